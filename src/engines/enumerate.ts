@@ -1,0 +1,78 @@
+import type { ChoiceKind, ChoiceRecord, ChoiceSource, Execution } from '../machine';
+
+/** Replays a prefix of choices, then takes the default (0) for everything after. */
+class PrefixSource implements ChoiceSource {
+  private pos = 0;
+  constructor(private readonly prefix: readonly number[]) {}
+  choose(_kind: ChoiceKind, _n: number): number {
+    return this.pos < this.prefix.length ? this.prefix[this.pos++]! : (this.pos++, 0);
+  }
+}
+
+export interface EnumerateOptions {
+  /** prune traces with more preemptions than this (CHESS-style); unbounded if absent */
+  readonly preemptionBound?: number;
+  /** stop after this many executions */
+  readonly maxExecutions?: number;
+}
+
+export interface EnumerationSummary {
+  readonly executions: number;
+  /** true when maxExecutions stopped the search before it was complete */
+  readonly truncated: boolean;
+  /** true when the preemption bound pruned at least one branch */
+  readonly boundCut: boolean;
+}
+
+/**
+ * Stateless depth-first enumeration of every trace of a deterministic
+ * execution function (loom/CHESS style): run with a prefix, then bump the
+ * deepest choice that still has an untried option. Sound because the number
+ * and arity of the choices at position i depend only on the choices before i.
+ */
+export function enumerate(
+  run: (source: ChoiceSource) => Execution,
+  visit: (exec: Execution) => void,
+  opts: EnumerateOptions = {},
+): EnumerationSummary {
+  const bound = opts.preemptionBound ?? Infinity;
+  const max = opts.maxExecutions ?? Infinity;
+  let prefix: number[] = [];
+  let executions = 0;
+  let boundCut = false;
+  for (;;) {
+    if (executions >= max) return { executions, truncated: true, boundCut };
+    const exec = run(new PrefixSource(prefix));
+    executions++;
+    visit(exec);
+    const next = nextPrefix(exec.choices, bound);
+    if (next.cut) boundCut = true;
+    if (next.prefix === null) return { executions, truncated: false, boundCut };
+    prefix = next.prefix;
+  }
+}
+
+function nextPrefix(records: readonly ChoiceRecord[], bound: number): { prefix: number[] | null; cut: boolean } {
+  // preemptions used by records[0..i-1]
+  const before: number[] = [];
+  let p = 0;
+  for (const r of records) {
+    before.push(p);
+    if (r.preemptible && r.value !== 0) p++;
+  }
+  let cut = false;
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i]!;
+    if (r.value + 1 >= r.n) continue;
+    // bumping a preemptible sched choice from 0 adds a preemption
+    const used = before[i]! + (r.preemptible ? 1 : 0);
+    if (used > bound) {
+      cut = true;
+      continue;
+    }
+    const prefix = records.slice(0, i).map((x) => x.value);
+    prefix.push(r.value + 1);
+    return { prefix, cut };
+  }
+  return { prefix: null, cut };
+}

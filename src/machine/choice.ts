@@ -1,0 +1,75 @@
+/**
+ * The single choice funnel (DESIGN §7). Every nondeterministic decision of an
+ * execution is one call of `choose(kind, n)`; the answer is an index in [0, n).
+ * Option 0 is always the default: keep running the current CPU, read the
+ * newest message, drain store buffers eagerly, take the first generated
+ * alternative. So an all-zero trace is the non-preemptive SC execution, and a
+ * trace that runs out simply continues with the default policy.
+ */
+export type ChoiceKind = 'sched' | 'rf' | 'drain' | 'op';
+
+export const CHOICE_KINDS: readonly ChoiceKind[] = ['sched', 'rf', 'drain', 'op'];
+
+/** A source of choices: an engine, a replayed trace, a decoded byte string. */
+export interface ChoiceSource {
+  /** Returns any integer; the funnel maps it into [0, n) deterministically. */
+  choose(kind: ChoiceKind, n: number): number;
+}
+
+/** One recorded decision. */
+export interface ChoiceRecord {
+  readonly kind: ChoiceKind;
+  /** number of options that were available (always ≥ 2: single options are not recorded) */
+  readonly n: number;
+  readonly value: number;
+  /**
+   * For `sched`: the running CPU could have continued, so a non-zero value
+   * here is a preemption (otherwise the switch was forced).
+   */
+  readonly preemptible?: boolean;
+}
+
+/** Number of preemptions in a list of choices. */
+export function countPreemptions(records: readonly ChoiceRecord[]): number {
+  let n = 0;
+  for (const r of records) if (r.preemptible && r.value !== 0) n++;
+  return n;
+}
+
+/** Replays a trace; out-of-range values wrap (modulo); past the end, the default 0. */
+export class TraceSource implements ChoiceSource {
+  private pos = 0;
+  constructor(private readonly trace: readonly number[]) {}
+  choose(_kind: ChoiceKind, _n: number): number {
+    const v = this.pos < this.trace.length ? this.trace[this.pos]! : 0;
+    this.pos++;
+    return v;
+  }
+}
+
+/** Maps any integer into [0, n). */
+export function wrapChoice(v: number, n: number): number {
+  if (!Number.isFinite(v)) return 0;
+  const m = Math.trunc(v) % n;
+  return m < 0 ? m + n : m;
+}
+
+/**
+ * Records the choices of one execution. Decisions with a single option are
+ * taken without consulting the source and without being recorded.
+ */
+export class ChoiceRecorder {
+  readonly records: ChoiceRecord[] = [];
+  constructor(private readonly source: ChoiceSource) {}
+
+  choose(kind: ChoiceKind, n: number, preemptible = false): number {
+    if (n <= 1) return 0;
+    const value = wrapChoice(this.source.choose(kind, n), n);
+    this.records.push(preemptible ? { kind, n, value, preemptible } : { kind, n, value });
+    return value;
+  }
+
+  get trace(): number[] {
+    return this.records.map((r) => r.value);
+  }
+}

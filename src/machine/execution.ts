@@ -1,0 +1,66 @@
+import type { ChoiceRecord } from './choice';
+import type { Instr, OpMark } from './instructions';
+
+/** One event of an execution: a CPU step, or a store-buffer drain (TSO). */
+export interface Event {
+  /** position in the event log */
+  readonly index: number;
+  /** the step this event belongs to: steps are numbered 0,1,…; a drain carries the number of the next step */
+  readonly step: number;
+  readonly cpu: number;
+  readonly kind: Instr['kind'] | 'drain';
+  /** kernel name of the instruction (READ_ONCE, smp_wmb, …) or "drain" */
+  readonly name: string;
+  /** ids of the locations touched */
+  readonly locs: readonly number[];
+  /** value read (load, old value of an RMW) */
+  readonly read?: bigint;
+  /** value written (store, RMW, drain) */
+  readonly wrote?: bigint;
+  /** staleness rank of the message read (0 = newest allowed) */
+  readonly rank?: number;
+  /** tag of the message read or written */
+  readonly tag?: number;
+  /** innermost operation of the CPU at this event, or -1 */
+  readonly op: number;
+}
+
+/** One invocation of a kernel operation. */
+export interface OpRecord {
+  readonly id: number;
+  readonly cpu: number;
+  readonly mark: OpMark;
+  /** enclosing operation, or -1 */
+  readonly parent: number;
+  /** step number of its first step; the step count at `begin` if it took none */
+  start: number;
+  /** step number of its last step */
+  end: number;
+  /** false while running (an execution stopped by a bound leaves it open) */
+  done: boolean;
+  retries: number;
+  result?: bigint;
+  /** for readers with `locs`: tag of the oldest message the CPU could read per loc at `start` */
+  floorTags?: number[];
+}
+
+export type BoundKind = 'steps' | 'retries' | 'deadlock';
+
+export type Outcome =
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'bound-hit'; readonly bound: BoundKind; readonly cpu: number; readonly op: number };
+
+/** Everything one execution did: the raw material of verdicts, coverage and diagrams. */
+export interface Execution {
+  readonly outcome: Outcome;
+  readonly events: readonly Event[];
+  readonly ops: readonly OpRecord[];
+  readonly choices: readonly ChoiceRecord[];
+  /** the choice values consumed (replaying them reproduces this execution) */
+  readonly trace: readonly number[];
+  /** what each CPU's program returned (undefined if it did not finish) */
+  readonly results: readonly unknown[];
+  /** coherence-latest value of every location at the end */
+  readonly final: readonly bigint[];
+  readonly steps: number;
+}

@@ -1,0 +1,6 @@
+export * from './location';
+export * from './choice';
+export * from './instructions';
+export * from './model';
+export * from './execution';
+export * from './interpreter';

@@ -1,0 +1,201 @@
+import type { Location } from './location';
+
+/**
+ * The instruction set a CPU program yields. Every instruction resumes the
+ * program with a bigint (0n where there is no meaningful result), so models
+ * read like the kernel code they model: `lo = yield READ_ONCE(ptep.low)`.
+ *
+ * Names are the kernel's, verbatim (cf. herdtools' linux-kernel.def).
+ */
+export type LoadHow = 'plain' | 'once' | 'acquire';
+export type StoreHow = 'plain' | 'once' | 'release';
+/** `full`: smp_mb() before and after; `relaxed`: atomicity only. */
+export type RmwOrder = 'full' | 'acquire' | 'release' | 'relaxed';
+export type FenceKind = 'rmb' | 'wmb' | 'mb';
+
+/**
+ * Marks the start of a kernel operation on this CPU. The machine does not
+ * interpret `spec`; the reference does (a writer's logical effect).
+ */
+export interface OpMark {
+  readonly name: string;
+  readonly role: 'reader' | 'writer' | 'other';
+  /** the object the operation acts on, e.g. "pte" */
+  readonly subject?: string;
+  /** the locations of the subject, lowest first (readers: for the visibility window) */
+  readonly locs?: readonly Location[];
+  /** opaque to the machine: the specification the reference applies */
+  readonly spec?: unknown;
+  /** printable arguments, for diagrams */
+  readonly args?: string;
+}
+
+export type Instr =
+  | { readonly kind: 'load'; readonly name: string; readonly loc: Location; readonly how: LoadHow }
+  | {
+      readonly kind: 'store';
+      readonly name: string;
+      readonly loc: Location;
+      readonly value: bigint;
+      readonly how: StoreHow;
+    }
+  | {
+      /**
+       * Atomic read-modify-write of one location, or of a group of locations
+       * at once (cmpxchg8b on a PAE pte). `update` maps the combined old value
+       * to the new one, or to null for "no store" (failed cmpxchg, atomic read).
+       * The program is resumed with the combined old value.
+       */
+      readonly kind: 'rmw';
+      readonly name: string;
+      readonly locs: readonly Location[];
+      readonly order: RmwOrder;
+      readonly update: (old: bigint) => bigint | null;
+    }
+  | { readonly kind: 'fence'; readonly name: string; readonly fence: FenceKind }
+  | { readonly kind: 'lock'; readonly name: 'spin_lock'; readonly lock: Location }
+  | { readonly kind: 'unlock'; readonly name: 'spin_unlock'; readonly lock: Location }
+  | { readonly kind: 'irq'; readonly name: string; readonly disable: boolean }
+  /** A generated choice among n alternatives (not a scheduling point). */
+  | { readonly kind: 'pick'; readonly name: string; readonly n: number }
+  /** Operation markers (not scheduling points). */
+  | { readonly kind: 'begin'; readonly op: OpMark }
+  | { readonly kind: 'end'; readonly result?: bigint }
+  /** A retry of the innermost operation's loop (counted against RETRY_BOUND). */
+  | { readonly kind: 'retry' };
+
+/** A CPU's program: yields instructions, is resumed with their results. */
+export type Program<R = void> = Generator<Instr, R, bigint>;
+
+/** Instructions that take a step (scheduling points); the rest are markers. */
+export function isStep(i: Instr): boolean {
+  return i.kind !== 'pick' && i.kind !== 'begin' && i.kind !== 'end' && i.kind !== 'retry';
+}
+
+// --- The kernel vocabulary -------------------------------------------------
+
+export const READ_ONCE = (loc: Location): Instr => ({ kind: 'load', name: 'READ_ONCE', loc, how: 'once' });
+/** A plain C access (`pte.pte_low = ptep->pte_low`); same visibility as READ_ONCE here. */
+export const plain_read = (loc: Location): Instr => ({ kind: 'load', name: 'load', loc, how: 'plain' });
+export const smp_load_acquire = (loc: Location): Instr => ({
+  kind: 'load',
+  name: 'smp_load_acquire',
+  loc,
+  how: 'acquire',
+});
+export const WRITE_ONCE = (loc: Location, value: bigint): Instr => ({
+  kind: 'store',
+  name: 'WRITE_ONCE',
+  loc,
+  value,
+  how: 'once',
+});
+export const plain_write = (loc: Location, value: bigint): Instr => ({
+  kind: 'store',
+  name: 'store',
+  loc,
+  value,
+  how: 'plain',
+});
+export const smp_store_release = (loc: Location, value: bigint): Instr => ({
+  kind: 'store',
+  name: 'smp_store_release',
+  loc,
+  value,
+  how: 'release',
+});
+
+export const smp_rmb = (): Instr => ({ kind: 'fence', name: 'smp_rmb', fence: 'rmb' });
+export const smp_wmb = (): Instr => ({ kind: 'fence', name: 'smp_wmb', fence: 'wmb' });
+export const smp_mb = (): Instr => ({ kind: 'fence', name: 'smp_mb', fence: 'mb' });
+
+function orderSuffix(order: RmwOrder): string {
+  return order === 'full' ? '' : `_${order}`;
+}
+
+export function xchg(loc: Location | readonly Location[], value: bigint, order: RmwOrder = 'full'): Instr {
+  const locs = Array.isArray(loc) ? (loc as readonly Location[]) : [loc as Location];
+  const name = locs.length > 1 ? 'xchg64' : 'xchg';
+  return { kind: 'rmw', name: name + orderSuffix(order), locs, order, update: () => value };
+}
+
+export function cmpxchg(
+  loc: Location | readonly Location[],
+  expected: bigint,
+  value: bigint,
+  order: RmwOrder = 'full',
+): Instr {
+  const locs = Array.isArray(loc) ? (loc as readonly Location[]) : [loc as Location];
+  const name = locs.length > 1 ? 'cmpxchg64' : 'cmpxchg';
+  return {
+    kind: 'rmw',
+    name: name + orderSuffix(order),
+    locs,
+    order,
+    update: (old) => (old === expected ? value : null),
+  };
+}
+
+export const xchg_relaxed = (loc: Location | readonly Location[], value: bigint): Instr =>
+  xchg(loc, value, 'relaxed');
+export const cmpxchg_relaxed = (loc: Location | readonly Location[], expected: bigint, value: bigint): Instr =>
+  cmpxchg(loc, expected, value, 'relaxed');
+export const xchg_acquire = (loc: Location, value: bigint): Instr => xchg(loc, value, 'acquire');
+export const xchg_release = (loc: Location, value: bigint): Instr => xchg(loc, value, 'release');
+export const cmpxchg_acquire = (loc: Location, expected: bigint, value: bigint): Instr =>
+  cmpxchg(loc, expected, value, 'acquire');
+export const cmpxchg_release = (loc: Location, expected: bigint, value: bigint): Instr =>
+  cmpxchg(loc, expected, value, 'release');
+
+/**
+ * An atomic read of a location group with a locked instruction
+ * (x86-32 `atomic64_read` is a `lock cmpxchg8b`): full barrier, no store.
+ */
+export function atomic64_read(locs: readonly Location[]): Instr {
+  return { kind: 'rmw', name: 'atomic64_read', locs, order: 'full', update: () => null };
+}
+
+/** A generic atomic RMW (hardware A/D updates, `lock or`); `name` is shown in diagrams. */
+export function atomic_update(
+  name: string,
+  loc: Location | readonly Location[],
+  update: (old: bigint) => bigint | null,
+  order: RmwOrder = 'relaxed',
+): Instr {
+  const locs = Array.isArray(loc) ? (loc as readonly Location[]) : [loc as Location];
+  return { kind: 'rmw', name, locs, order, update };
+}
+
+export const spin_lock = (lock: Location): Instr => ({ kind: 'lock', name: 'spin_lock', lock });
+export const spin_unlock = (lock: Location): Instr => ({ kind: 'unlock', name: 'spin_unlock', lock });
+export const local_irq_save = (): Instr => ({ kind: 'irq', name: 'local_irq_save', disable: true });
+export const local_irq_restore = (): Instr => ({ kind: 'irq', name: 'local_irq_restore', disable: false });
+
+export const pick = (name: string, n: number): Instr => ({ kind: 'pick', name, n });
+export const begin = (op: OpMark): Instr => ({ kind: 'begin', op });
+export const end = (result?: bigint): Instr => (result === undefined ? { kind: 'end' } : { kind: 'end', result });
+export const retry = (): Instr => ({ kind: 'retry' });
+
+/** The vocabulary, for `ptefuzz list` and the scenario language. */
+export const KERNEL_VOCABULARY: readonly string[] = [
+  'READ_ONCE',
+  'WRITE_ONCE',
+  'smp_load_acquire',
+  'smp_store_release',
+  'smp_rmb',
+  'smp_wmb',
+  'smp_mb',
+  'xchg',
+  'xchg_relaxed',
+  'xchg_acquire',
+  'xchg_release',
+  'cmpxchg',
+  'cmpxchg_relaxed',
+  'cmpxchg_acquire',
+  'cmpxchg_release',
+  'atomic64_read',
+  'spin_lock',
+  'spin_unlock',
+  'local_irq_save',
+  'local_irq_restore',
+];

@@ -1,0 +1,298 @@
+import type { ChoiceSource } from './choice';
+import { ChoiceRecorder } from './choice';
+import type { Event, Execution, OpRecord, Outcome } from './execution';
+import type { Instr, Program } from './instructions';
+import type { Location, LocationTable } from './location';
+import type { DrainSink, MemoryModel, ModelKind } from './model';
+import { NO_TAG } from './model';
+import { ScModel } from './sc';
+import { TsoModel } from './tso';
+import { WeakModel } from './weak';
+
+/** Hard bound on steps of one execution (a bound hit is its own verdict). */
+export const STEP_BOUND = 4000;
+/** Hard bound on retries of one operation invocation. */
+export const RETRY_BOUND = 64;
+
+export interface Bounds {
+  readonly steps: number;
+  readonly retries: number;
+}
+
+export const DEFAULT_BOUNDS: Bounds = { steps: STEP_BOUND, retries: RETRY_BOUND };
+
+export interface CpuSpec {
+  readonly name: string;
+  readonly program: () => Program<unknown>;
+}
+
+export interface MachineSpec {
+  readonly locations: LocationTable;
+  readonly cpus: readonly CpuSpec[];
+}
+
+export function createModel(kind: ModelKind, initial: readonly bigint[], cpus: number): MemoryModel {
+  switch (kind) {
+    case 'sc':
+      return new ScModel(initial);
+    case 'tso':
+      return new TsoModel(initial, cpus);
+    case 'weak':
+      return new WeakModel(initial, cpus);
+  }
+}
+
+interface CpuState {
+  readonly gen: Program<unknown>;
+  pending: Instr | null;
+  done: boolean;
+  result: unknown;
+  /** ids of open operations, innermost last */
+  readonly stack: number[];
+  /** operations begun whose first step has not happened yet */
+  readonly unstarted: number[];
+  irqsOff: number;
+  lastStep: number;
+}
+
+class RetryBoundHit {
+  constructor(readonly op: number) {}
+}
+
+/**
+ * Runs one execution: every decision comes from `source` through the choice
+ * funnel, so (spec, model, trace) determines the execution exactly.
+ */
+export function execute(
+  spec: MachineSpec,
+  modelKind: ModelKind,
+  source: ChoiceSource,
+  bounds: Bounds = DEFAULT_BOUNDS,
+): Execution {
+  const rec = new ChoiceRecorder(source);
+  const choose = rec.choose.bind(rec);
+  const ncpu = spec.cpus.length;
+  const model = createModel(modelKind, spec.locations.initial, ncpu);
+  const events: Event[] = [];
+  const ops: OpRecord[] = [];
+  let steps = 0;
+
+  const sink: DrainSink = (cpu, loc, value, tag) => {
+    events.push({
+      index: events.length,
+      step: steps,
+      cpu,
+      kind: 'drain',
+      name: 'drain',
+      locs: [loc.id],
+      wrote: value,
+      tag,
+      op: -1,
+    });
+  };
+
+  const cpus: CpuState[] = spec.cpus.map((c) => ({
+    gen: c.program(),
+    pending: null,
+    done: false,
+    result: undefined,
+    stack: [],
+    unstarted: [],
+    irqsOff: 0,
+    lastStep: -1,
+  }));
+
+  /** Innermost writer operation of a CPU: the tag its stores carry. */
+  const writerTag = (st: CpuState): number => {
+    for (let i = st.stack.length - 1; i >= 0; i--) {
+      if (ops[st.stack[i]!]!.mark.role === 'writer') return st.stack[i]!;
+    }
+    return NO_TAG;
+  };
+
+  /** Resume a CPU and run its markers until it yields a step or finishes. */
+  const advance = (cpu: number, input: bigint): void => {
+    const st = cpus[cpu]!;
+    let next = st.gen.next(input);
+    for (;;) {
+      if (next.done) {
+        st.done = true;
+        st.pending = null;
+        st.result = next.value;
+        return;
+      }
+      const ins = next.value;
+      switch (ins.kind) {
+        case 'begin': {
+          const id = ops.length;
+          ops.push({
+            id,
+            cpu,
+            mark: ins.op,
+            parent: st.stack.length > 0 ? st.stack[st.stack.length - 1]! : -1,
+            start: -1,
+            end: -1,
+            done: false,
+            retries: 0,
+          });
+          st.stack.push(id);
+          st.unstarted.push(id);
+          next = st.gen.next(0n);
+          break;
+        }
+        case 'end': {
+          const id = st.stack.pop();
+          if (id === undefined) throw new Error(`[ptefuzz internal bug] end() without begin() on CPU ${cpu}`);
+          const op = ops[id]!;
+          const u = st.unstarted.indexOf(id);
+          if (u >= 0) {
+            st.unstarted.splice(u, 1);
+            op.start = steps;
+            op.end = steps;
+          } else {
+            op.end = st.lastStep;
+          }
+          op.done = true;
+          if (ins.result !== undefined) op.result = ins.result;
+          next = st.gen.next(0n);
+          break;
+        }
+        case 'retry': {
+          const id = st.stack[st.stack.length - 1];
+          if (id !== undefined) {
+            const op = ops[id]!;
+            op.retries++;
+            if (op.retries > bounds.retries) throw new RetryBoundHit(id);
+          }
+          next = st.gen.next(0n);
+          break;
+        }
+        case 'pick': {
+          next = st.gen.next(BigInt(choose('op', ins.n)));
+          break;
+        }
+        default:
+          st.pending = ins;
+          return;
+      }
+    }
+  };
+
+  const runnable = (cpu: number): boolean => {
+    const st = cpus[cpu]!;
+    if (st.done || st.pending === null) return false;
+    if (st.pending.kind === 'lock') return model.rmwValue(cpu, st.pending.lock) === 0n;
+    return true;
+  };
+
+  const step = (cpu: number): void => {
+    const st = cpus[cpu]!;
+    const ins = st.pending!;
+    for (const id of st.unstarted) {
+      const op = ops[id]!;
+      op.start = steps;
+      const locs = op.mark.locs;
+      if (op.mark.role === 'reader' && locs) op.floorTags = locs.map((l) => model.floorTag(cpu, l));
+    }
+    st.unstarted.length = 0;
+    const tag = writerTag(st);
+    const op = st.stack.length > 0 ? st.stack[st.stack.length - 1]! : -1;
+    const name = 'name' in ins ? ins.name : ins.kind;
+    const base = { index: 0, step: steps, cpu, kind: ins.kind, name, op };
+    let result = 0n;
+    let ev: Event;
+    switch (ins.kind) {
+      case 'load': {
+        const r = model.load(cpu, ins.loc, ins.how, choose);
+        result = r.value;
+        ev = { ...base, locs: [ins.loc.id], read: r.value, rank: r.rank, tag: r.tag };
+        break;
+      }
+      case 'store':
+        model.store(cpu, ins.loc, ins.value, ins.how, tag);
+        ev = { ...base, locs: [ins.loc.id], wrote: ins.value, tag };
+        break;
+      case 'rmw': {
+        let wrote: bigint | null = null;
+        const r = model.rmw(
+          cpu,
+          ins.locs,
+          ins.order,
+          (old) => (wrote = ins.update(old)),
+          tag,
+          sink,
+        );
+        result = r.old;
+        ev = { ...base, locs: ins.locs.map((l: Location) => l.id), read: r.old, tag };
+        if (wrote !== null) ev = { ...ev, wrote };
+        break;
+      }
+      case 'fence':
+        model.fence(cpu, ins.fence, sink);
+        ev = { ...base, locs: [] };
+        break;
+      case 'lock': {
+        const r = model.rmw(cpu, [ins.lock], 'acquire', (old) => (old === 0n ? 1n : null), tag, sink);
+        if (!r.wrote) throw new Error(`[ptefuzz internal bug] spin_lock(${ins.lock.name}) scheduled while held`);
+        ev = { ...base, locs: [ins.lock.id], wrote: 1n, tag };
+        break;
+      }
+      case 'unlock':
+        model.store(cpu, ins.lock, 0n, 'release', tag);
+        ev = { ...base, locs: [ins.lock.id], wrote: 0n, tag };
+        break;
+      case 'irq':
+        st.irqsOff = ins.disable ? st.irqsOff + 1 : Math.max(0, st.irqsOff - 1);
+        ev = { ...base, locs: [] };
+        break;
+      default:
+        throw new Error(`[ptefuzz internal bug] marker ${ins.kind} reached the scheduler`);
+    }
+    events.push({ ...ev, index: events.length });
+    st.lastStep = steps;
+    steps++;
+    advance(cpu, result);
+  };
+
+  let outcome: Outcome = { kind: 'complete' };
+  try {
+    for (let c = 0; c < ncpu; c++) advance(c, 0n);
+    let current = 0;
+    for (;;) {
+      if (cpus.every((s) => s.done)) break;
+      if (steps >= bounds.steps) {
+        outcome = { kind: 'bound-hit', bound: 'steps', cpu: current, op: -1 };
+        break;
+      }
+      model.beforeSchedule(choose, sink);
+      const order: number[] = [];
+      for (let k = 0; k < ncpu; k++) {
+        const c = (current + k) % ncpu;
+        if (runnable(c)) order.push(c);
+      }
+      if (order.length === 0) {
+        if (model.flushAll(sink)) continue;
+        outcome = { kind: 'bound-hit', bound: 'deadlock', cpu: current, op: -1 };
+        break;
+      }
+      current = order[rec.choose('sched', order.length, order[0] === current)]!;
+      step(current);
+    }
+  } catch (e) {
+    if (!(e instanceof RetryBoundHit)) throw e;
+    const op = ops[e.op]!;
+    outcome = { kind: 'bound-hit', bound: 'retries', cpu: op.cpu, op: e.op };
+  }
+  model.flushAll(sink);
+
+  return {
+    outcome,
+    events,
+    ops,
+    choices: rec.records,
+    trace: rec.trace,
+    results: cpus.map((s) => s.result),
+    final: spec.locations.locs.map((l) => model.latest(l)),
+    steps,
+  };
+}

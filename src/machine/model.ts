@@ -1,0 +1,59 @@
+import type { ChoiceKind } from './choice';
+import type { FenceKind, LoadHow, RmwOrder, StoreHow } from './instructions';
+import type { Location } from './location';
+
+export type ModelKind = 'sc' | 'tso' | 'weak';
+export const MODEL_KINDS: readonly ModelKind[] = ['sc', 'tso', 'weak'];
+
+/** Tag of the initial message of every location. */
+export const INIT_TAG = -1;
+/** Tag of a store made outside any writer operation. */
+export const NO_TAG = -2;
+
+export type Chooser = (kind: ChoiceKind, n: number) => number;
+
+/** Called for every store buffer drain (TSO): it becomes an event of the execution. */
+export type DrainSink = (cpu: number, loc: Location, value: bigint, tag: number) => void;
+
+export interface ReadResult {
+  readonly value: bigint;
+  /** staleness of the message read: 0 = the newest this CPU may read */
+  readonly rank: number;
+  /** tag of the message read */
+  readonly tag: number;
+}
+
+export interface RmwResult {
+  /** the combined old value of the location group */
+  readonly old: bigint;
+  readonly wrote: boolean;
+}
+
+/**
+ * A memory model: only the visibility of stores differs between models; all
+ * of them run the same programs. Outcomes nest: SC ⊆ TSO ⊆ weak.
+ */
+export interface MemoryModel {
+  readonly kind: ModelKind;
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult;
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void;
+  rmw(
+    cpu: number,
+    locs: readonly Location[],
+    order: RmwOrder,
+    update: (old: bigint) => bigint | null,
+    tag: number,
+    sink: DrainSink,
+  ): RmwResult;
+  fence(cpu: number, kind: FenceKind, sink: DrainSink): void;
+  /** Offer the nondeterminism that happens between steps (TSO drains). */
+  beforeSchedule(choose: Chooser, sink: DrainSink): void;
+  /** Make every pending store visible; returns whether anything was pending. */
+  flushAll(sink: DrainSink): boolean;
+  /** The value an atomic RMW by `cpu` would read now (lock acquisition). */
+  rmwValue(cpu: number, loc: Location): bigint;
+  /** The coherence-latest value. */
+  latest(loc: Location): bigint;
+  /** Tag of the oldest message `cpu` may still read at `loc`. */
+  floorTag(cpu: number, loc: Location): number;
+}

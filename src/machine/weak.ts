@@ -1,0 +1,176 @@
+import type { FenceKind, LoadHow, RmwOrder, StoreHow } from './instructions';
+import type { Location } from './location';
+import { combine, split, widthMask } from './location';
+import type { Chooser, MemoryModel, ReadResult, RmwResult } from './model';
+import { INIT_TAG } from './model';
+
+/** A view maps location id → timestamp (index in that location's modification order). */
+type View = Int32Array;
+
+interface Message {
+  readonly value: bigint;
+  readonly view: View;
+  readonly tag: number;
+}
+
+interface CpuViews {
+  /** oldest ts this CPU may still read, per location */
+  readonly cur: View;
+  /** views of messages read but not yet applied (by smp_rmb, acquire, mb) */
+  readonly acq: View;
+  /** view carried by this CPU's next plain stores */
+  readonly rel: View;
+  /** this CPU's own latest store per location (-1: none), for smp_wmb */
+  readonly own: View;
+}
+
+function join(into: View, from: View): void {
+  for (let i = 0; i < into.length; i++) if (from[i]! > into[i]!) into[i] = from[i]!;
+}
+
+/**
+ * weak: an operational approximation of the Linux-kernel memory model (LKMM)
+ * by views over per-location modification orders (DESIGN §5; in the spirit of
+ * the "promising"/view-based semantics, without promises).
+ *
+ * - load x: any message with ts ≥ cur[x] (`rf` choice, 0 = newest); then
+ *   cur[x] = ts, acq ⊔= msg.view; smp_load_acquire also does cur ⊔= msg.view.
+ * - store x: new message, view = rel ⊔ {x: ts}; smp_store_release uses
+ *   cur ⊔ acq ⊔ {x: ts}.
+ * - smp_wmb: rel ⊔= own latest stores. smp_rmb: cur ⊔= acq.
+ * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
+ * - RMW: reads the coherence-latest message (atomicity); fully ordered forms
+ *   act as smp_mb before and after, _acquire/_release as their one-sided forms.
+ *
+ * Omitted (each listed in README Limitations): a store takes its coherence
+ * position when it executes and a load never reads a store that has not
+ * executed yet, so LB, S and 2+2W outcomes that LKMM allows are not produced;
+ * address/data/control dependencies are not modelled (no dependency ordering
+ * is needed because nothing is reordered before a po-earlier load); a failed
+ * fully-ordered cmpxchg is still treated as fully ordered.
+ */
+export class WeakModel implements MemoryModel {
+  readonly kind = 'weak' as const;
+  private readonly msgs: Message[][];
+  private readonly cpus: CpuViews[];
+  private global: View;
+  private readonly n: number;
+
+  constructor(initial: readonly bigint[], cpus: number) {
+    this.n = initial.length;
+    this.msgs = initial.map((value) => [{ value, view: new Int32Array(this.n), tag: INIT_TAG }]);
+    this.cpus = Array.from({ length: cpus }, () => ({
+      cur: new Int32Array(this.n),
+      acq: new Int32Array(this.n),
+      rel: new Int32Array(this.n),
+      own: new Int32Array(this.n).fill(-1),
+    }));
+    this.global = new Int32Array(this.n);
+  }
+
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult {
+    const v = this.cpus[cpu]!;
+    const list = this.msgs[loc.id]!;
+    const floor = v.cur[loc.id]!;
+    const rank = choose('rf', list.length - floor);
+    const ts = list.length - 1 - rank;
+    const msg = list[ts]!;
+    v.cur[loc.id] = ts;
+    join(v.acq, msg.view);
+    if (how === 'acquire') join(v.cur, msg.view);
+    return { value: msg.value, rank, tag: msg.tag };
+  }
+
+  private append(cpu: number, loc: Location, value: bigint, base: View, tag: number, ts: number): void {
+    const view = Int32Array.from(base);
+    view[loc.id] = Math.max(view[loc.id]!, ts);
+    this.msgs[loc.id]!.push({ value: value & widthMask(loc.width), view, tag });
+    const v = this.cpus[cpu]!;
+    v.cur[loc.id] = ts;
+    v.own[loc.id] = ts;
+  }
+
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void {
+    const v = this.cpus[cpu]!;
+    let base = v.rel;
+    if (how === 'release') {
+      base = Int32Array.from(v.cur);
+      join(base, v.acq);
+    }
+    this.append(cpu, loc, value, base, tag, this.msgs[loc.id]!.length);
+  }
+
+  private mb(cpu: number): void {
+    const v = this.cpus[cpu]!;
+    join(v.cur, v.acq);
+    join(v.cur, this.global);
+    this.global = Int32Array.from(v.cur);
+    v.rel.set(v.cur);
+  }
+
+  rmw(
+    cpu: number,
+    locs: readonly Location[],
+    order: RmwOrder,
+    update: (old: bigint) => bigint | null,
+    tag: number,
+  ): RmwResult {
+    const v = this.cpus[cpu]!;
+    if (order === 'full') this.mb(cpu);
+    const read = locs.map((l) => {
+      const list = this.msgs[l.id]!;
+      return list[list.length - 1]!;
+    });
+    const old = combine(
+      locs,
+      read.map((m) => m.value),
+    );
+    locs.forEach((l, i) => {
+      v.cur[l.id] = this.msgs[l.id]!.length - 1;
+      join(v.acq, read[i]!.view);
+      if (order === 'acquire') join(v.cur, read[i]!.view);
+    });
+    const next = update(old);
+    if (next !== null) {
+      // One base view for the whole group, including every new ts of the group
+      // and the views of the messages read (release sequences).
+      const base = Int32Array.from(order === 'release' || order === 'full' ? v.cur : v.rel);
+      if (order === 'release') join(base, v.acq);
+      for (const m of read) join(base, m.view);
+      const tss = locs.map((l) => this.msgs[l.id]!.length);
+      locs.forEach((l, i) => (base[l.id] = Math.max(base[l.id]!, tss[i]!)));
+      split(locs, next).forEach((value, i) => this.append(cpu, locs[i]!, value, base, tag, tss[i]!));
+    }
+    if (order === 'full') this.mb(cpu);
+    return { old, wrote: next !== null };
+  }
+
+  fence(cpu: number, kind: FenceKind): void {
+    const v = this.cpus[cpu]!;
+    if (kind === 'rmb') join(v.cur, v.acq);
+    else if (kind === 'wmb') join(v.rel, v.own);
+    else this.mb(cpu);
+  }
+
+  beforeSchedule(): void {}
+  flushAll(): boolean {
+    return false;
+  }
+
+  private newest(loc: Location): Message {
+    const list = this.msgs[loc.id]!;
+    return list[list.length - 1]!;
+  }
+
+  rmwValue(_cpu: number, loc: Location): bigint {
+    return this.newest(loc).value;
+  }
+
+  latest(loc: Location): bigint {
+    return this.newest(loc).value;
+  }
+
+  floorTag(cpu: number, loc: Location): number {
+    return this.msgs[loc.id]![this.cpus[cpu]!.cur[loc.id]!]!.tag;
+  }
+}
