@@ -1,0 +1,42 @@
+import type { Bounds, ChoiceSource, Execution, ModelKind } from '../machine';
+import { DEFAULT_BOUNDS, execute } from '../machine';
+import type { Arch, ReaderDef } from '../kernel';
+import type { Contract, Judgement } from '../compare';
+import { judge } from '../compare';
+import type { BuiltScenario, Scenario } from '../scenario';
+
+/** One thing a campaign exercises: a scenario with one reader, judged under one contract and model. */
+export interface Target {
+  readonly scenario: Scenario;
+  readonly reader: ReaderDef;
+  readonly contract: Contract;
+  readonly model: ModelKind;
+  readonly arch: Arch;
+  readonly built: BuiltScenario;
+  /** "scenario reader contract model", unique within a campaign */
+  readonly key: string;
+}
+
+export function makeTarget(scenario: Scenario, reader: ReaderDef, contract: Contract, model: ModelKind, arch: Arch): Target {
+  return {
+    scenario,
+    reader,
+    contract,
+    model,
+    arch,
+    built: scenario.build(reader, arch),
+    key: `${scenario.name} ${reader.name} ${contract.name} ${model}`,
+  };
+}
+
+export interface Run {
+  readonly exec: Execution;
+  readonly judgement: Judgement;
+}
+
+/** Execute a target once with the given choices and judge its reader. */
+export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFAULT_BOUNDS): Run {
+  const exec = execute({ locations: t.built.locations, cpus: t.built.cpus }, t.model, source, bounds);
+  const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
+  return { exec, judgement };
+}

@@ -1,0 +1,94 @@
+import type { Execution, OpRecord } from '../machine';
+import type { Arch } from '../kernel';
+import type { LogicalHistory, Window } from '../reference';
+import { allowedWindow, buildHistory } from '../reference';
+import { classify } from './classify';
+import type { Contract } from './contracts';
+import type { Verdict } from './verdict';
+
+export interface SubjectInfo {
+  readonly name: string;
+  readonly initial: bigint;
+  readonly locIds: readonly number[];
+}
+
+/** One judged reader invocation, for reports. */
+export interface Judged {
+  readonly op: OpRecord;
+  readonly window: Window;
+  readonly accepted: boolean;
+  readonly raced: boolean;
+}
+
+export interface Judgement {
+  readonly verdict: Verdict;
+  /** reader invocations that completed */
+  readonly invocations: number;
+  /** of those, how many raced a writer (a store to their pte from another CPU inside their window) */
+  readonly raced: number;
+  readonly judged: readonly Judged[];
+  readonly history: LogicalHistory | undefined;
+}
+
+/**
+ * Did the reader race a writer? Either a writer operation on its pte (from
+ * another CPU) was in progress during the read — which also covers a
+ * one-instruction reader landing between two stores of a writer — or another
+ * CPU's store to its locations (or a TSO drain of one) happened inside it.
+ */
+export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]): boolean {
+  for (const w of exec.ops) {
+    if (w.mark.role !== 'writer' || w.cpu === op.cpu || w.mark.subject !== op.mark.subject) continue;
+    if (w.start <= op.end && (!w.done || w.end >= op.start)) return true;
+  }
+  for (const ev of exec.events) {
+    if (ev.step <= op.start) continue;
+    if (ev.step > op.end) break;
+    if (ev.cpu === op.cpu || ev.wrote === undefined) continue;
+    if (ev.locs.some((l) => locIds.includes(l))) return true;
+  }
+  return false;
+}
+
+/**
+ * Judge every completed invocation of `readerName` against the SC reference
+ * under `contract`. The first unacceptable value decides the verdict; a
+ * bound hit is its own verdict, never a pass.
+ */
+export function judge(
+  exec: Execution,
+  readerName: string,
+  subject: SubjectInfo,
+  contract: Contract,
+  arch: Arch,
+): Judgement {
+  const readers = exec.ops.filter(
+    (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
+  );
+  const history = readers.length > 0 ? buildHistory(exec, subject.name, subject.initial) : undefined;
+  const judged: Judged[] = [];
+  let verdict: Verdict | undefined;
+  let racedCount = 0;
+  for (const op of readers) {
+    if (!op.done || op.result === undefined) continue;
+    const window = allowedWindow(history!, op);
+    const accepted = contract.accepts(op.result, window.allowed, arch);
+    const r = raced(exec, op, subject.locIds);
+    if (r) racedCount++;
+    judged.push({ op, window, accepted, raced: r });
+    if (!accepted && verdict === undefined) {
+      verdict = {
+        kind: 'divergence',
+        class: classify(op.result, history!.values, window, arch),
+        contract: contract.name,
+        observed: op.result,
+        allowed: window.allowed,
+        op: op.id,
+      };
+    }
+  }
+  if (verdict === undefined) {
+    verdict = exec.outcome.kind === 'bound-hit' ? { kind: 'bound-hit', bound: exec.outcome.bound } : { kind: 'agree' };
+  }
+  return { verdict, invocations: judged.length, raced: racedCount, judged, history };
+}

@@ -1,0 +1,4 @@
+export * from './verdict';
+export * from './contracts';
+export * from './classify';
+export * from './comparator';

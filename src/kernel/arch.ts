@@ -1,0 +1,44 @@
+import type { Location } from '../machine';
+
+/** One decoded field of a pte value, for display. */
+export interface Field {
+  readonly name: string;
+  /** bit flags are booleans; multi-bit fields numbers shown in hex */
+  readonly value: boolean | bigint;
+}
+
+/** What the comparator and the reports need to know about a pte encoding. */
+export interface Arch {
+  readonly name: ArchName;
+  /** `pte_present()` */
+  present(v: bigint): boolean;
+  /** `pte_none()` */
+  none(v: bigint): boolean;
+  decode(v: bigint): Field[];
+  /** the raw value as the kernel lists print it, e.g. `{0x00010002:0x00010067}` on PAE */
+  format(v: bigint): string;
+  /** masks of the parts that are written separately (PAE: the two halves); a torn value mixes parts */
+  readonly tearUnits: readonly bigint[];
+  /** masks of the access/dirty information (for the ad-relaxed contracts) */
+  readonly adMask: bigint;
+}
+
+export type ArchName = 'x86-pae' | 'arm64';
+
+/** A pte in memory: one or more locations, lowest first. */
+export interface Pte {
+  readonly name: string;
+  readonly locs: readonly Location[];
+}
+
+export function hex(v: bigint, digits = 0): string {
+  return '0x' + v.toString(16).padStart(digits, '0');
+}
+
+/** "present pfn=0x10 rw user A D" — the set flags and the multi-bit fields. */
+export function describeFields(fields: readonly Field[]): string {
+  return fields
+    .filter((f) => f.value !== false)
+    .map((f) => (f.value === true ? f.name : `${f.name}=${hex(f.value as bigint)}`))
+    .join(' ');
+}

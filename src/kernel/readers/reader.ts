@@ -1,0 +1,20 @@
+import type { Program } from '../../machine';
+import type { ArchName, Pte } from '../arch';
+
+/** Names of the contracts a reader may declare (see src/compare/contracts.ts). */
+export type ContractName = 'exact' | 'non-torn';
+
+/**
+ * A lockless pte reader model. `read` must emit begin({role: 'reader'}) …
+ * end(value) around its instructions and return the value it read.
+ */
+export interface ReaderDef<P extends Pte = Pte> {
+  readonly name: string;
+  readonly arch: ArchName;
+  /** the contract the kernel promises for it; the default of --contract */
+  readonly contract: ContractName;
+  /** kernel file, function and era */
+  readonly source: string;
+  readonly summary: string;
+  readonly read: (p: P) => Program<bigint>;
+}

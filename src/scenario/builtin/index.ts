@@ -1,0 +1,19 @@
+import type { Scenario } from '../types';
+import { s1PaeDoubleRefault } from './s1-pae-double-refault';
+import {
+  s2PaeZapReestablish,
+  s2PaeZapReestablishNowmb,
+  s2PaeZapReestablishSamelow,
+} from './s2-pae-zap-reestablish';
+
+/** Built-in scenarios, named with their DOMAIN §C number first. */
+export const BUILTIN_SCENARIOS: readonly Scenario[] = [
+  s1PaeDoubleRefault,
+  s2PaeZapReestablish,
+  s2PaeZapReestablishNowmb,
+  s2PaeZapReestablishSamelow,
+];
+
+export function builtinScenario(name: string): Scenario | undefined {
+  return BUILTIN_SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,41 @@
+import type { CpuSpec, LocationTable, ModelKind } from '../machine';
+import type { Arch, ArchName, ReaderDef } from '../kernel';
+
+/** A pte whose logical history the reference tracks. */
+export interface Subject {
+  readonly name: string;
+  readonly initial: bigint;
+  readonly locIds: readonly number[];
+}
+
+/** A scenario with one reader plugged in: ready to execute. */
+export interface BuiltScenario {
+  readonly locations: LocationTable;
+  readonly cpus: readonly CpuSpec[];
+  /** the pte the reader under test reads */
+  readonly subject: Subject;
+}
+
+/** The verdict a scenario is expected to produce (DOMAIN §C), per reader. */
+export type Expectation = 'bug' | 'correct' | 'benign';
+
+/**
+ * initial memory + one program per CPU + the reader(s) under test + contract
+ * + memory model. `build` plugs one reader into the reader CPU.
+ */
+export interface Scenario {
+  /** DOMAIN §C number first, e.g. "s2-pae-zap-reestablish" */
+  readonly name: string;
+  readonly title: string;
+  readonly arch: ArchName;
+  /** the memory model of the architecture (x86: tso); --model overrides */
+  readonly model: ModelKind;
+  /** the readers that make sense here (default of --reader) */
+  readonly readers: readonly string[];
+  /** thread subject, author, date, Message-ID */
+  readonly source: string;
+  /** what the thread claims, and what ptefuzz expects per reader */
+  readonly claim: string;
+  readonly expect: Readonly<Record<string, Expectation>>;
+  build(reader: ReaderDef, arch: Arch): BuiltScenario;
+}

@@ -1,0 +1,141 @@
+/**
+ * The memory models pinned by litmus shapes (DESIGN §5): the exact outcome
+ * set of every shape under sc, tso and weak, against sets derived by hand in
+ * expected-outcomes.ts; the nesting law SC ⊆ TSO ⊆ weak; and the documented
+ * gaps of the weak model against LKMM.
+ */
+import { describe, expect, test } from 'vitest';
+import type { LitmusShape, OutcomeSet } from '../../src/litmus-shapes';
+import { SHAPES, outcomeSet, shapeByName } from '../../src/litmus-shapes';
+import type { ModelKind } from '../../src/machine';
+import { EXPECTED, GAPS, MODELS } from './expected-outcomes';
+
+const cache = new Map<string, OutcomeSet>();
+function outcomes(shape: LitmusShape, model: ModelKind): OutcomeSet {
+  const key = `${shape.name}/${model}`;
+  let r = cache.get(key);
+  if (!r) {
+    r = outcomeSet(shape, model);
+    cache.set(key, r);
+  }
+  return r;
+}
+
+function expectation(name: string) {
+  const e = EXPECTED[name];
+  if (!e) throw new Error(`no expectation written for litmus shape ${name}`);
+  return e;
+}
+
+function shape(name: string): LitmusShape {
+  const s = shapeByName(name);
+  if (!s) throw new Error(`no litmus shape ${name}`);
+  return s;
+}
+
+const keysOf = (outcome: string): string[] => outcome.split('; ').map((kv) => kv.split('=')[0]!);
+
+describe('litmus catalogue', () => {
+  test('every shape has a hand-written expectation and vice versa', () => {
+    expect(SHAPES.map((s) => s.name).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  test('shape names are unique', () => {
+    expect(new Set(SHAPES.map((s) => s.name)).size).toBe(SHAPES.length);
+  });
+
+  test.each(SHAPES.map((s) => [s.name, s] as const))('%s: the exists clause names every register and final', (_, s) => {
+    for (const o of outcomes(s, 'sc').outcomes) expect(keysOf(o)).toEqual(keysOf(s.interesting));
+  });
+});
+
+describe.each(SHAPES.map((s) => [s.name, s] as const))('%s', (name, s) => {
+  test.each(MODELS)('exact outcome set under %s', (model) => {
+    const got = outcomes(s, model);
+    expect(got.outcomes).toEqual([...expectation(name)[model]].sort());
+    expect(got.executions).toBeGreaterThan(0);
+  });
+
+  test('law: SC ⊆ TSO ⊆ weak', () => {
+    const sc = outcomes(s, 'sc').outcomes;
+    const tso = new Set(outcomes(s, 'tso').outcomes);
+    const weak = new Set(outcomes(s, 'weak').outcomes);
+    for (const o of sc) expect(tso, `${name}: SC outcome ${o} missing under TSO`).toContain(o);
+    for (const o of tso) expect(weak, `${name}: TSO outcome ${o} missing under weak`).toContain(o);
+  });
+
+  test('law: SC forbids the exists clause', () => {
+    expect(outcomes(s, 'sc').outcomes).not.toContain(s.interesting);
+  });
+
+  test('weak agrees with the LKMM verdict (except documented gaps)', () => {
+    const e = expectation(name);
+    const allowed = outcomes(s, 'weak').outcomes.includes(s.interesting);
+    const lkmm = e.lkmm === 'allowed';
+    if (name in GAPS) {
+      expect(lkmm).toBe(true);
+      expect(allowed).toBe(false);
+    } else {
+      expect(allowed).toBe(lkmm);
+    }
+  });
+});
+
+describe('TSO verdicts (x86-TSO relaxes only write→read order)', () => {
+  const allowedUnderTso = ['SB', 'R'];
+  test.each(SHAPES.map((s) => [s.name, s] as const))('%s', (name, s) => {
+    const allowed = outcomes(s, 'tso').outcomes.includes(s.interesting);
+    expect(allowed).toBe(allowedUnderTso.includes(name));
+  });
+});
+
+/**
+ * Documented gaps: the weak model produces fewer outcomes than LKMM. Each gap
+ * has a skipped test asserting the LKMM outcome (it fails today; un-skip it
+ * when the model learns promises/late coherence) and a passing test pinning
+ * the current, smaller outcome set so any change is noticed.
+ */
+describe('weak-model gaps against LKMM', () => {
+  // Loads never read a store that has not executed yet: LB's cycle po;rf;po;rf
+  // needs each read to see a write that executes after it.
+  test.skip('LB: LKMM allows 0:r0=1 /\\ 1:r0=1 (Limitations: loads never read not-yet-executed stores)', () => {
+    expect(outcomes(shape('LB'), 'weak').outcomes).toContain('0:r0=1; 1:r0=1');
+  });
+  test('LB: weak currently produces only the SC outcomes (pinned gap)', () => {
+    expect(outcomes(shape('LB'), 'weak').outcomes).toEqual(['0:r0=0; 1:r0=0', '0:r0=0; 1:r0=1', '0:r0=1; 1:r0=0']);
+  });
+
+  // A store takes its coherence position when it executes: P1 writes x only
+  // after it has read y=1, hence after P0's x=2 executed, so x=1 is co-last.
+  test.skip('S: LKMM allows 1:r0=1 /\\ x=2 (Limitations: a store is coherence-ordered when it executes)', () => {
+    expect(outcomes(shape('S'), 'weak').outcomes).toContain('1:r0=1; x=2');
+  });
+  test('S: weak currently produces only the SC outcomes (pinned gap)', () => {
+    expect(outcomes(shape('S'), 'weak').outcomes).toEqual(['1:r0=0; x=1', '1:r0=0; x=2', '1:r0=1; x=1']);
+  });
+
+  // Same as S: smp_wmb() on P0 does not order P1's read before its write in
+  // LKMM, so the outcome stays allowed there; the model cannot produce it.
+  test.skip('S+wmb: LKMM allows 1:r0=1 /\\ x=2 (Limitations: a store is coherence-ordered when it executes)', () => {
+    expect(outcomes(shape('S+wmb'), 'weak').outcomes).toContain('1:r0=1; x=2');
+  });
+  test('S+wmb: weak currently produces only the SC outcomes (pinned gap)', () => {
+    expect(outcomes(shape('S+wmb'), 'weak').outcomes).toEqual(['1:r0=0; x=1', '1:r0=0; x=2', '1:r0=1; x=1']);
+  });
+
+  // Each CPU executes its writes in program order and each write becomes
+  // coherence-last when it executes, so both second writes cannot lose.
+  test.skip('2+2W: LKMM allows x=1 /\\ y=1 (Limitations: a store is coherence-ordered when it executes)', () => {
+    expect(outcomes(shape('2+2W'), 'weak').outcomes).toContain('x=1; y=1');
+  });
+  test('2+2W: weak currently produces only the SC outcomes (pinned gap)', () => {
+    expect(outcomes(shape('2+2W'), 'weak').outcomes).toEqual(['x=1; y=2', 'x=2; y=1', 'x=2; y=2']);
+  });
+
+  test('the gap list names exactly the shapes where weak is stricter than LKMM', () => {
+    const stricter = SHAPES.filter(
+      (s) => expectation(s.name).lkmm === 'allowed' && !outcomes(s, 'weak').outcomes.includes(s.interesting),
+    ).map((s) => s.name);
+    expect(stricter.sort()).toEqual(Object.keys(GAPS).sort());
+  });
+});
