@@ -44,10 +44,14 @@ function join(into: View, from: View): void {
  *
  * Omitted (each listed in README Limitations): a store takes its coherence
  * position when it executes and a load never reads a store that has not
- * executed yet, so LB, S and 2+2W outcomes that LKMM allows are not produced;
- * address/data/control dependencies are not modelled (no dependency ordering
- * is needed because nothing is reordered before a po-earlier load); a failed
- * fully-ordered cmpxchg is still treated as fully ordered.
+ * executed yet, so LB, S and 2+2W outcomes that LKMM allows are not produced
+ * (fewer outcomes); a failed fully-ordered cmpxchg is still treated as fully
+ * ordered (fewer outcomes). In the other direction, address/data/control
+ * dependencies are not modelled: a load that depends on an earlier READ_ONCE
+ * may still read an old message, so MP+wmb+addr — forbidden by LKMM — is
+ * allowed here (more outcomes: a reader that relies only on a dependency can
+ * get a false divergence under `weak`; every reader modelled so far uses
+ * smp_rmb or acquire instead).
  */
 export class WeakModel implements MemoryModel {
   readonly kind = 'weak' as const;

@@ -112,7 +112,8 @@ export const GAPS: Readonly<Record<string, string>> = {
   LB: 'a load never reads a store that has not executed yet, so no read can see a po-later write of the other CPU',
   S: 'a store takes its coherence position when it executes, so P1 (which executes after seeing y=1) cannot write x coherence-before P0',
   'S+wmb': 'as S: the smp_wmb() is irrelevant, the gap is the unordered read-to-write on P1',
-  '2+2W': 'a store takes its coherence position when it executes, and each CPU executes its two writes in program order',
+  '2+2W':
+    'a store takes its coherence position when it executes, and each CPU executes its two writes in program order',
 };
 
 export const MODELS: readonly ModelKind[] = ['sc', 'tso', 'weak'];
