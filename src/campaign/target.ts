@@ -17,7 +17,13 @@ export interface Target {
   readonly key: string;
 }
 
-export function makeTarget(scenario: Scenario, reader: ReaderDef, contract: Contract, model: ModelKind, arch: Arch): Target {
+export function makeTarget(
+  scenario: Scenario,
+  reader: ReaderDef,
+  contract: Contract,
+  model: ModelKind,
+  arch: Arch,
+): Target {
   return {
     scenario,
     reader,

@@ -136,8 +136,7 @@ export function cmpxchg(
   };
 }
 
-export const xchg_relaxed = (loc: Location | readonly Location[], value: bigint): Instr =>
-  xchg(loc, value, 'relaxed');
+export const xchg_relaxed = (loc: Location | readonly Location[], value: bigint): Instr => xchg(loc, value, 'relaxed');
 export const cmpxchg_relaxed = (loc: Location | readonly Location[], expected: bigint, value: bigint): Instr =>
   cmpxchg(loc, expected, value, 'relaxed');
 export const xchg_acquire = (loc: Location, value: bigint): Instr => xchg(loc, value, 'acquire');

@@ -214,14 +214,7 @@ export function execute(
         break;
       case 'rmw': {
         let wrote: bigint | null = null;
-        const r = model.rmw(
-          cpu,
-          ins.locs,
-          ins.order,
-          (old) => (wrote = ins.update(old)),
-          tag,
-          sink,
-        );
+        const r = model.rmw(cpu, ins.locs, ins.order, (old) => (wrote = ins.update(old)), tag, sink);
         result = r.old;
         ev = { ...base, locs: ins.locs.map((l: Location) => l.id), read: r.old, tag };
         if (wrote !== null) ev = { ...ev, wrote };

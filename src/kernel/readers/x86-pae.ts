@@ -1,5 +1,5 @@
 import type { Program } from '../../machine';
-import { atomic64_read, begin, end, pick, plain_read, retry, smp_rmb } from '../../machine';
+import { atomic64_read, begin, end, plain_read, retry, smp_rmb } from '../../machine';
 import type { PaePte } from '../x86-pae';
 import { paeValue } from '../x86-pae';
 import type { ReaderDef } from './reader';
@@ -32,20 +32,13 @@ function* ptep_get_lockless(p: PaePte): Program<bigint> {
 
 /**
  * ptep_get() on PAE = READ_ONCE() of a 64-bit pte_t on a 32-bit CPU: two
- * 32-bit loads in an order the compiler picks (DOMAIN §A2 item 7), no retry.
- * The order is a generated choice (0: low first).
+ * 32-bit loads, no retry (DOMAIN §A2 item 7). C leaves their order
+ * unspecified; this models the order gcc emits for i386, low word first.
  */
 function* ptep_get(p: PaePte): Program<bigint> {
   yield begin({ name: 'ptep_get', role: 'reader', subject: p.name, locs: p.locs });
-  let lo: bigint;
-  let hi: bigint;
-  if ((yield pick('ptep_get: load order', 2)) === 0n) {
-    lo = yield plain_read(p.low);
-    hi = yield plain_read(p.high);
-  } else {
-    hi = yield plain_read(p.high);
-    lo = yield plain_read(p.low);
-  }
+  const lo = yield plain_read(p.low);
+  const hi = yield plain_read(p.high);
   const v = paeValue(hi, lo);
   yield end(v);
   return v;
@@ -77,7 +70,7 @@ export const PAE_READERS: readonly ReaderDef<PaePte>[] = [
     arch: 'x86-pae',
     contract: 'non-torn',
     source: 'include/linux/pgtable.h ptep_get() = READ_ONCE(*ptep) on a 64-bit pte_t, 32-bit CPU',
-    summary: 'two 32-bit loads in either order, no retry',
+    summary: 'two 32-bit loads (low, then high), no retry',
     read: ptep_get,
   },
   {

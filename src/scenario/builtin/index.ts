@@ -1,10 +1,6 @@
 import type { Scenario } from '../types';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
-import {
-  s2PaeZapReestablish,
-  s2PaeZapReestablishNowmb,
-  s2PaeZapReestablishSamelow,
-} from './s2-pae-zap-reestablish';
+import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
 /** Built-in scenarios, named with their DOMAIN §C number first. */
 export const BUILTIN_SCENARIOS: readonly Scenario[] = [

@@ -96,7 +96,6 @@ export const s2PaeZapReestablishSamelow = s2({
   title: 'PAE: S2 re-establishing a pte with the same low half (finding)',
   barriers: true,
   next: S2_SAMELOW,
-  claim:
-    'DOMAIN §C S2: "if l2 == l1 the result {h2:l1} equals the new pte — still non-torn"; ptefuzz finds {0:l1}',
+  claim: 'DOMAIN §C S2: "if l2 == l1 the result {h2:l1} equals the new pte — still non-torn"; ptefuzz finds {0:l1}',
   lockless: 'bug',
 });

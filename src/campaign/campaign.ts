@@ -1,0 +1,167 @@
+import type { Bounds, Execution } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import { RandomSource, deriveSeed } from '../engines';
+import type { Judgement } from '../compare';
+import { minimizeTrace } from '../minimize';
+import type { ReaderStats } from './stats';
+import { emptyStats } from './stats';
+import type { Target } from './target';
+import { runTarget } from './target';
+
+export type EngineName = 'random';
+export const ENGINES: readonly { name: EngineName; summary: string }[] = [
+  { name: 'random', summary: 'uniform choices from a seeded PRNG (seedrandom)' },
+];
+
+/** A distinct divergence: one minimized witness, however often it was hit. */
+export interface Finding {
+  readonly target: Target;
+  readonly class: string;
+  /** minimized trace */
+  readonly trace: readonly number[];
+  readonly exec: Execution;
+  readonly judgement: Judgement;
+  /** executions and seconds into the campaign when it was first seen */
+  readonly first: { readonly executions: number; readonly seconds: number };
+  hits: number;
+  /** set by the sink (the crash file path) */
+  file?: string;
+  /** the divergence identity (fingerprint) assigned by the sink */
+  id?: string;
+}
+
+export interface CampaignStatus {
+  readonly executions: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly findings: number;
+}
+
+export interface CampaignConfig {
+  readonly targets: readonly Target[];
+  readonly engine: EngineName;
+  readonly seed: string;
+  /** stop after this many runs (one run = one schedule, executed by every target of a scenario) */
+  readonly runs?: number;
+  /** stop after this many seconds (measured with `clock`) */
+  readonly seconds?: number;
+  /** milliseconds; injected so that nothing inside a run reads the clock */
+  readonly clock: () => number;
+  readonly bounds?: Bounds;
+  /**
+   * Called once per minimized witness; returns the identity (fingerprint) of
+   * the divergence, so that repeated witnesses collapse. Sets `finding.file`.
+   */
+  readonly onWitness: (f: Finding) => { id: string; fresh: boolean };
+  readonly onStatus?: (s: CampaignStatus, event: 'pulse' | 'new' | 'done', f?: Finding) => void;
+  readonly shouldStop?: () => boolean;
+  /** how often to emit a pulse status, in ms (default 2000) */
+  readonly pulseMs?: number;
+}
+
+export interface CampaignResult {
+  readonly executions: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly perTarget: ReadonlyMap<string, ReaderStats>;
+  readonly findings: readonly Finding[];
+  /** true when stopped by shouldStop() */
+  readonly interrupted: boolean;
+}
+
+const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
+
+/**
+ * The fuzz loop. Runs are spread round-robin over the scenarios; each run's
+ * schedule (a seeded choice stream) is executed by every target of that
+ * scenario — the readers under test, each model and contract — and each
+ * execution is judged against the SC reference. A divergence is minimized
+ * (its 1st, 2nd, 4th, 8th … hit per target and class, so that a different
+ * witness of the same class still gets its own file while a bug hit a
+ * thousand times costs ~10 minimizations) and handed to `onWitness`.
+ */
+export function runCampaign(cfg: CampaignConfig): CampaignResult {
+  const bounds = cfg.bounds ?? DEFAULT_BOUNDS;
+  const groups = new Map<string, Target[]>();
+  for (const t of cfg.targets) {
+    const g = groups.get(t.scenario.name) ?? [];
+    g.push(t);
+    groups.set(t.scenario.name, g);
+  }
+  const groupList = [...groups.values()];
+  const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
+  const findings = new Map<string, Finding>();
+  const hitsByClass = new Map<string, number>();
+  const firstIdByClass = new Map<string, string>();
+  const t0 = cfg.clock();
+  const maxRuns = cfg.runs ?? (cfg.seconds === undefined ? 0 : Infinity);
+  const pulseMs = cfg.pulseMs ?? 2000;
+  let nextPulse = t0 + pulseMs;
+  let executions = 0;
+  let runs = 0;
+  let interrupted = false;
+  const elapsed = (): number => (cfg.clock() - t0) / 1000;
+  const status = (): CampaignStatus => ({ executions, runs, seconds: elapsed(), findings: findings.size });
+
+  while (runs < maxRuns) {
+    if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
+    if (cfg.shouldStop?.()) {
+      interrupted = true;
+      break;
+    }
+    const group = groupList[runs % groupList.length]!;
+    const runSeed = deriveSeed(cfg.seed, runs);
+    runs++;
+    for (const t of group) {
+      const { exec, judgement } = runTarget(t, new RandomSource(runSeed), bounds);
+      executions++;
+      const st = perTarget.get(t.key)!;
+      st.executions++;
+      st.races += judgement.raced;
+      const v = judgement.verdict;
+      if (v.kind === 'agree') st.verdicts.agree++;
+      else if (v.kind === 'bound-hit') st.verdicts.boundHit++;
+      else {
+        st.verdicts.divergence++;
+        const classKey = `${t.key} ${v.class}`;
+        const hits = (hitsByClass.get(classKey) ?? 0) + 1;
+        hitsByClass.set(classKey, hits);
+        if (!isPowerOfTwo(hits)) {
+          findings.get(firstIdByClass.get(classKey)!)!.hits++;
+          continue;
+        }
+        const min = minimizeTrace(exec.trace, (trace) => {
+          const r = runTarget(t, new TraceSource(trace), bounds);
+          return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === v.class ? r.exec : null;
+        });
+        if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
+        const replayed = runTarget(t, new TraceSource(min.trace), bounds);
+        const f: Finding = {
+          target: t,
+          class: v.class,
+          trace: min.trace,
+          exec: replayed.exec,
+          judgement: replayed.judgement,
+          first: { executions, seconds: elapsed() },
+          hits: 1,
+        };
+        const { id } = cfg.onWitness(f);
+        const known = findings.get(id);
+        if (known) {
+          known.hits++;
+        } else {
+          f.id = id;
+          findings.set(id, f);
+          if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
+          cfg.onStatus?.(status(), 'new', f);
+        }
+      }
+    }
+    if (cfg.onStatus && cfg.clock() >= nextPulse) {
+      nextPulse = cfg.clock() + pulseMs;
+      cfg.onStatus(status(), 'pulse');
+    }
+  }
+  cfg.onStatus?.(status(), 'done');
+  return { executions, runs, seconds: elapsed(), perTarget, findings: [...findings.values()], interrupted };
+}

@@ -1,0 +1,80 @@
+import type { ModelKind } from '../machine';
+import { MODEL_KINDS } from '../machine';
+import type { ReaderDef, ReaderRegistry } from '../kernel';
+import { ARCHES } from '../kernel';
+import type { Contract } from '../compare';
+import { CONTRACTS, contractByName } from '../compare';
+import type { Scenario } from '../scenario';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../scenario';
+import type { Target } from './target';
+import { makeTarget } from './target';
+
+/** A user-input problem: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+export interface Selection {
+  readonly scenarios?: readonly string[];
+  readonly readers?: readonly string[];
+  readonly contract?: string;
+  readonly models?: readonly string[];
+}
+
+const list = (xs: readonly string[]): string => xs.join(', ');
+
+export function resolveScenario(name: string): Scenario {
+  const s = builtinScenario(name);
+  if (!s) {
+    throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_SCENARIOS.map((x) => x.name))}`);
+  }
+  return s;
+}
+
+export function resolveReader(name: string, registry: ReaderRegistry): ReaderDef {
+  const r = registry.get(name);
+  if (!r) throw new UsageError(`unknown reader "${name}"; valid: ${list(registry.names())}`);
+  return r;
+}
+
+export function resolveContract(name: string): Contract {
+  const c = contractByName(name);
+  if (!c) throw new UsageError(`unknown contract "${name}"; valid: ${list(CONTRACTS.map((x) => x.name))}`);
+  return c;
+}
+
+export function resolveModel(name: string): ModelKind {
+  if (!(MODEL_KINDS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown memory model "${name}"; valid: ${list(MODEL_KINDS)}`);
+  }
+  return name as ModelKind;
+}
+
+/**
+ * Expand a selection into targets: every chosen scenario × its readers (or
+ * the chosen ones it supports) × the chosen models (default: the scenario's
+ * own) under the chosen contract (default: each reader's declared one).
+ */
+export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[] {
+  const scenarios = sel.scenarios && sel.scenarios.length > 0 ? sel.scenarios.map(resolveScenario) : BUILTIN_SCENARIOS;
+  const readers = sel.readers?.map((r) => resolveReader(r, registry));
+  const contract = sel.contract === undefined ? undefined : resolveContract(sel.contract);
+  const models = sel.models?.map(resolveModel);
+  const targets: Target[] = [];
+  for (const s of scenarios) {
+    const arch = ARCHES[s.arch];
+    if (!arch) throw new Error(`[ptefuzz internal bug] no encoding for architecture ${s.arch}`);
+    const chosen = readers
+      ? readers.filter((r) => s.readers.includes(r.name))
+      : s.readers.map((n) => resolveReader(n, registry));
+    for (const r of chosen) {
+      for (const m of models && models.length > 0 ? models : [s.model]) {
+        targets.push(makeTarget(s, r, contract ?? resolveContract(r.contract), m, arch));
+      }
+    }
+  }
+  if (targets.length === 0) {
+    throw new UsageError(
+      `no scenario among ${list(scenarios.map((s) => s.name))} uses reader(s) ${list(readers?.map((r) => r.name) ?? [])}`,
+    );
+  }
+  return targets;
+}

@@ -1,0 +1,25 @@
+/** Counts for one reader (or one target) over a campaign. */
+export interface ReaderStats {
+  executions: number;
+  /** completed reader invocations that raced a writer */
+  races: number;
+  verdicts: { agree: number; divergence: number; boundHit: number };
+}
+
+export const emptyStats = (): ReaderStats => ({
+  executions: 0,
+  races: 0,
+  verdicts: { agree: 0, divergence: 0, boundHit: 0 },
+});
+
+/**
+ * A reader's campaign-level verdict: `vacuous` when it never raced (an
+ * "agree" that proves nothing), else `divergence` if any, else `agree`;
+ * `bound-hit` only when every execution hit a bound.
+ */
+export function overallVerdict(s: ReaderStats): 'agree' | 'divergence' | 'vacuous' | 'bound-hit' {
+  if (s.verdicts.divergence > 0) return 'divergence';
+  if (s.executions > 0 && s.verdicts.boundHit === s.executions) return 'bound-hit';
+  if (s.races === 0) return 'vacuous';
+  return 'agree';
+}

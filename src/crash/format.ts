@@ -1,0 +1,141 @@
+import { Packr } from 'msgpackr';
+
+export const CRASH_FORMAT = 'ptefuzz-crash';
+/** Bump on any incompatible change; the loader rejects versions it does not know. */
+export const CRASH_VERSION = 1;
+
+export interface CrashVerdict {
+  readonly kind: 'divergence';
+  readonly class: string;
+  /** hex */
+  readonly observed: string;
+  /** hex, in window order */
+  readonly allowed: readonly string[];
+}
+
+/**
+ * A minimized reproduction (DESIGN §8). No wall-clock fields: the same
+ * campaign writes the same bytes. Values are hex strings (msgpack has no
+ * portable 64-bit unsigned integers in JS).
+ */
+export interface CrashFile {
+  readonly format: typeof CRASH_FORMAT;
+  readonly version: number;
+  readonly scenario: { readonly name: string; readonly source: 'builtin' };
+  readonly reader: string;
+  readonly contract: string;
+  readonly model: string;
+  readonly trace: readonly number[];
+  /** which logical value each load of the diverging reader read (the identity of the bug) */
+  readonly signature: string;
+  readonly verdict: CrashVerdict;
+  readonly engine: string;
+  readonly seed: string;
+  readonly tool: string;
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+/** A user-input problem with one file: printed as one line, exit 2. */
+export class CrashFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+export function encodeCrash(c: CrashFile): Buffer {
+  // Fixed key order, so equal crash files are equal bytes.
+  return packr.pack({
+    format: c.format,
+    version: c.version,
+    scenario: { name: c.scenario.name, source: c.scenario.source },
+    reader: c.reader,
+    contract: c.contract,
+    model: c.model,
+    trace: [...c.trace],
+    signature: c.signature,
+    verdict: {
+      kind: c.verdict.kind,
+      class: c.verdict.class,
+      observed: c.verdict.observed,
+      allowed: [...c.verdict.allowed],
+    },
+    engine: c.engine,
+    seed: c.seed,
+    tool: c.tool,
+  });
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isHex = (x: unknown): x is string => isStr(x) && /^0x[0-9a-f]+$/.test(x);
+
+/** Decode and validate; every problem is a CrashFileError naming the file. */
+export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(buf);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CrashFileError(file, `not a readable ptefuzz crash file (msgpack: ${why.split('\n')[0]})`);
+  }
+  if (!isObj(raw) || raw['format'] !== CRASH_FORMAT) {
+    throw new CrashFileError(file, `not a ptefuzz crash file (expected a map with format "${CRASH_FORMAT}")`);
+  }
+  const version = raw['version'];
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    throw new CrashFileError(file, 'crash file has no integer format version');
+  }
+  if (version !== CRASH_VERSION) {
+    throw new CrashFileError(
+      file,
+      `unsupported crash file format version ${version} (this ptefuzz reads version ${CRASH_VERSION})`,
+    );
+  }
+  const bad = (field: string, expected: string): never => {
+    throw new CrashFileError(file, `field "${field}": expected ${expected}`);
+  };
+  const sc = raw['scenario'];
+  if (!isObj(sc) || !isStr(sc['name'])) bad('scenario', 'a map with a name');
+  const scenario = sc as Record<string, unknown>;
+  if (scenario['source'] !== 'builtin') bad('scenario.source', '"builtin"');
+  for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
+    if (!isStr(raw[f])) bad(f, 'a string');
+  }
+  const trace = raw['trace'];
+  if (!Array.isArray(trace) || !trace.every((v) => Number.isInteger(v) && v >= 0)) {
+    bad('trace', 'an array of non-negative integers');
+  }
+  const v = raw['verdict'];
+  if (!isObj(v) || v['kind'] !== 'divergence' || !isStr(v['class']) || !isHex(v['observed'])) {
+    bad('verdict', 'a divergence with a class and a hex observed value');
+  }
+  const verdict = v as Record<string, unknown>;
+  const allowed = verdict['allowed'];
+  if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
+  return {
+    format: CRASH_FORMAT,
+    version,
+    scenario: { name: scenario['name'] as string, source: 'builtin' },
+    reader: raw['reader'] as string,
+    contract: raw['contract'] as string,
+    model: raw['model'] as string,
+    trace: trace as number[],
+    signature: raw['signature'] as string,
+    verdict: {
+      kind: 'divergence',
+      class: verdict['class'] as string,
+      observed: verdict['observed'] as string,
+      allowed: allowed as string[],
+    },
+    engine: raw['engine'] as string,
+    seed: raw['seed'] as string,
+    tool: raw['tool'] as string,
+  };
+}
+
+export const toHex = (v: bigint): string => '0x' + v.toString(16);
+export const fromHex = (s: string): bigint => BigInt(s);
