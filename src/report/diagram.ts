@@ -1,0 +1,85 @@
+import type { Execution } from '../machine';
+import type { Arch } from '../kernel';
+import type { Judgement } from '../compare';
+import type { BuiltScenario } from '../scenario';
+import { columnWidth, columnsLine, inColumn, textRoom, wrap } from './columns';
+import type { TextContext } from './event-text';
+import { eventPieces } from './event-text';
+import type { DiagramRow } from './layout';
+import { layoutRows } from './layout';
+import { closePieces, leafPieces, openPieces, unfinishedPieces } from './op-text';
+
+/** What a diagram is drawn from. The output depends on nothing else. */
+export interface DiagramInput {
+  readonly exec: Execution;
+  readonly built: BuiltScenario;
+  readonly arch: Arch;
+  /** marks the reader results it rejected with ✗ */
+  readonly judgement?: Judgement;
+  /** printed in the title line */
+  readonly readerName?: string;
+  readonly contract?: string;
+  /** column width in characters (default 34) */
+  readonly width?: number;
+  /** a left gutter with the step number of every step (not drains, not operation rows); default off */
+  readonly stepNumbers?: boolean;
+}
+
+const INDENT = 2;
+
+/**
+ * A CPU-column diagram in the style of Linux mm commit messages: one column
+ * per CPU (named as in the scenario), then one row per event in execution
+ * order in its CPU's column, operations nested as `name(args) { … }`.
+ * A row too long for its column wraps onto indented continuation lines.
+ */
+export function renderDiagram(input: DiagramInput): string {
+  const width = columnWidth(input.width);
+  const names = input.built.cpus.map((c) => c.name);
+  const gutter = stepGutter(input);
+  const lines: string[] = [];
+  const title = titleLine(input);
+  if (title !== undefined) lines.push(title, '');
+  lines.push((gutter.blank + columnsLine(names, width)).trimEnd());
+  const dashes = names.map((n) => '-'.repeat(Math.min(n.length, textRoom(width))));
+  lines.push((gutter.blank + columnsLine(dashes, width)).trimEnd());
+  const ctx: TextContext = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
+  const rejected = new Set((input.judgement?.judged ?? []).filter((j) => !j.accepted).map((j) => j.op.id));
+  for (const row of layoutRows(input.exec)) {
+    const texts = wrap(rowPieces(row, input, ctx, rejected), row.depth * INDENT, textRoom(width));
+    texts.forEach((text, i) => {
+      const ev = row.kind === 'event' && i === 0 ? input.exec.events[row.event] : undefined;
+      const prefix = ev !== undefined && ev.kind !== 'drain' ? gutter.step(ev.step) : gutter.blank;
+      lines.push((prefix + inColumn(text, row.cpu, width)).trimEnd());
+    });
+  }
+  return lines.join('\n');
+}
+
+function stepGutter(input: DiagramInput): { blank: string; step: (n: number) => string } {
+  if (input.stepNumbers !== true) return { blank: '', step: () => '' };
+  const digits = String(Math.max(0, input.exec.steps - 1)).length;
+  return { blank: ' '.repeat(digits + 2), step: (n) => String(n).padStart(digits) + '  ' };
+}
+
+function titleLine(input: DiagramInput): string | undefined {
+  const parts: string[] = [];
+  if (input.readerName !== undefined) parts.push(`reader ${input.readerName}`);
+  if (input.contract !== undefined) parts.push(`contract ${input.contract}`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+function rowPieces(row: DiagramRow, input: DiagramInput, ctx: TextContext, rejected: ReadonlySet<number>): string[] {
+  if (row.kind === 'event') return eventPieces(input.exec.events[row.event]!, ctx);
+  const op = input.exec.ops[row.op]!;
+  switch (row.kind) {
+    case 'open':
+      return openPieces(op);
+    case 'close':
+      return closePieces(op, input.arch, rejected.has(op.id));
+    case 'leaf':
+      return leafPieces(op, input.arch, rejected.has(op.id));
+    case 'unfinished':
+      return unfinishedPieces(op);
+  }
+}

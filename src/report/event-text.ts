@@ -1,0 +1,72 @@
+import type { Event, Location, LocationTable } from '../machine';
+import type { Arch } from '../kernel';
+import { hex } from '../kernel';
+import type { Subject } from '../scenario';
+
+/** What naming locations and formatting values needs. */
+export interface TextContext {
+  readonly locations: LocationTable;
+  /** a location group equal to the subject's locations is named and formatted as a pte */
+  readonly subject: Subject;
+  readonly arch: Arch;
+}
+
+/**
+ * An event as kernel-style text, in pieces that may be wrapped between
+ * (see columns.ts `wrap`): `READ_ONCE(pte_low) = 0x00010067`,
+ * `WRITE_ONCE(pte_high, 0x00010002)`, `smp_wmb()`, `spin_lock(ptl)`,
+ * `cmpxchg64(pte, …) = {old} → {new}`, `drain pte_low = 0x00000000`.
+ * A load of a message older than the newest is marked `(stale rf N)`.
+ */
+export function eventPieces(ev: Event, ctx: TextContext): string[] {
+  const group = locGroup(ev.locs, ctx);
+  switch (ev.kind) {
+    case 'load':
+      return [`${ev.name}(${group.name})`, ` = ${group.format(ev.read ?? 0n)}`, ...stale(ev)];
+    case 'store':
+      return [`${ev.name}(${group.name},`, ` ${group.format(ev.wrote ?? 0n)})`];
+    case 'rmw': {
+      const args = ev.name.includes('xchg') ? ', …' : '';
+      const pieces = [`${ev.name}(${group.name}${args})`, ` = ${group.format(ev.read ?? 0n)}`];
+      if (ev.wrote !== undefined) pieces.push(` → ${group.format(ev.wrote)}`);
+      return pieces;
+    }
+    case 'lock':
+    case 'unlock':
+      return [`${ev.name}(${group.name})`];
+    case 'fence':
+    case 'irq':
+      return [`${ev.name}()`];
+    case 'drain':
+      return [`drain ${group.name}`, ` = ${group.format(ev.wrote ?? 0n)}`];
+    default:
+      // markers never become events; print whatever arrives rather than hide it
+      return [ev.name];
+  }
+}
+
+function stale(ev: Event): string[] {
+  return ev.rank !== undefined && ev.rank > 0 ? [` (stale rf ${ev.rank})`] : [];
+}
+
+interface Group {
+  readonly name: string;
+  readonly format: (v: bigint) => string;
+}
+
+/** The name and value format of a group of locations (one location, or a pte). */
+export function locGroup(ids: readonly number[], ctx: TextContext): Group {
+  const locs = ids.map((id) => locationOf(id, ctx.locations));
+  const s = ctx.subject.locIds;
+  if (ids.length > 1 && ids.length === s.length && ids.every((id, i) => id === s[i])) {
+    return { name: ctx.subject.name, format: (v) => ctx.arch.format(v) };
+  }
+  const digits = locs.reduce((n, l) => n + l.width, 0) / 4;
+  return { name: locs.map((l) => l.name).join('+'), format: (v) => hex(v, digits) };
+}
+
+function locationOf(id: number, table: LocationTable): Location {
+  const loc = table.locs[id];
+  if (loc === undefined) throw new Error(`[ptefuzz internal bug] event names location ${id}, not in the scenario`);
+  return loc;
+}

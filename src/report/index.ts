@@ -1,0 +1,7 @@
+export * from './columns';
+export * from './layout';
+export * from './event-text';
+export * from './op-text';
+export * from './diagram';
+export * from './value-text';
+export * from './verdict-report';

@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import type { Event, Execution, Program } from '../../src/machine';
+import { begin, end, execute, LocationTable, READ_ONCE, TraceSource } from '../../src/machine';
+import { builtinReaders, paeValue, x86Pae } from '../../src/kernel';
+import type { BuiltScenario } from '../../src/scenario';
+import { builtinScenario } from '../../src/scenario';
+import type { Judgement } from '../../src/compare';
+import { contractByName, judge } from '../../src/compare';
+import { DEFAULT_COLUMN_WIDTH, layoutRows, renderDiagram, renderVerdictReport, truncate, wrap } from '../../src/report';
+
+interface Run {
+  readonly exec: Execution;
+  readonly built: BuiltScenario;
+  readonly j: Judgement;
+}
+
+function run(scenario: string, readerName: string, model: 'sc' | 'tso' | 'weak', trace: readonly number[]): Run {
+  const reader = builtinReaders().get(readerName)!;
+  const built = builtinScenario(scenario)!.build(reader, x86Pae);
+  const exec = execute({ locations: built.locations, cpus: built.cpus }, model, new TraceSource(trace));
+  const j = judge(exec, reader.name, built.subject, contractByName('non-torn')!, x86Pae);
+  return { exec, built, j };
+}
+
+/** A deterministic LCG: the search below must find the same witness every time. */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s >> 16;
+  };
+}
+
+/** Jann Horn's S1 outcome: high half of C's pte, low half shared by the initial pte and D's. */
+const S1_TORN = paeValue(0x10002n, 0x10067n);
+
+function findS1Witness(): Run {
+  const next = lcg(1);
+  for (let i = 0; i < 20000; i++) {
+    const trace = Array.from({ length: 20 }, () => next() % 2);
+    const r = run('s1-pae-double-refault', 'ptep_get_lockless', 'tso', trace);
+    if (r.j.verdict.kind === 'divergence' && r.j.verdict.observed === S1_TORN) return r;
+  }
+  throw new Error('no S1 witness found: did the S1 scenario or ptep_get_lockless change?');
+}
+
+const W = DEFAULT_COLUMN_WIDTH;
+const witness = findS1Witness();
+const input = { exec: witness.exec, built: witness.built, arch: x86Pae, judgement: witness.j };
+
+/** The column a diagram line's text sits in, and the text; asserts it sits in exactly one. */
+function cellOf(line: string, ncpu: number, offset = 0): { col: number; text: string } {
+  const body = line.slice(offset);
+  const cols: number[] = [];
+  for (let c = 0; c < ncpu; c++) if (body.slice(c * W, (c + 1) * W).trim() !== '') cols.push(c);
+  expect(cols, `line ${JSON.stringify(line)}`).toHaveLength(1);
+  const col = cols[0]!;
+  const cell = body.slice(col * W, (col + 1) * W);
+  // never runs into the gap before the next column
+  expect(cell.length <= W - 2 || cell.slice(W - 2).trim() === '', `line ${JSON.stringify(line)}`).toBe(true);
+  return { col, text: cell.trim() };
+}
+
+/** What a row of an event must start with, written from the instruction vocabulary. */
+function expectedPrefix(ev: Event, r: Run): string {
+  const loc = (i: number): string => r.built.locations.locs[ev.locs[i]!]!.name;
+  const hex8 = (v: bigint | undefined): string => '0x' + (v ?? 0n).toString(16).padStart(8, '0');
+  switch (ev.kind) {
+    case 'drain':
+      return `drain ${loc(0)} = ${hex8(ev.wrote)}`;
+    case 'load':
+      return `${ev.name}(${loc(0)}) = ${hex8(ev.read)}`;
+    case 'store':
+      return `${ev.name}(${loc(0)},`;
+    case 'rmw':
+      return `${ev.name}(pte`;
+    case 'lock':
+    case 'unlock':
+      return `${ev.name}(${loc(0)})`;
+    default:
+      return `${ev.name}()`;
+  }
+}
+
+/** Op rows: `name(args) {` (maybe wrapped after `(`) and `}…`; continuations hold values. */
+const isOpRow = (t: string): boolean => t.endsWith(' {') || t.endsWith('(') || t.startsWith('}');
+const isContinuation = (t: string): boolean => /^(0x|\{|= |→ )/.test(t);
+
+describe('renderDiagram on the S1 torn witness (tso)', () => {
+  const text = renderDiagram(input);
+  const lines = text.split('\n');
+  const ncpu = witness.built.cpus.length;
+
+  it('has a header with one column per CPU, named as in the scenario, and a dashed underline', () => {
+    expect(ncpu).toBe(4);
+    const header = lines[0]!;
+    const dashes = lines[1]!;
+    witness.built.cpus.forEach((cpu, c) => {
+      expect(header.slice(c * W, (c + 1) * W).trim()).toBe(cpu.name);
+      expect(dashes.slice(c * W, (c + 1) * W).trim()).toMatch(/^-+$/);
+    });
+    expect(header.length).toBeLessThanOrEqual(ncpu * W);
+  });
+
+  it('shows every event, in order, on its own row in its CPU column', () => {
+    const events = witness.exec.events;
+    expect(events.some((e) => e.kind === 'drain')).toBe(true);
+    let next = 0;
+    for (const line of lines.slice(2)) {
+      const { col, text: t } = cellOf(line, ncpu);
+      if (isOpRow(t) || isContinuation(t)) continue;
+      const ev = events[next];
+      expect(ev, `extra row ${JSON.stringify(line)}`).toBeDefined();
+      expect(col, `event ${next} ${ev!.name}`).toBe(ev!.cpu);
+      expect(t.startsWith(expectedPrefix(ev!, witness)), `event ${next}: ${JSON.stringify(t)}`).toBe(true);
+      next++;
+    }
+    expect(next).toBe(events.length);
+  });
+
+  it('nests operations: every open has a close in the same column, the reader closes with its value', () => {
+    // a wrapped open is `name(` then `{args}) {`: count its first line only
+    const opens = lines.filter((l) => / \{$|\($/.test(l) && !l.trim().startsWith('{')).length;
+    const closes = lines.filter((l) => l.trim().startsWith('}')).length;
+    expect(opens).toBe(witness.exec.ops.length);
+    expect(closes).toBe(witness.exec.ops.length);
+    const readerClose = lines.find((l) => l.startsWith('} = '));
+    expect(readerClose).toBe(`} = ${x86Pae.format(S1_TORN)} ✗`);
+    expect(lines).toContain('ptep_get_lockless(pte) {');
+    // instructions sit two spaces inside their operation
+    expect(lines.filter((l) => l.startsWith('  load(pte_'))).toHaveLength(3);
+  });
+
+  it('numbers the steps in a gutter when asked, once per step', () => {
+    const numbered = renderDiagram({ ...input, stepNumbers: true }).split('\n');
+    const gutter = String(witness.exec.steps - 1).length + 2;
+    const steps = numbered.slice(2).flatMap((l) => {
+      const m = /^\s*(\d+) {2}/.exec(l.slice(0, gutter));
+      return m ? [Number(m[1])] : [];
+    });
+    expect(steps).toEqual(Array.from({ length: witness.exec.steps }, (_, i) => i));
+    for (const l of numbered.slice(2)) cellOf(l, ncpu, gutter);
+  });
+
+  it('is deterministic: same input, same string; same trace replayed, same string', () => {
+    expect(renderDiagram(input)).toBe(text);
+    const again = run('s1-pae-double-refault', 'ptep_get_lockless', 'tso', witness.exec.trace);
+    expect(renderDiagram({ exec: again.exec, built: again.built, arch: x86Pae, judgement: again.j })).toBe(text);
+    expect(renderVerdictReport(input)).toBe(renderVerdictReport({ ...input }));
+  });
+
+  it('keeps narrow columns fixed-width, truncating with …', () => {
+    const narrow = renderDiagram({ ...input, width: 16 }).split('\n');
+    expect(narrow.some((l) => l.includes('…'))).toBe(true);
+    for (const l of narrow) {
+      const body = l.trimEnd();
+      for (let c = 0; c * 16 < body.length; c++) {
+        expect(body.slice(c * 16 + 14, c * 16 + 16).trim(), JSON.stringify(l)).toBe('');
+      }
+    }
+  });
+});
+
+describe('renderVerdictReport on the S1 torn witness', () => {
+  const report = renderVerdictReport({ ...input, readerName: 'ptep_get_lockless', contract: 'non-torn' });
+  const h = witness.j.history!;
+  const vs = (pred: (v: bigint) => boolean): string =>
+    h.values.flatMap((v, k) => (pred(v) ? [`v${k}`] : [])).join(', ');
+
+  it('starts with the diagram', () => {
+    expect(report.startsWith('reader ptep_get_lockless, contract non-torn\n')).toBe(true);
+  });
+
+  it('lists the reference history with each writer and its CPU', () => {
+    expect(report).toContain(`  v0  ${x86Pae.format(h.values[0]!)}  initial`);
+    h.ops.forEach((op, i) => {
+      const line = report.split('\n').find((l) => l.startsWith(`  v${i + 1}  `));
+      expect(line).toContain(`${op.mark.name}()`);
+      expect(line).toContain(`CPU ${op.cpu} (${witness.built.cpus[op.cpu]!.name})`);
+    });
+  });
+
+  it('names the torn halves and the logical values they came from', () => {
+    const high = vs((v) => v >> 32n === S1_TORN >> 32n);
+    const low = vs((v) => (v & 0xffff_ffffn) === (S1_TORN & 0xffff_ffffn));
+    expect(high).toBe('v2');
+    expect(low).toBe('v0, v4');
+    expect(report).toContain('verdict   divergence: torn');
+    expect(report).toContain(`high half from ${high}; low half from ${low}`);
+  });
+
+  it('decodes the observed and the allowed values, and states the contract', () => {
+    expect(report).toContain(`observed  ${x86Pae.format(S1_TORN)}  present pfn=0x1000200010 rw user accessed dirty  ✗`);
+    const w = witness.j.judged[0]!.window;
+    expect(report).toContain(`allowed   v${w.lo}..v${w.hi}:`);
+    for (let k = w.lo; k <= w.hi; k++) expect(report).toContain(`    v${k}  ${x86Pae.format(h.values[k]!)}`);
+    expect(report).toMatch(/v1 {2}\{0x00000000:0x00000000\} {2}none/);
+    expect(report).toContain('contract  non-torn: ');
+  });
+
+  it("says which logical value each of the reader's loads read", () => {
+    expect(report).toMatch(/load\(pte_low\) = 0x00010067 {2}\(from v0\)/);
+    expect(report).toMatch(/load\(pte_high\) = 0x00010002 {2}\(from v2\)/);
+    expect(report).toMatch(/load\(pte_low\) = 0x00010067 {2}\(from v4\)/);
+  });
+});
+
+describe('other executions', () => {
+  it('reports agreement of the atomic control reader', () => {
+    const r = run('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso', [1, 0, 1, 1, 0, 1]);
+    const report = renderVerdictReport({
+      exec: r.exec,
+      built: r.built,
+      arch: x86Pae,
+      judgement: r.j,
+      contract: 'non-torn',
+    });
+    expect(report).toMatch(/verdict {3}agree/);
+    expect(report).toContain('atomic64_read(pte) = {');
+  });
+
+  it('marks a stale read-from under weak memory', () => {
+    const next = lcg(7);
+    let found: { r: Run; ev: Event } | undefined;
+    for (let i = 0; i < 5000 && found === undefined; i++) {
+      const trace = Array.from({ length: 24 }, () => next() % 3);
+      const r = run('s2-pae-zap-reestablish-nowmb', 'ptep_get_lockless', 'weak', trace);
+      const ev = r.exec.events.find((e) => e.rank !== undefined && e.rank > 0);
+      if (ev) found = { r, ev };
+    }
+    expect(found).toBeDefined();
+    const { r, ev } = found!;
+    const text = renderDiagram({ exec: r.exec, built: r.built, arch: x86Pae });
+    expect(text).toContain(`(stale rf ${ev.rank})`);
+  });
+
+  it('shows operations cut off by a bound as unfinished', () => {
+    const reader = builtinReaders().get('ptep_get_lockless')!;
+    const built = builtinScenario('s1-pae-double-refault')!.build(reader, x86Pae);
+    const exec = execute({ locations: built.locations, cpus: built.cpus }, 'tso', new TraceSource([]), {
+      steps: 5,
+      retries: 64,
+    });
+    expect(exec.outcome.kind).toBe('bound-hit');
+    const rows = layoutRows(exec);
+    expect(rows.filter((r) => r.kind === 'unfinished').length).toBeGreaterThan(0);
+    expect(renderDiagram({ exec, built, arch: x86Pae })).toContain('did not finish');
+  });
+});
+
+describe('columns', () => {
+  it('truncates with …', () => {
+    expect(truncate('abcdef', 6)).toBe('abcdef');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+  });
+
+  it('wraps between pieces, indenting continuations, and never exceeds the room', () => {
+    expect(wrap(['READ_ONCE(pte_low)', ' = 0x1'], 2, 40)).toEqual(['  READ_ONCE(pte_low) = 0x1']);
+    expect(wrap(['READ_ONCE(pte_low)', ' = 0x1'], 2, 20)).toEqual(['  READ_ONCE(pte_low)', '      = 0x1']);
+    for (const l of wrap(['x'.repeat(50), ' y'], 4, 20)) expect(l.length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('operations that take no step', () => {
+  it('sit inside their parent, before its first step or after its last', () => {
+    const locations = new LocationTable();
+    const x = locations.add('x', 32, 5n);
+    const built: BuiltScenario = {
+      locations,
+      subject: { name: 'pte', initial: 0n, locIds: [] },
+      cpus: [
+        {
+          name: 'CPU 0',
+          program: function* (): Program {
+            yield begin({ name: 'outer', role: 'other' });
+            yield begin({ name: 'early', role: 'other' });
+            yield end();
+            yield READ_ONCE(x);
+            yield begin({ name: 'late', role: 'other' });
+            yield end();
+            yield end();
+            yield begin({ name: 'alone', role: 'other', args: 'x' });
+            yield end();
+          },
+        },
+      ],
+    };
+    const exec = execute({ locations, cpus: built.cpus }, 'sc', new TraceSource([]));
+    expect(renderDiagram({ exec, built, arch: x86Pae })).toBe(
+      [
+        'CPU 0',
+        '-----',
+        'outer() {',
+        '  early() {}',
+        '  READ_ONCE(x) = 0x00000005',
+        '  late() {}',
+        '}',
+        'alone(x) {}',
+      ].join('\n'),
+    );
+  });
+});
