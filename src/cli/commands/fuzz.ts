@@ -1,0 +1,161 @@
+import seedrandom from 'seedrandom';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ReaderRegistry } from '../../kernel';
+import type { CampaignResult, EngineName, Finding } from '../../campaign';
+import { ENGINES, UsageError, crashRecord, overallVerdict, runCampaign, selectTargets } from '../../campaign';
+import type { ReaderStats } from '../../campaign';
+import { emptyStats } from '../../campaign';
+import { fingerprint, saveCrash } from '../../crash';
+import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { statusLine } from '../status';
+import { findingReport } from '../render';
+
+export interface FuzzOptions {
+  scenario?: string[];
+  reader?: string[];
+  contract?: string;
+  model?: string[];
+  engine: string;
+  runs?: number;
+  time?: number;
+  seed?: number;
+  crashes: string;
+  json?: boolean;
+}
+
+/** Default campaign length when neither --runs nor --time is given. */
+export const DEFAULT_SECONDS = 60;
+
+function randomSeed(): number {
+  // seedrandom's autoseed (crypto entropy) — the only randomness; printed so the run can be repeated.
+  return seedrandom(undefined, { entropy: true }).int32() >>> 0;
+}
+
+export function replayCommandFor(file: string): string {
+  const rel = relative(process.cwd(), file);
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
+  return `npx ptefuzz replay ${shown}`;
+}
+
+export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
+  if (!ENGINES.some((e) => e.name === o.engine)) {
+    throw new UsageError(`unknown engine "${o.engine}"; valid: ${ENGINES.map((e) => e.name).join(', ')}`);
+  }
+  const sel: Parameters<typeof selectTargets>[0] = {
+    ...(o.scenario ? { scenarios: o.scenario } : {}),
+    ...(o.reader ? { readers: o.reader } : {}),
+    ...(o.contract !== undefined ? { contract: o.contract } : {}),
+    ...(o.model ? { models: o.model } : {}),
+  };
+  const targets = selectTargets(sel, registry);
+  const seedChosen = o.seed === undefined;
+  const seed = String(o.seed ?? randomSeed());
+  if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
+  const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
+  process.stderr.write(
+    `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}, ` +
+      (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
+      `, crashes in ${o.crashes}/\n`,
+  );
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: CampaignResult;
+  try {
+    result = runCampaign({
+      targets,
+      engine: o.engine as EngineName,
+      seed,
+      ...(o.runs !== undefined ? { runs: o.runs } : {}),
+      ...(seconds !== undefined ? { seconds } : {}),
+      clock: () => Date.now(),
+      shouldStop: () => stop,
+      onWitness: (f) => {
+        const rec = crashRecord(f, o.engine, seed);
+        const saved = saveCrash(o.crashes, rec);
+        f.file = saved.path;
+        return { id: fingerprint(rec), fresh: saved.fresh };
+      },
+      onStatus: (s, event, f) => {
+        process.stderr.write(statusLine(s, event, f) + '\n');
+        if (event === 'new' && f)
+          process.stderr.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!)}\n\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.stderr.write(summaryTable(result) + '\n');
+  for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
+  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
+  return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+function byReader(r: CampaignResult): Map<string, ReaderStats> {
+  const out = new Map<string, ReaderStats>();
+  for (const [key, st] of r.perTarget) {
+    const name = key.split(' ')[1]!;
+    const agg = out.get(name) ?? emptyStats();
+    agg.executions += st.executions;
+    agg.races += st.races;
+    agg.verdicts.agree += st.verdicts.agree;
+    agg.verdicts.divergence += st.verdicts.divergence;
+    agg.verdicts.boundHit += st.verdicts.boundHit;
+    out.set(name, agg);
+  }
+  return out;
+}
+
+export function jsonSummary(r: CampaignResult, seed: string) {
+  return {
+    executions: r.executions,
+    runs: r.runs,
+    seconds: r.seconds,
+    execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
+    seed,
+    interrupted: r.interrupted,
+    readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
+    targets: [...r.perTarget].map(([key, st]) => {
+      const [scenario, reader, contract, model] = key.split(' ');
+      return { scenario, reader, contract, model, ...st, verdict: overallVerdict(st) };
+    }),
+    divergences: r.findings.map((f: Finding) => ({
+      scenario: f.target.scenario.name,
+      reader: f.target.reader.name,
+      contract: f.target.contract.name,
+      model: f.target.model,
+      class: f.class,
+      file: f.file,
+      hits: f.hits,
+      first: f.first,
+    })),
+  };
+}
+
+function pad(s: string | number, n: number): string {
+  return String(s).padEnd(n);
+}
+
+/** The final table: per target, what was explored and what was found. */
+export function summaryTable(r: CampaignResult): string {
+  const lines = [
+    `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
+    `${pad('scenario', 32)}${pad('reader', 20)}${pad('contract', 10)}${pad('model', 6)}${pad('execs', 9)}${pad('races', 9)}${pad('diverge', 9)}${pad('bound', 7)}verdict`,
+  ];
+  for (const [key, st] of r.perTarget) {
+    const [scenario, reader, contract, model] = key.split(' ') as [string, string, string, string];
+    lines.push(
+      `${pad(scenario, 32)}${pad(reader, 20)}${pad(contract, 10)}${pad(model, 6)}${pad(st.executions, 9)}${pad(st.races, 9)}${pad(st.verdicts.divergence, 9)}${pad(st.verdicts.boundHit, 7)}${overallVerdict(st)}`,
+    );
+  }
+  if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
+  else
+    lines.push(
+      'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
+    );
+  return lines.join('\n');
+}

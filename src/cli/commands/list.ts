@@ -1,0 +1,57 @@
+import { KERNEL_VOCABULARY, MODEL_KINDS } from '../../machine';
+import type { ReaderRegistry } from '../../kernel';
+import { CONTRACTS } from '../../compare';
+import { BUILTIN_SCENARIOS } from '../../scenario';
+import { ENGINES } from '../../campaign';
+
+export function catalogue(registry: ReaderRegistry) {
+  return {
+    scenarios: BUILTIN_SCENARIOS.map((s) => ({
+      name: s.name,
+      title: s.title,
+      arch: s.arch,
+      model: s.model,
+      readers: [...s.readers],
+      expect: { ...s.expect },
+      source: s.source,
+      claim: s.claim,
+    })),
+    readers: registry.all().map((r) => ({
+      name: r.name,
+      arch: r.arch,
+      contract: r.contract,
+      summary: r.summary,
+      source: r.source,
+    })),
+    contracts: CONTRACTS.map((c) => ({ name: c.name, summary: c.summary, source: c.source })),
+    models: [...MODEL_KINDS],
+    engines: ENGINES.map((e) => ({ name: e.name, summary: e.summary })),
+    instructions: [...KERNEL_VOCABULARY],
+  };
+}
+
+export function listCommand(registry: ReaderRegistry, json: boolean): number {
+  const c = catalogue(registry);
+  if (json) {
+    process.stdout.write(JSON.stringify(c, null, 2) + '\n');
+    return 0;
+  }
+  const out: string[] = [];
+  out.push('Scenarios:');
+  for (const s of c.scenarios) {
+    out.push(`  ${s.name}  [${s.arch}, ${s.model}]  ${s.title}`);
+    out.push(`      readers: ${s.readers.map((r) => `${r} (${s.expect[r] ?? '?'})`).join(', ')}`);
+    out.push(`      source: ${s.source}`);
+  }
+  out.push('Readers:');
+  for (const r of c.readers)
+    out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]  ${r.summary}\n      ${r.source}`);
+  out.push('Contracts:');
+  for (const k of c.contracts) out.push(`  ${k.name}  ${k.summary}\n      ${k.source}`);
+  out.push(`Memory models: ${c.models.join(', ')}`);
+  out.push('Engines:');
+  for (const e of c.engines) out.push(`  ${e.name}  ${e.summary}`);
+  out.push(`Instructions: ${c.instructions.join(' ')}`);
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}

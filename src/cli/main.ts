@@ -1,0 +1,80 @@
+import { Command, CommanderError, Option } from 'commander';
+import { builtinReaders } from '../kernel';
+import { TOOL_VERSION } from '../version';
+import { EXIT_USAGE, reportUserError } from './errors';
+import { collect, positiveInt, positiveSeconds, seedArg } from './parse';
+import type { FuzzOptions } from './commands/fuzz';
+import { fuzzCommand } from './commands/fuzz';
+import { listCommand } from './commands/list';
+import { replayCommand } from './commands/replay';
+import { showCommand } from './commands/show';
+
+/**
+ * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
+ * and exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const registry = builtinReaders();
+  let code = 0;
+  const program = new Command('ptefuzz')
+    .description('Differential fuzzing of Linux lockless pte readers against a sequentially consistent reference')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      outputError: (str, write) => write(`ptefuzz: ${str.replace(/^error: /, '').trim()}\n`),
+    });
+
+  program
+    .command('fuzz')
+    .description('run a fuzz campaign; minimized divergences are written to the crash folder')
+    .option('--scenario <name>', 'built-in scenario (repeatable; default: all)', collect)
+    .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
+    .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
+    .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
+    .addOption(new Option('--engine <name>', 'engine').default('random'))
+    .option('--runs <n>', 'number of runs (schedules)', positiveInt)
+    .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
+    .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', seedArg)
+    .option('--crashes <dir>', 'crash folder', 'crashes')
+    .option('--json', 'print a JSON summary on stdout at the end')
+    .action((o: FuzzOptions) => {
+      code = fuzzCommand(o, registry);
+    });
+
+  program
+    .command('replay')
+    .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
+    .argument('<path...>', 'crash files or folders of them')
+    .option('--diagram', 'print the CPU-column diagram of every file')
+    .action((paths: string[], o: { diagram?: boolean }) => {
+      code = replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')));
+    });
+
+  program
+    .command('show')
+    .description('print a crash file as a CPU-column diagram with observed and allowed values')
+    .argument('<file>', 'crash file')
+    .action((file: string) => {
+      code = showCommand(file, registry);
+    });
+
+  program
+    .command('list')
+    .description('list scenarios, readers, contracts, memory models and engines')
+    .option('--json', 'machine-readable')
+    .action((o: { json?: boolean }) => {
+      code = listCommand(registry, o.json === true);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      return EXIT_USAGE;
+    }
+    return reportUserError(e);
+  }
+}
