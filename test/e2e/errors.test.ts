@@ -1,0 +1,106 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Packr, Unpackr } from 'msgpackr';
+import { describe, expect, test } from 'vitest';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const oneLine = (s: string): void => {
+  expect(s.trim().split('\n')).toHaveLength(1);
+  expect(hasStackTrace(s)).toBe(false);
+};
+
+describe('bad input: one line, exit 2, no stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-bad-'));
+  const good = readdirSync(join(ROOT, 'crashes')).find((f) => f.endsWith('.msgpack'))!;
+  const bytes = readFileSync(join(ROOT, 'crashes', good));
+
+  test('replay crashes/ succeeds', () => {
+    const r = cli(['replay', 'crashes/']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/crash file\(s\): (\d+) reproduced, 0 not reproduced, 0 unreadable/);
+  });
+
+  test('truncated crash file', () => {
+    const f = join(dir, 'truncated.msgpack');
+    writeFileSync(f, bytes.subarray(0, bytes.length - 10));
+    const r = cli(['replay', f]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(f);
+  });
+
+  test('garbage crash file', () => {
+    const f = join(dir, 'garbage.msgpack');
+    writeFileSync(f, 'GIF89a not a crash file');
+    const r = cli(['replay', f]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(f);
+  });
+
+  test('unknown format version', () => {
+    const f = join(dir, 'future.msgpack');
+    const obj = new Unpackr({ useRecords: false }).unpack(bytes) as Record<string, unknown>;
+    writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, version: 7 }));
+    const r = cli(['show', f]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(`${f}: unsupported crash file format version 7`);
+  });
+
+  test('a folder with one bad file among good ones: the good ones still replay, exit 2', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ptefuzz-mixed-'));
+    copyFileSync(join(ROOT, 'crashes', good), join(d, good));
+    writeFileSync(join(d, 'zz-bad.msgpack'), 'x');
+    const r = cli(['replay', d]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('1 reproduced');
+  });
+
+  test('unknown reader lists the valid ones', () => {
+    const r = cli(['fuzz', '--reader', 'ptep_get_lockles', '--runs', '1']);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain(
+      'unknown reader "ptep_get_lockles"; valid: ptep_get_lockless, ptep_get, ptep_get_atomic64',
+    );
+  });
+
+  test('unknown scenario lists the valid ones', () => {
+    const r = cli(['fuzz', '--scenario', 's9', '--runs', '1']);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('unknown scenario "s9"; valid: s1-pae-double-refault,');
+  });
+
+  test('bad flags', () => {
+    for (const args of [
+      ['fuzz', '--runs', 'many'],
+      ['fuzz', '--seed', '-1'],
+      ['fuzz', '--model', 'arm'],
+      ['fuzz', '--engine', 'afl'],
+      ['fuzz', '--frobnicate'],
+      ['bogus-command'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      oneLine(r.stderr);
+    }
+  });
+
+  test('list and list --json describe the same catalogue', () => {
+    const text = cli(['list']);
+    const json = cli(['list', '--json']);
+    expect(text.code).toBe(0);
+    expect(json.code).toBe(0);
+    const c = JSON.parse(json.stdout) as {
+      scenarios: { name: string }[];
+      readers: { name: string }[];
+      models: string[];
+    };
+    for (const s of c.scenarios) expect(text.stdout).toContain(s.name);
+    for (const r of c.readers) expect(text.stdout).toContain(r.name);
+    expect(c.models).toEqual(['sc', 'tso', 'weak']);
+  });
+});

@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-e2e-'));
+
+interface Summary {
+  executions: number;
+  seed: string;
+  readers: Record<string, { executions: number; races: number; verdicts: Record<string, number> }>;
+  targets: { scenario: string; reader: string; model: string; races: number; verdicts: { divergence: number } }[];
+  divergences: { class: string; file: string; reader: string; model: string }[];
+}
+
+function fuzz(args: string[]): { code: number; summary: Summary; stderr: string; dir: string } {
+  const dir = tmp();
+  const r = cli(['fuzz', ...args, '--crashes', dir, '--json']);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr, dir };
+}
+
+describe('ptefuzz fuzz (issue 2 acceptance)', () => {
+  test('naive PAE ptep_get on S2 under sc: torn, one crash file, replay command, exit 1', () => {
+    const r = fuzz([
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader',
+      'ptep_get',
+      '--model',
+      'sc',
+      '--runs',
+      '20000',
+      '--seed',
+      '1',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.summary.divergences.map((d) => d.class)).toEqual(['torn']);
+    expect(readdirSync(r.dir)).toHaveLength(1);
+    expect(r.stderr).toContain(`npx ptefuzz replay ${r.summary.divergences[0]!.file}`);
+    expect(cli(['replay', r.summary.divergences[0]!.file]).code).toBe(0);
+  });
+
+  test('ptep_get_lockless on S2 under sc, tso and weak: no divergence, and it raced', () => {
+    const r = fuzz([
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--model',
+      'tso',
+      '--model',
+      'weak',
+      '--runs',
+      '20000',
+      '--seed',
+      '7',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.summary.targets.map((t) => t.model)).toEqual(['sc', 'tso', 'weak']);
+    for (const t of r.summary.targets) {
+      expect(t.verdicts.divergence).toBe(0);
+      expect(t.races).toBeGreaterThan(1000);
+    }
+    expect(r.summary.readers['ptep_get_lockless']!.executions).toBe(60000);
+    expect(r.stderr).toMatch(
+      /s2-pae-zap-reestablish\s+ptep_get_lockless\s+non-torn\s+weak\s+20000\s+\d+\s+0\s+0\s+agree/,
+    );
+  });
+
+  test('S2 without the writer smp_wmb(): torn under weak, not under tso (x86 keeps store order)', () => {
+    const weak = fuzz([
+      '--scenario',
+      's2-pae-zap-reestablish-nowmb',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'weak',
+      '--runs',
+      '20000',
+      '--seed',
+      '3',
+    ]);
+    expect(weak.code).toBe(1);
+    expect(new Set(weak.summary.divergences.map((d) => d.class))).toEqual(new Set(['torn']));
+    const tso = fuzz([
+      '--scenario',
+      's2-pae-zap-reestablish-nowmb',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'tso',
+      '--runs',
+      '20000',
+      '--seed',
+      '3',
+    ]);
+    expect(tso.code).toBe(0);
+    expect(tso.summary.targets[0]!.races).toBeGreaterThan(1000);
+  });
+
+  test("S1 (Jann Horn's double refault): ptep_get_lockless returns a torn present pte even under sc; it replays", () => {
+    const r = fuzz([
+      '--scenario',
+      's1-pae-double-refault',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--runs',
+      '20000',
+      '--seed',
+      '1',
+    ]);
+    expect(r.code).toBe(1);
+    const d = r.summary.divergences[0]!;
+    expect(d.class).toBe('torn');
+    const replay = cli(['replay', d.file]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('REPRODUCED');
+    expect(replay.stdout).toMatch(/high half from v\d+(, v\d+)*; low half from v\d+/);
+  });
+
+  test('determinism: the same command twice writes byte-identical crash files and the same summary', () => {
+    const args = [
+      '--scenario',
+      's1-pae-double-refault',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--model',
+      'tso',
+      '--runs',
+      '3000',
+      '--seed',
+      '42',
+    ];
+    const a = fuzz(args);
+    const b = fuzz(args);
+    const files = readdirSync(a.dir).sort();
+    expect(files.length).toBeGreaterThan(0);
+    expect(readdirSync(b.dir).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(join(b.dir, f)).equals(readFileSync(join(a.dir, f)))).toBe(true);
+    const strip = (s: Summary): unknown =>
+      JSON.parse(
+        JSON.stringify({ ...s, seconds: 0, execsPerSec: 0 }, (k, v: unknown) =>
+          k === 'seconds' ? 0 : k === 'file' ? String(v).split('/').pop() : v,
+        ),
+      );
+    expect(strip(b.summary)).toEqual(strip(a.summary));
+  });
+});

@@ -1,0 +1,35 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinReaders } from '../../src/kernel';
+import { loadCrash } from '../../src/crash';
+import { replayCrash } from '../../src/campaign';
+
+const dir = join(__dirname, '..', '..', 'crashes');
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.msgpack'))
+  .sort();
+
+describe('every committed crash file replays its recorded verdict', () => {
+  test('the known-bad readers have committed crash files', () => {
+    for (const prefix of [
+      's1-pae-double-refault.ptep_get_lockless.sc.torn',
+      's2-pae-zap-reestablish.ptep_get.sc.torn',
+      's2-pae-zap-reestablish-nowmb.ptep_get_lockless.weak.torn',
+      's2-pae-zap-reestablish-samelow.ptep_get_lockless.sc.torn',
+    ]) {
+      expect(
+        files.some((f) => f.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    }
+  });
+  for (const f of files) {
+    test(f, () => {
+      const crash = loadCrash(join(dir, f));
+      const r = replayCrash(crash, f, builtinReaders());
+      expect(r.observed).toBe(crash.verdict.observed);
+      expect(r.reproduced).toBe(true);
+    });
+  }
+});

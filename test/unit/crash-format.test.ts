@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import { Packr } from 'msgpackr';
+import type { CrashFile } from '../../src/crash';
+import { CRASH_VERSION, CrashFileError, crashFileName, decodeCrash, encodeCrash, fingerprint } from '../../src/crash';
+
+const sample: CrashFile = {
+  format: 'ptefuzz-crash',
+  version: CRASH_VERSION,
+  scenario: { name: 's1-pae-double-refault', source: 'builtin' },
+  reader: 'ptep_get_lockless',
+  contract: 'non-torn',
+  model: 'sc',
+  trace: [1, 0, 2, 3],
+  signature: 'pte_high←v2 pte_low←v4',
+  verdict: { kind: 'divergence', class: 'torn', observed: '0x1000200010067', allowed: ['0x1000100010067', '0x0'] },
+  engine: 'random',
+  seed: '1',
+  tool: '0.1.0',
+};
+
+const err = (buf: Uint8Array): string => {
+  try {
+    decodeCrash(buf, 'crashes/x.msgpack');
+  } catch (e) {
+    expect(e).toBeInstanceOf(CrashFileError);
+    return (e as Error).message;
+  }
+  throw new Error('decoded a bad file');
+};
+
+describe('crash file format', () => {
+  test('round trip, byte-stable', () => {
+    const a = encodeCrash(sample);
+    expect(decodeCrash(a, 'f')).toEqual(sample);
+    expect(Buffer.compare(encodeCrash(decodeCrash(a, 'f')), a)).toBe(0);
+  });
+  test('fingerprint: the witness signature and class, not engine, seed, tool or exact trace', () => {
+    expect(fingerprint(sample)).toBe(
+      fingerprint({ ...sample, engine: 'jsfuzz', seed: '9', tool: '9.9.9', trace: [2, 2] } as CrashFile),
+    );
+    expect(fingerprint(sample)).not.toBe(fingerprint({ ...sample, signature: 'pte_low←v0 pte_high←v1' }));
+    expect(fingerprint(sample)).not.toBe(fingerprint({ ...sample, model: 'tso' }));
+    expect(crashFileName(sample)).toMatch(
+      /^s1-pae-double-refault\.ptep_get_lockless\.sc\.torn\.[0-9a-f]{12}\.msgpack$/,
+    );
+  });
+  test('truncated file: one line naming the file', () => {
+    const buf = encodeCrash(sample);
+    const msg = err(buf.subarray(0, buf.length - 7));
+    expect(msg).toMatch(/^crashes\/x\.msgpack: /);
+    expect(msg).not.toContain('\n');
+  });
+  test('garbage file', () => {
+    expect(err(Buffer.from('this is not msgpack at all \x00\xff'))).toMatch(/^crashes\/x\.msgpack: not a/);
+  });
+  test('unknown format version', () => {
+    const p = new Packr({ useRecords: false });
+    expect(err(p.pack({ ...sample, version: 99 }))).toBe(
+      `crashes/x.msgpack: unsupported crash file format version 99 (this ptefuzz reads version ${CRASH_VERSION})`,
+    );
+  });
+  test('a field of the wrong type', () => {
+    const p = new Packr({ useRecords: false });
+    expect(err(p.pack({ ...sample, trace: ['a'] }))).toBe(
+      'crashes/x.msgpack: field "trace": expected an array of non-negative integers',
+    );
+  });
+});

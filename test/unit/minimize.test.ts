@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { TraceSource } from '../../src/machine';
+import { builtinReaders, x86Pae } from '../../src/kernel';
+import { contractByName } from '../../src/compare';
+import { builtinScenario } from '../../src/scenario';
+import { RandomSource } from '../../src/engines';
+import { makeTarget, runTarget } from '../../src/campaign';
+import { minimizeTrace } from '../../src/minimize';
+
+function firstDivergence(scenario: string, reader: string, model: 'sc' | 'tso' | 'weak') {
+  const t = makeTarget(
+    builtinScenario(scenario)!,
+    builtinReaders().get(reader)!,
+    contractByName('non-torn')!,
+    model,
+    x86Pae,
+  );
+  for (let i = 0; i < 100_000; i++) {
+    const r = runTarget(t, new RandomSource(`min/${i}`));
+    if (r.judgement.verdict.kind === 'divergence') return { t, r };
+  }
+  throw new Error('no divergence found');
+}
+
+describe('minimizer', () => {
+  for (const [scenario, reader, model] of [
+    ['s1-pae-double-refault', 'ptep_get_lockless', 'sc'],
+    ['s2-pae-zap-reestablish', 'ptep_get', 'sc'],
+    ['s2-pae-zap-reestablish-nowmb', 'ptep_get_lockless', 'weak'],
+  ] as const) {
+    test(`${reader} on ${scenario} (${model}): 1-minimal, replays, same class`, () => {
+      const { t, r } = firstDivergence(scenario, reader, model);
+      const cls = r.judgement.verdict.kind === 'divergence' ? r.judgement.verdict.class : '';
+      const holds = (trace: readonly number[]) => {
+        const x = runTarget(t, new TraceSource(trace));
+        return x.judgement.verdict.kind === 'divergence' && x.judgement.verdict.class === cls ? x.exec : null;
+      };
+      const m = minimizeTrace(r.exec.trace, holds)!;
+      expect(m).not.toBeNull();
+      expect(m.trace.length).toBeLessThanOrEqual(r.exec.trace.length);
+      expect(holds(m.trace)).not.toBeNull();
+      expect(m.trace[m.trace.length - 1]).not.toBe(0); // trailing defaults are trimmed
+      // 1-minimal: resetting or dropping any single choice loses the divergence
+      for (let i = 0; i < m.trace.length; i++) {
+        if (m.trace[i] !== 0) {
+          const zeroed = [...m.trace];
+          zeroed[i] = 0;
+          expect(holds(zeroed), `reset choice ${i}`).toBeNull();
+        }
+        const dropped = [...m.trace.slice(0, i), ...m.trace.slice(i + 1)];
+        const e = holds(dropped);
+        if (e) expect(e.trace.length, `drop choice ${i}`).toBeGreaterThanOrEqual(m.trace.length);
+      }
+    });
+  }
+});
