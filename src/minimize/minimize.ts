@@ -1,5 +1,4 @@
-import type { ChoiceSource, Execution } from '../machine';
-import { TraceSource } from '../machine';
+import type { Execution } from '../machine';
 
 /** True when the execution of this trace still shows the same failure. */
 export type Predicate = (trace: readonly number[]) => Execution | null;
@@ -86,8 +85,4 @@ function weight(t: readonly number[]): number {
     sum += v;
   }
   return t.length * 1e6 + nonZero * 1e3 + Math.min(sum, 999);
-}
-
-export function traceSource(t: readonly number[]): ChoiceSource {
-  return new TraceSource(t);
 }
