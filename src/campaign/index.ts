@@ -5,3 +5,4 @@ export * from './select';
 export * from './replay';
 export * from './crash-record';
 export * from './signature';
+export * from './harness';
