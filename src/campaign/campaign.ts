@@ -1,6 +1,7 @@
 import type { Bounds, Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import { RandomSource, deriveSeed } from '../engines';
+import type { Engine, FuzzEngineName, PctBound } from '../engines';
+import { createEngine, deriveSeed } from '../engines';
 import type { Judgement } from '../compare';
 import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
@@ -8,10 +9,8 @@ import { emptyStats } from './stats';
 import type { Target } from './target';
 import { runTarget } from './target';
 
-export type EngineName = 'random';
-export const ENGINES: readonly { name: EngineName; summary: string }[] = [
-  { name: 'random', summary: 'uniform choices from a seeded PRNG (seedrandom)' },
-];
+export type { EngineName, FuzzEngineName } from '../engines';
+export { ENGINES, FUZZ_ENGINES } from '../engines';
 
 /** A distinct divergence: one minimized witness, however often it was hit. */
 export interface Finding {
@@ -39,7 +38,9 @@ export interface CampaignStatus {
 
 export interface CampaignConfig {
   readonly targets: readonly Target[];
-  readonly engine: EngineName;
+  readonly engine: FuzzEngineName;
+  /** PCT bug depth d (default 3) */
+  readonly depth?: number;
   readonly seed: string;
   /** stop after this many runs (one run = one schedule, executed by every target of a scenario) */
   readonly runs?: number;
@@ -67,6 +68,8 @@ export interface CampaignResult {
   readonly findings: readonly Finding[];
   /** true when stopped by shouldStop() */
   readonly interrupted: boolean;
+  /** engine `pct`: the probability bound per target key */
+  readonly pctBounds: ReadonlyMap<string, PctBound>;
 }
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -90,6 +93,10 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   }
   const groupList = [...groups.values()];
   const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
+  // one engine per target: PCT estimates its step count k from that target's own executions
+  const engines = new Map<string, Engine>(
+    cfg.targets.map((t) => [t.key, createEngine(cfg.engine, { cpus: t.built.cpus.length, depth: cfg.depth })]),
+  );
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -113,7 +120,9 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     const runSeed = deriveSeed(cfg.seed, runs);
     runs++;
     for (const t of group) {
-      const { exec, judgement } = runTarget(t, new RandomSource(runSeed), bounds);
+      const engine = engines.get(t.key)!;
+      const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds);
+      engine.observe(exec);
       executions++;
       const st = perTarget.get(t.key)!;
       st.executions++;
@@ -163,5 +172,15 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     }
   }
   cfg.onStatus?.(status(), 'done');
-  return { executions, runs, seconds: elapsed(), perTarget, findings: [...findings.values()], interrupted };
+  const pctBounds = new Map<string, PctBound>();
+  for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
+  return {
+    executions,
+    runs,
+    seconds: elapsed(),
+    perTarget,
+    findings: [...findings.values()],
+    interrupted,
+    pctBounds,
+  };
 }

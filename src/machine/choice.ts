@@ -10,10 +10,22 @@ export type ChoiceKind = 'sched' | 'rf' | 'drain' | 'op';
 
 export const CHOICE_KINDS: readonly ChoiceKind[] = ['sched', 'rf', 'drain', 'op'];
 
+/**
+ * What the interpreter tells a source about a decision beyond its number of
+ * options, for engines that schedule by CPU identity (PCT). Optional: a
+ * source may ignore it, and it is not part of the trace.
+ */
+export interface ChoiceContext {
+  /** `sched`: the CPU each option runs — option j runs `cpus[j]` (round-robin from the current CPU) */
+  readonly cpus: readonly number[];
+  /** `sched`: the CPU that ran the previous step */
+  readonly current: number;
+}
+
 /** A source of choices: an engine, a replayed trace, a decoded byte string. */
 export interface ChoiceSource {
   /** Returns any integer; the funnel maps it into [0, n) deterministically. */
-  choose(kind: ChoiceKind, n: number): number;
+  choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number;
 }
 
 /** One recorded decision. */
@@ -62,9 +74,9 @@ export class ChoiceRecorder {
   readonly records: ChoiceRecord[] = [];
   constructor(private readonly source: ChoiceSource) {}
 
-  choose(kind: ChoiceKind, n: number, preemptible = false): number {
+  choose(kind: ChoiceKind, n: number, preemptible = false, ctx?: ChoiceContext): number {
     if (n <= 1) return 0;
-    const value = wrapChoice(this.source.choose(kind, n), n);
+    const value = wrapChoice(this.source.choose(kind, n, ctx), n);
     this.records.push(preemptible ? { kind, n, value, preemptible } : { kind, n, value });
     return value;
   }

@@ -1,8 +1,10 @@
 import seedrandom from 'seedrandom';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
-import type { CampaignResult, EngineName, Finding } from '../../campaign';
-import { ENGINES, UsageError, crashRecord, overallVerdict, runCampaign, selectTargets } from '../../campaign';
+import type { CampaignResult, Finding, FuzzEngineName } from '../../campaign';
+import { FUZZ_ENGINES, UsageError, crashRecord, overallVerdict, runCampaign, selectTargets } from '../../campaign';
+import type { PctBound } from '../../engines';
+import { DEFAULT_PCT_DEPTH } from '../../engines';
 import type { ReaderStats } from '../../campaign';
 import { emptyStats } from '../../campaign';
 import { fingerprint, saveCrash } from '../../crash';
@@ -16,6 +18,8 @@ export interface FuzzOptions {
   contract?: string;
   model?: string[];
   engine: string;
+  /** PCT bug depth d */
+  depth?: number;
   runs?: number;
   time?: number;
   seed?: number;
@@ -38,9 +42,17 @@ export function replayCommandFor(file: string): string {
 }
 
 export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
-  if (!ENGINES.some((e) => e.name === o.engine)) {
-    throw new UsageError(`unknown engine "${o.engine}"; valid: ${ENGINES.map((e) => e.name).join(', ')}`);
+  if (o.engine === 'exhaustive') {
+    throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
   }
+  if (!(FUZZ_ENGINES as readonly string[]).includes(o.engine)) {
+    throw new UsageError(`unknown engine "${o.engine}"; valid: ${FUZZ_ENGINES.join(', ')}`);
+  }
+  if (o.depth !== undefined && o.engine !== 'pct') {
+    throw new UsageError(`--depth applies to --engine pct only (engine is ${o.engine})`);
+  }
+  const engine = o.engine as FuzzEngineName;
+  const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
   const sel: Parameters<typeof selectTargets>[0] = {
     ...(o.scenario ? { scenarios: o.scenario } : {}),
     ...(o.reader ? { readers: o.reader } : {}),
@@ -53,7 +65,7 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
   process.stderr.write(
-    `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}, ` +
+    `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
       (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
   );
@@ -67,7 +79,8 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   try {
     result = runCampaign({
       targets,
-      engine: o.engine as EngineName,
+      engine,
+      ...(depth !== undefined ? { depth } : {}),
       seed,
       ...(o.runs !== undefined ? { runs: o.runs } : {}),
       ...(seconds !== undefined ? { seconds } : {}),
@@ -91,6 +104,7 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   }
   process.stderr.write(summaryTable(result) + '\n');
   for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
+  if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
   return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
@@ -123,6 +137,14 @@ export function jsonSummary(r: CampaignResult, seed: string) {
       const [scenario, reader, contract, model] = key.split(' ');
       return { scenario, reader, contract, model, ...st, verdict: overallVerdict(st) };
     }),
+    ...(r.pctBounds.size > 0
+      ? {
+          pct: [...r.pctBounds].map(([key, b]) => {
+            const [scenario, reader, contract, model] = key.split(' ');
+            return { scenario, reader, contract, model, ...b };
+          }),
+        }
+      : {}),
     divergences: r.findings.map((f: Finding) => ({
       scenario: f.target.scenario.name,
       reader: f.target.reader.name,
@@ -158,4 +180,27 @@ export function summaryTable(r: CampaignResult): string {
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
     );
   return lines.join('\n');
+}
+
+const sci = (x: number): string => (x === 0 ? '0 (below 1e-300)' : x >= 0.001 ? x.toPrecision(3) : x.toExponential(2));
+
+/**
+ * The PCT guarantee (Burckhardt et al. 2010) for every target without a
+ * divergence: one run hits a bug of depth ≤ d with probability ≥ 1/(n·k^(d-1)),
+ * so N runs miss it with probability ≤ (1 - 1/(n·k^(d-1)))^N.
+ */
+export function pctBoundLines(r: CampaignResult): string {
+  const clean = [...r.pctBounds].filter(([key]) => (r.perTarget.get(key)?.verdicts.divergence ?? 0) === 0);
+  if (clean.length === 0) return '';
+  const d = clean[0]![1].depth;
+  const lines = [
+    `PCT bound (Burckhardt et al., ASPLOS 2010), depth d=${d}: one run finds a bug of depth ≤ ${d} with probability ≥ p = 1/(n·k^(d-1)); after N runs P(miss) ≤ (1-p)^N`,
+  ];
+  for (const [key, b] of clean) lines.push(`  ${pad(key, 62)}${boundText(b)}`);
+  return lines.join('\n');
+}
+
+function boundText(b: PctBound): string {
+  const counted = b.counted < b.runs ? ` (${b.runs - b.counted} early runs with a smaller k not counted)` : '';
+  return `n=${b.cpus} k=${b.steps} p=${sci(b.perRun)} N=${b.counted} P(miss)≤${sci(b.miss)}${counted}`;
 }

@@ -1,0 +1,190 @@
+import { InvalidArgumentError } from 'commander';
+import type { ReaderRegistry } from '../../kernel';
+import type { Run, Target } from '../../campaign';
+import { UsageError, resolveModel, runTarget, selectTargets } from '../../campaign';
+import type { EnumerateOptions, Exploration } from '../../engines';
+import { exhaust } from '../../engines';
+import type { LitmusShape } from '../../litmus-shapes';
+import { SHAPES, shapeByName } from '../../litmus-shapes';
+import type { Execution, ModelKind } from '../../machine';
+import { execute } from '../../machine';
+import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { runReport } from '../render';
+
+export interface ExploreOptions {
+  scenario?: string[];
+  litmus?: string[];
+  reader?: string[];
+  contract?: string;
+  model?: string[];
+  bound?: number;
+  maxExecutions: number;
+}
+
+/** Preemption bound of `explore --scenario` when `--bound` is not given (CHESS: most bugs need ≤ 2). */
+export const DEFAULT_SCENARIO_BOUND = 2;
+/** Safety net: an enumeration stops (and says so) after this many executions. */
+export const DEFAULT_MAX_EXECUTIONS = 1_000_000;
+/** Litmus shapes are kernel (LKMM) litmus tests: the `weak` model unless --model says otherwise. */
+export const DEFAULT_LITMUS_MODEL: ModelKind = 'weak';
+
+export function nonNegativeInt(v: string): number {
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+    throw new InvalidArgumentError('expected a non-negative integer.');
+  }
+  return Number(v);
+}
+
+/**
+ * `ptefuzz explore`: the exhaustive engine. Enumerates every trace of a
+ * built-in scenario (each selected reader × model, under a preemption bound)
+ * or of a litmus shape, and prints the reachable outcomes like herd7's
+ * `States` block. Exit 1 iff a reader diverged.
+ */
+export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): number {
+  const write = (text: string): void => void process.stdout.write(text);
+  if ((o.scenario === undefined) === (o.litmus === undefined)) {
+    throw new UsageError('explore needs exactly one of --scenario NAME or --litmus SHAPE');
+  }
+  if (o.litmus) {
+    if (o.reader || o.contract !== undefined) throw new UsageError('--reader and --contract apply to --scenario only');
+    const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
+    const blocks: string[] = [];
+    for (const name of o.litmus) for (const m of models) blocks.push(exploreLitmus(resolveShape(name), m, o));
+    write(blocks.join('\n\n') + '\n');
+    return EXIT_OK;
+  }
+  const targets = selectTargets(
+    {
+      scenarios: o.scenario!,
+      ...(o.reader ? { readers: o.reader } : {}),
+      ...(o.contract !== undefined ? { contract: o.contract } : {}),
+      ...(o.model ? { models: o.model } : {}),
+    },
+    registry,
+  );
+  let diverged = false;
+  const blocks: string[] = [];
+  for (const t of targets) {
+    const r = exploreTarget(t, o);
+    diverged ||= r.diverged;
+    blocks.push(r.text);
+  }
+  write(blocks.join('\n\n') + '\n');
+  return diverged ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+function resolveShape(name: string): LitmusShape {
+  const s = shapeByName(name);
+  if (!s) throw new UsageError(`unknown litmus shape "${name}"; valid: ${SHAPES.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+function enumOptions(o: ExploreOptions, bound: number | undefined): EnumerateOptions {
+  return { ...(bound !== undefined ? { preemptionBound: bound } : {}), maxExecutions: o.maxExecutions };
+}
+
+/** What cut the search, if anything: one line. */
+function searchLine(x: Exploration<unknown>, bound: number | undefined): string {
+  const n = `Executions ${x.executions}`;
+  if (x.truncated) return `${n}; TRUNCATED by --max-executions: the states above may be incomplete`;
+  if (x.boundCut) return `${n}; the preemption bound ${bound} cut the search`;
+  return bound === undefined
+    ? `${n}; complete (every trace enumerated)`
+    : `${n}; complete (the preemption bound ${bound} was never reached)`;
+}
+
+// ---- scenarios -------------------------------------------------------------
+
+const AGREE = 'agree';
+
+/** One state per judged reader invocation: its returned value, labelled with its verdict. */
+function scenarioStates(t: Target, r: Run): [string, string][] {
+  const { exec, judgement } = r;
+  if (judgement.judged.length === 0) {
+    const why = exec.outcome.kind === 'bound-hit' ? `bound-hit (${exec.outcome.bound})` : 'no completed read';
+    return [[why, judgement.verdict.kind === 'bound-hit' ? 'bound-hit' : 'no read']];
+  }
+  return judgement.judged.map((j) => {
+    const v = judgement.verdict;
+    const label = j.accepted ? AGREE : v.kind === 'divergence' && v.op === j.op.id ? v.class : 'divergence';
+    const value = j.op.result!;
+    return [t.arch.format(value) + (t.arch.present(value) ? '' : ' (not present)'), label];
+  });
+}
+
+function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: boolean } {
+  const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
+  let raced = 0;
+  const x = exhaust(
+    (source) => {
+      const run = runTarget(t, source);
+      if (run.judgement.raced > 0) raced++;
+      return run;
+    },
+    (run) => scenarioStates(t, run),
+    enumOptions(o, bound),
+  );
+  const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
+  const width = Math.max(1, ...states.map((s) => String(s.count).length));
+  const out = [
+    `Explore ${t.scenario.name}: ${t.scenario.title}`,
+    `reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}, preemption bound ${bound}`,
+    `States ${states.length}`,
+  ];
+  const witnesses: Run[] = [];
+  for (const s of states) {
+    const labels = [...s.labels].map(([label, l]) => (s.labels.size > 1 ? `${label} ${l.count}` : label));
+    out.push(`${String(s.count).padStart(width)}  ${s.state}  ${labels.join(', ')}`);
+    for (const [label, l] of s.labels) if (label !== AGREE && label !== 'bound-hit') witnesses.push(l.first);
+  }
+  out.push(searchLine(x, bound));
+  out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
+  if (witnesses.length === 0) {
+    out.push(
+      x.truncated
+        ? `no divergence in the ${x.executions} executions explored (search truncated)`
+        : x.boundCut
+          ? `no divergence within bound ${bound}`
+          : 'no divergence (complete search)',
+    );
+  } else {
+    const divergent = states.filter((s) => [...s.labels.keys()].some((l) => l !== AGREE && l !== 'bound-hit'));
+    out.push(`DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}; first witness of each:`);
+    for (const w of witnesses) out.push('', runReport(t, w));
+  }
+  return { text: out.join('\n'), diverged: witnesses.length > 0 };
+}
+
+// ---- litmus shapes (herd7 output) -----------------------------------------
+
+const POSITIVE = 'positive';
+
+/** herd7's answer for one shape under one model: States, Ok/No, Witnesses, Condition, Observation. */
+function exploreLitmus(shape: LitmusShape, model: ModelKind, o: ExploreOptions): string {
+  const spec = shape.build();
+  const x = exhaust(
+    (source) => ({ exec: execute(spec, model, source) }),
+    ({ exec }: { exec: Execution }) => {
+      const outcome = shape.outcome(exec);
+      return [[outcome, outcome === shape.interesting ? POSITIVE : 'negative']];
+    },
+    enumOptions(o, o.bound),
+  );
+  const states = [...x.states.keys()].sort();
+  let positive = 0;
+  for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.count ?? 0;
+  const negative = x.executions - positive;
+  const observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
+  return [
+    `Test ${shape.name} Allowed`,
+    `States ${states.length}`,
+    ...states.map((s) => `${s};`),
+    positive > 0 ? 'Ok' : 'No',
+    'Witnesses',
+    `Positive: ${positive} Negative: ${negative}`,
+    `Condition exists (${shape.interesting.split('; ').join(' /\\ ')})`,
+    `Observation ${shape.name} ${observation} ${positive} ${negative}`,
+    `Model ${model}; ${searchLine(x, o.bound)}`,
+  ].join('\n');
+}

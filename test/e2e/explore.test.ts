@@ -1,0 +1,147 @@
+/**
+ * `ptefuzz explore` (issue 4 acceptance): the exhaustive engine prints, for
+ * the MP and SB litmus shapes and their barrier variants, exactly the
+ * outcome sets the memory-model laws assert (test/laws/expected-outcomes.ts),
+ * in herd7 form; on S2 it reports the number of executions and "no
+ * divergence within bound K"; on S1 it finds Jann Horn's torn value.
+ */
+import { describe, expect, test } from 'vitest';
+import { runTarget, selectTargets } from '../../src/campaign';
+import { enumerate } from '../../src/engines';
+import { builtinReaders } from '../../src/kernel';
+import { shapeByName } from '../../src/litmus-shapes';
+import { EXPECTED, MODELS } from '../laws/expected-outcomes';
+import { cli, hasStackTrace } from '../support/cli';
+
+const BARRIER_VARIANTS = Object.keys(EXPECTED).filter((n) => /^(MP|SB)(\+|$)/.test(n));
+
+interface HerdBlock {
+  test: string;
+  states: string[];
+  ok: string;
+  positive: number;
+  negative: number;
+  condition: string;
+  observation: string;
+  model: string;
+}
+
+/** Parse herd7-style blocks (separated by blank lines). */
+function parseHerd(stdout: string): HerdBlock[] {
+  return stdout
+    .trim()
+    .split(/\n\n/)
+    .map((block) => {
+      const lines = block.split('\n');
+      const n = Number(/^States (\d+)$/.exec(lines[1]!)![1]);
+      const witnesses = /^Positive: (\d+) Negative: (\d+)$/.exec(lines[n + 4]!)!;
+      expect(lines[n + 3]).toBe('Witnesses');
+      return {
+        test: lines[0]!,
+        states: lines.slice(2, 2 + n),
+        ok: lines[n + 2]!,
+        positive: Number(witnesses[1]),
+        negative: Number(witnesses[2]),
+        condition: lines[n + 5]!,
+        observation: lines[n + 6]!,
+        model: lines[n + 7]!,
+      };
+    });
+}
+
+describe('explore --litmus: herd7 States blocks equal the law tests’ outcome sets', () => {
+  test('the MP and SB families are all covered', () => {
+    expect(BARRIER_VARIANTS).toEqual(expect.arrayContaining(['MP', 'MP+wmb+rmb', 'SB', 'SB+mb+mb']));
+  });
+
+  test.each(BARRIER_VARIANTS)('%s under sc, tso and weak', (name) => {
+    const r = cli(['explore', '--litmus', name, ...MODELS.flatMap((m) => ['--model', m])]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const blocks = parseHerd(r.stdout);
+    expect(blocks).toHaveLength(MODELS.length);
+    const shape = shapeByName(name)!;
+    MODELS.forEach((model, i) => {
+      const b = blocks[i]!;
+      const expected = [...EXPECTED[name]![model]].sort();
+      expect(b.test).toBe(`Test ${name} Allowed`);
+      expect(b.model).toMatch(new RegExp(`^Model ${model}; Executions ${b.positive + b.negative}; complete`));
+      expect(b.states).toEqual(expected.map((s) => `${s};`));
+      const reachable = expected.includes(shape.interesting);
+      expect(b.ok).toBe(reachable ? 'Ok' : 'No');
+      expect(b.positive > 0).toBe(reachable);
+      expect(b.condition).toBe(`Condition exists (${shape.interesting.replace(/; /g, ' /\\ ')})`);
+      const kind = b.positive === 0 ? 'Never' : b.negative === 0 ? 'Always' : 'Sometimes';
+      expect(b.observation).toBe(`Observation ${name} ${kind} ${b.positive} ${b.negative}`);
+    });
+  });
+});
+
+describe('explore --scenario', () => {
+  test('S2, ptep_get_lockless, sc, --bound 2: the execution count and "no divergence within bound 2"', () => {
+    const r = cli([
+      'explore',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--bound',
+      '2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    // the same enumeration in-process: the CLI reports every execution it ran
+    const [t] = selectTargets(
+      { scenarios: ['s2-pae-zap-reestablish'], readers: ['ptep_get_lockless'], models: ['sc'] },
+      builtinReaders(),
+    );
+    const values = new Set<string>();
+    const summary = enumerate(
+      (source) => {
+        const run = runTarget(t!, source);
+        for (const j of run.judgement.judged) values.add(t!.arch.format(j.op.result!));
+        return run.exec;
+      },
+      () => undefined,
+      { preemptionBound: 2 },
+    );
+    expect(summary.boundCut).toBe(true);
+    expect(r.stdout).toContain(`Executions ${summary.executions}; the preemption bound 2 cut the search`);
+    expect(r.stdout).toContain('no divergence within bound 2');
+    expect(r.stdout).toContain(`States ${values.size}\n`);
+    for (const v of values)
+      expect(r.stdout).toMatch(new RegExp(`^ *\\d+  ${v.replace(/[{}]/g, '\\$&')}.*  agree$`, 'm'));
+    expect(r.stdout).toContain('{0x00010002:0x00020067}  agree'); // the re-established pte
+    expect(r.stdout).not.toMatch(/ {2}torn|DIVERGENCE/);
+  });
+
+  test("S1 under sc: Jann Horn's torn value needs 3 preemptions; explore finds it, exit 1", () => {
+    const args = ['explore', '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless', '--model', 'sc'];
+    const two = cli([...args, '--bound', '2']);
+    expect(two.stdout).not.toContain('{0x00010002:0x00010067}');
+    const three = cli([...args, '--bound', '3']);
+    expect(three.code).toBe(1);
+    expect(three.stdout).toMatch(/^ *\d+ {2}\{0x00010002:0x00010067\} {2}torn$/m);
+    expect(three.stdout).toContain('DIVERGENCE:');
+    expect(three.stdout).toContain('high half from v2; low half from v0, v4');
+  });
+
+  test('usage errors: one line, exit 2', () => {
+    for (const args of [
+      ['explore'],
+      ['explore', '--scenario', 's2-pae-zap-reestablish', '--litmus', 'MP'],
+      ['explore', '--litmus', 'MP+nothing'],
+      ['explore', '--litmus', 'MP', '--reader', 'ptep_get'],
+      ['explore', '--scenario', 's9'],
+      ['explore', '--scenario', 's2-pae-zap-reestablish', '--bound', '-1'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    expect(cli(['explore', '--litmus', 'MP+nothing']).stderr).toContain('valid: MP, MP+wmb+rmb,');
+  });
+});
