@@ -1,12 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
+import { DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
 import { collect, positiveInt, positiveSeconds, seedArg } from './parse';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
+import type { ExploreOptions } from './commands/explore';
+import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand, nonNegativeInt } from './commands/explore';
 import { listCommand } from './commands/list';
+import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
+import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
 
 /**
@@ -32,7 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
-    .addOption(new Option('--engine <name>', 'engine').default('random'))
+    .addOption(new Option('--engine <name>', 'engine: random | pct').default('random'))
+    .option(
+      '--depth <d>',
+      `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
+      positiveInt,
+    )
     .option('--runs <n>', 'number of runs (schedules)', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', seedArg)
@@ -40,6 +50,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print a JSON summary on stdout at the end')
     .action((o: FuzzOptions) => {
       code = fuzzCommand(o, registry);
+    });
+
+  program
+    .command('explore')
+    .description(
+      'exhaustive engine: enumerate every trace of a scenario (or litmus shape) under a preemption bound; print the reachable outcomes herd7-style',
+    )
+    .option('--scenario <name>', 'built-in scenario (repeatable)', collect)
+    .option('--litmus <shape>', 'built-in litmus shape, e.g. MP+wmb+rmb (repeatable)', collect)
+    .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
+    .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
+    .option(
+      '--model <model>',
+      'memory model sc|tso|weak (repeatable; default: the scenario architecture’s, weak for litmus)',
+      collect,
+    )
+    .option(
+      '--bound <k>',
+      `preemption bound (default ${DEFAULT_SCENARIO_BOUND} for scenarios, none for litmus shapes)`,
+      nonNegativeInt,
+    )
+    .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
+    .action((o: ExploreOptions) => {
+      code = exploreCommand(o, registry);
     });
 
   program
@@ -55,8 +89,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('show')
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
-    .action((file: string) => {
-      code = showCommand(file, registry);
+    .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
+    .action((file: string, o: ShowOptions) => {
+      code = showCommand(file, registry, o);
+    });
+
+  program
+    .command('minimize')
+    .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
+    .argument('<path...>', 'crash files or folders of them')
+    .action((paths: string[]) => {
+      code = minimizeCommand(paths, registry);
     });
 
   program

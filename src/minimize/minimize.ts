@@ -1,4 +1,8 @@
 import type { Execution } from '../machine';
+import type { Rank } from './order';
+import { lighter, rankOf, trimTrace } from './order';
+
+export { trimTrace } from './order';
 
 /** True when the execution of this trace still shows the same failure. */
 export type Predicate = (trace: readonly number[]) => Execution | null;
@@ -10,21 +14,18 @@ export interface MinimizeResult {
   readonly tries: number;
 }
 
-/** Trailing defaults carry no information: a trace that runs out continues with 0. */
-export function trimTrace(trace: readonly number[]): number[] {
-  let n = trace.length;
-  while (n > 0 && trace[n - 1] === 0) n--;
-  return trace.slice(0, n);
-}
-
 /**
  * Predicate-driven delta debugging over a trace (DESIGN §8), repeated to a
  * fixed point:
+ *   0. remove preemptions: a `sched` choice that switched away from a CPU
+ *      that could have continued goes back to 0 (keep running);
  *   1. shorten: the shortest prefix that still fails (the rest defaults to 0);
  *   2. drop single choices (the following choices shift onto earlier decisions);
  *   3. turn single choices back to the default 0 (no preemption, newest
  *      read-from, eager drain, first alternative).
- * The result is the recorded trace of the last failing execution, trimmed.
+ * A step is kept when the witness gets lighter (order.ts: shorter, then
+ * fewer preemptions, then fewer non-default choices). The result is the
+ * recorded trace of the last failing execution, trimmed.
  */
 export function minimizeTrace(start: readonly number[], holds: Predicate): MinimizeResult | null {
   let tries = 0;
@@ -32,15 +33,35 @@ export function minimizeTrace(start: readonly number[], holds: Predicate): Minim
     tries++;
     return holds(t);
   };
-  let exec = check(start);
-  if (exec === null) return null;
+  const first = check(start);
+  if (first === null) return null;
+  let exec: Execution = first;
   let best = trimTrace(exec.trace);
+  let rank: Rank = rankOf(exec);
   const accept = (e: Execution): void => {
     exec = e;
     best = trimTrace(e.trace);
+    rank = rankOf(e);
+  };
+  /** Try `cand`; keep it if it still fails and is lighter. */
+  const tryLighter = (cand: readonly number[]): boolean => {
+    const e = check(cand);
+    if (e === null || !lighter(rankOf(e), rank)) return false;
+    accept(e);
+    return true;
+  };
+  const zeroAt = (i: number): number[] => {
+    const cand = [...best];
+    cand[i] = 0;
+    return cand;
   };
   for (let changed = true; changed;) {
     changed = false;
+    // 0. remove preemptions, last first: the choices before index i are unchanged by a change at i
+    for (let i = best.length - 1; i >= 0; i--) {
+      const r = exec.choices[i];
+      if (r?.kind === 'sched' && r.preemptible === true && r.value !== 0 && tryLighter(zeroAt(i))) changed = true;
+    }
     // 1. shortest failing prefix (binary search on the length)
     let lo = 0;
     let hi = best.length;
@@ -54,8 +75,7 @@ export function minimizeTrace(start: readonly number[], holds: Predicate): Minim
     }
     // 2. drop one choice
     for (let i = best.length - 1; i >= 0; i--) {
-      const cand = [...best.slice(0, i), ...best.slice(i + 1)];
-      const e = check(cand);
+      const e = check([...best.slice(0, i), ...best.slice(i + 1)]);
       if (e && trimTrace(e.trace).length < best.length) {
         accept(e);
         changed = true;
@@ -63,26 +83,8 @@ export function minimizeTrace(start: readonly number[], holds: Predicate): Minim
     }
     // 3. reset one choice to the default
     for (let i = 0; i < best.length; i++) {
-      if (best[i] === 0) continue;
-      const cand = [...best];
-      cand[i] = 0;
-      const e = check(cand);
-      if (e && weight(trimTrace(e.trace)) < weight(best)) {
-        accept(e);
-        changed = true;
-      }
+      if (best[i] !== 0 && tryLighter(zeroAt(i))) changed = true;
     }
   }
-  return { trace: best, exec: exec!, tries };
-}
-
-/** Order on traces: shorter, then fewer non-default choices, then smaller values. */
-function weight(t: readonly number[]): number {
-  let nonZero = 0;
-  let sum = 0;
-  for (const v of t) {
-    if (v !== 0) nonZero++;
-    sum += v;
-  }
-  return t.length * 1e6 + nonZero * 1e3 + Math.min(sum, 999);
+  return { trace: best, exec, tries };
 }

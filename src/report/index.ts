@@ -5,3 +5,4 @@ export * from './op-text';
 export * from './diagram';
 export * from './value-text';
 export * from './verdict-report';
+export * from './html';

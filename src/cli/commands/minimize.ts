@@ -1,0 +1,89 @@
+import { readFileSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ReaderRegistry } from '../../kernel';
+import type { CrashFile } from '../../crash';
+import { CrashFileError, crashFileName, encodeCrash, expandCrashPaths, loadCrash, writeFileAtomic } from '../../crash';
+import type { Target } from '../../campaign';
+import { crashRecord, crashTarget, runTarget } from '../../campaign';
+import type { Execution } from '../../machine';
+import { TraceSource, countPreemptions } from '../../machine';
+import { minimizeTrace } from '../../minimize';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
+
+/** The campaign's predicate: the same reader, contract and model still diverge with the same class. */
+export function sameDivergence(t: Target, cls: string): (trace: readonly number[]) => Execution | null {
+  return (trace) => {
+    const r = runTarget(t, new TraceSource(trace));
+    return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
+  };
+}
+
+type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
+
+/**
+ * Re-minimize crash files in place: the file is rewritten atomically under
+ * its (possibly new) fingerprint name, and the old file is removed only when
+ * the name changed. Exit 0 when every file was minimized, 1 when one no
+ * longer shows its recorded divergence (left untouched), 2 when one is unreadable.
+ */
+export function minimizeCommand(paths: readonly string[], registry: ReaderRegistry): number {
+  const files = expandCrashPaths(paths);
+  const count = { rewritten: 0, unchanged: 0, 'not-reproduced': 0, unreadable: 0 };
+  for (const file of files) {
+    try {
+      count[minimizeFile(file, registry)]++;
+    } catch (e) {
+      if (!(e instanceof CrashFileError)) throw e;
+      count.unreadable++;
+      process.stderr.write(`ptefuzz: ${e.message}\n`);
+    }
+  }
+  process.stdout.write(
+    `${files.length} crash file(s): ${count.rewritten} rewritten, ${count.unchanged} already minimal, ` +
+      `${count['not-reproduced']} not reproduced, ${count.unreadable} unreadable\n`,
+  );
+  if (count.unreadable > 0) return EXIT_USAGE;
+  return count['not-reproduced'] > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
+  const crash = loadCrash(file);
+  const target = crashTarget(crash, file, registry);
+  const holds = sameDivergence(target, crash.verdict.class);
+  const before = holds(crash.trace);
+  const min = before === null ? null : minimizeTrace(crash.trace, holds);
+  if (before === null || min === null) {
+    process.stdout.write(`NOT REPRODUCED ${file}: no ${crash.verdict.class} divergence on replay; not rewritten\n`);
+    return 'not-reproduced';
+  }
+  const run = runTarget(target, new TraceSource(min.trace));
+  const rec = withTrace(crash, target, min.trace, run);
+  const out = join(dirname(file), crashFileName(rec));
+  const bytes = encodeCrash(rec);
+  const stats =
+    `trace ${crash.trace.length} → ${min.trace.length} choices, ` +
+    `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(run.exec.choices)}`;
+  const renamed = resolve(out) !== resolve(file);
+  if (!renamed && Buffer.compare(readFileSync(file), bytes) === 0) {
+    process.stdout.write(`UNCHANGED ${file}: ${stats}\n`);
+    return 'unchanged';
+  }
+  writeFileAtomic(out, bytes);
+  if (renamed) unlinkSync(file);
+  process.stdout.write(`MINIMIZED ${file}: ${stats}${renamed ? `; renamed to ${out}` : ''}\n`);
+  return 'rewritten';
+}
+
+/** The crash record of the re-minimized witness; provenance (engine, seed) is kept. */
+function withTrace(crash: CrashFile, target: Target, trace: readonly number[], run: ReturnType<typeof runTarget>) {
+  const finding = {
+    target,
+    class: crash.verdict.class,
+    trace,
+    exec: run.exec,
+    judgement: run.judgement,
+    first: { executions: 0, seconds: 0 },
+    hits: 1,
+  };
+  return crashRecord(finding, crash.engine, crash.seed);
+}

@@ -1,0 +1,44 @@
+/**
+ * Fixed geometry of the HTML timeline, in CSS pixels of a 12px monospace
+ * font: every text line is LINE_H high and every character CHAR_W wide, so
+ * arrow end points can be computed without a browser measuring anything.
+ */
+export const CHAR_W = 7.2;
+export const LINE_H = 16;
+/** characters of text per lane (the text diagram's default column) */
+export const LANE_CHARS = 34;
+export const LANE_PAD = 6;
+export const LANE_W = Math.ceil(LANE_CHARS * CHAR_W + 2 * LANE_PAD);
+/** left gutter with step numbers */
+export const GUTTER_W = 40;
+/** lane names, then the initial-value marker, then the rows */
+export const NAMES_Y = 18;
+export const INITIAL_Y = 30;
+export const INITIAL_H = 20;
+export const ROWS_TOP = 64;
+export const BOTTOM_PAD = 12;
+/** baseline of a text line below its top */
+export const BASELINE = 12;
+export const INDENT = 2;
+
+export const laneLeft = (cpu: number): number => GUTTER_W + cpu * LANE_W;
+export const textLeft = (cpu: number, chars = 0): number => laneLeft(cpu) + LANE_PAD + chars * CHAR_W;
+
+/** A laid-out row: its top and its wrapped lines (leading spaces are the indentation). */
+export interface PlacedRow {
+  readonly top: number;
+  readonly lines: readonly string[];
+}
+
+export function placeRows(lineSets: readonly (readonly string[])[]): { placed: PlacedRow[]; bottom: number } {
+  let top = ROWS_TOP;
+  const placed = lineSets.map((lines) => {
+    const p = { top, lines };
+    top += lines.length * LINE_H;
+    return p;
+  });
+  return { placed, bottom: top };
+}
+
+/** Width in characters of the widest line of a row. */
+export const rowChars = (lines: readonly string[]): number => Math.max(0, ...lines.map((l) => l.length));
