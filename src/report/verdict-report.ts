@@ -1,4 +1,4 @@
-import type { Event, Execution, OpRecord } from '../machine';
+import type { Execution, OpRecord } from '../machine';
 import { countPreemptions } from '../machine';
 import type { Arch } from '../kernel';
 import { isWriterSpec } from '../kernel';
@@ -10,6 +10,7 @@ import type { BuiltScenario } from '../scenario';
 import type { DiagramInput } from './diagram';
 import { renderDiagram } from './diagram';
 import { eventPieces } from './event-text';
+import { subjectLoads } from './reader-loads';
 import { rangeText, tearUnitNames, valueWithFields } from './value-text';
 
 /** A verdict report needs the judgement of the execution it draws. */
@@ -98,22 +99,6 @@ function invocationLines(j: Judged, h: LogicalHistory, input: VerdictReportInput
   out.push(`  allowed   ${rangeText(window.lo, window.hi)}:`);
   for (let k = window.lo; k <= window.hi; k++) out.push(`    v${k}  ${valueWithFields(h.values[k]!, arch)}`);
   return out;
-}
-
-/** The reader's loads (and atomic reads) of the subject's locations, nested operations included. */
-function subjectLoads(exec: Execution, op: OpRecord, locIds: readonly number[]): Event[] {
-  const inside = (id: number): boolean => {
-    for (let x = id; x >= 0; x = exec.ops[x]!.parent) if (x === op.id) return true;
-    return false;
-  };
-  return exec.events.filter(
-    (ev) =>
-      ev.kind !== 'drain' &&
-      ev.read !== undefined &&
-      ev.cpu === op.cpu &&
-      inside(ev.op) &&
-      ev.locs.some((l) => locIds.includes(l)),
-  );
 }
 
 function contractLines(verdict: Verdict, requested: string | undefined): string[] {

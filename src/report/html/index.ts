@@ -1,3 +1,3 @@
 export * from './page';
-export type { ReadFrom } from './reader-loads';
-export { focusReaders, readFrom, retryPoints } from './reader-loads';
+export type { ReadFrom } from '../reader-loads';
+export { focusReaders, readFrom, retryPoints } from '../reader-loads';

@@ -5,7 +5,7 @@ import type { BuiltScenario } from '../../scenario';
 import type { TextContext } from '../event-text';
 import { eventPieces } from '../event-text';
 import { valueWithFields } from '../value-text';
-import type { ReadFrom } from './reader-loads';
+import type { ReadFrom } from '../reader-loads';
 
 /** "v2 = {…}  present pfn=… — set by set_pte() on CPU 2 (C: …)" */
 export function referenceText(k: number | undefined, h: LogicalHistory | undefined, built: BuiltScenario, arch: Arch) {

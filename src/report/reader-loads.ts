@@ -1,8 +1,8 @@
-import type { Event, Execution, OpRecord } from '../../machine';
-import { INIT_TAG } from '../../machine';
-import type { Judgement } from '../../compare';
-import type { LogicalHistory } from '../../reference';
-import { indexOfTag } from '../../reference';
+import type { Event, Execution, OpRecord } from '../machine';
+import { INIT_TAG } from '../machine';
+import type { Judgement } from '../compare';
+import type { LogicalHistory } from '../reference';
+import { indexOfTag } from '../reference';
 
 /** What one load of the reader read: the event that produced the value, and its logical value. */
 export interface ReadFrom {
