@@ -7,7 +7,7 @@ import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
 import { emptyStats } from './stats';
 import type { Target } from './target';
-import { runTarget } from './target';
+import { runTarget, sameDivergence } from './target';
 
 export type { EngineName, FuzzEngineName } from '../engines';
 export { ENGINES, FUZZ_ENGINES } from '../engines';
@@ -61,6 +61,8 @@ export interface CampaignConfig {
 }
 
 export interface CampaignResult {
+  /** the targets exercised, in selection order (the keys of perTarget and pctBounds) */
+  readonly targets: readonly Target[];
   readonly executions: number;
   readonly runs: number;
   readonly seconds: number;
@@ -139,10 +141,7 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
           findings.get(firstIdByClass.get(classKey)!)!.hits++;
           continue;
         }
-        const min = minimizeTrace(exec.trace, (trace) => {
-          const r = runTarget(t, new TraceSource(trace), bounds);
-          return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === v.class ? r.exec : null;
-        });
+        const min = minimizeTrace(exec.trace, sameDivergence(t, v.class, bounds));
         if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
         const replayed = runTarget(t, new TraceSource(min.trace), bounds);
         const f: Finding = {
@@ -175,6 +174,7 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
   return {
+    targets: cfg.targets,
     executions,
     runs,
     seconds: elapsed(),

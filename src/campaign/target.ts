@@ -1,5 +1,5 @@
 import type { Bounds, ChoiceSource, Execution, ModelKind } from '../machine';
-import { DEFAULT_BOUNDS, execute } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
@@ -45,4 +45,19 @@ export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFA
   const exec = execute({ locations: t.built.locations, cpus: t.built.cpus }, t.model, source, bounds);
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
+}
+
+/**
+ * The minimization predicate: replaying `trace` on the target still diverges
+ * with the same class (same reader, contract and model, since the target fixes them).
+ */
+export function sameDivergence(
+  t: Target,
+  cls: string,
+  bounds: Bounds = DEFAULT_BOUNDS,
+): (trace: readonly number[]) => Execution | null {
+  return (trace) => {
+    const r = runTarget(t, new TraceSource(trace), bounds);
+    return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
+  };
 }

@@ -4,19 +4,10 @@ import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, crashFileName, encodeCrash, expandCrashPaths, loadCrash, writeFileAtomic } from '../../crash';
 import type { Target } from '../../campaign';
-import { crashRecord, crashTarget, runTarget } from '../../campaign';
-import type { Execution } from '../../machine';
+import { crashRecord, crashTarget, runTarget, sameDivergence } from '../../campaign';
 import { TraceSource, countPreemptions } from '../../machine';
 import { minimizeTrace } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
-
-/** The campaign's predicate: the same reader, contract and model still diverge with the same class. */
-export function sameDivergence(t: Target, cls: string): (trace: readonly number[]) => Execution | null {
-  return (trace) => {
-    const r = runTarget(t, new TraceSource(trace));
-    return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
-  };
-}
 
 type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
 
