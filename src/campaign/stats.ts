@@ -12,6 +12,15 @@ export const emptyStats = (): ReaderStats => ({
   verdicts: { agree: 0, divergence: 0, boundHit: 0 },
 });
 
+/** Add the counts of `from` into `into`. */
+export function addStats(into: ReaderStats, from: ReaderStats): void {
+  into.executions += from.executions;
+  into.races += from.races;
+  into.verdicts.agree += from.verdicts.agree;
+  into.verdicts.divergence += from.verdicts.divergence;
+  into.verdicts.boundHit += from.verdicts.boundHit;
+}
+
 /**
  * A reader's campaign-level verdict: `vacuous` when it never raced (an
  * "agree" that proves nothing), else `divergence` if any, else `agree`;

@@ -1,12 +1,19 @@
 import seedrandom from 'seedrandom';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
-import type { CampaignResult, Finding, FuzzEngineName } from '../../campaign';
-import { FUZZ_ENGINES, UsageError, crashRecord, overallVerdict, runCampaign, selectTargets } from '../../campaign';
+import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Target } from '../../campaign';
+import {
+  FUZZ_ENGINES,
+  UsageError,
+  addStats,
+  crashRecord,
+  emptyStats,
+  overallVerdict,
+  runCampaign,
+  selectTargets,
+} from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import type { ReaderStats } from '../../campaign';
-import { emptyStats } from '../../campaign';
 import { fingerprint, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
@@ -111,18 +118,21 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
 
 function byReader(r: CampaignResult): Map<string, ReaderStats> {
   const out = new Map<string, ReaderStats>();
-  for (const [key, st] of r.perTarget) {
-    const name = key.split(' ')[1]!;
-    const agg = out.get(name) ?? emptyStats();
-    agg.executions += st.executions;
-    agg.races += st.races;
-    agg.verdicts.agree += st.verdicts.agree;
-    agg.verdicts.divergence += st.verdicts.divergence;
-    agg.verdicts.boundHit += st.verdicts.boundHit;
-    out.set(name, agg);
+  for (const t of r.targets) {
+    const agg = out.get(t.reader.name) ?? emptyStats();
+    addStats(agg, r.perTarget.get(t.key)!);
+    out.set(t.reader.name, agg);
   }
   return out;
 }
+
+/** The names a target is reported under. */
+const names = (t: Target) => ({
+  scenario: t.scenario.name,
+  reader: t.reader.name,
+  contract: t.contract.name,
+  model: t.model,
+});
 
 export function jsonSummary(r: CampaignResult, seed: string) {
   return {
@@ -133,23 +143,20 @@ export function jsonSummary(r: CampaignResult, seed: string) {
     seed,
     interrupted: r.interrupted,
     readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
-    targets: [...r.perTarget].map(([key, st]) => {
-      const [scenario, reader, contract, model] = key.split(' ');
-      return { scenario, reader, contract, model, ...st, verdict: overallVerdict(st) };
+    targets: r.targets.map((t) => {
+      const st = r.perTarget.get(t.key)!;
+      return { ...names(t), ...st, verdict: overallVerdict(st) };
     }),
     ...(r.pctBounds.size > 0
       ? {
-          pct: [...r.pctBounds].map(([key, b]) => {
-            const [scenario, reader, contract, model] = key.split(' ');
-            return { scenario, reader, contract, model, ...b };
+          pct: r.targets.flatMap((t) => {
+            const b = r.pctBounds.get(t.key);
+            return b ? [{ ...names(t), ...b }] : [];
           }),
         }
       : {}),
     divergences: r.findings.map((f: Finding) => ({
-      scenario: f.target.scenario.name,
-      reader: f.target.reader.name,
-      contract: f.target.contract.name,
-      model: f.target.model,
+      ...names(f.target),
       class: f.class,
       file: f.file,
       hits: f.hits,
@@ -168,8 +175,9 @@ export function summaryTable(r: CampaignResult): string {
     `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
     `${pad('scenario', 32)}${pad('reader', 20)}${pad('contract', 10)}${pad('model', 6)}${pad('execs', 9)}${pad('races', 9)}${pad('diverge', 9)}${pad('bound', 7)}verdict`,
   ];
-  for (const [key, st] of r.perTarget) {
-    const [scenario, reader, contract, model] = key.split(' ') as [string, string, string, string];
+  for (const t of r.targets) {
+    const st = r.perTarget.get(t.key)!;
+    const { scenario, reader, contract, model } = names(t);
     lines.push(
       `${pad(scenario, 32)}${pad(reader, 20)}${pad(contract, 10)}${pad(model, 6)}${pad(st.executions, 9)}${pad(st.races, 9)}${pad(st.verdicts.divergence, 9)}${pad(st.verdicts.boundHit, 7)}${overallVerdict(st)}`,
     );
