@@ -9,6 +9,9 @@ export const DEFAULT_COLUMN_WIDTH = 34;
 export const MIN_COLUMN_WIDTH = 12;
 export const COLUMN_GAP = 2;
 /** Extra indentation of a wrapped line of one cell. */
+/** Characters of indent per level of operation nesting (text diagram and HTML lanes). */
+export const NEST_INDENT = 2;
+
 export const CONTINUATION_INDENT = 4;
 
 /** The column width actually used for a requested one. */

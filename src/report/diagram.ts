@@ -2,7 +2,7 @@ import type { Execution } from '../machine';
 import type { Arch } from '../kernel';
 import type { Judgement } from '../compare';
 import type { BuiltScenario } from '../scenario';
-import { columnWidth, columnsLine, inColumn, textRoom, wrap } from './columns';
+import { NEST_INDENT, columnWidth, columnsLine, inColumn, textRoom, wrap } from './columns';
 import type { TextContext } from './event-text';
 import { eventPieces } from './event-text';
 import type { DiagramRow } from './layout';
@@ -25,8 +25,6 @@ export interface DiagramInput {
   readonly stepNumbers?: boolean;
 }
 
-const INDENT = 2;
-
 /**
  * A CPU-column diagram in the style of Linux mm commit messages: one column
  * per CPU (named as in the scenario), then one row per event in execution
@@ -44,9 +42,9 @@ export function renderDiagram(input: DiagramInput): string {
   const dashes = names.map((n) => '-'.repeat(Math.min(n.length, textRoom(width))));
   lines.push((gutter.blank + columnsLine(dashes, width)).trimEnd());
   const ctx: TextContext = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
-  const rejected = new Set((input.judgement?.judged ?? []).filter((j) => !j.accepted).map((j) => j.op.id));
+  const rejected = rejectedReaders(input.judgement);
   for (const row of layoutRows(input.exec)) {
-    const texts = wrap(rowPieces(row, input, ctx, rejected), row.depth * INDENT, textRoom(width));
+    const texts = wrap(rowPieces(row, input.exec, ctx, input.arch, rejected), row.depth * NEST_INDENT, textRoom(width));
     texts.forEach((text, i) => {
       const ev = row.kind === 'event' && i === 0 ? input.exec.events[row.event] : undefined;
       const prefix = ev !== undefined && ev.kind !== 'drain' ? gutter.step(ev.step) : gutter.blank;
@@ -69,16 +67,28 @@ function titleLine(input: DiagramInput): string | undefined {
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
-function rowPieces(row: DiagramRow, input: DiagramInput, ctx: TextContext, rejected: ReadonlySet<number>): string[] {
-  if (row.kind === 'event') return eventPieces(input.exec.events[row.event]!, ctx);
-  const op = input.exec.ops[row.op]!;
+/** Ids of the reader invocations whose result the comparator rejected (marked ✗). */
+export function rejectedReaders(j: Judgement | undefined): Set<number> {
+  return new Set((j?.judged ?? []).filter((x) => !x.accepted).map((x) => x.op.id));
+}
+
+/** The text pieces of one diagram row (before wrapping); shared with the HTML lanes. */
+export function rowPieces(
+  row: DiagramRow,
+  exec: Execution,
+  ctx: TextContext,
+  arch: Arch,
+  rejected: ReadonlySet<number>,
+): string[] {
+  if (row.kind === 'event') return eventPieces(exec.events[row.event]!, ctx);
+  const op = exec.ops[row.op]!;
   switch (row.kind) {
     case 'open':
       return openPieces(op);
     case 'close':
-      return closePieces(op, input.arch, rejected.has(op.id));
+      return closePieces(op, arch, rejected.has(op.id));
     case 'leaf':
-      return leafPieces(op, input.arch, rejected.has(op.id));
+      return leafPieces(op, arch, rejected.has(op.id));
     case 'unfinished':
       return unfinishedPieces(op);
   }

@@ -19,7 +19,6 @@ export const ROWS_TOP = 64;
 export const BOTTOM_PAD = 12;
 /** baseline of a text line below its top */
 export const BASELINE = 12;
-export const INDENT = 2;
 
 export const laneLeft = (cpu: number): number => GUTTER_W + cpu * LANE_W;
 export const textLeft = (cpu: number, chars = 0): number => laneLeft(cpu) + LANE_PAD + chars * CHAR_W;

@@ -7,6 +7,7 @@ import * as g from './geometry';
 import type { ReadFrom } from '../reader-loads';
 import { focusReaders, readFrom, retryPoints, subjectLoads } from '../reader-loads';
 import { rowLines } from './row-text';
+import { rejectedReaders } from '../diagram';
 import { groupedRow, retryMark, rowTexts } from './row-svg';
 import { arrowTooltip, loadTooltip, referenceText } from './tooltips';
 
@@ -26,7 +27,7 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
   const { exec, built, arch, judgement } = input;
   const h = judgement.history;
   const ctx: TextContext = { locations: built.locations, subject: built.subject, arch };
-  const rejected = new Set(judgement.judged.filter((j) => !j.accepted).map((j) => j.op.id));
+  const rejected = rejectedReaders(judgement);
   const rows = layoutRows(exec);
 
   const readerCpus = new Set<number>();
