@@ -3,11 +3,11 @@ import { builtinReaders } from '../kernel';
 import { DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
-import { collect, positiveInt, positiveSeconds, seedArg } from './parse';
+import { collect, nonNegativeInt, positiveInt, positiveSeconds } from './parse';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
-import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand, nonNegativeInt } from './commands/explore';
+import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
 import { listCommand } from './commands/list';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--runs <n>', 'number of runs (schedules)', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
-    .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', seedArg)
+    .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
     .option('--json', 'print a JSON summary on stdout at the end')
     .action((o: FuzzOptions) => {

@@ -7,7 +7,7 @@ export function positiveInt(v: string): number {
   return Number(v);
 }
 
-export function seedArg(v: string): number {
+export function nonNegativeInt(v: string): number {
   if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) {
     throw new InvalidArgumentError('expected a non-negative integer.');
   }

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
 import { UsageError, resolveModel, runTarget, selectTargets } from '../../campaign';
@@ -27,13 +26,6 @@ export const DEFAULT_SCENARIO_BOUND = 2;
 export const DEFAULT_MAX_EXECUTIONS = 1_000_000;
 /** Litmus shapes are kernel (LKMM) litmus tests: the `weak` model unless --model says otherwise. */
 export const DEFAULT_LITMUS_MODEL: ModelKind = 'weak';
-
-export function nonNegativeInt(v: string): number {
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new InvalidArgumentError('expected a non-negative integer.');
-  }
-  return Number(v);
-}
 
 /**
  * `ptefuzz explore`: the exhaustive engine. Enumerates every trace of a
