@@ -13,7 +13,8 @@ import { makeTarget } from './target';
 export class UsageError extends Error {}
 
 export interface Selection {
-  readonly scenarios?: readonly string[];
+  /** built-in names, or scenarios already loaded from `.scn` files */
+  readonly scenarios?: readonly (string | Scenario)[];
   readonly readers?: readonly string[];
   readonly contract?: string;
   readonly models?: readonly string[];
@@ -21,7 +22,8 @@ export interface Selection {
 
 const list = (xs: readonly string[]): string => xs.join(', ');
 
-export function resolveScenario(name: string): Scenario {
+export function resolveScenario(name: string | Scenario): Scenario {
+  if (typeof name !== 'string') return name;
   const s = builtinScenario(name);
   if (!s) {
     throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_SCENARIOS.map((x) => x.name))}`);
@@ -67,7 +69,8 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
       : s.readers.map((n) => resolveReader(n, registry));
     for (const r of chosen) {
       for (const m of models && models.length > 0 ? models : [s.model]) {
-        targets.push(makeTarget(s, r, contract ?? resolveContract(r.contract), m, arch));
+        const declared = s.contracts?.[r.name] ?? r.contract;
+        targets.push(makeTarget(s, r, contract ?? resolveContract(declared), m, arch));
       }
     }
   }

@@ -9,6 +9,10 @@ import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
 import { listCommand } from './commands/list';
+import type { CheckOptions } from './commands/check';
+import { checkCommand } from './commands/check';
+import type { LitmusOptions } from './commands/litmus';
+import { litmusCommand } from './commands/litmus';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
@@ -33,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('fuzz')
     .description('run a fuzz campaign; minimized divergences are written to the crash folder')
-    .option('--scenario <name>', 'built-in scenario (repeatable; default: all)', collect)
+    .option('--scenario <name>', 'built-in scenario or .scn file (repeatable; default: all built-in)', collect)
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
@@ -57,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description(
       'exhaustive engine: enumerate every trace of a scenario (or litmus shape) under a preemption bound; print the reachable outcomes herd7-style',
     )
-    .option('--scenario <name>', 'built-in scenario (repeatable)', collect)
+    .option('--scenario <name>', 'built-in scenario, .scn file or .litmus file (repeatable)', collect)
     .option('--litmus <shape>', 'built-in litmus shape, e.g. MP+wmb+rmb (repeatable)', collect)
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
@@ -100,6 +104,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<path...>', 'crash files or folders of them')
     .action((paths: string[]) => {
       code = minimizeCommand(paths, registry);
+    });
+
+  program
+    .command('check')
+    .description('parse and lower scenario files (.scn) and C litmus tests (.litmus) without running them')
+    .argument('<file...>', '.scn or .litmus files')
+    .option('--print', "print each file's canonical text (the printer's output, what crash files store)")
+    .action((files: string[], o: CheckOptions) => {
+      code = checkCommand(files, registry, o);
+    });
+
+  program
+    .command('litmus')
+    .description(
+      "enumerate herd7 C litmus tests exhaustively and print herd7's answer (States, Ok/No, Witnesses, Observation)",
+    )
+    .argument(
+      '<file...>',
+      '.litmus files (the herd7 C subset: READ_ONCE, WRITE_ONCE, smp_*, acquire/release, xchg, cmpxchg)',
+    )
+    .option('--model <model>', 'memory model sc|tso|weak (repeatable; default weak)', collect)
+    .option('--bound <k>', 'preemption bound (default: none, every trace)', nonNegativeInt)
+    .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
+    .action((files: string[], o: LitmusOptions) => {
+      code = litmusCommand(files, o);
     });
 
   program

@@ -6,3 +6,5 @@ export * from './readers/x86-pae';
 export * from './writers/x86-pae';
 export * from './writers/mm-pae';
 export * from './registry';
+export * from './operations';
+export * from './layout';

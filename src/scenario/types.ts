@@ -37,5 +37,9 @@ export interface Scenario {
   /** what the thread claims, and what ptefuzz expects per reader */
   readonly claim: string;
   readonly expect: Readonly<Record<string, Expectation>>;
+  /** per reader: the contract the scenario judges it by (default: the reader's declared one) */
+  readonly contracts?: Readonly<Record<string, string>>;
+  /** the printed `.scn` text the scenario was lowered from (stored in crash files) */
+  readonly text?: string;
   build(reader: ReaderDef, arch: Arch): BuiltScenario;
 }

@@ -1,14 +1,17 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
 import { UsageError, resolveModel, runTarget, selectTargets } from '../../campaign';
-import type { EnumerateOptions, Exploration } from '../../engines';
+import type { EnumerateOptions } from '../../engines';
 import { exhaust } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
-import type { Execution, ModelKind } from '../../machine';
-import { execute } from '../../machine';
+import type { ModelKind } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { runReport } from '../render';
+import { herdBlock, rawHerdTest, searchLine, shapeTest } from '../herd';
+import type { LoadedFile } from '../scenario-files';
+import type { Scenario } from '../../scenario';
+import { resolveScenarioArgs } from '../scenario-files';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -46,9 +49,29 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
     write(blocks.join('\n\n') + '\n');
     return EXIT_OK;
   }
+  const loaded = resolveScenarioArgs(o.scenario!, registry);
+  const raw = loaded.filter((l): l is LoadedFile & { kind: 'raw' } => typeof l !== 'string' && l.kind === 'raw');
+  const blocks: string[] = [];
+  if (raw.length > 0) {
+    if (o.reader || o.contract !== undefined) {
+      throw new UsageError(`--reader and --contract do not apply to ${raw[0]!.file} (a test judged by its condition)`);
+    }
+    const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
+    for (const r of raw)
+      for (const m of models) blocks.push(herdBlock(rawHerdTest(r.test), m, enumOptions(o, o.bound)).text);
+  }
+  const kernel: (string | Scenario)[] = [];
+  for (const l of loaded) {
+    if (typeof l === 'string') kernel.push(l);
+    else if (l.kind === 'kernel') kernel.push(l.scenario);
+  }
+  if (kernel.length === 0) {
+    write(blocks.join('\n\n') + '\n');
+    return EXIT_OK;
+  }
   const targets = selectTargets(
     {
-      scenarios: o.scenario!,
+      scenarios: kernel,
       ...(o.reader ? { readers: o.reader } : {}),
       ...(o.contract !== undefined ? { contract: o.contract } : {}),
       ...(o.model ? { models: o.model } : {}),
@@ -56,7 +79,6 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
     registry,
   );
   let diverged = false;
-  const blocks: string[] = [];
   for (const t of targets) {
     const r = exploreTarget(t, o);
     diverged ||= r.diverged;
@@ -74,16 +96,6 @@ function resolveShape(name: string): LitmusShape {
 
 function enumOptions(o: ExploreOptions, bound: number | undefined): EnumerateOptions {
   return { ...(bound !== undefined ? { preemptionBound: bound } : {}), maxExecutions: o.maxExecutions };
-}
-
-/** What cut the search, if anything: one line. */
-function searchLine(x: Exploration<unknown>, bound: number | undefined): string {
-  const n = `Executions ${x.executions}`;
-  if (x.truncated) return `${n}; TRUNCATED by --max-executions: the states above may be incomplete`;
-  if (x.boundCut) return `${n}; the preemption bound ${bound} cut the search`;
-  return bound === undefined
-    ? `${n}; complete (every trace enumerated)`
-    : `${n}; complete (the preemption bound ${bound} was never reached)`;
 }
 
 // ---- scenarios -------------------------------------------------------------
@@ -150,33 +162,7 @@ function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: 
 
 // ---- litmus shapes (herd7 output) -----------------------------------------
 
-const POSITIVE = 'positive';
-
 /** herd7's answer for one shape under one model: States, Ok/No, Witnesses, Condition, Observation. */
 function exploreLitmus(shape: LitmusShape, model: ModelKind, o: ExploreOptions): string {
-  const spec = shape.build();
-  const x = exhaust(
-    (source) => ({ exec: execute(spec, model, source) }),
-    ({ exec }: { exec: Execution }) => {
-      const outcome = shape.outcome(exec);
-      return [[outcome, outcome === shape.interesting ? POSITIVE : 'negative']];
-    },
-    enumOptions(o, o.bound),
-  );
-  const states = [...x.states.keys()].sort();
-  let positive = 0;
-  for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.count ?? 0;
-  const negative = x.executions - positive;
-  const observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
-  return [
-    `Test ${shape.name} Allowed`,
-    `States ${states.length}`,
-    ...states.map((s) => `${s};`),
-    positive > 0 ? 'Ok' : 'No',
-    'Witnesses',
-    `Positive: ${positive} Negative: ${negative}`,
-    `Condition exists (${shape.interesting.split('; ').join(' /\\ ')})`,
-    `Observation ${shape.name} ${observation} ${positive} ${negative}`,
-    `Model ${model}; ${searchLine(x, o.bound)}`,
-  ].join('\n');
+  return herdBlock(shapeTest(shape), model, enumOptions(o, o.bound)).text;
 }

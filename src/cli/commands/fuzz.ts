@@ -18,6 +18,8 @@ import { fingerprint, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
+import type { Scenario } from '../../scenario';
+import { resolveScenarioArgs } from '../scenario-files';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -48,6 +50,17 @@ export function replayCommandFor(file: string): string {
   return `npx ptefuzz replay ${shown}`;
 }
 
+/** `--scenario` values for a campaign: built-in names and kernel `.scn` files. */
+function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (string | Scenario)[] {
+  return resolveScenarioArgs(args, registry).map((l) => {
+    if (typeof l === 'string') return l;
+    if (l.kind === 'kernel') return l.scenario;
+    throw new UsageError(
+      `${l.file} is a test judged by its condition (no pte, no reader): run it with \`ptefuzz explore --scenario ${l.file}\` or \`ptefuzz litmus\``,
+    );
+  });
+}
+
 export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   if (o.engine === 'exhaustive') {
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
@@ -61,7 +74,7 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   const engine = o.engine as FuzzEngineName;
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
   const sel: Parameters<typeof selectTargets>[0] = {
-    ...(o.scenario ? { scenarios: o.scenario } : {}),
+    ...(o.scenario ? { scenarios: kernelScenarios(o.scenario, registry) } : {}),
     ...(o.reader ? { readers: o.reader } : {}),
     ...(o.contract !== undefined ? { contract: o.contract } : {}),
     ...(o.model ? { models: o.model } : {}),

@@ -1,0 +1,99 @@
+import type { EnumerateOptions, Exploration } from '../engines';
+import { exhaust } from '../engines';
+import type { LitmusShape } from '../litmus-shapes';
+import type { Execution, MachineSpec, ModelKind } from '../machine';
+import { execute } from '../machine';
+import type { Quantifier, RawTest } from '../scenario';
+import { rawConditionText, rawHolds, rawMachine, rawState } from '../scenario';
+
+/** What herd7 prints for a test: its states, and whether each execution satisfies its condition's proposition. */
+export interface HerdTest {
+  readonly name: string;
+  readonly quantifier: Quantifier;
+  /** `exists (0:r0=1 /\ 1:r0=0)` */
+  readonly condition: string;
+  build(): MachineSpec;
+  /** the `States` line of an execution, `0:r0=1; 1:r0=0;` */
+  state(exec: Execution): string;
+  holds(exec: Execution): boolean;
+}
+
+export function shapeTest(shape: LitmusShape): HerdTest {
+  return {
+    name: shape.name,
+    quantifier: 'exists',
+    condition: `exists (${shape.interesting.split('; ').join(' /\\ ')})`,
+    build: () => shape.build(),
+    state: (exec) => `${shape.outcome(exec)};`,
+    holds: (exec) => shape.outcome(exec) === shape.interesting,
+  };
+}
+
+export function rawHerdTest(t: RawTest): HerdTest {
+  return {
+    name: t.name,
+    quantifier: t.quantifier,
+    condition: rawConditionText(t),
+    build: () => rawMachine(t),
+    state: (exec) => rawState(t, exec),
+    holds: (exec) => rawHolds(t, exec),
+  };
+}
+
+export type Observation = 'Never' | 'Sometimes' | 'Always';
+
+export interface HerdResult {
+  readonly text: string;
+  readonly positive: number;
+  readonly negative: number;
+  readonly observation: Observation;
+  readonly exploration: Exploration<unknown>;
+}
+
+const POSITIVE = 'positive';
+
+/** What cut the search, if anything: one line. */
+export function searchLine(x: Exploration<unknown>, bound: number | undefined): string {
+  const n = `Executions ${x.executions}`;
+  if (x.truncated) return `${n}; TRUNCATED by --max-executions: the states above may be incomplete`;
+  if (x.boundCut) return `${n}; the preemption bound ${bound} cut the search`;
+  return bound === undefined
+    ? `${n}; complete (every trace enumerated)`
+    : `${n}; complete (the preemption bound ${bound} was never reached)`;
+}
+
+/**
+ * herd7's answer for one test under one model: Test, States, Ok/No,
+ * Witnesses, Condition, Observation — then a Model line with what was
+ * explored. Positive/Negative count enumerated executions (traces), so they
+ * are larger than herd7's counts of candidate executions; the states and the
+ * Observation are what compare. The Observation is about the condition's
+ * proposition; Ok/No applies the quantifier (exists: some positive;
+ * ~exists: none; forall: all).
+ */
+export function herdBlock(t: HerdTest, model: ModelKind, opts: EnumerateOptions): HerdResult {
+  const spec = t.build();
+  const x = exhaust(
+    (source) => ({ exec: execute(spec, model, source) }),
+    ({ exec }: { exec: Execution }) => [[t.state(exec), t.holds(exec) ? POSITIVE : 'negative']],
+    opts,
+  );
+  const states = [...x.states.keys()].sort();
+  let positive = 0;
+  for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.count ?? 0;
+  const negative = x.executions - positive;
+  const observation: Observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
+  const ok = t.quantifier === 'exists' ? positive > 0 : t.quantifier === '~exists' ? positive === 0 : negative === 0;
+  const text = [
+    `Test ${t.name} ${t.quantifier === 'forall' ? 'Required' : 'Allowed'}`,
+    `States ${states.length}`,
+    ...states,
+    ok ? 'Ok' : 'No',
+    'Witnesses',
+    `Positive: ${positive} Negative: ${negative}`,
+    `Condition ${t.condition}`,
+    `Observation ${t.name} ${observation} ${positive} ${negative}`,
+    `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
+  ].join('\n');
+  return { text, positive, negative, observation, exploration: x };
+}

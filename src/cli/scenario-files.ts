@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { ReaderRegistry } from '../kernel';
+import { builtinOperations } from '../kernel';
+import { UsageError } from '../campaign';
+import type { Lowered, RawTest, Scenario } from '../scenario';
+import { loadScn, parseLitmus } from '../scenario';
+
+/** A scenario argument that names a file rather than a built-in scenario. */
+export function isScenarioPath(arg: string): boolean {
+  return /\.(scn|litmus)$/.test(arg) || arg.includes('/');
+}
+
+/** A loaded file: a kernel scenario, or a raw test (a `.scn` without ptes, or a C litmus test). */
+export type LoadedFile =
+  | {
+      readonly kind: 'kernel';
+      readonly scenario: Scenario;
+      readonly file: string;
+      readonly text: string;
+      readonly cpus: readonly string[];
+    }
+  | { readonly kind: 'raw'; readonly test: RawTest; readonly file: string; readonly text: string };
+
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/**
+ * Read and lower a `.scn` file or a C litmus test (`.litmus`); a syntax or
+ * name problem is a ScenarioError at file:line:col.
+ */
+export function loadScenarioFile(file: string, readers: ReaderRegistry): LoadedFile {
+  const text = readText(file);
+  const name = basename(file, extname(file));
+  if (extname(file) === '.litmus') return { kind: 'raw', test: parseLitmus(text, file), file, text };
+  const l: Lowered = loadScn(text, file, { readers, operations: builtinOperations() }, name);
+  return l.kind === 'kernel'
+    ? { kind: 'kernel', scenario: l.scenario, file, text: l.text, cpus: l.cpus }
+    : { kind: 'raw', test: l.test, file, text: l.text };
+}
+
+/** `--scenario` values: built-in names stay names; paths are loaded. */
+export function resolveScenarioArgs(args: readonly string[], readers: ReaderRegistry): (string | LoadedFile)[] {
+  return args.map((a) => (isScenarioPath(a) ? loadScenarioFile(a, readers) : a));
+}

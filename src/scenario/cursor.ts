@@ -1,0 +1,49 @@
+import { expected } from './errors';
+import type { Token, TokenKind } from './lexer';
+import { describeToken, parseNumber } from './lexer';
+import type { Num } from './ast';
+
+/** A position in a token list with the checks every parser here needs. */
+export class Cursor {
+  private i = 0;
+  constructor(
+    private readonly toks: readonly Token[],
+    readonly file: string,
+  ) {}
+
+  peek(k = 0): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+  is(kind: TokenKind, text?: string): boolean {
+    const t = this.peek();
+    return t.kind === kind && (text === undefined || t.text === text);
+  }
+  accept(kind: TokenKind, text?: string): Token | undefined {
+    return this.is(kind, text) ? this.next() : undefined;
+  }
+  /** The next token, which must be of this kind (and text); else `expected what, found …`. */
+  expect(kind: TokenKind, text: string | undefined, what: string): Token {
+    if (!this.is(kind, text)) throw this.error(what);
+    return this.next();
+  }
+  punct(p: string): Token {
+    return this.expect('punct', p, `'${p}'`);
+  }
+  ident(what: string): Token {
+    return this.expect('ident', undefined, what);
+  }
+  number(): Num {
+    const t = this.peek();
+    const value = parseNumber(t, this.file);
+    this.next();
+    return { value, raw: t.text, line: t.line, col: t.col };
+  }
+  error(what: string, at: Token = this.peek()) {
+    return expected(this.file, at, what, describeToken(at));
+  }
+}

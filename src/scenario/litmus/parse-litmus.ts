@@ -1,0 +1,375 @@
+/**
+ * herd7 C litmus tests (the Linux-kernel memory model's format, as in
+ * tools/memory-model/litmus-tests/), imported into raw tests. The subset:
+ *
+ *   C NAME
+ *   (* comment *)            also // and C block comments
+ *   { x=0; int y=1; u64 z=0; }
+ *   P0(int *x, long *y) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*y, 1); smp_mb(); … }
+ *   locations [x; 0:r0;]     (optional)
+ *   exists (0:r0=1 /\ 1:r0=0)   (or ~exists, forall; /\ \/ ~ and parentheses)
+ *
+ * Statements: READ_ONCE(*x), WRITE_ONCE(*x, e), smp_load_acquire(x),
+ * smp_store_release(x, e), smp_rmb(), smp_wmb(), smp_mb(), xchg(x, e),
+ * cmpxchg(x, e, e) and their _relaxed/_acquire/_release forms, each alone or
+ * assigned to a register; `int r0;` / `int r0 = …;` declarations; e is an
+ * integer or a register. `int`/`u32`/`unsigned int` locations are 32-bit,
+ * `long`/`u64`/`unsigned long`/`long long` 64-bit. Anything else (if, loops,
+ * spin_lock, atomic_t, rcu, pointers to pointers, filter, …) is an error
+ * naming the construct — never silently dropped.
+ */
+import type { Cond, Quantifier } from '../ast';
+import { parseCond, parseQuantifier } from '../cond';
+import { Cursor } from '../cursor';
+import { ScenarioError, closeNames, expected } from '../errors';
+import type { Token } from '../lexer';
+import { describeToken, lex } from '../lexer';
+import type { Observed, RawCpu, RawExpr, RawLocation, RawStmt, RawTest } from '../raw';
+import { RAW_INSTRUCTIONS, observedOf } from '../raw';
+import { condAtoms } from '../cond';
+
+const TYPES_32 = ['int', 'u32', 'unsigned', 's32', 'u8', 'u16'];
+const TYPES_64 = ['long', 'u64', 's64'];
+/** Kernel constructs outside the subset, named in the error. */
+const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
+  if: 'control flow (if)',
+  else: 'control flow (else)',
+  while: 'loops (while)',
+  for: 'loops (for)',
+  do: 'loops (do)',
+  goto: 'goto',
+  return: 'return',
+  spin_lock: 'locks (spin_lock)',
+  spin_unlock: 'locks (spin_unlock)',
+  spin_trylock: 'locks (spin_trylock)',
+  rcu_read_lock: 'RCU (rcu_read_lock)',
+  rcu_read_unlock: 'RCU (rcu_read_unlock)',
+  synchronize_rcu: 'RCU (synchronize_rcu)',
+  rcu_dereference: 'RCU (rcu_dereference)',
+  rcu_assign_pointer: 'RCU (rcu_assign_pointer)',
+  smp_mb__before_atomic: 'smp_mb__before_atomic',
+  smp_mb__after_atomic: 'smp_mb__after_atomic',
+  smp_mb__after_spinlock: 'smp_mb__after_spinlock',
+  smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
+  smp_store_mb: 'smp_store_mb',
+  atomic_t: 'atomic_t',
+  spinlock_t: 'spinlock_t',
+  atomic_read: 'atomic_t operations (atomic_read)',
+  atomic_set: 'atomic_t operations (atomic_set)',
+  atomic_inc: 'atomic_t operations (atomic_inc)',
+  atomic_add: 'atomic_t operations (atomic_add)',
+  filter: 'filter clauses',
+};
+
+export function parseLitmus(src: string, file: string): RawTest {
+  // The test name may contain any non-blank character (MP+wmb+rmb, SB+rfionceonce-poonceonces).
+  const head = /^(\s*)C[ \t]+(\S+)/.exec(src);
+  if (!head) {
+    const first = src.search(/\S/);
+    const line = first < 0 ? 1 : src.slice(0, first).split('\n').length;
+    throw new ScenarioError(
+      file,
+      line,
+      1,
+      "expected a C litmus test ('C NAME' on the first line), found " +
+        (first < 0 ? 'an empty file' : `'${src.slice(first).split(/\s/)[0]}'`),
+    );
+  }
+  const name = head[2]!;
+  const blanked = src.slice(0, head[0].length).replace(/[^\n]/g, ' ') + src.slice(head[0].length);
+  const toks = lex(blanked, file, { lines: false });
+  const c = new Cursor(toks, file);
+  if (c.is('string')) c.next(); // herd's optional doc string
+  interface Loc extends RawLocation {
+    readonly at: Token;
+    /** the width came from a C type (not defaulted) */
+    readonly typed: boolean;
+  }
+  const locs = new Map<string, Loc>();
+  /** init block (`initial` given) or parameter list (`initial` undefined) */
+  const declare = (n: Token, width: 32 | 64 | undefined, initial: bigint | undefined): void => {
+    const prev = locs.get(n.text);
+    if (!prev) {
+      locs.set(n.text, { name: n.text, width: width ?? 32, initial: initial ?? 0n, at: n, typed: width !== undefined });
+      return;
+    }
+    if (initial !== undefined) {
+      throw expected(file, n, 'a location initialised once', `'${n.text}' again (first at line ${prev.at.line})`);
+    }
+    if (!prev.typed) locs.set(n.text, { ...prev, width: width!, typed: true });
+    else if (prev.width !== width) {
+      throw expected(
+        file,
+        n,
+        `the ${prev.width}-bit type '${n.text}' has at line ${prev.at.line}`,
+        `a ${width}-bit type`,
+      );
+    }
+  };
+
+  // --- init block ------------------------------------------------------------
+  c.expect('punct', '{', "'{' opening the init block");
+  while (!c.accept('punct', '}')) {
+    const width = typeName(c);
+    unsupportedAt(c);
+    if (c.is('number') && c.peek(1).text === ':')
+      throw unsupported(file, c.peek(), 'initial register values (P:reg=v in the init block)');
+    if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
+    const n = c.ident('a location name (x=0;) or }');
+    c.punct('=');
+    if (c.is('punct', '&')) throw unsupported(file, c.peek(), 'pointers (&x)');
+    const v = c.number().value;
+    declare(n, width, v);
+    if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
+  }
+
+  // --- processes -------------------------------------------------------------
+  const cpus: RawCpu[] = [];
+  while (c.is('ident') && /^P[0-9]+$/.test(c.peek().text)) {
+    const p = c.next();
+    const index = Number(p.text.slice(1));
+    if (index !== cpus.length) throw expected(file, p, `P${cpus.length}`, `'${p.text}'`);
+    const params = new Map<string, 32 | 64>();
+    c.punct('(');
+    if (!c.accept('punct', ')')) {
+      for (;;) {
+        unsupportedAt(c);
+        const width = typeName(c);
+        if (width === undefined) throw c.error('a parameter type (int, long, u32, u64, unsigned long …)');
+        c.expect('punct', '*', "'*' (a parameter is a pointer to a shared location)");
+        if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointers to pointers');
+        const n = c.ident('a location name');
+        declare(n, width, undefined);
+        params.set(n.text, width);
+        if (c.accept('punct', ')')) break;
+        c.punct(',');
+      }
+    }
+    c.expect('punct', '{', `'{' opening the body of ${p.text}`);
+    cpus.push(procBody(c, p.text, params, file));
+  }
+
+  // --- locations, condition ------------------------------------------------------
+  const extra: Observed[] = [];
+  if (c.accept('ident', 'locations')) {
+    c.punct('[');
+    while (!c.accept('punct', ']')) {
+      const t = c.next();
+      if (t.kind === 'number' && c.accept('punct', ':'))
+        extra.push({ cpu: Number(t.text), name: c.ident('a register').text });
+      else if (t.kind === 'ident') extra.push({ name: t.text });
+      else throw expected(file, t, 'a location or P:reg', describeToken(t));
+      c.accept('punct', ';');
+    }
+  }
+  unsupportedAt(c);
+  if (c.is('eof'))
+    throw c.error(
+      cpus.length === 0 ? "a process 'P0(int *x) { … }'" : "a process, 'locations [...]' or an 'exists (…)' clause",
+    );
+  if (!c.is('punct', '~') && !(c.is('ident', 'exists') || c.is('ident', 'forall'))) {
+    throw c.error(
+      cpus.length === 0 ? "a process 'P0(int *x) { … }'" : `P${cpus.length}, 'locations [...]' or 'exists (…)'`,
+    );
+  }
+  const quantifier: Quantifier = parseQuantifier(c);
+  let cond: Cond = parseCond(c);
+  if (cond.kind === 'paren') cond = cond.arg;
+  if (!c.is('eof')) {
+    unsupportedAt(c);
+    throw c.error('the end of the test after the condition');
+  }
+  if (cpus.length === 0) throw new ScenarioError(file, 1, 1, "expected at least one process 'P0(…) { … }', found none");
+
+  const cpuIndex = new Map<string, number>(cpus.map((_, i) => [String(i), i]));
+  const locations = [...locs.values()].map((l) => ({ name: l.name, width: l.width, initial: l.initial }));
+  for (const a of condAtoms(cond)) {
+    if (a.cpu === undefined) {
+      if (!locs.has(a.name))
+        throw expected(file, a, `a location (${[...locs.keys()].join(', ')}) or P:reg`, `'${a.name}'`);
+    } else {
+      const i = cpuIndex.get(a.cpu);
+      if (i === undefined) throw expected(file, a, `a process number 0..${cpus.length - 1}`, `'${a.cpu}'`);
+      if (!cpus[i]!.regs.includes(a.name)) {
+        throw expected(file, a, `a register of P${i} (${cpus[i]!.regs.join(', ') || 'none'})`, `'${a.name}'`);
+      }
+    }
+  }
+  for (const o of extra) {
+    if (o.cpu === undefined ? !locs.has(o.name) : !cpus[o.cpu]?.regs.includes(o.name)) {
+      throw new ScenarioError(
+        file,
+        1,
+        1,
+        `expected the locations clause to name known locations and registers, found '${o.cpu !== undefined ? `${o.cpu}:` : ''}${o.name}'`,
+      );
+    }
+  }
+  return {
+    name,
+    locations,
+    cpus,
+    quantifier,
+    cond,
+    observed: observedOf(cond, cpuIndex, extra),
+    cpuIndex,
+    expect: new Map(),
+  };
+}
+
+function unsupported(file: string, t: Token, what: string): ScenarioError {
+  return new ScenarioError(
+    file,
+    t.line,
+    t.col,
+    `unsupported construct: ${what} is outside the C-litmus subset ptefuzz reads (see README "Litmus import")`,
+  );
+}
+
+/** Error out on a known construct outside the subset, naming it. */
+function unsupportedAt(c: Cursor): void {
+  const t = c.peek();
+  const what = t.kind === 'ident' ? KNOWN_UNSUPPORTED[t.text] : undefined;
+  if (what !== undefined) throw unsupported(c.file, t, what);
+  if (t.kind === 'ident' && /^(atomic|atomic64|atomic_long|srcu|local)_/.test(t.text))
+    throw unsupported(c.file, t, `'${t.text}'`);
+}
+
+/** An optional C type; its width, or undefined when there is none. */
+function typeName(c: Cursor): 32 | 64 | undefined {
+  let width: 32 | 64 | undefined;
+  let unsigned = false;
+  for (;;) {
+    const t = c.peek();
+    if (t.kind !== 'ident') return width ?? (unsigned ? 32 : undefined);
+    if (t.text === 'unsigned' || t.text === 'signed' || t.text === 'volatile' || t.text === 'const') {
+      unsigned = true;
+      c.next();
+    } else if (TYPES_32.includes(t.text)) {
+      width ??= 32;
+      c.next();
+    } else if (TYPES_64.includes(t.text)) {
+      width = 64;
+      c.next();
+    } else return width ?? (unsigned ? 32 : undefined);
+  }
+}
+
+function procBody(c: Cursor, proc: string, params: ReadonlyMap<string, 32 | 64>, file: string): RawCpu {
+  const stmts: RawStmt[] = [];
+  const regs: string[] = [];
+  const assigned = new Set<string>();
+  const expr = (): RawExpr => {
+    const t = c.peek();
+    if (t.kind === 'number') return { kind: 'const', value: c.number().value };
+    if (t.kind === 'ident' && regs.includes(t.text)) {
+      c.next();
+      if (!assigned.has(t.text)) throw expected(file, t, `a register assigned before use`, `'${t.text}'`);
+      return { kind: 'reg', name: t.text };
+    }
+    unsupportedAt(c);
+    throw c.error(`an integer or a register of ${proc} (${regs.join(', ') || 'none declared'})`);
+  };
+  /** `*x` (READ_ONCE/WRITE_ONCE) or `x` (the others) */
+  const loc = (deref: boolean): string => {
+    if (deref) c.expect('punct', '*', `'*' (${proc}'s READ_ONCE/WRITE_ONCE take *x)`);
+    else if (c.is('punct', '*') || c.is('punct', '&')) throw c.error('a location pointer x (no * or &)');
+    const n = c.ident('a location');
+    if (!params.has(n.text)) {
+      throw expected(
+        file,
+        n,
+        `a parameter of ${proc} (${[...params.keys()].join(', ') || 'it has none'})`,
+        `'${n.text}'`,
+      );
+    }
+    return n.text;
+  };
+  const call = (reg: string | undefined): RawStmt => {
+    unsupportedAt(c);
+    const fn = c.ident('an instruction (READ_ONCE, WRITE_ONCE, smp_*, xchg, cmpxchg …)');
+    const raw = RAW_INSTRUCTIONS[fn.text];
+    if (!raw) {
+      const close = closeNames(fn.text, Object.keys(RAW_INSTRUCTIONS));
+      throw new ScenarioError(
+        file,
+        fn.line,
+        fn.col,
+        `unsupported construct: '${fn.text}' is outside the C-litmus subset ptefuzz reads${close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ''}`,
+      );
+    }
+    c.punct('(');
+    let s: RawStmt;
+    const r = reg !== undefined ? { reg } : {};
+    switch (raw.stmt) {
+      case 'load':
+        s = { kind: 'load', loc: loc(raw.variant === 'once'), how: raw.variant as 'once' | 'acquire', ...r };
+        break;
+      case 'store': {
+        if (reg !== undefined) throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
+        const l = loc(raw.variant === 'once');
+        c.punct(',');
+        s = { kind: 'store', loc: l, value: expr(), how: raw.variant as 'once' | 'release' };
+        break;
+      }
+      case 'fence':
+        if (reg !== undefined) throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
+        s = { kind: 'fence', fence: raw.variant as 'rmb' | 'wmb' | 'mb' };
+        break;
+      case 'xchg': {
+        const l = loc(false);
+        c.punct(',');
+        s = { kind: 'xchg', loc: l, value: expr(), order: raw.variant as 'full', ...r };
+        break;
+      }
+      case 'cmpxchg': {
+        const l = loc(false);
+        c.punct(',');
+        const e = expr();
+        c.punct(',');
+        s = { kind: 'cmpxchg', loc: l, expected: e, value: expr(), order: raw.variant as 'full', ...r };
+        break;
+      }
+    }
+    c.punct(')');
+    return s;
+  };
+  const assign = (reg: Token): void => {
+    c.punct('=');
+    if (c.is('number') || (c.is('ident') && regs.includes(c.peek().text))) {
+      throw unsupported(file, c.peek(), 'register-to-register or constant assignments (r = 1;)');
+    }
+    stmts.push(call(reg.text));
+    assigned.add(reg.text);
+  };
+  while (!c.accept('punct', '}')) {
+    if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
+    unsupportedAt(c);
+    const w = typeName(c);
+    if (w !== undefined) {
+      // a register declaration: int r0; int r0 = READ_ONCE(*x); int r0, r1;
+      for (;;) {
+        if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'local pointers');
+        const r = c.ident('a register name');
+        if (regs.includes(r.text)) throw expected(file, r, 'a new register name', `'${r.text}' again`);
+        if (params.has(r.text)) throw expected(file, r, 'a register name that is not a parameter', `'${r.text}'`);
+        regs.push(r.text);
+        if (c.is('punct', '=')) assign(r);
+        if (c.accept('punct', ';')) break;
+        c.punct(',');
+      }
+      continue;
+    }
+    const t = c.peek();
+    if (t.kind === 'ident' && regs.includes(t.text) && c.peek(1).text === '=') {
+      c.next();
+      assign(t);
+    } else if (t.kind === 'ident' && c.peek(1).text === '=' && !RAW_INSTRUCTIONS[t.text]) {
+      throw expected(file, t, `a declared register (int ${t.text};)`, `'${t.text}'`);
+    } else {
+      stmts.push(call(undefined));
+    }
+    c.punct(';');
+  }
+  return { name: proc, stmts, regs };
+}

@@ -1,0 +1,77 @@
+import type { Arg, Item, ScnFile, Stmt, Value } from './ast';
+import { printCond } from './cond';
+
+/**
+ * The canonical text of a `.scn` file: one directive per line, single
+ * spaces, two-space indented CPU bodies, strings re-quoted, numbers as
+ * written, comments and single blank lines kept. `printScn(parseScn(t)) === t`
+ * for every canonical file (a tested law over the corpus).
+ */
+export function printScn(f: ScnFile): string {
+  return f.items.map(printItem).join('\n') + '\n';
+}
+
+const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const trailing = (c: string | undefined): string => (c === undefined ? '' : c === '' ? ' #' : ` # ${c}`);
+
+function printItem(it: Item): string {
+  switch (it.kind) {
+    case 'blank':
+      return '';
+    case 'comment':
+      return it.text === '' ? '#' : `# ${it.text}`;
+    case 'scenario':
+    case 'arch':
+    case 'model':
+      return `${it.kind} ${it.name}${trailing(it.comment)}`;
+    case 'title':
+    case 'source':
+    case 'claim':
+      return `${it.kind} ${quote(it.text)}${trailing(it.comment)}`;
+    case 'pte':
+      return `pte ${it.name} = ${printValue(it.value)}${trailing(it.comment)}`;
+    case 'loc':
+      return `loc ${it.name}: u${it.width} = ${it.value.raw}${trailing(it.comment)}`;
+    case 'reader':
+      return (
+        `reader ${it.name}` +
+        (it.contract !== undefined ? ` contract ${it.contract}` : '') +
+        (it.expect !== undefined ? ` expect ${it.expect}` : '') +
+        trailing(it.comment)
+      );
+    case 'expect':
+      return `expect ${it.model} ${it.observation}${trailing(it.comment)}`;
+    case 'cond':
+      return `${it.quantifier} (${printCond(it.cond)})${trailing(it.comment)}`;
+    case 'cpu': {
+      const head = `cpu ${it.name}${it.label !== undefined ? ` ${quote(it.label)}` : ''} {${trailing(it.comment)}`;
+      return [head, ...it.body.map((s) => printStmt(s)), '}'].join('\n');
+    }
+  }
+}
+
+function printStmt(s: Stmt): string {
+  switch (s.kind) {
+    case 'blank':
+      return '';
+    case 'comment':
+      return s.text === '' ? '  #' : `  # ${s.text}`;
+    case 'call':
+      return `  ${s.reg !== undefined ? `${s.reg} = ` : ''}${s.name}(${s.args.map(printArg).join(', ')})${trailing(s.comment)}`;
+  }
+}
+
+function printArg(a: Arg): string {
+  return (a.key !== undefined ? `${a.key}=` : '') + printValue(a.value);
+}
+
+export function printValue(v: Value): string {
+  switch (v.kind) {
+    case 'num':
+      return v.raw;
+    case 'pair':
+      return `{${v.high.raw}:${v.low.raw}}`;
+    case 'name':
+      return v.name;
+  }
+}

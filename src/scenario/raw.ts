@@ -1,0 +1,200 @@
+import type { Execution, Instr, Location, LocationTable, MachineSpec, Program, RmwOrder, Width } from '../machine';
+import {
+  LocationTable as Table,
+  READ_ONCE,
+  WRITE_ONCE,
+  cmpxchg,
+  smp_load_acquire,
+  smp_mb,
+  smp_rmb,
+  smp_store_release,
+  smp_wmb,
+  widthMask,
+  xchg,
+} from '../machine';
+import type { Cond, Quantifier } from './ast';
+import { condAtoms, evalCond, printCond } from './cond';
+
+/**
+ * Raw programs: the litmus-style part of the scenario language and the form
+ * C litmus tests are imported into. One statement is one instruction of the
+ * kernel vocabulary on a named location; registers are per-CPU locals.
+ */
+export type RawExpr =
+  { readonly kind: 'const'; readonly value: bigint } | { readonly kind: 'reg'; readonly name: string };
+
+export type RawStmt =
+  | { readonly kind: 'load'; readonly reg?: string; readonly loc: string; readonly how: 'once' | 'acquire' }
+  | { readonly kind: 'store'; readonly loc: string; readonly value: RawExpr; readonly how: 'once' | 'release' }
+  | { readonly kind: 'fence'; readonly fence: 'rmb' | 'wmb' | 'mb' }
+  | {
+      readonly kind: 'xchg' | 'cmpxchg';
+      readonly reg?: string;
+      readonly loc: string;
+      /** cmpxchg only */
+      readonly expected?: RawExpr;
+      readonly value: RawExpr;
+      readonly order: RmwOrder;
+    };
+
+export interface RawLocation {
+  readonly name: string;
+  readonly width: Width;
+  readonly initial: bigint;
+}
+
+/** The raw vocabulary: instruction name → how a call of it reads (for parsers and "did you mean"). */
+export const RAW_INSTRUCTIONS: Readonly<
+  Record<string, { readonly stmt: 'load' | 'store' | 'fence' | 'xchg' | 'cmpxchg'; readonly variant: string }>
+> = {
+  READ_ONCE: { stmt: 'load', variant: 'once' },
+  smp_load_acquire: { stmt: 'load', variant: 'acquire' },
+  WRITE_ONCE: { stmt: 'store', variant: 'once' },
+  smp_store_release: { stmt: 'store', variant: 'release' },
+  smp_rmb: { stmt: 'fence', variant: 'rmb' },
+  smp_wmb: { stmt: 'fence', variant: 'wmb' },
+  smp_mb: { stmt: 'fence', variant: 'mb' },
+  xchg: { stmt: 'xchg', variant: 'full' },
+  xchg_relaxed: { stmt: 'xchg', variant: 'relaxed' },
+  xchg_acquire: { stmt: 'xchg', variant: 'acquire' },
+  xchg_release: { stmt: 'xchg', variant: 'release' },
+  cmpxchg: { stmt: 'cmpxchg', variant: 'full' },
+  cmpxchg_relaxed: { stmt: 'cmpxchg', variant: 'relaxed' },
+  cmpxchg_acquire: { stmt: 'cmpxchg', variant: 'acquire' },
+  cmpxchg_release: { stmt: 'cmpxchg', variant: 'release' },
+};
+
+/** One instruction of a raw statement, given the registers so far. */
+export function rawInstr(s: RawStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
+  const val = (e: RawExpr): bigint => (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
+  switch (s.kind) {
+    case 'load':
+      return s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
+    case 'store':
+      return s.how === 'release' ? smp_store_release(loc, val(s.value)) : WRITE_ONCE(loc, val(s.value));
+    case 'fence':
+      return s.fence === 'rmb' ? smp_rmb() : s.fence === 'wmb' ? smp_wmb() : smp_mb();
+    case 'xchg':
+      return xchg(loc, val(s.value), s.order);
+    case 'cmpxchg':
+      return cmpxchg(loc, val(s.expected!), val(s.value), s.order);
+  }
+}
+
+/** Run raw statements on a CPU; `regs` is updated in place. */
+export function* runRaw(
+  stmts: readonly RawStmt[],
+  locs: ReadonlyMap<string, Location>,
+  regs: Map<string, bigint>,
+): Program<void> {
+  for (const s of stmts) {
+    const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
+    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs);
+    if ('reg' in s && s.reg !== undefined) regs.set(s.reg, v);
+  }
+}
+
+const FENCE_LOC: Location = { id: -1, name: '', width: 64 };
+
+export interface RawCpu {
+  readonly name: string;
+  readonly stmts: readonly RawStmt[];
+  /** registers in order of first assignment (declared first, in a C litmus test) */
+  readonly regs: readonly string[];
+}
+
+/** A state variable of the `States` block: a register of a CPU, or a location's final value. */
+export interface Observed {
+  readonly cpu?: number;
+  readonly name: string;
+}
+
+/**
+ * A raw test: locations, one raw program per CPU, a herd7 condition. What
+ * `ptefuzz litmus` and `explore --scenario x.litmus` enumerate.
+ */
+export interface RawTest {
+  readonly name: string;
+  readonly locations: readonly RawLocation[];
+  readonly cpus: readonly RawCpu[];
+  readonly quantifier: Quantifier;
+  readonly cond: Cond;
+  /** what each state line shows: the condition's variables (and `locations [...]`), herd7's order */
+  readonly observed: readonly Observed[];
+  /** CPU name (as written in the condition) → index */
+  readonly cpuIndex: ReadonlyMap<string, number>;
+  /** `expect MODEL never|sometimes|always` lines */
+  readonly expect: ReadonlyMap<string, string>;
+}
+
+export function rawMachine(t: RawTest): MachineSpec & { readonly table: LocationTable } {
+  const table = new Table();
+  const locs = new Map<string, Location>();
+  for (const l of t.locations) locs.set(l.name, table.add(l.name, l.width, l.initial));
+  return {
+    table,
+    locations: table,
+    cpus: t.cpus.map((c) => ({
+      name: c.name,
+      program: function* (): Program<bigint[]> {
+        const regs = new Map<string, bigint>();
+        yield* runRaw(c.stmts, locs, regs);
+        return c.regs.map((r) => regs.get(r) ?? 0n);
+      },
+    })),
+  };
+}
+
+/** The value of a state variable at the end of an execution (undefined: the CPU did not finish). */
+function lookup(t: RawTest, exec: Execution, o: Observed): bigint | undefined {
+  if (o.cpu === undefined) {
+    const i = t.locations.findIndex((l) => l.name === o.name);
+    return i < 0 ? undefined : exec.final[i];
+  }
+  const regs = exec.results[o.cpu];
+  if (!Array.isArray(regs)) return undefined;
+  const k = t.cpus[o.cpu]!.regs.indexOf(o.name);
+  return k < 0 ? 0n : (regs[k] as bigint);
+}
+
+/** A `States` line: `0:r0=1; 1:r0=0; x=2;` (an execution stopped by a bound says so). */
+export function rawState(t: RawTest, exec: Execution): string {
+  if (exec.outcome.kind !== 'complete') return `bound-hit(${exec.outcome.bound})`;
+  return t.observed
+    .map((o) => `${o.cpu !== undefined ? `${o.cpu}:` : ''}${o.name}=${String(lookup(t, exec, o) ?? '?')};`)
+    .join(' ');
+}
+
+/** Whether the condition's proposition holds at the end of the execution. */
+export function rawHolds(t: RawTest, exec: Execution): boolean {
+  if (exec.outcome.kind !== 'complete') return false;
+  return evalCond(t.cond, (cpu, name) =>
+    lookup(t, exec, cpu === undefined ? { name } : { cpu: t.cpuIndex.get(cpu)!, name }),
+  );
+}
+
+/** `exists (0:r0=1 /\ 1:r0=0)` */
+export function rawConditionText(t: RawTest): string {
+  return `${t.quantifier} (${printCond(t.cond)})`;
+}
+
+/**
+ * herd7's order of the observed variables: the condition's registers by CPU
+ * then name, then its locations by name, each once; plus `extra` (`locations`).
+ */
+export function observedOf(
+  cond: Cond,
+  cpuIndex: ReadonlyMap<string, number>,
+  extra: readonly Observed[] = [],
+): Observed[] {
+  const seen = new Map<string, Observed>();
+  for (const a of condAtoms(cond)) {
+    const o: Observed = a.cpu === undefined ? { name: a.name } : { cpu: cpuIndex.get(a.cpu)!, name: a.name };
+    seen.set(`${o.cpu ?? ''}:${o.name}`, o);
+  }
+  for (const o of extra) seen.set(`${o.cpu ?? ''}:${o.name}`, o);
+  return [...seen.values()].sort((a, b) => {
+    if ((a.cpu === undefined) !== (b.cpu === undefined)) return a.cpu === undefined ? 1 : -1;
+    return (a.cpu ?? 0) - (b.cpu ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  });
+}

@@ -1,0 +1,174 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinOperations, builtinReaders } from '../../src/kernel';
+import type { Lowered } from '../../src/scenario';
+import { ScenarioError, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
+import { TraceSource, execute } from '../../src/machine';
+import { cli, hasStackTrace } from '../support/cli';
+
+const ctx = { readers: builtinReaders(), operations: builtinOperations() };
+const load = (src: string, file = 'test.scn'): Lowered => loadScn(src, file, ctx);
+const errorOf = (src: string): string => {
+  try {
+    load(src);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.message;
+    throw e;
+  }
+  throw new Error('no error');
+};
+
+const S2 = `arch x86-pae
+pte pte = {0x00010001:0x00010067}
+reader ptep_get_lockless
+cpu A {
+  reader(pte)
+}
+cpu B {
+  pte_clear(pte)
+  set_pte(pte, {0x00010002:0x00020067})
+}
+`;
+
+describe('.scn: five typical mistakes give file:line:col errors', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'scn-errors');
+  const cases: [string, string][] = [
+    ['unknown-operation.scn', "8:3: expected an operation (did you mean pte_clear?), found 'pte_clr'"],
+    [
+      'unknown-reader.scn',
+      "3:1: expected a reader (did you mean ptep_get_lockless, ptep_get?), found 'ptep_get_lockles'",
+    ],
+    ['missing-body.scn', "4:6: expected '{' opening the body of cpu A, found the end of the line"],
+    ['bad-number.scn', "2:23: expected a number (decimal or 0x hex), found '0x0001006g'"],
+    ['duplicate-location.scn', "3:1: expected a new location name, found 'x' (already declared at line 1)"],
+  ];
+  for (const [file, msg] of cases) {
+    test(`${file}: ptefuzz check prints one line and exits 2`, () => {
+      const path = join(dir, file);
+      const r = cli(['check', path]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`ptefuzz: ${path}:${msg}\n`);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    });
+  }
+  test('--scenario FILE with a mistake: the same line, exit 2', () => {
+    const path = join(dir, 'unknown-operation.scn');
+    for (const cmd of ['fuzz', 'explore']) {
+      const r = cli([cmd, '--scenario', path, '--runs', '1'].slice(0, cmd === 'fuzz' ? 5 : 3));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${path}:8:3: expected an operation`);
+    }
+  });
+});
+
+describe('.scn: more errors name the place and what was expected', () => {
+  test.each([
+    [S2.replace('pte_clear(pte)', 'pte_clear(pte, barriers=maybe)'), 'test.scn:8:27: expected true or false, found'],
+    [
+      S2.replace('pte_clear(pte)', 'pte_clear()'),
+      "test.scn:8:3: expected argument 'pte' of pte_clear(pte, barriers=true)",
+    ],
+    [
+      S2.replace('pte_clear(pte)', 'pte_clear(pte, era=2022)'),
+      "test.scn:8:18: expected a parameter of pte_clear(pte, barriers=true), found 'era'",
+    ],
+    [S2.replace('pte_clear(pte)', 'ptep_get_and_clear(pte, era=2021)'), "expected one of now|2022, found '2021'"],
+    [
+      S2.replace('pte_clear(pte)', 'WRITE_ONCE(pte, 0)'),
+      "expected a 'loc' location (a pte is written only by registered operations",
+    ],
+    [
+      S2.replace('{0x00010001:0x00010067}', '{0x100010001:0x00010067}'),
+      "expected a number of at most 32 bits, found '0x100010001'",
+    ],
+    [S2.replace('arch x86-pae', 'arch arm64'), 'architecture arm64 has no pte encoding yet'],
+    [S2.replace('arch x86-pae', 'arch x86_pae'), "expected an architecture (x86-pae, arm64), found 'x86_pae'"],
+    [S2.replace('  reader(pte)\n', ''), "expected a 'reader(pte)' call in some CPU body"],
+    [S2.replace('cpu B {', 'cpu A {'), "expected a new CPU name, found 'A' (already used at line 4)"],
+    [
+      S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless expect fine'),
+      "expected bug, correct, benign after 'expect', found 'fine'",
+    ],
+    [S2 + 'model relaxed\n', "expected a memory model (sc, tso, weak), found 'relaxed'"],
+    [S2 + 'cpu C {\n  READ_ONCE(x)\n}\n', "expected a location (declare one with 'loc NAME: u32 = 0'), found 'x'"],
+    [S2 + 'cpu C {\n', "expected '}' closing the body of cpu C (opened at line 11), found the end of the file"],
+    ['sceanrio x\n', 'test.scn:1:1: expected a directive'],
+    ['loc x: u16 = 0\n', "test.scn:1:8: expected a width 'u32' or 'u64', found 'u16'"],
+    [
+      'loc x: u32 = 0\ncpu P0 {\n  r0 = READ_ONCE(x)\n}\nexists (0:r1=1)\n',
+      "test.scn:5:9: expected a register of CPU 0 (r0), found 'r1'",
+    ],
+    ['title "unterminated\n', 'test.scn:1:20: expected a closing ", found the end of the line'],
+  ])('%#', (src, msg) => {
+    expect(errorOf(src)).toContain(msg);
+  });
+});
+
+describe('.scn: lowering', () => {
+  test('a .scn S2 executes exactly like the built-in S2 (same events for the same traces)', () => {
+    const text = readFileSync(
+      join(__dirname, '..', '..', 'corpus', 'mailing-list', 's2-pae-zap-reestablish.scn'),
+      'utf8',
+    );
+    const l = load(text);
+    if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    const builtin = builtinScenario('s2-pae-zap-reestablish')!;
+    const reader = ctx.readers.get('ptep_get_lockless')!;
+    for (const trace of [[], [1, 0, 1], [0, 1, 1, 0, 1, 0, 1], [1, 1, 1, 1, 1, 1, 1, 1]]) {
+      for (const model of ['sc', 'tso', 'weak'] as const) {
+        const a = l.scenario.build(reader, undefined as never);
+        const b = builtin.build(reader, undefined as never);
+        const ea = execute({ locations: a.locations, cpus: a.cpus }, model, new TraceSource(trace));
+        const eb = execute({ locations: b.locations, cpus: b.cpus }, model, new TraceSource(trace));
+        expect(ea.events).toEqual(eb.events);
+        expect(a.locations.locs).toEqual(b.locations.locs);
+      }
+    }
+  });
+  test('scenario fields: name, model default from the arch, expectations, contracts, printed text', () => {
+    const l = load(
+      S2.replace('reader ptep_get_lockless', 'scenario demo\nreader ptep_get_lockless contract exact expect bug'),
+    );
+    if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    expect(l.scenario.name).toBe('demo');
+    expect(l.scenario.model).toBe('tso');
+    expect(l.scenario.expect).toEqual({ ptep_get_lockless: 'bug' });
+    expect(l.scenario.contracts).toEqual({ ptep_get_lockless: 'exact' });
+    expect(l.text).toContain('reader ptep_get_lockless contract exact expect bug\n');
+  });
+  test('a raw .scn (no pte) is a test judged by its exists condition', () => {
+    const l = load(
+      'loc x: u32 = 0\nloc y: u64 = 0\ncpu P0 {\n  WRITE_ONCE(x, 1)\n  r0 = READ_ONCE(y)\n}\nexists (P0:r0=0 /\\ x=1)\n',
+    );
+    if (l.kind !== 'raw') throw new Error('expected a raw test');
+    expect(l.test.cpus[0]!.regs).toEqual(['r0']);
+    expect(l.test.locations.map((x) => [x.name, x.width])).toEqual([
+      ['x', 32],
+      ['y', 64],
+    ]);
+    expect(l.test.observed).toEqual([{ cpu: 0, name: 'r0' }, { name: 'x' }]);
+  });
+});
+
+describe('.scn printer', () => {
+  test('comments, blank lines, trailing comments and number spellings survive; spacing is canonical', () => {
+    const messy =
+      '# head\n\n\narch   x86-pae # the arch\npte pte={0x1:0x00010067}\nreader ptep_get\ncpu A "x \\"y\\"" {\n  # body\n  reader( pte )\n\n  pte_clear(pte,barriers=false)\n}\n';
+    const canonical =
+      '# head\n\narch x86-pae # the arch\npte pte = {0x1:0x00010067}\nreader ptep_get\ncpu A "x \\"y\\"" {\n  # body\n  reader(pte)\n\n  pte_clear(pte, barriers=false)\n}\n';
+    expect(printScn(parseScn(messy, 'm.scn'))).toBe(canonical);
+    expect(printScn(parseScn(canonical, 'c.scn'))).toBe(canonical);
+  });
+  test('every corpus and built-in .scn file is canonical: print(parse(text)) === text', () => {
+    const root = join(__dirname, '..', '..');
+    const files = [
+      ...readdirSync(join(root, 'corpus', 'mailing-list')).map((f) => join(root, 'corpus', 'mailing-list', f)),
+    ].filter((f) => f.endsWith('.scn'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(printScn(parseScn(text, f)), f).toBe(text);
+    }
+  });
+});
