@@ -1,0 +1,60 @@
+/**
+ * Every corpus/mailing-list/*.scn file parses, runs, and matches its golden
+ * `.expected` beside it; its hand-written expectations (reader … expect,
+ * expect MODEL …, from the thread) agree with what was explored.
+ * PTEFUZZ_UPDATE=1 rewrites the goldens (atomically) instead of comparing.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinOperations, builtinReaders } from '../../src/kernel';
+import { loadScn } from '../../src/scenario';
+import { writeFileAtomic } from '../../src/crash';
+import { goldenText, kernelGolden, rawGolden } from '../support/golden';
+
+const dir = join(__dirname, '..', '..', 'corpus', 'mailing-list');
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.scn'))
+  .sort();
+const update = process.env['PTEFUZZ_UPDATE'] === '1';
+const ctx = { readers: builtinReaders(), operations: builtinOperations() };
+
+describe('corpus/mailing-list: every scenario matches its .expected', () => {
+  test('the corpus holds S1, S2 (+ -nowmb, -samelow) and Jason Gunthorpe’s ordering', () => {
+    for (const f of ['s1-pae-double-refault', 's2-pae-zap-reestablish', 'jgg-004-ordering']) {
+      expect(files).toContain(`${f}.scn`);
+    }
+  });
+  for (const f of files) {
+    test(f, () => {
+      const path = join(dir, f);
+      const l = loadScn(readFileSync(path, 'utf8'), `corpus/mailing-list/${f}`, ctx);
+      expect(l.text).toContain('source "');
+      const golden = join(dir, f.replace(/\.scn$/, '.expected'));
+      let body: string;
+      if (l.kind === 'kernel') {
+        const g = kernelGolden(l);
+        body = g.text;
+        for (const [reader, want] of Object.entries(l.scenario.expect)) {
+          const diverged = g.outcomes.filter((o) => o.target.reader.name === reader).some((o) => o.diverged);
+          if (want === 'bug') expect(diverged, `${reader} is expected to be a bug`).toBe(true);
+          if (want === 'correct') expect(diverged, `${reader} is expected to be correct`).toBe(false);
+        }
+      } else {
+        const g = rawGolden(l.test);
+        body = g.text;
+        for (const [model, want] of l.test.expect) {
+          expect(g.observations.get(model as 'sc')?.toLowerCase(), `expect ${model} ${want}`).toBe(want);
+        }
+      }
+      const text = goldenText(`corpus/mailing-list/${f}`, body);
+      if (update) writeFileAtomic(golden, text);
+      else {
+        expect(existsSync(golden), `${golden} is missing: run PTEFUZZ_UPDATE=1 npx vitest run test/regression`).toBe(
+          true,
+        );
+        expect(text).toBe(readFileSync(golden, 'utf8'));
+      }
+    });
+  }
+});

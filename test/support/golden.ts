@@ -1,0 +1,121 @@
+/**
+ * The golden `.expected` text of a corpus file: what ptefuzz explores for
+ * it, per reader × contract × model (kernel scenarios) or per model (raw
+ * tests), with what was explored — executions, races, bound — and no
+ * timings, so the same tree gives the same bytes. Reviewed as a diff when
+ * regenerated (`PTEFUZZ_UPDATE=1 npx vitest run test/regression`).
+ */
+import type { ModelKind } from '../../src/machine';
+import { MODEL_KINDS } from '../../src/machine';
+import { builtinReaders } from '../../src/kernel';
+import type { Target } from '../../src/campaign';
+import { runTarget, selectTargets } from '../../src/campaign';
+import { createEngine, deriveSeed, enumerate } from '../../src/engines';
+import type { Lowered, RawTest } from '../../src/scenario';
+import { herdBlock, rawHerdTest } from '../../src/cli/herd';
+
+/**
+ * How each model is explored. Exhaustive where the enumeration is small;
+ * TSO's drain choices make its enumeration explode on 4-CPU scenarios, so
+ * TSO kernel scenarios get a fixed-seed random campaign instead.
+ */
+export type Plan =
+  | { readonly kind: 'exhaustive'; readonly bound?: number }
+  | { readonly kind: 'random'; readonly seed: string; readonly runs: number };
+
+export const KERNEL_PLAN: Readonly<Record<ModelKind, Plan>> = {
+  sc: { kind: 'exhaustive', bound: 3 },
+  tso: { kind: 'random', seed: '1', runs: 1000 },
+  weak: { kind: 'exhaustive', bound: 1 },
+};
+export const RAW_PLAN: Readonly<Record<ModelKind, Plan>> = {
+  sc: { kind: 'exhaustive' },
+  tso: { kind: 'exhaustive', bound: 1 },
+  weak: { kind: 'exhaustive' },
+};
+const MAX_EXECUTIONS = 200_000;
+
+export interface KernelOutcome {
+  readonly target: Target;
+  readonly line: string;
+  readonly diverged: boolean;
+}
+
+function exploreTarget(t: Target, plan: Plan): KernelOutcome {
+  let executions = 0;
+  let raced = 0;
+  let boundHits = 0;
+  const divergent = new Set<string>();
+  const visit = (r: ReturnType<typeof runTarget>): void => {
+    executions++;
+    if (r.judgement.raced > 0) raced++;
+    const v = r.judgement.verdict;
+    if (v.kind === 'bound-hit') boundHits++;
+    if (v.kind === 'divergence') divergent.add(`${v.class} ${t.arch.format(v.observed)}`);
+  };
+  let how: string;
+  if (plan.kind === 'exhaustive') {
+    let last: ReturnType<typeof runTarget> | undefined;
+    const s = enumerate(
+      (source) => (last = runTarget(t, source)).exec,
+      () => visit(last!),
+      { ...(plan.bound !== undefined ? { preemptionBound: plan.bound } : {}), maxExecutions: MAX_EXECUTIONS },
+    );
+    const cut = s.truncated ? 'TRUNCATED' : s.boundCut ? 'bound cut the search' : 'complete';
+    how = `exhaustive, preemption bound ${plan.bound ?? 'none'}: ${executions} executions (${cut})`;
+  } else {
+    const engine = createEngine('random', { cpus: t.built.cpus.length });
+    for (let i = 0; i < plan.runs; i++) {
+      const r = runTarget(t, engine.source(deriveSeed(plan.seed, i)));
+      engine.observe(r.exec);
+      visit(r);
+    }
+    how = `random, seed ${plan.seed}: ${executions} executions`;
+  }
+  const verdict =
+    divergent.size > 0
+      ? `divergence ${[...divergent].sort().join(', ')}`
+      : raced === 0
+        ? 'vacuous (never raced)'
+        : boundHits === executions
+          ? 'bound-hit'
+          : 'agree';
+  const line = `${t.reader.name} ${t.contract.name} ${t.model}: ${verdict} — ${how}, ${raced} raced, ${boundHits} bound-hit`;
+  return { target: t, line, diverged: divergent.size > 0 };
+}
+
+export function kernelGolden(l: Lowered & { kind: 'kernel' }): { text: string; outcomes: KernelOutcome[] } {
+  const targets = selectTargets({ scenarios: [l.scenario], models: MODEL_KINDS }, builtinReaders());
+  const outcomes = targets.map((t) => exploreTarget(t, KERNEL_PLAN[t.model]));
+  return { text: outcomes.map((o) => o.line).join('\n'), outcomes };
+}
+
+export function rawGolden(test: RawTest): { text: string; observations: Map<ModelKind, string> } {
+  const lines: string[] = [];
+  const observations = new Map<ModelKind, string>();
+  for (const m of MODEL_KINDS) {
+    const plan = RAW_PLAN[m];
+    const bound = plan.kind === 'exhaustive' ? plan.bound : undefined;
+    const r = herdBlock(rawHerdTest(test), m, {
+      ...(bound !== undefined ? { preemptionBound: bound } : {}),
+      maxExecutions: MAX_EXECUTIONS,
+    });
+    observations.set(m, r.observation);
+    const x = r.exploration;
+    const cut = x.truncated ? 'TRUNCATED' : x.boundCut ? 'bound cut the search' : 'complete';
+    lines.push(
+      `${m}: ${r.observation} ${r.positive} ${r.negative} — exhaustive, preemption bound ${bound ?? 'none'}: ${x.executions} executions (${cut})`,
+      `  states: ${[...x.states.keys()].sort().join(' | ')}`,
+    );
+  }
+  return { text: lines.join('\n'), observations };
+}
+
+export function goldenText(file: string, body: string): string {
+  return [
+    `# ptefuzz golden verdicts of ${file}, as explored (test/regression/corpus.test.ts)`,
+    '# regenerate: PTEFUZZ_UPDATE=1 npx vitest run test/regression — and review the diff',
+    body,
+    '',
+  ].join('\n');
+}
