@@ -1,8 +1,18 @@
-import type { CrashFile } from '../crash';
+import type { CrashFile, CrashScenario } from '../crash';
+import type { Scenario } from '../scenario';
+import { builtinScenario } from '../scenario';
 import { CRASH_FORMAT, CRASH_VERSION, toHex } from '../crash';
 import { TOOL_VERSION } from '../version';
 import type { Finding } from './campaign';
 import { witnessSignature } from './signature';
+
+/** The scenario as a crash file stores it: its name and printed `.scn` text. */
+function crashScenario(s: Scenario): CrashScenario {
+  const builtin = builtinScenario(s.name);
+  const source = builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
+  if (s.text === undefined) throw new Error(`[ptefuzz internal bug] scenario ${s.name} has no printed text`);
+  return { name: s.name, source, text: s.text };
+}
 
 /** The crash file of a minimized witness. */
 export function crashRecord(f: Finding, engine: string, seed: string): CrashFile {
@@ -11,7 +21,7 @@ export function crashRecord(f: Finding, engine: string, seed: string): CrashFile
   return {
     format: CRASH_FORMAT,
     version: CRASH_VERSION,
-    scenario: { name: f.target.scenario.name, source: 'builtin' },
+    scenario: crashScenario(f.target.scenario),
     reader: f.target.reader.name,
     contract: f.target.contract.name,
     model: f.target.model,

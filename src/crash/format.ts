@@ -1,8 +1,22 @@
 import { Packr } from 'msgpackr';
 
 export const CRASH_FORMAT = 'ptefuzz-crash';
-/** Bump on any incompatible change; the loader rejects versions it does not know. */
-export const CRASH_VERSION = 1;
+/**
+ * Bump on any incompatible change; the loader rejects versions it does not know.
+ * 2: `scenario.text` holds the printed `.scn` scenario (a crash is readable
+ * without the tool, and replays even if the built-in changed or the scenario
+ * came from a file). Version 1 files (no text: a built-in by name) still load.
+ */
+export const CRASH_VERSION = 2;
+/** Every version the loader reads. */
+export const CRASH_VERSIONS: readonly number[] = [1, 2];
+
+/** Where the scenario came from; `text` is its printed `.scn` form (version ≥ 2). */
+export interface CrashScenario {
+  readonly name: string;
+  readonly source: 'builtin' | 'file';
+  readonly text?: string;
+}
 
 export interface CrashVerdict {
   readonly kind: 'divergence';
@@ -21,7 +35,7 @@ export interface CrashVerdict {
 export interface CrashFile {
   readonly format: typeof CRASH_FORMAT;
   readonly version: number;
-  readonly scenario: { readonly name: string; readonly source: 'builtin' };
+  readonly scenario: CrashScenario;
   readonly reader: string;
   readonly contract: string;
   readonly model: string;
@@ -51,7 +65,10 @@ export function encodeCrash(c: CrashFile): Buffer {
   return packr.pack({
     format: c.format,
     version: c.version,
-    scenario: { name: c.scenario.name, source: c.scenario.source },
+    scenario:
+      c.scenario.text === undefined
+        ? { name: c.scenario.name, source: c.scenario.source }
+        : { name: c.scenario.name, source: c.scenario.source, text: c.scenario.text },
     reader: c.reader,
     contract: c.contract,
     model: c.model,
@@ -89,10 +106,10 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   if (typeof version !== 'number' || !Number.isInteger(version)) {
     throw new CrashFileError(file, 'crash file has no integer format version');
   }
-  if (version !== CRASH_VERSION) {
+  if (!CRASH_VERSIONS.includes(version)) {
     throw new CrashFileError(
       file,
-      `unsupported crash file format version ${version} (this ptefuzz reads version ${CRASH_VERSION})`,
+      `unsupported crash file format version ${version} (this ptefuzz reads versions ${CRASH_VERSIONS.join(' and ')})`,
     );
   }
   const bad = (field: string, expected: string): never => {
@@ -101,7 +118,12 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   const sc = raw['scenario'];
   if (!isObj(sc) || !isStr(sc['name'])) bad('scenario', 'a map with a name');
   const scenario = sc as Record<string, unknown>;
-  if (scenario['source'] !== 'builtin') bad('scenario.source', '"builtin"');
+  if (version === 1 && scenario['source'] !== 'builtin') bad('scenario.source', '"builtin"');
+  if (version >= 2) {
+    if (scenario['source'] !== 'builtin' && scenario['source'] !== 'file')
+      bad('scenario.source', '"builtin" or "file"');
+    if (!isStr(scenario['text'])) bad('scenario.text', 'the printed .scn scenario');
+  }
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
   }
@@ -119,7 +141,11 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   return {
     format: CRASH_FORMAT,
     version,
-    scenario: { name: scenario['name'] as string, source: 'builtin' },
+    scenario: {
+      name: scenario['name'] as string,
+      source: scenario['source'] as 'builtin' | 'file',
+      ...(version >= 2 ? { text: scenario['text'] as string } : {}),
+    },
     reader: raw['reader'] as string,
     contract: raw['contract'] as string,
     model: raw['model'] as string,

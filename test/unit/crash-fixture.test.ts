@@ -17,7 +17,7 @@ describe('crash file fixture, format version 1', () => {
     const c = decodeCrash(bytes, FIXTURE);
     expect(c.format).toBe('ptefuzz-crash');
     expect(c.version).toBe(1);
-    expect(CRASH_VERSION).toBe(1); // a bump needs a new fixture and a migration, not an edit of this one
+    expect(CRASH_VERSION).toBe(2); // a bump needs a new fixture and a migration, not an edit of this one
     expect(c.scenario).toEqual({ name: 's1-pae-double-refault', source: 'builtin' });
     expect([c.reader, c.contract, c.model, c.verdict.class]).toEqual(['ptep_get_lockless', 'non-torn', 'sc', 'torn']);
     expect(c.trace.length).toBeGreaterThan(0);
@@ -33,10 +33,10 @@ describe('crash file fixture, format version 1', () => {
   });
   test('a newer version is refused with one line naming the file', () => {
     const p = new Packr({ useRecords: false });
-    const newer = p.pack({ ...(p.unpack(bytes) as object), version: 2 });
+    const newer = p.pack({ ...(p.unpack(bytes) as object), version: 3 });
     expect(() => decodeCrash(newer, 'crashes/future.msgpack')).toThrow(CrashFileError);
     expect(() => decodeCrash(newer, 'crashes/future.msgpack')).toThrow(
-      'crashes/future.msgpack: unsupported crash file format version 2 (this ptefuzz reads version 1)',
+      'crashes/future.msgpack: unsupported crash file format version 3 (this ptefuzz reads versions 1 and 2)',
     );
   });
   test('the CLI replays the fixture (exit 0)', () => {
@@ -51,15 +51,60 @@ describe('crash file fixture, format version 1', () => {
     try {
       const p = new Packr({ useRecords: false });
       const file = join(dir, 'future.msgpack');
-      writeFileSync(file, p.pack({ ...(p.unpack(bytes) as object), version: 2 }));
+      writeFileSync(file, p.pack({ ...(p.unpack(bytes) as object), version: 3 }));
       const r = cli(['replay', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
-        `ptefuzz: ${file}: unsupported crash file format version 2 (this ptefuzz reads version 1)\n`,
+        `ptefuzz: ${file}: unsupported crash file format version 3 (this ptefuzz reads versions 1 and 2)\n`,
       );
       expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const FIXTURE_V2 = join(__dirname, '..', 'fixtures', 'crash-v2.msgpack');
+const bytesV2 = readFileSync(FIXTURE_V2);
+
+/** Format version 2: the crash file stores the printed .scn scenario. */
+describe('crash file fixture, format version 2', () => {
+  test('decodes, with the printed scenario text', () => {
+    const c = decodeCrash(bytesV2, FIXTURE_V2);
+    expect(c.version).toBe(2);
+    expect(c.scenario.name).toBe('s1-pae-double-refault');
+    expect(c.scenario.source).toBe('builtin');
+    expect(c.scenario.text).toContain('cpu D "fault" {\n  do_anonymous_page_pae(pte, {0x00010003:0x00010067})');
+  });
+  test('replays its recorded verdict from the stored text, and re-encodes to the same bytes', () => {
+    const c = decodeCrash(bytesV2, FIXTURE_V2);
+    const r = replayCrash(c, FIXTURE_V2, builtinReaders());
+    expect(r.reproduced).toBe(true);
+    expect(r.target.scenario.text).toBe(c.scenario.text);
+    expect(Buffer.compare(encodeCrash(c), bytesV2)).toBe(0);
+  });
+  test('the stored scenario wins over the built-in of the same name (a renamed operation is reported)', () => {
+    const p = new Packr({ useRecords: false });
+    const o = p.unpack(bytesV2) as { scenario: { text: string } } & Record<string, unknown>;
+    const edited = {
+      ...o,
+      scenario: { ...o.scenario, text: o.scenario.text.replace('madv_dontneed_pae(pte)', 'madv_dontneed(pte)') },
+    };
+    expect(() => replayCrash(decodeCrash(p.pack(edited), 'x.msgpack'), 'x.msgpack', builtinReaders())).toThrow(
+      /^x\.msgpack: stored scenario: x\.msgpack \(stored scenario\):\d+:3: expected an operation \(did you mean madv_dontneed_pae/,
+    );
+  });
+  test('a version-2 file without the scenario text is refused, naming the field', () => {
+    const p = new Packr({ useRecords: false });
+    const o = p.unpack(bytesV2) as { scenario: Record<string, unknown> } & Record<string, unknown>;
+    const { text: _text, ...noText } = o.scenario;
+    expect(() => decodeCrash(p.pack({ ...o, scenario: noText }), 'y.msgpack')).toThrow(
+      'y.msgpack: field "scenario.text": expected the printed .scn scenario',
+    );
+  });
+  test('ptefuzz show prints the stored scenario', () => {
+    const r = cli(['show', FIXTURE_V2]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scenario (builtin, as stored in the crash file):\n  # DOMAIN §C S1');
   });
 });

@@ -25,7 +25,17 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
     const bytes = writeHtml(o.html, r, [recorded, trace, replay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
   } else {
-    process.stdout.write([runReport(r.target, r.run), '', recorded, trace, replay].join('\n') + '\n');
+    const stored =
+      crash.scenario.text === undefined
+        ? [`scenario: built-in ${crash.scenario.name} (format version 1 stores no text)`]
+        : [
+            `scenario (${crash.scenario.source}, as stored in the crash file):`,
+            ...crash.scenario.text
+              .trimEnd()
+              .split('\n')
+              .map((l) => `  ${l}`),
+          ];
+    process.stdout.write([runReport(r.target, r.run), '', recorded, trace, replay, '', ...stored].join('\n') + '\n');
   }
   return r.reproduced ? EXIT_OK : EXIT_DIVERGENCE;
 }

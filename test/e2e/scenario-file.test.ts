@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT, cli } from '../support/cli';
+
+/** A user's own .scn file: fuzz it, then replay the crash file after the .scn file is gone. */
+describe('--scenario FILE.scn', () => {
+  test('fuzz finds the S2 -samelow torn read in a user file; the crash file replays without the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-scn-'));
+    try {
+      const text = readFileSync(join(ROOT, 'corpus', 'mailing-list', 's2-pae-zap-reestablish-samelow.scn'), 'utf8')
+        .replace('scenario s2-pae-zap-reestablish-samelow\n', '')
+        .replace('reader ptep_get expect bug\n', '');
+      const scn = join(dir, 'my-samelow.scn');
+      writeFileSync(scn, text);
+      const crashes = join(dir, 'crashes');
+      const f = cli([
+        'fuzz',
+        '--scenario',
+        scn,
+        '--reader',
+        'ptep_get_lockless',
+        '--model',
+        'sc',
+        '--runs',
+        '3000',
+        '--seed',
+        '1',
+        '--crashes',
+        crashes,
+      ]);
+      expect(f.code).toBe(1);
+      const files = readdirSync(crashes);
+      expect(files.length).toBeGreaterThan(0);
+      expect(files[0]!.startsWith('my-samelow.ptep_get_lockless.sc.torn.')).toBe(true);
+      rmSync(scn);
+      const r = cli(['replay', join(crashes, files[0]!)]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('REPRODUCED');
+      const s = cli(['show', join(crashes, files[0]!)]);
+      expect(s.stdout).toContain('scenario (file, as stored in the crash file):');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test('explore on a .scn file prints the same block as on the built-in of the same text', () => {
+    const a = cli(['explore', '--scenario', 'corpus/mailing-list/s2-pae-zap-reestablish.scn', '--model', 'sc']);
+    const b = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc']);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+  });
+  test('check: OK lines for the whole corpus, exit 0', () => {
+    const files = readdirSync(join(ROOT, 'corpus', 'mailing-list'))
+      .filter((f) => f.endsWith('.scn'))
+      .map((f) => `corpus/mailing-list/${f}`);
+    const r = cli(['check', ...files, 'corpus/litmus/MP.litmus']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(files.length + 1);
+    expect(r.stdout).toContain(
+      'OK corpus/litmus/MP.litmus: test MP — 2 CPUs, locations x:u32 y:u32; exists (1:r0=1 /\\ 1:r1=0)',
+    );
+  });
+  test('fuzz refuses a raw test with a one-line pointer to explore/litmus', () => {
+    const r = cli(['fuzz', '--scenario', 'corpus/litmus/MP.litmus', '--runs', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a test judged by its condition');
+  });
+});
