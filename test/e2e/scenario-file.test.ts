@@ -67,3 +67,12 @@ describe('--scenario FILE.scn', () => {
     expect(r.stderr).toContain('is a test judged by its condition');
   });
 });
+
+describe('ptefuzz list', () => {
+  test('lists the registered operations with their signatures', () => {
+    const r = cli(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  set_pte(pte, value, barriers=true)  [x86-pae]');
+    expect(r.stdout).toContain('  ptep_get_and_clear(pte, era=now)  [x86-pae]');
+  });
+});

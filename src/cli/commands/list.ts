@@ -1,5 +1,6 @@
 import { KERNEL_VOCABULARY, MODEL_KINDS } from '../../machine';
 import type { ReaderRegistry } from '../../kernel';
+import { builtinOperations, signature } from '../../kernel';
 import { CONTRACTS } from '../../compare';
 import { BUILTIN_SCENARIOS } from '../../scenario';
 import { ENGINES } from '../../campaign';
@@ -23,6 +24,9 @@ export function catalogue(registry: ReaderRegistry) {
       summary: r.summary,
       source: r.source,
     })),
+    operations: builtinOperations()
+      .all()
+      .map((o) => ({ name: o.name, arch: o.arch, signature: signature(o), summary: o.summary, source: o.source })),
     contracts: CONTRACTS.map((c) => ({ name: c.name, summary: c.summary, source: c.source })),
     models: [...MODEL_KINDS],
     engines: ENGINES.map((e) => ({ name: e.name, summary: e.summary })),
@@ -46,6 +50,8 @@ export function listCommand(registry: ReaderRegistry, json: boolean): number {
   out.push('Readers:');
   for (const r of c.readers)
     out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]  ${r.summary}\n      ${r.source}`);
+  out.push('Operations (scenario files):');
+  for (const o of c.operations) out.push(`  ${o.signature}  [${o.arch}]  ${o.summary}\n      ${o.source}`);
   out.push('Contracts:');
   for (const k of c.contracts) out.push(`  ${k.name}  ${k.summary}\n      ${k.source}`);
   out.push(`Memory models: ${c.models.join(', ')}`);
