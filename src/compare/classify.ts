@@ -8,6 +8,11 @@ import type { DivergenceClass } from './verdict';
  *   value, but no single value matches them all;
  * - phantom: anything else (never held, not composable; or a value from
  *   after the reader finished).
+ * A value that differs from an allowed one only in access/dirty (the
+ * contpte gather of arm64, DOMAIN §A3.3) is classified by its dirty bit:
+ * - false-dirty: dirty, but no allowed value was dirty;
+ * - false-clean: clean, but every allowed value was dirty;
+ * - ad-mixed: access/dirty combined from different allowed values.
  */
 export function classify(
   observed: bigint,
@@ -17,6 +22,14 @@ export function classify(
 ): DivergenceClass {
   const k = values.indexOf(observed);
   if (k >= 0) return k < window.lo ? 'stale' : 'phantom';
+  const inWindow = values.slice(window.lo, window.hi + 1);
+  const o = arch.withoutAD(observed);
+  if (inWindow.some((v) => arch.withoutAD(v) === o)) {
+    const dirty = arch.dirty(observed);
+    if (dirty && !inWindow.some((v) => arch.dirty(v))) return 'false-dirty';
+    if (!dirty && inWindow.every((v) => arch.dirty(v))) return 'false-clean';
+    return 'ad-mixed';
+  }
   const torn = arch.tearUnits.every((u) => values.some((v) => (v & u) === (observed & u)));
   return torn && arch.tearUnits.length > 1 ? 'torn' : 'phantom';
 }

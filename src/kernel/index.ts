@@ -1,6 +1,7 @@
 export * from './arch';
 export * from './spec';
 export * from './x86-pae';
+export * from './arm64';
 export * from './readers/reader';
 export * from './readers/x86-pae';
 export * from './writers/x86-pae';

@@ -2,10 +2,11 @@ import type { Arch, ArchName, Pte } from './arch';
 import { PAE_READERS } from './readers/x86-pae';
 import type { ReaderDef } from './readers/reader';
 import { x86Pae } from './x86-pae';
+import { arm64 } from './arm64';
 
 export const ARCHES: Readonly<Record<ArchName, Arch | undefined>> = {
   'x86-pae': x86Pae,
-  arm64: undefined,
+  arm64,
 };
 
 /**

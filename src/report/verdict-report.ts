@@ -137,6 +137,19 @@ function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement,
       return held.length > 0
         ? [`the pte held this value only as ${held.join(', ')}, outside the window ${rangeText(lo, hi)}`]
         : ['the pte never held this value, and its parts do not all come from values it held'];
+    case 'false-dirty':
+      return [`all fields but access/dirty match ${rangeText(lo, hi)}, but it is dirty and no value there was`];
+    case 'false-clean':
+      return [
+        `all fields but access/dirty match ${rangeText(lo, hi)}, but it is clean and every value there was dirty`,
+      ];
+    case 'ad-mixed':
+      return [`all fields but access/dirty match ${rangeText(lo, hi)}; access/dirty combine different values`];
+    case 'lost-dirty':
+    case 'wrong-page':
+    case 'use-after-free':
+    case 'livelock':
+      return v.detail === undefined ? [] : [v.detail];
   }
 }
 

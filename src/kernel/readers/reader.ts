@@ -2,7 +2,7 @@ import type { Program } from '../../machine';
 import type { ArchName, Pte } from '../arch';
 
 /** Names of the contracts a reader may declare (see src/compare/contracts.ts). */
-export type ContractName = 'exact' | 'non-torn';
+export type ContractName = 'exact' | 'non-torn' | 'ad-relaxed' | 'no-false-dirty';
 
 /**
  * A lockless pte reader model. `read` must emit begin({role: 'reader'}) …
