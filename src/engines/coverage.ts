@@ -42,6 +42,23 @@ import { createRng, deriveSeed } from './rng';
 export const INITIAL_RUNS = 32;
 /** After that, one run in FRESH_ONE_IN is fresh instead of a mutant. */
 export const FRESH_ONE_IN = 10;
+/**
+ * How often each mutator is drawn: the preemption mutators twice as often as
+ * the others — the races under test are decided by where a reader is preempted.
+ */
+export const MUTATOR_WEIGHTS: Readonly<Record<MutatorName, number>> = {
+  'change-step': 1,
+  'insert-preemption': 2,
+  'delete-preemption': 1,
+  'swap-steps': 1,
+  'change-rf': 1,
+  'change-drain': 1,
+  'change-op': 1,
+  splice: 1,
+  'random-tail': 1,
+};
+const MUTATOR_DRAW: readonly MutatorName[] = MUTATORS.flatMap((m) => Array<MutatorName>(MUTATOR_WEIGHTS[m]).fill(m));
+
 /** PCT's k before any execution completed (as engine `pct`). */
 const DEFAULT_PCT_STEPS_ESTIMATE = 100;
 /** At most this many mutators are stacked on one parent. */
@@ -118,7 +135,7 @@ export class CoverageEngine {
     const stack = 1 + rng.int(MAX_STACK);
     let applied = 0;
     for (let tries = 0; applied < stack && tries < 4 * stack; tries++) {
-      const name: MutatorName = MUTATORS[rng.int(MUTATORS.length)]!;
+      const name: MutatorName = MUTATOR_DRAW[rng.int(MUTATOR_DRAW.length)]!;
       const donor = name === 'splice' ? this.corpus[rng.int(this.corpus.length)]!.plan : undefined;
       const m = mutate(name, plan, rng, donor);
       if (m === null) continue;
