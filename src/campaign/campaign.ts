@@ -1,8 +1,9 @@
 import type { Bounds, Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { Engine, FuzzEngineName, PctBound } from '../engines';
+import type { CoverageStats, Engine, FuzzEngineName, PctBound } from '../engines';
 import { createEngine, deriveSeed } from '../engines';
-import type { Judgement } from '../compare';
+import type { Judgement, Verdict } from '../compare';
+import type { CorpusKey, CorpusStore } from './corpus';
 import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
 import { emptyStats } from './stats';
@@ -10,7 +11,7 @@ import type { Target } from './target';
 import { runTarget, sameDivergence } from './target';
 
 export type { EngineName, FuzzEngineName } from '../engines';
-export { ENGINES, FUZZ_ENGINES } from '../engines';
+export { DEFAULT_FUZZ_ENGINE, ENGINES, FUZZ_ENGINES } from '../engines';
 
 /** A distinct divergence: one minimized witness, however often it was hit. */
 export interface Finding {
@@ -34,7 +35,12 @@ export interface CampaignStatus {
   readonly runs: number;
   readonly seconds: number;
   readonly findings: number;
+  /** engine `coverage`: map and corpus figures summed over the targets */
+  readonly coverage?: { readonly cov: number; readonly ft: number; readonly corpus: number };
 }
+
+/** Status events: a pulse, a new distinct divergence (`new`, with the finding), a new corpus entry, the end. */
+export type CampaignEvent = 'pulse' | 'new' | 'corpus' | 'done';
 
 export interface CampaignConfig {
   readonly targets: readonly Target[];
@@ -54,10 +60,18 @@ export interface CampaignConfig {
    * the divergence, so that repeated witnesses collapse. Sets `finding.file`.
    */
   readonly onWitness: (f: Finding) => { id: string; fresh: boolean };
-  readonly onStatus?: (s: CampaignStatus, event: 'pulse' | 'new' | 'done', f?: Finding) => void;
+  readonly onStatus?: (s: CampaignStatus, event: CampaignEvent, f?: Finding) => void;
   readonly shouldStop?: () => boolean;
   /** how often to emit a pulse status, in ms (default 2000) */
   readonly pulseMs?: number;
+  /**
+   * engine `coverage`: the persistent corpus — polled for saved entries at the
+   * start and every `syncMs` (entries other workers added), and given every new
+   * entry. Without it the corpus lives in memory only.
+   */
+  readonly corpus?: CorpusStore;
+  /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
+  readonly syncMs?: number;
 }
 
 export interface CampaignResult {
@@ -72,6 +86,26 @@ export interface CampaignResult {
   readonly interrupted: boolean;
   /** engine `pct`: the probability bound per target key */
   readonly pctBounds: ReadonlyMap<string, PctBound>;
+  /** engine `coverage`: map and corpus figures per target key */
+  readonly coverage: ReadonlyMap<string, CoverageStats>;
+}
+
+/** The corpus a target's entries belong to. */
+export const corpusKey = (t: Target): CorpusKey => ({
+  scenario: t.scenario.name,
+  reader: t.reader.name,
+  contract: t.contract.name,
+  model: t.model,
+});
+
+/**
+ * The reader's verdict as the coverage engine's opaque `verdict` feature:
+ * agree (raced or not), the divergence class, or the bound that was hit.
+ */
+export function verdictLabel(v: Verdict, raced: number): string {
+  if (v.kind === 'divergence') return `divergence/${v.class}`;
+  if (v.kind === 'bound-hit') return `bound-hit/${v.bound}`;
+  return raced > 0 ? 'agree/raced' : 'agree';
 }
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -99,6 +133,31 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const engines = new Map<string, Engine>(
     cfg.targets.map((t) => [t.key, createEngine(cfg.engine, { cpus: t.built.cpus.length, depth: cfg.depth })]),
   );
+  const syncCorpus = (): void => {
+    if (!cfg.corpus) return;
+    for (const t of cfg.targets) {
+      const e = engines.get(t.key)!;
+      if (!e.addSeeds) continue;
+      const traces = cfg.corpus.poll(corpusKey(t));
+      if (traces.length > 0) e.addSeeds(traces);
+    }
+  };
+  syncCorpus();
+  const coverage = (): CampaignStatus['coverage'] => {
+    let cov = 0;
+    let ft = 0;
+    let corpus = 0;
+    let any = false;
+    for (const e of engines.values()) {
+      const c = e.coverage?.();
+      if (!c) continue;
+      any = true;
+      cov += c.cov;
+      ft += c.ft;
+      corpus += c.corpus;
+    }
+    return any ? { cov, ft, corpus } : undefined;
+  };
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -106,11 +165,16 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const maxRuns = cfg.runs ?? (cfg.seconds === undefined ? 0 : Infinity);
   const pulseMs = cfg.pulseMs ?? 2000;
   let nextPulse = t0 + pulseMs;
+  const syncMs = cfg.syncMs ?? 5000;
+  let nextSync = t0 + syncMs;
   let executions = 0;
   let runs = 0;
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
-  const status = (): CampaignStatus => ({ executions, runs, seconds: elapsed(), findings: findings.size });
+  const status = (): CampaignStatus => {
+    const c = coverage();
+    return { executions, runs, seconds: elapsed(), findings: findings.size, ...(c ? { coverage: c } : {}) };
+  };
 
   while (runs < maxRuns) {
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
@@ -124,8 +188,12 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     for (const t of group) {
       const engine = engines.get(t.key)!;
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds);
-      engine.observe(exec);
+      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
       executions++;
+      if (fresh) {
+        cfg.corpus?.save(corpusKey(t), exec.trace);
+        cfg.onStatus?.(status(), 'corpus');
+      }
       const st = perTarget.get(t.key)!;
       st.executions++;
       st.races += judgement.raced;
@@ -169,10 +237,16 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
       nextPulse = cfg.clock() + pulseMs;
       cfg.onStatus(status(), 'pulse');
     }
+    if (cfg.corpus && cfg.clock() >= nextSync) {
+      nextSync = cfg.clock() + syncMs;
+      syncCorpus();
+    }
   }
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
+  const coverageByTarget = new Map<string, CoverageStats>();
+  for (const [key, e] of engines) if (e.coverage) coverageByTarget.set(key, e.coverage());
   return {
     targets: cfg.targets,
     executions,
@@ -182,5 +256,6 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     findings: [...findings.values()],
     interrupted,
     pctBounds,
+    coverage: coverageByTarget,
   };
 }

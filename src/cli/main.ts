@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
-import { DEFAULT_PCT_DEPTH } from '../engines';
+import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
 import { collect, nonNegativeInt, positiveInt, positiveSeconds } from './parse';
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
-    .addOption(new Option('--engine <name>', 'engine: random | pct').default('random'))
+    .addOption(new Option('--engine <name>', 'engine: coverage | random | pct').default(DEFAULT_FUZZ_ENGINE))
     .option(
       '--depth <d>',
       `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
@@ -47,6 +47,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
+    .option(
+      '--corpus <dir>',
+      'corpus folder of engine coverage, reloaded on start and shared by workers (default: corpus/generated)',
+    )
     .option('--json', 'print a JSON summary on stdout at the end')
     .action((o: FuzzOptions) => {
       code = fuzzCommand(o, registry);

@@ -1,3 +1,4 @@
 export * from './format';
 export * from './fingerprint';
 export * from './store';
+export * from './corpus-store';

@@ -3,12 +3,20 @@ import type { PctBound } from './pct-bound';
 import { pctBound } from './pct-bound';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
+import type { CoverageStats } from './coverage';
+import { CoverageEngine } from './coverage';
 
 /** Engines that drive a fuzz campaign (one seeded choice stream per run). */
-export type FuzzEngineName = 'random' | 'pct';
+export type FuzzEngineName = 'coverage' | 'random' | 'pct';
 export type EngineName = FuzzEngineName | 'exhaustive';
 
 export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolean }[] = [
+  {
+    name: 'coverage',
+    summary:
+      'coverage-guided (default): a corpus of traces, structured mutators (steps, preemptions, read-from, drain, operation, splice), interleaving-coverage feedback in an AFL-style map',
+    fuzz: true,
+  },
   { name: 'random', summary: 'uniform choices from a seeded PRNG (seedrandom)', fuzz: true },
   {
     name: 'pct',
@@ -23,6 +31,9 @@ export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolea
     fuzz: false,
   },
 ];
+
+/** The default of `ptefuzz fuzz --engine`. */
+export const DEFAULT_FUZZ_ENGINE: FuzzEngineName = 'coverage';
 
 export const FUZZ_ENGINES: readonly FuzzEngineName[] = ENGINES.filter((e) => e.fuzz).map(
   (e) => e.name as FuzzEngineName,
@@ -39,10 +50,18 @@ export interface Engine {
   readonly name: FuzzEngineName;
   /** the choice source of one run */
   source(seed: string): ChoiceSource;
-  /** feedback: an execution produced by the last source */
-  observe(exec: Execution): void;
+  /**
+   * feedback: the execution produced by the last source, and the verdict of
+   * its reader as an opaque label; returns true when the execution became a
+   * new corpus entry that should be persisted
+   */
+  observe(exec: Execution, label?: string): boolean;
   /** PCT only: the probability bound over the runs so far */
   pctBound?(): PctBound;
+  /** coverage only: saved corpus traces to replay (at start, and synced from other workers) */
+  addSeeds?(traces: readonly (readonly number[])[]): void;
+  /** coverage only: map and corpus figures */
+  coverage?(): CoverageStats;
 }
 
 export interface EngineOptions {
@@ -54,8 +73,18 @@ export interface EngineOptions {
 
 export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine {
   switch (name) {
+    case 'coverage': {
+      const e = new CoverageEngine();
+      return {
+        name,
+        source: (seed) => e.source(seed),
+        observe: (exec, label) => e.observe(exec, label),
+        addSeeds: (traces) => e.addSeeds(traces),
+        coverage: () => e.stats(),
+      };
+    }
     case 'random':
-      return { name, source: (seed) => new RandomSource(seed), observe: () => undefined };
+      return { name, source: (seed) => new RandomSource(seed), observe: () => false };
     case 'pct':
       return pctEngine(opts.cpus, opts.depth ?? DEFAULT_PCT_DEPTH);
   }
@@ -85,6 +114,7 @@ function pctEngine(cpus: number, depth: number): Engine {
     },
     observe(exec) {
       if (exec.outcome.kind === 'complete') maxSteps = Math.max(maxSteps, schedulingSteps(exec));
+      return false;
     },
     pctBound: () => pctBound(depth, cpus, Math.max(1, maxSteps), used),
   };

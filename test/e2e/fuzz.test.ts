@@ -16,7 +16,7 @@ interface Summary {
 
 function fuzz(args: string[]): { code: number; summary: Summary; stderr: string; dir: string } {
   const dir = tmp();
-  const r = cli(['fuzz', ...args, '--crashes', dir, '--json']);
+  const r = cli(['fuzz', ...args, '--crashes', dir, '--corpus', join(tmp(), 'corpus'), '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr, dir };
 }

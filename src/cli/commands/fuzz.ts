@@ -4,6 +4,7 @@ import type { ReaderRegistry } from '../../kernel';
 import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Target } from '../../campaign';
 import {
   FUZZ_ENGINES,
+  NO_CORPUS,
   UsageError,
   addStats,
   crashRecord,
@@ -14,7 +15,7 @@ import {
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { fingerprint, saveCrash } from '../../crash';
+import { FileCorpusStore, fingerprint, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
@@ -31,8 +32,13 @@ export interface FuzzOptions {
   time?: number;
   seed?: number;
   crashes: string;
+  /** corpus folder (engine coverage) */
+  corpus?: string;
   json?: boolean;
 }
+
+/** Default corpus folder (git-ignored). */
+export const DEFAULT_CORPUS_DIR = 'corpus/generated';
 
 /** Default campaign length when neither --runs nor --time is given. */
 export const DEFAULT_SECONDS = 60;
@@ -58,7 +64,15 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   if (o.depth !== undefined && o.engine !== 'pct') {
     throw new UsageError(`--depth applies to --engine pct only (engine is ${o.engine})`);
   }
+  if (o.corpus !== undefined && o.engine !== 'coverage') {
+    throw new UsageError(`--corpus applies to --engine coverage only (engine is ${o.engine})`);
+  }
   const engine = o.engine as FuzzEngineName;
+  const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
+  const corpus =
+    corpusDir === undefined
+      ? NO_CORPUS
+      : new FileCorpusStore(corpusDir, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
   const sel: Parameters<typeof selectTargets>[0] = {
     ...(o.scenario ? { scenarios: o.scenario } : {}),
@@ -74,7 +88,9 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   process.stderr.write(
     `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
       (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
-      `, crashes in ${o.crashes}/\n`,
+      `, crashes in ${o.crashes}/` +
+      (corpusDir !== undefined ? `, corpus in ${corpusDir.replace(/\/+$/, '')}/` : '') +
+      '\n',
   );
   let stop = false;
   const onSignal = (): void => {
@@ -93,6 +109,7 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
       ...(seconds !== undefined ? { seconds } : {}),
       clock: () => Date.now(),
       shouldStop: () => stop,
+      corpus,
       onWitness: (f) => {
         const rec = crashRecord(f, o.engine, seed);
         const saved = saveCrash(o.crashes, rec);
@@ -110,6 +127,13 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
     process.off('SIGTERM', onSignal);
   }
   process.stderr.write(summaryTable(result) + '\n');
+  if (corpus instanceof FileCorpusStore) {
+    process.stderr.write(
+      `INFO: corpus ${corpus.dir.replace(/\/+$/, '')}/: ${corpus.loaded} entries loaded, ${corpus.saved} new entries saved` +
+        (corpus.skipped > 0 ? `, ${corpus.skipped} unreadable files skipped` : '') +
+        '\n',
+    );
+  }
   for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
@@ -138,6 +162,7 @@ export function jsonSummary(r: CampaignResult, seed: string) {
   return {
     executions: r.executions,
     runs: r.runs,
+    ...(r.coverage.size > 0 ? { coverage: coverageTotals(r) } : {}),
     seconds: r.seconds,
     execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
     seed,
@@ -145,7 +170,8 @@ export function jsonSummary(r: CampaignResult, seed: string) {
     readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
     targets: r.targets.map((t) => {
       const st = r.perTarget.get(t.key)!;
-      return { ...names(t), ...st, verdict: overallVerdict(st) };
+      const cov = r.coverage.get(t.key);
+      return { ...names(t), ...st, verdict: overallVerdict(st), ...(cov ? { coverage: cov } : {}) };
     }),
     ...(r.pctBounds.size > 0
       ? {
@@ -163,6 +189,18 @@ export function jsonSummary(r: CampaignResult, seed: string) {
       first: f.first,
     })),
   };
+}
+
+/** Engine coverage: map and corpus figures summed over the targets. */
+function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: number; seeds: number } {
+  const out = { cov: 0, ft: 0, corpus: 0, seeds: 0 };
+  for (const c of r.coverage.values()) {
+    out.cov += c.cov;
+    out.ft += c.ft;
+    out.corpus += c.corpus;
+    out.seeds += c.seeds;
+  }
+  return out;
 }
 
 function pad(s: string | number, n: number): string {
