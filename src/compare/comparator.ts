@@ -3,6 +3,7 @@ import type { Arch } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
 import { allowedWindow, buildHistory } from '../reference';
 import { classify } from './classify';
+import { checkInvariants, hasConsumers } from './invariants';
 import type { Contract } from './contracts';
 import type { Verdict } from './verdict';
 
@@ -52,7 +53,8 @@ export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]):
 
 /**
  * Judge every completed invocation of `readerName` against the SC reference
- * under `contract`. The first unacceptable value decides the verdict; a
+ * under `contract`. The first unacceptable value decides the verdict, unless
+ * a consumer invariant (invariants.ts) is broken, which outranks it; a
  * bound hit is its own verdict, never a pass.
  */
 export function judge(
@@ -65,7 +67,8 @@ export function judge(
   const readers = exec.ops.filter(
     (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
   );
-  const history = readers.length > 0 ? buildHistory(exec, subject.name, subject.initial) : undefined;
+  const consumers = hasConsumers(exec);
+  const history = readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial) : undefined;
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;
   let racedCount = 0;
@@ -86,6 +89,19 @@ export function judge(
         op: op.id,
       };
     }
+  }
+  // A consumer invariant broken is the real damage: it outranks the reader's contract.
+  const broken = consumers ? checkInvariants(exec, history, subject.name, arch) : undefined;
+  if (broken !== undefined) {
+    verdict = {
+      kind: 'divergence',
+      class: broken.class,
+      contract: contract.name,
+      observed: broken.observed,
+      allowed: broken.allowed,
+      op: broken.op,
+      detail: broken.detail,
+    };
   }
   if (verdict === undefined) {
     verdict = exec.outcome.kind === 'bound-hit' ? { kind: 'bound-hit', bound: exec.outcome.bound } : { kind: 'agree' };

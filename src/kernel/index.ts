@@ -7,3 +7,4 @@ export * from './readers/x86-pae';
 export * from './writers/x86-pae';
 export * from './writers/mm-pae';
 export * from './registry';
+export * from './consumers';

@@ -9,6 +9,12 @@ export interface WriterSpec {
   /** e.g. "set {0x00010002:0x00020067}", "clear" */
   readonly describe: string;
   readonly apply: (old: bigint) => bigint;
+  /**
+   * An explicit clean operation (clear_refs, folio_mkclean, writeback's
+   * pte_mkclean): the only kind of store allowed to turn a dirty pte of a
+   * page into a clean pte of the same page (the lost-dirty invariant).
+   */
+  readonly cleans?: boolean;
 }
 
 export const setSpec = (value: bigint, text: string): WriterSpec => ({

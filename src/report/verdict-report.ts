@@ -123,6 +123,8 @@ function verdictLines(j: Judgement, arch: Arch): string[] {
 }
 
 function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement, arch: Arch): string[] {
+  // consumer invariants say what went wrong themselves (their op is not a judged reader)
+  if (v.detail !== undefined) return [v.detail];
   const h = j.history;
   const judged = j.judged.find((x) => x.op.id === v.op);
   if (h === undefined || judged === undefined) return [];

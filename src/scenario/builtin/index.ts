@@ -1,4 +1,10 @@
 import type { Scenario } from '../types';
+import {
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
+} from './s1-pae-gup-fast';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
@@ -8,6 +14,10 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s2PaeZapReestablish,
   s2PaeZapReestablishNowmb,
   s2PaeZapReestablishSamelow,
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {

@@ -1,0 +1,5 @@
+export * from './ops';
+export * from './pae-ops';
+export * from './gup-fast';
+export * from './fault';
+export * from './zap';
