@@ -7,3 +7,6 @@ export * from './readers/x86-pae';
 export * from './writers/x86-pae';
 export * from './writers/mm-pae';
 export * from './registry';
+export * from './arm64-block';
+export * from './arm64-ext-sw';
+export * from './readers/arm64';
