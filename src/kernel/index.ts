@@ -10,3 +10,6 @@ export * from './registry';
 export * from './arm64-block';
 export * from './arm64-ext-sw';
 export * from './readers/arm64';
+export * from './writers/arm64';
+export * from './writers/contpte';
+export * from './writers/arm64-ext-sw';

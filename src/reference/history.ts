@@ -72,9 +72,10 @@ export function buildHistory(exec: Execution, subject: string, initial: bigint, 
         return i;
       };
       const old = (id: number): bigint => prev[at(id)]!;
-      if (spec.transient) {
+      const brk = spec.transient?.entries(old);
+      if (spec.transient && brk && brk.size > 0) {
         const mid = [...prev];
-        for (const [id, v] of spec.transient.entries(old)) mid[at(id)] = v;
+        for (const [id, v] of brk) mid[at(id)] = v;
         states.push(mid);
         values.push(model.view(mid));
         ops.push(op);
