@@ -1,5 +1,5 @@
 import type { Execution, OpRecord } from '../machine';
-import type { Arch } from '../kernel';
+import type { Arch, EntriesModel } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
 import { allowedWindow, buildHistory } from '../reference';
 import { classify } from './classify';
@@ -11,6 +11,8 @@ export interface SubjectInfo {
   readonly name: string;
   readonly initial: bigint;
   readonly locIds: readonly number[];
+  /** a subject made of several entries: the reference's entries model */
+  readonly entries?: EntriesModel;
 }
 
 /** One judged reader invocation, for reports. */
@@ -68,7 +70,8 @@ export function judge(
     (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
   );
   const consumers = hasConsumers(exec);
-  const history = readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial) : undefined;
+  const history =
+    readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial, subject.entries) : undefined;
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;
   let racedCount = 0;

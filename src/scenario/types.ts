@@ -1,11 +1,13 @@
 import type { CpuSpec, FlushKind, LocationTable, ModelKind, PageDecl } from '../machine';
-import type { Arch, ArchName, ReaderDef } from '../kernel';
+import type { Arch, ArchName, EntriesModel, ReaderDef } from '../kernel';
 
 /** A pte whose logical history the reference tracks. */
 export interface Subject {
   readonly name: string;
   readonly initial: bigint;
   readonly locIds: readonly number[];
+  /** a subject made of several entries (arm64 contpte block, pte + extended SW bits): how the reference sees it */
+  readonly entries?: EntriesModel;
 }
 
 /** A scenario with one reader plugged in: ready to execute. */
