@@ -54,6 +54,21 @@ export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]):
 }
 
 /**
+ * The outermost consumer path (GUP-fast, the fault path) a reader invocation
+ * runs inside, if any: a lockless read inside a consumer counts as raced when
+ * its consumer overlapped a writer (a one-load reader cannot overlap a
+ * one-store writer, but the consumer that acts on its value can).
+ */
+function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
+  let found: OpRecord | undefined;
+  for (let p = op.parent; p >= 0; p = exec.ops[p]!.parent) {
+    const o = exec.ops[p]!;
+    if (o.mark.role === 'other') found = o;
+  }
+  return found;
+}
+
+/**
  * Judge every completed invocation of `readerName` against the SC reference
  * under `contract`. The first unacceptable value decides the verdict, unless
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
@@ -79,7 +94,7 @@ export function judge(
     if (!op.done || op.result === undefined) continue;
     const window = allowedWindow(history!, op);
     const accepted = contract.accepts(op.result, window.allowed, arch);
-    const r = raced(exec, op, subject.locIds);
+    const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);
     if (r) racedCount++;
     judged.push({ op, window, accepted, raced: r });
     if (!accepted && verdict === undefined) {

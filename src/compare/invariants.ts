@@ -18,9 +18,10 @@
  *    reaches back to what the recheck's CPU could still observe.
  * 3. commit — the fault path commits nothing computed from a value that its
  *    PTL recheck did not confirm: a pte store nested in a `commit` consumer
- *    op must find exactly the value it was computed from. A dirty bit lost
- *    that way is `lost-dirty`; a value never held `phantom`; a value held
- *    earlier `stale`.
+ *    op must find the value it was computed from — exactly, or up to
+ *    access/dirty as long as the store keeps a dirty bit the pte held. A
+ *    dirty bit dropped that way is `lost-dirty`; a value never held
+ *    `phantom`; a value held earlier `stale`.
  * 4. lost-dirty — a dirty bit, once set, is cleared only by an explicit clean
  *    operation: in the reference history no store turns a dirty pte of a
  *    page into a clean present pte of the same page unless its specification
@@ -157,6 +158,9 @@ function badCommit(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
       const committed = h.values[k]!;
       const lost =
         arch.present(held) && arch.pfn(held) === arch.pfn(committed) && arch.dirty(held) && !arch.dirty(committed);
+      // A recheck that confirmed the value up to access/dirty (pte_same_norecency) is harmful only if the
+      // store drops a dirty bit the pte held; a lost access bit is a reclaim heuristic, not a divergence.
+      if (arch.withoutAD(held) === arch.withoutAD(spec.from) && !lost) continue;
       const cls: DivergenceClass = lost ? 'lost-dirty' : h.values.slice(0, k).includes(spec.from) ? 'stale' : 'phantom';
       return {
         class: cls,

@@ -381,7 +381,7 @@ export function execute(
         outcome = { kind: 'bound-hit', bound: 'deadlock', cpu: current, op: -1 };
         break;
       }
-      current = order[rec.choose('sched', order.length, order[0] === current, { cpus: order, current })]!;
+      current = order[rec.choose('sched', order.length, order[0] === current, { cpus: order, current, step: steps })]!;
       step(current);
     }
   } catch (e) {

@@ -3,3 +3,4 @@ export * from './pae-ops';
 export * from './gup-fast';
 export * from './fault';
 export * from './zap';
+export * from './arm64-ops';
