@@ -153,6 +153,10 @@ describe('S4: GUP-fast recheck false match', () => {
     expect(v.kind === 'divergence' && v.class).toBe('wrong-page');
     if (v.kind === 'divergence') expect(v.detail).toMatch(/pinned pfn 0x1000100010 gen 0/);
   });
+  test('a fuzz run (seed 4, 6000 runs) finds the wrong page with the PAE ptep_get_lockless as read1', () => {
+    const r = fuzz([target('s4-pae-gup-fast-recheck-ptep-get', 'ptep_get_lockless')], '4', 6000);
+    expect(r.findings.map((f) => f.class)).toContain('wrong-page');
+  });
   test('the same schedule with the lockless recheck (2026 RFC): the recheck fails, the reference is dropped', () => {
     const run = runTarget(target('s4-pae-gup-fast-recheck-lockless', 'ptep_get_atomic64'), script());
     expect(run.judgement.verdict).toEqual({ kind: 'agree' });

@@ -25,11 +25,17 @@
  * point — so IPIs alone do not save the reader; only IPI + forced flush makes
  * the interleaving impossible (the refault needs the PTL, which the zapper
  * holds until A re-enables IRQs).
- * FINDING (all three racy variants): the reader returns the torn
- * {0x00010002:0x00010067}, GUP-fast grabs pfn 0x1000200010 — a page in use
- * elsewhere — but its ptep_get() recheck cannot reproduce a value the pte
- * never held, so it drops the reference: no wrong page is returned in these
- * runs (a wrong page needs a recheck false match too — S4).
+ * FINDING (all three racy variants, IPI + deferred flush included): GUP-fast
+ * returns a page that was never mapped. Minimized witness (test/unit/
+ * consumers.test.ts, crashes/s1-pae-gup-fast-*.wrong-page.*): A reads
+ * low = 0x00010067 (P) | B zaps P, drops the PTL (its flush is deferred) |
+ * A reads high = 0 | C faults in {0x00010003:0x00010067} (same low half) |
+ * A re-reads low: match → {0x00000000:0x00010067}, present, pfn 0x10 — a page
+ * in use elsewhere; try_grab_folio(0x10) succeeds; the ptep_get() recheck
+ * reads low = 0x00010067 | C zaps | high = 0: the same tear, so the recheck
+ * "confirms" it and GUP-fast pins pfn 0x10 (wrong-page). One refault
+ * suffices (the S2 -samelow tear, reproduced by the non-atomic recheck); B's
+ * and C's IPI flushes wait for A, but nothing waits for those flushes.
  */
 import type { FlushKind } from '../../machine';
 import type { PaePte, ReaderDef, ZapFlush } from '../../kernel';

@@ -21,11 +21,17 @@
  * Oracle (consumer invariant wrong-page): GUP-fast may return P only if the
  * pte mapped P (same generation) at some instant between its try_grab_folio()
  * and the end of its recheck — "grab, then verify still mapped".
- * ANSWER (runs in the README): yes — with a `plain` or `ptep_get` recheck,
- * GUP-fast pins a page that is no longer mapped (or one never mapped) even
- * when read1 is atomic (`ptep_get_atomic64`); with the `lockless` recheck and
- * an atomic read1 no divergence is found; with the PAE `ptep_get_lockless`
- * the S1 tear still reaches GUP-fast.
+ * ANSWER: yes. With a `ptep_get` (or `plain`) recheck GUP-fast pins P after
+ * its unmap even when read1 is atomic (`ptep_get_atomic64`): A: read1 = P |
+ * B: zap P | A: try_grab_folio(P) | C: fault in {0x00010002:0x00010067} |
+ * A: recheck low | C: zap | D: fault in {0x00010001:0x00020067} | A: recheck
+ * high → {0x00010001:0x00010067} == P → success (wrong-page; the scripted
+ * witness in test/unit/consumers.test.ts; `--engine pct --depth 6 --runs
+ * 20000 --seed 1 --model sc` finds it, the random engine does not in 20000
+ * runs: it needs 7 context switches). The same schedule with the `lockless`
+ * recheck fails the recheck and drops the reference. With the PAE
+ * `ptep_get_lockless` as read1, the S1 tear reaches GUP-fast whatever the
+ * recheck.
  */
 import type { PaePte, ReaderDef, GupRecheck } from '../../kernel';
 import { do_anonymous_page, gup_fast, paeOps, zap_pte_range } from '../../kernel';
