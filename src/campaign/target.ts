@@ -42,7 +42,14 @@ export interface Run {
 
 /** Execute a target once with the given choices and judge its reader. */
 export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFAULT_BOUNDS): Run {
-  const exec = execute({ locations: t.built.locations, cpus: t.built.cpus }, t.model, source, bounds);
+  const b = t.built;
+  const spec = {
+    locations: b.locations,
+    cpus: b.cpus,
+    ...(b.flush ? { flush: b.flush } : {}),
+    ...(b.pages ? { pages: b.pages } : {}),
+  };
+  const exec = execute(spec, t.model, source, bounds);
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
 }

@@ -11,7 +11,7 @@ import type { DivergenceClass } from './verdict';
  * A value that differs from an allowed one only in access/dirty (the
  * contpte gather of arm64, DOMAIN §A3.3) is classified by its dirty bit:
  * - false-dirty: dirty, but no allowed value was dirty;
- * - false-clean: clean, but every allowed value was dirty;
+ * - false-clean: clean, but every allowed value with the same other fields was dirty;
  * - ad-mixed: access/dirty combined from different allowed values.
  */
 export function classify(
@@ -27,7 +27,8 @@ export function classify(
   if (inWindow.some((v) => arch.withoutAD(v) === o)) {
     const dirty = arch.dirty(observed);
     if (dirty && !inWindow.some((v) => arch.dirty(v))) return 'false-dirty';
-    if (!dirty && inWindow.every((v) => arch.dirty(v))) return 'false-clean';
+    // judged against the allowed values it could be (same fields but A/D): a transient none does not count
+    if (!dirty && inWindow.filter((v) => arch.withoutAD(v) === o).every((v) => arch.dirty(v))) return 'false-clean';
     return 'ad-mixed';
   }
   const torn = arch.tearUnits.every((u) => values.some((v) => (v & u) === (observed & u)));

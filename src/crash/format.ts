@@ -11,6 +11,8 @@ export interface CrashVerdict {
   readonly observed: string;
   /** hex, in window order */
   readonly allowed: readonly string[];
+  /** consumer invariants: what went wrong, in one line (optional; absent in reader-contract divergences) */
+  readonly detail?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export function encodeCrash(c: CrashFile): Buffer {
       class: c.verdict.class,
       observed: c.verdict.observed,
       allowed: [...c.verdict.allowed],
+      // only when present, so files without it keep their bytes
+      ...(c.verdict.detail === undefined ? {} : { detail: c.verdict.detail }),
     },
     engine: c.engine,
     seed: c.seed,
@@ -116,6 +120,8 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   const verdict = v as Record<string, unknown>;
   const allowed = verdict['allowed'];
   if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
+  const detail = verdict['detail'];
+  if (detail !== undefined && !isStr(detail)) bad('verdict.detail', 'a string');
   return {
     format: CRASH_FORMAT,
     version,
@@ -130,6 +136,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
       class: verdict['class'] as string,
       observed: verdict['observed'] as string,
       allowed: allowed as string[],
+      ...(detail === undefined ? {} : { detail: detail as string }),
     },
     engine: raw['engine'] as string,
     seed: raw['seed'] as string,

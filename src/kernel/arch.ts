@@ -42,7 +42,7 @@ export interface Arch {
   withoutAD(v: bigint): bigint;
 }
 
-export type ArchName = 'x86-pae' | 'arm64';
+export type ArchName = 'x86-pae' | 'arm64' | 'arm64-ext-sw';
 
 /** A pte in memory: one or more locations, lowest first. */
 export interface Pte {

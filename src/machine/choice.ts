@@ -20,6 +20,8 @@ export interface ChoiceContext {
   readonly cpus: readonly number[];
   /** `sched`: the CPU that ran the previous step */
   readonly current: number;
+  /** `sched`: the number of the step about to be taken (for scripted witnesses in tests) */
+  readonly step?: number;
 }
 
 /** A source of choices: an engine, a replayed trace, a decoded byte string. */

@@ -15,6 +15,8 @@ export function catalogue(registry: ReaderRegistry) {
       expect: { ...s.expect },
       source: s.source,
       claim: s.claim,
+      ...(s.consumer === undefined ? {} : { consumer: s.consumer }),
+      ...(s.settings === undefined ? {} : { settings: { ...s.settings } }),
     })),
     readers: registry.all().map((r) => ({
       name: r.name,
@@ -41,6 +43,15 @@ export function listCommand(registry: ReaderRegistry, json: boolean): number {
   for (const s of c.scenarios) {
     out.push(`  ${s.name}  [${s.arch}, ${s.model}]  ${s.title}`);
     out.push(`      readers: ${s.readers.map((r) => `${r} (${s.expect[r] ?? '?'})`).join(', ')}`);
+    if (s.consumer !== undefined)
+      out.push(`      consumer: ${s.consumer} (the reader under test is its lockless read)`);
+    if (s.settings !== undefined) {
+      out.push(
+        `      settings: ${Object.entries(s.settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
+    }
     out.push(`      source: ${s.source}`);
   }
   out.push('Readers:');

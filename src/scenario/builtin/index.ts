@@ -1,4 +1,17 @@
 import type { Scenario } from '../types';
+import {
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
+} from './s1-pae-gup-fast';
+import { s3PaeFaultGarbage } from './s3-pae-fault-garbage';
+import {
+  s4PaeGupFastRecheckLockless,
+  s4PaeGupFastRecheckPlain,
+  s4PaeGupFastRecheckPtepGet,
+} from './s4-pae-gup-fast-recheck';
+import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
@@ -8,6 +21,16 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s2PaeZapReestablish,
   s2PaeZapReestablishNowmb,
   s2PaeZapReestablishSamelow,
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
+  s3PaeFaultGarbage,
+  s4PaeGupFastRecheckPlain,
+  s4PaeGupFastRecheckPtepGet,
+  s4PaeGupFastRecheckLockless,
+  s7Arm64FaultNorecency,
+  s7Arm64FaultPteSame,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {
