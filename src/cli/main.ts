@@ -90,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
+    .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
     .action((file: string, o: ShowOptions) => {
       code = showCommand(file, registry, o);
     });
