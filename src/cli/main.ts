@@ -13,6 +13,7 @@ import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
+import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
 
 /**
  * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
@@ -37,19 +38,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
-    .addOption(new Option('--engine <name>', 'engine: random | pct').default('random'))
+    .addOption(new Option('--engine <name>', 'engine: random | pct | jsfuzz').default('random'))
     .option(
       '--depth <d>',
       `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
       positiveInt,
     )
-    .option('--runs <n>', 'number of runs (schedules)', positiveInt)
+    .option('--runs <n>', 'number of runs (schedules); engine jsfuzz: executions of the harness target', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action((o: FuzzOptions) => {
-      code = fuzzCommand(o, registry);
+    .option('--corpus <dir>', 'engine jsfuzz: its corpus folder (seeds run first; default: a temporary one)')
+    .action(async (o: FuzzOptions) => {
+      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : fuzzCommand(o, registry);
     });
 
   program
