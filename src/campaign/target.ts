@@ -55,16 +55,16 @@ export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFA
 }
 
 /**
- * The minimization predicate: replaying `trace` on the target still diverges
+ * The minimization predicate: replaying `choices` (a trace or a choice source) on the target still diverges
  * with the same class (same reader, contract and model, since the target fixes them).
  */
 export function sameDivergence(
   t: Target,
   cls: string,
   bounds: Bounds = DEFAULT_BOUNDS,
-): (trace: readonly number[]) => Execution | null {
-  return (trace) => {
-    const r = runTarget(t, new TraceSource(trace), bounds);
+): (choices: readonly number[] | ChoiceSource) => Execution | null {
+  return (choices) => {
+    const r = runTarget(t, Array.isArray(choices) ? new TraceSource(choices) : (choices as ChoiceSource), bounds);
     return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
   };
 }

@@ -13,6 +13,7 @@ import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
+import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
 
 /**
  * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
@@ -37,23 +38,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
-    .addOption(new Option('--engine <name>', 'engine: coverage | random | pct').default(DEFAULT_FUZZ_ENGINE))
+    .addOption(new Option('--engine <name>', 'engine: coverage | random | pct | jsfuzz').default(DEFAULT_FUZZ_ENGINE))
     .option(
       '--depth <d>',
       `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
       positiveInt,
     )
-    .option('--runs <n>', 'number of runs (schedules)', positiveInt)
+    .option('--runs <n>', 'number of runs (schedules); engine jsfuzz: executions of the harness target', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
     .option(
       '--corpus <dir>',
-      'corpus folder of engine coverage, reloaded on start and shared by workers (default: corpus/generated)',
+      'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
     )
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action((o: FuzzOptions) => {
-      code = fuzzCommand(o, registry);
+    .action(async (o: FuzzOptions) => {
+      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : fuzzCommand(o, registry);
     });
 
   program
@@ -94,6 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
+    .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
     .action((file: string, o: ShowOptions) => {
       code = showCommand(file, registry, o);
     });

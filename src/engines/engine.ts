@@ -8,7 +8,7 @@ import { CoverageEngine } from './coverage';
 
 /** Engines that drive a fuzz campaign (one seeded choice stream per run). */
 export type FuzzEngineName = 'coverage' | 'random' | 'pct';
-export type EngineName = FuzzEngineName | 'exhaustive';
+export type EngineName = FuzzEngineName | 'exhaustive' | 'jsfuzz';
 
 export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolean }[] = [
   {
@@ -28,6 +28,12 @@ export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolea
     name: 'exhaustive',
     summary:
       'depth-first enumeration of every trace under a preemption bound (CHESS/loom style); used by `ptefuzz explore`, prints the herd7-style States block',
+    fuzz: false,
+  },
+  {
+    name: 'jsfuzz',
+    summary:
+      'the jsfuzz CLI (byte-level, coverage-guided; not seedable) over harness/pae.fuzz.js, restarted after each crash; `ptefuzz fuzz --engine jsfuzz` converts its artifacts into crash files',
     fuzz: false,
   },
 ];

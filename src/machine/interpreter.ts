@@ -381,7 +381,10 @@ export function execute(
         outcome = { kind: 'bound-hit', bound: 'deadlock', cpu: current, op: -1 };
         break;
       }
-      current = order[rec.choose('sched', order.length, order[0] === current, { cpus: order, current, step: steps })]!;
+      // the first decision only picks who starts: not a preemption (no CPU was running)
+      const preemptible = steps > 0 && order[0] === current;
+      current = order[rec.choose('sched', order.length, preemptible, { cpus: order, current, step: steps })]!;
+      rec.onStep(current);
       step(current);
     }
   } catch (e) {

@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
-import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Target } from '../../campaign';
+import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Selection, Target } from '../../campaign';
 import {
   FUZZ_ENGINES,
   NO_CORPUS,
@@ -32,7 +32,7 @@ export interface FuzzOptions {
   time?: number;
   seed?: number;
   crashes: string;
-  /** corpus folder (engine coverage) */
+  /** corpus folder: engine coverage (msgpack traces) or engine jsfuzz (byte inputs) */
   corpus?: string;
   json?: boolean;
 }
@@ -43,7 +43,7 @@ export const DEFAULT_CORPUS_DIR = 'corpus/generated';
 /** Default campaign length when neither --runs nor --time is given. */
 export const DEFAULT_SECONDS = 60;
 
-function randomSeed(): number {
+export function randomSeed(): number {
   // seedrandom's autoseed (crypto entropy) — the only randomness; printed so the run can be repeated.
   return seedrandom(undefined, { entropy: true }).int32() >>> 0;
 }
@@ -52,6 +52,16 @@ export function replayCommandFor(file: string): string {
   const rel = relative(process.cwd(), file);
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
   return `npx ptefuzz replay ${shown}`;
+}
+
+/** The target selection of the fuzz options. */
+export function selectionOf(o: FuzzOptions): Selection {
+  return {
+    ...(o.scenario ? { scenarios: o.scenario } : {}),
+    ...(o.reader ? { readers: o.reader } : {}),
+    ...(o.contract !== undefined ? { contract: o.contract } : {}),
+    ...(o.model ? { models: o.model } : {}),
+  };
 }
 
 export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
@@ -74,13 +84,7 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
       ? NO_CORPUS
       : new FileCorpusStore(corpusDir, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
-  const sel: Parameters<typeof selectTargets>[0] = {
-    ...(o.scenario ? { scenarios: o.scenario } : {}),
-    ...(o.reader ? { readers: o.reader } : {}),
-    ...(o.contract !== undefined ? { contract: o.contract } : {}),
-    ...(o.model ? { models: o.model } : {}),
-  };
-  const targets = selectTargets(sel, registry);
+  const targets = selectTargets(selectionOf(o), registry);
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
