@@ -13,6 +13,15 @@ import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
+import { registerReaderModules } from './reader-modules';
+
+const READER_MODULE = '--reader-module <path>';
+const READER_MODULE_HELP =
+  'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
+
+interface ModuleOption {
+  readerModule?: string[];
+}
 
 /**
  * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
@@ -48,7 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action((o: FuzzOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: FuzzOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = fuzzCommand(o, registry);
     });
 
@@ -72,7 +83,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
-    .action((o: ExploreOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: ExploreOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = exploreCommand(o, registry);
     });
 
@@ -81,7 +94,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
     .argument('<path...>', 'crash files or folders of them')
     .option('--diagram', 'print the CPU-column diagram of every file')
-    .action((paths: string[], o: { diagram?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: { diagram?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')));
     });
 
@@ -90,7 +105,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
-    .action((file: string, o: ShowOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((file: string, o: ShowOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = showCommand(file, registry, o);
     });
 
@@ -98,7 +115,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('minimize')
     .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
     .argument('<path...>', 'crash files or folders of them')
-    .action((paths: string[]) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = minimizeCommand(paths, registry);
     });
 
@@ -106,7 +125,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('list')
     .description('list scenarios, readers, contracts, memory models and engines')
     .option('--json', 'machine-readable')
-    .action((o: { json?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: { json?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = listCommand(registry, o.json === true);
     });
 
