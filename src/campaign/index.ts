@@ -7,3 +7,5 @@ export * from './crash-record';
 export * from './signature';
 export * from './harness';
 export * from './reader-module';
+export * from './matrix';
+export * from './expectations';

@@ -14,6 +14,8 @@ import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
 import { registerReaderModules } from './reader-modules';
+import type { MatrixOptions } from './commands/matrix';
+import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
 
 const READER_MODULE = '--reader-module <path>';
 const READER_MODULE_HELP =
@@ -129,6 +131,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action((o: { json?: boolean } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = listCommand(registry, o.json === true);
+    });
+
+  program
+    .command('matrix')
+    .description(
+      'reader × contract × memory model verdict table over the built-in scenarios, checked against each scenario’s expectations',
+    )
+    .option('--scenario <name>', 'built-in scenario (repeatable; default: all)', collect)
+    .option(
+      '--reader <name>',
+      'restrict to these readers (repeatable; default: every reader the scenario names)',
+      collect,
+    )
+    .option('--contract <name>', 'restrict to these contracts (repeatable; default: all)', collect)
+    .option('--model <model>', 'restrict to these memory models (repeatable; default: sc, tso, weak)', collect)
+    .addOption(new Option('--engine <name>', 'engine: random | pct | exhaustive').default('random'))
+    .option('--depth <d>', `PCT bug depth d (engine pct; default ${DEFAULT_PCT_DEPTH})`, positiveInt)
+    .option('--runs <n>', `runs (schedules) per scenario (default ${DEFAULT_MATRIX_RUNS})`, positiveInt)
+    .option('--seed <n>', 'seed', nonNegativeInt, DEFAULT_MATRIX_SEED)
+    .option('--bound <k>', `preemption bound (engine exhaustive; default ${DEFAULT_SCENARIO_BOUND})`, nonNegativeInt)
+    .option(
+      '--max-executions <n>',
+      'engine exhaustive: stop each reader × model enumeration after n executions',
+      positiveInt,
+      DEFAULT_MAX_EXECUTIONS,
+    )
+    .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder')
+    .option('--json', 'machine-readable result on stdout')
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: MatrixOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
+      code = matrixCommand(o, registry);
     });
 
   try {
