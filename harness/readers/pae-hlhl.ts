@@ -10,9 +10,12 @@
  * 2022-10-06), against the writers of arch/x86/include/asm/pgtable-3level.h
  * (set_pte: high, wmb, low; pte_clear: low, wmb, high).
  *
- * What ptefuzz says: it agrees on every built-in PAE scenario under sc, tso
- * and weak — S1's double refault and the S2 `-samelow` finding included,
- * where the kernel's LOW_HIGH loop is torn. It is still NOT correct in
+ * What ptefuzz says: it agrees on every built-in PAE scenario under sc and
+ * tso — S1's double refault and the S2 `-samelow` finding included, where
+ * the kernel's LOW_HIGH loop is torn — and under weak on S2/-samelow. Under
+ * weak on S1 the matrix (seed 1) reports a torn read that rests on a gap of
+ * the weak model (a plain store after spin_lock does not carry what the lock
+ * acquired; LKMM forbids the witness; README Limitations). It is still NOT correct in
  * general, and no reader made of plain loads can be: with enough transitions
  * inside one read, every value it loads can come from a different pte. Here
  * the ABA is on the zero high half of a zapped pte: hi1 = 0 (zapped), then a
