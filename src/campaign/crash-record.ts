@@ -13,6 +13,7 @@ export function crashRecord(f: Finding, engine: string, seed: string): CrashFile
     version: CRASH_VERSION,
     scenario: { name: f.target.scenario.name, source: 'builtin' },
     reader: f.target.reader.name,
+    ...(f.target.reader.module ? { readerModule: { ...f.target.reader.module } } : {}),
     contract: f.target.contract.name,
     model: f.target.model,
     trace: [...f.trace],

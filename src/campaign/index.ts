@@ -7,3 +7,6 @@ export * from './crash-record';
 export * from './signature';
 export * from './harness';
 export * from './corpus';
+export * from './reader-module';
+export * from './matrix';
+export * from './expectations';

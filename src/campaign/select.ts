@@ -49,8 +49,21 @@ export function resolveModel(name: string): ModelKind {
 }
 
 /**
- * Expand a selection into targets: every chosen scenario × its readers (or
- * the chosen ones it supports) × the chosen models (default: the scenario's
+ * The user readers (`--reader-module`) that run on a scenario: every one of
+ * its architecture — a scenario names only built-in readers.
+ */
+export function moduleReaders(s: Scenario, registry: ReaderRegistry): ReaderDef[] {
+  return registry.all().filter((r) => r.module !== undefined && r.arch === s.arch && !s.readers.includes(r.name));
+}
+
+/** Does a reader run on a scenario: named by it, or a user reader of its architecture. */
+export function readerApplies(s: Scenario, r: ReaderDef): boolean {
+  return s.readers.includes(r.name) || (r.module !== undefined && r.arch === s.arch);
+}
+
+/**
+ * Expand a selection into targets: every chosen scenario × its readers and
+ * the user readers of its architecture (or the chosen ones it supports) × the chosen models (default: the scenario's
  * own) under the chosen contract (default: each reader's declared one).
  */
 export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[] {
@@ -63,8 +76,8 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
     const arch = ARCHES[s.arch];
     if (!arch) throw new Error(`[ptefuzz internal bug] no encoding for architecture ${s.arch}`);
     const chosen = readers
-      ? readers.filter((r) => s.readers.includes(r.name))
-      : s.readers.map((n) => resolveReader(n, registry));
+      ? readers.filter((r) => readerApplies(s, r))
+      : [...s.readers.map((n) => resolveReader(n, registry)), ...moduleReaders(s, registry)];
     for (const r of chosen) {
       for (const m of models && models.length > 0 ? models : [s.model]) {
         targets.push(makeTarget(s, r, contract ?? resolveContract(r.contract), m, arch));

@@ -14,6 +14,17 @@ import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
 import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
+import { registerReaderModules } from './reader-modules';
+import type { MatrixOptions } from './commands/matrix';
+import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
+
+const READER_MODULE = '--reader-module <path>';
+const READER_MODULE_HELP =
+  'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
+
+interface ModuleOption {
+  readerModule?: string[];
+}
 
 /**
  * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
@@ -53,7 +64,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
     )
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action(async (o: FuzzOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action(async (o: FuzzOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : fuzzCommand(o, registry);
     });
 
@@ -77,7 +90,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
-    .action((o: ExploreOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: ExploreOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = exploreCommand(o, registry);
     });
 
@@ -86,7 +101,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
     .argument('<path...>', 'crash files or folders of them')
     .option('--diagram', 'print the CPU-column diagram of every file')
-    .action((paths: string[], o: { diagram?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: { diagram?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')));
     });
 
@@ -96,7 +113,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
     .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
-    .action((file: string, o: ShowOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((file: string, o: ShowOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = showCommand(file, registry, o);
     });
 
@@ -104,7 +123,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('minimize')
     .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
     .argument('<path...>', 'crash files or folders of them')
-    .action((paths: string[]) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = minimizeCommand(paths, registry);
     });
 
@@ -112,8 +133,42 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('list')
     .description('list scenarios, readers, contracts, memory models and engines')
     .option('--json', 'machine-readable')
-    .action((o: { json?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: { json?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = listCommand(registry, o.json === true);
+    });
+
+  program
+    .command('matrix')
+    .description(
+      'reader × contract × memory model verdict table over the built-in scenarios, checked against each scenario’s expectations',
+    )
+    .option('--scenario <name>', 'built-in scenario (repeatable; default: all)', collect)
+    .option(
+      '--reader <name>',
+      'restrict to these readers (repeatable; default: every reader the scenario names)',
+      collect,
+    )
+    .option('--contract <name>', 'restrict to these contracts (repeatable; default: all)', collect)
+    .option('--model <model>', 'restrict to these memory models (repeatable; default: sc, tso, weak)', collect)
+    .addOption(new Option('--engine <name>', 'engine: random | pct | exhaustive').default('random'))
+    .option('--depth <d>', `PCT bug depth d (engine pct; default ${DEFAULT_PCT_DEPTH})`, positiveInt)
+    .option('--runs <n>', `runs (schedules) per scenario (default ${DEFAULT_MATRIX_RUNS})`, positiveInt)
+    .option('--seed <n>', 'seed', nonNegativeInt, DEFAULT_MATRIX_SEED)
+    .option('--bound <k>', `preemption bound (engine exhaustive; default ${DEFAULT_SCENARIO_BOUND})`, nonNegativeInt)
+    .option(
+      '--max-executions <n>',
+      'engine exhaustive: stop each reader × model enumeration after n executions',
+      positiveInt,
+      DEFAULT_MAX_EXECUTIONS,
+    )
+    .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder')
+    .option('--json', 'machine-readable result on stdout')
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: MatrixOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
+      code = matrixCommand(o, registry);
     });
 
   try {

@@ -25,6 +25,8 @@ export interface CrashFile {
   readonly version: number;
   readonly scenario: { readonly name: string; readonly source: 'builtin' };
   readonly reader: string;
+  /** a user reader (`--reader-module`): the module file and the sha256 of its source; absent for built-ins */
+  readonly readerModule?: { readonly path: string; readonly sha256: string };
   readonly contract: string;
   readonly model: string;
   readonly trace: readonly number[];
@@ -55,6 +57,7 @@ export function encodeCrash(c: CrashFile): Buffer {
     version: c.version,
     scenario: { name: c.scenario.name, source: c.scenario.source },
     reader: c.reader,
+    ...(c.readerModule ? { readerModule: { path: c.readerModule.path, sha256: c.readerModule.sha256 } } : {}),
     contract: c.contract,
     model: c.model,
     trace: [...c.trace],
@@ -109,6 +112,11 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
   }
+  const rm = raw['readerModule'];
+  if (rm !== undefined && (!isObj(rm) || !isStr(rm['path']) || !isStr(rm['sha256']))) {
+    bad('readerModule', 'a map with a path and a sha256');
+  }
+  const readerModule = rm as { path: string; sha256: string } | undefined;
   const trace = raw['trace'];
   if (!Array.isArray(trace) || !trace.every((v) => Number.isInteger(v) && v >= 0)) {
     bad('trace', 'an array of non-negative integers');
@@ -127,6 +135,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
     version,
     scenario: { name: scenario['name'] as string, source: 'builtin' },
     reader: raw['reader'] as string,
+    ...(readerModule ? { readerModule: { path: readerModule.path, sha256: readerModule.sha256 } } : {}),
     contract: raw['contract'] as string,
     model: raw['model'] as string,
     trace: trace as number[],

@@ -48,10 +48,11 @@ export function randomSeed(): number {
   return seedrandom(undefined, { entropy: true }).int32() >>> 0;
 }
 
-export function replayCommandFor(file: string): string {
+/** The command that replays a crash file; `readerModule`: the module its reader comes from. */
+export function replayCommandFor(file: string, readerModule?: string): string {
   const rel = relative(process.cwd(), file);
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
-  return `npx ptefuzz replay ${shown}`;
+  return `npx ptefuzz replay ${readerModule !== undefined ? `--reader-module ${readerModule} ` : ''}${shown}`;
 }
 
 /** The target selection of the fuzz options. */
@@ -123,7 +124,9 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
       onStatus: (s, event, f) => {
         process.stderr.write(statusLine(s, event, f) + '\n');
         if (event === 'new' && f)
-          process.stderr.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!)}\n\n`);
+          process.stderr.write(
+            findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`,
+          );
       },
     });
   } finally {
@@ -138,7 +141,8 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
         '\n',
     );
   }
-  for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
+  for (const f of result.findings)
+    process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
   return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;

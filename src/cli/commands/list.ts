@@ -24,6 +24,7 @@ export function catalogue(registry: ReaderRegistry) {
       contract: r.contract,
       summary: r.summary,
       source: r.source,
+      ...(r.module ? { module: { ...r.module } } : {}),
     })),
     contracts: CONTRACTS.map((c) => ({ name: c.name, summary: c.summary, source: c.source })),
     models: [...MODEL_KINDS],
@@ -55,8 +56,10 @@ export function listCommand(registry: ReaderRegistry, json: boolean): number {
     out.push(`      source: ${s.source}`);
   }
   out.push('Readers:');
-  for (const r of c.readers)
-    out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]  ${r.summary}\n      ${r.source}`);
+  for (const r of c.readers) {
+    const from = 'module' in r && r.module ? `  (reader module ${r.module.path})` : '';
+    out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]${from}  ${r.summary}\n      ${r.source}`);
+  }
   out.push('Contracts:');
   for (const k of c.contracts) out.push(`  ${k.name}  ${k.summary}\n      ${k.source}`);
   out.push(`Memory models: ${c.models.join(', ')}`);

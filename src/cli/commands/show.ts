@@ -20,12 +20,13 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   if (o.html !== undefined && o.litmus) throw new UsageError('--html and --litmus: choose one');
   const crash = loadCrash(file);
   const r = replayCrash(crash, file, registry);
+  if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
   if (o.litmus) return printLitmus(file, r);
   const recorded =
     `recorded: ${crash.verdict.class} ${crash.verdict.observed} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
     (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${r.observed})`);
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
-  const replay = `replay: ${replayCommandFor(file)}`;
+  const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
     const bytes = writeHtml(o.html, r, [recorded, trace, replay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
