@@ -244,7 +244,7 @@ export function execute(
         ev = { ...base, locs: [] };
         break;
       case 'lock': {
-        const r = model.rmw(cpu, [ins.lock], 'acquire', (old) => (old === 0n ? 1n : null), tag, sink);
+        const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
         if (!r.wrote) throw new Error(`[ptefuzz internal bug] spin_lock(${ins.lock.name}) scheduled while held`);
         ev = { ...base, locs: [ins.lock.id], wrote: 1n, tag };
         break;
