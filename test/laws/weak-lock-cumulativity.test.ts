@@ -75,7 +75,7 @@ describe('lock handover is cumulative (po-unlock-lock-po)', () => {
     expect(outcomeSet(WRC_LOCK, 'sc').outcomes).not.toContain(WRC_LOCK.interesting);
     expect(outcomeSet(WRC_LOCK, 'tso').outcomes).not.toContain(WRC_LOCK.interesting);
   });
-  test('WRC+lock+rmb: weak forbids 1:r0=1 /\ 2:r0=1 /\ 2:r1=0, as LKMM does', () => {
+  test('WRC+lock+rmb: weak forbids 1:r0=1 ∧ 2:r0=1 ∧ 2:r1=0, as LKMM does', () => {
     expect(outcomeSet(WRC_LOCK, 'weak').outcomes).not.toContain(WRC_LOCK.interesting);
   });
   test('a plain acquire is not cumulative: WRC with smp_load_acquire in P1 stays allowed under weak', () => {
