@@ -2,3 +2,4 @@ export * from './verdict';
 export * from './contracts';
 export * from './classify';
 export * from './comparator';
+export * from './livelock';

@@ -1,5 +1,14 @@
 import type { Scenario } from '../types';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
+import {
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+} from './s5-s6-contpte-gather';
+import { s8ContpteSetAccessFlags, s8ContpteSetAccessFlagsFixed } from './s8-contpte-set-access-flags';
+import { s9ContpteFoldUnfold, s9ContpteFoldUnfoldBbml2 } from './s9-contpte-fold-unfold';
+import { extSwBitsZapRefault } from './ext-sw-bits';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
 /** Built-in scenarios, named with their DOMAIN §C number first. */
@@ -8,6 +17,15 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s2PaeZapReestablish,
   s2PaeZapReestablishNowmb,
   s2PaeZapReestablishSamelow,
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+  s8ContpteSetAccessFlags,
+  s8ContpteSetAccessFlagsFixed,
+  s9ContpteFoldUnfold,
+  s9ContpteFoldUnfoldBbml2,
+  extSwBitsZapRefault,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {
