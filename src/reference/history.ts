@@ -121,11 +121,18 @@ function entriesHistory(
     readonly time: number;
     readonly op: OpRecord;
     readonly clear?: number;
+    readonly repaint?: number;
   }
   const commits: Commit[] = [];
   const cur = [...model.initial];
   const states: bigint[][] = [[...cur]];
-  const breaks = new Map<number, { brk: ReadonlyMap<number, bigint>; olds: Map<number, bigint> }>();
+  interface Break {
+    readonly brk: ReadonlyMap<number, bigint>;
+    readonly olds: Map<number, bigint>;
+    final?: ReadonlyMap<number, bigint>;
+    readonly painted: Set<number>;
+  }
+  const breaks = new Map<number, Break>();
   for (const op of writers) {
     const spec: unknown = op.mark.spec;
     if (!isEntriesSpec(spec)) {
@@ -135,15 +142,24 @@ function entriesHistory(
     if (!spec.transient) continue;
     // the break is decided on the state it starts from: evaluated lazily at the first clear
     const firstWrite = new Map<number, number>();
+    const lastWrite = new Map<number, number>();
     for (const ev of exec.events) {
       if (ev.wrote === undefined || ev.op < 0 || outermost.get(ev.op) !== op.id) continue;
-      for (const l of ev.locs) if (!firstWrite.has(l)) firstWrite.set(l, ev.step);
+      for (const l of ev.locs) {
+        if (!firstWrite.has(l)) firstWrite.set(l, ev.step);
+        lastWrite.set(l, ev.step);
+      }
     }
-    for (const [l, step] of firstWrite) if (model.locIds.includes(l)) commits.push({ time: step, op, clear: l });
+    for (const [l, step] of firstWrite) {
+      if (!model.locIds.includes(l)) continue;
+      commits.push({ time: step, op, clear: l });
+      const last = lastWrite.get(l)!;
+      if (last > step) commits.push({ time: last, op, repaint: l });
+    }
   }
-  commits.sort(
-    (a, b) => a.time - b.time || a.op.start - b.op.start || a.op.id - b.op.id || (a.clear ?? 1e9) - (b.clear ?? 1e9),
-  );
+  // at one step: an entry's clear, then its repaint, then the operation's finish
+  const rank = (c: Commit): number => (c.clear !== undefined ? 0 : c.repaint !== undefined ? 1 : 2);
+  commits.sort((a, b) => a.time - b.time || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
   const view = (): bigint => {
     const shown = [...cur];
     for (const { brk } of breaks.values()) for (const [id, v] of brk) shown[at(id, 'break')] = v;
@@ -164,7 +180,7 @@ function entriesHistory(
         const snapshot = [...cur];
         const brk = spec.transient!.entries((id) => snapshot[at(id, c.op.mark.name)]!);
         if (brk.size === 0) continue;
-        b = { brk, olds: new Map() };
+        b = { brk, olds: new Map(), painted: new Set() };
         breaks.set(c.op.id, b);
         b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
         const v = brk.get(c.clear);
@@ -179,10 +195,26 @@ function entriesHistory(
       continue;
     }
     const b = breaks.get(c.op.id);
+    const finals = (): ReadonlyMap<number, bigint> => {
+      if (b === undefined) {
+        const snapshot = [...cur];
+        return spec.entries((id) => snapshot[at(id, c.op.mark.name)]!);
+      }
+      const snapshot = [...cur];
+      b.final ??= spec.entries((id) => b.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!);
+      return b.final;
+    };
+    if (c.repaint !== undefined) {
+      // the entry's last store of a break-before-make writer: it holds its final value from here on
+      if (b === undefined || !b.olds.has(c.repaint)) continue;
+      const v = finals().get(c.repaint);
+      if (v !== undefined) cur[at(c.repaint, c.op.mark.name)] = v;
+      b.painted.add(c.repaint);
+      states[states.length - 1] = [...cur];
+      continue;
+    }
+    for (const [id, v] of finals()) if (!b?.painted.has(id)) cur[at(id, c.op.mark.name)] = v;
     breaks.delete(c.op.id);
-    const snapshot = [...cur];
-    const old = (id: number): bigint => b?.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!;
-    for (const [id, v] of spec.entries(old)) cur[at(id, c.op.mark.name)] = v;
     push(c.op);
     out.indexOfOp.set(c.op.id, out.values.length - 1);
   }
