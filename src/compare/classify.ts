@@ -21,9 +21,10 @@ export function classify(
   arch: Arch,
 ): DivergenceClass {
   const k = values.indexOf(observed);
-  if (k >= 0) return k < window.lo ? 'stale' : 'phantom';
+  if (k >= 0 && k < window.lo) return 'stale';
   const inWindow = values.slice(window.lo, window.hi + 1);
   const o = arch.withoutAD(observed);
+  // a value held only after the window whose other fields match the window is an access/dirty divergence
   if (inWindow.some((v) => arch.withoutAD(v) === o)) {
     const dirty = arch.dirty(observed);
     if (dirty && !inWindow.some((v) => arch.dirty(v))) return 'false-dirty';
@@ -31,6 +32,7 @@ export function classify(
     if (!dirty && inWindow.filter((v) => arch.withoutAD(v) === o).every((v) => arch.dirty(v))) return 'false-clean';
     return 'ad-mixed';
   }
+  if (k >= 0) return 'phantom';
   const torn = arch.tearUnits.every((u) => values.some((v) => (v & u) === (observed & u)));
   return torn && arch.tearUnits.length > 1 ? 'torn' : 'phantom';
 }

@@ -4,6 +4,7 @@ import type { LogicalHistory, Window } from '../reference';
 import { allowedWindow, buildHistory } from '../reference';
 import { classify } from './classify';
 import { checkInvariants, hasConsumers } from './invariants';
+import { livelockVerdict } from './livelock';
 import type { Contract } from './contracts';
 import type { Verdict } from './verdict';
 
@@ -121,8 +122,15 @@ export function judge(
       detail: broken.detail,
     };
   }
+  let h = history;
+  if (verdict === undefined && exec.outcome.kind === 'bound-hit') {
+    h ??= buildHistory(exec, subject.name, subject.initial, subject.entries);
+    verdict = livelockVerdict(exec, subject.name, h, arch);
+  }
   if (verdict === undefined) {
     verdict = exec.outcome.kind === 'bound-hit' ? { kind: 'bound-hit', bound: exec.outcome.bound } : { kind: 'agree' };
   }
-  return { verdict, invocations: judged.length, raced: racedCount, judged, history };
+  // the history is reported when a reader ran, or for a livelock
+  const shown = verdict.kind === 'divergence' && verdict.class === 'livelock' ? h : history;
+  return { verdict, invocations: judged.length, raced: racedCount, judged, history: shown };
 }

@@ -3,3 +3,4 @@ export * from './contracts';
 export * from './classify';
 export * from './comparator';
 export * from './invariants';
+export * from './livelock';

@@ -72,3 +72,22 @@ export interface EntriesModel {
   readonly initial: readonly bigint[];
   readonly view: (entries: readonly bigint[]) => bigint;
 }
+
+/**
+ * The termination promise of a retry loop that is not a writer — a hardware
+ * walker that re-walks and re-faults until the access goes through: once the
+ * reference's logical value of entry `locId` satisfies `done`, and no writer
+ * on the subject is still running, the loop must end. A retry-bound hit of
+ * such a loop under those conditions is a `livelock`, not a bound-hit.
+ */
+export interface LoopSpec {
+  readonly loop: true;
+  /** e.g. "per-descriptor walker (SMMU without HTTU) writing pte0" */
+  readonly describe: string;
+  readonly locId: number;
+  readonly done: (v: bigint) => boolean;
+}
+
+export function isLoopSpec(x: unknown): x is LoopSpec {
+  return typeof x === 'object' && x !== null && (x as LoopSpec).loop === true;
+}

@@ -23,6 +23,12 @@ describe('every committed crash file replays its recorded verdict', () => {
       's1-pae-gup-fast-broadcast-forceflush.ptep_get_lockless.sc.torn',
       's4-pae-gup-fast-recheck-ptep-get.ptep_get_atomic64.sc.wrong-page',
       's7-arm64-fault-norecency.ptep_get_lockless_norecency.weak.lost-dirty',
+      's5-contpte-unfold-gather.contpte_ptep_get.weak.false-clean',
+      's6-contpte-remap-false-dirty.contpte_ptep_get.weak.false-dirty',
+      's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock',
+      's9-contpte-fold-unfold.contpte_ptep_get_lockless.weak.ad-mixed',
+      's9-contpte-fold-unfold-bbml2.contpte_ptep_get_lockless@2025.weak.ad-mixed',
+      'ext-sw-bits-zap-refault.ptep_get_ext_sw.weak.torn',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),

@@ -104,7 +104,7 @@ describe('arm64 writers: instruction effect, and the specification agrees when r
     expect(r.ref).toEqual(r.mem);
   });
 
-  test('contpte_unfold: every entry non-CONT, the block A/D replicated; the reference passes through an all-none break', () => {
+  test('contpte_unfold: every entry non-CONT, the block A/D replicated; the reference passes through a none (break) value', () => {
     const b = [...BLOCK];
     b[1] = b[1]! & ~RDONLY; // hardware-dirty entry 1
     b[3] = b[3]! | AF;
@@ -113,7 +113,7 @@ describe('arm64 writers: instruction effect, and the specification agrees when r
     const want = [0, 1, 2, 3].map((i) => (clean(i, false) | AF | DIRTY) & ~RDONLY);
     expect(r.mem).toEqual(want);
     expect(r.ref).toEqual(want);
-    expect(r.h.states!.map((s) => s.every((v) => v === 0n))).toEqual([false, true, false]);
+    expect(r.h.values.map((v) => v === 0n)).toEqual([false, true, false]);
     // instructions: 4 xchg, the TLBI+DSB (smp_mb), 4 stores; BBML2: no barrier
     expect(r.exec.events.map((e) => e.name).filter((n) => n !== 'READ_ONCE')).toEqual([
       ...Array(4).fill('xchg_relaxed'),

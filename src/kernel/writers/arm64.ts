@@ -88,10 +88,12 @@ export function hwAccessUpdate(old: bigint, write: boolean): bigint {
  * CONT target the TLB may hold one translation for the whole block, so the
  * update may land on *any* entry of the block (DOMAIN §A3.2 item 4): a
  * generated choice (`pick`) names it. `write`: a store (DBM dirtying) or a
- * load (access flag only). Returns the descriptor value the walker used.
+ * load (access flag only). `where`: 'block' (a contiguous TLB entry: any
+ * entry, the default) or 'target' (a non-CONT translation: the target only).
+ * Returns the descriptor value the walker used.
  */
-export function* hw_access(p: Arm64Ptep, write: boolean): Program<bigint> {
-  const i = p.block.length > 1 ? Number(yield pick('hw entry', p.block.length)) : 0;
+export function* hw_access(p: Arm64Ptep, write: boolean, where: 'block' | 'target' = 'block'): Program<bigint> {
+  const i = where === 'block' && p.block.length > 1 ? Number(yield pick('hw entry', p.block.length)) : p.index;
   const loc = p.block[i]!;
   const what = write ? 'hw: write (AF, DBM clears RDONLY)' : 'hw: access (AF)';
   const spec = entrySpec(`${what} on ${loc.name}`, loc, (old) => hwAccessUpdate(old, write));

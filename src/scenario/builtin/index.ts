@@ -13,6 +13,15 @@ import {
 } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
+import {
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+} from './s5-s6-contpte-gather';
+import { s8ContpteSetAccessFlags, s8ContpteSetAccessFlagsFixed } from './s8-contpte-set-access-flags';
+import { s9ContpteFoldUnfold, s9ContpteFoldUnfoldBbml2 } from './s9-contpte-fold-unfold';
+import { extSwBitsZapRefault } from './ext-sw-bits';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
 /** Built-in scenarios, named with their DOMAIN §C number first. */
@@ -31,6 +40,15 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s4PaeGupFastRecheckLockless,
   s7Arm64FaultNorecency,
   s7Arm64FaultPteSame,
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+  s8ContpteSetAccessFlags,
+  s8ContpteSetAccessFlagsFixed,
+  s9ContpteFoldUnfold,
+  s9ContpteFoldUnfoldBbml2,
+  extSwBitsZapRefault,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {
