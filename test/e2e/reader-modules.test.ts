@@ -104,7 +104,7 @@ describe('--reader-module: the worked examples', () => {
       [
         "import { machine } from 'ptefuzz';",
         'export default {',
-        "  name: 'my_atomic_read', arch: 'x86-pae', contract: 'exact',",
+        "  name: 'my_atomic_read', arch: 'x86-pae', contract: 'non-torn',",
         '  *read(p) {',
         "    yield machine.begin({ name: 'my_atomic_read', role: 'reader', subject: p.name, locs: p.locs });",
         '    const v = yield machine.atomic64_read(p.locs);',

@@ -119,7 +119,8 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
 const secs = (t: number): string => ((Date.now() - t) / 1000).toFixed(1);
 
 function parseEngine(o: MatrixOptions): MatrixEngine {
-  const names = ENGINES.map((e) => e.name as string);
+  // the matrix replays one schedule stream for every reader × model: feedback-driven engines don't fit
+  const names = ENGINES.map((e) => e.name as string).filter((n) => n !== 'coverage' && n !== 'jsfuzz');
   if (!names.includes(o.engine)) throw new UsageError(`unknown engine "${o.engine}"; valid: ${names.join(', ')}`);
   const engine = o.engine as MatrixEngine;
   if (o.depth !== undefined && engine !== 'pct') {
