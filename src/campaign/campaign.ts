@@ -1,6 +1,6 @@
 import type { Bounds, Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { Engine, FuzzEngineName, PctBound } from '../engines';
+import type { Engine, FuzzEngineName, PctBound, PctUsage } from '../engines';
 import { createEngine, deriveSeed } from '../engines';
 import type { Judgement } from '../compare';
 import { minimizeTrace } from '../minimize';
@@ -8,6 +8,8 @@ import type { ReaderStats } from './stats';
 import { emptyStats } from './stats';
 import type { Target } from './target';
 import { runTarget, sameDivergence } from './target';
+import type { Partition } from './partition';
+import { WHOLE, partitionRuns } from './partition';
 
 export type { EngineName, FuzzEngineName } from '../engines';
 export { ENGINES, FUZZ_ENGINES } from '../engines';
@@ -42,8 +44,19 @@ export interface CampaignConfig {
   /** PCT bug depth d (default 3) */
   readonly depth?: number;
   readonly seed: string;
-  /** stop after this many runs (one run = one schedule, executed by every target of a scenario) */
+  /**
+   * stop after this many runs (one run = one schedule, executed by every target
+   * of a scenario); with a partition, the runs of the whole campaign: this
+   * worker executes its share of runs 0..runs-1
+   */
   readonly runs?: number;
+  /** which rounds of the campaign this worker executes (default: all — see partition.ts) */
+  readonly partition?: Partition;
+  /**
+   * the corpus folder shared by every job and shard (`--corpus`); engines
+   * that keep a corpus read and write it, `random` and `pct` ignore it
+   */
+  readonly corpus?: string;
   /** stop after this many seconds (measured with `clock`) */
   readonly seconds?: number;
   /** milliseconds; injected so that nothing inside a run reads the clock */
@@ -58,6 +71,8 @@ export interface CampaignConfig {
   readonly shouldStop?: () => boolean;
   /** how often to emit a pulse status, in ms (default 2000) */
   readonly pulseMs?: number;
+  /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
+  readonly sliceMs?: number;
 }
 
 export interface CampaignResult {
@@ -72,6 +87,8 @@ export interface CampaignResult {
   readonly interrupted: boolean;
   /** engine `pct`: the probability bound per target key */
   readonly pctBounds: ReadonlyMap<string, PctBound>;
+  /** engine `pct`: the runs behind each bound, to merge workers' bounds (mergePctUsage) */
+  readonly pctUsage: ReadonlyMap<string, PctUsage>;
 }
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
@@ -86,6 +103,19 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
 export function runCampaign(cfg: CampaignConfig): CampaignResult {
+  const steps = campaignSteps({ ...cfg, sliceMs: Infinity });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same loop, cut into slices: it yields between two runs every
+ * `sliceMs` (default 50 ms) so that a caller on an event loop can handle
+ * signals, messages and redraws; where it yields changes nothing it computes.
+ */
+export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignResult, undefined> {
   const bounds = cfg.bounds ?? DEFAULT_BOUNDS;
   const groups = new Map<string, Target[]>();
   for (const t of cfg.targets) {
@@ -106,20 +136,23 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const maxRuns = cfg.runs ?? (cfg.seconds === undefined ? 0 : Infinity);
   const pulseMs = cfg.pulseMs ?? 2000;
   let nextPulse = t0 + pulseMs;
+  const sliceMs = cfg.sliceMs ?? 50;
+  let nextSlice = t0 + sliceMs;
+  const runIndices = partitionRuns(cfg.partition ?? WHOLE, groupList.length, maxRuns);
   let executions = 0;
   let runs = 0;
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const status = (): CampaignStatus => ({ executions, runs, seconds: elapsed(), findings: findings.size });
 
-  while (runs < maxRuns) {
+  for (const r of runIndices) {
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
     if (cfg.shouldStop?.()) {
       interrupted = true;
       break;
     }
-    const group = groupList[runs % groupList.length]!;
-    const runSeed = deriveSeed(cfg.seed, runs);
+    const group = groupList[r % groupList.length]!;
+    const runSeed = deriveSeed(cfg.seed, r);
     runs++;
     for (const t of group) {
       const engine = engines.get(t.key)!;
@@ -169,10 +202,18 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
       nextPulse = cfg.clock() + pulseMs;
       cfg.onStatus(status(), 'pulse');
     }
+    if (sliceMs !== Infinity && cfg.clock() >= nextSlice) {
+      yield;
+      nextSlice = cfg.clock() + sliceMs;
+    }
   }
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
-  for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
+  const pctUsage = new Map<string, PctUsage>();
+  for (const [key, e] of engines) {
+    if (e.pctBound) pctBounds.set(key, e.pctBound());
+    if (e.pctUsage) pctUsage.set(key, e.pctUsage());
+  }
   return {
     targets: cfg.targets,
     executions,
@@ -182,5 +223,6 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     findings: [...findings.values()],
     interrupted,
     pctBounds,
+    pctUsage,
   };
 }

@@ -6,3 +6,4 @@ export * from './replay';
 export * from './crash-record';
 export * from './signature';
 export * from './harness';
+export * from './partition';

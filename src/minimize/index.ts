@@ -1,1 +1,3 @@
 export * from './minimize';
+export { lighter, rankOf } from './order';
+export type { Rank } from './order';
