@@ -3,9 +3,9 @@ import { builtinReaders } from '../kernel';
 import { DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
-import { collect, nonNegativeInt, positiveInt, positiveSeconds } from './parse';
+import { collect, jobCount, nonNegativeInt, positiveInt, positiveSeconds, shardSpec } from './parse';
 import type { FuzzOptions } from './commands/fuzz';
-import { fuzzCommand } from './commands/fuzz';
+import { DEFAULT_CORPUS, fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
 import { listCommand } from './commands/list';
@@ -48,8 +48,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action((o: FuzzOptions) => {
-      code = fuzzCommand(o, registry);
+    .option('--jobs <n>', 'worker threads, each running its share of the runs (default 1: in this thread)', jobCount)
+    .option(
+      '--shard <i/N>',
+      "run shard i of an N-machine campaign (1-based; needs --seed; the shards' runs are disjoint)",
+      shardSpec,
+    )
+    .option('--corpus <dir>', 'corpus folder shared by every job and shard', DEFAULT_CORPUS)
+    .action(async (o: FuzzOptions) => {
+      code = await fuzzCommand(o, registry);
     });
 
   program

@@ -1,15 +1,26 @@
 import seedrandom from 'seedrandom';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
-import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Target } from '../../campaign';
+import type {
+  CampaignResult,
+  CampaignStatus,
+  Finding,
+  FuzzEngineName,
+  ReaderStats,
+  Selection,
+  ShardSpec,
+  Target,
+} from '../../campaign';
 import {
   FUZZ_ENGINES,
+  NO_SHARD,
   UsageError,
   addStats,
+  campaignSteps,
   crashRecord,
   emptyStats,
   overallVerdict,
-  runCampaign,
+  partitionOf,
   selectTargets,
 } from '../../campaign';
 import type { PctBound } from '../../engines';
@@ -18,6 +29,8 @@ import { fingerprint, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
+import { CampaignOutput } from '../progress';
+import { runParallel } from '../parallel';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -32,10 +45,19 @@ export interface FuzzOptions {
   seed?: number;
   crashes: string;
   json?: boolean;
+  /** worker threads (default 1: the campaign runs in this thread) */
+  jobs?: number;
+  /** this machine's slice of a multi-machine campaign (0-based index internally) */
+  shard?: ShardSpec;
+  /** corpus folder shared by every job and shard */
+  corpus?: string;
 }
 
 /** Default campaign length when neither --runs nor --time is given. */
 export const DEFAULT_SECONDS = 60;
+
+/** Default corpus folder (git-ignored). */
+export const DEFAULT_CORPUS = 'corpus/generated';
 
 function randomSeed(): number {
   // seedrandom's autoseed (crypto entropy) — the only randomness; printed so the run can be repeated.
@@ -48,7 +70,9 @@ export function replayCommandFor(file: string): string {
   return `npx ptefuzz replay ${shown}`;
 }
 
-export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
+const nextTurn = (): Promise<void> => new Promise((res) => setImmediate(res));
+
+export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
   if (o.engine === 'exhaustive') {
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
   }
@@ -58,9 +82,17 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   if (o.depth !== undefined && o.engine !== 'pct') {
     throw new UsageError(`--depth applies to --engine pct only (engine is ${o.engine})`);
   }
+  const shard = o.shard ?? NO_SHARD;
+  if (o.shard !== undefined && o.seed === undefined) {
+    throw new UsageError(
+      `--shard ${shard.index + 1}/${shard.count} needs --seed: every shard must run the same campaign (e.g. --seed 1)`,
+    );
+  }
+  const jobs = o.jobs ?? 1;
+  const corpus = o.corpus ?? DEFAULT_CORPUS;
   const engine = o.engine as FuzzEngineName;
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
-  const sel: Parameters<typeof selectTargets>[0] = {
+  const sel: Selection = {
     ...(o.scenario ? { scenarios: o.scenario } : {}),
     ...(o.reader ? { readers: o.reader } : {}),
     ...(o.contract !== undefined ? { contract: o.contract } : {}),
@@ -71,43 +103,94 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   const seed = String(o.seed ?? randomSeed());
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
+  const split =
+    (jobs > 1 ? `, ${jobs} jobs` : '') + (shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : '');
   process.stderr.write(
     `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
       (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
-      `, crashes in ${o.crashes}/\n`,
+      `${split}, crashes in ${o.crashes}/\n`,
   );
+  const out = new CampaignOutput(process.stderr, seconds);
+  const t0 = Date.now();
+  const onStatus = (s: CampaignStatus, event: 'pulse' | 'new' | 'done', f?: Finding): void => {
+    out.write(statusLine(s, event, f) + '\n');
+    if (event === 'new' && f) out.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!)}\n\n`);
+    out.setInfo(`#${s.executions} divergences: ${s.findings}`);
+  };
+
+  // SIGINT/SIGTERM: stop after the current run, write the summary, exit with the campaign's code.
+  // A second signal aborts at once (crash files are written atomically, so none is half-written).
   let stop = false;
-  const onSignal = (): void => {
+  let stopWorkers: (() => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stop) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.kill(process.pid, sig);
+      return;
+    }
     stop = true;
+    stopWorkers?.();
+    out.write(`INFO: ${sig}: stopping after the current run (send it again to abort at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result: CampaignResult;
   try {
-    result = runCampaign({
-      targets,
-      engine,
-      ...(depth !== undefined ? { depth } : {}),
-      seed,
-      ...(o.runs !== undefined ? { runs: o.runs } : {}),
-      ...(seconds !== undefined ? { seconds } : {}),
-      clock: () => Date.now(),
-      shouldStop: () => stop,
-      onWitness: (f) => {
-        const rec = crashRecord(f, o.engine, seed);
-        const saved = saveCrash(o.crashes, rec);
-        f.file = saved.path;
-        return { id: fingerprint(rec), fresh: saved.fresh };
-      },
-      onStatus: (s, event, f) => {
-        process.stderr.write(statusLine(s, event, f) + '\n');
-        if (event === 'new' && f)
-          process.stderr.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!)}\n\n`);
-      },
-    });
+    if (jobs === 1) {
+      const steps = campaignSteps({
+        targets,
+        engine,
+        ...(depth !== undefined ? { depth } : {}),
+        seed,
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(seconds !== undefined ? { seconds } : {}),
+        partition: partitionOf(shard, 0, 1),
+        corpus,
+        clock: () => Date.now(),
+        shouldStop: () => stop,
+        onWitness: (f) => {
+          const rec = crashRecord(f, o.engine, seed);
+          const saved = saveCrash(o.crashes, rec);
+          f.file = saved.path;
+          return { id: fingerprint(rec), fresh: saved.fresh };
+        },
+        onStatus,
+      });
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          result = r.value;
+          break;
+        }
+        out.progress((Date.now() - t0) / 1000, Date.now());
+        await nextTurn(); // lets a signal in
+      }
+    } else {
+      const run = runParallel({
+        jobs,
+        shard,
+        selection: sel,
+        targets,
+        engine,
+        ...(depth !== undefined ? { depth } : {}),
+        seed,
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(seconds !== undefined ? { seconds } : {}),
+        corpus,
+        crashes: o.crashes,
+        clock: () => Date.now(),
+        onStatus,
+        onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
+      });
+      stopWorkers = run.stop;
+      if (stop) run.stop();
+      result = await run.done;
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
   for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
