@@ -9,6 +9,7 @@ import { DEFAULT_CORPUS, fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
 import { listCommand } from './commands/list';
+import { mergeCommand } from './commands/merge';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
@@ -107,6 +108,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<path...>', 'crash files or folders of them')
     .action((paths: string[]) => {
       code = minimizeCommand(paths, registry);
+    });
+
+  program
+    .command('merge')
+    .description(
+      'merge crash folders and corpus folders (e.g. of shards) into OUT: union by content-addressed name; files that do not load are reported and skipped',
+    )
+    .argument('<out>', 'folder to merge into (created if missing)')
+    .argument('<in...>', 'crash or corpus folders to merge')
+    .action((out: string, inputs: string[]) => {
+      code = mergeCommand(out, inputs);
     });
 
   program

@@ -69,6 +69,36 @@ describe('fuzz --jobs', () => {
   });
 });
 
+describe('fuzz --shard', () => {
+  interface Totals {
+    runs: number;
+    targets: { scenario: string; reader: string; model: string; executions: number; races: number; verdicts: object }[];
+  }
+  const run = (extra: string[]): Totals => {
+    const r = cli(['fuzz', '--runs', '1000', '--seed', '9', '--model', 'sc', '--crashes', tmp(), '--json', ...extra]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    return JSON.parse(r.stdout) as Totals;
+  };
+
+  test('shards 1/2 (one job) and 2/2 (two jobs) together do the runs of the whole campaign, none twice', () => {
+    const whole = run([]);
+    const one = run(['--shard', '1/2']);
+    const two = run(['--shard', '2/2', '--jobs', '2']);
+    expect(one.runs + two.runs).toBe(1000);
+    expect(one.runs).toBe(500); // whole rounds of the 4 scenarios: rounds 0, 2, 4 … of 250
+    const add = (x: Totals['targets'][number], y: Totals['targets'][number]) => ({
+      ...x,
+      executions: x.executions + y.executions,
+      races: x.races + y.races,
+      verdicts: Object.fromEntries(
+        Object.entries(x.verdicts).map(([k, v]) => [k, (v as number) + (y.verdicts as Record<string, number>)[k]!]),
+      ),
+    });
+    const strip = (t: Totals['targets'][number]) => ({ ...t, verdict: undefined });
+    expect(one.targets.map((t, i) => strip(add(t, two.targets[i]!)))).toEqual(whole.targets.map(strip));
+  });
+});
+
 /** Start `ptefuzz fuzz`, send `signal` after the first status line, collect the rest. */
 function interrupted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
