@@ -94,7 +94,9 @@ export interface CampaignResult {
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
- * The fuzz loop. Runs are spread round-robin over the scenarios; each run's
+ * The fuzz loop. Runs are spread round-robin over the scenarios (run r: seed
+ * `deriveSeed(seed, r)`, scenario r mod S; with a partition, only that
+ * worker's rounds of them — see partition.ts); each run's
  * schedule (a seeded choice stream) is executed by every target of that
  * scenario — the readers under test, each model and contract — and each
  * execution is judged against the SC reference. A divergence is minimized

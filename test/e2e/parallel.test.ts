@@ -52,11 +52,13 @@ describe('fuzz --jobs', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
     const sum = JSON.parse(r.stdout) as {
+      jobs: number;
       runs: number;
       executions: number;
       divergences: { class: string; file: string; hits: number }[];
     };
     expect(r.stderr).toContain('2 jobs');
+    expect(sum.jobs).toBe(2);
     expect(sum.runs).toBe(20000);
     expect(sum.executions).toBe(20000);
     expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);

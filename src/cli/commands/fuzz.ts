@@ -103,12 +103,12 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   const seed = String(o.seed ?? randomSeed());
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
-  const split =
+  const splitText =
     (jobs > 1 ? `, ${jobs} jobs` : '') + (shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : '');
   process.stderr.write(
     `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
       (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
-      `${split}, crashes in ${o.crashes}/\n`,
+      `${splitText}, crashes in ${o.crashes}/\n`,
   );
   const out = new CampaignOutput(process.stderr, seconds);
   const t0 = Date.now();
@@ -195,7 +195,11 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   process.stderr.write(summaryTable(result) + '\n');
   for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
-  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
+  const split = {
+    ...(jobs > 1 ? { jobs } : {}),
+    ...(o.shard !== undefined ? { shard: `${shard.index + 1}/${shard.count}` } : {}),
+  };
+  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed, split), null, 2) + '\n');
   return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
@@ -217,13 +221,15 @@ const names = (t: Target) => ({
   model: t.model,
 });
 
-export function jsonSummary(r: CampaignResult, seed: string) {
+/** `split`: the jobs and shard of a split campaign (absent for one job, no shard) */
+export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: number; shard?: string } = {}) {
   return {
     executions: r.executions,
     runs: r.runs,
     seconds: r.seconds,
     execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
     seed,
+    ...split,
     interrupted: r.interrupted,
     readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
     targets: r.targets.map((t) => {
