@@ -107,7 +107,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     (jobs > 1 ? `, ${jobs} jobs` : '') + (shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : '');
   process.stderr.write(
     `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
-      (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
+      (o.runs !== undefined ? `${o.runs} runs${shard.count > 1 ? ' (all shards)' : ''}` : `${seconds} s`) +
       `${splitText}, crashes in ${o.crashes}/\n`,
   );
   const out = new CampaignOutput(process.stderr, seconds);
