@@ -1,6 +1,6 @@
 import type { Bounds, Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { CoverageStats, Engine, FuzzEngineName, PctBound } from '../engines';
+import type { CoverageStats, Engine, FuzzEngineName, PctBound, PctUsage } from '../engines';
 import { createEngine, deriveSeed } from '../engines';
 import type { Judgement, Verdict } from '../compare';
 import type { CorpusKey, CorpusStore } from './corpus';
@@ -9,6 +9,8 @@ import type { ReaderStats } from './stats';
 import { emptyStats } from './stats';
 import type { Target } from './target';
 import { runTarget, sameDivergence } from './target';
+import type { Partition } from './partition';
+import { WHOLE, partitionRuns } from './partition';
 
 export type { EngineName, FuzzEngineName } from '../engines';
 export { DEFAULT_FUZZ_ENGINE, ENGINES, FUZZ_ENGINES } from '../engines';
@@ -48,8 +50,14 @@ export interface CampaignConfig {
   /** PCT bug depth d (default 3) */
   readonly depth?: number;
   readonly seed: string;
-  /** stop after this many runs (one run = one schedule, executed by every target of a scenario) */
+  /**
+   * stop after this many runs (one run = one schedule, executed by every target
+   * of a scenario); with a partition, the runs of the whole campaign: this
+   * worker executes its share of runs 0..runs-1
+   */
   readonly runs?: number;
+  /** which rounds of the campaign this worker executes (default: all — see partition.ts) */
+  readonly partition?: Partition;
   /** stop after this many seconds (measured with `clock`) */
   readonly seconds?: number;
   /** milliseconds; injected so that nothing inside a run reads the clock */
@@ -72,6 +80,8 @@ export interface CampaignConfig {
   readonly corpus?: CorpusStore;
   /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
   readonly syncMs?: number;
+  /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
+  readonly sliceMs?: number;
 }
 
 export interface CampaignResult {
@@ -88,6 +98,8 @@ export interface CampaignResult {
   readonly pctBounds: ReadonlyMap<string, PctBound>;
   /** engine `coverage`: map and corpus figures per target key */
   readonly coverage: ReadonlyMap<string, CoverageStats>;
+  /** engine `pct`: the runs behind each bound, to merge workers' bounds (mergePctUsage) */
+  readonly pctUsage: ReadonlyMap<string, PctUsage>;
 }
 
 /** The corpus a target's entries belong to. */
@@ -111,7 +123,9 @@ export function verdictLabel(v: Verdict, raced: number): string {
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
- * The fuzz loop. Runs are spread round-robin over the scenarios; each run's
+ * The fuzz loop. Runs are spread round-robin over the scenarios (run r: seed
+ * `deriveSeed(seed, r)`, scenario r mod S; with a partition, only that
+ * worker's rounds of them — see partition.ts); each run's
  * schedule (a seeded choice stream) is executed by every target of that
  * scenario — the readers under test, each model and contract — and each
  * execution is judged against the SC reference. A divergence is minimized
@@ -120,6 +134,19 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
 export function runCampaign(cfg: CampaignConfig): CampaignResult {
+  const steps = campaignSteps({ ...cfg, sliceMs: Infinity });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same loop, cut into slices: it yields between two runs every
+ * `sliceMs` (default 50 ms) so that a caller on an event loop can handle
+ * signals, messages and redraws; where it yields changes nothing it computes.
+ */
+export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignResult, undefined> {
   const bounds = cfg.bounds ?? DEFAULT_BOUNDS;
   const groups = new Map<string, Target[]>();
   for (const t of cfg.targets) {
@@ -167,6 +194,9 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   let nextPulse = t0 + pulseMs;
   const syncMs = cfg.syncMs ?? 5000;
   let nextSync = t0 + syncMs;
+  const sliceMs = cfg.sliceMs ?? 50;
+  let nextSlice = t0 + sliceMs;
+  const runIndices = partitionRuns(cfg.partition ?? WHOLE, groupList.length, maxRuns);
   let executions = 0;
   let runs = 0;
   let interrupted = false;
@@ -176,14 +206,14 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     return { executions, runs, seconds: elapsed(), findings: findings.size, ...(c ? { coverage: c } : {}) };
   };
 
-  while (runs < maxRuns) {
+  for (const r of runIndices) {
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
     if (cfg.shouldStop?.()) {
       interrupted = true;
       break;
     }
-    const group = groupList[runs % groupList.length]!;
-    const runSeed = deriveSeed(cfg.seed, runs);
+    const group = groupList[r % groupList.length]!;
+    const runSeed = deriveSeed(cfg.seed, r);
     runs++;
     for (const t of group) {
       const engine = engines.get(t.key)!;
@@ -241,12 +271,21 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
       nextSync = cfg.clock() + syncMs;
       syncCorpus();
     }
+    if (sliceMs !== Infinity && cfg.clock() >= nextSlice) {
+      yield;
+      nextSlice = cfg.clock() + sliceMs;
+    }
   }
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
   const coverageByTarget = new Map<string, CoverageStats>();
   for (const [key, e] of engines) if (e.coverage) coverageByTarget.set(key, e.coverage());
+  const pctUsage = new Map<string, PctUsage>();
+  for (const [key, e] of engines) {
+    if (e.pctBound) pctBounds.set(key, e.pctBound());
+    if (e.pctUsage) pctUsage.set(key, e.pctUsage());
+  }
   return {
     targets: cfg.targets,
     executions,
@@ -257,5 +296,6 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     interrupted,
     pctBounds,
     coverage: coverageByTarget,
+    pctUsage,
   };
 }

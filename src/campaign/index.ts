@@ -10,3 +10,4 @@ export * from './corpus';
 export * from './reader-module';
 export * from './matrix';
 export * from './expectations';
+export * from './partition';

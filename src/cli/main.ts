@@ -3,12 +3,13 @@ import { builtinReaders } from '../kernel';
 import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
-import { collect, nonNegativeInt, positiveInt, positiveSeconds } from './parse';
+import { collect, jobCount, nonNegativeInt, positiveInt, positiveSeconds, shardSpec } from './parse';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
 import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
 import { listCommand } from './commands/list';
+import { mergeCommand } from './commands/merge';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
@@ -64,10 +65,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
     )
     .option('--json', 'print a JSON summary on stdout at the end')
+    .option('--jobs <n>', 'worker threads, each running its share of the runs (default 1: in this thread)', jobCount)
+    .option(
+      '--shard <i/N>',
+      "run shard i of an N-machine campaign (1-based; needs --seed; the shards' runs are disjoint)",
+      shardSpec,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collect)
     .action(async (o: FuzzOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
-      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : fuzzCommand(o, registry);
+      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : await fuzzCommand(o, registry);
     });
 
   program
@@ -127,6 +134,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action((paths: string[], o: ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = minimizeCommand(paths, registry);
+    });
+
+  program
+    .command('merge')
+    .description(
+      'merge crash folders and corpus folders (e.g. of shards) into OUT: union by content-addressed name; files that do not load are reported and skipped',
+    )
+    .argument('<out>', 'folder to merge into (created if missing)')
+    .argument('<in...>', 'crash or corpus folders to merge')
+    .action((out: string, inputs: string[]) => {
+      code = mergeCommand(out, inputs);
     });
 
   program

@@ -86,6 +86,20 @@ export function decodeCorpusEntry(buf: Uint8Array, file: string): CorpusFile {
   };
 }
 
+/** The `format` field of a msgpack map, if it is one (to tell crash files from corpus entries). */
+export function formatOf(buf: Uint8Array): string | undefined {
+  try {
+    const raw: unknown = packr.unpack(buf);
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const f = (raw as Record<string, unknown>)['format'];
+      return typeof f === 'string' ? f : undefined;
+    }
+  } catch {
+    // not msgpack: the caller reports it with the crash-file decoder's message
+  }
+  return undefined;
+}
+
 /** `<scenario>.<reader>.<contract>.<model>` */
 export const corpusFolderName = (t: CorpusTarget): string => `${t.scenario}.${t.reader}.${t.contract}.${t.model}`;
 

@@ -2,3 +2,4 @@ export * from './format';
 export * from './fingerprint';
 export * from './store';
 export * from './corpus-store';
+export * from './merge';

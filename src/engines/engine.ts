@@ -1,6 +1,6 @@
 import type { ChoiceSource, Execution } from '../machine';
-import type { PctBound } from './pct-bound';
-import { pctBound } from './pct-bound';
+import type { PctBound, PctUsage } from './pct-bound';
+import { pctBoundOf, pushUsed } from './pct-bound';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
 import type { CoverageStats } from './coverage';
@@ -68,6 +68,8 @@ export interface Engine {
   addSeeds?(traces: readonly (readonly number[])[]): void;
   /** coverage only: map and corpus figures */
   coverage?(): CoverageStats;
+  /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
+  pctUsage?(): PctUsage;
 }
 
 export interface EngineOptions {
@@ -110,18 +112,20 @@ export function schedulingSteps(exec: Execution): number {
  */
 function pctEngine(cpus: number, depth: number): Engine {
   let maxSteps = 0;
-  const used: number[] = [];
+  const used: [number, number][] = [];
+  const usage = (): PctUsage => ({ depth, cpus, steps: Math.max(1, maxSteps), used: used.map(([k, n]) => [k, n]) });
   return {
     name: 'pct',
     source(seed) {
       const k = maxSteps > 0 ? maxSteps : DEFAULT_PCT_STEPS;
-      used.push(k);
+      pushUsed(used, k);
       return new PctSource(seed, depth, k);
     },
     observe(exec) {
       if (exec.outcome.kind === 'complete') maxSteps = Math.max(maxSteps, schedulingSteps(exec));
       return false;
     },
-    pctBound: () => pctBound(depth, cpus, Math.max(1, maxSteps), used),
+    pctBound: () => pctBoundOf(usage()),
+    pctUsage: usage,
   };
 }

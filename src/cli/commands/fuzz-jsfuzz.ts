@@ -105,6 +105,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
     findings: [...findings.values()],
     interrupted: result.interrupted,
     pctBounds: new Map(),
+    pctUsage: new Map(),
     coverage: new Map(),
   };
   process.stderr.write(summaryTable(r) + '\n');
