@@ -1,16 +1,19 @@
 import type { Bounds, Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { Engine, FuzzEngineName, PctBound } from '../engines';
+import type { CoverageStats, Engine, FuzzEngineName, PctBound, PctUsage } from '../engines';
 import { createEngine, deriveSeed } from '../engines';
-import type { Judgement } from '../compare';
+import type { Judgement, Verdict } from '../compare';
+import type { CorpusKey, CorpusStore } from './corpus';
 import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
 import { emptyStats } from './stats';
 import type { Target } from './target';
 import { runTarget, sameDivergence } from './target';
+import type { Partition } from './partition';
+import { WHOLE, partitionRuns } from './partition';
 
 export type { EngineName, FuzzEngineName } from '../engines';
-export { ENGINES, FUZZ_ENGINES } from '../engines';
+export { DEFAULT_FUZZ_ENGINE, ENGINES, FUZZ_ENGINES } from '../engines';
 
 /** A distinct divergence: one minimized witness, however often it was hit. */
 export interface Finding {
@@ -34,7 +37,12 @@ export interface CampaignStatus {
   readonly runs: number;
   readonly seconds: number;
   readonly findings: number;
+  /** engine `coverage`: map and corpus figures summed over the targets */
+  readonly coverage?: { readonly cov: number; readonly ft: number; readonly corpus: number };
 }
+
+/** Status events: a pulse, a new distinct divergence (`new`, with the finding), a new corpus entry, the end. */
+export type CampaignEvent = 'pulse' | 'new' | 'corpus' | 'done';
 
 export interface CampaignConfig {
   readonly targets: readonly Target[];
@@ -42,8 +50,14 @@ export interface CampaignConfig {
   /** PCT bug depth d (default 3) */
   readonly depth?: number;
   readonly seed: string;
-  /** stop after this many runs (one run = one schedule, executed by every target of a scenario) */
+  /**
+   * stop after this many runs (one run = one schedule, executed by every target
+   * of a scenario); with a partition, the runs of the whole campaign: this
+   * worker executes its share of runs 0..runs-1
+   */
   readonly runs?: number;
+  /** which rounds of the campaign this worker executes (default: all — see partition.ts) */
+  readonly partition?: Partition;
   /** stop after this many seconds (measured with `clock`) */
   readonly seconds?: number;
   /** milliseconds; injected so that nothing inside a run reads the clock */
@@ -54,10 +68,20 @@ export interface CampaignConfig {
    * the divergence, so that repeated witnesses collapse. Sets `finding.file`.
    */
   readonly onWitness: (f: Finding) => { id: string; fresh: boolean };
-  readonly onStatus?: (s: CampaignStatus, event: 'pulse' | 'new' | 'done', f?: Finding) => void;
+  readonly onStatus?: (s: CampaignStatus, event: CampaignEvent, f?: Finding) => void;
   readonly shouldStop?: () => boolean;
   /** how often to emit a pulse status, in ms (default 2000) */
   readonly pulseMs?: number;
+  /**
+   * engine `coverage`: the persistent corpus — polled for saved entries at the
+   * start and every `syncMs` (entries other workers added), and given every new
+   * entry. Without it the corpus lives in memory only.
+   */
+  readonly corpus?: CorpusStore;
+  /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
+  readonly syncMs?: number;
+  /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
+  readonly sliceMs?: number;
 }
 
 export interface CampaignResult {
@@ -72,12 +96,36 @@ export interface CampaignResult {
   readonly interrupted: boolean;
   /** engine `pct`: the probability bound per target key */
   readonly pctBounds: ReadonlyMap<string, PctBound>;
+  /** engine `coverage`: map and corpus figures per target key */
+  readonly coverage: ReadonlyMap<string, CoverageStats>;
+  /** engine `pct`: the runs behind each bound, to merge workers' bounds (mergePctUsage) */
+  readonly pctUsage: ReadonlyMap<string, PctUsage>;
+}
+
+/** The corpus a target's entries belong to. */
+export const corpusKey = (t: Target): CorpusKey => ({
+  scenario: t.scenario.name,
+  reader: t.reader.name,
+  contract: t.contract.name,
+  model: t.model,
+});
+
+/**
+ * The reader's verdict as the coverage engine's opaque `verdict` feature:
+ * agree (raced or not), the divergence class, or the bound that was hit.
+ */
+export function verdictLabel(v: Verdict, raced: number): string {
+  if (v.kind === 'divergence') return `divergence/${v.class}`;
+  if (v.kind === 'bound-hit') return `bound-hit/${v.bound}`;
+  return raced > 0 ? 'agree/raced' : 'agree';
 }
 
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
- * The fuzz loop. Runs are spread round-robin over the scenarios; each run's
+ * The fuzz loop. Runs are spread round-robin over the scenarios (run r: seed
+ * `deriveSeed(seed, r)`, scenario r mod S; with a partition, only that
+ * worker's rounds of them — see partition.ts); each run's
  * schedule (a seeded choice stream) is executed by every target of that
  * scenario — the readers under test, each model and contract — and each
  * execution is judged against the SC reference. A divergence is minimized
@@ -86,6 +134,19 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
 export function runCampaign(cfg: CampaignConfig): CampaignResult {
+  const steps = campaignSteps({ ...cfg, sliceMs: Infinity });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same loop, cut into slices: it yields between two runs every
+ * `sliceMs` (default 50 ms) so that a caller on an event loop can handle
+ * signals, messages and redraws; where it yields changes nothing it computes.
+ */
+export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignResult, undefined> {
   const bounds = cfg.bounds ?? DEFAULT_BOUNDS;
   const groups = new Map<string, Target[]>();
   for (const t of cfg.targets) {
@@ -99,6 +160,31 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const engines = new Map<string, Engine>(
     cfg.targets.map((t) => [t.key, createEngine(cfg.engine, { cpus: t.built.cpus.length, depth: cfg.depth })]),
   );
+  const syncCorpus = (): void => {
+    if (!cfg.corpus) return;
+    for (const t of cfg.targets) {
+      const e = engines.get(t.key)!;
+      if (!e.addSeeds) continue;
+      const traces = cfg.corpus.poll(corpusKey(t));
+      if (traces.length > 0) e.addSeeds(traces);
+    }
+  };
+  syncCorpus();
+  const coverage = (): CampaignStatus['coverage'] => {
+    let cov = 0;
+    let ft = 0;
+    let corpus = 0;
+    let any = false;
+    for (const e of engines.values()) {
+      const c = e.coverage?.();
+      if (!c) continue;
+      any = true;
+      cov += c.cov;
+      ft += c.ft;
+      corpus += c.corpus;
+    }
+    return any ? { cov, ft, corpus } : undefined;
+  };
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -106,26 +192,38 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
   const maxRuns = cfg.runs ?? (cfg.seconds === undefined ? 0 : Infinity);
   const pulseMs = cfg.pulseMs ?? 2000;
   let nextPulse = t0 + pulseMs;
+  const syncMs = cfg.syncMs ?? 5000;
+  let nextSync = t0 + syncMs;
+  const sliceMs = cfg.sliceMs ?? 50;
+  let nextSlice = t0 + sliceMs;
+  const runIndices = partitionRuns(cfg.partition ?? WHOLE, groupList.length, maxRuns);
   let executions = 0;
   let runs = 0;
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
-  const status = (): CampaignStatus => ({ executions, runs, seconds: elapsed(), findings: findings.size });
+  const status = (): CampaignStatus => {
+    const c = coverage();
+    return { executions, runs, seconds: elapsed(), findings: findings.size, ...(c ? { coverage: c } : {}) };
+  };
 
-  while (runs < maxRuns) {
+  for (const r of runIndices) {
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
     if (cfg.shouldStop?.()) {
       interrupted = true;
       break;
     }
-    const group = groupList[runs % groupList.length]!;
-    const runSeed = deriveSeed(cfg.seed, runs);
+    const group = groupList[r % groupList.length]!;
+    const runSeed = deriveSeed(cfg.seed, r);
     runs++;
     for (const t of group) {
       const engine = engines.get(t.key)!;
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds);
-      engine.observe(exec);
+      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
       executions++;
+      if (fresh) {
+        cfg.corpus?.save(corpusKey(t), exec.trace);
+        cfg.onStatus?.(status(), 'corpus');
+      }
       const st = perTarget.get(t.key)!;
       st.executions++;
       st.races += judgement.raced;
@@ -169,10 +267,25 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
       nextPulse = cfg.clock() + pulseMs;
       cfg.onStatus(status(), 'pulse');
     }
+    if (cfg.corpus && cfg.clock() >= nextSync) {
+      nextSync = cfg.clock() + syncMs;
+      syncCorpus();
+    }
+    if (sliceMs !== Infinity && cfg.clock() >= nextSlice) {
+      yield;
+      nextSlice = cfg.clock() + sliceMs;
+    }
   }
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());
+  const coverageByTarget = new Map<string, CoverageStats>();
+  for (const [key, e] of engines) if (e.coverage) coverageByTarget.set(key, e.coverage());
+  const pctUsage = new Map<string, PctUsage>();
+  for (const [key, e] of engines) {
+    if (e.pctBound) pctBounds.set(key, e.pctBound());
+    if (e.pctUsage) pctUsage.set(key, e.pctUsage());
+  }
   return {
     targets: cfg.targets,
     executions,
@@ -182,5 +295,7 @@ export function runCampaign(cfg: CampaignConfig): CampaignResult {
     findings: [...findings.values()],
     interrupted,
     pctBounds,
+    coverage: coverageByTarget,
+    pctUsage,
   };
 }

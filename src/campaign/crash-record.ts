@@ -10,7 +10,11 @@ import { witnessSignature } from './signature';
 function crashScenario(s: Scenario): CrashScenario {
   const builtin = builtinScenario(s.name);
   const source = builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
-  if (s.text === undefined) throw new Error(`[ptefuzz internal bug] scenario ${s.name} has no printed text`);
+  if (s.text === undefined) {
+    // a TypeScript built-in (consumer and arm64 scenarios): no .scn form yet, replayed by name
+    if (builtin === s) return { name: s.name, source: 'builtin' };
+    throw new Error(`[ptefuzz internal bug] scenario ${s.name} has no printed text`);
+  }
   return { name: s.name, source, text: s.text };
 }
 
@@ -23,11 +27,18 @@ export function crashRecord(f: Finding, engine: string, seed: string): CrashFile
     version: CRASH_VERSION,
     scenario: crashScenario(f.target.scenario),
     reader: f.target.reader.name,
+    ...(f.target.reader.module ? { readerModule: { ...f.target.reader.module } } : {}),
     contract: f.target.contract.name,
     model: f.target.model,
     trace: [...f.trace],
     signature: witnessSignature(f.exec, f.judgement, f.target.built),
-    verdict: { kind: 'divergence', class: v.class, observed: toHex(v.observed), allowed: v.allowed.map(toHex) },
+    verdict: {
+      kind: 'divergence',
+      class: v.class,
+      observed: toHex(v.observed),
+      allowed: v.allowed.map(toHex),
+      ...(v.detail === undefined ? {} : { detail: v.detail }),
+    },
     engine,
     seed,
     tool: TOOL_VERSION,

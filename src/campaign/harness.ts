@@ -3,8 +3,15 @@ import { MODEL_KINDS, TraceSource } from '../machine';
 import { ARCHES, builtinReaders } from '../kernel';
 import { contractByName } from '../compare';
 import { BUILTIN_SCENARIOS } from '../scenario';
-import type { Target } from './target';
-import { makeTarget, runTarget } from './target';
+import type { Bounds } from '../machine';
+import { DEFAULT_BOUNDS } from '../machine';
+import { minimizeTrace } from '../minimize';
+import type { Selection } from './select';
+import { UsageError, selectTargets } from './select';
+import type { ReaderStats } from './stats';
+import { emptyStats } from './stats';
+import type { Run, Target } from './target';
+import { makeTarget, runTarget, sameDivergence } from './target';
 
 /**
  * Byte-level fuzz targets for jsfuzz (harness/*.fuzz.js). Total decoding
@@ -57,13 +64,97 @@ export class DivergenceError extends Error {
 
 /** The `fuzz(buf)` function of a family: runs the decoded execution, throws DivergenceError on a divergence. */
 export function harnessFuzz(family: HarnessFamily): (buf: Uint8Array) => void {
-  const targets = harnessTargets(family);
-  return (buf) => {
-    const { target, trace } = decodeHarnessInput(buf, targets);
-    const { exec, judgement } = runTarget(target, new TraceSource(trace));
-    const v = judgement.verdict;
-    if (v.kind === 'divergence') {
-      throw new DivergenceError(target.key, exec.trace, v.class, target.arch.format(v.observed));
+  return harnessSession(harnessTargets(family)).fuzz;
+}
+
+/** The family whose harness target runs these targets (all must belong to one). */
+export function harnessFamilyOf(targets: readonly Target[]): HarnessFamily {
+  for (const t of targets) {
+    if (t.arch.name !== 'x86-pae') {
+      throw new UsageError(
+        `engine jsfuzz has a harness target for the x86-pae family only (harness/pae.fuzz.js); ${t.scenario.name} is ${t.arch.name}`,
+      );
     }
+  }
+  return 'pae';
+}
+
+/**
+ * The targets of a selection, as the harness numbers them (byte 0): the
+ * order of `selectTargets`. `ptefuzz fuzz --engine jsfuzz` passes the
+ * selection to the harness (environment) and decodes artifacts with the same list.
+ */
+export function harnessSelection(sel: Selection, registry: Parameters<typeof selectTargets>[1]): Target[] {
+  const targets = selectTargets(sel, registry);
+  harnessFamilyOf(targets);
+  return targets;
+}
+
+/** A harness target with per-target counts (for the jsfuzz engine's summary). */
+export interface HarnessSession {
+  readonly targets: readonly Target[];
+  /** per target, in `targets` order */
+  readonly stats: readonly ReaderStats[];
+  executions: number;
+  readonly fuzz: (buf: Uint8Array) => void;
+}
+
+export function harnessSession(targets: readonly Target[]): HarnessSession {
+  const stats = targets.map(() => emptyStats());
+  const session: HarnessSession = {
+    targets,
+    stats,
+    executions: 0,
+    fuzz: (buf) => {
+      const i = buf.length > 0 ? buf[0]! % targets.length : 0;
+      const target = targets[i]!;
+      const { exec, judgement } = runTarget(target, new TraceSource(Array.from(buf.subarray(1))));
+      session.executions++;
+      const st = stats[i]!;
+      st.executions++;
+      st.races += judgement.raced;
+      const v = judgement.verdict;
+      if (v.kind === 'agree') st.verdicts.agree++;
+      else if (v.kind === 'bound-hit') st.verdicts.boundHit++;
+      else {
+        st.verdicts.divergence++;
+        throw new DivergenceError(target.key, exec.trace, v.class, target.arch.format(v.observed));
+      }
+    },
   };
+  return session;
+}
+
+/** A jsfuzz crash artifact (the input bytes), decoded, replayed and minimized. */
+export type ConvertedArtifact =
+  | {
+      readonly kind: 'divergence';
+      readonly target: Target;
+      readonly class: string;
+      /** the decoded trace, as replayed */
+      readonly raw: readonly number[];
+      /** the minimized trace and its run */
+      readonly trace: readonly number[];
+      readonly run: Run;
+    }
+  | { readonly kind: 'no-divergence'; readonly target: Target; readonly verdict: string };
+
+/**
+ * Convert an artifact with the campaign's predicate (same reader, contract,
+ * model and class), so that the witness — hence the crash file's
+ * fingerprint — is the one the native engines write for the same bug.
+ */
+export function convertArtifact(
+  buf: Uint8Array,
+  targets: readonly Target[],
+  bounds: Bounds = DEFAULT_BOUNDS,
+): ConvertedArtifact {
+  const { target, trace } = decodeHarnessInput(buf, targets);
+  const first = runTarget(target, new TraceSource(trace), bounds);
+  const v = first.judgement.verdict;
+  if (v.kind !== 'divergence') return { kind: 'no-divergence', target, verdict: v.kind };
+  const min = minimizeTrace(first.exec.trace, sameDivergence(target, v.class, bounds));
+  if (min === null) throw new Error(`[ptefuzz internal bug] artifact divergence on ${target.key} did not replay`);
+  const run = runTarget(target, new TraceSource(min.trace), bounds);
+  return { kind: 'divergence', target, class: v.class, raw: first.exec.trace, trace: min.trace, run };
 }

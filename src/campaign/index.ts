@@ -6,3 +6,8 @@ export * from './replay';
 export * from './crash-record';
 export * from './signature';
 export * from './harness';
+export * from './corpus';
+export * from './reader-module';
+export * from './matrix';
+export * from './expectations';
+export * from './partition';

@@ -1,4 +1,4 @@
-import type { ReaderRegistry } from '../kernel';
+import type { ReaderDef, ReaderRegistry } from '../kernel';
 import { ARCHES, builtinOperations } from '../kernel';
 import type { Scenario } from '../scenario';
 import { ScenarioError, loadScn } from '../scenario';
@@ -15,11 +15,36 @@ export interface ReplayResult {
   /** the verdict recorded in the file was reproduced exactly (kind, class, observed value) */
   readonly reproduced: boolean;
   readonly observed: string;
+  /**
+   * The crash file was found with a reader module whose source differs from
+   * the one loaded now (or the reader is now built in, or now from a module):
+   * one line saying so, for the CLI to print; undefined when they match.
+   */
+  readonly moduleNote?: string;
+}
+
+/** Does the reader that replays a crash file come from the module source it was found with? */
+export function readerModuleNote(c: CrashFile, reader: ReaderDef): string | undefined {
+  const was = c.readerModule;
+  const now = reader.module;
+  if (!was && !now) return undefined;
+  if (!was)
+    return `note: reader "${c.reader}" was a built-in reader when this crash was recorded; now from ${now!.path}`;
+  if (!now)
+    return `note: reader "${c.reader}" was recorded from the reader module ${was.path}; now the built-in reader`;
+  if (was.sha256 === now.sha256) return undefined;
+  return `note: ${now.path} differs from the module source this crash was recorded with (${was.path}, sha256 ${was.sha256.slice(0, 12)}… → ${now.sha256.slice(0, 12)}…)`;
 }
 
 /** Rebuild the target a crash file names; an unknown name is an error about the file. */
 export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry): Target {
   try {
+    // before the stored scenario is lowered: its `reader` line names the module's reader
+    if (c.readerModule && !registry.get(c.reader)) {
+      throw new UsageError(
+        `reader "${c.reader}" comes from a reader module: needs --reader-module ${c.readerModule.path} (sha256 ${c.readerModule.sha256.slice(0, 12)}…)`,
+      );
+    }
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);
     const arch = ARCHES[s.arch];
     if (!arch) throw new UsageError(`no encoding for architecture ${s.arch}`);
@@ -55,5 +80,6 @@ export function replayCrash(c: CrashFile, file: string, registry: ReaderRegistry
   const v = run.judgement.verdict;
   const observed = v.kind === 'divergence' ? toHex(v.observed) : v.kind;
   const reproduced = v.kind === 'divergence' && v.class === c.verdict.class && observed === c.verdict.observed;
-  return { target, run, reproduced, observed };
+  const moduleNote = readerModuleNote(c, target.reader);
+  return { target, run, reproduced, observed, ...(moduleNote !== undefined ? { moduleNote } : {}) };
 }

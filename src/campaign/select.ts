@@ -1,20 +1,29 @@
 import type { ModelKind } from '../machine';
 import { MODEL_KINDS } from '../machine';
 import type { ReaderDef, ReaderRegistry } from '../kernel';
-import { ARCHES } from '../kernel';
+import { ARCHES, builtinOperations } from '../kernel';
 import type { Contract } from '../compare';
 import { CONTRACTS, contractByName } from '../compare';
 import type { Scenario } from '../scenario';
-import { BUILTIN_SCENARIOS, builtinScenario } from '../scenario';
+import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn } from '../scenario';
 import type { Target } from './target';
 import { makeTarget } from './target';
 
 /** A user-input problem: printed as one line, exit 2. */
 export class UsageError extends Error {}
 
+/**
+ * A `.scn` scenario as printed text: the form a selection crosses a thread or
+ * process boundary in (`--jobs` workers, the jsfuzz harness), lowered again there.
+ */
+export interface ScenarioText {
+  readonly name: string;
+  readonly text: string;
+}
+
 export interface Selection {
-  /** built-in names, or scenarios already loaded from `.scn` files */
-  readonly scenarios?: readonly (string | Scenario)[];
+  /** built-in names, scenarios already loaded from `.scn` files, or their printed texts */
+  readonly scenarios?: readonly (string | Scenario | ScenarioText)[];
   readonly readers?: readonly string[];
   readonly contract?: string;
   readonly models?: readonly string[];
@@ -22,8 +31,40 @@ export interface Selection {
 
 const list = (xs: readonly string[]): string => xs.join(', ');
 
-export function resolveScenario(name: string | Scenario): Scenario {
-  if (typeof name !== 'string') return name;
+/** Lower a printed scenario text again (with the readers of `registry`). */
+export function scenarioFromText(t: ScenarioText, registry: ReaderRegistry): Scenario {
+  try {
+    const l = loadScn(t.text, `scenario ${t.name}`, { readers: registry, operations: builtinOperations() }, t.name);
+    if (l.kind !== 'kernel') throw new UsageError(`scenario ${t.name} has no pte and no reader`);
+    return l.scenario;
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * A selection that survives structured cloning and JSON: every scenario
+ * loaded from a file becomes its printed text.
+ */
+export function portableSelection(sel: Selection): Selection {
+  if (!sel.scenarios) return sel;
+  return {
+    ...sel,
+    scenarios: sel.scenarios.map((s) => {
+      if (typeof s === 'string' || !('build' in s)) return s;
+      if (s.text === undefined) return s.name;
+      return { name: s.name, text: s.text };
+    }),
+  };
+}
+
+export function resolveScenario(name: string | Scenario | ScenarioText, registry?: ReaderRegistry): Scenario {
+  if (typeof name !== 'string') {
+    if ('build' in name) return name;
+    if (!registry) throw new Error('[ptefuzz internal bug] a scenario text needs the reader registry to lower');
+    return scenarioFromText(name, registry);
+  }
   const s = builtinScenario(name);
   if (!s) {
     throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_SCENARIOS.map((x) => x.name))}`);
@@ -51,12 +92,28 @@ export function resolveModel(name: string): ModelKind {
 }
 
 /**
- * Expand a selection into targets: every chosen scenario × its readers (or
- * the chosen ones it supports) × the chosen models (default: the scenario's
+ * The user readers (`--reader-module`) that run on a scenario: every one of
+ * its architecture — a scenario names only built-in readers.
+ */
+export function moduleReaders(s: Scenario, registry: ReaderRegistry): ReaderDef[] {
+  return registry.all().filter((r) => r.module !== undefined && r.arch === s.arch && !s.readers.includes(r.name));
+}
+
+/** Does a reader run on a scenario: named by it, or a user reader of its architecture. */
+export function readerApplies(s: Scenario, r: ReaderDef): boolean {
+  return s.readers.includes(r.name) || (r.module !== undefined && r.arch === s.arch);
+}
+
+/**
+ * Expand a selection into targets: every chosen scenario × its readers and
+ * the user readers of its architecture (or the chosen ones it supports) × the chosen models (default: the scenario's
  * own) under the chosen contract (default: each reader's declared one).
  */
 export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[] {
-  const scenarios = sel.scenarios && sel.scenarios.length > 0 ? sel.scenarios.map(resolveScenario) : BUILTIN_SCENARIOS;
+  const scenarios =
+    sel.scenarios && sel.scenarios.length > 0
+      ? sel.scenarios.map((x) => resolveScenario(x, registry))
+      : BUILTIN_SCENARIOS;
   const readers = sel.readers?.map((r) => resolveReader(r, registry));
   const contract = sel.contract === undefined ? undefined : resolveContract(sel.contract);
   const models = sel.models?.map(resolveModel);
@@ -65,8 +122,8 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
     const arch = ARCHES[s.arch];
     if (!arch) throw new Error(`[ptefuzz internal bug] no encoding for architecture ${s.arch}`);
     const chosen = readers
-      ? readers.filter((r) => s.readers.includes(r.name))
-      : s.readers.map((n) => resolveReader(n, registry));
+      ? readers.filter((r) => readerApplies(s, r))
+      : [...s.readers.map((n) => resolveReader(n, registry)), ...moduleReaders(s, registry)];
     for (const r of chosen) {
       for (const m of models && models.length > 0 ? models : [s.model]) {
         const declared = s.contracts?.[r.name] ?? r.contract;

@@ -16,8 +16,11 @@ export function witnessSignature(exec: Execution, judgement: Judgement, built: B
   const h = judgement.history;
   if (v.kind !== 'divergence' || h === undefined) return '';
   const last = new Map<string, string>();
+  // the diverging operation and everything nested in it (a consumer's reads are in its reader ops)
+  const inside = new Set<number>([v.op]);
+  if (v.op >= 0) for (const o of exec.ops) if (inside.has(o.parent)) inside.add(o.id);
   for (const ev of exec.events) {
-    if (ev.op !== v.op || ev.read === undefined || ev.tag === undefined) continue;
+    if (!inside.has(ev.op) || ev.read === undefined || ev.tag === undefined) continue;
     const k = indexOfTag(h, ev.tag);
     const locs = ev.locs.map((id) => built.locations.locs[id]!.name).join('+');
     last.set(locs, `${locs}←${k === undefined ? '?' : `v${k}`}`);

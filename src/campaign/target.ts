@@ -42,22 +42,29 @@ export interface Run {
 
 /** Execute a target once with the given choices and judge its reader. */
 export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFAULT_BOUNDS): Run {
-  const exec = execute({ locations: t.built.locations, cpus: t.built.cpus }, t.model, source, bounds);
+  const b = t.built;
+  const spec = {
+    locations: b.locations,
+    cpus: b.cpus,
+    ...(b.flush ? { flush: b.flush } : {}),
+    ...(b.pages ? { pages: b.pages } : {}),
+  };
+  const exec = execute(spec, t.model, source, bounds);
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
 }
 
 /**
- * The minimization predicate: replaying `trace` on the target still diverges
+ * The minimization predicate: replaying `choices` (a trace or a choice source) on the target still diverges
  * with the same class (same reader, contract and model, since the target fixes them).
  */
 export function sameDivergence(
   t: Target,
   cls: string,
   bounds: Bounds = DEFAULT_BOUNDS,
-): (trace: readonly number[]) => Execution | null {
-  return (trace) => {
-    const r = runTarget(t, new TraceSource(trace), bounds);
+): (choices: readonly number[] | ChoiceSource) => Execution | null {
+  return (choices) => {
+    const r = runTarget(t, Array.isArray(choices) ? new TraceSource(choices) : (choices as ChoiceSource), bounds);
     return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
   };
 }

@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
-import { DEFAULT_PCT_DEPTH } from '../engines';
+import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
-import { collect, nonNegativeInt, positiveInt, positiveSeconds } from './parse';
+import { collect, jobCount, nonNegativeInt, positiveInt, positiveSeconds, shardSpec } from './parse';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
@@ -13,10 +13,23 @@ import type { CheckOptions } from './commands/check';
 import { checkCommand } from './commands/check';
 import type { LitmusOptions } from './commands/litmus';
 import { litmusCommand } from './commands/litmus';
+import { mergeCommand } from './commands/merge';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
+import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
+import { registerReaderModules } from './reader-modules';
+import type { MatrixOptions } from './commands/matrix';
+import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
+
+const READER_MODULE = '--reader-module <path>';
+const READER_MODULE_HELP =
+  'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
+
+interface ModuleOption {
+  readerModule?: string[];
+}
 
 /**
  * The `ptefuzz` command line. The only place that touches argv, stdout/stderr
@@ -41,19 +54,31 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
-    .addOption(new Option('--engine <name>', 'engine: random | pct').default('random'))
+    .addOption(new Option('--engine <name>', 'engine: coverage | random | pct | jsfuzz').default(DEFAULT_FUZZ_ENGINE))
     .option(
       '--depth <d>',
       `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
       positiveInt,
     )
-    .option('--runs <n>', 'number of runs (schedules)', positiveInt)
+    .option('--runs <n>', 'number of runs (schedules); engine jsfuzz: executions of the harness target', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
     .option('--crashes <dir>', 'crash folder', 'crashes')
+    .option(
+      '--corpus <dir>',
+      'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
+    )
     .option('--json', 'print a JSON summary on stdout at the end')
-    .action((o: FuzzOptions) => {
-      code = fuzzCommand(o, registry);
+    .option('--jobs <n>', 'worker threads, each running its share of the runs (default 1: in this thread)', jobCount)
+    .option(
+      '--shard <i/N>',
+      "run shard i of an N-machine campaign (1-based; needs --seed; the shards' runs are disjoint)",
+      shardSpec,
+    )
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action(async (o: FuzzOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
+      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : await fuzzCommand(o, registry);
     });
 
   program
@@ -76,7 +101,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
-    .action((o: ExploreOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: ExploreOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = exploreCommand(o, registry);
     });
 
@@ -85,7 +112,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
     .argument('<path...>', 'crash files or folders of them')
     .option('--diagram', 'print the CPU-column diagram of every file')
-    .action((paths: string[], o: { diagram?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: { diagram?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')));
     });
 
@@ -94,7 +123,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
-    .action((file: string, o: ShowOptions) => {
+    .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((file: string, o: ShowOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = showCommand(file, registry, o);
     });
 
@@ -102,7 +134,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('minimize')
     .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
     .argument('<path...>', 'crash files or folders of them')
-    .action((paths: string[]) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((paths: string[], o: ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = minimizeCommand(paths, registry);
     });
 
@@ -132,11 +166,56 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('merge')
+    .description(
+      'merge crash folders and corpus folders (e.g. of shards) into OUT: union by content-addressed name; files that do not load are reported and skipped',
+    )
+    .argument('<out>', 'folder to merge into (created if missing)')
+    .argument('<in...>', 'crash or corpus folders to merge')
+    .action((out: string, inputs: string[]) => {
+      code = mergeCommand(out, inputs);
+    });
+
+  program
     .command('list')
     .description('list scenarios, readers, contracts, memory models and engines')
     .option('--json', 'machine-readable')
-    .action((o: { json?: boolean }) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: { json?: boolean } & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = listCommand(registry, o.json === true);
+    });
+
+  program
+    .command('matrix')
+    .description(
+      'reader × contract × memory model verdict table over the built-in scenarios, checked against each scenario’s expectations',
+    )
+    .option('--scenario <name>', 'built-in scenario or .scn file (repeatable; default: all built-in)', collect)
+    .option(
+      '--reader <name>',
+      'restrict to these readers (repeatable; default: every reader the scenario names)',
+      collect,
+    )
+    .option('--contract <name>', 'restrict to these contracts (repeatable; default: all)', collect)
+    .option('--model <model>', 'restrict to these memory models (repeatable; default: sc, tso, weak)', collect)
+    .addOption(new Option('--engine <name>', 'engine: random | pct | exhaustive').default('random'))
+    .option('--depth <d>', `PCT bug depth d (engine pct; default ${DEFAULT_PCT_DEPTH})`, positiveInt)
+    .option('--runs <n>', `runs (schedules) per scenario (default ${DEFAULT_MATRIX_RUNS})`, positiveInt)
+    .option('--seed <n>', 'seed', nonNegativeInt, DEFAULT_MATRIX_SEED)
+    .option('--bound <k>', `preemption bound (engine exhaustive; default ${DEFAULT_SCENARIO_BOUND})`, nonNegativeInt)
+    .option(
+      '--max-executions <n>',
+      'engine exhaustive: stop each reader × model enumeration after n executions',
+      positiveInt,
+      DEFAULT_MAX_EXECUTIONS,
+    )
+    .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder')
+    .option('--json', 'machine-readable result on stdout')
+    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .action((o: MatrixOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
+      code = matrixCommand(o, registry);
     });
 
   try {

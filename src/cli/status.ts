@@ -1,17 +1,27 @@
-import type { CampaignStatus, Finding } from '../campaign';
+import type { CampaignEvent, CampaignStatus, Finding } from '../campaign';
 
 const rssMb = (): number => Math.round(process.memoryUsage().rss / (1024 * 1024));
 
-/** libFuzzer-style status lines on stderr. */
-export function statusLine(s: CampaignStatus, event: 'pulse' | 'new' | 'done', f?: Finding): string {
+const LABEL: Record<CampaignEvent, string> = { new: 'NEW', corpus: 'NEW', pulse: 'pulse', done: 'DONE' };
+
+/**
+ * libFuzzer-style status lines on stderr (DESIGN §10):
+ * `#N NEW cov: C ft: F corp: K exec/s: E crashes: X rss: M MB` — N executions,
+ * C map counters and F (counter, hit-count bucket) features covered, K corpus
+ * entries (engine `coverage` only), X distinct divergences. `NEW` on a new
+ * corpus entry or a new divergence (then followed by a `divergence:` line),
+ * `pulse` every few seconds, `DONE` at the end.
+ */
+export function statusLine(s: CampaignStatus, event: CampaignEvent, f?: Finding): string {
   const rate = s.seconds > 0 ? Math.round(s.executions / s.seconds) : 0;
-  const head = `#${s.executions}\t${event === 'new' ? 'NEW' : event === 'done' ? 'DONE' : 'pulse'}`;
-  const tail = `exec/s: ${rate} divergences: ${s.findings} rss: ${rssMb()}MB`;
+  const head = `#${s.executions}\t${LABEL[event]}\t`;
+  const cov = s.coverage ? `cov: ${s.coverage.cov} ft: ${s.coverage.ft} corp: ${s.coverage.corpus} ` : '';
+  const tail = `${cov}exec/s: ${rate} crashes: ${s.findings} rss: ${rssMb()} MB`;
   if (event === 'new' && f) {
     const t = f.target;
-    return `${head}\t${tail}\n\tdivergence: ${f.class} — ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) -> ${f.file ?? '(not saved)'}`;
+    return `${head}${tail}\n\tdivergence: ${f.class} — ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) -> ${f.file ?? '(not saved)'}`;
   }
-  return `${head}\t${tail}`;
+  return `${head}${tail}`;
 }
 
 export { rssMb };

@@ -1,8 +1,10 @@
 import type { Execution, OpRecord } from '../machine';
-import type { Arch } from '../kernel';
+import type { Arch, EntriesModel } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
 import { allowedWindow, buildHistory } from '../reference';
 import { classify } from './classify';
+import { checkInvariants, hasConsumers } from './invariants';
+import { livelockVerdict } from './livelock';
 import type { Contract } from './contracts';
 import type { Verdict } from './verdict';
 
@@ -10,6 +12,8 @@ export interface SubjectInfo {
   readonly name: string;
   readonly initial: bigint;
   readonly locIds: readonly number[];
+  /** a subject made of several entries: the reference's entries model */
+  readonly entries?: EntriesModel;
 }
 
 /** One judged reader invocation, for reports. */
@@ -51,8 +55,24 @@ export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]):
 }
 
 /**
+ * The outermost consumer path (GUP-fast, the fault path) a reader invocation
+ * runs inside, if any: a lockless read inside a consumer counts as raced when
+ * its consumer overlapped a writer (a one-load reader cannot overlap a
+ * one-store writer, but the consumer that acts on its value can).
+ */
+function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
+  let found: OpRecord | undefined;
+  for (let p = op.parent; p >= 0; p = exec.ops[p]!.parent) {
+    const o = exec.ops[p]!;
+    if (o.mark.role === 'other') found = o;
+  }
+  return found;
+}
+
+/**
  * Judge every completed invocation of `readerName` against the SC reference
- * under `contract`. The first unacceptable value decides the verdict; a
+ * under `contract`. The first unacceptable value decides the verdict, unless
+ * a consumer invariant (invariants.ts) is broken, which outranks it; a
  * bound hit is its own verdict, never a pass.
  */
 export function judge(
@@ -65,7 +85,9 @@ export function judge(
   const readers = exec.ops.filter(
     (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
   );
-  const history = readers.length > 0 ? buildHistory(exec, subject.name, subject.initial) : undefined;
+  const consumers = hasConsumers(exec);
+  const history =
+    readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial, subject.entries) : undefined;
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;
   let racedCount = 0;
@@ -73,7 +95,7 @@ export function judge(
     if (!op.done || op.result === undefined) continue;
     const window = allowedWindow(history!, op);
     const accepted = contract.accepts(op.result, window.allowed, arch);
-    const r = raced(exec, op, subject.locIds);
+    const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);
     if (r) racedCount++;
     judged.push({ op, window, accepted, raced: r });
     if (!accepted && verdict === undefined) {
@@ -87,8 +109,28 @@ export function judge(
       };
     }
   }
+  // A consumer invariant broken is the real damage: it outranks the reader's contract.
+  const broken = consumers ? checkInvariants(exec, history, subject.name, arch) : undefined;
+  if (broken !== undefined) {
+    verdict = {
+      kind: 'divergence',
+      class: broken.class,
+      contract: contract.name,
+      observed: broken.observed,
+      allowed: broken.allowed,
+      op: broken.op,
+      detail: broken.detail,
+    };
+  }
+  let h = history;
+  if (verdict === undefined && exec.outcome.kind === 'bound-hit') {
+    h ??= buildHistory(exec, subject.name, subject.initial, subject.entries);
+    verdict = livelockVerdict(exec, subject.name, h, arch);
+  }
   if (verdict === undefined) {
     verdict = exec.outcome.kind === 'bound-hit' ? { kind: 'bound-hit', bound: exec.outcome.bound } : { kind: 'agree' };
   }
-  return { verdict, invocations: judged.length, raced: racedCount, judged, history };
+  // the history is reported when a reader ran, or for a livelock
+  const shown = verdict.kind === 'divergence' && verdict.class === 'livelock' ? h : history;
+  return { verdict, invocations: judged.length, raced: racedCount, judged, history: shown };
 }

@@ -21,7 +21,30 @@ export const CONTRACTS: readonly Contract[] = [
     source: 'Jason Gunthorpe, 2022-10-06 <Yz7316NubHtw2xCa@nvidia.com>',
     accepts: (observed, allowed, arch) => !arch.present(observed) || allowed.includes(observed),
   },
+  {
+    name: 'ad-relaxed',
+    summary:
+      'every field but access/dirty equals a value the pte held during the read; access and dirty may be wrong either way',
+    source:
+      'Ryan Roberts, "[RFC PATCH v1 0/4] Reduce cost of ptep_get_lockless on arm64", 2024-02-15 <20240215121756.2734131-1-ryan.roberts@arm.com>: ptep_get_lockless_norecency() "A/D in the result may be wrong"; 2024-04-11 <81aa23ca-18b1-4430-9ad1-00a2c5af8fc2@arm.com>',
+    accepts: (observed, allowed, arch) => matchesIgnoringAD(observed, allowed, arch),
+  },
+  {
+    name: 'no-false-dirty',
+    summary:
+      'as ad-relaxed, but dirty may be reported only if some value the pte held during the read was dirty (a missed dirty is tolerated)',
+    source:
+      'David Hildenbrand, 2024-04-15/23 <03cf371d-6473-463b-8586-f3ee794d8ed3@redhat.com>: KVM may map only dirty ptes writable, so a false-positive dirty is a bug; false negatives are reported by MMU notifiers',
+    accepts: (observed, allowed, arch) =>
+      matchesIgnoringAD(observed, allowed, arch) && (!arch.dirty(observed) || allowed.some((a) => arch.dirty(a))),
+  },
 ];
+
+/** Some allowed value has the same fields as `observed` once access/dirty are normalised away. */
+export function matchesIgnoringAD(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean {
+  const o = arch.withoutAD(observed);
+  return allowed.some((a) => arch.withoutAD(a) === o);
+}
 
 export function contractByName(name: string): Contract | undefined {
   return CONTRACTS.find((c) => c.name === name);

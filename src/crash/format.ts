@@ -11,7 +11,10 @@ export const CRASH_VERSION = 2;
 /** Every version the loader reads. */
 export const CRASH_VERSIONS: readonly number[] = [1, 2];
 
-/** Where the scenario came from; `text` is its printed `.scn` form (version ≥ 2). */
+/**
+ * Where the scenario came from; `text` is its printed `.scn` form (version ≥ 2;
+ * absent for a built-in still written in TypeScript, which replays by name).
+ */
 export interface CrashScenario {
   readonly name: string;
   readonly source: 'builtin' | 'file';
@@ -25,6 +28,8 @@ export interface CrashVerdict {
   readonly observed: string;
   /** hex, in window order */
   readonly allowed: readonly string[];
+  /** consumer invariants: what went wrong, in one line (optional; absent in reader-contract divergences) */
+  readonly detail?: string;
 }
 
 /**
@@ -37,6 +42,8 @@ export interface CrashFile {
   readonly version: number;
   readonly scenario: CrashScenario;
   readonly reader: string;
+  /** a user reader (`--reader-module`): the module file and the sha256 of its source; absent for built-ins */
+  readonly readerModule?: { readonly path: string; readonly sha256: string };
   readonly contract: string;
   readonly model: string;
   readonly trace: readonly number[];
@@ -70,6 +77,7 @@ export function encodeCrash(c: CrashFile): Buffer {
         ? { name: c.scenario.name, source: c.scenario.source }
         : { name: c.scenario.name, source: c.scenario.source, text: c.scenario.text },
     reader: c.reader,
+    ...(c.readerModule ? { readerModule: { path: c.readerModule.path, sha256: c.readerModule.sha256 } } : {}),
     contract: c.contract,
     model: c.model,
     trace: [...c.trace],
@@ -79,6 +87,8 @@ export function encodeCrash(c: CrashFile): Buffer {
       class: c.verdict.class,
       observed: c.verdict.observed,
       allowed: [...c.verdict.allowed],
+      // only when present, so files without it keep their bytes
+      ...(c.verdict.detail === undefined ? {} : { detail: c.verdict.detail }),
     },
     engine: c.engine,
     seed: c.seed,
@@ -122,11 +132,19 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   if (version >= 2) {
     if (scenario['source'] !== 'builtin' && scenario['source'] !== 'file')
       bad('scenario.source', '"builtin" or "file"');
-    if (!isStr(scenario['text'])) bad('scenario.text', 'the printed .scn scenario');
+    // a built-in written in TypeScript (no .scn form yet) has no text and replays by name
+    if (scenario['source'] === 'file' || scenario['text'] !== undefined) {
+      if (!isStr(scenario['text'])) bad('scenario.text', 'the printed .scn scenario');
+    }
   }
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
   }
+  const rm = raw['readerModule'];
+  if (rm !== undefined && (!isObj(rm) || !isStr(rm['path']) || !isStr(rm['sha256']))) {
+    bad('readerModule', 'a map with a path and a sha256');
+  }
+  const readerModule = rm as { path: string; sha256: string } | undefined;
   const trace = raw['trace'];
   if (!Array.isArray(trace) || !trace.every((v) => Number.isInteger(v) && v >= 0)) {
     bad('trace', 'an array of non-negative integers');
@@ -138,15 +156,18 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   const verdict = v as Record<string, unknown>;
   const allowed = verdict['allowed'];
   if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
+  const detail = verdict['detail'];
+  if (detail !== undefined && !isStr(detail)) bad('verdict.detail', 'a string');
   return {
     format: CRASH_FORMAT,
     version,
     scenario: {
       name: scenario['name'] as string,
       source: scenario['source'] as 'builtin' | 'file',
-      ...(version >= 2 ? { text: scenario['text'] as string } : {}),
+      ...(version >= 2 && scenario['text'] !== undefined ? { text: scenario['text'] as string } : {}),
     },
     reader: raw['reader'] as string,
+    ...(readerModule ? { readerModule: { path: readerModule.path, sha256: readerModule.sha256 } } : {}),
     contract: raw['contract'] as string,
     model: raw['model'] as string,
     trace: trace as number[],
@@ -156,6 +177,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
       class: verdict['class'] as string,
       observed: verdict['observed'] as string,
       allowed: allowed as string[],
+      ...(detail === undefined ? {} : { detail: detail as string }),
     },
     engine: raw['engine'] as string,
     seed: raw['seed'] as string,

@@ -1,3 +1,5 @@
 export * from './format';
 export * from './fingerprint';
 export * from './store';
+export * from './corpus-store';
+export * from './merge';

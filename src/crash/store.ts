@@ -1,15 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 
+let tmpCounter = 0;
+
 /**
  * Write a file atomically: a temporary name in the same folder, then rename,
- * so a crash or kill never leaves a truncated file behind.
+ * so a crash or kill never leaves a truncated file behind. The temporary name
+ * is unique per process, thread and call: worker threads share a pid, and two
+ * of them writing the same content-addressed name at once must not write into
+ * one temporary file (a reader could then see it half-written).
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${threadId}-${tmpCounter++}`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
 }

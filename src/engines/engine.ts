@@ -1,14 +1,22 @@
 import type { ChoiceSource, Execution } from '../machine';
-import type { PctBound } from './pct-bound';
-import { pctBound } from './pct-bound';
+import type { PctBound, PctUsage } from './pct-bound';
+import { pctBoundOf, pushUsed } from './pct-bound';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
+import type { CoverageStats } from './coverage';
+import { CoverageEngine } from './coverage';
 
 /** Engines that drive a fuzz campaign (one seeded choice stream per run). */
-export type FuzzEngineName = 'random' | 'pct';
-export type EngineName = FuzzEngineName | 'exhaustive';
+export type FuzzEngineName = 'coverage' | 'random' | 'pct';
+export type EngineName = FuzzEngineName | 'exhaustive' | 'jsfuzz';
 
 export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolean }[] = [
+  {
+    name: 'coverage',
+    summary:
+      'coverage-guided (default): a corpus of traces, structured mutators (steps, preemptions, read-from, drain, operation, splice), interleaving-coverage feedback in an AFL-style map',
+    fuzz: true,
+  },
   { name: 'random', summary: 'uniform choices from a seeded PRNG (seedrandom)', fuzz: true },
   {
     name: 'pct',
@@ -22,7 +30,16 @@ export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolea
       'depth-first enumeration of every trace under a preemption bound (CHESS/loom style); used by `ptefuzz explore`, prints the herd7-style States block',
     fuzz: false,
   },
+  {
+    name: 'jsfuzz',
+    summary:
+      'the jsfuzz CLI (byte-level, coverage-guided; not seedable) over harness/pae.fuzz.js, restarted after each crash; `ptefuzz fuzz --engine jsfuzz` converts its artifacts into crash files',
+    fuzz: false,
+  },
 ];
+
+/** The default of `ptefuzz fuzz --engine`. */
+export const DEFAULT_FUZZ_ENGINE: FuzzEngineName = 'coverage';
 
 export const FUZZ_ENGINES: readonly FuzzEngineName[] = ENGINES.filter((e) => e.fuzz).map(
   (e) => e.name as FuzzEngineName,
@@ -39,10 +56,20 @@ export interface Engine {
   readonly name: FuzzEngineName;
   /** the choice source of one run */
   source(seed: string): ChoiceSource;
-  /** feedback: an execution produced by the last source */
-  observe(exec: Execution): void;
+  /**
+   * feedback: the execution produced by the last source, and the verdict of
+   * its reader as an opaque label; returns true when the execution became a
+   * new corpus entry that should be persisted
+   */
+  observe(exec: Execution, label?: string): boolean;
   /** PCT only: the probability bound over the runs so far */
   pctBound?(): PctBound;
+  /** coverage only: saved corpus traces to replay (at start, and synced from other workers) */
+  addSeeds?(traces: readonly (readonly number[])[]): void;
+  /** coverage only: map and corpus figures */
+  coverage?(): CoverageStats;
+  /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
+  pctUsage?(): PctUsage;
 }
 
 export interface EngineOptions {
@@ -54,8 +81,18 @@ export interface EngineOptions {
 
 export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine {
   switch (name) {
+    case 'coverage': {
+      const e = new CoverageEngine();
+      return {
+        name,
+        source: (seed) => e.source(seed),
+        observe: (exec, label) => e.observe(exec, label),
+        addSeeds: (traces) => e.addSeeds(traces),
+        coverage: () => e.stats(),
+      };
+    }
     case 'random':
-      return { name, source: (seed) => new RandomSource(seed), observe: () => undefined };
+      return { name, source: (seed) => new RandomSource(seed), observe: () => false };
     case 'pct':
       return pctEngine(opts.cpus, opts.depth ?? DEFAULT_PCT_DEPTH);
   }
@@ -75,17 +112,20 @@ export function schedulingSteps(exec: Execution): number {
  */
 function pctEngine(cpus: number, depth: number): Engine {
   let maxSteps = 0;
-  const used: number[] = [];
+  const used: [number, number][] = [];
+  const usage = (): PctUsage => ({ depth, cpus, steps: Math.max(1, maxSteps), used: used.map(([k, n]) => [k, n]) });
   return {
     name: 'pct',
     source(seed) {
       const k = maxSteps > 0 ? maxSteps : DEFAULT_PCT_STEPS;
-      used.push(k);
+      pushUsed(used, k);
       return new PctSource(seed, depth, k);
     },
     observe(exec) {
       if (exec.outcome.kind === 'complete') maxSteps = Math.max(maxSteps, schedulingSteps(exec));
+      return false;
     },
-    pctBound: () => pctBound(depth, cpus, Math.max(1, maxSteps), used),
+    pctBound: () => pctBoundOf(usage()),
+    pctUsage: usage,
   };
 }

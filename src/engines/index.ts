@@ -5,3 +5,8 @@ export * from './pct-bound';
 export * from './engine';
 export * from './enumerate';
 export * from './exhaustive';
+export * from './coverage-map';
+export * from './coverage-features';
+export * from './coverage-plan';
+export * from './coverage-mutators';
+export * from './coverage';

@@ -31,20 +31,57 @@ export function pctPerRun(cpus: number, steps: number, depth: number): number {
  * change points could not reach every step of the longest execution).
  */
 export function pctBound(depth: number, cpus: number, steps: number, used: readonly number[]): PctBound {
+  return pctBoundOf({ depth, cpus, steps, used: used.map((k) => [k, 1] as const) });
+}
+
+/**
+ * What a PCT engine has done so far, in a form that stays small over a
+ * campaign of days and that two workers' usages can be merged from: the
+ * change-point ranges k its runs used, run-length encoded ([k, runs] pairs).
+ */
+export interface PctUsage {
+  readonly depth: number;
+  readonly cpus: number;
+  /** the most scheduling steps of any complete execution seen (k) */
+  readonly steps: number;
+  readonly used: readonly (readonly [k: number, runs: number])[];
+}
+
+/** Append one run drawn over k steps to a run-length encoded list. */
+export function pushUsed(used: [number, number][], k: number): void {
+  const last = used[used.length - 1];
+  if (last && last[0] === k) last[1]++;
+  else used.push([k, 1]);
+}
+
+/** The bound of a usage (see pctBound). */
+export function pctBoundOf(u: PctUsage): PctBound {
   let logMiss = 0;
   let counted = 0;
-  for (const k of used) {
-    if (k < steps) continue;
-    counted++;
-    logMiss += Math.log1p(-pctPerRun(cpus, k, depth));
+  let runs = 0;
+  for (const [k, n] of u.used) {
+    runs += n;
+    if (k < u.steps) continue;
+    counted += n;
+    const term = Math.log1p(-pctPerRun(u.cpus, k, u.depth));
+    // one addition per run, in run order: the same float as summing run by run
+    for (let i = 0; i < n; i++) logMiss += term;
   }
   return {
-    depth,
-    cpus,
-    steps,
-    runs: used.length,
+    depth: u.depth,
+    cpus: u.cpus,
+    steps: u.steps,
+    runs,
     counted,
-    perRun: pctPerRun(cpus, steps, depth),
+    perRun: pctPerRun(u.cpus, u.steps, u.depth),
     miss: Math.exp(logMiss),
   };
+}
+
+/**
+ * Several workers' runs of one target as one campaign: k is the largest any
+ * of them saw, so a worker's runs drawn over a smaller k no longer count.
+ */
+export function mergePctUsage(a: PctUsage, b: PctUsage): PctUsage {
+  return { depth: a.depth, cpus: a.cpus, steps: Math.max(a.steps, b.steps), used: [...a.used, ...b.used] };
 }

@@ -19,11 +19,30 @@ export interface Arch {
   format(v: bigint): string;
   /** masks of the parts that are written separately (PAE: the two halves); a torn value mixes parts */
   readonly tearUnits: readonly bigint[];
-  /** masks of the access/dirty information (for the ad-relaxed contracts) */
-  readonly adMask: bigint;
+  /** `pte_pfn()` */
+  pfn(v: bigint): bigint;
+  /** `pte_young()` */
+  young(v: bigint): boolean;
+  /** `pte_dirty()` (arm64: hardware-dirty or software-dirty) */
+  dirty(v: bigint): boolean;
+  /** `pte_write()` */
+  write(v: bigint): boolean;
+  /** `pte_access_permitted(pte, write)`: what GUP-fast and a hardware walker check */
+  accessPermitted(v: bigint, write: boolean): boolean;
+  /** `pte_mkyoung()`, `pte_mkold()`, `pte_mkdirty()`, `pte_mkclean()` */
+  mkyoung(v: bigint): bigint;
+  mkold(v: bigint): bigint;
+  mkdirty(v: bigint): bigint;
+  mkclean(v: bigint): bigint;
+  /**
+   * The value with its access/dirty information normalised away,
+   * `pte_mkold(pte_mkclean(v))` — what `pte_same_norecency()` and the
+   * `ad-relaxed` contract compare ("prot ignoring A/D" in contpte.c).
+   */
+  withoutAD(v: bigint): bigint;
 }
 
-export type ArchName = 'x86-pae' | 'arm64';
+export type ArchName = 'x86-pae' | 'arm64' | 'arm64-ext-sw';
 
 /** A pte in memory: one or more locations, lowest first. */
 export interface Pte {

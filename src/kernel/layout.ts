@@ -22,8 +22,13 @@ const paeLayout: PteLayout = {
   },
 };
 
-/** Pte layouts per architecture; arm64 arrives with the kernel model pack. */
+/**
+ * Pte layouts per architecture. The arm64 encodings exist (src/kernel/arm64*.ts)
+ * but their scenarios are TypeScript built-ins: no `.scn` operations are
+ * registered for them yet, so a `.scn` file cannot declare an arm64 pte.
+ */
 export const PTE_LAYOUTS: Readonly<Record<ArchName, PteLayout | undefined>> = {
   'x86-pae': paeLayout,
   arm64: undefined,
+  'arm64-ext-sw': undefined,
 };

@@ -2,10 +2,14 @@ import type { Arch, ArchName, Pte } from './arch';
 import { PAE_READERS } from './readers/x86-pae';
 import type { ReaderDef } from './readers/reader';
 import { x86Pae } from './x86-pae';
+import { arm64 } from './arm64';
+import { arm64ExtSw } from './arm64-ext-sw';
+import { ARM64_READERS } from './readers/arm64';
 
 export const ARCHES: Readonly<Record<ArchName, Arch | undefined>> = {
   'x86-pae': x86Pae,
-  arm64: undefined,
+  arm64,
+  'arm64-ext-sw': arm64ExtSw,
 };
 
 /**
@@ -39,5 +43,8 @@ export class ReaderRegistry {
 
 /** A fresh registry holding the built-in readers. */
 export function builtinReaders(): ReaderRegistry {
-  return new ReaderRegistry(PAE_READERS as readonly ReaderDef<Pte>[] as readonly ReaderDef[]);
+  return new ReaderRegistry([
+    ...(PAE_READERS as readonly ReaderDef<Pte>[] as readonly ReaderDef[]),
+    ...(ARM64_READERS as readonly ReaderDef<Pte>[] as readonly ReaderDef[]),
+  ]);
 }

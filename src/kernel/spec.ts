@@ -9,6 +9,12 @@ export interface WriterSpec {
   /** e.g. "set {0x00010002:0x00020067}", "clear" */
   readonly describe: string;
   readonly apply: (old: bigint) => bigint;
+  /**
+   * An explicit clean operation (clear_refs, folio_mkclean, writeback's
+   * pte_mkclean): the only kind of store allowed to turn a dirty pte of a
+   * page into a clean pte of the same page (the lost-dirty invariant).
+   */
+  readonly cleans?: boolean;
 }
 
 export const setSpec = (value: bigint, text: string): WriterSpec => ({
@@ -20,4 +26,68 @@ export const clearSpec: WriterSpec = { describe: 'clear', apply: () => 0n };
 
 export function isWriterSpec(x: unknown): x is WriterSpec {
   return typeof x === 'object' && x !== null && typeof (x as WriterSpec).apply === 'function';
+}
+
+/**
+ * The specification of a writer on a subject made of several entries — an
+ * arm64 contpte block (CONT_PTES descriptors), a pte and its extended SW bits
+ * (two locations): its logical effect on the entries it writes, keyed by
+ * location id, given the entries' logical values just before it commits.
+ * Applied atomically by the reference, like WriterSpec.
+ */
+export interface EntriesSpec {
+  /** e.g. "unfold: pte0..pte3 := …", "hw: set AF of pte2" */
+  readonly describe: string;
+  readonly entries: (old: (locId: number) => bigint) => ReadonlyMap<number, bigint>;
+  /**
+   * Break-before-make (contpte_convert): the documented intermediate state
+   * the entries pass through — e.g. every entry of the block none — before
+   * `entries` (which still receives the values from before the break). The
+   * reference then holds two logical values for this one operation.
+   */
+  readonly transient?: {
+    readonly describe: string;
+    readonly entries: (old: (locId: number) => bigint) => ReadonlyMap<number, bigint>;
+  };
+}
+
+export function isEntriesSpec(x: unknown): x is EntriesSpec {
+  return typeof x === 'object' && x !== null && typeof (x as EntriesSpec).entries === 'function';
+}
+
+/** The one-line description of a writer specification of either kind, or undefined. */
+export function specDescribe(x: unknown): string | undefined {
+  return isWriterSpec(x) || isEntriesSpec(x) ? x.describe : undefined;
+}
+
+/**
+ * How the reference sees a subject made of several entries: the entries'
+ * locations and initial values, and the value a reader of the subject would
+ * return if every operation were atomic (DESIGN §6: for a contpte block,
+ * entry t with access/dirty OR-ed over the block when entry t is valid and
+ * CONT, else entry t raw).
+ */
+export interface EntriesModel {
+  readonly locIds: readonly number[];
+  readonly initial: readonly bigint[];
+  readonly view: (entries: readonly bigint[]) => bigint;
+}
+
+/**
+ * The termination promise of a retry loop that is not a writer — a hardware
+ * walker that re-walks and re-faults until the access goes through: once the
+ * reference's logical value of entry `locId` satisfies `done`, and no writer
+ * on the subject is still running, the loop must end. A retry-bound hit of
+ * such a loop under those conditions is a `livelock`, not a bound-hit.
+ */
+export interface LoopSpec {
+  readonly loop: true;
+  /** e.g. "per-descriptor walker (SMMU without HTTU) writing pte0" */
+  readonly describe: string;
+  readonly locId: number;
+  readonly done: (v: bigint) => boolean;
+}
+
+export function isLoopSpec(x: unknown): x is LoopSpec {
+  return typeof x === 'object' && x !== null && (x as LoopSpec).loop === true;
 }

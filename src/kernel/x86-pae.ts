@@ -76,5 +76,15 @@ export const x86Pae: Arch = {
   },
   format: (v) => `{${hex(highOf(v), 8)}:${hex(lowOf(v), 8)}}`,
   tearUnits: [PAE.LOW, PAE.HIGH],
-  adMask: PAE.ACCESSED | PAE.DIRTY,
+  pfn: (v) => (v & PAE.PFN_MASK) >> 12n,
+  young: (v) => flag(v, PAE.ACCESSED),
+  dirty: (v) => flag(v, PAE.DIRTY),
+  write: (v) => flag(v, PAE.RW),
+  // arch/x86/include/asm/pgtable.h __pte_access_permitted(): present, user, and RW for a write (pkeys omitted)
+  accessPermitted: (v, write) => flag(v, PAE.PRESENT) && flag(v, PAE.USER) && (!write || flag(v, PAE.RW)),
+  mkyoung: (v) => v | PAE.ACCESSED,
+  mkold: (v) => v & ~PAE.ACCESSED,
+  mkdirty: (v) => v | PAE.DIRTY,
+  mkclean: (v) => v & ~PAE.DIRTY,
+  withoutAD: (v) => v & ~(PAE.ACCESSED | PAE.DIRTY),
 };

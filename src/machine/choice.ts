@@ -20,12 +20,21 @@ export interface ChoiceContext {
   readonly cpus: readonly number[];
   /** `sched`: the CPU that ran the previous step */
   readonly current: number;
+  /** `sched`: the number of the step about to be taken (for scripted witnesses in tests) */
+  readonly step?: number;
 }
 
 /** A source of choices: an engine, a replayed trace, a decoded byte string. */
 export interface ChoiceSource {
   /** Returns any integer; the funnel maps it into [0, n) deterministically. */
   choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number;
+  /**
+   * Optional: told which CPU runs each step, just before it executes —
+   * forced steps (one runnable CPU) included, which never consult `choose`.
+   * The `rf` and `op` choices that follow until the next call belong to that
+   * CPU. Lets a source follow a schedule given as CPU ids (the minimizer).
+   */
+  onStep?(cpu: number): void;
 }
 
 /** One recorded decision. */
@@ -41,7 +50,11 @@ export interface ChoiceRecord {
   readonly preemptible?: boolean;
 }
 
-/** Number of preemptions in a list of choices. */
+/**
+ * Number of preemptions in a list of choices: \`sched\` decisions that switched
+ * away from a CPU that could have continued. Picking the first CPU to run is
+ * not one (no CPU was running), nor a switch away from a finished or blocked CPU.
+ */
 export function countPreemptions(records: readonly ChoiceRecord[]): number {
   let n = 0;
   for (const r of records) if (r.preemptible && r.value !== 0) n++;
@@ -73,6 +86,11 @@ export function wrapChoice(v: number, n: number): number {
 export class ChoiceRecorder {
   readonly records: ChoiceRecord[] = [];
   constructor(private readonly source: ChoiceSource) {}
+
+  /** forwards the CPU of the next step to the source */
+  onStep(cpu: number): void {
+    this.source.onStep?.(cpu);
+  }
 
   choose(kind: ChoiceKind, n: number, preemptible = false, ctx?: ChoiceContext): number {
     if (n <= 1) return 0;

@@ -1,5 +1,7 @@
 import type { ChoiceRecord } from './choice';
-import type { Instr, OpMark } from './instructions';
+import type { FlushKind, Instr, OpMark } from './instructions';
+import type { ModelKind } from './model';
+import type { PageEvent, PageState, TlbEvent } from './pages';
 
 /** One event of an execution: a CPU step, or a store-buffer drain (TSO). */
 export interface Event {
@@ -23,6 +25,12 @@ export interface Event {
   readonly tag?: number;
   /** innermost operation of the CPU at this event, or -1 */
   readonly op: number;
+  /** page steps: the page after the step */
+  readonly page?: PageEvent;
+  /** tlb steps */
+  readonly tlb?: TlbEvent;
+  /** flush: the CPUs it waits for (IPI flush, CPUs with IRQs off); irq enable: the flushers it acknowledged */
+  readonly acks?: readonly number[];
 }
 
 /** One invocation of a kernel operation. */
@@ -63,4 +71,8 @@ export interface Execution {
   /** coherence-latest value of every location at the end */
   readonly final: readonly bigint[];
   readonly steps: number;
+  readonly model: ModelKind;
+  readonly flush: FlushKind;
+  /** every page the execution touched, at the end */
+  readonly pages: ReadonlyMap<bigint, PageState>;
 }

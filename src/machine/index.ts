@@ -4,3 +4,4 @@ export * from './instructions';
 export * from './model';
 export * from './execution';
 export * from './interpreter';
+export * from './pages';

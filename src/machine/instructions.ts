@@ -14,6 +14,20 @@ export type RmwOrder = 'full' | 'acquire' | 'release' | 'relaxed';
 export type FenceKind = 'rmb' | 'wmb' | 'mb';
 
 /**
+ * How a TLB flush waits for the other CPUs — a scenario setting (DESIGN §4),
+ * exactly the assumption Jann Horn's 2022 report questions:
+ * - `ipi`: x86 bare metal flush_tlb_mm_range() → an IPI to every CPU; the
+ *   flusher cannot continue until every CPU that had IRQs disabled when the
+ *   flush began has re-enabled them (and so taken the IPI);
+ * - `broadcast`: arm64 TLBI+DSB, x86 paravirt flush (KVM/Xen/Hyper-V), AMD
+ *   INVLPGB — completes without the other CPUs' cooperation.
+ */
+export type FlushKind = 'ipi' | 'broadcast';
+export const FLUSH_KINDS: readonly FlushKind[] = ['ipi', 'broadcast'];
+
+export type PageOpName = 'alloc_page' | 'try_grab_folio' | 'get_page' | 'put_page';
+
+/**
  * Marks the start of a kernel operation on this CPU. The machine does not
  * interpret `spec`; the reference does (a writer's logical effect).
  */
@@ -56,6 +70,24 @@ export type Instr =
   | { readonly kind: 'lock'; readonly name: 'spin_lock'; readonly lock: Location }
   | { readonly kind: 'unlock'; readonly name: 'spin_unlock'; readonly lock: Location }
   | { readonly kind: 'irq'; readonly name: string; readonly disable: boolean }
+  /**
+   * A TLB flush of the whole mm (every cached translation on every CPU). A
+   * full barrier on the flushing CPU. Its blocking follows the machine's
+   * FlushKind: after the step, an `ipi` flusher is not runnable until every
+   * CPU that had IRQs off at the step has re-enabled them.
+   */
+  | { readonly kind: 'flush'; readonly name: string }
+  /**
+   * Page operations (pages.ts): resumed with the pfn (alloc_page), 1n/0n
+   * (try_grab_folio), 0n otherwise. Atomic and fully ordered.
+   */
+  | { readonly kind: 'page'; readonly name: PageOpName; readonly pfn?: bigint }
+  /**
+   * The CPU's TLB: `tlb_fill` caches key → pfn (a hardware walk that found a
+   * valid pte), `tlb_access` uses the cached translation — resumed with
+   * pfn + 1n on a hit, 0n on a miss. No memory access of its own.
+   */
+  | { readonly kind: 'tlb'; readonly name: 'tlb_fill' | 'tlb_access'; readonly key: string; readonly pfn?: bigint }
   /** A generated choice among n alternatives (not a scheduling point). */
   | { readonly kind: 'pick'; readonly name: string; readonly n: number }
   /** Operation markers (not scheduling points). */
@@ -170,6 +202,18 @@ export const spin_unlock = (lock: Location): Instr => ({ kind: 'unlock', name: '
 export const local_irq_save = (): Instr => ({ kind: 'irq', name: 'local_irq_save', disable: true });
 export const local_irq_restore = (): Instr => ({ kind: 'irq', name: 'local_irq_restore', disable: false });
 
+/** flush_tlb_mm_range() / flush_tlb_range() / tlb_flush_mmu_tlbonly(): the name is shown in diagrams. */
+export const flush_tlb = (name = 'flush_tlb_mm_range'): Instr => ({ kind: 'flush', name });
+/** Allocate a free page (a choice among the free pages, 0 = the most recently freed); resumed with its pfn. */
+export const alloc_page = (): Instr => ({ kind: 'page', name: 'alloc_page' });
+/** folio_try_get: take a reference unless the refcount is 0; resumed with 1n on success. */
+export const try_grab_folio = (pfn: bigint): Instr => ({ kind: 'page', name: 'try_grab_folio', pfn });
+export const get_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'get_page', pfn });
+/** folio_put: drop a reference; the last one frees the page (its generation moves on). */
+export const put_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'put_page', pfn });
+export const tlb_fill = (key: string, pfn: bigint): Instr => ({ kind: 'tlb', name: 'tlb_fill', key, pfn });
+export const tlb_access = (key: string): Instr => ({ kind: 'tlb', name: 'tlb_access', key });
+
 export const pick = (name: string, n: number): Instr => ({ kind: 'pick', name, n });
 export const begin = (op: OpMark): Instr => ({ kind: 'begin', op });
 export const end = (result?: bigint): Instr => (result === undefined ? { kind: 'end' } : { kind: 'end', result });
@@ -197,4 +241,11 @@ export const KERNEL_VOCABULARY: readonly string[] = [
   'spin_unlock',
   'local_irq_save',
   'local_irq_restore',
+  'flush_tlb',
+  'alloc_page',
+  'try_grab_folio',
+  'get_page',
+  'put_page',
+  'tlb_fill',
+  'tlb_access',
 ];

@@ -1,7 +1,9 @@
 import type { ChoiceSource } from './choice';
 import { ChoiceRecorder } from './choice';
 import type { Event, Execution, OpRecord, Outcome } from './execution';
-import type { Instr, Program } from './instructions';
+import type { FlushKind, Instr, Program } from './instructions';
+import type { PageDecl, TlbEntry } from './pages';
+import { PageBug, PagePool } from './pages';
 import type { Location, LocationTable } from './location';
 import type { DrainSink, MemoryModel, ModelKind } from './model';
 import { NO_TAG } from './model';
@@ -29,6 +31,10 @@ export interface CpuSpec {
 export interface MachineSpec {
   readonly locations: LocationTable;
   readonly cpus: readonly CpuSpec[];
+  /** how a TLB flush waits for the other CPUs (default `ipi`) */
+  readonly flush?: FlushKind;
+  /** the pages the scenario allocates from or maps (default none) */
+  readonly pages?: readonly PageDecl[];
 }
 
 export function createModel(kind: ModelKind, initial: readonly bigint[], cpus: number): MemoryModel {
@@ -53,6 +59,12 @@ interface CpuState {
   readonly unstarted: number[];
   irqsOff: number;
   lastStep: number;
+  /** IPI flush: the CPUs whose acknowledgement this CPU waits for (not runnable while non-empty) */
+  readonly waitAcks: Set<number>;
+  /** an IPI arrived while IRQs were off: its TLB invalidation happens when they are re-enabled */
+  ipiPending: boolean;
+  /** cached translations */
+  readonly tlb: Map<string, TlbEntry>;
 }
 
 class RetryBoundHit {
@@ -73,6 +85,8 @@ export function execute(
   const choose = rec.choose.bind(rec);
   const ncpu = spec.cpus.length;
   const model = createModel(modelKind, spec.locations.initial, ncpu);
+  const flushKind: FlushKind = spec.flush ?? 'ipi';
+  const pool = new PagePool(spec.pages);
   const events: Event[] = [];
   const ops: OpRecord[] = [];
   let steps = 0;
@@ -100,6 +114,9 @@ export function execute(
     unstarted: [],
     irqsOff: 0,
     lastStep: -1,
+    waitAcks: new Set<number>(),
+    ipiPending: false,
+    tlb: new Map<string, TlbEntry>(),
   }));
 
   /** Innermost writer operation of a CPU: the tag its stores carry. */
@@ -181,7 +198,9 @@ export function execute(
   const runnable = (cpu: number): boolean => {
     const st = cpus[cpu]!;
     if (st.done || st.pending === null) return false;
+    if (st.waitAcks.size > 0) return false;
     if (st.pending.kind === 'lock') return model.rmwValue(cpu, st.pending.lock) === 0n;
+    if (st.pending.kind === 'page' && st.pending.name === 'alloc_page') return pool.freeCount > 0;
     return true;
   };
 
@@ -225,7 +244,7 @@ export function execute(
         ev = { ...base, locs: [] };
         break;
       case 'lock': {
-        const r = model.rmw(cpu, [ins.lock], 'acquire', (old) => (old === 0n ? 1n : null), tag, sink);
+        const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
         if (!r.wrote) throw new Error(`[ptefuzz internal bug] spin_lock(${ins.lock.name}) scheduled while held`);
         ev = { ...base, locs: [ins.lock.id], wrote: 1n, tag };
         break;
@@ -234,10 +253,104 @@ export function execute(
         model.store(cpu, ins.lock, 0n, 'release', tag);
         ev = { ...base, locs: [ins.lock.id], wrote: 0n, tag };
         break;
-      case 'irq':
+      case 'irq': {
         st.irqsOff = ins.disable ? st.irqsOff + 1 : Math.max(0, st.irqsOff - 1);
         ev = { ...base, locs: [] };
+        if (st.irqsOff === 0) {
+          // IRQs back on: a pending flush IPI is taken now — invalidate, acknowledge.
+          if (st.ipiPending) {
+            st.tlb.clear();
+            st.ipiPending = false;
+          }
+          const acked: number[] = [];
+          cpus.forEach((o, c) => {
+            if (o.waitAcks.delete(cpu)) acked.push(c);
+          });
+          if (acked.length > 0) ev = { ...ev, acks: acked };
+        }
         break;
+      }
+      case 'flush': {
+        // A full barrier on the flushing CPU (x86: the IPI send path is serialising; arm64: DSB ISH).
+        model.fence(cpu, 'mb', sink);
+        st.tlb.clear();
+        const waits: number[] = [];
+        cpus.forEach((o, c) => {
+          if (c === cpu) return;
+          if (flushKind === 'ipi' && o.irqsOff > 0) {
+            o.ipiPending = true;
+            st.waitAcks.add(c);
+            waits.push(c);
+          } else {
+            o.tlb.clear();
+          }
+        });
+        ev = { ...base, locs: [] };
+        if (waits.length > 0) ev = { ...ev, acks: waits };
+        break;
+      }
+      case 'page': {
+        model.fence(cpu, 'mb', sink);
+        let pfn = ins.pfn ?? 0n;
+        let extra: { ok?: boolean; freed?: boolean; tlbHolders?: readonly number[] } = {};
+        switch (ins.name) {
+          case 'alloc_page':
+            pfn = pool.alloc(choose('op', pool.freeCount));
+            result = pfn;
+            break;
+          case 'try_grab_folio': {
+            const ok = pool.tryGrab(pfn);
+            result = ok ? 1n : 0n;
+            extra = { ok };
+            break;
+          }
+          case 'get_page':
+            pool.get(pfn);
+            break;
+          case 'put_page': {
+            const gen = pool.state(pfn).gen;
+            let freed: boolean;
+            try {
+              freed = pool.put(pfn);
+            } catch (e) {
+              if (e instanceof PageBug) throw new Error(`[ptefuzz internal bug] CPU ${cpu}: ${e.message}`);
+              throw e;
+            }
+            if (freed) {
+              const holders: number[] = [];
+              cpus.forEach((o, c) => {
+                for (const t of o.tlb.values()) if (t.pfn === pfn && t.gen === gen) return void holders.push(c);
+              });
+              extra = holders.length > 0 ? { freed, tlbHolders: holders } : { freed };
+            }
+            break;
+          }
+        }
+        const ps = pool.state(pfn);
+        ev = { ...base, locs: [], page: { pfn, gen: ps.gen, ref: ps.ref, ...extra } };
+        break;
+      }
+      case 'tlb': {
+        if (ins.name === 'tlb_fill') {
+          const pfn = ins.pfn ?? 0n;
+          const gen = pool.state(pfn).gen;
+          st.tlb.set(ins.key, { pfn, gen });
+          ev = { ...base, locs: [], tlb: { key: ins.key, hit: true, pfn, gen } };
+        } else {
+          const t = st.tlb.get(ins.key);
+          if (t === undefined) {
+            ev = { ...base, locs: [], tlb: { key: ins.key, hit: false } };
+          } else {
+            result = t.pfn + 1n;
+            ev = {
+              ...base,
+              locs: [],
+              tlb: { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen },
+            };
+          }
+        }
+        break;
+      }
       default:
         throw new Error(`[ptefuzz internal bug] marker ${ins.kind} reached the scheduler`);
     }
@@ -268,7 +381,10 @@ export function execute(
         outcome = { kind: 'bound-hit', bound: 'deadlock', cpu: current, op: -1 };
         break;
       }
-      current = order[rec.choose('sched', order.length, order[0] === current, { cpus: order, current })]!;
+      // the first decision only picks who starts: not a preemption (no CPU was running)
+      const preemptible = steps > 0 && order[0] === current;
+      current = order[rec.choose('sched', order.length, preemptible, { cpus: order, current, step: steps })]!;
+      rec.onStep(current);
       step(current);
     }
   } catch (e) {
@@ -287,5 +403,8 @@ export function execute(
     results: cpus.map((s) => s.result),
     final: spec.locations.locs.map((l) => model.latest(l)),
     steps,
+    model: modelKind,
+    flush: flushKind,
+    pages: pool.snapshot(),
   };
 }

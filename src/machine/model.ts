@@ -37,10 +37,14 @@ export interface MemoryModel {
   readonly kind: ModelKind;
   load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult;
   store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void;
+  /**
+   * `lock` is spin_lock's acquiring RMW: an acquire that is also cumulative
+   * (LKMM's po-unlock-lock-po is in cumul-fence).
+   */
   rmw(
     cpu: number,
     locs: readonly Location[],
-    order: RmwOrder,
+    order: RmwOrder | 'lock',
     update: (old: bigint) => bigint | null,
     tag: number,
     sink: DrainSink,

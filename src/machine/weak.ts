@@ -41,6 +41,9 @@ function join(into: View, from: View): void {
  * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
  * - RMW: reads the coherence-latest message (atomicity); fully ordered forms
  *   act as smp_mb before and after, _acquire/_release as their one-sided forms.
+ * - spin_lock: an acquiring RMW that also joins what it acquired into `rel`,
+ *   so the stores of the new critical section carry the previous holder's
+ *   (LKMM: po-unlock-lock-po is in cumul-fence; WRC+lock+rmb is forbidden).
  *
  * Omitted (each listed in README Limitations): a store takes its coherence
  * position when it executes and a load never reads a store that has not
@@ -115,7 +118,7 @@ export class WeakModel implements MemoryModel {
   rmw(
     cpu: number,
     locs: readonly Location[],
-    order: RmwOrder,
+    order: RmwOrder | 'lock',
     update: (old: bigint) => bigint | null,
     tag: number,
   ): RmwResult {
@@ -132,7 +135,8 @@ export class WeakModel implements MemoryModel {
     locs.forEach((l, i) => {
       v.cur[l.id] = this.msgs[l.id]!.length - 1;
       join(v.acq, read[i]!.view);
-      if (order === 'acquire') join(v.cur, read[i]!.view);
+      if (order === 'acquire' || order === 'lock') join(v.cur, read[i]!.view);
+      if (order === 'lock') join(v.rel, read[i]!.view);
     });
     const next = update(old);
     if (next !== null) {

@@ -1,1 +1,4 @@
 export * from './minimize';
+export * from './schedule';
+export { lighter, rankOf } from './order';
+export type { Rank } from './order';

@@ -9,11 +9,14 @@ export function trimTrace(trace: readonly number[]): number[] {
 }
 
 /**
- * How heavy a witness is, compared lexicographically: trimmed trace length,
- * preemptions, non-default choices, sum of the choices. Every accepted
- * minimization step makes it strictly lighter, so minimization terminates.
+ * How heavy a witness is, compared lexicographically (DESIGN §8: a
+ * minimal-preemption, then minimal-weakness witness, then the shortest):
+ * preemptions, weak choices (a read-from other than the newest store, a TSO
+ * drain other than "drain everything"), trimmed trace length, non-default
+ * choices, sum of the choices. Every accepted minimization step makes it
+ * strictly lighter, so minimization terminates.
  */
-export type Rank = readonly [length: number, preemptions: number, nonZero: number, sum: number];
+export type Rank = readonly [preemptions: number, weak: number, length: number, nonZero: number, sum: number];
 
 export function rankOf(exec: Execution): Rank {
   const t = trimTrace(exec.trace);
@@ -23,7 +26,9 @@ export function rankOf(exec: Execution): Rank {
     if (v !== 0) nonZero++;
     sum += v;
   }
-  return [t.length, countPreemptions(exec.choices), nonZero, sum];
+  let weak = 0;
+  for (const r of exec.choices) if ((r.kind === 'rf' || r.kind === 'drain') && r.value !== 0) weak++;
+  return [countPreemptions(exec.choices), weak, t.length, nonZero, sum];
 }
 
 /** a is strictly lighter than b */

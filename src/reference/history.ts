@@ -1,12 +1,18 @@
 import type { Execution, OpRecord } from '../machine';
 import { INIT_TAG } from '../machine';
-import type { WriterSpec } from '../kernel';
-import { isWriterSpec } from '../kernel';
+import type { EntriesModel, EntriesSpec } from '../kernel';
+import { isEntriesSpec, isWriterSpec } from '../kernel';
 
 /**
- * The SC reference for one pte: every writer operation takes effect
- * atomically, so the pte holds the logical values v0, v1, … in the order the
- * operations commit. Built only from the writers' specifications.
+ * The SC reference for one subject: every writer operation takes effect
+ * atomically, so the subject holds the logical values v0, v1, … in the order
+ * the operations commit. Built only from the writers' specifications.
+ *
+ * A subject is either one pte (a PAE pte: one 64-bit value over two
+ * locations; writers carry a WriterSpec) or a set of entries (an arm64
+ * contpte block, a pte and its extended SW bits; writers carry an
+ * EntriesSpec acting on the entries, and the subject's logical value is
+ * `model.view` of the entries' state).
  */
 export interface LogicalHistory {
   readonly subject: string;
@@ -14,34 +20,203 @@ export interface LogicalHistory {
   readonly values: readonly bigint[];
   /** the writer operations in commit order */
   readonly ops: readonly OpRecord[];
-  /** writer op id → index k of the value it produced */
+  /** writer op id → index k of the value it produced (nested writer ops map to their outermost writer's k) */
   readonly indexOfOp: ReadonlyMap<number, number>;
+  /** entries subjects: states[k] are the entries' values (in `model.locIds` order) behind values[k] */
+  readonly states?: readonly (readonly bigint[])[];
+  readonly model?: EntriesModel;
+  /**
+   * describe[k] of a value produced by a break-before-make transient (the
+   * same op then appears twice in `ops`, for values k and k + 1)
+   */
+  readonly describe?: ReadonlyMap<number, string>;
 }
 
 /**
- * Writer operations on one pte are serialised (by the PTL, or by running on
- * one CPU), so their commit order is the order in which they finish; an
- * operation cut off by a bound commits last (it may or may not have).
+ * Writer operations on one subject are serialised (by the PTL, by running on
+ * one CPU, or — hardware A/D updates — by being one atomic instruction), so
+ * their commit order is the order in which they finish; an operation cut off
+ * by a bound commits last (it may or may not have). A writer operation nested
+ * inside another writer on the same subject (contpte_ptep_set_access_flags
+ * calling __ptep_set_access_flags) is part of the outer one's specification:
+ * only outermost writers commit.
  */
-export function buildHistory(exec: Execution, subject: string, initial: bigint): LogicalHistory {
-  const writers = exec.ops.filter((o) => o.mark.role === 'writer' && o.mark.subject === subject);
+export function buildHistory(exec: Execution, subject: string, initial: bigint, model?: EntriesModel): LogicalHistory {
+  const isWriter = (o: OpRecord): boolean => o.mark.role === 'writer' && o.mark.subject === subject;
+  const outermost = new Map<number, number>();
+  for (const o of exec.ops) {
+    if (!isWriter(o)) continue;
+    let top = o.id;
+    for (let p = o.parent; p >= 0; p = exec.ops[p]!.parent) if (isWriter(exec.ops[p]!)) top = p;
+    outermost.set(o.id, top);
+  }
+  const writers = exec.ops.filter((o) => isWriter(o) && outermost.get(o.id) === o.id);
   const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
-  const sorted = [...writers].sort((a, b) => endOf(a) - endOf(b) || a.start - b.start || a.id - b.id);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
-  for (const op of sorted) {
-    const spec: unknown = op.mark.spec;
-    if (!isWriterSpec(spec)) {
-      throw new Error(`[ptefuzz internal bug] writer ${op.mark.name} has no specification`);
+  const ops: OpRecord[] = [];
+  const describe = new Map<number, string>();
+  if (!model) {
+    const sorted = [...writers].sort((a, b) => endOf(a) - endOf(b) || a.start - b.start || a.id - b.id);
+    for (const op of sorted) {
+      const spec: unknown = op.mark.spec;
+      if (!isWriterSpec(spec)) {
+        throw new Error(`[ptefuzz internal bug] writer ${op.mark.name} has no specification`);
+      }
+      values.push(spec.apply(values[values.length - 1]!));
+      ops.push(op);
+      indexOfOp.set(op.id, values.length - 1);
     }
-    values.push((spec as WriterSpec).apply(values[values.length - 1]!));
-    indexOfOp.set(op.id, values.length - 1);
   }
-  return { subject, values, ops: sorted, indexOfOp };
+  const states = model
+    ? entriesHistory(exec, subject, model, writers, outermost, { values, indexOfOp, ops, describe })
+    : [];
+  for (const [id, top] of outermost) if (id !== top && indexOfOp.has(top)) indexOfOp.set(id, indexOfOp.get(top)!);
+  if (!states || !model) return { subject, values, ops, indexOfOp };
+  return describe.size > 0
+    ? { subject, values, ops, indexOfOp, states, model, describe }
+    : { subject, values, ops, indexOfOp, states, model };
 }
 
 /** The logical value index a message tag stands for (INIT_TAG → v0). */
 export function indexOfTag(h: LogicalHistory, tag: number): number | undefined {
   if (tag === INIT_TAG) return 0;
   return h.indexOfOp.get(tag);
+}
+
+interface Out {
+  readonly values: bigint[];
+  readonly indexOfOp: Map<number, number>;
+  readonly ops: OpRecord[];
+  readonly describe: Map<number, string>;
+}
+
+/**
+ * The history of an entries subject. A writer without a transient commits
+ * when it finishes. A break-before-make writer (EntriesSpec.transient: a
+ * contpte_convert) commits each entry of its break separately, at the step
+ * where it first writes that location (the clear is an atomic RMW of that one
+ * descriptor, so a hardware update of the same descriptor is ordered with it
+ * exactly as in memory), remembering the entry's value at that instant; from
+ * its first clear until it finishes, the subject's logical value is the
+ * transient's (the block is none: a reader must not see a half-broken block
+ * as a valid one); it finishes with `entries` applied to the remembered
+ * values. Only the first clear adds a logical value.
+ */
+function entriesHistory(
+  exec: Execution,
+  subject: string,
+  model: EntriesModel,
+  writers: readonly OpRecord[],
+  outermost: ReadonlyMap<number, number>,
+  out: Out,
+): bigint[][] {
+  const at = (id: number, what: string): number => {
+    const i = model.locIds.indexOf(id);
+    if (i < 0) throw new Error(`[ptefuzz internal bug] ${what} names location ${id}, not in ${subject}`);
+    return i;
+  };
+  const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
+  interface Commit {
+    readonly time: number;
+    readonly op: OpRecord;
+    readonly clear?: number;
+    readonly repaint?: number;
+  }
+  const commits: Commit[] = [];
+  const cur = [...model.initial];
+  const states: bigint[][] = [[...cur]];
+  interface Break {
+    readonly brk: ReadonlyMap<number, bigint>;
+    readonly olds: Map<number, bigint>;
+    final?: ReadonlyMap<number, bigint>;
+    readonly painted: Set<number>;
+  }
+  const breaks = new Map<number, Break>();
+  for (const op of writers) {
+    const spec: unknown = op.mark.spec;
+    if (!isEntriesSpec(spec)) {
+      throw new Error(`[ptefuzz internal bug] writer ${op.mark.name} on ${subject} has no entries specification`);
+    }
+    commits.push({ time: endOf(op), op });
+    if (!spec.transient) continue;
+    // the break is decided on the state it starts from: evaluated lazily at the first clear
+    const firstWrite = new Map<number, number>();
+    const lastWrite = new Map<number, number>();
+    for (const ev of exec.events) {
+      if (ev.wrote === undefined || ev.op < 0 || outermost.get(ev.op) !== op.id) continue;
+      for (const l of ev.locs) {
+        if (!firstWrite.has(l)) firstWrite.set(l, ev.step);
+        lastWrite.set(l, ev.step);
+      }
+    }
+    for (const [l, step] of firstWrite) {
+      if (!model.locIds.includes(l)) continue;
+      commits.push({ time: step, op, clear: l });
+      const last = lastWrite.get(l)!;
+      if (last > step) commits.push({ time: last, op, repaint: l });
+    }
+  }
+  // at one step: an entry's clear, then its repaint, then the operation's finish
+  const rank = (c: Commit): number => (c.clear !== undefined ? 0 : c.repaint !== undefined ? 1 : 2);
+  commits.sort((a, b) => a.time - b.time || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
+  const view = (): bigint => {
+    const shown = [...cur];
+    for (const { brk } of breaks.values()) for (const [id, v] of brk) shown[at(id, 'break')] = v;
+    return model.view(shown);
+  };
+  const push = (op: OpRecord, text?: string): void => {
+    out.values.push(view());
+    out.ops.push(op);
+    states.push([...cur]);
+    if (text !== undefined) out.describe.set(out.values.length - 1, text);
+  };
+  out.values[0] = model.view(cur);
+  for (const c of commits) {
+    const spec = c.op.mark.spec as EntriesSpec;
+    if (c.clear !== undefined) {
+      let b = breaks.get(c.op.id);
+      if (b === undefined) {
+        const snapshot = [...cur];
+        const brk = spec.transient!.entries((id) => snapshot[at(id, c.op.mark.name)]!);
+        if (brk.size === 0) continue;
+        b = { brk, olds: new Map(), painted: new Set() };
+        breaks.set(c.op.id, b);
+        b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
+        const v = brk.get(c.clear);
+        if (v !== undefined) cur[at(c.clear, c.op.mark.name)] = v;
+        push(c.op, spec.transient!.describe);
+        continue;
+      }
+      if (!b.brk.has(c.clear) || b.olds.has(c.clear)) continue;
+      b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
+      cur[at(c.clear, c.op.mark.name)] = b.brk.get(c.clear)!;
+      states[states.length - 1] = [...cur];
+      continue;
+    }
+    const b = breaks.get(c.op.id);
+    const finals = (): ReadonlyMap<number, bigint> => {
+      if (b === undefined) {
+        const snapshot = [...cur];
+        return spec.entries((id) => snapshot[at(id, c.op.mark.name)]!);
+      }
+      const snapshot = [...cur];
+      b.final ??= spec.entries((id) => b.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!);
+      return b.final;
+    };
+    if (c.repaint !== undefined) {
+      // the entry's last store of a break-before-make writer: it holds its final value from here on
+      if (b === undefined || !b.olds.has(c.repaint)) continue;
+      const v = finals().get(c.repaint);
+      if (v !== undefined) cur[at(c.repaint, c.op.mark.name)] = v;
+      b.painted.add(c.repaint);
+      states[states.length - 1] = [...cur];
+      continue;
+    }
+    for (const [id, v] of finals()) if (!b?.painted.has(id)) cur[at(id, c.op.mark.name)] = v;
+    breaks.delete(c.op.id);
+    push(c.op);
+    out.indexOfOp.set(c.op.id, out.values.length - 1);
+  }
+  return states;
 }

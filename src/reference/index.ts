@@ -1,2 +1,3 @@
 export * from './history';
 export * from './window';
+export * from './pages';

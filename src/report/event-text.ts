@@ -35,14 +35,50 @@ export function eventPieces(ev: Event, ctx: TextContext): string[] {
     case 'unlock':
       return [`${ev.name}(${group.name})`];
     case 'fence':
-    case 'irq':
       return [`${ev.name}()`];
+    case 'irq':
+      return [`${ev.name}()`, ...(ev.acks ? [` (acks the flush of CPU ${ev.acks.join(', ')})`] : [])];
     case 'drain':
       return [`drain ${group.name}`, ` = ${group.format(ev.wrote ?? 0n)}`];
+    case 'flush':
+      return [`${ev.name}()`, ...(ev.acks ? [` waits for CPU ${ev.acks.join(', ')}`] : [])];
+    case 'page':
+      return pagePieces(ev);
+    case 'tlb':
+      return tlbPieces(ev);
     default:
       // markers never become events; print whatever arrives rather than hide it
       return [ev.name];
   }
+}
+
+function pagePieces(ev: Event): string[] {
+  const p = ev.page;
+  if (p === undefined) return [ev.name];
+  const page = `pfn ${hex(p.pfn)} gen ${p.gen}`;
+  switch (ev.name) {
+    case 'alloc_page':
+      return [`alloc_page()`, ` = ${page}`];
+    case 'try_grab_folio':
+      return [`try_grab_folio(${hex(p.pfn)})`, p.ok === true ? ` = ok, ref ${p.ref}` : ' = fail (ref 0)'];
+    case 'put_page': {
+      const freed = p.freed === true ? ` → freed, gen ${p.gen}` : ` → ref ${p.ref}`;
+      const holders = p.tlbHolders ? [` (still in the TLB of CPU ${p.tlbHolders.join(', ')})`] : [];
+      return [`put_page(${hex(p.pfn)})`, freed, ...holders];
+    }
+    default:
+      return [`${ev.name}(${hex(p.pfn)})`, ` → ref ${p.ref}`];
+  }
+}
+
+function tlbPieces(ev: Event): string[] {
+  const t = ev.tlb;
+  if (t === undefined) return [ev.name];
+  if (!t.hit) return [`${ev.name}(${t.key})`, ' = miss'];
+  const page = `pfn ${hex(t.pfn ?? 0n)} gen ${t.gen ?? 0}`;
+  if (ev.name === 'tlb_fill') return [`tlb_fill(${t.key},`, ` ${page})`];
+  const stalePage = t.now !== undefined && t.now !== t.gen ? [` (page now gen ${t.now}: freed)`] : [];
+  return [`${ev.name}(${t.key})`, ` = ${page}`, ...stalePage];
 }
 
 function stale(ev: Event): string[] {

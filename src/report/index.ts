@@ -6,3 +6,4 @@ export * from './diagram';
 export * from './value-text';
 export * from './verdict-report';
 export * from './html';
+export * from './litmus';

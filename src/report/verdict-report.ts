@@ -1,7 +1,7 @@
 import type { Execution, OpRecord } from '../machine';
 import { countPreemptions } from '../machine';
 import type { Arch } from '../kernel';
-import { isWriterSpec } from '../kernel';
+import { specDescribe } from '../kernel';
 import type { Judged, Judgement, Verdict } from '../compare';
 import { contractByName } from '../compare';
 import type { LogicalHistory } from '../reference';
@@ -67,7 +67,7 @@ function historyLines(h: LogicalHistory, built: BuiltScenario, arch: Arch): stri
   out.push(`  v0  ${arch.format(h.values[0]!)}  initial`);
   h.ops.forEach((op, i) => {
     const spec: unknown = op.mark.spec;
-    const what = isWriterSpec(spec) ? spec.describe : op.mark.name;
+    const what = h.describe?.get(i + 1) ?? specDescribe(spec) ?? op.mark.name;
     const when = op.done ? `steps ${op.start}..${op.end}` : 'did not finish';
     out.push(
       `  v${i + 1}  ${arch.format(h.values[i + 1]!)}  ${what} by ${opName(op)} on ${cpuText(built, op.cpu)}, ${when}`,
@@ -123,6 +123,8 @@ function verdictLines(j: Judgement, arch: Arch): string[] {
 }
 
 function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement, arch: Arch): string[] {
+  // consumer invariants say what went wrong themselves (their op is not a judged reader)
+  if (v.detail !== undefined) return [v.detail];
   const h = j.history;
   const judged = j.judged.find((x) => x.op.id === v.op);
   if (h === undefined || judged === undefined) return [];
@@ -137,6 +139,19 @@ function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement,
       return held.length > 0
         ? [`the pte held this value only as ${held.join(', ')}, outside the window ${rangeText(lo, hi)}`]
         : ['the pte never held this value, and its parts do not all come from values it held'];
+    case 'false-dirty':
+      return [`all fields but access/dirty match ${rangeText(lo, hi)}, but it is dirty and no value there was`];
+    case 'false-clean':
+      return [
+        `all fields but access/dirty match ${rangeText(lo, hi)}, but it is clean and every value there was dirty`,
+      ];
+    case 'ad-mixed':
+      return [`all fields but access/dirty match ${rangeText(lo, hi)}; access/dirty combine different values`];
+    case 'lost-dirty':
+    case 'wrong-page':
+    case 'use-after-free':
+    case 'livelock':
+      return v.detail === undefined ? [] : [v.detail];
   }
 }
 

@@ -1,11 +1,13 @@
-import type { CpuSpec, LocationTable, ModelKind } from '../machine';
-import type { Arch, ArchName, ReaderDef } from '../kernel';
+import type { CpuSpec, FlushKind, LocationTable, ModelKind, PageDecl } from '../machine';
+import type { Arch, ArchName, EntriesModel, ReaderDef } from '../kernel';
 
 /** A pte whose logical history the reference tracks. */
 export interface Subject {
   readonly name: string;
   readonly initial: bigint;
   readonly locIds: readonly number[];
+  /** a subject made of several entries (arm64 contpte block, pte + extended SW bits): how the reference sees it */
+  readonly entries?: EntriesModel;
 }
 
 /** A scenario with one reader plugged in: ready to execute. */
@@ -14,6 +16,10 @@ export interface BuiltScenario {
   readonly cpus: readonly CpuSpec[];
   /** the pte the reader under test reads */
   readonly subject: Subject;
+  /** how TLB flushes wait for other CPUs (default ipi; matters only to scenarios that flush) */
+  readonly flush?: FlushKind;
+  /** the pages mapped initially (refcount 1) and free for allocation (refcount 0) */
+  readonly pages?: readonly PageDecl[];
 }
 
 /** The verdict a scenario is expected to produce (DOMAIN §C), per reader. */
@@ -41,5 +47,12 @@ export interface Scenario {
   readonly contracts?: Readonly<Record<string, string>>;
   /** the printed `.scn` text the scenario was lowered from (stored in crash files) */
   readonly text?: string;
+  /**
+   * Consumer scenarios: the kernel path the reader under test runs inside
+   * (e.g. "gup_fast", "handle_pte_fault") — the reader is its lockless read.
+   */
+  readonly consumer?: string;
+  /** the scenario's settings, e.g. {flush: 'ipi', zap: 'deferred', recheck: 'ptep_get'} (shown by list) */
+  readonly settings?: Readonly<Record<string, string>>;
   build(reader: ReaderDef, arch: Arch): BuiltScenario;
 }

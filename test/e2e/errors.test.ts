@@ -82,11 +82,31 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       ['fuzz', '--engine', 'afl'],
       ['fuzz', '--frobnicate'],
       ['bogus-command'],
+      ['fuzz', '--jobs', '0', '--runs', '1'],
+      ['fuzz', '--jobs', 'two', '--runs', '1'],
+      ['fuzz', '--jobs', '1.5', '--runs', '1'],
+      ['fuzz', '--jobs', '100000', '--runs', '1'],
+      ['fuzz', '--shard', '0/4', '--seed', '1', '--runs', '1'],
+      ['fuzz', '--shard', '5/4', '--seed', '1', '--runs', '1'],
+      ['fuzz', '--shard', '2', '--seed', '1', '--runs', '1'],
+      ['fuzz', '--shard', '1/0', '--seed', '1', '--runs', '1'],
+      ['fuzz', '--shard', '1/4', '--runs', '1'],
     ]) {
       const r = cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       oneLine(r.stderr);
     }
+  });
+
+  test('--jobs and --shard name the flag and what was expected', () => {
+    const jobs = cli(['fuzz', '--jobs', '0', '--runs', '1']);
+    expect(jobs.stderr).toContain("option '--jobs <n>' argument '0' is invalid. expected a number of worker threads");
+    const shard = cli(['fuzz', '--shard', '0/4', '--seed', '1', '--runs', '1']);
+    expect(shard.stderr).toContain('expected i/N with 1 ≤ i ≤ N (shards are numbered from 1');
+    const seedless = cli(['fuzz', '--shard', '2/4', '--runs', '1']);
+    expect(seedless.stderr).toBe(
+      'ptefuzz: --shard 2/4 needs --seed: every shard must run the same campaign (e.g. --seed 1)\n',
+    );
   });
 
   test('list and list --json describe the same catalogue', () => {

@@ -24,10 +24,10 @@ interface PctEntry {
 }
 
 describe('engines', () => {
-  test('list names random, pct and exhaustive', () => {
+  test('list names coverage, random, pct, exhaustive and jsfuzz', () => {
     const r = cli(['list', '--json']);
     const c = JSON.parse(r.stdout) as { engines: { name: string }[] };
-    expect(c.engines.map((e) => e.name)).toEqual(['random', 'pct', 'exhaustive']);
+    expect(c.engines.map((e) => e.name)).toEqual(['coverage', 'random', 'pct', 'exhaustive', 'jsfuzz']);
     expect(cli(['list']).stdout).toMatch(/^ {2}pct {2}PCT \(Burckhardt et al\., ASPLOS 2010\)/m);
   });
 

@@ -11,18 +11,18 @@ interface Summary {
   seed: string;
   readers: Record<string, { executions: number; races: number; verdicts: Record<string, number> }>;
   targets: { scenario: string; reader: string; model: string; races: number; verdicts: { divergence: number } }[];
-  divergences: { class: string; file: string; reader: string; model: string }[];
+  divergences: { class: string; file: string; reader: string; model: string; hits: number }[];
 }
 
 function fuzz(args: string[]): { code: number; summary: Summary; stderr: string; dir: string } {
   const dir = tmp();
-  const r = cli(['fuzz', ...args, '--crashes', dir, '--json']);
+  const r = cli(['fuzz', ...args, '--crashes', dir, '--corpus', join(tmp(), 'corpus'), '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr, dir };
 }
 
 describe('ptefuzz fuzz (issue 2 acceptance)', () => {
-  test('naive PAE ptep_get on S2 under sc: torn, one crash file, replay command, exit 1', () => {
+  test('naive PAE ptep_get on S2 under sc: torn, hit ≥ 1000 times yet exactly one crash file, replay command, exit 1', () => {
     const r = fuzz([
       '--scenario',
       's2-pae-zap-reestablish',
@@ -37,7 +37,9 @@ describe('ptefuzz fuzz (issue 2 acceptance)', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.summary.divergences.map((d) => d.class)).toEqual(['torn']);
-    expect(readdirSync(r.dir)).toHaveLength(1);
+    // issue 5: a bug hit thousands of times is one file — the one committed in crashes/ (same fingerprint)
+    expect(r.summary.divergences[0]!.hits).toBeGreaterThanOrEqual(1000);
+    expect(readdirSync(r.dir)).toEqual(['s2-pae-zap-reestablish.ptep_get.sc.torn.c05984233032.msgpack']);
     expect(r.stderr).toContain(`npx ptefuzz replay ${r.summary.divergences[0]!.file}`);
     expect(cli(['replay', r.summary.divergences[0]!.file]).code).toBe(0);
   });

@@ -17,6 +17,18 @@ describe('every committed crash file replays its recorded verdict', () => {
       's2-pae-zap-reestablish.ptep_get.sc.torn',
       's2-pae-zap-reestablish-nowmb.ptep_get_lockless.weak.torn',
       's2-pae-zap-reestablish-samelow.ptep_get_lockless.sc.torn',
+      's1-pae-gup-fast-broadcast.ptep_get_lockless.sc.wrong-page',
+      's1-pae-gup-fast-broadcast.ptep_get_lockless.sc.torn',
+      's1-pae-gup-fast-ipi.ptep_get_lockless.sc.wrong-page',
+      's1-pae-gup-fast-broadcast-forceflush.ptep_get_lockless.sc.torn',
+      's4-pae-gup-fast-recheck-ptep-get.ptep_get_atomic64.sc.wrong-page',
+      's7-arm64-fault-norecency.ptep_get_lockless_norecency.weak.lost-dirty',
+      's5-contpte-unfold-gather.contpte_ptep_get.weak.false-clean',
+      's6-contpte-remap-false-dirty.contpte_ptep_get.weak.false-dirty',
+      's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock',
+      's9-contpte-fold-unfold.contpte_ptep_get_lockless.weak.ad-mixed',
+      's9-contpte-fold-unfold-bbml2.contpte_ptep_get_lockless@2025.weak.ad-mixed',
+      'ext-sw-bits-zap-refault.ptep_get_ext_sw.weak.torn',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -9,9 +11,20 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run the built CLI exactly as a user would (node bin/ptefuzz.js …). */
+/**
+ * Run the built CLI exactly as a user would (node bin/ptefuzz.js …). A
+ * coverage-engine `fuzz` without `--corpus` gets a fresh empty corpus folder, so no test reads
+ * or grows the repository's corpus/generated/ (a test must not depend on
+ * what earlier runs left there).
+ */
 export function cli(args: readonly string[], cwd = ROOT): CliResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
+  const engine = args.indexOf('--engine');
+  const coverage = engine < 0 || args[engine + 1] === 'coverage';
+  const isolated =
+    args[0] === 'fuzz' && coverage && !args.includes('--corpus')
+      ? [...args, '--corpus', mkdtempSync(join(tmpdir(), 'ptefuzz-corpus-'))]
+      : args;
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...isolated], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

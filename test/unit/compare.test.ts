@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { x86Pae, paeValue } from '../../src/kernel';
+import { ARM64, arm64, arm64Mk, x86Pae, paeValue } from '../../src/kernel';
 import { classify, contractByName } from '../../src/compare';
 
 const v0 = paeValue(0x00010001n, 0x00010067n);
@@ -32,5 +32,39 @@ describe('divergence classes', () => {
   test('phantom: not composable from any values', () => {
     expect(classify(paeValue(0x00077777n, 0x00010067n), history, { lo: 0, hi: 3 }, x86Pae)).toBe('phantom');
     expect(classify(v3, history, { lo: 0, hi: 1 }, x86Pae)).toBe('phantom'); // from after the read
+  });
+});
+
+describe('access/dirty contracts (arm64 contpte gathers)', () => {
+  const exact = contractByName('exact')!;
+  const adRelaxed = contractByName('ad-relaxed')!;
+  const noFalseDirty = contractByName('no-false-dirty')!;
+  const clean = arm64Mk(0x13n, { write: true, young: true, cont: true });
+  const dirty = clean & ~ARM64.RDONLY; // hardware-dirty
+  const otherPage = arm64Mk(0x99n, { write: true, young: true, cont: true });
+
+  test('a false-positive dirty: only ad-relaxed accepts it', () => {
+    expect(exact.accepts(dirty, [clean], arm64)).toBe(false);
+    expect(adRelaxed.accepts(dirty, [clean], arm64)).toBe(true);
+    expect(noFalseDirty.accepts(dirty, [clean], arm64)).toBe(false);
+    expect(classify(dirty, [clean], { lo: 0, hi: 0 }, arm64)).toBe('false-dirty');
+  });
+
+  test('a missed dirty (false negative): ad-relaxed and no-false-dirty accept it', () => {
+    expect(exact.accepts(clean, [dirty], arm64)).toBe(false);
+    expect(adRelaxed.accepts(clean, [dirty], arm64)).toBe(true);
+    expect(noFalseDirty.accepts(clean, [dirty], arm64)).toBe(true);
+    expect(classify(clean, [dirty], { lo: 0, hi: 0 }, arm64)).toBe('false-clean');
+  });
+
+  test('access/dirty of two different values: ad-mixed', () => {
+    const oldDirty = arm64.mkold(dirty);
+    expect(classify(dirty, [oldDirty, clean], { lo: 0, hi: 1 }, arm64)).toBe('ad-mixed');
+  });
+
+  test('a different page is never accepted', () => {
+    expect(adRelaxed.accepts(otherPage, [clean, dirty], arm64)).toBe(false);
+    expect(noFalseDirty.accepts(otherPage, [clean, dirty], arm64)).toBe(false);
+    expect(classify(otherPage, [clean, dirty], { lo: 0, hi: 1 }, arm64)).toBe('phantom');
   });
 });

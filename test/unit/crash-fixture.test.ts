@@ -94,13 +94,24 @@ describe('crash file fixture, format version 2', () => {
       /^x\.msgpack: stored scenario: x\.msgpack \(stored scenario\):\d+:3: expected an operation \(did you mean madv_dontneed_pae/,
     );
   });
-  test('a version-2 file without the scenario text is refused, naming the field', () => {
+  test('a version-2 file from a scenario file without the scenario text is refused, naming the field', () => {
     const p = new Packr({ useRecords: false });
     const o = p.unpack(bytesV2) as { scenario: Record<string, unknown> } & Record<string, unknown>;
     const { text: _text, ...noText } = o.scenario;
-    expect(() => decodeCrash(p.pack({ ...o, scenario: noText }), 'y.msgpack')).toThrow(
+    expect(() => decodeCrash(p.pack({ ...o, scenario: { ...noText, source: 'file' } }), 'y.msgpack')).toThrow(
       'y.msgpack: field "scenario.text": expected the printed .scn scenario',
     );
+    expect(() => decodeCrash(p.pack({ ...o, scenario: { ...o.scenario, text: 7 } }), 'y.msgpack')).toThrow(
+      'y.msgpack: field "scenario.text": expected the printed .scn scenario',
+    );
+  });
+  test('a version-2 built-in without text (a TypeScript built-in) loads and replays by name', () => {
+    const p = new Packr({ useRecords: false });
+    const o = p.unpack(bytesV2) as { scenario: Record<string, unknown> } & Record<string, unknown>;
+    const { text: _text, ...noText } = o.scenario;
+    const c = decodeCrash(p.pack({ ...o, scenario: noText }), 'y.msgpack');
+    expect(c.scenario).toEqual({ name: 's1-pae-double-refault', source: 'builtin' });
+    expect(replayCrash(c, 'y.msgpack', builtinReaders()).reproduced).toBe(true);
   });
   test('ptefuzz show prints the stored scenario', () => {
     const r = cli(['show', FIXTURE_V2]);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { ChoiceSource } from '../../src/machine';
 import { TraceSource } from '../../src/machine';
 import { builtinReaders, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
@@ -6,6 +7,7 @@ import { builtinScenario } from '../../src/scenario';
 import { RandomSource } from '../../src/engines';
 import { makeTarget, runTarget } from '../../src/campaign';
 import { minimizeTrace } from '../../src/minimize';
+import { lighterThan, weight } from '../support/one-minimal';
 
 function firstDivergence(scenario: string, reader: string, model: 'sc' | 'tso' | 'weak') {
   const t = makeTarget(
@@ -31,8 +33,8 @@ describe('minimizer', () => {
     test(`${reader} on ${scenario} (${model}): 1-minimal, replays, same class`, () => {
       const { t, r } = firstDivergence(scenario, reader, model);
       const cls = r.judgement.verdict.kind === 'divergence' ? r.judgement.verdict.class : '';
-      const holds = (trace: readonly number[]) => {
-        const x = runTarget(t, new TraceSource(trace));
+      const holds = (trace: readonly number[] | ChoiceSource) => {
+        const x = runTarget(t, Array.isArray(trace) ? new TraceSource(trace) : (trace as ChoiceSource));
         return x.judgement.verdict.kind === 'divergence' && x.judgement.verdict.class === cls ? x.exec : null;
       };
       const m = minimizeTrace(r.exec.trace, holds)!;
@@ -40,16 +42,17 @@ describe('minimizer', () => {
       expect(m.trace.length).toBeLessThanOrEqual(r.exec.trace.length);
       expect(holds(m.trace)).not.toBeNull();
       expect(m.trace[m.trace.length - 1]).not.toBe(0); // trailing defaults are trimmed
-      // 1-minimal: resetting or dropping any single choice loses the divergence
+      // 1-minimal: resetting or dropping any single choice loses the divergence or is not lighter
+      const heavy = weight(m.exec);
       for (let i = 0; i < m.trace.length; i++) {
         if (m.trace[i] !== 0) {
           const zeroed = [...m.trace];
           zeroed[i] = 0;
-          expect(holds(zeroed), `reset choice ${i}`).toBeNull();
+          const e = holds(zeroed);
+          if (e) expect(lighterThan(weight(e), heavy), `reset choice ${i}`).toBe(false);
         }
-        const dropped = [...m.trace.slice(0, i), ...m.trace.slice(i + 1)];
-        const e = holds(dropped);
-        if (e) expect(e.trace.length, `drop choice ${i}`).toBeGreaterThanOrEqual(m.trace.length);
+        const e = holds([...m.trace.slice(0, i), ...m.trace.slice(i + 1)]);
+        if (e) expect(lighterThan(weight(e), heavy), `drop choice ${i}`).toBe(false);
       }
     });
   }

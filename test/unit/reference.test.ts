@@ -7,7 +7,9 @@ import { builtinScenario } from '../../src/scenario';
 import { paeMemory } from '../../src/scenario/builtin/pae-common';
 import { S1_C, S1_D, S1_INITIAL } from '../../src/scenario/builtin/s1-pae-double-refault';
 
-const readers = builtinReaders().all();
+const readers = builtinReaders()
+  .all()
+  .filter((r) => r.arch === 'x86-pae');
 const nonTorn = contractByName('non-torn')!;
 const exact = contractByName('exact')!;
 

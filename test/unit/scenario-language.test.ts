@@ -37,7 +37,7 @@ describe('.scn: five typical mistakes give file:line:col errors', () => {
     ['unknown-operation.scn', "8:3: expected an operation (did you mean pte_clear?), found 'pte_clr'"],
     [
       'unknown-reader.scn',
-      "3:1: expected a reader (did you mean ptep_get_lockless, ptep_get?), found 'ptep_get_lockles'",
+      "3:1: expected a reader (did you mean ptep_get_lockless, ptep_get, ptep_get_lockless_norecency?), found 'ptep_get_lockles'",
     ],
     ['missing-body.scn', "4:6: expected '{' opening the body of cpu A, found the end of the line"],
     ['bad-number.scn', "2:23: expected a number (decimal or 0x hex), found '0x0001006g'"],
@@ -82,8 +82,11 @@ describe('.scn: more errors name the place and what was expected', () => {
       S2.replace('{0x00010001:0x00010067}', '{0x100010001:0x00010067}'),
       "expected a number of at most 32 bits, found '0x100010001'",
     ],
-    [S2.replace('arch x86-pae', 'arch arm64'), 'architecture arm64 has no pte encoding yet'],
-    [S2.replace('arch x86-pae', 'arch x86_pae'), "expected an architecture (x86-pae, arm64), found 'x86_pae'"],
+    [S2.replace('arch x86-pae', 'arch arm64'), 'architecture arm64 has no scenario-file pte layout or operations yet'],
+    [
+      S2.replace('arch x86-pae', 'arch x86_pae'),
+      "expected an architecture (x86-pae, arm64, arm64-ext-sw), found 'x86_pae'",
+    ],
     [S2.replace('  reader(pte)\n', ''), "expected a 'reader(pte)' call in some CPU body"],
     [S2.replace('cpu B {', 'cpu A {'), "expected a new CPU name, found 'A' (already used at line 4)"],
     [
@@ -107,13 +110,18 @@ describe('.scn: more errors name the place and what was expected', () => {
 
 describe('.scn: lowering', () => {
   test('every built-in scenario is lowered from the text of its corpus file (one thing, not two)', () => {
-    expect(BUILTIN_SCENARIOS.map((b) => b.name)).toEqual([
+    // the consumer and arm64 built-ins are TypeScript (operations not registered for .scn yet): no text
+    const texts = BUILTIN_SCENARIOS.filter((b) => b.text !== undefined);
+    expect(texts.map((b) => b.name)).toEqual([
       's1-pae-double-refault',
       's2-pae-zap-reestablish',
       's2-pae-zap-reestablish-nowmb',
       's2-pae-zap-reestablish-samelow',
     ]);
-    for (const b of BUILTIN_SCENARIOS) {
+    for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
+      expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(/^s[12]-pae-(double|zap)/);
+    }
+    for (const b of texts) {
       const text = readFileSync(join(__dirname, '..', '..', 'corpus', 'mailing-list', `${b.name}.scn`), 'utf8');
       expect(b.text, b.name).toBe(text);
     }

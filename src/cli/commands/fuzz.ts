@@ -1,25 +1,41 @@
 import seedrandom from 'seedrandom';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
-import type { CampaignResult, Finding, FuzzEngineName, ReaderStats, Target } from '../../campaign';
+import type {
+  CampaignResult,
+  CampaignEvent,
+  CampaignStatus,
+  Finding,
+  FuzzEngineName,
+  ReaderStats,
+  Selection,
+  ShardSpec,
+  Target,
+} from '../../campaign';
 import {
   FUZZ_ENGINES,
+  NO_CORPUS,
+  NO_SHARD,
   UsageError,
   addStats,
+  campaignSteps,
   crashRecord,
   emptyStats,
   overallVerdict,
-  runCampaign,
+  partitionOf,
+  portableSelection,
   selectTargets,
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { fingerprint, saveCrash } from '../../crash';
+import { FileCorpusStore, fingerprint, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
+import { CampaignOutput } from '../progress';
+import { runParallel } from '../parallel';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -33,25 +49,35 @@ export interface FuzzOptions {
   time?: number;
   seed?: number;
   crashes: string;
+  /** corpus folder: engine coverage (msgpack traces) or engine jsfuzz (byte inputs) */
+  corpus?: string;
   json?: boolean;
+  /** worker threads (default 1: the campaign runs in this thread) */
+  jobs?: number;
+  /** this machine's slice of a multi-machine campaign (0-based index internally) */
+  shard?: ShardSpec;
 }
+
+/** Default corpus folder (git-ignored). */
+export const DEFAULT_CORPUS_DIR = 'corpus/generated';
 
 /** Default campaign length when neither --runs nor --time is given. */
 export const DEFAULT_SECONDS = 60;
 
-function randomSeed(): number {
+export function randomSeed(): number {
   // seedrandom's autoseed (crypto entropy) — the only randomness; printed so the run can be repeated.
   return seedrandom(undefined, { entropy: true }).int32() >>> 0;
 }
 
-export function replayCommandFor(file: string): string {
+/** The command that replays a crash file; `readerModule`: the module its reader comes from. */
+export function replayCommandFor(file: string, readerModule?: string): string {
   const rel = relative(process.cwd(), file);
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
-  return `npx ptefuzz replay ${shown}`;
+  return `npx ptefuzz replay ${readerModule !== undefined ? `--reader-module ${readerModule} ` : ''}${shown}`;
 }
 
 /** `--scenario` values for a campaign: built-in names and kernel `.scn` files. */
-function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (string | Scenario)[] {
+export function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (string | Scenario)[] {
   return resolveScenarioArgs(args, registry).map((l) => {
     if (typeof l === 'string') return l;
     if (l.kind === 'kernel') return l.scenario;
@@ -61,7 +87,19 @@ function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (st
   });
 }
 
-export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
+/** The target selection of the fuzz options (`.scn` files loaded with the readers of `registry`). */
+export function selectionOf(o: FuzzOptions, registry: ReaderRegistry): Selection {
+  return {
+    ...(o.scenario ? { scenarios: kernelScenarios(o.scenario, registry) } : {}),
+    ...(o.reader ? { readers: o.reader } : {}),
+    ...(o.contract !== undefined ? { contract: o.contract } : {}),
+    ...(o.model ? { models: o.model } : {}),
+  };
+}
+
+const nextTurn = (): Promise<void> => new Promise((res) => setImmediate(res));
+
+export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
   if (o.engine === 'exhaustive') {
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
   }
@@ -71,61 +109,140 @@ export function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): number {
   if (o.depth !== undefined && o.engine !== 'pct') {
     throw new UsageError(`--depth applies to --engine pct only (engine is ${o.engine})`);
   }
+  if (o.corpus !== undefined && o.engine !== 'coverage') {
+    throw new UsageError(`--corpus applies to --engine coverage only (engine is ${o.engine})`);
+  }
+  const shard = o.shard ?? NO_SHARD;
+  if (o.shard !== undefined && o.seed === undefined) {
+    throw new UsageError(
+      `--shard ${shard.index + 1}/${shard.count} needs --seed: every shard must run the same campaign (e.g. --seed 1)`,
+    );
+  }
+  const jobs = o.jobs ?? 1;
+  if (jobs > 1 && registry.all().some((r) => r.module !== undefined)) {
+    throw new UsageError('--jobs > 1 does not load --reader-module readers in its workers yet; use --jobs 1');
+  }
   const engine = o.engine as FuzzEngineName;
+  const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
+  const corpus =
+    corpusDir === undefined
+      ? NO_CORPUS
+      : new FileCorpusStore(corpusDir, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
-  const sel: Parameters<typeof selectTargets>[0] = {
-    ...(o.scenario ? { scenarios: kernelScenarios(o.scenario, registry) } : {}),
-    ...(o.reader ? { readers: o.reader } : {}),
-    ...(o.contract !== undefined ? { contract: o.contract } : {}),
-    ...(o.model ? { models: o.model } : {}),
-  };
+  const sel: Selection = selectionOf(o, registry);
   const targets = selectTargets(sel, registry);
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
+  const splitText =
+    (jobs > 1 ? `, ${jobs} jobs` : '') + (shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : '');
   process.stderr.write(
     `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
-      (o.runs !== undefined ? `${o.runs} runs` : `${seconds} s`) +
-      `, crashes in ${o.crashes}/\n`,
+      (o.runs !== undefined ? `${o.runs} runs${shard.count > 1 ? ' (all shards)' : ''}` : `${seconds} s`) +
+      `${splitText}, crashes in ${o.crashes}/` +
+      (corpusDir !== undefined ? `, corpus in ${corpusDir.replace(/\/+$/, '')}/` : '') +
+      '\n',
   );
+  const out = new CampaignOutput(process.stderr, seconds);
+  const t0 = Date.now();
+  const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: Finding): void => {
+    out.write(statusLine(s, event, f) + '\n');
+    if (event === 'new' && f)
+      out.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`);
+    out.setInfo(`#${s.executions} divergences: ${s.findings}`);
+  };
+
+  // SIGINT/SIGTERM: stop after the current run, write the summary, exit with the campaign's code.
+  // A second signal aborts at once (crash files are written atomically, so none is half-written).
   let stop = false;
-  const onSignal = (): void => {
+  let stopWorkers: (() => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stop) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.kill(process.pid, sig);
+      return;
+    }
     stop = true;
+    stopWorkers?.();
+    out.write(`INFO: ${sig}: stopping after the current run (send it again to abort at once)\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result: CampaignResult;
   try {
-    result = runCampaign({
-      targets,
-      engine,
-      ...(depth !== undefined ? { depth } : {}),
-      seed,
-      ...(o.runs !== undefined ? { runs: o.runs } : {}),
-      ...(seconds !== undefined ? { seconds } : {}),
-      clock: () => Date.now(),
-      shouldStop: () => stop,
-      onWitness: (f) => {
-        const rec = crashRecord(f, o.engine, seed);
-        const saved = saveCrash(o.crashes, rec);
-        f.file = saved.path;
-        return { id: fingerprint(rec), fresh: saved.fresh };
-      },
-      onStatus: (s, event, f) => {
-        process.stderr.write(statusLine(s, event, f) + '\n');
-        if (event === 'new' && f)
-          process.stderr.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!)}\n\n`);
-      },
-    });
+    if (jobs === 1) {
+      const steps = campaignSteps({
+        targets,
+        engine,
+        ...(depth !== undefined ? { depth } : {}),
+        seed,
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(seconds !== undefined ? { seconds } : {}),
+        partition: partitionOf(shard, 0, 1),
+        corpus,
+        clock: () => Date.now(),
+        shouldStop: () => stop,
+        onWitness: (f) => {
+          const rec = crashRecord(f, o.engine, seed);
+          const saved = saveCrash(o.crashes, rec);
+          f.file = saved.path;
+          return { id: fingerprint(rec), fresh: saved.fresh };
+        },
+        onStatus,
+      });
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          result = r.value;
+          break;
+        }
+        out.progress((Date.now() - t0) / 1000, Date.now());
+        await nextTurn(); // lets a signal in
+      }
+    } else {
+      const run = runParallel({
+        jobs,
+        shard,
+        selection: portableSelection(sel),
+        targets,
+        engine,
+        ...(depth !== undefined ? { depth } : {}),
+        seed,
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(seconds !== undefined ? { seconds } : {}),
+        ...(corpusDir !== undefined ? { corpus: corpusDir } : {}),
+        crashes: o.crashes,
+        clock: () => Date.now(),
+        onStatus,
+        onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
+      });
+      stopWorkers = run.stop;
+      if (stop) run.stop();
+      result = await run.done;
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
-  for (const f of result.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
+  if (corpus instanceof FileCorpusStore) {
+    process.stderr.write(
+      `INFO: corpus ${corpus.dir.replace(/\/+$/, '')}/: ${corpus.loaded} entries loaded, ${corpus.saved} new entries saved` +
+        (corpus.skipped > 0 ? `, ${corpus.skipped} unreadable files skipped` : '') +
+        '\n',
+    );
+  }
+  for (const f of result.findings)
+    process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
-  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed), null, 2) + '\n');
+  const split = {
+    ...(jobs > 1 ? { jobs } : {}),
+    ...(o.shard !== undefined ? { shard: `${shard.index + 1}/${shard.count}` } : {}),
+  };
+  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed, split), null, 2) + '\n');
   return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
@@ -147,18 +264,22 @@ const names = (t: Target) => ({
   model: t.model,
 });
 
-export function jsonSummary(r: CampaignResult, seed: string) {
+/** `split`: the jobs and shard of a split campaign (absent for one job, no shard) */
+export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: number; shard?: string } = {}) {
   return {
     executions: r.executions,
     runs: r.runs,
+    ...(r.coverage.size > 0 ? { coverage: coverageTotals(r) } : {}),
     seconds: r.seconds,
     execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
     seed,
+    ...split,
     interrupted: r.interrupted,
     readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
     targets: r.targets.map((t) => {
       const st = r.perTarget.get(t.key)!;
-      return { ...names(t), ...st, verdict: overallVerdict(st) };
+      const cov = r.coverage.get(t.key);
+      return { ...names(t), ...st, verdict: overallVerdict(st), ...(cov ? { coverage: cov } : {}) };
     }),
     ...(r.pctBounds.size > 0
       ? {
@@ -176,6 +297,18 @@ export function jsonSummary(r: CampaignResult, seed: string) {
       first: f.first,
     })),
   };
+}
+
+/** Engine coverage: map and corpus figures summed over the targets. */
+function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: number; seeds: number } {
+  const out = { cov: 0, ft: 0, corpus: 0, seeds: 0 };
+  for (const c of r.coverage.values()) {
+    out.cov += c.cov;
+    out.ft += c.ft;
+    out.corpus += c.corpus;
+    out.seeds += c.seeds;
+  }
+  return out;
 }
 
 function pad(s: string | number, n: number): string {

@@ -16,6 +16,8 @@ export function catalogue(registry: ReaderRegistry) {
       expect: { ...s.expect },
       source: s.source,
       claim: s.claim,
+      ...(s.consumer === undefined ? {} : { consumer: s.consumer }),
+      ...(s.settings === undefined ? {} : { settings: { ...s.settings } }),
     })),
     readers: registry.all().map((r) => ({
       name: r.name,
@@ -23,6 +25,7 @@ export function catalogue(registry: ReaderRegistry) {
       contract: r.contract,
       summary: r.summary,
       source: r.source,
+      ...(r.module ? { module: { ...r.module } } : {}),
     })),
     operations: builtinOperations()
       .all()
@@ -45,11 +48,22 @@ export function listCommand(registry: ReaderRegistry, json: boolean): number {
   for (const s of c.scenarios) {
     out.push(`  ${s.name}  [${s.arch}, ${s.model}]  ${s.title}`);
     out.push(`      readers: ${s.readers.map((r) => `${r} (${s.expect[r] ?? '?'})`).join(', ')}`);
+    if (s.consumer !== undefined)
+      out.push(`      consumer: ${s.consumer} (the reader under test is its lockless read)`);
+    if (s.settings !== undefined) {
+      out.push(
+        `      settings: ${Object.entries(s.settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
+    }
     out.push(`      source: ${s.source}`);
   }
   out.push('Readers:');
-  for (const r of c.readers)
-    out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]  ${r.summary}\n      ${r.source}`);
+  for (const r of c.readers) {
+    const from = 'module' in r && r.module ? `  (reader module ${r.module.path})` : '';
+    out.push(`  ${r.name}  [${r.arch}, contract ${r.contract}]${from}  ${r.summary}\n      ${r.source}`);
+  }
   out.push('Operations (scenario files):');
   for (const o of c.operations) out.push(`  ${o.signature}  [${o.arch}]  ${o.summary}\n      ${o.source}`);
   out.push('Contracts:');

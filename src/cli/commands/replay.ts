@@ -17,6 +17,7 @@ export function replayCommand(paths: readonly string[], registry: ReaderRegistry
     try {
       const crash = loadCrash(file);
       const r = replayCrash(crash, file, registry);
+      if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
       const what = `${crash.verdict.class} ${crash.verdict.observed} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
       if (r.reproduced) {
         ok++;

@@ -2,25 +2,31 @@ import type { ReaderRegistry } from '../../kernel';
 import { loadCrash, writeFileAtomic } from '../../crash';
 import type { ReplayResult } from '../../campaign';
 import { UsageError, replayCrash } from '../../campaign';
-import { renderHtmlReport } from '../../report';
+import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { basename } from 'node:path';
 import { runReport } from '../render';
 import { replayCommandFor } from './fuzz';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
   readonly html?: string;
+  /** print the witness as an LKMM C litmus test (herd7 syntax) instead */
+  readonly litmus?: boolean;
 }
 
 /** Print a crash file as a CPU-column diagram with its verdict, and the command that replays it. */
 export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptions = {}): number {
+  if (o.html !== undefined && o.litmus) throw new UsageError('--html and --litmus: choose one');
   const crash = loadCrash(file);
   const r = replayCrash(crash, file, registry);
+  if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
+  if (o.litmus) return printLitmus(file, r);
   const recorded =
     `recorded: ${crash.verdict.class} ${crash.verdict.observed} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
     (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${r.observed})`);
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
-  const replay = `replay: ${replayCommandFor(file)}`;
+  const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
     const bytes = writeHtml(o.html, r, [recorded, trace, replay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
@@ -58,4 +64,29 @@ function writeHtml(out: string, r: ReplayResult, notes: readonly string[]): numb
     throw new UsageError(`--html ${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   return Buffer.byteLength(html);
+}
+
+/** `show --litmus`: the witness as an LKMM C litmus test; a witness outside LKMM's C subset is refused (exit 2). */
+function printLitmus(file: string, r: ReplayResult): number {
+  const t = r.target;
+  const v = r.run.judgement.verdict;
+  if (!r.reproduced || v.kind !== 'divergence') {
+    process.stderr.write(`ptefuzz: ${file}: does not reproduce its recorded divergence (replay gave ${r.observed})\n`);
+    return EXIT_DIVERGENCE;
+  }
+  const res = litmusText({
+    name: `${t.scenario.name}+${t.reader.name}+${t.model}`,
+    exec: r.run.exec,
+    locations: t.built.locations,
+    verdict: v,
+    cpuNames: t.built.cpus.map((c) => c.name),
+    comment: [
+      `ptefuzz witness ${basename(file)}`,
+      `${t.scenario.name}: ${t.scenario.title}`,
+      `reader ${t.reader.name} returned ${t.arch.format(v.observed)} (${v.class} under ${t.contract.name}, model ${t.model})`,
+    ],
+  });
+  if (!res.ok) throw new UsageError(`${file}: no LKMM C-litmus form: ${res.reason}`);
+  process.stdout.write(res.text);
+  return EXIT_OK;
 }

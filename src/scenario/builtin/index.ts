@@ -3,12 +3,38 @@ import { loadScn } from '../lower';
 import type { Scenario } from '../types';
 import { S1_SCN } from './s1-pae-double-refault';
 import { S2_NOWMB_SCN, S2_SAMELOW_SCN, S2_SCN } from './s2-pae-zap-reestablish';
+import {
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
+} from './s1-pae-gup-fast';
+import { s3PaeFaultGarbage } from './s3-pae-fault-garbage';
+import {
+  s4PaeGupFastRecheckLockless,
+  s4PaeGupFastRecheckPlain,
+  s4PaeGupFastRecheckPtepGet,
+} from './s4-pae-gup-fast-recheck';
+import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
+import {
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+} from './s5-s6-contpte-gather';
+import { s8ContpteSetAccessFlags, s8ContpteSetAccessFlagsFixed } from './s8-contpte-set-access-flags';
+import { s9ContpteFoldUnfold, s9ContpteFoldUnfoldBbml2 } from './s9-contpte-fold-unfold';
+import { extSwBitsZapRefault } from './ext-sw-bits';
 
 export { S1_C, S1_D, S1_INITIAL, S1_SCN } from './s1-pae-double-refault';
 export { S2_INITIAL, S2_NEW, S2_NOWMB_SCN, S2_SAMELOW, S2_SAMELOW_SCN, S2_SCN } from './s2-pae-zap-reestablish';
 export { paeMemory } from './pae-common';
 
-/** The `.scn` texts of the built-in scenarios, named with their DOMAIN §C number first. */
+/**
+ * The `.scn` texts of the built-in scenarios written in the scenario language
+ * (DOMAIN §C S1, S2 and its variants). The consumer and arm64 scenarios use
+ * operations the language does not register yet: they stay TypeScript.
+ */
 export const BUILTIN_TEXTS: readonly string[] = [S1_SCN, S2_SCN, S2_NOWMB_SCN, S2_SAMELOW_SCN];
 
 function lowerBuiltin(text: string, i: number): Scenario {
@@ -17,8 +43,29 @@ function lowerBuiltin(text: string, i: number): Scenario {
   return l.scenario;
 }
 
-/** Built-in scenarios, lowered from their `.scn` texts. */
-export const BUILTIN_SCENARIOS: readonly Scenario[] = BUILTIN_TEXTS.map(lowerBuiltin);
+/** Built-in scenarios, named with their DOMAIN §C number first: the `.scn` texts lowered, then the TypeScript ones. */
+export const BUILTIN_SCENARIOS: readonly Scenario[] = [
+  ...BUILTIN_TEXTS.map(lowerBuiltin),
+  s1PaeGupFastBroadcast,
+  s1PaeGupFastBroadcastForceflush,
+  s1PaeGupFastIpi,
+  s1PaeGupFastIpiForceflush,
+  s3PaeFaultGarbage,
+  s4PaeGupFastRecheckPlain,
+  s4PaeGupFastRecheckPtepGet,
+  s4PaeGupFastRecheckLockless,
+  s7Arm64FaultNorecency,
+  s7Arm64FaultPteSame,
+  s5ContpteUnfoldGather,
+  s5ContpteUnfoldGather16,
+  s6ContpteRemapFalseDirty,
+  s6KvmDirtyCheck,
+  s8ContpteSetAccessFlags,
+  s8ContpteSetAccessFlagsFixed,
+  s9ContpteFoldUnfold,
+  s9ContpteFoldUnfoldBbml2,
+  extSwBitsZapRefault,
+];
 
 export function builtinScenario(name: string): Scenario | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.name === name);

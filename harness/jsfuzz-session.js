@@ -1,0 +1,47 @@
+'use strict';
+// A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/cli/jsfuzz.ts). That command sets:
+//   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models}: the targets byte 0 picks from
+//                             (the order of `ptefuzz fuzz` target selection)
+//   PTEFUZZ_JSFUZZ_RUNS       exit (code 0) after exactly this many executions: jsfuzz has no run limit
+//   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts]} here: every 1000
+//                             executions, on a divergence and when the worker exits
+// Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`).
+const fs = require('fs');
+
+function jsfuzzTarget(ptefuzz, family) {
+  const { campaign, kernel } = ptefuzz;
+  const env = process.env;
+  if (!env.PTEFUZZ_JSFUZZ_SELECTION && !env.PTEFUZZ_JSFUZZ_RUNS && !env.PTEFUZZ_JSFUZZ_STATS) {
+    return campaign.harnessFuzz(family);
+  }
+  const targets = env.PTEFUZZ_JSFUZZ_SELECTION
+    ? campaign.harnessSelection(JSON.parse(env.PTEFUZZ_JSFUZZ_SELECTION), kernel.builtinReaders())
+    : campaign.harnessTargets(family);
+  const session = campaign.harnessSession(targets);
+  const runs = env.PTEFUZZ_JSFUZZ_RUNS ? Number(env.PTEFUZZ_JSFUZZ_RUNS) : Infinity;
+  const statsPath = env.PTEFUZZ_JSFUZZ_STATS;
+  const save = () => {
+    if (!statsPath) return;
+    const tmp = `${statsPath}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ executions: session.executions, targets: session.stats }));
+    fs.renameSync(tmp, statsPath);
+  };
+  // jsfuzz's worker exits through process.exit() (on SIGINT at its next input, after a crash); SIGTERM too
+  process.on('exit', save);
+  process.on('SIGTERM', () => process.exit(0));
+  return (buf) => {
+    if (session.executions >= runs) {
+      save();
+      process.exit(0);
+    }
+    try {
+      session.fuzz(buf);
+    } catch (e) {
+      save();
+      throw e;
+    }
+    if (session.executions % 1000 === 0) save();
+  };
+}
+
+module.exports = { jsfuzzTarget };

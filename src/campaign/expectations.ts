@@ -1,0 +1,93 @@
+import type { Scenario } from '../scenario';
+import type { MatrixCell } from './matrix';
+
+/**
+ * How a matrix stands against a scenario's expectation for one reader
+ * (`scenario.expect`, DOMAIN §C). An expectation is about the reader's
+ * declared contract, over every model in the matrix:
+ * - `bug`: met when some model diverges;
+ * - `correct`: met when no model diverges and every model raced (a reader
+ *   that never raced confirms nothing: `unconfirmed`, as is all-bound-hit);
+ * - `benign`: never contradicted — reported for information.
+ * `unchecked`: the declared contract is not in the matrix (--contract), or
+ * the expectation is a word this ptefuzz does not know.
+ */
+export type ExpectationStatus = 'met' | 'mismatch' | 'unconfirmed' | 'benign' | 'unchecked';
+
+export interface ExpectationCheck {
+  readonly scenario: string;
+  readonly reader: string;
+  readonly contract: string;
+  readonly expect: string;
+  readonly status: ExpectationStatus;
+  /** one line: what the matrix saw */
+  readonly detail: string;
+}
+
+/** A status that makes `ptefuzz matrix` exit 1. */
+export const failsExpectation = (s: ExpectationStatus): boolean => s === 'mismatch' || s === 'unconfirmed';
+
+function seen(cells: readonly MatrixCell[]): string {
+  const execs = cells.reduce((n, c) => n + c.stats.executions, 0);
+  const races = cells.reduce((n, c) => n + c.stats.races, 0);
+  return `${execs} executions, ${races} raced`;
+}
+
+function divergent(cells: readonly MatrixCell[]): string {
+  return cells
+    .filter((c) => c.verdict === 'divergence')
+    .map((c) => `${[...c.classes.keys()].join('+')} under ${c.target.model}`)
+    .join(', ');
+}
+
+/** Check every expectation of a scenario against its cells (readers without one are skipped). */
+export function checkExpectations(s: Scenario, cells: readonly MatrixCell[]): ExpectationCheck[] {
+  const out: ExpectationCheck[] = [];
+  const names = [...new Set(cells.map((c) => c.target.reader.name))];
+  for (const name of names) {
+    const reader = cells.find((c) => c.target.reader.name === name)!.target.reader;
+    const expect = (s.expect as Readonly<Record<string, string | undefined>>)[reader.name];
+    if (expect === undefined) continue;
+    const mine = cells.filter((c) => c.target.reader.name === name && c.declared);
+    const base = { scenario: s.name, reader: reader.name, contract: reader.contract, expect };
+    const models = mine.map((c) => c.target.model).join(', ');
+    if (mine.length === 0) {
+      out.push({
+        ...base,
+        status: 'unchecked',
+        detail: `its declared contract ${reader.contract} is not in the matrix`,
+      });
+      continue;
+    }
+    const diverged = mine.some((c) => c.verdict === 'divergence');
+    if (expect === 'bug') {
+      out.push(
+        diverged
+          ? { ...base, status: 'met', detail: `divergence: ${divergent(mine)}` }
+          : { ...base, status: 'mismatch', detail: `no divergence under ${models} (${seen(mine)})` },
+      );
+    } else if (expect === 'correct') {
+      const weak = mine.filter((c) => c.verdict === 'vacuous' || c.verdict === 'bound-hit');
+      out.push(
+        diverged
+          ? { ...base, status: 'mismatch', detail: `divergence: ${divergent(mine)}` }
+          : weak.length > 0
+            ? {
+                ...base,
+                status: 'unconfirmed',
+                detail: `${weak.map((c) => `${c.verdict} under ${c.target.model}`).join(', ')} (${seen(mine)})`,
+              }
+            : { ...base, status: 'met', detail: `agree under ${models} (${seen(mine)})` },
+      );
+    } else if (expect === 'benign') {
+      out.push({
+        ...base,
+        status: 'benign',
+        detail: diverged ? `divergence: ${divergent(mine)} (tolerated)` : `agree under ${models} (${seen(mine)})`,
+      });
+    } else {
+      out.push({ ...base, status: 'unchecked', detail: `unknown expectation "${expect}"` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+import type { Bounds, Execution, ModelKind } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import type { ReaderDef, ReaderRegistry } from '../kernel';
+import { ARCHES } from '../kernel';
+import type { Contract } from '../compare';
+import { judge } from '../compare';
+import type { Engine, FuzzEngineName } from '../engines';
+import { createEngine, deriveSeed, enumerate } from '../engines';
+import { minimizeTrace } from '../minimize';
+import type { Scenario } from '../scenario';
+import type { Finding } from './campaign';
+import type { ReaderStats } from './stats';
+import { emptyStats, overallVerdict } from './stats';
+import type { Target } from './target';
+import { makeTarget, runTarget, sameDivergence } from './target';
+import { moduleReaders } from './select';
+
+/**
+ * `ptefuzz matrix`: reader × contract × memory model verdicts per scenario.
+ * A *unit* is one scenario × reader × model: its executions are judged under
+ * every contract at once (a contract changes the judgement, never the
+ * execution), so each cell of a unit saw exactly the same executions.
+ */
+
+export type MatrixEngine = FuzzEngineName | 'exhaustive';
+
+/** What a cell's verdict is about: the command line that reproduces it, in data. */
+export type Explored =
+  | { readonly engine: FuzzEngineName; readonly seed: string; readonly runs: number; readonly depth?: number }
+  | {
+      readonly engine: 'exhaustive';
+      readonly bound: number;
+      /** every trace within the bound was enumerated (false: see truncated) */
+      readonly complete: boolean;
+      /** the preemption bound pruned at least one branch */
+      readonly boundCut: boolean;
+      /** --max-executions stopped the search */
+      readonly truncated: boolean;
+    };
+
+export interface MatrixCell {
+  readonly target: Target;
+  /** the contract is the reader's declared one (the one its expectation is about) */
+  readonly declared: boolean;
+  readonly stats: ReaderStats;
+  /** divergent executions per class, classes in order of first appearance */
+  readonly classes: Map<string, number>;
+  readonly verdict: ReturnType<typeof overallVerdict>;
+  readonly explored: Explored;
+  /** per class, the trace of its first divergent execution (minimized when config.minimize) */
+  readonly witnesses: Map<string, readonly number[]>;
+}
+
+export interface MatrixConfig {
+  readonly scenarios: readonly Scenario[];
+  /** restrict to these reader names (default: the scenario's readers and the module readers of its arch) */
+  readonly readers?: readonly string[] | undefined;
+  readonly contracts: readonly Contract[];
+  readonly models: readonly ModelKind[];
+  readonly engine: MatrixEngine;
+  readonly seed: string;
+  /** random/pct: runs (schedules) per scenario */
+  readonly runs: number;
+  readonly depth?: number | undefined;
+  /** exhaustive: preemption bound and execution cap per unit */
+  readonly bound: number;
+  readonly maxExecutions: number;
+  /** minimize the first witness of every divergent cell and class (for crash files) */
+  readonly minimize: boolean;
+  readonly bounds?: Bounds;
+}
+
+/** Readers of a scenario in the matrix: the ones it names, then the module readers of its arch. */
+export function matrixReaders(s: Scenario, registry: ReaderRegistry, only?: readonly string[]): ReaderDef[] {
+  const all = [
+    ...s.readers.map((n) => registry.get(n)).filter((r): r is ReaderDef => r !== undefined),
+    ...moduleReaders(s, registry),
+  ];
+  return only ? all.filter((r) => only.includes(r.name)) : all;
+}
+
+interface Unit {
+  readonly reader: ReaderDef;
+  readonly model: ModelKind;
+  /** one per contract, in config order */
+  readonly cells: MutableCell[];
+}
+
+type MutableCell = Omit<MatrixCell, 'verdict' | 'explored'> & { explored?: Explored };
+
+function record(cell: MutableCell, exec: Execution): void {
+  const t = cell.target;
+  const j = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
+  cell.stats.executions++;
+  cell.stats.races += j.raced;
+  const v = j.verdict;
+  if (v.kind === 'agree') cell.stats.verdicts.agree++;
+  else if (v.kind === 'bound-hit') cell.stats.verdicts.boundHit++;
+  else {
+    cell.stats.verdicts.divergence++;
+    cell.classes.set(v.class, (cell.classes.get(v.class) ?? 0) + 1);
+    if (!cell.witnesses.has(v.class)) cell.witnesses.set(v.class, exec.trace);
+  }
+}
+
+/** Run the matrix of one scenario; cells in reader, contract, model order. */
+export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cfg: MatrixConfig): MatrixCell[] {
+  const arch = ARCHES[s.arch];
+  if (!arch) throw new Error(`[ptefuzz internal bug] no encoding for architecture ${s.arch}`);
+  const bounds = cfg.bounds ?? DEFAULT_BOUNDS;
+  const units: Unit[] = [];
+  for (const reader of readers) {
+    for (const model of cfg.models) {
+      units.push({
+        reader,
+        model,
+        cells: cfg.contracts.map((contract) => ({
+          target: makeTarget(s, reader, contract, model, arch),
+          declared: contract.name === reader.contract,
+          stats: emptyStats(),
+          classes: new Map(),
+          witnesses: new Map(),
+        })),
+      });
+    }
+  }
+  for (const u of units) {
+    const first = u.cells[0]!.target;
+    if (cfg.engine === 'exhaustive') {
+      const x = enumerate(
+        (source) => runTarget(first, source, bounds).exec,
+        (exec) => u.cells.forEach((c) => record(c, exec)),
+        { preemptionBound: cfg.bound, maxExecutions: cfg.maxExecutions },
+      );
+      const explored: Explored = {
+        engine: 'exhaustive',
+        bound: cfg.bound,
+        complete: !x.truncated,
+        boundCut: x.boundCut,
+        truncated: x.truncated,
+      };
+      for (const c of u.cells) c.explored = explored;
+    } else {
+      const engine: Engine = createEngine(cfg.engine, { cpus: first.built.cpus.length, depth: cfg.depth });
+      for (let run = 0; run < cfg.runs; run++) {
+        const { exec } = runTarget(first, engine.source(deriveSeed(cfg.seed, run)), bounds);
+        engine.observe(exec);
+        for (const c of u.cells) record(c, exec);
+      }
+      const explored: Explored = {
+        engine: cfg.engine,
+        seed: cfg.seed,
+        runs: cfg.runs,
+        ...(cfg.engine === 'pct' && cfg.depth !== undefined ? { depth: cfg.depth } : {}),
+      };
+      for (const c of u.cells) c.explored = explored;
+    }
+  }
+  const cells: MatrixCell[] = [];
+  // reader, contract, model order: the rows of one reader and contract sit together
+  for (const reader of readers) {
+    for (let k = 0; k < cfg.contracts.length; k++) {
+      for (const u of units.filter((x) => x.reader === reader)) {
+        const c = u.cells[k]!;
+        if (cfg.minimize) minimizeWitnesses(c, bounds);
+        cells.push({ ...c, verdict: overallVerdict(c.stats), explored: c.explored! });
+      }
+    }
+  }
+  return cells;
+}
+
+function minimizeWitnesses(c: MutableCell, bounds: Bounds): void {
+  for (const [cls, trace] of c.witnesses) {
+    const min = minimizeTrace(trace, sameDivergence(c.target, cls, bounds));
+    if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${c.target.key} did not replay`);
+    c.witnesses.set(cls, min.trace);
+  }
+}
+
+/** A cell's witness as a campaign finding (for a crash record). */
+export function cellFinding(c: MatrixCell, cls: string, bounds: Bounds = DEFAULT_BOUNDS): Finding {
+  const trace = c.witnesses.get(cls);
+  if (!trace) throw new Error(`[ptefuzz internal bug] no ${cls} witness on ${c.target.key}`);
+  const run = runTarget(c.target, new TraceSource(trace), bounds);
+  return {
+    target: c.target,
+    class: cls,
+    trace,
+    exec: run.exec,
+    judgement: run.judgement,
+    first: { executions: 0, seconds: 0 },
+    hits: c.classes.get(cls) ?? 0,
+  };
+}

@@ -1,0 +1,271 @@
+import type { ReaderRegistry } from '../../kernel';
+import type { ModelKind } from '../../machine';
+import { MODEL_KINDS } from '../../machine';
+import { CONTRACTS } from '../../compare';
+import type { Scenario } from '../../scenario';
+import { BUILTIN_SCENARIOS } from '../../scenario';
+import type { ExpectationCheck, MatrixCell, MatrixConfig, MatrixEngine } from '../../campaign';
+import {
+  ENGINES,
+  UsageError,
+  cellFinding,
+  checkExpectations,
+  crashRecord,
+  failsExpectation,
+  matrixReaders,
+  resolveContract,
+  resolveModel,
+  resolveReader,
+  resolveScenario,
+  runScenarioMatrix,
+} from '../../campaign';
+import { DEFAULT_PCT_DEPTH } from '../../engines';
+import { saveCrash } from '../../crash';
+import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { kernelScenarios, replayCommandFor } from './fuzz';
+
+export interface MatrixOptions {
+  scenario?: string[];
+  reader?: string[];
+  contract?: string[];
+  model?: string[];
+  engine: string;
+  depth?: number;
+  runs?: number;
+  seed: number;
+  bound?: number;
+  maxExecutions: number;
+  crashes?: string;
+  json?: boolean;
+}
+
+/** Runs per scenario: every built-in scenario × reader × model in a few seconds each. */
+export const DEFAULT_MATRIX_RUNS = 1000;
+/** A matrix is quoted in cover letters: it is reproducible by default. */
+export const DEFAULT_MATRIX_SEED = 1;
+export const DEFAULT_MATRIX_BOUND = 2;
+
+interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly cells: readonly MatrixCell[];
+  readonly checks: readonly ExpectationCheck[];
+  /** per cell index, the crash file of each divergence class */
+  readonly files: Map<MatrixCell, Map<string, string>>;
+}
+
+/**
+ * `ptefuzz matrix`: for every scenario, reader, contract and model, the
+ * verdict and what it rests on. Exit 0 when the matrix bears out every
+ * scenario expectation, 1 when one is contradicted or unconfirmed.
+ */
+export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): number {
+  const engine = parseEngine(o);
+  const scenarios = o.scenario
+    ? kernelScenarios(o.scenario, registry).map((s) => resolveScenario(s))
+    : BUILTIN_SCENARIOS;
+  const readers = o.reader?.map((r) => resolveReader(r, registry).name);
+  const contracts = o.contract ? o.contract.map(resolveContract) : CONTRACTS;
+  const models: ModelKind[] = o.model ? o.model.map(resolveModel) : [...MODEL_KINDS];
+  const cfg: MatrixConfig = {
+    scenarios,
+    readers,
+    contracts: [...new Set(contracts)],
+    models: [...new Set(models)],
+    engine,
+    seed: String(o.seed),
+    runs: o.runs ?? DEFAULT_MATRIX_RUNS,
+    depth: engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined,
+    bound: o.bound ?? DEFAULT_MATRIX_BOUND,
+    maxExecutions: o.maxExecutions,
+    minimize: o.crashes !== undefined,
+  };
+  const plan = scenarios
+    .map((s) => ({ s, readers: matrixReaders(s, registry, readers) }))
+    .filter((p) => p.readers.length > 0);
+  if (plan.length === 0) {
+    throw new UsageError(
+      `no scenario among ${scenarios.map((s) => s.name).join(', ')} uses reader(s) ${(readers ?? []).join(', ')}`,
+    );
+  }
+  process.stderr.write(`INFO: matrix over ${plan.length} scenario(s), ${explorationText(cfg)}\n`);
+  const t0 = Date.now();
+  const results: ScenarioResult[] = [];
+  for (const { s, readers: rs } of plan) {
+    const t = Date.now();
+    const cells = runScenarioMatrix(s, rs, cfg);
+    const files = new Map<MatrixCell, Map<string, string>>();
+    if (o.crashes !== undefined) {
+      for (const c of cells) {
+        for (const cls of c.witnesses.keys()) {
+          const rec = crashRecord(
+            cellFinding(c, cls),
+            engine,
+            engine === 'exhaustive' ? `bound ${cfg.bound}` : cfg.seed,
+          );
+          const m = files.get(c) ?? new Map<string, string>();
+          m.set(cls, saveCrash(o.crashes, rec).path);
+          files.set(c, m);
+        }
+      }
+    }
+    results.push({ scenario: s, cells, checks: checkExpectations(s, cells), files });
+    const execs = cells.reduce((n, c) => n + (c.target.contract === cfg.contracts[0] ? c.stats.executions : 0), 0);
+    process.stderr.write(`INFO: ${s.name}: ${cells.length} cells, ${execs} executions in ${secs(t)} s\n`);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  if (o.json) process.stdout.write(JSON.stringify(matrixJson(cfg, results, seconds), null, 2) + '\n');
+  else process.stdout.write(matrixText(cfg, results) + '\n');
+  return results.some((r) => r.checks.some((c) => failsExpectation(c.status))) ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+const secs = (t: number): string => ((Date.now() - t) / 1000).toFixed(1);
+
+function parseEngine(o: MatrixOptions): MatrixEngine {
+  // the matrix replays one schedule stream for every reader × model: feedback-driven engines don't fit
+  const names = ENGINES.map((e) => e.name as string).filter((n) => n !== 'coverage' && n !== 'jsfuzz');
+  if (!names.includes(o.engine)) throw new UsageError(`unknown engine "${o.engine}"; valid: ${names.join(', ')}`);
+  const engine = o.engine as MatrixEngine;
+  if (o.depth !== undefined && engine !== 'pct') {
+    throw new UsageError(`--depth applies to --engine pct only (engine is ${engine})`);
+  }
+  if (o.bound !== undefined && engine !== 'exhaustive') {
+    throw new UsageError(`--bound applies to --engine exhaustive only (engine is ${engine})`);
+  }
+  if (o.runs !== undefined && engine === 'exhaustive') {
+    throw new UsageError('--runs does not apply to --engine exhaustive (it enumerates every trace within --bound)');
+  }
+  return engine;
+}
+
+/** One line: what every cell explored. */
+export function explorationText(cfg: MatrixConfig): string {
+  if (cfg.engine === 'exhaustive') {
+    return `engine exhaustive: every trace with at most ${cfg.bound} preemptions (at most ${cfg.maxExecutions} executions per reader × model)`;
+  }
+  const depth = cfg.engine === 'pct' ? ` (depth ${cfg.depth})` : '';
+  return `engine ${cfg.engine}${depth}, seed ${cfg.seed}, ${cfg.runs} runs per scenario (every reader × model replays the same ${cfg.runs} schedules; each contract judges the same executions)`;
+}
+
+function verdictText(c: MatrixCell): string {
+  if (c.verdict === 'divergence') return [...c.classes.keys()].join('+');
+  return c.verdict;
+}
+
+function searchText(c: MatrixCell): string {
+  const x = c.explored;
+  if (x.engine !== 'exhaustive') return `${x.runs} runs`;
+  if (x.truncated) return 'truncated';
+  return x.boundCut ? `bound ${x.bound}` : 'complete';
+}
+
+function table(rows: readonly (readonly string[])[], right: ReadonlySet<number>): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+const STATUS_TEXT: Record<ExpectationCheck['status'], string> = {
+  met: 'ok',
+  mismatch: 'MISMATCH',
+  unconfirmed: 'UNCONFIRMED',
+  benign: 'benign',
+  unchecked: 'unchecked',
+};
+
+export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]): string {
+  const out = [
+    `ptefuzz matrix — ${explorationText(cfg)}`,
+    'execs: executions judged; raced: reader invocations that overlapped a writer; diverged: executions whose read the contract rejects;',
+    'verdict: divergence class(es), agree (no divergence in those executions, and it raced), vacuous (never raced: proves nothing) or bound-hit;',
+    ...(cfg.engine === 'exhaustive'
+      ? ['search: complete, bound K (the preemption bound cut the search) or truncated (--max-executions);']
+      : []),
+    "* = the reader's declared contract, which its expectation is about.",
+  ];
+  const replays: string[] = [];
+  for (const r of results) {
+    out.push('', `${r.scenario.name} [${r.scenario.arch}] — ${r.scenario.title}`);
+    const exhaustive = cfg.engine === 'exhaustive';
+    const rows: string[][] = [
+      ['reader', 'contract', 'model', 'execs', 'raced', 'diverged', 'bound-hit']
+        .concat(exhaustive ? ['search'] : [])
+        .concat(['verdict', 'expected']),
+    ];
+    for (const c of r.cells) {
+      const t = c.target;
+      const expect = c.declared ? (r.scenario.expect as Record<string, string | undefined>)[t.reader.name] : undefined;
+      rows.push([
+        t.reader.name + (t.reader.module ? ' (module)' : ''),
+        t.contract.name + (c.declared ? '*' : ''),
+        t.model,
+        String(c.stats.executions),
+        String(c.stats.races),
+        String(c.stats.verdicts.divergence),
+        String(c.stats.verdicts.boundHit),
+        ...(exhaustive ? [searchText(c)] : []),
+        verdictText(c),
+        expect ?? '',
+      ]);
+      for (const [, file] of r.files.get(c) ?? []) replays.push(`  ${replayCommandFor(file, t.reader.module?.path)}`);
+    }
+    out.push(...table(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
+  }
+  const checks = results.flatMap((r) => r.checks);
+  if (checks.length > 0) {
+    out.push('', "Expectations (scenario.expect, under the reader's declared contract, over the models above):");
+    const rows = checks.map((c) => [c.scenario, c.reader, c.contract, c.expect, STATUS_TEXT[c.status], c.detail]);
+    out.push(...table(rows, new Set()).map((l) => '  ' + l));
+  }
+  const failed = checks.filter((c) => failsExpectation(c.status));
+  out.push(
+    '',
+    failed.length === 0
+      ? `All ${checks.length} expectation(s) borne out.`
+      : `${failed.length} of ${checks.length} expectation(s) NOT borne out: ${failed.map((c) => `${c.reader} on ${c.scenario} (${STATUS_TEXT[c.status]})`).join('; ')}`,
+  );
+  if (replays.length > 0) out.push('', 'Crash files (one per divergent cell and class):', ...replays);
+  else if (!cfg.minimize && results.some((r) => r.cells.some((c) => c.verdict === 'divergence'))) {
+    out.push('', 'Pass --crashes DIR to write a replayable crash file per divergent cell and class.');
+  }
+  return out.join('\n');
+}
+
+export function matrixJson(cfg: MatrixConfig, results: readonly ScenarioResult[], seconds: number) {
+  const checks = results.flatMap((r) => r.checks);
+  return {
+    engine: cfg.engine,
+    ...(cfg.engine === 'exhaustive'
+      ? { bound: cfg.bound, maxExecutions: cfg.maxExecutions }
+      : { seed: cfg.seed, runs: cfg.runs, ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}) }),
+    contracts: cfg.contracts.map((c) => c.name),
+    models: [...cfg.models],
+    cells: results.flatMap((r) =>
+      r.cells.map((c) => {
+        const t = c.target;
+        const files = r.files.get(c);
+        return {
+          scenario: t.scenario.name,
+          reader: t.reader.name,
+          ...(t.reader.module ? { readerModule: t.reader.module.path } : {}),
+          contract: t.contract.name,
+          declared: c.declared,
+          model: t.model,
+          executions: c.stats.executions,
+          races: c.stats.races,
+          verdicts: { ...c.stats.verdicts },
+          classes: Object.fromEntries(c.classes),
+          verdict: c.verdict,
+          explored: c.explored,
+          ...(files ? { crashes: Object.fromEntries(files) } : {}),
+        };
+      }),
+    ),
+    expectations: checks,
+    failed: checks.filter((c) => failsExpectation(c.status)).length,
+    seconds,
+  };
+}

@@ -1,0 +1,214 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { HarnessFamily, ReaderStats, Selection, Target } from '../campaign';
+import { UsageError, addStats, emptyStats, harnessSelection, portableSelection } from '../campaign';
+import type { ReaderRegistry } from '../kernel';
+
+/**
+ * The `jsfuzz` engine (DESIGN §7): the real jsfuzz CLI as a child process
+ * over a harness target (harness/<family>.fuzz.js), restarted after each
+ * crash (jsfuzz stops at the first one). jsfuzz has no run limit and no seed
+ * (its mutator uses Math.random): the harness counts executions itself
+ * (PTEFUZZ_JSFUZZ_RUNS, see harness/jsfuzz-session.js), and the run is not
+ * repeatable. Everything runs in a temporary folder (artifacts, jsfuzz's
+ * .nyc_output), removed at the end. Used by `ptefuzz fuzz --engine jsfuzz`
+ * and meant for the benchmark (`found`, `executions`, `execsPerSec`).
+ */
+export interface JsfuzzRunOptions {
+  readonly registry: ReaderRegistry;
+  /** the targets byte 0 picks from (default: every scenario of the family with its readers and model) */
+  readonly selection?: Selection;
+  /** wall-clock budget in seconds */
+  readonly seconds?: number;
+  /** exact execution budget, over all restarts */
+  readonly executions?: number;
+  /** jsfuzz corpus folder (seed inputs run first, new inputs written back); default: a temporary one */
+  readonly corpus?: string;
+  /** stop at the first crash instead of restarting jsfuzz (the benchmark's time-to-find) */
+  readonly stopAtFirst?: boolean;
+  /** each jsfuzz status line (`#N NEW cov: …`) and divergence message, as printed */
+  readonly onLine?: (line: string) => void;
+  /** each crash artifact (the input bytes), before the next restart; `executions` so far */
+  readonly onArtifact?: (bytes: Buffer, executions: number) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface JsfuzzRunResult {
+  readonly family: HarnessFamily;
+  /** the harness's targets, in byte-0 order */
+  readonly targets: readonly Target[];
+  /** per target, in `targets` order */
+  readonly perTarget: readonly ReaderStats[];
+  /** jsfuzz reported at least one crash */
+  readonly found: boolean;
+  readonly artifacts: number;
+  readonly executions: number;
+  readonly seconds: number;
+  readonly execsPerSec: number;
+  /** jsfuzz processes started */
+  readonly sessions: number;
+  readonly interrupted: boolean;
+}
+
+const HARNESS: Record<HarnessFamily, string> = { pae: 'pae.fuzz.js' };
+
+/** harness/ of the package, from src/cli (vitest) or dist/cli (built). */
+export function harnessPath(family: HarnessFamily): string {
+  return resolve(__dirname, '..', '..', 'harness', HARNESS[family]);
+}
+
+function jsfuzzBin(): string {
+  return join(dirname(require.resolve('jsfuzz/package.json')), 'build', 'src', 'index.js');
+}
+
+interface SessionStats {
+  executions: number;
+  targets: ReaderStats[];
+}
+
+export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
+  const targets = harnessSelection(o.selection ?? {}, o.registry);
+  const family: HarnessFamily = 'pae';
+  const t0 = Date.now();
+  const deadline = o.seconds !== undefined ? t0 + o.seconds * 1000 : Infinity;
+  const perTarget = targets.map(() => emptyStats());
+  const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-'));
+  const corpus = o.corpus !== undefined ? resolve(o.corpus) : join(tmp, 'corpus');
+  mkdirSync(corpus, { recursive: true });
+  let executions = 0;
+  let artifacts = 0;
+  let sessions = 0;
+  let interrupted = false;
+  try {
+    for (;;) {
+      const remaining = o.executions === undefined ? Infinity : o.executions - executions;
+      if (remaining <= 0 || Date.now() >= deadline) break;
+      if (o.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
+      sessions++;
+      const statsPath = join(tmp, `stats-${sessions}.json`);
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PTEFUZZ_JSFUZZ_SELECTION: JSON.stringify(portableSelection(o.selection ?? {})),
+        PTEFUZZ_JSFUZZ_STATS: statsPath,
+        ...(remaining !== Infinity ? { PTEFUZZ_JSFUZZ_RUNS: String(remaining) } : {}),
+      };
+      const s = await session(tmp, corpus, env, family, deadline, sessions, o);
+      if (s.interrupted) interrupted = true;
+      const st = readStats(statsPath);
+      executions += st.executions;
+      st.targets.forEach((t, i) => addStats(perTarget[i]!, t));
+      const crashes = readdirSync(tmp)
+        .filter((f) => f.startsWith('crash-'))
+        .sort();
+      for (const f of crashes) {
+        const bytes = readFileSync(join(tmp, f));
+        rmSync(join(tmp, f));
+        artifacts++;
+        dropSeed(corpus, bytes);
+        o.onArtifact?.(bytes, executions);
+      }
+      if (interrupted || (o.stopAtFirst && artifacts > 0)) break;
+      if (crashes.length === 0 && st.executions < remaining && Date.now() < deadline) {
+        throw new UsageError(`jsfuzz stopped without a crash or a budget reached: ${s.tail.slice(-3).join(' | ')}`);
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  return {
+    family,
+    targets,
+    perTarget,
+    found: artifacts > 0,
+    artifacts,
+    executions,
+    seconds,
+    execsPerSec: seconds > 0 ? Math.round(executions / seconds) : 0,
+    sessions,
+    interrupted,
+  };
+}
+
+function readStats(path: string): SessionStats {
+  if (!existsSync(path)) return { executions: 0, targets: [] };
+  return JSON.parse(readFileSync(path, 'utf8')) as SessionStats;
+}
+
+/** A seed input that diverges would stop jsfuzz at every restart: it lives on as the crash file. */
+function dropSeed(corpus: string, bytes: Buffer): void {
+  for (const f of readdirSync(corpus)) {
+    const p = join(corpus, f);
+    if (readFileSync(p).equals(bytes)) rmSync(p);
+  }
+}
+
+/** One jsfuzz process, until it crashes, reaches the run limit, the deadline or a stop request. */
+function session(
+  cwd: string,
+  corpus: string,
+  env: NodeJS.ProcessEnv,
+  family: HarnessFamily,
+  deadline: number,
+  n: number,
+  o: JsfuzzRunOptions,
+): Promise<{ interrupted: boolean; tail: string[] }> {
+  return new Promise((done, fail) => {
+    // jsfuzz's worker loads the target as path.join(cwd, argv): it must be relative
+    const target = relative(cwd, harnessPath(family));
+    const child = spawn(process.execPath, [jsfuzzBin(), target, corpus], {
+      cwd,
+      env,
+      detached: true, // its own process group: the worker is killed with it
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tail: string[] = [];
+    let interrupted = false;
+    // SIGINT: jsfuzz's worker then exits at its next input (the harness saves its counts); jsfuzz itself
+    // ignores SIGINT and ends with its worker. SIGKILL if that has not happened within 5 s.
+    let killer: NodeJS.Timeout | undefined;
+    const signal = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const kill = (): void => {
+      if (killer) return;
+      signal('SIGINT');
+      killer = setTimeout(() => signal('SIGKILL'), 5000);
+    };
+    const onLine = (line: string): void => {
+      if (/^#\d+ /.test(line)) o.onLine?.(`jsfuzz[${n}] ${line.replace(/\s+/g, ' ')}`);
+      else if (line.startsWith('DivergenceError: '))
+        o.onLine?.(`jsfuzz[${n}] ${line.slice('DivergenceError: '.length)}`);
+      else {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+      }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    const timer = deadline === Infinity ? undefined : setTimeout(kill, Math.max(0, deadline - Date.now()));
+    const poll = setInterval(() => {
+      if (o.shouldStop?.()) {
+        interrupted = true;
+        kill();
+      }
+    }, 100);
+    child.on('error', (e) => fail(new UsageError(`cannot run jsfuzz: ${e.message}`)));
+    child.on('close', () => {
+      if (timer) clearTimeout(timer);
+      if (killer) clearTimeout(killer);
+      clearInterval(poll);
+      done({ interrupted, tail });
+    });
+  });
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { compileFunction } from 'node:vm';
+import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
+import { ReaderModuleError, UsageError, probeReader, readersFromModule } from '../campaign';
+import * as api from '../index';
+
+/**
+ * User reader modules (`--reader-module FILE`). The one place that turns a
+ * file into reader definitions, so that execution can later move to a worker
+ * thread (which would call loadReaderModule itself: functions do not cross
+ * threads).
+ *
+ * Every module — `.js`/`.cjs`/`.mjs`/`.ts`/`.mts`/`.cts` alike — is read,
+ * transpiled to CommonJS with the `typescript` package's transpileModule
+ * (types are erased, not checked; ESM import/export become require/exports),
+ * and evaluated with a `require` that resolves `ptefuzz` to this ptefuzz's
+ * public API (src/index.ts), wherever the file lives. Other requires resolve
+ * from the module's own folder as Node would.
+ */
+
+export const MODULE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.ts', '.mts', '.cts'] as const;
+
+/** The name a module is recorded and reported under: relative to the working directory when inside it. */
+export function modulePathShown(file: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, file);
+  const rel = relative(cwd, abs);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
+/** Load, validate and guard the readers of one module file; every problem is a one-line ReaderModuleError. */
+export function loadReaderModule(file: string, cwd = process.cwd()): ReaderDef[] {
+  const abs = resolve(cwd, file);
+  const shown = modulePathShown(file, cwd);
+  const fail = (reason: string): never => {
+    throw new ReaderModuleError(shown, reason);
+  };
+  const ext = extname(abs);
+  let source = '';
+  try {
+    if (statSync(abs).isDirectory()) fail(`is a directory; expected a reader module (${MODULE_EXTENSIONS.join(', ')})`);
+    source = readFileSync(abs, 'utf8');
+  } catch (e) {
+    if (e instanceof ReaderModuleError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(code === 'ENOENT' ? 'no such file (--reader-module)' : `cannot read (${code ?? String(e)})`);
+  }
+  if (!(MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
+    fail(`expected a reader module ending in ${MODULE_EXTENSIONS.join(', ')}`);
+  }
+  const ref: ReaderModuleRef = { path: shown, sha256: createHash('sha256').update(source).digest('hex') };
+  const moduleExports = evaluate(transpile(source, ext, shown), abs, shown);
+  return readersFromModule(moduleExports, ref);
+}
+
+function transpile(source: string, ext: string, shown: string): string {
+  // Loaded only when a module is given: it costs ~0.2 s.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require('typescript') as typeof import('typescript');
+  const isTs = ext.endsWith('ts');
+  const out = ts.transpileModule(source, {
+    // .mjs/.mts would keep ESM output: transpile them under a neutral name
+    fileName: `module${isTs ? '.ts' : '.js'}`,
+    reportDiagnostics: true,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      allowJs: true,
+      sourceMap: false,
+    },
+  });
+  const d = out.diagnostics?.find((x) => x.category === ts.DiagnosticCategory.Error);
+  if (d) {
+    const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+    const where = at ? `${shown}:${at.line + 1}:${at.character + 1}` : shown;
+    throw new UsageError(`${where}: syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  }
+  return out.outputText;
+}
+
+function evaluate(code: string, abs: string, shown: string): unknown {
+  const fail = (reason: string): never => {
+    throw new ReaderModuleError(shown, reason);
+  };
+  const nodeRequire = createRequire(abs);
+  const moduleRequire = Object.assign((id: string): unknown => (id === 'ptefuzz' ? api : nodeRequire(id)), {
+    resolve: nodeRequire.resolve,
+    cache: nodeRequire.cache,
+  });
+  const mod = { exports: {} as unknown, filename: abs, id: abs };
+  let fn: (...args: unknown[]) => void;
+  try {
+    fn = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+      filename: abs,
+    }) as unknown as typeof fn;
+  } catch (e) {
+    return fail(`syntax error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  try {
+    fn.call(mod.exports, mod.exports, moduleRequire, mod, abs, dirname(abs));
+  } catch (e) {
+    return fail(
+      `error while loading the module: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.split('\n')[0]!,
+    );
+  }
+  return mod.exports;
+}
+
+/**
+ * Load every `--reader-module` into the registry (the same file twice counts
+ * once). A name already taken — by a built-in reader or another module — is
+ * an error naming both. Each reader is probed once on the built-in scenarios
+ * of its architecture (see probeReader).
+ */
+export function registerReaderModules(files: readonly string[] | undefined, registry: ReaderRegistry): ReaderDef[] {
+  const seen = new Set<string>();
+  const added: ReaderDef[] = [];
+  for (const file of files ?? []) {
+    const abs = resolve(file);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    for (const r of loadReaderModule(file)) {
+      const taken = registry.get(r.name);
+      if (taken) {
+        const by = taken.module ? `the reader module ${taken.module.path}` : 'a built-in reader';
+        throw new ReaderModuleError(r.module!.path, `reader "${r.name}" clashes with ${by} of that name; rename it`);
+      }
+      registry.register(r);
+      added.push(r);
+    }
+  }
+  for (const r of added) probeReader(r);
+  return added;
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Packr } from 'msgpackr';
+import { CrashFileError } from './format';
+import { writeFileAtomic } from './store';
+
+/**
+ * The persistent corpus of the coverage engine (`ptefuzz fuzz --corpus DIR`,
+ * default corpus/generated/): one folder per target,
+ * `DIR/<scenario>.<reader>.<contract>.<model>/`, one file per entry named by
+ * the first 16 hex digits of the sha256 of its bytes, each a msgpack map
+ * `{format: "ptefuzz-corpus", version: 1, scenario, reader, contract, model,
+ * trace}`. Files are written atomically and never rewritten, so workers can
+ * share the folder (AFL++-style sync): each polls it for names it has not
+ * seen. A file that cannot be read is reported once and skipped, never fatal.
+ */
+export const CORPUS_FORMAT = 'ptefuzz-corpus';
+export const CORPUS_VERSION = 1;
+
+/** The target an entry belongs to (structurally the campaign's CorpusKey). */
+export interface CorpusTarget {
+  readonly scenario: string;
+  readonly reader: string;
+  readonly contract: string;
+  readonly model: string;
+}
+
+export interface CorpusFile extends CorpusTarget {
+  readonly format: typeof CORPUS_FORMAT;
+  readonly version: number;
+  readonly trace: readonly number[];
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+/** Fixed key order, so equal entries are equal bytes (and equal names). */
+export function encodeCorpusEntry(t: CorpusTarget, trace: readonly number[]): Buffer {
+  return packr.pack({
+    format: CORPUS_FORMAT,
+    version: CORPUS_VERSION,
+    scenario: t.scenario,
+    reader: t.reader,
+    contract: t.contract,
+    model: t.model,
+    trace: [...trace],
+  });
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Decode and validate; every problem is a CrashFileError naming the file. */
+export function decodeCorpusEntry(buf: Uint8Array, file: string): CorpusFile {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(buf);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CrashFileError(file, `not a readable corpus entry (msgpack: ${why.split('\n')[0]})`);
+  }
+  if (!isObj(raw) || raw['format'] !== CORPUS_FORMAT) {
+    throw new CrashFileError(file, `not a ptefuzz corpus entry (expected a map with format "${CORPUS_FORMAT}")`);
+  }
+  const version = raw['version'];
+  if (version !== CORPUS_VERSION) {
+    throw new CrashFileError(
+      file,
+      `unsupported corpus entry version ${String(version)} (this ptefuzz reads version ${CORPUS_VERSION})`,
+    );
+  }
+  for (const f of ['scenario', 'reader', 'contract', 'model']) {
+    if (typeof raw[f] !== 'string') throw new CrashFileError(file, `field "${f}": expected a string`);
+  }
+  const trace = raw['trace'];
+  if (!Array.isArray(trace) || !trace.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {
+    throw new CrashFileError(file, 'field "trace": expected an array of non-negative integers');
+  }
+  return {
+    format: CORPUS_FORMAT,
+    version,
+    scenario: raw['scenario'] as string,
+    reader: raw['reader'] as string,
+    contract: raw['contract'] as string,
+    model: raw['model'] as string,
+    trace: trace as number[],
+  };
+}
+
+/** The `format` field of a msgpack map, if it is one (to tell crash files from corpus entries). */
+export function formatOf(buf: Uint8Array): string | undefined {
+  try {
+    const raw: unknown = packr.unpack(buf);
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const f = (raw as Record<string, unknown>)['format'];
+      return typeof f === 'string' ? f : undefined;
+    }
+  } catch {
+    // not msgpack: the caller reports it with the crash-file decoder's message
+  }
+  return undefined;
+}
+
+/** `<scenario>.<reader>.<contract>.<model>` */
+export const corpusFolderName = (t: CorpusTarget): string => `${t.scenario}.${t.reader}.${t.contract}.${t.model}`;
+
+/** `<first 16 hex digits of sha256(bytes)>.msgpack` */
+export const corpusFileName = (bytes: Uint8Array): string =>
+  `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.msgpack`;
+
+/** The corpus folder of a campaign; `warn` gets one line per unreadable file (each reported once). */
+export class FileCorpusStore {
+  /** per target folder: file names already loaded, saved or reported */
+  private readonly known = new Map<string, Set<string>>();
+  /** entries read from the folder (at start and synced) */
+  loaded = 0;
+  /** entries written */
+  saved = 0;
+  /** files skipped with a warning */
+  skipped = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly warn: (line: string) => void,
+  ) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CrashFileError(dir, '--corpus: not a folder');
+  }
+
+  private seen(folder: string): Set<string> {
+    let s = this.known.get(folder);
+    if (!s) {
+      s = new Set();
+      this.known.set(folder, s);
+    }
+    return s;
+  }
+
+  /** Entries of `t` not loaded or saved before, in file-name order. */
+  poll(t: CorpusTarget): readonly (readonly number[])[] {
+    const folder = corpusFolderName(t);
+    const path = join(this.dir, folder);
+    let names: string[];
+    try {
+      names = readdirSync(path).filter((n) => n.endsWith('.msgpack'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') this.warn(`${path}: cannot list the corpus folder (${code ?? String(e)}); skipped`);
+      return [];
+    }
+    const seen = this.seen(folder);
+    const out: number[][] = [];
+    for (const name of names.sort()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const file = join(path, name);
+      try {
+        let buf: Buffer;
+        try {
+          buf = readFileSync(file);
+        } catch (e) {
+          throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        }
+        const entry = decodeCorpusEntry(buf, file);
+        if (corpusFolderName(entry) !== folder) {
+          throw new CrashFileError(file, `entry of ${corpusFolderName(entry)}, not of its folder ${folder}`);
+        }
+        out.push([...entry.trace]);
+        this.loaded++;
+      } catch (e) {
+        if (!(e instanceof CrashFileError)) throw e;
+        this.skipped++;
+        this.warn(`${e.message}; skipped`);
+      }
+    }
+    return out;
+  }
+
+  /** Write an entry atomically under its content name, unless it exists. */
+  save(t: CorpusTarget, trace: readonly number[]): void {
+    const folder = corpusFolderName(t);
+    const bytes = encodeCorpusEntry(t, trace);
+    const name = corpusFileName(bytes);
+    const seen = this.seen(folder);
+    if (seen.has(name)) return;
+    seen.add(name);
+    const path = join(this.dir, folder);
+    try {
+      mkdirSync(path, { recursive: true });
+      const file = join(path, name);
+      if (!existsSync(file)) {
+        writeFileAtomic(file, bytes);
+        this.saved++;
+      }
+    } catch (e) {
+      throw new CrashFileError(path, `cannot write the corpus (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CrashFileError, decodeCrash } from './format';
+import { crashFileName } from './fingerprint';
+import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
+import { writeFileAtomic } from './store';
+
+export interface MergeCounts {
+  crashes: { added: number; duplicate: number };
+  corpus: { added: number; duplicate: number };
+  rejected: number;
+}
+
+/**
+ * Merge crash folders and corpus folders (e.g. the shards of a campaign) into
+ * `out`: every `*.msgpack` below each input is loaded and goes where its
+ * content says — a crash file to `out/<scenario>.<reader>.<model>.<class>.<fingerprint>.msgpack`,
+ * a corpus entry to `out/<scenario>.<reader>.<contract>.<model>/<sha256[0:16]>.msgpack`.
+ * A name already in `out` (there before, or from an earlier input) is a
+ * duplicate and left as it is: crash files with the same fingerprint collapse
+ * into the first one, as in a campaign. A file that does not load is
+ * reported through `onReject` and skipped. Writes are atomic; inputs are
+ * taken in argument order, files in name order, so a merge is deterministic.
+ */
+export function mergeFolders(
+  out: string,
+  inputs: readonly string[],
+  onReject: (e: CrashFileError) => void,
+): MergeCounts {
+  for (const dir of inputs) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      throw new CrashFileError(dir, 'no such folder');
+    }
+    if (!st.isDirectory()) throw new CrashFileError(dir, 'not a folder (merge takes crash or corpus folders)');
+  }
+  const counts: MergeCounts = { crashes: { added: 0, duplicate: 0 }, corpus: { added: 0, duplicate: 0 }, rejected: 0 };
+  mkdirSync(out, { recursive: true });
+  for (const dir of inputs) {
+    for (const file of msgpackFiles(dir)) {
+      let bytes: Buffer;
+      let rel: string;
+      let kind: 'crashes' | 'corpus';
+      try {
+        try {
+          bytes = readFileSync(file);
+        } catch (e) {
+          throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        }
+        if (formatOf(bytes) === CORPUS_FORMAT) {
+          rel = `${corpusFolderName(decodeCorpusEntry(bytes, file))}/${corpusFileName(bytes)}`;
+          kind = 'corpus';
+        } else {
+          rel = crashFileName(decodeCrash(bytes, file));
+          kind = 'crashes';
+        }
+      } catch (e) {
+        if (!(e instanceof CrashFileError)) throw e;
+        counts.rejected++;
+        onReject(e);
+        continue;
+      }
+      const dest = join(out, rel);
+      if (existsSync(dest)) {
+        counts[kind].duplicate++;
+        continue;
+      }
+      mkdirSync(dirname(dest), { recursive: true });
+      writeFileAtomic(dest, bytes);
+      counts[kind].added++;
+    }
+  }
+  return counts;
+}
+
+/** Every `*.msgpack` below `dir`, depth first, in name order (temporary files are skipped). */
+function msgpackFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...msgpackFiles(p));
+    else if (ent.isFile() && ent.name.endsWith('.msgpack')) out.push(p);
+  }
+  return out;
+}

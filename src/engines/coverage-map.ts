@@ -1,0 +1,76 @@
+/**
+ * AFL-style coverage map (Zalewski, american fuzzy lop, "technical
+ * details"): every feature of an execution is hashed to one of MAP_SIZE u8
+ * counters; a counter's hit count is folded into one of eight buckets
+ * (1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+), one bit each, so a loop that
+ * retried 5 times instead of 4 is the same behaviour, and 8 instead of 7 is
+ * a new one. An execution is interesting when it sets a (counter, bucket)
+ * bit no earlier execution set.
+ */
+
+/** Counters in the map (AFL's 64 Ki). invariant: a power of two. */
+export const MAP_SIZE = 1 << 16;
+
+/** The bucket bit of a hit count (0 for 0 hits): AFL's count_class_lookup8. */
+export function bucketOf(hits: number): number {
+  if (hits <= 0) return 0;
+  if (hits === 1) return 1;
+  if (hits === 2) return 2;
+  if (hits === 3) return 4;
+  if (hits <= 7) return 8;
+  if (hits <= 15) return 16;
+  if (hits <= 31) return 32;
+  if (hits <= 127) return 64;
+  return 128;
+}
+
+/** The hit counts of one execution: counters saturate at 255; the touched indices are kept so clearing is cheap. */
+export class ExecMap {
+  readonly counts = new Uint8Array(MAP_SIZE);
+  /** indices with a non-zero count, in order of first hit */
+  readonly touched: number[] = [];
+
+  hit(index: number, times = 1): void {
+    const i = index & (MAP_SIZE - 1);
+    const c = this.counts[i]!;
+    if (c === 0) this.touched.push(i);
+    this.counts[i] = Math.min(255, c + times);
+  }
+
+  clear(): void {
+    for (const i of this.touched) this.counts[i] = 0;
+    this.touched.length = 0;
+  }
+}
+
+/**
+ * Everything seen so far: per counter, the bucket bits any execution set.
+ * `cov` counts counters ever hit, `ft` (features) counts (counter, bucket)
+ * bits — libFuzzer's `cov:` and `ft:`.
+ */
+export class VirginMap {
+  readonly seen = new Uint8Array(MAP_SIZE);
+  cov = 0;
+  ft = 0;
+
+  /** Merge one execution in; returns how many new (counter, bucket) bits it set. */
+  merge(m: ExecMap): number {
+    let fresh = 0;
+    for (const i of m.touched) {
+      const bit = bucketOf(m.counts[i]!);
+      const old = this.seen[i]!;
+      if ((old & bit) !== 0) continue;
+      if (old === 0) this.cov++;
+      this.seen[i] = old | bit;
+      this.ft++;
+      fresh++;
+    }
+    return fresh;
+  }
+
+  /** Would merging `m` set a new bit? (no side effect) */
+  wouldGrow(m: ExecMap): boolean {
+    for (const i of m.touched) if ((this.seen[i]! & bucketOf(m.counts[i]!)) === 0) return true;
+    return false;
+  }
+}

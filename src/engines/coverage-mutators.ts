@@ -1,0 +1,188 @@
+import type { ChoiceKind } from '../machine';
+import type { Plan, PlanStep } from './coverage-plan';
+import { isPreemptible } from './coverage-plan';
+import type { Rng } from './rng';
+
+/**
+ * Structured mutators of the coverage engine (DESIGN §7). Each takes the
+ * recorded plan of a corpus entry and returns a new plan, or null when it does
+ * not apply (e.g. no read-from choice under `sc`). Every plan is a valid
+ * execution (total decoding), so a mutator only has to be *meaningful*:
+ * scheduling steps name the CPU to run, so changing one step does not change
+ * the meaning of the steps after it.
+ */
+export type MutatorName =
+  | 'change-step'
+  | 'insert-preemption'
+  | 'delete-preemption'
+  | 'swap-steps'
+  | 'change-rf'
+  | 'change-drain'
+  | 'change-op'
+  | 'splice'
+  | 'random-tail';
+
+export const MUTATORS: readonly MutatorName[] = [
+  'change-step',
+  'insert-preemption',
+  'delete-preemption',
+  'swap-steps',
+  'change-rf',
+  'change-drain',
+  'change-op',
+  'splice',
+  'random-tail',
+];
+
+/** Longest burst `insert-preemption` gives the preempting CPU. */
+export const MAX_BURST = 16;
+
+/** What a mutator did: the new plan, and the first position it changed. */
+export interface Mutation {
+  readonly plan: Plan;
+  readonly at: number;
+}
+
+type Mutator = (p: Plan, rng: Rng, donor: Plan | undefined) => Mutation | null;
+
+function pickIndex(steps: readonly PlanStep[], rng: Rng, ok: (s: PlanStep, i: number) => boolean): number {
+  const idx: number[] = [];
+  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i)) idx.push(i);
+  return idx.length === 0 ? -1 : idx[rng.int(idx.length)]!;
+}
+
+const schedWithChoice = (s: PlanStep): boolean => s.kind === 'sched' && s.cpus !== undefined && s.cpus.length > 1;
+
+/** A sched step that runs `cpu` (option index within the recorded runnable CPUs, when known). */
+function runStep(like: PlanStep | undefined, cpu: number): PlanStep {
+  const j = like?.cpus?.indexOf(cpu) ?? -1;
+  return like?.cpus && j >= 0
+    ? { kind: 'sched', n: like.n, value: j, cpu, cpus: like.cpus, current: like.current! }
+    : { kind: 'sched', n: 0, value: 0, cpu };
+}
+
+function replaced(p: Plan, i: number, s: PlanStep): Plan {
+  const steps = p.steps.slice();
+  steps[i] = s;
+  return { steps, randomTail: p.randomTail };
+}
+
+/** Another value of a non-sched choice of `kind`. */
+function changeValue(kind: ChoiceKind): Mutator {
+  return (p, rng) => {
+    const i = pickIndex(p.steps, rng, (s) => s.kind === kind && s.n > 1);
+    if (i < 0) return null;
+    const s = p.steps[i]!;
+    const value = (s.value + 1 + rng.int(s.n - 1)) % s.n;
+    return { plan: replaced(p, i, { kind, n: s.n, value }), at: i };
+  };
+}
+
+const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
+  /** one scheduling step runs another runnable CPU */
+  'change-step': (p, rng) => {
+    const i = pickIndex(p.steps, rng, schedWithChoice);
+    if (i < 0) return null;
+    const s = p.steps[i]!;
+    const others = s.cpus!.filter((c) => c !== s.cpu);
+    return { plan: replaced(p, i, runStep(s, others[rng.int(others.length)]!)), at: i };
+  },
+
+  /**
+   * at a point where the running CPU would have continued, another runnable
+   * CPU runs a burst of 1..MAX_BURST steps (uniform: a writer's whole
+   * operation is typically 5-10 steps) first; the rest of the plan follows
+   * unchanged after the burst
+   */
+  'insert-preemption': (p, rng) => {
+    const i = pickIndex(p.steps, rng, (s) => isPreemptible(s) && s.value === 0);
+    if (i < 0) return null;
+    const s = p.steps[i]!;
+    const others = s.cpus!.filter((c) => c !== s.current);
+    const y = others[rng.int(others.length)]!;
+    const burst = 1 + rng.int(MAX_BURST);
+    const inserted = [runStep(s, y), ...Array.from({ length: burst - 1 }, () => runStep(undefined, y))];
+    return {
+      plan: { steps: [...p.steps.slice(0, i), ...inserted, ...p.steps.slice(i)], randomTail: p.randomTail },
+      at: i,
+    };
+  },
+
+  /**
+   * undo a preemption: the choices of the preempting burst (up to the next
+   * step of the preempted CPU, at most MAX_BURST scheduling steps) are dropped,
+   * so the preempted CPU continues
+   */
+  'delete-preemption': (p, rng) => {
+    const i = pickIndex(p.steps, rng, (s) => isPreemptible(s) && s.value !== 0);
+    if (i < 0) return null;
+    const x = p.steps[i]!.current!;
+    let j = i;
+    let scheds = 0;
+    while (j < p.steps.length && scheds < MAX_BURST) {
+      const s = p.steps[j]!;
+      if (s.kind === 'sched') {
+        if (s.cpu === x) break;
+        scheds++;
+      }
+      j++;
+    }
+    return { plan: { steps: [...p.steps.slice(0, i), ...p.steps.slice(j)], randomTail: p.randomTail }, at: i };
+  },
+
+  /** two consecutive scheduling steps of different CPUs run in the other order */
+  'swap-steps': (p, rng) => {
+    const nextSched = (i: number): number => {
+      for (let j = i + 1; j < p.steps.length; j++) if (p.steps[j]!.kind === 'sched') return j;
+      return -1;
+    };
+    const i = pickIndex(p.steps, rng, (s, k) => {
+      if (!schedWithChoice(s)) return false;
+      const j = nextSched(k);
+      const t = j < 0 ? undefined : p.steps[j]!;
+      return t !== undefined && t.cpu !== undefined && t.cpu !== s.cpu && s.cpus!.includes(t.cpu);
+    });
+    if (i < 0) return null;
+    const j = nextSched(i);
+    const a = p.steps[i]!;
+    const b = p.steps[j]!;
+    const steps = p.steps.slice();
+    steps[i] = runStep(a, b.cpu!);
+    steps[j] = runStep(b, a.cpu!);
+    return { plan: { steps, randomTail: p.randomTail }, at: i };
+  },
+
+  /** a load reads from another message (weak; 0 = newest) */
+  'change-rf': changeValue('rf'),
+  /** another TSO drain decision (all, none, oldest entry of one buffer) */
+  'change-drain': changeValue('drain'),
+  /** a generated operation takes another alternative */
+  'change-op': changeValue('op'),
+
+  /** the first i choices of this entry, then the choices of another from position i on (AFL's splice) */
+  splice: (p, rng, donor) => {
+    if (!donor) return null;
+    const len = Math.min(p.steps.length, donor.steps.length);
+    const diff: number[] = [];
+    for (let i = 1; i < len; i++) {
+      const a = p.steps[i]!;
+      const b = donor.steps[i]!;
+      if (a.value !== b.value || a.cpu !== b.cpu) diff.push(i);
+    }
+    if (diff.length === 0) return null;
+    const i = diff[rng.int(diff.length)]!;
+    return { plan: { steps: [...p.steps.slice(0, i), ...donor.steps.slice(i)], randomTail: donor.randomTail }, at: i };
+  },
+
+  /** keep the first i choices, then choose uniformly at random */
+  'random-tail': (p, rng) => {
+    if (p.steps.length === 0) return null;
+    const i = rng.int(p.steps.length);
+    return { plan: { steps: p.steps.slice(0, i), randomTail: true }, at: i };
+  },
+};
+
+/** Apply one named mutator (null: not applicable to this plan). */
+export function mutate(name: MutatorName, p: Plan, rng: Rng, donor?: Plan): Mutation | null {
+  return MUTATOR_IMPL[name](p, rng, donor);
+}

@@ -1,0 +1,229 @@
+import type { ChoiceSource, Execution } from '../machine';
+import { ExecMap, VirginMap } from './coverage-map';
+import { FeatureExtractor } from './coverage-features';
+import type { MutatorName } from './coverage-mutators';
+import { MUTATORS, mutate } from './coverage-mutators';
+import type { Plan, PlanStep } from './coverage-plan';
+import { PlanSource, planOfTrace } from './coverage-plan';
+import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
+import { RandomSource } from './random';
+import type { Rng } from './rng';
+import { createRng, deriveSeed } from './rng';
+
+/**
+ * Engine `coverage` (the default): coverage-guided, in-process, AFL/libFuzzer
+ * style over traces instead of bytes. A corpus of executions that each set a
+ * new (feature, hit-count bucket) bit of the interleaving-coverage map
+ * (coverage-features.ts); every run either
+ * - replays a saved corpus entry once (at start, or when another worker added
+ *   it to the corpus folder), or
+ * - is a *fresh* run — the first INITIAL_RUNS runs, then one in FRESH_ONE_IN —,
+ *   alternately a uniform random one (exactly the `random` engine's run for
+ *   that seed) and a PCT one (the `pct` engine's scheduler, depth 3, k = the
+ *   most scheduling steps seen): a varied seed corpus, and shallow bugs found
+ *   as fast as by either, or
+ * - mutates a corpus entry with 1–4 stacked structured mutators
+ *   (coverage-mutators.ts).
+ *
+ * Energy: the parent is drawn with probability proportional to
+ *   (1 + min(new bits, 16)/4) × (2 if an operation retried) × (1.5 if no longer
+ *   than the mean) × (2 if among the newest quarter) / (1 + picks/64)
+ * — favouring entries that found much, that made a reader loop retry (the
+ * races that matter happen there), that are short, and that are recent, and
+ * decaying entries already fuzzed a lot (AFL's "favoured" and libFuzzer's
+ * entropic schedules in a simple form).
+ *
+ * Deterministic: all randomness of a run comes from its run seed (engines/rng),
+ * and the corpus only changes through observe(), so the same seed and the
+ * same number of runs give the same corpus.
+ */
+
+/** Runs of a target that are all fresh (random / PCT), building the first corpus. */
+export const INITIAL_RUNS = 32;
+/** After that, one run in FRESH_ONE_IN is fresh instead of a mutant. */
+export const FRESH_ONE_IN = 10;
+/**
+ * How often each mutator is drawn: the preemption mutators twice as often as
+ * the others — the races under test are decided by where a reader is preempted.
+ */
+export const MUTATOR_WEIGHTS: Readonly<Record<MutatorName, number>> = {
+  'change-step': 1,
+  'insert-preemption': 2,
+  'delete-preemption': 1,
+  'swap-steps': 1,
+  'change-rf': 1,
+  'change-drain': 1,
+  'change-op': 1,
+  splice: 1,
+  'random-tail': 1,
+};
+const MUTATOR_DRAW: readonly MutatorName[] = MUTATORS.flatMap((m) => Array<MutatorName>(MUTATOR_WEIGHTS[m]).fill(m));
+
+/** PCT's k before any execution completed (as engine `pct`). */
+const DEFAULT_PCT_STEPS_ESTIMATE = 100;
+/** At most this many mutators are stacked on one parent. */
+export const MAX_STACK = 4;
+
+export interface CorpusEntry {
+  /** the executed trace (what is persisted; replays exactly) */
+  readonly trace: readonly number[];
+  /** the recorded plan (mutation material) */
+  readonly plan: Plan;
+  /** (feature, bucket) bits it set first */
+  readonly newBits: number;
+  /** an operation of the execution retried */
+  readonly retried: boolean;
+  /** order of addition */
+  readonly index: number;
+  picks: number;
+}
+
+export interface CoverageStats {
+  /** map counters ever hit (libFuzzer `cov:`) */
+  readonly cov: number;
+  /** (counter, bucket) bits ever set (libFuzzer `ft:`) */
+  readonly ft: number;
+  /** corpus entries */
+  readonly corpus: number;
+  /** saved entries replayed (from the corpus folder: at start and synced during the run) */
+  readonly seeds: number;
+}
+
+/** Where a run's choices came from. */
+export type RunOrigin = 'seed' | 'fresh' | 'mutant';
+
+interface PendingRun {
+  readonly source: PlanSource;
+  readonly origin: RunOrigin;
+}
+
+export class CoverageEngine {
+  readonly name = 'coverage' as const;
+  private readonly corpus: CorpusEntry[] = [];
+  private readonly pendingSeeds: (readonly number[])[] = [];
+  private readonly virgin = new VirginMap();
+  private readonly execMap = new ExecMap();
+  private readonly features = new FeatureExtractor();
+  private last: PendingRun | undefined;
+  private runs = 0;
+  private fresh = 0;
+  private seedsRun = 0;
+  /** the most scheduling steps of a complete execution so far (PCT's k) */
+  private maxSched = 0;
+  private totalLength = 0;
+
+  /** Queue saved traces: each is replayed once, in order, before any new run, and kept if it adds coverage. */
+  addSeeds(traces: readonly (readonly number[])[]): void {
+    for (const t of traces) this.pendingSeeds.push(t);
+  }
+
+  source(seed: string): ChoiceSource {
+    this.runs++;
+    const saved = this.pendingSeeds.shift();
+    if (saved !== undefined) {
+      this.seedsRun++;
+      return this.start(new PlanSource(planOfTrace(saved)), 'seed');
+    }
+    // the engine's own decisions use a stream of their own, so a fresh run's choices are exactly random's / pct's
+    const rng = createRng(deriveSeed(seed, 'coverage'));
+    if (this.corpus.length === 0 || this.runs <= INITIAL_RUNS || rng.int(FRESH_ONE_IN) === 0) {
+      return this.freshRun(seed);
+    }
+    const parent = this.pickParent(rng);
+    parent.picks++;
+    let plan: Plan = parent.plan;
+    const stack = 1 + rng.int(MAX_STACK);
+    let applied = 0;
+    for (let tries = 0; applied < stack && tries < 4 * stack; tries++) {
+      const name: MutatorName = MUTATOR_DRAW[rng.int(MUTATOR_DRAW.length)]!;
+      const donor = name === 'splice' ? this.corpus[rng.int(this.corpus.length)]!.plan : undefined;
+      const m = mutate(name, plan, rng, donor);
+      if (m === null) continue;
+      plan = m.plan;
+      applied++;
+    }
+    if (applied === 0) return this.freshRun(seed);
+    return this.start(new PlanSource(plan, new RandomSource(deriveSeed(seed, 'tail'))), 'mutant');
+  }
+
+  private freshRun(seed: string): ChoiceSource {
+    const tail =
+      this.fresh++ % 2 === 0
+        ? new RandomSource(seed)
+        : new PctSource(seed, DEFAULT_PCT_DEPTH, this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS_ESTIMATE);
+    return this.start(new PlanSource({ steps: [], randomTail: true }, tail), 'fresh');
+  }
+
+  /**
+   * Feedback for the execution of the last source: its features (and the
+   * reader's verdict `label`) are merged into the map; it joins the corpus
+   * when it set a new bit. Returns whether it joined and was not a replayed
+   * seed (i.e. whether it is a new entry to persist).
+   */
+  observe(exec: Execution, label?: string): boolean {
+    const run = this.last;
+    this.last = undefined;
+    this.execMap.clear();
+    this.features.collect(exec, label, this.execMap);
+    if (exec.outcome.kind === 'complete') {
+      let k = 0;
+      for (const c of exec.choices) if (c.kind === 'sched') k++;
+      this.maxSched = Math.max(this.maxSched, k);
+    }
+    const newBits = this.virgin.merge(this.execMap);
+    if (newBits === 0 || run === undefined) return false;
+    const plan: PlanStep[] = run.source.recorded;
+    if (plan.length !== exec.trace.length) {
+      throw new Error('[ptefuzz internal bug] coverage engine: recorded plan and trace differ in length');
+    }
+    this.corpus.push({
+      trace: exec.trace,
+      plan: { steps: plan, randomTail: false },
+      newBits,
+      retried: exec.ops.some((o) => o.retries > 0),
+      index: this.corpus.length,
+      picks: 0,
+    });
+    this.totalLength += exec.trace.length;
+    return run.origin !== 'seed';
+  }
+
+  stats(): CoverageStats {
+    return { cov: this.virgin.cov, ft: this.virgin.ft, corpus: this.corpus.length, seeds: this.seedsRun };
+  }
+
+  /** The corpus, in order of addition. */
+  entries(): readonly CorpusEntry[] {
+    return this.corpus;
+  }
+
+  private start(source: PlanSource, origin: RunOrigin): ChoiceSource {
+    this.last = { source, origin };
+    return source;
+  }
+
+  private pickParent(rng: Rng): CorpusEntry {
+    const n = this.corpus.length;
+    const mean = this.totalLength / n;
+    const recent = n - Math.max(1, Math.floor(n / 4));
+    const w = new Float64Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const e = this.corpus[i]!;
+      let x = 1 + Math.min(e.newBits, 16) / 4;
+      if (e.retried) x *= 2;
+      if (e.trace.length <= mean) x *= 1.5;
+      if (i >= recent) x *= 2;
+      x /= 1 + e.picks / 64;
+      w[i] = x;
+      sum += x;
+    }
+    // u32 / 2^32 in [0, 1): a uniform point on the cumulative weights
+    let r = (rng.u32() / 0x1_0000_0000) * sum;
+    for (let i = 0; i < n; i++) {
+      r -= w[i]!;
+      if (r < 0) return this.corpus[i]!;
+    }
+    return this.corpus[n - 1]!;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * An arm64 pte pointer inside its naturally aligned contpte block
+ * (arch/arm64/include/asm/pgtable.h, CONFIG_ARM64_CONTPTE, v6.9+): the
+ * accessors that gather access/dirty (`ptep_get`, `contpte_ptep_get_lockless`)
+ * and the block writers (`contpte_convert`) need the block's CONT_PTES
+ * locations, not just the target's. Outside a contpte block `block` is the
+ * one location and `index` 0.
+ */
+import type { Location } from '../machine';
+import type { EntriesModel } from './spec';
+import type { Pte } from './arch';
+import { ARM64, arm64 } from './arm64';
+
+export interface Arm64Ptep extends Pte {
+  /** the subject: the whole block, shared by every ptep into it */
+  readonly name: string;
+  /** the descriptor this ptep points at */
+  readonly loc: Location;
+  /** its index in the block (`ptep - contpte_align_down(ptep)`) */
+  readonly index: number;
+  /** the CONT_PTES descriptors of the block, lowest address first */
+  readonly block: readonly Location[];
+  /** = block */
+  readonly locs: readonly Location[];
+}
+
+export function arm64Ptep(name: string, block: readonly Location[], index: number): Arm64Ptep {
+  const loc = block[index];
+  if (loc === undefined)
+    throw new Error(`[ptefuzz internal bug] ptep index ${index} outside a block of ${block.length}`);
+  return { name, loc, index, block, locs: block };
+}
+
+/** `pte_valid_cont()`: VALID and CONT. */
+export const validCont = (v: bigint): boolean => (v & (ARM64.VALID | ARM64.CONT)) === (ARM64.VALID | ARM64.CONT);
+
+/** `pte_pgprot(pte_mkold(pte_mkclean(v)))`: every bit but the output address, access/dirty normalised away. */
+export const protIgnoringAD = (v: bigint): bigint => arm64.withoutAD(v) & ~ARM64.ADDR_MASK;
+
+/** `pfn_pte(pfn, prot)` */
+export const pfnPte = (pfn: bigint, prot: bigint): bigint =>
+  ((pfn << 12n) & ARM64.ADDR_MASK) | (prot & ~ARM64.ADDR_MASK);
+
+/** OR the access/dirty state of `from` into `v` (`pte_mkdirty`/`pte_mkyoung` as contpte.c does). */
+export function orAD(v: bigint, from: bigint): bigint {
+  let out = v;
+  if (arm64.dirty(from)) out = arm64.mkdirty(out);
+  if (arm64.young(from)) out = arm64.mkyoung(out);
+  return out;
+}
+
+/**
+ * The reference's logical value of entry t of a block (DESIGN §6), written
+ * from the documented meaning of a contpte mapping — one translation for the
+ * whole block whose access/dirty state is the OR over its entries (contpte.c:
+ * A/D "may be populated in any of the ptes of the contig range") — not from
+ * any reader: if entry t is VALID and CONT, entry t with access and dirty
+ * OR-ed over every entry of the block; otherwise entry t raw.
+ */
+export function contpteView(t: number): (entries: readonly bigint[]) => bigint {
+  return (entries) => {
+    const v = entries[t]!;
+    return validCont(v) ? entries.reduce(orAD, v) : v;
+  };
+}
+
+/** The reference model of a block subject read at entry t. */
+export function contpteModel(block: readonly Location[], initial: readonly bigint[], t: number): EntriesModel {
+  return { locIds: block.map((l) => l.id), initial: [...initial], view: contpteView(t) };
+}
+
+/**
+ * The entries of a folded block mapping pfn0..pfn0+n-1 with the same prot:
+ * `template` gives every bit but the output address (its pfn is ignored).
+ */
+export function foldedBlock(pfn0: bigint, n: number, template: bigint): bigint[] {
+  return Array.from({ length: n }, (_, i) => pfnPte(pfn0 + BigInt(i), template));
+}

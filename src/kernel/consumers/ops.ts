@@ -1,0 +1,42 @@
+/**
+ * What the consumers (GUP-fast, the fault path, zap) need from an
+ * architecture besides its encoding: the pte accessors they call, as
+ * programs. The consumers are generic over it; the reader under test (the
+ * lockless read) is a parameter of each consumer, never part of PteOps.
+ */
+import type { Program } from '../../machine';
+import type { Arch, Pte } from '../arch';
+
+export interface PteOps<P extends Pte = Pte> {
+  readonly arch: Arch;
+  /** `ptep_get()` with the PTL held: plain loads, not a reader under test (no writer can race it) */
+  readLocked(p: P): Program<bigint>;
+  /** `set_pte_at()` / `set_ptes(nr = 1)`: a writer operation */
+  setPteAt(p: P, v: bigint): Program;
+  /** `ptep_get_and_clear()`: a writer operation returning the old value */
+  getAndClear(p: P): Program<bigint>;
+  /** `pte_clear()`: a writer operation (non-present entries) */
+  clear(p: P): Program;
+  /** the `ptep_get()` accessor used without the PTL, as a reader operation (GUP-fast recheck, v6.5–2026) */
+  ptepGet(p: P): Program<bigint>;
+  /** 2022's plain `pte_val(*ptep)` used without the PTL, as a reader operation (GUP-fast recheck, 2022) */
+  plainDeref(p: P): Program<bigint>;
+  /** the pte do_anonymous_page() installs for a freshly allocated page */
+  anonPte(pfn: bigint): bigint;
+}
+
+/**
+ * The semantics a consumer operation declares on its OpMark (`spec`), for
+ * the consumer invariants (src/compare/invariants.ts). Opaque to the machine.
+ * - `gup-fast`: returns (as its result) the pfn it pinned, nothing on failure;
+ *   the page it pinned is the one its successful try_grab_folio() took.
+ * - `commit`: a pte store computed from `from` (the value the consumer read
+ *   and, under the PTL, believes the pte still holds) — every writer
+ *   operation nested in it must find exactly `from` in the pte.
+ */
+export type ConsumerSpec =
+  { readonly consumer: 'gup-fast'; readonly write: boolean } | { readonly consumer: 'commit'; readonly from: bigint };
+
+export function isConsumerSpec(x: unknown): x is ConsumerSpec {
+  return typeof x === 'object' && x !== null && typeof (x as { consumer?: unknown }).consumer === 'string';
+}

@@ -1,0 +1,109 @@
+/**
+ * The persistent corpus through the CLI: `fuzz --corpus DIR` writes one
+ * msgpack file per entry under DIR/<scenario>.<reader>.<contract>.<model>/,
+ * the same seed and runs write byte-identical corpus folders and crash files,
+ * a restart replays the saved corpus, and a corrupt or unknown file is one
+ * warning line naming it, then skipped.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Packr } from 'msgpackr';
+import { describe, expect, test } from 'vitest';
+import { cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-corpus-'));
+const FOLDER = 's1-pae-double-refault.ptep_get_lockless.non-torn.tso';
+const ARGS = ['--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless', '--model', 'tso', '--seed', '42'];
+
+interface Summary {
+  coverage: { cov: number; ft: number; corpus: number; seeds: number };
+}
+
+function fuzz(corpus: string, crashes: string, runs: number) {
+  const r = cli(['fuzz', ...ARGS, '--runs', String(runs), '--corpus', corpus, '--crashes', crashes, '--json']);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  return { ...r, summary: JSON.parse(r.stdout) as Summary };
+}
+
+/** Every file under a folder (one level of subfolders), with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory())
+      for (const f of readdirSync(join(dir, e.name))) out.set(`${e.name}/${f}`, readFileSync(join(dir, e.name, f)));
+    else out.set(e.name, readFileSync(join(dir, e.name)));
+  }
+  return out;
+}
+
+describe('fuzz --corpus', () => {
+  test('same seed and runs ⇒ byte-identical corpus folders and crash files; the file format', () => {
+    const a = { corpus: tmp(), crashes: tmp() };
+    const b = { corpus: tmp(), crashes: tmp() };
+    const ra = fuzz(a.corpus, a.crashes, 1500);
+    fuzz(b.corpus, b.crashes, 1500);
+    const corpusA = tree(a.corpus);
+    expect(corpusA.size).toBe(ra.summary.coverage.corpus);
+    expect([...corpusA.keys()].every((k) => new RegExp(`^${FOLDER}/[0-9a-f]{16}\\.msgpack$`).test(k))).toBe(true);
+    const corpusB = tree(b.corpus);
+    expect([...corpusB.keys()]).toEqual([...corpusA.keys()]);
+    for (const [k, v] of corpusA) expect(corpusB.get(k)!.equals(v)).toBe(true);
+    const crashesA = tree(a.crashes);
+    expect(crashesA.size).toBeGreaterThan(0);
+    for (const [k, v] of crashesA) expect(tree(b.crashes).get(k)?.equals(v)).toBe(true);
+
+    const [name, bytes] = [...corpusA][0]!;
+    const entry = new Packr({ useRecords: false }).unpack(bytes) as Record<string, unknown>;
+    expect(Object.keys(entry)).toEqual(['format', 'version', 'scenario', 'reader', 'contract', 'model', 'trace']);
+    expect(entry).toMatchObject({
+      format: 'ptefuzz-corpus',
+      version: 1,
+      scenario: 's1-pae-double-refault',
+      reader: 'ptep_get_lockless',
+      contract: 'non-torn',
+      model: 'tso',
+    });
+    expect(Array.isArray(entry['trace'])).toBe(true);
+    expect(ra.stderr).toMatch(/^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m);
+    expect(name).toMatch(/\.msgpack$/);
+  });
+
+  test('a restart replays the saved corpus; corrupt and unknown files are one warning each, then skipped', () => {
+    const corpus = tmp();
+    const first = fuzz(corpus, tmp(), 600);
+    const saved = tree(corpus).size;
+    expect(saved).toBeGreaterThan(3);
+    const bad = join(corpus, FOLDER, '00000000000000aa.msgpack');
+    const future = join(corpus, FOLDER, '00000000000000bb.msgpack');
+    writeFileSync(bad, 'not msgpack at all \xff\xfe');
+    writeFileSync(future, new Packr({ useRecords: false }).pack({ format: 'ptefuzz-corpus', version: 99, trace: [1] }));
+    const second = fuzz(corpus, tmp(), saved);
+    expect(second.summary.coverage.seeds).toBe(saved);
+    expect([second.summary.coverage.cov, second.summary.coverage.ft]).toEqual([
+      first.summary.coverage.cov,
+      first.summary.coverage.ft,
+    ]);
+    const warnings = second.stderr.split('\n').filter((l) => l.startsWith('ptefuzz: warning:'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(bad);
+    expect(warnings[0]).toMatch(/skipped$/);
+    expect(warnings[1]).toContain(future);
+    expect(warnings[1]).toContain('version 99');
+    expect(second.stderr).toContain(`${saved} entries loaded`);
+  });
+
+  test('--corpus on a file, or with an engine that keeps no corpus: one line, exit 2', () => {
+    const file = join(tmp(), 'f');
+    writeFileSync(file, '');
+    for (const args of [
+      ['--corpus', file],
+      ['--engine', 'random', '--corpus', tmp()],
+    ]) {
+      const r = cli(['fuzz', '--runs', '1', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--corpus/);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * `ptefuzz fuzz --engine jsfuzz` (issue 7): the real jsfuzz CLI over
+ * harness/pae.fuzz.js. jsfuzz cannot be seeded and has no run limit, so
+ * these tests never wait for it to find something by chance: jsfuzz runs
+ * the inputs of its corpus first, unmodified, so a corpus holding one
+ * known diverging input makes its first execution the crash, and `--runs`
+ * (counted by the harness, exact) stops it. That jsfuzz finds the torn read
+ * by itself within seconds is shown by hand (README, jsfuzz targets).
+ */
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCrash } from '../../src/crash';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-e2e-'));
+const NATIVE = 's2-pae-zap-reestablish.ptep_get.sc.torn.c05984233032.msgpack';
+const S2_PTEP_GET_SC = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc'];
+
+describe('fuzz --engine jsfuzz', () => {
+  test('a diverging input → the native engine’s crash file (same fingerprint, same name), replays', () => {
+    const corpus = tmp();
+    const out = tmp();
+    // byte 0: the (only) target; then the trace [0, 1]: the reader loads low, the writer zaps and
+    // re-establishes, the reader loads high — the torn read of the committed native crash file
+    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+    const r = cli([
+      'fuzz',
+      '--engine',
+      'jsfuzz',
+      ...S2_PTEP_GET_SC,
+      '--runs',
+      '1',
+      '--seed',
+      '5',
+      '--corpus',
+      corpus,
+      '--crashes',
+      out,
+      '--json',
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout) as {
+      executions: number;
+      seed: string;
+      divergences: { class: string; hits: number }[];
+      jsfuzz: { sessions: number; artifacts: number; seedable: boolean };
+    };
+    expect(s.executions).toBe(1);
+    expect(s.seed).toBe('5');
+    expect(s.jsfuzz).toMatchObject({ sessions: 1, artifacts: 1, seedable: false });
+    expect(s.divergences.map((d) => [d.class, d.hits])).toEqual([['torn', 1]]);
+    expect(readdirSync(out)).toEqual([NATIVE]);
+    const mine = loadCrash(join(out, NATIVE));
+    const native = loadCrash(join(ROOT, 'crashes', NATIVE));
+    expect({ ...mine, engine: native.engine, seed: native.seed }).toEqual(native);
+    expect([mine.engine, mine.seed]).toEqual(['jsfuzz', '5']);
+    expect(cli(['replay', join(out, NATIVE)]).code).toBe(0);
+    // jsfuzz's status lines are forwarded; the diverging seed left the corpus (it lives on as the crash file)
+    expect(r.stderr).toMatch(/^jsfuzz\[1\] #0 READ units: 1$/m);
+    expect(r.stderr).toContain('jsfuzz[1] ptefuzz divergence: torn {0x00010002:0x00010067}');
+    expect(r.stderr).toContain('jsfuzz is not seedable');
+    expect(readdirSync(corpus)).not.toContain('torn-seed');
+  });
+
+  test('--runs N stops jsfuzz after exactly N executions; a correct reader gives no file, exit 0', () => {
+    const out = tmp();
+    const r = cli([
+      'fuzz',
+      '--engine',
+      'jsfuzz',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--runs',
+      '200',
+      '--seed',
+      '1',
+      '--crashes',
+      out,
+      '--json',
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as { executions: number; targets: { executions: number; verdict: string }[] };
+    expect(s.executions).toBe(200);
+    expect(s.targets.map((t) => t.executions)).toEqual([200]);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  test('usage errors: --depth and a non-PAE-harness option combination, one line, exit 2', () => {
+    for (const args of [
+      ['fuzz', '--engine', 'jsfuzz', '--depth', '3', '--runs', '1'],
+      ['fuzz', '--engine', 'random', '--corpus', '/tmp', '--runs', '1'],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `ptefuzz merge OUT IN…`: union of crash and corpus folders by content-addressed
+ * name; duplicates collapse; a corrupt file is one line on stderr and skipped.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Packr } from 'msgpackr';
+import { describe, expect, test } from 'vitest';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-merge-'));
+
+/** A corpus entry in the format fixed for the coverage engine, written by hand. */
+function corpusEntry(dir: string, trace: number[]): string {
+  const bytes = new Packr({ useRecords: false }).pack({
+    format: 'ptefuzz-corpus',
+    version: 1,
+    scenario: 's2-pae-zap-reestablish',
+    reader: 'ptep_get',
+    contract: 'non-torn',
+    model: 'sc',
+    trace,
+  });
+  const rel = `s2-pae-zap-reestablish.ptep_get.non-torn.sc/${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.msgpack`;
+  mkdirSync(join(dir, 's2-pae-zap-reestablish.ptep_get.non-torn.sc'), { recursive: true });
+  writeFileSync(join(dir, rel), bytes);
+  return rel;
+}
+
+/** every file below dir, as relative paths */
+const tree = (dir: string, pre = ''): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tree(join(dir, e.name), `${pre}${e.name}/`) : [`${pre}${e.name}`],
+  );
+
+describe('ptefuzz merge', () => {
+  const crashes = readdirSync(join(ROOT, 'crashes'))
+    .filter((f) => f.endsWith('.msgpack'))
+    .sort()
+    .slice(0, 3);
+
+  test('two shards’ folders: the union, a duplicate counted once, a corrupt file rejected in one line', () => {
+    const [c1, c2, c3] = crashes as [string, string, string];
+    const a = tmp();
+    const b = tmp();
+    copyFileSync(join(ROOT, 'crashes', c1), join(a, c1));
+    copyFileSync(join(ROOT, 'crashes', c2), join(a, c2));
+    copyFileSync(join(ROOT, 'crashes', c2), join(b, c2)); // duplicate
+    copyFileSync(join(ROOT, 'crashes', c3), join(b, 'renamed-by-hand.msgpack')); // goes under its fingerprint name
+    const bad = join(b, 'truncated.msgpack');
+    writeFileSync(bad, readFileSync(join(ROOT, 'crashes', c1)).subarray(0, 20));
+    const e1 = corpusEntry(join(a, 'corpus'), [1, 0, 2]);
+    const e2 = corpusEntry(join(b, 'corpus'), [1, 0, 2]); // same bytes, same name: duplicate
+    const e3 = corpusEntry(join(b, 'corpus'), [3, 3]);
+    expect(e2).toBe(e1);
+
+    const out = join(tmp(), 'merged');
+    const r = cli(['merge', out, a, b]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^ptefuzz: .*truncated\.msgpack: .*; skipped$/),
+    ]);
+    expect(r.stdout).toBe(
+      `merged 2 folder(s) into ${out}: 5 new, 2 duplicate, 1 rejected (crash files: 3 new, 1 duplicate; corpus entries: 2 new, 1 duplicate)\n`,
+    );
+    expect(tree(out).sort()).toEqual([c1, c2, c3, e1, e3].sort());
+    for (const c of [c1, c2, c3])
+      expect(readFileSync(join(out, c)).equals(readFileSync(join(ROOT, 'crashes', c)))).toBe(true);
+    expect(cli(['replay', out]).code).toBe(0);
+
+    // merging again adds nothing
+    const again = cli(['merge', out, a]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(': 0 new, 3 duplicate, 0 rejected');
+    expect(tree(out)).toHaveLength(5);
+  });
+
+  test('an input that is not a folder: one line, exit 2', () => {
+    const r = cli(['merge', tmp(), join(tmp(), 'missing')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ptefuzz: .*missing: no such folder\n$/);
+  });
+});

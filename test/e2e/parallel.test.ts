@@ -1,0 +1,152 @@
+/**
+ * Long campaigns: --jobs (worker threads), and SIGINT/SIGTERM stopping
+ * cleanly. Fixed seeds and run counts; the signal test stops a --time
+ * campaign after its first status line and checks what is on disk.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCrash } from '../../src/crash';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-par-'));
+const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
+const hashes = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, sha(join(dir, f))]),
+  );
+
+describe('fuzz --jobs', () => {
+  // Written by ptefuzz 0.1.0 before --jobs existed (commit 18520b3):
+  // `ptefuzz fuzz --runs 2000 --seed 42`. The `tool` field is in the bytes: regenerate on a version bump.
+  const TODAY: Record<string, string> = {
+    's1-pae-double-refault.ptep_get.tso.torn.0ef240fd24fe.msgpack':
+      '1f79891c7d213fdd4b625b59ce0ac3140f8f054e8e71e9459e09a8372a564eed',
+    's2-pae-zap-reestablish-nowmb.ptep_get.tso.torn.4d8804fd1bfa.msgpack':
+      '4cc101f19fb9f9c90d61a4c4502daeef18b428bfcc19cf4e18a4e99b13984034',
+    's2-pae-zap-reestablish-samelow.ptep_get.tso.torn.5fb066d9231f.msgpack':
+      '80d2da29200a842dcddbd3bc926a282fa43c10f86d847d13ad5e2013e6169de1',
+    's2-pae-zap-reestablish-samelow.ptep_get_lockless.tso.torn.2a7e603f27bd.msgpack':
+      'ba80ab87a45a655cb2aa2066b9c996cdf4e82ea5c518728a3030e722b6dc6a57',
+    's2-pae-zap-reestablish.ptep_get.tso.torn.6831f95c6858.msgpack':
+      '6739f9774f6e5dba7b99d63016ba370bb2c0f5dc3531dc164521f127309ef2c1',
+  };
+
+  test('--jobs 1 writes the crash files the single-thread campaign wrote before --jobs, byte for byte', () => {
+    const dir = tmp();
+    const r = cli(['fuzz', '--runs', '2000', '--seed', '42', '--jobs', '1', '--crashes', dir]);
+    expect(r.code).toBe(1);
+    expect(hashes(dir)).toEqual(TODAY);
+  });
+
+  const s2 = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc', '--seed', '1'];
+
+  test('--jobs 2 finds the naive ptep_get torn read on S2: one crash file, the runs split between the workers, same bytes twice', () => {
+    const a = tmp();
+    const r = cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', a, '--json']);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as {
+      jobs: number;
+      runs: number;
+      executions: number;
+      divergences: { class: string; file: string; hits: number }[];
+    };
+    expect(r.stderr).toContain('2 jobs');
+    expect(sum.jobs).toBe(2);
+    expect(sum.runs).toBe(20000);
+    expect(sum.executions).toBe(20000);
+    expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);
+    expect(sum.divergences[0]!.hits).toBeGreaterThan(1);
+    expect(readdirSync(a)).toHaveLength(1);
+    expect(cli(['replay', a]).code).toBe(0);
+    const b = tmp();
+    expect(cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', b]).code).toBe(1);
+    expect(hashes(b)).toEqual(hashes(a));
+  });
+});
+
+describe('fuzz --shard', () => {
+  interface Totals {
+    runs: number;
+    targets: { scenario: string; reader: string; model: string; executions: number; races: number; verdicts: object }[];
+  }
+  const run = (extra: string[]): Totals => {
+    const r = cli(['fuzz', '--runs', '1000', '--seed', '9', '--model', 'sc', '--crashes', tmp(), '--json', ...extra]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    return JSON.parse(r.stdout) as Totals;
+  };
+
+  test('shards 1/2 (one job) and 2/2 (two jobs) together do the runs of the whole campaign, none twice', () => {
+    const whole = run([]);
+    const one = run(['--shard', '1/2']);
+    const two = run(['--shard', '2/2', '--jobs', '2']);
+    expect(one.runs + two.runs).toBe(1000);
+    expect(one.runs).toBe(500); // whole rounds of the 4 scenarios: rounds 0, 2, 4 … of 250
+    const add = (x: Totals['targets'][number], y: Totals['targets'][number]) => ({
+      ...x,
+      executions: x.executions + y.executions,
+      races: x.races + y.races,
+      verdicts: Object.fromEntries(
+        Object.entries(x.verdicts).map(([k, v]) => [k, (v as number) + (y.verdicts as Record<string, number>)[k]!]),
+      ),
+    });
+    const strip = (t: Totals['targets'][number]) => ({ ...t, verdict: undefined });
+    expect(one.targets.map((t, i) => strip(add(t, two.targets[i]!)))).toEqual(whole.targets.map(strip));
+  });
+});
+
+/** Start `ptefuzz fuzz`, send `signal` after the first status line, collect the rest. */
+function interrupted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), 'fuzz', ...args], { cwd: ROOT });
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (!sent && /^#\d+\t/m.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('SIGINT/SIGTERM stop a campaign cleanly', () => {
+  for (const [jobs, signal] of [
+    ['1', 'SIGINT'],
+    ['2', 'SIGTERM'],
+  ] as const) {
+    test(`--jobs ${jobs}, ${signal} after the first status line: summary (interrupted), exit code of the findings, whole files only; a restart adds no duplicate`, async () => {
+      const dir = tmp();
+      const args = ['--time', '600', '--seed', '5', '--jobs', jobs, '--crashes', dir];
+      const r = await interrupted(args, signal);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s \(interrupted\)$/m);
+      const files = readdirSync(dir);
+      const found = /(\d+) distinct divergence\(s\)/.exec(r.stderr);
+      expect(r.code).toBe(found ? 1 : 0);
+      expect(files).toHaveLength(found ? Number(found[1]) : 0);
+      for (const f of files) expect(loadCrash(join(dir, f)).format).toBe('ptefuzz-crash');
+      const before = hashes(dir);
+      // the same campaign again, into the same folder: files keyed by fingerprint, the old ones untouched
+      const again = cli(['fuzz', '--runs', '3000', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
+      expect(again.code).toBe(1);
+      const reported = (JSON.parse(again.stdout) as { divergences: { file: string }[] }).divergences.map((d) =>
+        d.file.split('/').pop(),
+      );
+      const after = hashes(dir);
+      for (const [f, h] of Object.entries(before)) expect(after[f]).toBe(h);
+      expect(Object.keys(after).sort()).toEqual([...new Set([...files, ...reported])].sort());
+    });
+  }
+});

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Unpackr } from 'msgpackr';
+import { describe, expect, test } from 'vitest';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-mod-'));
+const HLHL = 'harness/readers/pae-hlhl.ts';
+const BUGGY = 'harness/readers/pae-buggy.js';
+const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+interface Target {
+  scenario: string;
+  reader: string;
+  model: string;
+  races: number;
+  verdict: string;
+}
+interface Summary {
+  targets: Target[];
+  divergences: { reader: string; scenario: string; class: string; file: string }[];
+}
+
+function fuzzJson(args: string[]): { code: number; summary: Summary; stderr: string; dir: string } {
+  const dir = tmp();
+  const r = cli(['fuzz', ...args, '--crashes', dir, '--json']);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr, dir };
+}
+
+describe('--reader-module: the worked examples', () => {
+  test('pae-hlhl.ts agrees where the kernel loop is torn (S1, -samelow), with races; same schedules', () => {
+    const r = fuzzJson([
+      ...['--reader-module', HLHL, '--reader', 'ptep_get_lockless', '--reader', 'ptep_get_lockless_hlhl'],
+      ...['--scenario', 's1-pae-double-refault', '--scenario', 's2-pae-zap-reestablish-samelow'],
+      ...['--model', 'sc', '--runs', '3000', '--seed', '1'],
+    ]);
+    expect(r.code).toBe(1);
+    const verdict = (s: string, reader: string): Target =>
+      r.summary.targets.find((t) => t.scenario === s && t.reader === reader)!;
+    for (const s of ['s1-pae-double-refault', 's2-pae-zap-reestablish-samelow']) {
+      expect(verdict(s, 'ptep_get_lockless').verdict).toBe('divergence');
+      expect(verdict(s, 'ptep_get_lockless_hlhl').verdict).toBe('agree');
+      expect(verdict(s, 'ptep_get_lockless_hlhl').races).toBeGreaterThan(100);
+    }
+    expect(r.summary.divergences.every((d) => d.reader === 'ptep_get_lockless')).toBe(true);
+  });
+
+  test('pae-buggy.js: module readers run on every scenario of their arch by default; crash files name the module', () => {
+    const r = fuzzJson([
+      ...['--reader-module', BUGGY, '--scenario', 's2-pae-zap-reestablish'],
+      ...['--model', 'sc', '--runs', '400', '--seed', '1'],
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.summary.targets.map((t) => t.reader)).toEqual([
+      'ptep_get_lockless',
+      'ptep_get',
+      'ptep_get_atomic64',
+      'ptep_get_lockless_normb',
+      'ptep_get_recheck_high',
+    ]);
+    const d = r.summary.divergences.find((x) => x.reader === 'ptep_get_recheck_high')!;
+    expect(d.class).toBe('torn');
+    expect(r.stderr).toContain(`npx ptefuzz replay --reader-module ${BUGGY} `);
+    const rec = new Unpackr({ useRecords: false }).unpack(readFileSync(d.file)) as Record<string, unknown>;
+    expect(rec['readerModule']).toEqual({ path: BUGGY, sha256: sha256(join(ROOT, BUGGY)) });
+
+    const without = cli(['replay', d.file]);
+    expect(without.code).toBe(2);
+    expect(without.stderr.trim().split('\n')).toEqual([
+      `ptefuzz: ${d.file}: reader "ptep_get_recheck_high" comes from a reader module: needs --reader-module ${BUGGY} (sha256 ${sha256(join(ROOT, BUGGY)).slice(0, 12)}…)`,
+    ]);
+    const withIt = cli(['replay', '--reader-module', BUGGY, d.file]);
+    expect(withIt.code).toBe(0);
+    expect(withIt.stdout).toContain(`REPRODUCED ${d.file}: torn`);
+    expect(withIt.stdout).not.toContain('note:');
+    expect(cli(['show', '--reader-module', BUGGY, d.file]).stdout).toContain(
+      `replay: npx ptefuzz replay --reader-module ${BUGGY} ${d.file}`,
+    );
+  });
+
+  test('a changed module source is noted on replay', () => {
+    const dir = tmp();
+    const mod = join(dir, 'buggy.js');
+    writeFileSync(mod, readFileSync(join(ROOT, BUGGY), 'utf8'));
+    const r = fuzzJson([
+      ...['--reader-module', mod, '--reader', 'ptep_get_recheck_high', '--scenario', 's2-pae-zap-reestablish'],
+      ...['--model', 'sc', '--runs', '200', '--seed', '1'],
+    ]);
+    const file = r.summary.divergences[0]!.file;
+    appendFileSync(mod, '// edited\n');
+    const rep = cli(['replay', '--reader-module', mod, file]);
+    expect(rep.code).toBe(0);
+    expect(rep.stdout).toContain(`${file}: note: ${mod} differs from the module source this crash was recorded with`);
+  });
+
+  test('an .mjs module outside the repository imports ptefuzz by its package name', () => {
+    const dir = tmp();
+    const mod = join(dir, 'atomic.mjs');
+    writeFileSync(
+      mod,
+      [
+        "import { machine } from 'ptefuzz';",
+        'export default {',
+        "  name: 'my_atomic_read', arch: 'x86-pae', contract: 'non-torn',",
+        '  *read(p) {',
+        "    yield machine.begin({ name: 'my_atomic_read', role: 'reader', subject: p.name, locs: p.locs });",
+        '    const v = yield machine.atomic64_read(p.locs);',
+        '    yield machine.end(v);',
+        '    return v;',
+        '  },',
+        '};',
+      ].join('\n'),
+    );
+    const r = fuzzJson([
+      ...['--reader-module', mod, '--reader', 'my_atomic_read', '--scenario', 's1-pae-double-refault'],
+      ...['--model', 'weak', '--runs', '300', '--seed', '3'],
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.summary.targets).toHaveLength(1);
+    expect(r.summary.targets[0]).toMatchObject({ reader: 'my_atomic_read', verdict: 'agree' });
+    expect(r.summary.targets[0]!.races).toBeGreaterThan(0);
+  });
+
+  test('list shows module readers with their module', () => {
+    const r = cli(['list', '--json', '--reader-module', HLHL]);
+    expect(r.code).toBe(0);
+    const readers = (JSON.parse(r.stdout) as { readers: { name: string; module?: { path: string } }[] }).readers;
+    expect(readers.find((x) => x.name === 'ptep_get_lockless_hlhl')!.module!.path).toBe(HLHL);
+    expect(readers.find((x) => x.name === 'ptep_get_lockless')!.module).toBeUndefined();
+  });
+});
+
+describe('--reader-module: a broken module fails with one line naming the file, exit 2', () => {
+  const dir = tmp();
+  const write = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const reader = (fields: string): string =>
+    `const { machine } = require('ptefuzz');\nmodule.exports = { reader: { ${fields} } };\n`;
+  const ok = "name: 'r', arch: 'x86-pae', contract: 'exact'";
+  const cases: [string, () => string, string][] = [
+    ['missing file', () => join(dir, 'nope.ts'), 'nope.ts: no such file'],
+    ['syntax error (.ts)', () => write('syn.ts', 'export const reader = {;\n'), 'syn.ts:1:24: syntax error: '],
+    ['syntax error (.js)', () => write('syn.js', 'const a = ;\n'), 'syn.js:1:11: syntax error: '],
+    ['no reader exported', () => write('none.js', 'exports.x = 1;\n'), 'none.js: no reader exported; expected'],
+    [
+      'name is not a string',
+      () => write('name.js', reader("name: 7, arch: 'x86-pae', contract: 'exact', read: function* () {}")),
+      'name.js: export reader: name: expected a C identifier string',
+    ],
+    [
+      'unknown arch',
+      () => write('arch.js', reader("name: 'r', arch: 'riscv', contract: 'exact', read: function* () {}")),
+      'arch.js: reader "r": arch: unknown architecture "riscv"; valid: x86-pae',
+    ],
+    [
+      'unknown contract',
+      () => write('contract.js', reader("name: 'r', arch: 'x86-pae', contract: 'linear', read: function* () {}")),
+      'contract.js: reader "r": contract: unknown contract "linear"; valid: exact, ',
+    ],
+    [
+      'read is not a generator function',
+      () => write('gen.js', reader(`${ok}, read: (p) => p`)),
+      'gen.js: reader "r": read: expected a generator function',
+    ],
+    [
+      'clash with a built-in reader',
+      () => write('clash.js', reader("name: 'ptep_get', arch: 'x86-pae', contract: 'exact', read: function* () {}")),
+      'clash.js: reader "ptep_get" clashes with a built-in reader of that name; rename it',
+    ],
+    [
+      'throws while loading',
+      () => write('throw.js', "throw new Error('boom\\nsecond line');\n"),
+      'throw.js: error while loading the module: Error: boom',
+    ],
+    [
+      'yields a helper without calling it',
+      () =>
+        write(
+          'call.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.smp_rmb; }`,
+          ),
+        ),
+      'call.js: reader "r" yielded a function (smp_rmb) instead of an instruction — call it',
+    ],
+    [
+      'never completes a read',
+      () => write('empty.js', reader(`${ok}, read: function* () {}`)),
+      'empty.js: reader "r" completed no read on s',
+    ],
+  ];
+  for (const [what, make, message] of cases) {
+    test(what, () => {
+      const file = make();
+      const r = cli(['fuzz', '--reader-module', file, '--runs', '1', '--seed', '1', '--crashes', tmp()]);
+      expect(r.code).toBe(2);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`ptefuzz: ${file}`);
+      expect(r.stderr).toContain(message);
+    });
+  }
+
+  test('every command that resolves a reader accepts --reader-module', () => {
+    const f = join(dir, 'nope.js');
+    for (const args of [
+      ['explore', '--scenario', 's2-pae-zap-reestablish'],
+      ['replay', join(ROOT, 'crashes')],
+      [
+        'show',
+        join(
+          ROOT,
+          'crashes',
+          readdirSync(join(ROOT, 'crashes')).find((x) => x.endsWith('.msgpack'))!,
+        ),
+      ],
+      ['minimize', tmp()],
+      ['list'],
+    ]) {
+      const r = cli([...args, '--reader-module', f]);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr.trim(), args[0]).toBe(`ptefuzz: ${f}: no such file (--reader-module)`);
+    }
+  });
+});
