@@ -44,6 +44,38 @@ describe('--scenario FILE.scn', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  test('fuzz --jobs 2 on a user .scn file: the workers lower its text and find the torn read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-scn-'));
+    try {
+      const text = readFileSync(join(ROOT, 'corpus', 'mailing-list', 's2-pae-zap-reestablish.scn'), 'utf8').replace(
+        'scenario s2-pae-zap-reestablish\n',
+        '',
+      );
+      const scn = join(dir, 'my-s2.scn');
+      writeFileSync(scn, text);
+      const run = (jobs: string, crashes: string): string[] => {
+        const f = cli(
+          ['fuzz', '--scenario', scn, '--reader', 'ptep_get', '--model', 'sc', '--runs', '200'].concat([
+            '--seed',
+            '1',
+            '--jobs',
+            jobs,
+            '--crashes',
+            crashes,
+          ]),
+        );
+        expect(f.stderr).not.toContain('Error');
+        expect(f.code).toBe(1);
+        return readdirSync(crashes).sort();
+      };
+      const two = run('2', join(dir, 'c2'));
+      expect(two.length).toBeGreaterThan(0);
+      expect(two.every((f) => f.startsWith('my-s2.ptep_get.sc.torn.'))).toBe(true);
+      expect(cli(['replay', join(dir, 'c2')]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test('explore on a .scn file prints the same block as on the built-in of the same text', () => {
     const a = cli(['explore', '--scenario', 'corpus/mailing-list/s2-pae-zap-reestablish.scn', '--model', 'sc']);
     const b = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc']);
