@@ -12,6 +12,7 @@ import {
   s4PaeGupFastRecheckPtepGet,
 } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
+import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
@@ -31,6 +32,8 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s4PaeGupFastRecheckLockless,
   s7Arm64FaultNorecency,
   s7Arm64FaultPteSame,
+  s10PaeDontneedRefault,
+  s10PaeDontneedRefaultFreeBeforeFlush,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {
