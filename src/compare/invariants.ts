@@ -27,6 +27,13 @@
  *    page into a clean present pte of the same page unless its specification
  *    `cleans` (clearing the pte — zap — transfers dirty to the folio, and is
  *    not a lost dirty bit).
+ * 5. lost write (class lost-dirty) — every write to a shared file page either
+ *    happens before writeback's capture of its contents or is still tracked:
+ *    at the end of a complete execution with a `writeback` consumer, the
+ *    page's contents are on disk, or the folio is dirty, or a present dirty
+ *    pte maps it (a later writeback will capture them). Otherwise a write —
+ *    through a TLB entry that survived the capture — never reaches the file
+ *    (DOMAIN §C S11's oracle, stated on the final state).
  */
 import type { Execution, OpRecord } from '../machine';
 import type { Arch, WriterSpec } from '../kernel';
@@ -81,8 +88,40 @@ export function checkInvariants(
     useAfterFree(exec, arch) ??
     (h === undefined
       ? undefined
-      : (wrongPage(exec, h, subject, arch) ?? badCommit(exec, h, arch) ?? lostDirty(exec, h, arch)))
+      : (wrongPage(exec, h, subject, arch) ??
+        badCommit(exec, h, arch) ??
+        lostDirty(exec, h, arch) ??
+        lostWrite(exec, h, arch)))
   );
+}
+
+function lostWrite(exec: Execution, h: LogicalHistory, arch: Arch): Violation | undefined {
+  if (exec.outcome.kind !== 'complete') return undefined;
+  for (const w of exec.ops) {
+    const spec: unknown = w.mark.spec;
+    if (!isConsumerSpec(spec) || spec.consumer !== 'writeback') continue;
+    const data = exec.final[spec.data]!;
+    const disk = exec.final[spec.disk]!;
+    if (data === disk) return undefined;
+    if ((exec.final[spec.flags]! & spec.dirtyBit) !== 0n) return undefined;
+    const pte = h.values[h.values.length - 1]!;
+    if (arch.present(pte) && arch.pfn(pte) === spec.pfn && arch.dirty(pte)) return undefined;
+    const last = (loc: number) => [...exec.events].reverse().find((e) => e.wrote !== undefined && e.locs.includes(loc));
+    const write = last(spec.data);
+    const capture = last(spec.disk);
+    const wrote =
+      write === undefined ? 'the initial contents' : `CPU ${write.cpu} wrote ${hx(data)} (step ${write.step})`;
+    const captured =
+      capture === undefined ? 'writeback never captured them' : `writeback captured ${hx(disk)} (step ${capture.step})`;
+    return {
+      class: 'lost-dirty',
+      observed: data,
+      allowed: [disk],
+      op: write?.op ?? w.id,
+      detail: `pfn ${hx(spec.pfn)}: ${wrote}, ${captured}; at the end the folio is clean and no dirty pte maps it: the write never reaches the file`,
+    };
+  }
+  return undefined;
 }
 
 function useAfterFree(exec: Execution, _arch: Arch): Violation | undefined {

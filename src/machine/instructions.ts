@@ -76,7 +76,7 @@ export type Instr =
    * FlushKind: after the step, an `ipi` flusher is not runnable until every
    * CPU that had IRQs off at the step has re-enabled them.
    */
-  | { readonly kind: 'flush'; readonly name: string }
+  | { readonly kind: 'flush'; readonly name: string; readonly sync?: boolean }
   /**
    * Page operations (pages.ts): resumed with the pfn (alloc_page), 1n/0n
    * (try_grab_folio), 0n otherwise. Atomic and fully ordered.
@@ -204,6 +204,16 @@ export const local_irq_restore = (): Instr => ({ kind: 'irq', name: 'local_irq_r
 
 /** flush_tlb_mm_range() / flush_tlb_range() / tlb_flush_mmu_tlbonly(): the name is shown in diagrams. */
 export const flush_tlb = (name = 'flush_tlb_mm_range'): Instr => ({ kind: 'flush', name });
+/**
+ * mm/mmu_gather.c tlb_remove_table_sync_one(): smp_call_function() of an empty
+ * handler, waiting — an IPI to every other CPU whatever the flush kind, which
+ * an IRQs-off CPU (GUP-fast) holds up; it invalidates no TLB entry.
+ */
+export const tlb_remove_table_sync_one = (): Instr => ({
+  kind: 'flush',
+  name: 'tlb_remove_table_sync_one',
+  sync: true,
+});
 /** Allocate a free page (a choice among the free pages, 0 = the most recently freed); resumed with its pfn. */
 export const alloc_page = (): Instr => ({ kind: 'page', name: 'alloc_page' });
 /** folio_try_get: take a reference unless the refcount is 0; resumed with 1n on success. */
@@ -242,6 +252,7 @@ export const KERNEL_VOCABULARY: readonly string[] = [
   'local_irq_save',
   'local_irq_restore',
   'flush_tlb',
+  'tlb_remove_table_sync_one',
   'alloc_page',
   'try_grab_folio',
   'get_page',

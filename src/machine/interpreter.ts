@@ -266,25 +266,41 @@ export function execute(
           cpus.forEach((o, c) => {
             if (o.waitAcks.delete(cpu)) acked.push(c);
           });
-          if (acked.length > 0) ev = { ...ev, acks: acked };
+          if (acked.length > 0) {
+            // The IPI handler's csd_unlock() (a release) that the waiting CPU's csd_lock_wait() acquires:
+            // this CPU's earlier stores are visible to the waiter once it continues.
+            model.fence(cpu, 'mb', sink);
+            for (const c of acked) model.fence(c, 'mb', sink);
+            ev = { ...ev, acks: acked };
+          }
         }
         break;
       }
       case 'flush': {
         // A full barrier on the flushing CPU (x86: the IPI send path is serialising; arm64: DSB ISH).
+        // `sync`: an IPI that invalidates nothing (tlb_remove_table_sync_one), whatever the flush kind.
+        const sync = ins.sync === true;
+        const ipi = sync || flushKind === 'ipi';
         model.fence(cpu, 'mb', sink);
-        st.tlb.clear();
+        if (!sync) st.tlb.clear();
         const waits: number[] = [];
+        let interrupted = false;
         cpus.forEach((o, c) => {
           if (c === cpu) return;
-          if (flushKind === 'ipi' && o.irqsOff > 0) {
-            o.ipiPending = true;
+          if (ipi && o.irqsOff > 0) {
+            if (!sync) o.ipiPending = true;
             st.waitAcks.add(c);
             waits.push(c);
           } else {
-            o.tlb.clear();
+            if (!sync) o.tlb.clear();
+            // An IPI taken at once: its handler's csd_unlock() publishes the CPU's earlier stores to the sender.
+            if (ipi) {
+              model.fence(c, 'mb', sink);
+              interrupted = true;
+            }
           }
         });
+        if (interrupted) model.fence(cpu, 'mb', sink);
         ev = { ...base, locs: [] };
         if (waits.length > 0) ev = { ...ev, acks: waits };
         break;

@@ -24,6 +24,7 @@ describe('every committed crash file replays its recorded verdict', () => {
       's4-pae-gup-fast-recheck-ptep-get.ptep_get_atomic64.sc.wrong-page',
       's7-arm64-fault-norecency.ptep_get_lockless_norecency.weak.lost-dirty',
       's10-pae-dontneed-refault-free-before-flush.ptep_get_lockless.sc.use-after-free',
+      's11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),

@@ -6,6 +6,7 @@
  * that reports executions and races.
  */
 import { describe, expect, test } from 'vitest';
+import { runTarget } from '../../src/campaign';
 import { ScriptSource } from '../support/script';
 import { fuzz, scripted, target } from '../support/targets';
 
@@ -74,5 +75,44 @@ describe('S10: MADV_DONTNEED vs anonymous fault — stale TLB, two pages at one 
   test('control: a fuzz run (seed 1, 300 runs) finds the use-after-free', () => {
     const r = fuzz([target('s10-pae-dontneed-refault-free-before-flush', 'ptep_get_lockless')], '1', 300);
     expect(r.findings.map((f) => f.class)).toContain('use-after-free');
+  });
+});
+
+describe('S11: stale writable TLB entry vs dirty tracking of a shared file page', () => {
+  const [Z, U, W] = [0, 1, 2];
+  // U: walk the dirty writable pte into its TLB | Z: lock, clear, folio_mark_dirty, page_remove_rmap |
+  // W: page_mapped() = 0 → no rmap walk; test-and-clear PG_dirty; capture 0x1 | U: store 0x2 through the TLB |
+  // Z: flush, unlock, free
+  const script = (): ScriptSource =>
+    new ScriptSource([
+      [U, 4],
+      [Z, 8],
+      [W, 4],
+      [U, 4],
+      [Z, 3],
+    ]);
+  test('hand-written witness: before v6.1 the write through the stale TLB entry is lost', () => {
+    const run = scripted(target('s11-pae-file-zap-early-rmap', 'ptep_get_atomic64', 'tso'), script());
+    const v = run.judgement.verdict;
+    expect(v.kind === 'divergence' && v.class).toBe('lost-dirty');
+    if (v.kind === 'divergence') {
+      expect(v.observed).toBe(2n);
+      expect(v.allowed).toEqual([1n]);
+      expect(v.detail).toMatch(/CPU 1 wrote 0x2 .* writeback captured 0x1 .* the write never reaches the file/);
+    }
+  });
+  test('since v6.1 the same schedule is impossible: the rmap still maps the page, writeback waits for the PTL', () => {
+    const t = target('s11-pae-file-zap-delayed-rmap', 'ptep_get_atomic64', 'tso');
+    expect(() => runTarget(t, script())).toThrow(/CPU 2 is not runnable/);
+  });
+  test('fuzz runs (seed 1, 2000 runs, tso): lost-dirty before v6.1; none since, with the zap raced', () => {
+    const bad = fuzz([target('s11-pae-file-zap-early-rmap', 'ptep_get_atomic64', 'tso')], '1', 2000);
+    expect(new Set(bad.findings.map((f) => f.class))).toEqual(new Set(['lost-dirty']));
+    const t = target('s11-pae-file-zap-delayed-rmap', 'ptep_get_atomic64', 'tso');
+    const good = fuzz([t], '1', 2000);
+    expect(good.findings).toEqual([]);
+    const st = good.perTarget.get(t.key)!;
+    expect(st.verdicts.agree).toBe(2000);
+    expect(st.races).toBeGreaterThan(500);
   });
 });

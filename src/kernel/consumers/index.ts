@@ -5,3 +5,4 @@ export * from './fault';
 export * from './zap';
 export * from './arm64-ops';
 export * from './mmu';
+export * from './file';

@@ -13,6 +13,7 @@ import {
 } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
 import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
+import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
@@ -34,6 +35,8 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s7Arm64FaultPteSame,
   s10PaeDontneedRefault,
   s10PaeDontneedRefaultFreeBeforeFlush,
+  s11PaeFileZapEarlyRmap,
+  s11PaeFileZapDelayedRmap,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {
