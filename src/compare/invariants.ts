@@ -9,6 +9,10 @@
  *    invalidate → free): a page is freed while some CPU's TLB still
  *    translates to it, or a CPU accesses a page through a TLB entry whose
  *    page has been freed since.
+ *    A walker never dereferences a page-table page after it was freed: an
+ *    access to a location in a declared page, by a CPU that took that page
+ *    by reading a pmd pointing to it (pmdp_get_lockless), must find the page
+ *    at the generation it had then (and it must not have been free then).
  * 2. wrong-page — GUP-fast returns a page only if the pte mapped that pfn
  *    *and generation*, with sufficient permission, at some instant from its
  *    try_grab_folio() to the end of its recheck. That is the grab-then-verify
@@ -35,7 +39,7 @@
  *    through a TLB entry that survived the capture — never reaches the file
  *    (DOMAIN §C S11's oracle, stated on the final state).
  */
-import type { Execution, OpRecord } from '../machine';
+import type { Event, Execution, OpRecord } from '../machine';
 import type { Arch, WriterSpec } from '../kernel';
 import type { LogicalHistory } from '../reference';
 import { allowedWindow, isConsumerSpec, valueGenerations } from '../reference';
@@ -125,8 +129,35 @@ function lostWrite(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
 }
 
 function useAfterFree(exec: Execution, _arch: Arch): Violation | undefined {
+  /** per CPU: table pfn → the pmdp_get_lockless event that took that table */
+  const mapped = new Map<number, Map<bigint, Event>>();
   for (const ev of exec.events) {
     const p = ev.page;
+    if (ev.maps !== undefined) {
+      if (ev.maps.ref === 0) {
+        return {
+          class: 'use-after-free',
+          observed: ev.read ?? 0n,
+          allowed: [],
+          op: ev.op,
+          detail: `CPU ${ev.cpu} ${ev.name} read a pmd pointing to page-table page pfn ${hx(ev.maps.pfn)} (step ${ev.step}), which is free`,
+        };
+      }
+      if (!mapped.has(ev.cpu)) mapped.set(ev.cpu, new Map());
+      mapped.get(ev.cpu)!.set(ev.maps.pfn, ev);
+    }
+    const m = ev.mem;
+    const took = m === undefined ? undefined : mapped.get(ev.cpu)?.get(m.pfn);
+    if (m !== undefined && took !== undefined && took.maps!.gen !== m.gen) {
+      const state = m.ref === 0 ? 'free' : `reused (gen ${m.gen}, ref ${m.ref})`;
+      return {
+        class: 'use-after-free',
+        observed: ev.read ?? ev.wrote ?? 0n,
+        allowed: [],
+        op: ev.op,
+        detail: `CPU ${ev.cpu} ${ev.name} of an entry of page-table page pfn ${hx(m.pfn)} (step ${ev.step}), taken at gen ${took.maps!.gen} by ${took.name} (step ${took.step}), now ${state}: the table was freed under the walker`,
+      };
+    }
     if (p?.freed === true && p.tlbHolders !== undefined) {
       return {
         class: 'use-after-free',

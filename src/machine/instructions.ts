@@ -45,7 +45,18 @@ export interface OpMark {
 }
 
 export type Instr =
-  | { readonly kind: 'load'; readonly name: string; readonly loc: Location; readonly how: LoadHow }
+  | {
+      readonly kind: 'load';
+      readonly name: string;
+      readonly loc: Location;
+      readonly how: LoadHow;
+      /**
+       * A page-table walker's read of an entry pointing to a next-level table
+       * (pmdp_get_lockless → pte_offset_map): the table page the value points
+       * to, or null. The event records that page's state (`maps`).
+       */
+      readonly table?: (v: bigint) => bigint | null;
+    }
   | {
       readonly kind: 'store';
       readonly name: string;
@@ -221,6 +232,20 @@ export const try_grab_folio = (pfn: bigint): Instr => ({ kind: 'page', name: 'tr
 export const get_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'get_page', pfn });
 /** folio_put: drop a reference; the last one frees the page (its generation moves on). */
 export const put_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'put_page', pfn });
+/**
+ * pmdp_get_lockless() whose value the walker maps with pte_offset_map(): a
+ * READ_ONCE of the pmd that also records the state of the table page the
+ * value points to (`table` decodes it), against which the walker's later
+ * accesses to the table are judged (a table freed or reused since is a
+ * use-after-free). No reference is taken: IRQs off / RCU keep the table.
+ */
+export const pmdp_get_lockless = (loc: Location, table: (v: bigint) => bigint | null): Instr => ({
+  kind: 'load',
+  name: 'pmdp_get_lockless',
+  loc,
+  how: 'once',
+  table,
+});
 export const tlb_fill = (key: string, pfn: bigint): Instr => ({ kind: 'tlb', name: 'tlb_fill', key, pfn });
 export const tlb_access = (key: string): Instr => ({ kind: 'tlb', name: 'tlb_access', key });
 
@@ -257,6 +282,7 @@ export const KERNEL_VOCABULARY: readonly string[] = [
   'try_grab_folio',
   'get_page',
   'put_page',
+  'pmdp_get_lockless',
   'tlb_fill',
   'tlb_access',
 ];

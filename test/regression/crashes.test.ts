@@ -25,6 +25,7 @@ describe('every committed crash file replays its recorded verdict', () => {
       's7-arm64-fault-norecency.ptep_get_lockless_norecency.weak.lost-dirty',
       's10-pae-dontneed-refault-free-before-flush.ptep_get_lockless.sc.use-after-free',
       's11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty',
+      's12-arm64-khugepaged-gup-fast.__ptep_get.sc.use-after-free',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),

@@ -116,3 +116,48 @@ describe('S11: stale writable TLB entry vs dirty tracking of a shared file page'
     expect(st.races).toBeGreaterThan(500);
   });
 });
+
+describe('S12: khugepaged retracting a pte table vs GUP-fast', () => {
+  const [G, K, N] = [0, 1, 2];
+  // G: IRQs off, pmdp_get_lockless → table 0x7000 | K: unmap the page, clear the pmd, flush (broadcast: waits
+  // for nobody), [sync IPI,] free the table | N: allocates the table page, stores a descriptor of pfn 0x666 |
+  // G: reads the pte from the reused table, grabs pfn 0x666; its pmd recheck fails, it puts the page back.
+  const script = (): ScriptSource =>
+    new ScriptSource([
+      [G, 2],
+      [K, 11],
+      [N, 2],
+      [G, 5],
+    ]);
+  test('hand-written witness: before 2ba99c5e0881 GUP-fast reads a pte from a freed and reused table', () => {
+    const run = scripted(target('s12-arm64-khugepaged-gup-fast', '__ptep_get', 'weak'), script());
+    const v = run.judgement.verdict;
+    expect(v.kind === 'divergence' && v.class).toBe('use-after-free');
+    if (v.kind === 'divergence') expect(v.detail).toMatch(/page-table page pfn 0x7000 .* taken at gen 0 .* now reused/);
+    expect(run.exec.events.some((e) => e.name === 'try_grab_folio' && e.page?.pfn === 0x666n)).toBe(true);
+    expect(run.exec.ops.find((o) => o.mark.name === 'gup_fast')!.result).toBeUndefined();
+  });
+  test('with tlb_remove_table_sync_one() the same script cannot free the table before GUP-fast ends', () => {
+    const run = runTarget(target('s12-arm64-khugepaged-gup-fast-ipi', '__ptep_get', 'weak'), script());
+    const step = (cpu: number, name: string) => run.exec.events.find((e) => e.cpu === cpu && e.name === name)!.step;
+    // the IPI waits for G's local_irq_restore; only then is the table freed and reused
+    expect(step(K, 'tlb_remove_table_sync_one')).toBeLessThan(step(G, 'local_irq_restore'));
+    expect(step(G, 'local_irq_restore')).toBeLessThan(step(N, 'alloc_page'));
+    expect(run.judgement.verdict).toEqual({ kind: 'agree' });
+  });
+  test('fuzz runs (seed 1, 1500 runs): use-after-free before the fix; none with the IPI, under sc and weak', () => {
+    const bad = fuzz([target('s12-arm64-khugepaged-gup-fast', '__ptep_get')], '1', 1500);
+    expect(bad.findings.map((f) => f.class)).toContain('use-after-free');
+    const ts = [
+      target('s12-arm64-khugepaged-gup-fast-ipi', '__ptep_get', 'sc'),
+      target('s12-arm64-khugepaged-gup-fast-ipi', '__ptep_get', 'weak'),
+    ];
+    const good = fuzz(ts, '1', 1500);
+    expect(good.findings).toEqual([]);
+    for (const t of ts) {
+      const st = good.perTarget.get(t.key)!;
+      expect(st.verdicts.agree).toBe(1500);
+      expect(st.races).toBeGreaterThan(400);
+    }
+  });
+});

@@ -6,3 +6,4 @@ export * from './zap';
 export * from './arm64-ops';
 export * from './mmu';
 export * from './file';
+export * from './khugepaged';

@@ -14,6 +14,7 @@ import {
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
 import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
 import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
+import { s12Arm64KhugepagedGupFast, s12Arm64KhugepagedGupFastIpi } from './s12-arm64-khugepaged-gup-fast';
 import { s1PaeDoubleRefault } from './s1-pae-double-refault';
 import { s2PaeZapReestablish, s2PaeZapReestablishNowmb, s2PaeZapReestablishSamelow } from './s2-pae-zap-reestablish';
 
@@ -37,6 +38,8 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s10PaeDontneedRefaultFreeBeforeFlush,
   s11PaeFileZapEarlyRmap,
   s11PaeFileZapDelayedRmap,
+  s12Arm64KhugepagedGupFast,
+  s12Arm64KhugepagedGupFastIpi,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {

@@ -54,7 +54,7 @@ function s11(era: RmapEra): Scenario {
       ? 'KNOWN REAL (pre-v6.1): with the rmap removed before the flush, writeback cleans and writes out the folio while a stale writable TLB entry still writes to it — the write is lost'
       : 'fixed: the rmap is removed only after the flush, before the PTL is dropped, so writeback either serialises on the PTL or runs after every stale TLB entry is gone',
     expect: { ptep_get_atomic64: e },
-    consumer: 'writeback',
+    consumer: 'user_write',
     settings: { flush: 'ipi', rmap: bug ? 'before flush (v6.0)' : 'after flush (v6.1)' },
     build(reader: ReaderDef): BuiltScenario {
       const initial = paeMk(S11_PFN);
