@@ -9,6 +9,10 @@
  *    invalidate → free): a page is freed while some CPU's TLB still
  *    translates to it, or a CPU accesses a page through a TLB entry whose
  *    page has been freed since.
+ *    A walker never dereferences a page-table page after it was freed: an
+ *    access to a location in a declared page, by a CPU that took that page
+ *    by reading a pmd pointing to it (pmdp_get_lockless), must find the page
+ *    at the generation it had then (and it must not have been free then).
  * 2. wrong-page — GUP-fast returns a page only if the pte mapped that pfn
  *    *and generation*, with sufficient permission, at some instant from its
  *    try_grab_folio() to the end of its recheck. That is the grab-then-verify
@@ -27,8 +31,15 @@
  *    page into a clean present pte of the same page unless its specification
  *    `cleans` (clearing the pte — zap — transfers dirty to the folio, and is
  *    not a lost dirty bit).
+ * 5. lost write (class lost-dirty) — every write to a shared file page either
+ *    happens before writeback's capture of its contents or is still tracked:
+ *    at the end of a complete execution with a `writeback` consumer, the
+ *    page's contents are on disk, or the folio is dirty, or a present dirty
+ *    pte maps it (a later writeback will capture them). Otherwise a write —
+ *    through a TLB entry that survived the capture — never reaches the file
+ *    (DOMAIN §C S11's oracle, stated on the final state).
  */
-import type { Execution, OpRecord } from '../machine';
+import type { Event, Execution, OpRecord } from '../machine';
 import type { Arch, WriterSpec } from '../kernel';
 import type { LogicalHistory } from '../reference';
 import { allowedWindow, isConsumerSpec, valueGenerations } from '../reference';
@@ -81,13 +92,72 @@ export function checkInvariants(
     useAfterFree(exec, arch) ??
     (h === undefined
       ? undefined
-      : (wrongPage(exec, h, subject, arch) ?? badCommit(exec, h, arch) ?? lostDirty(exec, h, arch)))
+      : (wrongPage(exec, h, subject, arch) ??
+        badCommit(exec, h, arch) ??
+        lostDirty(exec, h, arch) ??
+        lostWrite(exec, h, arch)))
   );
 }
 
+function lostWrite(exec: Execution, h: LogicalHistory, arch: Arch): Violation | undefined {
+  if (exec.outcome.kind !== 'complete') return undefined;
+  for (const w of exec.ops) {
+    const spec: unknown = w.mark.spec;
+    if (!isConsumerSpec(spec) || spec.consumer !== 'writeback') continue;
+    const data = exec.final[spec.data]!;
+    const disk = exec.final[spec.disk]!;
+    if (data === disk) return undefined;
+    if ((exec.final[spec.flags]! & spec.dirtyBit) !== 0n) return undefined;
+    const pte = h.values[h.values.length - 1]!;
+    if (arch.present(pte) && arch.pfn(pte) === spec.pfn && arch.dirty(pte)) return undefined;
+    const last = (loc: number) => [...exec.events].reverse().find((e) => e.wrote !== undefined && e.locs.includes(loc));
+    const write = last(spec.data);
+    const capture = last(spec.disk);
+    const wrote =
+      write === undefined ? 'the initial contents' : `CPU ${write.cpu} wrote ${hx(data)} (step ${write.step})`;
+    const captured =
+      capture === undefined ? 'writeback never captured them' : `writeback captured ${hx(disk)} (step ${capture.step})`;
+    return {
+      class: 'lost-dirty',
+      observed: data,
+      allowed: [disk],
+      op: write?.op ?? w.id,
+      detail: `pfn ${hx(spec.pfn)}: ${wrote}, ${captured}; at the end the folio is clean and no dirty pte maps it: the write never reaches the file`,
+    };
+  }
+  return undefined;
+}
+
 function useAfterFree(exec: Execution, _arch: Arch): Violation | undefined {
+  /** per CPU: table pfn → the pmdp_get_lockless event that took that table */
+  const mapped = new Map<number, Map<bigint, Event>>();
   for (const ev of exec.events) {
     const p = ev.page;
+    if (ev.maps !== undefined) {
+      if (ev.maps.ref === 0) {
+        return {
+          class: 'use-after-free',
+          observed: ev.read ?? 0n,
+          allowed: [],
+          op: ev.op,
+          detail: `CPU ${ev.cpu} ${ev.name} read a pmd pointing to page-table page pfn ${hx(ev.maps.pfn)} (step ${ev.step}), which is free`,
+        };
+      }
+      if (!mapped.has(ev.cpu)) mapped.set(ev.cpu, new Map());
+      mapped.get(ev.cpu)!.set(ev.maps.pfn, ev);
+    }
+    const m = ev.mem;
+    const took = m === undefined ? undefined : mapped.get(ev.cpu)?.get(m.pfn);
+    if (m !== undefined && took !== undefined && took.maps!.gen !== m.gen) {
+      const state = m.ref === 0 ? 'free' : `reused (gen ${m.gen}, ref ${m.ref})`;
+      return {
+        class: 'use-after-free',
+        observed: ev.read ?? ev.wrote ?? 0n,
+        allowed: [],
+        op: ev.op,
+        detail: `CPU ${ev.cpu} ${ev.name} of an entry of page-table page pfn ${hx(m.pfn)} (step ${ev.step}), taken at gen ${took.maps!.gen} by ${took.name} (step ${took.step}), now ${state}: the table was freed under the walker`,
+      };
+    }
     if (p?.freed === true && p.tlbHolders !== undefined) {
       return {
         class: 'use-after-free',

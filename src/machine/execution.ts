@@ -1,7 +1,7 @@
 import type { ChoiceRecord } from './choice';
 import type { FlushKind, Instr, OpMark } from './instructions';
 import type { ModelKind } from './model';
-import type { PageEvent, PageState, TlbEvent } from './pages';
+import type { MemPage, PageEvent, PageState, TlbEvent } from './pages';
 
 /** One event of an execution: a CPU step, or a store-buffer drain (TSO). */
 export interface Event {
@@ -27,6 +27,10 @@ export interface Event {
   readonly op: number;
   /** page steps: the page after the step */
   readonly page?: PageEvent;
+  /** an access to a location that lives in a declared page (a page-table page): that page's state then */
+  readonly mem?: MemPage;
+  /** a walker's read of a table pointer (pmdp_get_lockless): the table page it points to, its state then */
+  readonly maps?: MemPage;
   /** tlb steps */
   readonly tlb?: TlbEvent;
   /** flush: the CPUs it waits for (IPI flush, CPUs with IRQs off); irq enable: the flushers it acknowledged */

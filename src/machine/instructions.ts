@@ -45,7 +45,18 @@ export interface OpMark {
 }
 
 export type Instr =
-  | { readonly kind: 'load'; readonly name: string; readonly loc: Location; readonly how: LoadHow }
+  | {
+      readonly kind: 'load';
+      readonly name: string;
+      readonly loc: Location;
+      readonly how: LoadHow;
+      /**
+       * A page-table walker's read of an entry pointing to a next-level table
+       * (pmdp_get_lockless → pte_offset_map): the table page the value points
+       * to, or null. The event records that page's state (`maps`).
+       */
+      readonly table?: (v: bigint) => bigint | null;
+    }
   | {
       readonly kind: 'store';
       readonly name: string;
@@ -76,7 +87,7 @@ export type Instr =
    * FlushKind: after the step, an `ipi` flusher is not runnable until every
    * CPU that had IRQs off at the step has re-enabled them.
    */
-  | { readonly kind: 'flush'; readonly name: string }
+  | { readonly kind: 'flush'; readonly name: string; readonly sync?: boolean }
   /**
    * Page operations (pages.ts): resumed with the pfn (alloc_page), 1n/0n
    * (try_grab_folio), 0n otherwise. Atomic and fully ordered.
@@ -204,6 +215,16 @@ export const local_irq_restore = (): Instr => ({ kind: 'irq', name: 'local_irq_r
 
 /** flush_tlb_mm_range() / flush_tlb_range() / tlb_flush_mmu_tlbonly(): the name is shown in diagrams. */
 export const flush_tlb = (name = 'flush_tlb_mm_range'): Instr => ({ kind: 'flush', name });
+/**
+ * mm/mmu_gather.c tlb_remove_table_sync_one(): smp_call_function() of an empty
+ * handler, waiting — an IPI to every other CPU whatever the flush kind, which
+ * an IRQs-off CPU (GUP-fast) holds up; it invalidates no TLB entry.
+ */
+export const tlb_remove_table_sync_one = (): Instr => ({
+  kind: 'flush',
+  name: 'tlb_remove_table_sync_one',
+  sync: true,
+});
 /** Allocate a free page (a choice among the free pages, 0 = the most recently freed); resumed with its pfn. */
 export const alloc_page = (): Instr => ({ kind: 'page', name: 'alloc_page' });
 /** folio_try_get: take a reference unless the refcount is 0; resumed with 1n on success. */
@@ -211,6 +232,20 @@ export const try_grab_folio = (pfn: bigint): Instr => ({ kind: 'page', name: 'tr
 export const get_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'get_page', pfn });
 /** folio_put: drop a reference; the last one frees the page (its generation moves on). */
 export const put_page = (pfn: bigint): Instr => ({ kind: 'page', name: 'put_page', pfn });
+/**
+ * pmdp_get_lockless() whose value the walker maps with pte_offset_map(): a
+ * READ_ONCE of the pmd that also records the state of the table page the
+ * value points to (`table` decodes it), against which the walker's later
+ * accesses to the table are judged (a table freed or reused since is a
+ * use-after-free). No reference is taken: IRQs off / RCU keep the table.
+ */
+export const pmdp_get_lockless = (loc: Location, table: (v: bigint) => bigint | null): Instr => ({
+  kind: 'load',
+  name: 'pmdp_get_lockless',
+  loc,
+  how: 'once',
+  table,
+});
 export const tlb_fill = (key: string, pfn: bigint): Instr => ({ kind: 'tlb', name: 'tlb_fill', key, pfn });
 export const tlb_access = (key: string): Instr => ({ kind: 'tlb', name: 'tlb_access', key });
 
@@ -242,10 +277,12 @@ export const KERNEL_VOCABULARY: readonly string[] = [
   'local_irq_save',
   'local_irq_restore',
   'flush_tlb',
+  'tlb_remove_table_sync_one',
   'alloc_page',
   'try_grab_folio',
   'get_page',
   'put_page',
+  'pmdp_get_lockless',
   'tlb_fill',
   'tlb_access',
 ];

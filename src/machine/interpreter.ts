@@ -2,7 +2,7 @@ import type { ChoiceSource } from './choice';
 import { ChoiceRecorder } from './choice';
 import type { Event, Execution, OpRecord, Outcome } from './execution';
 import type { FlushKind, Instr, Program } from './instructions';
-import type { PageDecl, TlbEntry } from './pages';
+import type { MemPage, PageDecl, TlbEntry } from './pages';
 import { PageBug, PagePool } from './pages';
 import type { Location, LocationTable } from './location';
 import type { DrainSink, MemoryModel, ModelKind } from './model';
@@ -87,6 +87,19 @@ export function execute(
   const model = createModel(modelKind, spec.locations.initial, ncpu);
   const flushKind: FlushKind = spec.flush ?? 'ipi';
   const pool = new PagePool(spec.pages);
+  /** location id → the declared page it lives in */
+  const pageOf = new Map<number, bigint>();
+  for (const d of spec.pages ?? []) for (const id of d.locs ?? []) pageOf.set(id, d.pfn);
+  const memOf = (locs: readonly Location[]): { mem: MemPage } | Record<string, never> => {
+    for (const l of locs) {
+      const pfn = pageOf.get(l.id);
+      if (pfn !== undefined) {
+        const st = pool.state(pfn);
+        return { mem: { pfn, gen: st.gen, ref: st.ref } };
+      }
+    }
+    return {};
+  };
   const events: Event[] = [];
   const ops: OpRecord[] = [];
   let steps = 0;
@@ -224,18 +237,23 @@ export function execute(
       case 'load': {
         const r = model.load(cpu, ins.loc, ins.how, choose);
         result = r.value;
-        ev = { ...base, locs: [ins.loc.id], read: r.value, rank: r.rank, tag: r.tag };
+        ev = { ...base, locs: [ins.loc.id], read: r.value, rank: r.rank, tag: r.tag, ...memOf([ins.loc]) };
+        const table = ins.table?.(r.value) ?? null;
+        if (table !== null) {
+          const ts = pool.state(table);
+          ev = { ...ev, maps: { pfn: table, gen: ts.gen, ref: ts.ref } };
+        }
         break;
       }
       case 'store':
         model.store(cpu, ins.loc, ins.value, ins.how, tag);
-        ev = { ...base, locs: [ins.loc.id], wrote: ins.value, tag };
+        ev = { ...base, locs: [ins.loc.id], wrote: ins.value, tag, ...memOf([ins.loc]) };
         break;
       case 'rmw': {
         let wrote: bigint | null = null;
         const r = model.rmw(cpu, ins.locs, ins.order, (old) => (wrote = ins.update(old)), tag, sink);
         result = r.old;
-        ev = { ...base, locs: ins.locs.map((l: Location) => l.id), read: r.old, tag };
+        ev = { ...base, locs: ins.locs.map((l: Location) => l.id), read: r.old, tag, ...memOf(ins.locs) };
         if (wrote !== null) ev = { ...ev, wrote };
         break;
       }
@@ -266,25 +284,41 @@ export function execute(
           cpus.forEach((o, c) => {
             if (o.waitAcks.delete(cpu)) acked.push(c);
           });
-          if (acked.length > 0) ev = { ...ev, acks: acked };
+          if (acked.length > 0) {
+            // The IPI handler's csd_unlock() (a release) that the waiting CPU's csd_lock_wait() acquires:
+            // this CPU's earlier stores are visible to the waiter once it continues.
+            model.fence(cpu, 'mb', sink);
+            for (const c of acked) model.fence(c, 'mb', sink);
+            ev = { ...ev, acks: acked };
+          }
         }
         break;
       }
       case 'flush': {
         // A full barrier on the flushing CPU (x86: the IPI send path is serialising; arm64: DSB ISH).
+        // `sync`: an IPI that invalidates nothing (tlb_remove_table_sync_one), whatever the flush kind.
+        const sync = ins.sync === true;
+        const ipi = sync || flushKind === 'ipi';
         model.fence(cpu, 'mb', sink);
-        st.tlb.clear();
+        if (!sync) st.tlb.clear();
         const waits: number[] = [];
+        let interrupted = false;
         cpus.forEach((o, c) => {
           if (c === cpu) return;
-          if (flushKind === 'ipi' && o.irqsOff > 0) {
-            o.ipiPending = true;
+          if (ipi && o.irqsOff > 0) {
+            if (!sync) o.ipiPending = true;
             st.waitAcks.add(c);
             waits.push(c);
           } else {
-            o.tlb.clear();
+            if (!sync) o.tlb.clear();
+            // An IPI taken at once: its handler's csd_unlock() publishes the CPU's earlier stores to the sender.
+            if (ipi) {
+              model.fence(c, 'mb', sink);
+              interrupted = true;
+            }
           }
         });
+        if (interrupted) model.fence(cpu, 'mb', sink);
         ev = { ...base, locs: [] };
         if (waits.length > 0) ev = { ...ev, acks: waits };
         break;

@@ -26,6 +26,15 @@ export interface PageState {
 export interface PageDecl {
   readonly pfn: bigint;
   readonly ref: number;
+  /** ids of locations that live in this page (a page-table page's entries): their accesses record the page's state */
+  readonly locs?: readonly number[];
+}
+
+/** The state of the page an accessed location lives in, at the access. */
+export interface MemPage {
+  readonly pfn: bigint;
+  readonly gen: number;
+  readonly ref: number;
 }
 
 /** What a page or TLB step did, recorded on its event. */

@@ -29,6 +29,9 @@ describe('every committed crash file replays its recorded verdict', () => {
       's9-contpte-fold-unfold.contpte_ptep_get_lockless.weak.ad-mixed',
       's9-contpte-fold-unfold-bbml2.contpte_ptep_get_lockless@2025.weak.ad-mixed',
       'ext-sw-bits-zap-refault.ptep_get_ext_sw.weak.torn',
+      's10-pae-dontneed-refault-free-before-flush.ptep_get_lockless.sc.use-after-free',
+      's11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty',
+      's12-arm64-khugepaged-gup-fast.__ptep_get.sc.use-after-free',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),

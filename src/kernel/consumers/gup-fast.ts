@@ -15,22 +15,46 @@
  *                   ptep_get_lockless(ptep) — the reader under test again
  *   6. local_irq_restore(); the page is returned.
  * Its OpMark carries ConsumerSpec `gup-fast`; the op's result is the pinned pfn.
- * Omitted: the pmd level (the pmd recheck of 70cbc3cc78a9 — the pmd never
- * changes in these scenarios), pte_special/devmap, gup_must_unshare and
+ * The pmd level is optional (`pmd`, S12); without it the pmd never changes.
+ * Omitted: pte_special/devmap, gup_must_unshare and
  * folio_fast_pin_allowed, the write_protect_seq check, large folios.
  * Threads: Jann Horn 2022-10-06 (S1); Ryan Roberts 2024-04-11
  * <81aa23ca-18b1-4430-9ad1-00a2c5af8fc2@arm.com> and Alexander Gordeev
  * 2026-04-20 <cover.1776684344.git.agordeev@linux.ibm.com> (S4, the recheck).
  */
-import type { Program } from '../../machine';
-import { begin, end, local_irq_restore, local_irq_save, put_page, try_grab_folio } from '../../machine';
+import type { Location, Program } from '../../machine';
+import {
+  READ_ONCE,
+  begin,
+  end,
+  local_irq_restore,
+  local_irq_save,
+  pmdp_get_lockless,
+  put_page,
+  try_grab_folio,
+} from '../../machine';
 import type { Pte } from '../arch';
 import type { ConsumerSpec, PteOps } from './ops';
 
 export type GupRecheck = 'plain' | 'ptep_get' | 'lockless';
 export const GUP_RECHECKS: readonly GupRecheck[] = ['plain', 'ptep_get', 'lockless'];
 
+/**
+ * The pmd level (S12): GUP-fast reads the pmd (pmdp_get_lockless, one
+ * READ_ONCE on a 64-bit arch), maps the pte table it points to
+ * (pte_offset_map of the local copy), and rechecks the pmd after the grab
+ * (pmd_val(pmd) != pmd_val(*pmdp), Yang Shi 70cbc3cc78a9, 2022-09) before
+ * the pte recheck.
+ */
+export interface GupPmd {
+  readonly loc: Location;
+  /** the pte-table page a pmd value points to, or null (none, or not a table) */
+  table(pmd: bigint): bigint | null;
+}
+
 export interface GupFastOptions {
+  /** walk the pmd level first (default: the pte alone) */
+  readonly pmd?: GupPmd;
   /** FOLL_WRITE (default true) */
   readonly write?: boolean;
   /** the recheck accessor (default `ptep_get`) */
@@ -50,18 +74,24 @@ export function* gup_fast<P extends Pte>(
   yield begin({ name: 'gup_fast', role: 'other', subject: p.name, spec, args: `${write ? 'FOLL_WRITE' : '0'}` });
   yield local_irq_save();
   let pinned: bigint | null = null;
-  const pte = yield* read(p);
-  if (ops.arch.accessPermitted(pte, write)) {
-    const pfn = ops.arch.pfn(pte);
-    if ((yield try_grab_folio(pfn)) === 1n) {
-      const again =
-        recheck === 'plain'
-          ? yield* ops.plainDeref(p)
-          : recheck === 'ptep_get'
-            ? yield* ops.ptepGet(p)
-            : yield* read(p);
-      if (again === pte) pinned = pfn;
-      else yield put_page(pfn);
+  // pmdp_get_lockless() + pte_offset_map() of the local copy
+  const pmd = o.pmd === undefined ? null : yield pmdp_get_lockless(o.pmd.loc, o.pmd.table);
+  if (pmd === null || o.pmd!.table(pmd) !== null) {
+    const pte = yield* read(p);
+    if (ops.arch.accessPermitted(pte, write)) {
+      const pfn = ops.arch.pfn(pte);
+      if ((yield try_grab_folio(pfn)) === 1n) {
+        const pmdSame = pmd === null || (yield READ_ONCE(o.pmd!.loc)) === pmd;
+        const again = !pmdSame
+          ? null
+          : recheck === 'plain'
+            ? yield* ops.plainDeref(p)
+            : recheck === 'ptep_get'
+              ? yield* ops.ptepGet(p)
+              : yield* read(p);
+        if (again === pte) pinned = pfn;
+        else yield put_page(pfn);
+      }
     }
   }
   yield local_irq_restore();

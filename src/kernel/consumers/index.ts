@@ -4,3 +4,6 @@ export * from './gup-fast';
 export * from './fault';
 export * from './zap';
 export * from './arm64-ops';
+export * from './mmu';
+export * from './file';
+export * from './khugepaged';

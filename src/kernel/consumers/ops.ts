@@ -33,9 +33,23 @@ export interface PteOps<P extends Pte = Pte> {
  * - `commit`: a pte store computed from `from` (the value the consumer read
  *   and, under the PTL, believes the pte still holds) — every writer
  *   operation nested in it must find exactly `from` in the pte.
+ * - `writeback`: folio_clear_dirty_for_io() + the write to disk of a shared
+ *   file page (file.ts): at the end of the execution the page's contents
+ *   must be on disk, or the folio dirty, or a present dirty pte must map it
+ *   — else a write is lost.
  */
 export type ConsumerSpec =
-  { readonly consumer: 'gup-fast'; readonly write: boolean } | { readonly consumer: 'commit'; readonly from: bigint };
+  | { readonly consumer: 'gup-fast'; readonly write: boolean }
+  | { readonly consumer: 'commit'; readonly from: bigint }
+  | {
+      readonly consumer: 'writeback';
+      readonly pfn: bigint;
+      /** location ids: folio flags, the page contents, the file on disk */
+      readonly flags: number;
+      readonly dirtyBit: bigint;
+      readonly data: number;
+      readonly disk: number;
+    };
 
 export function isConsumerSpec(x: unknown): x is ConsumerSpec {
   return typeof x === 'object' && x !== null && typeof (x as { consumer?: unknown }).consumer === 'string';

@@ -12,6 +12,9 @@
  *      refault can install a new pte before the flush (Jann Horn's point (a)).
  *   5. free the gathered page (tlb_flush_mmu → free_pages_and_swap_cache):
  *      always after the flush (the mmu_gather rule: unhook → flush → free).
+ * `free-before-flush` is a deliberately broken zap, a control for the
+ * use-after-free invariant (no kernel does this): the gathered page is freed
+ * right after the PTL is dropped, and the flush comes after the free.
  * Omitted: batching of several ptes/folios, rmap and dirty-folio handling
  * (tlb_delay_rmap), mmu notifiers, page-table freeing (pt_reclaim).
  */
@@ -20,8 +23,8 @@ import { begin, end, flush_tlb, put_page, spin_lock, spin_unlock } from '../../m
 import type { Pte } from '../arch';
 import type { PteOps } from './ops';
 
-export type ZapFlush = 'deferred' | 'forced';
-export const ZAP_FLUSHES: readonly ZapFlush[] = ['deferred', 'forced'];
+export type ZapFlush = 'deferred' | 'forced' | 'free-before-flush';
+export const ZAP_FLUSHES: readonly ZapFlush[] = ['deferred', 'forced', 'free-before-flush'];
 
 export function* zap_pte_range<P extends Pte>(ops: PteOps<P>, p: P, ptl: Location, flush: ZapFlush): Program {
   const args = flush === 'forced' ? { args: 'force_flush' } : {};
@@ -34,8 +37,13 @@ export function* zap_pte_range<P extends Pte>(ops: PteOps<P>, p: P, ptl: Locatio
   if (gathered !== null && flush === 'forced') yield flush_tlb('tlb_flush_mmu_tlbonly');
   yield spin_unlock(ptl);
   if (gathered !== null) {
-    if (flush === 'deferred') yield flush_tlb('tlb_finish_mmu');
-    yield put_page(gathered);
+    if (flush === 'free-before-flush') {
+      yield put_page(gathered);
+      yield flush_tlb('tlb_finish_mmu');
+    } else {
+      if (flush === 'deferred') yield flush_tlb('tlb_finish_mmu');
+      yield put_page(gathered);
+    }
   }
   yield end();
 }

@@ -16,6 +16,9 @@ import {
   s4PaeGupFastRecheckPtepGet,
 } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
+import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
+import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
+import { s12Arm64KhugepagedGupFast, s12Arm64KhugepagedGupFastIpi } from './s12-arm64-khugepaged-gup-fast';
 import {
   s5ContpteUnfoldGather,
   s5ContpteUnfoldGather16,
@@ -65,6 +68,12 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s9ContpteFoldUnfold,
   s9ContpteFoldUnfoldBbml2,
   extSwBitsZapRefault,
+  s10PaeDontneedRefault,
+  s10PaeDontneedRefaultFreeBeforeFlush,
+  s11PaeFileZapEarlyRmap,
+  s11PaeFileZapDelayedRmap,
+  s12Arm64KhugepagedGupFast,
+  s12Arm64KhugepagedGupFastIpi,
 ];
 
 export function builtinScenario(name: string): Scenario | undefined {

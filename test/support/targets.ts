@@ -1,0 +1,41 @@
+import { expect } from 'vitest';
+import type { ModelKind } from '../../src/machine';
+import { TraceSource } from '../../src/machine';
+import { ARCHES, builtinReaders } from '../../src/kernel';
+import { contractByName } from '../../src/compare';
+import { builtinScenario } from '../../src/scenario';
+import type { Target } from '../../src/campaign';
+import { makeTarget, runCampaign, runTarget } from '../../src/campaign';
+import type { ScriptSource } from './script';
+
+const registry = builtinReaders();
+
+/** A built-in scenario with one reader, under the reader's declared contract (or `contract`). */
+export function target(scenario: string, reader: string, model: ModelKind = 'sc', contract?: string): Target {
+  const s = builtinScenario(scenario);
+  if (s === undefined) throw new Error(`no scenario ${scenario}`);
+  const r = registry.get(reader)!;
+  return makeTarget(s, r, contractByName(contract ?? r.contract)!, model, ARCHES[s.arch]!);
+}
+
+/** Run a scripted witness; check the script was followed; replaying the recorded trace gives the same verdict. */
+export function scripted(t: Target, script: ScriptSource): ReturnType<typeof runTarget> {
+  const run = runTarget(t, script);
+  const cpus = run.exec.events.filter((e) => e.kind !== 'drain').map((e) => e.cpu);
+  expect(cpus.slice(0, script.expected.length)).toEqual(script.expected);
+  const again = runTarget(t, new TraceSource(run.exec.trace));
+  expect(again.judgement.verdict).toEqual(run.judgement.verdict);
+  return run;
+}
+
+/** A fixed-seed, fixed-count random campaign (no files written). */
+export function fuzz(targets: Target[], seed: string, runs: number): ReturnType<typeof runCampaign> {
+  return runCampaign({
+    targets,
+    engine: 'random',
+    seed,
+    runs,
+    clock: () => 0,
+    onWitness: (f) => ({ id: `${f.target.key} ${f.class} ${f.trace.join(',')}`, fresh: true }),
+  });
+}
