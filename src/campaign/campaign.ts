@@ -6,7 +6,7 @@ import type { Judgement, Verdict } from '../compare';
 import type { CorpusKey, CorpusStore } from './corpus';
 import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
-import { emptyStats } from './stats';
+import { countRun, emptyStats } from './stats';
 import type { Target } from './target';
 import { runTarget, sameDivergence } from './target';
 import type { Partition } from './partition';
@@ -224,14 +224,9 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         cfg.corpus?.save(corpusKey(t), exec.trace);
         cfg.onStatus?.(status(), 'corpus');
       }
-      const st = perTarget.get(t.key)!;
-      st.executions++;
-      st.races += judgement.raced;
+      countRun(perTarget.get(t.key)!, judgement);
       const v = judgement.verdict;
-      if (v.kind === 'agree') st.verdicts.agree++;
-      else if (v.kind === 'bound-hit') st.verdicts.boundHit++;
-      else {
-        st.verdicts.divergence++;
+      if (v.kind === 'divergence') {
         const classKey = `${t.key} ${v.class}`;
         const hits = (hitsByClass.get(classKey) ?? 0) + 1;
         hitsByClass.set(classKey, hits);

@@ -9,7 +9,7 @@ import { minimizeTrace } from '../minimize';
 import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
-import { emptyStats } from './stats';
+import { countRun, emptyStats } from './stats';
 import type { Run, Target } from './target';
 import { makeTarget, runTarget, sameDivergence } from './target';
 
@@ -110,14 +110,9 @@ export function harnessSession(targets: readonly Target[]): HarnessSession {
       const target = targets[i]!;
       const { exec, judgement } = runTarget(target, new TraceSource(Array.from(buf.subarray(1))));
       session.executions++;
-      const st = stats[i]!;
-      st.executions++;
-      st.races += judgement.raced;
+      countRun(stats[i]!, judgement);
       const v = judgement.verdict;
-      if (v.kind === 'agree') st.verdicts.agree++;
-      else if (v.kind === 'bound-hit') st.verdicts.boundHit++;
-      else {
-        st.verdicts.divergence++;
+      if (v.kind === 'divergence') {
         throw new DivergenceError(target.key, exec.trace, v.class, target.arch.format(v.observed));
       }
     },

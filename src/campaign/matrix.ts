@@ -10,7 +10,7 @@ import { minimizeTrace } from '../minimize';
 import type { Scenario } from '../scenario';
 import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
-import { emptyStats, overallVerdict } from './stats';
+import { countRun, emptyStats, overallVerdict } from './stats';
 import type { Target } from './target';
 import { makeTarget, runTarget, sameDivergence } from './target';
 import { moduleReaders } from './select';
@@ -91,13 +91,9 @@ type MutableCell = Omit<MatrixCell, 'verdict' | 'explored'> & { explored?: Explo
 function record(cell: MutableCell, exec: Execution): void {
   const t = cell.target;
   const j = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
-  cell.stats.executions++;
-  cell.stats.races += j.raced;
+  countRun(cell.stats, j);
   const v = j.verdict;
-  if (v.kind === 'agree') cell.stats.verdicts.agree++;
-  else if (v.kind === 'bound-hit') cell.stats.verdicts.boundHit++;
-  else {
-    cell.stats.verdicts.divergence++;
+  if (v.kind === 'divergence') {
     cell.classes.set(v.class, (cell.classes.get(v.class) ?? 0) + 1);
     if (!cell.witnesses.has(v.class)) cell.witnesses.set(v.class, exec.trace);
   }

@@ -1,3 +1,5 @@
+import type { Judgement } from '../compare';
+
 /** Counts for one reader (or one target) over a campaign. */
 export interface ReaderStats {
   executions: number;
@@ -11,6 +13,16 @@ export const emptyStats = (): ReaderStats => ({
   races: 0,
   verdicts: { agree: 0, divergence: 0, boundHit: 0 },
 });
+
+/** Count one judged execution: its races and its verdict. */
+export function countRun(st: ReaderStats, j: Pick<Judgement, 'raced' | 'verdict'>): void {
+  st.executions++;
+  st.races += j.raced;
+  const kind = j.verdict.kind;
+  if (kind === 'agree') st.verdicts.agree++;
+  else if (kind === 'bound-hit') st.verdicts.boundHit++;
+  else st.verdicts.divergence++;
+}
 
 /** Add the counts of `from` into `into`. */
 export function addStats(into: ReaderStats, from: ReaderStats): void {

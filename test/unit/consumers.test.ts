@@ -5,43 +5,13 @@
  * that reports executions and races.
  */
 import { describe, expect, test } from 'vitest';
-import type { ModelKind } from '../../src/machine';
-import { TraceSource } from '../../src/machine';
-import { ARCHES, builtinReaders } from '../../src/kernel';
-import { contractByName } from '../../src/compare';
-import { builtinScenario } from '../../src/scenario';
 import type { Target } from '../../src/campaign';
-import { makeTarget, runCampaign, runTarget } from '../../src/campaign';
+import { runTarget } from '../../src/campaign';
 import { ScriptSource } from '../support/script';
+import { fuzz, scripted, target } from '../support/targets';
 
-const registry = builtinReaders();
-
-function target(scenario: string, reader: string, model: ModelKind = 'sc'): Target {
-  const s = builtinScenario(scenario)!;
-  const r = registry.get(reader)!;
-  return makeTarget(s, r, contractByName(r.contract)!, model, ARCHES[s.arch]!);
-}
-
-/** Run a scripted witness; check the script was followed; replaying the recorded trace gives the same verdict. */
-function witness(t: Target, script: ScriptSource) {
-  const run = runTarget(t, script);
-  const cpus = run.exec.events.filter((e) => e.kind !== 'drain').map((e) => e.cpu);
-  expect(cpus.slice(0, script.expected.length)).toEqual(script.expected);
-  const again = runTarget(t, new TraceSource(run.exec.trace));
-  expect(again.judgement.verdict).toEqual(run.judgement.verdict);
-  return run.judgement.verdict;
-}
-
-function fuzz(targets: Target[], seed: string, runs: number) {
-  return runCampaign({
-    targets,
-    engine: 'random',
-    seed,
-    runs,
-    clock: () => 0,
-    onWitness: (f) => ({ id: `${f.target.key} ${f.class} ${f.trace.join(',')}`, fresh: true }),
-  });
-}
+/** Run a scripted witness (checked and replayed by `scripted`) and return its verdict. */
+const witness = (t: Target, script: ScriptSource) => scripted(t, script).judgement.verdict;
 
 const A = 0;
 const B = 1;
