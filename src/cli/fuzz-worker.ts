@@ -10,6 +10,7 @@ import { crashRecord, runCampaign, selectTargets } from '../campaign';
 import { FileCorpusStore, fingerprint } from '../crash';
 import { rankOf } from '../minimize';
 import type { FromWorker, WorkerInput } from './parallel';
+import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 
 const port = parentPort;
 if (!port) throw new Error('[ptefuzz internal bug] fuzz-worker.js runs as a worker thread only');
@@ -17,6 +18,7 @@ const d = workerData as WorkerInput;
 const post = (m: FromWorker): void => port.postMessage(m);
 const stop = new Int32Array(d.stop);
 const targets = selectTargets(d.selection, builtinReaders());
+const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
 const seconds = d.deadline === undefined ? undefined : Math.max(0, (d.deadline - Date.now()) / 1000);
 
 const result = runCampaign({
@@ -40,6 +42,7 @@ const result = runCampaign({
     return { id, fresh: true };
   },
   onStatus: (s, event) => {
+    trim();
     if (event === 'pulse') post({ type: 'progress', executions: s.executions, runs: s.runs });
   },
 });

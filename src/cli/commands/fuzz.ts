@@ -36,6 +36,7 @@ import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
 import { runParallel } from '../parallel';
+import { HEAP_TRIM_MS, heapTrimmer } from '../heap';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -173,6 +174,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   let result: CampaignResult;
   try {
     if (jobs === 1) {
+      const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
       const steps = campaignSteps({
         targets,
         engine,
@@ -199,6 +201,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
           break;
         }
         out.progress((Date.now() - t0) / 1000, Date.now());
+        trim();
         await nextTurn(); // lets a signal in
       }
     } else {
