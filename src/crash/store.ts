@@ -1,5 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
@@ -8,16 +20,92 @@ import { crashFileName } from './fingerprint';
 let tmpCounter = 0;
 
 /**
- * Write a file atomically: a temporary name in the same folder, then rename,
- * so a crash or kill never leaves a truncated file behind. The temporary name
- * is unique per process, thread and call: worker threads share a pid, and two
- * of them writing the same content-addressed name at once must not write into
- * one temporary file (a reader could then see it half-written).
+ * The temporary names of writeFileAtomic: `<final name>.tmp-<pid>-<thread>-<n>`.
+ * They never end in `.msgpack` (or any name a loader looks for), so a
+ * leftover of a killed process is never loaded as a crash file or corpus entry.
+ */
+export const TEMP_NAME = /\.tmp-\d+-\d+-\d+$/;
+
+/**
+ * Write a file atomically: a temporary name in the same folder, written,
+ * fsync'ed, then renamed over the final name, so a crash, a SIGKILL or a
+ * power loss leaves either no file or the whole file, never a truncated one.
+ * The temporary name is unique per process, thread and call (opened with
+ * O_EXCL): worker threads share a pid, and two of them writing the same
+ * content-addressed name at once must not write into one temporary file.
+ * On a write error the temporary file is removed and the error rethrown.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}-${threadId}-${tmpCounter++}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or never created: nothing to clean
+    }
+    throw e;
+  }
+  syncDir(dirname(path));
+}
+
+/** Make a rename durable (best effort: not every platform or file system can fsync a folder). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM/EINVAL on some platforms: the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Remove leftover temporary files of writeFileAtomic (a process killed between
+ * write and rename) in `dir` and its immediate subfolders (the corpus's target
+ * folders) whose modification time is older than `maxAgeMs` before `now`: a
+ * live writer holds its temporary file for milliseconds, and folders may be
+ * shared by processes on other machines, so age — not the pid — decides.
+ * Returns the number removed; a missing folder or a file that vanished is not
+ * an error.
+ */
+export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): number {
+  let removed = 0;
+  const sweep = (d: string, depth: number): void => {
+    let ents;
+    try {
+      ents = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const ent of ents) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) {
+        if (depth === 0) sweep(p, 1);
+      } else if (ent.isFile() && TEMP_NAME.test(ent.name)) {
+        try {
+          if (now - statSync(p).mtimeMs >= maxAgeMs) {
+            unlinkSync(p);
+            removed++;
+          }
+        } catch {
+          // removed by another process meanwhile
+        }
+      }
+    }
+  };
+  sweep(dir, 0);
+  return removed;
 }
 
 /** Save a crash file; returns its path and whether it is new (not a duplicate). */

@@ -9,7 +9,15 @@ import { runJsfuzz } from '../jsfuzz';
 import { findingReport } from '../render';
 import { statusLine } from '../status';
 import type { FuzzOptions } from './fuzz';
-import { DEFAULT_SECONDS, jsonSummary, randomSeed, replayCommandFor, selectionOf, summaryTable } from './fuzz';
+import {
+  DEFAULT_SECONDS,
+  cleanStaleTemps,
+  jsonSummary,
+  randomSeed,
+  replayCommandFor,
+  selectionOf,
+  summaryTable,
+} from './fuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted
@@ -33,6 +41,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
       (o.runs !== undefined ? `${o.runs} executions` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
   );
+  cleanStaleTemps([o.crashes]);
   const findings = new Map<string, Finding>();
   const errors: string[] = [];
   let stop = false;
