@@ -7,7 +7,8 @@
  * promise, and an exit 2 must say why on a `ptefuzz: …` line.
  *
  * Each case is bounded by construction: campaigns get `--runs` ≤ 8,
- * enumerations `--max-executions` ≤ 500, and `--engine jsfuzz` and
+ * enumerations `--max-executions` ≤ 500, a matrix without `--scenario` gets
+ * one (S2), and `--engine jsfuzz` and
  * `--jobs` > 1 (child processes, worker threads) are left out of the argv
  * vocabulary. Everything runs in a scratch working folder, so relative
  * defaults (crashes/, corpus/generated/) never touch the repository.
@@ -47,9 +48,11 @@ interface Tally {
   /** violations by kind: how many, and the first example */
   failures: Map<string, { count: number; example: string }>;
   violations: number;
+  /** milliseconds per command (reported, never asserted) */
+  ms: Record<string, number>;
 }
 
-const tally = (): Tally => ({ variants: 0, cases: 0, codes: {}, failures: new Map(), violations: 0 });
+const tally = (): Tally => ({ variants: 0, cases: 0, codes: {}, failures: new Map(), violations: 0, ms: {} });
 
 let scratch = '';
 let cwd = '';
@@ -68,8 +71,15 @@ afterAll(() => {
   process.chdir(cwd);
 });
 
-async function runCase(t: Tally, argv: readonly string[], input?: { name: string; path: string; bytes: Buffer }): Promise<Outcome> {
+async function runCase(
+  t: Tally,
+  argv: readonly string[],
+  input?: { name: string; path: string; bytes: Buffer },
+): Promise<Outcome> {
+  const t0 = performance.now();
   const o = await runInProcess(argv);
+  const cmd = argv[0] ?? '(none)';
+  t.ms[cmd] = (t.ms[cmd] ?? 0) + performance.now() - t0;
   t.cases++;
   const key = o.code === undefined ? 'rejected' : String(o.code);
   t.codes[key] = (t.codes[key] ?? 0) + 1;
@@ -86,8 +96,7 @@ async function runCase(t: Tally, argv: readonly string[], input?: { name: string
         writeFileSync(kept, input.bytes);
       }
       const example =
-        `argv: ${JSON.stringify(argv)}${kept ? `\n  input kept: ${kept}` : ''}\n  stderr: ` +
-        o.stderr.slice(0, 600);
+        `argv: ${JSON.stringify(argv)}${kept ? `\n  input kept: ${kept}` : ''}\n  stderr: ` + o.stderr.slice(0, 600);
       t.failures.set(kind, { count: 1, example });
     }
   }
@@ -99,7 +108,14 @@ function report(kind: string, t: Tally): void {
     .sort()
     .map(([c, n]) => `exit ${c}: ${n}`)
     .join(', ');
-  console.log(`self-fuzz ${kind}: ${t.variants} variants, ${t.cases} cases; ${codes}; ${t.violations} violations`);
+  const ms = Object.entries(t.ms)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([c, v]) => `${c} ${(v / 1000).toFixed(1)} s`)
+    .join(', ');
+  console.log(
+    `self-fuzz ${kind}: ${t.variants} variants, ${t.cases} cases; ${codes}; ${t.violations} violations (time: ${ms})`,
+  );
   for (const [k, f] of t.failures) console.log(`  ${f.count}× ${k}\n  ${f.example}`);
 }
 
@@ -144,7 +160,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
     expect([...t.failures.keys()]).toEqual([]);
   });
 
-  test(`${VARIANTS} mutated .scn files through check --print, fuzz --runs 3, explore`, async () => {
+  test(`${VARIANTS} mutated .scn files through check --print, fuzz --runs 2, explore --max-executions 20`, async () => {
     const rng = createRng(`${SEED}/scn`);
     const seeds = SCN_SEEDS.map((p) => readFileSync(p, 'utf8'));
     const t = tally();
@@ -166,7 +182,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
           '--scenario',
           f,
           '--runs',
-          '3',
+          '2',
           '--seed',
           String(i),
           '--engine',
@@ -177,7 +193,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
         ],
         input,
       );
-      await runCase(t, ['explore', '--scenario', f, '--bound', '1', '--max-executions', '100'], input);
+      await runCase(t, ['explore', '--scenario', f, '--bound', '1', '--max-executions', '20'], input);
     }
     report('.scn files', t);
     expect([...t.failures.keys()]).toEqual([]);
@@ -343,7 +359,11 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
       }
       if (cmd === 'fuzz') argv.push('--runs', String(1 + rng.int(8)));
       if (cmd === 'explore' || cmd === 'litmus') argv.push('--max-executions', String(1 + rng.int(300)));
-      if (cmd === 'matrix') argv.push('--runs', String(1 + rng.int(3)), '--max-executions', String(1 + rng.int(100)));
+      if (cmd === 'matrix') {
+        argv.push('--runs', String(1 + rng.int(3)), '--max-executions', String(1 + rng.int(100)));
+        // the default (every built-in scenario) costs ~0.3 s a case; test/e2e/matrix covers it
+        if (!argv.some((a) => a.startsWith('--scenario'))) argv.push('--scenario', 's2-pae-zap-reestablish');
+      }
       t.variants++;
       await runCase(t, argv);
     }
