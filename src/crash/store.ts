@@ -2,16 +2,18 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
@@ -35,7 +37,21 @@ export const TEMP_NAME = /\.tmp-\d+-\d+-\d+$/;
  * content-addressed name at once must not write into one temporary file.
  * On a write error the temporary file is removed and the error rethrown.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(given: string, data: Uint8Array | string): void {
+  let path = given;
+  const st = statOrUndefined(given, lstatSync);
+  if (st?.isSymbolicLink()) {
+    // write what the link points to, and keep the link (a dangling link is replaced)
+    const target = statOrUndefined(given, statSync);
+    if (target !== undefined) path = realpathSync(given);
+  }
+  const target = statOrUndefined(path, statSync);
+  if (target !== undefined && !target.isFile() && !target.isDirectory()) {
+    // a device, FIFO or socket (`--html /dev/stdout`): a stream, nothing to make atomic —
+    // and renaming over it would replace the device node itself
+    writeFileSync(path, data);
+    return;
+  }
   const tmp = `${path}.tmp-${process.pid}-${threadId}-${tmpCounter++}`;
   const fd = openSync(tmp, 'wx');
   try {
@@ -55,6 +71,54 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw e;
   }
   syncDir(dirname(path));
+}
+
+function statOrUndefined(path: string, stat: typeof statSync): ReturnType<typeof statSync> | undefined {
+  try {
+    return stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a file-system call failed, in words (with the errno code). */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EEXIST: 'a file is in the way',
+    ENOTDIR: 'a file is in the way',
+    EISDIR: 'is a folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    ENOENT: 'no such file or folder',
+    ENAMETOOLONG: 'name too long',
+  };
+  if (code === undefined) return e instanceof Error ? e.message : String(e);
+  return words[code] !== undefined ? `${words[code]}, ${code}` : code;
+}
+
+/**
+ * Check that `dir` is a folder or can be created as one (every existing
+ * ancestor is a folder), without creating it: an output flag (`--crashes`,
+ * `--corpus`, merge's OUT) pointing at a file fails before a campaign runs,
+ * as one line naming the flag.
+ */
+export function checkOutputFolder(dir: string, flag: string): void {
+  let p = resolve(dir);
+  for (;;) {
+    const st = statOrUndefined(p, statSync);
+    if (st !== undefined) {
+      if (st.isDirectory()) return;
+      const what = p === resolve(dir) ? 'is not a folder' : `cannot be created: ${p} is not a folder`;
+      throw new CrashFileError(`${flag} ${dir}`, `${what} (expected a folder or a new path)`);
+    }
+    const up = dirname(p);
+    if (up === p) return;
+    p = up;
+  }
 }
 
 /** Make a rename durable (best effort: not every platform or file system can fsync a folder). */
@@ -110,10 +174,14 @@ export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): nu
 
 /** Save a crash file; returns its path and whether it is new (not a duplicate). */
 export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boolean } {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, crashFileName(c));
-  if (existsSync(path)) return { path, fresh: false };
-  writeFileAtomic(path, encodeCrash(c));
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(path)) return { path, fresh: false };
+    writeFileAtomic(path, encodeCrash(c));
+  } catch (e) {
+    throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);
+  }
   return { path, fresh: true };
 }
 

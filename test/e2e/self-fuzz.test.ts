@@ -224,6 +224,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
     const t = tally();
     const folder = join(scratch, 'crash-folder');
     mkdirSync(folder);
+    writeFileSync(join(scratch, 'a-file'), 'not a folder');
     for (const p of CRASH_SEEDS) copyFileSync(p, join(folder, p.split('/').pop()!));
     const COMMANDS = [
       'fuzz',
@@ -327,7 +328,9 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
       join(scratch, 'merged'),
       scratch,
       '/',
-      '/dev/null',
+      // a regular file where a folder is expected (never a device: an atomic write must not replace one)
+      join(scratch, 'a-file'),
+      join(scratch, 'a-file', 'below'),
       'crashes',
       'crashes/',
       ...pool,
@@ -357,7 +360,11 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
       for (let j = 0; j < argv.length; j++) {
         if (argv[j] === '--jobs' && /^[0-9]+$/.test(argv[j + 1] ?? '') && Number(argv[j + 1]) > 1) argv[j + 1] = '1';
       }
-      if (cmd === 'fuzz') argv.push('--runs', String(1 + rng.int(8)));
+      if (cmd === 'fuzz') {
+        argv.push('--runs', String(1 + rng.int(8)));
+        // S2's naive ptep_get tears within a few runs: crash files get written (--crashes paths exercised)
+        if (!argv.some((a) => a.startsWith('--scenario'))) argv.push('--scenario', 's2-pae-zap-reestablish');
+      }
       if (cmd === 'explore' || cmd === 'litmus') argv.push('--max-executions', String(1 + rng.int(300)));
       if (cmd === 'matrix') {
         argv.push('--runs', String(1 + rng.int(3)), '--max-executions', String(1 + rng.int(100)));

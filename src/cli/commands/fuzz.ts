@@ -28,7 +28,7 @@ import {
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { FileCorpusStore, fingerprint, removeStaleTemps, saveCrash } from '../../crash';
+import { FileCorpusStore, checkOutputFolder, fingerprint, removeStaleTemps, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
@@ -143,6 +143,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   }
   const engine = o.engine as FuzzEngineName;
   const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
+  checkOutputFolder(o.crashes, '--crashes');
+  if (corpusDir !== undefined) checkOutputFolder(corpusDir, '--corpus');
   const corpus =
     corpusDir === undefined
       ? NO_CORPUS
