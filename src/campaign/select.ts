@@ -5,12 +5,17 @@ import { ARCHES, builtinOperations } from '../kernel';
 import type { Contract } from '../compare';
 import { CONTRACTS, contractByName } from '../compare';
 import type { Scenario } from '../scenario';
-import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn } from '../scenario';
+import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, printable } from '../scenario';
 import type { Target } from './target';
 import { makeTarget } from './target';
 
 /** A user-input problem: printed as one line, exit 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(message: string) {
+    // one terminal line whatever the user typed (a flag value, a name in a file)
+    super(printable(message));
+  }
+}
 
 /**
  * A `.scn` scenario as printed text: the form a selection crosses a thread or

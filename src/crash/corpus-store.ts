@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
-import { CrashFileError } from './format';
+import { CrashFileError, msgpackReason } from './format';
 import { writeFileAtomic } from './store';
 
 /**
@@ -55,8 +55,7 @@ export function decodeCorpusEntry(buf: Uint8Array, file: string): CorpusFile {
   try {
     raw = packr.unpack(buf);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new CrashFileError(file, `not a readable corpus entry (msgpack: ${why.split('\n')[0]})`);
+    throw new CrashFileError(file, `not a readable corpus entry (msgpack: ${msgpackReason(e)})`);
   }
   if (!isObj(raw) || raw['format'] !== CORPUS_FORMAT) {
     throw new CrashFileError(file, `not a ptefuzz corpus entry (expected a map with format "${CORPUS_FORMAT}")`);

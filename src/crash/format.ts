@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { printable } from '../scenario/errors';
 
 export const CRASH_FORMAT = 'ptefuzz-crash';
 /**
@@ -63,8 +64,20 @@ export class CrashFileError extends Error {
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super(printable(`${file}: ${reason}`));
   }
+}
+
+/**
+ * msgpackr's reason for rejecting bytes, short: its "end of buffer not
+ * reached" message carries a dump of the decoded value (file content, any
+ * bytes), which is left out; anything else is cut to its first line, 120 characters.
+ */
+export function msgpackReason(e: unknown): string {
+  const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  if (why.startsWith('Data read, but end of buffer not reached')) return 'bytes after the end of the msgpack value';
+  if (why.startsWith('Invalid property type for record')) return 'a map key that is not a string';
+  return why.length > 120 ? `${why.slice(0, 120)}…` : why;
 }
 
 export function encodeCrash(c: CrashFile): Buffer {
@@ -106,8 +119,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   try {
     raw = packr.unpack(buf);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new CrashFileError(file, `not a readable ptefuzz crash file (msgpack: ${why.split('\n')[0]})`);
+    throw new CrashFileError(file, `not a readable ptefuzz crash file (msgpack: ${msgpackReason(e)})`);
   }
   if (!isObj(raw) || raw['format'] !== CRASH_FORMAT) {
     throw new CrashFileError(file, `not a ptefuzz crash file (expected a map with format "${CRASH_FORMAT}")`);

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
-import { writeFileAtomic } from './store';
+import { checkOutputFolder, fsReason, writeFileAtomic } from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
@@ -37,7 +37,12 @@ export function mergeFolders(
     if (!st.isDirectory()) throw new CrashFileError(dir, 'not a folder (merge takes crash or corpus folders)');
   }
   const counts: MergeCounts = { crashes: { added: 0, duplicate: 0 }, corpus: { added: 0, duplicate: 0 }, rejected: 0 };
-  mkdirSync(out, { recursive: true });
+  checkOutputFolder(out, 'merge: OUT');
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new CrashFileError(out, `cannot create the folder (${fsReason(e)})`);
+  }
   for (const dir of inputs) {
     for (const file of msgpackFiles(dir)) {
       let bytes: Buffer;
@@ -67,8 +72,12 @@ export function mergeFolders(
         counts[kind].duplicate++;
         continue;
       }
-      mkdirSync(dirname(dest), { recursive: true });
-      writeFileAtomic(dest, bytes);
+      try {
+        mkdirSync(dirname(dest), { recursive: true });
+        writeFileAtomic(dest, bytes);
+      } catch (e) {
+        throw new CrashFileError(dest, `cannot write (${fsReason(e)})`);
+      }
       counts[kind].added++;
     }
   }

@@ -1,5 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
@@ -8,24 +22,166 @@ import { crashFileName } from './fingerprint';
 let tmpCounter = 0;
 
 /**
- * Write a file atomically: a temporary name in the same folder, then rename,
- * so a crash or kill never leaves a truncated file behind. The temporary name
- * is unique per process, thread and call: worker threads share a pid, and two
- * of them writing the same content-addressed name at once must not write into
- * one temporary file (a reader could then see it half-written).
+ * The temporary names of writeFileAtomic: `<final name>.tmp-<pid>-<thread>-<n>`.
+ * They never end in `.msgpack` (or any name a loader looks for), so a
+ * leftover of a killed process is never loaded as a crash file or corpus entry.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export const TEMP_NAME = /\.tmp-\d+-\d+-\d+$/;
+
+/**
+ * Write a file atomically: a temporary name in the same folder, written,
+ * fsync'ed, then renamed over the final name, so a crash, a SIGKILL or a
+ * power loss leaves either no file or the whole file, never a truncated one.
+ * The temporary name is unique per process, thread and call (opened with
+ * O_EXCL): worker threads share a pid, and two of them writing the same
+ * content-addressed name at once must not write into one temporary file.
+ * On a write error the temporary file is removed and the error rethrown.
+ */
+export function writeFileAtomic(given: string, data: Uint8Array | string): void {
+  let path = given;
+  const st = statOrUndefined(given, lstatSync);
+  if (st?.isSymbolicLink()) {
+    // write what the link points to, and keep the link (a dangling link is replaced)
+    const target = statOrUndefined(given, statSync);
+    if (target !== undefined) path = realpathSync(given);
+  }
+  const target = statOrUndefined(path, statSync);
+  if (target !== undefined && !target.isFile() && !target.isDirectory()) {
+    // a device, FIFO or socket (`--html /dev/stdout`): a stream, nothing to make atomic —
+    // and renaming over it would replace the device node itself
+    writeFileSync(path, data);
+    return;
+  }
   const tmp = `${path}.tmp-${process.pid}-${threadId}-${tmpCounter++}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  const fd = openSync(tmp, 'wx');
+  try {
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or never created: nothing to clean
+    }
+    throw e;
+  }
+  syncDir(dirname(path));
+}
+
+function statOrUndefined(path: string, stat: typeof statSync): ReturnType<typeof statSync> | undefined {
+  try {
+    return stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a file-system call failed, in words (with the errno code). */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EEXIST: 'a file is in the way',
+    ENOTDIR: 'a file is in the way',
+    EISDIR: 'is a folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    ENOENT: 'no such file or folder',
+    ENAMETOOLONG: 'name too long',
+  };
+  if (code === undefined) return e instanceof Error ? e.message : String(e);
+  return words[code] !== undefined ? `${words[code]}, ${code}` : code;
+}
+
+/**
+ * Check that `dir` is a folder or can be created as one (every existing
+ * ancestor is a folder), without creating it: an output flag (`--crashes`,
+ * `--corpus`, merge's OUT) pointing at a file fails before a campaign runs,
+ * as one line naming the flag.
+ */
+export function checkOutputFolder(dir: string, flag: string): void {
+  let p = resolve(dir);
+  for (;;) {
+    const st = statOrUndefined(p, statSync);
+    if (st !== undefined) {
+      if (st.isDirectory()) return;
+      const what = p === resolve(dir) ? 'is not a folder' : `cannot be created: ${p} is not a folder`;
+      throw new CrashFileError(`${flag} ${dir}`, `${what} (expected a folder or a new path)`);
+    }
+    const up = dirname(p);
+    if (up === p) return;
+    p = up;
+  }
+}
+
+/** Make a rename durable (best effort: not every platform or file system can fsync a folder). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM/EINVAL on some platforms: the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Remove leftover temporary files of writeFileAtomic (a process killed between
+ * write and rename) in `dir` and its immediate subfolders (the corpus's target
+ * folders) whose modification time is older than `maxAgeMs` before `now`: a
+ * live writer holds its temporary file for milliseconds, and folders may be
+ * shared by processes on other machines, so age — not the pid — decides.
+ * Returns the number removed; a missing folder or a file that vanished is not
+ * an error.
+ */
+export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): number {
+  let removed = 0;
+  const sweep = (d: string, depth: number): void => {
+    let ents;
+    try {
+      ents = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const ent of ents) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) {
+        if (depth === 0) sweep(p, 1);
+      } else if (ent.isFile() && TEMP_NAME.test(ent.name)) {
+        try {
+          if (now - statSync(p).mtimeMs >= maxAgeMs) {
+            unlinkSync(p);
+            removed++;
+          }
+        } catch {
+          // removed by another process meanwhile
+        }
+      }
+    }
+  };
+  sweep(dir, 0);
+  return removed;
 }
 
 /** Save a crash file; returns its path and whether it is new (not a duplicate). */
 export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boolean } {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, crashFileName(c));
-  if (existsSync(path)) return { path, fresh: false };
-  writeFileAtomic(path, encodeCrash(c));
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(path)) return { path, fresh: false };
+    writeFileAtomic(path, encodeCrash(c));
+  } catch (e) {
+    throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);
+  }
   return { path, fresh: true };
 }
 

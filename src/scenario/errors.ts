@@ -9,8 +9,21 @@ export class ScenarioError extends Error {
     readonly col: number,
     readonly reason: string,
   ) {
-    super(`${file}:${line}:${col}: ${reason}`);
+    super(printable(`${file}:${line}:${col}: ${reason}`));
   }
+}
+
+/**
+ * Text fit for one terminal line: every control, format, separator-line,
+ * private-use or unassigned character, every lone surrogate and U+FFFD
+ * (what a byte that is not UTF-8 decodes to) is shown as `\u{…}`, so an
+ * error quoting a bad input byte neither breaks the line nor drives the
+ * terminal, and says which character it was.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Cs}\uFFFD]/gu, (c) =>
+    c === '\t' ? c : `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`,
+  );
 }
 
 /** A source position, 1-based. */

@@ -141,12 +141,25 @@ export function lex(src: string, file: string, o: LexOptions): Token[] {
       continue;
     }
     const p = PUNCT.find((x) => src.startsWith(x, i));
-    if (p === undefined) fail('a name, a number, a string or punctuation', `'${c}'`);
+    if (p === undefined) fail('a name, a number, a string or punctuation', describeChar(src, i));
     out.push({ kind: 'punct', text: p!, ...at });
     adv(p!.length);
   }
   out.push({ kind: 'eof', text: '', line, col });
   return out;
+}
+
+/**
+ * The character at `i` (a whole code point) as named in "found …" messages:
+ * quoted when printable, else its code point and what it is.
+ */
+export function describeChar(src: string, i: number): string {
+  const c = String.fromCodePoint(src.codePointAt(i)!);
+  const u = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (c === '\uFFFD') return `${u} (what a byte that is not UTF-8 reads as: is this a text file?)`;
+  if (/\p{Cc}/u.test(c)) return `${u} (a control character)`;
+  if (/[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Cs}\p{Z}]/u.test(c)) return `${u} (an invisible or unassigned character)`;
+  return `'${c}'`;
 }
 
 /** How a token is named in "found …" messages. */

@@ -2,14 +2,22 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CampaignResult, Finding } from '../../campaign';
 import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
-import { fingerprint, saveCrash, writeFileAtomic } from '../../crash';
+import { checkOutputFolder, fingerprint, saveCrash, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { runJsfuzz } from '../jsfuzz';
 import { findingReport } from '../render';
 import { statusLine } from '../status';
 import type { FuzzOptions } from './fuzz';
-import { DEFAULT_SECONDS, jsonSummary, randomSeed, replayCommandFor, selectionOf, summaryTable } from './fuzz';
+import {
+  DEFAULT_SECONDS,
+  cleanStaleTemps,
+  jsonSummary,
+  randomSeed,
+  replayCommandFor,
+  selectionOf,
+  summaryTable,
+} from './fuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted
@@ -33,6 +41,9 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
       (o.runs !== undefined ? `${o.runs} executions` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
   );
+  checkOutputFolder(o.crashes, '--crashes');
+  if (o.corpus !== undefined) checkOutputFolder(o.corpus, '--corpus');
+  cleanStaleTemps([o.crashes]);
   const findings = new Map<string, Finding>();
   const errors: string[] = [];
   let stop = false;

@@ -28,7 +28,7 @@ import {
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { FileCorpusStore, fingerprint, saveCrash } from '../../crash';
+import { FileCorpusStore, checkOutputFolder, fingerprint, removeStaleTemps, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
@@ -57,6 +57,25 @@ export interface FuzzOptions {
   jobs?: number;
   /** this machine's slice of a multi-machine campaign (0-based index internally) */
   shard?: ShardSpec;
+}
+
+/**
+ * A temporary file of an atomic write older than this is a leftover of a
+ * killed process (a live writer holds one for milliseconds; the margin covers
+ * clock skew between machines sharing a folder).
+ */
+export const STALE_TEMP_AGE_MS = 10 * 60 * 1000;
+
+/** Remove stale temporary files from the campaign's output folders, saying how many. */
+export function cleanStaleTemps(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    const n = removeStaleTemps(dir, Date.now(), STALE_TEMP_AGE_MS);
+    if (n > 0) {
+      process.stderr.write(
+        `INFO: removed ${n} stale temporary file${n === 1 ? '' : 's'} (*.tmp-<pid>-<thread>-<n>) from ${dir}\n`,
+      );
+    }
+  }
 }
 
 /** Default corpus folder (git-ignored). */
@@ -125,6 +144,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   }
   const engine = o.engine as FuzzEngineName;
   const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
+  checkOutputFolder(o.crashes, '--crashes');
+  if (corpusDir !== undefined) checkOutputFolder(corpusDir, '--corpus');
   const corpus =
     corpusDir === undefined
       ? NO_CORPUS
@@ -145,6 +166,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       (corpusDir !== undefined ? `, corpus in ${corpusDir.replace(/\/+$/, '')}/` : '') +
       '\n',
   );
+  cleanStaleTemps([o.crashes, ...(corpusDir !== undefined ? [corpusDir] : [])]);
   const out = new CampaignOutput(process.stderr, seconds);
   const t0 = Date.now();
   const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: Finding): void => {

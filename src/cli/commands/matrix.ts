@@ -20,7 +20,7 @@ import {
   runScenarioMatrix,
 } from '../../campaign';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { saveCrash } from '../../crash';
+import { checkOutputFolder, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { kernelScenarios, replayCommandFor } from './fuzz';
 
@@ -60,6 +60,7 @@ interface ScenarioResult {
  */
 export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): number {
   const engine = parseEngine(o);
+  if (o.crashes !== undefined) checkOutputFolder(o.crashes, '--crashes');
   const scenarios = o.scenario
     ? kernelScenarios(o.scenario, registry).map((s) => resolveScenario(s))
     : BUILTIN_SCENARIOS;
