@@ -70,7 +70,7 @@ describe('ptefuzz litmus', () => {
 });
 
 describe('show --litmus is read back by ptefuzz litmus', () => {
-  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.c05984233032.msgpack';
+  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.8f1f9f82a691.msgpack';
   test("S2's committed sc witness, exported and re-imported: its exists outcome is reachable under sc", () => {
     const shown = cli(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
