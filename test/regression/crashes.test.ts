@@ -58,7 +58,11 @@ describe('every committed crash file replays its recorded verdict', () => {
  * rebuilding the CPU bodies from the original and the dropped lines).
  */
 describe('every reduced crash file is its built-in scenario minus what it says was dropped', () => {
-  const reduced = files.filter((f) => loadCrash(join(dir, f)).scenario.dropped !== undefined);
+  // reduced from a built-in (a reduced scenario file's original is not stored: only its dropped lines)
+  const reduced = files.filter((f) => {
+    const c = loadCrash(join(dir, f));
+    return c.scenario.dropped !== undefined && c.scenario.source === 'builtin';
+  });
   test('the S1 and S2 witnesses were reduced', () => {
     expect(reduced.some((f) => f.startsWith('s1-pae-double-refault.ptep_get_lockless.sc.torn'))).toBe(true);
     expect(reduced.some((f) => f.startsWith('s2-pae-zap-reestablish.ptep_get.sc.torn'))).toBe(true);
@@ -74,7 +78,6 @@ describe('every reduced crash file is its built-in scenario minus what it says w
   for (const f of reduced) {
     test(f, () => {
       const crash = loadCrash(join(dir, f));
-      expect(crash.scenario.source).toBe('builtin');
       const original = builtinScenario(crash.scenario.name)!.text!;
       const dropped = crash.scenario.dropped!;
       expect(dropped.length).toBeGreaterThan(0);
