@@ -1,14 +1,14 @@
 import type { Bounds, Execution } from '../machine';
-import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import { DEFAULT_BOUNDS } from '../machine';
 import type { CoverageStats, Engine, FuzzEngineName, PctBound, PctUsage } from '../engines';
 import { createEngine, deriveSeed } from '../engines';
 import type { Judgement, Verdict } from '../compare';
 import type { CorpusKey, CorpusStore } from './corpus';
-import { minimizeTrace } from '../minimize';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
 import type { Target } from './target';
-import { runTarget, sameDivergence } from './target';
+import { runTarget } from './target';
+import { minimizeWitness } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 
@@ -234,15 +234,15 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
           findings.get(firstIdByClass.get(classKey)!)!.hits++;
           continue;
         }
-        const min = minimizeTrace(exec.trace, sameDivergence(t, v.class, bounds));
+        const min = minimizeWitness(t, v.class, exec.trace, bounds);
         if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
-        const replayed = runTarget(t, new TraceSource(min.trace), bounds);
         const f: Finding = {
-          target: t,
+          // the reduced scenario's target when the program passes dropped something (same key)
+          target: min.target,
           class: v.class,
           trace: min.trace,
-          exec: replayed.exec,
-          judgement: replayed.judgement,
+          exec: min.run.exec,
+          judgement: min.run.judgement,
           first: { executions, seconds: elapsed() },
           hits: 1,
         };

@@ -10,6 +10,10 @@ import { witnessSignature } from './signature';
 function crashScenario(s: Scenario): CrashScenario {
   const builtin = builtinScenario(s.name);
   const source = builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
+  if (s.reduced !== undefined) {
+    if (s.text === undefined) throw new Error(`[ptefuzz internal bug] reduced scenario ${s.name} has no printed text`);
+    return { name: s.name, source: s.reduced.source, text: s.text, dropped: s.reduced.dropped };
+  }
   if (s.text === undefined) {
     // a TypeScript built-in (consumer and arm64 scenarios): no .scn form yet, replayed by name
     if (builtin === s) return { name: s.name, source: 'builtin' };

@@ -5,13 +5,13 @@ import { contractByName } from '../compare';
 import { BUILTIN_SCENARIOS } from '../scenario';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
-import { minimizeTrace } from '../minimize';
+import { minimizeWitness } from './minimize-witness';
 import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
 import type { Run, Target } from './target';
-import { makeTarget, runTarget, sameDivergence } from './target';
+import { makeTarget, runTarget } from './target';
 
 /**
  * Byte-level fuzz targets for jsfuzz (harness/*.fuzz.js). Total decoding
@@ -148,8 +148,14 @@ export function convertArtifact(
   const first = runTarget(target, new TraceSource(trace), bounds);
   const v = first.judgement.verdict;
   if (v.kind !== 'divergence') return { kind: 'no-divergence', target, verdict: v.kind };
-  const min = minimizeTrace(first.exec.trace, sameDivergence(target, v.class, bounds));
+  const min = minimizeWitness(target, v.class, first.exec.trace, bounds);
   if (min === null) throw new Error(`[ptefuzz internal bug] artifact divergence on ${target.key} did not replay`);
-  const run = runTarget(target, new TraceSource(min.trace), bounds);
-  return { kind: 'divergence', target, class: v.class, raw: first.exec.trace, trace: min.trace, run };
+  return {
+    kind: 'divergence',
+    target: min.target,
+    class: v.class,
+    raw: first.exec.trace,
+    trace: min.trace,
+    run: min.run,
+  };
 }

@@ -6,13 +6,13 @@ import type { Contract } from '../compare';
 import { judge } from '../compare';
 import type { Engine, FuzzEngineName } from '../engines';
 import { createEngine, deriveSeed, enumerate } from '../engines';
-import { minimizeTrace } from '../minimize';
+import { minimizeWitness } from './minimize-witness';
 import type { Scenario } from '../scenario';
 import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats, overallVerdict } from './stats';
 import type { Target } from './target';
-import { makeTarget, runTarget, sameDivergence } from './target';
+import { makeTarget, runTarget } from './target';
 import { moduleReaders } from './select';
 
 /**
@@ -49,6 +49,8 @@ export interface MatrixCell {
   readonly explored: Explored;
   /** per class, the trace of its first divergent execution (minimized when config.minimize) */
   readonly witnesses: Map<string, readonly number[]>;
+  /** per class, the reduced scenario's target when minimization dropped CPUs or operations */
+  readonly witnessTargets?: Map<string, Target>;
 }
 
 export interface MatrixConfig {
@@ -86,7 +88,10 @@ interface Unit {
   readonly cells: MutableCell[];
 }
 
-type MutableCell = Omit<MatrixCell, 'verdict' | 'explored'> & { explored?: Explored };
+type MutableCell = Omit<MatrixCell, 'verdict' | 'explored' | 'witnessTargets'> & {
+  explored?: Explored;
+  readonly witnessTargets: Map<string, Target>;
+};
 
 function record(cell: MutableCell, exec: Execution): void {
   const t = cell.target;
@@ -116,6 +121,7 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
           stats: emptyStats(),
           classes: new Map(),
           witnesses: new Map(),
+          witnessTargets: new Map(),
         })),
       });
     }
@@ -168,9 +174,10 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
 
 function minimizeWitnesses(c: MutableCell, bounds: Bounds): void {
   for (const [cls, trace] of c.witnesses) {
-    const min = minimizeTrace(trace, sameDivergence(c.target, cls, bounds));
+    const min = minimizeWitness(c.target, cls, trace, bounds);
     if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${c.target.key} did not replay`);
     c.witnesses.set(cls, min.trace);
+    if (min.target !== c.target) c.witnessTargets.set(cls, min.target);
   }
 }
 
@@ -178,9 +185,10 @@ function minimizeWitnesses(c: MutableCell, bounds: Bounds): void {
 export function cellFinding(c: MatrixCell, cls: string, bounds: Bounds = DEFAULT_BOUNDS): Finding {
   const trace = c.witnesses.get(cls);
   if (!trace) throw new Error(`[ptefuzz internal bug] no ${cls} witness on ${c.target.key}`);
-  const run = runTarget(c.target, new TraceSource(trace), bounds);
+  const target = c.witnessTargets?.get(cls) ?? c.target;
+  const run = runTarget(target, new TraceSource(trace), bounds);
   return {
-    target: c.target,
+    target,
     class: cls,
     trace,
     exec: run.exec,

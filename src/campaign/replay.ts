@@ -67,7 +67,8 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
         `the stored scenario is named ${l.scenario.name}, the file says ${c.scenario.name}`,
       );
     }
-    return l.scenario;
+    const dropped = c.scenario.dropped;
+    return dropped === undefined ? l.scenario : { ...l.scenario, reduced: { source: c.scenario.source, dropped } };
   } catch (e) {
     if (e instanceof ScenarioError) throw new CrashFileError(file, `stored scenario: ${e.message}`);
     throw e;

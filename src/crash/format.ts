@@ -20,6 +20,13 @@ export interface CrashScenario {
   readonly name: string;
   readonly source: 'builtin' | 'file';
   readonly text?: string;
+  /**
+   * The minimizer reduced the scenario: `text` is the reduced program and this
+   * lists what it dropped from the original (`source` says where that came
+   * from), one line per CPU or operation, sorted. Absent when nothing was
+   * dropped, so files without it keep their bytes.
+   */
+  readonly dropped?: readonly string[];
 }
 
 export interface CrashVerdict {
@@ -88,7 +95,14 @@ export function encodeCrash(c: CrashFile): Buffer {
     scenario:
       c.scenario.text === undefined
         ? { name: c.scenario.name, source: c.scenario.source }
-        : { name: c.scenario.name, source: c.scenario.source, text: c.scenario.text },
+        : {
+            name: c.scenario.name,
+            source: c.scenario.source,
+            text: c.scenario.text,
+            ...(c.scenario.dropped !== undefined && c.scenario.dropped.length > 0
+              ? { dropped: [...c.scenario.dropped] }
+              : {}),
+          },
     reader: c.reader,
     ...(c.readerModule ? { readerModule: { path: c.readerModule.path, sha256: c.readerModule.sha256 } } : {}),
     contract: c.contract,
@@ -148,6 +162,9 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
     if (scenario['source'] === 'file' || scenario['text'] !== undefined) {
       if (!isStr(scenario['text'])) bad('scenario.text', 'the printed .scn scenario');
     }
+    const d = scenario['dropped'];
+    if (d !== undefined && (!Array.isArray(d) || d.length === 0 || !d.every(isStr) || !isStr(scenario['text'])))
+      bad('scenario.dropped', 'a non-empty array of strings, beside the reduced scenario text');
   }
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
@@ -177,6 +194,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
       name: scenario['name'] as string,
       source: scenario['source'] as 'builtin' | 'file',
       ...(version >= 2 && scenario['text'] !== undefined ? { text: scenario['text'] as string } : {}),
+      ...(version >= 2 && scenario['dropped'] !== undefined ? { dropped: scenario['dropped'] as string[] } : {}),
     },
     reader: raw['reader'] as string,
     ...(readerModule ? { readerModule: { path: readerModule.path, sha256: readerModule.sha256 } } : {}),

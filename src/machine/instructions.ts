@@ -74,7 +74,8 @@ export type Instr =
       readonly kind: 'rmw';
       readonly name: string;
       readonly locs: readonly Location[];
-      readonly order: RmwOrder;
+      /** `lock`: spin_trylock — a cumulative acquire when it stores, no ordering when it fails (LKMM lock.cat: LF) */
+      readonly order: RmwOrder | 'lock';
       readonly update: (old: bigint) => bigint | null;
     }
   | { readonly kind: 'fence'; readonly name: string; readonly fence: FenceKind }
@@ -210,6 +211,18 @@ export function atomic_update(
 
 export const spin_lock = (lock: Location): Instr => ({ kind: 'lock', name: 'spin_lock', lock });
 export const spin_unlock = (lock: Location): Instr => ({ kind: 'unlock', name: 'spin_unlock', lock });
+/**
+ * spin_trylock(): take the lock if it is free (the program is resumed with the
+ * old value: 0 = taken), else fail without blocking. Never by the kernel models,
+ * only by imported litmus tests.
+ */
+export const spin_trylock = (lock: Location): Instr => ({
+  kind: 'rmw',
+  name: 'spin_trylock',
+  locs: [lock],
+  order: 'lock',
+  update: (old) => (old === 0n ? 1n : null),
+});
 export const local_irq_save = (): Instr => ({ kind: 'irq', name: 'local_irq_save', disable: true });
 export const local_irq_restore = (): Instr => ({ kind: 'irq', name: 'local_irq_restore', disable: false });
 

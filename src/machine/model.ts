@@ -39,7 +39,8 @@ export interface MemoryModel {
   store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void;
   /**
    * `lock` is spin_lock's acquiring RMW: an acquire that is also cumulative
-   * (LKMM's po-unlock-lock-po is in cumul-fence).
+   * (LKMM's po-unlock-lock-po is in cumul-fence); a `lock` RMW that does not
+   * store (a failed spin_trylock) is a read with no ordering (LKMM's LF).
    */
   rmw(
     cpu: number,

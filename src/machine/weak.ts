@@ -44,6 +44,11 @@ function join(into: View, from: View): void {
  * - spin_lock: an acquiring RMW that also joins what it acquired into `rel`,
  *   so the stores of the new critical section carry the previous holder's
  *   (LKMM: po-unlock-lock-po is in cumul-fence; WRC+lock+rmb is forbidden).
+ *   spin_unlock: a release store of 0. spin_trylock: the same RMW as
+ *   spin_lock when it takes the lock; when it fails, a read of the latest
+ *   lock message with no ordering (LKMM lock.cat: LF has no ordering; LKMM
+ *   may also let a failed trylock read an older "locked" message — here it
+ *   fails only while the lock is held, fewer outcomes).
  *
  * Omitted (each listed in README Limitations): a store takes its coherence
  * position when it executes and a load never reads a store that has not
@@ -132,13 +137,15 @@ export class WeakModel implements MemoryModel {
       locs,
       read.map((m) => m.value),
     );
+    const next = update(old);
+    // a failed spin_trylock (a `lock` RMW that does not store) orders nothing: LKMM's LF events
+    const lock = order === 'lock' && next !== null;
     locs.forEach((l, i) => {
       v.cur[l.id] = this.msgs[l.id]!.length - 1;
       join(v.acq, read[i]!.view);
-      if (order === 'acquire' || order === 'lock') join(v.cur, read[i]!.view);
-      if (order === 'lock') join(v.rel, read[i]!.view);
+      if (order === 'acquire' || lock) join(v.cur, read[i]!.view);
+      if (lock) join(v.rel, read[i]!.view);
     });
-    const next = update(old);
     if (next !== null) {
       // One base view for the whole group, including every new ts of the group
       // and the views of the messages read (release sequences).

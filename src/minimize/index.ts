@@ -2,3 +2,4 @@ export * from './minimize';
 export * from './schedule';
 export { lighter, rankOf } from './order';
 export type { Rank } from './order';
+export * from './program';

@@ -10,7 +10,7 @@ import { parseScn } from './parse';
 import { printScn, printValue } from './print';
 import type { RawExpr, RawLocation, RawStmt, RawTest } from './raw';
 import { RAW_INSTRUCTIONS, observedOf, runRaw } from './raw';
-import type { BuiltScenario, Expectation, Scenario } from './types';
+import type { BuildOptions, BuiltScenario, Expectation, Scenario } from './types';
 
 type Of<K extends DirectiveItem['kind']> = DirectiveItem & { readonly kind: K };
 
@@ -261,7 +261,15 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     expect,
     contracts,
     text,
-    build(reader: ReaderDef): BuiltScenario {
+    ast: {
+      file: f,
+      lower: (g: ScnFile): Scenario => {
+        const l = lowerScn(g, file, ctx, header.name);
+        if (l.kind !== 'kernel') throw new ScenarioError(file, 1, 1, 'expected a kernel scenario (a pte and a reader)');
+        return l.scenario;
+      },
+    },
+    build(reader: ReaderDef, _arch?: unknown, opts: BuildOptions = {}): BuiltScenario {
       const table = new LocationTable();
       const pteObjs = new Map<string, Pte>();
       for (const p of ptes) pteObjs.set(p.name, layout.alloc(table, p.name, pteInit.get(p.name)!));
@@ -272,11 +280,13 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       return {
         locations: table,
         subject: { name: subject.name, initial: pteInit.get(subjectName)!, locIds: subject.locs.map((l) => l.id) },
-        cpus: plans.map((p) => ({
+        cpus: plans.map((p, cpu) => ({
           name: p.label !== undefined ? `${p.name}: ${p.label.replace('$reader', reader.name)}` : p.name,
           program: function* (): Program<void> {
             const regs = new Map<string, bigint>();
-            for (const s of p.steps) {
+            const probe = opts.onStatement;
+            for (const [k, s] of p.steps.entries()) {
+              probe?.(cpu, k);
               if (s.kind === 'reader') yield* reader.read(pteObjs.get(s.pte)!);
               else if (s.kind === 'raw') yield* runRaw([s.stmt], locMap, regs);
               else {

@@ -9,6 +9,9 @@ import {
   smp_rmb,
   smp_store_release,
   smp_wmb,
+  spin_lock,
+  spin_trylock,
+  spin_unlock,
   widthMask,
   xchg,
 } from '../machine';
@@ -27,6 +30,10 @@ export type RawStmt =
   | { readonly kind: 'load'; readonly reg?: string; readonly loc: string; readonly how: 'once' | 'acquire' }
   | { readonly kind: 'store'; readonly loc: string; readonly value: RawExpr; readonly how: 'once' | 'release' }
   | { readonly kind: 'fence'; readonly fence: 'rmb' | 'wmb' | 'mb' }
+  /** spin_lock / spin_unlock of a lock location (imported litmus tests: `spinlock_t *l`, initially unlocked) */
+  | { readonly kind: 'lock' | 'unlock'; readonly loc: string }
+  /** `r = spin_trylock(l)`: 1 when it took the lock, 0 when it was held */
+  | { readonly kind: 'trylock'; readonly reg?: string; readonly loc: string }
   | {
       readonly kind: 'xchg' | 'cmpxchg';
       readonly reg?: string;
@@ -78,6 +85,12 @@ export function rawInstr(s: RawStmt, loc: Location, regs: ReadonlyMap<string, bi
       return xchg(loc, val(s.value), s.order);
     case 'cmpxchg':
       return cmpxchg(loc, val(s.expected!), val(s.value), s.order);
+    case 'lock':
+      return spin_lock(loc);
+    case 'unlock':
+      return spin_unlock(loc);
+    case 'trylock':
+      return spin_trylock(loc);
   }
 }
 
@@ -90,7 +103,8 @@ export function* runRaw(
   for (const s of stmts) {
     const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
     const v = yield rawInstr(s, loc ?? FENCE_LOC, regs);
-    if ('reg' in s && s.reg !== undefined) regs.set(s.reg, v);
+    // spin_trylock returns whether it took the lock; its RMW resumes with the old lock value
+    if ('reg' in s && s.reg !== undefined) regs.set(s.reg, s.kind === 'trylock' ? (v === 0n ? 1n : 0n) : v);
   }
 }
 

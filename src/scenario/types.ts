@@ -1,5 +1,6 @@
 import type { CpuSpec, FlushKind, LocationTable, ModelKind, PageDecl } from '../machine';
 import type { Arch, ArchName, EntriesModel, ReaderDef } from '../kernel';
+import type { ScnFile } from './ast';
 
 /** A pte whose logical history the reference tracks. */
 export interface Subject {
@@ -20,6 +21,36 @@ export interface BuiltScenario {
   readonly flush?: FlushKind;
   /** the pages mapped initially (refcount 1) and free for allocation (refcount 0) */
   readonly pages?: readonly PageDecl[];
+}
+
+/** Options of Scenario.build. */
+export interface BuildOptions {
+  /**
+   * A statement probe (the minimizer's scenario-level passes): called when CPU
+   * `cpu` starts the `stmt`-th call of its `.scn` body (0-based, comments and
+   * blank lines not counted) — the CPU's next step belongs to that statement.
+   * Scenarios without a `.scn` form never call it.
+   */
+  readonly onStatement?: (cpu: number, stmt: number) => void;
+}
+
+/**
+ * The `.scn` syntax tree a scenario was lowered from, and how to lower an
+ * edited copy of it (with the same reader and operation registries): what the
+ * minimizer's drop-operation and drop-CPU passes work on. Every scenario
+ * lowered from a `.scn` text has it; TypeScript built-ins do not.
+ */
+export interface ScenarioAst {
+  readonly file: ScnFile;
+  /** lower an edited copy (same name); throws a ScenarioError when it does not lower */
+  lower(f: ScnFile): Scenario;
+}
+
+/** A scenario the minimizer reduced: where the original came from and what was dropped from it. */
+export interface Reduction {
+  readonly source: 'builtin' | 'file';
+  /** one line per dropped CPU (`cpu D "fault"`) or operation (`cpu C: madv_dontneed_pae(pte)`), sorted */
+  readonly dropped: readonly string[];
 }
 
 /** The verdict a scenario is expected to produce (DOMAIN §C), per reader. */
@@ -54,5 +85,9 @@ export interface Scenario {
   readonly consumer?: string;
   /** the scenario's settings, e.g. {flush: 'ipi', zap: 'deferred', recheck: 'ptep_get'} (shown by list) */
   readonly settings?: Readonly<Record<string, string>>;
-  build(reader: ReaderDef, arch: Arch): BuiltScenario;
+  /** the syntax tree, for scenarios lowered from `.scn` text */
+  readonly ast?: ScenarioAst;
+  /** set when the minimizer dropped CPUs or operations of the original scenario */
+  readonly reduced?: Reduction;
+  build(reader: ReaderDef, arch: Arch, opts?: BuildOptions): BuiltScenario;
 }

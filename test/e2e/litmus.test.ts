@@ -51,7 +51,12 @@ describe('ptefuzz litmus', () => {
       '\tint r0;\n\tr0 = READ_ONCE(*x);\n\tif (r0) WRITE_ONCE(*x, 1);',
       '9:2: unsupported construct: control flow (if)',
     ],
-    ['lock.litmus', '\tspin_lock(x);', '7:2: unsupported construct: locks (spin_lock)'],
+    [
+      'lock.litmus',
+      '\tspin_lock(x);',
+      "7:12: expected a spinlock_t parameter of P0 (it has none: declare 'spinlock_t *l'), found 'x'",
+    ],
+    ['islocked.litmus', '\tspin_is_locked(x);', '7:2: unsupported construct: spin_is_locked'],
     ['atomic.litmus', '\tatomic_inc(x);', '7:2: unsupported construct: atomic_t operations (atomic_inc)'],
     [
       'typo.litmus',
@@ -70,7 +75,7 @@ describe('ptefuzz litmus', () => {
 });
 
 describe('show --litmus is read back by ptefuzz litmus', () => {
-  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.c05984233032.msgpack';
+  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.8f1f9f82a691.msgpack';
   test("S2's committed sc witness, exported and re-imported: its exists outcome is reachable under sc", () => {
     const shown = cli(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
@@ -93,5 +98,34 @@ describe('show --litmus is read back by ptefuzz litmus', () => {
     const never = cli(['litmus', file, '--model', 'sc']);
     expect(never.code).toBe(0);
     expect(never.stdout).toMatch(/^Observation s2-pae-zap-reestablish\+ptep_get\+sc Never 0 \d+$/m);
+  });
+});
+
+describe('show --litmus of a witness that takes the PTL is read back with its locks', () => {
+  // test/fixtures/pae-fault-ptl.scn minimized to the reader and one fault: do_anonymous_page under the PTL
+  const WITNESS = 'crashes/pae-fault-ptl.ptep_get.weak.torn.bf7fb634e804.msgpack';
+  test('exported with spin_lock/spin_unlock, imported: Sometimes under weak, Never under sc and when changed', () => {
+    const shown = cli(['show', WITNESS, '--litmus']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('P1(int *pte_low, int *pte_high, spinlock_t *ptl)');
+    expect(shown.stdout).toMatch(/\tspin_lock\(ptl\);\n[\s\S]*\tspin_unlock\(ptl\);\n/);
+    const exists = /^exists \((.*)\)$/m.exec(shown.stdout)!;
+    expect(exists[1]).toBe('0:r0=131175 /\\ 0:r1=0');
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-litmus-ptl-'));
+    const file = join(dir, 'ptl-witness.litmus');
+    writeFileSync(file, shown.stdout);
+    const r = cli(['litmus', file, '--model', 'weak', '--model', 'sc']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const obs = r.stdout.split('\n').filter((l) => l.startsWith('Observation '));
+    // weak: the new low half with the old (zero) high half — the torn read of the witness; sc: set_pte
+    // stores high before low, so a reader that sees the new low sees the new high
+    expect(obs[0]).toMatch(/^Observation pae-fault-ptl\+ptep_get\+weak Sometimes [1-9]\d* \d+$/);
+    expect(obs[1]).toMatch(/^Observation pae-fault-ptl\+ptep_get\+weak Never 0 \d+$/);
+    // control: a high half the fault never stores is Never under weak too
+    writeFileSync(file, shown.stdout.replace(exists[0], exists[0].replace('0:r1=0', '0:r1=12345')));
+    const never = cli(['litmus', file, '--model', 'weak']);
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/^Observation pae-fault-ptl\+ptep_get\+weak Never 0 \d+$/m);
   });
 });

@@ -26,6 +26,26 @@ describe('corpus/litmus: weak gives the LKMM Observation', () => {
       expect(files).toContain(`${s}.litmus`);
     }
   });
+  test('the lock shapes are there (spin_lock, spin_unlock, spin_trylock)', () => {
+    for (const s of [
+      'MP+polocks',
+      'MP+porevlocks',
+      'ISA2+pooncelock+pooncelock+pombonce',
+      'Z6.0+pooncelock+pooncelock+pombonce',
+      'MP+unlocklockonceonce+fencermbonceonce',
+      'SB+locks',
+      'MP+trylockfail',
+      'MP+mb+trylockfail+rmb',
+      '2+2W+trylocks',
+    ]) {
+      expect(files).toContain(`${s}.litmus`);
+    }
+  });
+  test('a failed spin_trylock orders nothing under weak, but sc keeps program order', () => {
+    const t = parseLitmus(readFileSync(join(dir, 'MP+trylockfail.litmus'), 'utf8'), 'MP+trylockfail');
+    expect(herdBlock(rawHerdTest(t), 'sc', {}).observation).toBe('Never');
+    expect(herdBlock(rawHerdTest(t), 'weak', {}).observation).toBe('Sometimes');
+  });
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     const t = parseLitmus(text, f);

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
 import { loadCrash } from '../../src/crash';
 import { replayCrash } from '../../src/campaign';
+import type { Call, Item } from '../../src/scenario';
+import { builtinScenario, parseScn, printValue } from '../../src/scenario';
 
 const dir = join(__dirname, '..', '..', 'crashes');
 const files = readdirSync(dir)
@@ -45,6 +47,50 @@ describe('every committed crash file replays its recorded verdict', () => {
       const r = replayCrash(crash, f, builtinReaders());
       expect(r.observed).toBe(crash.verdict.observed);
       expect(r.reproduced).toBe(true);
+    });
+  }
+});
+
+/**
+ * Issue 5: a crash file whose program the minimizer reduced stores the reduced
+ * `.scn` text and what was dropped; the text is exactly the built-in scenario
+ * of that name without the dropped CPUs and operations (checked here by
+ * rebuilding the CPU bodies from the original and the dropped lines).
+ */
+describe('every reduced crash file is its built-in scenario minus what it says was dropped', () => {
+  // reduced from a built-in (a reduced scenario file's original is not stored: only its dropped lines)
+  const reduced = files.filter((f) => {
+    const c = loadCrash(join(dir, f));
+    return c.scenario.dropped !== undefined && c.scenario.source === 'builtin';
+  });
+  test('the S1 and S2 witnesses were reduced', () => {
+    expect(reduced.some((f) => f.startsWith('s1-pae-double-refault.ptep_get_lockless.sc.torn'))).toBe(true);
+    expect(reduced.some((f) => f.startsWith('s2-pae-zap-reestablish.ptep_get.sc.torn'))).toBe(true);
+  });
+  type Cpu = Extract<Item, { kind: 'cpu' }>;
+  const head = (c: Cpu): string => `cpu ${c.name}${c.label !== undefined ? ` "${c.label}"` : ''}`;
+  const call = (c: Call): string =>
+    `${c.name}(${c.args.map((a) => (a.key !== undefined ? `${a.key}=` : '') + printValue(a.value)).join(', ')})`;
+  const bodies = (text: string): string[] =>
+    parseScn(text, 'x')
+      .items.filter((it): it is Cpu => it.kind === 'cpu')
+      .map((c) => `${head(c)} { ${c.body.flatMap((s) => (s.kind === 'call' ? [call(s)] : [])).join('; ')} }`);
+  for (const f of reduced) {
+    test(f, () => {
+      const crash = loadCrash(join(dir, f));
+      const original = builtinScenario(crash.scenario.name)!.text!;
+      const dropped = crash.scenario.dropped!;
+      expect(dropped.length).toBeGreaterThan(0);
+      const expected = parseScn(original, 'x')
+        .items.filter((it): it is Cpu => it.kind === 'cpu')
+        .filter((c) => !dropped.includes(head(c)))
+        .map((c) => {
+          const calls = c.body.flatMap((s) => (s.kind === 'call' ? [call(s)] : []));
+          const gone = dropped.filter((d) => d.startsWith(`${head(c)}: `)).map((d) => d.slice(head(c).length + 2));
+          for (const g of gone) calls.splice(calls.indexOf(g), 1);
+          return `${head(c)} { ${calls.join('; ')} }`;
+        });
+      expect(bodies(crash.scenario.text!)).toEqual(expected);
     });
   }
 });

@@ -80,3 +80,55 @@ export class KeyingSource implements ChoiceSource {
     this.cpu = cpu;
   }
 }
+
+/** Where a step or a non-sched choice of a witness belongs: its CPU and the statement of that CPU's body. */
+export interface Placed {
+  readonly cpu: number;
+  readonly stmt: number;
+}
+
+/**
+ * Replays a trace on a scenario built with a statement probe (`build(…, {onStatement})`)
+ * and notes, for every step and every non-sched choice, the CPU and the
+ * statement it belongs to (the CPU's current statement when it happens).
+ */
+export class PlacingSource implements ChoiceSource {
+  private pos = 0;
+  private cpu = -1;
+  private readonly at = new Map<number, number>();
+  readonly steps: Placed[] = [];
+  readonly others: (Placed & { kind: ChoiceKind; value: number })[] = [];
+  readonly probe = (cpu: number, stmt: number): void => void this.at.set(cpu, stmt);
+  constructor(private readonly trace: readonly number[]) {}
+  choose(kind: ChoiceKind, n: number): number {
+    const v = (this.trace[this.pos++] ?? 0) % n;
+    if (kind !== 'sched') this.others.push({ kind, value: v, cpu: this.cpu, stmt: this.at.get(this.cpu) ?? -1 });
+    return v;
+  }
+  onStep(cpu: number): void {
+    this.cpu = cpu;
+    this.steps.push({ cpu, stmt: this.at.get(cpu) ?? -1 });
+  }
+}
+
+/**
+ * "Remove one operation or CPU" (issue 5): the witness's schedule without the
+ * removed statement's (or CPU's) steps — CPUs after a removed one renumbered —
+ * each step running the CPU of the earliest remaining slot that can run; the
+ * remaining read-from and op choices keyed per CPU in that CPU's order, drains
+ * in global order.
+ */
+export function withoutSource(
+  w: PlacingSource,
+  removed: (p: Placed) => boolean,
+  renumber: (cpu: number) => number = (c) => c,
+): ChoiceSource {
+  const slots = w.steps.filter((s) => !removed(s)).map((s) => renumber(s.cpu));
+  const others = new Map<string, number>();
+  const seen = new Map<string, number>();
+  for (const o of w.others) {
+    if (o.cpu >= 0 && removed(o)) continue;
+    others.set(otherKey(o.kind, o.cpu >= 0 ? renumber(o.cpu) : o.cpu, seen), o.value);
+  }
+  return new ContinueSource(slots, slots.length, others);
+}

@@ -3,10 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, crashFileName, encodeCrash, expandCrashPaths, loadCrash, writeFileAtomic } from '../../crash';
-import type { Target } from '../../campaign';
-import { crashRecord, crashTarget, runTarget, sameDivergence } from '../../campaign';
-import { TraceSource, countPreemptions } from '../../machine';
-import { minimizeTrace } from '../../minimize';
+import type { Run, Target } from '../../campaign';
+import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
+import { countPreemptions } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 
 type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
@@ -42,18 +41,19 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
   const target = crashTarget(crash, file, registry);
   const holds = sameDivergence(target, crash.verdict.class);
   const before = holds(crash.trace);
-  const min = before === null ? null : minimizeTrace(crash.trace, holds);
+  const min = before === null ? null : minimizeWitness(target, crash.verdict.class, crash.trace);
   if (before === null || min === null) {
     process.stdout.write(`NOT REPRODUCED ${file}: no ${crash.verdict.class} divergence on replay; not rewritten\n`);
     return 'not-reproduced';
   }
-  const run = runTarget(target, new TraceSource(min.trace));
-  const rec = withTrace(crash, target, min.trace, run);
+  const rec = withTrace(crash, min.target, min.trace, min.run);
   const out = join(dirname(file), crashFileName(rec));
   const bytes = encodeCrash(rec);
   const stats =
     `trace ${crash.trace.length} → ${min.trace.length} choices, ` +
-    `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(run.exec.choices)}`;
+    `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(min.run.exec.choices)}, ` +
+    (min.dropped.length > 0 ? `dropped ${min.dropped.join(', ')}, ` : '') +
+    `${min.tries} predicate evaluations`;
   const renamed = resolve(out) !== resolve(file);
   if (!renamed && Buffer.compare(readFileSync(file), bytes) === 0) {
     process.stdout.write(`UNCHANGED ${file}: ${stats}\n`);
@@ -66,7 +66,7 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
 }
 
 /** The crash record of the re-minimized witness; provenance (engine, seed) is kept. */
-function withTrace(crash: CrashFile, target: Target, trace: readonly number[], run: ReturnType<typeof runTarget>) {
+function withTrace(crash: CrashFile, target: Target, trace: readonly number[], run: Run) {
   const finding = {
     target,
     class: crash.verdict.class,

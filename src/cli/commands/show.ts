@@ -5,7 +5,7 @@ import { UsageError, replayCrash } from '../../campaign';
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
-import { runReport } from '../render';
+import { reducedLine, runReport } from '../render';
 import { replayCommandFor } from './fuzz';
 
 export interface ShowOptions {
@@ -35,7 +35,9 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
       crash.scenario.text === undefined
         ? [`scenario: built-in ${crash.scenario.name} (format version 1 stores no text)`]
         : [
-            `scenario (${crash.scenario.source}, as stored in the crash file):`,
+            crash.scenario.dropped === undefined
+              ? `scenario (${crash.scenario.source}, as stored in the crash file):`
+              : `scenario (reduced from the ${crash.scenario.source === 'builtin' ? 'built-in' : 'scenario file'} ${crash.scenario.name}: ${crash.scenario.dropped.length} dropped, as stored in the crash file):`,
             ...crash.scenario.text
               .trimEnd()
               .split('\n')
@@ -83,6 +85,7 @@ function printLitmus(file: string, r: ReplayResult): number {
     comment: [
       `ptefuzz witness ${basename(file)}`,
       `${t.scenario.name}: ${t.scenario.title}`,
+      ...(t.scenario.reduced === undefined ? [] : [reducedLine(t.scenario.name, t.scenario.reduced)]),
       `reader ${t.reader.name} returned ${t.arch.format(v.observed)} (${v.class} under ${t.contract.name}, model ${t.model})`,
     ],
   });

@@ -12,11 +12,13 @@
  * Statements: READ_ONCE(*x), WRITE_ONCE(*x, e), smp_load_acquire(x),
  * smp_store_release(x, e), smp_rmb(), smp_wmb(), smp_mb(), xchg(x, e),
  * cmpxchg(x, e, e) and their _relaxed/_acquire/_release forms, each alone or
- * assigned to a register; `int r0;` / `int r0 = …;` declarations; e is an
- * integer or a register. `int`/`u32`/`unsigned int` locations are 32-bit,
- * `long`/`u64`/`unsigned long`/`long long` 64-bit. Anything else (if, loops,
- * spin_lock, atomic_t, rcu, pointers to pointers, filter, …) is an error
- * naming the construct — never silently dropped.
+ * assigned to a register; spin_lock(l), spin_unlock(l) and r = spin_trylock(l)
+ * on `spinlock_t *l` parameters (locks start unlocked; LKMM semantics as far
+ * as the weak model goes: machine/weak.ts); `int r0;` / `int r0 = …;`
+ * declarations; e is an integer or a register. `int`/`u32`/`unsigned int`
+ * locations are 32-bit, `long`/`u64`/`unsigned long`/`long long` 64-bit.
+ * Anything else (if, loops, spin_is_locked, atomic_t, rcu, pointers to
+ * pointers, filter, …) is an error naming the construct — never silently dropped.
  */
 import type { Cond, Quantifier } from '../ast';
 import { parseCond, parseQuantifier } from '../cond';
@@ -39,9 +41,10 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   do: 'loops (do)',
   goto: 'goto',
   return: 'return',
-  spin_lock: 'locks (spin_lock)',
-  spin_unlock: 'locks (spin_unlock)',
-  spin_trylock: 'locks (spin_trylock)',
+  spin_is_locked: 'spin_is_locked',
+  spin_unlock_wait: 'spin_unlock_wait',
+  raw_spin_lock: 'raw spinlocks (raw_spin_lock)',
+  raw_spin_unlock: 'raw spinlocks (raw_spin_unlock)',
   rcu_read_lock: 'RCU (rcu_read_lock)',
   rcu_read_unlock: 'RCU (rcu_read_unlock)',
   synchronize_rcu: 'RCU (synchronize_rcu)',
@@ -53,7 +56,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
   atomic_t: 'atomic_t',
-  spinlock_t: 'spinlock_t',
   atomic_read: 'atomic_t operations (atomic_read)',
   atomic_set: 'atomic_t operations (atomic_set)',
   atomic_inc: 'atomic_t operations (atomic_inc)',
@@ -107,6 +109,18 @@ export function parseLitmus(src: string, file: string): RawTest {
     }
   };
 
+  /** locations declared `spinlock_t *l` (32-bit, initially 0 = unlocked) */
+  const lockLocs = new Set<string>();
+  const declareLock = (n: Token): void => {
+    const prev = locs.get(n.text);
+    if (prev && !lockLocs.has(n.text)) {
+      throw expected(file, n, `a lock name (${n.text} is an int location since line ${prev.at.line})`, `'${n.text}'`);
+    }
+    if (prev && prev.initial !== 0n) throw expected(file, n, 'a lock initially unlocked (0)', `'${n.text}'`);
+    if (!prev) locs.set(n.text, { name: n.text, width: 32, initial: 0n, at: n, typed: true });
+    lockLocs.add(n.text);
+  };
+
   // --- init block ------------------------------------------------------------
   c.expect('punct', '{', "'{' opening the init block");
   while (!c.accept('punct', '}')) {
@@ -130,15 +144,30 @@ export function parseLitmus(src: string, file: string): RawTest {
     const index = Number(p.text.slice(1));
     if (index !== cpus.length) throw expected(file, p, `P${cpus.length}`, `'${p.text}'`);
     const params = new Map<string, 32 | 64>();
+    const lockParams = new Set<string>();
     c.punct('(');
     if (!c.accept('punct', ')')) {
       for (;;) {
         unsupportedAt(c);
+        if (c.accept('ident', 'spinlock_t')) {
+          c.expect('punct', '*', "'*' (a spinlock_t parameter is a pointer to a lock)");
+          const n = c.ident('a lock name');
+          if (params.has(n.text) && !lockParams.has(n.text))
+            throw expected(file, n, 'a lock name not also used as an int parameter', `'${n.text}'`);
+          declareLock(n);
+          params.set(n.text, 32);
+          lockParams.add(n.text);
+          if (c.accept('punct', ')')) break;
+          c.punct(',');
+          continue;
+        }
         const width = typeName(c);
         if (width === undefined) throw c.error('a parameter type (int, long, u32, u64, unsigned long …)');
         c.expect('punct', '*', "'*' (a parameter is a pointer to a shared location)");
         if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointers to pointers');
         const n = c.ident('a location name');
+        if (lockLocs.has(n.text))
+          throw expected(file, n, `an int location (${n.text} is a spinlock_t elsewhere)`, `'${n.text}'`);
         declare(n, width, undefined);
         params.set(n.text, width);
         if (c.accept('punct', ')')) break;
@@ -146,7 +175,7 @@ export function parseLitmus(src: string, file: string): RawTest {
       }
     }
     c.expect('punct', '{', `'{' opening the body of ${p.text}`);
-    cpus.push(procBody(c, p.text, params, file));
+    cpus.push(procBody(c, p.text, params, lockParams, file));
   }
 
   // --- locations, condition ------------------------------------------------------
@@ -255,7 +284,13 @@ function typeName(c: Cursor): 32 | 64 | undefined {
   }
 }
 
-function procBody(c: Cursor, proc: string, params: ReadonlyMap<string, 32 | 64>, file: string): RawCpu {
+function procBody(
+  c: Cursor,
+  proc: string,
+  params: ReadonlyMap<string, 32 | 64>,
+  locks: ReadonlySet<string>,
+  file: string,
+): RawCpu {
   const stmts: RawStmt[] = [];
   const regs: string[] = [];
   const assigned = new Set<string>();
@@ -275,11 +310,26 @@ function procBody(c: Cursor, proc: string, params: ReadonlyMap<string, 32 | 64>,
     if (deref) c.expect('punct', '*', `'*' (${proc}'s READ_ONCE/WRITE_ONCE take *x)`);
     else if (c.is('punct', '*') || c.is('punct', '&')) throw c.error('a location pointer x (no * or &)');
     const n = c.ident('a location');
-    if (!params.has(n.text)) {
+    if (!params.has(n.text) || locks.has(n.text)) {
+      const ints = [...params.keys()].filter((k) => !locks.has(k));
       throw expected(
         file,
         n,
-        `a parameter of ${proc} (${[...params.keys()].join(', ') || 'it has none'})`,
+        `an int parameter of ${proc} (${ints.join(', ') || 'it has none'})`,
+        `'${n.text}'${locks.has(n.text) ? ' (a spinlock_t: only spin_lock, spin_unlock, spin_trylock)' : ''}`,
+      );
+    }
+    return n.text;
+  };
+  /** the spinlock_t parameter of spin_lock(l) and friends */
+  const lock = (fn: string): string => {
+    if (c.is('punct', '*') || c.is('punct', '&')) throw c.error(`a lock pointer l (${fn}(l), no * or &)`);
+    const n = c.ident('a lock');
+    if (!locks.has(n.text)) {
+      throw expected(
+        file,
+        n,
+        `a spinlock_t parameter of ${proc} (${[...locks].join(', ') || "it has none: declare 'spinlock_t *l'"})`,
         `'${n.text}'`,
       );
     }
@@ -287,7 +337,16 @@ function procBody(c: Cursor, proc: string, params: ReadonlyMap<string, 32 | 64>,
   };
   const call = (reg: string | undefined): RawStmt => {
     unsupportedAt(c);
-    const fn = c.ident('an instruction (READ_ONCE, WRITE_ONCE, smp_*, xchg, cmpxchg …)');
+    const fn = c.ident('an instruction (READ_ONCE, WRITE_ONCE, smp_*, xchg, cmpxchg, spin_lock …)');
+    if (fn.text === 'spin_lock' || fn.text === 'spin_unlock' || fn.text === 'spin_trylock') {
+      if (reg !== undefined && fn.text !== 'spin_trylock')
+        throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
+      c.punct('(');
+      const l = lock(fn.text);
+      c.punct(')');
+      if (fn.text === 'spin_trylock') return { kind: 'trylock', loc: l, ...(reg !== undefined ? { reg } : {}) };
+      return { kind: fn.text === 'spin_lock' ? 'lock' : 'unlock', loc: l };
+    }
     const raw = RAW_INSTRUCTIONS[fn.text];
     if (!raw) {
       const close = closeNames(fn.text, Object.keys(RAW_INSTRUCTIONS));

@@ -1,0 +1,246 @@
+import type { ChoiceKind, ChoiceSource, Execution } from '../machine';
+import { TraceSource, wrapChoice } from '../machine';
+import type { Call, Item, ScnFile, Stmt } from '../scenario';
+import { printValue } from '../scenario';
+import type { MinimizeResult, Pass, Predicate } from './minimize';
+import { TRACE_PASSES, minimizeTrace } from './minimize';
+import { ScheduleSource } from './schedule';
+
+/**
+ * Scenario-level minimization (issue 5, DESIGN §8 passes 1 and 2): drop
+ * operations from CPU bodies, then whole CPUs, of a scenario that has a
+ * `.scn` syntax tree; then the trace passes; repeated to a fixed point.
+ *
+ * A candidate program is judged with the witness's schedule carried over:
+ * the current witness is replayed once with a statement probe, which says
+ * which statement of its CPU's body every step and every non-`sched` choice
+ * belongs to; the candidate runs the same schedule (the CPU of every step, as
+ * a ScheduleSource reads it) without the dropped statement's steps — or the
+ * dropped CPU's, later CPUs renumbered — and the remaining read-from, drain
+ * and op choices re-keyed as the schedule machinery keys them (per CPU, in
+ * that CPU's order; drains in global order). A smaller program is kept
+ * whenever it still fails: program size comes before every trace measure.
+ */
+
+/** A CPU's next step belongs to statement `stmt` of its body (see BuildOptions.onStatement). */
+export type StatementProbe = (cpu: number, stmt: number) => void;
+
+/** A scenario program the minimizer may shrink: its syntax tree and the campaign's predicate on it. */
+export interface ProgramCandidate {
+  readonly file: ScnFile;
+  readonly holds: Predicate;
+  /** run `source` on this program with the statement probe attached (any verdict) */
+  readonly probe: (source: ChoiceSource, onStatement: StatementProbe) => Execution;
+}
+
+/** Lowers an edited syntax tree with the same reader, contract and model; null when it does not lower. */
+export type LowerProgram = (f: ScnFile) => ProgramCandidate | null;
+
+export interface ProgramResult extends MinimizeResult {
+  readonly program: ProgramCandidate;
+  /** what was dropped from the start program, one line each (`cpu D "fault"`, `cpu C: madv_dontneed_pae(pte)`) */
+  readonly dropped: readonly string[];
+}
+
+interface StepAt {
+  readonly cpu: number;
+  readonly stmt: number;
+}
+interface ChoiceAt extends StepAt {
+  readonly kind: ChoiceKind;
+  readonly value: number;
+}
+
+/** Replays a trace and notes the CPU and statement of every step and every non-`sched` choice. */
+export class StatementRecorder implements ChoiceSource {
+  private readonly inner: TraceSource;
+  private cpu = -1;
+  private readonly current = new Map<number, number>();
+  readonly steps: StepAt[] = [];
+  readonly choices: ChoiceAt[] = [];
+  readonly onStatement: StatementProbe = (cpu, stmt) => {
+    this.current.set(cpu, stmt);
+  };
+  constructor(trace: readonly number[]) {
+    this.inner = new TraceSource(trace);
+  }
+  private stmtOf(cpu: number): number {
+    return this.current.get(cpu) ?? -1;
+  }
+  choose(kind: ChoiceKind, n: number): number {
+    const v = wrapChoice(this.inner.choose(kind, n), n);
+    if (kind !== 'sched') this.choices.push({ kind, value: v, cpu: this.cpu, stmt: this.stmtOf(this.cpu) });
+    return v;
+  }
+  onStep(cpu: number): void {
+    this.cpu = cpu;
+    this.steps.push({ cpu, stmt: this.stmtOf(cpu) });
+  }
+}
+
+/**
+ * The schedule of a recorded witness with some steps and choices removed:
+ * `keep` says which survive, `renumber` maps a surviving CPU to its new id.
+ */
+export function projectSchedule(
+  rec: Pick<StatementRecorder, 'steps' | 'choices'>,
+  keep: (at: StepAt) => boolean,
+  renumber: (cpu: number) => number = (c) => c,
+): ScheduleSource {
+  const cpus = rec.steps.filter(keep).map((s) => renumber(s.cpu));
+  const others = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const c of rec.choices) {
+    if (c.kind === 'sched' || (c.cpu >= 0 && !keep(c))) continue;
+    const base = c.kind === 'drain' ? 'drain' : `${c.kind}:${c.cpu >= 0 ? renumber(c.cpu) : c.cpu}`;
+    const k = counts.get(base) ?? 0;
+    counts.set(base, k + 1);
+    others.set(`${base}:${k}`, c.value);
+  }
+  return new ScheduleSource(cpus, others);
+}
+
+type CpuItem = Extract<Item, { kind: 'cpu' }>;
+const isCpu = (it: Item): it is CpuItem => it.kind === 'cpu';
+const isCall = (s: Stmt): s is Call => s.kind === 'call';
+
+/** The CPU blocks of a file, in order (CPU index = position). */
+export function cpuBlocks(f: ScnFile): CpuItem[] {
+  return f.items.filter(isCpu);
+}
+
+function callText(c: Call): string {
+  return `${c.reg !== undefined ? `${c.reg} = ` : ''}${c.name}(${c.args.map((a) => (a.key !== undefined ? `${a.key}=` : '') + printValue(a.value)).join(', ')})`;
+}
+const cpuText = (c: CpuItem): string => `cpu ${c.name}${c.label !== undefined ? ` "${c.label}"` : ''}`;
+
+/** Removes CPU block `cpu` (and a blank line it leaves doubled). */
+export function dropCpu(f: ScnFile, cpu: number): ScnFile {
+  const target = cpuBlocks(f)[cpu]!;
+  const items = f.items.filter((it) => it !== target);
+  const out: Item[] = [];
+  for (const it of items) {
+    if (it.kind === 'blank' && (out.length === 0 || out[out.length - 1]!.kind === 'blank')) continue;
+    out.push(it);
+  }
+  while (out.length > 0 && out[out.length - 1]!.kind === 'blank') out.pop();
+  return { items: out };
+}
+
+/** Removes the `stmt`-th call of CPU block `cpu`. */
+export function dropStatement(f: ScnFile, cpu: number, stmt: number): ScnFile {
+  const target = cpuBlocks(f)[cpu]!;
+  const call = target.body.filter(isCall)[stmt]!;
+  const body = target.body.filter((s) => s !== call);
+  return { items: f.items.map((it) => (it === target ? { ...target, body } : it)) };
+}
+
+interface Edit {
+  readonly file: ScnFile;
+  readonly dropped: string;
+  readonly keep: (at: StepAt) => boolean;
+  readonly renumber?: (cpu: number) => number;
+}
+
+function dropCpuEdit(f: ScnFile, cpu: number): Edit {
+  return {
+    file: dropCpu(f, cpu),
+    dropped: cpuText(cpuBlocks(f)[cpu]!),
+    keep: (at) => at.cpu !== cpu,
+    renumber: (c) => (c > cpu ? c - 1 : c),
+  };
+}
+
+/** Pass 1 candidates: every single call of every CPU body (the last call of a CPU drops the CPU). */
+function operationEdits(f: ScnFile): Edit[] {
+  const out: Edit[] = [];
+  cpuBlocks(f).forEach((b, cpu) => {
+    const calls = b.body.filter(isCall);
+    if (calls.length === 1) out.push(dropCpuEdit(f, cpu));
+    else
+      calls.forEach((c, stmt) =>
+        out.push({
+          file: dropStatement(f, cpu, stmt),
+          dropped: `${cpuText(b)}: ${callText(c)}`,
+          keep: (at) => at.cpu !== cpu || at.stmt !== stmt,
+        }),
+      );
+  });
+  return out;
+}
+
+/** Pass 2 candidates: every whole CPU (with more than one call; single-call CPUs are pass 1's). */
+function cpuEdits(f: ScnFile): Edit[] {
+  return cpuBlocks(f)
+    .map((b, cpu) => ({ b, cpu }))
+    .filter(({ b }) => b.body.filter(isCall).length > 1)
+    .map(({ cpu }) => dropCpuEdit(f, cpu));
+}
+
+/** Drop-operation and drop-CPU passes, in that order, in the same order as `edits` lists them. */
+export const PROGRAM_PASSES: readonly { readonly name: string; readonly edits: (f: ScnFile) => Edit[] }[] = [
+  { name: 'drop-operations', edits: operationEdits },
+  { name: 'drop-cpus', edits: cpuEdits },
+];
+
+/**
+ * Minimize a witness on a scenario with a syntax tree: the program passes
+ * (drop operations, drop CPUs — each accepted as soon as the carried-over
+ * schedule still fails, then retried on the smaller program), then the trace
+ * passes, repeated until the program passes find nothing after the trace
+ * passes. Null when the start witness does not fail.
+ */
+export function minimizeProgram(
+  start: ProgramCandidate,
+  trace: readonly number[],
+  lower: LowerProgram,
+  passes: readonly Pass[] = TRACE_PASSES,
+): ProgramResult | null {
+  let tries = 0;
+  let program = start;
+  let exec = program.holds(trace);
+  tries++;
+  if (exec === null) return null;
+  let cur: readonly number[] = exec.trace;
+  const dropped: string[] = [];
+  for (let traceDone = false; ; traceDone = true) {
+    let shrunk = false;
+    for (const pass of PROGRAM_PASSES) {
+      for (let again = true; again;) {
+        again = false;
+        const rec = new StatementRecorder(cur);
+        program.probe(rec, rec.onStatement);
+        for (const e of pass.edits(program.file)) {
+          const cand = lower(e.file);
+          if (cand === null) continue;
+          tries++;
+          const got = cand.holds(projectSchedule(rec, e.keep, e.renumber));
+          if (got === null) continue;
+          program = cand;
+          exec = got;
+          cur = got.trace;
+          dropped.push(e.dropped);
+          shrunk = again = true;
+          break;
+        }
+      }
+    }
+    // a fixed point: the program passes found nothing on a trace the trace passes left alone
+    if (!shrunk && traceDone) break;
+    const t = minimizeTrace(cur, program.holds, passes);
+    if (t === null) throw new Error('[ptefuzz internal bug] a kept program witness no longer fails');
+    tries += t.tries;
+    cur = t.trace;
+    exec = t.exec;
+  }
+  return { program, trace: [...cur], exec, tries, dropped: mergeDropped([], dropped) };
+}
+
+/**
+ * Two lists of dropped CPUs and operations as one, sorted: a dropped CPU
+ * (`cpu C "…"`) absorbs the operations dropped from it before (`cpu C "…": op(…)`).
+ */
+export function mergeDropped(a: readonly string[], b: readonly string[]): string[] {
+  const all = [...new Set([...a, ...b])];
+  return all.filter((d) => !all.some((x) => x !== d && d.startsWith(`${x}: `))).sort();
+}

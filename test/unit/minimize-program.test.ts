@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
+import { contractByName } from '../../src/compare';
+import type { Scenario } from '../../src/scenario';
+import { S2_SCN, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
+import { RandomSource } from '../../src/engines';
+import { makeTarget, minimizeWitness, runTarget } from '../../src/campaign';
+import { cpuBlocks, dropCpu, dropStatement, mergeDropped } from '../../src/minimize';
+
+const ctx = { readers: builtinReaders(), operations: builtinOperations() };
+
+function firstDivergence(s: Scenario, reader: string, model: 'sc' | 'weak') {
+  const t = makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
+  for (let i = 0; i < 10_000; i++) {
+    const r = runTarget(t, new RandomSource(`prog/${i}`));
+    if (r.judgement.verdict.kind === 'divergence') return { t, r, cls: r.judgement.verdict.class };
+  }
+  throw new Error('no divergence found');
+}
+
+// S2 with a CPU that has nothing to do with the pte: raw accesses of its own location
+const NOISY = S2_SCN.replace('pte pte =', 'loc x: u32 = 0\npte pte =').concat(
+  '\ncpu C "noise" {\n  r0 = READ_ONCE(x)\n  WRITE_ONCE(x, r0)\n  smp_mb()\n}\n',
+);
+
+describe('program passes (drop operations, drop CPUs)', () => {
+  test('edits on the syntax tree print as the file without that call or CPU block', () => {
+    const f = parseScn(S2_SCN, 's2.scn');
+    expect(cpuBlocks(f).map((b) => b.name)).toEqual(['A', 'B']);
+    expect(printScn(dropStatement(f, 1, 0))).toBe(S2_SCN.replace(/\n {2}pte_clear\(pte\)[^\n]*/, ''));
+    expect(printScn(dropCpu(f, 1))).toBe(S2_SCN.replace(/\n\ncpu B[\s\S]*?\n\}/, ''));
+  });
+
+  test('a dropped CPU absorbs the operations dropped from it before; the list is sorted', () => {
+    expect(mergeDropped(['cpu C "f": op(pte)'], ['cpu C "f"', 'cpu B'])).toEqual(['cpu B', 'cpu C "f"']);
+    expect(mergeDropped(['cpu C: a(pte)'], ['cpu B: b(pte)'])).toEqual(['cpu B: b(pte)', 'cpu C: a(pte)']);
+  });
+
+  test('S2 + an unrelated CPU, ptep_get under sc: the noise CPU and one of the two writers go; the result replays', () => {
+    const l = loadScn(NOISY, 'noisy.scn', ctx);
+    if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+    const { t, r, cls } = firstDivergence(l.scenario, 'ptep_get', 'sc');
+    const m = minimizeWitness(t, cls, r.exec.trace)!;
+    expect(m.dropped).toContain('cpu C "noise"');
+    expect(m.dropped).toHaveLength(2);
+    expect(m.target.scenario.reduced).toEqual({ source: 'file', dropped: m.dropped });
+    expect(m.target.scenario.name).toBe('s2-pae-zap-reestablish');
+    // the reduced program: the reader CPU and one single-operation writer
+    const reduced = parseScn(m.target.scenario.text!, 'reduced.scn');
+    const blocks = cpuBlocks(reduced);
+    expect(blocks.map((b) => b.name)).toEqual(['A', 'B']);
+    expect(blocks[1]!.body.filter((s) => s.kind === 'call')).toHaveLength(1);
+    const v = m.run.judgement.verdict;
+    expect(v.kind === 'divergence' && v.class).toBe(cls);
+    expect(m.tries).toBeGreaterThan(0);
+  });
+
+  test('a TypeScript built-in (no .scn form) gets the trace passes only', () => {
+    const s = builtinScenario('s1-pae-gup-fast-ipi')!;
+    expect(s.ast).toBeUndefined();
+    const { t, r, cls } = firstDivergence(s, 'ptep_get_lockless', 'sc');
+    const m = minimizeWitness(t, cls, r.exec.trace)!;
+    expect(m.dropped).toEqual([]);
+    expect(m.target).toBe(t);
+  });
+});
