@@ -27,7 +27,7 @@ const VARIANTS = 1000;
 const SEED = 'issue-8.3-self-fuzz';
 
 const CRASH_SEEDS = [
-  join(ROOT, 'crashes', 's2-pae-zap-reestablish.ptep_get.sc.torn.c05984233032.msgpack'),
+  join(ROOT, 'test', 'fixtures', 'crash-v2-reduced.msgpack'),
   join(ROOT, 'test', 'fixtures', 'crash-v2.msgpack'),
 ];
 const SCN_DIR = join(ROOT, 'corpus', 'mailing-list');
