@@ -11,3 +11,4 @@ export * from './reader-module';
 export * from './matrix';
 export * from './expectations';
 export * from './partition';
+export * from './timeout';
