@@ -6,7 +6,7 @@ import type { Judgement, Verdict } from '../compare';
 import type { CorpusKey, CorpusStore } from './corpus';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
-import type { Target } from './target';
+import type { ExecutionWatch, Target } from './target';
 import { runTarget } from './target';
 import { minimizeWitness } from './minimize-witness';
 import type { Partition } from './partition';
@@ -82,6 +82,25 @@ export interface CampaignConfig {
   readonly syncMs?: number;
   /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
   readonly sliceMs?: number;
+  /**
+   * Resume a campaign stopped at run `run` (the watchdog's fresh worker): runs
+   * of the partition before `run` are skipped, and so are the first `pos`
+   * targets of that run's scenario. The partial run is not counted in `runs`
+   * (the worker that started it counted it).
+   */
+  readonly from?: { readonly run: number; readonly pos: number };
+  /** told the run and the position of the target in its scenario's group before each execution of the loop */
+  readonly onExecute?: (run: number, pos: number) => void;
+  /** told each run as it is counted in `runs` */
+  readonly onRun?: (run: number) => void;
+  /** wraps every execution: the loop's, the minimizer's and the replay of a new witness */
+  readonly watch?: ExecutionWatch;
+  /** the per-target counters to count into (e.g. in shared memory), by target key; default: fresh ones */
+  readonly stats?: ReadonlyMap<string, ReaderStats>;
+  /** called each time a finding's hit count grows (its first hit included) */
+  readonly onHit?: (id: string) => void;
+  /** keys of targets not to execute (the watchdog drops a target that keeps hanging) */
+  readonly skip?: ReadonlySet<string>;
 }
 
 export interface CampaignResult {
@@ -155,7 +174,9 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     groups.set(t.scenario.name, g);
   }
   const groupList = [...groups.values()];
-  const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
+  const perTarget = new Map<string, ReaderStats>(
+    cfg.targets.map((t) => [t.key, cfg.stats?.get(t.key) ?? emptyStats()]),
+  );
   // one engine per target: PCT estimates its step count k from that target's own executions
   const engines = new Map<string, Engine>(
     cfg.targets.map((t) => [t.key, createEngine(cfg.engine, { cpus: t.built.cpus.length, depth: cfg.depth })]),
@@ -206,7 +227,14 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     return { executions, runs, seconds: elapsed(), findings: findings.size, ...(c ? { coverage: c } : {}) };
   };
 
+  const watch = cfg.watch;
+  const hit = (f: Finding): void => {
+    f.hits++;
+    cfg.onHit?.(f.id!);
+  };
   for (const r of runIndices) {
+    const skip = cfg.from === undefined ? 0 : r < cfg.from.run ? Infinity : r === cfg.from.run ? cfg.from.pos : 0;
+    if (skip === Infinity) continue;
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
     if (cfg.shouldStop?.()) {
       interrupted = true;
@@ -214,10 +242,16 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     const group = groupList[r % groupList.length]!;
     const runSeed = deriveSeed(cfg.seed, r);
-    runs++;
-    for (const t of group) {
+    if (skip === 0) {
+      runs++;
+      cfg.onRun?.(r);
+    }
+    for (let pos = skip; pos < group.length; pos++) {
+      const t = group[pos]!;
+      if (cfg.skip?.has(t.key)) continue;
       const engine = engines.get(t.key)!;
-      const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds);
+      cfg.onExecute?.(r, pos);
+      const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds, watch);
       const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
       executions++;
       if (fresh) {
@@ -231,10 +265,10 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         const hits = (hitsByClass.get(classKey) ?? 0) + 1;
         hitsByClass.set(classKey, hits);
         if (!isPowerOfTwo(hits)) {
-          findings.get(firstIdByClass.get(classKey)!)!.hits++;
+          hit(findings.get(firstIdByClass.get(classKey)!)!);
           continue;
         }
-        const min = minimizeWitness(t, v.class, exec.trace, bounds);
+        const min = minimizeWitness(t, v.class, exec.trace, bounds, watch);
         if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
         const f: Finding = {
           // the reduced scenario's target when the program passes dropped something (same key)
@@ -249,9 +283,10 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         const { id } = cfg.onWitness(f);
         const known = findings.get(id);
         if (known) {
-          known.hits++;
+          hit(known);
         } else {
           f.id = id;
+          cfg.onHit?.(id);
           findings.set(id, f);
           if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
           cfg.onStatus?.(status(), 'new', f);

@@ -7,7 +7,7 @@ import type { Finding } from './campaign';
 import { witnessSignature } from './signature';
 
 /** The scenario as a crash file stores it: its name and printed `.scn` text. */
-function crashScenario(s: Scenario): CrashScenario {
+export function crashScenario(s: Scenario): CrashScenario {
   const builtin = builtinScenario(s.name);
   const source = builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
   if (s.reduced !== undefined) {

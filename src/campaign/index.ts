@@ -12,3 +12,4 @@ export * from './matrix';
 export * from './expectations';
 export * from './partition';
 export * from './minimize-witness';
+export * from './timeout';

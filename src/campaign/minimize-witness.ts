@@ -4,7 +4,7 @@ import type { ProgramCandidate } from '../minimize';
 import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError, builtinScenario } from '../scenario';
-import type { Run, Target } from './target';
+import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget, sameDivergence } from './target';
 
 /** A minimized witness: the (possibly reduced) target it runs on, its trace and run. */
@@ -20,10 +20,10 @@ export interface MinimizedWitness {
 }
 
 /** The campaign's predicate on a target, with the statement probe the program passes need. */
-function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile): ProgramCandidate {
+function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile, watch?: ExecutionWatch): ProgramCandidate {
   return {
     file,
-    holds: sameDivergence(t, cls, bounds),
+    holds: sameDivergence(t, cls, bounds, watch),
     probe: (source: ChoiceSource, onStatement) => {
       const b = t.scenario.build(t.reader, t.arch, { onStatement });
       const spec = {
@@ -51,12 +51,14 @@ export function minimizeWitness(
   cls: string,
   trace: readonly number[],
   bounds: Bounds = DEFAULT_BOUNDS,
+  /** the watchdog's view of the executions (campaign workers) */
+  watch?: ExecutionWatch,
 ): MinimizedWitness | null {
   const ast = t.scenario.ast;
   if (ast === undefined) {
-    const min = minimizeTrace(trace, sameDivergence(t, cls, bounds));
+    const min = minimizeTrace(trace, sameDivergence(t, cls, bounds, watch));
     if (min === null) return null;
-    const run = runTarget(t, new TraceSource(min.trace), bounds);
+    const run = runTarget(t, new TraceSource(min.trace), bounds, watch);
     return { target: t, trace: min.trace, run, tries: min.tries, dropped: [] };
   }
   const targets = new Map<ScnFile, Target>([[ast.file, t]]);
@@ -71,9 +73,9 @@ export function minimizeWitness(
     }
     const nt = makeTarget(s, t.reader, t.contract, t.model, t.arch);
     targets.set(f, nt);
-    return candidate(nt, cls, bounds, f);
+    return candidate(nt, cls, bounds, f, watch);
   };
-  const min = minimizeProgram(candidate(t, cls, bounds, ast.file), trace, lower);
+  const min = minimizeProgram(candidate(t, cls, bounds, ast.file, watch), trace, lower);
   if (min === null) return null;
   let target = targets.get(min.program.file)!;
   if (min.dropped.length > 0) {
@@ -86,6 +88,6 @@ export function minimizeWitness(
   } else if (target !== t) {
     throw new Error('[ptefuzz internal bug] program changed with nothing dropped');
   }
-  const run = runTarget(target, new TraceSource(min.trace), bounds);
+  const run = runTarget(target, new TraceSource(min.trace), bounds, watch);
   return { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped };
 }

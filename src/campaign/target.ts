@@ -40,8 +40,23 @@ export interface Run {
   readonly judgement: Judgement;
 }
 
+/**
+ * Watches every execution of a campaign (the `fuzz` watchdog, src/cli/watchdog.ts):
+ * `begin` is told the target and may wrap the choice source (to publish the
+ * choices of the execution in flight), `end` is called when it returns.
+ */
+export interface ExecutionWatch {
+  begin(t: Target, source: ChoiceSource): ChoiceSource;
+  end(): void;
+}
+
 /** Execute a target once with the given choices and judge its reader. */
-export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFAULT_BOUNDS): Run {
+export function runTarget(
+  t: Target,
+  source: ChoiceSource,
+  bounds: Bounds = DEFAULT_BOUNDS,
+  watch?: ExecutionWatch,
+): Run {
   const b = t.built;
   const spec = {
     locations: b.locations,
@@ -49,7 +64,16 @@ export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFA
     ...(b.flush ? { flush: b.flush } : {}),
     ...(b.pages ? { pages: b.pages } : {}),
   };
-  const exec = execute(spec, t.model, source, bounds);
+  let exec: Execution;
+  if (watch === undefined) exec = execute(spec, t.model, source, bounds);
+  else {
+    const watched = watch.begin(t, source);
+    try {
+      exec = execute(spec, t.model, watched, bounds);
+    } finally {
+      watch.end();
+    }
+  }
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
 }
@@ -62,9 +86,15 @@ export function sameDivergence(
   t: Target,
   cls: string,
   bounds: Bounds = DEFAULT_BOUNDS,
+  watch?: ExecutionWatch,
 ): (choices: readonly number[] | ChoiceSource) => Execution | null {
   return (choices) => {
-    const r = runTarget(t, Array.isArray(choices) ? new TraceSource(choices) : (choices as ChoiceSource), bounds);
+    const r = runTarget(
+      t,
+      Array.isArray(choices) ? new TraceSource(choices) : (choices as ChoiceSource),
+      bounds,
+      watch,
+    );
     return r.judgement.verdict.kind === 'divergence' && r.judgement.verdict.class === cls ? r.exec : null;
   };
 }

@@ -1,58 +1,111 @@
 /**
- * One `--jobs` worker thread: the campaign loop over its partition of the
- * runs. It touches no file: every minimized witness goes to the main thread
- * as a small message (target key, trace, crash record, fingerprint) — never
- * the execution — and the main thread de-duplicates, writes and reports.
+ * One `fuzz` worker thread: the campaign loop over its partition of the
+ * runs, watched by the main thread (watchdog.ts). It touches no file but the
+ * corpus folder: every minimized witness goes to the main thread as a small
+ * message (target key, crash record, fingerprint) — never the execution —,
+ * and the main thread de-duplicates, writes and reports. Its per-target
+ * statistics and hit counts are counted in the shared WatchBuffer, so they
+ * survive the worker being terminated by the watchdog.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
-import { crashRecord, runCampaign, selectTargets } from '../campaign';
-import { FileCorpusStore, fingerprint } from '../crash';
+import { UsageError, crashRecord, runCampaign, selectTargets } from '../campaign';
+import { CrashFileError, FileCorpusStore, fingerprint } from '../crash';
+import { ScenarioError } from '../scenario';
 import { rankOf } from '../minimize';
 import type { FromWorker, WorkerInput } from './parallel';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
+import { registerReaderModules } from './reader-modules';
+import { SharedWatch, WatchBuffer } from './watchdog';
 
 const port = parentPort;
 if (!port) throw new Error('[ptefuzz internal bug] fuzz-worker.js runs as a worker thread only');
 const d = workerData as WorkerInput;
 const post = (m: FromWorker): void => port.postMessage(m);
 const stop = new Int32Array(d.stop);
-const targets = selectTargets(d.selection, builtinReaders());
-const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
 const seconds = d.deadline === undefined ? undefined : Math.max(0, (d.deadline - Date.now()) / 1000);
+const corpus =
+  d.corpus === undefined
+    ? undefined
+    : new FileCorpusStore(d.corpus, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
+const corpusCounts = () =>
+  corpus ? { corpus: { loaded: corpus.loaded, saved: corpus.saved, skipped: corpus.skipped } } : {};
+/** finding id → its hit counter in the shared buffer */
+const slots = new Map<string, number>();
 
-const result = runCampaign({
-  targets,
-  engine: d.engine,
-  ...(d.depth !== undefined ? { depth: d.depth } : {}),
-  seed: d.seed,
-  ...(d.runs !== undefined ? { runs: d.runs } : {}),
-  ...(seconds !== undefined ? { seconds } : {}),
-  partition: d.partition,
-  ...(d.corpus !== undefined
-    ? { corpus: new FileCorpusStore(d.corpus, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`)) }
-    : {}),
-  clock: () => Date.now(),
-  shouldStop: () => Atomics.load(stop, 0) !== 0,
-  pulseMs: d.progressMs,
-  onWitness: (f) => {
-    const record = crashRecord(f, d.engine, d.seed);
-    const id = fingerprint(record);
-    post({ type: 'witness', key: f.target.key, id, record, rank: rankOf(f.exec), executions: f.first.executions });
-    return { id, fresh: true };
-  },
-  onStatus: (s, event) => {
-    trim();
-    if (event === 'pulse') post({ type: 'progress', executions: s.executions, runs: s.runs });
-  },
-});
+try {
+  run();
+} catch (e) {
+  // a user's slip (a reader module that throws, …) is one line in the main thread, as without workers
+  if (!(e instanceof UsageError || e instanceof CrashFileError || e instanceof ScenarioError)) throw e;
+  post({ type: 'user-error', message: e.message });
+}
 
-post({
-  type: 'done',
-  executions: result.executions,
-  runs: result.runs,
-  interrupted: result.interrupted,
-  perTarget: [...result.perTarget],
-  hits: result.findings.map((f) => [f.id!, f.hits]),
-  pctUsage: [...result.pctUsage],
-});
+function run(): void {
+  const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
+  const registry = builtinReaders();
+  registerReaderModules(d.readerModules, registry);
+  const targets = selectTargets(d.selection, registry);
+  const buf = new WatchBuffer(d.watch, targets.length);
+  const result = runCampaign({
+    targets,
+    engine: d.engine,
+    ...(d.depth !== undefined ? { depth: d.depth } : {}),
+    seed: d.seed,
+    ...(d.runs !== undefined ? { runs: d.runs } : {}),
+    ...(seconds !== undefined ? { seconds } : {}),
+    partition: d.partition,
+    ...(d.from !== undefined ? { from: d.from } : {}),
+    ...(d.dropped.length > 0 ? { skip: new Set(d.dropped) } : {}),
+    ...(corpus !== undefined ? { corpus } : {}),
+    clock: () => Date.now(),
+    shouldStop: () => Atomics.load(stop, 0) !== 0,
+    pulseMs: d.progressMs,
+    watch: new SharedWatch(buf, targets),
+    stats: new Map(targets.map((t, i) => [t.key, buf.stats(i)])),
+    onExecute: (run, pos) => buf.position(run, pos),
+    onRun: () => buf.countRun(),
+    onHit: (id) => buf.addHit(slots.get(id)!),
+    onWitness: (f) => {
+      const record = crashRecord(f, d.engine, d.seed);
+      const id = fingerprint(record);
+      let slot = slots.get(id);
+      if (slot === undefined) {
+        slot = slots.size;
+        slots.set(id, slot);
+      }
+      post({
+        type: 'witness',
+        key: f.target.key,
+        id,
+        slot,
+        record,
+        rank: rankOf(f.exec),
+        executions: f.first.executions,
+      });
+      return { id, fresh: true };
+    },
+    onStatus: (s, event) => {
+      trim();
+      if (event === 'pulse' || (event === 'corpus' && d.reportCorpus)) {
+        post({
+          type: event === 'pulse' ? 'progress' : 'corpus',
+          executions: s.executions,
+          runs: s.runs,
+          ...(s.coverage ? { coverage: s.coverage } : {}),
+          ...corpusCounts(),
+        });
+      }
+    },
+  });
+
+  post({
+    type: 'done',
+    executions: result.executions,
+    runs: result.runs,
+    interrupted: result.interrupted,
+    pctUsage: [...result.pctUsage],
+    coverage: [...result.coverage],
+    ...corpusCounts(),
+  });
+}

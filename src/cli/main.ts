@@ -20,6 +20,7 @@ import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
 import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
 import { registerReaderModules } from './reader-modules';
+import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
 import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
 
@@ -75,6 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       "run shard i of an N-machine campaign (1-based; needs --seed; the shards' runs are disjoint)",
       shardSpec,
     )
+    .option(
+      '--timeout <seconds>',
+      `watchdog: stop an execution running longer than this, save it as a timeout crash file and continue (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collect)
     .action(async (o: FuzzOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
@@ -112,10 +118,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
     .argument('<path...>', 'crash files or folders of them')
     .option('--diagram', 'print the CPU-column diagram of every file')
+    .option(
+      '--timeout <seconds>',
+      `timeout files: how long the replay runs (in a watched worker thread) before it counts as hung again (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collect)
-    .action((paths: string[], o: { diagram?: boolean } & ModuleOption) => {
+    .action(async (paths: string[], o: { diagram?: boolean; timeout?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
-      code = replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')));
+      code = await replayCommand(
+        paths,
+        registry,
+        o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')),
+        { seconds: o.timeout ?? DEFAULT_TIMEOUT_SECONDS, readerModules: o.readerModule ?? [] },
+      );
     });
 
   program

@@ -1,12 +1,20 @@
 /**
- * `ptefuzz fuzz --jobs N`: N worker threads (dist/cli/fuzz-worker.js), each
- * running the campaign loop over its own partition of the runs (partition.ts),
- * and this thread, which de-duplicates their witnesses by fingerprint, writes
- * the crash files, adds up the statistics and prints one status stream.
+ * `ptefuzz fuzz` (any --jobs N): N worker threads (dist/cli/fuzz-worker.js),
+ * each running the campaign loop over its own partition of the runs
+ * (partition.ts), and this thread — the supervisor —, which de-duplicates
+ * their witnesses by fingerprint, writes the crash files, adds up the
+ * statistics, prints one status stream, and is the hang watchdog
+ * (watchdog.ts): a worker whose execution in flight has not returned for
+ * `timeoutSeconds` is terminated, the choices it had made are saved as a
+ * `timeout` crash file, and a fresh worker continues the worker's partition
+ * right after the hung execution (same seed, same run numbering, same
+ * deadline), so a `--runs` campaign stays deterministic.
  *
  * Messages stay small: a worker sends the crash record of a witness (its
  * trace, no execution), a progress count every `progressMs`, and its totals
  * at the end; this thread replays a new witness once to draw its diagram.
+ * Per-target statistics and hit counts live in the worker's shared buffer, so
+ * those of a terminated worker are exact.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -21,19 +29,24 @@ import type {
   Selection,
   ShardSpec,
   Target,
+  TimeoutFinding,
 } from '../campaign';
-import { addStats, emptyStats, partitionOf, runTarget } from '../campaign';
+import { UsageError, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
 import type { CrashFile } from '../crash';
-import { encodeCrash, saveCrash, writeFileAtomic } from '../crash';
-import type { PctBound, PctUsage } from '../engines';
+import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
+import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import { mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
 import { lighter } from '../minimize';
+import type { HangSnapshot } from './watchdog';
+import { HangDetector, WatchBuffer } from './watchdog';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
   readonly selection: Selection;
+  /** `--reader-module` files, loaded by the worker itself (functions do not cross threads) */
+  readonly readerModules: readonly string[];
   readonly engine: FuzzEngineName;
   readonly depth?: number;
   readonly seed: string;
@@ -41,11 +54,25 @@ export interface WorkerInput {
   /** epoch ms at which the shared time budget ends */
   readonly deadline?: number;
   readonly partition: Partition;
+  /** a fresh worker after a timeout: where to resume (see CampaignConfig.from) */
+  readonly from?: { readonly run: number; readonly pos: number };
+  /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs: not executed */
+  readonly dropped: readonly string[];
   /** engine coverage: the shared corpus folder */
   readonly corpus?: string | undefined;
   /** Int32Array[1]: non-zero = stop after the current run */
   readonly stop: SharedArrayBuffer;
+  /** this worker's WatchBuffer */
+  readonly watch: SharedArrayBuffer;
   readonly progressMs: number;
+  /** post a `corpus` message for each new corpus entry (the `NEW` status lines of one job) */
+  readonly reportCorpus: boolean;
+}
+
+export interface CorpusCounts {
+  readonly loaded: number;
+  readonly saved: number;
+  readonly skipped: number;
 }
 
 export type FromWorker =
@@ -53,20 +80,30 @@ export type FromWorker =
       readonly type: 'witness';
       readonly key: string;
       readonly id: string;
+      /** where the worker counts this finding's hits in its WatchBuffer */
+      readonly slot: number;
       readonly record: CrashFile;
       readonly rank: Rank;
       /** the worker's executions when it found it */
       readonly executions: number;
     }
-  | { readonly type: 'progress'; readonly executions: number; readonly runs: number }
+  | {
+      readonly type: 'progress' | 'corpus';
+      readonly executions: number;
+      readonly runs: number;
+      readonly coverage?: CampaignStatus['coverage'];
+      readonly corpus?: CorpusCounts;
+    }
+  /** a user-input problem (e.g. a reader module that throws): one line, exit 2 */
+  | { readonly type: 'user-error'; readonly message: string }
   | {
       readonly type: 'done';
       readonly executions: number;
       readonly runs: number;
       readonly interrupted: boolean;
-      readonly perTarget: readonly [string, ReaderStats][];
-      readonly hits: readonly [string, number][];
       readonly pctUsage: readonly [string, PctUsage][];
+      readonly coverage: readonly [string, CoverageStats][];
+      readonly corpus?: CorpusCounts;
     };
 
 export interface ParallelConfig {
@@ -75,19 +112,40 @@ export interface ParallelConfig {
   readonly selection: Selection;
   /** the same targets the workers select, in the same order */
   readonly targets: readonly Target[];
+  readonly readerModules: readonly string[];
   readonly engine: FuzzEngineName;
   readonly depth?: number;
   readonly seed: string;
   readonly runs?: number;
   readonly seconds?: number;
+  /** the watchdog: an execution running longer than this is stopped and saved as a timeout */
+  readonly timeoutSeconds: number;
   /** engine coverage: the shared corpus folder */
   readonly corpus?: string | undefined;
   readonly crashes: string;
   readonly clock: () => number;
   readonly pulseMs?: number;
   readonly onStatus: (s: CampaignStatus, event: CampaignEvent, f?: Finding) => void;
+  /**
+   * a worker was stopped by the watchdog; `fresh`: a new distinct hang (else a repeat of `t`);
+   * `dropped`: that was the target's MAX_TIMEOUTS_PER_TARGET-th hang, it is no longer executed
+   */
+  readonly onTimeout?: (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean) => void;
   /** after every progress message (for the progress bar) */
   readonly onProgress?: (s: CampaignStatus) => void;
+}
+
+export interface ParallelResult extends CampaignResult {
+  /** distinct hangs, in target order */
+  readonly timeouts: readonly TimeoutFinding[];
+  /** workers stopped by the watchdog (each replaced by a fresh one) */
+  readonly restarts: number;
+  /** hung executions per target key (targets that never hung are absent) */
+  readonly hangs: ReadonlyMap<string, number>;
+  /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs, in target order */
+  readonly dropped: readonly string[];
+  /** the corpus store figures added over the workers (engine coverage) */
+  readonly corpusCounts?: CorpusCounts;
 }
 
 interface Witness {
@@ -99,10 +157,22 @@ interface Witness {
 }
 
 export interface ParallelRun {
-  readonly done: Promise<CampaignResult>;
+  readonly done: Promise<ParallelResult>;
   /** ask every worker to stop after its current run; `done` then resolves with their last findings */
   stop(): void;
 }
+
+/** How one worker (one incarnation of a job) ended. */
+/**
+ * A target that hung this many times is dropped: the rest of the campaign
+ * skips it (each hang costs a worker restart, and its timeout files already
+ * show the bug), so a reader that hangs on most races does not stall the others.
+ */
+export const MAX_TIMEOUTS_PER_TARGET = 3;
+
+type Ending =
+  | { readonly kind: 'done'; readonly msg: Extract<FromWorker, { type: 'done' }> }
+  | { readonly kind: 'hang'; readonly snap: HangSnapshot };
 
 export function runParallel(cfg: ParallelConfig): ParallelRun {
   const t0 = cfg.clock();
@@ -110,19 +180,33 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const stopFlag = new Int32Array(stopBuf);
   const byKey = new Map(cfg.targets.map((t, i) => [t.key, { t, i }]));
   const witnesses = new Map<string, Witness>();
+  const timeouts = new Map<string, TimeoutFinding>();
+  /** executions and runs of every job: finished incarnations + the live one's last report */
+  const baseExec = new Array<number>(cfg.jobs).fill(0);
+  const baseRuns = new Array<number>(cfg.jobs).fill(0);
   const lastExec = new Array<number>(cfg.jobs).fill(0);
   const lastRuns = new Array<number>(cfg.jobs).fill(0);
-  const finals: Extract<FromWorker, { type: 'done' }>[] = [];
+  let lastCoverage: CampaignStatus['coverage'];
+  const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
+  const usage = new Map<string, PctUsage>();
+  let coverage = new Map<string, CoverageStats>();
+  const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
+  let anyCorpus = false;
+  let interrupted = false;
+  let restarts = 0;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   const status = (): CampaignStatus => ({
-    executions: sum(lastExec),
-    runs: sum(lastRuns),
+    executions: sum(baseExec) + sum(lastExec),
+    runs: sum(baseRuns) + sum(lastRuns),
     seconds: elapsed(),
-    findings: witnesses.size,
+    findings: witnesses.size + timeouts.size,
+    // one job: its map figures, as the campaign loop reports them (jobs' maps are separate: no sum)
+    ...(cfg.jobs === 1 && lastCoverage ? { coverage: lastCoverage } : {}),
   });
 
-  const onWitness = (job: number, m: Extract<FromWorker, { type: 'witness' }>): void => {
+  const onWitness = (job: number, m: Extract<FromWorker, { type: 'witness' }>, slots: string[]): void => {
+    slots[m.slot] = m.id;
     const entry = byKey.get(m.key);
     if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
     const bytes = encodeCrash(m.record);
@@ -135,7 +219,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         lighter(m.rank, known.rank) || (!lighter(known.rank, m.rank) && Buffer.compare(bytes, known.bytes) < 0);
       if (known.ours && better) {
         writeFileAtomic(known.finding.file!, bytes);
-        known.finding = { ...findingOf(entry.t, m.record, known.finding.first), file: known.finding.file!, id: m.id };
+        known.finding = {
+          ...findingOf(entry.t, m.record, known.finding.first),
+          file: known.finding.file!,
+          id: m.id,
+          hits: known.finding.hits,
+        };
         known.rank = m.rank;
         known.bytes = bytes;
       }
@@ -143,97 +232,206 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     }
     lastExec[job] = Math.max(lastExec[job]!, m.executions);
     const saved = saveCrash(cfg.crashes, m.record);
-    const first = { executions: sum(lastExec), seconds: elapsed() };
+    const first = { executions: sum(baseExec) + sum(lastExec), seconds: elapsed() };
     const finding: Finding = { ...findingOf(entry.t, m.record, first), file: saved.path, id: m.id };
     witnesses.set(m.id, { finding, rank: m.rank, bytes, ours: saved.fresh });
     cfg.onStatus(status(), 'new', finding);
   };
 
+  /** Add what an ended worker counted (exact: from its shared buffer) to the campaign's totals. */
+  const settle = (job: number, buf: WatchBuffer, slots: readonly string[], first: boolean, corpus?: CorpusCounts) => {
+    let executions = 0;
+    cfg.targets.forEach((t, i) => {
+      const st = buf.statsCopy(i);
+      executions += st.executions;
+      addStats(perTarget.get(t.key)!, st);
+    });
+    slots.forEach((id, slot) => {
+      const w = witnesses.get(id);
+      if (w) w.finding.hits += buf.hits(slot);
+    });
+    baseExec[job]! += executions;
+    baseRuns[job]! += buf.runs;
+    lastExec[job] = 0;
+    lastRuns[job] = 0;
+    if (corpus) {
+      anyCorpus = true;
+      // a fresh worker reloads what its predecessor saved: count the first load only
+      if (first) corpusCounts.loaded += corpus.loaded;
+      corpusCounts.saved += corpus.saved;
+      corpusCounts.skipped += corpus.skipped;
+    }
+  };
+
+  const hangs = new Map<string, number>();
+  const dropped = new Set<string>();
+  const onHang = (snap: HangSnapshot): void => {
+    const t = cfg.targets[snap.target];
+    if (t === undefined) throw new Error(`[ptefuzz internal bug] a hung worker names target ${snap.target}`);
+    const n = (hangs.get(t.key) ?? 0) + 1;
+    hangs.set(t.key, n);
+    const drop = n >= MAX_TIMEOUTS_PER_TARGET && !dropped.has(t.key);
+    if (drop) dropped.add(t.key);
+    const record = timeoutRecord(t, snap, cfg.timeoutSeconds, cfg.engine, cfg.seed);
+    const id = fingerprint(record);
+    const known = timeouts.get(id);
+    if (known) {
+      known.hits++;
+      cfg.onTimeout?.(status(), known, false, drop);
+      return;
+    }
+    const saved = saveCrash(cfg.crashes, record);
+    const f: TimeoutFinding = {
+      target: t,
+      record,
+      id,
+      file: saved.path,
+      hits: 1,
+      first: { executions: status().executions, seconds: elapsed() },
+    };
+    timeouts.set(id, f);
+    cfg.onTimeout?.(status(), f, true, drop);
+  };
+
   const workerScript = join(__dirname, 'fuzz-worker.js');
   const deadline = cfg.seconds === undefined ? undefined : t0 + cfg.seconds * 1000;
   const failures: unknown[] = [];
+  const fail = (e: unknown): void => {
+    failures.push(e);
+    Atomics.store(stopFlag, 0, 1);
+  };
   const pulse = setInterval(() => cfg.onStatus(status(), 'pulse'), cfg.pulseMs ?? 2000);
+  const limitMs = cfg.timeoutSeconds * 1000;
+  const pollMs = HangDetector.pollMs(limitMs);
 
-  const exits = Array.from({ length: cfg.jobs }, (_, job) => {
-    const input: WorkerInput = {
-      selection: cfg.selection,
-      engine: cfg.engine,
-      ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}),
-      seed: cfg.seed,
-      ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}),
-      ...(deadline !== undefined ? { deadline } : {}),
-      partition: partitionOf(cfg.shard, job, cfg.jobs),
-      corpus: cfg.corpus,
-      stop: stopBuf,
-      progressMs: 250,
-    };
-    const w = new Worker(workerScript, { workerData: input });
-    return new Promise<void>((resolve) => {
+  /** One worker of job `job`, from `from` on; resolves with how it ended. */
+  const incarnation = (job: number, from: { run: number; pos: number } | undefined, first: boolean) =>
+    new Promise<void | Ending>((resolve) => {
+      const buf = WatchBuffer.create(cfg.targets.length);
+      const slots: string[] = [];
+      let lastCorpus: CorpusCounts | undefined;
+      let ending: Ending | undefined;
+      const input: WorkerInput = {
+        selection: cfg.selection,
+        readerModules: cfg.readerModules,
+        engine: cfg.engine,
+        ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}),
+        seed: cfg.seed,
+        ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
+        partition: partitionOf(cfg.shard, job, cfg.jobs),
+        ...(from !== undefined ? { from } : {}),
+        dropped: [...dropped],
+        corpus: cfg.corpus,
+        stop: stopBuf,
+        watch: buf.buffer,
+        progressMs: 250,
+        reportCorpus: cfg.jobs === 1,
+      };
+      const w = new Worker(workerScript, { workerData: input });
+      const detector = new HangDetector(limitMs);
+      const poll = setInterval(() => {
+        if (ending !== undefined || !detector.check(cfg.clock(), buf.inFlight, buf.counter)) return;
+        ending = { kind: 'hang', snap: buf.snapshot() };
+        void w.terminate();
+      }, pollMs);
       w.on('message', (m: FromWorker) => {
         try {
-          if (m.type === 'witness') onWitness(job, m);
+          if (m.type === 'witness') onWitness(job, m, slots);
+          else if (m.type === 'user-error') fail(new UsageError(m.message));
           else {
             lastExec[job] = m.executions;
             lastRuns[job] = m.runs;
-            if (m.type === 'done') finals.push(m);
-            else cfg.onProgress?.(status());
+            if (m.corpus) lastCorpus = m.corpus;
+            if (m.type === 'done') {
+              ending ??= { kind: 'done', msg: m };
+            } else {
+              if (cfg.jobs === 1 && m.coverage) lastCoverage = m.coverage;
+              if (m.type === 'corpus') cfg.onStatus(status(), 'corpus');
+              else cfg.onProgress?.(status());
+            }
           }
         } catch (e) {
-          failures.push(e);
-          Atomics.store(stopFlag, 0, 1);
+          fail(e);
         }
       });
-      w.on('error', (e) => {
-        failures.push(e);
-        Atomics.store(stopFlag, 0, 1);
+      w.on('error', fail);
+      w.on('exit', () => {
+        clearInterval(poll);
+        try {
+          if (ending?.kind === 'hang') {
+            // the snapshot was taken when the hang was detected (the worker stood still);
+            // its counters are final now that it is gone
+            settle(job, buf, slots, first, lastCorpus);
+          } else if (ending?.kind === 'done') {
+            settle(job, buf, slots, first, ending.msg.corpus);
+            if (ending.msg.interrupted) interrupted = true;
+            if (cfg.jobs === 1) coverage = new Map(ending.msg.coverage);
+            for (const [key, u] of ending.msg.pctUsage) {
+              const prev = usage.get(key);
+              usage.set(key, prev ? mergePctUsage(prev, u) : u);
+            }
+          } else if (failures.length === 0) {
+            fail(new Error('[ptefuzz internal bug] a worker exited without its totals'));
+          }
+        } catch (e) {
+          fail(e);
+        }
+        resolve(ending);
       });
-      w.on('exit', () => resolve());
     });
-  });
 
-  const done = Promise.all(exits).then((): CampaignResult => {
+  const job = async (j: number): Promise<void> => {
+    let from: { run: number; pos: number } | undefined;
+    for (let first = true; ; first = false) {
+      const end = await incarnation(j, from, first);
+      if (end === undefined || end.kind === 'done' || failures.length > 0) return;
+      restarts++;
+      try {
+        onHang(end.snap);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (Atomics.load(stopFlag, 0) !== 0) {
+        interrupted = true;
+        return;
+      }
+      from = { run: end.snap.run, pos: end.snap.pos + 1 };
+    }
+  };
+
+  const done = Promise.all(Array.from({ length: cfg.jobs }, (_, j) => job(j))).then((): ParallelResult => {
     clearInterval(pulse);
     if (failures.length > 0) throw failures[0];
-    if (finals.length !== cfg.jobs) throw new Error('[ptefuzz internal bug] a worker exited without its totals');
-    const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
-    const usage = new Map<string, PctUsage>();
-    for (const f of finals) {
-      for (const [key, st] of f.perTarget) addStats(perTarget.get(key)!, st);
-      for (const [id, hits] of f.hits) {
-        const w = witnesses.get(id);
-        if (w) w.finding.hits += hits;
-      }
-      for (const [key, u] of f.pctUsage) {
-        const prev = usage.get(key);
-        usage.set(key, prev ? mergePctUsage(prev, u) : u);
-      }
-    }
     const pctBounds = new Map<string, PctBound>();
     for (const t of cfg.targets) {
       const u = usage.get(t.key);
       if (u) pctBounds.set(t.key, pctBoundOf(u));
     }
+    const order = (a: { target: Target; id?: string }, b: { target: Target; id?: string }): number =>
+      byKey.get(a.target.key)!.i - byKey.get(b.target.key)!.i;
     // Arrival order depends on thread timing; report in target order, then class, then fingerprint.
     const findings = [...witnesses.values()]
       .map((w) => w.finding)
-      .sort(
-        (a, b) =>
-          byKey.get(a.target.key)!.i - byKey.get(b.target.key)!.i ||
-          a.class.localeCompare(b.class) ||
-          a.id!.localeCompare(b.id!),
-      );
+      .sort((a, b) => order(a, b) || a.class.localeCompare(b.class) || a.id!.localeCompare(b.id!));
     cfg.onStatus(status(), 'done');
     return {
       targets: cfg.targets,
-      executions: sum(finals.map((f) => f.executions)),
-      runs: sum(finals.map((f) => f.runs)),
+      executions: sum(baseExec),
+      runs: sum(baseRuns),
       seconds: elapsed(),
       perTarget,
       findings,
-      interrupted: finals.some((f) => f.interrupted),
+      interrupted,
       pctBounds,
-      coverage: new Map(),
+      coverage,
       pctUsage: usage,
+      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
+      restarts,
+      hangs,
+      dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
+      ...(anyCorpus ? { corpusCounts } : {}),
     };
   });
 

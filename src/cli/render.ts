@@ -1,5 +1,7 @@
 import type { Run, Target, Finding } from '../campaign';
-import { renderVerdictReport } from '../report';
+import { runToHang } from '../campaign';
+import type { CrashTimeoutVerdict } from '../crash';
+import { renderDiagram, renderVerdictReport } from '../report';
 import type { Reduction } from '../scenario';
 
 /** Diagram + reference history + observed vs allowed, for one execution of a target. */
@@ -26,4 +28,35 @@ export function findingReport(f: Finding): string {
 /** One line saying a scenario was reduced by the minimizer, and what it dropped. */
 export function reducedLine(name: string, r: Reduction): string {
   return `reduced by the minimizer from ${r.source === 'builtin' ? 'built-in' : 'scenario file'} ${name}: dropped ${r.dropped.join('; ')}`;
+}
+
+/**
+ * A timeout crash file: the execution up to the step that never returned (the
+ * trace replayed with that step bound — it cannot hang), then what the
+ * watchdog recorded.
+ */
+export function hangReport(t: Target, v: CrashTimeoutVerdict, trace: readonly number[]): string {
+  const head = `${t.scenario.name}: ${t.scenario.title}\nmodel ${t.model}; source: ${t.scenario.source}`;
+  const run = runToHang(t, { trace, step: v.step, cpu: v.cpu });
+  const diagram =
+    run === undefined
+      ? '(no step: it hung while the CPU programs started)'
+      : renderDiagram({
+          exec: run.exec,
+          built: t.built,
+          arch: t.arch,
+          readerName: t.reader.name,
+          contract: t.contract.name,
+          stepNumbers: true,
+        });
+  const cpu = v.cpu < 0 ? '' : ` on CPU ${v.cpu} (${t.built.cpus[v.cpu]?.name ?? '?'})`;
+  return [
+    head,
+    '',
+    diagram,
+    '',
+    `timeout: the execution did not return within ${v.seconds} s: it hung in step ${v.step}${cpu} — the CPU executed that step, then its code did not yield again`,
+    `  ${v.detail}`,
+    `  (the diagram shows the ${v.step} steps before; a step that never returns is a loop without a yield in the reader's or an operation's code)`,
+  ].join('\n');
 }

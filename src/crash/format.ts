@@ -9,8 +9,15 @@ export const CRASH_FORMAT = 'ptefuzz-crash';
  * came from a file). Version 1 files (no text: a built-in by name) still load.
  */
 export const CRASH_VERSION = 2;
+/**
+ * 3: verdict kind `timeout` (an execution the `fuzz` watchdog stopped; see
+ * CrashTimeoutVerdict). Only timeout files are written as version 3: a
+ * divergence keeps version 2, so its bytes — and older ptefuzz versions
+ * reading it — are unchanged.
+ */
+export const TIMEOUT_CRASH_VERSION = 3;
 /** Every version the loader reads. */
-export const CRASH_VERSIONS: readonly number[] = [1, 2];
+export const CRASH_VERSIONS: readonly number[] = [1, 2, 3];
 
 /**
  * Where the scenario came from; `text` is its printed `.scn` form (version ≥ 2;
@@ -29,7 +36,7 @@ export interface CrashScenario {
   readonly dropped?: readonly string[];
 }
 
-export interface CrashVerdict {
+export interface CrashDivergenceVerdict {
   readonly kind: 'divergence';
   readonly class: string;
   /** hex */
@@ -39,6 +46,26 @@ export interface CrashVerdict {
   /** consumer invariants: what went wrong, in one line (optional; absent in reader-contract divergences) */
   readonly detail?: string;
 }
+
+/**
+ * An execution that did not finish within the watchdog's limit (libFuzzer's
+ * `timeout-<sha1>` artifacts): `trace` is every choice it made before it hung,
+ * so replaying it reaches the same point and hangs again.
+ */
+export interface CrashTimeoutVerdict {
+  readonly kind: 'timeout';
+  readonly class: 'timeout';
+  /** the limit it exceeded (`--timeout`), in seconds: the configured value, not a measurement */
+  readonly seconds: number;
+  /** the steps it completed before the step that never returned: a replay bounded to this many steps stops just before the hang */
+  readonly step: number;
+  /** the CPU whose code did not yield again; -1 when it hung before the first step */
+  readonly cpu: number;
+  /** one line: the operation in flight and what it had read */
+  readonly detail: string;
+}
+
+export type CrashVerdict = CrashDivergenceVerdict | CrashTimeoutVerdict;
 
 /**
  * A minimized reproduction (DESIGN §8). No wall-clock fields: the same
@@ -109,18 +136,25 @@ export function encodeCrash(c: CrashFile): Buffer {
     model: c.model,
     trace: [...c.trace],
     signature: c.signature,
-    verdict: {
-      kind: c.verdict.kind,
-      class: c.verdict.class,
-      observed: c.verdict.observed,
-      allowed: [...c.verdict.allowed],
-      // only when present, so files without it keep their bytes
-      ...(c.verdict.detail === undefined ? {} : { detail: c.verdict.detail }),
-    },
+    verdict: encodeVerdict(c.verdict),
     engine: c.engine,
     seed: c.seed,
     tool: c.tool,
   });
+}
+
+function encodeVerdict(v: CrashVerdict): Record<string, unknown> {
+  if (v.kind === 'timeout') {
+    return { kind: v.kind, class: v.class, seconds: v.seconds, step: v.step, cpu: v.cpu, detail: v.detail };
+  }
+  return {
+    kind: v.kind,
+    class: v.class,
+    observed: v.observed,
+    allowed: [...v.allowed],
+    // only when present, so files without it keep their bytes
+    ...(v.detail === undefined ? {} : { detail: v.detail }),
+  };
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -145,7 +179,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   if (!CRASH_VERSIONS.includes(version)) {
     throw new CrashFileError(
       file,
-      `unsupported crash file format version ${version} (this ptefuzz reads versions ${CRASH_VERSIONS.join(' and ')})`,
+      `unsupported crash file format version ${version} (this ptefuzz reads versions ${CRASH_VERSIONS.slice(0, -1).join(', ')} and ${CRASH_VERSIONS.at(-1)!})`,
     );
   }
   const bad = (field: string, expected: string): never => {
@@ -179,14 +213,39 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
     bad('trace', 'an array of non-negative integers');
   }
   const v = raw['verdict'];
-  if (!isObj(v) || v['kind'] !== 'divergence' || !isStr(v['class']) || !isHex(v['observed'])) {
-    bad('verdict', 'a divergence with a class and a hex observed value');
+  let decoded: CrashVerdict;
+  if (version >= 3 && isObj(v) && v['kind'] === 'timeout') {
+    const int = (x: unknown, min: number): boolean => Number.isInteger(x) && (x as number) >= min;
+    if (v['class'] !== 'timeout') bad('verdict.class', '"timeout" for a timeout');
+    if (typeof v['seconds'] !== 'number' || !(v['seconds'] > 0)) bad('verdict.seconds', 'a positive number');
+    if (!int(v['step'], 0)) bad('verdict.step', 'a non-negative integer');
+    if (!int(v['cpu'], -1)) bad('verdict.cpu', 'an integer ≥ -1');
+    if (!isStr(v['detail'])) bad('verdict.detail', 'a string');
+    decoded = {
+      kind: 'timeout',
+      class: 'timeout',
+      seconds: v['seconds'] as number,
+      step: v['step'] as number,
+      cpu: v['cpu'] as number,
+      detail: v['detail'] as string,
+    };
+  } else {
+    if (!isObj(v) || v['kind'] !== 'divergence' || !isStr(v['class']) || !isHex(v['observed'])) {
+      bad('verdict', `a divergence with a class and a hex observed value${version >= 3 ? ', or a timeout' : ''}`);
+    }
+    const verdict = v as Record<string, unknown>;
+    const allowed = verdict['allowed'];
+    if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
+    const detail = verdict['detail'];
+    if (detail !== undefined && !isStr(detail)) bad('verdict.detail', 'a string');
+    decoded = {
+      kind: 'divergence',
+      class: verdict['class'] as string,
+      observed: verdict['observed'] as string,
+      allowed: allowed as string[],
+      ...(detail === undefined ? {} : { detail: detail as string }),
+    };
   }
-  const verdict = v as Record<string, unknown>;
-  const allowed = verdict['allowed'];
-  if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
-  const detail = verdict['detail'];
-  if (detail !== undefined && !isStr(detail)) bad('verdict.detail', 'a string');
   return {
     format: CRASH_FORMAT,
     version,
@@ -202,13 +261,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
     model: raw['model'] as string,
     trace: trace as number[],
     signature: raw['signature'] as string,
-    verdict: {
-      kind: 'divergence',
-      class: verdict['class'] as string,
-      observed: verdict['observed'] as string,
-      allowed: allowed as string[],
-      ...(detail === undefined ? {} : { detail: detail as string }),
-    },
+    verdict: decoded,
     engine: raw['engine'] as string,
     seed: raw['seed'] as string,
     tool: raw['tool'] as string,

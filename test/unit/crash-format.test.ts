@@ -78,7 +78,7 @@ describe('crash file format', () => {
   test('unknown format version', () => {
     const p = new Packr({ useRecords: false });
     expect(err(p.pack({ ...sample, version: 99 }))).toBe(
-      `crashes/x.msgpack: unsupported crash file format version 99 (this ptefuzz reads versions 1 and 2)`,
+      `crashes/x.msgpack: unsupported crash file format version 99 (this ptefuzz reads versions 1, 2 and 3)`,
     );
   });
   test('a field of the wrong type', () => {

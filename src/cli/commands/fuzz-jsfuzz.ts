@@ -28,6 +28,9 @@ import {
  * recorded: jsfuzz cannot be seeded.
  */
 export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
+  if (o.timeout !== undefined) {
+    throw new UsageError('--timeout applies to the engines coverage, random and pct (jsfuzz runs its own processes)');
+  }
   if (o.depth !== undefined) throw new UsageError('--depth applies to --engine pct only (engine is jsfuzz)');
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());

@@ -4,6 +4,7 @@ import type { ReaderRegistry } from '../../kernel';
 import type {
   CampaignResult,
   CampaignEvent,
+  TimeoutFinding,
   CampaignStatus,
   Finding,
   FuzzEngineName,
@@ -14,29 +15,26 @@ import type {
 } from '../../campaign';
 import {
   FUZZ_ENGINES,
-  NO_CORPUS,
   NO_SHARD,
   UsageError,
   addStats,
-  campaignSteps,
-  crashRecord,
   emptyStats,
   overallVerdict,
-  partitionOf,
   portableSelection,
   selectTargets,
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { FileCorpusStore, checkOutputFolder, fingerprint, removeStaleTemps, saveCrash } from '../../crash';
+import { FileCorpusStore, checkOutputFolder, removeStaleTemps } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
-import { runParallel } from '../parallel';
-import { HEAP_TRIM_MS, heapTrimmer } from '../heap';
+import type { ParallelResult } from '../parallel';
+import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -57,6 +55,10 @@ export interface FuzzOptions {
   jobs?: number;
   /** this machine's slice of a multi-machine campaign (0-based index internally) */
   shard?: ShardSpec;
+  /** the watchdog: seconds an execution may run before it is stopped and saved as a timeout */
+  timeout?: number;
+  /** `--reader-module` files (already registered; the workers load them again) */
+  readerModule?: string[];
 }
 
 /**
@@ -117,8 +119,6 @@ export function selectionOf(o: FuzzOptions, registry: ReaderRegistry): Selection
   };
 }
 
-const nextTurn = (): Promise<void> => new Promise((res) => setImmediate(res));
-
 export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
   if (o.engine === 'exhaustive') {
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
@@ -139,17 +139,13 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     );
   }
   const jobs = o.jobs ?? 1;
-  if (jobs > 1 && registry.all().some((r) => r.module !== undefined)) {
-    throw new UsageError('--jobs > 1 does not load --reader-module readers in its workers yet; use --jobs 1');
-  }
+  const timeoutSeconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const engine = o.engine as FuzzEngineName;
   const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
   checkOutputFolder(o.crashes, '--crashes');
   if (corpusDir !== undefined) checkOutputFolder(corpusDir, '--corpus');
-  const corpus =
-    corpusDir === undefined
-      ? NO_CORPUS
-      : new FileCorpusStore(corpusDir, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
+  // checked here, before any worker starts (each worker opens the folder itself)
+  if (corpusDir !== undefined) new FileCorpusStore(corpusDir, () => {});
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
   const sel: Selection = selectionOf(o, registry);
   const targets = selectTargets(sel, registry);
@@ -175,6 +171,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       out.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`);
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
+  const onTimeout = (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean): void => {
+    out.write(timeoutLines(s, t, fresh, timeoutSeconds) + '\n');
+    if (dropped)
+      out.write(
+        `INFO: ${t.target.key}: ${MAX_TIMEOUTS_PER_TARGET} timeouts; this target is dropped from the rest of the campaign\n`,
+      );
+    out.setInfo(`#${s.executions} divergences: ${s.findings}`);
+  };
 
   // SIGINT/SIGTERM: stop after the current run, write the summary, exit with the campaign's code.
   // A second signal aborts at once (crash files are written atomically, so none is half-written).
@@ -193,54 +197,27 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let result: CampaignResult;
+  let result: ParallelResult;
   try {
-    if (jobs === 1) {
-      const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
-      const steps = campaignSteps({
-        targets,
-        engine,
-        ...(depth !== undefined ? { depth } : {}),
-        seed,
-        ...(o.runs !== undefined ? { runs: o.runs } : {}),
-        ...(seconds !== undefined ? { seconds } : {}),
-        partition: partitionOf(shard, 0, 1),
-        corpus,
-        clock: () => Date.now(),
-        shouldStop: () => stop,
-        onWitness: (f) => {
-          const rec = crashRecord(f, o.engine, seed);
-          const saved = saveCrash(o.crashes, rec);
-          f.file = saved.path;
-          return { id: fingerprint(rec), fresh: saved.fresh };
-        },
-        onStatus,
-      });
-      for (;;) {
-        const r = steps.next();
-        if (r.done) {
-          result = r.value;
-          break;
-        }
-        out.progress((Date.now() - t0) / 1000, Date.now());
-        trim();
-        await nextTurn(); // lets a signal in
-      }
-    } else {
+    // every campaign runs in worker threads, watched by this one (parallel.ts, watchdog.ts)
+    {
       const run = runParallel({
         jobs,
         shard,
         selection: portableSelection(sel),
         targets,
+        readerModules: o.readerModule ?? [],
         engine,
         ...(depth !== undefined ? { depth } : {}),
         seed,
         ...(o.runs !== undefined ? { runs: o.runs } : {}),
         ...(seconds !== undefined ? { seconds } : {}),
+        timeoutSeconds,
         ...(corpusDir !== undefined ? { corpus: corpusDir } : {}),
         crashes: o.crashes,
         clock: () => Date.now(),
         onStatus,
+        onTimeout,
         onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
       });
       stopWorkers = run.stop;
@@ -253,22 +230,37 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
-  if (corpus instanceof FileCorpusStore) {
+  if (corpusDir !== undefined) {
+    const c = result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 };
     process.stderr.write(
-      `INFO: corpus ${corpus.dir.replace(/\/+$/, '')}/: ${corpus.loaded} entries loaded, ${corpus.saved} new entries saved` +
-        (corpus.skipped > 0 ? `, ${corpus.skipped} unreadable files skipped` : '') +
+      `INFO: corpus ${corpusDir.replace(/\/+$/, '')}/: ${c.loaded} entries loaded, ${c.saved} new entries saved` +
+        (c.skipped > 0 ? `, ${c.skipped} unreadable files skipped` : '') +
         '\n',
     );
   }
   for (const f of result.findings)
     process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
+  if (result.timeouts.length > 0) process.stderr.write(timeoutSummary(result, timeoutSeconds) + '\n');
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   const split = {
     ...(jobs > 1 ? { jobs } : {}),
     ...(o.shard !== undefined ? { shard: `${shard.index + 1}/${shard.count}` } : {}),
   };
-  if (o.json) process.stdout.write(JSON.stringify(jsonSummary(result, seed, split), null, 2) + '\n');
-  return result.findings.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+  const watchdog = {
+    timeout: timeoutSeconds,
+    timeouts: result.timeouts.map((t) => ({
+      ...names(t.target),
+      file: t.file,
+      hits: t.hits,
+      detail: t.record.verdict.kind === 'timeout' ? t.record.verdict.detail : '',
+      first: t.first,
+    })),
+    restarts: result.restarts,
+    dropped: result.dropped,
+  };
+  if (o.json)
+    process.stdout.write(JSON.stringify({ ...jsonSummary(result, seed, split), ...watchdog }, null, 2) + '\n');
+  return result.findings.length > 0 || result.timeouts.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
 function byReader(r: CampaignResult): Map<string, ReaderStats> {
@@ -300,11 +292,23 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
     seed,
     ...split,
     interrupted: r.interrupted,
-    readers: Object.fromEntries([...byReader(r)].map(([name, st]) => [name, { ...st, verdict: overallVerdict(st) }])),
+    readers: Object.fromEntries(
+      [...byReader(r)].map(([name, st]) => {
+        const hung = sumHangs(r, (t) => t.reader.name === name);
+        return [name, { ...st, ...(hung > 0 ? { timeouts: hung } : {}), verdict: verdictWithHangs(st, hung) }];
+      }),
+    ),
     targets: r.targets.map((t) => {
       const st = r.perTarget.get(t.key)!;
       const cov = r.coverage.get(t.key);
-      return { ...names(t), ...st, verdict: overallVerdict(st), ...(cov ? { coverage: cov } : {}) };
+      const hung = sumHangs(r, (u) => u === t);
+      return {
+        ...names(t),
+        ...st,
+        ...(hung > 0 ? { timeouts: hung } : {}),
+        verdict: verdictWithHangs(st, hung),
+        ...(cov ? { coverage: cov } : {}),
+      };
     }),
     ...(r.pctBounds.size > 0
       ? {
@@ -336,6 +340,18 @@ function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: n
   return out;
 }
 
+/** Hung executions (stopped by the watchdog) of the targets `which` selects; 0 without a watchdog result. */
+function sumHangs(r: CampaignResult, which: (t: Target) => boolean): number {
+  const hangs = (r as Partial<ParallelResult>).hangs;
+  if (!hangs) return 0;
+  return r.targets.filter(which).reduce((n, t) => n + (hangs.get(t.key) ?? 0), 0);
+}
+
+/** A target (or reader) that hung and did not diverge is `timeout`, not agree or vacuous. */
+function verdictWithHangs(st: ReaderStats, hung: number): string {
+  return hung > 0 && st.verdicts.divergence === 0 ? 'timeout' : overallVerdict(st);
+}
+
 function pad(s: string | number, n: number): string {
   return String(s).padEnd(n);
 }
@@ -350,7 +366,10 @@ export function summaryTable(r: CampaignResult): string {
     const st = r.perTarget.get(t.key)!;
     const { scenario, reader, contract, model } = names(t);
     lines.push(
-      `${pad(scenario, 32)}${pad(reader, 20)}${pad(contract, 10)}${pad(model, 6)}${pad(st.executions, 9)}${pad(st.races, 9)}${pad(st.verdicts.divergence, 9)}${pad(st.verdicts.boundHit, 7)}${overallVerdict(st)}`,
+      `${pad(scenario, 32)}${pad(reader, 20)}${pad(contract, 10)}${pad(model, 6)}${pad(st.executions, 9)}${pad(st.races, 9)}${pad(st.verdicts.divergence, 9)}${pad(st.verdicts.boundHit, 7)}${verdictWithHangs(
+        st,
+        sumHangs(r, (u) => u === t),
+      )}`,
     );
   }
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
@@ -359,6 +378,37 @@ export function summaryTable(r: CampaignResult): string {
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
     );
   return lines.join('\n');
+}
+
+/** The command that replays a timeout file: under the watchdog, with the campaign's limit. */
+export function timeoutReplayCommand(file: string, readerModule: string | undefined, seconds: number): string {
+  return replayCommandFor(file, readerModule).replace(
+    'npx ptefuzz replay ',
+    `npx ptefuzz replay${seconds !== DEFAULT_TIMEOUT_SECONDS ? ` --timeout ${seconds}` : ''} `,
+  );
+}
+
+/** The status line and report of a hang the watchdog stopped. */
+export function timeoutLines(s: CampaignStatus, f: TimeoutFinding, fresh: boolean, seconds: number): string {
+  const t = f.target;
+  const v = f.record.verdict;
+  const head = statusLine(s, 'new').replace('\tNEW\t', '\tTIMEOUT\t');
+  const what = `timeout: ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) ran over ${seconds} s`;
+  if (!fresh) return `${head}\n\t${what} again (hit ${f.hits}) -> ${f.file}; worker restarted`;
+  return (
+    `${head}\n\t${what} -> ${f.file}; worker restarted\n` +
+    `\t${v.kind === 'timeout' ? v.detail : ''} (${f.record.trace.length} choices)\n` +
+    `\treplay: ${timeoutReplayCommand(f.file, t.reader.module?.path, seconds)}\n`
+  );
+}
+
+/** The summary lines of the hangs: count and replay commands. */
+export function timeoutSummary(r: ParallelResult, seconds: number): string {
+  const hung = [...r.hangs].map(([key, n]) => `${key}: ${n}${r.dropped.includes(key) ? ' (dropped)' : ''}`);
+  return [
+    `timeouts: ${r.timeouts.length} distinct, ${r.restarts} hung execution(s) stopped after ${seconds} s (${hung.join('; ')}); replay with:`,
+    ...r.timeouts.map((t) => `  ${timeoutReplayCommand(t.file, t.target.reader.module?.path, seconds)}`),
+  ].join('\n');
 }
 
 const sci = (x: number): string => (x === 0 ? '0 (below 1e-300)' : x >= 0.001 ? x.toPrecision(3) : x.toExponential(2));

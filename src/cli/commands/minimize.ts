@@ -39,6 +39,11 @@ export function minimizeCommand(paths: readonly string[], registry: ReaderRegist
 function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
   const crash = loadCrash(file);
   const target = crashTarget(crash, file, registry);
+  if (crash.verdict.kind === 'timeout') {
+    // every candidate trace could hang this thread: timeouts are kept as recorded
+    process.stdout.write(`UNCHANGED ${file}: a timeout file is kept as recorded (not minimized)\n`);
+    return 'unchanged';
+  }
   const holds = sameDivergence(target, crash.verdict.class);
   const before = holds(crash.trace);
   const min = before === null ? null : minimizeWitness(target, crash.verdict.class, crash.trace);

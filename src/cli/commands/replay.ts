@@ -1,14 +1,30 @@
 import type { ReaderRegistry } from '../../kernel';
+import type { CrashFile } from '../../crash';
 import { CrashFileError, expandCrashPaths, loadCrash } from '../../crash';
-import { replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, replayCrash } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
-import { runReport } from '../render';
+import { hangReport, runReport } from '../render';
+import { replayWatched } from '../replay-watched';
+
+/** How `replay` runs a timeout file: in a watched worker thread, stopped after `seconds`. */
+export interface ReplayWatchdog {
+  readonly seconds: number;
+  /** the `--reader-module` files, for the worker to load */
+  readonly readerModules: readonly string[];
+}
 
 /**
  * Re-execute every crash file; exit 0 iff each reproduces its recorded
  * verdict, 1 if one does not, 2 if a file cannot be read (one line each).
+ * A timeout file reproduces when its execution hangs again: it runs in a
+ * worker thread that is stopped after `watchdog.seconds`.
  */
-export function replayCommand(paths: readonly string[], registry: ReaderRegistry, diagram: boolean): number {
+export async function replayCommand(
+  paths: readonly string[],
+  registry: ReaderRegistry,
+  diagram: boolean,
+  watchdog: ReplayWatchdog,
+): Promise<number> {
   const files = expandCrashPaths(paths);
   let unreadable = 0;
   let failed = 0;
@@ -16,17 +32,12 @@ export function replayCommand(paths: readonly string[], registry: ReaderRegistry
   for (const file of files) {
     try {
       const crash = loadCrash(file);
-      const r = replayCrash(crash, file, registry);
-      if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
-      const what = `${crash.verdict.class} ${crash.verdict.observed} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
-      if (r.reproduced) {
-        ok++;
-        process.stdout.write(`REPRODUCED ${file}: ${what}\n`);
-      } else {
-        failed++;
-        process.stdout.write(`NOT REPRODUCED ${file}: recorded ${what}; replay gave ${r.observed}\n`);
-      }
-      if (diagram || !r.reproduced) process.stdout.write(runReport(r.target, r.run) + '\n\n');
+      const reproduced =
+        crash.verdict.kind === 'timeout'
+          ? await replayTimeout(crash, file, registry, diagram, watchdog)
+          : replayDivergence(crash, file, registry, diagram);
+      if (reproduced) ok++;
+      else failed++;
     } catch (e) {
       if (!(e instanceof CrashFileError)) throw e;
       unreadable++;
@@ -38,4 +49,42 @@ export function replayCommand(paths: readonly string[], registry: ReaderRegistry
   );
   if (unreadable > 0) return EXIT_USAGE;
   return failed > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+function replayDivergence(crash: CrashFile, file: string, registry: ReaderRegistry, diagram: boolean): boolean {
+  const r = replayCrash(crash, file, registry);
+  if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
+  const v = crash.verdict;
+  const what = `${v.class} ${v.kind === 'divergence' ? v.observed : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
+  if (r.reproduced) process.stdout.write(`REPRODUCED ${file}: ${what}\n`);
+  else process.stdout.write(`NOT REPRODUCED ${file}: recorded ${what}; replay gave ${r.observed}\n`);
+  if (diagram || !r.reproduced) process.stdout.write(runReport(r.target, r.run) + '\n\n');
+  return r.reproduced;
+}
+
+async function replayTimeout(
+  crash: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  diagram: boolean,
+  watchdog: ReplayWatchdog,
+): Promise<boolean> {
+  const v = crash.verdict;
+  if (v.kind !== 'timeout') throw new Error('[ptefuzz internal bug] not a timeout file');
+  // rebuilt here first, so a file naming an unknown reader or scenario is one line (exit 2)
+  const target = crashTarget(crash, file, registry);
+  const note = readerModuleNote(crash, target.reader);
+  if (note !== undefined) process.stdout.write(`${file}: ${note}\n`);
+  const where = `${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
+  const r = await replayWatched(file, watchdog.readerModules, watchdog.seconds);
+  if ('error' in r) throw new UsageError(r.error);
+  if (r.hung) {
+    process.stdout.write(`REPRODUCED ${file}: timeout after ${r.seconds} s (expected: timeout) — ${where}\n`);
+  } else {
+    process.stdout.write(
+      `NOT REPRODUCED ${file}: recorded timeout (after ${v.seconds} s) — ${where}; replay returned within ${watchdog.seconds} s: ${r.verdict}, ${r.steps} steps\n`,
+    );
+  }
+  if (diagram || !r.hung) process.stdout.write(hangReport(target, v, crash.trace) + '\n\n');
+  return r.hung;
 }

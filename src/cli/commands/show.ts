@@ -1,12 +1,13 @@
 import type { ReaderRegistry } from '../../kernel';
 import { loadCrash, writeFileAtomic } from '../../crash';
+import type { CrashFile } from '../../crash';
 import type { ReplayResult } from '../../campaign';
-import { UsageError, replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, replayCrash } from '../../campaign';
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
-import { reducedLine, runReport } from '../render';
-import { replayCommandFor } from './fuzz';
+import { hangReport, reducedLine, runReport } from '../render';
+import { replayCommandFor, timeoutReplayCommand } from './fuzz';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
@@ -19,11 +20,12 @@ export interface ShowOptions {
 export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptions = {}): number {
   if (o.html !== undefined && o.litmus) throw new UsageError('--html and --litmus: choose one');
   const crash = loadCrash(file);
+  if (crash.verdict.kind === 'timeout') return showTimeout(file, crash, registry, o);
   const r = replayCrash(crash, file, registry);
   if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
   if (o.litmus) return printLitmus(file, r);
   const recorded =
-    `recorded: ${crash.verdict.class} ${crash.verdict.observed} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
+    `recorded: ${crash.verdict.class} ${crash.verdict.kind === 'divergence' ? crash.verdict.observed : ''} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
     (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${r.observed})`);
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
@@ -31,21 +33,51 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
     const bytes = writeHtml(o.html, r, [recorded, trace, replay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
   } else {
-    const stored =
-      crash.scenario.text === undefined
-        ? [`scenario: built-in ${crash.scenario.name} (format version 1 stores no text)`]
-        : [
-            crash.scenario.dropped === undefined
-              ? `scenario (${crash.scenario.source}, as stored in the crash file):`
-              : `scenario (reduced from the ${crash.scenario.source === 'builtin' ? 'built-in' : 'scenario file'} ${crash.scenario.name}: ${crash.scenario.dropped.length} dropped, as stored in the crash file):`,
-            ...crash.scenario.text
-              .trimEnd()
-              .split('\n')
-              .map((l) => `  ${l}`),
-          ];
+    const stored = storedLines(crash);
     process.stdout.write([runReport(r.target, r.run), '', recorded, trace, replay, '', ...stored].join('\n') + '\n');
   }
   return r.reproduced ? EXIT_OK : EXIT_DIVERGENCE;
+}
+
+function storedLines(crash: CrashFile): string[] {
+  return crash.scenario.text === undefined
+    ? [`scenario: built-in ${crash.scenario.name} (format version 1 stores no text)`]
+    : [
+        crash.scenario.dropped === undefined
+          ? `scenario (${crash.scenario.source}, as stored in the crash file):`
+          : `scenario (reduced from the ${crash.scenario.source === 'builtin' ? 'built-in' : 'scenario file'} ${crash.scenario.name}: ${crash.scenario.dropped.length} dropped, as stored in the crash file):`,
+        ...crash.scenario.text
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`),
+      ];
+}
+
+/**
+ * A timeout file: the execution up to the step that never returned (replayed
+ * with that step bound, so `show` itself cannot hang) and what the watchdog
+ * recorded. Not re-run to the hang: `ptefuzz replay` does that, under the watchdog.
+ */
+function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o: ShowOptions): number {
+  const v = crash.verdict;
+  if (v.kind !== 'timeout') throw new Error('[ptefuzz internal bug] not a timeout file');
+  if (o.html !== undefined || o.litmus) {
+    throw new UsageError(
+      `${file}: a timeout file has no divergence to draw with --${o.litmus ? 'litmus' : 'html'}; \`ptefuzz show ${file}\` prints the execution up to the hang`,
+    );
+  }
+  const target = crashTarget(crash, file, registry);
+  const note = readerModuleNote(crash, target.reader);
+  if (note !== undefined) process.stderr.write(note + '\n');
+  const recorded =
+    `recorded: timeout after ${v.seconds} s (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
+    'not re-run to the hang here: replay runs it under the watchdog';
+  const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
+  const replay = `replay: ${timeoutReplayCommand(file, target.reader.module?.path, v.seconds)}`;
+  process.stdout.write(
+    [hangReport(target, v, crash.trace), '', recorded, trace, replay, '', ...storedLines(crash)].join('\n') + '\n',
+  );
+  return EXIT_OK;
 }
 
 function writeHtml(out: string, r: ReplayResult, notes: readonly string[]): number {

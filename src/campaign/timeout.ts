@@ -1,0 +1,111 @@
+import type { Execution } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import type { CrashFile, CrashTimeoutVerdict } from '../crash';
+import { TIMEOUT_CRASH_VERSION, toHex } from '../crash';
+import { TOOL_VERSION } from '../version';
+import { crashScenario } from './crash-record';
+import type { Run, Target } from './target';
+import { runTarget } from './target';
+
+/**
+ * What the watchdog saw of an execution that did not return: the choices it
+ * made (a replay with them reaches the same point: the interpreter consults
+ * the source only at choices, and the hung execution made no further one),
+ * the number of the step that never returned (steps are numbered from 0; the
+ * CPU executed its instruction, then its code did not yield again) and that
+ * step's CPU — or cpu -1 and step 0 when it hung before the first step, while
+ * the CPU programs started.
+ */
+export interface Hang {
+  readonly trace: readonly number[];
+  readonly step: number;
+  readonly cpu: number;
+}
+
+/** A distinct hang found by a campaign: one timeout crash file, however often it was hit. */
+export interface TimeoutFinding {
+  readonly target: Target;
+  readonly record: CrashFile;
+  readonly id: string;
+  readonly file: string;
+  hits: number;
+  /** executions and seconds into the campaign when it was first seen */
+  readonly first: { readonly executions: number; readonly seconds: number };
+}
+
+/**
+ * The execution up to the hang, without hanging: the trace replayed with a
+ * step bound of `hang.step`, so the interpreter stops before the step that
+ * never returned. Undefined when it hung before the first step.
+ */
+export function runToHang(t: Target, hang: Hang): Run | undefined {
+  if (hang.cpu < 0) return undefined;
+  return runTarget(t, new TraceSource(hang.trace), { ...DEFAULT_BOUNDS, steps: hang.step });
+}
+
+/** The innermost operation still open on `cpu` in an execution stopped by a bound, or undefined. */
+function openOp(exec: Execution, cpu: number): Execution['ops'][number] | undefined {
+  let found: Execution['ops'][number] | undefined;
+  for (const o of exec.ops) if (o.cpu === cpu && !o.done) found = o;
+  return found;
+}
+
+/**
+ * Where a hang is, for its fingerprint and its one-line description: the
+ * operation in flight on the hung CPU and the values its loads had read
+ * ("ptep_get_spin on CPU 1 (reader) after step 7, read pte_low=0x0 pte_high=0x1").
+ * Two hangs with the same signature are one file, as for divergences.
+ */
+export function describeHang(t: Target, hang: Hang): { signature: string; detail: string } {
+  const run = runToHang(t, hang);
+  if (run === undefined) {
+    return {
+      signature: 'before the first step',
+      detail: 'hung before the first step (while the CPU programs started)',
+    };
+  }
+  const cpuName = t.built.cpus[hang.cpu]?.name ?? `cpu${hang.cpu}`;
+  const op = openOp(run.exec, hang.cpu);
+  const reads: string[] = [];
+  if (op) {
+    for (const ev of run.exec.events) {
+      if (ev.op !== op.id || ev.read === undefined) continue;
+      const locs = ev.locs.map((id) => t.built.locations.locs[id]!.name).join('+');
+      reads.push(`${locs}=${toHex(ev.read)}`);
+    }
+  }
+  const what = op ? `in ${op.mark.name}` : 'outside any operation';
+  const read = reads.length > 0 ? `, having read ${reads.join(' ')}` : '';
+  return {
+    signature: `${op ? op.mark.name : '-'} on CPU ${hang.cpu}: ${reads.join(' ')}`,
+    detail: `CPU ${hang.cpu} (${cpuName}) did not yield again after its step ${hang.step} ${what}${read}`,
+  };
+}
+
+/** The crash file of a hang (format version 3, verdict kind `timeout`). */
+export function timeoutRecord(t: Target, hang: Hang, seconds: number, engine: string, seed: string): CrashFile {
+  const { signature, detail } = describeHang(t, hang);
+  const verdict: CrashTimeoutVerdict = {
+    kind: 'timeout',
+    class: 'timeout',
+    seconds,
+    step: hang.cpu < 0 ? 0 : hang.step,
+    cpu: hang.cpu,
+    detail,
+  };
+  return {
+    format: 'ptefuzz-crash',
+    version: TIMEOUT_CRASH_VERSION,
+    scenario: crashScenario(t.scenario),
+    reader: t.reader.name,
+    ...(t.reader.module ? { readerModule: { ...t.reader.module } } : {}),
+    contract: t.contract.name,
+    model: t.model,
+    trace: [...hang.trace],
+    signature,
+    verdict,
+    engine,
+    seed,
+    tool: TOOL_VERSION,
+  };
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { HangDetector, WatchBuffer } from './watchdog';
+
+export interface ReplayInput {
+  readonly file: string;
+  readonly readerModules: readonly string[];
+  readonly watch: SharedArrayBuffer;
+}
+
+/** How a watched replay ended: hung again (stopped after the limit), or returned with a verdict. */
+export type ReplayOutcome =
+  | { readonly hung: true; readonly seconds: number }
+  | { readonly hung: false; readonly verdict: string; readonly steps: number }
+  /** a user-input problem in the worker (e.g. the reader module threw): one line */
+  | { readonly hung: false; readonly error: string };
+
+/**
+ * Replay a crash file's trace in a worker thread (replay-worker.js) under the
+ * watchdog: if its execution has not returned after `seconds`, the worker is
+ * terminated and the replay counts as hung.
+ */
+export function replayWatched(file: string, readerModules: readonly string[], seconds: number): Promise<ReplayOutcome> {
+  const buf = WatchBuffer.create(1);
+  const input: ReplayInput = { file, readerModules, watch: buf.buffer };
+  const w = new Worker(join(__dirname, 'replay-worker.js'), { workerData: input });
+  const limitMs = seconds * 1000;
+  const detector = new HangDetector(limitMs);
+  return new Promise<ReplayOutcome>((resolve, reject) => {
+    let outcome: ReplayOutcome | undefined;
+    const poll = setInterval(() => {
+      if (outcome !== undefined || !detector.check(Date.now(), buf.inFlight, buf.counter)) return;
+      outcome = { hung: true, seconds };
+      void w.terminate();
+    }, HangDetector.pollMs(limitMs));
+    w.on('message', (m: ReplayOutcome) => {
+      outcome ??= m;
+    });
+    w.on('error', (e) => {
+      clearInterval(poll);
+      reject(e);
+    });
+    w.on('exit', () => {
+      clearInterval(poll);
+      if (outcome === undefined) reject(new Error('[ptefuzz internal bug] the replay worker exited without a result'));
+      else resolve(outcome);
+    });
+  });
+}

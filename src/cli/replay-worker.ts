@@ -1,0 +1,44 @@
+/**
+ * `ptefuzz replay` of a timeout crash file: the one execution runs in this
+ * worker thread, watched by the main thread (watchdog.ts), which terminates
+ * it if it hangs again. The main thread has already loaded the file and
+ * rebuilt its target (so a bad file is reported there, as one line).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { builtinReaders } from '../kernel';
+import { UsageError, crashTarget, runTarget } from '../campaign';
+import { CrashFileError, loadCrash } from '../crash';
+import { ScenarioError } from '../scenario';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import type { ReplayInput, ReplayOutcome } from './replay-watched';
+import { registerReaderModules } from './reader-modules';
+import { SharedWatch, WatchBuffer } from './watchdog';
+
+const port = parentPort;
+if (!port) throw new Error('[ptefuzz internal bug] replay-worker.js runs as a worker thread only');
+const d = workerData as ReplayInput;
+try {
+  port.postMessage(replay());
+} catch (e) {
+  // a user's slip (a reader module that throws, …) is one line in the main thread
+  if (!(e instanceof UsageError || e instanceof CrashFileError || e instanceof ScenarioError)) throw e;
+  const m: ReplayOutcome = { hung: false, error: e.message };
+  port.postMessage(m);
+}
+
+function replay(): ReplayOutcome {
+  const registry = builtinReaders();
+  registerReaderModules(d.readerModules, registry);
+  const crash = loadCrash(d.file);
+  const target = crashTarget(crash, d.file, registry);
+  const watch = new SharedWatch(new WatchBuffer(d.watch, 1), [target]);
+  const run = runTarget(target, new TraceSource(crash.trace), DEFAULT_BOUNDS, watch);
+  const v = run.judgement.verdict;
+  const outcome: ReplayOutcome = {
+    hung: false,
+    verdict:
+      v.kind === 'divergence' ? `divergence (${v.class})` : v.kind === 'bound-hit' ? `bound hit (${v.bound})` : 'agree',
+    steps: run.exec.steps,
+  };
+  return outcome;
+}

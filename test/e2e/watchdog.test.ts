@@ -1,0 +1,125 @@
+/**
+ * Issue 8 item 1, the hang watchdog: a reader module that spins without
+ * yielding (harness/readers/pae-spin.js: `while (true) {}` once a writer raced
+ * it) is stopped after --timeout, saved as a `timeout` crash file, and the
+ * campaign goes on with a fresh worker. Fixed seeds and run counts; 1 s limits.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCrash } from '../../src/crash';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-'));
+const SPIN = 'harness/readers/pae-spin.js';
+const CAMPAIGN = [
+  '--reader-module',
+  SPIN,
+  '--scenario',
+  's2-pae-zap-reestablish',
+  '--reader',
+  'ptep_get_lockless_spin',
+  '--reader',
+  'ptep_get',
+  '--engine',
+  'random',
+  '--runs',
+  '200',
+  '--seed',
+  '1',
+  '--timeout',
+  '1',
+];
+
+interface Summary {
+  runs: number;
+  targets: { reader: string; executions: number; verdict: string; timeouts?: number }[];
+  divergences: { reader: string; class: string }[];
+  timeout: number;
+  timeouts: { reader: string; file: string; hits: number; detail: string }[];
+  restarts: number;
+  dropped: string[];
+}
+
+describe('fuzz --timeout (watchdog)', () => {
+  test('a reader spinning in `while (true) {}` gives timeout files; the campaign goes on, exit 1; the file replays as a timeout', () => {
+    const dir = tmp();
+    const r = cli(['fuzz', ...CAMPAIGN, '--crashes', dir, '--json']);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as Summary;
+    // the spinning target hung 3 times and was then dropped; the other one ran every run
+    expect(sum.restarts).toBe(3);
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_lockless_spin non-torn tso']);
+    expect(sum.runs).toBe(200);
+    const [spin, naive] = sum.targets;
+    expect(spin).toMatchObject({ reader: 'ptep_get_lockless_spin', verdict: 'timeout', timeouts: 3 });
+    expect(naive).toMatchObject({ reader: 'ptep_get', executions: 200, verdict: 'divergence' });
+    expect(sum.divergences.map((d) => `${d.reader} ${d.class}`)).toEqual(['ptep_get torn']);
+    const files = readdirSync(dir).filter((f) => f.includes('.timeout.'));
+    expect(files.length).toBeGreaterThan(0);
+    expect(
+      files.every((f) =>
+        /^s2-pae-zap-reestablish\.ptep_get_lockless_spin\.tso\.timeout\.[0-9a-f]{12}\.msgpack$/.test(f),
+      ),
+    ).toBe(true);
+    expect(sum.timeouts.map((t) => t.file.split('/').pop()).sort()).toEqual(files.sort());
+    for (const t of sum.timeouts) {
+      expect(t.detail).toMatch(
+        /^CPU 0 \(A: ptep_get_lockless_spin\) did not yield again after its step \d+ in ptep_get_lockless_spin, having read pte_low=0x[0-9a-f]+ pte_high=0x[0-9a-f]+$/,
+      );
+    }
+    expect(r.stderr).toMatch(/^#\d+\tTIMEOUT\t/m);
+    expect(r.stderr).toContain('this target is dropped from the rest of the campaign');
+    expect(r.stderr).toMatch(/^timeouts: \d+ distinct, 3 hung execution\(s\) stopped after 1 s/m);
+    expect(r.stderr).toContain(`npx ptefuzz replay --timeout 1 --reader-module ${SPIN} `);
+
+    const file = join(dir, files[0]!);
+    const rec = loadCrash(file);
+    expect(rec.version).toBe(3);
+    expect(rec.verdict).toMatchObject({ kind: 'timeout', class: 'timeout', seconds: 1, cpu: 0 });
+    expect(rec.readerModule?.path).toBe(SPIN);
+
+    const replay = cli(['replay', '--timeout', '1', '--reader-module', SPIN, file]);
+    expect(replay.stdout).toContain(`REPRODUCED ${file}: timeout after 1 s (expected: timeout)`);
+    expect(replay.stdout).toContain('1 crash file(s): 1 reproduced, 0 not reproduced, 0 unreadable');
+    expect(replay.code).toBe(0);
+
+    const show = cli(['show', '--reader-module', SPIN, file]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('A: ptep_get_lockless_spin');
+    expect(show.stdout).toMatch(/timeout: the execution did not return within 1 s: it hung in step \d+ on CPU 0/);
+    expect(show.stdout).toContain(`replay: npx ptefuzz replay --timeout 1 --reader-module ${SPIN} `);
+  });
+
+  test('--reader-module now loads in --jobs workers: two jobs, the same spinning reader, every run of the other target', () => {
+    const dir = tmp();
+    const r = cli(['fuzz', ...CAMPAIGN, '--jobs', '2', '--crashes', dir, '--json']);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as Summary;
+    expect(sum.targets[1]).toMatchObject({ reader: 'ptep_get', executions: 200, verdict: 'divergence' });
+    expect(sum.restarts).toBeGreaterThanOrEqual(3);
+    expect(readdirSync(dir).some((f) => f.includes('.ptep_get_lockless_spin.tso.timeout.'))).toBe(true);
+  });
+
+  test('a timeout file whose replay returns is NOT REPRODUCED (exit 1): the trace replayed without the spinning reader', () => {
+    const file = join(ROOT, 'test', 'fixtures', 'crash-v3-timeout.msgpack');
+    // the same reader name from a module that does not spin
+    const fixed = join(tmp(), 'fixed.js');
+    writeFileSync(fixed, readFileSync(join(ROOT, SPIN), 'utf8').replaceAll('while (true) {}', '{}'));
+    const r = cli(['replay', '--timeout', '1', '--reader-module', fixed, file]);
+    expect(r.stdout).toContain(`NOT REPRODUCED ${file}: recorded timeout (after 1 s)`);
+    expect(r.stdout).toMatch(/replay returned within 1 s: \w+/);
+    expect(r.code).toBe(1);
+  });
+
+  test.each([['0'], ['-1'], ['abc'], ['1s']])('--timeout %s: one line naming the flag, exit 2', (v) => {
+    const r = cli(['fuzz', '--engine', 'random', '--runs', '1', '--timeout', v]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("option '--timeout <seconds>' argument");
+    expect(r.stderr).toContain('expected a positive number of seconds');
+  });
+});
