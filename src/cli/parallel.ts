@@ -16,8 +16,8 @@
  * Per-target statistics and hit counts live in the worker's shared buffer, so
  * those of a terminated worker are exact.
  */
+import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import type {
   CampaignEvent,
   CampaignResult,
@@ -293,7 +293,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     cfg.onTimeout?.(status(), f, true, drop);
   };
 
-  const workerScript = join(__dirname, 'fuzz-worker.js');
+  const script = workerScript('fuzz-worker');
   const deadline = cfg.seconds === undefined ? undefined : t0 + cfg.seconds * 1000;
   const failures: unknown[] = [];
   const fail = (e: unknown): void => {
@@ -328,7 +328,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         progressMs: 250,
         reportCorpus: cfg.jobs === 1,
       };
-      const w = new Worker(workerScript, { workerData: input });
+      const w = new Worker(script, { workerData: input });
       const detector = new HangDetector(limitMs);
       const poll = setInterval(() => {
         if (ending !== undefined || !detector.check(cfg.clock(), buf.inFlight, buf.counter)) return;

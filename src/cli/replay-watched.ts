@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
 import { HangDetector, WatchBuffer } from './watchdog';
 
@@ -23,7 +23,7 @@ export type ReplayOutcome =
 export function replayWatched(file: string, readerModules: readonly string[], seconds: number): Promise<ReplayOutcome> {
   const buf = WatchBuffer.create(1);
   const input: ReplayInput = { file, readerModules, watch: buf.buffer };
-  const w = new Worker(join(__dirname, 'replay-worker.js'), { workerData: input });
+  const w = new Worker(workerScript('replay-worker'), { workerData: input });
   const limitMs = seconds * 1000;
   const detector = new HangDetector(limitMs);
   return new Promise<ReplayOutcome>((resolve, reject) => {
