@@ -218,7 +218,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     for (const t of group) {
       const engine = engines.get(t.key)!;
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds);
-      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
+      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced), judgement.raced > 0);
       executions++;
       if (fresh) {
         cfg.corpus?.save(corpusKey(t), exec.trace);
