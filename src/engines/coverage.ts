@@ -76,6 +76,9 @@ export interface CorpusEntry {
   readonly retried: boolean;
   /** order of addition */
   readonly index: number;
+  /** the execution's coverage hash (ExecMap.hash, verdict feature included) and verdict label, for stability checks */
+  readonly hash: number;
+  readonly label: string | undefined;
   picks: number;
 }
 
@@ -111,6 +114,7 @@ export class CoverageEngine {
   private readonly pendingSeeds: (readonly number[])[] = [];
   private readonly virgin = new VirginMap();
   private readonly execMap = new ExecMap();
+  private readonly scratch = new ExecMap();
   private readonly features = new FeatureExtractor();
   private last: PendingRun | undefined;
   private runs = 0;
@@ -212,6 +216,8 @@ export class CoverageEngine {
       newBits,
       retried: exec.ops.some((o) => o.retries > 0),
       index: this.corpus.length,
+      hash: this.execMap.hash(),
+      label,
       picks: 0,
     });
     this.totalLength += exec.trace.length;
@@ -220,6 +226,17 @@ export class CoverageEngine {
 
   stats(): CoverageStats {
     return { cov: this.virgin.cov, ft: this.virgin.ft, corpus: this.corpus.length, seeds: this.seedsRun };
+  }
+
+  /**
+   * The coverage hash of an execution (with its verdict label), as a corpus
+   * entry records it — for re-executing entries and comparing (stability).
+   * Touches neither the map nor the corpus.
+   */
+  coverageHash(exec: Execution, label?: string): number {
+    this.scratch.clear();
+    this.features.collect(exec, label, this.scratch);
+    return this.scratch.hash();
   }
 
   /** The arm of the run handed out last and not yet observed (undefined: a mutant or a replayed seed). */

@@ -3,7 +3,7 @@ import type { PctBound, PctUsage } from './pct-bound';
 import { pctBoundOf, pushUsed } from './pct-bound';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
-import type { CoverageStats } from './coverage';
+import type { CorpusEntry, CoverageStats } from './coverage';
 import { CoverageEngine } from './coverage';
 
 /** Engines that drive a fuzz campaign (one seeded choice stream per run). */
@@ -70,6 +70,10 @@ export interface Engine {
   coverage?(): CoverageStats;
   /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
   pctUsage?(): PctUsage;
+  /** coverage only: the corpus entries (trace, coverage hash and verdict label recorded on admission) */
+  entries?(): readonly CorpusEntry[];
+  /** coverage only: the coverage hash of an execution as an entry records it (stability re-executions) */
+  coverageHash?(exec: Execution, label?: string): number;
 }
 
 export interface EngineOptions {
@@ -89,6 +93,8 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
         observe: (exec, label, raced) => e.observe(exec, label, raced),
         addSeeds: (traces) => e.addSeeds(traces),
         coverage: () => e.stats(),
+        entries: () => e.entries(),
+        coverageHash: (exec, label) => e.coverageHash(exec, label),
       };
     }
     case 'random':

@@ -26,9 +26,11 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
+import { corpusKey, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { FileCorpusStore, fingerprint, saveCrash } from '../../crash';
+import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
@@ -191,6 +193,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
           return { id: fingerprint(rec), fresh: saved.fresh };
         },
         onStatus,
+        onUnstable: (u) => {
+          const key = corpusKey(u.target);
+          const file =
+            corpusDir === undefined
+              ? '(in memory)'
+              : `${corpusDir.replace(/\/+$/, '')}/${corpusFolderName(key)}/${corpusFileName(encodeCorpusEntry(key, u.trace))}`;
+          out.write(`ptefuzz: warning: unstable corpus entry (${u.when}): ${u.target.key}: ${file}: ${u.detail}\n`);
+        },
       });
       for (;;) {
         const r = steps.next();
@@ -235,6 +245,12 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         '\n',
     );
   }
+  const stab = stabilityTotals(result);
+  if (stab !== undefined) {
+    process.stderr.write(
+      `INFO: stability ${stab.percent.toFixed(2)}%: ${stab.stable} of ${stab.checked} re-executions of corpus entries reproduced their coverage and verdict\n`,
+    );
+  }
   for (const f of result.findings)
     process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
@@ -270,6 +286,7 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
     executions: r.executions,
     runs: r.runs,
     ...(r.coverage.size > 0 ? { coverage: coverageTotals(r) } : {}),
+    ...(r.stability ? { stability: stabilityTotals(r) } : {}),
     seconds: r.seconds,
     execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
     seed,
@@ -279,7 +296,14 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
     targets: r.targets.map((t) => {
       const st = r.perTarget.get(t.key)!;
       const cov = r.coverage.get(t.key);
-      return { ...names(t), ...st, verdict: overallVerdict(st), ...(cov ? { coverage: cov } : {}) };
+      const stab = r.stability?.get(t.key);
+      return {
+        ...names(t),
+        ...st,
+        verdict: overallVerdict(st),
+        ...(cov ? { coverage: cov } : {}),
+        ...(stab ? { stability: { ...stab, percent: round2(stabilityPercent(stab)) } } : {}),
+      };
     }),
     ...(r.pctBounds.size > 0
       ? {
@@ -309,6 +333,20 @@ function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: n
     out.seeds += c.seeds;
   }
   return out;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Engine coverage: corpus re-executions summed over the targets (absent with --jobs). */
+function stabilityTotals(r: CampaignResult): { checked: number; stable: number; percent: number } | undefined {
+  if (!r.stability) return undefined;
+  let checked = 0;
+  let stable = 0;
+  for (const s of r.stability.values()) {
+    checked += s.checked;
+    stable += s.stable;
+  }
+  return { checked, stable, percent: round2(stabilityPercent({ checked, stable })) };
 }
 
 function pad(s: string | number, n: number): string {
