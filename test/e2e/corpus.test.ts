@@ -65,7 +65,9 @@ describe('fuzz --corpus', () => {
       model: 'tso',
     });
     expect(Array.isArray(entry['trace'])).toBe(true);
-    expect(ra.stderr).toMatch(/^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m);
+    expect(ra.stderr).toMatch(
+      /^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ stab: 100\.00% exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m,
+    );
     expect(name).toMatch(/\.msgpack$/);
   });
 
