@@ -1,7 +1,7 @@
 import type { Bounds, Execution } from '../machine';
-import { DEFAULT_BOUNDS } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { CoverageStats, Engine, FuzzEngineName, PctBound, PctUsage } from '../engines';
-import { createEngine, deriveSeed } from '../engines';
+import { createEngine, createRng, deriveSeed } from '../engines';
 import type { Judgement, Verdict } from '../compare';
 import type { CorpusKey, CorpusStore } from './corpus';
 import type { ReaderStats } from './stats';
@@ -39,7 +39,38 @@ export interface CampaignStatus {
   readonly findings: number;
   /** engine `coverage`: map and corpus figures summed over the targets */
   readonly coverage?: { readonly cov: number; readonly ft: number; readonly corpus: number };
+  /** engine `coverage`: corpus re-executions so far, summed over the targets */
+  readonly stability?: StabilityStats;
 }
+
+/**
+ * Stability (AFL++'s `stability`): corpus entries re-executed from their
+ * trace, and how many reproduced the coverage hash and verdict they were
+ * admitted with. Anything below 100 % is a determinism bug (same trace ⇒
+ * same execution is a law).
+ */
+export interface StabilityStats {
+  readonly checked: number;
+  readonly stable: number;
+}
+
+/** The share of stable re-executions, in percent (100 when nothing was checked yet). */
+export const stabilityPercent = (s: StabilityStats): number => (s.checked === 0 ? 100 : (100 * s.stable) / s.checked);
+
+/** A corpus entry whose re-execution differed from its admission. */
+export interface Unstable {
+  readonly target: Target;
+  readonly trace: readonly number[];
+  /** when it was re-executed: on admission, in a periodic resample, or in the final sample */
+  readonly when: 'admission' | 'resample' | 'final';
+  /** what differed, one line */
+  readonly detail: string;
+}
+
+/** Every STABILITY_EVERY runs one entry of each target's corpus is re-executed (on top of every entry once on admission). */
+export const STABILITY_EVERY = 500;
+/** At the end of a campaign up to this many entries per target, evenly spaced over the corpus, are re-executed. */
+export const STABILITY_FINAL = 32;
 
 /** Status events: a pulse, a new distinct divergence (`new`, with the finding), a new corpus entry, the end. */
 export type CampaignEvent = 'pulse' | 'new' | 'corpus' | 'done';
@@ -101,6 +132,8 @@ export interface CampaignConfig {
   readonly onHit?: (id: string) => void;
   /** keys of targets not to execute (the watchdog drops a target that keeps hanging) */
   readonly skip?: ReadonlySet<string>;
+  /** engine `coverage`: a corpus entry whose re-execution differed (stability) */
+  readonly onUnstable?: (u: Unstable) => void;
 }
 
 export interface CampaignResult {
@@ -119,6 +152,8 @@ export interface CampaignResult {
   readonly coverage: ReadonlyMap<string, CoverageStats>;
   /** engine `pct`: the runs behind each bound, to merge workers' bounds (mergePctUsage) */
   readonly pctUsage: ReadonlyMap<string, PctUsage>;
+  /** engine `coverage`: re-executions of corpus entries per target key (absent from a --jobs campaign) */
+  readonly stability?: ReadonlyMap<string, StabilityStats>;
 }
 
 /** The corpus a target's entries belong to. */
@@ -206,6 +241,38 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     return any ? { cov, ft, corpus } : undefined;
   };
+  // stability: re-execute corpus entries from their trace and compare coverage hash and verdict
+  const stability = new Map<string, { checked: number; stable: number }>();
+  for (const t of cfg.targets) if (engines.get(t.key)!.entries) stability.set(t.key, { checked: 0, stable: 0 });
+  const recheck = (t: Target, index: number, when: Unstable['when']): void => {
+    const e = engines.get(t.key)!;
+    const entry = e.entries!()[index]!;
+    const again = runTarget(t, new TraceSource(entry.trace), bounds);
+    const label = verdictLabel(again.judgement.verdict, again.judgement.raced);
+    const hash = e.coverageHash!(again.exec, label);
+    const st = stability.get(t.key)!;
+    st.checked++;
+    if (label === entry.label && hash === entry.hash) {
+      st.stable++;
+      return;
+    }
+    const hex = (h: number): string => h.toString(16).padStart(8, '0');
+    const detail =
+      label !== entry.label
+        ? `verdict ${entry.label ?? '-'} on admission, ${label} when re-executed`
+        : `coverage hash ${hex(entry.hash)} on admission, ${hex(hash)} when re-executed`;
+    cfg.onUnstable?.({ target: t, trace: entry.trace, when, detail });
+  };
+  const stabilityTotal = (): StabilityStats | undefined => {
+    if (stability.size === 0) return undefined;
+    let checked = 0;
+    let stable = 0;
+    for (const s of stability.values()) {
+      checked += s.checked;
+      stable += s.stable;
+    }
+    return { checked, stable };
+  };
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -224,7 +291,15 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const status = (): CampaignStatus => {
     const c = coverage();
-    return { executions, runs, seconds: elapsed(), findings: findings.size, ...(c ? { coverage: c } : {}) };
+    const stab = stabilityTotal();
+    return {
+      executions,
+      runs,
+      seconds: elapsed(),
+      findings: findings.size,
+      ...(c ? { coverage: c } : {}),
+      ...(stab ? { stability: stab } : {}),
+    };
   };
 
   const watch = cfg.watch;
@@ -252,8 +327,11 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       const engine = engines.get(t.key)!;
       cfg.onExecute?.(r, pos);
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds, watch);
-      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
+      const admittedBefore = engine.entries?.().length ?? 0;
+      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced), judgement.raced > 0);
       executions++;
+      // every entry is re-executed once on admission (replayed seeds included)
+      if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
       if (fresh) {
         cfg.corpus?.save(corpusKey(t), exec.trace);
         cfg.onStatus?.(status(), 'corpus');
@@ -293,6 +371,13 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         }
       }
     }
+    if (runs % STABILITY_EVERY === 0 && stability.size > 0) {
+      const pick = createRng(deriveSeed(cfg.seed, 'stability', r));
+      for (const t of cfg.targets) {
+        const n = engines.get(t.key)!.entries?.().length ?? 0;
+        if (n > 0) recheck(t, pick.int(n), 'resample');
+      }
+    }
     if (cfg.onStatus && cfg.clock() >= nextPulse) {
       nextPulse = cfg.clock() + pulseMs;
       cfg.onStatus(status(), 'pulse');
@@ -305,6 +390,11 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       yield;
       nextSlice = cfg.clock() + sliceMs;
     }
+  }
+  for (const t of cfg.targets) {
+    const n = engines.get(t.key)!.entries?.().length ?? 0;
+    const m = Math.min(n, STABILITY_FINAL);
+    for (let i = 0; i < m; i++) recheck(t, Math.floor((i * n) / m), 'final');
   }
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
@@ -327,5 +417,6 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     pctBounds,
     coverage: coverageByTarget,
     pctUsage,
+    ...(stability.size > 0 ? { stability } : {}),
   };
 }

@@ -93,10 +93,12 @@ function run(): void {
           executions: s.executions,
           runs: s.runs,
           ...(s.coverage ? { coverage: s.coverage } : {}),
+          ...(s.stability ? { stability: s.stability } : {}),
           ...corpusCounts(),
         });
       }
     },
+    onUnstable: (u) => post({ type: 'unstable', key: u.target.key, trace: u.trace, when: u.when, detail: u.detail }),
   });
 
   post({
@@ -106,6 +108,7 @@ function run(): void {
     interrupted: result.interrupted,
     pctUsage: [...result.pctUsage],
     coverage: [...result.coverage],
+    ...(result.stability ? { stability: [...result.stability] } : {}),
     ...corpusCounts(),
   });
 }

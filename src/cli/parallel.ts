@@ -19,6 +19,8 @@
 import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
 import type {
+  StabilityStats,
+  Unstable,
   CampaignEvent,
   CampaignResult,
   CampaignStatus,
@@ -92,7 +94,16 @@ export type FromWorker =
       readonly executions: number;
       readonly runs: number;
       readonly coverage?: CampaignStatus['coverage'];
+      readonly stability?: StabilityStats;
       readonly corpus?: CorpusCounts;
+    }
+  /** engine coverage: a corpus entry whose re-execution differed (stability) */
+  | {
+      readonly type: 'unstable';
+      readonly key: string;
+      readonly trace: readonly number[];
+      readonly when: Unstable['when'];
+      readonly detail: string;
     }
   /** a user-input problem (e.g. a reader module that throws): one line, exit 2 */
   | { readonly type: 'user-error'; readonly message: string }
@@ -103,6 +114,7 @@ export type FromWorker =
       readonly interrupted: boolean;
       readonly pctUsage: readonly [string, PctUsage][];
       readonly coverage: readonly [string, CoverageStats][];
+      readonly stability?: readonly [string, StabilityStats][];
       readonly corpus?: CorpusCounts;
     };
 
@@ -133,6 +145,8 @@ export interface ParallelConfig {
   readonly onTimeout?: (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean) => void;
   /** after every progress message (for the progress bar) */
   readonly onProgress?: (s: CampaignStatus) => void;
+  /** engine coverage: a corpus entry whose re-execution differed */
+  readonly onUnstable?: (u: Unstable) => void;
 }
 
 export interface ParallelResult extends CampaignResult {
@@ -190,6 +204,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
   const usage = new Map<string, PctUsage>();
   let coverage = new Map<string, CoverageStats>();
+  /** engine coverage, stability: per target from the finished workers; totals of finished incarnations + live ones' last report */
+  const stability = new Map<string, StabilityStats>();
+  const baseStab = Array.from({ length: cfg.jobs }, () => ({ checked: 0, stable: 0 }));
+  const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
   const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
   let anyCorpus = false;
   let interrupted = false;
@@ -203,7 +221,26 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     findings: witnesses.size + timeouts.size,
     // one job: its map figures, as the campaign loop reports them (jobs' maps are separate: no sum)
     ...(cfg.jobs === 1 && lastCoverage ? { coverage: lastCoverage } : {}),
+    ...stabilityTotal(),
   });
+  /** a worker incarnation ended: its stability counts move from its last report to the base */
+  const addStab = (job: number, parts: readonly StabilityStats[]): void => {
+    for (const p of parts) {
+      const b = baseStab[job]!;
+      baseStab[job] = { checked: b.checked + p.checked, stable: b.stable + p.stable };
+    }
+    lastStab[job] = undefined;
+  };
+  const stabilityTotal = (): { stability?: StabilityStats } => {
+    if (!lastStab.some((x) => x !== undefined) && !baseStab.some((x) => x.checked > 0)) return {};
+    let checked = 0;
+    let stable = 0;
+    baseStab.forEach((b, j) => {
+      checked += b.checked + (lastStab[j]?.checked ?? 0);
+      stable += b.stable + (lastStab[j]?.stable ?? 0);
+    });
+    return { stability: { checked, stable } };
+  };
 
   const onWitness = (job: number, m: Extract<FromWorker, { type: 'witness' }>, slots: string[]): void => {
     slots[m.slot] = m.id;
@@ -338,10 +375,15 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       w.on('message', (m: FromWorker) => {
         try {
           if (m.type === 'witness') onWitness(job, m, slots);
-          else if (m.type === 'user-error') fail(new UsageError(m.message));
+          else if (m.type === 'unstable') {
+            const entry = byKey.get(m.key);
+            if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
+            cfg.onUnstable?.({ target: entry.t, trace: m.trace, when: m.when, detail: m.detail });
+          } else if (m.type === 'user-error') fail(new UsageError(m.message));
           else {
             lastExec[job] = m.executions;
             lastRuns[job] = m.runs;
+            if (m.type !== 'done' && m.stability) lastStab[job] = m.stability;
             if (m.corpus) lastCorpus = m.corpus;
             if (m.type === 'done') {
               ending ??= { kind: 'done', msg: m };
@@ -363,10 +405,19 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
             settle(job, buf, slots, first, lastCorpus);
+            addStab(job, lastStab[job] ? [lastStab[job]] : []);
           } else if (ending?.kind === 'done') {
+            addStab(
+              job,
+              (ending.msg.stability ?? []).map(([, st]) => st),
+            );
             settle(job, buf, slots, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             if (cfg.jobs === 1) coverage = new Map(ending.msg.coverage);
+            for (const [key, st] of ending.msg.stability ?? []) {
+              const prev = stability.get(key) ?? { checked: 0, stable: 0 };
+              stability.set(key, { checked: prev.checked + st.checked, stable: prev.stable + st.stable });
+            }
             for (const [key, u] of ending.msg.pctUsage) {
               const prev = usage.get(key);
               usage.set(key, prev ? mergePctUsage(prev, u) : u);
@@ -432,6 +483,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
       ...(anyCorpus ? { corpusCounts } : {}),
+      ...(stability.size > 0 ? { stability } : {}),
     };
   });
 

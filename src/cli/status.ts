@@ -1,4 +1,5 @@
 import type { CampaignEvent, CampaignStatus, Finding } from '../campaign';
+import { stabilityPercent } from '../campaign';
 
 const rssMb = (): number => Math.round(process.memoryUsage().rss / (1024 * 1024));
 
@@ -8,7 +9,8 @@ const LABEL: Record<CampaignEvent, string> = { new: 'NEW', corpus: 'NEW', pulse:
  * libFuzzer-style status lines on stderr (DESIGN §10):
  * `#N NEW cov: C ft: F corp: K exec/s: E crashes: X rss: M MB` — N executions,
  * C map counters and F (counter, hit-count bucket) features covered, K corpus
- * entries (engine `coverage` only), X distinct divergences. `NEW` on a new
+ * entries (engine `coverage` only), then `stab: S%` (the share of corpus
+ * re-executions that reproduced their coverage and verdict), X distinct divergences. `NEW` on a new
  * corpus entry or a new divergence (then followed by a `divergence:` line),
  * `pulse` every few seconds, `DONE` at the end.
  */
@@ -16,7 +18,8 @@ export function statusLine(s: CampaignStatus, event: CampaignEvent, f?: Finding)
   const rate = s.seconds > 0 ? Math.round(s.executions / s.seconds) : 0;
   const head = `#${s.executions}\t${LABEL[event]}\t`;
   const cov = s.coverage ? `cov: ${s.coverage.cov} ft: ${s.coverage.ft} corp: ${s.coverage.corpus} ` : '';
-  const tail = `${cov}exec/s: ${rate} crashes: ${s.findings} rss: ${rssMb()} MB`;
+  const stab = s.stability ? `stab: ${stabilityPercent(s.stability).toFixed(2)}% ` : '';
+  const tail = `${cov}${stab}exec/s: ${rate} crashes: ${s.findings} rss: ${rssMb()} MB`;
   if (event === 'new' && f) {
     const t = f.target;
     return `${head}${tail}\n\tdivergence: ${f.class} — ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) -> ${f.file ?? '(not saved)'}`;

@@ -37,6 +37,24 @@ export class ExecMap {
     this.counts[i] = Math.min(255, c + times);
   }
 
+  /**
+   * A hash of the (counter, bucket) pairs set — what the map would merge —,
+   * independent of the order of the hits: equal for two executions with the
+   * same coverage (AFL++'s stability check compares these).
+   */
+  hash(): number {
+    let h = 0;
+    for (const i of this.touched) {
+      // murmur3-style mix of (index, bucket), summed: commutative
+      let x = Math.imul(i ^ (bucketOf(this.counts[i]!) << 16), 0x85ebca6b);
+      x ^= x >>> 13;
+      x = Math.imul(x, 0xc2b2ae35);
+      x ^= x >>> 16;
+      h = (h + x) >>> 0;
+    }
+    return (h ^ this.touched.length) >>> 0;
+  }
+
   clear(): void {
     for (const i of this.touched) this.counts[i] = 0;
     this.touched.length = 0;

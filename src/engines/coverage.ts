@@ -18,10 +18,11 @@ import { createRng, deriveSeed } from './rng';
  * - replays a saved corpus entry once (at start, or when another worker added
  *   it to the corpus folder), or
  * - is a *fresh* run — the first INITIAL_RUNS runs, then one in FRESH_ONE_IN —,
- *   alternately a uniform random one (exactly the `random` engine's run for
- *   that seed) and a PCT one (the `pct` engine's scheduler, depth 3, k = the
- *   most scheduling steps seen): a varied seed corpus, and shallow bugs found
- *   as fast as by either, or
+ *   either a uniform random one (exactly the `random` engine's run for that
+ *   seed) or a PCT one (the `pct` engine's scheduler, depth 3, k = the most
+ *   scheduling steps seen), chosen by Thompson sampling on how often each
+ *   one's runs raced (pickArm): a varied seed corpus, and shallow bugs found
+ *   about as fast as by the better of the two, or
  * - mutates a corpus entry with 1–4 stacked structured mutators
  *   (coverage-mutators.ts).
  *
@@ -75,6 +76,9 @@ export interface CorpusEntry {
   readonly retried: boolean;
   /** order of addition */
   readonly index: number;
+  /** the execution's coverage hash (ExecMap.hash, verdict feature included) and verdict label, for stability checks */
+  readonly hash: number;
+  readonly label: string | undefined;
   picks: number;
 }
 
@@ -92,10 +96,17 @@ export interface CoverageStats {
 /** Where a run's choices came from. */
 export type RunOrigin = 'seed' | 'fresh' | 'mutant';
 
+/** The two generators of fresh runs. */
+export type FreshArm = 'random' | 'pct';
+
 interface PendingRun {
   readonly source: PlanSource;
   readonly origin: RunOrigin;
+  readonly arm?: FreshArm;
 }
+
+/** Fresh runs alternate between the arms this many times each before their race rates choose. */
+export const FRESH_WARMUP = 1;
 
 export class CoverageEngine {
   readonly name = 'coverage' as const;
@@ -103,6 +114,7 @@ export class CoverageEngine {
   private readonly pendingSeeds: (readonly number[])[] = [];
   private readonly virgin = new VirginMap();
   private readonly execMap = new ExecMap();
+  private readonly scratch = new ExecMap();
   private readonly features = new FeatureExtractor();
   private last: PendingRun | undefined;
   private runs = 0;
@@ -111,6 +123,9 @@ export class CoverageEngine {
   /** the most scheduling steps of a complete execution so far (PCT's k) */
   private maxSched = 0;
   private totalLength = 0;
+  /** per fresh arm: runs observed, and how many of them raced */
+  private readonly armRuns: Record<FreshArm, number> = { random: 0, pct: 0 };
+  private readonly armRaced: Record<FreshArm, number> = { random: 0, pct: 0 };
 
   /** Queue saved traces: each is replayed once, in order, before any new run, and kept if it adds coverage. */
   addSeeds(traces: readonly (readonly number[])[]): void {
@@ -127,7 +142,7 @@ export class CoverageEngine {
     // the engine's own decisions use a stream of their own, so a fresh run's choices are exactly random's / pct's
     const rng = createRng(deriveSeed(seed, 'coverage'));
     if (this.corpus.length === 0 || this.runs <= INITIAL_RUNS || rng.int(FRESH_ONE_IN) === 0) {
-      return this.freshRun(seed);
+      return this.freshRun(seed, rng);
     }
     const parent = this.pickParent(rng);
     parent.picks++;
@@ -142,16 +157,31 @@ export class CoverageEngine {
       plan = m.plan;
       applied++;
     }
-    if (applied === 0) return this.freshRun(seed);
+    if (applied === 0) return this.freshRun(seed, rng);
     return this.start(new PlanSource(plan, new RandomSource(deriveSeed(seed, 'tail'))), 'mutant');
   }
 
-  private freshRun(seed: string): ChoiceSource {
+  private freshRun(seed: string, rng: Rng): ChoiceSource {
+    const arm = this.pickArm(rng);
+    this.fresh++;
     const tail =
-      this.fresh++ % 2 === 0
+      arm === 'random'
         ? new RandomSource(seed)
         : new PctSource(seed, DEFAULT_PCT_DEPTH, this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS_ESTIMATE);
-    return this.start(new PlanSource({ steps: [], randomTail: true }, tail), 'fresh');
+    return this.start(new PlanSource({ steps: [], randomTail: true }, tail), 'fresh', arm);
+  }
+
+  /**
+   * Thompson sampling over the fresh arms, the reward being a raced run (the
+   * operation under test overlapped a conflicting one: without a race there is
+   * no divergence): each arm's race rate has a Beta(1 + raced, 1 + not raced)
+   * posterior; draw from both, run the larger.
+   */
+  private pickArm(rng: Rng): FreshArm {
+    if (this.fresh < 2 * FRESH_WARMUP) return this.fresh % 2 === 0 ? 'random' : 'pct';
+    const draw = (a: FreshArm): number => betaSample(rng, 1 + this.armRaced[a], 1 + this.armRuns[a] - this.armRaced[a]);
+    const r = draw('random');
+    return draw('pct') > r ? 'pct' : 'random';
   }
 
   /**
@@ -160,9 +190,13 @@ export class CoverageEngine {
    * when it set a new bit. Returns whether it joined and was not a replayed
    * seed (i.e. whether it is a new entry to persist).
    */
-  observe(exec: Execution, label?: string): boolean {
+  observe(exec: Execution, label?: string, raced?: boolean): boolean {
     const run = this.last;
     this.last = undefined;
+    if (run?.arm !== undefined) {
+      this.armRuns[run.arm]++;
+      if (raced === true) this.armRaced[run.arm]++;
+    }
     this.execMap.clear();
     this.features.collect(exec, label, this.execMap);
     if (exec.outcome.kind === 'complete') {
@@ -182,6 +216,8 @@ export class CoverageEngine {
       newBits,
       retried: exec.ops.some((o) => o.retries > 0),
       index: this.corpus.length,
+      hash: this.execMap.hash(),
+      label,
       picks: 0,
     });
     this.totalLength += exec.trace.length;
@@ -192,13 +228,37 @@ export class CoverageEngine {
     return { cov: this.virgin.cov, ft: this.virgin.ft, corpus: this.corpus.length, seeds: this.seedsRun };
   }
 
+  /**
+   * The coverage hash of an execution (with its verdict label), as a corpus
+   * entry records it — for re-executing entries and comparing (stability).
+   * Touches neither the map nor the corpus.
+   */
+  coverageHash(exec: Execution, label?: string): number {
+    this.scratch.clear();
+    this.features.collect(exec, label, this.scratch);
+    return this.scratch.hash();
+  }
+
+  /** The arm of the run handed out last and not yet observed (undefined: a mutant or a replayed seed). */
+  pendingArm(): FreshArm | undefined {
+    return this.last?.arm;
+  }
+
+  /** Per fresh arm: the runs observed and how many raced (what the arm choice learns from). */
+  freshArms(): Readonly<Record<FreshArm, { readonly runs: number; readonly raced: number }>> {
+    return {
+      random: { runs: this.armRuns.random, raced: this.armRaced.random },
+      pct: { runs: this.armRuns.pct, raced: this.armRaced.pct },
+    };
+  }
+
   /** The corpus, in order of addition. */
   entries(): readonly CorpusEntry[] {
     return this.corpus;
   }
 
-  private start(source: PlanSource, origin: RunOrigin): ChoiceSource {
-    this.last = { source, origin };
+  private start(source: PlanSource, origin: RunOrigin, arm?: FreshArm): ChoiceSource {
+    this.last = arm === undefined ? { source, origin } : { source, origin, arm };
     return source;
   }
 
@@ -226,4 +286,27 @@ export class CoverageEngine {
     }
     return this.corpus[n - 1]!;
   }
+}
+
+/** Uniform in (0, 1), never 0. */
+const unit = (rng: Rng): number => (rng.u32() + 0.5) / 0x1_0000_0000;
+
+/** Gamma(shape, 1) for shape ≥ 1 (Marsaglia and Tsang, ACM TOMS 2000), from the seeded Rng. */
+export function gammaSample(rng: Rng, shape: number): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    // a standard normal deviate (Box–Muller)
+    const z = Math.sqrt(-2 * Math.log(unit(rng))) * Math.cos(2 * Math.PI * unit(rng));
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const u = unit(rng);
+    if (Math.log(u) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/** Beta(a, b) for a, b ≥ 1. */
+export function betaSample(rng: Rng, a: number, b: number): number {
+  const x = gammaSample(rng, a);
+  return x / (x + gammaSample(rng, b));
 }

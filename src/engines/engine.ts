@@ -3,7 +3,7 @@ import type { PctBound, PctUsage } from './pct-bound';
 import { pctBoundOf, pushUsed } from './pct-bound';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
-import type { CoverageStats } from './coverage';
+import type { CorpusEntry, CoverageStats } from './coverage';
 import { CoverageEngine } from './coverage';
 
 /** Engines that drive a fuzz campaign (one seeded choice stream per run). */
@@ -61,7 +61,7 @@ export interface Engine {
    * its reader as an opaque label; returns true when the execution became a
    * new corpus entry that should be persisted
    */
-  observe(exec: Execution, label?: string): boolean;
+  observe(exec: Execution, label?: string, raced?: boolean): boolean;
   /** PCT only: the probability bound over the runs so far */
   pctBound?(): PctBound;
   /** coverage only: saved corpus traces to replay (at start, and synced from other workers) */
@@ -70,6 +70,10 @@ export interface Engine {
   coverage?(): CoverageStats;
   /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
   pctUsage?(): PctUsage;
+  /** coverage only: the corpus entries (trace, coverage hash and verdict label recorded on admission) */
+  entries?(): readonly CorpusEntry[];
+  /** coverage only: the coverage hash of an execution as an entry records it (stability re-executions) */
+  coverageHash?(exec: Execution, label?: string): number;
 }
 
 export interface EngineOptions {
@@ -86,9 +90,11 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
       return {
         name,
         source: (seed) => e.source(seed),
-        observe: (exec, label) => e.observe(exec, label),
+        observe: (exec, label, raced) => e.observe(exec, label, raced),
         addSeeds: (traces) => e.addSeeds(traces),
         coverage: () => e.stats(),
+        entries: () => e.entries(),
+        coverageHash: (exec, label) => e.coverageHash(exec, label),
       };
     }
     case 'random':

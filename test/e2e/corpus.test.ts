@@ -65,7 +65,9 @@ describe('fuzz --corpus', () => {
       model: 'tso',
     });
     expect(Array.isArray(entry['trace'])).toBe(true);
-    expect(ra.stderr).toMatch(/^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m);
+    expect(ra.stderr).toMatch(
+      /^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ stab: 100\.00% exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m,
+    );
     expect(name).toMatch(/\.msgpack$/);
   });
 
@@ -105,5 +107,35 @@ describe('fuzz --corpus', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/--corpus/);
     }
+  });
+});
+
+describe('fuzz --jobs 2, stability', () => {
+  test('the main thread adds up the workers’ re-executions: 100 % over more checks than one job makes', () => {
+    const run = (jobs: number) => {
+      const r = cli([
+        'fuzz',
+        ...ARGS,
+        '--runs',
+        '300',
+        '--jobs',
+        String(jobs),
+        '--corpus',
+        tmp(),
+        '--crashes',
+        tmp(),
+        '--json',
+      ]);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.stderr).not.toMatch(/unstable corpus entry/);
+      return JSON.parse(r.stdout) as { stability: { checked: number; stable: number; percent: number } };
+    };
+    const one = run(1);
+    const two = run(2);
+    expect(one.stability.percent).toBe(100);
+    expect(two.stability.percent).toBe(100);
+    expect(two.stability.stable).toBe(two.stability.checked);
+    // each worker admits (and re-executes) its own corpus and makes its own final sample
+    expect(two.stability.checked).toBeGreaterThan(one.stability.checked);
   });
 });

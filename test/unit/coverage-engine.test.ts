@@ -2,11 +2,15 @@
  * Engine `coverage` in a campaign: it finds the naive ptep_get torn read on
  * S2 within a fixed number of runs, the same seed gives the same corpus, a
  * saved corpus is replayed at start (reaching the coverage it had), and an
- * entry another worker adds during the run is picked up.
+ * entry another worker adds during the run is picked up. Fresh runs go to the
+ * generator (random or PCT) whose runs race.
  */
 import { describe, expect, test } from 'vitest';
 import type { CampaignConfig, CorpusKey, CorpusStore, Finding } from '../../src/campaign';
 import { MemoryCorpusStore, corpusKey, runCampaign, selectTargets } from '../../src/campaign';
+import { runTarget } from '../../src/campaign/target';
+import { CoverageEngine, INITIAL_RUNS, betaSample } from '../../src/engines/coverage';
+import { createRng } from '../../src/engines/rng';
 import { builtinReaders } from '../../src/kernel';
 
 const targets = (scenario: string, reader: string, model: string) =>
@@ -81,5 +85,53 @@ describe('coverage engine', () => {
     const { result } = campaign({ targets: t, runs: 20, corpus: store, syncMs: 1, clock: () => now++ });
     expect(polls).toBeGreaterThan(3);
     expect(result.coverage.get(t[0]!.key)!.seeds).toBe(1);
+  });
+});
+
+describe('coverage engine: fresh-run arms', () => {
+  const t = targets('s2-pae-zap-reestablish', 'ptep_get', 'tso')[0]!;
+
+  /** Runs `n` runs, telling the engine a run raced exactly when `racing` says so for the arm that produced it. */
+  function drive(racing: (arm: 'random' | 'pct') => boolean, n: number) {
+    const e = new CoverageEngine();
+    for (let r = 0; r < n; r++) {
+      const src = e.source(`arms/${r}`);
+      const arm = e.pendingArm();
+      const { exec } = runTarget(t, src);
+      e.observe(exec, 'agree', arm !== undefined && racing(arm));
+    }
+    return e.freshArms();
+  }
+
+  test('the arm whose runs race is chosen for most fresh runs after the warm-up (either way round)', () => {
+    const a = drive((arm) => arm === 'random', INITIAL_RUNS);
+    expect(a.random.runs + a.pct.runs).toBe(INITIAL_RUNS);
+    expect(a.random.runs).toBeGreaterThanOrEqual(INITIAL_RUNS - 6);
+    const b = drive((arm) => arm === 'pct', INITIAL_RUNS);
+    expect(b.pct.runs).toBeGreaterThanOrEqual(INITIAL_RUNS - 6);
+  });
+
+  test('without any race both arms keep being tried', () => {
+    const a = drive(() => false, INITIAL_RUNS);
+    expect(a.random.runs).toBeGreaterThanOrEqual(6);
+    expect(a.pct.runs).toBeGreaterThanOrEqual(6);
+  });
+
+  test('betaSample stays in (0, 1) and its mean is a / (a + b)', () => {
+    const rng = createRng('beta');
+    for (const [a, b] of [
+      [1, 1],
+      [3, 9],
+      [40, 10],
+    ] as const) {
+      let sum = 0;
+      for (let i = 0; i < 2000; i++) {
+        const x = betaSample(rng, a, b);
+        expect(x).toBeGreaterThan(0);
+        expect(x).toBeLessThan(1);
+        sum += x;
+      }
+      expect(sum / 2000).toBeCloseTo(a / (a + b), 1);
+    }
   });
 });

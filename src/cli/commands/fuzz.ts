@@ -23,9 +23,11 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
+import { corpusKey, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { FileCorpusStore, checkOutputFolder, removeStaleTemps } from '../../crash';
+import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { findingReport } from '../render';
@@ -219,6 +221,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         onStatus,
         onTimeout,
         onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
+        onUnstable: (u) => {
+          const key = corpusKey(u.target);
+          const file =
+            corpusDir === undefined
+              ? '(in memory)'
+              : `${corpusDir.replace(/\/+$/, '')}/${corpusFolderName(key)}/${corpusFileName(encodeCorpusEntry(key, u.trace))}`;
+          out.write(`ptefuzz: warning: unstable corpus entry (${u.when}): ${u.target.key}: ${file}: ${u.detail}\n`);
+        },
       });
       stopWorkers = run.stop;
       if (stop) run.stop();
@@ -236,6 +246,12 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       `INFO: corpus ${corpusDir.replace(/\/+$/, '')}/: ${c.loaded} entries loaded, ${c.saved} new entries saved` +
         (c.skipped > 0 ? `, ${c.skipped} unreadable files skipped` : '') +
         '\n',
+    );
+  }
+  const stab = stabilityTotals(result);
+  if (stab !== undefined) {
+    process.stderr.write(
+      `INFO: stability ${stab.percent.toFixed(2)}%: ${stab.stable} of ${stab.checked} re-executions of corpus entries reproduced their coverage and verdict\n`,
     );
   }
   for (const f of result.findings)
@@ -287,6 +303,7 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
     executions: r.executions,
     runs: r.runs,
     ...(r.coverage.size > 0 ? { coverage: coverageTotals(r) } : {}),
+    ...(r.stability ? { stability: stabilityTotals(r) } : {}),
     seconds: r.seconds,
     execsPerSec: r.seconds > 0 ? Math.round(r.executions / r.seconds) : 0,
     seed,
@@ -302,12 +319,14 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
       const st = r.perTarget.get(t.key)!;
       const cov = r.coverage.get(t.key);
       const hung = sumHangs(r, (u) => u === t);
+      const stab = r.stability?.get(t.key);
       return {
         ...names(t),
         ...st,
         ...(hung > 0 ? { timeouts: hung } : {}),
         verdict: verdictWithHangs(st, hung),
         ...(cov ? { coverage: cov } : {}),
+        ...(stab ? { stability: { ...stab, percent: round2(stabilityPercent(stab)) } } : {}),
       };
     }),
     ...(r.pctBounds.size > 0
@@ -350,6 +369,20 @@ function sumHangs(r: CampaignResult, which: (t: Target) => boolean): number {
 /** A target (or reader) that hung and did not diverge is `timeout`, not agree or vacuous. */
 function verdictWithHangs(st: ReaderStats, hung: number): string {
   return hung > 0 && st.verdicts.divergence === 0 ? 'timeout' : overallVerdict(st);
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Engine coverage: corpus re-executions summed over the targets (absent with --jobs). */
+function stabilityTotals(r: CampaignResult): { checked: number; stable: number; percent: number } | undefined {
+  if (!r.stability) return undefined;
+  let checked = 0;
+  let stable = 0;
+  for (const s of r.stability.values()) {
+    checked += s.checked;
+    stable += s.stable;
+  }
+  return { checked, stable, percent: round2(stabilityPercent({ checked, stable })) };
 }
 
 function pad(s: string | number, n: number): string {
