@@ -1,4 +1,4 @@
-import type { Bounds, ChoiceSource, Execution, ModelKind } from '../machine';
+import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
 import type { Contract, Judgement } from '../compare';
@@ -35,6 +35,22 @@ export function makeTarget(
   };
 }
 
+/** The machine a built scenario runs on, made once per built scenario (it is immutable). */
+const specs = new WeakMap<BuiltScenario, MachineSpec>();
+function machineSpec(b: BuiltScenario): MachineSpec {
+  let spec = specs.get(b);
+  if (spec === undefined) {
+    spec = {
+      locations: b.locations,
+      cpus: b.cpus,
+      ...(b.flush ? { flush: b.flush } : {}),
+      ...(b.pages ? { pages: b.pages } : {}),
+    };
+    specs.set(b, spec);
+  }
+  return spec;
+}
+
 export interface Run {
   readonly exec: Execution;
   readonly judgement: Judgement;
@@ -42,14 +58,7 @@ export interface Run {
 
 /** Execute a target once with the given choices and judge its reader. */
 export function runTarget(t: Target, source: ChoiceSource, bounds: Bounds = DEFAULT_BOUNDS): Run {
-  const b = t.built;
-  const spec = {
-    locations: b.locations,
-    cpus: b.cpus,
-    ...(b.flush ? { flush: b.flush } : {}),
-    ...(b.pages ? { pages: b.pages } : {}),
-  };
-  const exec = execute(spec, t.model, source, bounds);
+  const exec = execute(machineSpec(t.built), t.model, source, bounds);
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
 }
