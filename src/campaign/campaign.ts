@@ -123,13 +123,29 @@ export function verdictLabel(v: Verdict, raced: number): string {
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
+ * Whether a worker minimizes its `hits`-th hit of a target and class. One worker (the whole campaign)
+ * minimizes the 1st, 2nd, 4th, 8th … hit. The S workers of a split campaign (`--jobs`, `--shard`: the
+ * partition's stride S) each see about 1/S of the hits; rather than each minimizing every level (S times
+ * the work of one worker), each minimizes its own 1st hit — a bug only this worker hits still gets its witness — and its
+ * 2^m-th hit only for m ≥ 1 with m ≡ its offset (mod S), so that together they minimize about as often as
+ * one worker does. A rule on the worker's own hit count and partition only: the witnesses a split campaign
+ * writes do not depend on thread timing.
+ */
+export function minimizesHit(hits: number, p: Partition): boolean {
+  if (hits < 1 || !isPowerOfTwo(hits)) return false;
+  if (hits === 1 || p.stride === 1) return true;
+  const m = 31 - Math.clz32(hits);
+  return m % p.stride === p.offset % p.stride;
+}
+
+/**
  * The fuzz loop. Runs are spread round-robin over the scenarios (run r: seed
  * `deriveSeed(seed, r)`, scenario r mod S; with a partition, only that
  * worker's rounds of them — see partition.ts); each run's
  * schedule (a seeded choice stream) is executed by every target of that
  * scenario — the readers under test, each model and contract — and each
  * execution is judged against the SC reference. A divergence is minimized
- * (its 1st, 2nd, 4th, 8th … hit per target and class, so that a different
+ * (its 1st, 2nd, 4th, 8th … hit per target and class — see minimizesHit for a split campaign —, so that a different
  * witness of the same class still gets its own file while a bug hit a
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
@@ -196,7 +212,8 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   let nextSync = t0 + syncMs;
   const sliceMs = cfg.sliceMs ?? 50;
   let nextSlice = t0 + sliceMs;
-  const runIndices = partitionRuns(cfg.partition ?? WHOLE, groupList.length, maxRuns);
+  const partition = cfg.partition ?? WHOLE;
+  const runIndices = partitionRuns(partition, groupList.length, maxRuns);
   let executions = 0;
   let runs = 0;
   let interrupted = false;
@@ -230,7 +247,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         const classKey = `${t.key} ${v.class}`;
         const hits = (hitsByClass.get(classKey) ?? 0) + 1;
         hitsByClass.set(classKey, hits);
-        if (!isPowerOfTwo(hits)) {
+        if (!minimizesHit(hits, partition)) {
           findings.get(firstIdByClass.get(classKey)!)!.hits++;
           continue;
         }
