@@ -80,8 +80,22 @@ export interface CampaignConfig {
   readonly corpus?: CorpusStore;
   /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
   readonly syncMs?: number;
+  /**
+   * engine `coverage`: called just before every pulse status and before `done` with, per target, the map
+   * features first set since the previous call and the target's map and corpus figures — a `--jobs`
+   * worker sends them on, so that the main thread can report the union of the workers' maps
+   */
+  readonly onCoverage?: (delta: readonly CoverageDelta[]) => void;
   /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
   readonly sliceMs?: number;
+}
+
+/** One target's coverage news for onCoverage. */
+export interface CoverageDelta {
+  readonly key: string;
+  /** map features (counter × 8 + bucket index) first set since the previous delta */
+  readonly features: readonly number[];
+  readonly stats: CoverageStats;
 }
 
 export interface CampaignResult {
@@ -201,6 +215,14 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     return any ? { cov, ft, corpus } : undefined;
   };
+  const coverageDelta = (): void => {
+    if (!cfg.onCoverage) return;
+    const out: CoverageDelta[] = [];
+    for (const [key, e] of engines) {
+      if (e.newFeatures && e.coverage) out.push({ key, features: e.newFeatures(), stats: e.coverage() });
+    }
+    if (out.length > 0) cfg.onCoverage(out);
+  };
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -277,6 +299,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     if (cfg.onStatus && cfg.clock() >= nextPulse) {
       nextPulse = cfg.clock() + pulseMs;
+      coverageDelta();
       cfg.onStatus(status(), 'pulse');
     }
     if (cfg.corpus && cfg.clock() >= nextSync) {
@@ -288,6 +311,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       nextSlice = cfg.clock() + sliceMs;
     }
   }
+  coverageDelta();
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());

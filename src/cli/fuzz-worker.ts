@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
+import type { CoverageDelta } from '../campaign';
 import { crashRecord, runCampaign, selectTargets } from '../campaign';
 import { FileCorpusStore, fingerprint } from '../crash';
 import { rankOf } from '../minimize';
@@ -17,6 +18,8 @@ const d = workerData as WorkerInput;
 const post = (m: FromWorker): void => port.postMessage(m);
 const stop = new Int32Array(d.stop);
 const targets = selectTargets(d.selection, builtinReaders());
+/** coverage news since the last message (engine coverage) */
+let coverage: CoverageDelta[] = [];
 const seconds = d.deadline === undefined ? undefined : Math.max(0, (d.deadline - Date.now()) / 1000);
 
 const result = runCampaign({
@@ -39,8 +42,13 @@ const result = runCampaign({
     post({ type: 'witness', key: f.target.key, id, record, rank: rankOf(f.exec), executions: f.first.executions });
     return { id, fresh: true };
   },
+  onCoverage: (delta) => {
+    coverage = coverage.concat(delta);
+  },
   onStatus: (s, event) => {
-    if (event === 'pulse') post({ type: 'progress', executions: s.executions, runs: s.runs });
+    if (event !== 'pulse') return;
+    post({ type: 'progress', executions: s.executions, runs: s.runs, ...(coverage.length > 0 ? { coverage } : {}) });
+    coverage = [];
   },
 });
 
@@ -52,4 +60,5 @@ post({
   perTarget: [...result.perTarget],
   hits: result.findings.map((f) => [f.id!, f.hits]),
   pctUsage: [...result.pctUsage],
+  ...(coverage.length > 0 ? { coverage } : {}),
 });

@@ -14,6 +14,7 @@ import type {
   CampaignEvent,
   CampaignResult,
   CampaignStatus,
+  CoverageDelta,
   Finding,
   FuzzEngineName,
   Partition,
@@ -25,8 +26,8 @@ import type {
 import { addStats, emptyStats, partitionOf, runTarget } from '../campaign';
 import type { CrashFile } from '../crash';
 import { encodeCrash, saveCrash, writeFileAtomic } from '../crash';
-import type { PctBound, PctUsage } from '../engines';
-import { mergePctUsage, pctBoundOf } from '../engines';
+import type { CoverageStats, PctBound, PctUsage } from '../engines';
+import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
 import { lighter } from '../minimize';
@@ -58,9 +59,16 @@ export type FromWorker =
       /** the worker's executions when it found it */
       readonly executions: number;
     }
-  | { readonly type: 'progress'; readonly executions: number; readonly runs: number }
+  | {
+      readonly type: 'progress';
+      readonly executions: number;
+      readonly runs: number;
+      /** engine coverage: the map features each target gained since the last message, its figures */
+      readonly coverage?: readonly CoverageDelta[];
+    }
   | {
       readonly type: 'done';
+      readonly coverage?: readonly CoverageDelta[];
       readonly executions: number;
       readonly runs: number;
       readonly interrupted: boolean;
@@ -115,12 +123,51 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const finals: Extract<FromWorker, { type: 'done' }>[] = [];
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-  const status = (): CampaignStatus => ({
-    executions: sum(lastExec),
-    runs: sum(lastRuns),
-    seconds: elapsed(),
-    findings: witnesses.size,
-  });
+  // engine coverage: per target, the union of the workers' maps and each worker's latest figures
+  const unions = new Map<string, FeatureUnion>();
+  const coverageOf = new Map<string, CoverageStats[]>();
+  const onCoverage = (job: number, deltas: readonly CoverageDelta[]): void => {
+    for (const d of deltas) {
+      let u = unions.get(d.key);
+      if (u === undefined) unions.set(d.key, (u = new FeatureUnion()));
+      u.add(d.features);
+      let per = coverageOf.get(d.key);
+      if (per === undefined) coverageOf.set(d.key, (per = []));
+      per[job] = d.stats;
+    }
+  };
+  /** cov and ft of the union of the workers' maps; corpus: the largest worker corpus (they share the folder) */
+  const targetCoverage = (key: string): CoverageStats => {
+    const u = unions.get(key)!;
+    const per = (coverageOf.get(key) ?? []).filter((c) => c !== undefined);
+    return {
+      cov: u.cov,
+      ft: u.ft,
+      corpus: Math.max(0, ...per.map((c) => c.corpus)),
+      seeds: sum(per.map((c) => c.seeds)),
+    };
+  };
+  const coverageTotals = (): CampaignStatus['coverage'] => {
+    if (unions.size === 0) return undefined;
+    const out = { cov: 0, ft: 0, corpus: 0 };
+    for (const key of unions.keys()) {
+      const c = targetCoverage(key);
+      out.cov += c.cov;
+      out.ft += c.ft;
+      out.corpus += c.corpus;
+    }
+    return out;
+  };
+  const status = (): CampaignStatus => {
+    const coverage = coverageTotals();
+    return {
+      executions: sum(lastExec),
+      runs: sum(lastRuns),
+      seconds: elapsed(),
+      findings: witnesses.size,
+      ...(coverage ? { coverage } : {}),
+    };
+  };
 
   const onWitness = (job: number, m: Extract<FromWorker, { type: 'witness' }>): void => {
     const entry = byKey.get(m.key);
@@ -173,6 +220,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         try {
           if (m.type === 'witness') onWitness(job, m);
           else {
+            if (m.coverage) onCoverage(job, m.coverage);
             lastExec[job] = m.executions;
             lastRuns[job] = m.runs;
             if (m.type === 'done') finals.push(m);
@@ -232,7 +280,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       findings,
       interrupted: finals.some((f) => f.interrupted),
       pctBounds,
-      coverage: new Map(),
+      coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
     };
   });

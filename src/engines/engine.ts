@@ -68,6 +68,8 @@ export interface Engine {
   addSeeds?(traces: readonly (readonly number[])[]): void;
   /** coverage only: map and corpus figures */
   coverage?(): CoverageStats;
+  /** coverage only: the map features first set since the last call, for a union over workers (FeatureUnion) */
+  newFeatures?(): number[];
   /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
   pctUsage?(): PctUsage;
 }
@@ -89,6 +91,7 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
         observe: (exec, label) => e.observe(exec, label),
         addSeeds: (traces) => e.addSeeds(traces),
         coverage: () => e.stats(),
+        newFeatures: () => e.newFeatures(),
       };
     }
     case 'random':
