@@ -1,11 +1,11 @@
 'use strict';
-// A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/cli/jsfuzz.ts). That command sets:
+// A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/jsfuzz/run.ts). That command sets:
 //   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models}: the targets byte 0 picks from
 //                             (the order of `ptefuzz fuzz` target selection)
 //   PTEFUZZ_JSFUZZ_RUNS       exit (code 0) after exactly this many executions: jsfuzz has no run limit
 //   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts]} here: every 1000
 //                             executions, on a divergence and when the worker exits
-// Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`).
+// Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`, harness/arm64.fuzz.js).
 const fs = require('fs');
 
 function jsfuzzTarget(ptefuzz, family) {

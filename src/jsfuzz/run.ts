@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HarnessFamily, ReaderStats, Selection, Target } from '../campaign';
-import { UsageError, addStats, emptyStats, harnessSelection, portableSelection } from '../campaign';
+import { UsageError, addStats, emptyStats, harnessFamilyOf, harnessSelection, portableSelection } from '../campaign';
 import type { ReaderRegistry } from '../kernel';
 
 /**
@@ -15,10 +15,14 @@ import type { ReaderRegistry } from '../kernel';
  * (PTEFUZZ_JSFUZZ_RUNS, see harness/jsfuzz-session.js), and the run is not
  * repeatable. Everything runs in a temporary folder (artifacts, jsfuzz's
  * .nyc_output), removed at the end. Used by `ptefuzz fuzz --engine jsfuzz`
- * and meant for the benchmark (`found`, `executions`, `execsPerSec`).
+ * (src/cli) and by the benchmark (src/bench: `found`, `executions`,
+ * `execsPerSec`); like them it starts processes and touches files, and it
+ * reads the clock only through the injected `clock`.
  */
 export interface JsfuzzRunOptions {
   readonly registry: ReaderRegistry;
+  /** milliseconds since the epoch (Date.now): deadlines and the run's seconds */
+  readonly clock: () => number;
   /** the targets byte 0 picks from (default: every scenario of the family with its readers and model) */
   readonly selection?: Selection;
   /** wall-clock budget in seconds */
@@ -53,9 +57,9 @@ export interface JsfuzzRunResult {
   readonly interrupted: boolean;
 }
 
-const HARNESS: Record<HarnessFamily, string> = { pae: 'pae.fuzz.js' };
+const HARNESS: Record<HarnessFamily, string> = { pae: 'pae.fuzz.js', arm64: 'arm64.fuzz.js' };
 
-/** harness/ of the package, from src/cli (vitest) or dist/cli (built). */
+/** harness/ of the package, from src/jsfuzz (vitest) or dist/jsfuzz (built). */
 export function harnessPath(family: HarnessFamily): string {
   return resolve(__dirname, '..', '..', 'harness', HARNESS[family]);
 }
@@ -71,8 +75,8 @@ interface SessionStats {
 
 export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   const targets = harnessSelection(o.selection ?? {}, o.registry);
-  const family: HarnessFamily = 'pae';
-  const t0 = Date.now();
+  const family = harnessFamilyOf(targets);
+  const t0 = o.clock();
   const deadline = o.seconds !== undefined ? t0 + o.seconds * 1000 : Infinity;
   const perTarget = targets.map(() => emptyStats());
   const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-'));
@@ -85,7 +89,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   try {
     for (;;) {
       const remaining = o.executions === undefined ? Infinity : o.executions - executions;
-      if (remaining <= 0 || Date.now() >= deadline) break;
+      if (remaining <= 0 || o.clock() >= deadline) break;
       if (o.shouldStop?.()) {
         interrupted = true;
         break;
@@ -114,14 +118,14 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
         o.onArtifact?.(bytes, executions);
       }
       if (interrupted || (o.stopAtFirst && artifacts > 0)) break;
-      if (crashes.length === 0 && st.executions < remaining && Date.now() < deadline) {
+      if (crashes.length === 0 && st.executions < remaining && o.clock() < deadline) {
         throw new UsageError(`jsfuzz stopped without a crash or a budget reached: ${s.tail.slice(-3).join(' | ')}`);
       }
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const seconds = (Date.now() - t0) / 1000;
+  const seconds = (o.clock() - t0) / 1000;
   return {
     family,
     targets,
@@ -196,7 +200,7 @@ function session(
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    const timer = deadline === Infinity ? undefined : setTimeout(kill, Math.max(0, deadline - Date.now()));
+    const timer = deadline === Infinity ? undefined : setTimeout(kill, Math.max(0, deadline - o.clock()));
     const poll = setInterval(() => {
       if (o.shouldStop?.()) {
         interrupted = true;
