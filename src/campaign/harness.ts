@@ -30,9 +30,9 @@ export const HARNESS_ARCHES: Readonly<Record<HarnessFamily, readonly ArchName[]>
   arm64: ['arm64', 'arm64-ext-sw'],
 };
 
-/** The family whose harness runs scenarios of this architecture. */
-function familyOfArch(arch: ArchName): HarnessFamily {
-  return HARNESS_FAMILIES.find((f) => HARNESS_ARCHES[f].includes(arch))!;
+/** The family whose harness runs scenarios of this architecture (undefined: no jsfuzz target for it). */
+export function harnessFamilyOfArch(arch: ArchName): HarnessFamily | undefined {
+  return HARNESS_FAMILIES.find((f) => HARNESS_ARCHES[f].includes(arch));
 }
 
 /** The targets of a family, in a fixed order (the meaning of byte 0). */
@@ -80,6 +80,12 @@ export function harnessFuzz(family: HarnessFamily): (buf: Uint8Array) => void {
 
 /** The family whose harness target runs these targets (all must belong to one). */
 export function harnessFamilyOf(targets: readonly Target[]): HarnessFamily {
+  for (const t of targets) {
+    if (harnessFamilyOfArch(t.arch.name) === undefined) {
+      throw new UsageError(`engine jsfuzz has no harness target for ${t.arch.name} (${t.scenario.name})`);
+    }
+  }
+  const familyOfArch = (arch: ArchName): HarnessFamily => harnessFamilyOfArch(arch)!;
   const families = [...new Set(targets.map((t) => familyOfArch(t.arch.name)))];
   if (families.length > 1) {
     const text = HARNESS_FAMILIES.map((f) => `${f} (harness/${f}.fuzz.js: ${HARNESS_ARCHES[f].join(', ')})`).join(

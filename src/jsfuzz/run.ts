@@ -52,6 +52,8 @@ export interface JsfuzzRunResult {
   readonly executions: number;
   readonly seconds: number;
   readonly execsPerSec: number;
+  /** seconds from each session's first execution to its end, summed: the run without jsfuzz's start-ups */
+  readonly activeSeconds: number;
   /** jsfuzz processes started */
   readonly sessions: number;
   readonly interrupted: boolean;
@@ -71,6 +73,8 @@ function jsfuzzBin(): string {
 interface SessionStats {
   executions: number;
   targets: ReaderStats[];
+  /** ms from the session's first execution to its last stats write (0 from an older harness) */
+  activeMs?: number;
 }
 
 export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
@@ -83,6 +87,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   const corpus = o.corpus !== undefined ? resolve(o.corpus) : join(tmp, 'corpus');
   mkdirSync(corpus, { recursive: true });
   let executions = 0;
+  let activeMs = 0;
   let artifacts = 0;
   let sessions = 0;
   let interrupted = false;
@@ -106,6 +111,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
       if (s.interrupted) interrupted = true;
       const st = readStats(statsPath);
       executions += st.executions;
+      activeMs += st.activeMs ?? 0;
       st.targets.forEach((t, i) => addStats(perTarget[i]!, t));
       const crashes = readdirSync(tmp)
         .filter((f) => f.startsWith('crash-'))
@@ -135,6 +141,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
     executions,
     seconds,
     execsPerSec: seconds > 0 ? Math.round(executions / seconds) : 0,
+    activeSeconds: activeMs / 1000,
     sessions,
     interrupted,
   };
