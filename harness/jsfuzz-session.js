@@ -1,11 +1,12 @@
 'use strict';
-// A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/cli/jsfuzz.ts). That command sets:
+// A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/jsfuzz/run.ts). That command sets:
 //   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models}: the targets byte 0 picks from
 //                             (the order of `ptefuzz fuzz` target selection)
 //   PTEFUZZ_JSFUZZ_RUNS       exit (code 0) after exactly this many executions: jsfuzz has no run limit
-//   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts]} here: every 1000
-//                             executions, on a divergence and when the worker exits
-// Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`).
+//   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts], activeMs} here: every 1000
+//                             executions, on a divergence and when the worker exits (activeMs: from the
+//                             first execution to the write, i.e. without jsfuzz's start-up)
+// Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`, harness/arm64.fuzz.js).
 const fs = require('fs');
 
 function jsfuzzTarget(ptefuzz, family) {
@@ -20,16 +21,19 @@ function jsfuzzTarget(ptefuzz, family) {
   const session = campaign.harnessSession(targets);
   const runs = env.PTEFUZZ_JSFUZZ_RUNS ? Number(env.PTEFUZZ_JSFUZZ_RUNS) : Infinity;
   const statsPath = env.PTEFUZZ_JSFUZZ_STATS;
+  let firstAt;
   const save = () => {
     if (!statsPath) return;
     const tmp = `${statsPath}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ executions: session.executions, targets: session.stats }));
+    const activeMs = firstAt === undefined ? 0 : Date.now() - firstAt;
+    fs.writeFileSync(tmp, JSON.stringify({ executions: session.executions, targets: session.stats, activeMs }));
     fs.renameSync(tmp, statsPath);
   };
   // jsfuzz's worker exits through process.exit() (on SIGINT at its next input, after a crash); SIGTERM too
   process.on('exit', save);
   process.on('SIGTERM', () => process.exit(0));
   return (buf) => {
+    if (firstAt === undefined) firstAt = Date.now();
     if (session.executions >= runs) {
       save();
       process.exit(0);

@@ -10,13 +10,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { writeFileAtomic } from '../crash';
-import { resolveModel, resolveScenario, UsageError } from '../campaign';
+import { harnessFamilyOfArch, resolveModel, resolveScenario, UsageError } from '../campaign';
 import { collect, positiveInt } from '../cli/parse';
 import { knownBugCases } from './cases';
-import type { BenchRow, Throughput } from './runners';
+import type { BenchCase } from './cases';
+import type { BenchRow, EngineRunner, Throughput } from './runners';
 import { ENGINE_RUNNERS } from './runners';
+import { jsfuzzRunner } from './jsfuzz-runner';
+import type { JobsComparison } from './jobs';
+import { compareJobs } from './jobs';
 import { BENCH_SECTIONS, markdownReport } from './report';
 import { summarize } from './summary';
 import { benchSvg } from './svg';
@@ -29,33 +33,59 @@ interface BenchOptions {
   model?: string;
   quick?: boolean;
   out: string;
+  jsfuzzRepeats: number;
+  jsfuzzCap: number;
+  jobsRuns: number;
 }
 
 export const DEFAULT_SEEDS = 10;
 export const DEFAULT_BUDGET = 20000;
-/** `--quick`: a smoke run */
-export const QUICK = { seeds: 3, budget: 2000, throughput: 300 };
+/**
+ * `--quick`: a smoke run — jsfuzz only on the first case of each harness family (one process start-up
+ * each), a short --jobs comparison
+ */
+export const QUICK = { seeds: 3, budget: 2000, throughput: 300, jsfuzzRepeats: 1, jsfuzzCap: 30, jobsRuns: 300 };
 /** executions of the throughput run of each case and engine */
 export const THROUGHPUT_EXECUTIONS = 3000;
+/** jsfuzz runs per case (it cannot be seeded) and the wall-clock cap of one run */
+export const DEFAULT_JSFUZZ_REPEATS = 3;
+export const DEFAULT_JSFUZZ_CAP = 120;
+/** runs of each --jobs campaign */
+export const DEFAULT_JOBS_RUNS = 6000;
 
-function bench(o: BenchOptions): number {
+async function bench(o: BenchOptions): Promise<number> {
   for (const s of o.scenario ?? []) resolveScenario(s);
   const model = o.model === undefined ? undefined : resolveModel(o.model);
   const cases = knownBugCases(o.scenario, model);
   if (cases.length === 0) throw new UsageError('--scenario: none of these scenarios has a reader expected to be buggy');
-  const runners = o.engine ? ENGINE_RUNNERS.filter((r) => o.engine!.includes(r.name)) : ENGINE_RUNNERS;
+  const jsfuzz = {
+    repeats: o.quick ? QUICK.jsfuzzRepeats : o.jsfuzzRepeats,
+    secondsCap: o.quick ? QUICK.jsfuzzCap : o.jsfuzzCap,
+  };
+  const all: readonly EngineRunner[] = [...ENGINE_RUNNERS, jsfuzzRunner(jsfuzz)];
+  const runners = o.engine ? all.filter((r) => o.engine!.includes(r.name)) : all;
   for (const e of o.engine ?? []) {
-    if (!ENGINE_RUNNERS.some((r) => r.name === e)) {
-      throw new UsageError(`--engine: unknown runner "${e}"; valid: ${ENGINE_RUNNERS.map((r) => r.name).join(', ')}`);
+    if (!all.some((r) => r.name === e)) {
+      throw new UsageError(`--engine: unknown runner "${e}"; valid: ${all.map((r) => r.name).join(', ')}`);
     }
   }
   const seeds = o.quick ? QUICK.seeds : o.seeds;
   const budget = o.quick ? QUICK.budget : o.budget;
   const rows: BenchRow[] = [];
+  const unavailable: { label: string; engine: string; reason: string }[] = [];
+  // --quick: jsfuzz (seconds of start-up per run) only on the first case of each harness family
   for (const c of cases) {
     for (const r of runners) {
-      for (let seed = 1; seed <= seeds; seed++) {
-        const row = r.run(c, seed, budget);
+      const why =
+        r.unavailable?.(c) ??
+        (o.quick && r.name === 'jsfuzz' && !firstOfFamily(cases, c) ? 'skipped (--quick)' : undefined);
+      if (why !== undefined) {
+        unavailable.push({ label: c.label, engine: r.name, reason: why });
+        process.stderr.write(`${c.label} ${r.name}: ${why}\n`);
+        continue;
+      }
+      for (let seed = 1; seed <= Math.min(seeds, r.maxSeeds ?? Infinity); seed++) {
+        const row = await r.run(c, seed, budget);
         rows.push(row);
         process.stderr.write(
           `${c.label} ${r.name} seed ${seed}: ${row.found ? `found after ${row.executions} executions, ${row.seconds.toFixed(2)} s` : `not found in ${row.executions} executions`} (${Math.round(row.execsPerSec)} exec/s)\n`,
@@ -75,18 +105,44 @@ function bench(o: BenchOptions): number {
       );
     }
   }
+  const jobsRuns = o.quick ? QUICK.jobsRuns : o.jobsRuns;
+  let jobs: JobsComparison | undefined;
+  if (jobsRuns > 0) {
+    const scenarios = [...new Set(cases.map((c) => c.scenario))];
+    jobs = compareJobs(scenarios, jobsRuns, [1, 2]);
+    for (const r of jobs.results) {
+      process.stderr.write(
+        `--jobs ${r.jobs}: ${r.executions} executions in ${r.seconds.toFixed(2)} s (${Math.round(r.execsPerSec)} exec/s)\n`,
+      );
+    }
+  }
   const cells = summarize(rows, throughput);
-  const md = markdownReport({ cells, budget, seeds, throughputExecutions: tn }, BENCH_SECTIONS);
+  const md = markdownReport(
+    {
+      cells,
+      budget,
+      seeds,
+      throughputExecutions: tn,
+      cases: cases.map((c) => c.label),
+      unavailable,
+      ...(runners.some((r) => r.name === 'jsfuzz') ? { jsfuzz } : {}),
+      ...(jobs ? { jobs } : {}),
+    },
+    BENCH_SECTIONS,
+  );
   process.stdout.write(md + '\n');
   mkdirSync(o.out, { recursive: true });
   writeFileAtomic(join(o.out, 'bench.json'), JSON.stringify(rows, null, 2) + '\n');
   writeFileAtomic(join(o.out, 'throughput.json'), JSON.stringify(throughput, null, 2) + '\n');
+  if (jobs) writeFileAtomic(join(o.out, 'jobs.json'), JSON.stringify(jobs, null, 2) + '\n');
   writeFileAtomic(join(o.out, 'bench.md'), md + '\n');
   writeFileAtomic(
     join(o.out, 'bench.svg'),
     benchSvg(cells, `ptefuzz: median seconds to the first divergence (${seeds} seeds, budget ${budget} executions)`),
   );
-  process.stderr.write(`wrote ${join(o.out, 'bench.json')}, throughput.json, bench.md, bench.svg\n`);
+  process.stderr.write(
+    `wrote ${join(o.out, 'bench.json')}, throughput.json${jobs ? ', jobs.json' : ''}, bench.md, bench.svg\n`,
+  );
   return 0;
 }
 
@@ -101,10 +157,21 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     .option('--scenario <name>', 'only this scenario (repeatable)', collect)
     .option('--engine <name>', 'only this engine runner (repeatable)', collect)
     .option('--model <model>', "memory model of every case (default: the scenario's, weak where the bug needs it)")
-    .option('--quick', `smoke run: ${QUICK.seeds} seeds, budget ${QUICK.budget}`)
+    .option(
+      '--jsfuzz-repeats <n>',
+      'jsfuzz runs per case (not seedable; capped by --seeds)',
+      positiveInt,
+      DEFAULT_JSFUZZ_REPEATS,
+    )
+    .option('--jsfuzz-cap <seconds>', 'wall-clock cap of one jsfuzz run', positiveInt, DEFAULT_JSFUZZ_CAP)
+    .option('--jobs-runs <n>', 'runs of each --jobs 1 / --jobs 2 campaign (0: skip)', nonNegativeInt, DEFAULT_JOBS_RUNS)
+    .option(
+      '--quick',
+      `smoke run: ${QUICK.seeds} seeds, budget ${QUICK.budget}, jsfuzz once on the first case of each harness family, --jobs-runs ${QUICK.jobsRuns}`,
+    )
     .option('--out <dir>', 'output folder', 'bench-results')
-    .action((o: BenchOptions) => {
-      code = bench(o);
+    .action(async (o: BenchOptions) => {
+      code = await bench(o);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -117,6 +184,18 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** Is `c` the first case of its harness family (the one --quick runs jsfuzz on)? */
+function firstOfFamily(cases: readonly BenchCase[], c: BenchCase): boolean {
+  const family = harnessFamilyOfArch(c.target.arch.name);
+  return cases.find((x) => harnessFamilyOfArch(x.target.arch.name) === family) === c;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return n;
 }
 
 if (require.main === module) {

@@ -1,3 +1,4 @@
+import type { JobsComparison } from './jobs';
 import type { CellSummary } from './summary';
 import { caseLabel } from './summary';
 
@@ -8,6 +9,14 @@ export interface BenchContext {
   readonly seeds: number;
   /** executions of each throughput run (exec/s, RSS) */
   readonly throughputExecutions: number;
+  /** every case label, in order */
+  readonly cases?: readonly string[];
+  /** (case label, engine) a runner could not run, and why ("no jsfuzz target") */
+  readonly unavailable?: readonly { readonly label: string; readonly engine: string; readonly reason: string }[];
+  /** jsfuzz runs: repetitions per case and the wall-clock cap of one run (absent: jsfuzz not run) */
+  readonly jsfuzz?: { readonly repeats: number; readonly secondsCap: number };
+  /** the --jobs comparison (absent: not run) */
+  readonly jobs?: JobsComparison;
 }
 
 /**
@@ -85,7 +94,7 @@ export const COVERAGE_RATIOS: BenchSection = {
       const cov = m.get('coverage');
       if (!cov) continue;
       for (const [engine, other] of m) {
-        if (engine === 'coverage') continue;
+        if (engine === 'coverage' || engine === 'jsfuzz') continue;
         rows.push([
           label,
           `coverage/${engine}`,
@@ -98,7 +107,93 @@ export const COVERAGE_RATIOS: BenchSection = {
   },
 };
 
-export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS];
+const fmtRate = (x: number | undefined): string =>
+  x === undefined || !Number.isFinite(x) ? '—' : String(Math.round(x));
+
+/** jsfuzz against the coverage engine, per case (issue 7). */
+export const JSFUZZ_RATIOS: BenchSection = {
+  title: 'jsfuzz vs coverage (executions to first divergence; exec/s)',
+  render({ cells, cases, unavailable, jsfuzz, budget }) {
+    if (!jsfuzz) return 'jsfuzz not run (`--engine` left it out).';
+    const cell = (label: string, engine: string) => cells.find((c) => caseLabel(c) === label && c.engine === engine);
+    const labels = cases ?? [...new Set(cells.map(caseLabel))];
+    const rows = labels.map((label) => {
+      const why = unavailable?.find((u) => u.label === label && u.engine === 'jsfuzz');
+      const cov = cell(label, 'coverage');
+      const js = cell(label, 'jsfuzz');
+      if (why || !js) return [label, why?.reason ?? 'not run', '', '', '', '', '', '', '', ''];
+      const bound =
+        js.timeCapped > 0
+          ? `time: ${js.timeCapped}/${js.runs} runs hit the ${jsfuzz.secondsCap} s cap`
+          : `executions (≤ ${budget})`;
+      return [
+        label,
+        `${js.found}/${js.runs}`,
+        fmtCount(js.medianExecutions, budget),
+        cov ? fmtCount(cov.medianExecutions, budget) : '—',
+        cov
+          ? ratio(js.medianExecutions, cov.medianExecutions).replace('coverage', 'jsfuzz').replace('other', 'coverage')
+          : '—',
+        fmtRate(js.activeExecsPerSec),
+        fmtRate(js.execsPerSec),
+        cov ? fmtRate(cov.execsPerSec) : '—',
+        cov && js.activeExecsPerSec !== undefined && cov.execsPerSec > 0
+          ? (js.activeExecsPerSec / cov.execsPerSec).toFixed(2)
+          : '—',
+        bound,
+      ];
+    });
+    const note =
+      `jsfuzz: ${jsfuzz.repeats} run(s) per case (not seedable: repetitions, counts vary between bench runs), each stopped at its first ` +
+      `crash, bounded by executions (the budget, counted by the harness) with a ${jsfuzz.secondsCap} s wall-clock cap; exec/s "in session" ` +
+      `excludes jsfuzz's start-up (instrumenting every module, per restart), "with start-up" is executions over wall seconds. ` +
+      `coverage: median over the seeds, exec/s of its throughput run. Ratios are jsfuzz/coverage (< 1: jsfuzz needs fewer executions, or is slower).`;
+    return (
+      note +
+      '\n\n' +
+      table(
+        [
+          'case',
+          'jsfuzz found',
+          'jsfuzz median execs',
+          'coverage median execs',
+          'execs jsfuzz/coverage',
+          'jsfuzz exec/s in session',
+          'jsfuzz exec/s with start-up',
+          'coverage exec/s',
+          'exec/s jsfuzz/coverage',
+          'jsfuzz bound',
+        ],
+        rows,
+      )
+    );
+  },
+};
+
+/** `--jobs 1` against `--jobs 2` on the same campaign (issue 4). */
+export const JOBS_TABLE: BenchSection = {
+  title: '--jobs 1 vs --jobs 2 (ptefuzz fuzz, engine random, same runs)',
+  render({ jobs }) {
+    if (!jobs) return 'not run (`--jobs-runs 0`).';
+    const base = jobs.results.find((r) => r.jobs === 1);
+    const rows = jobs.results.map((r) => [
+      String(r.jobs),
+      String(r.runs),
+      String(r.executions),
+      r.seconds.toFixed(2),
+      String(Math.round(r.execsPerSec)),
+      base && base.execsPerSec > 0 ? `${(r.execsPerSec / base.execsPerSec).toFixed(2)}×` : '—',
+    ]);
+    return (
+      `\`ptefuzz fuzz --engine random --seed 1 --runs ${jobs.runs} --jobs J\` over ${jobs.scenarios.length} scenarios (every reader and model; ` +
+      `${jobs.scenarios.join(', ')}), run one after the other in this bench; both execute the same runs, so the executions agree. ` +
+      `exec/s = executions / the campaign's seconds (worker start-up, minimization and crash writing included).\n\n` +
+      table(['jobs', 'runs', 'executions', 'seconds', 'exec/s', 'exec/s vs jobs 1'], rows)
+    );
+  },
+};
+
+export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS, JSFUZZ_RATIOS, JOBS_TABLE];
 
 export function markdownReport(ctx: BenchContext, sections: readonly BenchSection[] = BENCH_SECTIONS): string {
   const head =

@@ -17,6 +17,10 @@ export interface BenchRow {
   readonly execsPerSec: number;
   /** largest resident set size sampled during the run */
   readonly peakRssMb: number;
+  /** what ended a run that did not find the bug: its execution budget, or (jsfuzz) the wall-clock cap first */
+  readonly bound?: 'executions' | 'time';
+  /** jsfuzz: seconds from each session's first execution (without jsfuzz's start-up) */
+  readonly activeSeconds?: number;
 }
 
 /**
@@ -26,9 +30,13 @@ export interface BenchRow {
  */
 export interface EngineRunner {
   readonly name: string;
-  run(c: BenchCase, seed: number, budget: number): BenchRow;
+  run(c: BenchCase, seed: number, budget: number): BenchRow | Promise<BenchRow>;
   /** throughput: a fixed number of executions that does not stop at a divergence (minimizations included, as in a campaign) */
   throughput?(c: BenchCase, executions: number): Throughput;
+  /** at most this many seeds (repetitions) per case, whatever --seeds says */
+  readonly maxSeeds?: number;
+  /** why the runner cannot run a case (e.g. "no jsfuzz target"), or undefined */
+  unavailable?(c: BenchCase): string | undefined;
 }
 
 export interface Throughput {

@@ -19,6 +19,10 @@ export interface CellSummary {
   /** of the throughput run when there is one, else over the runs of the cell */
   readonly execsPerSec: number;
   readonly peakRssMb: number;
+  /** jsfuzz: executions per second of its sessions, start-ups excluded */
+  readonly activeExecsPerSec?: number;
+  /** runs that ended at a wall-clock cap before their execution budget (jsfuzz) */
+  readonly timeCapped: number;
 }
 
 export const caseLabel = (r: { scenario: string; reader: string; model: string }): string =>
@@ -51,6 +55,13 @@ export function summarize(rows: readonly BenchRow[], throughput: readonly Throug
       p90Seconds: p90(secs),
       execsPerSec: t ? t.execsPerSec : sum(g.map((r) => r.executions)) / Math.max(1e-9, sum(g.map((r) => r.seconds))),
       peakRssMb: Math.max(t?.peakRssMb ?? 0, ...g.map((r) => r.peakRssMb)),
+      ...(g.some((r) => r.activeSeconds !== undefined)
+        ? {
+            activeExecsPerSec:
+              sum(g.map((r) => r.executions)) / Math.max(1e-9, sum(g.map((r) => r.activeSeconds ?? 0))),
+          }
+        : {}),
+      timeCapped: g.filter((r) => r.bound === 'time').length,
     };
   });
 }

@@ -111,6 +111,12 @@ export interface CampaignConfig {
   readonly corpus?: CorpusStore;
   /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
   readonly syncMs?: number;
+  /**
+   * engine `coverage`: called just before every pulse status and before `done` with, per target, the map
+   * features first set since the previous call and the target's map and corpus figures — a `--jobs`
+   * worker sends them on, so that the main thread can report the union of the workers' maps
+   */
+  readonly onCoverage?: (delta: readonly CoverageDelta[]) => void;
   /** campaignSteps only: yield after a run once this many ms have passed since the last yield (default 50) */
   readonly sliceMs?: number;
   /**
@@ -134,6 +140,14 @@ export interface CampaignConfig {
   readonly skip?: ReadonlySet<string>;
   /** engine `coverage`: a corpus entry whose re-execution differed (stability) */
   readonly onUnstable?: (u: Unstable) => void;
+}
+
+/** One target's coverage news for onCoverage. */
+export interface CoverageDelta {
+  readonly key: string;
+  /** map features (counter × 8 + bucket index) first set since the previous delta */
+  readonly features: readonly number[];
+  readonly stats: CoverageStats;
 }
 
 export interface CampaignResult {
@@ -177,13 +191,29 @@ export function verdictLabel(v: Verdict, raced: number): string {
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
+ * Whether a worker minimizes its `hits`-th hit of a target and class. One worker (the whole campaign)
+ * minimizes the 1st, 2nd, 4th, 8th … hit. The S workers of a split campaign (`--jobs`, `--shard`: the
+ * partition's stride S) each see about 1/S of the hits; rather than each minimizing every level (S times
+ * the work of one worker), each minimizes its own 1st hit — a bug only this worker hits still gets its witness — and its
+ * 2^m-th hit only for m ≥ 1 with m ≡ its offset (mod S), so that together they minimize about as often as
+ * one worker does. A rule on the worker's own hit count and partition only: the witnesses a split campaign
+ * writes do not depend on thread timing.
+ */
+export function minimizesHit(hits: number, p: Partition): boolean {
+  if (hits < 1 || !isPowerOfTwo(hits)) return false;
+  if (hits === 1 || p.stride === 1) return true;
+  const m = 31 - Math.clz32(hits);
+  return m % p.stride === p.offset % p.stride;
+}
+
+/**
  * The fuzz loop. Runs are spread round-robin over the scenarios (run r: seed
  * `deriveSeed(seed, r)`, scenario r mod S; with a partition, only that
  * worker's rounds of them — see partition.ts); each run's
  * schedule (a seeded choice stream) is executed by every target of that
  * scenario — the readers under test, each model and contract — and each
  * execution is judged against the SC reference. A divergence is minimized
- * (its 1st, 2nd, 4th, 8th … hit per target and class, so that a different
+ * (its 1st, 2nd, 4th, 8th … hit per target and class — see minimizesHit for a split campaign —, so that a different
  * witness of the same class still gets its own file while a bug hit a
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
@@ -273,6 +303,14 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     return { checked, stable };
   };
+  const coverageDelta = (): void => {
+    if (!cfg.onCoverage) return;
+    const out: CoverageDelta[] = [];
+    for (const [key, e] of engines) {
+      if (e.newFeatures && e.coverage) out.push({ key, features: e.newFeatures(), stats: e.coverage() });
+    }
+    if (out.length > 0) cfg.onCoverage(out);
+  };
   const findings = new Map<string, Finding>();
   const hitsByClass = new Map<string, number>();
   const firstIdByClass = new Map<string, string>();
@@ -284,7 +322,8 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   let nextSync = t0 + syncMs;
   const sliceMs = cfg.sliceMs ?? 50;
   let nextSlice = t0 + sliceMs;
-  const runIndices = partitionRuns(cfg.partition ?? WHOLE, groupList.length, maxRuns);
+  const partition = cfg.partition ?? WHOLE;
+  const runIndices = partitionRuns(partition, groupList.length, maxRuns);
   let executions = 0;
   let runs = 0;
   let interrupted = false;
@@ -334,6 +373,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
       if (fresh) {
         cfg.corpus?.save(corpusKey(t), exec.trace);
+        coverageDelta();
         cfg.onStatus?.(status(), 'corpus');
       }
       countRun(perTarget.get(t.key)!, judgement);
@@ -342,7 +382,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         const classKey = `${t.key} ${v.class}`;
         const hits = (hitsByClass.get(classKey) ?? 0) + 1;
         hitsByClass.set(classKey, hits);
-        if (!isPowerOfTwo(hits)) {
+        if (!minimizesHit(hits, partition)) {
           hit(findings.get(firstIdByClass.get(classKey)!)!);
           continue;
         }
@@ -380,6 +420,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
     if (cfg.onStatus && cfg.clock() >= nextPulse) {
       nextPulse = cfg.clock() + pulseMs;
+      coverageDelta();
       cfg.onStatus(status(), 'pulse');
     }
     if (cfg.corpus && cfg.clock() >= nextSync) {
@@ -396,6 +437,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     const m = Math.min(n, STABILITY_FINAL);
     for (let i = 0; i < m; i++) recheck(t, Math.floor((i * n) / m), 'final');
   }
+  coverageDelta();
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());

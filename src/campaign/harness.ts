@@ -1,5 +1,6 @@
 import type { ModelKind } from '../machine';
 import { MODEL_KINDS, TraceSource } from '../machine';
+import type { ArchName } from '../kernel';
 import { ARCHES, builtinReaders } from '../kernel';
 import { contractByName } from '../compare';
 import { BUILTIN_SCENARIOS } from '../scenario';
@@ -20,15 +21,25 @@ import { makeTarget, runTarget } from './target';
  * the funnel), and a short input continues with the default policy — so
  * every byte string, the empty one included, is a valid execution.
  */
-export type HarnessFamily = 'pae';
-export const HARNESS_FAMILIES: readonly HarnessFamily[] = ['pae'];
+export type HarnessFamily = 'pae' | 'arm64';
+export const HARNESS_FAMILIES: readonly HarnessFamily[] = ['pae', 'arm64'];
+
+/** The architectures whose scenarios a family's harness target (harness/<family>.fuzz.js) runs. */
+export const HARNESS_ARCHES: Readonly<Record<HarnessFamily, readonly ArchName[]>> = {
+  pae: ['x86-pae'],
+  arm64: ['arm64', 'arm64-ext-sw'],
+};
+
+/** The family whose harness runs scenarios of this architecture (undefined: no jsfuzz target for it). */
+export function harnessFamilyOfArch(arch: ArchName): HarnessFamily | undefined {
+  return HARNESS_FAMILIES.find((f) => HARNESS_ARCHES[f].includes(arch));
+}
 
 /** The targets of a family, in a fixed order (the meaning of byte 0). */
 export function harnessTargets(family: HarnessFamily): Target[] {
   const registry = builtinReaders();
   const targets: Target[] = [];
-  const arch = family === 'pae' ? 'x86-pae' : family;
-  for (const s of BUILTIN_SCENARIOS.filter((x) => x.arch === arch)) {
+  for (const s of BUILTIN_SCENARIOS.filter((x) => HARNESS_ARCHES[family].includes(x.arch))) {
     for (const name of s.readers) {
       const reader = registry.get(name)!;
       for (const model of MODEL_KINDS as readonly ModelKind[]) {
@@ -70,13 +81,22 @@ export function harnessFuzz(family: HarnessFamily): (buf: Uint8Array) => void {
 /** The family whose harness target runs these targets (all must belong to one). */
 export function harnessFamilyOf(targets: readonly Target[]): HarnessFamily {
   for (const t of targets) {
-    if (t.arch.name !== 'x86-pae') {
-      throw new UsageError(
-        `engine jsfuzz has a harness target for the x86-pae family only (harness/pae.fuzz.js); ${t.scenario.name} is ${t.arch.name}`,
-      );
+    if (harnessFamilyOfArch(t.arch.name) === undefined) {
+      throw new UsageError(`engine jsfuzz has no harness target for ${t.arch.name} (${t.scenario.name})`);
     }
   }
-  return 'pae';
+  const familyOfArch = (arch: ArchName): HarnessFamily => harnessFamilyOfArch(arch)!;
+  const families = [...new Set(targets.map((t) => familyOfArch(t.arch.name)))];
+  if (families.length > 1) {
+    const text = HARNESS_FAMILIES.map((f) => `${f} (harness/${f}.fuzz.js: ${HARNESS_ARCHES[f].join(', ')})`).join(
+      ' or ',
+    );
+    const first = (f: HarnessFamily): string => targets.find((t) => familyOfArch(t.arch.name) === f)!.scenario.name;
+    throw new UsageError(
+      `engine jsfuzz runs one harness family at a time, ${text}; the selection has ${families.map((f) => `${first(f)} (${f})`).join(' and ')}: choose with --scenario`,
+    );
+  }
+  return families[0] ?? 'pae';
 }
 
 /**

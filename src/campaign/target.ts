@@ -1,4 +1,4 @@
-import type { Bounds, ChoiceSource, Execution, ModelKind } from '../machine';
+import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
 import type { Contract, Judgement } from '../compare';
@@ -35,6 +35,22 @@ export function makeTarget(
   };
 }
 
+/** The machine a built scenario runs on, made once per built scenario (it is immutable). */
+const specs = new WeakMap<BuiltScenario, MachineSpec>();
+function machineSpec(b: BuiltScenario): MachineSpec {
+  let spec = specs.get(b);
+  if (spec === undefined) {
+    spec = {
+      locations: b.locations,
+      cpus: b.cpus,
+      ...(b.flush ? { flush: b.flush } : {}),
+      ...(b.pages ? { pages: b.pages } : {}),
+    };
+    specs.set(b, spec);
+  }
+  return spec;
+}
+
 export interface Run {
   readonly exec: Execution;
   readonly judgement: Judgement;
@@ -57,13 +73,7 @@ export function runTarget(
   bounds: Bounds = DEFAULT_BOUNDS,
   watch?: ExecutionWatch,
 ): Run {
-  const b = t.built;
-  const spec = {
-    locations: b.locations,
-    cpus: b.cpus,
-    ...(b.flush ? { flush: b.flush } : {}),
-    ...(b.pages ? { pages: b.pages } : {}),
-  };
+  const spec = machineSpec(t.built);
   let exec: Execution;
   if (watch === undefined) exec = execute(spec, t.model, source, bounds);
   else {

@@ -9,6 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
+import type { CoverageDelta } from '../campaign';
 import { UsageError, crashRecord, runCampaign, selectTargets } from '../campaign';
 import { CrashFileError, FileCorpusStore, fingerprint } from '../crash';
 import { ScenarioError } from '../scenario';
@@ -47,6 +48,14 @@ function run(): void {
   registerReaderModules(d.readerModules, registry);
   const targets = selectTargets(d.selection, registry);
   const buf = new WatchBuffer(d.watch, targets.length);
+  /** coverage news since the last message (engine coverage) */
+  let coverage: CoverageDelta[] = [];
+  const takeCoverage = (): { coverage?: CoverageDelta[] } => {
+    if (coverage.length === 0) return {};
+    const out = coverage;
+    coverage = [];
+    return { coverage: out };
+  };
   const result = runCampaign({
     targets,
     engine: d.engine,
@@ -92,11 +101,14 @@ function run(): void {
           type: event === 'pulse' ? 'progress' : 'corpus',
           executions: s.executions,
           runs: s.runs,
-          ...(s.coverage ? { coverage: s.coverage } : {}),
+          ...takeCoverage(),
           ...(s.stability ? { stability: s.stability } : {}),
           ...corpusCounts(),
         });
       }
+    },
+    onCoverage: (delta) => {
+      coverage = coverage.concat(delta);
     },
     onUnstable: (u) => post({ type: 'unstable', key: u.target.key, trace: u.trace, when: u.when, detail: u.detail }),
   });
@@ -107,7 +119,7 @@ function run(): void {
     runs: result.runs,
     interrupted: result.interrupted,
     pctUsage: [...result.pctUsage],
-    coverage: [...result.coverage],
+    ...takeCoverage(),
     ...(result.stability ? { stability: [...result.stability] } : {}),
     ...corpusCounts(),
   });

@@ -24,6 +24,7 @@ import type {
   CampaignEvent,
   CampaignResult,
   CampaignStatus,
+  CoverageDelta,
   Finding,
   FuzzEngineName,
   Partition,
@@ -37,7 +38,7 @@ import { UsageError, addStats, emptyStats, partitionOf, runTarget, timeoutRecord
 import type { CrashFile } from '../crash';
 import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
-import { mergePctUsage, pctBoundOf } from '../engines';
+import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
 import { lighter } from '../minimize';
@@ -93,7 +94,8 @@ export type FromWorker =
       readonly type: 'progress' | 'corpus';
       readonly executions: number;
       readonly runs: number;
-      readonly coverage?: CampaignStatus['coverage'];
+      /** engine coverage: the map features each target gained since the last message, its figures */
+      readonly coverage?: readonly CoverageDelta[];
       readonly stability?: StabilityStats;
       readonly corpus?: CorpusCounts;
     }
@@ -109,11 +111,11 @@ export type FromWorker =
   | { readonly type: 'user-error'; readonly message: string }
   | {
       readonly type: 'done';
+      readonly coverage?: readonly CoverageDelta[];
       readonly executions: number;
       readonly runs: number;
       readonly interrupted: boolean;
       readonly pctUsage: readonly [string, PctUsage][];
-      readonly coverage: readonly [string, CoverageStats][];
       readonly stability?: readonly [string, StabilityStats][];
       readonly corpus?: CorpusCounts;
     };
@@ -200,10 +202,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const baseRuns = new Array<number>(cfg.jobs).fill(0);
   const lastExec = new Array<number>(cfg.jobs).fill(0);
   const lastRuns = new Array<number>(cfg.jobs).fill(0);
-  let lastCoverage: CampaignStatus['coverage'];
   const perTarget = new Map<string, ReaderStats>(cfg.targets.map((t) => [t.key, emptyStats()]));
   const usage = new Map<string, PctUsage>();
-  let coverage = new Map<string, CoverageStats>();
   /** engine coverage, stability: per target from the finished workers; totals of finished incarnations + live ones' last report */
   const stability = new Map<string, StabilityStats>();
   const baseStab = Array.from({ length: cfg.jobs }, () => ({ checked: 0, stable: 0 }));
@@ -214,15 +214,52 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   let restarts = 0;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-  const status = (): CampaignStatus => ({
-    executions: sum(baseExec) + sum(lastExec),
-    runs: sum(baseRuns) + sum(lastRuns),
-    seconds: elapsed(),
-    findings: witnesses.size + timeouts.size,
-    // one job: its map figures, as the campaign loop reports them (jobs' maps are separate: no sum)
-    ...(cfg.jobs === 1 && lastCoverage ? { coverage: lastCoverage } : {}),
-    ...stabilityTotal(),
-  });
+  // engine coverage: per target, the union of the workers' maps and each worker's latest figures
+  const unions = new Map<string, FeatureUnion>();
+  const coverageOf = new Map<string, CoverageStats[]>();
+  const onCoverage = (job: number, deltas: readonly CoverageDelta[]): void => {
+    for (const d of deltas) {
+      let u = unions.get(d.key);
+      if (u === undefined) unions.set(d.key, (u = new FeatureUnion()));
+      u.add(d.features);
+      let per = coverageOf.get(d.key);
+      if (per === undefined) coverageOf.set(d.key, (per = []));
+      per[job] = d.stats;
+    }
+  };
+  /** cov and ft of the union of the workers' maps; corpus: the largest worker corpus (they share the folder) */
+  const targetCoverage = (key: string): CoverageStats => {
+    const u = unions.get(key)!;
+    const per = (coverageOf.get(key) ?? []).filter((c) => c !== undefined);
+    return {
+      cov: u.cov,
+      ft: u.ft,
+      corpus: Math.max(0, ...per.map((c) => c.corpus)),
+      seeds: sum(per.map((c) => c.seeds)),
+    };
+  };
+  const coverageTotals = (): CampaignStatus['coverage'] => {
+    if (unions.size === 0) return undefined;
+    const out = { cov: 0, ft: 0, corpus: 0 };
+    for (const key of unions.keys()) {
+      const c = targetCoverage(key);
+      out.cov += c.cov;
+      out.ft += c.ft;
+      out.corpus += c.corpus;
+    }
+    return out;
+  };
+  const status = (): CampaignStatus => {
+    const coverage = coverageTotals();
+    return {
+      executions: sum(baseExec) + sum(lastExec),
+      runs: sum(baseRuns) + sum(lastRuns),
+      seconds: elapsed(),
+      findings: witnesses.size + timeouts.size,
+      ...(coverage ? { coverage } : {}),
+      ...stabilityTotal(),
+    };
+  };
   /** a worker incarnation ended: its stability counts move from its last report to the base */
   const addStab = (job: number, parts: readonly StabilityStats[]): void => {
     for (const p of parts) {
@@ -381,14 +418,15 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             cfg.onUnstable?.({ target: entry.t, trace: m.trace, when: m.when, detail: m.detail });
           } else if (m.type === 'user-error') fail(new UsageError(m.message));
           else {
+            if (m.coverage) onCoverage(job, m.coverage);
             lastExec[job] = m.executions;
             lastRuns[job] = m.runs;
             if (m.type !== 'done' && m.stability) lastStab[job] = m.stability;
             if (m.corpus) lastCorpus = m.corpus;
+            if (m.coverage) onCoverage(job, m.coverage);
             if (m.type === 'done') {
               ending ??= { kind: 'done', msg: m };
             } else {
-              if (cfg.jobs === 1 && m.coverage) lastCoverage = m.coverage;
               if (m.type === 'corpus') cfg.onStatus(status(), 'corpus');
               else cfg.onProgress?.(status());
             }
@@ -413,7 +451,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             );
             settle(job, buf, slots, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
-            if (cfg.jobs === 1) coverage = new Map(ending.msg.coverage);
             for (const [key, st] of ending.msg.stability ?? []) {
               const prev = stability.get(key) ?? { checked: 0, stable: 0 };
               stability.set(key, { checked: prev.checked + st.checked, stable: prev.stable + st.stable });
@@ -476,7 +513,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       findings,
       interrupted,
       pctBounds,
-      coverage,
+      coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
       timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
       restarts,

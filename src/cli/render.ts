@@ -60,3 +60,18 @@ export function hangReport(t: Target, v: CrashTimeoutVerdict, trace: readonly nu
     `  (the diagram shows the ${v.step} steps before; a step that never returns is a loop without a yield in the reader's or an operation's code)`,
   ].join('\n');
 }
+
+/**
+ * Rows of cells as aligned text columns: each column as wide as its widest cell, two spaces between
+ * columns, the columns in `right` (numbers) right-aligned; trailing blanks trimmed.
+ */
+export function alignColumns(rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

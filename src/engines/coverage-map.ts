@@ -70,6 +70,8 @@ export class VirginMap {
   readonly seen = new Uint8Array(MAP_SIZE);
   cov = 0;
   ft = 0;
+  /** features set since the last takeNew() (null until the first call: nothing is logged unless asked) */
+  private added: number[] | null = null;
 
   /** Merge one execution in; returns how many new (counter, bucket) bits it set. */
   merge(m: ExecMap): number {
@@ -82,13 +84,57 @@ export class VirginMap {
       this.seen[i] = old | bit;
       this.ft++;
       fresh++;
+      this.added?.push(i * 8 + (31 - Math.clz32(bit)));
     }
     return fresh;
+  }
+
+  /**
+   * The (counter, bucket) features first set since the last call, each as counter × 8 + bucket index
+   * (log2 of its bit) — what a worker sends so that a union over workers can be kept (FeatureUnion); the
+   * first call returns every feature set so far.
+   */
+  takeNew(): number[] {
+    if (this.added === null) {
+      this.added = [];
+      const all: number[] = [];
+      for (let i = 0; i < MAP_SIZE; i++) {
+        const s = this.seen[i]!;
+        if (s !== 0) for (let b = 0; b < 8; b++) if ((s & (1 << b)) !== 0) all.push(i * 8 + b);
+      }
+      return all;
+    }
+    const out = this.added;
+    this.added = [];
+    return out;
   }
 
   /** Would merging `m` set a new bit? (no side effect) */
   wouldGrow(m: ExecMap): boolean {
     for (const i of m.touched) if ((this.seen[i]! & bucketOf(m.counts[i]!)) === 0) return true;
     return false;
+  }
+}
+
+/**
+ * The union of several maps' features (the workers of a `--jobs` campaign, each with its own map of
+ * one target), fed with VirginMap.takeNew() batches: `cov` and `ft` as the one map of a single worker
+ * that had seen every execution would count them.
+ */
+export class FeatureUnion {
+  readonly seen = new Uint8Array(MAP_SIZE);
+  cov = 0;
+  ft = 0;
+
+  add(features: readonly number[]): void {
+    for (const f of features) {
+      const i = (f >>> 3) & (MAP_SIZE - 1);
+      const bit = 1 << (f & 7);
+      const old = this.seen[i]!;
+      if ((old & bit) !== 0) continue;
+      if (old === 0) this.cov++;
+      this.seen[i] = old | bit;
+      this.ft++;
+    }
   }
 }

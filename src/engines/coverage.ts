@@ -224,6 +224,11 @@ export class CoverageEngine {
     return run.origin !== 'seed';
   }
 
+  /** The map features first set since the last call (all so far on the first call): VirginMap.takeNew. */
+  newFeatures(): number[] {
+    return this.virgin.takeNew();
+  }
+
   stats(): CoverageStats {
     return { cov: this.virgin.cov, ft: this.virgin.ft, corpus: this.corpus.length, seeds: this.seedsRun };
   }

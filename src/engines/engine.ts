@@ -68,6 +68,8 @@ export interface Engine {
   addSeeds?(traces: readonly (readonly number[])[]): void;
   /** coverage only: map and corpus figures */
   coverage?(): CoverageStats;
+  /** coverage only: the map features first set since the last call, for a union over workers (FeatureUnion) */
+  newFeatures?(): number[];
   /** PCT only: the runs so far, mergeable with another worker's (mergePctUsage) */
   pctUsage?(): PctUsage;
   /** coverage only: the corpus entries (trace, coverage hash and verdict label recorded on admission) */
@@ -95,6 +97,7 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
         coverage: () => e.stats(),
         entries: () => e.entries(),
         coverageHash: (exec, label) => e.coverageHash(exec, label),
+        newFeatures: () => e.newFeatures(),
       };
     }
     case 'random':

@@ -67,6 +67,9 @@ interface CpuState {
   readonly tlb: Map<string, TlbEntry>;
 }
 
+/** An event while the step that makes it is being built. */
+type MutableEvent = { -readonly [K in keyof Event]: Event[K] };
+
 class RetryBoundHit {
   constructor(readonly op: number) {}
 }
@@ -90,15 +93,17 @@ export function execute(
   /** location id → the declared page it lives in */
   const pageOf = new Map<number, bigint>();
   for (const d of spec.pages ?? []) for (const id of d.locs ?? []) pageOf.set(id, d.pfn);
-  const memOf = (locs: readonly Location[]): { mem: MemPage } | Record<string, never> => {
+  /** the state of the declared page the first of `locs` that lives in one belongs to, if any */
+  const memOf = (locs: readonly Location[]): MemPage | undefined => {
+    if (pageOf.size === 0) return undefined;
     for (const l of locs) {
       const pfn = pageOf.get(l.id);
       if (pfn !== undefined) {
         const st = pool.state(pfn);
-        return { mem: { pfn, gen: st.gen, ref: st.ref } };
+        return { pfn, gen: st.gen, ref: st.ref };
       }
     }
-    return {};
+    return undefined;
   };
   const events: Event[] = [];
   const ops: OpRecord[] = [];
@@ -220,60 +225,83 @@ export function execute(
   const step = (cpu: number): void => {
     const st = cpus[cpu]!;
     const ins = st.pending!;
-    for (const id of st.unstarted) {
-      const op = ops[id]!;
-      op.start = steps;
-      const locs = op.mark.locs;
-      if (op.mark.role === 'reader' && locs) op.floorTags = locs.map((l) => model.floorTag(cpu, l));
+    if (st.unstarted.length > 0) {
+      for (const id of st.unstarted) {
+        const op = ops[id]!;
+        op.start = steps;
+        const locs = op.mark.locs;
+        if (op.mark.role === 'reader' && locs) op.floorTags = locs.map((l) => model.floorTag(cpu, l));
+      }
+      st.unstarted.length = 0;
     }
-    st.unstarted.length = 0;
     const tag = writerTag(st);
     const op = st.stack.length > 0 ? st.stack[st.stack.length - 1]! : -1;
     const name = 'name' in ins ? ins.name : ins.kind;
-    const base = { index: 0, step: steps, cpu, kind: ins.kind, name, op };
+    // Every event is built as one object literal (index, step, cpu, kind, name, op, locs, then the
+    // kind's fields in a fixed order) and completed in place: no spread copies on the hot path.
     let result = 0n;
-    let ev: Event;
+    let ev: MutableEvent;
     switch (ins.kind) {
       case 'load': {
         const r = model.load(cpu, ins.loc, ins.how, choose);
         result = r.value;
-        ev = { ...base, locs: [ins.loc.id], read: r.value, rank: r.rank, tag: r.tag, ...memOf([ins.loc]) };
+        ev = {
+          index: 0,
+          step: steps,
+          cpu,
+          kind: ins.kind,
+          name,
+          op,
+          locs: [ins.loc.id],
+          read: r.value,
+          rank: r.rank,
+          tag: r.tag,
+        };
+        const mem = memOf([ins.loc]);
+        if (mem !== undefined) ev.mem = mem;
         const table = ins.table?.(r.value) ?? null;
         if (table !== null) {
           const ts = pool.state(table);
-          ev = { ...ev, maps: { pfn: table, gen: ts.gen, ref: ts.ref } };
+          ev.maps = { pfn: table, gen: ts.gen, ref: ts.ref };
         }
         break;
       }
-      case 'store':
+      case 'store': {
         model.store(cpu, ins.loc, ins.value, ins.how, tag);
-        ev = { ...base, locs: [ins.loc.id], wrote: ins.value, tag, ...memOf([ins.loc]) };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.loc.id], wrote: ins.value, tag };
+        const mem = memOf([ins.loc]);
+        if (mem !== undefined) ev.mem = mem;
         break;
+      }
       case 'rmw': {
         let wrote: bigint | null = null;
         const r = model.rmw(cpu, ins.locs, ins.order, (old) => (wrote = ins.update(old)), tag, sink);
         result = r.old;
-        ev = { ...base, locs: ins.locs.map((l: Location) => l.id), read: r.old, tag, ...memOf(ins.locs) };
-        if (wrote !== null) ev = { ...ev, wrote };
+        const ids: number[] = [];
+        for (const l of ins.locs) ids.push(l.id);
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: ids, read: r.old, tag };
+        const mem = memOf(ins.locs);
+        if (mem !== undefined) ev.mem = mem;
+        if (wrote !== null) ev.wrote = wrote;
         break;
       }
       case 'fence':
         model.fence(cpu, ins.fence, sink);
-        ev = { ...base, locs: [] };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
         break;
       case 'lock': {
         const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
         if (!r.wrote) throw new Error(`[ptefuzz internal bug] spin_lock(${ins.lock.name}) scheduled while held`);
-        ev = { ...base, locs: [ins.lock.id], wrote: 1n, tag };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.lock.id], wrote: 1n, tag };
         break;
       }
       case 'unlock':
         model.store(cpu, ins.lock, 0n, 'release', tag);
-        ev = { ...base, locs: [ins.lock.id], wrote: 0n, tag };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.lock.id], wrote: 0n, tag };
         break;
       case 'irq': {
         st.irqsOff = ins.disable ? st.irqsOff + 1 : Math.max(0, st.irqsOff - 1);
-        ev = { ...base, locs: [] };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
         if (st.irqsOff === 0) {
           // IRQs back on: a pending flush IPI is taken now — invalidate, acknowledge.
           if (st.ipiPending) {
@@ -289,7 +317,7 @@ export function execute(
             // this CPU's earlier stores are visible to the waiter once it continues.
             model.fence(cpu, 'mb', sink);
             for (const c of acked) model.fence(c, 'mb', sink);
-            ev = { ...ev, acks: acked };
+            ev.acks = acked;
           }
         }
         break;
@@ -319,8 +347,8 @@ export function execute(
           }
         });
         if (interrupted) model.fence(cpu, 'mb', sink);
-        ev = { ...base, locs: [] };
-        if (waits.length > 0) ev = { ...ev, acks: waits };
+        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
+        if (waits.length > 0) ev.acks = waits;
         break;
       }
       case 'page': {
@@ -361,7 +389,16 @@ export function execute(
           }
         }
         const ps = pool.state(pfn);
-        ev = { ...base, locs: [], page: { pfn, gen: ps.gen, ref: ps.ref, ...extra } };
+        ev = {
+          index: 0,
+          step: steps,
+          cpu,
+          kind: ins.kind,
+          name,
+          op,
+          locs: [],
+          page: { pfn, gen: ps.gen, ref: ps.ref, ...extra },
+        };
         break;
       }
       case 'tlb': {
@@ -369,15 +406,29 @@ export function execute(
           const pfn = ins.pfn ?? 0n;
           const gen = pool.state(pfn).gen;
           st.tlb.set(ins.key, { pfn, gen });
-          ev = { ...base, locs: [], tlb: { key: ins.key, hit: true, pfn, gen } };
+          ev = {
+            index: 0,
+            step: steps,
+            cpu,
+            kind: ins.kind,
+            name,
+            op,
+            locs: [],
+            tlb: { key: ins.key, hit: true, pfn, gen },
+          };
         } else {
           const t = st.tlb.get(ins.key);
           if (t === undefined) {
-            ev = { ...base, locs: [], tlb: { key: ins.key, hit: false } };
+            ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [], tlb: { key: ins.key, hit: false } };
           } else {
             result = t.pfn + 1n;
             ev = {
-              ...base,
+              index: 0,
+              step: steps,
+              cpu,
+              kind: ins.kind,
+              name,
+              op,
               locs: [],
               tlb: { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen },
             };
@@ -388,7 +439,8 @@ export function execute(
       default:
         throw new Error(`[ptefuzz internal bug] marker ${ins.kind} reached the scheduler`);
     }
-    events.push({ ...ev, index: events.length });
+    ev.index = events.length;
+    events.push(ev);
     st.lastStep = steps;
     steps++;
     advance(cpu, result);
@@ -399,7 +451,9 @@ export function execute(
     for (let c = 0; c < ncpu; c++) advance(c, 0n);
     let current = 0;
     for (;;) {
-      if (cpus.every((s) => s.done)) break;
+      let allDone = true;
+      for (const s of cpus) if (!s.done) allDone = false;
+      if (allDone) break;
       if (steps >= bounds.steps) {
         outcome = { kind: 'bound-hit', bound: 'steps', cpu: current, op: -1 };
         break;
@@ -417,7 +471,10 @@ export function execute(
       }
       // the first decision only picks who starts: not a preemption (no CPU was running)
       const preemptible = steps > 0 && order[0] === current;
-      current = order[rec.choose('sched', order.length, preemptible, { cpus: order, current, step: steps })]!;
+      // a single runnable CPU is not a decision (the recorder would answer 0 without consulting the source)
+      if (order.length > 1)
+        current = order[rec.choose('sched', order.length, preemptible, { cpus: order, current, step: steps })]!;
+      else current = order[0]!;
       rec.onStep(current);
       step(current);
     }

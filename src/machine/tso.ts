@@ -35,7 +35,8 @@ export class TsoModel implements MemoryModel {
   constructor(initial: readonly bigint[], cpus: number) {
     this.value = [...initial];
     this.tag = initial.map(() => INIT_TAG);
-    this.buffers = Array.from({ length: cpus }, () => []);
+    this.buffers = [];
+    for (let c = 0; c < cpus; c++) this.buffers.push([]);
   }
 
   private newestOwn(cpu: number, loc: Location): Buffered | undefined {

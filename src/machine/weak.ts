@@ -94,7 +94,7 @@ export class WeakModel implements MemoryModel {
   }
 
   private append(cpu: number, loc: Location, value: bigint, base: View, tag: number, ts: number): void {
-    const view = Int32Array.from(base);
+    const view = base.slice();
     view[loc.id] = Math.max(view[loc.id]!, ts);
     this.msgs[loc.id]!.push({ value: value & widthMask(loc.width), view, tag });
     const v = this.cpus[cpu]!;
@@ -106,7 +106,7 @@ export class WeakModel implements MemoryModel {
     const v = this.cpus[cpu]!;
     let base = v.rel;
     if (how === 'release') {
-      base = Int32Array.from(v.cur);
+      base = v.cur.slice();
       join(base, v.acq);
     }
     this.append(cpu, loc, value, base, tag, this.msgs[loc.id]!.length);
@@ -116,7 +116,7 @@ export class WeakModel implements MemoryModel {
     const v = this.cpus[cpu]!;
     join(v.cur, v.acq);
     join(v.cur, this.global);
-    this.global = Int32Array.from(v.cur);
+    this.global = v.cur.slice();
     v.rel.set(v.cur);
   }
 
@@ -129,27 +129,30 @@ export class WeakModel implements MemoryModel {
   ): RmwResult {
     const v = this.cpus[cpu]!;
     if (order === 'full') this.mb(cpu);
-    const read = locs.map((l) => {
+    const read: Message[] = [];
+    const values: bigint[] = [];
+    for (const l of locs) {
       const list = this.msgs[l.id]!;
-      return list[list.length - 1]!;
-    });
-    const old = combine(
-      locs,
-      read.map((m) => m.value),
-    );
+      const m = list[list.length - 1]!;
+      read.push(m);
+      values.push(m.value);
+    }
+    const old = combine(locs, values);
     const next = update(old);
     // a failed spin_trylock (a `lock` RMW that does not store) orders nothing: LKMM's LF events
     const lock = order === 'lock' && next !== null;
-    locs.forEach((l, i) => {
+    for (let i = 0; i < locs.length; i++) {
+      const l = locs[i]!;
+      const m = read[i]!;
       v.cur[l.id] = this.msgs[l.id]!.length - 1;
-      join(v.acq, read[i]!.view);
-      if (order === 'acquire' || lock) join(v.cur, read[i]!.view);
-      if (lock) join(v.rel, read[i]!.view);
-    });
+      join(v.acq, m.view);
+      if (order === 'acquire' || lock) join(v.cur, m.view);
+      if (lock) join(v.rel, m.view);
+    }
     if (next !== null) {
       // One base view for the whole group, including every new ts of the group
       // and the views of the messages read (release sequences).
-      const base = Int32Array.from(order === 'release' || order === 'full' ? v.cur : v.rel);
+      const base = (order === 'release' || order === 'full' ? v.cur : v.rel).slice();
       if (order === 'release') join(base, v.acq);
       for (const m of read) join(base, m.view);
       const tss = locs.map((l) => this.msgs[l.id]!.length);

@@ -219,6 +219,10 @@ export function minimizeTrace(
     trace = trimTrace(e.trace);
     rank = rankOf(e);
   };
+  // Candidates (traces, schedules) already offered to tryLighter: offering one again cannot succeed — it
+  // failed, or was not lighter than the witness of then, or became the witness —, and the witness only
+  // gets lighter (a strict order), so it is answered without running it. Same result, fewer executions.
+  const offered = new Set<string>();
   const ctx: PassContext = {
     get trace() {
       return trace;
@@ -228,6 +232,15 @@ export function minimizeTrace(
     },
     check,
     tryLighter: (cand) => {
+      const key = Array.isArray(cand)
+        ? `t${(cand as readonly number[]).join(',')}`
+        : cand instanceof ScheduleSource
+          ? `s${cand.key}`
+          : undefined;
+      if (key !== undefined) {
+        if (offered.has(key)) return false;
+        offered.add(key);
+      }
       const e = check(cand);
       if (e === null || !lighter(rankOf(e), rank)) return false;
       accept(e);

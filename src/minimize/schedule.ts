@@ -66,11 +66,14 @@ export function stepCpus(exec: Execution): number[] {
 export class ScheduleSource implements ChoiceSource {
   private readonly slots: number[];
   private readonly keys = new ChoiceKeys();
+  /** the schedule as text: two sources with the same key drive the same execution */
+  readonly key: string;
   constructor(
     cpus: readonly number[],
     private readonly others: ReadonlyMap<string, number> = new Map(),
   ) {
     this.slots = [...cpus];
+    this.key = `${cpus.join(',')}|${[...others].map(([k, v]) => `${k}=${v}`).join(';')}`;
   }
   choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number {
     if (kind !== 'sched') return this.others.get(this.keys.next(kind)) ?? 0;

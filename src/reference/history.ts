@@ -133,6 +133,29 @@ function entriesHistory(
     readonly painted: Set<number>;
   }
   const breaks = new Map<number, Break>();
+  // the steps at which each break-before-make writer first and last wrote each location, in one pass
+  // over the events (per writer, locations in the order of their first write)
+  interface Writes {
+    readonly first: Map<number, number>;
+    readonly last: Map<number, number>;
+  }
+  const writes = new Map<number, Writes>();
+  for (const op of writers) {
+    const spec: unknown = op.mark.spec;
+    if (isEntriesSpec(spec) && spec.transient) writes.set(op.id, { first: new Map(), last: new Map() });
+  }
+  if (writes.size > 0) {
+    for (const ev of exec.events) {
+      if (ev.wrote === undefined || ev.op < 0) continue;
+      const top = outermost.get(ev.op);
+      const w = top === undefined ? undefined : writes.get(top);
+      if (w === undefined) continue;
+      for (const l of ev.locs) {
+        if (!w.first.has(l)) w.first.set(l, ev.step);
+        w.last.set(l, ev.step);
+      }
+    }
+  }
   for (const op of writers) {
     const spec: unknown = op.mark.spec;
     if (!isEntriesSpec(spec)) {
@@ -141,15 +164,7 @@ function entriesHistory(
     commits.push({ time: endOf(op), op });
     if (!spec.transient) continue;
     // the break is decided on the state it starts from: evaluated lazily at the first clear
-    const firstWrite = new Map<number, number>();
-    const lastWrite = new Map<number, number>();
-    for (const ev of exec.events) {
-      if (ev.wrote === undefined || ev.op < 0 || outermost.get(ev.op) !== op.id) continue;
-      for (const l of ev.locs) {
-        if (!firstWrite.has(l)) firstWrite.set(l, ev.step);
-        lastWrite.set(l, ev.step);
-      }
-    }
+    const { first: firstWrite, last: lastWrite } = writes.get(op.id)!;
     for (const [l, step] of firstWrite) {
       if (!model.locIds.includes(l)) continue;
       commits.push({ time: step, op, clear: l });

@@ -95,6 +95,34 @@ describe('fuzz --corpus', () => {
     expect(second.stderr).toContain(`${saved} entries loaded`);
   });
 
+  test("--jobs 2 reports the union of the workers' maps: both replaying a saved corpus cover what it covered", () => {
+    const corpus = tmp();
+    const first = fuzz(corpus, tmp(), 600);
+    const saved = tree(corpus).size;
+    // 2 × saved runs of one scenario: each job's share is exactly the saved entries, every one replayed by both
+    const r = cli([
+      'fuzz',
+      ...ARGS,
+      '--runs',
+      String(2 * saved),
+      '--jobs',
+      '2',
+      '--corpus',
+      corpus,
+      '--crashes',
+      tmp(),
+      '--json',
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    const sum = JSON.parse(r.stdout) as Summary & { targets: { coverage: Summary['coverage'] }[] };
+    expect(sum.coverage.seeds).toBe(2 * saved);
+    // a sum over the workers would count every feature twice
+    expect([sum.coverage.cov, sum.coverage.ft]).toEqual([first.summary.coverage.cov, first.summary.coverage.ft]);
+    expect(sum.targets[0]!.coverage).toEqual(sum.coverage);
+    const { cov, ft, corpus: corp } = sum.coverage;
+    expect(r.stderr).toMatch(new RegExp(`^#${2 * saved}\tDONE\tcov: ${cov} ft: ${ft} corp: ${corp} exec/s: `, 'm'));
+  });
+
   test('--corpus on a file, or with an engine that keeps no corpus: one line, exit 2', () => {
     const file = join(tmp(), 'f');
     writeFileSync(file, '');

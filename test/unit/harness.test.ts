@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../src/engines';
+import { UsageError, harnessFamilyOf, harnessTargets, selectTargets } from '../../src/campaign';
+import { builtinReaders } from '../../src/kernel';
+import { BUILTIN_SCENARIOS } from '../../src/scenario';
 
 // The harness target is CommonJS over dist/ (built by the vitest globalSetup), exactly as jsfuzz loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,5 +50,48 @@ describe('harness/pae.fuzz.js: total decoding of any byte string', () => {
     expect(found).toMatch(
       /^ptefuzz divergence: torn \{0x[0-9a-f]{8}:0x[0-9a-f]{8}\} — s\S+ ptep_get non-torn (sc|tso|weak) — trace \[/,
     );
+  });
+});
+
+describe('harness/arm64.fuzz.js: the arm64 family (arm64 and arm64-ext-sw scenarios)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const arm64 = require(join(__dirname, '..', '..', 'harness', 'arm64.fuzz.js')) as { fuzz: (b: Buffer) => void };
+  const run = (buf: Buffer): string => {
+    try {
+      arm64.fuzz(buf);
+      return 'ok';
+    } catch (e) {
+      expect((e as Error).name).toBe('DivergenceError');
+      return (e as Error).message;
+    }
+  };
+
+  test('byte 0 picks among the arm64 targets only, in a fixed order; every scenario of the family is there', () => {
+    const targets = harnessTargets('arm64');
+    expect(new Set(targets.map((t) => t.arch.name))).toEqual(new Set(['arm64', 'arm64-ext-sw']));
+    const names = new Set(targets.map((t) => t.scenario.name));
+    expect(names).toEqual(new Set(BUILTIN_SCENARIOS.filter((s) => s.arch.startsWith('arm64')).map((s) => s.name)));
+    expect(harnessTargets('arm64').map((t) => t.key)).toEqual(targets.map((t) => t.key));
+  });
+
+  test('finds an arm64 divergence from bytes, deterministically', () => {
+    const rng = createRng('harness-arm64');
+    let found = '';
+    for (let i = 0; i < 3000 && !found; i++) {
+      const buf = Buffer.from(Array.from({ length: 16 }, () => rng.int(256)));
+      const r = run(buf);
+      if (r !== 'ok') {
+        expect(run(buf)).toBe(r);
+        found = r;
+      }
+    }
+    expect(found).toMatch(/^ptefuzz divergence: \S+ 0x[0-9a-f]+ — s\S+ \S+ \S+ (sc|tso|weak) — trace \[/);
+  });
+
+  test('one jsfuzz run is one family: a selection over both is one usage error naming both', () => {
+    const both = selectTargets({ scenarios: ['s2-pae-zap-reestablish', 's9-contpte-fold-unfold'] }, builtinReaders());
+    expect(() => harnessFamilyOf(both)).toThrow(UsageError);
+    expect(() => harnessFamilyOf(both)).toThrow(/s2-pae-zap-reestablish \(pae\) and s9-contpte-fold-unfold \(arm64\)/);
+    expect(harnessFamilyOf(both.filter((t) => t.arch.name === 'arm64'))).toBe('arm64');
   });
 });

@@ -6,7 +6,7 @@ import { contractByName } from '../../src/compare';
 import { builtinScenario } from '../../src/scenario';
 import { RandomSource } from '../../src/engines';
 import { makeTarget, runTarget } from '../../src/campaign';
-import { minimizeTrace } from '../../src/minimize';
+import { ScheduleSource, minimizeTrace } from '../../src/minimize';
 import { lighterThan, weight } from '../support/one-minimal';
 
 function firstDivergence(scenario: string, reader: string, model: 'sc' | 'tso' | 'weak') {
@@ -56,4 +56,24 @@ describe('minimizer', () => {
       }
     });
   }
+});
+
+describe('minimizer: no candidate runs twice', () => {
+  test('a trace or schedule offered again is answered without an execution', () => {
+    const { t, r } = firstDivergence('s1-pae-double-refault', 'ptep_get_lockless', 'tso');
+    const cls = r.judgement.verdict.kind === 'divergence' ? r.judgement.verdict.class : '';
+    const runs = new Map<string, number>();
+    const holds = (c: readonly number[] | ChoiceSource) => {
+      const key = Array.isArray(c) ? `t${c.join(',')}` : c instanceof ScheduleSource ? `s${c.key}` : undefined;
+      if (key !== undefined) runs.set(key, (runs.get(key) ?? 0) + 1);
+      const x = runTarget(t, Array.isArray(c) ? new TraceSource(c) : (c as ChoiceSource));
+      return x.judgement.verdict.kind === 'divergence' && x.judgement.verdict.class === cls ? x.exec : null;
+    };
+    const m = minimizeTrace(r.exec.trace, holds)!;
+    // the start trace is checked first and may be offered once more by a pass: at most twice; every other once
+    const start = `t${r.exec.trace.join(',')}`;
+    for (const [key, n] of runs) expect(n, key).toBeLessThanOrEqual(key === start ? 2 : 1);
+    expect(runs.size).toBeGreaterThan(10);
+    expect(holds(m.trace)).not.toBeNull();
+  });
 });

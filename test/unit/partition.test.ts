@@ -9,6 +9,7 @@ import {
   WHOLE,
   addStats,
   emptyStats,
+  minimizesHit,
   partitionOf,
   partitionRuns,
   runCampaign,
@@ -99,5 +100,28 @@ describe('a split campaign does the work of the whole one', () => {
     expect(whole.runs).toBe(301);
     expect([...sum]).toEqual([...whole.perTarget]);
     expect(whole.perTarget.get(whole.targets[0]!.key)!.verdicts.divergence).toBeGreaterThan(0);
+  });
+});
+
+describe('which hits a worker minimizes', () => {
+  const minimized = (p: { offset: number; stride: number }, upTo: number): number[] =>
+    Array.from({ length: upTo }, (_, i) => i + 1).filter((h) => minimizesHit(h, p));
+
+  test('the whole campaign: the 1st, 2nd, 4th, 8th … hit', () => {
+    expect(minimized(WHOLE, 70)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+  });
+
+  test('two jobs: each its own 1st hit, then the levels alternate (job 1: 2, 8, 32; job 0: 4, 16, 64)', () => {
+    expect(minimized(partitionOf({ index: 0, count: 1 }, 0, 2), 70)).toEqual([1, 4, 16, 64]);
+    expect(minimized(partitionOf({ index: 0, count: 1 }, 1, 2), 70)).toEqual([1, 2, 8, 32]);
+  });
+
+  test('3 shards × 2 jobs: every level from the 2nd hit on is minimized by exactly one worker', () => {
+    const workers = [0, 1, 2].flatMap((i) => [0, 1].map((j) => partitionOf({ index: i, count: 3 }, j, 2)));
+    for (let m = 1; m <= 12; m++) {
+      expect(workers.filter((p) => minimizesHit(2 ** m, p))).toHaveLength(1);
+    }
+    for (const p of workers) expect(minimizesHit(1, p)).toBe(true);
+    for (const p of workers) expect(minimizesHit(3, p) || minimizesHit(12, p) || minimizesHit(0, p)).toBe(false);
   });
 });

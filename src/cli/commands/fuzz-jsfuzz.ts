@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CampaignResult, Finding } from '../../campaign';
-import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
+import { UsageError, convertArtifact, crashRecord, harnessFamilyOf, harnessSelection } from '../../campaign';
 import { checkOutputFolder, fingerprint, saveCrash, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
-import { runJsfuzz } from '../jsfuzz';
+import { runJsfuzz } from '../../jsfuzz';
 import { findingReport } from '../render';
 import { statusLine } from '../status';
 import type { FuzzOptions } from './fuzz';
@@ -40,7 +40,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; recorded in crash files)\n`);
   process.stderr.write(
     `INFO: ${targets.length} targets (${new Set(targets.map((t) => t.scenario.name)).size} scenarios), engine jsfuzz ` +
-      `(harness/pae.fuzz.js, restarted after each crash; not seedable: --seed is only recorded), ` +
+      `(harness/${harnessFamilyOf(targets)}.fuzz.js, restarted after each crash; not seedable: --seed is only recorded), ` +
       (o.runs !== undefined ? `${o.runs} executions` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
   );
@@ -60,6 +60,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   try {
     result = await runJsfuzz({
       registry,
+      clock: () => Date.now(),
       selection,
       ...(seconds !== undefined ? { seconds } : {}),
       ...(o.runs !== undefined ? { executions: o.runs } : {}),

@@ -30,7 +30,7 @@ import { FileCorpusStore, checkOutputFolder, removeStaleTemps } from '../../cras
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
-import { findingReport } from '../render';
+import { alignColumns, findingReport } from '../render';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
@@ -391,20 +391,31 @@ function pad(s: string | number, n: number): string {
 
 /** The final table: per target, what was explored and what was found. */
 export function summaryTable(r: CampaignResult): string {
-  const lines = [
-    `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
-    `${pad('scenario', 32)}${pad('reader', 20)}${pad('contract', 10)}${pad('model', 6)}${pad('execs', 9)}${pad('races', 9)}${pad('diverge', 9)}${pad('bound', 7)}verdict`,
+  const rows: string[][] = [
+    ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict'],
   ];
   for (const t of r.targets) {
     const st = r.perTarget.get(t.key)!;
     const { scenario, reader, contract, model } = names(t);
-    lines.push(
-      `${pad(scenario, 32)}${pad(reader, 20)}${pad(contract, 10)}${pad(model, 6)}${pad(st.executions, 9)}${pad(st.races, 9)}${pad(st.verdicts.divergence, 9)}${pad(st.verdicts.boundHit, 7)}${verdictWithHangs(
+    rows.push([
+      scenario,
+      reader,
+      contract,
+      model,
+      String(st.executions),
+      String(st.races),
+      String(st.verdicts.divergence),
+      String(st.verdicts.boundHit),
+      verdictWithHangs(
         st,
         sumHangs(r, (u) => u === t),
-      )}`,
-    );
+      ),
+    ]);
   }
+  const lines = [
+    `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
+    ...alignColumns(rows, new Set([4, 5, 6, 7])),
+  ];
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
   else
     lines.push(
@@ -458,7 +469,8 @@ export function pctBoundLines(r: CampaignResult): string {
   const lines = [
     `PCT bound (Burckhardt et al., ASPLOS 2010), depth d=${d}: one run finds a bug of depth ≤ ${d} with probability ≥ p = 1/(n·k^(d-1)); after N runs P(miss) ≤ (1-p)^N`,
   ];
-  for (const [key, b] of clean) lines.push(`  ${pad(key, 62)}${boundText(b)}`);
+  const keyWidth = Math.max(...clean.map(([key]) => key.length)) + 2;
+  for (const [key, b] of clean) lines.push(`  ${pad(key, keyWidth)}${boundText(b)}`);
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HarnessFamily, ReaderStats, Selection, Target } from '../campaign';
-import { UsageError, addStats, emptyStats, harnessSelection, portableSelection } from '../campaign';
+import { UsageError, addStats, emptyStats, harnessFamilyOf, harnessSelection, portableSelection } from '../campaign';
 import type { ReaderRegistry } from '../kernel';
 
 /**
@@ -15,10 +15,14 @@ import type { ReaderRegistry } from '../kernel';
  * (PTEFUZZ_JSFUZZ_RUNS, see harness/jsfuzz-session.js), and the run is not
  * repeatable. Everything runs in a temporary folder (artifacts, jsfuzz's
  * .nyc_output), removed at the end. Used by `ptefuzz fuzz --engine jsfuzz`
- * and meant for the benchmark (`found`, `executions`, `execsPerSec`).
+ * (src/cli) and by the benchmark (src/bench: `found`, `executions`,
+ * `execsPerSec`); like them it starts processes and touches files, and it
+ * reads the clock only through the injected `clock`.
  */
 export interface JsfuzzRunOptions {
   readonly registry: ReaderRegistry;
+  /** milliseconds since the epoch (Date.now): deadlines and the run's seconds */
+  readonly clock: () => number;
   /** the targets byte 0 picks from (default: every scenario of the family with its readers and model) */
   readonly selection?: Selection;
   /** wall-clock budget in seconds */
@@ -48,14 +52,16 @@ export interface JsfuzzRunResult {
   readonly executions: number;
   readonly seconds: number;
   readonly execsPerSec: number;
+  /** seconds from each session's first execution to its end, summed: the run without jsfuzz's start-ups */
+  readonly activeSeconds: number;
   /** jsfuzz processes started */
   readonly sessions: number;
   readonly interrupted: boolean;
 }
 
-const HARNESS: Record<HarnessFamily, string> = { pae: 'pae.fuzz.js' };
+const HARNESS: Record<HarnessFamily, string> = { pae: 'pae.fuzz.js', arm64: 'arm64.fuzz.js' };
 
-/** harness/ of the package, from src/cli (vitest) or dist/cli (built). */
+/** harness/ of the package, from src/jsfuzz (vitest) or dist/jsfuzz (built). */
 export function harnessPath(family: HarnessFamily): string {
   return resolve(__dirname, '..', '..', 'harness', HARNESS[family]);
 }
@@ -67,25 +73,28 @@ function jsfuzzBin(): string {
 interface SessionStats {
   executions: number;
   targets: ReaderStats[];
+  /** ms from the session's first execution to its last stats write (0 from an older harness) */
+  activeMs?: number;
 }
 
 export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   const targets = harnessSelection(o.selection ?? {}, o.registry);
-  const family: HarnessFamily = 'pae';
-  const t0 = Date.now();
+  const family = harnessFamilyOf(targets);
+  const t0 = o.clock();
   const deadline = o.seconds !== undefined ? t0 + o.seconds * 1000 : Infinity;
   const perTarget = targets.map(() => emptyStats());
   const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-'));
   const corpus = o.corpus !== undefined ? resolve(o.corpus) : join(tmp, 'corpus');
   mkdirSync(corpus, { recursive: true });
   let executions = 0;
+  let activeMs = 0;
   let artifacts = 0;
   let sessions = 0;
   let interrupted = false;
   try {
     for (;;) {
       const remaining = o.executions === undefined ? Infinity : o.executions - executions;
-      if (remaining <= 0 || Date.now() >= deadline) break;
+      if (remaining <= 0 || o.clock() >= deadline) break;
       if (o.shouldStop?.()) {
         interrupted = true;
         break;
@@ -102,6 +111,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
       if (s.interrupted) interrupted = true;
       const st = readStats(statsPath);
       executions += st.executions;
+      activeMs += st.activeMs ?? 0;
       st.targets.forEach((t, i) => addStats(perTarget[i]!, t));
       const crashes = readdirSync(tmp)
         .filter((f) => f.startsWith('crash-'))
@@ -114,14 +124,14 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
         o.onArtifact?.(bytes, executions);
       }
       if (interrupted || (o.stopAtFirst && artifacts > 0)) break;
-      if (crashes.length === 0 && st.executions < remaining && Date.now() < deadline) {
+      if (crashes.length === 0 && st.executions < remaining && o.clock() < deadline) {
         throw new UsageError(`jsfuzz stopped without a crash or a budget reached: ${s.tail.slice(-3).join(' | ')}`);
       }
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const seconds = (Date.now() - t0) / 1000;
+  const seconds = (o.clock() - t0) / 1000;
   return {
     family,
     targets,
@@ -131,6 +141,7 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
     executions,
     seconds,
     execsPerSec: seconds > 0 ? Math.round(executions / seconds) : 0,
+    activeSeconds: activeMs / 1000,
     sessions,
     interrupted,
   };
@@ -196,7 +207,7 @@ function session(
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    const timer = deadline === Infinity ? undefined : setTimeout(kill, Math.max(0, deadline - Date.now()));
+    const timer = deadline === Infinity ? undefined : setTimeout(kill, Math.max(0, deadline - o.clock()));
     const poll = setInterval(() => {
       if (o.shouldStop?.()) {
         interrupted = true;

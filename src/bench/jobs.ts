@@ -1,0 +1,66 @@
+/**
+ * `--jobs 1` against `--jobs 2` (issue 4: "--jobs 2 gives ≥ 1.6× the
+ * executions/s of --jobs 1 on a 2-core machine"): the same `ptefuzz fuzz`
+ * campaign — engine random, seed 1, a fixed number of runs over the
+ * scenarios of the known-bug cases, every reader and model of them — run
+ * as a child process (the real CLI, worker threads and crash writing
+ * included), once per job count, one after the other. With `random` both
+ * execute exactly the same runs, so the executions must agree; exec/s is
+ * executions over the campaign's own seconds (start-up of the workers
+ * included, process start-up not).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface JobsRun {
+  readonly jobs: number;
+  readonly runs: number;
+  readonly executions: number;
+  readonly seconds: number;
+  readonly execsPerSec: number;
+}
+
+export interface JobsComparison {
+  readonly scenarios: readonly string[];
+  readonly runs: number;
+  readonly results: readonly JobsRun[];
+}
+
+/** bin/ptefuzz.js of this package, from src/bench (vitest) or dist/bench (built). */
+const BIN = resolve(__dirname, '..', '..', 'bin', 'ptefuzz.js');
+
+export function compareJobs(scenarios: readonly string[], runs: number, jobCounts: readonly number[]): JobsComparison {
+  const results = jobCounts.map((jobs) => {
+    const crashes = mkdtempSync(join(tmpdir(), 'ptefuzz-bench-jobs-'));
+    try {
+      const args = [
+        BIN,
+        'fuzz',
+        ...scenarios.flatMap((s) => ['--scenario', s]),
+        ...['--engine', 'random', '--seed', '1', '--runs', String(runs), '--jobs', String(jobs)],
+        ...['--crashes', crashes, '--json'],
+      ];
+      const r = spawnSync(process.execPath, args, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      if (r.status !== 0 && r.status !== 1) {
+        throw new Error(`ptefuzz fuzz --jobs ${jobs} exited with ${r.status ?? r.signal}`);
+      }
+      const s = JSON.parse(r.stdout) as { runs: number; executions: number; seconds: number };
+      return {
+        jobs,
+        runs: s.runs,
+        executions: s.executions,
+        seconds: s.seconds,
+        execsPerSec: s.seconds > 0 ? s.executions / s.seconds : 0,
+      };
+    } finally {
+      rmSync(crashes, { recursive: true, force: true });
+    }
+  });
+  return { scenarios, runs, results };
+}

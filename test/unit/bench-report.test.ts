@@ -1,0 +1,116 @@
+/**
+ * The benchmark's jsfuzz and --jobs sections (issues 7 and 4): ratios from
+ * hand-made cells, "no jsfuzz target" rows, and the --jobs comparison run
+ * through the real CLI on a short campaign.
+ */
+import { describe, expect, test } from 'vitest';
+import { JOBS_TABLE, JSFUZZ_RATIOS } from '../../src/bench/report';
+import type { BenchContext } from '../../src/bench/report';
+import type { CellSummary } from '../../src/bench/summary';
+import { compareJobs } from '../../src/bench/jobs';
+
+const cell = (engine: string, over: Partial<CellSummary>): CellSummary => ({
+  scenario: 's2-pae-zap-reestablish',
+  reader: 'ptep_get',
+  model: 'tso',
+  engine,
+  runs: 3,
+  found: 3,
+  medianExecutions: 10,
+  p90Executions: 20,
+  medianSeconds: 0.1,
+  p90Seconds: 0.2,
+  execsPerSec: 4000,
+  peakRssMb: 100,
+  timeCapped: 0,
+  ...over,
+});
+
+const rowOf = (md: string, label: string): string[] =>
+  md
+    .split('\n')
+    .find((l) => l.startsWith(`| ${label} |`))!
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
+
+describe('bench: jsfuzz vs coverage', () => {
+  const label = 's2-pae-zap-reestablish ptep_get tso';
+  const other = 's9-something contpte_ptep_get weak';
+  const ctx: BenchContext = {
+    cells: [
+      cell('coverage', { medianExecutions: 40, execsPerSec: 4000 }),
+      cell('jsfuzz', { medianExecutions: 10, execsPerSec: 50, activeExecsPerSec: 800, found: 2, timeCapped: 1 }),
+    ],
+    budget: 2000,
+    seeds: 3,
+    throughputExecutions: 300,
+    cases: [label, other],
+    unavailable: [{ label: other, engine: 'jsfuzz', reason: 'no jsfuzz target' }],
+    jsfuzz: { repeats: 3, secondsCap: 60 },
+  };
+  const md = JSFUZZ_RATIOS.render(ctx);
+
+  test('the jsfuzz/coverage ratios of executions to first divergence and of exec/s, and what bounded jsfuzz', () => {
+    expect(rowOf(md, label)).toEqual([
+      label,
+      '2/3',
+      '10',
+      '40',
+      '0.25',
+      '800',
+      '50',
+      '4000',
+      '0.20',
+      'time: 1/3 runs hit the 60 s cap',
+    ]);
+  });
+
+  test('a case without a harness target says so in its row', () => {
+    expect(rowOf(md, other).slice(0, 2)).toEqual([other, 'no jsfuzz target']);
+  });
+
+  test('jsfuzz not found in most runs: the ratio says which side did not find it', () => {
+    const md2 = JSFUZZ_RATIOS.render({
+      ...ctx,
+      cells: [cell('coverage', {}), cell('jsfuzz', { medianExecutions: Infinity, activeExecsPerSec: 100, found: 1 })],
+    });
+    expect(rowOf(md2, label)[4]).toBe('> 1 (jsfuzz: not found)');
+    expect(rowOf(md2, label)[2]).toBe('>2000');
+  });
+});
+
+describe('bench: --jobs 1 vs --jobs 2', () => {
+  test('rendered with the ratio to --jobs 1', () => {
+    const md = JOBS_TABLE.render({
+      cells: [],
+      budget: 1,
+      seeds: 1,
+      throughputExecutions: 1,
+      jobs: {
+        scenarios: ['a', 'b'],
+        runs: 100,
+        results: [
+          { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150 },
+          { jobs: 2, runs: 100, executions: 300, seconds: 1.25, execsPerSec: 240 },
+        ],
+      },
+    });
+    expect(md).toContain('| 1 | 100 | 300 | 2.00 | 150 | 1.00× |');
+    expect(md).toContain('| 2 | 100 | 300 | 1.25 | 240 | 1.60× |');
+  });
+
+  test('the real CLI, both job counts: the same runs and executions, campaign seconds from --json', () => {
+    const c = compareJobs(['s2-pae-zap-reestablish'], 40, [1, 2]);
+    expect(c.results.map((r) => [r.jobs, r.runs])).toEqual([
+      [1, 40],
+      [2, 40],
+    ]);
+    // S2 runs 3 readers × 1 model (tso): 3 executions per run
+    expect(c.results.map((r) => r.executions)).toEqual([120, 120]);
+    for (const r of c.results) {
+      expect(r.seconds).toBeGreaterThan(0);
+      expect(r.execsPerSec).toBeCloseTo(r.executions / r.seconds, 6);
+    }
+  });
+});
