@@ -9,9 +9,11 @@
  * Registering a new operation (e.g. the arm64 kernel pack):
  *   1. write the model as a generator in src/kernel/writers/<arch>.ts (or
  *      consumers/), citing its kernel source, as the PAE writers do;
- *   2. describe it with an OperationDef — name (kernel name, verbatim), arch,
- *      params ({name, type: 'pte' | 'value' | 'bool' | {enum}, default?}),
- *      summary, source, and program(args, ctx) that calls the generator;
+ *   2. describe it with an OperationDef — name (kernel name, verbatim), arch
+ *      (one, or a list for a consumer generic over PteOps), params ({name,
+ *      type, default?}: see ParamType), summary, source, consumer (when the
+ *      reader under test can run inside it), and program(args, ctx) that
+ *      calls the generator;
  *   3. add the definition to BUILTIN_OPERATIONS below (or call
  *      registry.register(def) on a registry built by builtinOperations()).
  * The scenario language then accepts it in CPU bodies, checks its arguments
@@ -19,10 +21,45 @@
  */
 import type { Location, Program } from '../machine';
 import type { ArchName, Pte } from './arch';
+import type { ReaderDef } from './readers/reader';
+import type { FileFolio } from './consumers/file';
 import { PAE_OPERATIONS } from './operations-pae';
+import { ARM64_OPERATIONS } from './operations-arm64';
+import { CONSUMER_OPERATIONS } from './operations-consumers';
 
-/** The type of one parameter; `value` is a pte value of the operation's architecture. */
-export type ParamType = 'pte' | 'value' | 'bool' | { readonly enum: readonly string[] };
+/**
+ * The type of one parameter:
+ * - `pte`: a declared pte (`pte`, or entry `ptes[i]` of a contpte block);
+ * - `value`: a pte value of the scenario's architecture;
+ * - `bool`: true | false; `number`: an integer; `name`: an identifier (a TLB key such as `va`);
+ * - `reader`: `reader` — the reader under test — or a registered reader's name (e.g. the
+ *   hardware walker's `ptep_get_atomic64`);
+ * - `pmd`: a declared `pmd`, or `none` (no pmd level); `folio`: a declared `folio`;
+ * - `lock`: `ptl` (the split page-table lock) or `page_table_lock` (declared with a pmd);
+ * - `{enum}`: one of the listed words.
+ */
+export type ParamType =
+  | 'pte'
+  | 'value'
+  | 'bool'
+  | 'number'
+  | 'name'
+  | 'reader'
+  | 'pmd'
+  | 'folio'
+  | 'lock'
+  | { readonly enum: readonly string[] };
+
+/** A pmd entry pointing to a pte-table page (S12). */
+export interface PmdArg {
+  readonly loc: Location;
+  /** mm->page_table_lock */
+  readonly lock: Location;
+  /** the pte-table page a pmd value points to, or null */
+  table(pmd: bigint): bigint | null;
+  /** the table page the initial pmd points to */
+  readonly pfn: bigint;
+}
 
 export interface ParamDef {
   readonly name: string;
@@ -32,19 +69,25 @@ export interface ParamDef {
   readonly default?: boolean | string;
 }
 
-/** An argument after checking: a pte, a pte value, a flag, or an enum member. */
-export type ArgValue = Pte | bigint | boolean | string;
+/**
+ * An argument after checking: a pte, a pte value or number, a flag, an enum
+ * member or name, a reader, a pmd, a folio, a lock; `undefined` for `pmd=none`.
+ */
+export type ArgValue = Pte | bigint | boolean | string | ReaderDef | PmdArg | FileFolio | Location | undefined;
 
 /** What an operation may use besides its arguments. */
 export interface OpContext {
   /** the split page-table lock of the scenario's pte table */
   readonly ptl: Location;
+  /** the scenario's architecture (consumers pick their PteOps by it) */
+  readonly arch: ArchName;
 }
 
 export interface OperationDef {
   /** the kernel function's name, verbatim */
   readonly name: string;
-  readonly arch: ArchName;
+  /** the architecture(s) whose scenarios may call it */
+  readonly arch: ArchName | readonly ArchName[];
   /** `writer`: changes a pte and carries a writer specification for the reference */
   readonly role: 'writer' | 'other';
   readonly summary: string;
@@ -52,8 +95,18 @@ export interface OperationDef {
   readonly source: string;
   /** required parameters first, in call order */
   readonly params: readonly ParamDef[];
+  /**
+   * a kernel path whose lockless read can be the reader under test (its `reader`-typed
+   * parameter): `ptefuzz list` shows the scenario's consumer
+   */
+  readonly consumer?: string;
   /** invariant: every param is present in `args` (defaults filled in by the caller) */
   program(args: Readonly<Record<string, ArgValue>>, ctx: OpContext): Program<unknown>;
+}
+
+/** The architectures an operation may be called on. */
+export function opArches(op: OperationDef): readonly ArchName[] {
+  return typeof op.arch === 'string' ? [op.arch] : op.arch;
 }
 
 export function paramTypeText(t: ParamType): string {
@@ -99,7 +152,11 @@ export class OperationRegistry {
 }
 
 /** Every operation shipped with ptefuzz, in `ptefuzz list` order. */
-export const BUILTIN_OPERATIONS: readonly OperationDef[] = [...PAE_OPERATIONS];
+export const BUILTIN_OPERATIONS: readonly OperationDef[] = [
+  ...PAE_OPERATIONS,
+  ...ARM64_OPERATIONS,
+  ...CONSUMER_OPERATIONS,
+];
 
 /** A fresh registry holding the built-in operations. */
 export function builtinOperations(): OperationRegistry {

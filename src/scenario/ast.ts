@@ -20,7 +20,11 @@ export type Value =
   | ({ readonly kind: 'num' } & Num)
   /** `{high:low}`, the way the lists write a PAE pte */
   | ({ readonly kind: 'pair'; readonly high: Num; readonly low: Num } & Pos)
-  | ({ readonly kind: 'name'; readonly name: string } & Pos);
+  | ({ readonly kind: 'name'; readonly name: string } & Pos)
+  /** `ptes[3]`: entry 3 of a contpte block */
+  | ({ readonly kind: 'index'; readonly name: string; readonly index: Num } & Pos)
+  /** `[v0, v1, …]`: the entries of a contpte block (may span lines; `endLine` is the line of `]`) */
+  | ({ readonly kind: 'list'; readonly items: readonly Value[]; readonly endLine: number } & Pos);
 
 export interface Arg extends Pos {
   /** `key=value`; absent for a positional argument */
@@ -56,10 +60,16 @@ export type Cond =
 export type Quantifier = 'exists' | '~exists' | 'forall';
 
 export type Directive =
-  | { readonly kind: 'scenario' | 'arch' | 'model'; readonly name: string }
+  | { readonly kind: 'scenario' | 'arch' | 'model' | 'flush'; readonly name: string }
   | { readonly kind: 'title' | 'source' | 'claim'; readonly text: string }
   | { readonly kind: 'pte'; readonly name: string; readonly value: Value }
   | { readonly kind: 'loc'; readonly name: string; readonly width: 32 | 64; readonly value: Num }
+  /** `pmd NAME = VALUE`: a pmd entry (location NAME; mm->page_table_lock comes with it) */
+  | { readonly kind: 'pmd'; readonly name: string; readonly value: Num }
+  /** `page PFN ref N [table PTE]`: a page, its initial refcount, the pte(s) a page-table page holds */
+  | { readonly kind: 'page'; readonly pfn: Num; readonly ref: Num; readonly table?: string }
+  /** `folio NAME pfn=… mapcount=… …`: a shared file page (S11), its fields as written */
+  | { readonly kind: 'folio'; readonly name: string; readonly fields: readonly { key: string; value: Num }[] }
   | {
       readonly kind: 'reader';
       readonly name: string;

@@ -44,8 +44,8 @@ export interface LexOptions {
 
 /**
  * Tokenizer shared by `.scn` files and C litmus tests. Identifiers may
- * contain `-`, `+` and `.` when they start with a letter (`x86-pae`,
- * `s2-pae-zap-reestablish`, `MP+wmb+rmb`) in `.scn` mode only; C mode keeps
+ * contain `-`, `+`, `.` and `@` when they start with a letter (`x86-pae`,
+ * `s2-pae-zap-reestablish`, `MP+wmb+rmb`, `contpte_ptep_get@2025`) in `.scn` mode only; C mode keeps
  * C's identifiers. C mode skips `//`, `/* *\/` and herd's `(* *)` comments.
  */
 export function lex(src: string, file: string, o: LexOptions): Token[] {
@@ -130,7 +130,7 @@ export function lex(src: string, file: string, o: LexOptions): Token[] {
     }
     if (/[A-Za-z_]/.test(c)) {
       let j = i;
-      const more = o.lines ? /[A-Za-z0-9_.+-]/ : /[A-Za-z0-9_]/;
+      const more = o.lines ? /[A-Za-z0-9_.+@-]/ : /[A-Za-z0-9_]/;
       while (j < src.length && more.test(src[j]!)) {
         // `a-b` is one name, but `x->y` and a trailing `-` are not
         if (src[j] === '-' && (src[j + 1] === '>' || !/[A-Za-z0-9_]/.test(src[j + 1] ?? ''))) break;

@@ -1,7 +1,17 @@
-import type { Location, ModelKind, Program } from '../machine';
-import { LocationTable, MODEL_KINDS } from '../machine';
-import type { ArchName, ArgValue, OperationDef, OperationRegistry, Pte, ReaderDef, ReaderRegistry } from '../kernel';
-import { ARCHES, PTE_LAYOUTS, paramTypeText, signature } from '../kernel';
+import type { FlushKind, Location, ModelKind, PageDecl, Program } from '../machine';
+import { FLUSH_KINDS, LocationTable, MODEL_KINDS } from '../machine';
+import type {
+  AllocatedPte,
+  ArchName,
+  ArgValue,
+  FileFolio,
+  OperationDef,
+  OperationRegistry,
+  PmdArg,
+  ReaderDef,
+  ReaderRegistry,
+} from '../kernel';
+import { ARCHES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
 import type { Arg, Call, Cond, DirectiveItem, Item, Num, Quantifier, ScnFile, Value } from './ast';
 import { condAtoms } from './cond';
 import type { Pos } from './errors';
@@ -50,17 +60,27 @@ type Step =
   | {
       readonly kind: 'op';
       readonly def: OperationDef;
-      readonly args: Readonly<Record<string, ArgValue | PteRef>>;
+      readonly args: Readonly<Record<string, ArgValue | Ref>>;
       readonly reg?: string;
     }
-  | { readonly kind: 'reader'; readonly pte: string }
+  | { readonly kind: 'reader'; readonly pte: PteRef }
   | { readonly kind: 'raw'; readonly stmt: RawStmt };
 
-/** A pte argument, resolved when the scenario is built (each build has fresh locations). */
+/**
+ * An argument resolved when the scenario is built (each build has fresh
+ * locations and its own reader under test): entry `index` of a pte, a pmd, a
+ * folio, a lock, or the reader under test.
+ */
+type Ref =
+  | { readonly ref: 'pte'; readonly pte: PteRef }
+  | { readonly ref: 'pmd' | 'folio' | 'lock'; readonly name: string }
+  | { readonly ref: 'reader' };
 interface PteRef {
-  readonly pteRef: string;
+  readonly name: string;
+  readonly index: number;
 }
-const isPteRef = (x: unknown): x is PteRef => typeof x === 'object' && x !== null && 'pteRef' in x;
+const isRef = (x: unknown): x is Ref => typeof x === 'object' && x !== null && 'ref' in x;
+const UNDER_TEST = 'reader';
 
 interface CpuPlan {
   readonly name: string;
@@ -99,9 +119,13 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         file,
         archD.line,
         archD.col,
-        `architecture ${arch} has no scenario-file pte layout or operations yet (x86-pae only; its scenarios are TypeScript built-ins)`,
+        `architecture ${arch} has no scenario-file pte layout or operations yet`,
       );
     }
+  }
+  const flushD = one('flush');
+  if (flushD && !(FLUSH_KINDS as readonly string[]).includes(flushD.name)) {
+    throw err(flushD, `a TLB flush kind (${FLUSH_KINDS.join(', ')})`, `'${flushD.name}'`);
   }
   const modelD = one('model');
   if (modelD && !(MODEL_KINDS as readonly string[]).includes(modelD.name)) {
@@ -111,21 +135,78 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   const declare = (d: DirectiveItem & { name: string }): void => {
     const prev = declared.get(d.name);
     if (prev) throw err(d, 'a new location name', `'${d.name}' (already declared at line ${prev.line})`);
-    if (d.name === 'ptl') throw err(d, "a location name other than 'ptl' (the page-table lock)", `'ptl'`);
+    for (const reserved of ['ptl', PMD_LOCK, UNDER_TEST, 'none'])
+      if (d.name === reserved) throw err(d, `a name other than '${reserved}' (${RESERVED[reserved]})`, `'${reserved}'`);
     declared.set(d.name, d);
   };
   const ptes = ds.filter((d) => d.kind === 'pte') as Of<'pte'>[];
   const locs = ds.filter((d) => d.kind === 'loc') as Of<'loc'>[];
-  const pteInit = new Map<string, bigint>();
+  const pteInit = new Map<string, readonly bigint[]>();
+  const blocks = new Set<string>();
   for (const p of ptes) {
     declare(p);
     if (arch === undefined) throw err(p, "an 'arch' line before a pte (its encoding depends on it)", `'pte ${p.name}'`);
-    pteInit.set(p.name, pteValue(p.value, arch, file));
+    if (p.value.kind === 'list') {
+      const sizes = PTE_LAYOUTS[arch]!.blocks;
+      if (!sizes.includes(p.value.items.length))
+        throw err(
+          p.value,
+          sizes.length > 0
+            ? `a contpte block of ${sizes.join(' or ')} entries (CONT_PTES)`
+            : `one pte value (${arch} has no contpte blocks)`,
+          `${p.value.items.length} entries`,
+        );
+      pteInit.set(
+        p.name,
+        p.value.items.map((v) => pteValue(v, arch!, file)),
+      );
+      blocks.add(p.name);
+    } else pteInit.set(p.name, [pteValue(p.value, arch, file)]);
   }
   const rawLocs: RawLocation[] = [];
   for (const l of locs) {
     declare(l);
     rawLocs.push({ name: l.name, width: l.width, initial: fit(l.value, l.width, file) });
+  }
+  // pmd entries (S12): arch with a pmd level; mm->page_table_lock comes with them
+  const pmdDs = ds.filter((d) => d.kind === 'pmd') as Of<'pmd'>[];
+  const pmdInit = new Map<string, { value: bigint; pfn: bigint }>();
+  for (const d of pmdDs) {
+    declare(d);
+    const table = arch === undefined ? undefined : PTE_LAYOUTS[arch]!.pmdTable;
+    if (table === undefined) throw err(d, 'an architecture with a pmd level (arm64)', `'pmd' on ${arch ?? 'no arch'}`);
+    const value = fit(d.value, 64, file);
+    const pfn = table(value);
+    if (pfn === null)
+      throw err(d.value, 'a table descriptor (next-level table address | TABLE | VALID)', `'${d.value.raw}'`);
+    pmdInit.set(d.name, { value, pfn });
+  }
+  // shared file pages (S11)
+  const folioDs = ds.filter((d) => d.kind === 'folio') as Of<'folio'>[];
+  const folioInit = new Map<string, Record<string, bigint>>();
+  for (const d of folioDs) {
+    declare(d);
+    const f: Record<string, bigint> = { flags: 0n, mapcount: 0n, data: 0n, disk: 0n };
+    const seen = new Set<string>();
+    for (const { key, value } of d.fields) {
+      if (!FOLIO_FIELDS.includes(key)) throw err(value, `a folio field (${FOLIO_FIELDS.join(', ')})`, `'${key}'`);
+      if (seen.has(key)) throw err(value, `'${key}' once`, `'${key}' again`);
+      seen.add(key);
+      f[key] = fit(value, key === 'pfn' ? 64 : 32, file);
+    }
+    if (!seen.has('pfn')) throw err(d, "a 'pfn=' field (the folio's page)", 'none');
+    folioInit.set(d.name, f);
+  }
+  // pages: initial refcounts (free pages: ref 0, hottest last); a page-table page holds a pte's locations
+  const pageDs = ds.filter((d) => d.kind === 'page') as Of<'page'>[];
+  const pageSeen = new Map<bigint, number>();
+  for (const d of pageDs) {
+    const pfn = fit(d.pfn, 64, file);
+    const prev = pageSeen.get(pfn);
+    if (prev !== undefined) throw err(d.pfn, 'a page declared once', `'${d.pfn.raw}' again (line ${prev})`);
+    pageSeen.set(pfn, d.line);
+    if (d.table !== undefined && !pteInit.has(d.table))
+      throw err(d, `a pte after 'table' (${[...pteInit.keys()].join(', ') || 'none declared'})`, `'${d.table}'`);
   }
 
   // --- CPUs --------------------------------------------------------------
@@ -137,7 +218,8 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   }
   const cpuNames = new Map<string, DirectiveItem>();
   const plans: CpuPlan[] = [];
-  const readerPtes: Call[] = [];
+  const readerPtes: { call: Call; pte: PteRef }[] = [];
+  let consumer: string | undefined;
   for (const cd of cpuDs) {
     const prev = cpuNames.get(cd.name);
     if (prev) throw err(cd, 'a new CPU name', `'${cd.name}' (already used at line ${prev.line})`);
@@ -146,8 +228,23 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     const regs: string[] = [];
     for (const s of cd.body) {
       if (s.kind !== 'call') continue;
-      const step = lowerCall(s, { file, arch, ptes: pteInit, locs: rawLocs, regs, ops: ctx.operations });
-      if (step.kind === 'reader') readerPtes.push(s);
+      const step = lowerCall(s, {
+        file,
+        arch,
+        ptes: pteInit,
+        blocks,
+        pmds: pmdInit,
+        folios: folioInit,
+        locs: rawLocs,
+        regs,
+        ops: ctx.operations,
+        readers: ctx.readers,
+      });
+      const read = readerOf(step);
+      if (read !== undefined) {
+        readerPtes.push({ call: s, pte: read });
+        if (step.kind === 'op' && step.def.consumer !== undefined) consumer ??= step.def.consumer;
+      }
       steps.push(step);
       const reg = step.kind === 'op' ? step.reg : step.kind === 'raw' && 'reg' in step.stmt ? step.stmt.reg : undefined;
       if (reg !== undefined && !regs.includes(reg)) regs.push(reg);
@@ -218,12 +315,21 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   if (readerDs.length === 0)
     throw new ScenarioError(file, 1, 1, "expected a 'reader NAME' line (the reader under test), found none");
   if (readerPtes.length === 0) {
-    throw err(readerDs[0]!, "a 'reader(pte)' call in some CPU body (where the reader under test runs)", 'none');
+    throw err(
+      readerDs[0]!,
+      "a 'reader(pte)' call, or a consumer operation with read=reader, in some CPU body (where the reader under test runs)",
+      'none',
+    );
   }
-  const subjectName = pteName(readerPtes[0]!);
-  for (const c of readerPtes) {
-    if (pteName(c) !== subjectName)
-      throw err(c, `reader(${subjectName}) (every reader call reads the same pte)`, `reader(${pteName(c)})`);
+  const subjectRef = readerPtes[0]!.pte;
+  const refText = (r: PteRef): string => (blocks.has(r.name) ? `${r.name}[${r.index}]` : r.name);
+  for (const { call, pte } of readerPtes) {
+    if (pte.name !== subjectRef.name || pte.index !== subjectRef.index)
+      throw err(
+        call,
+        `the reader under test reading ${refText(subjectRef)} (every read by the reader under test reads the same pte)`,
+        refText(pte),
+      );
   }
   const readers: string[] = [];
   const expect: Record<string, Expectation> = {};
@@ -250,6 +356,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   }
   const archName = arch!;
   const layout = PTE_LAYOUTS[archName]!;
+  const pages = (): PageDecl[] => pageDs.map((d) => ({ pfn: d.pfn.value, ref: Number(d.ref.value) }));
   const scenario: Scenario = {
     name: header.name,
     title: header.title,
@@ -269,17 +376,56 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         return l.scenario;
       },
     },
+    ...(consumer !== undefined ? { consumer } : {}),
     build(reader: ReaderDef, _arch?: unknown, opts: BuildOptions = {}): BuiltScenario {
       const table = new LocationTable();
-      const pteObjs = new Map<string, Pte>();
+      const pteObjs = new Map<string, AllocatedPte>();
       for (const p of ptes) pteObjs.set(p.name, layout.alloc(table, p.name, pteInit.get(p.name)!));
       const ptl = table.add('ptl', 32, 0n);
+      const pmdObjs = new Map<string, PmdArg>();
+      let pmdLock: Location | undefined;
+      for (const [name, init] of pmdInit) {
+        const loc = table.add(name, 64, init.value);
+        pmdLock ??= table.add(PMD_LOCK, 32, 0n);
+        pmdObjs.set(name, { loc, lock: pmdLock, table: layout.pmdTable!, pfn: init.pfn });
+      }
+      const folioObjs = new Map<string, FileFolio>();
+      for (const [name, f] of folioInit) {
+        folioObjs.set(name, {
+          pfn: f['pfn']!,
+          flags: table.add(`${name}_flags`, 32, f['flags']!),
+          mapcount: table.add(`${name}_mapcount`, 32, f['mapcount']!),
+          data: table.add(`${name}_data`, 32, f['data']!),
+          disk: table.add(`${name}_disk`, 32, f['disk']!),
+        });
+      }
       const locMap = new Map<string, Location>();
       for (const l of rawLocs) locMap.set(l.name, table.add(l.name, l.width, l.initial));
-      const subject = pteObjs.get(subjectName)!;
+      const resolve = (v: ArgValue | Ref): ArgValue => {
+        if (!isRef(v)) return v;
+        switch (v.ref) {
+          case 'pte':
+            return pteObjs.get(v.pte.name)!.ptep(v.pte.index);
+          case 'pmd':
+            return pmdObjs.get(v.name)!;
+          case 'folio':
+            return folioObjs.get(v.name)!;
+          case 'lock':
+            return v.name === 'ptl' ? ptl : pmdLock!;
+          case 'reader':
+            return reader;
+        }
+      };
+      const subject = pteObjs.get(subjectRef.name)!.subject(subjectRef.index);
+      const pageList = pages().map((pg, i) => {
+        const t = pageDs[i]!.table;
+        return t === undefined ? pg : { ...pg, locs: pteObjs.get(t)!.locs.map((l) => l.id) };
+      });
       return {
         locations: table,
-        subject: { name: subject.name, initial: pteInit.get(subjectName)!, locIds: subject.locs.map((l) => l.id) },
+        subject,
+        ...(flushD !== undefined ? { flush: flushD.name as FlushKind } : {}),
+        ...(pageList.length > 0 ? { pages: pageList } : {}),
         cpus: plans.map((p, cpu) => ({
           name: p.label !== undefined ? `${p.name}: ${p.label.replace('$reader', reader.name)}` : p.name,
           program: function* (): Program<void> {
@@ -287,12 +433,12 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
             const probe = opts.onStatement;
             for (const [k, s] of p.steps.entries()) {
               probe?.(cpu, k);
-              if (s.kind === 'reader') yield* reader.read(pteObjs.get(s.pte)!);
+              if (s.kind === 'reader') yield* reader.read(pteObjs.get(s.pte.name)!.ptep(s.pte.index));
               else if (s.kind === 'raw') yield* runRaw([s.stmt], locMap, regs);
               else {
                 const args: Record<string, ArgValue> = {};
-                for (const [k, v] of Object.entries(s.args)) args[k] = isPteRef(v) ? pteObjs.get(v.pteRef)! : v;
-                const r = yield* s.def.program(args, { ptl });
+                for (const [k, v] of Object.entries(s.args)) args[k] = resolve(v);
+                const r = yield* s.def.program(args, { ptl, arch: archName });
                 if (s.reg !== undefined) regs.set(s.reg, typeof r === 'bigint' ? r : 0n);
               }
             }
@@ -304,22 +450,42 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   return { kind: 'kernel', scenario, text, cpus: plans.map((p) => p.name) };
 }
 
-function pteName(c: Call): string {
-  const v = c.args[0]?.value;
-  return v?.kind === 'name' ? v.name : '';
+const PMD_LOCK = 'page_table_lock';
+const FOLIO_FIELDS = ['pfn', 'flags', 'mapcount', 'data', 'disk'];
+const RESERVED: Readonly<Record<string, string>> = {
+  ptl: 'the page-table lock',
+  [PMD_LOCK]: "mm->page_table_lock, declared with a 'pmd'",
+  [UNDER_TEST]: 'the reader under test',
+  none: 'no pmd',
+};
+
+/** The pte the reader under test reads in this step, if it runs there. */
+function readerOf(s: Step): PteRef | undefined {
+  if (s.kind === 'reader') return s.pte;
+  if (s.kind !== 'op') return undefined;
+  const p = s.def.params.find((x) => x.type === 'reader');
+  const pte = s.def.params.find((x) => x.type === 'pte');
+  if (p === undefined || pte === undefined) return undefined;
+  const r = s.args[p.name];
+  const v = s.args[pte.name];
+  return isRef(r) && r.ref === 'reader' && isRef(v) && v.ref === 'pte' ? v.pte : undefined;
 }
 
-/** A pte value: `{high:low}` (each ≤ 32 bits) or one number of the layout's width. */
+/** A pte value: `{high:low}` (PAE, each ≤ 32 bits; arm64-ext-sw `{sw:hw}`, each ≤ 64) or one number of the layout's width. */
 function pteValue(v: Value, arch: ArchName, file: string): bigint {
-  const bits = PTE_LAYOUTS[arch]!.bits;
+  const layout = PTE_LAYOUTS[arch]!;
+  const pair = layout.pair;
+  const what =
+    pair !== undefined ? `a pte value (${pair.names} or a number)` : `a pte value (a ${layout.bits}-bit number)`;
   if (v.kind === 'pair') {
-    return (fit(v.high, 32, file) << 32n) | fit(v.low, 32, file);
+    if (pair === undefined) throw expected(file, v, what, `'${printValue(v)}'`);
+    return (fit(v.high, pair.bits, file) << BigInt(pair.bits)) | fit(v.low, pair.bits, file);
   }
-  if (v.kind === 'num') return fit(v, bits, file);
-  throw expected(file, v, `a pte value ({high:low} or a number)`, `'${v.name}'`);
+  if (v.kind === 'num') return fit(v, layout.bits, file);
+  throw expected(file, v, what, `'${printValue(v)}'`);
 }
 
-function fit(n: Num, bits: 32 | 64, file: string): bigint {
+function fit(n: Num, bits: 32 | 64 | 128, file: string): bigint {
   if (n.value >= 1n << BigInt(bits)) throw expected(file, n, `a number of at most ${bits} bits`, `'${n.raw}'`);
   return n.value;
 }
@@ -327,7 +493,12 @@ function fit(n: Num, bits: 32 | 64, file: string): bigint {
 interface CallScope {
   readonly file: string;
   readonly arch: ArchName | undefined;
-  readonly ptes: ReadonlyMap<string, bigint>;
+  readonly ptes: ReadonlyMap<string, readonly bigint[]>;
+  /** the ptes declared as contpte blocks (referenced as NAME[i]) */
+  readonly blocks: ReadonlySet<string>;
+  readonly pmds: ReadonlyMap<string, unknown>;
+  readonly folios: ReadonlyMap<string, unknown>;
+  readonly readers: ReaderRegistry;
   readonly locs: readonly RawLocation[];
   /** registers assigned so far on this CPU */
   readonly regs: readonly string[];
@@ -338,7 +509,7 @@ function lowerCall(c: Call, sc: CallScope): Step {
   const { file } = sc;
   if (c.name === 'reader') {
     const a = c.args[0];
-    if (c.args.length !== 1 || a!.key !== undefined || a!.value.kind !== 'name' || !sc.ptes.has(a!.value.name)) {
+    if (c.args.length !== 1 || a!.key !== undefined) {
       throw expected(
         file,
         a ?? c,
@@ -346,6 +517,7 @@ function lowerCall(c: Call, sc: CallScope): Step {
         a ? `'${printValue(a.value)}'` : 'none',
       );
     }
+    const pte = pteRef(a!.value, sc, 'reader(pte)');
     if (c.reg !== undefined)
       throw expected(
         file,
@@ -353,7 +525,7 @@ function lowerCall(c: Call, sc: CallScope): Step {
         'reader(pte) without an assignment (the reader under test is judged, not stored)',
         `'${c.reg} ='`,
       );
-    return { kind: 'reader', pte: a!.value.name };
+    return { kind: 'reader', pte };
   }
   const raw = RAW_INSTRUCTIONS[c.name];
   if (raw) return { kind: 'raw', stmt: lowerRaw(c, raw, sc) };
@@ -368,19 +540,19 @@ function lowerCall(c: Call, sc: CallScope): Step {
       `'${c.name}'`,
     );
   }
-  if (sc.arch !== def.arch)
+  if (sc.arch === undefined || !opArches(def).includes(sc.arch))
     throw expected(
       file,
       c,
       `an operation for ${sc.arch ?? "the scenario's arch (no 'arch' line)"}`,
-      `'${c.name}' (${def.arch})`,
+      `'${c.name}' (${opArches(def).join(', ')})`,
     );
   return { kind: 'op', def, args: opArgs(c, def, sc), ...(c.reg !== undefined ? { reg: c.reg } : {}) };
 }
 
-function opArgs(c: Call, def: OperationDef, sc: CallScope): Record<string, ArgValue | PteRef> {
+function opArgs(c: Call, def: OperationDef, sc: CallScope): Record<string, ArgValue | Ref> {
   const { file } = sc;
-  const out: Record<string, ArgValue | PteRef> = {};
+  const out: Record<string, ArgValue | Ref> = {};
   const sig = signature(def);
   let pos = 0;
   for (const a of c.args) {
@@ -396,35 +568,89 @@ function opArgs(c: Call, def: OperationDef, sc: CallScope): Record<string, ArgVa
     out[p.name] = argValue(a, p.type, sc, sig);
   }
   for (const p of def.params) {
-    if (out[p.name] !== undefined) continue;
+    if (p.name in out) continue;
     if (p.default === undefined)
       throw expected(file, c, `argument '${p.name}' of ${sig}`, `${c.args.length} argument(s)`);
-    out[p.name] = p.default;
+    out[p.name] = defaultValue(p.type, p.default);
   }
   return out;
 }
 
-function argValue(a: Arg, t: OperationDef['params'][number]['type'], sc: CallScope, sig: string): ArgValue | PteRef {
+/** A default as the argument it stands for (`reader` is the reader under test, `pmd=none` no pmd). */
+function defaultValue(t: OperationDef['params'][number]['type'], d: boolean | string): ArgValue | Ref {
+  if (t === 'reader' && d === UNDER_TEST) return { ref: 'reader' };
+  if (t === 'pmd' && d === 'none') return undefined;
+  return d;
+}
+
+/** `pte` (a lone pte) or `ptes[i]` (entry i of a contpte block). */
+function pteRef(v: Value, sc: CallScope, sig: string): PteRef {
+  const shown = `'${printValue(v)}'`;
+  const names = [...sc.ptes.keys()].map((n) => (sc.blocks.has(n) ? `${n}[i]` : n));
+  if ((v.kind === 'name' || v.kind === 'index') && sc.ptes.has(v.name)) {
+    const block = sc.blocks.has(v.name);
+    if (v.kind === 'name') {
+      if (block) throw expected(sc.file, v, `an entry ${v.name}[i] of the contpte block ${v.name}`, shown);
+      return { name: v.name, index: 0 };
+    }
+    const n = sc.ptes.get(v.name)!.length;
+    if (!block) throw expected(sc.file, v, `${v.name} (a lone pte, not a block)`, shown);
+    if (v.index.value >= BigInt(n)) throw expected(sc.file, v.index, `an index 0..${n - 1}`, `'${v.index.raw}'`);
+    return { name: v.name, index: Number(v.index.value) };
+  }
+  throw expected(sc.file, v, `a pte (${names.join(', ') || "declare one with 'pte NAME = VALUE'"}) for ${sig}`, shown);
+}
+
+function argValue(a: Arg, t: OperationDef['params'][number]['type'], sc: CallScope, sig: string): ArgValue | Ref {
   const v = a.value;
   const shown = `'${printValue(v)}'`;
-  if (t === 'pte') {
-    if (v.kind !== 'name' || !sc.ptes.has(v.name)) {
-      throw expected(
-        sc.file,
-        v,
-        `a pte (${[...sc.ptes.keys()].join(', ') || "declare one with 'pte NAME = VALUE'"}) for ${sig}`,
-        shown,
-      );
-    }
-    return { pteRef: v.name };
-  }
+  if (t === 'pte') return { ref: 'pte', pte: pteRef(v, sc, sig) };
   if (t === 'value') return pteValue(v, sc.arch!, sc.file);
   if (t === 'bool') {
     if (v.kind === 'name' && (v.name === 'true' || v.name === 'false')) return v.name === 'true';
     throw expected(sc.file, v, 'true or false', shown);
   }
+  if (t === 'number') {
+    if (v.kind === 'num') return fit(v, 64, sc.file);
+    throw expected(sc.file, v, `a number for ${sig}`, shown);
+  }
+  if (t === 'name') {
+    if (v.kind === 'name') return v.name;
+    throw expected(sc.file, v, `a name for ${sig}`, shown);
+  }
+  if (t === 'reader') {
+    if (v.kind === 'name' && v.name === UNDER_TEST) return { ref: 'reader' };
+    const def = v.kind === 'name' ? sc.readers.get(v.name) : undefined;
+    if (def === undefined) {
+      const close = v.kind === 'name' ? closeNames(v.name, sc.readers.names()) : [];
+      throw expected(
+        sc.file,
+        v,
+        `'reader' (the reader under test) or a reader's name${close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ''}`,
+        shown,
+      );
+    }
+    if (def.arch !== sc.arch) throw expected(sc.file, v, `a reader for ${sc.arch}`, `${shown} (${def.arch})`);
+    return def;
+  }
+  if (t === 'pmd' || t === 'folio') {
+    const known = t === 'pmd' ? sc.pmds : sc.folios;
+    if (t === 'pmd' && v.kind === 'name' && v.name === 'none') return undefined;
+    if (v.kind === 'name' && known.has(v.name)) return { ref: t, name: v.name };
+    throw expected(
+      sc.file,
+      v,
+      `a ${t} (${[...known.keys(), ...(t === 'pmd' ? ['none'] : [])].join(', ') || `declare one with '${t} NAME …'`}) for ${sig}`,
+      shown,
+    );
+  }
+  if (t === 'lock') {
+    const locks = ['ptl', ...(sc.pmds.size > 0 ? [PMD_LOCK] : [])];
+    if (v.kind === 'name' && locks.includes(v.name)) return { ref: 'lock', name: v.name };
+    throw expected(sc.file, v, `a lock (${locks.join(', ')})`, shown);
+  }
   const text = printValue(v);
-  if (v.kind !== 'pair' && t.enum.includes(text)) return text;
+  if ((v.kind === 'name' || v.kind === 'num') && t.enum.includes(text)) return text;
   throw expected(sc.file, v, `one of ${paramTypeText(t)}`, shown);
 }
 

@@ -12,8 +12,12 @@ export const DIRECTIVES = [
   'claim',
   'arch',
   'model',
+  'flush',
   'pte',
   'loc',
+  'pmd',
+  'page',
+  'folio',
   'reader',
   'cpu',
   'exists',
@@ -75,7 +79,9 @@ function withBlanks(src: string, items: Item[]): Item[] {
 
 function lastLine(it: Item): number {
   if (!('line' in it) || it.line === undefined) return 0;
-  return it.kind === 'cpu' ? it.endLine : it.line;
+  if (it.kind === 'cpu') return it.endLine;
+  if (it.kind === 'pte' && it.value.kind === 'list') return it.value.endLine;
+  return it.line;
 }
 
 function endOfLine(c: Cursor): string | undefined {
@@ -108,6 +114,7 @@ function directive(c: Cursor): Item {
     case 'scenario':
     case 'arch':
     case 'model':
+    case 'flush':
       return done({ kind: kw, name: c.ident(`a name after '${kw}'`).text });
     case 'title':
     case 'source':
@@ -126,6 +133,31 @@ function directive(c: Cursor): Item {
       c.next();
       c.punct('=');
       return done({ kind: 'loc', name, width: w.text === 'u32' ? 32 : 64, value: c.number() });
+    }
+    case 'pmd': {
+      const name = c.ident("a pmd name after 'pmd'").text;
+      c.punct('=');
+      return done({ kind: 'pmd', name, value: c.number() });
+    }
+    case 'page': {
+      const pfn = c.number();
+      c.expect('ident', 'ref', "'ref' and the initial refcount after the pfn");
+      const ref = c.number();
+      const d: Record<string, unknown> = { kind: 'page', pfn, ref };
+      if (c.accept('ident', 'table')) d['table'] = c.ident("a pte name after 'table'").text;
+      if (!c.is('newline') && !c.is('comment') && !c.is('eof')) throw c.error("'table PTE' or the end of the line");
+      return done(d);
+    }
+    case 'folio': {
+      const name = c.ident("a folio name after 'folio'").text;
+      const fields: { key: string; value: Num }[] = [];
+      while (c.is('ident')) {
+        const key = c.next().text;
+        c.punct('=');
+        fields.push({ key, value: c.number() });
+      }
+      if (!c.is('newline') && !c.is('comment') && !c.is('eof')) throw c.error('KEY=NUMBER or the end of the line');
+      return done({ kind: 'folio', name, fields });
     }
     case 'reader': {
       const name = c.ident("a reader name after 'reader'").text;
@@ -250,10 +282,32 @@ function value(c: Cursor): Value {
     c.punct('}');
     return { kind: 'pair', high, low, line: t.line, col: t.col };
   }
+  if (t.kind === 'punct' && t.text === '[') {
+    c.next();
+    const items: Value[] = [];
+    const skipNewlines = (): void => {
+      while (c.is('newline')) c.next();
+    };
+    skipNewlines();
+    for (;;) {
+      items.push(value(c));
+      skipNewlines();
+      if (c.is('punct', ']')) break;
+      c.expect('punct', ',', "',' or ']'");
+      skipNewlines();
+    }
+    const close = c.next();
+    return { kind: 'list', items, endLine: close.line, line: t.line, col: t.col };
+  }
   if (t.kind === 'ident') {
     c.next();
+    if (c.accept('punct', '[')) {
+      const index: Num = c.number();
+      c.punct(']');
+      return { kind: 'index', name: t.text, index, line: t.line, col: t.col };
+    }
     return { kind: 'name', name: t.text, line: t.line, col: t.col };
   }
   if (t.kind === 'number') return { kind: 'num', ...c.number() };
-  throw c.error('a value (a number, {high:low} or a name)');
+  throw c.error('a value (a number, {high:low}, [entries] or a name)');
 }

@@ -23,6 +23,7 @@ function printItem(it: Item): string {
     case 'scenario':
     case 'arch':
     case 'model':
+    case 'flush':
       return `${it.kind} ${it.name}${trailing(it.comment)}`;
     case 'title':
     case 'source':
@@ -32,6 +33,12 @@ function printItem(it: Item): string {
       return `pte ${it.name} = ${printValue(it.value)}${trailing(it.comment)}`;
     case 'loc':
       return `loc ${it.name}: u${it.width} = ${it.value.raw}${trailing(it.comment)}`;
+    case 'pmd':
+      return `pmd ${it.name} = ${it.value.raw}${trailing(it.comment)}`;
+    case 'page':
+      return `page ${it.pfn.raw} ref ${it.ref.raw}${it.table !== undefined ? ` table ${it.table}` : ''}${trailing(it.comment)}`;
+    case 'folio':
+      return `folio ${it.name}${it.fields.map((f) => ` ${f.key}=${f.value.raw}`).join('')}${trailing(it.comment)}`;
     case 'reader':
       return (
         `reader ${it.name}` +
@@ -73,5 +80,19 @@ export function printValue(v: Value): string {
       return `{${v.high.raw}:${v.low.raw}}`;
     case 'name':
       return v.name;
+    case 'index':
+      return `${v.name}[${v.index.raw}]`;
+    case 'list': {
+      // four entries per line, continuation lines indented by two spaces
+      const rows: string[] = [];
+      for (let i = 0; i < v.items.length; i += 4)
+        rows.push(
+          v.items
+            .slice(i, i + 4)
+            .map(printValue)
+            .join(', '),
+        );
+      return `[${rows.join(',\n  ')}]`;
+    }
   }
 }

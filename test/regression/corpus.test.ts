@@ -20,8 +20,20 @@ const update = process.env['PTEFUZZ_UPDATE'] === '1';
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
 
 describe('corpus/mailing-list: every scenario matches its .expected', () => {
-  test('the corpus holds S1, S2 (+ -nowmb, -samelow) and Jason Gunthorpe’s ordering', () => {
-    for (const f of ['s1-pae-double-refault', 's2-pae-zap-reestablish', 'jgg-004-ordering']) {
+  test('the corpus holds S1, S2 (+ -nowmb, -samelow), S3, S5, S7, S9, S12, Jason Gunthorpe’s ordering and Ryan Roberts’ ptdesc case', () => {
+    for (const f of [
+      's1-pae-double-refault',
+      's2-pae-zap-reestablish',
+      'jgg-004-ordering',
+      's3-pae-fault-garbage',
+      's5-contpte-unfold-gather',
+      's7-arm64-fault-norecency',
+      's7-arm64-fault-pte-same',
+      's9-contpte-fold-unfold',
+      's12-arm64-khugepaged-gup-fast',
+      's12-arm64-khugepaged-gup-fast-ipi',
+      'ext-sw-bits-zap-refault',
+    ]) {
       expect(files).toContain(`${f}.scn`);
     }
   });

@@ -82,12 +82,18 @@ describe('.scn: more errors name the place and what was expected', () => {
       S2.replace('{0x00010001:0x00010067}', '{0x100010001:0x00010067}'),
       "expected a number of at most 32 bits, found '0x100010001'",
     ],
-    [S2.replace('arch x86-pae', 'arch arm64'), 'architecture arm64 has no scenario-file pte layout or operations yet'],
+    [
+      S2.replace('arch x86-pae', 'arch arm64'),
+      "test.scn:2:11: expected a pte value (a 64-bit number), found '{0x00010001:0x00010067}'",
+    ],
     [
       S2.replace('arch x86-pae', 'arch x86_pae'),
       "expected an architecture (x86-pae, arm64, arm64-ext-sw), found 'x86_pae'",
     ],
-    [S2.replace('  reader(pte)\n', ''), "expected a 'reader(pte)' call in some CPU body"],
+    [
+      S2.replace('  reader(pte)\n', ''),
+      "expected a 'reader(pte)' call, or a consumer operation with read=reader, in some CPU body",
+    ],
     [S2.replace('cpu B {', 'cpu A {'), "expected a new CPU name, found 'A' (already used at line 4)"],
     [
       S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless expect fine'),
@@ -185,11 +191,118 @@ describe('.scn printer', () => {
     const root = join(__dirname, '..', '..');
     const files = [
       ...readdirSync(join(root, 'corpus', 'mailing-list')).map((f) => join(root, 'corpus', 'mailing-list', f)),
+      ...readdirSync(join(root, 'corpus', 'mailing-list', 'pending')).map((f) =>
+        join(root, 'corpus', 'mailing-list', 'pending', f),
+      ),
     ].filter((f) => f.endsWith('.scn'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       expect(printScn(parseScn(text, f)), f).toBe(text);
     }
+  });
+});
+
+const ARM = `arch arm64
+pte pte = [0x0078000000040bc3, 0x0078000000041bc3, 0x0078000000042bc3, 0x0078000000043fc3]
+reader contpte_ptep_get_lockless
+cpu A {
+  reader(pte[1])
+}
+cpu B {
+  spin_lock(ptl)
+  contpte_unfold(pte[1])
+  spin_unlock(ptl)
+}
+`;
+
+describe('.scn arm64 blocks, consumers and settings', () => {
+  test('a contpte block lowers to pte0..pte3, the reader judged at its entry against the contpte view', () => {
+    const l = load(ARM);
+    if (l.kind !== 'kernel') throw new Error('kernel scenario expected');
+    const b = l.scenario.build(builtinReaders().get('contpte_ptep_get_lockless')!, undefined as never);
+    expect(b.locations.locs.map((x) => x.name)).toEqual(['pte0', 'pte1', 'pte2', 'pte3', 'ptl']);
+    // entry 1 is valid+CONT: its view ORs pte3's access flag (AF = bit 10) in
+    expect(b.subject.initial).toBe(0x0078000000041fc3n);
+    expect(b.subject.entries?.locIds).toEqual([0, 1, 2, 3]);
+  });
+  test('flush, pages, a pmd with its table page, a folio, and the consumer of the reader under test', () => {
+    const l = load(`arch arm64
+flush broadcast
+pte pte = 0x00e8000001234f43
+pmd pmd = 0x0000000007000003
+page 0x1234 ref 2
+page 0x7000 ref 1 table pte
+reader __ptep_get
+cpu A {
+  gup_fast(pte, pmd=pmd)
+}
+cpu B {
+  khugepaged_collapse_file(pte, pmd, sync=none)
+}
+`);
+    if (l.kind !== 'kernel') throw new Error('kernel scenario expected');
+    expect(l.scenario.consumer).toBe('gup_fast');
+    const b = l.scenario.build(builtinReaders().get('__ptep_get')!, undefined as never);
+    expect(b.flush).toBe('broadcast');
+    expect(b.pages).toEqual([
+      { pfn: 0x1234n, ref: 2 },
+      { pfn: 0x7000n, ref: 1, locs: [0] },
+    ]);
+    expect(b.locations.locs.map((x) => x.name)).toEqual(['pte0', 'ptl', 'pmd', 'page_table_lock']);
+  });
+  test.each([
+    [
+      ARM.replace(', 0x0078000000043fc3]', ']'),
+      'test.scn:2:11: expected a contpte block of 4 or 16 entries (CONT_PTES), found 3 entries',
+    ],
+    [
+      ARM.replace('reader(pte[1])', 'reader(pte)'),
+      "test.scn:5:10: expected an entry pte[i] of the contpte block pte, found 'pte'",
+    ],
+    [
+      ARM.replace('contpte_unfold(pte[1])', 'contpte_unfold(pte[4])'),
+      "test.scn:9:22: expected an index 0..3, found '4'",
+    ],
+    [
+      ARM.replace('contpte_unfold(pte[1])', 'contpte_unfold(pte[2])\n  reader(pte[2])'),
+      'expected the reader under test reading pte[1] (every read by the reader under test reads the same pte), found pte[2]',
+    ],
+    [ARM + 'flush lazy\n', "test.scn:12:1: expected a TLB flush kind (ipi, broadcast), found 'lazy'"],
+    [
+      ARM.replace('spin_lock(ptl)', 'spin_lock(page_table_lock)'),
+      "test.scn:8:13: expected a lock (ptl), found 'page_table_lock'",
+    ],
+    [
+      S2.replace('reader(pte)', 'handle_pte_fault(pte, read=ptep_get_lockles)'),
+      "test.scn:5:30: expected 'reader' (the reader under test) or a reader's name (did you mean ptep_get_lockless",
+    ],
+    [
+      S2 + 'pmd pmd = 0x7000003\n',
+      "test.scn:11:1: expected an architecture with a pmd level (arm64), found 'pmd' on x86-pae",
+    ],
+    [S2 + 'page 0x10 ref 1 table ptes\n', "test.scn:11:1: expected a pte after 'table' (pte), found 'ptes'"],
+    [S2 + 'folio f pfn=0x10 dirty=1\n', "expected a folio field (pfn, flags, mapcount, data, disk), found 'dirty'"],
+    [
+      S2.replace('pte_clear(pte)', 'zap_pte_range(pte, flush=later)'),
+      "expected one of deferred|forced|free-before-flush, found 'later'",
+    ],
+    [
+      ARM.replace('spin_lock(ptl)', 'set_pte(pte[0], {0x1:0x2})'),
+      "expected an operation for arm64, found 'set_pte' (x86-pae)",
+    ],
+  ])('%#', (src, msg) => {
+    expect(errorOf(src)).toContain(msg);
+  });
+  test('a 16-entry block prints four entries per line; print(parse) is canonical', () => {
+    const entries = Array.from(
+      { length: 16 },
+      (_, i) => `0x${(0x0078000000040fc3n + (BigInt(i) << 12n)).toString(16).padStart(16, '0')}`,
+    );
+    const messy = `arch arm64\npte pte = [\n${entries.join(',\n')}\n] # block\n`;
+    const rows = [0, 4, 8, 12].map((i) => entries.slice(i, i + 4).join(', '));
+    const canonical = `arch arm64\npte pte = [${rows.join(',\n  ')}] # block\n`;
+    expect(printScn(parseScn(messy, 'm.scn'))).toBe(canonical);
+    expect(printScn(parseScn(canonical, 'c.scn'))).toBe(canonical);
   });
 });

@@ -1,6 +1,6 @@
 import { KERNEL_VOCABULARY, MODEL_KINDS } from '../../machine';
 import type { ReaderRegistry } from '../../kernel';
-import { builtinOperations, signature } from '../../kernel';
+import { builtinOperations, opArches, signature } from '../../kernel';
 import { CONTRACTS } from '../../compare';
 import { BUILTIN_SCENARIOS } from '../../scenario';
 import { ENGINES } from '../../campaign';
@@ -29,7 +29,13 @@ export function catalogue(registry: ReaderRegistry) {
     })),
     operations: builtinOperations()
       .all()
-      .map((o) => ({ name: o.name, arch: o.arch, signature: signature(o), summary: o.summary, source: o.source })),
+      .map((o) => ({
+        name: o.name,
+        arch: opArches(o).join('|'),
+        signature: signature(o),
+        summary: o.summary,
+        source: o.source,
+      })),
     contracts: CONTRACTS.map((c) => ({ name: c.name, summary: c.summary, source: c.source })),
     models: [...MODEL_KINDS],
     engines: ENGINES.map((e) => ({ name: e.name, summary: e.summary })),

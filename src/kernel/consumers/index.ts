@@ -7,3 +7,4 @@ export * from './arm64-ops';
 export * from './mmu';
 export * from './file';
 export * from './khugepaged';
+export * from './smmu';

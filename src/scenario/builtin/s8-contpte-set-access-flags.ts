@@ -26,59 +26,12 @@
  * fault — then the gathered value equals entry and, pre-fix, nothing changes.
  * Verdict: `livelock` (pre-fix); none with the fixed form.
  */
-import type { Program } from '../../machine';
-import { READ_ONCE, begin, end, retry, spin_lock, spin_unlock } from '../../machine';
-import type { LoopSpec, ReaderDef, SetAccessFlagsForm } from '../../kernel';
-import {
-  ARM64,
-  arm64,
-  arm64Mk,
-  contpte_gather,
-  foldedBlock,
-  hw_access,
-  ptep_set_access_flags,
-  validCont,
-} from '../../kernel';
+import type { ReaderDef, SetAccessFlagsForm } from '../../kernel';
+import { arm64Mk, foldedBlock, hw_access, smmu_write } from '../../kernel';
 import type { BuiltScenario, Scenario } from '../types';
-import type { Arm64BlockMemory } from './arm64-common';
 import { arm64BlockMemory } from './arm64-common';
 
-/** A per-descriptor walker (no HA/HD) lets a write through iff the descriptor is valid, accessed and not RDONLY. */
-export const perDescriptorWritePermits = (v: bigint): boolean =>
-  (v & ARM64.VALID) !== 0n && (v & ARM64.AF) !== 0n && (v & ARM64.RDONLY) === 0n;
-
 export const S8_BLOCK = foldedBlock(0x40n, 4, arm64Mk(0n, { write: true, cont: true }));
-
-/** The SMMU/non-DBM walker of pte t with its fault path; `reader` reads orig_pte. */
-export function* perDescriptorWriter(
-  m: Arm64BlockMemory,
-  t: number,
-  reader: ReaderDef,
-  form: SetAccessFlagsForm,
-): Program {
-  const p = m.ptep(t);
-  const spec: LoopSpec = {
-    loop: true,
-    describe: `per-descriptor walker (SMMU without HTTU) writing via ${p.loc.name}`,
-    locId: p.loc.id,
-    done: perDescriptorWritePermits,
-  };
-  yield begin({ name: 'smmu_write', role: 'other', subject: p.name, spec, args: p.loc.name });
-  for (;;) {
-    if (perDescriptorWritePermits(yield READ_ONCE(p.loc))) break;
-    // I/O page fault → handle_mm_fault → handle_pte_fault
-    const orig = yield* reader.read(p);
-    yield spin_lock(m.ptl);
-    const raw = yield READ_ONCE(p.loc);
-    const cur = validCont(raw) ? yield* contpte_gather(p, raw, false) : raw;
-    if (cur === orig && arm64.write(orig)) {
-      yield* ptep_set_access_flags(p, arm64.mkyoung(arm64.mkdirty(orig)), true, form);
-    }
-    yield spin_unlock(m.ptl);
-    yield retry();
-  }
-  yield end();
-}
 
 function s8(name: string, form: SetAccessFlagsForm, title: string, claim: string, bug: boolean): Scenario {
   return {
@@ -100,7 +53,7 @@ function s8(name: string, form: SetAccessFlagsForm, title: string, claim: string
         locations: m.locations,
         subject: m.subject,
         cpus: [
-          { name: 'SMMU: write via pte0', program: () => perDescriptorWriter(m, 0, reader, form) },
+          { name: 'SMMU: write via pte0', program: () => smmu_write(m.ptep(0), m.ptl, reader.read, form) },
           { name: 'CPU (DBM): write to the folio', program: () => hw_access(m.ptep(0), true) },
         ],
       };

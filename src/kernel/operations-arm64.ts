@@ -1,0 +1,163 @@
+/**
+ * The arm64 operations a scenario may call (see operations.ts for the
+ * registry): the single-descriptor writers and hardware access/dirty updates
+ * of writers/arm64.ts, the contpte block writers of writers/contpte.ts, and
+ * the extended-SW-bits writers of writers/arm64-ext-sw.ts, whose headers cite
+ * the kernel source and era. A pte argument is an entry of a contpte block
+ * (`ptes[i]`) or a lone pte.
+ */
+import type { ArgValue, OperationDef, ParamDef } from './operations';
+import type { Arm64Ptep } from './arm64-block';
+import type { Pte } from './arch';
+import type { SetAccessFlagsForm } from './writers/contpte';
+import {
+  __ptep_get_and_clear,
+  __ptep_set_access_flags,
+  __set_pte,
+  hw_access,
+  ptep_set_wrprotect,
+  ptep_test_and_clear_young,
+} from './writers/arm64';
+import { contpte_try_fold, contpte_unfold, ptep_set_access_flags } from './writers/contpte';
+import { ptep_get_and_clear_ext_sw, set_pte_ext_sw } from './writers/arm64-ext-sw';
+
+type Args = Readonly<Record<string, ArgValue>>;
+
+const PTE: ParamDef = { name: 'pte', type: 'pte', doc: 'the entry written (ptes[i] of a block, or a lone pte)' };
+const VALUE: ParamDef = { name: 'value', type: 'value', doc: 'the new descriptor (64 bits)' };
+const TLBI: ParamDef = {
+  name: 'tlbi',
+  type: 'bool',
+  default: true,
+  doc: 'issue the TLBI+DSB between break and make (false: BBML2+noabort, 83bbd6be7d17, 2025)',
+};
+
+const ptep = (a: Args): Arm64Ptep => a['pte'] as Arm64Ptep;
+const val = (a: Args): bigint => a['value'] as bigint;
+
+const CONTPTE = 'arch/arm64/mm/contpte.c';
+
+export const ARM64_OPERATIONS: readonly OperationDef[] = [
+  {
+    name: '__set_pte',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'one WRITE_ONCE of the descriptor',
+    source: 'arch/arm64/include/asm/pgtable.h __set_pte() (v6.9+)',
+    params: [PTE, VALUE],
+    program: (a) => __set_pte(ptep(a), val(a)),
+  },
+  {
+    name: '__ptep_get_and_clear',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'xchg_relaxed(ptep, 0); returns the old descriptor',
+    source: 'arch/arm64/include/asm/pgtable.h __ptep_get_and_clear()',
+    params: [PTE],
+    program: (a) => __ptep_get_and_clear(ptep(a)),
+  },
+  {
+    name: 'hw_access',
+    arch: 'arm64',
+    role: 'writer',
+    summary:
+      'hardware access/dirty update (FEAT_HAFDBS: set AF, a write clears RDONLY when DBM is set), one atomic RMW; on a CONT entry, which entry of the block is a choice',
+    source: 'Arm ARM D8.5 hardware AF/DBM management; DOMAIN §A3.6',
+    params: [
+      PTE,
+      { name: 'write', type: 'bool', default: true, doc: 'a write access (DBM dirtying) or a read (AF only)' },
+      {
+        name: 'where',
+        type: { enum: ['block', 'target'] },
+        default: 'block',
+        doc: 'block: any entry of a CONT block (a choice: the TLB entry covers the block); target: this entry',
+      },
+    ],
+    program: (a) => hw_access(ptep(a), a['write'] as boolean, a['where'] as 'block' | 'target'),
+  },
+  {
+    name: '__ptep_set_access_flags',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'cmpxchg_relaxed loop making the entry at least as permissive as value',
+    source: 'arch/arm64/mm/fault.c __ptep_set_access_flags()',
+    params: [PTE, VALUE],
+    program: (a) => __ptep_set_access_flags(ptep(a), val(a)),
+  },
+  {
+    name: 'ptep_set_access_flags',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'contpte_ptep_set_access_flags: gathered no-op check (v6.9 → 2026-03) or per-entry (fixed)',
+    source: `${CONTPTE} contpte_ptep_set_access_flags() (v6.9; 2026-03-06 per-entry fix)`,
+    params: [
+      PTE,
+      VALUE,
+      { name: 'dirty', type: 'bool', default: true, doc: 'the dirty argument' },
+      {
+        name: 'form',
+        type: { enum: ['gathered', 'per-entry'] },
+        default: 'per-entry',
+        doc: 'gathered: pre-2026 no-op check against the gathered ptep_get(); per-entry: the fix',
+      },
+    ],
+    program: (a) => ptep_set_access_flags(ptep(a), val(a), a['dirty'] as boolean, a['form'] as SetAccessFlagsForm),
+  },
+  {
+    name: 'contpte_unfold',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'contpte_convert to non-CONT: clear every entry (xchg), TLBI+DSB, repaint with the A/D replicated',
+    source: `${CONTPTE} __contpte_try_unfold() → contpte_convert() (v6.9; BBML2 2025)`,
+    params: [PTE, TLBI],
+    program: (a) => contpte_unfold(ptep(a), { tlbi: a['tlbi'] as boolean }),
+  },
+  {
+    name: 'contpte_try_fold',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'if the block is foldable: contpte_convert to CONT (break, TLBI+DSB, make with the A/D OR)',
+    source: `${CONTPTE} __contpte_try_fold() (v6.9; BBML2 2025)`,
+    params: [PTE, TLBI],
+    program: (a) => contpte_try_fold(ptep(a), { tlbi: a['tlbi'] as boolean }),
+  },
+  {
+    name: 'ptep_test_and_clear_young',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'clear AF (one entry, or every entry of the block)',
+    source: `arch/arm64/include/asm/pgtable.h __ptep_test_and_clear_young(); ${CONTPTE} contpte_ptep_test_and_clear_young()`,
+    params: [PTE, { name: 'block', type: 'bool', default: false, doc: 'every entry of the CONT block' }],
+    program: (a) => ptep_test_and_clear_young(ptep(a), a['block'] as boolean),
+  },
+  {
+    name: 'ptep_set_wrprotect',
+    arch: 'arm64',
+    role: 'writer',
+    summary: 'cmpxchg loop clearing WRITE (a hardware-dirty entry keeps its dirt as PTE_DIRTY)',
+    source: 'arch/arm64/include/asm/pgtable.h __ptep_set_wrprotect()',
+    params: [PTE],
+    program: (a) => ptep_set_wrprotect(ptep(a)),
+  },
+  {
+    name: 'set_pte_ext_sw',
+    arch: 'arm64-ext-sw',
+    role: 'writer',
+    summary: 'store the extended SW word; smp_wmb(); store the HW descriptor (the order most favourable to readers)',
+    source: 'Ryan Roberts 2024-04-19 (mailing-list/002): the experiment was never posted; store order assumed',
+    params: [
+      { name: 'pte', type: 'pte', doc: 'the pte written' },
+      { ...VALUE, doc: 'the new value, {sw:hw}' },
+    ],
+    program: (a) => set_pte_ext_sw(a['pte'] as Pte, val(a)),
+  },
+  {
+    name: 'ptep_get_and_clear_ext_sw',
+    arch: 'arm64-ext-sw',
+    role: 'writer',
+    summary: 'xchg the HW descriptor with 0, then clear the extended SW word',
+    source: 'Ryan Roberts 2024-04-19 (mailing-list/002): assumed',
+    params: [{ name: 'pte', type: 'pte', doc: 'the pte cleared' }],
+    program: (a) => ptep_get_and_clear_ext_sw(a['pte'] as Pte),
+  },
+];
