@@ -120,7 +120,9 @@ describe('fuzz --corpus', () => {
     expect([sum.coverage.cov, sum.coverage.ft]).toEqual([first.summary.coverage.cov, first.summary.coverage.ft]);
     expect(sum.targets[0]!.coverage).toEqual(sum.coverage);
     const { cov, ft, corpus: corp } = sum.coverage;
-    expect(r.stderr).toMatch(new RegExp(`^#${2 * saved}\tDONE\tcov: ${cov} ft: ${ft} corp: ${corp} exec/s: `, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(`^#${2 * saved}\tDONE\tcov: ${cov} ft: ${ft} corp: ${corp} stab: 100\\.00% exec/s: `, 'm'),
+    );
   });
 
   test('--corpus on a file, or with an engine that keeps no corpus: one line, exit 2', () => {
