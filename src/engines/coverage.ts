@@ -4,6 +4,7 @@ import { FeatureExtractor } from './coverage-features';
 import type { MutatorName } from './coverage-mutators';
 import { MUTATORS, mutate } from './coverage-mutators';
 import type { Plan, PlanStep } from './coverage-plan';
+import { CpuListTable, PackedPlan } from './coverage-pack';
 import { PlanSource, planOfTrace } from './coverage-plan';
 import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
 import { RandomSource } from './random';
@@ -68,8 +69,8 @@ export const MAX_STACK = 4;
 export interface CorpusEntry {
   /** the executed trace (what is persisted; replays exactly) */
   readonly trace: readonly number[];
-  /** the recorded plan (mutation material) */
-  readonly plan: Plan;
+  /** the recorded plan (mutation material), packed: entries live for the whole campaign */
+  readonly packed: PackedPlan;
   /** (feature, bucket) bits it set first */
   readonly newBits: number;
   /** an operation of the execution retried */
@@ -116,6 +117,8 @@ export class CoverageEngine {
   private readonly execMap = new ExecMap();
   private readonly scratch = new ExecMap();
   private readonly features = new FeatureExtractor();
+  /** runnable-CPU lists of the packed plans */
+  private readonly cpuLists = new CpuListTable();
   private last: PendingRun | undefined;
   private runs = 0;
   private fresh = 0;
@@ -146,12 +149,12 @@ export class CoverageEngine {
     }
     const parent = this.pickParent(rng);
     parent.picks++;
-    let plan: Plan = parent.plan;
+    let plan: Plan = parent.packed.unpack();
     const stack = 1 + rng.int(MAX_STACK);
     let applied = 0;
     for (let tries = 0; applied < stack && tries < 4 * stack; tries++) {
       const name: MutatorName = MUTATOR_DRAW[rng.int(MUTATOR_DRAW.length)]!;
-      const donor = name === 'splice' ? this.corpus[rng.int(this.corpus.length)]!.plan : undefined;
+      const donor = name === 'splice' ? this.corpus[rng.int(this.corpus.length)]!.packed.unpack() : undefined;
       const m = mutate(name, plan, rng, donor);
       if (m === null) continue;
       plan = m.plan;
@@ -212,7 +215,7 @@ export class CoverageEngine {
     }
     this.corpus.push({
       trace: exec.trace,
-      plan: { steps: plan, randomTail: false },
+      packed: PackedPlan.pack({ steps: plan, randomTail: false }, this.cpuLists),
       newBits,
       retried: exec.ops.some((o) => o.retries > 0),
       index: this.corpus.length,

@@ -1,0 +1,87 @@
+import type { ChoiceKind } from '../machine';
+import { CHOICE_KINDS } from '../machine';
+import type { Plan, PlanStep } from './coverage-plan';
+
+/**
+ * A corpus entry's plan, stored compactly. Corpus entries live for the whole
+ * campaign — thousands per target within minutes — and a plan kept as
+ * PlanStep objects, each with its own array of runnable CPUs, was most of a
+ * campaign's heap (a heap snapshot after 30 s over every built-in target:
+ * 268k step objects and 226k CPU arrays, ~60 MB). Here a step is six words of
+ * one Int32Array, and the runnable-CPU lists are interned per engine (there are
+ * few distinct ones). unpack() rebuilds the same PlanStep list (same fields,
+ * same values), so mutation sees exactly what it saw before.
+ */
+export class PackedPlan {
+  /** words per step: kind, n, value, cpu, current, cpus (-1: absent) */
+  private static readonly STRIDE = 6;
+
+  private constructor(
+    private readonly words: Int32Array,
+    private readonly table: CpuListTable,
+    readonly randomTail: boolean,
+  ) {}
+
+  static pack(plan: Plan, table: CpuListTable): PackedPlan {
+    const w = new Int32Array(plan.steps.length * PackedPlan.STRIDE);
+    plan.steps.forEach((s, i) => {
+      const o = i * PackedPlan.STRIDE;
+      w[o] = CHOICE_KINDS.indexOf(s.kind);
+      w[o + 1] = s.n;
+      w[o + 2] = s.value;
+      w[o + 3] = s.cpu ?? -1;
+      w[o + 4] = s.current ?? -1;
+      w[o + 5] = s.cpus === undefined ? -1 : table.intern(s.cpus);
+    });
+    return new PackedPlan(w, table, plan.randomTail);
+  }
+
+  get length(): number {
+    return this.words.length / PackedPlan.STRIDE;
+  }
+
+  unpack(): Plan {
+    const w = this.words;
+    const steps: PlanStep[] = [];
+    for (let o = 0; o < w.length; o += PackedPlan.STRIDE) {
+      const kind: ChoiceKind = CHOICE_KINDS[w[o]!]!;
+      const c = w[o + 3]!;
+      const cur = w[o + 4]!;
+      const list = w[o + 5]!;
+      steps.push({
+        kind,
+        n: w[o + 1]!,
+        value: w[o + 2]!,
+        ...(c >= 0 ? { cpu: c } : {}),
+        ...(list >= 0 ? { cpus: this.table.list(list) } : {}),
+        ...(cur >= 0 ? { current: cur } : {}),
+      });
+    }
+    return { steps, randomTail: this.randomTail };
+  }
+}
+
+/** Distinct runnable-CPU lists, shared by every packed plan of an engine. */
+export class CpuListTable {
+  private readonly lists: (readonly number[])[] = [];
+  private readonly index = new Map<string, number>();
+
+  intern(cpus: readonly number[]): number {
+    const key = cpus.join(',');
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.lists.length;
+      this.lists.push(Object.freeze([...cpus]));
+      this.index.set(key, i);
+    }
+    return i;
+  }
+
+  list(i: number): readonly number[] {
+    return this.lists[i]!;
+  }
+
+  get size(): number {
+    return this.lists.length;
+  }
+}
