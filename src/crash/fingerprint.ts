@@ -7,16 +7,17 @@ import type { CrashFile } from './format';
  * logical value each load of the reader read), because many different choice
  * sequences minimize to the same race. Engine, seed and tool version are not
  * part of it, so the same bug found twice — by any engine — is one file.
- * A scenario the minimizer reduced adds what it dropped: the signature's
- * v0, v1, … count the reduced program's pte history, and the reduced program
- * is the original minus that list.
+ * What the minimizer dropped from the scenario is not part of it either:
+ * witnesses that reduce to different programs but read the same logical
+ * values in the same class are one bug (S2's naive tear reduces to "the
+ * reader and the zap" or to "the reader and the re-establish" — low from v0,
+ * high from v1 in both), and a campaign keeps one file for it, the lightest
+ * witness.
  */
 export function fingerprint(
   c: Pick<CrashFile, 'scenario' | 'model' | 'reader' | 'contract' | 'verdict' | 'signature'>,
 ): string {
-  const base = [c.scenario.name, c.model, c.reader, c.contract, c.verdict.class, c.signature];
-  const dropped = c.scenario.dropped ?? [];
-  const key = JSON.stringify(dropped.length > 0 ? [...base, dropped] : base);
+  const key = JSON.stringify([c.scenario.name, c.model, c.reader, c.contract, c.verdict.class, c.signature]);
   return createHash('sha256').update(key).digest('hex');
 }
 
