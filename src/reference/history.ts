@@ -30,6 +30,13 @@ export interface LogicalHistory {
    * same op then appears twice in `ops`, for values k and k + 1)
    */
   readonly describe?: ReadonlyMap<number, string>;
+  /**
+   * break-before-make writers only: op id → the index of its transient value.
+   * A message such a writer stored may belong to its transient (a clear) or to
+   * its final value (a repaint): a reader's floor (window.ts) that is one of
+   * its messages reaches back to the transient.
+   */
+  readonly firstIndexOfOp?: ReadonlyMap<number, number>;
 }
 
 /**
@@ -56,6 +63,7 @@ export function buildHistory(exec: Execution, subject: string, initial: bigint, 
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];
   const describe = new Map<number, string>();
+  const firstIndexOfOp = new Map<number, number>();
   if (!model) {
     const sorted = [...writers].sort((a, b) => endOf(a) - endOf(b) || a.start - b.start || a.id - b.id);
     for (const op of sorted) {
@@ -69,13 +77,24 @@ export function buildHistory(exec: Execution, subject: string, initial: bigint, 
     }
   }
   const states = model
-    ? entriesHistory(exec, subject, model, writers, outermost, { values, indexOfOp, ops, describe })
+    ? entriesHistory(exec, subject, model, writers, outermost, { values, indexOfOp, firstIndexOfOp, ops, describe })
     : [];
-  for (const [id, top] of outermost) if (id !== top && indexOfOp.has(top)) indexOfOp.set(id, indexOfOp.get(top)!);
+  for (const [id, top] of outermost) {
+    if (id === top) continue;
+    if (indexOfOp.has(top)) indexOfOp.set(id, indexOfOp.get(top)!);
+    if (firstIndexOfOp.has(top)) firstIndexOfOp.set(id, firstIndexOfOp.get(top)!);
+  }
   if (!states || !model) return { subject, values, ops, indexOfOp };
-  return describe.size > 0
-    ? { subject, values, ops, indexOfOp, states, model, describe }
-    : { subject, values, ops, indexOfOp, states, model };
+  return {
+    subject,
+    values,
+    ops,
+    indexOfOp,
+    states,
+    model,
+    ...(describe.size > 0 ? { describe } : {}),
+    ...(firstIndexOfOp.size > 0 ? { firstIndexOfOp } : {}),
+  };
 }
 
 /** The logical value index a message tag stands for (INIT_TAG → v0). */
@@ -87,6 +106,7 @@ export function indexOfTag(h: LogicalHistory, tag: number): number | undefined {
 interface Out {
   readonly values: bigint[];
   readonly indexOfOp: Map<number, number>;
+  readonly firstIndexOfOp: Map<number, number>;
   readonly ops: OpRecord[];
   readonly describe: Map<number, string>;
 }
@@ -201,6 +221,7 @@ function entriesHistory(
         const v = brk.get(c.clear);
         if (v !== undefined) cur[at(c.clear, c.op.mark.name)] = v;
         push(c.op, spec.transient!.describe);
+        out.firstIndexOfOp.set(c.op.id, out.values.length - 1);
         continue;
       }
       if (!b.brk.has(c.clear) || b.olds.has(c.clear)) continue;

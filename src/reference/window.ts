@@ -15,7 +15,9 @@ export interface Window {
  * op k+1 had not finished before s. Under tso/weak the window also reaches
  * back to every value the reader's CPU could still observe when it started:
  * the oldest message it may read of each pte location (its floor) names the
- * logical value that message belongs to.
+ * logical value that message belongs to (the transient of a break-before-make
+ * writer, whose clears and repaints carry one tag: under tso the clear can
+ * still be in memory after the writer finished, its repaint buffered).
  */
 export function allowedWindow(h: LogicalHistory, reader: OpRecord): Window {
   const s = reader.start;
@@ -32,7 +34,8 @@ export function allowedWindow(h: LogicalHistory, reader: OpRecord): Window {
     }
   }
   for (const tag of reader.floorTags ?? []) {
-    const k = indexOfTag(h, tag);
+    // a break-before-make writer's message may be one of its clears: its transient value
+    const k = h.firstIndexOfOp?.get(tag) ?? indexOfTag(h, tag);
     if (k !== undefined && k < lo) lo = k;
   }
   return { lo, hi, allowed: dedupe(h.values.slice(lo, hi + 1)) };

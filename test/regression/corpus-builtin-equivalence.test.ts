@@ -30,13 +30,7 @@ const textNames = new Set(
   }),
 );
 const pairs: { file: string; scn: Scenario; ts: Scenario }[] = [];
-// pending/: scenario files whose golden .expected budgets are not settled yet (README)
-const corpusFiles = [
-  ...readdirSync(dir).filter((x) => x.endsWith('.scn')),
-  ...readdirSync(join(dir, 'pending'))
-    .filter((x) => x.endsWith('.scn'))
-    .map((x) => `pending/${x}`),
-];
+const corpusFiles = readdirSync(dir).filter((x) => x.endsWith('.scn'));
 for (const f of corpusFiles) {
   const l = loadScn(readFileSync(join(dir, f), 'utf8'), `corpus/mailing-list/${f}`, ctx);
   if (l.kind !== 'kernel' || textNames.has(l.scenario.name)) continue;

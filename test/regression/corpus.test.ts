@@ -20,7 +20,7 @@ const update = process.env['PTEFUZZ_UPDATE'] === '1';
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
 
 describe('corpus/mailing-list: every scenario matches its .expected', () => {
-  test('the corpus holds S1, S2 (+ -nowmb, -samelow), S3, S5, S7, S9, S12, Jason Gunthorpe’s ordering and Ryan Roberts’ ptdesc case', () => {
+  test('the corpus holds S1–S12 (S2: + -nowmb, -samelow), Jason Gunthorpe’s ordering and Ryan Roberts’ ptdesc case', () => {
     for (const f of [
       's1-pae-double-refault',
       's2-pae-zap-reestablish',
@@ -33,6 +33,16 @@ describe('corpus/mailing-list: every scenario matches its .expected', () => {
       's12-arm64-khugepaged-gup-fast',
       's12-arm64-khugepaged-gup-fast-ipi',
       'ext-sw-bits-zap-refault',
+      's4-pae-gup-fast-recheck-plain',
+      's4-pae-gup-fast-recheck-ptep-get',
+      's4-pae-gup-fast-recheck-lockless',
+      's6-contpte-remap-false-dirty',
+      's6-kvm-dirty-check',
+      's8-contpte-set-access-flags',
+      's10-pae-dontneed-refault',
+      's10-pae-dontneed-refault-free-before-flush',
+      's11-pae-file-zap-early-rmap',
+      's11-pae-file-zap-delayed-rmap',
     ]) {
       expect(files).toContain(`${f}.scn`);
     }

@@ -5,8 +5,8 @@
  * timings, so the same tree gives the same bytes. Reviewed as a diff when
  * regenerated (`PTEFUZZ_UPDATE=1 npx vitest run test/regression`).
  */
-import type { ModelKind } from '../../src/machine';
-import { MODEL_KINDS } from '../../src/machine';
+import type { Bounds, ModelKind } from '../../src/machine';
+import { DEFAULT_BOUNDS, MODEL_KINDS } from '../../src/machine';
 import { builtinReaders } from '../../src/kernel';
 import type { Target } from '../../src/campaign';
 import { runTarget, selectTargets } from '../../src/campaign';
@@ -17,11 +17,16 @@ import { herdBlock, rawHerdTest } from '../../src/cli/herd';
 /**
  * How each model is explored. Exhaustive where the enumeration is small;
  * TSO's drain choices make its enumeration explode on 4-CPU scenarios, so
- * TSO kernel scenarios get a fixed-seed random campaign instead.
+ * TSO kernel scenarios get a fixed-seed random campaign instead. `pct` is the
+ * PCT engine (seeded, `depth` = bug depth d) for witnesses that need many
+ * context switches. `bounds` replaces the interpreter's step and retry bounds
+ * (4000, 64) for that plan; the .expected line then states them.
  */
-export type Plan =
+export type Plan = (
   | { readonly kind: 'exhaustive'; readonly bound?: number }
-  | { readonly kind: 'random'; readonly seed: string; readonly runs: number };
+  | { readonly kind: 'random'; readonly seed: string; readonly runs: number }
+  | { readonly kind: 'pct'; readonly seed: string; readonly runs: number; readonly depth: number }
+) & { readonly bounds?: Bounds };
 
 export const KERNEL_PLAN: Readonly<Record<ModelKind, Plan>> = {
   sc: { kind: 'exhaustive', bound: 3 },
@@ -35,12 +40,52 @@ export const KERNEL_PLAN: Readonly<Record<ModelKind, Plan>> = {
  * says what was explored.
  */
 const R300: Plan = { kind: 'random', seed: '1', runs: 300 };
+/**
+ * S4: the wrong-page witness with an atomic read1 needs 7 context switches
+ * (A read1 | B zap | A grab | C fault | A recheck low | C zap | D fault | A
+ * recheck high): out of reach of 20000 random runs and of exhaustive bound 2
+ * (120532 executions, 4 s, not found); PCT finds it. The seeds and depths were
+ * chosen (seeds 1–5, depths 3–8, 5000 runs each) as the first that reproduce it
+ * under each model within ~2200 runs; most PCT seeds miss it in 5000 runs (the
+ * thread's "highly unlikely").
+ */
+const S4_PCT: Plan = { kind: 'pct', seed: '1', runs: 2200, depth: 6 };
+/** S6: Ryan's false-dirty needs the remap and the DBM write between the plain gather's reads (PCT, depth 3). */
+const S6_PCT: Plan = { kind: 'pct', seed: '1', runs: 600, depth: 3 };
+/**
+ * S8 pre-fix: the walker's fault loop never ends, so every livelocked execution
+ * runs to the retry bound; with retry bound 4 (a livelock needs the walker to
+ * retry after the reference already lets it through, which the fixed form never
+ * does — 300 random runs of s8-…-fixed under weak with these bounds agree) the sc and weak
+ * enumerations are complete in 120 and 371 executions.
+ */
+const S8_BOUNDS: Bounds = { steps: 400, retries: 4 };
+/** S11 pre-v6.1: the lost write under tso was not found by 1000 random runs; PCT (depth 3) finds it at run 15. */
+const S11_TSO: Plan = { kind: 'pct', seed: '1', runs: 1000, depth: 3 };
 export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, Plan>>>> = {
   's5-contpte-unfold-gather': { sc: R300, weak: R300 },
   's5-contpte-unfold-gather-16': { sc: R300, tso: R300, weak: R300 },
   's8-contpte-set-access-flags-fixed': { sc: R300, weak: R300 },
   's9-contpte-fold-unfold': { sc: R300, weak: R300 },
   's9-contpte-fold-unfold-bbml2': { sc: R300, weak: R300 },
+  's4-pae-gup-fast-recheck-plain': { sc: S4_PCT, tso: { kind: 'pct', seed: '5', runs: 1000, depth: 7 }, weak: S4_PCT },
+  's4-pae-gup-fast-recheck-ptep-get': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
+  's4-pae-gup-fast-recheck-lockless': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
+  's6-contpte-remap-false-dirty': { sc: S6_PCT, tso: S6_PCT, weak: S6_PCT },
+  's6-kvm-dirty-check': { sc: S6_PCT, tso: S6_PCT, weak: S6_PCT },
+  's8-contpte-set-access-flags': {
+    sc: { kind: 'exhaustive', bound: 3, bounds: S8_BOUNDS },
+    tso: { kind: 'random', seed: '1', runs: 300, bounds: S8_BOUNDS },
+    weak: { kind: 'exhaustive', bound: 1, bounds: S8_BOUNDS },
+  },
+  // S10, S11: exhaustive sc at bound 3 takes 37 s / 10 s; bound 2 finds every verdict (weak: bound 2 / 1)
+  's10-pae-dontneed-refault': { sc: { kind: 'exhaustive', bound: 2 }, weak: { kind: 'exhaustive', bound: 2 } },
+  's10-pae-dontneed-refault-free-before-flush': {
+    sc: { kind: 'exhaustive', bound: 2 },
+    weak: { kind: 'exhaustive', bound: 2 },
+  },
+  's11-pae-file-zap-early-rmap': { sc: { kind: 'exhaustive', bound: 2 }, tso: S11_TSO },
+  's11-pae-file-zap-delayed-rmap': { sc: { kind: 'exhaustive', bound: 2 }, tso: S11_TSO },
 };
 export const RAW_PLAN: Readonly<Record<ModelKind, Plan>> = {
   sc: { kind: 'exhaustive' },
@@ -67,25 +112,30 @@ function exploreTarget(t: Target, plan: Plan): KernelOutcome {
     if (v.kind === 'bound-hit') boundHits++;
     if (v.kind === 'divergence') divergent.add(`${v.class} ${t.arch.format(v.observed)}`);
   };
+  const bounds = plan.bounds ?? DEFAULT_BOUNDS;
   let how: string;
   if (plan.kind === 'exhaustive') {
     let last: ReturnType<typeof runTarget> | undefined;
     const s = enumerate(
-      (source) => (last = runTarget(t, source)).exec,
+      (source) => (last = runTarget(t, source, bounds)).exec,
       () => visit(last!),
       { ...(plan.bound !== undefined ? { preemptionBound: plan.bound } : {}), maxExecutions: MAX_EXECUTIONS },
     );
     const cut = s.truncated ? 'TRUNCATED' : s.boundCut ? 'bound cut the search' : 'complete';
     how = `exhaustive, preemption bound ${plan.bound ?? 'none'}: ${executions} executions (${cut})`;
   } else {
-    const engine = createEngine('random', { cpus: t.built.cpus.length });
+    const engine = createEngine(plan.kind, {
+      cpus: t.built.cpus.length,
+      ...(plan.kind === 'pct' ? { depth: plan.depth } : {}),
+    });
     for (let i = 0; i < plan.runs; i++) {
-      const r = runTarget(t, engine.source(deriveSeed(plan.seed, i)));
+      const r = runTarget(t, engine.source(deriveSeed(plan.seed, i)), bounds);
       engine.observe(r.exec);
       visit(r);
     }
-    how = `random, seed ${plan.seed}: ${executions} executions`;
+    how = `${plan.kind === 'pct' ? `pct depth ${plan.depth}` : 'random'}, seed ${plan.seed}: ${executions} executions`;
   }
+  if (plan.bounds !== undefined) how += `, step bound ${bounds.steps}, retry bound ${bounds.retries}`;
   const verdict =
     divergent.size > 0
       ? `divergence ${[...divergent].sort().join(', ')}`
