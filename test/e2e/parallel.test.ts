@@ -155,7 +155,7 @@ describe('SIGINT/SIGTERM stop a campaign cleanly', () => {
   ] as const) {
     test(`--jobs ${jobs}, ${signal} after the first status line: summary (interrupted), exit code of the findings, whole files only; a restart adds no duplicate`, async () => {
       const dir = tmp();
-      const args = ['--time', '600', '--seed', '5', '--jobs', jobs, '--crashes', dir];
+      const args = ['--time', '600', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--corpus', tmp()];
       const r = await interrupted(args, signal);
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s \(interrupted\)$/m);
