@@ -241,6 +241,8 @@ export function execute(
     // kind's fields in a fixed order) and completed in place: no spread copies on the hot path.
     let result = 0n;
     let ev: MutableEvent;
+    /** an event with no location (page and TLB steps), completed by the caller */
+    const bare = (): MutableEvent => ({ index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] });
     switch (ins.kind) {
       case 'load': {
         const r = model.load(cpu, ins.loc, ins.how, choose);
@@ -389,16 +391,8 @@ export function execute(
           }
         }
         const ps = pool.state(pfn);
-        ev = {
-          index: 0,
-          step: steps,
-          cpu,
-          kind: ins.kind,
-          name,
-          op,
-          locs: [],
-          page: { pfn, gen: ps.gen, ref: ps.ref, ...extra },
-        };
+        ev = bare();
+        ev.page = { pfn, gen: ps.gen, ref: ps.ref, ...extra };
         break;
       }
       case 'tlb': {
@@ -406,32 +400,17 @@ export function execute(
           const pfn = ins.pfn ?? 0n;
           const gen = pool.state(pfn).gen;
           st.tlb.set(ins.key, { pfn, gen });
-          ev = {
-            index: 0,
-            step: steps,
-            cpu,
-            kind: ins.kind,
-            name,
-            op,
-            locs: [],
-            tlb: { key: ins.key, hit: true, pfn, gen },
-          };
+          ev = bare();
+          ev.tlb = { key: ins.key, hit: true, pfn, gen };
         } else {
           const t = st.tlb.get(ins.key);
           if (t === undefined) {
-            ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [], tlb: { key: ins.key, hit: false } };
+            ev = bare();
+            ev.tlb = { key: ins.key, hit: false };
           } else {
             result = t.pfn + 1n;
-            ev = {
-              index: 0,
-              step: steps,
-              cpu,
-              kind: ins.kind,
-              name,
-              op,
-              locs: [],
-              tlb: { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen },
-            };
+            ev = bare();
+            ev.tlb = { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen };
           }
         }
         break;
