@@ -21,7 +21,7 @@ export function cli(args: readonly string[], cwd = ROOT): CliResult {
   const engine = args.indexOf('--engine');
   const coverage = engine < 0 || args[engine + 1] === 'coverage';
   const isolated =
-    args[0] === 'fuzz' && coverage && !args.includes('--corpus')
+    args[0] === 'fuzz' && coverage && !args.includes('--corpus') && !args.some((a) => a.endsWith('.litmus'))
       ? [...args, '--corpus', mkdtempSync(join(tmpdir(), 'ptefuzz-corpus-'))]
       : args;
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...isolated], {

@@ -31,11 +31,12 @@ import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { alignColumns, findingReport } from '../render';
-import type { Scenario } from '../../scenario';
+import type { RawTest, Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
 import type { ParallelResult } from '../parallel';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
+import { fuzzRawTests } from './fuzz-raw';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 
 export interface FuzzOptions {
@@ -111,6 +112,36 @@ export function kernelScenarios(args: readonly string[], registry: ReaderRegistr
   });
 }
 
+/**
+ * The litmus tests and raw `.scn` files of `--scenario` (tests judged by their
+ * condition, fuzzed by fuzz-raw.ts), or undefined when there are none. They
+ * cannot share a campaign with kernel scenarios, and the options that only
+ * mean something for a kernel campaign are refused.
+ */
+function rawTestsOf(o: FuzzOptions, registry: ReaderRegistry): { test: RawTest; file: string }[] | undefined {
+  const loaded = resolveScenarioArgs(o.scenario ?? [], registry);
+  const raw = loaded.flatMap((l) =>
+    typeof l !== 'string' && l.kind === 'raw' ? [{ test: l.test, file: l.file }] : [],
+  );
+  if (raw.length === 0) return undefined;
+  if (raw.length < loaded.length) {
+    throw new UsageError(
+      '--scenario: litmus tests (and .scn files without a pte) are judged by their condition and cannot share a campaign with kernel scenarios; run them in a campaign of their own',
+    );
+  }
+  const kernelOnly: [boolean, string][] = [
+    [o.reader !== undefined, '--reader'],
+    [o.contract !== undefined, '--contract'],
+    [(o.jobs ?? 1) > 1, '--jobs'],
+    [o.shard !== undefined, '--shard'],
+    [o.corpus !== undefined, '--corpus'],
+  ];
+  for (const [given, flag] of kernelOnly) {
+    if (given) throw new UsageError(`${flag} does not apply to litmus tests (${raw[0]!.file}): they have no reader`);
+  }
+  return raw;
+}
+
 /** The target selection of the fuzz options (`.scn` files loaded with the readers of `registry`). */
 export function selectionOf(o: FuzzOptions, registry: ReaderRegistry): Selection {
   return {
@@ -133,6 +164,25 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   }
   if (o.corpus !== undefined && o.engine !== 'coverage') {
     throw new UsageError(`--corpus applies to --engine coverage only (engine is ${o.engine})`);
+  }
+  const raw = rawTestsOf(o, registry);
+  if (raw !== undefined) {
+    const seed = String(o.seed ?? randomSeed());
+    if (o.seed === undefined)
+      process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
+    return fuzzRawTests(
+      raw,
+      {
+        engine: o.engine as FuzzEngineName,
+        seed,
+        ...(o.depth !== undefined ? { depth: o.depth } : {}),
+        ...(o.runs !== undefined ? { runs: o.runs } : {}),
+        ...(o.time !== undefined ? { time: o.time } : {}),
+        ...(o.model ? { model: o.model } : {}),
+        ...(o.json ? { json: true } : {}),
+      },
+      () => Date.now(),
+    );
   }
   const shard = o.shard ?? NO_SHARD;
   if (o.shard !== undefined && o.seed === undefined) {
