@@ -93,10 +93,15 @@ describe('--scenario FILE.scn', () => {
       'OK corpus/litmus/MP.litmus: test MP — 2 CPUs, locations x:u32 y:u32; exists (1:r0=1 /\\ 1:r1=0)',
     );
   });
-  test('fuzz refuses a raw test with a one-line pointer to explore/litmus', () => {
-    const r = cli(['fuzz', '--scenario', 'corpus/litmus/MP.litmus', '--runs', '1']);
+  test('matrix refuses a raw test with a one-line pointer to fuzz/explore/litmus; fuzz runs it (fuzz-litmus.test.ts)', () => {
+    const r = cli(['matrix', '--scenario', 'corpus/litmus/MP.litmus', '--runs', '1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('is a test judged by its condition');
+    expect(r.stderr.trim()).toBe(
+      'ptefuzz: corpus/litmus/MP.litmus is a test judged by its condition (no pte, no reader): run it with `ptefuzz fuzz --scenario corpus/litmus/MP.litmus`, `ptefuzz explore --scenario corpus/litmus/MP.litmus` or `ptefuzz litmus corpus/litmus/MP.litmus`',
+    );
+    const f = cli(['fuzz', '--scenario', 'corpus/litmus/MP.litmus', '--runs', '1', '--seed', '1']);
+    expect([0, 1]).toContain(f.code);
+    expect(f.stderr).toMatch(/^MP weak: /m);
   });
 });
 

@@ -107,7 +107,7 @@ export function kernelScenarios(args: readonly string[], registry: ReaderRegistr
     if (typeof l === 'string') return l;
     if (l.kind === 'kernel') return l.scenario;
     throw new UsageError(
-      `${l.file} is a test judged by its condition (no pte, no reader): run it with \`ptefuzz explore --scenario ${l.file}\` or \`ptefuzz litmus\``,
+      `${l.file} is a test judged by its condition (no pte, no reader): run it with \`ptefuzz fuzz --scenario ${l.file}\`, \`ptefuzz explore --scenario ${l.file}\` or \`ptefuzz litmus ${l.file}\``,
     );
   });
 }
