@@ -32,6 +32,7 @@ import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { alignColumns, findingReport } from '../render';
 import type { RawTest, Scenario } from '../../scenario';
+import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
 import type { ParallelResult } from '../parallel';
@@ -103,7 +104,12 @@ export function replayCommandFor(file: string, readerModule?: string): string {
 
 /** `--scenario` values for a campaign: built-in names and kernel `.scn` files. */
 export function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (string | Scenario)[] {
-  return resolveScenarioArgs(args, registry).map((l) => {
+  return kernelOf(resolveScenarioArgs(args, registry));
+}
+
+/** Loaded `--scenario` values as a kernel campaign takes them: a raw test is refused. */
+function kernelOf(loaded: readonly (string | LoadedFile)[]): (string | Scenario)[] {
+  return loaded.map((l) => {
     if (typeof l === 'string') return l;
     if (l.kind === 'kernel') return l.scenario;
     throw new UsageError(
@@ -118,8 +124,10 @@ export function kernelScenarios(args: readonly string[], registry: ReaderRegistr
  * cannot share a campaign with kernel scenarios, and the options that only
  * mean something for a kernel campaign are refused.
  */
-function rawTestsOf(o: FuzzOptions, registry: ReaderRegistry): { test: RawTest; file: string }[] | undefined {
-  const loaded = resolveScenarioArgs(o.scenario ?? [], registry);
+function rawTestsOf(
+  o: FuzzOptions,
+  loaded: readonly (string | LoadedFile)[],
+): { test: RawTest; file: string }[] | undefined {
   const raw = loaded.flatMap((l) =>
     typeof l !== 'string' && l.kind === 'raw' ? [{ test: l.test, file: l.file }] : [],
   );
@@ -142,10 +150,17 @@ function rawTestsOf(o: FuzzOptions, registry: ReaderRegistry): { test: RawTest; 
   return raw;
 }
 
-/** The target selection of the fuzz options (`.scn` files loaded with the readers of `registry`). */
-export function selectionOf(o: FuzzOptions, registry: ReaderRegistry): Selection {
+/**
+ * The target selection of the fuzz options (`.scn` files loaded with the readers of `registry`, unless the
+ * caller already loaded the `--scenario` values: `loaded`).
+ */
+export function selectionOf(
+  o: FuzzOptions,
+  registry: ReaderRegistry,
+  loaded = o.scenario ? resolveScenarioArgs(o.scenario, registry) : undefined,
+): Selection {
   return {
-    ...(o.scenario ? { scenarios: kernelScenarios(o.scenario, registry) } : {}),
+    ...(loaded ? { scenarios: kernelOf(loaded) } : {}),
     ...(o.reader ? { readers: o.reader } : {}),
     ...(o.contract !== undefined ? { contract: o.contract } : {}),
     ...(o.model ? { models: o.model } : {}),
@@ -165,7 +180,9 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   if (o.corpus !== undefined && o.engine !== 'coverage') {
     throw new UsageError(`--corpus applies to --engine coverage only (engine is ${o.engine})`);
   }
-  const raw = rawTestsOf(o, registry);
+  // each --scenario file is read and lowered once, for both the litmus check and the selection
+  const loaded = o.scenario ? resolveScenarioArgs(o.scenario, registry) : undefined;
+  const raw = rawTestsOf(o, loaded ?? []);
   if (raw !== undefined) {
     const seed = String(o.seed ?? randomSeed());
     if (o.seed === undefined)
@@ -199,7 +216,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   // checked here, before any worker starts (each worker opens the folder itself)
   if (corpusDir !== undefined) new FileCorpusStore(corpusDir, () => {});
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
-  const sel: Selection = selectionOf(o, registry);
+  const sel: Selection = selectionOf(o, registry, loaded);
   const targets = selectTargets(sel, registry);
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());
