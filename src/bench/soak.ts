@@ -150,6 +150,8 @@ async function soak(o: SoakOptions): Promise<number> {
     ...(o.engine === 'coverage' ? ['--corpus', corpus] : []),
   ];
   process.stderr.write(`soak: node ${args.map((a) => a.replace(root + '/', '')).join(' ')}\n`);
+  // /proc (Linux) or, elsewhere, the rss: field of the status lines — decided once
+  const fromProc = procRss(process.pid) !== null;
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const started = Date.now();
   const samples: RssSample[] = [];
@@ -163,14 +165,13 @@ async function soak(o: SoakOptions): Promise<number> {
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (stackTrace === null && /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/.test(line)) stackTrace = line.trim();
-      const rss = /\brss: (\d+) MB/.exec(line);
-      if (rss && procRss(child.pid!) === null)
-        samples.push({ t: (Date.now() - started) / 1000, rssMb: Number(rss[1]) });
+      const rss = fromProc ? null : /\brss: (\d+) MB/.exec(line);
+      if (rss) samples.push({ t: (Date.now() - started) / 1000, rssMb: Number(rss[1]) });
       if (/\t(pulse|DONE)\t/.test(line)) process.stderr.write(`soak: ${line}\n`);
     }
   });
   const timer = setInterval(() => {
-    const r = child.pid === undefined ? null : procRss(child.pid);
+    const r = !fromProc || child.pid === undefined ? null : procRss(child.pid);
     if (r === null) return;
     samples.push({ t: (Date.now() - started) / 1000, rssMb: r.rss });
     hwm = Math.max(hwm, r.hwm);
