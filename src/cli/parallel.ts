@@ -206,7 +206,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const usage = new Map<string, PctUsage>();
   /** engine coverage, stability: per target from the finished workers; totals of finished incarnations + live ones' last report */
   const stability = new Map<string, StabilityStats>();
-  const baseStab = Array.from({ length: cfg.jobs }, () => ({ checked: 0, stable: 0 }));
+  /** stability counts of workers the watchdog stopped (their last report) */
+  let hungStab: StabilityStats = { checked: 0, stable: 0 };
   const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
   const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
   let anyCorpus = false;
@@ -261,22 +262,17 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     };
   };
   /** a worker incarnation ended: its stability counts move from its last report to the base */
-  const addStab = (job: number, parts: readonly StabilityStats[]): void => {
-    for (const p of parts) {
-      const b = baseStab[job]!;
-      baseStab[job] = { checked: b.checked + p.checked, stable: b.stable + p.stable };
-    }
-    lastStab[job] = undefined;
-  };
+  const addStab = (a: StabilityStats, b: StabilityStats): StabilityStats => ({
+    checked: a.checked + b.checked,
+    stable: a.stable + b.stable,
+  });
+  /** finished workers (per target) + stopped workers + the live workers' last reports */
   const stabilityTotal = (): { stability?: StabilityStats } => {
-    if (!lastStab.some((x) => x !== undefined) && !baseStab.some((x) => x.checked > 0)) return {};
-    let checked = 0;
-    let stable = 0;
-    baseStab.forEach((b, j) => {
-      checked += b.checked + (lastStab[j]?.checked ?? 0);
-      stable += b.stable + (lastStab[j]?.stable ?? 0);
-    });
-    return { stability: { checked, stable } };
+    let total = hungStab;
+    for (const st of stability.values()) total = addStab(total, st);
+    for (const st of lastStab) if (st) total = addStab(total, st);
+    if (!lastStab.some((x) => x !== undefined) && total.checked === 0) return {};
+    return { stability: total };
   };
 
   const onWitness = (job: number, m: Extract<FromWorker, { type: 'witness' }>, slots: string[]): void => {
@@ -443,17 +439,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
             settle(job, buf, slots, first, lastCorpus);
-            addStab(job, lastStab[job] ? [lastStab[job]] : []);
+            if (lastStab[job]) hungStab = addStab(hungStab, lastStab[job]);
+            lastStab[job] = undefined;
           } else if (ending?.kind === 'done') {
-            addStab(
-              job,
-              (ending.msg.stability ?? []).map(([, st]) => st),
-            );
+            lastStab[job] = undefined;
             settle(job, buf, slots, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             for (const [key, st] of ending.msg.stability ?? []) {
-              const prev = stability.get(key) ?? { checked: 0, stable: 0 };
-              stability.set(key, { checked: prev.checked + st.checked, stable: prev.stable + st.stable });
+              stability.set(key, addStab(stability.get(key) ?? { checked: 0, stable: 0 }, st));
             }
             for (const [key, u] of ending.msg.pctUsage) {
               const prev = usage.get(key);
