@@ -367,7 +367,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       cfg.onExecute?.(r, pos);
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds, watch);
       const admittedBefore = engine.entries?.().length ?? 0;
-      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced), judgement.raced > 0);
+      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
       executions++;
       // every entry is re-executed once on admission (replayed seeds included)
       if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');

@@ -20,7 +20,8 @@ export type MutatorName =
   | 'change-drain'
   | 'change-op'
   | 'splice'
-  | 'random-tail';
+  | 'random-tail'
+  | 'pct-tail';
 
 export const MUTATORS: readonly MutatorName[] = [
   'change-step',
@@ -32,6 +33,7 @@ export const MUTATORS: readonly MutatorName[] = [
   'change-op',
   'splice',
   'random-tail',
+  'pct-tail',
 ];
 
 /** Longest burst `insert-preemption` gives the preempting CPU. */
@@ -51,6 +53,19 @@ function pickIndex(steps: readonly PlanStep[], rng: Rng, ok: (s: PlanStep, i: nu
   return idx.length === 0 ? -1 : idx[rng.int(idx.length)]!;
 }
 
+/**
+ * Like pickIndex, but 3 times in 4 among the `hot` steps (inside the window
+ * of an operation under test: markReaderWindows) when some qualify.
+ */
+export const HOT_ONE_IN = 4;
+function pickHot(steps: readonly PlanStep[], rng: Rng, ok: (s: PlanStep, i: number) => boolean): number {
+  if (rng.int(HOT_ONE_IN) !== 0) {
+    const i = pickIndex(steps, rng, (s, k) => s.hot === true && ok(s, k));
+    if (i >= 0) return i;
+  }
+  return pickIndex(steps, rng, ok);
+}
+
 const schedWithChoice = (s: PlanStep): boolean => s.kind === 'sched' && s.cpus !== undefined && s.cpus.length > 1;
 
 /** A sched step that runs `cpu` (option index within the recorded runnable CPUs, when known). */
@@ -64,7 +79,7 @@ function runStep(like: PlanStep | undefined, cpu: number): PlanStep {
 function replaced(p: Plan, i: number, s: PlanStep): Plan {
   const steps = p.steps.slice();
   steps[i] = s;
-  return { steps, randomTail: p.randomTail };
+  return { ...p, steps };
 }
 
 /** Another value of a non-sched choice of `kind`. */
@@ -95,7 +110,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
    * unchanged after the burst
    */
   'insert-preemption': (p, rng) => {
-    const i = pickIndex(p.steps, rng, (s) => isPreemptible(s) && s.value === 0);
+    const i = pickHot(p.steps, rng, (s) => isPreemptible(s) && s.value === 0);
     if (i < 0) return null;
     const s = p.steps[i]!;
     const others = s.cpus!.filter((c) => c !== s.current);
@@ -103,7 +118,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const burst = 1 + rng.int(MAX_BURST);
     const inserted = [runStep(s, y), ...Array.from({ length: burst - 1 }, () => runStep(undefined, y))];
     return {
-      plan: { steps: [...p.steps.slice(0, i), ...inserted, ...p.steps.slice(i)], randomTail: p.randomTail },
+      plan: { ...p, steps: [...p.steps.slice(0, i), ...inserted, ...p.steps.slice(i)] },
       at: i,
     };
   },
@@ -114,7 +129,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
    * so the preempted CPU continues
    */
   'delete-preemption': (p, rng) => {
-    const i = pickIndex(p.steps, rng, (s) => isPreemptible(s) && s.value !== 0);
+    const i = pickHot(p.steps, rng, (s) => isPreemptible(s) && s.value !== 0);
     if (i < 0) return null;
     const x = p.steps[i]!.current!;
     let j = i;
@@ -127,7 +142,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
       }
       j++;
     }
-    return { plan: { steps: [...p.steps.slice(0, i), ...p.steps.slice(j)], randomTail: p.randomTail }, at: i };
+    return { plan: { ...p, steps: [...p.steps.slice(0, i), ...p.steps.slice(j)] }, at: i };
   },
 
   /** two consecutive scheduling steps of different CPUs run in the other order */
@@ -149,7 +164,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const steps = p.steps.slice();
     steps[i] = runStep(a, b.cpu!);
     steps[j] = runStep(b, a.cpu!);
-    return { plan: { steps, randomTail: p.randomTail }, at: i };
+    return { plan: { ...p, steps }, at: i };
   },
 
   /** a load reads from another message (weak; 0 = newest) */
@@ -179,6 +194,19 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     if (p.steps.length === 0) return null;
     const i = rng.int(p.steps.length);
     return { plan: { steps: p.steps.slice(0, i), randomTail: true }, at: i };
+  },
+
+  /**
+   * keep the choices up to a scheduling step (3 times in 4 inside the window
+   * of an operation under test), then schedule as PCT does (depth 3, fresh
+   * priorities and change points over the rest of the execution): the long
+   * uninterrupted runs that uniform choices almost never make — a writer's
+   * whole sequence of operations while the reader is stopped mid-read
+   */
+  'pct-tail': (p, rng) => {
+    const i = pickHot(p.steps, rng, (s) => s.kind === 'sched');
+    if (i < 0) return null;
+    return { plan: { steps: p.steps.slice(0, i), randomTail: true, pctTail: true }, at: i };
   },
 };
 

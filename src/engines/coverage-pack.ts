@@ -13,7 +13,7 @@ import type { Plan, PlanStep } from './coverage-plan';
  * same values), so mutation sees exactly what it saw before.
  */
 export class PackedPlan {
-  /** words per step: kind, n, value, cpu, current, cpus (-1: absent) */
+  /** words per step: kind (| HOT), n, value, cpu, current, cpus (-1: absent) */
   private static readonly STRIDE = 6;
 
   private constructor(
@@ -26,7 +26,7 @@ export class PackedPlan {
     const w = new Int32Array(plan.steps.length * PackedPlan.STRIDE);
     plan.steps.forEach((s, i) => {
       const o = i * PackedPlan.STRIDE;
-      w[o] = CHOICE_KINDS.indexOf(s.kind);
+      w[o] = CHOICE_KINDS.indexOf(s.kind) | (s.hot === true ? HOT : 0);
       w[o + 1] = s.n;
       w[o + 2] = s.value;
       w[o + 3] = s.cpu ?? -1;
@@ -44,7 +44,8 @@ export class PackedPlan {
     const w = this.words;
     const steps: PlanStep[] = [];
     for (let o = 0; o < w.length; o += PackedPlan.STRIDE) {
-      const kind: ChoiceKind = CHOICE_KINDS[w[o]!]!;
+      const kind: ChoiceKind = CHOICE_KINDS[w[o]! & ~HOT]!;
+      const hot = (w[o]! & HOT) !== 0;
       const c = w[o + 3]!;
       const cur = w[o + 4]!;
       const list = w[o + 5]!;
@@ -55,11 +56,15 @@ export class PackedPlan {
         ...(c >= 0 ? { cpu: c } : {}),
         ...(list >= 0 ? { cpus: this.table.list(list) } : {}),
         ...(cur >= 0 ? { current: cur } : {}),
+        ...(hot ? { hot } : {}),
       });
     }
     return { steps, randomTail: this.randomTail };
   }
 }
+
+/** The `hot` flag, in the kind word. */
+const HOT = 0x100;
 
 /** Distinct runnable-CPU lists, shared by every packed plan of an engine. */
 export class CpuListTable {

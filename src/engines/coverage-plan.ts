@@ -1,4 +1,4 @@
-import type { ChoiceContext, ChoiceKind, ChoiceSource } from '../machine';
+import type { ChoiceContext, ChoiceKind, ChoiceSource, Execution } from '../machine';
 import { wrapChoice } from '../machine';
 
 /**
@@ -20,6 +20,13 @@ export interface PlanStep {
   readonly cpus?: readonly number[];
   /** `sched`: the CPU that ran the step before */
   readonly current?: number;
+  /**
+   * `sched`: `current` was inside an operation under test here — a reader, or
+   * the operation that called it (a GUP-fast walk, a fault) —, between two of
+   * its steps: a preemption here lands in the window the verdict is about
+   * (set on corpus entries, from the execution: markReaderWindows)
+   */
+  readonly hot?: boolean;
 }
 
 /**
@@ -31,6 +38,8 @@ export interface PlanStep {
 export interface Plan {
   readonly steps: readonly PlanStep[];
   readonly randomTail: boolean;
+  /** with randomTail: the tail is a PCT scheduler rather than uniform (the `pct-tail` mutator) */
+  readonly pctTail?: boolean;
 }
 
 /** `sched` step that did not switch away from a CPU that could continue (a preemption point not taken). */
@@ -50,6 +59,8 @@ export function planOfTrace(trace: readonly number[]): Plan {
  */
 export class PlanSource implements ChoiceSource {
   readonly recorded: PlanStep[] = [];
+  /** per recorded choice: the number of the step about to be taken (`sched`), or -1 */
+  readonly stepOf: number[] = [];
   constructor(
     private readonly plan: Plan,
     /** answers every choice past the end of the plan when plan.randomTail */
@@ -67,7 +78,37 @@ export class PlanSource implements ChoiceSource {
     } else v = wrapChoice(d.value, n);
     if (kind === 'sched' && ctx !== undefined && ctx.cpus.length === n) {
       this.recorded.push({ kind, n, value: v, cpu: ctx.cpus[v]!, cpus: ctx.cpus, current: ctx.current });
-    } else this.recorded.push({ kind, n, value: v });
+      this.stepOf.push(ctx.step ?? -1);
+    } else {
+      this.recorded.push({ kind, n, value: v });
+      this.stepOf.push(-1);
+    }
     return v;
   }
+}
+
+/**
+ * The recorded plan of an execution with `hot` set on every scheduling step
+ * that falls strictly inside the step window of an operation under test on the
+ * CPU that ran before it: the outermost operation enclosing a `reader`
+ * operation (the consumer that calls the reader, or the reader itself), from
+ * its first step to its last. The races under test happen exactly there.
+ */
+export function markReaderWindows(plan: readonly PlanStep[], stepOf: readonly number[], exec: Execution): PlanStep[] {
+  const windows: { cpu: number; start: number; end: number }[] = [];
+  for (const op of exec.ops) {
+    if (op.mark.role !== 'reader') continue;
+    let top = op;
+    while (top.parent >= 0) top = exec.ops[top.parent]!;
+    if (!windows.some((w) => w.cpu === top.cpu && w.start === top.start)) {
+      windows.push({ cpu: top.cpu, start: top.start, end: top.end });
+    }
+  }
+  if (windows.length === 0) return plan.slice();
+  return plan.map((s, i) => {
+    const at = stepOf[i]!;
+    if (s.kind !== 'sched' || s.current === undefined || at < 0) return s;
+    const hot = windows.some((w) => w.cpu === s.current && w.start < at && at <= w.end);
+    return hot ? { ...s, hot } : s;
+  });
 }

@@ -61,7 +61,7 @@ export interface Engine {
    * its reader as an opaque label; returns true when the execution became a
    * new corpus entry that should be persisted
    */
-  observe(exec: Execution, label?: string, raced?: boolean): boolean;
+  observe(exec: Execution, label?: string): boolean;
   /** PCT only: the probability bound over the runs so far */
   pctBound?(): PctBound;
   /** coverage only: saved corpus traces to replay (at start, and synced from other workers) */
@@ -92,7 +92,7 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
       return {
         name,
         source: (seed) => e.source(seed),
-        observe: (exec, label, raced) => e.observe(exec, label, raced),
+        observe: (exec, label) => e.observe(exec, label),
         addSeeds: (traces) => e.addSeeds(traces),
         coverage: () => e.stats(),
         entries: () => e.entries(),

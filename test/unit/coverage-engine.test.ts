@@ -3,13 +3,13 @@
  * S2 within a fixed number of runs, the same seed gives the same corpus, a
  * saved corpus is replayed at start (reaching the coverage it had), and an
  * entry another worker adds during the run is picked up. Fresh runs go to the
- * generator (random or PCT) whose runs race.
+ * generator (random or PCT) whose runs join the corpus; most runs are mutants.
  */
 import { describe, expect, test } from 'vitest';
 import type { CampaignConfig, CorpusKey, CorpusStore, Finding } from '../../src/campaign';
 import { MemoryCorpusStore, corpusKey, runCampaign, selectTargets } from '../../src/campaign';
 import { runTarget } from '../../src/campaign/target';
-import { CoverageEngine, INITIAL_RUNS, betaSample } from '../../src/engines/coverage';
+import { CoverageEngine, FRESH_WARMUP, MUTANT_ONE_IN, betaSample } from '../../src/engines/coverage';
 import { createRng } from '../../src/engines/rng';
 import { builtinReaders } from '../../src/kernel';
 
@@ -88,33 +88,44 @@ describe('coverage engine', () => {
   });
 });
 
-describe('coverage engine: fresh-run arms', () => {
+describe('coverage engine: kinds of run', () => {
   const t = targets('s2-pae-zap-reestablish', 'ptep_get', 'tso')[0]!;
 
-  /** Runs `n` runs, telling the engine a run raced exactly when `racing` says so for the arm that produced it. */
-  function drive(racing: (arm: 'random' | 'pct') => boolean, n: number) {
+  /**
+   * Runs `n` runs. A fresh run of the arm `rewarded` picks returns a verdict
+   * label never seen before (a new `verdict` feature: it joins the corpus); every
+   * other run reports the same label, so it joins only if its interleaving is new.
+   */
+  function drive(rewarded: (arm: 'random' | 'pct') => boolean, n: number) {
     const e = new CoverageEngine();
     for (let r = 0; r < n; r++) {
       const src = e.source(`arms/${r}`);
       const arm = e.pendingArm();
       const { exec } = runTarget(t, src);
-      e.observe(exec, 'agree', arm !== undefined && racing(arm));
+      e.observe(exec, arm !== undefined && arm !== 'mutant' && rewarded(arm) ? `new/${r}` : 'agree');
     }
-    return e.freshArms();
+    return e.runArms();
   }
 
-  test('the arm whose runs race is chosen for most fresh runs after the warm-up (either way round)', () => {
-    const a = drive((arm) => arm === 'random', INITIAL_RUNS);
-    expect(a.random.runs + a.pct.runs).toBe(INITIAL_RUNS);
-    expect(a.random.runs).toBeGreaterThanOrEqual(INITIAL_RUNS - 6);
-    const b = drive((arm) => arm === 'pct', INITIAL_RUNS);
-    expect(b.pct.runs).toBeGreaterThanOrEqual(INITIAL_RUNS - 6);
+  test('after the warm-up, about one run in MUTANT_ONE_IN is fresh, the rest mutants', () => {
+    const a = drive(() => false, 1000);
+    const fresh = a.random.runs + a.pct.runs;
+    expect(a.random.runs + a.pct.runs + a.mutant.runs).toBe(1000);
+    expect(fresh - 2 * FRESH_WARMUP).toBeGreaterThan(1000 / MUTANT_ONE_IN - 60);
+    expect(fresh - 2 * FRESH_WARMUP).toBeLessThan(1000 / MUTANT_ONE_IN + 60);
   });
 
-  test('without any race both arms keep being tried', () => {
-    const a = drive(() => false, INITIAL_RUNS);
-    expect(a.random.runs).toBeGreaterThanOrEqual(6);
-    expect(a.pct.runs).toBeGreaterThanOrEqual(6);
+  test('the fresh generator whose runs join the corpus gets most fresh runs (either way round)', () => {
+    const a = drive((arm) => arm === 'random', 1000);
+    expect(a.random.runs).toBeGreaterThan(3 * a.pct.runs);
+    const b = drive((arm) => arm === 'pct', 1000);
+    expect(b.pct.runs).toBeGreaterThan(3 * b.random.runs);
+  });
+
+  test('when neither joins, both generators keep being tried', () => {
+    const a = drive(() => false, 1000);
+    expect(a.random.runs).toBeGreaterThanOrEqual(40);
+    expect(a.pct.runs).toBeGreaterThanOrEqual(40);
   });
 
   test('betaSample stays in (0, 1) and its mean is a / (a + b)', () => {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Plan, PlanStep } from '../../src/engines';
-import { MUTATORS, PlanSource, RandomSource, createRng, mutate } from '../../src/engines';
+import { MUTATORS, PctSource, PlanSource, RandomSource, createRng, markReaderWindows, mutate } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
-import type { MachineSpec, ModelKind } from '../../src/machine';
+import type { Execution, MachineSpec, ModelKind, OpRecord } from '../../src/machine';
 import { LocationTable, TraceSource, WRITE_ONCE, execute, pick } from '../../src/machine';
 import { selectTargets } from '../../src/campaign';
 
@@ -172,5 +172,122 @@ describe('coverage mutators', () => {
     expect(mutate('change-rf', p, createRng(1))).toBeNull();
     expect(mutate('change-op', p, createRng(1))).toBeNull();
     expect(mutate('splice', p, createRng(1))).toBeNull();
+  });
+
+  test('pct-tail: a prefix of the entry ending at a scheduling step, then a PCT scheduler (few preemptions)', () => {
+    const { p, m } = firstMutation(S1_SC, 'pct-tail');
+    expect(m.plan.randomTail).toBe(true);
+    expect(m.plan.pctTail).toBe(true);
+    expect(m.plan.steps).toEqual(p.steps.slice(0, m.at));
+    expect(p.steps[m.at]!.kind).toBe('sched');
+    // the tail: PCT depth 3 preempts a runnable CPU at most at its 2 change points and its first step
+    // (fresh priorities); a uniform tail of the same prefixes preempts far more often
+    const tailPreemptions = (tail: (i: number) => PlanSource) => {
+      let max = 0;
+      let sum = 0;
+      for (let i = 0; i < 40; i++) {
+        const src = tail(i);
+        const exec = execute(S1_SC.spec, S1_SC.model, src);
+        let n = 0;
+        src.recorded.slice(m.at).forEach((s) => {
+          if (s.kind === 'sched' && s.cpus![0] === s.current && s.cpu !== s.current) n++;
+        });
+        expectValid(S1_SC, { exec, recorded: src.recorded });
+        max = Math.max(max, n);
+        sum += n;
+      }
+      return { max, sum };
+    };
+    const pct = tailPreemptions((i) => new PlanSource(m.plan, new PctSource(`t/${i}`, 3, 40)));
+    const uniform = tailPreemptions((i) => new PlanSource(m.plan, new RandomSource(`t/${i}`)));
+    expect(pct.max).toBeLessThanOrEqual(3);
+    expect(uniform.sum).toBeGreaterThan(3 * pct.sum);
+  });
+
+  test('insert- and delete-preemption pick a step inside a reader window (hot) 3 times in 4 when there is one', () => {
+    for (const name of ['insert-preemption', 'delete-preemption'] as const) {
+      let hot = 0;
+      let applied = 0;
+      let eligibleHot = 0;
+      let eligible = 0;
+      for (let i = 0; i < 60; i++) {
+        const source = new PlanSource({ steps: [], randomTail: true }, new RandomSource(`hot/${i}`));
+        const exec = execute(S1_SC.spec, S1_SC.model, source);
+        const steps = markReaderWindows(source.recorded, source.stepOf, exec);
+        const ok = (s: PlanStep) =>
+          s.kind === 'sched' && s.cpus?.[0] === s.current && (name === 'insert-preemption') === (s.value === 0);
+        if (!steps.some((s) => s.hot === true && ok(s))) continue;
+        for (const s of steps) {
+          if (!ok(s)) continue;
+          eligible++;
+          if (s.hot === true) eligibleHot++;
+        }
+        for (let k = 0; k < 10; k++) {
+          const m = mutate(name, { steps, randomTail: false }, createRng(`hot/${i}/${k}`));
+          if (!m) continue;
+          applied++;
+          if (steps[m.at]!.hot === true) hot++;
+        }
+      }
+      expect(applied).toBeGreaterThan(100);
+      // uniform choice would land in a window as often as windows are among the eligible steps
+      expect(hot / applied).toBeGreaterThan(0.7);
+      expect(hot / applied).toBeGreaterThan(eligibleHot / eligible + 0.2);
+    }
+  });
+});
+
+describe('markReaderWindows', () => {
+  const op = (
+    id: number,
+    cpu: number,
+    role: 'reader' | 'writer' | 'other',
+    parent: number,
+    start: number,
+    end: number,
+  ): OpRecord => ({
+    id,
+    cpu,
+    mark: { name: `op${id}`, role },
+    parent,
+    start,
+    end,
+    done: true,
+    retries: 0,
+  });
+  /** sched steps 1..12, each after CPU `current[k]` ran */
+  const current = [0, 1, 1, 1, 0, 1, 1, 2, 1, 1, 0, 1];
+  const plan: PlanStep[] = current.map((c) => ({
+    kind: 'sched',
+    n: 2,
+    value: 0,
+    cpu: c,
+    cpus: [c, (c + 1) % 3],
+    current: c,
+  }));
+  const stepOf = current.map((_, k) => k + 1);
+
+  test('hot: after a step of the CPU whose reader (or the operation around it) has begun and not yet ended', () => {
+    // CPU 1: a consumer over steps 2..9 calling a reader over 4..6; CPU 2's reader over 8..8; CPU 0 writes
+    const exec = {
+      ops: [
+        op(0, 1, 'other', -1, 2, 9),
+        op(1, 1, 'reader', 0, 4, 6),
+        op(2, 0, 'writer', -1, 0, 11),
+        op(3, 2, 'reader', -1, 8, 8),
+      ],
+    } as unknown as Execution;
+    const hot = markReaderWindows(plan, stepOf, exec)
+      .map((s, k) => (s.hot === true ? stepOf[k]! : -1))
+      .filter((k) => k >= 0);
+    // CPU 1 is current at steps 2,3,4,6,7,9,10,12: inside 2 < step ≤ 9 → 3,4,6,7,9; CPU 2's one-step window has no inside
+    expect(hot).toEqual([3, 4, 6, 7, 9]);
+  });
+
+  test('no reader: nothing is hot, and the plan is otherwise unchanged', () => {
+    const exec = { ops: [op(0, 0, 'writer', -1, 1, 12)] } as unknown as Execution;
+    const out = markReaderWindows(plan, stepOf, exec);
+    expect(out.some((s) => s.hot === true)).toBe(false);
+    expect(out).toEqual(plan);
   });
 });
