@@ -45,8 +45,14 @@ export const DEFAULT_BUDGET = 20000;
  * each), a short --jobs comparison
  */
 export const QUICK = { seeds: 3, budget: 2000, throughput: 300, jsfuzzRepeats: 1, jsfuzzCap: 30, jobsRuns: 300 };
-/** executions of the throughput run of each case and engine */
-export const THROUGHPUT_EXECUTIONS = 3000;
+/**
+ * executions of the throughput run of each case and engine (capped by the budget): long enough that JIT
+ * warm-up and the first minimizations are a small part of it (3000-execution runs, 0.1–0.5 s each, put
+ * coverage/random between 0.17 and 1.79 on a loaded machine; 20000 on an idle one, 0.56–1.07)
+ */
+export const THROUGHPUT_EXECUTIONS = 20000;
+/** executions of one unmeasured run of each runner before the throughput runs (JIT warm-up) */
+export const THROUGHPUT_WARMUP = 2000;
 /** jsfuzz runs per case (it cannot be seeded) and the wall-clock cap of one run */
 export const DEFAULT_JSFUZZ_REPEATS = 3;
 export const DEFAULT_JSFUZZ_CAP = 120;
@@ -95,6 +101,8 @@ async function bench(o: BenchOptions): Promise<number> {
   }
   const throughput: Throughput[] = [];
   const tn = o.quick ? QUICK.throughput : Math.min(THROUGHPUT_EXECUTIONS, budget);
+  // the first measured runner must not pay everybody's JIT warm-up
+  for (const r of runners) r.throughput?.(cases[0]!, Math.min(THROUGHPUT_WARMUP, tn));
   for (const c of cases) {
     for (const r of runners) {
       const t = r.throughput?.(c, tn);
