@@ -206,7 +206,9 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
   'pct-tail': (p, rng) => {
     const i = pickHot(p.steps, rng, (s) => s.kind === 'sched');
     if (i < 0) return null;
-    return { plan: { steps: p.steps.slice(0, i), randomTail: true, pctTail: true }, at: i };
+    const s = p.steps[i]!;
+    const plan: Plan = { steps: p.steps.slice(0, i), randomTail: true, pctTail: true };
+    return { plan: s.hot === true && s.current !== undefined ? { ...plan, tailLowest: s.current } : plan, at: i };
   },
 };
 

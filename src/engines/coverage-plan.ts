@@ -40,6 +40,8 @@ export interface Plan {
   readonly randomTail: boolean;
   /** with randomTail: the tail is a PCT scheduler rather than uniform (the `pct-tail` mutator) */
   readonly pctTail?: boolean;
+  /** with pctTail: the CPU the tail's PCT scheduler starts lowest (the reader stopped at the cut) */
+  readonly tailLowest?: number;
 }
 
 /** `sched` step that did not switch away from a CPU that could continue (a preemption point not taken). */

@@ -147,10 +147,14 @@ export class CoverageEngine {
   private runs = 0;
   private fresh = 0;
   private seedsRun = 0;
-  /** the most scheduling steps of a complete execution so far (PCT's k) */
+  /**
+   * PCT's k: the most scheduling steps of a complete execution of a fresh PCT
+   * run so far — as the `pct` engine keeps it over its own runs (mutants'
+   * inserted bursts and random runs' retries make longer executions, and a
+   * larger k spreads the change points thinner)
+   */
   private maxSched = 0;
   private totalLength = 0;
-  /** per fresh arm: runs observed, and how many of them raced */
   private readonly arms: Record<RunArm, ArmRecord> = {
     random: { runs: 0, admitted: 0, total: 0 },
     pct: { runs: 0, admitted: 0, total: 0 },
@@ -194,6 +198,7 @@ export class CoverageEngine {
             tailSeed,
             DEFAULT_PCT_DEPTH,
             Math.max(1, (this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS_ESTIMATE) - schedSteps(plan)),
+            plan.tailLowest,
           )
         : new RandomSource(tailSeed);
     return this.start(new PlanSource(plan, tail), 'mutant', 'mutant');
@@ -250,7 +255,7 @@ export class CoverageEngine {
     this.last = undefined;
     this.execMap.clear();
     this.features.collect(exec, label, this.execMap);
-    if (exec.outcome.kind === 'complete') {
+    if (exec.outcome.kind === 'complete' && run?.arm === 'pct') {
       let k = 0;
       for (const c of exec.choices) if (c.kind === 'sched') k++;
       this.maxSched = Math.max(this.maxSched, k);

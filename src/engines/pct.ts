@@ -31,15 +31,20 @@ export class PctSource implements ChoiceSource {
   /**
    * @param depth the bug depth d (d - 1 change points), ≥ 1
    * @param steps k, the estimated number of scheduling steps of an execution, ≥ 1
+   * @param lowest a CPU that starts below every other one (the coverage engine's
+   *   `pct-tail` mutant: the reader it stopped mid-read resumes last)
    */
   constructor(
     seed: string,
     readonly depth: number,
     readonly steps: number,
+    lowest?: number,
   ) {
     this.rng = createRng(seed);
     const k = Math.max(1, Math.floor(steps));
     this.changePoints = Array.from({ length: Math.max(0, depth - 1) }, () => 1 + this.rng.int(k));
+    // below every u32 priority, above every demoted CPU (-1, -2, …)
+    if (lowest !== undefined) this.priority.set(lowest, -0.5);
   }
 
   choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number {

@@ -235,6 +235,28 @@ describe('coverage mutators', () => {
       expect(hot / applied).toBeGreaterThan(eligibleHot / eligible + 0.2);
     }
   });
+
+  test('pct-tail cuts at a hot step 3 times in 4, and then starts the stopped reader CPU lowest', () => {
+    let hot = 0;
+    let n = 0;
+    for (let i = 0; i < 60; i++) {
+      const source = new PlanSource({ steps: [], randomTail: true }, new RandomSource(`hot/${i}`));
+      const exec = execute(S1_SC.spec, S1_SC.model, source);
+      const steps = markReaderWindows(source.recorded, source.stepOf, exec);
+      if (!steps.some((s) => s.hot === true)) continue;
+      for (let k = 0; k < 10; k++) {
+        const m = mutate('pct-tail', { steps, randomTail: false }, createRng(`tail/${i}/${k}`))!;
+        const cut = steps[m.at]!;
+        n++;
+        if (cut.hot === true) {
+          hot++;
+          expect(m.plan.tailLowest).toBe(cut.current);
+        } else expect(m.plan.tailLowest).toBeUndefined();
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+    expect(hot / n).toBeGreaterThan(0.7);
+  });
 });
 
 describe('markReaderWindows', () => {

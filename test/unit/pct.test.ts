@@ -82,6 +82,18 @@ describe('PctSource', () => {
       expect(orders).toEqual(new Set(['01', '10']));
     }
   });
+
+  test('lowest: that CPU starts below every other one — at depth 1 it runs last, whatever the seed', () => {
+    for (const shape of [MP, SB]) {
+      for (const lowest of [0, 1]) {
+        for (let i = 0; i < 20; i++) {
+          const exec = execute(shape.build(), 'sc', new PctSource(`lowest/${i}`, 1, 10, lowest));
+          const cpus = exec.events.map((e) => e.cpu);
+          expect(cpus.filter((c, j) => j === 0 || c !== cpus[j - 1])).toEqual([1 - lowest, lowest]);
+        }
+      }
+    }
+  });
 });
 
 describe('PCT bound', () => {
