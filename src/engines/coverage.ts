@@ -22,14 +22,14 @@ import { createFastRng, deriveSeed } from './rng';
  *   turn: a first corpus), then one in MUTANT_ONE_IN —, either a uniform
  *   random one (exactly the `random` engine's run for that seed) or a PCT one
  *   (the `pct` engine's scheduler, depth 3, k = the most scheduling steps
- *   seen), chosen by Thompson sampling on how often each one's recent runs
+ *   of a fresh PCT run seen), chosen by Thompson sampling on how often each one's recent runs
  *   joined the corpus (pickFresh), or
  * - mutates a corpus entry with 1–4 stacked structured mutators
  *   (coverage-mutators.ts). Preemptions are inserted and removed mostly
  *   inside the window of an operation under test (a reader, or the consumer
  *   calling it: PlanStep.hot), and `pct-tail` keeps a prefix and lets a PCT
- *   scheduler finish the run — so a mutant combines a corpus entry's prefix
- *   with either generator's strength.
+ *   scheduler finish the run (the reader stopped at a hot cut resumes last) —
+ *   so a mutant combines a corpus entry's prefix with either generator's strength.
  *
  * Energy: the parent is drawn with probability proportional to
  *   (1 + min(new bits, 16)/4) × (2 if an operation retried) × (1.5 if no longer
