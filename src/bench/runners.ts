@@ -31,8 +31,11 @@ export interface BenchRow {
 export interface EngineRunner {
   readonly name: string;
   run(c: BenchCase, seed: number, budget: number): BenchRow | Promise<BenchRow>;
-  /** throughput: a fixed number of executions that does not stop at a divergence (minimizations included, as in a campaign) */
-  throughput?(c: BenchCase, executions: number): Throughput;
+  /**
+   * throughput: a campaign of a fixed number of executions (or `seconds`, whichever ends it first) that does
+   * not stop at a divergence (minimizations included, as in a campaign)
+   */
+  throughput?(c: BenchCase, executions: number, seconds?: number): Throughput;
   /** at most this many seeds (repetitions) per case, whatever --seeds says */
   readonly maxSeeds?: number;
   /** why the runner cannot run a case (e.g. "no jsfuzz target"), or undefined */
@@ -75,8 +78,8 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
         peakRssMb: Math.round(peak),
       };
     },
-    throughput(c, executions) {
-      const { result: r, peak } = campaign(c, engine, 1, executions, undefined);
+    throughput(c, executions, seconds) {
+      const { result: r, peak } = campaign(c, engine, 1, executions, undefined, seconds);
       return {
         scenario: c.scenario,
         reader: c.reader,
@@ -98,6 +101,7 @@ function campaign(
   seed: number,
   runs: number,
   onFirst: ((f: Finding) => void) | undefined,
+  seconds?: number,
 ): { result: CampaignResult; peak: number } {
   let peak = rssMb();
   let found = false;
@@ -106,6 +110,7 @@ function campaign(
     engine,
     seed: String(seed),
     runs,
+    ...(seconds === undefined ? {} : { seconds }),
     clock: () => performance.now(),
     pulseMs: 250,
     // the corpus lives in memory: the bench measures a cold start

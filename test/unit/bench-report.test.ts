@@ -4,7 +4,7 @@
  * through the real CLI on a short campaign.
  */
 import { describe, expect, test } from 'vitest';
-import { JOBS_TABLE, JSFUZZ_RATIOS } from '../../src/bench/report';
+import { JOBS_TABLE, JSFUZZ_RATIOS, markdownReport } from '../../src/bench/report';
 import type { BenchContext } from '../../src/bench/report';
 import type { CellSummary } from '../../src/bench/summary';
 import { compareJobs } from '../../src/bench/jobs';
@@ -112,5 +112,15 @@ describe('bench: --jobs 1 vs --jobs 2', () => {
       expect(r.seconds).toBeGreaterThan(0);
       expect(r.execsPerSec).toBeCloseTo(r.executions / r.seconds, 6);
     }
+  });
+});
+
+describe('bench: report head', () => {
+  test('says how exec/s was measured: one campaign, or the faster of several with a time cap', () => {
+    const base = { cells: [], budget: 20000, seeds: 10, throughputExecutions: 20000 };
+    expect(markdownReport(base, [])).toContain('exec/s and peak RSS from one 20000-execution campaign per case');
+    expect(markdownReport({ ...base, throughputRepeats: 2, throughputSeconds: 5 }, [])).toContain(
+      'exec/s and peak RSS from the faster of 2 20000-execution campaigns (at most 5 s) per case',
+    );
   });
 });
