@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import type { CampaignConfig, CorpusKey, CorpusStore, Finding } from '../../src/campaign';
 import { MemoryCorpusStore, corpusKey, runCampaign, selectTargets } from '../../src/campaign';
 import { runTarget } from '../../src/campaign/target';
-import { CoverageEngine, FRESH_WARMUP, MUTANT_ONE_IN, betaSample } from '../../src/engines/coverage';
+import { CoverageEngine, FRESH_WARMUP, FRESH_ONE_IN, betaSample } from '../../src/engines/coverage';
 import { createRng } from '../../src/engines/rng';
 import { builtinReaders } from '../../src/kernel';
 
@@ -107,12 +107,12 @@ describe('coverage engine: kinds of run', () => {
     return e.runArms();
   }
 
-  test('after the warm-up, about one run in MUTANT_ONE_IN is fresh, the rest mutants', () => {
+  test('after the warm-up, about one run in FRESH_ONE_IN is fresh, the rest mutants', () => {
     const a = drive(() => false, 1000);
     const fresh = a.random.runs + a.pct.runs;
     expect(a.random.runs + a.pct.runs + a.mutant.runs).toBe(1000);
-    expect(fresh - 2 * FRESH_WARMUP).toBeGreaterThan(1000 / MUTANT_ONE_IN - 60);
-    expect(fresh - 2 * FRESH_WARMUP).toBeLessThan(1000 / MUTANT_ONE_IN + 60);
+    expect(fresh - 2 * FRESH_WARMUP).toBeGreaterThan(1000 / FRESH_ONE_IN - 60);
+    expect(fresh - 2 * FRESH_WARMUP).toBeLessThan(1000 / FRESH_ONE_IN + 60);
   });
 
   test('the fresh generator whose runs join the corpus gets most fresh runs (either way round)', () => {
