@@ -1,4 +1,7 @@
 import type { JobsComparison } from './jobs';
+import { createRng } from '../engines';
+import type { RatioInterval } from './stats';
+import { bootstrapMedianRatio } from './stats';
 import type { CellSummary } from './summary';
 import { caseLabel } from './summary';
 
@@ -82,10 +85,31 @@ export const ENGINE_TABLE: BenchSection = {
   },
 };
 
-/** coverage against every other engine: median executions ratio (< 1: coverage needs fewer) and exec/s ratio. */
+/** Resamples of the ratio intervals, and the seed of their resampling (the report is the same every time). */
+export const BOOTSTRAP_RESAMPLES = 2000;
+const BOOTSTRAP_SEED = 'bench/bootstrap';
+
+const fmtRatio = (x: number): string => (x === Infinity ? '∞' : x.toFixed(2));
+
+/**
+ * What the interval says about coverage's median against the other engine's:
+ * fewer or more executions when the whole 95 % interval is below or above 1.
+ */
+export function intervalVerdict(i: RatioInterval): string {
+  if (Number.isNaN(i.low)) return '—';
+  if (i.high < 1) return 'coverage fewer';
+  if (i.low > 1) return 'coverage more';
+  return 'no significant difference';
+}
+
+/**
+ * coverage against every other engine: median executions ratio (< 1: coverage needs fewer), its 95 %
+ * bootstrap interval over the seeds and what that interval says, and the exec/s ratio.
+ */
 export const COVERAGE_RATIOS: BenchSection = {
   title: 'coverage vs random and pct (median executions to first divergence; exec/s)',
   render({ cells }) {
+    const rng = createRng(BOOTSTRAP_SEED);
     const byCase = new Map<string, Map<string, CellSummary>>();
     for (const c of cells) {
       const m = byCase.get(caseLabel(c)) ?? new Map<string, CellSummary>();
@@ -98,15 +122,21 @@ export const COVERAGE_RATIOS: BenchSection = {
       if (!cov) continue;
       for (const [engine, other] of m) {
         if (engine === 'coverage' || engine === 'jsfuzz') continue;
+        const ci =
+          cov.executions && other.executions
+            ? bootstrapMedianRatio(cov.executions, other.executions, rng, BOOTSTRAP_RESAMPLES)
+            : { low: NaN, high: NaN };
         rows.push([
           label,
           `coverage/${engine}`,
           ratio(cov.medianExecutions, other.medianExecutions),
+          Number.isNaN(ci.low) ? '—' : `${fmtRatio(ci.low)}–${fmtRatio(ci.high)}`,
+          intervalVerdict(ci),
           other.execsPerSec > 0 ? (cov.execsPerSec / other.execsPerSec).toFixed(2) : 'n/a',
         ]);
       }
     }
-    return table(['case', 'ratio', 'median execs', 'exec/s'], rows);
+    return table(['case', 'ratio', 'median execs', '95 % interval', 'at 95 %', 'exec/s'], rows);
   },
 };
 

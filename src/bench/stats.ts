@@ -17,3 +17,37 @@ export const p90 = (xs: readonly number[]): number => quantile(xs, 0.9);
 export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
+
+/** A bootstrap confidence interval of a ratio of medians. */
+export interface RatioInterval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * Percentile-bootstrap interval of median(a) / median(b) (Efron): resample each
+ * sample with replacement `resamples` times, take the ratio of the two medians
+ * each time, and cut `(1 - level) / 2` off both ends. Samples may hold
+ * +Infinity (runs that did not find the bug): a resampled median that is
+ * infinite makes the ratio +Infinity (numerator) or 0 (denominator), and both
+ * infinite count as 1 (no evidence either way). Deterministic: the resampling
+ * indices come from `rng`.
+ */
+export function bootstrapMedianRatio(
+  a: readonly number[],
+  b: readonly number[],
+  rng: { int(n: number): number },
+  resamples = 2000,
+  level = 0.95,
+): RatioInterval {
+  if (a.length === 0 || b.length === 0) return { low: NaN, high: NaN };
+  const draw = (xs: readonly number[]): number => median(Array.from(xs, () => xs[rng.int(xs.length)]!));
+  const ratios: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const x = draw(a);
+    const y = draw(b);
+    ratios.push(!Number.isFinite(x) && !Number.isFinite(y) ? 1 : x / y);
+  }
+  const tail = (1 - level) / 2;
+  return { low: quantile(ratios, tail), high: quantile(ratios, 1 - tail) };
+}

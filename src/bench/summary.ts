@@ -23,6 +23,8 @@ export interface CellSummary {
   readonly activeExecsPerSec?: number;
   /** runs that ended at a wall-clock cap before their execution budget (jsfuzz) */
   readonly timeCapped: number;
+  /** executions to the first divergence of each run, in seed order (+Infinity: not found) */
+  readonly executions?: readonly number[];
 }
 
 export const caseLabel = (r: { scenario: string; reader: string; model: string }): string =>
@@ -62,6 +64,7 @@ export function summarize(rows: readonly BenchRow[], throughput: readonly Throug
           }
         : {}),
       timeCapped: g.filter((r) => r.bound === 'time').length,
+      executions: execs,
     };
   });
 }

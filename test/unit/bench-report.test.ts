@@ -4,10 +4,12 @@
  * through the real CLI on a short campaign.
  */
 import { describe, expect, test } from 'vitest';
-import { JOBS_TABLE, JSFUZZ_RATIOS, markdownReport } from '../../src/bench/report';
+import { COVERAGE_RATIOS, JOBS_TABLE, JSFUZZ_RATIOS, intervalVerdict, markdownReport } from '../../src/bench/report';
 import type { BenchContext } from '../../src/bench/report';
 import type { CellSummary } from '../../src/bench/summary';
 import { compareJobs } from '../../src/bench/jobs';
+import { bootstrapMedianRatio } from '../../src/bench/stats';
+import { createRng } from '../../src/engines';
 
 const cell = (engine: string, over: Partial<CellSummary>): CellSummary => ({
   scenario: 's2-pae-zap-reestablish',
@@ -122,5 +124,66 @@ describe('bench: report head', () => {
     expect(markdownReport({ ...base, throughputRepeats: 2, throughputSeconds: 5 }, [])).toContain(
       'exec/s and peak RSS from the faster of 2 20000-execution campaigns (at most 5 s) per case',
     );
+  });
+});
+
+describe('bench: bootstrap interval of coverage/other', () => {
+  const ci = (a: number[], b: number[]) => bootstrapMedianRatio(a, b, createRng('t'), 500);
+
+  test('clearly separated samples: the whole interval is on one side of 1, either way round', () => {
+    const small = [8, 9, 10, 11, 12, 9, 10, 11, 10, 10];
+    const large = small.map((x) => x * 10);
+    const fewer = ci(small, large);
+    expect(fewer.high).toBeLessThan(1);
+    expect(intervalVerdict(fewer)).toBe('coverage fewer');
+    const more = ci(large, small);
+    expect(more.low).toBeGreaterThan(1);
+    expect(intervalVerdict(more)).toBe('coverage more');
+  });
+
+  test('overlapping samples with different medians: no significant difference', () => {
+    const a = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
+    const b = [2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
+    const i = ci(a, b);
+    expect(i.low).toBeLessThan(1);
+    expect(i.high).toBeGreaterThan(1);
+    expect(intervalVerdict(i)).toBe('no significant difference');
+  });
+
+  test('runs that did not find the bug: infinite medians give 0 or ∞, both infinite count as 1', () => {
+    expect(ci([3, 4, 5], [Infinity, Infinity, Infinity])).toEqual({ low: 0, high: 0 });
+    expect(ci([Infinity, Infinity], [7, 7])).toEqual({ low: Infinity, high: Infinity });
+    expect(ci([Infinity], [Infinity])).toEqual({ low: 1, high: 1 });
+  });
+
+  test('same samples and seed ⇒ same interval', () => {
+    const a = [5, 1, 9, 3, 7];
+    const b = [6, 2, 8, 4, 12];
+    expect(bootstrapMedianRatio(a, b, createRng('s'), 300)).toEqual(bootstrapMedianRatio(a, b, createRng('s'), 300));
+  });
+
+  test('the ratios table shows the interval and its verdict', () => {
+    const md = COVERAGE_RATIOS.render({
+      cells: [
+        cell('random', { medianExecutions: 4, executions: [4, 4, 4], execsPerSec: 8000 }),
+        cell('pct', { medianExecutions: 1, executions: [1, 1, 1], execsPerSec: 8000 }),
+        cell('coverage', { medianExecutions: 1, executions: [1, 1, 1], execsPerSec: 4000 }),
+      ],
+      budget: 100,
+      seeds: 3,
+      throughputExecutions: 1,
+    });
+    const rows = md.split('\n').filter((l) => l.startsWith('| s2-'));
+    expect(
+      rows.map((l) =>
+        l
+          .split('|')
+          .slice(2, -1)
+          .map((c) => c.trim()),
+      ),
+    ).toEqual([
+      ['coverage/random', '0.25', '0.25–0.25', 'coverage fewer', '0.50'],
+      ['coverage/pct', '1.00', '1.00–1.00', 'no significant difference', '0.50'],
+    ]);
   });
 });
