@@ -53,7 +53,7 @@ export const FRESH_WARMUP = 2;
 /**
  * After the warm-up, a run is fresh with probability 1/FRESH_ONE_IN, a mutant
  * otherwise. Measured on the known-bug built-ins (60 seeds each, README
- * *Coverage engine*): the deep bugs are found by mutants (S1: 28 of 30 first
+ * *Benchmark*): the deep bugs are found by mutants (S1: 28 of 30 first
  * finds), and a fifth of the runs fresh keeps the shallow ones found about as
  * fast as by the better generator.
  */
