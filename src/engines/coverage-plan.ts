@@ -96,7 +96,11 @@ export class PlanSource implements ChoiceSource {
  * operation (the consumer that calls the reader, or the reader itself), from
  * its first step to its last. The races under test happen exactly there.
  */
-export function markReaderWindows(plan: readonly PlanStep[], stepOf: readonly number[], exec: Execution): PlanStep[] {
+export function markReaderWindows(
+  plan: readonly PlanStep[],
+  stepOf: readonly number[],
+  exec: Execution,
+): readonly PlanStep[] {
   const windows: { cpu: number; start: number; end: number }[] = [];
   for (const op of exec.ops) {
     if (op.mark.role !== 'reader') continue;
@@ -106,7 +110,7 @@ export function markReaderWindows(plan: readonly PlanStep[], stepOf: readonly nu
       windows.push({ cpu: top.cpu, start: top.start, end: top.end });
     }
   }
-  if (windows.length === 0) return plan.slice();
+  if (windows.length === 0) return plan;
   return plan.map((s, i) => {
     const at = stepOf[i]!;
     if (s.kind !== 'sched' || s.current === undefined || at < 0) return s;

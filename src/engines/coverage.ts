@@ -3,10 +3,10 @@ import { ExecMap, VirginMap } from './coverage-map';
 import { FeatureExtractor } from './coverage-features';
 import type { MutatorName } from './coverage-mutators';
 import { MUTATORS, mutate } from './coverage-mutators';
-import type { Plan, PlanStep } from './coverage-plan';
+import type { Plan } from './coverage-plan';
 import { CpuListTable, PackedPlan } from './coverage-pack';
 import { PlanSource, markReaderWindows, planOfTrace } from './coverage-plan';
-import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS, PctSource, countSched, schedulingSteps } from './pct';
 import { RandomSource } from './random';
 import type { Rng } from './rng';
 import { createFastRng, deriveSeed } from './rng';
@@ -84,8 +84,6 @@ export const MUTATOR_WEIGHTS: Readonly<Record<MutatorName, number>> = {
 };
 const MUTATOR_DRAW: readonly MutatorName[] = MUTATORS.flatMap((m) => Array<MutatorName>(MUTATOR_WEIGHTS[m]).fill(m));
 
-/** PCT's k before any execution completed (as engine `pct`). */
-const DEFAULT_PCT_STEPS_ESTIMATE = 100;
 /** At most this many mutators are stacked on one parent. */
 export const MAX_STACK = 4;
 
@@ -198,19 +196,21 @@ export class CoverageEngine {
         ? new PctSource(
             tailSeed,
             DEFAULT_PCT_DEPTH,
-            Math.max(1, (this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS_ESTIMATE) - schedSteps(plan)),
+            Math.max(1, this.pctSteps() - countSched(plan.steps)),
             plan.tailLowest,
           )
         : new RandomSource(tailSeed);
     return this.start(new PlanSource(plan, tail), 'mutant', 'mutant');
   }
 
+  /** PCT's k: the most scheduling steps of a fresh PCT run so far (DEFAULT_PCT_STEPS before one completed). */
+  private pctSteps(): number {
+    return this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS;
+  }
+
   private freshRun(seed: string, arm: FreshArm): ChoiceSource {
     this.fresh++;
-    const tail =
-      arm === 'random'
-        ? new RandomSource(seed)
-        : new PctSource(seed, DEFAULT_PCT_DEPTH, this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS_ESTIMATE);
+    const tail = arm === 'random' ? new RandomSource(seed) : new PctSource(seed, DEFAULT_PCT_DEPTH, this.pctSteps());
     return this.start(new PlanSource({ steps: [], randomTail: true }, tail), 'fresh', arm);
   }
 
@@ -257,9 +257,7 @@ export class CoverageEngine {
     this.execMap.clear();
     this.features.collect(exec, label, this.execMap);
     if (exec.outcome.kind === 'complete' && run?.arm === 'pct') {
-      let k = 0;
-      for (const c of exec.choices) if (c.kind === 'sched') k++;
-      this.maxSched = Math.max(this.maxSched, k);
+      this.maxSched = Math.max(this.maxSched, schedulingSteps(exec));
     }
     const newBits = this.virgin.merge(this.execMap);
     if (run?.arm !== undefined) {
@@ -272,7 +270,7 @@ export class CoverageEngine {
     if (run.source.recorded.length !== exec.trace.length) {
       throw new Error('[ptefuzz internal bug] coverage engine: recorded plan and trace differ in length');
     }
-    const plan: PlanStep[] = markReaderWindows(run.source.recorded, run.source.stepOf, exec);
+    const plan = markReaderWindows(run.source.recorded, run.source.stepOf, exec);
     this.corpus.push({
       trace: exec.trace,
       packed: PackedPlan.pack({ steps: plan, randomTail: false }, this.cpuLists),
@@ -356,13 +354,6 @@ export class CoverageEngine {
     }
     return this.corpus[n - 1]!;
   }
-}
-
-/** Scheduling steps of a plan. */
-function schedSteps(p: Plan): number {
-  let k = 0;
-  for (const s of p.steps) if (s.kind === 'sched') k++;
-  return k;
 }
 
 /** Uniform in (0, 1), never 0. */

@@ -1,7 +1,7 @@
 import type { ChoiceSource, Execution } from '../machine';
 import type { PctBound, PctUsage } from './pct-bound';
 import { pctBoundOf, pushUsed } from './pct-bound';
-import { DEFAULT_PCT_DEPTH, PctSource } from './pct';
+import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS, PctSource, schedulingSteps } from './pct';
 import { RandomSource } from './random';
 import type { CorpusEntry, CoverageStats } from './coverage';
 import { CoverageEngine } from './coverage';
@@ -44,9 +44,6 @@ export const DEFAULT_FUZZ_ENGINE: FuzzEngineName = 'coverage';
 export const FUZZ_ENGINES: readonly FuzzEngineName[] = ENGINES.filter((e) => e.fuzz).map(
   (e) => e.name as FuzzEngineName,
 );
-
-/** k before any execution of the target completed (the PCT change-point range). */
-export const DEFAULT_PCT_STEPS = 100;
 
 /**
  * One engine instance per campaign target: it hands out the choice source of
@@ -105,13 +102,6 @@ export function createEngine(name: FuzzEngineName, opts: EngineOptions): Engine 
     case 'pct':
       return pctEngine(opts.cpus, opts.depth ?? DEFAULT_PCT_DEPTH);
   }
-}
-
-/** Scheduling steps of an execution: the `sched` decisions that had a choice. */
-export function schedulingSteps(exec: Execution): number {
-  let k = 0;
-  for (const c of exec.choices) if (c.kind === 'sched') k++;
-  return k;
 }
 
 /**

@@ -1,9 +1,22 @@
-import type { ChoiceContext, ChoiceKind, ChoiceSource } from '../machine';
+import type { ChoiceContext, ChoiceKind, ChoiceSource, Execution } from '../machine';
 import type { Rng } from './rng';
 import { createRng } from './rng';
 
 /** Default bug depth `d` of the PCT engine (`--depth`). */
 export const DEFAULT_PCT_DEPTH = 3;
+
+/** k before any execution of the target completed (the PCT change-point range). */
+export const DEFAULT_PCT_STEPS = 100;
+
+/** Scheduling steps among recorded choices or plan steps: the `sched` decisions (each had a choice). */
+export function countSched(choices: readonly { readonly kind: ChoiceKind }[]): number {
+  let k = 0;
+  for (const c of choices) if (c.kind === 'sched') k++;
+  return k;
+}
+
+/** Scheduling steps of an execution: PCT's k is the most of them seen. */
+export const schedulingSteps = (exec: Execution): number => countSched(exec.choices);
 
 /**
  * Engine `pct` for one execution: Burckhardt, Kothari, Musuvathi, Nagarakatte,

@@ -18,11 +18,7 @@ export interface Rng {
  * bytes) — as much as a tenth of a short execution.
  */
 export function createRng(seed: string | number): Rng {
-  const prng = seedrandom(String(seed));
-  return {
-    int: (n) => Math.floor(prng() * n),
-    u32: () => prng.int32() >>> 0,
-  };
+  return asRng(seedrandom(String(seed)));
 }
 
 /**
@@ -32,7 +28,11 @@ export function createRng(seed: string | number): Rng {
  * parent, which mutators).
  */
 export function createFastRng(seed: string | number): Rng {
-  const prng = seedrandom.tychei(String(seed));
+  return asRng(seedrandom.tychei(String(seed)));
+}
+
+/** The Rng view of a seedrandom generator. */
+function asRng(prng: seedrandom.PRNG): Rng {
   return {
     int: (n) => Math.floor(prng() * n),
     u32: () => prng.int32() >>> 0,
