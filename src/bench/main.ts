@@ -121,8 +121,7 @@ async function bench(o: BenchOptions): Promise<number> {
         const t = r.throughput?.(c, tn, THROUGHPUT_SECONDS);
         if (!t) continue;
         const b = best.get(r.name);
-        if (!b || t.execsPerSec > b.execsPerSec)
-          best.set(r.name, b ? { ...t, peakRssMb: Math.max(t.peakRssMb, b.peakRssMb) } : t);
+        if (!b || t.execsPerSec > b.execsPerSec) best.set(r.name, t);
       }
     }
     for (const r of runners) {
