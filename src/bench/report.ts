@@ -1,5 +1,5 @@
 import type { JobsComparison } from './jobs';
-import { createRng } from '../engines';
+import { createRng, deriveSeed } from '../engines';
 import type { RatioInterval } from './stats';
 import { bootstrapMedianRatio } from './stats';
 import type { CellSummary } from './summary';
@@ -85,7 +85,10 @@ export const ENGINE_TABLE: BenchSection = {
   },
 };
 
-/** Resamples of the ratio intervals, and the seed of their resampling (the report is the same every time). */
+/**
+ * Resamples of the ratio intervals, and the seed of their resampling — per row, derived from the case and
+ * engine, so a row's interval depends on its own runs only (the same whichever other cases ran).
+ */
 export const BOOTSTRAP_RESAMPLES = 2000;
 const BOOTSTRAP_SEED = 'bench/bootstrap';
 
@@ -109,7 +112,6 @@ export function intervalVerdict(i: RatioInterval): string {
 export const COVERAGE_RATIOS: BenchSection = {
   title: 'coverage vs random and pct (median executions to first divergence; exec/s)',
   render({ cells }) {
-    const rng = createRng(BOOTSTRAP_SEED);
     const byCase = new Map<string, Map<string, CellSummary>>();
     for (const c of cells) {
       const m = byCase.get(caseLabel(c)) ?? new Map<string, CellSummary>();
@@ -124,7 +126,12 @@ export const COVERAGE_RATIOS: BenchSection = {
         if (engine === 'coverage' || engine === 'jsfuzz') continue;
         const ci =
           cov.executions && other.executions
-            ? bootstrapMedianRatio(cov.executions, other.executions, rng, BOOTSTRAP_RESAMPLES)
+            ? bootstrapMedianRatio(
+                cov.executions,
+                other.executions,
+                createRng(deriveSeed(BOOTSTRAP_SEED, label, engine)),
+                BOOTSTRAP_RESAMPLES,
+              )
             : { low: NaN, high: NaN };
         rows.push([
           label,

@@ -186,4 +186,23 @@ describe('bench: bootstrap interval of coverage/other', () => {
       ['coverage/pct', '1.00', '1.00–1.00', 'no significant difference', '0.50'],
     ]);
   });
+
+  test("a row's interval depends on its own runs only, not on which other cases ran", () => {
+    const spread = (engine: string, xs: number[], scenario = 's2-pae-zap-reestablish') =>
+      cell(engine, {
+        scenario,
+        executions: xs,
+        medianExecutions: [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1]!,
+      });
+    const own = [
+      spread('random', [3, 9, 14, 20, 41, 7, 66, 12, 5, 27, 90, 18, 33, 2, 51, 11, 24, 8, 75, 16]),
+      spread('coverage', [2, 5, 11, 13, 30, 4, 47, 9, 6, 21, 70, 10, 25, 3, 38, 15, 19, 7, 58, 12]),
+    ];
+    const other = [spread('random', [1, 2, 3, 4, 5], 's3-other'), spread('coverage', [5, 6, 7, 8, 9], 's3-other')];
+    const row = (cells: CellSummary[]) =>
+      COVERAGE_RATIOS.render({ cells, budget: 100, seeds: 5, throughputExecutions: 1 })
+        .split('\n')
+        .find((l) => l.startsWith('| s2-'));
+    expect(row([...other, ...own])).toBe(row(own));
+  });
 });
