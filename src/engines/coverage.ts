@@ -66,13 +66,16 @@ export const FRESH_ONE_IN = 5;
  */
 export const ARM_DISCOUNT = 0.98;
 /**
- * How often each mutator is drawn: insert-preemption and pct-tail twice as
- * often as the others — the races under test are decided by where a reader is
- * preempted, and for how long.
+ * How often each mutator is drawn: insert-preemption and pct-tail 4 times as
+ * often as each other one — the races under test are decided by where a
+ * reader is preempted, and for how long. Measured against weights of 2
+ * (120 seeds of every known-bug built-in, README *Coverage engine*): median
+ * executions to the first divergence lower on 17 of the 23 cases that take
+ * more than 3, higher on 6, 0.94× overall (geometric mean).
  */
 export const MUTATOR_WEIGHTS: Readonly<Record<MutatorName, number>> = {
   'change-step': 1,
-  'insert-preemption': 2,
+  'insert-preemption': 4,
   'delete-preemption': 1,
   'swap-steps': 1,
   'change-rf': 1,
@@ -80,7 +83,7 @@ export const MUTATOR_WEIGHTS: Readonly<Record<MutatorName, number>> = {
   'change-op': 1,
   splice: 1,
   'random-tail': 1,
-  'pct-tail': 2,
+  'pct-tail': 4,
 };
 const MUTATOR_DRAW: readonly MutatorName[] = MUTATORS.flatMap((m) => Array<MutatorName>(MUTATOR_WEIGHTS[m]).fill(m));
 
