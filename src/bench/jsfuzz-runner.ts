@@ -8,6 +8,7 @@
  * harness) and, as a safety net, by a wall-clock cap.
  */
 import { harnessFamilyOfArch } from '../campaign';
+import { rssMb } from '../cli/status';
 import { builtinReaders } from '../kernel';
 import { runJsfuzz } from '../jsfuzz';
 import type { BenchCase } from './cases';
@@ -19,8 +20,6 @@ export interface JsfuzzBenchOptions {
   /** wall-clock cap of one run, seconds */
   readonly secondsCap: number;
 }
-
-const rssMb = (): number => process.memoryUsage().rss / (1024 * 1024);
 
 export function jsfuzzRunner(o: JsfuzzBenchOptions): EngineRunner {
   return {
@@ -47,7 +46,7 @@ export function jsfuzzRunner(o: JsfuzzBenchOptions): EngineRunner {
         seconds: r.seconds,
         execsPerSec: r.seconds > 0 ? r.executions / r.seconds : 0,
         // the jsfuzz processes are children: this is the bench's own RSS, not theirs
-        peakRssMb: Math.round(rssMb()),
+        peakRssMb: rssMb(),
         ...(r.found ? {} : { bound: r.executions >= budget ? ('executions' as const) : ('time' as const) }),
         activeSeconds: r.activeSeconds,
       };

@@ -10,10 +10,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { writeFileAtomic } from '../crash';
 import { harnessFamilyOfArch, resolveModel, resolveScenario, UsageError } from '../campaign';
-import { collect, positiveInt } from '../cli/parse';
+import { collect, nonNegativeInt, positiveInt } from '../cli/parse';
 import { knownBugCases } from './cases';
 import type { BenchCase } from './cases';
 import type { BenchRow, EngineRunner, Throughput } from './runners';
@@ -220,12 +220,6 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
 function firstOfFamily(cases: readonly BenchCase[], c: BenchCase): boolean {
   const family = harnessFamilyOfArch(c.target.arch.name);
   return cases.find((x) => harnessFamilyOfArch(x.target.arch.name) === family) === c;
-}
-
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return n;
 }
 
 if (require.main === module) {

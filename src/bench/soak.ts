@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { writeFileAtomic } from '../crash';
+import { DEFAULT_FUZZ_ENGINE, FUZZ_ENGINES } from '../engines';
 import { jobCount, positiveInt, positiveSeconds } from '../cli/parse';
 
 /** One RSS observation of the campaign process, `t` seconds after it started. */
@@ -235,11 +236,13 @@ export async function soakMain(argv: readonly string[]): Promise<number> {
     .option('--time <seconds>', 'campaign length', positiveSeconds, 3600)
     .option('--jobs <n>', 'worker threads of the campaign', jobCount, 1)
     .option('--seed <n>', 'campaign seed', positiveInt, 1)
-    .option('--engine <name>', 'engine: coverage | random | pct', 'coverage')
+    .option('--engine <name>', `engine: ${FUZZ_ENGINES.join(' | ')}`, DEFAULT_FUZZ_ENGINE)
     .option('--out <dir>', 'output folder', 'bench-results')
     .action((o: SoakOptions) => {
-      if (!['coverage', 'random', 'pct'].includes(o.engine)) {
-        process.stderr.write(`ptefuzz soak: --engine: expected coverage, random or pct, found "${o.engine}"\n`);
+      if (!(FUZZ_ENGINES as readonly string[]).includes(o.engine)) {
+        process.stderr.write(
+          `ptefuzz soak: --engine: expected one of ${FUZZ_ENGINES.join(', ')}, found "${o.engine}"\n`,
+        );
         run = Promise.resolve(2);
         return;
       }

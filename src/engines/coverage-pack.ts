@@ -49,15 +49,13 @@ export class PackedPlan {
       const c = w[o + 3]!;
       const cur = w[o + 4]!;
       const list = w[o + 5]!;
-      steps.push({
-        kind,
-        n: w[o + 1]!,
-        value: w[o + 2]!,
-        ...(c >= 0 ? { cpu: c } : {}),
-        ...(list >= 0 ? { cpus: this.table.list(list) } : {}),
-        ...(cur >= 0 ? { current: cur } : {}),
-        ...(hot ? { hot } : {}),
-      });
+      // fields assigned rather than spread: this runs for every step of a mutant's parent, once per execution
+      const s: { -readonly [K in keyof PlanStep]: PlanStep[K] } = { kind, n: w[o + 1]!, value: w[o + 2]! };
+      if (c >= 0) s.cpu = c;
+      if (list >= 0) s.cpus = this.table.list(list);
+      if (cur >= 0) s.current = cur;
+      if (hot) s.hot = true;
+      steps.push(s);
     }
     return { steps, randomTail: this.randomTail };
   }

@@ -118,12 +118,8 @@ export interface CoverageStats {
   readonly seeds: number;
 }
 
-/** Where a run's choices came from. */
-export type RunOrigin = 'seed' | 'fresh' | 'mutant';
-
 interface PendingRun {
   readonly source: PlanSource;
-  readonly origin: RunOrigin;
   readonly arm?: RunArm;
 }
 
@@ -146,7 +142,6 @@ export class CoverageEngine {
   /** runnable-CPU lists of the packed plans */
   private readonly cpuLists = new CpuListTable();
   private last: PendingRun | undefined;
-  private runs = 0;
   private fresh = 0;
   private seedsRun = 0;
   /**
@@ -169,11 +164,10 @@ export class CoverageEngine {
   }
 
   source(seed: string): ChoiceSource {
-    this.runs++;
     const saved = this.pendingSeeds.shift();
     if (saved !== undefined) {
       this.seedsRun++;
-      return this.start(new PlanSource(planOfTrace(saved)), 'seed');
+      return this.start(new PlanSource(planOfTrace(saved)));
     }
     // the engine's own decisions use a stream of their own, so a fresh run's choices are exactly random's / pct's
     const rng = createFastRng(deriveSeed(seed, 'coverage'));
@@ -203,7 +197,7 @@ export class CoverageEngine {
             plan.tailLowest,
           )
         : new RandomSource(tailSeed);
-    return this.start(new PlanSource(plan, tail), 'mutant', 'mutant');
+    return this.start(new PlanSource(plan, tail), 'mutant');
   }
 
   /** PCT's k: the most scheduling steps of a fresh PCT run so far (DEFAULT_PCT_STEPS before one completed). */
@@ -214,7 +208,7 @@ export class CoverageEngine {
   private freshRun(seed: string, arm: FreshArm): ChoiceSource {
     this.fresh++;
     const tail = arm === 'random' ? new RandomSource(seed) : new PctSource(seed, DEFAULT_PCT_DEPTH, this.pctSteps());
-    return this.start(new PlanSource({ steps: [], randomTail: true }, tail), 'fresh', arm);
+    return this.start(new PlanSource({ steps: [], randomTail: true }, tail), arm);
   }
 
   /**
@@ -285,7 +279,7 @@ export class CoverageEngine {
       picks: 0,
     });
     this.totalLength += exec.trace.length;
-    return run.origin !== 'seed';
+    return run.arm !== undefined;
   }
 
   /** The map features first set since the last call (all so far on the first call): VirginMap.takeNew. */
@@ -328,8 +322,9 @@ export class CoverageEngine {
     return this.corpus;
   }
 
-  private start(source: PlanSource, origin: RunOrigin, arm?: RunArm): ChoiceSource {
-    this.last = arm === undefined ? { source, origin } : { source, origin, arm };
+  /** `arm` undefined: a replayed seed. */
+  private start(source: PlanSource, arm?: RunArm): ChoiceSource {
+    this.last = arm === undefined ? { source } : { source, arm };
     return source;
   }
 
