@@ -10,11 +10,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
 import type { CoverageDelta } from '../campaign';
-import { UsageError, crashRecord, runCampaign, selectTargets } from '../campaign';
-import { CrashFileError, FileCorpusStore, fingerprint } from '../crash';
-import { ScenarioError } from '../scenario';
+import { crashRecord, runCampaign, selectTargets } from '../campaign';
+import { FileCorpusStore, fingerprint } from '../crash';
 import { rankOf } from '../minimize';
 import type { FromWorker, WorkerInput } from './parallel';
+import { isUserError } from './errors';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 import { registerReaderModules } from './reader-modules';
 import { SharedWatch, WatchBuffer } from './watchdog';
@@ -38,7 +38,7 @@ try {
   run();
 } catch (e) {
   // a user's slip (a reader module that throws, …) is one line in the main thread, as without workers
-  if (!(e instanceof UsageError || e instanceof CrashFileError || e instanceof ScenarioError)) throw e;
+  if (!isUserError(e)) throw e;
   post({ type: 'user-error', message: e.message });
 }
 

@@ -419,7 +419,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             lastRuns[job] = m.runs;
             if (m.type !== 'done' && m.stability) lastStab[job] = m.stability;
             if (m.corpus) lastCorpus = m.corpus;
-            if (m.coverage) onCoverage(job, m.coverage);
             if (m.type === 'done') {
               ending ??= { kind: 'done', msg: m };
             } else {

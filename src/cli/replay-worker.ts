@@ -6,10 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
-import { UsageError, crashTarget, runTarget } from '../campaign';
-import { CrashFileError, loadCrash } from '../crash';
-import { ScenarioError } from '../scenario';
+import { crashTarget, runTarget } from '../campaign';
+import { loadCrash } from '../crash';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import { isUserError } from './errors';
 import type { ReplayInput, ReplayOutcome } from './replay-watched';
 import { registerReaderModules } from './reader-modules';
 import { SharedWatch, WatchBuffer } from './watchdog';
@@ -21,7 +21,7 @@ try {
   port.postMessage(replay());
 } catch (e) {
   // a user's slip (a reader module that throws, …) is one line in the main thread
-  if (!(e instanceof UsageError || e instanceof CrashFileError || e instanceof ScenarioError)) throw e;
+  if (!isUserError(e)) throw e;
   const m: ReplayOutcome = { hung: false, error: e.message };
   port.postMessage(m);
 }

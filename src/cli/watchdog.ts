@@ -37,7 +37,10 @@ const F_RUNS = 2;
 const F_STATS = 3;
 const STAT_FIELDS = 5;
 
-/** Distinct findings per worker whose hits are counted in shared memory (more are counted in its last report). */
+/**
+ * Distinct findings per worker whose hits are counted in shared memory. A worker's findings past this many are
+ * still reported, minimized and written, but their later hits are not counted (the summary's hit count is then low).
+ */
 export const HIT_SLOTS = 1024;
 /** Choices kept of the execution in flight: 4000 steps make at most ~3 choices each. */
 export const TRACE_CAPACITY = 1 << 16;

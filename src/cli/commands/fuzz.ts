@@ -26,7 +26,7 @@ import {
 import { corpusKey, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { FileCorpusStore, checkOutputFolder, removeStaleTemps } from '../../crash';
+import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
@@ -212,9 +212,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   const engine = o.engine as FuzzEngineName;
   const corpusDir = engine === 'coverage' ? (o.corpus ?? DEFAULT_CORPUS_DIR) : undefined;
   checkOutputFolder(o.crashes, '--crashes');
-  if (corpusDir !== undefined) checkOutputFolder(corpusDir, '--corpus');
   // checked here, before any worker starts (each worker opens the folder itself)
-  if (corpusDir !== undefined) new FileCorpusStore(corpusDir, () => {});
+  if (corpusDir !== undefined) checkOutputFolder(corpusDir, '--corpus');
   const depth = engine === 'pct' ? (o.depth ?? DEFAULT_PCT_DEPTH) : undefined;
   const sel: Selection = selectionOf(o, registry, loaded);
   const targets = selectTargets(sel, registry);
