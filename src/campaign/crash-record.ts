@@ -4,22 +4,52 @@ import { builtinScenario } from '../scenario';
 import { CRASH_FORMAT, CRASH_VERSION, toHex } from '../crash';
 import { TOOL_VERSION } from '../version';
 import type { Finding } from './campaign';
+import type { Target } from './target';
 import { witnessSignature } from './signature';
+
+/** Where a scenario came from: a built-in (its text unchanged), or a file; a reduced one keeps its original's. */
+export function scenarioSource(s: Scenario): 'builtin' | 'file' {
+  if (s.reduced !== undefined) return s.reduced.source;
+  const builtin = builtinScenario(s.name);
+  return builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
+}
 
 /** The scenario as a crash file stores it: its name and printed `.scn` text. */
 export function crashScenario(s: Scenario): CrashScenario {
-  const builtin = builtinScenario(s.name);
-  const source = builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
   if (s.reduced !== undefined) {
     if (s.text === undefined) throw new Error(`[ptefuzz internal bug] reduced scenario ${s.name} has no printed text`);
     return { name: s.name, source: s.reduced.source, text: s.text, dropped: s.reduced.dropped };
   }
   if (s.text === undefined) {
     // a TypeScript built-in (consumer and arm64 scenarios): no .scn form yet, replayed by name
-    if (builtin === s) return { name: s.name, source: 'builtin' };
+    if (builtinScenario(s.name) === s) return { name: s.name, source: 'builtin' };
     throw new Error(`[ptefuzz internal bug] scenario ${s.name} has no printed text`);
   }
-  return { name: s.name, source, text: s.text };
+  return { name: s.name, source: scenarioSource(s), text: s.text };
+}
+
+/** What every crash file says of its target, trace and campaign (crashRecord, timeoutRecord). */
+export function crashHeader(
+  t: Target,
+  trace: readonly number[],
+  engine: string,
+  seed: string,
+): Pick<
+  CrashFile,
+  'format' | 'scenario' | 'reader' | 'readerModule' | 'contract' | 'model' | 'trace' | 'engine' | 'seed' | 'tool'
+> {
+  return {
+    format: CRASH_FORMAT,
+    scenario: crashScenario(t.scenario),
+    reader: t.reader.name,
+    ...(t.reader.module ? { readerModule: { ...t.reader.module } } : {}),
+    contract: t.contract.name,
+    model: t.model,
+    trace: [...trace],
+    engine,
+    seed,
+    tool: TOOL_VERSION,
+  };
 }
 
 /** The crash file of a minimized witness. */
@@ -27,14 +57,8 @@ export function crashRecord(f: Finding, engine: string, seed: string): CrashFile
   const v = f.judgement.verdict;
   if (v.kind !== 'divergence') throw new Error('[ptefuzz internal bug] a finding without a divergence');
   return {
-    format: CRASH_FORMAT,
+    ...crashHeader(f.target, f.trace, engine, seed),
     version: CRASH_VERSION,
-    scenario: crashScenario(f.target.scenario),
-    reader: f.target.reader.name,
-    ...(f.target.reader.module ? { readerModule: { ...f.target.reader.module } } : {}),
-    contract: f.target.contract.name,
-    model: f.target.model,
-    trace: [...f.trace],
     signature: witnessSignature(f.exec, f.judgement, f.target.built),
     verdict: {
       kind: 'divergence',
@@ -43,8 +67,5 @@ export function crashRecord(f: Finding, engine: string, seed: string): CrashFile
       allowed: v.allowed.map(toHex),
       ...(v.detail === undefined ? {} : { detail: v.detail }),
     },
-    engine,
-    seed,
-    tool: TOOL_VERSION,
   };
 }

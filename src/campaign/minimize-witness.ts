@@ -3,7 +3,8 @@ import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { ProgramCandidate } from '../minimize';
 import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
-import { ScenarioError, builtinScenario } from '../scenario';
+import { ScenarioError } from '../scenario';
+import { scenarioSource } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget, sameDivergence } from './target';
 
@@ -80,8 +81,7 @@ export function minimizeWitness(
   let target = targets.get(min.program.file)!;
   if (min.dropped.length > 0) {
     const was = t.scenario.reduced;
-    const original = builtinScenario(t.scenario.name);
-    const source = was?.source ?? (original !== undefined && original.text === t.scenario.text ? 'builtin' : 'file');
+    const source = scenarioSource(t.scenario);
     const dropped = mergeDropped(was?.dropped ?? [], min.dropped);
     const scenario: Scenario = { ...target.scenario, reduced: { source, dropped } };
     target = { ...target, scenario };

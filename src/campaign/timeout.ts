@@ -2,8 +2,7 @@ import type { Execution } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { CrashFile, CrashTimeoutVerdict } from '../crash';
 import { TIMEOUT_CRASH_VERSION, toHex } from '../crash';
-import { TOOL_VERSION } from '../version';
-import { crashScenario } from './crash-record';
+import { crashHeader } from './crash-record';
 import type { Run, Target } from './target';
 import { runTarget } from './target';
 
@@ -93,19 +92,5 @@ export function timeoutRecord(t: Target, hang: Hang, seconds: number, engine: st
     cpu: hang.cpu,
     detail,
   };
-  return {
-    format: 'ptefuzz-crash',
-    version: TIMEOUT_CRASH_VERSION,
-    scenario: crashScenario(t.scenario),
-    reader: t.reader.name,
-    ...(t.reader.module ? { readerModule: { ...t.reader.module } } : {}),
-    contract: t.contract.name,
-    model: t.model,
-    trace: [...hang.trace],
-    signature,
-    verdict,
-    engine,
-    seed,
-    tool: TOOL_VERSION,
-  };
+  return { ...crashHeader(t, hang.trace, engine, seed), version: TIMEOUT_CRASH_VERSION, signature, verdict };
 }
