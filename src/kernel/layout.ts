@@ -2,6 +2,7 @@ import type { Location, LocationTable } from '../machine';
 import type { ArchName, Pte } from './arch';
 import type { EntriesModel } from './spec';
 import { highOf, lowOf, paePte } from './x86-pae';
+import { arm64PmdTableOf } from './arm64';
 import { arm64Ptep, contpteModel } from './arm64-block';
 import { extHw, extSw, extValue } from './arm64-ext-sw';
 
@@ -73,8 +74,7 @@ const arm64Layout: PteLayout = {
       locs: block,
     };
   },
-  // an arm64 table descriptor: next-level table address | TABLE | VALID
-  pmdTable: (pmd) => ((pmd & 3n) === 3n ? (pmd >> 12n) & 0xf_ffff_ffffn : null),
+  pmdTable: arm64PmdTableOf,
 };
 
 /** arm64 + extended SW bits (Ryan Roberts 2024-04-19): `NAME` (HW descriptor) and `NAME_sw`; values `{sw:hw}`. */

@@ -33,7 +33,6 @@ import { smmu_write } from './consumers/smmu';
 import type { SetAccessFlagsForm } from './writers/contpte';
 import { PAE } from './x86-pae';
 import { pteWrprotect } from './writers/arm64';
-import { arm64 } from './arm64';
 
 type Args = Readonly<Record<string, ArgValue>>;
 type Read = (p: Pte) => Program<bigint>;
@@ -49,10 +48,10 @@ function ops(ctx: OpContext): PteOps {
   return o;
 }
 
-/** pte_wrprotect() as writeback's folio_mkclean uses it */
+/** pte_wrprotect() as writeback's folio_mkclean uses it (writeback applies pte_mkclean() first) */
 const WRPROTECT: Partial<Record<ArchName, (v: bigint) => bigint>> = {
   'x86-pae': (v) => v & ~PAE.RW,
-  arm64: (v) => pteWrprotect(arm64.mkclean(v)),
+  arm64: pteWrprotect,
 };
 
 const PTE: ParamDef = { name: 'pte', type: 'pte', doc: 'the pte' };

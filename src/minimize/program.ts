@@ -4,7 +4,7 @@ import type { Call, Item, ScnFile, Stmt } from '../scenario';
 import { printValue } from '../scenario';
 import type { MinimizeResult, Pass, Predicate } from './minimize';
 import { TRACE_PASSES, minimizeTrace } from './minimize';
-import { ScheduleSource } from './schedule';
+import { ChoiceKeys, ScheduleSource } from './schedule';
 
 /**
  * Scenario-level minimization (issue 5, DESIGN §8 passes 1 and 2): drop
@@ -89,13 +89,12 @@ export function projectSchedule(
 ): ScheduleSource {
   const cpus = rec.steps.filter(keep).map((s) => renumber(s.cpu));
   const others = new Map<string, number>();
-  const counts = new Map<string, number>();
+  // keyed as ScheduleSource reads them back
+  const keys = new ChoiceKeys();
   for (const c of rec.choices) {
     if (c.kind === 'sched' || (c.cpu >= 0 && !keep(c))) continue;
-    const base = c.kind === 'drain' ? 'drain' : `${c.kind}:${c.cpu >= 0 ? renumber(c.cpu) : c.cpu}`;
-    const k = counts.get(base) ?? 0;
-    counts.set(base, k + 1);
-    others.set(`${base}:${k}`, c.value);
+    keys.step(c.cpu >= 0 ? renumber(c.cpu) : c.cpu);
+    others.set(keys.next(c.kind), c.value);
   }
   return new ScheduleSource(cpus, others);
 }

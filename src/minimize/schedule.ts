@@ -18,7 +18,7 @@ export interface Schedule {
 }
 
 /** Keys the non-`sched` choices by the CPU that makes them (drains: global order). */
-class ChoiceKeys {
+export class ChoiceKeys {
   private cpu = -1;
   private readonly counts = new Map<string, number>();
   step(cpu: number): void {

@@ -28,16 +28,22 @@
  */
 import { LocationTable } from '../../machine';
 import type { Arm64Ptep, ReaderDef, RetractSync } from '../../kernel';
-import { arm64Mk, arm64Ops, arm64Ptep, contpteModel, gup_fast, khugepaged_collapse_file } from '../../kernel';
+import {
+  arm64Mk,
+  arm64Ops,
+  arm64PmdTable,
+  arm64PmdTableOf,
+  arm64Ptep,
+  contpteModel,
+  gup_fast,
+  khugepaged_collapse_file,
+} from '../../kernel';
 import type { BuiltScenario, Expectation, Scenario } from '../types';
 import { WRITE_ONCE, alloc_page } from '../../machine';
 
 export const S12_PAGE = 0x1234n;
 export const S12_TABLE = 0x7000n;
 export const S12_GARBAGE = arm64Mk(0x666n, { write: true, young: true, dirty: true });
-/** an arm64 table descriptor: next-level table address | TABLE | VALID */
-export const pmdTable = (pfn: bigint): bigint => (pfn << 12n) | 3n;
-const tableOf = (pmd: bigint): bigint | null => ((pmd & 3n) === 3n ? (pmd >> 12n) & 0xf_ffff_ffffn : null);
 
 function s12(sync: RetractSync): Scenario {
   const fixed = sync === 'ipi';
@@ -63,7 +69,7 @@ function s12(sync: RetractSync): Scenario {
       const locations = new LocationTable();
       const pte0 = locations.add('pte0', 64, initial);
       const ptl = locations.add('ptl', 32, 0n);
-      const pmd = locations.add('pmd', 64, pmdTable(S12_TABLE));
+      const pmd = locations.add('pmd', 64, arm64PmdTable(S12_TABLE));
       const pmdLock = locations.add('page_table_lock', 32, 0n);
       const model = contpteModel([pte0], [initial], 0);
       const p = arm64Ptep('ptes', [pte0], 0);
@@ -80,7 +86,7 @@ function s12(sync: RetractSync): Scenario {
         cpus: [
           {
             name: `CPU0: gup_fast(${reader.name})`,
-            program: () => gup_fast(arm64Ops, p, read, { pmd: { loc: pmd, table: tableOf } }),
+            program: () => gup_fast(arm64Ops, p, read, { pmd: { loc: pmd, table: arm64PmdTableOf } }),
           },
           {
             name: 'CPU1: khugepaged',
