@@ -6,7 +6,7 @@ import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { scenarioSource } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
-import { makeTarget, runTarget, sameDivergence } from './target';
+import { makeTarget, runTarget, sameDivergence, specOf } from './target';
 
 /** A minimized witness: the (possibly reduced) target it runs on, its trace and run. */
 export interface MinimizedWitness {
@@ -26,14 +26,8 @@ function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile, watch?
     file,
     holds: sameDivergence(t, cls, bounds, watch),
     probe: (source: ChoiceSource, onStatement) => {
-      const b = t.scenario.build(t.reader, t.arch, { onStatement });
-      const spec = {
-        locations: b.locations,
-        cpus: b.cpus,
-        ...(b.flush ? { flush: b.flush } : {}),
-        ...(b.pages ? { pages: b.pages } : {}),
-      };
-      return execute(spec, t.model, source, bounds);
+      // a build of its own (the probe is told each statement start), not the target's cached machine
+      return execute(specOf(t.scenario.build(t.reader, t.arch, { onStatement })), t.model, source, bounds);
     },
   };
 }

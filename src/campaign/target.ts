@@ -35,17 +35,22 @@ export function makeTarget(
   };
 }
 
-/** The machine a built scenario runs on, made once per built scenario (it is immutable). */
+/** The machine a built scenario runs on. */
+export function specOf(b: BuiltScenario): MachineSpec {
+  return {
+    locations: b.locations,
+    cpus: b.cpus,
+    ...(b.flush ? { flush: b.flush } : {}),
+    ...(b.pages ? { pages: b.pages } : {}),
+  };
+}
+
+/** specOf, made once per built scenario (it is immutable). */
 const specs = new WeakMap<BuiltScenario, MachineSpec>();
 function machineSpec(b: BuiltScenario): MachineSpec {
   let spec = specs.get(b);
   if (spec === undefined) {
-    spec = {
-      locations: b.locations,
-      cpus: b.cpus,
-      ...(b.flush ? { flush: b.flush } : {}),
-      ...(b.pages ? { pages: b.pages } : {}),
-    };
+    spec = specOf(b);
     specs.set(b, spec);
   }
   return spec;

@@ -22,6 +22,7 @@ import {
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { alignColumns } from '../render';
 import { kernelScenarios, replayCommandFor } from './fuzz';
 
 export interface MatrixOptions {
@@ -159,16 +160,6 @@ function searchText(c: MatrixCell): string {
   return x.boundCut ? `bound ${x.bound}` : 'complete';
 }
 
-function table(rows: readonly (readonly string[])[], right: ReadonlySet<number>): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 const STATUS_TEXT: Record<ExpectationCheck['status'], string> = {
   met: 'ok',
   mismatch: 'MISMATCH',
@@ -213,13 +204,13 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
       ]);
       for (const [, file] of r.files.get(c) ?? []) replays.push(`  ${replayCommandFor(file, t.reader.module?.path)}`);
     }
-    out.push(...table(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
+    out.push(...alignColumns(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
   }
   const checks = results.flatMap((r) => r.checks);
   if (checks.length > 0) {
     out.push('', "Expectations (scenario.expect, under the reader's declared contract, over the models above):");
     const rows = checks.map((c) => [c.scenario, c.reader, c.contract, c.expect, STATUS_TEXT[c.status], c.detail]);
-    out.push(...table(rows, new Set()).map((l) => '  ' + l));
+    out.push(...alignColumns(rows).map((l) => '  ' + l));
   }
   const failed = checks.filter((c) => failsExpectation(c.status));
   out.push(
