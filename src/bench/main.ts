@@ -68,6 +68,8 @@ export const DEFAULT_JSFUZZ_CAP = 120;
  * first minimizations are a fixed cost, so short campaigns scale less (6000 runs: 1.2×)
  */
 export const DEFAULT_JOBS_RUNS = 300000;
+/** campaigns per job count (alternating order; the faster counts, as for THROUGHPUT_REPEATS) */
+export const JOBS_REPEATS = 2;
 
 async function bench(o: BenchOptions): Promise<number> {
   for (const s of o.scenario ?? []) resolveScenario(s);
@@ -137,10 +139,11 @@ async function bench(o: BenchOptions): Promise<number> {
   let jobs: JobsComparison | undefined;
   if (jobsRuns > 0) {
     const scenarios = [...new Set(cases.map((c) => c.scenario))];
-    jobs = compareJobs(scenarios, jobsRuns, [1, 2]);
+    jobs = compareJobs(scenarios, jobsRuns, [1, 2], o.quick ? 1 : JOBS_REPEATS);
     for (const r of jobs.results) {
+      const all = r.attempts ? ` (best of ${r.attempts.map((x) => Math.round(x)).join(', ')})` : '';
       process.stderr.write(
-        `--jobs ${r.jobs}: ${r.executions} executions in ${r.seconds.toFixed(2)} s (${Math.round(r.execsPerSec)} exec/s)\n`,
+        `--jobs ${r.jobs}: ${r.executions} executions in ${r.seconds.toFixed(2)} s (${Math.round(r.execsPerSec)} exec/s)${all}\n`,
       );
     }
   }

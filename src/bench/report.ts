@@ -215,6 +215,7 @@ export const JOBS_TABLE: BenchSection = {
   title: '--jobs 1 vs --jobs 2 (ptefuzz fuzz, engine random, same runs)',
   render({ jobs }) {
     if (!jobs) return 'not run (`--jobs-runs 0`).';
+    const repeats = jobs.repeats ?? 1;
     const base = jobs.results.find((r) => r.jobs === 1);
     const rows = jobs.results.map((r) => [
       String(r.jobs),
@@ -223,15 +224,41 @@ export const JOBS_TABLE: BenchSection = {
       r.seconds.toFixed(2),
       String(Math.round(r.execsPerSec)),
       base && base.execsPerSec > 0 ? `${(r.execsPerSec / base.execsPerSec).toFixed(2)}×` : '—',
+      ...(repeats > 1 ? [(r.attempts ?? []).map((x) => String(Math.round(x))).join(', ')] : []),
     ]);
+    const order =
+      repeats > 1
+        ? `${repeats} campaigns per job count, one after the other in alternating order (${alternation(
+            jobs.results.map((r) => r.jobs),
+            repeats,
+          )}), the faster of each counting`
+        : 'run one after the other in this bench';
     return (
       `\`ptefuzz fuzz --engine random --seed 1 --runs ${jobs.runs} --jobs J\` over ${jobs.scenarios.length} scenarios (every reader and model; ` +
-      `${jobs.scenarios.join(', ')}), run one after the other in this bench; both execute the same runs, so the executions agree. ` +
+      `${jobs.scenarios.join(', ')}), ${order}; every campaign executes the same runs, so the executions agree. ` +
       `exec/s = executions / the campaign's seconds (worker start-up, minimization and crash writing included).\n\n` +
-      table(['jobs', 'runs', 'executions', 'seconds', 'exec/s', 'exec/s vs jobs 1'], rows)
+      table(
+        [
+          'jobs',
+          'runs',
+          'executions',
+          'seconds',
+          'exec/s',
+          'exec/s vs jobs 1',
+          ...(repeats > 1 ? ['exec/s of each campaign'] : []),
+        ],
+        rows,
+      )
     );
   },
 };
+
+/** The order compareJobs runs its campaigns in, e.g. "1 2 2 1". */
+function alternation(counts: readonly number[], repeats: number): string {
+  const order: number[] = [];
+  for (let k = 0; k < repeats; k++) order.push(...(k % 2 === 0 ? counts : [...counts].reverse()));
+  return order.join(' ');
+}
 
 export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS, JSFUZZ_RATIOS, JOBS_TABLE];
 

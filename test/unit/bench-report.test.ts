@@ -102,12 +102,38 @@ describe('bench: --jobs 1 vs --jobs 2', () => {
     expect(md).toContain('| 2 | 100 | 300 | 1.25 | 240 | 1.60× |');
   });
 
-  test('the real CLI, both job counts: the same runs and executions, campaign seconds from --json', () => {
-    const c = compareJobs(['s2-pae-zap-reestablish'], 40, [1, 2]);
+  test("with repeats: the order run, the faster campaign of each job count, and every campaign's exec/s", () => {
+    const md = JOBS_TABLE.render({
+      cells: [],
+      budget: 1,
+      seeds: 1,
+      throughputExecutions: 1,
+      jobs: {
+        scenarios: ['a'],
+        runs: 100,
+        repeats: 2,
+        results: [
+          { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150, attempts: [150, 120] },
+          { jobs: 2, runs: 100, executions: 300, seconds: 1, execsPerSec: 300, attempts: [210, 300] },
+        ],
+      },
+    });
+    expect(md).toContain('alternating order (1 2 2 1), the faster of each counting');
+    expect(md).toContain('| 1 | 100 | 300 | 2.00 | 150 | 1.00× | 150, 120 |');
+    expect(md).toContain('| 2 | 100 | 300 | 1.00 | 300 | 2.00× | 210, 300 |');
+  });
+
+  test('the real CLI, both job counts twice: the same runs and executions, campaign seconds from --json, the faster kept', () => {
+    const c = compareJobs(['s2-pae-zap-reestablish'], 40, [1, 2], 2);
     expect(c.results.map((r) => [r.jobs, r.runs])).toEqual([
       [1, 40],
       [2, 40],
     ]);
+    expect(c.repeats).toBe(2);
+    for (const r of c.results) {
+      expect(r.attempts).toHaveLength(2);
+      expect(r.execsPerSec).toBe(Math.max(...r.attempts!));
+    }
     // S2 runs 3 readers × 1 model (tso): 3 executions per run
     expect(c.results.map((r) => r.executions)).toEqual([120, 120]);
     for (const r of c.results) {
