@@ -14,7 +14,8 @@
  * trace, no execution), a progress count every `progressMs`, and its totals
  * at the end; this thread replays a new witness once to draw its diagram.
  * Per-target statistics and hit counts live in the worker's shared buffer, so
- * those of a terminated worker are exact.
+ * those of a terminated worker are exact (but for the hits of its findings
+ * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
  */
 import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
@@ -98,6 +99,8 @@ export type FromWorker =
       readonly coverage?: readonly CoverageDelta[];
       readonly stability?: StabilityStats;
       readonly corpus?: CorpusCounts;
+      /** the worker's WatchBuffer.hitsPast(), when it has findings past the shared hit slots */
+      readonly hitsPast?: readonly number[];
     }
   /** engine coverage: a corpus entry whose re-execution differed (stability) */
   | {
@@ -118,6 +121,8 @@ export type FromWorker =
       readonly pctUsage: readonly [string, PctUsage][];
       readonly stability?: readonly [string, StabilityStats][];
       readonly corpus?: CorpusCounts;
+      /** as in a progress message: final */
+      readonly hitsPast?: readonly number[];
     };
 
 export interface ParallelConfig {
@@ -149,6 +154,8 @@ export interface ParallelConfig {
   readonly onProgress?: (s: CampaignStatus) => void;
   /** engine coverage: a corpus entry whose re-execution differed */
   readonly onUnstable?: (u: Unstable) => void;
+  /** hit counters per worker in shared memory (default HIT_SLOTS; a test makes it small) */
+  readonly hitSlots?: number;
 }
 
 export interface ParallelResult extends CampaignResult {
@@ -309,7 +316,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
 
   /** Add what an ended worker counted (exact: from its shared buffer) to the campaign's totals. */
-  const settle = (job: number, buf: WatchBuffer, slots: readonly string[], first: boolean, corpus?: CorpusCounts) => {
+  const settle = (
+    job: number,
+    buf: WatchBuffer,
+    slots: readonly string[],
+    hitsPast: readonly number[],
+    first: boolean,
+    corpus?: CorpusCounts,
+  ) => {
     let executions = 0;
     cfg.targets.forEach((t, i) => {
       const st = buf.statsCopy(i);
@@ -318,7 +332,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     });
     slots.forEach((id, slot) => {
       const w = witnesses.get(id);
-      if (w) w.finding.hits += buf.hits(slot);
+      if (w) w.finding.hits += buf.hits(slot, hitsPast);
     });
     baseExec[job]! += executions;
     baseRuns[job]! += buf.runs;
@@ -377,9 +391,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   /** One worker of job `job`, from `from` on; resolves with how it ended. */
   const incarnation = (job: number, from: { run: number; pos: number } | undefined, first: boolean) =>
     new Promise<void | Ending>((resolve) => {
-      const buf = WatchBuffer.create(cfg.targets.length);
+      const buf = WatchBuffer.create(cfg.targets.length, cfg.hitSlots);
       const slots: string[] = [];
       let lastCorpus: CorpusCounts | undefined;
+      let hitsPast: readonly number[] = [];
       let ending: Ending | undefined;
       const input: WorkerInput = {
         selection: cfg.selection,
@@ -419,6 +434,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             lastRuns[job] = m.runs;
             if (m.type !== 'done' && m.stability) lastStab[job] = m.stability;
             if (m.corpus) lastCorpus = m.corpus;
+            if (m.hitsPast) hitsPast = m.hitsPast;
             if (m.type === 'done') {
               ending ??= { kind: 'done', msg: m };
             } else {
@@ -437,12 +453,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
-            settle(job, buf, slots, first, lastCorpus);
+            settle(job, buf, slots, hitsPast, first, lastCorpus);
             if (lastStab[job]) hungStab = addStab(hungStab, lastStab[job]);
             lastStab[job] = undefined;
           } else if (ending?.kind === 'done') {
             lastStab[job] = undefined;
-            settle(job, buf, slots, first, ending.msg.corpus);
+            settle(job, buf, slots, hitsPast, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             for (const [key, st] of ending.msg.stability ?? []) {
               stability.set(key, addStab(stability.get(key) ?? { checked: 0, stable: 0 }, st));
