@@ -161,7 +161,7 @@ export interface ParallelConfig {
 export interface ParallelResult extends CampaignResult {
   /** distinct hangs, in target order */
   readonly timeouts: readonly TimeoutFinding[];
-  /** workers stopped by the watchdog (each replaced by a fresh one) */
+  /** workers stopped by the watchdog, one per hung execution (each replaced by a fresh one): the sum of `hangs` */
   readonly restarts: number;
   /** hung executions per target key (targets that never hung are absent) */
   readonly hangs: ReadonlyMap<string, number>;
@@ -219,7 +219,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
   let anyCorpus = false;
   let interrupted = false;
-  let restarts = 0;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   // engine coverage: per target, the union of the workers' maps and each worker's latest figures
@@ -482,7 +481,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     for (let first = true; ; first = false) {
       const end = await incarnation(j, from, first);
       if (end === undefined || end.kind === 'done' || failures.length > 0) return;
-      restarts++;
       try {
         onHang(end.snap);
       } catch (e) {
@@ -524,7 +522,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
       timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
-      restarts,
+      // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
+      restarts: sum([...hangs.values()]),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
       ...(anyCorpus ? { corpusCounts } : {}),
