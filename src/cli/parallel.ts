@@ -44,7 +44,7 @@ import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
 import { lighter } from '../minimize';
 import type { HangSnapshot } from './watchdog';
-import { HangDetector, WatchBuffer } from './watchdog';
+import { WatchBuffer, watchWorker } from './watchdog';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -185,7 +185,6 @@ export interface ParallelRun {
   stop(): void;
 }
 
-/** How one worker (one incarnation of a job) ended. */
 /**
  * A target that hung this many times is dropped: the rest of the campaign
  * skips it (each hang costs a worker restart, and its timeout files already
@@ -193,6 +192,7 @@ export interface ParallelRun {
  */
 export const MAX_TIMEOUTS_PER_TARGET = 3;
 
+/** How one worker (one incarnation of a job) ended. */
 type Ending =
   | { readonly kind: 'done'; readonly msg: Extract<FromWorker, { type: 'done' }> }
   | { readonly kind: 'hang'; readonly snap: HangSnapshot };
@@ -385,7 +385,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
   const pulse = setInterval(() => cfg.onStatus(status(), 'pulse'), cfg.pulseMs ?? 2000);
   const limitMs = cfg.timeoutSeconds * 1000;
-  const pollMs = HangDetector.pollMs(limitMs);
 
   /** One worker of job `job`, from `from` on; resolves with how it ended. */
   const incarnation = (job: number, from: { run: number; pos: number } | undefined, first: boolean) =>
@@ -413,12 +412,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         reportCorpus: cfg.jobs === 1,
       };
       const w = new Worker(script, { workerData: input });
-      const detector = new HangDetector(limitMs);
-      const poll = setInterval(() => {
-        if (ending !== undefined || !detector.check(cfg.clock(), buf.inFlight, buf.counter)) return;
-        ending = { kind: 'hang', snap: buf.snapshot() };
-        void w.terminate();
-      }, pollMs);
+      watchWorker(w, buf, limitMs, cfg.clock, () => {
+        ending ??= { kind: 'hang', snap: buf.snapshot() };
+      });
       w.on('message', (m: FromWorker) => {
         try {
           if (m.type === 'witness') onWitness(job, m, slots);
@@ -447,7 +443,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       });
       w.on('error', fail);
       w.on('exit', () => {
-        clearInterval(poll);
         try {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);

@@ -15,6 +15,7 @@
  *                        per-target statistics (5 each), per-finding hit counters (HIT_SLOTS)
  *   Int32               the choices of the execution in flight (TRACE_CAPACITY)
  */
+import type { Worker } from 'node:worker_threads';
 import type { ReaderStats } from '../campaign';
 import type { ExecutionWatch, Target } from '../campaign';
 import type { ChoiceContext, ChoiceKind, ChoiceSource } from '../machine';
@@ -279,4 +280,26 @@ export class HangDetector {
   static pollMs(limitMs: number): number {
     return Math.max(10, Math.min(250, Math.floor(limitMs / 4)));
   }
+}
+
+/**
+ * Main side: watch one worker thread until it exits. Its buffer is polled every HangDetector.pollMs(limitMs); the
+ * first time its execution in flight has hung, `onHang` is called (the worker stands still: its buffer can be read
+ * there) and the worker is terminated — a loop that never yields cannot be interrupted any other way.
+ */
+export function watchWorker(
+  worker: Worker,
+  buf: WatchBuffer,
+  limitMs: number,
+  clock: () => number,
+  onHang: () => void,
+): void {
+  const detector = new HangDetector(limitMs);
+  const poll = setInterval(() => {
+    if (!detector.check(clock(), buf.inFlight, buf.counter)) return;
+    clearInterval(poll);
+    onHang();
+    void worker.terminate();
+  }, HangDetector.pollMs(limitMs));
+  worker.once('exit', () => clearInterval(poll));
 }
