@@ -35,7 +35,7 @@ import type {
   Target,
   TimeoutFinding,
 } from '../campaign';
-import { UsageError, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
+import { UsageError, addStability, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
 import type { CrashFile } from '../crash';
 import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
@@ -267,16 +267,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       ...stabilityTotal(),
     };
   };
-  /** a worker incarnation ended: its stability counts move from its last report to the base */
-  const addStab = (a: StabilityStats, b: StabilityStats): StabilityStats => ({
-    checked: a.checked + b.checked,
-    stable: a.stable + b.stable,
-  });
   /** finished workers (per target) + stopped workers + the live workers' last reports */
   const stabilityTotal = (): { stability?: StabilityStats } => {
     let total = hungStab;
-    for (const st of stability.values()) total = addStab(total, st);
-    for (const st of lastStab) if (st) total = addStab(total, st);
+    for (const st of stability.values()) total = addStability(total, st);
+    for (const st of lastStab) if (st) total = addStability(total, st);
     if (!lastStab.some((x) => x !== undefined) && total.checked === 0) return {};
     return { stability: total };
   };
@@ -448,14 +443,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
             settle(job, buf, slots, hitsPast, first, lastCorpus);
-            if (lastStab[job]) hungStab = addStab(hungStab, lastStab[job]);
+            if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
             lastStab[job] = undefined;
           } else if (ending?.kind === 'done') {
             lastStab[job] = undefined;
             settle(job, buf, slots, hitsPast, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             for (const [key, st] of ending.msg.stability ?? []) {
-              stability.set(key, addStab(stability.get(key) ?? { checked: 0, stable: 0 }, st));
+              stability.set(key, addStability(stability.get(key) ?? { checked: 0, stable: 0 }, st));
             }
             for (const [key, u] of ending.msg.pctUsage) {
               const prev = usage.get(key);
