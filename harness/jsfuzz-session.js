@@ -16,7 +16,7 @@ function jsfuzzTarget(ptefuzz, family) {
     return campaign.harnessFuzz(family);
   }
   const targets = env.PTEFUZZ_JSFUZZ_SELECTION
-    ? campaign.harnessSelection(JSON.parse(env.PTEFUZZ_JSFUZZ_SELECTION), kernel.builtinReaders())
+    ? campaign.harnessSelection(JSON.parse(env.PTEFUZZ_JSFUZZ_SELECTION), kernel.builtinReaders()).targets
     : campaign.harnessTargets(family);
   const session = campaign.harnessSession(targets);
   const runs = env.PTEFUZZ_JSFUZZ_RUNS ? Number(env.PTEFUZZ_JSFUZZ_RUNS) : Infinity;

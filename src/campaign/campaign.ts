@@ -57,6 +57,12 @@ export interface StabilityStats {
 /** The share of stable re-executions, in percent (100 when nothing was checked yet). */
 export const stabilityPercent = (s: StabilityStats): number => (s.checked === 0 ? 100 : (100 * s.stable) / s.checked);
 
+/** The re-executions of `a` and `b` together (targets, workers). */
+export const addStability = (a: StabilityStats, b: StabilityStats): StabilityStats => ({
+  checked: a.checked + b.checked,
+  stable: a.stable + b.stable,
+});
+
 /** A corpus entry whose re-execution differed from its admission. */
 export interface Unstable {
   readonly target: Target;
@@ -293,16 +299,8 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         : `coverage hash ${hex(entry.hash)} on admission, ${hex(hash)} when re-executed`;
     cfg.onUnstable?.({ target: t, trace: entry.trace, when, detail });
   };
-  const stabilityTotal = (): StabilityStats | undefined => {
-    if (stability.size === 0) return undefined;
-    let checked = 0;
-    let stable = 0;
-    for (const s of stability.values()) {
-      checked += s.checked;
-      stable += s.stable;
-    }
-    return { checked, stable };
-  };
+  const stabilityTotal = (): StabilityStats | undefined =>
+    stability.size === 0 ? undefined : [...stability.values()].reduce(addStability, { checked: 0, stable: 0 });
   const coverageDelta = (): void => {
     if (!cfg.onCoverage) return;
     const out: CoverageDelta[] = [];

@@ -99,15 +99,20 @@ export function harnessFamilyOf(targets: readonly Target[]): HarnessFamily {
   return families[0] ?? 'pae';
 }
 
+/** A selection's targets as a harness runs them, and the one family whose harness target that is. */
+export interface HarnessSelection {
+  readonly targets: Target[];
+  readonly family: HarnessFamily;
+}
+
 /**
  * The targets of a selection, as the harness numbers them (byte 0): the
  * order of `selectTargets`. `ptefuzz fuzz --engine jsfuzz` passes the
  * selection to the harness (environment) and decodes artifacts with the same list.
  */
-export function harnessSelection(sel: Selection, registry: Parameters<typeof selectTargets>[1]): Target[] {
+export function harnessSelection(sel: Selection, registry: Parameters<typeof selectTargets>[1]): HarnessSelection {
   const targets = selectTargets(sel, registry);
-  harnessFamilyOf(targets);
-  return targets;
+  return { targets, family: harnessFamilyOf(targets) };
 }
 
 /** A harness target with per-target counts (for the jsfuzz engine's summary). */

@@ -5,7 +5,8 @@
  * message (target key, crash record, fingerprint) — never the execution —,
  * and the main thread de-duplicates, writes and reports. Its per-target
  * statistics and hit counts are counted in the shared WatchBuffer, so they
- * survive the worker being terminated by the watchdog.
+ * survive the worker being terminated by the watchdog (the hits of findings
+ * past HIT_SLOTS go with its progress and done messages instead).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
@@ -56,6 +57,10 @@ function run(): void {
     coverage = [];
     return { coverage: out };
   };
+  const hitsPast = (): { hitsPast?: number[] } => {
+    const past = buf.hitsPast();
+    return past.length > 0 ? { hitsPast: past } : {};
+  };
   const result = runCampaign({
     targets,
     engine: d.engine,
@@ -104,6 +109,7 @@ function run(): void {
           ...takeCoverage(),
           ...(s.stability ? { stability: s.stability } : {}),
           ...corpusCounts(),
+          ...hitsPast(),
         });
       }
     },
@@ -122,5 +128,6 @@ function run(): void {
     ...takeCoverage(),
     ...(result.stability ? { stability: [...result.stability] } : {}),
     ...corpusCounts(),
+    ...hitsPast(),
   });
 }

@@ -14,7 +14,8 @@
  * trace, no execution), a progress count every `progressMs`, and its totals
  * at the end; this thread replays a new witness once to draw its diagram.
  * Per-target statistics and hit counts live in the worker's shared buffer, so
- * those of a terminated worker are exact.
+ * those of a terminated worker are exact (but for the hits of its findings
+ * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
  */
 import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
@@ -34,7 +35,7 @@ import type {
   Target,
   TimeoutFinding,
 } from '../campaign';
-import { UsageError, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
+import { UsageError, addStability, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
 import type { CrashFile } from '../crash';
 import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
@@ -43,7 +44,7 @@ import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
 import { lighter } from '../minimize';
 import type { HangSnapshot } from './watchdog';
-import { HangDetector, WatchBuffer } from './watchdog';
+import { WatchBuffer, watchWorker } from './watchdog';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -98,6 +99,8 @@ export type FromWorker =
       readonly coverage?: readonly CoverageDelta[];
       readonly stability?: StabilityStats;
       readonly corpus?: CorpusCounts;
+      /** the worker's WatchBuffer.hitsPast(), when it has findings past the shared hit slots */
+      readonly hitsPast?: readonly number[];
     }
   /** engine coverage: a corpus entry whose re-execution differed (stability) */
   | {
@@ -118,6 +121,8 @@ export type FromWorker =
       readonly pctUsage: readonly [string, PctUsage][];
       readonly stability?: readonly [string, StabilityStats][];
       readonly corpus?: CorpusCounts;
+      /** as in a progress message: final */
+      readonly hitsPast?: readonly number[];
     };
 
 export interface ParallelConfig {
@@ -149,12 +154,14 @@ export interface ParallelConfig {
   readonly onProgress?: (s: CampaignStatus) => void;
   /** engine coverage: a corpus entry whose re-execution differed */
   readonly onUnstable?: (u: Unstable) => void;
+  /** hit counters per worker in shared memory (default HIT_SLOTS; a test makes it small) */
+  readonly hitSlots?: number;
 }
 
 export interface ParallelResult extends CampaignResult {
   /** distinct hangs, in target order */
   readonly timeouts: readonly TimeoutFinding[];
-  /** workers stopped by the watchdog (each replaced by a fresh one) */
+  /** workers stopped by the watchdog, one per hung execution (each replaced by a fresh one): the sum of `hangs` */
   readonly restarts: number;
   /** hung executions per target key (targets that never hung are absent) */
   readonly hangs: ReadonlyMap<string, number>;
@@ -178,7 +185,6 @@ export interface ParallelRun {
   stop(): void;
 }
 
-/** How one worker (one incarnation of a job) ended. */
 /**
  * A target that hung this many times is dropped: the rest of the campaign
  * skips it (each hang costs a worker restart, and its timeout files already
@@ -186,6 +192,7 @@ export interface ParallelRun {
  */
 export const MAX_TIMEOUTS_PER_TARGET = 3;
 
+/** How one worker (one incarnation of a job) ended. */
 type Ending =
   | { readonly kind: 'done'; readonly msg: Extract<FromWorker, { type: 'done' }> }
   | { readonly kind: 'hang'; readonly snap: HangSnapshot };
@@ -212,7 +219,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
   let anyCorpus = false;
   let interrupted = false;
-  let restarts = 0;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   // engine coverage: per target, the union of the workers' maps and each worker's latest figures
@@ -261,16 +267,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       ...stabilityTotal(),
     };
   };
-  /** a worker incarnation ended: its stability counts move from its last report to the base */
-  const addStab = (a: StabilityStats, b: StabilityStats): StabilityStats => ({
-    checked: a.checked + b.checked,
-    stable: a.stable + b.stable,
-  });
   /** finished workers (per target) + stopped workers + the live workers' last reports */
   const stabilityTotal = (): { stability?: StabilityStats } => {
     let total = hungStab;
-    for (const st of stability.values()) total = addStab(total, st);
-    for (const st of lastStab) if (st) total = addStab(total, st);
+    for (const st of stability.values()) total = addStability(total, st);
+    for (const st of lastStab) if (st) total = addStability(total, st);
     if (!lastStab.some((x) => x !== undefined) && total.checked === 0) return {};
     return { stability: total };
   };
@@ -309,7 +310,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
 
   /** Add what an ended worker counted (exact: from its shared buffer) to the campaign's totals. */
-  const settle = (job: number, buf: WatchBuffer, slots: readonly string[], first: boolean, corpus?: CorpusCounts) => {
+  const settle = (
+    job: number,
+    buf: WatchBuffer,
+    slots: readonly string[],
+    hitsPast: readonly number[],
+    first: boolean,
+    corpus?: CorpusCounts,
+  ) => {
     let executions = 0;
     cfg.targets.forEach((t, i) => {
       const st = buf.statsCopy(i);
@@ -318,7 +326,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     });
     slots.forEach((id, slot) => {
       const w = witnesses.get(id);
-      if (w) w.finding.hits += buf.hits(slot);
+      if (w) w.finding.hits += buf.hits(slot, hitsPast);
     });
     baseExec[job]! += executions;
     baseRuns[job]! += buf.runs;
@@ -372,14 +380,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
   const pulse = setInterval(() => cfg.onStatus(status(), 'pulse'), cfg.pulseMs ?? 2000);
   const limitMs = cfg.timeoutSeconds * 1000;
-  const pollMs = HangDetector.pollMs(limitMs);
 
   /** One worker of job `job`, from `from` on; resolves with how it ended. */
   const incarnation = (job: number, from: { run: number; pos: number } | undefined, first: boolean) =>
     new Promise<void | Ending>((resolve) => {
-      const buf = WatchBuffer.create(cfg.targets.length);
+      const buf = WatchBuffer.create(cfg.targets.length, cfg.hitSlots);
       const slots: string[] = [];
       let lastCorpus: CorpusCounts | undefined;
+      let hitsPast: readonly number[] = [];
       let ending: Ending | undefined;
       const input: WorkerInput = {
         selection: cfg.selection,
@@ -399,12 +407,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         reportCorpus: cfg.jobs === 1,
       };
       const w = new Worker(script, { workerData: input });
-      const detector = new HangDetector(limitMs);
-      const poll = setInterval(() => {
-        if (ending !== undefined || !detector.check(cfg.clock(), buf.inFlight, buf.counter)) return;
-        ending = { kind: 'hang', snap: buf.snapshot() };
-        void w.terminate();
-      }, pollMs);
+      watchWorker(w, buf, limitMs, cfg.clock, () => {
+        ending ??= { kind: 'hang', snap: buf.snapshot() };
+      });
       w.on('message', (m: FromWorker) => {
         try {
           if (m.type === 'witness') onWitness(job, m, slots);
@@ -419,6 +424,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             lastRuns[job] = m.runs;
             if (m.type !== 'done' && m.stability) lastStab[job] = m.stability;
             if (m.corpus) lastCorpus = m.corpus;
+            if (m.hitsPast) hitsPast = m.hitsPast;
             if (m.type === 'done') {
               ending ??= { kind: 'done', msg: m };
             } else {
@@ -432,20 +438,19 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       });
       w.on('error', fail);
       w.on('exit', () => {
-        clearInterval(poll);
         try {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
-            settle(job, buf, slots, first, lastCorpus);
-            if (lastStab[job]) hungStab = addStab(hungStab, lastStab[job]);
+            settle(job, buf, slots, hitsPast, first, lastCorpus);
+            if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
             lastStab[job] = undefined;
           } else if (ending?.kind === 'done') {
             lastStab[job] = undefined;
-            settle(job, buf, slots, first, ending.msg.corpus);
+            settle(job, buf, slots, hitsPast, first, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             for (const [key, st] of ending.msg.stability ?? []) {
-              stability.set(key, addStab(stability.get(key) ?? { checked: 0, stable: 0 }, st));
+              stability.set(key, addStability(stability.get(key) ?? { checked: 0, stable: 0 }, st));
             }
             for (const [key, u] of ending.msg.pctUsage) {
               const prev = usage.get(key);
@@ -466,7 +471,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     for (let first = true; ; first = false) {
       const end = await incarnation(j, from, first);
       if (end === undefined || end.kind === 'done' || failures.length > 0) return;
-      restarts++;
       try {
         onHang(end.snap);
       } catch (e) {
@@ -508,7 +512,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
       timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
-      restarts,
+      // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
+      restarts: sum([...hangs.values()]),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
       ...(anyCorpus ? { corpusCounts } : {}),

@@ -1,6 +1,6 @@
 import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
-import { HangDetector, WatchBuffer } from './watchdog';
+import { WatchBuffer, watchWorker } from './watchdog';
 
 export interface ReplayInput {
   readonly file: string;
@@ -24,24 +24,16 @@ export function replayWatched(file: string, readerModules: readonly string[], se
   const buf = WatchBuffer.create(1);
   const input: ReplayInput = { file, readerModules, watch: buf.buffer };
   const w = new Worker(workerScript('replay-worker'), { workerData: input });
-  const limitMs = seconds * 1000;
-  const detector = new HangDetector(limitMs);
   return new Promise<ReplayOutcome>((resolve, reject) => {
     let outcome: ReplayOutcome | undefined;
-    const poll = setInterval(() => {
-      if (outcome !== undefined || !detector.check(Date.now(), buf.inFlight, buf.counter)) return;
-      outcome = { hung: true, seconds };
-      void w.terminate();
-    }, HangDetector.pollMs(limitMs));
+    watchWorker(w, buf, seconds * 1000, Date.now, () => {
+      outcome ??= { hung: true, seconds };
+    });
     w.on('message', (m: ReplayOutcome) => {
       outcome ??= m;
     });
-    w.on('error', (e) => {
-      clearInterval(poll);
-      reject(e);
-    });
+    w.on('error', reject);
     w.on('exit', () => {
-      clearInterval(poll);
       if (outcome === undefined) reject(new Error('[ptefuzz internal bug] the replay worker exited without a result'));
       else resolve(outcome);
     });

@@ -12,9 +12,10 @@
  * Layout (one buffer per worker):
  *   Int32  header[0..8)  state, counter, target, trace length, cpu, steps started
  *   Float64 [8..)       run and position of the execution in flight, runs started,
- *                        per-target statistics (5 each), per-finding hit counters
+ *                        per-target statistics (5 each), per-finding hit counters (HIT_SLOTS)
  *   Int32               the choices of the execution in flight (TRACE_CAPACITY)
  */
+import type { Worker } from 'node:worker_threads';
 import type { ReaderStats } from '../campaign';
 import type { ExecutionWatch, Target } from '../campaign';
 import type { ChoiceContext, ChoiceKind, ChoiceSource } from '../machine';
@@ -38,8 +39,9 @@ const F_STATS = 3;
 const STAT_FIELDS = 5;
 
 /**
- * Distinct findings per worker whose hits are counted in shared memory. A worker's findings past this many are
- * still reported, minimized and written, but their later hits are not counted (the summary's hit count is then low).
+ * Distinct findings per worker whose hits are counted in shared memory. The hits of a worker's findings past
+ * this many are counted in the worker and sent with its progress and done messages: exact for a worker that
+ * finishes; for one the watchdog stops, those since its last progress message (at most ~250 ms of them) are lost.
  */
 export const HIT_SLOTS = 1024;
 /** Choices kept of the execution in flight: 4000 steps make at most ~3 choices each. */
@@ -50,21 +52,28 @@ export class WatchBuffer {
   readonly header: Int32Array;
   readonly floats: Float64Array;
   readonly choices: Int32Array;
+  /** hit counters in the buffer (HIT_SLOTS unless a test made it small): read off its size, so both sides agree */
+  readonly hitSlots: number;
   private readonly hitsAt: number;
+  /** worker side: the hits of slots hitSlots, hitSlots + 1, …, counted in this thread (invariant: no holes) */
+  private readonly past: number[] = [];
 
   constructor(
     readonly buffer: SharedArrayBuffer,
     readonly targets: number,
   ) {
-    const floatsLen = F_STATS + STAT_FIELDS * targets + HIT_SLOTS;
+    this.hitsAt = F_STATS + STAT_FIELDS * targets;
+    this.hitSlots = (buffer.byteLength - HEADER_INTS * 4 - TRACE_CAPACITY * 4) / 8 - this.hitsAt;
+    if (!Number.isInteger(this.hitSlots) || this.hitSlots < 0)
+      throw new Error(`[ptefuzz internal bug] a watch buffer of ${buffer.byteLength} bytes for ${targets} targets`);
+    const floatsLen = this.hitsAt + this.hitSlots;
     this.header = new Int32Array(buffer, 0, HEADER_INTS);
     this.floats = new Float64Array(buffer, HEADER_INTS * 4, floatsLen);
     this.choices = new Int32Array(buffer, HEADER_INTS * 4 + floatsLen * 8, TRACE_CAPACITY);
-    this.hitsAt = F_STATS + STAT_FIELDS * targets;
   }
 
-  static create(targets: number): WatchBuffer {
-    const bytes = HEADER_INTS * 4 + (F_STATS + STAT_FIELDS * targets + HIT_SLOTS) * 8 + TRACE_CAPACITY * 4;
+  static create(targets: number, hitSlots = HIT_SLOTS): WatchBuffer {
+    const bytes = HEADER_INTS * 4 + (F_STATS + STAT_FIELDS * targets + hitSlots) * 8 + TRACE_CAPACITY * 4;
     return new WatchBuffer(new SharedArrayBuffer(bytes), targets);
   }
 
@@ -131,11 +140,25 @@ export class WatchBuffer {
     return this.floats[F_RUNS]!;
   }
 
-  hits(slot: number): number {
-    return slot < HIT_SLOTS ? this.floats[this.hitsAt + slot]! : 0;
+  /** Main side: the hits of `slot`, given the worker's last `hitsPast()` (sent in its messages). */
+  hits(slot: number, past: readonly number[]): number {
+    return slot < this.hitSlots ? this.floats[this.hitsAt + slot]! : (past[slot - this.hitSlots] ?? 0);
   }
+
+  /** Worker side: one more hit of the finding in `slot` (slots are numbered 0, 1, … in order of discovery). */
   addHit(slot: number): void {
-    if (slot < HIT_SLOTS) this.floats[this.hitsAt + slot]!++;
+    if (slot < this.hitSlots) {
+      this.floats[this.hitsAt + slot]!++;
+      return;
+    }
+    const i = slot - this.hitSlots;
+    while (this.past.length <= i) this.past.push(0);
+    this.past[i]!++;
+  }
+
+  /** Worker side: the hits of the slots past the shared ones, for a message (empty while there are none). */
+  hitsPast(): number[] {
+    return this.past.slice();
   }
 
   /** Worker side: the campaign is about to execute position `pos` of run `run`. */
@@ -257,4 +280,26 @@ export class HangDetector {
   static pollMs(limitMs: number): number {
     return Math.max(10, Math.min(250, Math.floor(limitMs / 4)));
   }
+}
+
+/**
+ * Main side: watch one worker thread until it exits. Its buffer is polled every HangDetector.pollMs(limitMs); the
+ * first time its execution in flight has hung, `onHang` is called (the worker stands still: its buffer can be read
+ * there) and the worker is terminated — a loop that never yields cannot be interrupted any other way.
+ */
+export function watchWorker(
+  worker: Worker,
+  buf: WatchBuffer,
+  limitMs: number,
+  clock: () => number,
+  onHang: () => void,
+): void {
+  const detector = new HangDetector(limitMs);
+  const poll = setInterval(() => {
+    if (!detector.check(clock(), buf.inFlight, buf.counter)) return;
+    clearInterval(poll);
+    onHang();
+    void worker.terminate();
+  }, HangDetector.pollMs(limitMs));
+  worker.once('exit', () => clearInterval(poll));
 }

@@ -1,5 +1,5 @@
 import type { Execution, OpRecord } from '../machine';
-import type { Arch, EntriesModel } from '../kernel';
+import type { Arch, PteSubject } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
 import { allowedWindow, buildHistory } from '../reference';
 import { classify } from './classify';
@@ -7,14 +7,6 @@ import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
 import type { Contract } from './contracts';
 import type { Verdict } from './verdict';
-
-export interface SubjectInfo {
-  readonly name: string;
-  readonly initial: bigint;
-  readonly locIds: readonly number[];
-  /** a subject made of several entries: the reference's entries model */
-  readonly entries?: EntriesModel;
-}
 
 /** One judged reader invocation, for reports. */
 export interface Judged {
@@ -78,7 +70,7 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
 export function judge(
   exec: Execution,
   readerName: string,
-  subject: SubjectInfo,
+  subject: PteSubject,
   contract: Contract,
   arch: Arch,
 ): Judgement {

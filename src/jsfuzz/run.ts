@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HarnessFamily, ReaderStats, Selection, Target } from '../campaign';
-import { UsageError, addStats, emptyStats, harnessFamilyOf, harnessSelection, portableSelection } from '../campaign';
+import { UsageError, addStats, emptyStats, harnessSelection, portableSelection } from '../campaign';
 import type { ReaderRegistry } from '../kernel';
 
 /**
@@ -78,8 +78,7 @@ interface SessionStats {
 }
 
 export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
-  const targets = harnessSelection(o.selection ?? {}, o.registry);
-  const family = harnessFamilyOf(targets);
+  const { targets, family } = harnessSelection(o.selection ?? {}, o.registry);
   const t0 = o.clock();
   const deadline = o.seconds !== undefined ? t0 + o.seconds * 1000 : Infinity;
   const perTarget = targets.map(() => emptyStats());

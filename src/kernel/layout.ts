@@ -6,11 +6,15 @@ import { arm64PmdTableOf } from './arm64';
 import { arm64Ptep, contpteModel } from './arm64-block';
 import { extHw, extSw, extValue } from './arm64-ext-sw';
 
-/** What the reference needs to know about the pte a reader under test reads (scenario Subject). */
+/**
+ * A pte whose logical history the reference tracks: what it needs to know
+ * about the pte a reader under test reads (a built scenario's `subject`).
+ */
 export interface PteSubject {
   readonly name: string;
   readonly initial: bigint;
   readonly locIds: readonly number[];
+  /** a subject made of several entries (arm64 contpte block, pte + extended SW bits): how the reference sees it */
   readonly entries?: EntriesModel;
 }
 

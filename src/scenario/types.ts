@@ -1,15 +1,9 @@
 import type { CpuSpec, FlushKind, LocationTable, ModelKind, PageDecl } from '../machine';
-import type { Arch, ArchName, EntriesModel, ReaderDef } from '../kernel';
+import type { Arch, ArchName, PteSubject, ReaderDef } from '../kernel';
 import type { ScnFile } from './ast';
 
-/** A pte whose logical history the reference tracks. */
-export interface Subject {
-  readonly name: string;
-  readonly initial: bigint;
-  readonly locIds: readonly number[];
-  /** a subject made of several entries (arm64 contpte block, pte + extended SW bits): how the reference sees it */
-  readonly entries?: EntriesModel;
-}
+/** A pte whose logical history the reference tracks (the scenario's name for the kernel's PteSubject). */
+export type Subject = PteSubject;
 
 /** A scenario with one reader plugged in: ready to execute. */
 export interface BuiltScenario {

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
+import { NO_SHARD, selectTargets } from '../../src/campaign';
+import { runParallel } from '../../src/cli/parallel';
+import { builtinReaders } from '../../src/kernel';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-par-'));
@@ -88,6 +91,36 @@ describe('fuzz --jobs', () => {
     const b = tmp();
     expect(cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', b]).code).toBe(1);
     expect(hashes(b)).toEqual(hashes(a));
+  });
+});
+
+describe('runParallel hit counts', () => {
+  test('two jobs with one shared hit slot each: every divergent execution is a hit of some finding', async () => {
+    const selection = {
+      scenarios: ['s1-pae-double-refault', 's2-pae-zap-reestablish', 's2-pae-zap-reestablish-nowmb'],
+      models: ['sc'],
+    };
+    const targets = selectTargets(selection, builtinReaders());
+    const r = await runParallel({
+      jobs: 2,
+      shard: NO_SHARD,
+      selection,
+      targets,
+      readerModules: [],
+      engine: 'random',
+      seed: '42',
+      runs: 600,
+      timeoutSeconds: 60,
+      crashes: tmp(),
+      clock: () => Date.now(),
+      onStatus: () => {},
+      hitSlots: 1,
+    }).done;
+    // more findings than the two shared slots: some hits travel in the workers' messages
+    expect(r.findings.length).toBeGreaterThan(2);
+    const divergences = [...r.perTarget.values()].reduce((n, s) => n + s.verdicts.divergence, 0);
+    expect(r.findings.reduce((n, f) => n + f.hits, 0)).toBe(divergences);
+    for (const f of r.findings) expect(f.hits).toBeGreaterThan(0);
   });
 });
 

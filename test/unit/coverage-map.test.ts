@@ -4,7 +4,7 @@
  * when it sets a (counter, bucket) bit no earlier execution set.
  */
 import { describe, expect, test } from 'vitest';
-import { ExecMap, FeatureUnion, MAP_SIZE, VirginMap, bucketOf } from '../../src/engines';
+import { ExecMap, FeatureUnion, MAP_SIZE, VirginMap, bucketOf, setBucketBit } from '../../src/engines';
 
 describe('hit-count buckets', () => {
   test('AFL classes: 0 | 1 | 2 | 3 | 4-7 | 8-15 | 16-31 | 32-127 | 128+', () => {
@@ -42,6 +42,15 @@ describe('hit-count buckets', () => {
     expect(run(6)).toBe(0); // still 4-7
     expect(run(8)).toBe(1); // 8-15
     expect([v.cov, v.ft]).toEqual([1, 3]);
+  });
+
+  test('setBucketBit: 2 for the first bit of a counter, 1 for another new bit, 0 for a bit already set', () => {
+    const seen = new Uint8Array(4);
+    expect(setBucketBit(seen, 3, 8)).toBe(2);
+    expect(setBucketBit(seen, 3, 8)).toBe(0);
+    expect(setBucketBit(seen, 3, 1)).toBe(1);
+    expect(setBucketBit(seen, 0, 128)).toBe(2);
+    expect([...seen]).toEqual([128, 0, 0, 9]);
   });
 
   test('counters saturate at 255, indices wrap into the map, clear() resets only what was hit', () => {

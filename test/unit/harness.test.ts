@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../src/engines';
-import { UsageError, harnessFamilyOf, harnessTargets, selectTargets } from '../../src/campaign';
+import { UsageError, harnessFamilyOf, harnessSelection, harnessTargets, selectTargets } from '../../src/campaign';
 import { builtinReaders } from '../../src/kernel';
 import { BUILTIN_SCENARIOS } from '../../src/scenario';
 
@@ -93,5 +93,11 @@ describe('harness/arm64.fuzz.js: the arm64 family (arm64 and arm64-ext-sw scenar
     expect(() => harnessFamilyOf(both)).toThrow(UsageError);
     expect(() => harnessFamilyOf(both)).toThrow(/s2-pae-zap-reestablish \(pae\) and s9-contpte-fold-unfold \(arm64\)/);
     expect(harnessFamilyOf(both.filter((t) => t.arch.name === 'arm64'))).toBe('arm64');
+    const arm64 = harnessSelection({ scenarios: ['s9-contpte-fold-unfold'] }, builtinReaders());
+    expect(arm64.family).toBe('arm64');
+    expect(arm64.targets.map((t) => t.key)).toEqual(both.filter((t) => t.arch.name === 'arm64').map((t) => t.key));
+    expect(() =>
+      harnessSelection({ scenarios: ['s2-pae-zap-reestablish', 's9-contpte-fold-unfold'] }, builtinReaders()),
+    ).toThrow(UsageError);
   });
 });

@@ -6,8 +6,8 @@
  * program behaves differently from one execution to the next is caught.
  */
 import { describe, expect, test } from 'vitest';
-import type { CampaignResult, Target, Unstable } from '../../src/campaign';
-import { STABILITY_FINAL, runCampaign, stabilityPercent } from '../../src/campaign';
+import type { CampaignResult, StabilityStats, Target, Unstable } from '../../src/campaign';
+import { STABILITY_FINAL, addStability, runCampaign, stabilityPercent } from '../../src/campaign';
 import type { CpuSpec } from '../../src/machine';
 import { BUILTIN_SCENARIOS } from '../../src/scenario';
 import { statusLine } from '../../src/cli/status';
@@ -59,6 +59,28 @@ describe('stability', () => {
     expect(unstable.length).toBe(s.checked - s.stable);
     expect(unstable[0]!.target.key).toBe(t.key);
     expect(unstable[0]!.detail).toMatch(/when re-executed/);
+  });
+
+  test('the status sums the re-executions of every target (addStability)', () => {
+    const targets = [
+      target('s2-pae-zap-reestablish', 'ptep_get_lockless', 'sc'),
+      target('s1-pae-double-refault', 'ptep_get_lockless', 'sc'),
+    ];
+    let last: StabilityStats | undefined;
+    const r = runCampaign({
+      targets,
+      engine: 'coverage',
+      seed: 'stab',
+      runs: 20,
+      clock: () => 0,
+      onWitness: (f) => ({ id: `${f.class} ${f.trace.join(',')}`, fresh: true }),
+      onStatus: (st) => (last = st.stability),
+    });
+    const [a, b] = targets.map((t) => r.stability!.get(t.key)!);
+    expect(a!.checked).toBeGreaterThan(0);
+    expect(b!.checked).toBeGreaterThan(0);
+    expect(last).toEqual({ checked: a!.checked + b!.checked, stable: a!.stable + b!.stable });
+    expect(addStability({ checked: 3, stable: 2 }, { checked: 5, stable: 5 })).toEqual({ checked: 8, stable: 7 });
   });
 
   test('the status line reports stab: as a percentage with two decimals', () => {

@@ -9,7 +9,7 @@ import type { CampaignConfig, ExecutionWatch, Target } from '../../src/campaign'
 import { describeHang, runCampaign, runTarget, timeoutRecord } from '../../src/campaign';
 import { TraceSource } from '../../src/machine';
 import { crashFileName, decodeCrash, encodeCrash, fingerprint } from '../../src/crash';
-import { HangDetector, SharedWatch, TRACE_CAPACITY, WatchBuffer } from '../../src/cli/watchdog';
+import { HIT_SLOTS, HangDetector, SharedWatch, TRACE_CAPACITY, WatchBuffer } from '../../src/cli/watchdog';
 import { target } from '../support/targets';
 
 describe('HangDetector', () => {
@@ -96,6 +96,22 @@ describe('WatchBuffer and SharedWatch', () => {
     });
     expect(buf.statsCopy(0).executions).toBe(0);
     expect(TRACE_CAPACITY).toBeGreaterThan(3 * 4000);
+  });
+
+  test('hits past the shared slots are counted in the worker and added from its message: every slot exact', () => {
+    const worker = WatchBuffer.create(2, 2);
+    const hits = [3, 1, 4, 1, 5, 9];
+    hits.forEach((n, slot) => {
+      for (let i = 0; i < n; i++) worker.addHit(slot);
+    });
+    const main = new WatchBuffer(worker.buffer, 2);
+    expect(main.hitSlots).toBe(2);
+    const past = structuredClone(worker.hitsPast());
+    expect(hits.map((_, slot) => main.hits(slot, past))).toEqual(hits);
+    // without the message, the main thread sees only the shared slots
+    expect(hits.map((_, slot) => main.hits(slot, []))).toEqual([3, 1, 0, 0, 0, 0]);
+    expect(WatchBuffer.create(2).hitsPast()).toEqual([]);
+    expect(new WatchBuffer(WatchBuffer.create(3).buffer, 3).hitSlots).toBe(HIT_SLOTS);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CampaignResult, Finding } from '../../campaign';
-import { UsageError, convertArtifact, crashRecord, harnessFamilyOf, harnessSelection } from '../../campaign';
+import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
 import { checkOutputFolder, fingerprint, saveCrash, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
@@ -36,11 +36,11 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   const seed = String(o.seed ?? randomSeed());
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
   const selection = selectionOf(o, registry);
-  const targets = harnessSelection(selection, registry);
+  const { targets, family } = harnessSelection(selection, registry);
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; recorded in crash files)\n`);
   process.stderr.write(
     `INFO: ${targets.length} targets (${new Set(targets.map((t) => t.scenario.name)).size} scenarios), engine jsfuzz ` +
-      `(harness/${harnessFamilyOf(targets)}.fuzz.js, restarted after each crash; not seedable: --seed is only recorded), ` +
+      `(harness/${family}.fuzz.js, restarted after each crash; not seedable: --seed is only recorded), ` +
       (o.runs !== undefined ? `${o.runs} executions` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
   );

@@ -23,7 +23,7 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
-import { corpusKey, stabilityPercent } from '../../campaign';
+import { addStability, corpusKey, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
@@ -442,13 +442,8 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 /** Engine coverage: corpus re-executions summed over the targets (absent with --jobs). */
 function stabilityTotals(r: CampaignResult): { checked: number; stable: number; percent: number } | undefined {
   if (!r.stability) return undefined;
-  let checked = 0;
-  let stable = 0;
-  for (const s of r.stability.values()) {
-    checked += s.checked;
-    stable += s.stable;
-  }
-  return { checked, stable, percent: round2(stabilityPercent({ checked, stable })) };
+  const total = [...r.stability.values()].reduce(addStability, { checked: 0, stable: 0 });
+  return { ...total, percent: round2(stabilityPercent(total)) };
 }
 
 function pad(s: string | number, n: number): string {
