@@ -439,7 +439,7 @@ function verdictWithHangs(st: ReaderStats, hung: number): string {
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-/** Engine coverage: corpus re-executions summed over the targets (absent with --jobs). */
+/** Engine coverage: corpus re-executions summed over the targets (and over the workers with --jobs). */
 function stabilityTotals(r: CampaignResult): { checked: number; stable: number; percent: number } | undefined {
   if (!r.stability) return undefined;
   const total = [...r.stability.values()].reduce(addStability, { checked: 0, stable: 0 });
