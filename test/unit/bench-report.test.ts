@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { COVERAGE_RATIOS, JOBS_TABLE, JSFUZZ_RATIOS, intervalVerdict, markdownReport } from '../../src/bench/report';
 import type { BenchContext } from '../../src/bench/report';
 import type { CellSummary } from '../../src/bench/summary';
+import type { JobsComparison } from '../../src/bench/jobs';
 import { compareJobs } from '../../src/bench/jobs';
 import { bootstrapMedianRatio } from '../../src/bench/stats';
 import { createRng } from '../../src/engines';
@@ -83,40 +84,31 @@ describe('bench: jsfuzz vs coverage', () => {
 });
 
 describe('bench: --jobs 1 vs --jobs 2', () => {
+  const renderJobs = (jobs: JobsComparison): string =>
+    JOBS_TABLE.render({ cells: [], budget: 1, seeds: 1, throughputExecutions: 1, jobs });
+
   test('rendered with the ratio to --jobs 1', () => {
-    const md = JOBS_TABLE.render({
-      cells: [],
-      budget: 1,
-      seeds: 1,
-      throughputExecutions: 1,
-      jobs: {
-        scenarios: ['a', 'b'],
-        runs: 100,
-        results: [
-          { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150 },
-          { jobs: 2, runs: 100, executions: 300, seconds: 1.25, execsPerSec: 240 },
-        ],
-      },
+    const md = renderJobs({
+      scenarios: ['a', 'b'],
+      runs: 100,
+      results: [
+        { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150 },
+        { jobs: 2, runs: 100, executions: 300, seconds: 1.25, execsPerSec: 240 },
+      ],
     });
     expect(md).toContain('| 1 | 100 | 300 | 2.00 | 150 | 1.00× |');
     expect(md).toContain('| 2 | 100 | 300 | 1.25 | 240 | 1.60× |');
   });
 
   test("with repeats: the order run, the faster campaign of each job count, and every campaign's exec/s", () => {
-    const md = JOBS_TABLE.render({
-      cells: [],
-      budget: 1,
-      seeds: 1,
-      throughputExecutions: 1,
-      jobs: {
-        scenarios: ['a'],
-        runs: 100,
-        repeats: 2,
-        results: [
-          { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150, attempts: [150, 120] },
-          { jobs: 2, runs: 100, executions: 300, seconds: 1, execsPerSec: 300, attempts: [210, 300] },
-        ],
-      },
+    const md = renderJobs({
+      scenarios: ['a'],
+      runs: 100,
+      repeats: 2,
+      results: [
+        { jobs: 1, runs: 100, executions: 300, seconds: 2, execsPerSec: 150, attempts: [150, 120] },
+        { jobs: 2, runs: 100, executions: 300, seconds: 1, execsPerSec: 300, attempts: [210, 300] },
+      ],
     });
     expect(md).toContain('alternating order (1 2 2 1), the faster of each counting');
     expect(md).toContain('| 1 | 100 | 300 | 2.00 | 150 | 1.00× | 150, 120 |');
