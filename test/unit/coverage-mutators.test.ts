@@ -62,6 +62,13 @@ const parent = (c: Case, i: number): Plan => ({
   randomTail: false,
 });
 
+/** The plan of a random S1 (sc) execution, seed `hot/i`, with its reader windows marked hot. */
+function hotParent(i: number): readonly PlanStep[] {
+  const source = new PlanSource({ steps: [], randomTail: true }, new RandomSource(`hot/${i}`));
+  const exec = execute(S1_SC.spec, S1_SC.model, source);
+  return markReaderWindows(source.recorded, source.stepOf, exec);
+}
+
 /** The first (parent, mutation) for which the mutator applies, over fixed seeds. */
 function firstMutation(c: Case, name: (typeof MUTATORS)[number]) {
   for (let i = 0; i < 50; i++) {
@@ -211,9 +218,7 @@ describe('coverage mutators', () => {
       let eligibleHot = 0;
       let eligible = 0;
       for (let i = 0; i < 60; i++) {
-        const source = new PlanSource({ steps: [], randomTail: true }, new RandomSource(`hot/${i}`));
-        const exec = execute(S1_SC.spec, S1_SC.model, source);
-        const steps = markReaderWindows(source.recorded, source.stepOf, exec);
+        const steps = hotParent(i);
         const ok = (s: PlanStep) =>
           s.kind === 'sched' && s.cpus?.[0] === s.current && (name === 'insert-preemption') === (s.value === 0);
         if (!steps.some((s) => s.hot === true && ok(s))) continue;
@@ -240,9 +245,7 @@ describe('coverage mutators', () => {
     let hot = 0;
     let n = 0;
     for (let i = 0; i < 60; i++) {
-      const source = new PlanSource({ steps: [], randomTail: true }, new RandomSource(`hot/${i}`));
-      const exec = execute(S1_SC.spec, S1_SC.model, source);
-      const steps = markReaderWindows(source.recorded, source.stepOf, exec);
+      const steps = hotParent(i);
       if (!steps.some((s) => s.hot === true)) continue;
       for (let k = 0; k < 10; k++) {
         const m = mutate('pct-tail', { steps, randomTail: false }, createRng(`tail/${i}/${k}`))!;
