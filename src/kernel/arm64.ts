@@ -43,13 +43,13 @@ export const ARM64 = {
   ALL: (1n << 64n) - 1n,
 } as const;
 
-/** CONT_PTES: 16 with the 4K granule; 4 is allowed to keep scenarios small (DOMAIN §C S5). */
 /** An arm64 table descriptor: next-level table address | TABLE | VALID. */
 export const arm64PmdTable = (pfn: bigint): bigint => (pfn << 12n) | 3n;
 /** The next-level table of an arm64 pmd, or null when it is not a table descriptor. */
 export const arm64PmdTableOf = (pmd: bigint): bigint | null =>
   (pmd & 3n) === 3n ? (pmd >> 12n) & 0xf_ffff_ffffn : null;
 
+/** CONT_PTES: 16 with the 4K granule; 4 is allowed to keep scenarios small (DOMAIN §C S5). */
 export type ContPtes = 4 | 16;
 export const DEFAULT_CONT_PTES: ContPtes = 16;
 
