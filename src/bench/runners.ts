@@ -1,5 +1,6 @@
 import type { CampaignResult, Finding, FuzzEngineName } from '../campaign';
 import { MemoryCorpusStore, runCampaign } from '../campaign';
+import { rssMb } from '../cli/status';
 import type { BenchCase } from './cases';
 
 /** One measured run: a case, an engine, a seed, until the first divergence or the execution budget. */
@@ -53,8 +54,6 @@ export interface Throughput {
   readonly peakRssMb: number;
 }
 
-const rssMb = (): number => process.memoryUsage().rss / (1024 * 1024);
-
 /** An in-process campaign of one of ptefuzz's own fuzz engines on the case's single target, stopped at the first divergence. */
 export function campaignRunner(engine: FuzzEngineName): EngineRunner {
   return {
@@ -75,7 +74,7 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
         executions,
         seconds,
         execsPerSec: seconds > 0 ? executions / seconds : 0,
-        peakRssMb: Math.round(peak),
+        peakRssMb: peak,
       };
     },
     throughput(c, executions, seconds) {
@@ -88,7 +87,7 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
         executions: r.executions,
         seconds: r.seconds,
         execsPerSec: r.seconds > 0 ? r.executions / r.seconds : 0,
-        peakRssMb: Math.round(peak),
+        peakRssMb: peak,
       };
     },
   };
