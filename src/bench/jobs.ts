@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { alternatingOrder } from './stats';
 
 export interface JobsRun {
   readonly jobs: number;
@@ -46,11 +47,7 @@ export function compareJobs(
   repeats = 1,
 ): JobsComparison {
   const all = new Map<number, JobsRun[]>(jobCounts.map((j) => [j, []]));
-  for (let k = 0; k < repeats; k++) {
-    for (const jobs of k % 2 === 0 ? jobCounts : [...jobCounts].reverse()) {
-      all.get(jobs)!.push(campaign(scenarios, runs, jobs));
-    }
-  }
+  for (const jobs of alternatingOrder(jobCounts, repeats)) all.get(jobs)!.push(campaign(scenarios, runs, jobs));
   const results = jobCounts.map((jobs): JobsRun => {
     const tries = all.get(jobs)!;
     const best = tries.reduce((a, b) => (b.execsPerSec > a.execsPerSec ? b : a));

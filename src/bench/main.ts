@@ -22,6 +22,7 @@ import { jsfuzzRunner } from './jsfuzz-runner';
 import type { JobsComparison } from './jobs';
 import { compareJobs } from './jobs';
 import { BENCH_SECTIONS, markdownReport } from './report';
+import { alternatingOrder } from './stats';
 import { summarize } from './summary';
 import { benchSvg } from './svg';
 
@@ -118,13 +119,11 @@ async function bench(o: BenchOptions): Promise<number> {
   for (const r of runners) r.throughput?.(cases[0]!, Math.min(THROUGHPUT_WARMUP, tn), THROUGHPUT_SECONDS);
   for (const c of cases) {
     const best = new Map<string, Throughput>();
-    for (let k = 0; k < repeats; k++) {
-      for (const r of k % 2 === 0 ? runners : [...runners].reverse()) {
-        const t = r.throughput?.(c, tn, THROUGHPUT_SECONDS);
-        if (!t) continue;
-        const b = best.get(r.name);
-        if (!b || t.execsPerSec > b.execsPerSec) best.set(r.name, t);
-      }
+    for (const r of alternatingOrder(runners, repeats)) {
+      const t = r.throughput?.(c, tn, THROUGHPUT_SECONDS);
+      if (!t) continue;
+      const b = best.get(r.name);
+      if (!b || t.execsPerSec > b.execsPerSec) best.set(r.name, t);
     }
     for (const r of runners) {
       const t = best.get(r.name);

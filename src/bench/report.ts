@@ -1,7 +1,7 @@
 import type { JobsComparison } from './jobs';
 import { createRng, deriveSeed } from '../engines';
 import type { RatioInterval } from './stats';
-import { bootstrapMedianRatio } from './stats';
+import { alternatingOrder, bootstrapMedianRatio } from './stats';
 import type { CellSummary } from './summary';
 import { caseLabel } from './summary';
 
@@ -228,10 +228,10 @@ export const JOBS_TABLE: BenchSection = {
     ]);
     const order =
       repeats > 1
-        ? `${repeats} campaigns per job count, one after the other in alternating order (${alternation(
+        ? `${repeats} campaigns per job count, one after the other in alternating order (${alternatingOrder(
             jobs.results.map((r) => r.jobs),
             repeats,
-          )}), the faster of each counting`
+          ).join(' ')}), the faster of each counting`
         : 'run one after the other in this bench';
     return (
       `\`ptefuzz fuzz --engine random --seed 1 --runs ${jobs.runs} --jobs J\` over ${jobs.scenarios.length} scenarios (every reader and model; ` +
@@ -252,13 +252,6 @@ export const JOBS_TABLE: BenchSection = {
     );
   },
 };
-
-/** The order compareJobs runs its campaigns in, e.g. "1 2 2 1". */
-function alternation(counts: readonly number[], repeats: number): string {
-  const order: number[] = [];
-  for (let k = 0; k < repeats; k++) order.push(...(k % 2 === 0 ? counts : [...counts].reverse()));
-  return order.join(' ');
-}
 
 export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS, JSFUZZ_RATIOS, JOBS_TABLE];
 

@@ -18,6 +18,16 @@ export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/**
+ * The order of `repeats` rounds of measurements of `items`, alternating (a b c, then c b a, …): what each item
+ * loses to a slow moment of the machine or to running first is spread over all of them.
+ */
+export function alternatingOrder<T>(items: readonly T[], repeats: number): T[] {
+  const order: T[] = [];
+  for (let k = 0; k < repeats; k++) order.push(...(k % 2 === 0 ? items : [...items].reverse()));
+  return order;
+}
+
 /** A bootstrap confidence interval of a ratio of medians. */
 export interface RatioInterval {
   readonly low: number;

@@ -9,7 +9,7 @@ import type { BenchContext } from '../../src/bench/report';
 import type { CellSummary } from '../../src/bench/summary';
 import type { JobsComparison } from '../../src/bench/jobs';
 import { compareJobs } from '../../src/bench/jobs';
-import { bootstrapMedianRatio } from '../../src/bench/stats';
+import { alternatingOrder, bootstrapMedianRatio } from '../../src/bench/stats';
 import { createRng } from '../../src/engines';
 
 const cell = (engine: string, over: Partial<CellSummary>): CellSummary => ({
@@ -222,5 +222,20 @@ describe('bench: bootstrap interval of coverage/other', () => {
         .split('\n')
         .find((l) => l.startsWith('| s2-'));
     expect(row([...other, ...own])).toBe(row(own));
+  });
+});
+
+describe('bench: repeated measurements', () => {
+  test('run in alternating order, every item once per round', () => {
+    expect(alternatingOrder(['random', 'pct', 'coverage'], 2)).toEqual([
+      'random',
+      'pct',
+      'coverage',
+      'coverage',
+      'pct',
+      'random',
+    ]);
+    expect(alternatingOrder([1, 2], 3)).toEqual([1, 2, 2, 1, 1, 2]);
+    expect(alternatingOrder([1, 2], 1)).toEqual([1, 2]);
   });
 });
