@@ -5,9 +5,10 @@
  * scenarios of the known-bug cases, every reader and model of them — run
  * as a child process (the real CLI, worker threads and crash writing
  * included), one after the other — `repeats` rounds, in alternating order
- * (1 2, then 2 1, …), the faster campaign of each job count counting, as the
- * bench's throughput runs do: a campaign slowed by something else on the
- * machine is noise, not the engine. With `random` every campaign executes
+ * (1 2, then 2 1, …), the faster campaign of each job count counting: a
+ * campaign slowed by something else on the machine is noise, not the engine
+ * (processes of their own: they cannot be interleaved in slices of their own
+ * time as the bench's throughput campaigns are). With `random` every campaign executes
  * exactly the same runs, so the executions must agree; exec/s is executions
  * over the campaign's own seconds (start-up of the workers included, process
  * start-up not).

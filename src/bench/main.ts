@@ -22,8 +22,8 @@ import { jsfuzzRunner } from './jsfuzz-runner';
 import type { JobsComparison } from './jobs';
 import { compareJobs } from './jobs';
 import { BENCH_SECTIONS, markdownReport } from './report';
-import { alternatingOrder } from './stats';
 import { summarize } from './summary';
+import { pairedThroughput } from './throughput';
 import { benchSvg } from './svg';
 
 interface BenchOptions {
@@ -45,22 +45,16 @@ export const DEFAULT_BUDGET = 20000;
  * `--quick`: a smoke run — jsfuzz only on the first case of each harness family (one process start-up
  * each), a short --jobs comparison
  */
-export const QUICK = { seeds: 3, budget: 2000, throughput: 300, jsfuzzRepeats: 1, jsfuzzCap: 30, jobsRuns: 300 };
+export const QUICK = { seeds: 3, budget: 2000, throughputSeconds: 0.2, jsfuzzRepeats: 1, jsfuzzCap: 30, jobsRuns: 300 };
 /**
- * executions of a throughput run of each case and engine (capped by the budget), or THROUGHPUT_SECONDS,
- * whichever ends it first: long enough that JIT warm-up and the first minimizations are a small part of it
- * (3000-execution runs, 0.1–0.5 s each, put coverage/random between 0.17 and 1.79 on a loaded machine; 20000
- * on an idle one, 0.56–1.07)
+ * throughput: per case, the engines' campaigns run side by side (pairedThroughput: interleaved, in slices of
+ * THROUGHPUT_SLICE_MS of their own time), THROUGHPUT_SECONDS of its own time each — long enough that JIT
+ * warm-up and the first minimizations are a small part of it, slices short against the machine's drift
  */
-export const THROUGHPUT_EXECUTIONS = 20000;
-export const THROUGHPUT_SECONDS = 5;
-/**
- * throughput runs per case and engine, in alternating order (random pct coverage, coverage pct random); the
- * faster one counts — a run slowed by something else on the machine is noise, not the engine
- */
-export const THROUGHPUT_REPEATS = 2;
-/** executions of one unmeasured run of each runner before the throughput runs (JIT warm-up) */
-export const THROUGHPUT_WARMUP = 2000;
+export const THROUGHPUT_SECONDS = 2;
+export const THROUGHPUT_SLICE_MS = 100;
+/** seconds of one unmeasured paired run of the runners on the first case before the throughput runs (JIT warm-up) */
+export const THROUGHPUT_WARMUP_SECONDS = 0.2;
 /** jsfuzz runs per case (it cannot be seeded) and the wall-clock cap of one run */
 export const DEFAULT_JSFUZZ_REPEATS = 3;
 export const DEFAULT_JSFUZZ_CAP = 120;
@@ -69,7 +63,10 @@ export const DEFAULT_JSFUZZ_CAP = 120;
  * first minimizations are a fixed cost, so short campaigns scale less (6000 runs: 1.2×)
  */
 export const DEFAULT_JOBS_RUNS = 300000;
-/** campaigns per job count (alternating order; the faster counts, as for THROUGHPUT_REPEATS) */
+/**
+ * campaigns per job count, in alternating order, the faster counting: --jobs campaigns are processes of their own,
+ * which cannot share slices as the throughput campaigns do
+ */
 export const JOBS_REPEATS = 2;
 
 async function bench(o: BenchOptions): Promise<number> {
@@ -113,24 +110,14 @@ async function bench(o: BenchOptions): Promise<number> {
     }
   }
   const throughput: Throughput[] = [];
-  const tn = o.quick ? QUICK.throughput : Math.min(THROUGHPUT_EXECUTIONS, budget);
-  const repeats = o.quick ? 1 : THROUGHPUT_REPEATS;
-  // the first measured runner must not pay everybody's JIT warm-up
-  for (const r of runners) r.throughput?.(cases[0]!, Math.min(THROUGHPUT_WARMUP, tn), THROUGHPUT_SECONDS);
+  const seconds = o.quick ? QUICK.throughputSeconds : THROUGHPUT_SECONDS;
+  // the first case must not pay everybody's JIT warm-up
+  pairedThroughput(runners, cases[0]!, THROUGHPUT_WARMUP_SECONDS, THROUGHPUT_SLICE_MS);
   for (const c of cases) {
-    const best = new Map<string, Throughput>();
-    for (const r of alternatingOrder(runners, repeats)) {
-      const t = r.throughput?.(c, tn, THROUGHPUT_SECONDS);
-      if (!t) continue;
-      const b = best.get(r.name);
-      if (!b || t.execsPerSec > b.execsPerSec) best.set(r.name, t);
-    }
-    for (const r of runners) {
-      const t = best.get(r.name);
-      if (!t) continue;
+    for (const t of pairedThroughput(runners, c, seconds, THROUGHPUT_SLICE_MS)) {
       throughput.push(t);
       process.stderr.write(
-        `${c.label} ${r.name} throughput: ${Math.round(t.execsPerSec)} exec/s over ${t.executions} executions (best of ${repeats})\n`,
+        `${c.label} ${t.engine} throughput: ${Math.round(t.execsPerSec)} exec/s over ${t.executions} executions in ${t.seconds.toFixed(2)} s of its own time\n`,
       );
     }
   }
@@ -152,9 +139,7 @@ async function bench(o: BenchOptions): Promise<number> {
       cells,
       budget,
       seeds,
-      throughputExecutions: tn,
-      throughputRepeats: repeats,
-      throughputSeconds: THROUGHPUT_SECONDS,
+      throughput: { seconds, sliceMs: THROUGHPUT_SLICE_MS },
       cases: cases.map((c) => c.label),
       unavailable,
       ...(runners.some((r) => r.name === 'jsfuzz') ? { jsfuzz } : {}),

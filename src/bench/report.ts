@@ -10,11 +10,11 @@ export interface BenchContext {
   readonly cells: readonly CellSummary[];
   readonly budget: number;
   readonly seeds: number;
-  /** executions of each throughput run (exec/s, RSS) */
-  readonly throughputExecutions: number;
-  /** throughput runs per case and engine (the fastest counts; absent: 1) and the seconds cap of one (absent: none) */
-  readonly throughputRepeats?: number;
-  readonly throughputSeconds?: number;
+  /**
+   * the throughput runs (exec/s, peak RSS): per case, the engines' campaigns side by side, each for `seconds` of
+   * its own time, interleaved in slices of `sliceMs` (pairedThroughput)
+   */
+  readonly throughput: { readonly seconds: number; readonly sliceMs: number };
   /** every case label, in order */
   readonly cases?: readonly string[];
   /** (case label, engine) a runner could not run, and why ("no jsfuzz target") */
@@ -255,15 +255,10 @@ export const JOBS_TABLE: BenchSection = {
 
 export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS, JSFUZZ_RATIOS, JOBS_TABLE];
 
-function throughputRuns(ctx: BenchContext): string {
-  const one = `${ctx.throughputExecutions}-execution campaign${ctx.throughputSeconds === undefined ? '' : ` (at most ${ctx.throughputSeconds} s)`}`;
-  const n = ctx.throughputRepeats ?? 1;
-  return n === 1 ? `one ${one}` : `the faster of ${n} ${one.replace('campaign', 'campaigns')}`;
-}
-
 export function markdownReport(ctx: BenchContext, sections: readonly BenchSection[] = BENCH_SECTIONS): string {
   const head =
     `ptefuzz bench: ${ctx.seeds} seeds per case and engine, budget ${ctx.budget} executions per run (a run that does not find the bug counts as >budget); ` +
-    `exec/s and peak RSS from ${throughputRuns(ctx)} per case and engine (seed 1, not stopped at divergences)`;
+    `exec/s and peak RSS from ${ctx.throughput.seconds} s of each engine's own time in a throughput campaign per case (seed 1, not stopped at divergences), ` +
+    `the engines' campaigns of a case run side by side in slices of ${ctx.throughput.sliceMs} ms of their own time, so that the machine's drift hits them alike`;
   return [head, ...sections.map((s) => `### ${s.title}\n\n${s.render(ctx)}`)].join('\n\n');
 }

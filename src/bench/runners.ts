@@ -1,7 +1,8 @@
 import type { CampaignResult, Finding, FuzzEngineName } from '../campaign';
-import { MemoryCorpusStore, runCampaign } from '../campaign';
+import { MemoryCorpusStore, campaignSteps } from '../campaign';
 import { rssMb } from '../cli/status';
 import type { BenchCase } from './cases';
+import type { ThroughputSlices } from './throughput';
 
 /** One measured run: a case, an engine, a seed, until the first divergence or the execution budget. */
 export interface BenchRow {
@@ -33,10 +34,11 @@ export interface EngineRunner {
   readonly name: string;
   run(c: BenchCase, seed: number, budget: number): BenchRow | Promise<BenchRow>;
   /**
-   * throughput: a campaign of a fixed number of executions (or `seconds`, whichever ends it first) that does
-   * not stop at a divergence (minimizations included, as in a campaign)
+   * throughput: a campaign (seed 1) of `seconds` on `clock` that does not stop at a divergence (minimizations
+   * included, as in a campaign), in slices of about `sliceMs` — pairedThroughput (throughput.ts) runs the
+   * runners' campaigns of a case interleaved, each on its own clock
    */
-  throughput?(c: BenchCase, executions: number, seconds?: number): Throughput;
+  throughput?(c: BenchCase, seconds: number, clock: () => number, sliceMs: number): ThroughputSlices;
   /** at most this many seeds (repetitions) per case, whatever --seeds says */
   readonly maxSeeds?: number;
   /** why the runner cannot run a case (e.g. "no jsfuzz target"), or undefined */
@@ -60,7 +62,9 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
     name: engine,
     run(c, seed, budget) {
       let first: Finding | undefined;
-      const { result: r, peak } = campaign(c, engine, seed, budget, (f) => (first ??= f));
+      const { result: r, peak } = finish(
+        campaign(c, engine, seed, { runs: budget, clock: () => performance.now() }, (f) => (first ??= f)),
+      );
 
       const executions = first ? first.first.executions : r.executions;
       const seconds = first ? first.first.seconds : r.seconds;
@@ -77,8 +81,8 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
         peakRssMb: peak,
       };
     },
-    throughput(c, executions, seconds) {
-      const { result: r, peak } = campaign(c, engine, 1, executions, undefined, seconds);
+    *throughput(c, seconds, clock, sliceMs) {
+      const { result: r, peak } = yield* campaign(c, engine, 1, { seconds, clock, sliceMs });
       return {
         scenario: c.scenario,
         reader: c.reader,
@@ -93,24 +97,32 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
   };
 }
 
-/** One campaign on the case's target; with `onFirst`, it stops at the first divergence. */
-function campaign(
+/** How long a campaign runs: `runs`, or `seconds` on `clock`; it yields every `sliceMs` on `clock` (default: never). */
+interface CampaignBound {
+  readonly runs?: number;
+  readonly seconds?: number;
+  readonly clock: () => number;
+  readonly sliceMs?: number;
+}
+
+/** One campaign on the case's target, in slices; with `onFirst`, it stops at the first divergence. */
+function* campaign(
   c: BenchCase,
   engine: FuzzEngineName,
   seed: number,
-  runs: number,
-  onFirst: ((f: Finding) => void) | undefined,
-  seconds?: number,
-): { result: CampaignResult; peak: number } {
+  bound: CampaignBound,
+  onFirst?: (f: Finding) => void,
+): Generator<void, { result: CampaignResult; peak: number }, undefined> {
   let peak = rssMb();
   let found = false;
-  const result = runCampaign({
+  const result = yield* campaignSteps({
     targets: [c.target],
     engine,
     seed: String(seed),
-    runs,
-    ...(seconds === undefined ? {} : { seconds }),
-    clock: () => performance.now(),
+    ...(bound.runs === undefined ? {} : { runs: bound.runs }),
+    ...(bound.seconds === undefined ? {} : { seconds: bound.seconds }),
+    clock: bound.clock,
+    sliceMs: bound.sliceMs ?? Infinity,
     pulseMs: 250,
     // the corpus lives in memory: the bench measures a cold start
     ...(engine === 'coverage' ? { corpus: new MemoryCorpusStore() } : {}),
@@ -125,6 +137,14 @@ function campaign(
     shouldStop: () => onFirst !== undefined && found,
   });
   return { result, peak: Math.max(peak, rssMb()) };
+}
+
+/** Run a generator to its end. */
+function finish<T>(g: Generator<void, T, undefined>): T {
+  for (;;) {
+    const n = g.next();
+    if (n.done) return n.value;
+  }
 }
 
 /** The runners of `npm run bench`, in column order. */

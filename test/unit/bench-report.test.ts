@@ -12,6 +12,9 @@ import { compareJobs } from '../../src/bench/jobs';
 import { alternatingOrder, bootstrapMedianRatio } from '../../src/bench/stats';
 import { createRng } from '../../src/engines';
 
+/** the throughput runs' description (only the report head shows it) */
+const TP = { seconds: 2, sliceMs: 100 };
+
 const cell = (engine: string, over: Partial<CellSummary>): CellSummary => ({
   scenario: 's2-pae-zap-reestablish',
   reader: 'ptep_get',
@@ -47,7 +50,7 @@ describe('bench: jsfuzz vs coverage', () => {
     ],
     budget: 2000,
     seeds: 3,
-    throughputExecutions: 300,
+    throughput: TP,
     cases: [label, other],
     unavailable: [{ label: other, engine: 'jsfuzz', reason: 'no jsfuzz target' }],
     jsfuzz: { repeats: 3, secondsCap: 60 },
@@ -85,7 +88,7 @@ describe('bench: jsfuzz vs coverage', () => {
 
 describe('bench: --jobs 1 vs --jobs 2', () => {
   const renderJobs = (jobs: JobsComparison): string =>
-    JOBS_TABLE.render({ cells: [], budget: 1, seeds: 1, throughputExecutions: 1, jobs });
+    JOBS_TABLE.render({ cells: [], budget: 1, seeds: 1, throughput: TP, jobs });
 
   test('rendered with the ratio to --jobs 1', () => {
     const md = renderJobs({
@@ -136,11 +139,12 @@ describe('bench: --jobs 1 vs --jobs 2', () => {
 });
 
 describe('bench: report head', () => {
-  test('says how exec/s was measured: one campaign, or the faster of several with a time cap', () => {
-    const base = { cells: [], budget: 20000, seeds: 10, throughputExecutions: 20000 };
-    expect(markdownReport(base, [])).toContain('exec/s and peak RSS from one 20000-execution campaign per case');
-    expect(markdownReport({ ...base, throughputRepeats: 2, throughputSeconds: 5 }, [])).toContain(
-      'exec/s and peak RSS from the faster of 2 20000-execution campaigns (at most 5 s) per case',
+  test('says how exec/s was measured: seconds of own time per engine, side by side in slices', () => {
+    expect(
+      markdownReport({ cells: [], budget: 20000, seeds: 10, throughput: { seconds: 2, sliceMs: 100 } }, []),
+    ).toContain(
+      "exec/s and peak RSS from 2 s of each engine's own time in a throughput campaign per case (seed 1, not stopped at divergences), " +
+        "the engines' campaigns of a case run side by side in slices of 100 ms of their own time",
     );
   });
 });
@@ -189,7 +193,7 @@ describe('bench: bootstrap interval of coverage/other', () => {
       ],
       budget: 100,
       seeds: 3,
-      throughputExecutions: 1,
+      throughput: TP,
     });
     const rows = md.split('\n').filter((l) => l.startsWith('| s2-'));
     expect(
@@ -218,7 +222,7 @@ describe('bench: bootstrap interval of coverage/other', () => {
     ];
     const other = [spread('random', [1, 2, 3, 4, 5], 's3-other'), spread('coverage', [5, 6, 7, 8, 9], 's3-other')];
     const row = (cells: CellSummary[]) =>
-      COVERAGE_RATIOS.render({ cells, budget: 100, seeds: 5, throughputExecutions: 1 })
+      COVERAGE_RATIOS.render({ cells, budget: 100, seeds: 5, throughput: TP })
         .split('\n')
         .find((l) => l.startsWith('| s2-'));
     expect(row([...other, ...own])).toBe(row(own));
