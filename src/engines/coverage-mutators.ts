@@ -47,10 +47,18 @@ export interface Mutation {
 
 type Mutator = (p: Plan, rng: Rng, donor: Plan | undefined) => Mutation | null;
 
+/**
+ * A uniformly drawn index of a step that passes `ok` (-1, drawing nothing, when none does). Two passes
+ * — count, then find the drawn one — rather than a list of the candidates: this runs several times per
+ * mutant, over the whole parent.
+ */
 function pickIndex(steps: readonly PlanStep[], rng: Rng, ok: (s: PlanStep, i: number) => boolean): number {
-  const idx: number[] = [];
-  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i)) idx.push(i);
-  return idx.length === 0 ? -1 : idx[rng.int(idx.length)]!;
+  let count = 0;
+  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i)) count++;
+  if (count === 0) return -1;
+  let k = rng.int(count);
+  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i) && k-- === 0) return i;
+  throw new Error('[ptefuzz internal bug] coverage mutators: pickIndex predicate changed between passes');
 }
 
 /**
@@ -116,11 +124,13 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const others = s.cpus!.filter((c) => c !== s.current);
     const y = others[rng.int(others.length)]!;
     const burst = 1 + rng.int(MAX_BURST);
-    const inserted = [runStep(s, y), ...Array.from({ length: burst - 1 }, () => runStep(undefined, y))];
-    return {
-      plan: { ...p, steps: [...p.steps.slice(0, i), ...inserted, ...p.steps.slice(i)] },
-      at: i,
-    };
+    // built by pushes (not spreads): this is the most drawn mutator; the burst's later steps share one step object
+    const steps = p.steps.slice(0, i);
+    steps.push(runStep(s, y));
+    const next = runStep(undefined, y);
+    for (let b = 1; b < burst; b++) steps.push(next);
+    for (let k = i; k < p.steps.length; k++) steps.push(p.steps[k]!);
+    return { plan: { ...p, steps }, at: i };
   },
 
   /**
@@ -142,7 +152,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
       }
       j++;
     }
-    return { plan: { ...p, steps: [...p.steps.slice(0, i), ...p.steps.slice(j)] }, at: i };
+    return { plan: { ...p, steps: p.steps.slice(0, i).concat(p.steps.slice(j)) }, at: i };
   },
 
   /** two consecutive scheduling steps of different CPUs run in the other order */
@@ -186,7 +196,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     }
     if (diff.length === 0) return null;
     const i = diff[rng.int(diff.length)]!;
-    return { plan: { steps: [...p.steps.slice(0, i), ...donor.steps.slice(i)], randomTail: donor.randomTail }, at: i };
+    return { plan: { steps: p.steps.slice(0, i).concat(donor.steps.slice(i)), randomTail: donor.randomTail }, at: i };
   },
 
   /** keep the first i choices, then choose uniformly at random */
