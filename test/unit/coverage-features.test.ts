@@ -4,7 +4,7 @@
  * interleaving gives the same map, and the reader's verdict label is a feature.
  */
 import { describe, expect, test } from 'vitest';
-import { ExecMap, FeatureExtractor, RandomSource, mix, hashString } from '../../src/engines';
+import { ExecMap, FeatureExtractor, KeyCounter, RandomSource, createRng, mix, hashString } from '../../src/engines';
 import { MP } from '../../src/litmus-shapes';
 import type { Execution, ModelKind } from '../../src/machine';
 import { LocationTable, READ_ONCE, TraceSource, WRITE_ONCE, execute } from '../../src/machine';
@@ -113,5 +113,44 @@ describe('one extractor reused across executions', () => {
   test('the executions differ in their features (a precondition: a leak would show)', () => {
     const maps = execs.map((e) => JSON.stringify(mapOf(new FeatureExtractor(), e)));
     expect(new Set(maps).size).toBeGreaterThan(6);
+  });
+});
+
+describe('KeyCounter', () => {
+  /** Counts `keys` in order with `c` and with a Map: the counts before each key, as both saw them. */
+  const both = (c: KeyCounter, keys: readonly number[]): [number[], number[]] => {
+    const m = new Map<number, number>();
+    const expected = keys.map((k) => {
+      const n = m.get(k) ?? 0;
+      m.set(k, n + 1);
+      return n;
+    });
+    return [keys.map((k) => c.next(k)), expected];
+  };
+
+  test('counts as a Map does: colliding slots, growth past 32 keys, u32 keys', () => {
+    const rng = createRng('keycounter');
+    const c = new KeyCounter();
+    // 200 distinct keys that all share their low 6 bits (one initial slot), repeated, and random u32s
+    const keys = Array.from({ length: 600 }, (_, i) => ((i % 200) * 64 + 5) >>> 0);
+    for (let i = 0; i < 300; i++) keys.push(rng.u32() % 50 === 0 ? 0xffff_ffff : rng.u32());
+    const [got, expected] = both(c, keys);
+    expect(got).toEqual(expected);
+    expect(Math.max(...got)).toBe(2);
+  });
+
+  test('reset forgets every key, also when the stamp wraps around', () => {
+    const c = new KeyCounter();
+    const keys = [1, 2, 1, 65, 1, 2];
+    expect(both(c, keys)[0]).toEqual([0, 0, 1, 0, 2, 1]);
+    c.reset();
+    expect(both(c, [10, 11, 10])[0]).toEqual([0, 0, 1]);
+    // the next reset takes the last stamp, the one after wraps around to 1, the first call's stamp:
+    // what was counted under it at the start must be gone
+    Reflect.set(c, 'stamp', 0xffff_fffe);
+    c.reset();
+    expect(both(c, [7])[0]).toEqual([0]);
+    c.reset();
+    expect(both(c, keys)[0]).toEqual([0, 0, 1, 0, 2, 1]);
   });
 });
