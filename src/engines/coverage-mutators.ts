@@ -47,10 +47,18 @@ export interface Mutation {
 
 type Mutator = (p: Plan, rng: Rng, donor: Plan | undefined) => Mutation | null;
 
+/**
+ * A uniformly drawn index of a step that passes `ok` (-1, drawing nothing, when none does). Two passes
+ * — count, then find the drawn one — rather than a list of the candidates: this runs several times per
+ * mutant, over the whole parent.
+ */
 function pickIndex(steps: readonly PlanStep[], rng: Rng, ok: (s: PlanStep, i: number) => boolean): number {
-  const idx: number[] = [];
-  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i)) idx.push(i);
-  return idx.length === 0 ? -1 : idx[rng.int(idx.length)]!;
+  let count = 0;
+  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i)) count++;
+  if (count === 0) return -1;
+  let k = rng.int(count);
+  for (let i = 0; i < steps.length; i++) if (ok(steps[i]!, i) && k-- === 0) return i;
+  throw new Error('[ptefuzz internal bug] coverage mutators: pickIndex predicate changed between passes');
 }
 
 /**
@@ -76,10 +84,34 @@ function runStep(like: PlanStep | undefined, cpu: number): PlanStep {
     : { kind: 'sched', n: 0, value: 0, cpu };
 }
 
+/**
+ * `p` with other steps (the same tail). Written out rather than spread
+ * (`{ ...p, steps }`): a spread of plans of several shapes takes V8's slow
+ * generic path, and a mutant makes one to four of them.
+ */
+function withSteps(p: Plan, steps: readonly PlanStep[]): Plan {
+  const q: { -readonly [K in keyof Plan]: Plan[K] } = { steps, randomTail: p.randomTail };
+  if (p.pctTail !== undefined) q.pctTail = p.pctTail;
+  if (p.tailLowest !== undefined) q.tailLowest = p.tailLowest;
+  return q;
+}
+
 function replaced(p: Plan, i: number, s: PlanStep): Plan {
   const steps = p.steps.slice();
   steps[i] = s;
-  return { ...p, steps };
+  return withSteps(p, steps);
+}
+
+/**
+ * A uniformly drawn CPU of `cpus` other than `not` — `others[rng.int(others.length)]` of the filtered
+ * list, without building it (undefined, after the same draw, when there is none).
+ */
+function pickOther(cpus: readonly number[], not: number | undefined, rng: Rng): number | undefined {
+  let count = 0;
+  for (let i = 0; i < cpus.length; i++) if (cpus[i] !== not) count++;
+  let k = rng.int(count);
+  for (let i = 0; i < cpus.length; i++) if (cpus[i] !== not && k-- === 0) return cpus[i];
+  return undefined;
 }
 
 /** Another value of a non-sched choice of `kind`. */
@@ -99,8 +131,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const i = pickIndex(p.steps, rng, schedWithChoice);
     if (i < 0) return null;
     const s = p.steps[i]!;
-    const others = s.cpus!.filter((c) => c !== s.cpu);
-    return { plan: replaced(p, i, runStep(s, others[rng.int(others.length)]!)), at: i };
+    return { plan: replaced(p, i, runStep(s, pickOther(s.cpus!, s.cpu, rng)!)), at: i };
   },
 
   /**
@@ -113,14 +144,15 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const i = pickHot(p.steps, rng, (s) => isPreemptible(s) && s.value === 0);
     if (i < 0) return null;
     const s = p.steps[i]!;
-    const others = s.cpus!.filter((c) => c !== s.current);
-    const y = others[rng.int(others.length)]!;
+    const y = pickOther(s.cpus!, s.current, rng)!;
     const burst = 1 + rng.int(MAX_BURST);
-    const inserted = [runStep(s, y), ...Array.from({ length: burst - 1 }, () => runStep(undefined, y))];
-    return {
-      plan: { ...p, steps: [...p.steps.slice(0, i), ...inserted, ...p.steps.slice(i)] },
-      at: i,
-    };
+    // built by pushes (not spreads): this is the most drawn mutator; the burst's later steps share one step object
+    const steps = p.steps.slice(0, i);
+    steps.push(runStep(s, y));
+    const next = runStep(undefined, y);
+    for (let b = 1; b < burst; b++) steps.push(next);
+    for (let k = i; k < p.steps.length; k++) steps.push(p.steps[k]!);
+    return { plan: withSteps(p, steps), at: i };
   },
 
   /**
@@ -142,7 +174,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
       }
       j++;
     }
-    return { plan: { ...p, steps: [...p.steps.slice(0, i), ...p.steps.slice(j)] }, at: i };
+    return { plan: withSteps(p, p.steps.slice(0, i).concat(p.steps.slice(j))), at: i };
   },
 
   /** two consecutive scheduling steps of different CPUs run in the other order */
@@ -164,7 +196,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const steps = p.steps.slice();
     steps[i] = runStep(a, b.cpu!);
     steps[j] = runStep(b, a.cpu!);
-    return { plan: { ...p, steps }, at: i };
+    return { plan: withSteps(p, steps), at: i };
   },
 
   /** a load reads from another message (weak; 0 = newest) */
@@ -186,7 +218,7 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     }
     if (diff.length === 0) return null;
     const i = diff[rng.int(diff.length)]!;
-    return { plan: { steps: [...p.steps.slice(0, i), ...donor.steps.slice(i)], randomTail: donor.randomTail }, at: i };
+    return { plan: { steps: p.steps.slice(0, i).concat(donor.steps.slice(i)), randomTail: donor.randomTail }, at: i };
   },
 
   /** keep the first i choices, then choose uniformly at random */
@@ -207,8 +239,13 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     const i = pickHot(p.steps, rng, (s) => s.kind === 'sched');
     if (i < 0) return null;
     const s = p.steps[i]!;
-    const plan: Plan = { steps: p.steps.slice(0, i), randomTail: true, pctTail: true };
-    return { plan: s.hot === true && s.current !== undefined ? { ...plan, tailLowest: s.current } : plan, at: i };
+    const steps = p.steps.slice(0, i);
+    // two literals rather than a spread of the first (slow: see withSteps)
+    const plan: Plan =
+      s.hot === true && s.current !== undefined
+        ? { steps, randomTail: true, pctTail: true, tailLowest: s.current }
+        : { steps, randomTail: true, pctTail: true };
+    return { plan, at: i };
   },
 };
 

@@ -152,6 +152,8 @@ export class CoverageEngine {
    */
   private maxSched = 0;
   private totalLength = 0;
+  /** pickParent's per-entry weights: one buffer for the engine, grown with the corpus (a run draws a parent) */
+  private weights = new Float64Array(64);
   private readonly arms: Record<RunArm, ArmRecord> = {
     random: { runs: 0, admitted: 0, total: 0 },
     pct: { runs: 0, admitted: 0, total: 0 },
@@ -332,7 +334,8 @@ export class CoverageEngine {
     const n = this.corpus.length;
     const mean = this.totalLength / n;
     const recent = n - Math.max(1, Math.floor(n / 4));
-    const w = new Float64Array(n);
+    if (this.weights.length < n) this.weights = new Float64Array(Math.max(n, 2 * this.weights.length));
+    const w = this.weights;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const e = this.corpus[i]!;

@@ -4,10 +4,12 @@
  * interleaving gives the same map, and the reader's verdict label is a feature.
  */
 import { describe, expect, test } from 'vitest';
-import { ExecMap, FeatureExtractor, mix, hashString } from '../../src/engines';
+import { ExecMap, FeatureExtractor, KeyCounter, RandomSource, createRng, mix, hashString } from '../../src/engines';
 import { MP } from '../../src/litmus-shapes';
-import type { Execution } from '../../src/machine';
-import { TraceSource, execute } from '../../src/machine';
+import type { Execution, ModelKind } from '../../src/machine';
+import { LocationTable, READ_ONCE, TraceSource, WRITE_ONCE, execute } from '../../src/machine';
+import { builtinReaders } from '../../src/kernel';
+import { selectTargets } from '../../src/campaign';
 
 const run = (trace: number[]): Execution => execute(MP.build(), 'sc', new TraceSource(trace));
 
@@ -49,5 +51,106 @@ describe('interleaving coverage', () => {
     expect(hashString('')).toBe(0x811c9dc5);
     expect(mix(1, 2)).toBe(mix(1, 2));
     expect(mix(1, 2)).not.toBe(mix(2, 1));
+  });
+});
+
+describe('one extractor reused across executions', () => {
+  // the extractor keeps per-operation and per-location buffers between calls: nothing of one
+  // execution may leak into the next (a previous execution's last writer or last access of a location)
+  const target = (scenario: string, model: ModelKind) => {
+    const [t] = selectTargets({ scenarios: [scenario], readers: ['ptep_get_lockless'] }, builtinReaders());
+    return (seed: string): Execution =>
+      execute({ locations: t!.built.locations, cpus: t!.built.cpus }, model, new RandomSource(seed));
+  };
+  const s2 = target('s2-pae-zap-reestablish', 'tso');
+  const s1 = target('s1-pae-double-refault', 'sc');
+  // executions of different sizes (operations, locations) and models (TSO drains) in turn
+  const execs = Array.from({ length: 12 }, (_, i) => [s2, s1, () => run([i % 2])][i % 3]!(`reuse/${i}`));
+  const mapOf = (x: FeatureExtractor, exec: Execution): [number, number][] => {
+    const m = new ExecMap();
+    x.collect(exec, 'agree', m);
+    return m.touched.map((i) => [i, m.counts[i]!]);
+  };
+
+  test('gives every execution the map a fresh extractor gives it (same hits, same order)', () => {
+    const reused = new FeatureExtractor();
+    for (const exec of execs) expect(mapOf(reused, exec)).toEqual(mapOf(new FeatureExtractor(), exec));
+  });
+
+  test('the per-call stamp wrapping around clears the per-location state', () => {
+    // P0 writes z, then P1 reads it; z is location 2, which MP (x, y) does not touch
+    const locations = new LocationTable();
+    locations.add('x', 32);
+    locations.add('y', 32);
+    const z = locations.add('z', 32);
+    const zSpec = {
+      locations,
+      cpus: [
+        {
+          name: 'P0',
+          program: function* () {
+            yield WRITE_ONCE(z, 1n);
+          },
+        },
+        {
+          name: 'P1',
+          program: function* () {
+            yield READ_ONCE(z);
+          },
+        },
+      ],
+    };
+    const zExec = execute(zSpec, 'sc', new TraceSource([]));
+    const reused = new FeatureExtractor();
+    mapOf(reused, zExec);
+    // MP takes the last stamp, and the next call wraps around to 1 again, the first call's stamp: the
+    // first call's last access of z (P1's read) must not make P0's write an alias pair
+    Reflect.set(reused, 'gen', 0xffff_fffe);
+    mapOf(reused, run([]));
+    expect(mapOf(reused, zExec)).toEqual(mapOf(new FeatureExtractor(), zExec));
+  });
+
+  test('the executions differ in their features (a precondition: a leak would show)', () => {
+    const maps = execs.map((e) => JSON.stringify(mapOf(new FeatureExtractor(), e)));
+    expect(new Set(maps).size).toBeGreaterThan(6);
+  });
+});
+
+describe('KeyCounter', () => {
+  /** Counts `keys` in order with `c` and with a Map: the counts before each key, as both saw them. */
+  const both = (c: KeyCounter, keys: readonly number[]): [number[], number[]] => {
+    const m = new Map<number, number>();
+    const expected = keys.map((k) => {
+      const n = m.get(k) ?? 0;
+      m.set(k, n + 1);
+      return n;
+    });
+    return [keys.map((k) => c.next(k)), expected];
+  };
+
+  test('counts as a Map does: colliding slots, growth past 32 keys, u32 keys', () => {
+    const rng = createRng('keycounter');
+    const c = new KeyCounter();
+    // 200 distinct keys that all share their low 6 bits (one initial slot), repeated, and random u32s
+    const keys = Array.from({ length: 600 }, (_, i) => ((i % 200) * 64 + 5) >>> 0);
+    for (let i = 0; i < 300; i++) keys.push(rng.u32() % 50 === 0 ? 0xffff_ffff : rng.u32());
+    const [got, expected] = both(c, keys);
+    expect(got).toEqual(expected);
+    expect(Math.max(...got)).toBe(2);
+  });
+
+  test('reset forgets every key, also when the stamp wraps around', () => {
+    const c = new KeyCounter();
+    const keys = [1, 2, 1, 65, 1, 2];
+    expect(both(c, keys)[0]).toEqual([0, 0, 1, 0, 2, 1]);
+    c.reset();
+    expect(both(c, [10, 11, 10])[0]).toEqual([0, 0, 1]);
+    // the next reset takes the last stamp, the one after wraps around to 1, the first call's stamp:
+    // what was counted under it at the start must be gone
+    Reflect.set(c, 'stamp', 0xffff_fffe);
+    c.reset();
+    expect(both(c, [7])[0]).toEqual([0]);
+    c.reset();
+    expect(both(c, keys)[0]).toEqual([0, 0, 1, 0, 2, 1]);
   });
 });
