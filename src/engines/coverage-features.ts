@@ -264,7 +264,7 @@ export class FeatureExtractor {
       } else if (kind === 'rmw') {
         for (let j = 0; j < locs.length; j++) {
           const loc = locs[j]!;
-          const lastWriter = loc < nLocs && writerGen[loc] === gen ? writerSite[loc]! : INIT_WRITER;
+          const lastWriter = writerGen[loc] === gen ? writerSite[loc]! : INIT_WRITER;
           out.hit(mix(KIND_SALT.rf, mix(lastWriter, site)));
         }
       }
