@@ -1,5 +1,5 @@
 import type { CampaignResult, Finding, FuzzEngineName } from '../campaign';
-import { MemoryCorpusStore, campaignSteps } from '../campaign';
+import { MemoryCorpusStore, campaignSteps, runToEnd } from '../campaign';
 import { rssMb } from '../cli/status';
 import type { BenchCase } from './cases';
 import type { ThroughputSlices } from './throughput';
@@ -62,7 +62,7 @@ export function campaignRunner(engine: FuzzEngineName): EngineRunner {
     name: engine,
     run(c, seed, budget) {
       let first: Finding | undefined;
-      const { result: r, peak } = finish(
+      const { result: r, peak } = runToEnd(
         campaign(c, engine, seed, { runs: budget, clock: () => performance.now() }, (f) => (first ??= f)),
       );
 
@@ -137,14 +137,6 @@ function* campaign(
     shouldStop: () => onFirst !== undefined && found,
   });
   return { result, peak: Math.max(peak, rssMb()) };
-}
-
-/** Run a generator to its end. */
-function finish<T>(g: Generator<void, T, undefined>): T {
-  for (;;) {
-    const n = g.next();
-    if (n.done) return n.value;
-  }
 }
 
 /** The runners of `npm run bench`, in column order. */

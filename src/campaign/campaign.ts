@@ -224,7 +224,11 @@ export function minimizesHit(hits: number, p: Partition): boolean {
  * thousand times costs ~10 minimizations) and handed to `onWitness`.
  */
 export function runCampaign(cfg: CampaignConfig): CampaignResult {
-  const steps = campaignSteps({ ...cfg, sliceMs: Infinity });
+  return runToEnd(campaignSteps({ ...cfg, sliceMs: Infinity }));
+}
+
+/** Run a sliced computation (campaignSteps, or one built on it) to its end and return its result. */
+export function runToEnd<T>(steps: Generator<void, T, undefined>): T {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
