@@ -6,7 +6,7 @@ import { MUTATORS, mutate } from './coverage-mutators';
 import type { Plan } from './coverage-plan';
 import { CpuListTable, PackedPlan } from './coverage-pack';
 import { PlanSource, markReaderWindows, planOfTrace } from './coverage-plan';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS, PctSource, countSched, schedulingSteps } from './pct';
+import { DEFAULT_PCT_DEPTH, PctSource, countSched, pctSteps, schedulingSteps } from './pct';
 import { RandomSource } from './random';
 import type { Rng } from './rng';
 import { createFastRng, deriveSeed } from './rng';
@@ -195,21 +195,17 @@ export class CoverageEngine {
         ? new PctSource(
             tailSeed,
             DEFAULT_PCT_DEPTH,
-            Math.max(1, this.pctSteps() - countSched(plan.steps)),
+            Math.max(1, pctSteps(this.maxSched) - countSched(plan.steps)),
             plan.tailLowest,
           )
         : new RandomSource(tailSeed);
     return this.start(new PlanSource(plan, tail), 'mutant');
   }
 
-  /** PCT's k: the most scheduling steps of a fresh PCT run so far (DEFAULT_PCT_STEPS before one completed). */
-  private pctSteps(): number {
-    return this.maxSched > 0 ? this.maxSched : DEFAULT_PCT_STEPS;
-  }
-
   private freshRun(seed: string, arm: FreshArm): ChoiceSource {
     this.fresh++;
-    const tail = arm === 'random' ? new RandomSource(seed) : new PctSource(seed, DEFAULT_PCT_DEPTH, this.pctSteps());
+    const tail =
+      arm === 'random' ? new RandomSource(seed) : new PctSource(seed, DEFAULT_PCT_DEPTH, pctSteps(this.maxSched));
     return this.start(new PlanSource({ steps: [], randomTail: true }, tail), arm);
   }
 

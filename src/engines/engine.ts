@@ -1,7 +1,7 @@
 import type { ChoiceSource, Execution } from '../machine';
 import type { PctBound, PctUsage } from './pct-bound';
 import { pctBoundOf, pushUsed } from './pct-bound';
-import { DEFAULT_PCT_DEPTH, DEFAULT_PCT_STEPS, PctSource, schedulingSteps } from './pct';
+import { DEFAULT_PCT_DEPTH, PctSource, pctSteps, schedulingSteps } from './pct';
 import { RandomSource } from './random';
 import type { CorpusEntry, CoverageStats } from './coverage';
 import { CoverageEngine } from './coverage';
@@ -116,7 +116,7 @@ function pctEngine(cpus: number, depth: number): Engine {
   return {
     name: 'pct',
     source(seed) {
-      const k = maxSteps > 0 ? maxSteps : DEFAULT_PCT_STEPS;
+      const k = pctSteps(maxSteps);
       pushUsed(used, k);
       return new PctSource(seed, depth, k);
     },

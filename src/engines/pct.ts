@@ -8,6 +8,9 @@ export const DEFAULT_PCT_DEPTH = 3;
 /** k before any execution of the target completed (the PCT change-point range). */
 export const DEFAULT_PCT_STEPS = 100;
 
+/** PCT's k over many runs: the most scheduling steps of a complete execution seen so far (0: none yet). */
+export const pctSteps = (mostSeen: number): number => (mostSeen > 0 ? mostSeen : DEFAULT_PCT_STEPS);
+
 /** Scheduling steps among recorded choices or plan steps: the `sched` decisions (each had a choice). */
 export function countSched(choices: readonly { readonly kind: ChoiceKind }[]): number {
   let k = 0;
