@@ -102,7 +102,7 @@ function directive(c: Cursor): Item {
   else if (t.kind !== 'ident' || !(DIRECTIVES as readonly string[]).includes(kw)) {
     const close = t.kind === 'ident' ? closeNames(t.text, DIRECTIVES) : [];
     throw c.error(
-      `a directive (${DIRECTIVES.join(', ')})${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''}`,
+      `a directive (${DIRECTIVES.join(', ')}${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''})`,
     );
   }
   if (kw !== '~exists') c.next();

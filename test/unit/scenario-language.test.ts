@@ -103,6 +103,8 @@ describe('.scn: more errors name the place and what was expected', () => {
     [S2 + 'cpu C {\n  READ_ONCE(x)\n}\n', "expected a location (declare one with 'loc NAME: u32 = 0'), found 'x'"],
     [S2 + 'cpu C {\n', "expected '}' closing the body of cpu C (opened at line 11), found the end of the file"],
     ['sceanrio x\n', 'test.scn:1:1: expected a directive'],
+    // the suggestion sits inside the parentheses, before ", found …", as in every other "did you mean"
+    ['sceanrio x\n', "expect; did you mean scenario?), found 'sceanrio'"],
     ['loc x: u16 = 0\n', "test.scn:1:8: expected a width 'u32' or 'u64', found 'u16'"],
     [
       'loc x: u32 = 0\ncpu P0 {\n  r0 = READ_ONCE(x)\n}\nexists (0:r1=1)\n',
