@@ -1,7 +1,7 @@
 import type { JobsComparison } from './jobs';
 import { createRng, deriveSeed } from '../engines';
 import type { RatioInterval } from './stats';
-import { alternatingOrder, bootstrapMedianRatio } from './stats';
+import { alternatingOrder, bootstrapMedianRatio, criterionOdds } from './stats';
 import type { CellSummary } from './summary';
 import { caseLabel } from './summary';
 
@@ -105,6 +105,17 @@ export function intervalVerdict(i: RatioInterval): string {
   return 'no significant difference';
 }
 
+/** The cells of each case by engine, cases in order of first appearance. */
+function cellsByCase(cells: readonly CellSummary[]): Map<string, Map<string, CellSummary>> {
+  const byCase = new Map<string, Map<string, CellSummary>>();
+  for (const c of cells) {
+    const m = byCase.get(caseLabel(c)) ?? new Map<string, CellSummary>();
+    m.set(c.engine, c);
+    byCase.set(caseLabel(c), m);
+  }
+  return byCase;
+}
+
 /**
  * coverage against every other engine: median executions ratio (< 1: coverage needs fewer), its 95 %
  * bootstrap interval over the seeds and what that interval says, and the exec/s ratio.
@@ -112,14 +123,8 @@ export function intervalVerdict(i: RatioInterval): string {
 export const COVERAGE_RATIOS: BenchSection = {
   title: 'coverage vs random and pct (median executions to first divergence; exec/s)',
   render({ cells }) {
-    const byCase = new Map<string, Map<string, CellSummary>>();
-    for (const c of cells) {
-      const m = byCase.get(caseLabel(c)) ?? new Map<string, CellSummary>();
-      m.set(c.engine, c);
-      byCase.set(caseLabel(c), m);
-    }
     const rows: string[][] = [];
-    for (const [label, m] of byCase) {
+    for (const [label, m] of cellsByCase(cells)) {
       const cov = m.get('coverage');
       if (!cov) continue;
       for (const [engine, other] of m) {
@@ -210,6 +215,52 @@ export const JSFUZZ_RATIOS: BenchSection = {
   },
 };
 
+/** Issue 4's benchmark runs this many seeds per case and engine; the odds section resamples benches of this size. */
+export const CRITERION_SEEDS = 10;
+const CRITERION_SEED = 'bench/criterion';
+const fmtOdds = (x: number): string => x.toFixed(3);
+
+/**
+ * The odds of issue 4's median criterion on a bench of CRITERION_SEEDS seeds, resampled from this bench's runs
+ * (criterionOdds): per case, for the coverage engine and for an engine that is, run for run, the better baseline of
+ * that case; then over every case (the product: the cases' runs are independent). With as many seeds as the
+ * criterion's bench the resampling only shows the spread of these runs; with more (`--seeds 60`) it estimates the
+ * odds of a fresh 10-seed bench.
+ */
+export const CRITERION_ODDS: BenchSection = {
+  title: `odds of the median criterion on a ${CRITERION_SEEDS}-seed bench (coverage ≤ random and ≤ pct)`,
+  render({ cells, seeds }) {
+    const rows: string[][] = [];
+    let coverageAll = 1;
+    let betterAll = 1;
+    for (const [label, m] of cellsByCase(cells)) {
+      const [cov, rnd, pct] = [m.get('coverage'), m.get('random'), m.get('pct')];
+      if (!cov?.executions || !rnd?.executions || !pct?.executions) continue;
+      const odds = criterionOdds(
+        cov.executions,
+        rnd.executions,
+        pct.executions,
+        createRng(deriveSeed(CRITERION_SEED, label)),
+        CRITERION_SEEDS,
+        BOOTSTRAP_RESAMPLES,
+      );
+      coverageAll *= odds.coverage;
+      betterAll *= odds.betterMeets;
+      rows.push([label, fmtOdds(odds.coverage), odds.better, fmtOdds(odds.betterMeets)]);
+    }
+    if (rows.length === 0) return 'not computed (needs the random, pct and coverage runs of a case).';
+    rows.push(['**every case**', fmtOdds(coverageAll), 'per case', fmtOdds(betterAll)]);
+    return (
+      `Each of ${BOOTSTRAP_RESAMPLES} resamples draws ${CRITERION_SEEDS} runs with replacement from each engine's ${seeds} runs of a case ` +
+      `and checks the criterion on their medians. "better baseline": the baseline with the lower median over all ${seeds} seeds; ` +
+      `"it meets": the odds of an engine that is, run for run, that baseline (a portfolio that knew in advance which generator ` +
+      `suits the case) — it ties that baseline and meets the criterion when that baseline's median is ≤ the other's. ` +
+      `"every case": the product over the cases (independent runs); the strict "lower on S1" is not part of it.\n\n` +
+      table(['case', 'coverage meets', 'better baseline', 'it meets'], rows)
+    );
+  },
+};
+
 /** `--jobs 1` against `--jobs 2` on the same campaign (issue 4). */
 export const JOBS_TABLE: BenchSection = {
   title: '--jobs 1 vs --jobs 2 (ptefuzz fuzz, engine random, same runs)',
@@ -253,7 +304,13 @@ export const JOBS_TABLE: BenchSection = {
   },
 };
 
-export const BENCH_SECTIONS: BenchSection[] = [ENGINE_TABLE, COVERAGE_RATIOS, JSFUZZ_RATIOS, JOBS_TABLE];
+export const BENCH_SECTIONS: BenchSection[] = [
+  ENGINE_TABLE,
+  COVERAGE_RATIOS,
+  CRITERION_ODDS,
+  JSFUZZ_RATIOS,
+  JOBS_TABLE,
+];
 
 export function markdownReport(ctx: BenchContext, sections: readonly BenchSection[] = BENCH_SECTIONS): string {
   const head =

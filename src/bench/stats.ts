@@ -61,3 +61,48 @@ export function bootstrapMedianRatio(
   const tail = (1 - level) / 2;
   return { low: quantile(ratios, tail), high: quantile(ratios, 1 - tail) };
 }
+
+/** The odds of issue 4's median criterion on one case, estimated by resampling (criterionOdds). */
+export interface CriterionOdds {
+  /** P(coverage's median ≤ random's and ≤ pct's) */
+  readonly coverage: number;
+  /** the baseline with the lower median over every seed (random on a tie) */
+  readonly better: 'random' | 'pct';
+  /** P(the better baseline's median ≤ the other's): the odds of an engine that is, run for run, the better baseline */
+  readonly betterMeets: number;
+}
+
+/**
+ * How likely issue 4's median criterion — coverage's median executions to the first divergence ≤ random's and
+ * ≤ pct's — is to hold on one case of a bench of `n` seeds per engine, estimated from the bench's own runs: each
+ * resample draws `n` runs with replacement from each engine's runs (the engines' runs are independent) and checks
+ * the criterion on their medians (the bench's nearest-rank median; +Infinity, not found, ties +Infinity). The same
+ * for an engine that is, run for run, whichever baseline has the lower median over all the runs — a portfolio that
+ * knew in advance which generator suits the case: it ties that baseline, so it meets the criterion exactly when that
+ * baseline's median is ≤ the other's. Deterministic: the indices come from `rng`.
+ */
+export function criterionOdds(
+  coverage: readonly number[],
+  random: readonly number[],
+  pct: readonly number[],
+  rng: { int(n: number): number },
+  n: number,
+  resamples = 2000,
+): CriterionOdds {
+  const better = median(random) <= median(pct) ? 'random' : 'pct';
+  const draw = (xs: readonly number[]): number => {
+    const s: number[] = [];
+    for (let i = 0; i < n; i++) s.push(xs[rng.int(xs.length)]!);
+    return median(s);
+  };
+  let covMeets = 0;
+  let betterMeets = 0;
+  for (let i = 0; i < resamples; i++) {
+    const c = draw(coverage);
+    const r = draw(random);
+    const p = draw(pct);
+    if (c <= r && c <= p) covMeets++;
+    if (better === 'random' ? r <= p : p <= r) betterMeets++;
+  }
+  return { coverage: covMeets / resamples, better, betterMeets: betterMeets / resamples };
+}

@@ -4,12 +4,19 @@
  * through the real CLI on a short campaign.
  */
 import { describe, expect, test } from 'vitest';
-import { COVERAGE_RATIOS, JOBS_TABLE, JSFUZZ_RATIOS, intervalVerdict, markdownReport } from '../../src/bench/report';
+import {
+  COVERAGE_RATIOS,
+  CRITERION_ODDS,
+  JOBS_TABLE,
+  JSFUZZ_RATIOS,
+  intervalVerdict,
+  markdownReport,
+} from '../../src/bench/report';
 import type { BenchContext } from '../../src/bench/report';
 import type { CellSummary } from '../../src/bench/summary';
 import type { JobsComparison } from '../../src/bench/jobs';
 import { compareJobs } from '../../src/bench/jobs';
-import { alternatingOrder, bootstrapMedianRatio } from '../../src/bench/stats';
+import { alternatingOrder, bootstrapMedianRatio, criterionOdds } from '../../src/bench/stats';
 import { createRng } from '../../src/engines';
 
 /** the throughput runs' description (only the report head shows it) */
@@ -241,5 +248,89 @@ describe('bench: repeated measurements', () => {
     ]);
     expect(alternatingOrder([1, 2], 3)).toEqual([1, 2, 2, 1, 1, 2]);
     expect(alternatingOrder([1, 2], 1)).toEqual([1, 2]);
+  });
+});
+
+describe('bench: odds of the median criterion', () => {
+  const odds = (c: number[], r: number[], p: number[], n: number) => criterionOdds(c, r, p, createRng('o'), n, 4000);
+
+  test('one run per engine: the odds are the share of coverage runs at or below both baselines', () => {
+    // coverage draws 1 or 2 with odds ½ each against random 1 and pct 2: it meets the criterion when it draws 1
+    const o = odds([1, 2], [1], [2], 1);
+    expect(o.coverage).toBeGreaterThan(0.46);
+    expect(o.coverage).toBeLessThan(0.54);
+    expect(o.better).toBe('random');
+    expect(o.betterMeets).toBe(1);
+  });
+
+  test('three runs: the (nearest-rank) median, the 2nd smallest, is 1 when two or three of them are 1, odds ½', () => {
+    const o = odds([1, 3], [2], [2], 3);
+    expect(o.coverage).toBeGreaterThan(0.46);
+    expect(o.coverage).toBeLessThan(0.54);
+  });
+
+  test('the better baseline is the one with the lower median over all runs, and meets as often as it draws ≤ the other', () => {
+    // pct: median 2 over its runs; random [1, 3, 3]: median 3, so pct is the better; pct's 2 ≤ random's draw unless it draws 1
+    const o = odds([1], [1, 3, 3], [2], 1);
+    expect(o.better).toBe('pct');
+    expect(o.betterMeets).toBeGreaterThan(0.63);
+    expect(o.betterMeets).toBeLessThan(0.7);
+    expect(o.coverage).toBe(1);
+  });
+
+  test('not found (+Infinity): found beats it, two not-found medians tie', () => {
+    expect(odds([5], [Infinity], [Infinity], 3)).toEqual({ coverage: 1, better: 'random', betterMeets: 1 });
+    expect(odds([Infinity], [Infinity], [3], 3)).toEqual({ coverage: 0, better: 'pct', betterMeets: 1 });
+  });
+
+  test('same runs and seed ⇒ same odds', () => {
+    const a = [5, 1, 9, 3, 7];
+    const b = [6, 2, 8, 4, 12];
+    const c = [2, 2, 30, 1, 9];
+    expect(criterionOdds(a, b, c, createRng('s'), 10, 300)).toEqual(criterionOdds(a, b, c, createRng('s'), 10, 300));
+  });
+
+  test('the section: per case, then every case as the product; a case without all three engines is left out', () => {
+    const other = { scenario: 's9-other', reader: 'contpte_ptep_get', model: 'weak' };
+    const third = { scenario: 's3-third', reader: 'ptep_get', model: 'tso' };
+    const md = CRITERION_ODDS.render({
+      cells: [
+        // s2: coverage always 1 run, the baselines 4 and 9: coverage meets, and so does random, the better
+        cell('random', { executions: [4, 4, 4] }),
+        cell('pct', { executions: [9, 9, 9] }),
+        cell('coverage', { executions: [1, 1, 1] }),
+        // s9: coverage never meets (always 7, pct always 2); pct is the better and meets
+        cell('random', { ...other, executions: [20, 20, 20] }),
+        cell('pct', { ...other, executions: [2, 2, 2] }),
+        cell('coverage', { ...other, executions: [7, 7, 7] }),
+        // s3: no pct runs
+        cell('random', { ...third, executions: [1, 1, 1] }),
+        cell('coverage', { ...third, executions: [1, 1, 1] }),
+      ],
+      budget: 100,
+      seeds: 3,
+      throughput: TP,
+    });
+    expect(rowOf(md, 's2-pae-zap-reestablish ptep_get tso')).toEqual([
+      's2-pae-zap-reestablish ptep_get tso',
+      '1.000',
+      'random',
+      '1.000',
+    ]);
+    expect(rowOf(md, 's9-other contpte_ptep_get weak')).toEqual([
+      's9-other contpte_ptep_get weak',
+      '0.000',
+      'pct',
+      '1.000',
+    ]);
+    expect(md).not.toContain('| s3-third');
+    expect(rowOf(md, '**every case**')).toEqual(['**every case**', '0.000', 'per case', '1.000']);
+    expect(md).toContain("draws 10 runs with replacement from each engine's 3 runs");
+  });
+
+  test('without the runs of all three engines there is nothing to compute, and the section says so', () => {
+    expect(
+      CRITERION_ODDS.render({ cells: [cell('coverage', { executions: [1] })], budget: 10, seeds: 1, throughput: TP }),
+    ).toBe('not computed (needs the random, pct and coverage runs of a case).');
   });
 });
