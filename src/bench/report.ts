@@ -218,7 +218,8 @@ export const JSFUZZ_RATIOS: BenchSection = {
 /** Issue 4's benchmark runs this many seeds per case and engine; the odds section resamples benches of this size. */
 export const CRITERION_SEEDS = 10;
 const CRITERION_SEED = 'bench/criterion';
-const fmtOdds = (x: number): string => x.toFixed(3);
+/** odds to 3 decimals; below 0.001 (a product over many cases) in scientific notation, so that it does not read as 0 */
+const fmtOdds = (x: number): string => (x === 0 || x >= 0.001 ? x.toFixed(3) : x.toExponential(1));
 
 /**
  * The odds of issue 4's median criterion on a bench of CRITERION_SEEDS seeds, resampled from this bench's runs

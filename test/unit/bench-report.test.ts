@@ -328,6 +328,23 @@ describe('bench: odds of the median criterion', () => {
     expect(md).toContain("draws 10 runs with replacement from each engine's 3 runs");
   });
 
+  test('odds below 0.001 (a product over many cases) are written in scientific notation, not as 0.000', () => {
+    // 16 cases where coverage draws 1 or 3 against the baselines' 2: its 10-run median (the 5th smallest) is 1 when
+    // 5 or more draws are 1, odds 638/1024 per case; the product is 0.623^16 ≈ 5.1e-4
+    const cells = Array.from({ length: 16 }, (_, i) => {
+      const at = { scenario: `s${i}`, reader: 'r', model: 'tso' };
+      return [
+        cell('random', { ...at, executions: [2] }),
+        cell('pct', { ...at, executions: [2] }),
+        cell('coverage', { ...at, executions: [1, 3] }),
+      ];
+    }).flat();
+    const every = rowOf(CRITERION_ODDS.render({ cells, budget: 10, seeds: 2, throughput: TP }), '**every case**');
+    expect(every[1]).toMatch(/^[1-9]\.\de-4$/);
+    expect(Number(every[1])).toBeGreaterThan(3e-4);
+    expect(Number(every[1])).toBeLessThan(8e-4);
+  });
+
   test('without the runs of all three engines there is nothing to compute, and the section says so', () => {
     expect(
       CRITERION_ODDS.render({ cells: [cell('coverage', { executions: [1] })], budget: 10, seeds: 1, throughput: TP }),
