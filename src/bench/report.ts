@@ -237,6 +237,8 @@ export const CRITERION_ODDS: BenchSection = {
     for (const [label, m] of cellsByCase(cells)) {
       const [cov, rnd, pct] = [m.get('coverage'), m.get('random'), m.get('pct')];
       if (!cov?.executions || !rnd?.executions || !pct?.executions) continue;
+      // the odds pair the engines' runs by seed: a case whose engines ran different seed counts is left out
+      if (rnd.executions.length !== cov.executions.length || pct.executions.length !== cov.executions.length) continue;
       const odds = criterionOdds(
         cov.executions,
         rnd.executions,
@@ -249,14 +251,15 @@ export const CRITERION_ODDS: BenchSection = {
       betterAll *= odds.betterMeets;
       rows.push([label, fmtOdds(odds.coverage), odds.better, fmtOdds(odds.betterMeets)]);
     }
-    if (rows.length === 0) return 'not computed (needs the random, pct and coverage runs of a case).';
+    if (rows.length === 0)
+      return 'not computed (needs the random, pct and coverage runs of a case, on the same seeds).';
     rows.push(['**every case**', fmtOdds(coverageAll), 'per case', fmtOdds(betterAll)]);
     return (
-      `Each of ${BOOTSTRAP_RESAMPLES} resamples draws ${CRITERION_SEEDS} runs with replacement from each engine's ${seeds} runs of a case ` +
-      `and checks the criterion on their medians. "better baseline": the baseline with the lower median over all ${seeds} seeds; ` +
+      `Each of ${BOOTSTRAP_RESAMPLES} resamples draws ${CRITERION_SEEDS} of the ${seeds} seeds with replacement, takes every engine's runs of ` +
+      `those seeds (paired, as the bench runs every engine on the same seeds) and checks the criterion on their medians. "better baseline": the baseline with the lower median over all ${seeds} seeds; ` +
       `"it meets": the odds of an engine that is, run for run, that baseline (a portfolio that knew in advance which generator ` +
       `suits the case) — it ties that baseline and meets the criterion when that baseline's median is ≤ the other's. ` +
-      `"every case": the product over the cases (independent runs); the strict "lower on S1" is not part of it.\n\n` +
+      `"every case": the product over the cases (their runs are independent); the strict "lower on S1" is not part of it.\n\n` +
       table(['case', 'coverage meets', 'better baseline', 'it meets'], rows)
     );
   },

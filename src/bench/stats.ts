@@ -74,12 +74,14 @@ export interface CriterionOdds {
 
 /**
  * How likely issue 4's median criterion — coverage's median executions to the first divergence ≤ random's and
- * ≤ pct's — is to hold on one case of a bench of `n` seeds per engine, estimated from the bench's own runs: each
- * resample draws `n` runs with replacement from each engine's runs (the engines' runs are independent) and checks
- * the criterion on their medians (the bench's nearest-rank median; +Infinity, not found, ties +Infinity). The same
- * for an engine that is, run for run, whichever baseline has the lower median over all the runs — a portfolio that
- * knew in advance which generator suits the case: it ties that baseline, so it meets the criterion exactly when that
- * baseline's median is ≤ the other's. Deterministic: the indices come from `rng`.
+ * ≤ pct's — is to hold on one case of a bench of `n` seeds, estimated from the bench's own runs: each resample
+ * draws `n` seeds with replacement and takes every engine's run of those seeds (paired, as in the bench, which runs
+ * every engine on the same seeds — and coverage's first run of a seed is random's first run of it), then checks the
+ * criterion on the medians (the bench's nearest-rank median; +Infinity, not found, ties +Infinity). The same for an
+ * engine that is, run for run, whichever baseline has the lower median over all the runs — a portfolio that knew in
+ * advance which generator suits the case: it ties that baseline, so it meets the criterion exactly when that
+ * baseline's median is ≤ the other's. The three samples are indexed by seed and must be as long. Deterministic: the
+ * indices come from `rng`.
  */
 export function criterionOdds(
   coverage: readonly number[],
@@ -89,18 +91,19 @@ export function criterionOdds(
   n: number,
   resamples = 2000,
 ): CriterionOdds {
+  const seeds = coverage.length;
+  if (seeds === 0 || random.length !== seeds || pct.length !== seeds)
+    throw new Error(`criterionOdds: runs of ${seeds}, ${random.length} and ${pct.length} seeds (internal bug)`);
   const better = median(random) <= median(pct) ? 'random' : 'pct';
-  const draw = (xs: readonly number[]): number => {
-    const s: number[] = [];
-    for (let i = 0; i < n; i++) s.push(xs[rng.int(xs.length)]!);
-    return median(s);
-  };
+  const idx = new Array<number>(n);
+  const med = (xs: readonly number[]): number => median(idx.map((i) => xs[i]!));
   let covMeets = 0;
   let betterMeets = 0;
-  for (let i = 0; i < resamples; i++) {
-    const c = draw(coverage);
-    const r = draw(random);
-    const p = draw(pct);
+  for (let k = 0; k < resamples; k++) {
+    for (let j = 0; j < n; j++) idx[j] = rng.int(seeds);
+    const c = med(coverage);
+    const r = med(random);
+    const p = med(pct);
     if (c <= r && c <= p) covMeets++;
     if (better === 'random' ? r <= p : p <= r) betterMeets++;
   }

@@ -254,9 +254,9 @@ describe('bench: repeated measurements', () => {
 describe('bench: odds of the median criterion', () => {
   const odds = (c: number[], r: number[], p: number[], n: number) => criterionOdds(c, r, p, createRng('o'), n, 4000);
 
-  test('one run per engine: the odds are the share of coverage runs at or below both baselines', () => {
-    // coverage draws 1 or 2 with odds ½ each against random 1 and pct 2: it meets the criterion when it draws 1
-    const o = odds([1, 2], [1], [2], 1);
+  test('one seed per bench: the odds are the share of seeds where coverage is at or below both baselines', () => {
+    // seed 1: coverage 1, random 1, pct 2 (meets); seed 2: coverage 2, random 1 (does not)
+    const o = odds([1, 2], [1, 1], [2, 2], 1);
     expect(o.coverage).toBeGreaterThan(0.46);
     expect(o.coverage).toBeLessThan(0.54);
     expect(o.better).toBe('random');
@@ -264,14 +264,14 @@ describe('bench: odds of the median criterion', () => {
   });
 
   test('three runs: the (nearest-rank) median, the 2nd smallest, is 1 when two or three of them are 1, odds ½', () => {
-    const o = odds([1, 3], [2], [2], 3);
+    const o = odds([1, 3], [2, 2], [2, 2], 3);
     expect(o.coverage).toBeGreaterThan(0.46);
     expect(o.coverage).toBeLessThan(0.54);
   });
 
   test('the better baseline is the one with the lower median over all runs, and meets as often as it draws ≤ the other', () => {
     // pct: median 2 over its runs; random [1, 3, 3]: median 3, so pct is the better; pct's 2 ≤ random's draw unless it draws 1
-    const o = odds([1], [1, 3, 3], [2], 1);
+    const o = odds([1, 1, 1], [1, 3, 3], [2, 2, 2], 1);
     expect(o.better).toBe('pct');
     expect(o.betterMeets).toBeGreaterThan(0.63);
     expect(o.betterMeets).toBeLessThan(0.7);
@@ -281,6 +281,26 @@ describe('bench: odds of the median criterion', () => {
   test('not found (+Infinity): found beats it, two not-found medians tie', () => {
     expect(odds([5], [Infinity], [Infinity], 3)).toEqual({ coverage: 1, better: 'random', betterMeets: 1 });
     expect(odds([Infinity], [Infinity], [3], 3)).toEqual({ coverage: 0, better: 'pct', betterMeets: 1 });
+  });
+
+  test("paired by seed: coverage that is random's run on every seed never loses to it", () => {
+    // drawn independently, coverage's median would exceed random's when it drew 2s and random 1s (odds ≈ 0.23)
+    expect(odds([1, 2], [1, 2], [3, 3], 10).coverage).toBe(1);
+  });
+
+  test('runs of different seed counts cannot be paired: an internal error, and the section leaves the case out', () => {
+    expect(() => odds([1, 2], [1], [1, 2], 1)).toThrow('internal bug');
+    const md = CRITERION_ODDS.render({
+      cells: [
+        cell('random', { executions: [4, 4] }),
+        cell('pct', { executions: [9, 9, 9] }),
+        cell('coverage', { executions: [1, 1, 1] }),
+      ],
+      budget: 100,
+      seeds: 3,
+      throughput: TP,
+    });
+    expect(md).toBe('not computed (needs the random, pct and coverage runs of a case, on the same seeds).');
   });
 
   test('same runs and seed ⇒ same odds', () => {
@@ -325,7 +345,7 @@ describe('bench: odds of the median criterion', () => {
     ]);
     expect(md).not.toContain('| s3-third');
     expect(rowOf(md, '**every case**')).toEqual(['**every case**', '0.000', 'per case', '1.000']);
-    expect(md).toContain("draws 10 runs with replacement from each engine's 3 runs");
+    expect(md).toContain("draws 10 of the 3 seeds with replacement, takes every engine's runs of those seeds (paired");
   });
 
   test('odds below 0.001 (a product over many cases) are written in scientific notation, not as 0.000', () => {
@@ -334,8 +354,8 @@ describe('bench: odds of the median criterion', () => {
     const cells = Array.from({ length: 16 }, (_, i) => {
       const at = { scenario: `s${i}`, reader: 'r', model: 'tso' };
       return [
-        cell('random', { ...at, executions: [2] }),
-        cell('pct', { ...at, executions: [2] }),
+        cell('random', { ...at, executions: [2, 2] }),
+        cell('pct', { ...at, executions: [2, 2] }),
         cell('coverage', { ...at, executions: [1, 3] }),
       ];
     }).flat();
@@ -348,6 +368,6 @@ describe('bench: odds of the median criterion', () => {
   test('without the runs of all three engines there is nothing to compute, and the section says so', () => {
     expect(
       CRITERION_ODDS.render({ cells: [cell('coverage', { executions: [1] })], budget: 10, seeds: 1, throughput: TP }),
-    ).toBe('not computed (needs the random, pct and coverage runs of a case).');
+    ).toBe('not computed (needs the random, pct and coverage runs of a case, on the same seeds).');
   });
 });
