@@ -35,10 +35,21 @@ import type {
   Target,
   TimeoutFinding,
 } from '../campaign';
-import { UsageError, addStability, addStats, emptyStats, partitionOf, runTarget, timeoutRecord } from '../campaign';
+import {
+  UsageError,
+  addStability,
+  addStats,
+  crashTarget,
+  emptyStats,
+  partitionOf,
+  runTarget,
+  timeoutRecord,
+} from '../campaign';
 import type { CrashFile } from '../crash';
 import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
+import type { ReaderRegistry } from '../kernel';
+import { builtinReaders } from '../kernel';
 import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
@@ -156,6 +167,11 @@ export interface ParallelConfig {
   readonly onUnstable?: (u: Unstable) => void;
   /** hit counters per worker in shared memory (default HIT_SLOTS; a test makes it small) */
   readonly hitSlots?: number;
+  /**
+   * the readers (built-in and `--reader-module`) that lower a reduced witness's stored scenario, so the
+   * diagram of a new divergence is drawn on the program the minimizer left (default: the built-in readers)
+   */
+  readonly registry?: ReaderRegistry;
 }
 
 export interface ParallelResult extends CampaignResult {
@@ -199,6 +215,7 @@ type Ending =
 
 export function runParallel(cfg: ParallelConfig): ParallelRun {
   const t0 = cfg.clock();
+  const registry = cfg.registry ?? builtinReaders();
   const stopBuf = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stopBuf);
   const byKey = new Map(cfg.targets.map((t, i) => [t.key, { t, i }]));
@@ -291,7 +308,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       if (known.ours && better) {
         writeFileAtomic(known.finding.file!, bytes);
         known.finding = {
-          ...findingOf(entry.t, m.record, known.finding.first),
+          ...findingOf(entry.t, m.record, known.finding.file!, registry, known.finding.first),
           file: known.finding.file!,
           id: m.id,
           hits: known.finding.hits,
@@ -304,7 +321,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     lastExec[job] = Math.max(lastExec[job]!, m.executions);
     const saved = saveCrash(cfg.crashes, m.record);
     const first = { executions: sum(baseExec) + sum(lastExec), seconds: elapsed() };
-    const finding: Finding = { ...findingOf(entry.t, m.record, first), file: saved.path, id: m.id };
+    const finding: Finding = {
+      ...findingOf(entry.t, m.record, saved.path, registry, first),
+      file: saved.path,
+      id: m.id,
+    };
     witnesses.set(m.id, { finding, rank: m.rank, bytes, ours: saved.fresh });
     cfg.onStatus(status(), 'new', finding);
   };
@@ -524,11 +545,22 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   return { done, stop: () => Atomics.store(stopFlag, 0, 1) };
 }
 
-/** A finding rebuilt from a worker's record: replayed once here, for its diagram. */
-function findingOf(t: Target, rec: CrashFile, first: Finding['first']): Finding {
-  const run = runTarget(t, new TraceSource(rec.trace));
+/**
+ * A finding rebuilt from a worker's record: replayed once here, for its diagram. A witness whose
+ * program the minimizer reduced runs on the reduced scenario the record stores, as `replay` and
+ * `show` run it: its trace is a schedule of that program, not of the campaign's target `t`.
+ */
+function findingOf(
+  t: Target,
+  rec: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  first: Finding['first'],
+): Finding {
+  const target = rec.scenario.dropped === undefined ? t : crashTarget(rec, file, registry);
+  const run = runTarget(target, new TraceSource(rec.trace));
   return {
-    target: t,
+    target,
     class: rec.verdict.class,
     trace: rec.trace,
     exec: run.exec,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
+import type { Finding } from '../../src/campaign';
 import { NO_SHARD, selectTargets } from '../../src/campaign';
 import { runParallel } from '../../src/cli/parallel';
 import { builtinReaders } from '../../src/kernel';
@@ -121,6 +122,38 @@ describe('runParallel hit counts', () => {
     const divergences = [...r.perTarget.values()].reduce((n, s) => n + s.verdicts.divergence, 0);
     expect(r.findings.reduce((n, f) => n + f.hits, 0)).toBe(divergences);
     for (const f of r.findings) expect(f.hits).toBeGreaterThan(0);
+  });
+});
+
+describe('runParallel findings of a reduced program', () => {
+  test('the finding a new divergence prints runs on the program the minimizer left, and diverges there', async () => {
+    // S1's ptep_get_lockless witnesses drop CPU C; the trace is a schedule of the reduced program, which
+    // replayed on the full S1 returned {0x00000000:0x00000000} (agree) under the "divergence:" heading
+    const selection = { scenarios: ['s1-pae-double-refault'], readers: ['ptep_get_lockless'], models: ['sc'] };
+    const targets = selectTargets(selection, builtinReaders());
+    const printed: Finding[] = [];
+    const r = await runParallel({
+      jobs: 1,
+      shard: NO_SHARD,
+      selection,
+      targets,
+      readerModules: [],
+      engine: 'coverage',
+      seed: '1',
+      runs: 300,
+      timeoutSeconds: 60,
+      crashes: tmp(),
+      clock: () => Date.now(),
+      onStatus: (_s, event, f) => {
+        if (event === 'new' && f) printed.push(f);
+      },
+    }).done;
+    expect(printed.length).toBeGreaterThan(0);
+    for (const f of [...printed, ...r.findings]) {
+      expect(f.target.scenario.reduced?.dropped).toEqual(['cpu C "fault, MADV_DONTNEED"']);
+      expect(f.target.built.cpus.map((c) => c.name)).not.toContain('fault, MADV_DONTNEED');
+      expect(f.judgement.verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    }
   });
 });
 

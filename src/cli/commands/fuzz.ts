@@ -275,6 +275,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         selection: portableSelection(sel),
         targets,
         readerModules: o.readerModule ?? [],
+        registry,
         engine,
         ...(depth !== undefined ? { depth } : {}),
         seed,
