@@ -7,6 +7,7 @@ import type { TextContext } from './event-text';
 import { eventPieces } from './event-text';
 import type { DiagramRow } from './layout';
 import { layoutRows } from './layout';
+import { findFolds, foldLine } from './fold';
 import { closePieces, leafPieces, openPieces, unfinishedPieces } from './op-text';
 
 /** What a diagram is drawn from. The output depends on nothing else. */
@@ -23,6 +24,8 @@ export interface DiagramInput {
   readonly width?: number;
   /** a left gutter with the step number of every step (not drains, not operation rows); default off */
   readonly stepNumbers?: boolean;
+  /** fold a block of rows repeated identically (a livelock's loop body) into one line after its first copy; default on */
+  readonly fold?: boolean;
 }
 
 /**
@@ -43,14 +46,26 @@ export function renderDiagram(input: DiagramInput): string {
   lines.push((gutter.blank + columnsLine(dashes, width)).trimEnd());
   const ctx: TextContext = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
   const rejected = rejectedReaders(input.judgement);
-  for (const row of layoutRows(input.exec)) {
+  const rows = layoutRows(input.exec).map((row) => {
     const texts = wrap(rowPieces(row, input.exec, ctx, input.arch, rejected), row.depth * NEST_INDENT, textRoom(width));
+    const ev = row.kind === 'event' ? input.exec.events[row.event] : undefined;
+    const steps = ev !== undefined && ev.kind !== 'drain' ? [ev.step] : [];
+    return { key: `${row.cpu}|${texts.join('\n')}`, steps, cpu: row.cpu, texts };
+  });
+  const emit = (k: number): void => {
+    const { texts, steps, cpu } = rows[k]!;
     texts.forEach((text, i) => {
-      const ev = row.kind === 'event' && i === 0 ? input.exec.events[row.event] : undefined;
-      const prefix = ev !== undefined && ev.kind !== 'drain' ? gutter.step(ev.step) : gutter.blank;
-      lines.push((prefix + inColumn(text, row.cpu, width)).trimEnd());
+      const prefix = i === 0 && steps.length > 0 ? gutter.step(steps[0]!) : gutter.blank;
+      lines.push((prefix + inColumn(text, cpu, width)).trimEnd());
     });
+  };
+  let k = 0;
+  for (const f of input.fold === false ? [] : findFolds(rows)) {
+    for (; k < f.start + f.length; k++) emit(k);
+    lines.push(gutter.blank + foldLine(rows, f));
+    k = f.start + f.length * f.copies;
   }
+  for (; k < rows.length; k++) emit(k);
   return lines.join('\n');
 }
 

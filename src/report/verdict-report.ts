@@ -41,7 +41,11 @@ export function renderVerdictSummary(input: VerdictReportInput): string {
     out.push(`no invocation of ${input.readerName ?? 'the reader'} on ${built.subject.name}`);
   } else {
     out.push('', ...historyLines(h, built, arch));
-    for (const j of judgement.judged) out.push('', ...invocationLines(j, h, input));
+    for (const [a, b] of runsOf(judgement.judged, (x, y) => sameInvocation(x, y, input))) {
+      out.push('', ...invocationLines(judgement.judged[a]!, h, input));
+      if (b - a >= MIN_RUN) out.push('', repeatedInvocationsLine(judgement.judged.slice(a + 1, b)));
+      else for (let i = a + 1; i < b; i++) out.push('', ...invocationLines(judgement.judged[i]!, h, input));
+    }
   }
   out.push('', ...contractLines(judgement.verdict, input.contract));
   out.push(...verdictLines(judgement, arch));
@@ -65,15 +69,44 @@ function cpuText(built: BuiltScenario, cpu: number): string {
 function historyLines(h: LogicalHistory, built: BuiltScenario, arch: Arch): string[] {
   const out = [`reference history of ${h.subject} (each writer atomic when it finishes):`];
   out.push(`  v0  ${arch.format(h.values[0]!)}  initial`);
-  h.ops.forEach((op, i) => {
+  const entries = h.ops.map((op, i) => {
     const spec: unknown = op.mark.spec;
     const what = h.describe?.get(i + 1) ?? specDescribe(spec) ?? op.mark.name;
-    const when = op.done ? `steps ${op.start}..${op.end}` : 'did not finish';
-    out.push(
-      `  v${i + 1}  ${arch.format(h.values[i + 1]!)}  ${what} by ${opName(op)} on ${cpuText(built, op.cpu)}, ${when}`,
-    );
+    const text = `${arch.format(h.values[i + 1]!)}  ${what} by ${opName(op)} on ${cpuText(built, op.cpu)}`;
+    return { text, when: op.done ? `steps ${op.start}..${op.end}` : 'did not finish', done: op.done };
   });
+  // a loop that writes the same value again and again (a livelock's retries): one line per run
+  for (const [a, b] of runsOf(entries, (x, y) => x.done && y.done && x.text === y.text)) {
+    const e = entries[a]!;
+    if (b - a < MIN_RUN) {
+      for (let i = a; i < b; i++) out.push(`  v${i + 1}  ${entries[i]!.text}, ${entries[i]!.when}`);
+      continue;
+    }
+    out.push(`  v${a + 1}..v${b}  ${e.text}, ${b - a} times: ${stepsList(entries.slice(a, b).map((x) => x.when))}`);
+  }
   return out;
+}
+
+/** Runs of at least this many equal consecutive entries print as one line. */
+const MIN_RUN = 3;
+
+/** Maximal runs [a, b) of consecutive items equal under `same`, in order, covering `xs`. */
+function runsOf<T>(xs: readonly T[], same: (x: T, y: T) => boolean): [number, number][] {
+  const runs: [number, number][] = [];
+  let a = 0;
+  for (let i = 1; i <= xs.length; i++) {
+    if (i < xs.length && same(xs[a]!, xs[i]!)) continue;
+    if (xs.length > 0) runs.push([a, i]);
+    a = i;
+  }
+  return runs;
+}
+
+/** "steps 14..18, 33..37, …, 1230..1234": the first two and the last of a run. */
+function stepsList(whens: readonly string[]): string {
+  const ranges = whens.map((w) => w.replace(/^steps /, ''));
+  const shown = ranges.length <= 3 ? ranges : [ranges[0]!, ranges[1]!, '…', ranges[ranges.length - 1]!];
+  return `steps ${shown.join(', ')}`;
 }
 
 function opName(op: OpRecord): string {
@@ -97,8 +130,41 @@ function invocationLines(j: Judged, h: LogicalHistory, input: VerdictReportInput
   });
   if (op.result !== undefined) out.push(`  observed  ${valueWithFields(op.result, arch)}${j.accepted ? '' : '  ✗'}`);
   out.push(`  allowed   ${rangeText(window.lo, window.hi)}:`);
-  for (let k = window.lo; k <= window.hi; k++) out.push(`    v${k}  ${valueWithFields(h.values[k]!, arch)}`);
+  const ks = Array.from({ length: window.hi - window.lo + 1 }, (_, i) => window.lo + i);
+  for (const [a, b] of runsOf(ks, (x, y) => h.values[x] === h.values[y])) {
+    const k = ks[a]!;
+    if (b - a < MIN_RUN) {
+      for (let i = a; i < b; i++) out.push(`    v${ks[i]!}  ${valueWithFields(h.values[ks[i]!]!, arch)}`);
+    } else {
+      out.push(`    v${k}..v${ks[b - 1]!}  ${valueWithFields(h.values[k]!, arch)}  (${b - a} times the same value)`);
+    }
+  }
   return out;
+}
+
+/** Two judged invocations of one reader on one CPU that loaded the same values and were judged alike. */
+function sameInvocation(x: Judged, y: Judged, input: VerdictReportInput): boolean {
+  if (x.op.cpu !== y.op.cpu || x.op.mark.name !== y.op.mark.name || x.op.retries !== y.op.retries) return false;
+  if (x.accepted !== y.accepted || x.raced !== y.raced || x.op.result !== y.op.result) return false;
+  const ids = input.built.subject.locIds;
+  const ctx = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
+  const texts = (j: Judged): string =>
+    subjectLoads(input.exec, j.op, ids)
+      .map((ev) => eventPieces(ev, ctx).join(''))
+      .join('\n');
+  return texts(x) === texts(y);
+}
+
+/** The invocations after the first of a run of alike ones, in one line. */
+function repeatedInvocationsLine(js: readonly Judged[]): string {
+  const first = js[0]!;
+  const verdict = first.accepted ? 'each accepted' : 'each rejected ✗';
+  const raced = first.raced ? 'each raced a writer' : 'none raced a writer';
+  const steps = stepsList(js.map((j) => `steps ${j.op.start}..${j.op.end}`));
+  return (
+    `${first.op.mark.name} on CPU ${first.op.cpu} ${js.length} more times (${steps}): ` +
+    `the same loads, the same values read and returned as above; ${raced}, ${verdict} (its window grows with the history)`
+  );
 }
 
 function contractLines(verdict: Verdict, requested: string | undefined): string[] {
