@@ -75,6 +75,14 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
   }
 }
 
+/**
+ * A value as a crash file or a replay gives it (a hex string: `0x10067`) in the target architecture's
+ * notation (PAE `{0x00000000:0x00010067}`, arm64 `0x0078000000040bc3`); anything else (`agree`) unchanged.
+ */
+export function recordedValueText(value: string, target: Target): string {
+  return /^0x[0-9a-f]+$/i.test(value) ? target.arch.format(BigInt(value)) : value;
+}
+
 export function replayCrash(c: CrashFile, file: string, registry: ReaderRegistry): ReplayResult {
   const target = crashTarget(c, file, registry);
   const run = runTarget(target, new TraceSource(c.trace));

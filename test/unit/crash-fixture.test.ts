@@ -44,6 +44,8 @@ describe('crash file fixture, format version 1', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('REPRODUCED');
+    // the value in the notation of the diagram (PAE {hi:lo}), not the file's bare hex (0x10067)
+    expect(r.stdout).toContain(`REPRODUCED ${FIXTURE}: torn {0x00000000:0x00010067} — ptep_get_lockless`);
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
   });
   test('the CLI refuses a newer version: one line, exit 2', () => {
@@ -117,6 +119,7 @@ describe('crash file fixture, format version 2', () => {
     const r = cli(['show', FIXTURE_V2]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('scenario (builtin, as stored in the crash file):\n  # DOMAIN §C S1');
+    expect(r.stdout).toMatch(/^recorded: torn \{0x[0-9a-f]{8}:0x[0-9a-f]{8}\} \(engine /m);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, expandCrashPaths, loadCrash } from '../../crash';
-import { UsageError, crashTarget, readerModuleNote, replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { hangReport, runReport } from '../render';
 import { replayWatched } from '../replay-watched';
@@ -55,9 +55,12 @@ function replayDivergence(crash: CrashFile, file: string, registry: ReaderRegist
   const r = replayCrash(crash, file, registry);
   if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
   const v = crash.verdict;
-  const what = `${v.class} ${v.kind === 'divergence' ? v.observed : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
+  const what = `${v.class} ${v.kind === 'divergence' ? recordedValueText(v.observed, r.target) : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
   if (r.reproduced) process.stdout.write(`REPRODUCED ${file}: ${what}\n`);
-  else process.stdout.write(`NOT REPRODUCED ${file}: recorded ${what}; replay gave ${r.observed}\n`);
+  else
+    process.stdout.write(
+      `NOT REPRODUCED ${file}: recorded ${what}; replay gave ${recordedValueText(r.observed, r.target)}\n`,
+    );
   if (diagram || !r.reproduced) process.stdout.write(runReport(r.target, r.run) + '\n\n');
   return r.reproduced;
 }

@@ -2,7 +2,7 @@ import type { ReaderRegistry } from '../../kernel';
 import { loadCrash, writeFileAtomic } from '../../crash';
 import type { CrashFile } from '../../crash';
 import type { ReplayResult } from '../../campaign';
-import { UsageError, crashTarget, readerModuleNote, replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
@@ -25,8 +25,8 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
   if (o.litmus) return printLitmus(file, r);
   const recorded =
-    `recorded: ${crash.verdict.class} ${crash.verdict.kind === 'divergence' ? crash.verdict.observed : ''} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
-    (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${r.observed})`);
+    `recorded: ${crash.verdict.class} ${crash.verdict.kind === 'divergence' ? recordedValueText(crash.verdict.observed, r.target) : ''} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
+    (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${recordedValueText(r.observed, r.target)})`);
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
