@@ -111,9 +111,25 @@ describe('fuzz --engine jsfuzz', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  test('usage errors: --depth and a non-PAE-harness option combination, one line, exit 2', () => {
+  test('usage errors: --depth, --jobs, --shard and a non-PAE-harness option combination, one line, exit 2', () => {
     for (const args of [
       ['fuzz', '--engine', 'jsfuzz', '--depth', '3', '--runs', '1'],
+      // one jsfuzz process, not seedable: a split would be silently ignored
+      ['fuzz', '--engine', 'jsfuzz', ...S2_PTEP_GET_SC, '--jobs', '2', '--runs', '1', '--crashes', tmp()],
+      [
+        'fuzz',
+        '--engine',
+        'jsfuzz',
+        ...S2_PTEP_GET_SC,
+        '--shard',
+        '1/2',
+        '--seed',
+        '1',
+        '--runs',
+        '1',
+        '--crashes',
+        tmp(),
+      ],
       ['fuzz', '--engine', 'random', '--corpus', '/tmp', '--runs', '1'],
     ]) {
       const r = cli(args);

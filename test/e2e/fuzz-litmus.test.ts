@@ -84,5 +84,10 @@ describe('fuzz --scenario FILE.litmus', () => {
     const reader = fuzz(['--scenario', MP, '--reader', 'ptep_get', '--runs', '1']);
     expect(reader.code).toBe(2);
     expect(reader.stderr.trim()).toBe(`ptefuzz: --reader does not apply to litmus tests (${MP}): they have no reader`);
+    const timeout = fuzz(['--scenario', MP, '--timeout', '3', '--runs', '1']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr.trim()).toBe(
+      `ptefuzz: --timeout does not apply to litmus tests (${MP}): they have no reader`,
+    );
   });
 });

@@ -32,6 +32,14 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
     throw new UsageError('--timeout applies to the engines coverage, random and pct (jsfuzz runs its own processes)');
   }
   if (o.depth !== undefined) throw new UsageError('--depth applies to --engine pct only (engine is jsfuzz)');
+  // one jsfuzz process at a time, over every run: a split it cannot honour is refused, not ignored
+  if ((o.jobs ?? 1) > 1)
+    throw new UsageError('--jobs applies to the engines coverage, random and pct (jsfuzz runs one process)');
+  if (o.shard !== undefined) {
+    throw new UsageError(
+      '--shard applies to the engines coverage, random and pct (jsfuzz cannot be seeded, so its runs cannot be split)',
+    );
+  }
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;

@@ -143,6 +143,8 @@ function rawTestsOf(
     [(o.jobs ?? 1) > 1, '--jobs'],
     [o.shard !== undefined, '--shard'],
     [o.corpus !== undefined, '--corpus'],
+    // a litmus campaign runs in this thread, unwatched: its programs have no reader code that could hang
+    [o.timeout !== undefined, '--timeout'],
   ];
   for (const [given, flag] of kernelOnly) {
     if (given) throw new UsageError(`${flag} does not apply to litmus tests (${raw[0]!.file}): they have no reader`);
