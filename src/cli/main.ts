@@ -70,7 +70,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
     )
     .option('--json', 'print a JSON summary on stdout at the end')
-    .option('--jobs <n>', 'worker threads, each running its share of the runs (default 1: in this thread)', jobCount)
+    .option(
+      '--jobs <n>',
+      'worker threads, each running its share of the runs (default 1: one worker thread, watched by this one)',
+      jobCount,
+    )
     .option(
       '--shard <i/N>',
       "run shard i of an N-machine campaign (1-based; needs --seed; the shards' runs are disjoint)",

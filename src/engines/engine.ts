@@ -33,7 +33,7 @@ export const ENGINES: readonly { name: EngineName; summary: string; fuzz: boolea
   {
     name: 'jsfuzz',
     summary:
-      'the jsfuzz CLI (byte-level, coverage-guided; not seedable) over harness/pae.fuzz.js, restarted after each crash; `ptefuzz fuzz --engine jsfuzz` converts its artifacts into crash files',
+      'the jsfuzz CLI (byte-level, coverage-guided; not seedable) over harness/pae.fuzz.js (x86-PAE) or harness/arm64.fuzz.js (arm64, arm64-ext-sw), restarted after each crash; `ptefuzz fuzz --engine jsfuzz` converts its artifacts into crash files',
     fuzz: false,
   },
 ];
