@@ -12,10 +12,9 @@
  *
  * What ptefuzz says: it agrees on every built-in PAE scenario under sc and
  * tso — S1's double refault and the S2 `-samelow` finding included, where
- * the kernel's LOW_HIGH loop is torn — and under weak on S2/-samelow. Under
- * weak on S1 the matrix (seed 1) reports a torn read that rests on a gap of
- * the weak model (a plain store after spin_lock does not carry what the lock
- * acquired; LKMM forbids the witness; README Limitations). It is still NOT correct in
+ * the kernel's LOW_HIGH loop is torn — and under weak (the torn read the
+ * matrix once reported under weak on S1 rested on a gap of the weak model,
+ * spin_lock not being cumulative, since fixed: README Limitations). It is still NOT correct in
  * general, and no reader made of plain loads can be: with enough transitions
  * inside one read, every value it loads can come from a different pte. Here
  * the ABA is on the zero high half of a zapped pte: hi1 = 0 (zapped), then a
