@@ -69,6 +69,10 @@ describe('fuzz --corpus', () => {
       /^#\d+\tNEW\tcov: \d+ ft: \d+ corp: \d+ stab: 100\.00% exec\/s: \d+ crashes: \d+ rss: \d+ MB$/m,
     );
     expect(name).toMatch(/\.msgpack$/);
+    // the replay commands follow their header at once; the corpus and stability lines come after them
+    const tail = ra.stderr.slice(ra.stderr.lastIndexOf('distinct divergence(s); replay with:')).split('\n');
+    expect(tail.slice(1, 1 + crashesA.size).every((l) => l.startsWith('  npx ptefuzz replay '))).toBe(true);
+    expect(tail[1 + crashesA.size]).toMatch(/^INFO: corpus /);
   });
 
   test('a restart replays the saved corpus; corrupt and unknown files are one warning each, then skipped', () => {

@@ -309,6 +309,9 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
+  // right under the table's "replay with:" line
+  for (const f of result.findings)
+    process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
   if (corpusDir !== undefined) {
     const c = result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 };
     process.stderr.write(
@@ -323,8 +326,6 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       `INFO: stability ${stab.percent.toFixed(2)}%: ${stab.stable} of ${stab.checked} re-executions of corpus entries reproduced their coverage and verdict\n`,
     );
   }
-  for (const f of result.findings)
-    process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
   if (result.timeouts.length > 0) process.stderr.write(timeoutSummary(result, timeoutSeconds) + '\n');
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   const split = {
