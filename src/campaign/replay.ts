@@ -48,7 +48,14 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);
     const arch = ARCHES[s.arch];
     if (!arch) throw new UsageError(`no encoding for architecture ${s.arch}`);
-    return makeTarget(s, resolveReader(c.reader, registry), resolveContract(c.contract), resolveModel(c.model), arch);
+    const reader = resolveReader(c.reader, registry);
+    // a reader of another architecture would be handed a pte of the wrong shape
+    if (reader.arch !== s.arch) {
+      throw new UsageError(
+        `reader "${c.reader}" reads ${reader.arch} ptes, scenario ${s.name} is ${s.arch} (expected a reader of its architecture)`,
+      );
+    }
+    return makeTarget(s, reader, resolveContract(c.contract), resolveModel(c.model), arch);
   } catch (e) {
     if (e instanceof UsageError) throw new CrashFileError(file, e.message);
     throw e;

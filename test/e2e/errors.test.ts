@@ -49,6 +49,21 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect(r.stderr).toContain(`${f}: unsupported crash file format version 7`);
   });
 
+  test('a crash file naming a reader of another architecture: one line, not a TypeError', () => {
+    const pae = readdirSync(join(ROOT, 'crashes')).find((f) => f.startsWith('s1-pae-double-refault.ptep_get.'))!;
+    const obj = new Unpackr({ useRecords: false }).unpack(readFileSync(join(ROOT, 'crashes', pae))) as object;
+    const f = join(dir, 'cross-arch.msgpack');
+    writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, reader: '__ptep_get' }));
+    for (const cmd of ['replay', 'show', 'minimize']) {
+      const r = cli([cmd, f]);
+      expect(r.code, cmd).toBe(2);
+      oneLine(r.stderr);
+      expect(r.stderr).toContain(
+        `${f}: reader "__ptep_get" reads arm64 ptes, scenario s1-pae-double-refault is x86-pae`,
+      );
+    }
+  });
+
   test('a folder with one bad file among good ones: the good ones still replay, exit 2', () => {
     const d = mkdtempSync(join(tmpdir(), 'ptefuzz-mixed-'));
     copyFileSync(join(ROOT, 'crashes', good), join(d, good));
