@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
-import { CrashFileError, msgpackReason } from './format';
+import { CrashFileError, NAME_PART, isNamePart, msgpackReason } from './format';
 import { writeFileAtomic } from './store';
 
 /**
@@ -69,6 +69,8 @@ export function decodeCorpusEntry(buf: Uint8Array, file: string): CorpusFile {
   }
   for (const f of ['scenario', 'reader', 'contract', 'model']) {
     if (typeof raw[f] !== 'string') throw new CrashFileError(file, `field "${f}": expected a string`);
+    // part of the entry's folder name (merge writes it there)
+    if (!isNamePart(raw[f])) throw new CrashFileError(file, `field "${f}": expected ${NAME_PART}`);
   }
   const trace = raw['trace'];
   if (!Array.isArray(trace) || !trace.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {

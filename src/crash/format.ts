@@ -161,6 +161,17 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isHex = (x: unknown): x is string => isStr(x) && /^0x[0-9a-f]+$/.test(x);
 
+/**
+ * A name that becomes part of a file or folder name (crash file, corpus
+ * folder): not empty, no path separator, no control character — so that
+ * `merge` and `minimize` never write outside their folder, whatever a file says.
+ */
+export const isNamePart = (x: unknown): x is string =>
+  isStr(x) &&
+  x.length > 0 &&
+  [...x].every((ch) => ch !== '/' && ch !== '\\' && ch.codePointAt(0)! >= 0x20 && ch.codePointAt(0) !== 0x7f);
+export const NAME_PART = 'a name (not empty, no "/", "\\" or control character: it is part of a file name)';
+
 /** Decode and validate; every problem is a CrashFileError naming the file. */
 export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   let raw: unknown;
@@ -203,6 +214,11 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
   }
+  const sn = (raw['scenario'] as Record<string, unknown>)['name'];
+  if (!isNamePart(sn)) bad('scenario.name', NAME_PART);
+  for (const f of ['reader', 'contract', 'model']) {
+    if (!isNamePart(raw[f])) bad(f, NAME_PART);
+  }
   const rm = raw['readerModule'];
   if (rm !== undefined && (!isObj(rm) || !isStr(rm['path']) || !isStr(rm['sha256']))) {
     bad('readerModule', 'a map with a path and a sha256');
@@ -230,7 +246,7 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
       detail: v['detail'] as string,
     };
   } else {
-    if (!isObj(v) || v['kind'] !== 'divergence' || !isStr(v['class']) || !isHex(v['observed'])) {
+    if (!isObj(v) || v['kind'] !== 'divergence' || !isNamePart(v['class']) || !isHex(v['observed'])) {
       bad('verdict', `a divergence with a class and a hex observed value${version >= 3 ? ', or a timeout' : ''}`);
     }
     const verdict = v as Record<string, unknown>;

@@ -78,6 +78,25 @@ describe('ptefuzz merge', () => {
     expect(tree(out)).toHaveLength(5);
   });
 
+  test('names that would leave OUT (a crafted crash file or corpus entry) are rejected; nothing is written outside', () => {
+    const pk = new Packr({ useRecords: false });
+    const crash = new Packr({ useRecords: false }).unpack(readFileSync(join(ROOT, 'crashes', crashes[0]!))) as object;
+    const root = tmp();
+    const input = join(root, 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'a.msgpack'), pk.pack({ ...crash, reader: '../../escaped' }));
+    const entry = { format: 'ptefuzz-corpus', version: 1, scenario: 's', reader: 'r', contract: 'c', trace: [1] };
+    writeFileSync(join(input, 'b.msgpack'), pk.pack({ ...entry, model: '../../escaped' }));
+    const out = join(root, 'a', 'b', 'out');
+    const r = cli(['merge', out, input]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `ptefuzz: ${join(input, 'a.msgpack')}: field "reader": expected a name (not empty, no "/", "\\" or control character: it is part of a file name); skipped`,
+      `ptefuzz: ${join(input, 'b.msgpack')}: field "model": expected a name (not empty, no "/", "\\" or control character: it is part of a file name); skipped`,
+    ]);
+    expect(tree(root)).toEqual(['in/a.msgpack', 'in/b.msgpack']);
+  });
+
   test('an input that is not a folder: one line, exit 2', () => {
     const r = cli(['merge', tmp(), join(tmp(), 'missing')]);
     expect(r.code).toBe(2);
