@@ -11,7 +11,7 @@ import type {
   ReaderDef,
   ReaderRegistry,
 } from '../kernel';
-import { ARCHES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
+import { ARCHES, CONTRACT_NAMES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
 import type { Arg, Call, Cond, DirectiveItem, Item, Num, Quantifier, ScnFile, Value } from './ast';
 import { condAtoms } from './cond';
 import type { Pos } from './errors';
@@ -352,7 +352,11 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         throw err(r, `${EXPECTATIONS.join(', ')} after 'expect'`, `'${r.expect}'`);
       expect[r.name] = r.expect as Expectation;
     }
-    if (r.contract !== undefined) contracts[r.name] = r.contract;
+    if (r.contract !== undefined) {
+      if (!(CONTRACT_NAMES as readonly string[]).includes(r.contract))
+        throw err(r, `a contract (${CONTRACT_NAMES.join(', ')}) after 'contract'`, `'${r.contract}'`);
+      contracts[r.name] = r.contract;
+    }
   }
   const archName = arch!;
   const layout = PTE_LAYOUTS[archName]!;

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { builtinOperations, builtinReaders } from '../../src/kernel';
+import { CONTRACT_NAMES, builtinOperations, builtinReaders } from '../../src/kernel';
+import { CONTRACTS } from '../../src/compare';
 import type { Lowered } from '../../src/scenario';
 import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
 import { TraceSource, execute } from '../../src/machine';
@@ -165,6 +166,13 @@ describe('.scn: lowering', () => {
     expect(l.scenario.expect).toEqual({ ptep_get_lockless: 'bug' });
     expect(l.scenario.contracts).toEqual({ ptep_get_lockless: 'exact' });
     expect(l.text).toContain('reader ptep_get_lockless contract exact expect bug\n');
+  });
+  test('an unknown contract on a reader line is an error at its line, not a later nameless one', () => {
+    expect(errorOf(S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless contract bogus'))).toMatch(
+      /^test\.scn:\d+:1: expected a contract \(exact, non-torn, ad-relaxed, no-false-dirty\) after 'contract', found 'bogus'$/,
+    );
+    // the lowerer's list is the comparator's
+    expect(CONTRACT_NAMES).toEqual(CONTRACTS.map((c) => c.name));
   });
   test('a raw .scn (no pte) is a test judged by its exists condition', () => {
     const l = load(
