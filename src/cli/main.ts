@@ -3,7 +3,17 @@ import { builtinReaders } from '../kernel';
 import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
-import { collect, jobCount, nonNegativeInt, positiveInt, positiveSeconds, shardSpec } from './parse';
+import {
+  collect,
+  collectPath,
+  jobCount,
+  nonNegativeInt,
+  pathArg,
+  positiveInt,
+  positiveSeconds,
+  shardSpec,
+} from './parse';
+import { rejectRepeatedOptions } from './repeated-options';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
@@ -45,7 +55,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
-      outputError: (str, write) => write(`ptefuzz: ${str.replace(/^error: /, '').trim()}\n`),
+      // one line: commander puts its "(Did you mean …?)" on a line of its own
+      outputError: (str, write) =>
+        write(
+          `ptefuzz: ${str
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
     });
 
   program
@@ -64,10 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--runs <n>', 'number of runs (schedules); engine jsfuzz: executions of the harness target', positiveInt)
     .option('--time <seconds>', 'time budget in seconds (default 60 when --runs is not given)', positiveSeconds)
     .option('--seed <n>', 'campaign seed (default: chosen at random and printed)', nonNegativeInt)
-    .option('--crashes <dir>', 'crash folder', 'crashes')
+    .option('--crashes <dir>', 'crash folder', pathArg, 'crashes')
     .option(
       '--corpus <dir>',
       'corpus folder: engine coverage reloads it on start and shares it between workers (default: corpus/generated); engine jsfuzz runs its byte inputs first (default: a temporary folder)',
+      pathArg,
     )
     .option('--json', 'print a JSON summary on stdout at the end')
     .option(
@@ -85,7 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `watchdog: stop an execution running longer than this, save it as a timeout crash file and continue (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (o: FuzzOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : await fuzzCommand(o, registry);
@@ -111,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((o: ExploreOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = exploreCommand(o, registry);
@@ -127,7 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `timeout files: how long the replay runs (in a watched worker thread) before it counts as hung again (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (paths: string[], o: { diagram?: boolean; timeout?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = await replayCommand(
@@ -142,9 +160,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('show')
     .description('print a crash file as a CPU-column diagram with observed and allowed values')
     .argument('<file>', 'crash file')
-    .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file')
+    .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file', pathArg)
     .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((file: string, o: ShowOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = showCommand(file, registry, o);
@@ -154,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('minimize')
     .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
     .argument('<path...>', 'crash files or folders of them')
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((paths: string[], o: ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = minimizeCommand(paths, registry);
@@ -200,7 +218,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('list')
     .description('list scenarios, readers, contracts, memory models and engines')
     .option('--json', 'machine-readable')
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((o: { json?: boolean } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = listCommand(registry, o.json === true);
@@ -230,14 +248,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       positiveInt,
       DEFAULT_MAX_EXECUTIONS,
     )
-    .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder')
+    .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder', pathArg)
     .option('--json', 'machine-readable result on stdout')
-    .option(READER_MODULE, READER_MODULE_HELP, collect)
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((o: MatrixOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
       code = matrixCommand(o, registry);
     });
 
+  rejectRepeatedOptions(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

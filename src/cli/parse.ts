@@ -2,14 +2,14 @@ import { InvalidArgumentError } from 'commander';
 
 export function positiveInt(v: string): number {
   if (!/^[0-9]+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
-    throw new InvalidArgumentError('expected a positive integer.');
+    throw new InvalidArgumentError(`expected a positive integer (at most ${Number.MAX_SAFE_INTEGER}).`);
   }
   return Number(v);
 }
 
 export function nonNegativeInt(v: string): number {
   if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new InvalidArgumentError('expected a non-negative integer.');
+    throw new InvalidArgumentError(`expected a non-negative integer (at most ${Number.MAX_SAFE_INTEGER}).`);
   }
   return Number(v);
 }
@@ -21,8 +21,20 @@ export function positiveSeconds(v: string): number {
   return n;
 }
 
+/** A repeatable flag: the values in order, each once (`--reader X --reader X` is one target, not two). */
 export function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
+  return prev?.includes(v) ? prev : [...(prev ?? []), v];
+}
+
+/** A file or folder flag: an empty string would mean the working folder (and print as `/`). */
+export function pathArg(v: string): string {
+  if (v === '') throw new InvalidArgumentError('expected a path, found an empty string.');
+  return v;
+}
+
+/** `--reader-module`: a repeatable path. */
+export function collectPath(v: string, prev: string[] | undefined): string[] {
+  return collect(pathArg(v), prev);
 }
 
 /** Most worker threads `--jobs` accepts (a typo guard; more threads than cores only slows a campaign). */

@@ -124,6 +124,64 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     );
   });
 
+  test('a one-value flag given twice, an empty path, a too large number: one line naming the flag', () => {
+    const cases: [string[], string][] = [
+      [
+        ['fuzz', '--contract', 'exact', '--contract', 'non-torn', '--runs', '1'],
+        "ptefuzz: option '--contract <name>' given twice ('exact', then 'non-torn'): expected one value (it is not repeatable)\n",
+      ],
+      [
+        ['matrix', '--seed', '1', '--seed', '2'],
+        "ptefuzz: option '--seed <n>' given twice ('1', then '2'): expected one value (it is not repeatable)\n",
+      ],
+      [
+        ['fuzz', '--corpus', '', '--runs', '1'],
+        "ptefuzz: option '--corpus <dir>' argument '' is invalid. expected a path, found an empty string.\n",
+      ],
+      [
+        ['fuzz', '--runs', '99999999999999999999'],
+        "ptefuzz: option '--runs <n>' argument '99999999999999999999' is invalid. expected a positive integer (at most 9007199254740991).\n",
+      ],
+      [['fuzz', '--corpsu', 'x'], "ptefuzz: unknown option '--corpsu' (Did you mean --corpus?)\n"],
+    ];
+    for (const [args, line] of cases) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(line);
+    }
+  });
+
+  test('a repeatable flag given the same value twice counts it once', () => {
+    const r = cli([
+      'fuzz',
+      '--engine',
+      'random',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader',
+      'ptep_get_lockless',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--model',
+      'sc',
+      '--seed',
+      '1',
+      '--seed',
+      '1',
+      '--runs',
+      '2',
+      '--json',
+      '--crashes',
+      mkdtempSync(join(tmpdir(), 'ptefuzz-dup-')),
+    ]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { targets: unknown[]; executions: number }).targets).toHaveLength(1);
+  });
+
   test('list and list --json describe the same catalogue', () => {
     const text = cli(['list']);
     const json = cli(['list', '--json']);

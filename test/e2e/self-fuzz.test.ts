@@ -356,7 +356,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
           if (rng.int(5) > 0) argv.push(value());
         } else argv.push(value());
       }
-      // bound every case: campaigns and enumerations get a small cap (last occurrence wins), no worker threads
+      // bound every case: campaigns and enumerations get a small cap (a second, different value is a usage error), no worker threads
       for (let j = 0; j < argv.length; j++) {
         if (argv[j] === '--jobs' && /^[0-9]+$/.test(argv[j + 1] ?? '') && Number(argv[j + 1]) > 1) argv[j + 1] = '1';
       }
