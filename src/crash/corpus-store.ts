@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { CrashFileError, NAME_PART, isNamePart, msgpackReason } from './format';
-import { writeFileAtomic } from './store';
+import { makeFolder, writeFileAtomic } from './store';
 
 /**
  * The persistent corpus of the coverage engine (`ptefuzz fuzz --corpus DIR`,
@@ -185,7 +185,7 @@ export class FileCorpusStore {
     seen.add(name);
     const path = join(this.dir, folder);
     try {
-      mkdirSync(path, { recursive: true });
+      makeFolder(path);
       const file = join(path, name);
       if (!existsSync(file)) {
         writeFileAtomic(file, bytes);

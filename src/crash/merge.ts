@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
-import { checkOutputFolder, fsReason, writeFileAtomic } from './store';
+import { checkOutputFolder, fsReason, makeFolder, writeFileAtomic } from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
@@ -39,7 +39,7 @@ export function mergeFolders(
   const counts: MergeCounts = { crashes: { added: 0, duplicate: 0 }, corpus: { added: 0, duplicate: 0 }, rejected: 0 };
   checkOutputFolder(out, 'merge: OUT');
   try {
-    mkdirSync(out, { recursive: true });
+    makeFolder(out);
   } catch (e) {
     throw new CrashFileError(out, `cannot create the folder (${fsReason(e)})`);
   }
@@ -73,7 +73,7 @@ export function mergeFolders(
         continue;
       }
       try {
-        mkdirSync(dirname(dest), { recursive: true });
+        makeFolder(dirname(dest));
         writeFileAtomic(dest, bytes);
       } catch (e) {
         throw new CrashFileError(dest, `cannot write (${fsReason(e)})`);

@@ -121,6 +121,30 @@ export function checkOutputFolder(dir: string, flag: string): void {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(dir, { recursive: true })`
+ * loops forever where mkdir answers ENOENT under a parent that exists (procfs,
+ * sysfs: `--crashes /proc/x` hung, deaf to SIGTERM); here every level is tried
+ * once and the first error is thrown. A level another process creates
+ * meanwhile (EEXIST) is fine.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p);) {
+    missing.push(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
 /** Make a rename durable (best effort: not every platform or file system can fsync a folder). */
 function syncDir(dir: string): void {
   let fd: number | undefined;
@@ -176,7 +200,7 @@ export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): nu
 export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boolean } {
   const path = join(dir, crashFileName(c));
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     if (existsSync(path)) return { path, fresh: false };
     writeFileAtomic(path, encodeCrash(c));
   } catch (e) {

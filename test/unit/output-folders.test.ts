@@ -4,8 +4,10 @@
  * exit 2 — not a stack trace —, and an atomic write never replaces a device
  * node or a symbolic link by a regular file.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -57,6 +59,34 @@ describe('output folders that are files', () => {
     const g = await runInProcess(['merge', file, join(d, 'in')]);
     expect(g.code).toBe(2);
     expect(g.stderr).toBe(`ptefuzz: merge: OUT ${file}: is not a folder (expected a folder or a new path)\n`);
+  });
+});
+
+// Node's recursive mkdirSync loops forever on procfs (mkdir answers ENOENT under /proc, which exists)
+describe.skipIf(!existsSync('/proc/self'))('an output folder that cannot be created under /proc', () => {
+  test('merge OUT under /proc: exit 2, one line, within the time limit (not a hang)', () => {
+    const input = tmp();
+    copyFileSync(
+      join(
+        ROOT,
+        'crashes',
+        readdirSync(join(ROOT, 'crashes')).find((f) => f.endsWith('.msgpack'))!,
+      ),
+      join(input, 'a.msgpack'),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'ptefuzz.js'), 'merge', '/proc/ptefuzz-no-such/out', input],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'ptefuzz: /proc/ptefuzz-no-such/out: cannot create the folder (no such file or folder, ENOENT)\n',
+    );
   });
 });
 
