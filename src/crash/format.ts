@@ -233,7 +233,8 @@ export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
   if (version >= 3 && isObj(v) && v['kind'] === 'timeout') {
     const int = (x: unknown, min: number): boolean => Number.isInteger(x) && (x as number) >= min;
     if (v['class'] !== 'timeout') bad('verdict.class', '"timeout" for a timeout');
-    if (typeof v['seconds'] !== 'number' || !(v['seconds'] > 0)) bad('verdict.seconds', 'a positive number');
+    if (typeof v['seconds'] !== 'number' || !(v['seconds'] > 0) || !Number.isFinite(v['seconds']))
+      bad('verdict.seconds', 'a positive number');
     if (!int(v['step'], 0)) bad('verdict.step', 'a non-negative integer');
     if (!int(v['cpu'], -1)) bad('verdict.cpu', 'an integer ≥ -1');
     if (!isStr(v['detail'])) bad('verdict.detail', 'a string');

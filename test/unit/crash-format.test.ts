@@ -82,6 +82,13 @@ describe('crash file format', () => {
       `crashes/x.msgpack: unsupported crash file format version 99 (this ptefuzz reads versions 1, 2 and 3)`,
     );
   });
+  test('a timeout that lasted Infinity seconds is refused', () => {
+    const p = new Packr({ useRecords: false });
+    const verdict = { kind: 'timeout', class: 'timeout', seconds: Infinity, step: 0, cpu: 0, detail: 'x' };
+    expect(err(p.pack({ ...sample, version: 3, verdict }))).toBe(
+      'crashes/x.msgpack: field "verdict.seconds": expected a positive number',
+    );
+  });
   test('a field of the wrong type', () => {
     const p = new Packr({ useRecords: false });
     expect(err(p.pack({ ...sample, trace: ['a'] }))).toBe(
