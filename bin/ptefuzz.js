@@ -11,6 +11,7 @@ try {
   }
   throw err;
 }
+main.guardOutputStreams();
 main.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

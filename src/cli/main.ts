@@ -34,6 +34,8 @@ import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
 import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
 
+export { guardOutputStreams } from './streams';
+
 const READER_MODULE = '--reader-module <path>';
 const READER_MODULE_HELP =
   'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
