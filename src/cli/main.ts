@@ -106,7 +106,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       positiveSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action(async (o: FuzzOptions & ModuleOption) => {
+    .action(async (opts: FuzzOptions & ModuleOption, cmd: Command) => {
+      const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
       registerReaderModules(o.readerModule, registry);
       code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : await fuzzCommand(o, registry);
     });

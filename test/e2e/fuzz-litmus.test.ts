@@ -89,5 +89,11 @@ describe('fuzz --scenario FILE.litmus', () => {
     expect(timeout.stderr.trim()).toBe(
       `ptefuzz: --timeout does not apply to litmus tests (${MP}): they have no reader`,
     );
+    const crashes = fuzz(['--scenario', MP, '--crashes', 'out', '--runs', '1']);
+    expect(crashes.code).toBe(2);
+    expect(crashes.stderr.trim()).toBe(
+      `ptefuzz: --crashes does not apply to litmus tests (${MP}): a litmus campaign counts the executions reaching the condition and writes no crash file`,
+    );
+    expect(fuzz(['--scenario', MP, '--runs', '1']).code).not.toBe(2);
   });
 });

@@ -52,6 +52,8 @@ export interface FuzzOptions {
   time?: number;
   seed?: number;
   crashes: string;
+  /** `--crashes` was on the command line (not its default): refused where no crash file is written */
+  crashesGiven?: boolean;
   /** corpus folder: engine coverage (msgpack traces) or engine jsfuzz (byte inputs) */
   corpus?: string;
   json?: boolean;
@@ -137,17 +139,23 @@ function rawTestsOf(
       '--scenario: litmus tests (and .scn files without a pte) are judged by their condition and cannot share a campaign with kernel scenarios; run them in a campaign of their own',
     );
   }
-  const kernelOnly: [boolean, string][] = [
-    [o.reader !== undefined, '--reader'],
-    [o.contract !== undefined, '--contract'],
-    [(o.jobs ?? 1) > 1, '--jobs'],
-    [o.shard !== undefined, '--shard'],
-    [o.corpus !== undefined, '--corpus'],
+  const noReader = 'they have no reader';
+  const kernelOnly: [boolean, string, string][] = [
+    [o.reader !== undefined, '--reader', noReader],
+    [o.contract !== undefined, '--contract', noReader],
+    [(o.jobs ?? 1) > 1, '--jobs', noReader],
+    [o.shard !== undefined, '--shard', noReader],
+    [o.corpus !== undefined, '--corpus', noReader],
     // a litmus campaign runs in this thread, unwatched: its programs have no reader code that could hang
-    [o.timeout !== undefined, '--timeout'],
+    [o.timeout !== undefined, '--timeout', noReader],
+    [
+      o.crashesGiven === true,
+      '--crashes',
+      'a litmus campaign counts the executions reaching the condition and writes no crash file',
+    ],
   ];
-  for (const [given, flag] of kernelOnly) {
-    if (given) throw new UsageError(`${flag} does not apply to litmus tests (${raw[0]!.file}): they have no reader`);
+  for (const [given, flag, why] of kernelOnly) {
+    if (given) throw new UsageError(`${flag} does not apply to litmus tests (${raw[0]!.file}): ${why}`);
   }
   return raw;
 }
