@@ -276,10 +276,16 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     });
     checkCond(condD[0]!.cond, cpuIndex, plans, rawLocs, file);
     const expect = new Map<string, string>();
+    const expectAt = new Map<string, Of<'expect'>>();
     for (const e of expectDs) {
       if (!(MODEL_KINDS as readonly string[]).includes(e.model))
         throw err(e, `a memory model (${MODEL_KINDS.join(', ')})`, `'${e.model}'`);
       if (!OBSERVATIONS.includes(e.observation)) throw err(e, `${OBSERVATIONS.join(', ')}`, `'${e.observation}'`);
+      // two observations for one model contradict or repeat each other: neither silently wins
+      const prev = expectAt.get(e.model);
+      if (prev)
+        throw err(e, `one 'expect' line per model`, `'expect ${e.model}' again (the first is at line ${prev.line})`);
+      expectAt.set(e.model, e);
       expect.set(e.model, e.observation);
     }
     const test: RawTest = {

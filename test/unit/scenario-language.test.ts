@@ -112,6 +112,10 @@ describe('.scn: more errors name the place and what was expected', () => {
       "test.scn:5:9: expected a register of CPU 0 (r0), found 'r1'",
     ],
     ['title "unterminated\n', 'test.scn:1:20: expected a closing ", found the end of the line'],
+    [
+      'loc x: u32 = 0\ncpu P0 {\n  r0 = READ_ONCE(x)\n}\nexists (0:r0=1)\nexpect sc never\nexpect sc always\n',
+      "test.scn:7:1: expected one 'expect' line per model, found 'expect sc' again (the first is at line 6)",
+    ],
   ])('%#', (src, msg) => {
     expect(errorOf(src)).toContain(msg);
   });
