@@ -150,6 +150,17 @@ export function lex(src: string, file: string, o: LexOptions): Token[] {
 }
 
 /**
+ * A name as a `.scn` file spells it (`scenario NAME`): one identifier token —
+ * a letter or `_`, then letters, digits and `_ . + @ -` (a `-` followed by
+ * a letter, digit or `_`). Never empty, never `.`-leading, no space, `/` or
+ * shell metacharacter: safe in crash file names and pasted commands.
+ */
+export function isScnName(s: string): boolean {
+  return /^[A-Za-z_](?:[A-Za-z0-9_.+@]|-(?=[A-Za-z0-9_]))*$/.test(s);
+}
+export const SCN_NAME = "a letter or '_', then letters, digits, '_', '.', '+', '@' or '-'";
+
+/**
  * The character at `i` (a whole code point) as named in "found …" messages:
  * quoted when printable, else its code point and what it is.
  */

@@ -16,6 +16,7 @@ import type { Arg, Call, Cond, DirectiveItem, Item, Num, Quantifier, ScnFile, Va
 import { condAtoms } from './cond';
 import type { Pos } from './errors';
 import { ScenarioError, closeNames, expected } from './errors';
+import { SCN_NAME, isScnName } from './lexer';
 import { parseScn } from './parse';
 import { printScn, printValue } from './print';
 import type { RawExpr, RawLocation, RawStmt, RawTest } from './raw';
@@ -100,6 +101,14 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     }
     return all[0];
   };
+  // a file without `scenario NAME` is named after its file: that name must be one `scenario` would accept
+  if (one('scenario') === undefined && !isScnName(defaultName))
+    throw new ScenarioError(
+      file,
+      1,
+      1,
+      `expected a 'scenario NAME' line (the file name '${defaultName}' is not a scenario name: ${SCN_NAME}), found none`,
+    );
   const header: Header = {
     name: one('scenario')?.name ?? defaultName,
     title: one('title')?.text ?? one('scenario')?.name ?? defaultName,

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
@@ -195,5 +196,23 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     for (const s of c.scenarios) expect(text.stdout).toContain(s.name);
     for (const r of c.readers) expect(text.stdout).toContain(r.name);
     expect(c.models).toEqual(['sc', 'tso', 'weak']);
+  });
+});
+
+describe('a path that needs shell quoting', () => {
+  test('show prints a replay command that sh runs as printed', () => {
+    const good = readdirSync(join(ROOT, 'crashes')).find((f) => f.endsWith('.msgpack'))!;
+    const d = join(mkdtempSync(join(tmpdir(), 'ptefuzz-quote-')), "it's a $(dir)");
+    mkdirSync(d);
+    const f = join(d, good);
+    copyFileSync(join(ROOT, 'crashes', good), f);
+    const s = cli(['show', f]);
+    expect(s.code).toBe(0);
+    const line = s.stdout.split('\n').find((l) => l.startsWith('replay: '))!;
+    expect(line).toBe(`replay: npx ptefuzz replay '${f.replace("'", "'\\''")}'`);
+    const cmd = line.slice('replay: '.length).replace('npx ptefuzz', `"${process.execPath}" bin/ptefuzz.js`);
+    const r = spawnSync('/bin/sh', ['-c', cmd], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`REPRODUCED ${f}:`);
   });
 });

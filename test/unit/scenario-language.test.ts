@@ -121,6 +121,22 @@ describe('.scn: more errors name the place and what was expected', () => {
   });
 });
 
+describe('.scn: a file without a scenario line is named after its file, under the same rule', () => {
+  const named = (name: string, src = S2): string => {
+    const l = loadScn(src, `${name}.scn`, ctx, name);
+    return l.kind === 'kernel' ? l.scenario.name : l.test.name;
+  };
+  test.each(['my test', '.', '.hidden', '$(reboot)', "a'b", '1st', 'trailing-', ''])('%j is refused', (name) => {
+    expect(() => named(name)).toThrow(
+      `${name}.scn:1:1: expected a 'scenario NAME' line (the file name '${name}' is not a scenario name: a letter or '_', then letters, digits, '_', '.', '+', '@' or '-'), found none`,
+    );
+  });
+  test('a name the scenario line accepts is taken; an explicit scenario line makes the file name irrelevant', () => {
+    expect(named('my-test.v2+wmb@2022')).toBe('my-test.v2+wmb@2022');
+    expect(named('my test', 'scenario mine\n' + S2)).toBe('mine');
+  });
+});
+
 describe('.scn: lowering', () => {
   test('every built-in scenario is lowered from the text of its corpus file (one thing, not two)', () => {
     // the consumer and arm64 built-ins are TypeScript (operations not registered for .scn yet): no text

@@ -23,7 +23,8 @@ import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, saveCrash } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { alignColumns } from '../render';
-import { kernelScenarios, replayCommandFor } from './fuzz';
+import { kernelScenarios } from './fuzz';
+import { replayCommandFor } from '../replay-command';
 
 export interface MatrixOptions {
   scenario?: string[];

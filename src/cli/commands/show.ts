@@ -7,7 +7,8 @@ import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { hangReport, reducedLine, runReport } from '../render';
-import { replayCommandFor, timeoutReplayCommand } from './fuzz';
+import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
+import { shellQuote } from '../shell-quote';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
@@ -63,7 +64,7 @@ function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o
   if (v.kind !== 'timeout') throw new Error('[ptefuzz internal bug] not a timeout file');
   if (o.html !== undefined || o.litmus) {
     throw new UsageError(
-      `${file}: a timeout file has no divergence to draw with --${o.litmus ? 'litmus' : 'html'}; \`ptefuzz show ${file}\` prints the execution up to the hang`,
+      `${file}: a timeout file has no divergence to draw with --${o.litmus ? 'litmus' : 'html'}; \`ptefuzz show ${shellQuote(file)}\` prints the execution up to the hang`,
     );
   }
   const target = crashTarget(crash, file, registry);

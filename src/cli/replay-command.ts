@@ -1,0 +1,22 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { shellQuote } from './shell-quote';
+import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
+
+/**
+ * The command that replays a crash file, ready to paste into a shell (paths
+ * shell-quoted when they need it); `readerModule`: the module its reader comes from.
+ */
+export function replayCommandFor(file: string, readerModule?: string): string {
+  const rel = relative(process.cwd(), file);
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
+  const module = readerModule !== undefined ? `--reader-module ${shellQuote(readerModule)} ` : '';
+  return `npx ptefuzz replay ${module}${shellQuote(shown)}`;
+}
+
+/** The command that replays a timeout file: under the watchdog, with the campaign's limit. */
+export function timeoutReplayCommand(file: string, readerModule: string | undefined, seconds: number): string {
+  return replayCommandFor(file, readerModule).replace(
+    'npx ptefuzz replay ',
+    `npx ptefuzz replay${seconds !== DEFAULT_TIMEOUT_SECONDS ? ` --timeout ${seconds}` : ''} `,
+  );
+}
