@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { CrashFileError, NAME_PART, isNamePart, msgpackReason } from './format';
-import { makeFolder, writeFileAtomic } from './store';
+import { listFolder, makeFolder, writeFileAtomic } from './store';
 
 /**
  * The persistent corpus of the coverage engine (`ptefuzz fuzz --corpus DIR`,
@@ -139,14 +139,10 @@ export class FileCorpusStore {
   poll(t: CorpusTarget): readonly (readonly number[])[] {
     const folder = corpusFolderName(t);
     const path = join(this.dir, folder);
-    let names: string[];
-    try {
-      names = readdirSync(path).filter((n) => n.endsWith('.msgpack'));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') this.warn(`${path}: cannot list the corpus folder (${code ?? String(e)}); skipped`);
-      return [];
-    }
+    // a folder that cannot be listed stops the campaign (one line, exit 2), as an entry that cannot be saved does
+    const names = listFolder(path, { missingIsEmpty: true })
+      .map((ent) => ent.name)
+      .filter((n) => n.endsWith('.msgpack'));
     const seen = this.seen(folder);
     const out: number[][] = [];
     for (const name of names.sort()) {

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
-import { checkOutputFolder, fsReason, makeFolder, writeFileAtomic } from './store';
+import { checkOutputFolder, fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
@@ -18,8 +18,8 @@ export interface MergeCounts {
  * a corpus entry to `out/<scenario>.<reader>.<contract>.<model>/<sha256[0:16]>.msgpack`.
  * A name already in `out` (there before, or from an earlier input) is a
  * duplicate and left as it is: crash files with the same fingerprint collapse
- * into the first one, as in a campaign. A file that does not load is
- * reported through `onReject` and skipped. Writes are atomic; inputs are
+ * into the first one, as in a campaign. A file that does not load, or a
+ * folder that cannot be listed, is reported through `onReject` and skipped. Writes are atomic; inputs are
  * taken in argument order, files in name order, so a merge is deterministic.
  */
 export function mergeFolders(
@@ -43,8 +43,12 @@ export function mergeFolders(
   } catch (e) {
     throw new CrashFileError(out, `cannot create the folder (${fsReason(e)})`);
   }
+  const unlistable = (e: CrashFileError): void => {
+    counts.rejected++;
+    onReject(e);
+  };
   for (const dir of inputs) {
-    for (const file of msgpackFiles(dir)) {
+    for (const file of msgpackFiles(dir, unlistable)) {
       let bytes: Buffer;
       let rel: string;
       let kind: 'crashes' | 'corpus';
@@ -84,12 +88,24 @@ export function mergeFolders(
   return counts;
 }
 
-/** Every `*.msgpack` below `dir`, depth first, in name order (temporary files are skipped). */
-function msgpackFiles(dir: string): string[] {
+/**
+ * Every `*.msgpack` below `dir`, depth first, in name order (temporary files
+ * are skipped). A folder that cannot be listed goes to `onUnlistable` and is
+ * skipped, as a file that does not load is.
+ */
+function msgpackFiles(dir: string, onUnlistable: (e: CrashFileError) => void): string[] {
+  let ents;
+  try {
+    ents = listFolder(dir);
+  } catch (e) {
+    if (!(e instanceof CrashFileError)) throw e;
+    onUnlistable(e);
+    return [];
+  }
   const out: string[] = [];
-  for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const ent of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...msgpackFiles(p));
+    if (ent.isDirectory()) out.push(...msgpackFiles(p, onUnlistable));
     else if (ent.isFile() && ent.name.endsWith('.msgpack')) out.push(p);
   }
   return out;

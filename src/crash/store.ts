@@ -13,6 +13,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
@@ -98,6 +99,25 @@ export function fsReason(e: unknown): string {
   };
   if (code === undefined) return e instanceof Error ? e.message : String(e);
   return words[code] !== undefined ? `${words[code]}, ${code}` : code;
+}
+
+/**
+ * The entries of folder `dir`. A folder that cannot be listed (EACCES, EIO,
+ * a file where the folder should be, a folder removed since it was seen) is
+ * a CrashFileError naming it and why — one line, not a stack trace;
+ * `missingIsEmpty`: a folder not created yet has no entries.
+ */
+export function listFolder(dir: string, o: { readonly missingIsEmpty?: boolean } = {}): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && o.missingIsEmpty === true) return [];
+    throw new CrashFileError(
+      dir,
+      `cannot list the folder (${code === 'ENOTDIR' ? 'not a folder, ENOTDIR' : fsReason(e)})`,
+    );
+  }
 }
 
 /**
@@ -230,7 +250,8 @@ export function expandCrashPaths(paths: readonly string[]): string[] {
       throw new CrashFileError(p, 'no such file or folder');
     }
     if (st.isDirectory()) {
-      for (const f of readdirSync(p).sort()) if (f.endsWith('.msgpack')) out.push(join(p, f));
+      const names = listFolder(p).map((ent) => ent.name);
+      for (const f of names.sort()) if (f.endsWith('.msgpack')) out.push(join(p, f));
     } else out.push(p);
   }
   return out;

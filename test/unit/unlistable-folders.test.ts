@@ -1,0 +1,71 @@
+/**
+ * A folder that cannot be listed (EACCES, EIO, a file where a folder should
+ * be, a folder removed between stat and readdir) is one line naming it and
+ * why, for every reader of folders: merge, crash-path expansion (replay,
+ * minimize) and the corpus. Tests run as root, where chmod cannot deny a
+ * listing, so readdirSync is made to fail with EIO on folders named `*.eio`.
+ */
+import type * as fs from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { CrashFileError, FileCorpusStore, expandCrashPaths, listFolder, mergeFolders } from '../../src/crash';
+import { ROOT } from '../support/cli';
+
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
+  const readdirSync = ((p: fs.PathLike, o?: unknown) => {
+    if (basename(String(p)).endsWith('.eio') && real.existsSync(p))
+      throw Object.assign(new Error(`EIO: i/o error, scandir '${String(p)}'`), { code: 'EIO' });
+    return (real.readdirSync as (p: fs.PathLike, o?: unknown) => unknown)(p, o);
+  }) as typeof fs.readdirSync;
+  return { ...real, readdirSync, default: { ...real, readdirSync } };
+});
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-unlistable-'));
+const messageOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CrashFileError) return e.message;
+    throw e;
+  }
+  throw new Error('no error');
+};
+
+describe('a folder that cannot be listed: one line naming it and why', () => {
+  test('listFolder on a file: not a folder (ENOTDIR)', () => {
+    const f = join(tmp(), 'file');
+    writeFileSync(f, 'x');
+    expect(messageOf(() => listFolder(f))).toBe(`${f}: cannot list the folder (not a folder, ENOTDIR)`);
+  });
+
+  test('expandCrashPaths (replay, minimize)', () => {
+    const d = join(tmp(), 'crashes.eio');
+    mkdirSync(d);
+    expect(messageOf(() => expandCrashPaths([d]))).toBe(`${d}: cannot list the folder (EIO)`);
+  });
+
+  test('merge: the folder is reported and skipped, as a file that does not load; the rest is merged', () => {
+    const input = tmp();
+    const good = readdirSync(join(ROOT, 'crashes')).find((f) => f.endsWith('.msgpack'))!;
+    copyFileSync(join(ROOT, 'crashes', good), join(input, good));
+    mkdirSync(join(input, 'shard.eio'));
+    const out = join(tmp(), 'out');
+    const rejected: string[] = [];
+    const c = mergeFolders(out, [input], (e) => rejected.push(e.message));
+    expect(rejected).toEqual([`${join(input, 'shard.eio')}: cannot list the folder (EIO)`]);
+    expect(c.rejected).toBe(1);
+    expect(c.crashes.added).toBe(1);
+  });
+
+  test('the corpus: a target folder that cannot be listed stops the campaign', () => {
+    const dir = tmp();
+    const store = new FileCorpusStore(dir, () => undefined);
+    const t = { scenario: 's', reader: 'r', contract: 'c', model: 'eio' };
+    expect(store.poll(t)).toEqual([]); // not created yet: no entries
+    mkdirSync(join(dir, 's.r.c.eio'));
+    expect(messageOf(() => store.poll(t))).toBe(`${join(dir, 's.r.c.eio')}: cannot list the folder (EIO)`);
+  });
+});
