@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { CrashFileError, NAME_PART, isNamePart, msgpackReason } from './format';
-import { listFolder, makeFolder, writeFileAtomic } from './store';
+import { fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
 
 /**
  * The persistent corpus of the coverage engine (`ptefuzz fuzz --corpus DIR`,
@@ -140,6 +140,7 @@ export class FileCorpusStore {
     const folder = corpusFolderName(t);
     const path = join(this.dir, folder);
     // a folder that cannot be listed stops the campaign (one line, exit 2), as an entry that cannot be saved does
+    if (this.notAFolder(path)) throw this.inTheWay(path);
     const names = listFolder(path, { missingIsEmpty: true })
       .map((ent) => ent.name)
       .filter((n) => n.endsWith('.msgpack'));
@@ -188,7 +189,23 @@ export class FileCorpusStore {
         this.saved++;
       }
     } catch (e) {
-      throw new CrashFileError(path, `cannot write the corpus (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      if (this.notAFolder(path)) throw this.inTheWay(path);
+      throw new CrashFileError(path, `cannot write the corpus (${fsReason(e)})`);
     }
+  }
+
+  private notAFolder(path: string): boolean {
+    try {
+      return !statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  private inTheWay(path: string): CrashFileError {
+    return new CrashFileError(
+      path,
+      "not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)",
+    );
   }
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
-import { checkOutputFolder, fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
+import { checkOutputFolder, emptyPathError, fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
@@ -27,7 +27,9 @@ export function mergeFolders(
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
 ): MergeCounts {
+  if (out === '') throw emptyPathError('the output folder OUT');
   for (const dir of inputs) {
+    if (dir === '') throw emptyPathError('a crash or corpus folder');
     let st;
     try {
       st = statSync(dir);

@@ -229,25 +229,46 @@ export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boo
   return { path, fresh: true };
 }
 
+/** An argument that names no path at all (`''`): shown as the shell spells it. */
+export function emptyPathError(expected: string): CrashFileError {
+  return new CrashFileError("''", `an empty path was given (expected ${expected})`);
+}
+
 export function loadCrash(path: string): CrashFile {
+  if (path === '') throw emptyPathError('a crash file');
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new CrashFileError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new CrashFileError(
+        path,
+        'a folder, not a crash file (show takes one crash file; replay and minimize take folders)',
+      );
+    }
+    throw new CrashFileError(path, `cannot read (${fsReason(e)})`);
   }
   return decodeCrash(buf, path);
+}
+
+/** Why a path given on the command line cannot be used, in words. */
+function missingReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'ENOTDIR') return 'no such file or folder (a part of the path is a file, ENOTDIR)';
+  return `cannot read (${fsReason(e)})`;
 }
 
 /** Expand files and folders into the crash files they name (folders: *.msgpack, sorted). */
 export function expandCrashPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
+    if (p === '') throw emptyPathError('a crash file or a folder of crash files');
     let st;
     try {
       st = statSync(p);
-    } catch {
-      throw new CrashFileError(p, 'no such file or folder');
+    } catch (e) {
+      throw new CrashFileError(p, missingReason(e));
     }
     if (st.isDirectory()) {
       const names = listFolder(p).map((ent) => ent.name);

@@ -74,6 +74,25 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect(r.stdout).toContain('1 reproduced');
   });
 
+  test('an empty path, a folder given to show: say so, not ENOENT/EISDIR', () => {
+    for (const cmd of ['replay', 'minimize']) {
+      const r = cli([cmd, '']);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toBe(
+        "ptefuzz: '': an empty path was given (expected a crash file or a folder of crash files)\n",
+      );
+    }
+    expect(cli(['show', '']).stderr).toBe("ptefuzz: '': an empty path was given (expected a crash file)\n");
+    expect(cli(['merge', dir, '']).stderr).toBe(
+      "ptefuzz: '': an empty path was given (expected a crash or corpus folder)\n",
+    );
+    const s = cli(['show', 'crashes']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toBe(
+      'ptefuzz: crashes: a folder, not a crash file (show takes one crash file; replay and minimize take folders)\n',
+    );
+  });
+
   test('unknown reader lists the valid ones', () => {
     const r = cli(['fuzz', '--reader', 'ptep_get_lockles', '--runs', '1']);
     expect(r.code).toBe(2);

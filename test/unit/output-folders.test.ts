@@ -48,6 +48,29 @@ describe('output folders that are files', () => {
     expect(readdirSync(d)).toEqual(['file']);
   });
 
+  test("fuzz --corpus DIR with a file where a target's folder should be: one line naming it, exit 2", async () => {
+    const d = tmp();
+    const file = join(d, 's2-pae-zap-reestablish.ptep_get_lockless.non-torn.sc');
+    writeFileSync(file, 'x');
+    const r = await runInProcess([
+      'fuzz',
+      ...s2,
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'sc',
+      '--corpus',
+      d,
+      '--crashes',
+      join(d, 'c'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `\nptefuzz: ${file}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)\n`,
+    );
+    expect(r.stderr).not.toContain('warning');
+  });
+
   test('matrix --crashes FILE and merge FILE IN: exit 2, one line', async () => {
     const d = tmp();
     const file = join(d, 'file');

@@ -60,12 +60,21 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     expect(c.crashes.added).toBe(1);
   });
 
-  test('the corpus: a target folder that cannot be listed stops the campaign', () => {
+  test('the corpus: a target folder that cannot be listed, or a file in its place, stops the campaign', () => {
     const dir = tmp();
     const store = new FileCorpusStore(dir, () => undefined);
     const t = { scenario: 's', reader: 'r', contract: 'c', model: 'eio' };
     expect(store.poll(t)).toEqual([]); // not created yet: no entries
     mkdirSync(join(dir, 's.r.c.eio'));
     expect(messageOf(() => store.poll(t))).toBe(`${join(dir, 's.r.c.eio')}: cannot list the folder (EIO)`);
+    writeFileSync(join(dir, 's.r.c.sc'), 'a file where a folder should be');
+    expect(messageOf(() => store.poll({ ...t, model: 'sc' }))).toBe(
+      `${join(dir, 's.r.c.sc')}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)`,
+    );
+    // saving (the file appeared after the folder was polled): the same line
+    const fresh = new FileCorpusStore(dir, () => undefined);
+    expect(messageOf(() => fresh.save({ ...t, model: 'sc' }, [0, 1]))).toBe(
+      `${join(dir, 's.r.c.sc')}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)`,
+    );
   });
 });
