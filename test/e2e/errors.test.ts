@@ -234,4 +234,24 @@ describe('a path that needs shell quoting', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`REPRODUCED ${f}:`);
   });
+
+  test('fuzz prints quoted replay commands for a crash folder that needs it', () => {
+    const d = join(mkdtempSync(join(tmpdir(), 'ptefuzz-quote-')), "it's a $(dir)");
+    const r = cli(
+      ['fuzz', '--scenario', 's10-pae-dontneed-refault-free-before-flush', '--reader', 'ptep_get_lockless'].concat([
+        '--engine',
+        'random',
+        '--runs',
+        '3',
+        '--seed',
+        '1',
+        '--crashes',
+        d,
+      ]),
+    );
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('npx ptefuzz replay'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/npx ptefuzz replay '[^']*it'\\''s a \$\(dir\)\/[^']*\.msgpack'$/);
+  });
 });

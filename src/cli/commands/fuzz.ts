@@ -1,5 +1,4 @@
 import seedrandom from 'seedrandom';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
 import type {
   CampaignResult,
@@ -38,6 +37,8 @@ import { CampaignOutput } from '../progress';
 import type { ParallelResult } from '../parallel';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
+import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
+import { shellQuote } from '../shell-quote';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 
 export interface FuzzOptions {
@@ -97,13 +98,6 @@ export function randomSeed(): number {
   return seedrandom(undefined, { entropy: true }).int32() >>> 0;
 }
 
-/** The command that replays a crash file; `readerModule`: the module its reader comes from. */
-export function replayCommandFor(file: string, readerModule?: string): string {
-  const rel = relative(process.cwd(), file);
-  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
-  return `npx ptefuzz replay ${readerModule !== undefined ? `--reader-module ${readerModule} ` : ''}${shown}`;
-}
-
 /** `--scenario` values for a campaign: built-in names and kernel `.scn` files. */
 export function kernelScenarios(args: readonly string[], registry: ReaderRegistry): (string | Scenario)[] {
   return kernelOf(resolveScenarioArgs(args, registry));
@@ -115,7 +109,7 @@ function kernelOf(loaded: readonly (string | LoadedFile)[]): (string | Scenario)
     if (typeof l === 'string') return l;
     if (l.kind === 'kernel') return l.scenario;
     throw new UsageError(
-      `${l.file} is a test judged by its condition (no pte, no reader): run it with \`ptefuzz fuzz --scenario ${l.file}\`, \`ptefuzz explore --scenario ${l.file}\` or \`ptefuzz litmus ${l.file}\``,
+      `${l.file} is a test judged by its condition (no pte, no reader): run it with \`ptefuzz fuzz --scenario ${shellQuote(l.file)}\`, \`ptefuzz explore --scenario ${shellQuote(l.file)}\` or \`ptefuzz litmus ${shellQuote(l.file)}\``,
     );
   });
 }
@@ -495,14 +489,6 @@ export function summaryTable(r: CampaignResult): string {
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
     );
   return lines.join('\n');
-}
-
-/** The command that replays a timeout file: under the watchdog, with the campaign's limit. */
-export function timeoutReplayCommand(file: string, readerModule: string | undefined, seconds: number): string {
-  return replayCommandFor(file, readerModule).replace(
-    'npx ptefuzz replay ',
-    `npx ptefuzz replay${seconds !== DEFAULT_TIMEOUT_SECONDS ? ` --timeout ${seconds}` : ''} `,
-  );
 }
 
 /** The status line and report of a hang the watchdog stopped. */
