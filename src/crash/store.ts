@@ -259,8 +259,15 @@ function missingReason(e: unknown): string {
   return `cannot read (${fsReason(e)})`;
 }
 
-/** Expand files and folders into the crash files they name (folders: *.msgpack, sorted). */
-export function expandCrashPaths(paths: readonly string[]): string[] {
+/**
+ * Expand files and folders into the crash files they name (folders: the *.msgpack directly inside,
+ * sorted; subfolders are not searched). A folder with none is passed to `onEmptyFolder` with the
+ * names of its subfolders, so the caller can say so instead of reporting a vacuous pass.
+ */
+export function expandCrashPaths(
+  paths: readonly string[],
+  onEmptyFolder?: (dir: string, subfolders: readonly string[]) => void,
+): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (p === '') throw emptyPathError('a crash file or a folder of crash files');
@@ -271,8 +278,18 @@ export function expandCrashPaths(paths: readonly string[]): string[] {
       throw new CrashFileError(p, missingReason(e));
     }
     if (st.isDirectory()) {
-      const names = listFolder(p).map((ent) => ent.name);
-      for (const f of names.sort()) if (f.endsWith('.msgpack')) out.push(join(p, f));
+      const entries = listFolder(p);
+      const found = entries.map((ent) => ent.name).filter((f) => f.endsWith('.msgpack'));
+      for (const f of found.sort()) out.push(join(p, f));
+      if (found.length === 0) {
+        onEmptyFolder?.(
+          p,
+          entries
+            .filter((ent) => ent.isDirectory())
+            .map((ent) => ent.name)
+            .sort(),
+        );
+      }
     } else out.push(p);
   }
   return out;

@@ -255,3 +255,21 @@ describe('a path that needs shell quoting', () => {
     for (const l of lines) expect(l).toMatch(/npx ptefuzz replay '[^']*it'\\''s a \$\(dir\)\/[^']*\.msgpack'$/);
   });
 });
+
+describe('a folder holding no crash file', () => {
+  test('replay and minimize warn, naming the subfolders to give instead', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ptefuzz-empty-'));
+    mkdirSync(join(d, 'shard-2', 'crashes'), { recursive: true });
+    mkdirSync(join(d, 'shard-1', 'crashes'), { recursive: true });
+    for (const cmd of ['replay', 'minimize']) {
+      const r = cli([cmd, d]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^0 crash file\(s\): 0 /);
+      expect(r.stderr).toBe(
+        `ptefuzz: warning: ${d}: no crash file (*.msgpack) in this folder; subfolders are not searched: give them (${join(d, 'shard-1')}, ${join(d, 'shard-2')})\n`,
+      );
+    }
+    const good = cli(['replay', 'crashes/']);
+    expect(good.stderr).toBe('');
+  });
+});

@@ -2,7 +2,8 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
-import { CrashFileError, crashFileName, encodeCrash, expandCrashPaths, loadCrash, writeFileAtomic } from '../../crash';
+import { CrashFileError, crashFileName, encodeCrash, loadCrash, writeFileAtomic } from '../../crash';
+import { crashPathsOf } from '../crash-paths';
 import type { Run, Target } from '../../campaign';
 import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
 import { countPreemptions } from '../../machine';
@@ -17,7 +18,7 @@ type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
  * longer shows its recorded divergence (left untouched), 2 when one is unreadable.
  */
 export function minimizeCommand(paths: readonly string[], registry: ReaderRegistry): number {
-  const files = expandCrashPaths(paths);
+  const files = crashPathsOf(paths);
   const count = { rewritten: 0, unchanged: 0, 'not-reproduced': 0, unreadable: 0 };
   for (const file of files) {
     try {

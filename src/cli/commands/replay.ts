@@ -1,6 +1,7 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
-import { CrashFileError, expandCrashPaths, loadCrash } from '../../crash';
+import { CrashFileError, loadCrash } from '../../crash';
+import { crashPathsOf } from '../crash-paths';
 import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { hangReport, runReport } from '../render';
@@ -25,7 +26,7 @@ export async function replayCommand(
   diagram: boolean,
   watchdog: ReplayWatchdog,
 ): Promise<number> {
-  const files = expandCrashPaths(paths);
+  const files = crashPathsOf(paths);
   let unreadable = 0;
   let failed = 0;
   let ok = 0;
