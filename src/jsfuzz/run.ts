@@ -153,8 +153,10 @@ function readStats(path: string): SessionStats {
 
 /** A seed input that diverges would stop jsfuzz at every restart: it lives on as the crash file. */
 function dropSeed(corpus: string, bytes: Buffer): void {
-  for (const f of readdirSync(corpus)) {
-    const p = join(corpus, f);
+  // jsfuzz reads only the files of its corpus folder; anything else in it is not a seed
+  for (const f of readdirSync(corpus, { withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const p = join(corpus, f.name);
     if (readFileSync(p).equals(bytes)) rmSync(p);
   }
 }
