@@ -65,7 +65,7 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
 /** A version-2 crash file's own scenario, lowered from the printed text it stores. */
 function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): Scenario {
   try {
-    const ctx = { readers: registry, operations: builtinOperations() };
+    const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
     const l = loadScn(c.scenario.text!, `${file} (stored scenario)`, ctx, c.scenario.name);
     if (l.kind !== 'kernel') throw new CrashFileError(file, 'the stored scenario has no pte and no reader');
     if (l.scenario.name !== c.scenario.name) {

@@ -29,6 +29,11 @@ type Of<K extends DirectiveItem['kind']> = DirectiveItem & { readonly kind: K };
 export interface LowerContext {
   readonly readers: ReaderRegistry;
   readonly operations: OperationRegistry;
+  /**
+   * the default name is one ptefuzz recorded (a crash file's scenario name), not a file name: taken as it is,
+   * so a file written before the file-name rule still replays
+   */
+  readonly recordedName?: boolean;
 }
 
 /** A lowered `.scn` file: a kernel scenario (ptes, readers under test) or a raw test (locations, a condition). */
@@ -102,7 +107,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     return all[0];
   };
   // a file without `scenario NAME` is named after its file: that name must be one `scenario` would accept
-  if (one('scenario') === undefined && !isScnName(defaultName))
+  if (one('scenario') === undefined && ctx.recordedName !== true && !isScnName(defaultName))
     throw new ScenarioError(
       file,
       1,

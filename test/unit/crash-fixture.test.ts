@@ -115,6 +115,19 @@ describe('crash file fixture, format version 2', () => {
     expect(c.scenario).toEqual({ name: 's1-pae-double-refault', source: 'builtin' });
     expect(replayCrash(c, 'y.msgpack', builtinReaders()).reproduced).toBe(true);
   });
+  test('a file written from a .scn without a scenario line, whose file name is not a scenario name, still replays', () => {
+    // before the name rule, `ptefuzz fuzz --scenario ./2-cpu.scn` stored the text without a scenario line and
+    // the file name as the name: that name is the file's record, not a file name to check
+    const p = new Packr({ useRecords: false });
+    const o = p.unpack(bytesV2) as { scenario: { text: string } } & Record<string, unknown>;
+    const text = o.scenario.text.replace(/^scenario s1-pae-double-refault\n/m, '');
+    expect(text).not.toBe(o.scenario.text);
+    const old = { ...o, scenario: { ...o.scenario, name: '2-cpu refault', source: 'file', text } };
+    const c = decodeCrash(p.pack(old), 'z.msgpack');
+    const r = replayCrash(c, 'z.msgpack', builtinReaders());
+    expect(r.reproduced).toBe(true);
+    expect(r.target.scenario.name).toBe('2-cpu refault');
+  });
   test('ptefuzz show prints the stored scenario', () => {
     const r = cli(['show', FIXTURE_V2]);
     expect(r.code).toBe(0);
