@@ -43,6 +43,10 @@ describe('corpus/mailing-list: every scenario matches its .expected', () => {
       's10-pae-dontneed-refault-free-before-flush',
       's11-pae-file-zap-early-rmap',
       's11-pae-file-zap-delayed-rmap',
+      's1-pae-gup-fast-broadcast',
+      's1-pae-gup-fast-broadcast-forceflush',
+      's1-pae-gup-fast-ipi',
+      's1-pae-gup-fast-ipi-forceflush',
     ]) {
       expect(files).toContain(`${f}.scn`);
     }

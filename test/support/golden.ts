@@ -62,6 +62,17 @@ const S6_PCT: Plan = { kind: 'pct', seed: '1', runs: 600, depth: 3 };
 const S8_BOUNDS: Bounds = { steps: 400, retries: 4 };
 /** S11 pre-v6.1: the lost write under tso was not found by 1000 random runs; PCT (depth 3) finds it at run 15. */
 const S11_TSO: Plan = { kind: 'pct', seed: '1', runs: 1000, depth: 3 };
+/**
+ * S1 inside GUP-fast (four CPUs, two of them with two operations): sc at bound 2
+ * takes 197k executions (5.6 s) per reader, bound 3 is out of reach; weak at
+ * bound 1, 38.5k executions (2.3 s) per reader. sc bound 1 (~6k executions) and
+ * 300 random weak runs find every reader's verdict (ptep_get_lockless's tear:
+ * tso and weak; the wrong-page witnesses are in crashes/).
+ */
+const S1G_PLAN: Partial<Record<ModelKind, Plan>> = {
+  sc: { kind: 'exhaustive', bound: 1 },
+  weak: R300,
+};
 export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, Plan>>>> = {
   's5-contpte-unfold-gather': { sc: R300, weak: R300 },
   's5-contpte-unfold-gather-16': { sc: R300, tso: R300, weak: R300 },
@@ -86,6 +97,10 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   },
   's11-pae-file-zap-early-rmap': { sc: { kind: 'exhaustive', bound: 2 }, tso: S11_TSO },
   's11-pae-file-zap-delayed-rmap': { sc: { kind: 'exhaustive', bound: 2 }, tso: S11_TSO },
+  's1-pae-gup-fast-broadcast': S1G_PLAN,
+  's1-pae-gup-fast-broadcast-forceflush': S1G_PLAN,
+  's1-pae-gup-fast-ipi': S1G_PLAN,
+  's1-pae-gup-fast-ipi-forceflush': S1G_PLAN,
 };
 export const RAW_PLAN: Readonly<Record<ModelKind, Plan>> = {
   sc: { kind: 'exhaustive' },
