@@ -55,10 +55,27 @@ describe('program passes (drop operations, drop CPUs)', () => {
     expect(m.tries).toBeGreaterThan(0);
   });
 
+  test('S1 inside GUP-fast (a built-in .scn text), ptep_get under sc: only the reader and one zap are left', () => {
+    // before it was a .scn text every witness kept all four CPUs: C's and D's faults run after the read
+    const s = builtinScenario('s1-pae-gup-fast-broadcast-forceflush')!;
+    expect(s.ast).toBeDefined();
+    const { t, r, cls } = firstDivergence(s, 'ptep_get', 'sc');
+    const m = minimizeWitness(t, cls, r.exec.trace)!;
+    expect(m.target.scenario.reduced?.source).toBe('builtin');
+    expect(m.dropped).toContain('cpu D "fault"');
+    const blocks = cpuBlocks(m.target.scenario.ast!.file);
+    expect(blocks.map((b) => b.name)).toHaveLength(2);
+    expect(blocks[0]!.name).toBe('A');
+    const calls = blocks[1]!.body.flatMap((x) => (x.kind === 'call' ? [x.name] : []));
+    expect(calls).toEqual(['zap_pte_range']);
+    const v = m.run.judgement.verdict;
+    expect(v.kind === 'divergence' && v.class).toBe('torn');
+  });
+
   test('a TypeScript built-in (no .scn form) gets the trace passes only', () => {
-    const s = builtinScenario('s1-pae-gup-fast-ipi')!;
+    const s = builtinScenario('s3-pae-fault-garbage')!;
     expect(s.ast).toBeUndefined();
-    const { t, r, cls } = firstDivergence(s, 'ptep_get_lockless', 'sc');
+    const { t, r, cls } = firstDivergence(s, 'ptep_get', 'sc');
     const m = minimizeWitness(t, cls, r.exec.trace)!;
     expect(m.dropped).toEqual([]);
     expect(m.target).toBe(t);

@@ -139,20 +139,61 @@ describe('.scn: a file without a scenario line is named after its file, under th
 
 describe('.scn: lowering', () => {
   test('every built-in scenario is lowered from the text of its corpus file (one thing, not two)', () => {
-    // the consumer and arm64 built-ins are TypeScript (operations not registered for .scn yet): no text
+    // the other consumer and arm64 built-ins are TypeScript (with .scn twins, test/regression/corpus-builtin-equivalence)
     const texts = BUILTIN_SCENARIOS.filter((b) => b.text !== undefined);
     expect(texts.map((b) => b.name)).toEqual([
       's1-pae-double-refault',
       's2-pae-zap-reestablish',
       's2-pae-zap-reestablish-nowmb',
       's2-pae-zap-reestablish-samelow',
+      's1-pae-gup-fast-broadcast',
+      's1-pae-gup-fast-broadcast-forceflush',
+      's1-pae-gup-fast-ipi',
+      's1-pae-gup-fast-ipi-forceflush',
     ]);
     for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
-      expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(/^s[12]-pae-(double|zap)/);
+      expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(/^s[12]-pae-(double|zap|gup-fast)/);
     }
     for (const b of texts) {
       const text = readFileSync(join(__dirname, '..', '..', 'corpus', 'mailing-list', `${b.name}.scn`), 'utf8');
       expect(b.text, b.name).toBe(text);
+    }
+  });
+  test('S1 inside GUP-fast: the lowered texts keep the TypeScript scenarios they replaced (settings, flush, pages, CPUs)', () => {
+    const want: [string, string, string][] = [
+      ['s1-pae-gup-fast-broadcast', 'broadcast', 'deferred'],
+      ['s1-pae-gup-fast-broadcast-forceflush', 'broadcast', 'forced'],
+      ['s1-pae-gup-fast-ipi', 'ipi', 'deferred'],
+      ['s1-pae-gup-fast-ipi-forceflush', 'ipi', 'forced'],
+    ];
+    for (const [name, flush, zap] of want) {
+      const s = builtinScenario(name)!;
+      expect(s.settings, name).toEqual({ flush, zap, recheck: 'ptep_get' });
+      expect(s.consumer).toBe('gup_fast');
+      expect(s.expect).toEqual({
+        ptep_get_lockless: flush === 'ipi' && zap === 'forced' ? 'correct' : 'bug',
+        ptep_get: 'bug',
+        ptep_get_atomic64: 'correct',
+      });
+      const b = s.build(ctx.readers.get('ptep_get')!, undefined as never);
+      expect(b.flush).toBe(flush);
+      expect(b.pages).toEqual([
+        { pfn: 0x1000100010n, ref: 1 },
+        { pfn: 0x1000300010n, ref: 0 },
+        { pfn: 0x1000200020n, ref: 0 },
+      ]);
+      expect(b.cpus.map((c) => c.name)).toEqual([
+        'A: gup_fast(ptep_get)',
+        'B: MADV_DONTNEED',
+        'C: fault, MADV_DONTNEED',
+        'D: fault',
+      ]);
+      expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
+        'pte_low=10067',
+        'pte_high=10001',
+        'ptl=0',
+      ]);
+      expect(s.text).toContain(zap === 'forced' ? 'zap_pte_range(pte, flush=forced)' : 'zap_pte_range(pte) #');
     }
   });
   test('a lowered program is the operations in order: S2 under sc with the default trace', () => {
