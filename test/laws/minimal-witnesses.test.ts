@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
 import { loadCrash } from '../../src/crash';
 import { builtinOperations } from '../../src/kernel';
-import { crashTarget, makeTarget, runTarget } from '../../src/campaign';
+import { crashTarget, makeTarget, runTarget, specOf } from '../../src/campaign';
 import { judge } from '../../src/compare';
 import type { ChoiceSource, Execution } from '../../src/machine';
 import { TraceSource, countPreemptions, execute } from '../../src/machine';
@@ -102,7 +102,8 @@ describe('every committed crash file with a .scn scenario is 1-minimal in its pr
       const file = parseScn(crash.scenario.text!, f);
       const w = new PlacingSource(crash.trace);
       const b = t.scenario.build(t.reader, t.arch, { onStatement: w.probe });
-      const first = execute({ locations: b.locations, cpus: b.cpus }, t.model, w);
+      // the whole machine — pages and TLB flush kind too (the GUP-fast scenarios) —, as a campaign runs it
+      const first = execute(specOf(b), t.model, w);
       expect(judge(first, t.reader.name, b.subject, t.contract, t.arch).verdict.kind).toBe('divergence');
       const blocks = file.items.filter((it) => it.kind === 'cpu');
       let candidates = 0;
