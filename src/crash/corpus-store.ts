@@ -140,10 +140,15 @@ export class FileCorpusStore {
     const folder = corpusFolderName(t);
     const path = join(this.dir, folder);
     // a folder that cannot be listed stops the campaign (one line, exit 2), as an entry that cannot be saved does
-    if (this.notAFolder(path)) throw this.inTheWay(path);
-    const names = listFolder(path, { missingIsEmpty: true })
-      .map((ent) => ent.name)
-      .filter((n) => n.endsWith('.msgpack'));
+    let names: string[];
+    try {
+      names = listFolder(path, { missingIsEmpty: true })
+        .map((ent) => ent.name)
+        .filter((n) => n.endsWith('.msgpack'));
+    } catch (e) {
+      if (this.notAFolder(path)) throw this.inTheWay(path);
+      throw e;
+    }
     const seen = this.seen(folder);
     const out: number[][] = [];
     for (const name of names.sort()) {
