@@ -289,7 +289,6 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       cpuIndex.set(p.name, i);
     });
     checkCond(condD[0]!.cond, cpuIndex, plans, rawLocs, file);
-    const expect = new Map<string, string>();
     const expectAt = new Map<string, Of<'expect'>>();
     for (const e of expectDs) {
       if (!(MODEL_KINDS as readonly string[]).includes(e.model))
@@ -300,7 +299,6 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       if (prev)
         throw err(e, `one 'expect' line per model`, `'expect ${e.model}' again (the first is at line ${prev.line})`);
       expectAt.set(e.model, e);
-      expect.set(e.model, e.observation);
     }
     const test: RawTest = {
       name: header.name,
@@ -314,7 +312,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       cond: condD[0]!.cond,
       observed: observedOf(condD[0]!.cond, cpuIndex),
       cpuIndex,
-      expect,
+      expect: new Map([...expectAt].map(([model, e]) => [model, e.observation])),
     };
     return { kind: 'raw', test, text, header };
   }
