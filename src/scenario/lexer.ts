@@ -150,13 +150,19 @@ export function lex(src: string, file: string, o: LexOptions): Token[] {
 }
 
 /**
- * A name as a `.scn` file spells it (`scenario NAME`): one identifier token —
- * a letter or `_`, then letters, digits and `_ . + @ -` (a `-` followed by
- * a letter, digit or `_`). Never empty, never `.`-leading, no space, `/` or
- * shell metacharacter: safe in crash file names and pasted commands.
+ * A name as a `.scn` file spells it (`scenario NAME`): `s` lexes as exactly one
+ * identifier token — a letter or `_`, then letters, digits and `_ . + @ -` (a
+ * `-` followed by a letter, digit or `_`). Never empty, never `.`-leading, no
+ * space, `/` or shell metacharacter: safe in crash file names and pasted commands.
  */
 export function isScnName(s: string): boolean {
-  return /^[A-Za-z_](?:[A-Za-z0-9_.+@]|-(?=[A-Za-z0-9_]))*$/.test(s);
+  try {
+    const t = lex(s, s, { lines: true });
+    return t.length === 2 && t[0]!.kind === 'ident' && t[0]!.text === s;
+  } catch (e) {
+    if (e instanceof ScenarioError) return false;
+    throw e;
+  }
 }
 export const SCN_NAME = "a letter or '_', then letters, digits, '_', '.', '+', '@' or '-'";
 
