@@ -41,11 +41,16 @@ export function renderVerdictSummary(input: VerdictReportInput): string {
     out.push(`no invocation of ${input.readerName ?? 'the reader'} on ${built.subject.name}`);
   } else {
     out.push('', ...historyLines(h, built, arch));
-    for (const [a, b] of runsOf(judgement.judged, (x, y) => sameInvocation(x, y, input))) {
-      out.push('', ...invocationLines(judgement.judged[a]!, h, input));
-      if (b - a >= MIN_RUN) out.push('', repeatedInvocationsLine(judgement.judged.slice(a + 1, b)));
-      else for (let i = a + 1; i < b; i++) out.push('', ...invocationLines(judgement.judged[i]!, h, input));
-    }
+    const js = judgement.judged;
+    const one = (i: number): string[] => ['', ...invocationLines(js[i]!, h, input)];
+    out.push(
+      ...foldRuns(
+        js,
+        (x, y) => sameInvocation(x, y, input),
+        one,
+        (a, b) => [...one(a), '', repeatedInvocationsLine(js.slice(a + 1, b))],
+      ),
+    );
   }
   out.push('', ...contractLines(judgement.verdict, input.contract));
   out.push(...verdictLines(judgement, arch));
@@ -73,38 +78,50 @@ function historyLines(h: LogicalHistory, built: BuiltScenario, arch: Arch): stri
     const spec: unknown = op.mark.spec;
     const what = h.describe?.get(i + 1) ?? specDescribe(spec) ?? op.mark.name;
     const text = `${arch.format(h.values[i + 1]!)}  ${what} by ${opName(op)} on ${cpuText(built, op.cpu)}`;
-    return { text, when: op.done ? `steps ${op.start}..${op.end}` : 'did not finish', done: op.done };
+    return { text, steps: op.done ? `${op.start}..${op.end}` : undefined };
   });
   // a loop that writes the same value again and again (a livelock's retries): one line per run
-  for (const [a, b] of runsOf(entries, (x, y) => x.done && y.done && x.text === y.text)) {
-    const e = entries[a]!;
-    if (b - a < MIN_RUN) {
-      for (let i = a; i < b; i++) out.push(`  v${i + 1}  ${entries[i]!.text}, ${entries[i]!.when}`);
-      continue;
-    }
-    out.push(`  v${a + 1}..v${b}  ${e.text}, ${b - a} times: ${stepsList(entries.slice(a, b).map((x) => x.when))}`);
-  }
+  out.push(
+    ...foldRuns(
+      entries,
+      (x, y) => x.steps !== undefined && y.steps !== undefined && x.text === y.text,
+      (i) => [
+        `  v${i + 1}  ${entries[i]!.text}, ${entries[i]!.steps === undefined ? 'did not finish' : `steps ${entries[i]!.steps}`}`,
+      ],
+      (a, b) => [
+        `  v${a + 1}..v${b}  ${entries[a]!.text}, ${b - a} times: ${stepsList(entries.slice(a, b).map((x) => x.steps!))}`,
+      ],
+    ),
+  );
   return out;
 }
 
 /** Runs of at least this many equal consecutive entries print as one line. */
 const MIN_RUN = 3;
 
-/** Maximal runs [a, b) of consecutive items equal under `same`, in order, covering `xs`. */
-function runsOf<T>(xs: readonly T[], same: (x: T, y: T) => boolean): [number, number][] {
-  const runs: [number, number][] = [];
+/**
+ * The lines of `xs`: item i as `one(i)`, except that a maximal run [a, b) of at least MIN_RUN consecutive
+ * items equal under `same` prints as `many(a, b)`.
+ */
+function foldRuns<T>(
+  xs: readonly T[],
+  same: (x: T, y: T) => boolean,
+  one: (i: number) => string[],
+  many: (a: number, b: number) => string[],
+): string[] {
+  const out: string[] = [];
   let a = 0;
   for (let i = 1; i <= xs.length; i++) {
     if (i < xs.length && same(xs[a]!, xs[i]!)) continue;
-    if (xs.length > 0) runs.push([a, i]);
+    if (i - a >= MIN_RUN) out.push(...many(a, i));
+    else for (let k = a; k < i; k++) out.push(...one(k));
     a = i;
   }
-  return runs;
+  return out;
 }
 
-/** "steps 14..18, 33..37, …, 1230..1234": the first two and the last of a run. */
-function stepsList(whens: readonly string[]): string {
-  const ranges = whens.map((w) => w.replace(/^steps /, ''));
+/** "steps 14..18, 33..37, …, 1230..1234": the first two and the last of a run's step ranges. */
+function stepsList(ranges: readonly string[]): string {
   const shown = ranges.length <= 3 ? ranges : [ranges[0]!, ranges[1]!, '…', ranges[ranges.length - 1]!];
   return `steps ${shown.join(', ')}`;
 }
@@ -131,14 +148,16 @@ function invocationLines(j: Judged, h: LogicalHistory, input: VerdictReportInput
   if (op.result !== undefined) out.push(`  observed  ${valueWithFields(op.result, arch)}${j.accepted ? '' : '  ✗'}`);
   out.push(`  allowed   ${rangeText(window.lo, window.hi)}:`);
   const ks = Array.from({ length: window.hi - window.lo + 1 }, (_, i) => window.lo + i);
-  for (const [a, b] of runsOf(ks, (x, y) => h.values[x] === h.values[y])) {
-    const k = ks[a]!;
-    if (b - a < MIN_RUN) {
-      for (let i = a; i < b; i++) out.push(`    v${ks[i]!}  ${valueWithFields(h.values[ks[i]!]!, arch)}`);
-    } else {
-      out.push(`    v${k}..v${ks[b - 1]!}  ${valueWithFields(h.values[k]!, arch)}  (${b - a} times the same value)`);
-    }
-  }
+  out.push(
+    ...foldRuns(
+      ks,
+      (x, y) => h.values[x] === h.values[y],
+      (i) => [`    v${ks[i]!}  ${valueWithFields(h.values[ks[i]!]!, arch)}`],
+      (a, b) => [
+        `    v${ks[a]!}..v${ks[b - 1]!}  ${valueWithFields(h.values[ks[a]!]!, arch)}  (${b - a} times the same value)`,
+      ],
+    ),
+  );
   return out;
 }
 
@@ -160,7 +179,7 @@ function repeatedInvocationsLine(js: readonly Judged[]): string {
   const first = js[0]!;
   const verdict = first.accepted ? 'each accepted' : 'each rejected ✗';
   const raced = first.raced ? 'each raced a writer' : 'none raced a writer';
-  const steps = stepsList(js.map((j) => `steps ${j.op.start}..${j.op.end}`));
+  const steps = stepsList(js.map((j) => `${j.op.start}..${j.op.end}`));
   return (
     `${first.op.mark.name} on CPU ${first.op.cpu} ${js.length} more times (${steps}): ` +
     `the same loads, the same values read and returned as above; ${raced}, ${verdict} (its window grows with the history)`
