@@ -9,14 +9,6 @@
  * give the thread, its claims and the finding (wrong-page).
  */
 
-/** The variants' settings, shown by `ptefuzz list` (the flush line and zap_pte_range's flush= argument). */
-export const S1G_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  's1-pae-gup-fast-broadcast': { flush: 'broadcast', zap: 'deferred', recheck: 'ptep_get' },
-  's1-pae-gup-fast-broadcast-forceflush': { flush: 'broadcast', zap: 'forced', recheck: 'ptep_get' },
-  's1-pae-gup-fast-ipi': { flush: 'ipi', zap: 'deferred', recheck: 'ptep_get' },
-  's1-pae-gup-fast-ipi-forceflush': { flush: 'ipi', zap: 'forced', recheck: 'ptep_get' },
-};
-
 /** The comment every variant's text starts with: the thread, its claims and the finding. */
 const HEADER = `# DOMAIN §C S1 with GUP-fast as the reader CPU, the TLB flush and the pages
 # modelled: does Jann Horn's ABA race survive the flush, and does GUP-fast hand
@@ -104,35 +96,38 @@ cpu D "fault" {
 const BROADCAST_CLAIM =
   'paravirt/broadcast flushes do not wait for IRQs-off CPUs: the S1 torn read happens inside GUP-fast';
 
-export const S1G_BROADCAST_SCN = variantText({
-  name: 's1-pae-gup-fast-broadcast',
-  flush: 'broadcast',
-  forced: false,
-  claim: BROADCAST_CLAIM,
-  lockless: 'bug',
-});
+const VARIANTS: readonly Variant[] = [
+  { name: 's1-pae-gup-fast-broadcast', flush: 'broadcast', forced: false, claim: BROADCAST_CLAIM, lockless: 'bug' },
+  {
+    name: 's1-pae-gup-fast-broadcast-forceflush',
+    flush: 'broadcast',
+    forced: true,
+    claim: BROADCAST_CLAIM,
+    lockless: 'bug',
+  },
+  {
+    name: 's1-pae-gup-fast-ipi',
+    flush: 'ipi',
+    forced: false,
+    claim:
+      "Jann's point (a): MADV_DONTNEED flushes only after dropping the PTL, so a refault can precede the IPI flush",
+    lockless: 'bug',
+  },
+  {
+    name: 's1-pae-gup-fast-ipi-forceflush',
+    flush: 'ipi',
+    forced: true,
+    claim:
+      'the lockless-read comment: a flush that needs an ack from the IRQs-off GUP-fast CPU makes the double refault impossible',
+    lockless: 'correct',
+  },
+];
 
-export const S1G_BROADCAST_FORCEFLUSH_SCN = variantText({
-  name: 's1-pae-gup-fast-broadcast-forceflush',
-  flush: 'broadcast',
-  forced: true,
-  claim: BROADCAST_CLAIM,
-  lockless: 'bug',
-});
+export const [S1G_BROADCAST_SCN, S1G_BROADCAST_FORCEFLUSH_SCN, S1G_IPI_SCN, S1G_IPI_FORCEFLUSH_SCN] = VARIANTS.map(
+  variantText,
+) as [string, string, string, string];
 
-export const S1G_IPI_SCN = variantText({
-  name: 's1-pae-gup-fast-ipi',
-  flush: 'ipi',
-  forced: false,
-  claim: "Jann's point (a): MADV_DONTNEED flushes only after dropping the PTL, so a refault can precede the IPI flush",
-  lockless: 'bug',
-});
-
-export const S1G_IPI_FORCEFLUSH_SCN = variantText({
-  name: 's1-pae-gup-fast-ipi-forceflush',
-  flush: 'ipi',
-  forced: true,
-  claim:
-    'the lockless-read comment: a flush that needs an ack from the IRQs-off GUP-fast CPU makes the double refault impossible',
-  lockless: 'correct',
-});
+/** The variants' settings, shown by `ptefuzz list` (the flush line and zap_pte_range's flush= argument). */
+export const S1G_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+  VARIANTS.map((v) => [v.name, { flush: v.flush, zap: v.forced ? 'forced' : 'deferred', recheck: 'ptep_get' }]),
+);
