@@ -1,12 +1,13 @@
 import type { Run, Target, Finding } from '../campaign';
 import { runToHang } from '../campaign';
 import type { CrashTimeoutVerdict } from '../crash';
+import type { VerdictReportInput } from '../report';
 import { renderDiagram, renderVerdictReport } from '../report';
 import type { Reduction } from '../scenario';
 
-/** Diagram + reference history + observed vs allowed, for one execution of a target. */
-export function runReport(t: Target, run: Run): string {
-  const input = {
+/** What the text and HTML reports draw one execution of a target from. */
+export function reportInput(t: Target, run: Run): VerdictReportInput {
+  return {
     exec: run.exec,
     built: t.built,
     arch: t.arch,
@@ -14,6 +15,11 @@ export function runReport(t: Target, run: Run): string {
     readerName: t.reader.name,
     contract: t.contract.name,
   };
+}
+
+/** Diagram + reference history + observed vs allowed, for one execution of a target. */
+export function runReport(t: Target, run: Run): string {
+  const input = reportInput(t, run);
   const r = t.scenario.reduced;
   const head =
     `${t.scenario.name}: ${t.scenario.title}\nmodel ${t.model}; source: ${t.scenario.source}` +

@@ -6,6 +6,7 @@ import { builtinReaders } from '../../src/kernel';
 import { renderVerdictReport } from '../../src/report';
 import type { FoldRow } from '../../src/report/fold';
 import { findFolds } from '../../src/report/fold';
+import { reportInput } from '../../src/cli/render';
 
 const rows = (keys: string): FoldRow[] => [...keys].map((key, i) => ({ key, steps: [i] }));
 
@@ -24,14 +25,7 @@ describe('a livelock witness (S8) reads as one iteration and "repeats"', () => {
   const file = 's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.30e7cddf1547.msgpack';
   const r = replayCrash(loadCrash(join(__dirname, '../../crashes', file)), file, builtinReaders());
   const t = r.target;
-  const text = renderVerdictReport({
-    exec: r.run.exec,
-    built: t.built,
-    arch: t.arch,
-    judgement: r.run.judgement,
-    readerName: t.reader.name,
-    contract: t.contract.name,
-  });
+  const text = renderVerdictReport(reportInput(t, r.run));
   const lines = text.split('\n');
 
   it('reproduces a 1236-step bound hit: the hw write (step 0), then 65 identical 19-step fault iterations', () => {

@@ -6,7 +6,7 @@ import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCra
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
-import { hangReport, reducedLine, runReport } from '../render';
+import { hangReport, reducedLine, reportInput, runReport } from '../render';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../shell-quote';
 
@@ -84,12 +84,7 @@ function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o
 function writeHtml(out: string, r: ReplayResult, notes: readonly string[]): number {
   const t = r.target;
   const html = renderHtmlReport({
-    exec: r.run.exec,
-    built: t.built,
-    arch: t.arch,
-    judgement: r.run.judgement,
-    readerName: t.reader.name,
-    contract: t.contract.name,
+    ...reportInput(t, r.run),
     heading: `${t.scenario.name}: ${t.scenario.title}`,
     notes: [`model ${t.model}; source: ${t.scenario.source}`, ...notes],
   });
