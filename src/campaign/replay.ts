@@ -3,7 +3,7 @@ import { ARCHES, builtinOperations } from '../kernel';
 import type { Scenario } from '../scenario';
 import { ScenarioError, loadScn } from '../scenario';
 import type { CrashFile } from '../crash';
-import { CrashFileError, toHex } from '../crash';
+import { CrashFileError, shellQuote, toHex } from '../crash';
 import { TraceSource } from '../machine';
 import type { Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
@@ -42,7 +42,7 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
     // before the stored scenario is lowered: its `reader` line names the module's reader
     if (c.readerModule && !registry.get(c.reader)) {
       throw new UsageError(
-        `reader "${c.reader}" comes from a reader module: needs --reader-module ${c.readerModule.path} (sha256 ${c.readerModule.sha256.slice(0, 12)}…)`,
+        `reader "${c.reader}" comes from a reader module: needs --reader-module ${shellQuote(c.readerModule.path)} (sha256 ${c.readerModule.sha256.slice(0, 12)}…)`,
       );
     }
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);

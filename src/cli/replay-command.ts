@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { shellQuote } from './shell-quote';
+import { shellQuote } from '../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
 /**

@@ -3,3 +3,4 @@ export * from './fingerprint';
 export * from './store';
 export * from './corpus-store';
 export * from './merge';
+export * from './shell-quote';

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { shellQuote } from '../../src/cli/shell-quote';
+import { shellQuote } from '../../src/crash';
+import type { CrashFile } from '../../src/crash';
+import { loadCrash } from '../../src/crash';
+import { crashTarget } from '../../src/campaign';
+import { builtinReaders } from '../../src/kernel';
 
 describe('shellQuote: commands printed for the user to paste', () => {
   test('ordinary paths stay as they are (existing output unchanged)', () => {
@@ -19,5 +23,19 @@ describe('shellQuote: commands printed for the user to paste', () => {
       encoding: 'utf8',
     });
     expect(out.split('\0').slice(0, -1)).toEqual(args);
+  });
+});
+
+describe('the needs --reader-module hint of a crash file recorded with a reader module', () => {
+  test('names the module path as a shell reads it back', () => {
+    const file = 'crashes/s1-pae-double-refault.ptep_get.tso.torn.0ef240fd24fe.msgpack';
+    const c: CrashFile = {
+      ...loadCrash(file),
+      reader: 'ptep_get_from_module',
+      readerModule: { path: "my readers/it's.js", sha256: 'ab'.repeat(32) },
+    };
+    expect(() => crashTarget(c, file, builtinReaders())).toThrow(
+      `needs --reader-module 'my readers/it'\\''s.js' (sha256 abababababab…)`,
+    );
   });
 });

@@ -6,7 +6,7 @@ import type { FuzzEngineName } from '../../engines';
 import { createEngine, deriveSeed } from '../../engines';
 import { resolveModel } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
-import { shellQuote } from '../shell-quote';
+import { shellQuote } from '../../crash';
 
 /** Runs of each test × model when neither --runs nor --time is given. */
 export const DEFAULT_RAW_RUNS = 10000;

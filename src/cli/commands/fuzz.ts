@@ -38,7 +38,7 @@ import type { ParallelResult } from '../parallel';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
-import { shellQuote } from '../shell-quote';
+import { shellQuote } from '../../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 
 export interface FuzzOptions {

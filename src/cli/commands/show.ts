@@ -8,7 +8,7 @@ import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { hangReport, reducedLine, reportInput, runReport } from '../render';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
-import { shellQuote } from '../shell-quote';
+import { shellQuote } from '../../crash';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
