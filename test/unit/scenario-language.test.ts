@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONTRACT_NAMES, builtinOperations, builtinReaders } from '../../src/kernel';
 import { CONTRACTS } from '../../src/compare';
-import type { Lowered } from '../../src/scenario';
+import type { Lowered, Scenario } from '../../src/scenario';
+import type { PageDecl } from '../../src/machine';
 import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
 import { TraceSource, execute } from '../../src/machine';
+import { S4_FREE, S4_MAPPED } from '../../src/scenario/builtin/s4-pae-gup-fast-recheck';
 import { cli, hasStackTrace } from '../support/cli';
 
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
@@ -150,15 +152,37 @@ describe('.scn: lowering', () => {
       's1-pae-gup-fast-broadcast-forceflush',
       's1-pae-gup-fast-ipi',
       's1-pae-gup-fast-ipi-forceflush',
+      's4-pae-gup-fast-recheck-plain',
+      's4-pae-gup-fast-recheck-ptep-get',
+      's4-pae-gup-fast-recheck-lockless',
     ]);
     for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
-      expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(/^s[12]-pae-(double|zap|gup-fast)/);
+      expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(
+        /^s[124]-pae-(double|zap|gup-fast)/,
+      );
     }
     for (const b of texts) {
       const text = readFileSync(join(__dirname, '..', '..', 'corpus', 'mailing-list', `${b.name}.scn`), 'utf8');
       expect(b.text, b.name).toBe(text);
     }
   });
+  /** The program S1 inside GUP-fast and S4 share: flush kind, pages, the four CPUs, the memory. */
+  const expectGupFastProgram = (s: Scenario, reader: string, flush: string, pages: PageDecl[]): void => {
+    const b = s.build(ctx.readers.get(reader)!, undefined as never);
+    expect(b.flush, s.name).toBe(flush);
+    expect(b.pages).toEqual(pages);
+    expect(b.cpus.map((c) => c.name)).toEqual([
+      `A: gup_fast(${reader})`,
+      'B: MADV_DONTNEED',
+      'C: fault, MADV_DONTNEED',
+      'D: fault',
+    ]);
+    expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
+      'pte_low=10067',
+      'pte_high=10001',
+      'ptl=0',
+    ]);
+  };
   test('S1 inside GUP-fast: the lowered texts keep the TypeScript scenarios they replaced (settings, flush, pages, CPUs)', () => {
     const want: [string, string, string][] = [
       ['s1-pae-gup-fast-broadcast', 'broadcast', 'deferred'],
@@ -175,26 +199,74 @@ describe('.scn: lowering', () => {
         ptep_get: 'bug',
         ptep_get_atomic64: 'correct',
       });
-      const b = s.build(ctx.readers.get('ptep_get')!, undefined as never);
-      expect(b.flush).toBe(flush);
-      expect(b.pages).toEqual([
+      expectGupFastProgram(s, 'ptep_get', flush, [
         { pfn: 0x1000100010n, ref: 1 },
         { pfn: 0x1000300010n, ref: 0 },
         { pfn: 0x1000200020n, ref: 0 },
       ]);
-      expect(b.cpus.map((c) => c.name)).toEqual([
-        'A: gup_fast(ptep_get)',
-        'B: MADV_DONTNEED',
-        'C: fault, MADV_DONTNEED',
-        'D: fault',
-      ]);
-      expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
-        'pte_low=10067',
-        'pte_high=10001',
-        'ptl=0',
-      ]);
       expect(s.text).toContain(zap === 'forced' ? 'zap_pte_range(pte, flush=forced)' : 'zap_pte_range(pte) #');
     }
+  });
+  test('S4: the lowered texts keep the TypeScript scenarios they replaced (settings, flush, pages, CPUs)', () => {
+    const want: [string, string][] = [
+      ['s4-pae-gup-fast-recheck-plain', 'plain'],
+      ['s4-pae-gup-fast-recheck-ptep-get', 'ptep_get'],
+      ['s4-pae-gup-fast-recheck-lockless', 'lockless'],
+    ];
+    for (const [name, recheck] of want) {
+      const s = builtinScenario(name)!;
+      expect(s.settings, name).toEqual({ flush: 'ipi', zap: 'deferred', recheck });
+      expect(s.consumer).toBe('gup_fast');
+      expect(s.model).toBe('tso');
+      expect(s.readers).toEqual(['ptep_get_lockless', 'ptep_get_atomic64']);
+      expect(s.expect).toEqual({
+        ptep_get_lockless: 'bug',
+        ptep_get_atomic64: recheck === 'lockless' ? 'correct' : 'bug',
+      });
+      // P, then the allocator's order: the same-high page first, then the same-low one
+      const pages = [
+        { pfn: 0x1000100010n, ref: 1 },
+        { pfn: 0x1000100020n, ref: 0 },
+        { pfn: 0x1000200010n, ref: 0 },
+      ];
+      expectGupFastProgram(s, 'ptep_get_atomic64', 'ipi', pages);
+      expect([S4_MAPPED, ...S4_FREE]).toEqual(pages.map((p) => p.pfn));
+      expect(s.text).toContain(`gup_fast(pte, recheck=${recheck})\n`);
+      expect(s.text).not.toContain('flush=forced');
+    }
+  });
+  test('the built-in list keeps its order (a campaign runs its scenarios round-robin in it)', () => {
+    expect(BUILTIN_SCENARIOS.map((s) => s.name)).toEqual([
+      's1-pae-double-refault',
+      's2-pae-zap-reestablish',
+      's2-pae-zap-reestablish-nowmb',
+      's2-pae-zap-reestablish-samelow',
+      's1-pae-gup-fast-broadcast',
+      's1-pae-gup-fast-broadcast-forceflush',
+      's1-pae-gup-fast-ipi',
+      's1-pae-gup-fast-ipi-forceflush',
+      's3-pae-fault-garbage',
+      's4-pae-gup-fast-recheck-plain',
+      's4-pae-gup-fast-recheck-ptep-get',
+      's4-pae-gup-fast-recheck-lockless',
+      's7-arm64-fault-norecency',
+      's7-arm64-fault-pte-same',
+      's5-contpte-unfold-gather',
+      's5-contpte-unfold-gather-16',
+      's6-contpte-remap-false-dirty',
+      's6-kvm-dirty-check',
+      's8-contpte-set-access-flags',
+      's8-contpte-set-access-flags-fixed',
+      's9-contpte-fold-unfold',
+      's9-contpte-fold-unfold-bbml2',
+      'ext-sw-bits-zap-refault',
+      's10-pae-dontneed-refault',
+      's10-pae-dontneed-refault-free-before-flush',
+      's11-pae-file-zap-early-rmap',
+      's11-pae-file-zap-delayed-rmap',
+      's12-arm64-khugepaged-gup-fast',
+      's12-arm64-khugepaged-gup-fast-ipi',
+    ]);
   });
   test('a lowered program is the operations in order: S2 under sc with the default trace', () => {
     const s = builtinScenario('s2-pae-zap-reestablish')!;

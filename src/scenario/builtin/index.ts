@@ -11,11 +11,7 @@ import {
   S1G_SETTINGS,
 } from './s1-pae-gup-fast';
 import { s3PaeFaultGarbage } from './s3-pae-fault-garbage';
-import {
-  s4PaeGupFastRecheckLockless,
-  s4PaeGupFastRecheckPlain,
-  s4PaeGupFastRecheckPtepGet,
-} from './s4-pae-gup-fast-recheck';
+import { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN, S4_SETTINGS } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
 import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
 import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
@@ -38,14 +34,17 @@ export {
   S1G_IPI_FORCEFLUSH_SCN,
   S1G_IPI_SCN,
 } from './s1-pae-gup-fast';
+export { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN } from './s4-pae-gup-fast-recheck';
 export { paeMemory } from './pae-common';
 
 /**
- * The `.scn` texts of the built-in scenarios written in the scenario language
- * (DOMAIN §C S1, S2 and its variants, S1 inside GUP-fast). The other consumer
- * and arm64 scenarios are still TypeScript (each with a `.scn` twin in the corpus).
+ * The built-in scenarios in list order (the order `ptefuzz list` shows and a
+ * campaign's round-robin runs them in), named with their DOMAIN §C number
+ * first: a string is a `.scn` text (DOMAIN §C S1, S2 and its variants, S1 inside
+ * GUP-fast, S4), lowered below; the other consumer and arm64 scenarios are still
+ * TypeScript (each with a `.scn` twin in the corpus).
  */
-export const BUILTIN_TEXTS: readonly string[] = [
+const BUILTINS: readonly (string | Scenario)[] = [
   S1_SCN,
   S2_SCN,
   S2_NOWMB_SCN,
@@ -54,23 +53,10 @@ export const BUILTIN_TEXTS: readonly string[] = [
   S1G_BROADCAST_FORCEFLUSH_SCN,
   S1G_IPI_SCN,
   S1G_IPI_FORCEFLUSH_SCN,
-];
-
-function lowerBuiltin(text: string, i: number): Scenario {
-  const l = loadScn(text, `builtin#${i}`, { readers: builtinReaders(), operations: builtinOperations() });
-  if (l.kind !== 'kernel') throw new Error(`[ptefuzz internal bug] built-in scenario #${i} is not a kernel scenario`);
-  // the list metadata the language has no statement for (S1 inside GUP-fast: flush, zap, recheck)
-  const settings = S1G_SETTINGS[l.scenario.name];
-  return settings === undefined ? l.scenario : { ...l.scenario, settings };
-}
-
-/** Built-in scenarios, named with their DOMAIN §C number first: the `.scn` texts lowered, then the TypeScript ones. */
-export const BUILTIN_SCENARIOS: readonly Scenario[] = [
-  ...BUILTIN_TEXTS.map(lowerBuiltin),
   s3PaeFaultGarbage,
-  s4PaeGupFastRecheckPlain,
-  s4PaeGupFastRecheckPtepGet,
-  s4PaeGupFastRecheckLockless,
+  S4_PLAIN_SCN,
+  S4_PTEP_GET_SCN,
+  S4_LOCKLESS_SCN,
   s7Arm64FaultNorecency,
   s7Arm64FaultPteSame,
   s5ContpteUnfoldGather,
@@ -89,6 +75,24 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   s12Arm64KhugepagedGupFast,
   s12Arm64KhugepagedGupFastIpi,
 ];
+
+/** The `.scn` texts of the built-in scenarios written in the scenario language, in list order. */
+export const BUILTIN_TEXTS: readonly string[] = BUILTINS.filter((b): b is string => typeof b === 'string');
+
+/** The list metadata the language has no statement for (S1 inside GUP-fast, S4: flush, zap, recheck). */
+const SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...S1G_SETTINGS, ...S4_SETTINGS };
+
+function lowerBuiltin(text: string, i: number): Scenario {
+  const l = loadScn(text, `builtin#${i}`, { readers: builtinReaders(), operations: builtinOperations() });
+  if (l.kind !== 'kernel') throw new Error(`[ptefuzz internal bug] built-in scenario #${i} is not a kernel scenario`);
+  const settings = SETTINGS[l.scenario.name];
+  return settings === undefined ? l.scenario : { ...l.scenario, settings };
+}
+
+/** Built-in scenarios, in list order: the `.scn` texts lowered, the TypeScript ones as they are. */
+export const BUILTIN_SCENARIOS: readonly Scenario[] = BUILTINS.map((b) =>
+  typeof b === 'string' ? lowerBuiltin(b, BUILTIN_TEXTS.indexOf(b)) : b,
+);
 
 export function builtinScenario(name: string): Scenario | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.name === name);

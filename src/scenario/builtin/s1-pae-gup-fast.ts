@@ -8,6 +8,7 @@
  * witnesses get the minimizer's program passes. The comments in the texts
  * give the thread, its claims and the finding (wrong-page).
  */
+import type { GupRecheck } from '../../kernel';
 
 /** The comment every variant's text starts with: the thread, its claims and the finding. */
 const HEADER = `# DOMAIN §C S1 with GUP-fast as the reader CPU, the TLB flush and the pages
@@ -49,14 +50,40 @@ const FLUSH_TEXT = {
   ipi: 'IPI flush (waits for IRQs-off CPUs)',
 };
 
+/**
+ * The four CPU blocks S1 inside GUP-fast and S4 share: A = GUP-fast (the reader
+ * under test as its lockless read, then the `recheck` accessor), B =
+ * MADV_DONTNEED, C = fault then MADV_DONTNEED, D = fault; each MADV_DONTNEED
+ * flushes before dropping the PTL when `forced`, else after (today).
+ */
+export function gupFastCpusText(recheck: GupRecheck, forced: boolean): string {
+  const zapArgs = forced ? 'pte, flush=forced' : 'pte';
+  const zapNote = forced
+    ? 'flush before the PTL is dropped, then the page is freed'
+    : 'flush deferred past the PTL, then the page is freed';
+  return `cpu A "gup_fast($reader)" {
+  gup_fast(pte, recheck=${recheck})
+}
+
+cpu B "MADV_DONTNEED" {
+  zap_pte_range(${zapArgs}) # ${zapNote}
+}
+
+cpu C "fault, MADV_DONTNEED" {
+  do_anonymous_page(pte)
+  zap_pte_range(${zapArgs})
+}
+
+cpu D "fault" {
+  do_anonymous_page(pte)
+}
+`;
+}
+
 /** The `.scn` text of a variant (the four texts share everything but the lines this fills in). */
 function variantText(v: Variant): string {
   const when = v.forced ? 'flush forced before the PTL is dropped' : 'flush deferred past the PTL';
   const titleWhen = v.forced ? 'flushed before the PTL is dropped' : 'flush deferred past the PTL';
-  const zapArgs = v.forced ? 'pte, flush=forced' : 'pte';
-  const zapNote = v.forced
-    ? 'flush before the PTL is dropped, then the page is freed'
-    : 'flush deferred past the PTL, then the page is freed';
   return `${HEADER}# This variant: ${FLUSH_TEXT[v.flush]}, ${when}.
 scenario ${v.name}
 title "PAE: S1 inside GUP-fast, ${v.flush === 'ipi' ? 'IPI' : 'broadcast'} flush, ${titleWhen}"
@@ -74,23 +101,7 @@ reader ptep_get_lockless expect ${v.lockless}
 reader ptep_get expect bug
 reader ptep_get_atomic64 expect correct
 
-cpu A "gup_fast($reader)" {
-  gup_fast(pte, recheck=ptep_get)
-}
-
-cpu B "MADV_DONTNEED" {
-  zap_pte_range(${zapArgs}) # ${zapNote}
-}
-
-cpu C "fault, MADV_DONTNEED" {
-  do_anonymous_page(pte)
-  zap_pte_range(${zapArgs})
-}
-
-cpu D "fault" {
-  do_anonymous_page(pte)
-}
-`;
+${gupFastCpusText('ptep_get', v.forced)}`;
 }
 
 const BROADCAST_CLAIM =
