@@ -155,10 +155,12 @@ describe('.scn: lowering', () => {
       's4-pae-gup-fast-recheck-plain',
       's4-pae-gup-fast-recheck-ptep-get',
       's4-pae-gup-fast-recheck-lockless',
+      's9-contpte-fold-unfold',
+      's9-contpte-fold-unfold-bbml2',
     ]);
     for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
       expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(
-        /^s[124]-pae-(double|zap|gup-fast)/,
+        /^(s[124]-pae-(double|zap|gup-fast)|s9-)/,
       );
     }
     for (const b of texts) {
@@ -233,6 +235,41 @@ describe('.scn: lowering', () => {
       expect([S4_MAPPED, ...S4_FREE]).toEqual(pages.map((p) => p.pfn));
       expect(s.text).toContain(`gup_fast(pte, recheck=${recheck})\n`);
       expect(s.text).not.toContain('flush=forced');
+    }
+  });
+  test('S9: the lowered texts keep the TypeScript scenarios they replaced (block, reader entry, CPUs, TLBI)', () => {
+    for (const [name, tlbi] of [
+      ['s9-contpte-fold-unfold', true],
+      ['s9-contpte-fold-unfold-bbml2', false],
+    ] as const) {
+      const s = builtinScenario(name)!;
+      expect(s.arch).toBe('arm64');
+      expect(s.model).toBe('weak');
+      expect(s.settings).toBeUndefined();
+      expect(s.expect).toEqual({
+        contpte_ptep_get_lockless: 'correct',
+        'contpte_ptep_get_lockless@2025': 'correct',
+        contpte_ptep_get: 'benign',
+        'contpte_ptep_get@2025': 'benign',
+        __ptep_get: 'benign',
+      });
+      const b = s.build(ctx.readers.get('contpte_ptep_get_lockless')!, undefined as never);
+      expect(b.cpus.map((c) => c.name)).toEqual([
+        'A: contpte_ptep_get_lockless(pte1)',
+        tlbi ? 'B: unfold, refold' : 'B: unfold, refold (BBML2)',
+        'C: write to the folio (DBM)',
+      ]);
+      // pfn 0x40…, CONT, writable, clean; pte3 young; the reader's entry is pte1
+      expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
+        'pte0=78000000040bc3',
+        'pte1=78000000041bc3',
+        'pte2=78000000042bc3',
+        'pte3=78000000043fc3',
+        'ptl=0',
+      ]);
+      expect(b.subject.initial).toBe(0x78000000041fc3n);
+      expect(b.subject.entries?.locIds).toEqual([0, 1, 2, 3]);
+      expect(s.text!.includes('tlbi=false')).toBe(!tlbi);
     }
   });
   test('the built-in list keeps its order (a campaign runs its scenarios round-robin in it)', () => {

@@ -23,7 +23,7 @@ import {
   s6KvmDirtyCheck,
 } from './s5-s6-contpte-gather';
 import { s8ContpteSetAccessFlags, s8ContpteSetAccessFlagsFixed } from './s8-contpte-set-access-flags';
-import { s9ContpteFoldUnfold, s9ContpteFoldUnfoldBbml2 } from './s9-contpte-fold-unfold';
+import { S9_BBML2_SCN, S9_SCN } from './s9-contpte-fold-unfold';
 import { extSwBitsZapRefault } from './ext-sw-bits';
 
 export { S1_C, S1_D, S1_INITIAL, S1_SCN } from './s1-pae-double-refault';
@@ -35,13 +35,14 @@ export {
   S1G_IPI_SCN,
 } from './s1-pae-gup-fast';
 export { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN } from './s4-pae-gup-fast-recheck';
+export { S9_BBML2_SCN, S9_SCN } from './s9-contpte-fold-unfold';
 export { paeMemory } from './pae-common';
 
 /**
  * The built-in scenarios in list order (the order `ptefuzz list` shows and a
  * campaign's round-robin runs them in), named with their DOMAIN §C number
  * first: a string is a `.scn` text (DOMAIN §C S1, S2 and its variants, S1 inside
- * GUP-fast, S4), lowered below; the other consumer and arm64 scenarios are still
+ * GUP-fast, S4, S9), lowered below; the other consumer and arm64 scenarios are still
  * TypeScript (each with a `.scn` twin in the corpus).
  */
 const BUILTINS: readonly (string | Scenario)[] = [
@@ -65,8 +66,8 @@ const BUILTINS: readonly (string | Scenario)[] = [
   s6KvmDirtyCheck,
   s8ContpteSetAccessFlags,
   s8ContpteSetAccessFlagsFixed,
-  s9ContpteFoldUnfold,
-  s9ContpteFoldUnfoldBbml2,
+  S9_SCN,
+  S9_BBML2_SCN,
   extSwBitsZapRefault,
   s10PaeDontneedRefault,
   s10PaeDontneedRefaultFreeBeforeFlush,
