@@ -8,6 +8,7 @@ import type { PageDecl } from '../../src/machine';
 import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
 import { TraceSource, execute } from '../../src/machine';
 import { S4_FREE, S4_MAPPED } from '../../src/scenario/builtin/s4-pae-gup-fast-recheck';
+import { S10_FREE, S10_MAPPED } from '../../src/scenario/builtin/s10-pae-dontneed-refault';
 import { cli, hasStackTrace } from '../support/cli';
 
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
@@ -157,10 +158,12 @@ describe('.scn: lowering', () => {
       's4-pae-gup-fast-recheck-lockless',
       's9-contpte-fold-unfold',
       's9-contpte-fold-unfold-bbml2',
+      's10-pae-dontneed-refault',
+      's10-pae-dontneed-refault-free-before-flush',
     ]);
     for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
       expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(
-        /^(s[124]-pae-(double|zap|gup-fast)|s9-)/,
+        /^(s[124]-pae-(double|zap|gup-fast)|s9-|s10-)/,
       );
     }
     for (const b of texts) {
@@ -270,6 +273,38 @@ describe('.scn: lowering', () => {
       expect(b.subject.initial).toBe(0x78000000041fc3n);
       expect(b.subject.entries?.locIds).toEqual([0, 1, 2, 3]);
       expect(s.text!.includes('tlbi=false')).toBe(!tlbi);
+    }
+  });
+  test('S10: the lowered texts keep the TypeScript scenarios they replaced (settings, flush, pages, CPUs, zap)', () => {
+    for (const [name, zap] of [
+      ['s10-pae-dontneed-refault', 'deferred'],
+      ['s10-pae-dontneed-refault-free-before-flush', 'free-before-flush'],
+    ] as const) {
+      const s = builtinScenario(name)!;
+      const e = zap === 'deferred' ? 'benign' : 'bug';
+      expect(s.settings, name).toEqual({ flush: 'ipi', zap });
+      expect(s.consumer).toBe('handle_pte_fault');
+      expect(s.arch).toBe('x86-pae');
+      expect(s.model).toBe('tso');
+      expect(s.expect).toEqual({ ptep_get_lockless: e, ptep_get: e, ptep_get_atomic64: e });
+      const b = s.build(ctx.readers.get('ptep_get')!, undefined as never);
+      expect(b.flush).toBe('ipi');
+      expect(b.pages).toEqual([
+        { pfn: 0x1000100010n, ref: 1 },
+        { pfn: 0x1000200020n, ref: 0 },
+      ]);
+      expect([S10_MAPPED, ...S10_FREE]).toEqual(b.pages!.map((p) => p.pfn));
+      expect(b.cpus.map((c) => c.name)).toEqual([
+        'CPU0: MADV_DONTNEED',
+        'CPU1: fault(ptep_get), access',
+        'CPU2: walk, access via TLB',
+      ]);
+      expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
+        'pte_low=10067',
+        'pte_high=10001',
+        'ptl=0',
+      ]);
+      expect(s.text!.includes('zap_pte_range(pte, flush=free-before-flush)')).toBe(zap === 'free-before-flush');
     }
   });
   test('the built-in list keeps its order (a campaign runs its scenarios round-robin in it)', () => {

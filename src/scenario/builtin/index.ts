@@ -13,7 +13,7 @@ import {
 import { s3PaeFaultGarbage } from './s3-pae-fault-garbage';
 import { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN, S4_SETTINGS } from './s4-pae-gup-fast-recheck';
 import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-norecency';
-import { s10PaeDontneedRefault, s10PaeDontneedRefaultFreeBeforeFlush } from './s10-pae-dontneed-refault';
+import { S10_FREE_BEFORE_FLUSH_SCN, S10_SCN, S10_SETTINGS } from './s10-pae-dontneed-refault';
 import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
 import { s12Arm64KhugepagedGupFast, s12Arm64KhugepagedGupFastIpi } from './s12-arm64-khugepaged-gup-fast';
 import {
@@ -36,13 +36,14 @@ export {
 } from './s1-pae-gup-fast';
 export { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN } from './s4-pae-gup-fast-recheck';
 export { S9_BBML2_SCN, S9_SCN } from './s9-contpte-fold-unfold';
+export { S10_FREE_BEFORE_FLUSH_SCN, S10_SCN } from './s10-pae-dontneed-refault';
 export { paeMemory } from './pae-common';
 
 /**
  * The built-in scenarios in list order (the order `ptefuzz list` shows and a
  * campaign's round-robin runs them in), named with their DOMAIN §C number
  * first: a string is a `.scn` text (DOMAIN §C S1, S2 and its variants, S1 inside
- * GUP-fast, S4, S9), lowered below; the other consumer and arm64 scenarios are still
+ * GUP-fast, S4, S9, S10), lowered below; the other consumer and arm64 scenarios are still
  * TypeScript (each with a `.scn` twin in the corpus).
  */
 const BUILTINS: readonly (string | Scenario)[] = [
@@ -69,8 +70,8 @@ const BUILTINS: readonly (string | Scenario)[] = [
   S9_SCN,
   S9_BBML2_SCN,
   extSwBitsZapRefault,
-  s10PaeDontneedRefault,
-  s10PaeDontneedRefaultFreeBeforeFlush,
+  S10_SCN,
+  S10_FREE_BEFORE_FLUSH_SCN,
   s11PaeFileZapEarlyRmap,
   s11PaeFileZapDelayedRmap,
   s12Arm64KhugepagedGupFast,
@@ -80,8 +81,12 @@ const BUILTINS: readonly (string | Scenario)[] = [
 /** The `.scn` texts of the built-in scenarios written in the scenario language, in list order. */
 export const BUILTIN_TEXTS: readonly string[] = BUILTINS.filter((b): b is string => typeof b === 'string');
 
-/** The list metadata the language has no statement for (S1 inside GUP-fast, S4: flush, zap, recheck). */
-const SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = { ...S1G_SETTINGS, ...S4_SETTINGS };
+/** The list metadata the language has no statement for (S1 inside GUP-fast, S4, S10: flush, zap, recheck). */
+const SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  ...S1G_SETTINGS,
+  ...S4_SETTINGS,
+  ...S10_SETTINGS,
+};
 
 function lowerBuiltin(text: string, i: number): Scenario {
   const l = loadScn(text, `builtin#${i}`, { readers: builtinReaders(), operations: builtinOperations() });

@@ -18,7 +18,9 @@
  * access through the MMU (walk + TLB); 2 = a CPU that walked the old pte into
  * its TLB and then accesses the VA through its TLB. The initial pte maps
  * pfn 0x1000100010; the allocator holds 0x1000200020, and hands out the
- * zapped page first once it is free (per-cpu lists: hottest first).
+ * zapped page first once it is free (per-cpu lists: hottest first). The
+ * hardware walker's read of a PAE entry is one atomic 64-bit load
+ * (`read=ptep_get_atomic64`).
  * Claim checked: benign — CPU 2 may still access the old page through its
  * stale entry after CPU 1 installed the new one (two pages at one VA), but
  * the old page is freed only after the flush, so no access reaches a freed
@@ -26,69 +28,93 @@
  * maps it, no access through an entry whose page was freed since).
  * Control `-free-before-flush`: a deliberately broken zap that frees before
  * flushing must give use-after-free (the invariant can fail).
+ *
+ * The two variants are the `.scn` texts of
+ * corpus/mailing-list/s10-pae-dontneed-refault{,-free-before-flush}.scn (kept
+ * identical to them by test/unit/scenario-language.test.ts), so their
+ * witnesses get the minimizer's program passes. Every execution is the one
+ * the TypeScript scenarios they replaced gave (CPU, location and block names
+ * included).
  */
-import type { PaePte, ReaderDef, ZapFlush } from '../../kernel';
-import { PAE_READERS, handle_pte_fault, hw_walk, paeOps, tlb_use, zap_pte_range } from '../../kernel';
-import type { BuiltScenario, Expectation, Scenario } from '../types';
-import { paeConsumerMemory, paePages } from './pae-consumers';
+import type { ZapFlush } from '../../kernel';
 
+/** the page the initial pte maps */
 export const S10_MAPPED = 0x10001_00010n;
+/** the allocator's free page (the texts' second `page` line) */
 export const S10_FREE: readonly bigint[] = [0x10002_00020n];
-/** the VA both user CPUs access (the TLB key) */
-export const S10_VA = 'va';
 
-/** The hardware walker's read of a PAE entry: one atomic 64-bit read. */
-export const paeWalkRead = PAE_READERS.find((r) => r.name === 'ptep_get_atomic64')!.read;
+/** The comment both variants' texts start with: the thread, the CPUs and the oracle. */
+const HEADER = `# DOMAIN §C S10 — MADV_DONTNEED vs an anonymous fault: the flush deferred past
+# the PTL leaves a stale TLB entry, and two pages live at one VA.
+# Jann Horn, point (1): "zap_pte_range() does not always flush stale TLB entries
+# before dropping the page table lock", so present → none → different present can
+# happen without a flush in between; for userspace racing MADV_DONTNEED with its
+# own accesses "it's a 'garbage in, garbage out' kind of situation" (benign). What
+# keeps it benign is the mmu_gather rule: unhook → TLB invalidate → free.
+# CPU0 zaps; CPU1 faults (its lockless read is the reader under test) and then
+# accesses the VA through the MMU; CPU2 walked the old pte into its TLB and
+# accesses through it. Oracle (use-after-free): no page freed while a TLB maps it,
+# no access through an entry whose page was freed since.
+`;
 
-function s10(zap: ZapFlush): Scenario {
+type S10Zap = Extract<ZapFlush, 'deferred' | 'free-before-flush'>;
+const ZAPS: readonly S10Zap[] = ['deferred', 'free-before-flush'];
+
+const variantName = (zap: S10Zap): string =>
+  `s10-pae-dontneed-refault${zap === 'free-before-flush' ? '-free-before-flush' : ''}`;
+
+/** The `.scn` text of a variant: today's zap (benign), or the control that frees before the flush (bug). */
+function variantText(zap: S10Zap): string {
   const broken = zap === 'free-before-flush';
-  const e: Expectation = broken ? 'bug' : 'benign';
-  return {
-    name: `s10-pae-dontneed-refault${broken ? '-free-before-flush' : ''}`,
-    title: broken
+  const e = broken ? 'bug' : 'benign';
+  return `${HEADER}# This variant: ${
+    broken
+      ? 'the control — a deliberately broken zap that frees before flushing must give use-after-free (the invariant can fail).'
+      : "today's zap: flush deferred past the PTL, the page freed after the flush."
+  }
+scenario ${variantName(zap)}
+title "${
+    broken
       ? 'PAE: S10 control — a zap that frees the page before the TLB flush'
-      : 'PAE: MADV_DONTNEED vs anonymous fault, stale TLB, two pages at one VA (S10)',
-    arch: 'x86-pae',
-    model: 'tso',
-    readers: ['ptep_get_lockless', 'ptep_get', 'ptep_get_atomic64'],
-    source:
-      'Jann Horn, "ptep_get_lockless() on 32-bit x86/mips/sh looks wrong", 2022-10-06, <CAG48ez3h-mnp9ZFC10v+-BW_8NQvxbwBsMYJFP8JX31o0B17Pg@mail.gmail.com>; include/asm-generic/tlb.h (unhook → invalidate → free)',
-    claim: broken
+      : 'PAE: MADV_DONTNEED vs anonymous fault, stale TLB, two pages at one VA (S10)'
+  }"
+source "Jann Horn, \\"ptep_get_lockless() on 32-bit x86/mips/sh looks wrong\\", 2022-10-06, <CAG48ez3h-mnp9ZFC10v+-BW_8NQvxbwBsMYJFP8JX31o0B17Pg@mail.gmail.com>; include/asm-generic/tlb.h (unhook → invalidate → free)"
+claim "${
+    broken
       ? 'control, no kernel does this: freeing the zapped page before the flush is a use-after-free through the stale TLB entry'
-      : 'benign ("garbage in, garbage out"): a stale TLB entry and a new page coexist at one VA, but the old page is freed only after the flush',
-    expect: { ptep_get_lockless: e, ptep_get: e, ptep_get_atomic64: e },
-    consumer: 'handle_pte_fault',
-    settings: { flush: 'ipi', zap },
-    build(reader: ReaderDef): BuiltScenario {
-      const m = paeConsumerMemory(S10_MAPPED);
-      const read = reader.read as (p: PaePte) => ReturnType<ReaderDef['read']>;
-      return {
-        locations: m.locations,
-        subject: m.subject,
-        flush: 'ipi',
-        pages: paePages(S10_MAPPED, S10_FREE),
-        cpus: [
-          { name: 'CPU0: MADV_DONTNEED', program: () => zap_pte_range(paeOps, m.pte, m.ptl, zap) },
-          {
-            name: `CPU1: fault(${reader.name}), access`,
-            program: function* () {
-              yield* handle_pte_fault(paeOps, m.pte, m.ptl, read);
-              yield* hw_walk(paeOps, m.pte, S10_VA, paeWalkRead);
-              yield* tlb_use(S10_VA);
-            },
-          },
-          {
-            name: 'CPU2: walk, access via TLB',
-            program: function* () {
-              yield* hw_walk(paeOps, m.pte, S10_VA, paeWalkRead);
-              yield* tlb_use(S10_VA);
-            },
-          },
-        ],
-      };
-    },
-  };
+      : 'benign (\\"garbage in, garbage out\\"): a stale TLB entry and a new page coexist at one VA, but the old page is freed only after the flush'
+  }"
+arch x86-pae
+model tso
+flush ipi
+pte pte = {0x00010001:0x00010067} # maps pfn 0x1000100010
+page 0x1000100010 ref 1
+page 0x1000200020 ref 0
+
+reader ptep_get_lockless expect ${e}
+reader ptep_get expect ${e}
+reader ptep_get_atomic64 expect ${e}
+
+cpu CPU0 "MADV_DONTNEED" {
+  zap_pte_range(pte${broken ? ', flush=free-before-flush' : ''})
 }
 
-export const s10PaeDontneedRefault = s10('deferred');
-export const s10PaeDontneedRefaultFreeBeforeFlush = s10('free-before-flush');
+cpu CPU1 "fault($reader), access" {
+  handle_pte_fault(pte)
+  hw_walk(pte, va, read=ptep_get_atomic64) # the hardware walker's read: one atomic 64-bit load
+  tlb_use(va)
+}
+
+cpu CPU2 "walk, access via TLB" {
+  hw_walk(pte, va, read=ptep_get_atomic64)
+  tlb_use(va)
+}
+`;
+}
+
+export const [S10_SCN, S10_FREE_BEFORE_FLUSH_SCN] = ZAPS.map(variantText) as [string, string];
+
+/** The variants' settings, shown by `ptefuzz list` (the language has no statement for them). */
+export const S10_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+  ZAPS.map((zap) => [variantName(zap), { flush: 'ipi', zap }]),
+);
