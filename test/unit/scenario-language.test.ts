@@ -156,6 +156,10 @@ describe('.scn: lowering', () => {
       's4-pae-gup-fast-recheck-plain',
       's4-pae-gup-fast-recheck-ptep-get',
       's4-pae-gup-fast-recheck-lockless',
+      's5-contpte-unfold-gather',
+      's5-contpte-unfold-gather-16',
+      's6-contpte-remap-false-dirty',
+      's6-kvm-dirty-check',
       's9-contpte-fold-unfold',
       's9-contpte-fold-unfold-bbml2',
       's10-pae-dontneed-refault',
@@ -163,7 +167,7 @@ describe('.scn: lowering', () => {
     ]);
     for (const b of BUILTIN_SCENARIOS.filter((x) => x.text === undefined)) {
       expect(b.name, 'a TypeScript built-in is not also a corpus file').not.toMatch(
-        /^(s[124]-pae-(double|zap|gup-fast)|s9-|s10-)/,
+        /^(s[124]-pae-(double|zap|gup-fast)|s[569]-|s10-)/,
       );
     }
     for (const b of texts) {
@@ -273,6 +277,46 @@ describe('.scn: lowering', () => {
       expect(b.subject.initial).toBe(0x78000000041fc3n);
       expect(b.subject.entries?.locIds).toEqual([0, 1, 2, 3]);
       expect(s.text!.includes('tlbi=false')).toBe(!tlbi);
+    }
+  });
+  test('S5, S6: the lowered texts keep the TypeScript scenarios they replaced (block, reader entry, CPUs, FolioB)', () => {
+    for (const [name, n, s6] of [
+      ['s5-contpte-unfold-gather', 4, false],
+      ['s5-contpte-unfold-gather-16', 16, false],
+      ['s6-contpte-remap-false-dirty', 4, true],
+      ['s6-kvm-dirty-check', 16, true],
+    ] as const) {
+      const s = builtinScenario(name)!;
+      expect(s.arch, name).toBe('arm64');
+      expect(s.model).toBe('weak');
+      expect(s.settings).toBeUndefined();
+      expect(s.consumer).toBeUndefined();
+      const plain = s6 ? 'bug' : 'benign';
+      expect(s.expect).toEqual({
+        contpte_ptep_get: plain,
+        'contpte_ptep_get@2025': plain,
+        contpte_ptep_get_lockless: 'correct',
+        'contpte_ptep_get_lockless@2025': 'correct',
+        __ptep_get: s6 ? 'correct' : 'benign',
+      });
+      const b = s.build(ctx.readers.get('contpte_ptep_get')!, undefined as never);
+      const t = n - 1;
+      expect(b.cpus.map((c) => c.name)).toEqual([
+        `A: contpte_ptep_get(pte${t})`,
+        'B: remap FolioB at pte0',
+        ...(s6 ? ['C: write via pte0 (DBM)'] : []),
+      ]);
+      // FolioA (pfn 0x40 + i), CONT, writable, young; S5 only: pte0 dirty
+      expect(b.locations.locs.map((l) => `${l.name}=${b.locations.initial[l.id]!.toString(16)}`)).toEqual([
+        `pte0=${s6 ? '78000000040fc3' : 'f8000000040f43'}`,
+        ...Array.from({ length: n - 1 }, (_, i) => `pte${i + 1}=780000000${(0x41 + i).toString(16)}fc3`),
+        'ptl=0',
+      ]);
+      expect(b.subject.entries?.locIds).toEqual(Array.from({ length: n }, (_, i) => i));
+      // the view of entry t: clean, or (S5) with pte0's dirty gathered in (PTE_DIRTY set, PTE_RDONLY clear)
+      const last = 0x78000000040fc3n + BigInt(t) * 0x1000n;
+      expect(b.subject.initial).toBe(s6 ? last : (last | (1n << 55n)) & ~0x80n);
+      expect(s.text).toContain('__set_pte(pte[0], 0x0068000000080fc3)');
     }
   });
   test('S10: the lowered texts keep the TypeScript scenarios they replaced (settings, flush, pages, CPUs, zap)', () => {

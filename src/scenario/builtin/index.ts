@@ -16,12 +16,7 @@ import { s7Arm64FaultNorecency, s7Arm64FaultPteSame } from './s7-arm64-fault-nor
 import { S10_FREE_BEFORE_FLUSH_SCN, S10_SCN, S10_SETTINGS } from './s10-pae-dontneed-refault';
 import { s11PaeFileZapDelayedRmap, s11PaeFileZapEarlyRmap } from './s11-pae-file-zap-rmap';
 import { s12Arm64KhugepagedGupFast, s12Arm64KhugepagedGupFastIpi } from './s12-arm64-khugepaged-gup-fast';
-import {
-  s5ContpteUnfoldGather,
-  s5ContpteUnfoldGather16,
-  s6ContpteRemapFalseDirty,
-  s6KvmDirtyCheck,
-} from './s5-s6-contpte-gather';
+import { S5_16_SCN, S5_SCN, S6_KVM_SCN, S6_SCN } from './s5-s6-contpte-gather';
 import { s8ContpteSetAccessFlags, s8ContpteSetAccessFlagsFixed } from './s8-contpte-set-access-flags';
 import { S9_BBML2_SCN, S9_SCN } from './s9-contpte-fold-unfold';
 import { extSwBitsZapRefault } from './ext-sw-bits';
@@ -35,6 +30,7 @@ export {
   S1G_IPI_SCN,
 } from './s1-pae-gup-fast';
 export { S4_LOCKLESS_SCN, S4_PLAIN_SCN, S4_PTEP_GET_SCN } from './s4-pae-gup-fast-recheck';
+export { S5_16_SCN, S5_SCN, S6_KVM_SCN, S6_SCN } from './s5-s6-contpte-gather';
 export { S9_BBML2_SCN, S9_SCN } from './s9-contpte-fold-unfold';
 export { S10_FREE_BEFORE_FLUSH_SCN, S10_SCN } from './s10-pae-dontneed-refault';
 export { paeMemory } from './pae-common';
@@ -43,7 +39,7 @@ export { paeMemory } from './pae-common';
  * The built-in scenarios in list order (the order `ptefuzz list` shows and a
  * campaign's round-robin runs them in), named with their DOMAIN §C number
  * first: a string is a `.scn` text (DOMAIN §C S1, S2 and its variants, S1 inside
- * GUP-fast, S4, S9, S10), lowered below; the other consumer and arm64 scenarios are still
+ * GUP-fast, S4, S5, S6, S9, S10), lowered below; the other consumer and arm64 scenarios are still
  * TypeScript (each with a `.scn` twin in the corpus).
  */
 const BUILTINS: readonly (string | Scenario)[] = [
@@ -61,10 +57,10 @@ const BUILTINS: readonly (string | Scenario)[] = [
   S4_LOCKLESS_SCN,
   s7Arm64FaultNorecency,
   s7Arm64FaultPteSame,
-  s5ContpteUnfoldGather,
-  s5ContpteUnfoldGather16,
-  s6ContpteRemapFalseDirty,
-  s6KvmDirtyCheck,
+  S5_SCN,
+  S5_16_SCN,
+  S6_SCN,
+  S6_KVM_SCN,
   s8ContpteSetAccessFlags,
   s8ContpteSetAccessFlagsFixed,
   S9_SCN,
