@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario';
+import type { Expectation, Scenario } from '../scenario';
 import type { MatrixCell } from './matrix';
 
 /**
@@ -90,4 +90,31 @@ export function checkExpectations(s: Scenario, cells: readonly MatrixCell[]): Ex
     }
   }
   return out;
+}
+
+/**
+ * The readers `s` names when every one of them is expected to diverge (`expect bug`, its atomic
+ * controls included): the kernel path it models is then broken whatever the reader. Else undefined.
+ */
+export function divergesForEveryReader(s: Scenario): readonly string[] | undefined {
+  const named = Object.entries(s.expect);
+  if (named.length === 0 || named.some(([, e]) => e !== 'bug')) return undefined;
+  return named.map(([r]) => r);
+}
+
+/**
+ * For the readers among `readers` that `s` has no expectation for (a reader module's), on a scenario
+ * that diverges for every reader it names: one line saying that a divergence there does not single
+ * them out. Else undefined.
+ */
+export function notSingledOutNote(s: Scenario, readers: readonly string[]): string | undefined {
+  const all = divergesForEveryReader(s);
+  const expect = s.expect as Readonly<Record<string, Expectation | undefined>>;
+  const others = [...new Set(readers)].filter((r) => expect[r] === undefined);
+  if (all === undefined || others.length === 0) return undefined;
+  return (
+    `note: every reader ${s.name} names is expected to diverge (${all.join(', ')}: expect bug) — the kernel ` +
+    `path it models is broken whatever the reader, so a divergence of ${others.join(', ')} there does not single ` +
+    `${others.length === 1 ? 'it' : 'them'} out`
+  );
 }

@@ -40,4 +40,24 @@ describe('a user outside the repository', () => {
     expect(rep.stdout).toContain('REPRODUCED crashes/');
     expect(rep.status).toBe(0);
   });
+
+  test('a module reader diverging where every reader diverges (the S10 control) is told so, not left to look guilty', () => {
+    const cwd = scratch();
+    const r = cli(
+      [
+        ...['fuzz', '--reader-module', BUGGY, '--reader', 'ptep_get_lockless_normb'],
+        ...['--scenario', 's10-pae-dontneed-refault-free-before-flush', '--scenario', 's2-pae-zap-reestablish'],
+        ...['--model', 'sc', '--runs', '60', '--seed', '1', '--crashes', 'crashes', '--corpus', 'corpus'],
+      ],
+      cwd,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^s10-pae-dontneed-refault-free-before-flush +ptep_get_lockless_normb .* divergence$/m);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: '));
+    expect(notes).toEqual([
+      'note: every reader s10-pae-dontneed-refault-free-before-flush names is expected to diverge (ptep_get_lockless, ' +
+        'ptep_get, ptep_get_atomic64: expect bug) — the kernel path it models is broken whatever the reader, so a ' +
+        'divergence of ptep_get_lockless_normb there does not single it out',
+    ]);
+  });
 });

@@ -22,7 +22,7 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
-import { addStability, corpusKey, stabilityPercent } from '../../campaign';
+import { addStability, corpusKey, notSingledOutNote, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
@@ -314,6 +314,11 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   // right under the table's "replay with:" line
   for (const f of result.findings)
     process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
+  for (const s of new Set(result.findings.map((f) => f.target.scenario))) {
+    const readers = result.findings.filter((f) => f.target.scenario === s).map((f) => f.target.reader.name);
+    const note = notSingledOutNote(s, readers);
+    if (note !== undefined) process.stderr.write(note + '\n');
+  }
   if (corpusDir !== undefined) {
     const c = result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 };
     process.stderr.write(
