@@ -63,6 +63,38 @@ describe('a user outside the repository', () => {
     ]);
   });
 
+  test('a torn read under weak that overlapped no writer in time does not say "did not race a writer"', () => {
+    const cwd = scratch();
+    const r = cli(
+      [
+        ...[
+          'fuzz',
+          '--reader-module',
+          BUGGY,
+          '--reader',
+          'ptep_get_lockless_normb',
+          '--scenario',
+          's2-pae-zap-reestablish',
+        ],
+        ...['--model', 'weak', '--runs', '300', '--seed', '1', '--crashes', 'crashes', '--corpus', 'corpus', '--json'],
+      ],
+      cwd,
+    );
+    expect(r.code).toBe(1);
+    const files = (JSON.parse(r.stdout) as { divergences: { file: string }[] }).divergences.map((d) => d.file);
+    const heads = files.map((f) => {
+      const show = cli(['show', '--reader-module', BUGGY, f], cwd);
+      expect(show.code).toBe(0);
+      return show.stdout.split('\n').find((l) => l.startsWith('ptep_get_lockless_normb on CPU '))!;
+    });
+    expect(
+      heads.some((h) =>
+        h.includes('overlapped no writer in time, but could still read v0, which a writer had replaced'),
+      ),
+    ).toBe(true);
+    for (const h of heads) expect(h).not.toContain('did not race a writer');
+  });
+
   test('check --reader-module: a scenario naming a reader of the user’s module checks', () => {
     const cwd = scratch();
     writeFileSync(
