@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
-import { shellQuote } from './shell-quote';
+import { shellQuote } from '../crash';
 
 /** This ptefuzz's package folder (the one holding bin/ptefuzz.js): src/cli/ and dist/cli/ both sit two levels below. */
 export const PACKAGE_ROOT = join(__dirname, '..', '..');
