@@ -24,16 +24,24 @@ export interface ExpectationCheck {
   readonly detail: string;
 }
 
+/**
+ * What an expectation is judged on: one target's counts (a matrix cell, or a
+ * campaign's target with the classes of its distinct divergences).
+ */
+export type ExpectationCell = Pick<MatrixCell, 'target' | 'declared' | 'stats' | 'verdict'> & {
+  readonly classes: ReadonlyMap<string, number>;
+};
+
 /** A status that makes `ptefuzz matrix` exit 1. */
 export const failsExpectation = (s: ExpectationStatus): boolean => s === 'mismatch' || s === 'unconfirmed';
 
-function seen(cells: readonly MatrixCell[]): string {
+function seen(cells: readonly ExpectationCell[]): string {
   const execs = cells.reduce((n, c) => n + c.stats.executions, 0);
   const races = cells.reduce((n, c) => n + c.stats.races, 0);
   return `${execs} executions, ${races} raced`;
 }
 
-function divergent(cells: readonly MatrixCell[]): string {
+function divergent(cells: readonly ExpectationCell[]): string {
   return cells
     .filter((c) => c.verdict === 'divergence')
     .map((c) => `${[...c.classes.keys()].join('+')} under ${c.target.model}`)
@@ -41,7 +49,7 @@ function divergent(cells: readonly MatrixCell[]): string {
 }
 
 /** Check every expectation of a scenario against its cells (readers without one are skipped). */
-export function checkExpectations(s: Scenario, cells: readonly MatrixCell[]): ExpectationCheck[] {
+export function checkExpectations(s: Scenario, cells: readonly ExpectationCell[]): ExpectationCheck[] {
   const out: ExpectationCheck[] = [];
   const names = [...new Set(cells.map((c) => c.target.reader.name))];
   for (const name of names) {
