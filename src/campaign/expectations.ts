@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario';
+import type { Expectation, Scenario } from '../scenario';
 import type { MatrixCell } from './matrix';
 
 /**
@@ -24,16 +24,24 @@ export interface ExpectationCheck {
   readonly detail: string;
 }
 
+/**
+ * What an expectation is judged on: one target's counts (a matrix cell, or a
+ * campaign's target with the classes of its distinct divergences).
+ */
+export type ExpectationCell = Pick<MatrixCell, 'target' | 'declared' | 'stats' | 'verdict'> & {
+  readonly classes: ReadonlyMap<string, number>;
+};
+
 /** A status that makes `ptefuzz matrix` exit 1. */
 export const failsExpectation = (s: ExpectationStatus): boolean => s === 'mismatch' || s === 'unconfirmed';
 
-function seen(cells: readonly MatrixCell[]): string {
+function seen(cells: readonly ExpectationCell[]): string {
   const execs = cells.reduce((n, c) => n + c.stats.executions, 0);
   const races = cells.reduce((n, c) => n + c.stats.races, 0);
   return `${execs} executions, ${races} raced`;
 }
 
-function divergent(cells: readonly MatrixCell[]): string {
+function divergent(cells: readonly ExpectationCell[]): string {
   return cells
     .filter((c) => c.verdict === 'divergence')
     .map((c) => `${[...c.classes.keys()].join('+')} under ${c.target.model}`)
@@ -41,7 +49,7 @@ function divergent(cells: readonly MatrixCell[]): string {
 }
 
 /** Check every expectation of a scenario against its cells (readers without one are skipped). */
-export function checkExpectations(s: Scenario, cells: readonly MatrixCell[]): ExpectationCheck[] {
+export function checkExpectations(s: Scenario, cells: readonly ExpectationCell[]): ExpectationCheck[] {
   const out: ExpectationCheck[] = [];
   const names = [...new Set(cells.map((c) => c.target.reader.name))];
   for (const name of names) {
@@ -90,4 +98,31 @@ export function checkExpectations(s: Scenario, cells: readonly MatrixCell[]): Ex
     }
   }
   return out;
+}
+
+/**
+ * The readers `s` names when every one of them is expected to diverge (`expect bug`, its atomic
+ * controls included): the kernel path it models is then broken whatever the reader. Else undefined.
+ */
+export function divergesForEveryReader(s: Scenario): readonly string[] | undefined {
+  const named = Object.entries(s.expect);
+  if (named.length === 0 || named.some(([, e]) => e !== 'bug')) return undefined;
+  return named.map(([r]) => r);
+}
+
+/**
+ * For the readers among `readers` that `s` has no expectation for (a reader module's), on a scenario
+ * that diverges for every reader it names: one line saying that a divergence there does not single
+ * them out. Else undefined.
+ */
+export function notSingledOutNote(s: Scenario, readers: readonly string[]): string | undefined {
+  const all = divergesForEveryReader(s);
+  const expect = s.expect as Readonly<Record<string, Expectation | undefined>>;
+  const others = [...new Set(readers)].filter((r) => expect[r] === undefined);
+  if (all === undefined || others.length === 0) return undefined;
+  return (
+    `note: every reader ${s.name} names is expected to diverge (${all.join(', ')}: expect bug) — the kernel ` +
+    `path it models is broken whatever the reader, so a divergence of ${others.join(', ')} there does not single ` +
+    `${others.length === 1 ? 'it' : 'them'} out`
+  );
 }

@@ -186,7 +186,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('parse and lower scenario files (.scn) and C litmus tests (.litmus) without running them')
     .argument('<file...>', '.scn or .litmus files')
     .option('--print', "print each file's canonical text (the printer's output, what crash files store)")
-    .action((files: string[], o: CheckOptions) => {
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
+    .action((files: string[], o: CheckOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
       code = checkCommand(files, registry, o);
     });
 

@@ -20,12 +20,35 @@ export function reportInput(t: Target, run: Run): VerdictReportInput {
 /** Diagram + reference history + observed vs allowed, for one execution of a target. */
 export function runReport(t: Target, run: Run): string {
   const input = reportInput(t, run);
-  const r = t.scenario.reduced;
-  const head =
-    `${t.scenario.name}: ${t.scenario.title}\nmodel ${t.model}; source: ${t.scenario.source}` +
-    (r === undefined ? '' : `\n${reducedLine(t.scenario.name, r)}`);
-  return [head, '', renderVerdictReport(input)].join('\n');
+  return [...scenarioHead(t), '', renderVerdictReport(input)].join('\n');
 }
+
+/**
+ * The first lines of every report on a target: its scenario's name and title, model and source.
+ * The title and source are the named scenario's; when the minimizer reduced the program, the title
+ * line says so first (`NAME (reduced: 2 CPUs dropped): TITLE` — the title may describe CPUs that are
+ * no longer there) and a third line lists what was dropped (reducedLine).
+ */
+export function scenarioHead(t: Target): string[] {
+  const s = t.scenario;
+  const r = s.reduced;
+  return [
+    r === undefined ? `${s.name}: ${s.title}` : `${s.name} (reduced: ${droppedCount(r)} dropped): ${s.title}`,
+    `model ${t.model}; source: ${s.source}`,
+    ...(r === undefined ? [] : [reducedLine(s.name, r)]),
+  ];
+}
+
+/** "2 CPUs", "1 operation", "1 CPU and 2 operations" */
+function droppedCount(r: Reduction): string {
+  const cpus = r.dropped.filter(isDroppedCpu).length;
+  const ops = r.dropped.length - cpus;
+  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return [...(cpus > 0 ? [n(cpus, 'CPU')] : []), ...(ops > 0 ? [n(ops, 'operation')] : [])].join(' and ');
+}
+
+/** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */
+const isDroppedCpu = (line: string): boolean => /^cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?$/.test(line);
 
 export function findingReport(f: Finding): string {
   return runReport(f.target, { exec: f.exec, judgement: f.judgement });
@@ -33,7 +56,7 @@ export function findingReport(f: Finding): string {
 
 /** One line saying a scenario was reduced by the minimizer, and what it dropped. */
 export function reducedLine(name: string, r: Reduction): string {
-  return `reduced by the minimizer from ${r.source === 'builtin' ? 'built-in' : 'scenario file'} ${name}: dropped ${r.dropped.join('; ')}`;
+  return `reduced by the minimizer from ${r.source === 'builtin' ? 'built-in' : 'scenario file'} ${name} (the title above is the full scenario's): dropped ${r.dropped.join('; ')}`;
 }
 
 /**
@@ -42,7 +65,7 @@ export function reducedLine(name: string, r: Reduction): string {
  * watchdog recorded.
  */
 export function hangReport(t: Target, v: CrashTimeoutVerdict, trace: readonly number[]): string {
-  const head = `${t.scenario.name}: ${t.scenario.title}\nmodel ${t.model}; source: ${t.scenario.source}`;
+  const head = scenarioHead(t).join('\n');
   const run = runToHang(t, { trace, step: v.step, cpu: v.cpu });
   const diagram =
     run === undefined

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { ptefuzzInvocation } from './invocation';
 import { shellQuote } from '../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
@@ -10,13 +11,14 @@ export function replayCommandFor(file: string, readerModule?: string): string {
   const rel = relative(process.cwd(), file);
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
   const module = readerModule !== undefined ? `--reader-module ${shellQuote(readerModule)} ` : '';
-  return `npx ptefuzz replay ${module}${shellQuote(shown)}`;
+  return `${ptefuzzInvocation()} replay ${module}${shellQuote(shown)}`;
 }
 
 /** The command that replays a timeout file: under the watchdog, with the campaign's limit. */
 export function timeoutReplayCommand(file: string, readerModule: string | undefined, seconds: number): string {
+  const cmd = `${ptefuzzInvocation()} replay `;
   return replayCommandFor(file, readerModule).replace(
-    'npx ptefuzz replay ',
-    `npx ptefuzz replay${seconds !== DEFAULT_TIMEOUT_SECONDS ? ` --timeout ${seconds}` : ''} `,
+    cmd,
+    `${cmd}${seconds !== DEFAULT_TIMEOUT_SECONDS ? `--timeout ${seconds} ` : ''}`,
   );
 }

@@ -64,9 +64,17 @@ export function contpteView(t: number): (entries: readonly bigint[]) => bigint {
   };
 }
 
-/** The reference model of a block subject read at entry t. */
+/**
+ * The reference model of a block subject read at entry t; the other entries
+ * are interchangeable in its view (contpteView only ORs their access/dirty bits).
+ */
 export function contpteModel(block: readonly Location[], initial: readonly bigint[], t: number): EntriesModel {
-  return { locIds: block.map((l) => l.id), initial: [...initial], view: contpteView(t) };
+  return {
+    locIds: block.map((l) => l.id),
+    initial: [...initial],
+    view: contpteView(t),
+    interchangeable: block.filter((_, i) => i !== t).map((l) => l.id),
+  };
 }
 
 /**

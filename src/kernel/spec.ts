@@ -71,6 +71,18 @@ export interface EntriesModel {
   readonly locIds: readonly number[];
   readonly initial: readonly bigint[];
   readonly view: (entries: readonly bigint[]) => bigint;
+  /**
+   * Entries (location ids) the view treats alike: it depends only on the
+   * *set* of their values, not on which of them holds which value nor on how
+   * many hold it. A contpte block's entries other than the target: the view
+   * ORs their access/dirty bits into the target (commutative, idempotent).
+   * A witness signature therefore records the set of logical values these
+   * entries were read at, not which entry read which (campaign/signature.ts):
+   * a reader that mixes in a dirty sibling of another generation is one bug
+   * whichever sibling hardware dirtied. Absent: every entry plays its own
+   * role (the HW pte and its extended SW bits).
+   */
+  readonly interchangeable?: readonly number[];
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Event {
   readonly name: string;
   /** ids of the locations touched */
   readonly locs: readonly number[];
+  /** load: the C variable the value was assigned to in the modelled source (Instr `dest`), for diagrams */
+  readonly dest?: string;
   /** value read (load, old value of an RMW) */
   readonly read?: bigint;
   /** value written (store, RMW, drain) */

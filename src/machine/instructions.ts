@@ -51,6 +51,12 @@ export type Instr =
       readonly loc: Location;
       readonly how: LoadHow;
       /**
+       * The variable the modelled C source assigns the value to (`pte.pte_low`
+       * in `pte.pte_low = ptep->pte_low`), for diagrams; absent when the source
+       * names none (a load inside a comparison). Not interpreted.
+       */
+      readonly dest?: string;
+      /**
        * A page-table walker's read of an entry pointing to a next-level table
        * (pmdp_get_lockless → pte_offset_map): the table page the value points
        * to, or null. The event records that page's state (`maps`).
@@ -118,9 +124,22 @@ export function isStep(i: Instr): boolean {
 
 // --- The kernel vocabulary -------------------------------------------------
 
-export const READ_ONCE = (loc: Location): Instr => ({ kind: 'load', name: 'READ_ONCE', loc, how: 'once' });
+/** `dest`: the C variable the value is assigned to, shown in diagrams (see the load's `dest`). */
+export const READ_ONCE = (loc: Location, dest?: string): Instr => ({
+  kind: 'load',
+  name: 'READ_ONCE',
+  loc,
+  how: 'once',
+  ...(dest === undefined ? {} : { dest }),
+});
 /** A plain C access (`pte.pte_low = ptep->pte_low`); same visibility as READ_ONCE here. */
-export const plain_read = (loc: Location): Instr => ({ kind: 'load', name: 'load', loc, how: 'plain' });
+export const plain_read = (loc: Location, dest?: string): Instr => ({
+  kind: 'load',
+  name: 'load',
+  loc,
+  how: 'plain',
+  ...(dest === undefined ? {} : { dest }),
+});
 export const smp_load_acquire = (loc: Location): Instr => ({
   kind: 'load',
   name: 'smp_load_acquire',

@@ -259,6 +259,7 @@ export function execute(
           rank: r.rank,
           tag: r.tag,
         };
+        if (ins.dest !== undefined) ev.dest = ins.dest;
         const mem = memOf([ins.loc]);
         if (mem !== undefined) ev.mem = mem;
         const table = ins.table?.(r.value) ?? null;

@@ -50,7 +50,7 @@ export function renderDiagram(input: DiagramInput): string {
     const texts = wrap(rowPieces(row, input.exec, ctx, input.arch, rejected), row.depth * NEST_INDENT, textRoom(width));
     const ev = row.kind === 'event' ? input.exec.events[row.event] : undefined;
     const steps = ev !== undefined && ev.kind !== 'drain' ? [ev.step] : [];
-    return { key: `${row.cpu}|${texts.join('\n')}`, steps, cpu: row.cpu, texts };
+    return { key: `${row.cpu}|${texts.join('\n')}`, steps, cpu: row.cpu, texts, lines: texts.length };
   });
   const emit = (k: number): void => {
     const { texts, steps, cpu } = rows[k]!;
@@ -62,7 +62,7 @@ export function renderDiagram(input: DiagramInput): string {
   let k = 0;
   for (const f of input.fold === false ? [] : findFolds(rows)) {
     for (; k < f.start + f.length; k++) emit(k);
-    lines.push(gutter.blank + foldLine(rows, f));
+    lines.push(gutter.blank + foldLine(rows, f, input.stepNumbers === true));
     k = f.start + f.length * f.copies;
   }
   for (; k < rows.length; k++) emit(k);

@@ -22,7 +22,11 @@ export function eventPieces(ev: Event, ctx: TextContext): string[] {
   const group = locGroup(ev.locs, ctx);
   switch (ev.kind) {
     case 'load':
-      return [`${ev.name}(${group.name})`, ` = ${group.format(ev.read ?? 0n)}`, ...stale(ev)];
+      return [
+        `${ev.dest === undefined ? '' : `${ev.dest} = `}${ev.name}(${group.name})`,
+        ` = ${group.format(ev.read ?? 0n)}`,
+        ...stale(ev),
+      ];
     case 'store':
       return [`${ev.name}(${group.name},`, ` ${group.format(ev.wrote ?? 0n)})`];
     case 'rmw': {

@@ -16,6 +16,8 @@
 export interface FoldRow {
   readonly key: string;
   readonly steps: readonly number[];
+  /** printed lines (a row too long for its column wraps); default 1 */
+  readonly lines?: number;
 }
 
 /** A run of identical blocks: rows [start, start+length) shown, the `copies - 1` blocks after it folded. */
@@ -88,12 +90,29 @@ export function stepRange(rows: readonly FoldRow[], from: number, to: number): [
   return lo === Infinity ? undefined : [lo, hi];
 }
 
-/** The line that stands for the folded copies of a block. */
-export function foldLine(rows: readonly FoldRow[], f: Fold): string {
+/**
+ * The line that stands for the folded copies of a block. `stepNumbers`: whether the diagram shows
+ * its step gutter; without it the line names no step number (they would refer to nothing on the
+ * page) but the printed lines of the block and how many steps the hidden copies hold. A block
+ * without steps (operation rows, drains) is also named by its lines.
+ */
+export function foldLine(rows: readonly FoldRow[], f: Fold, stepNumbers = true): string {
+  const end = f.start + f.length * f.copies;
   const shown = stepRange(rows, f.start, f.start + f.length);
-  const hidden = stepRange(rows, f.start + f.length, f.start + f.length * f.copies);
+  const hidden = stepRange(rows, f.start + f.length, end);
   const more = f.copies - 1;
-  const block = shown === undefined ? `the ${f.length} rows above` : `steps ${shown[0]}..${shown[1]}`;
-  const where = hidden === undefined ? '' : ` (steps ${hidden[0]}..${hidden[1]} not shown)`;
+  let lines = 0;
+  for (let k = f.start; k < f.start + f.length; k++) lines += rows[k]!.lines ?? 1;
+  const block =
+    shown === undefined || !stepNumbers
+      ? `the ${lines} line${lines === 1 ? '' : 's'} above`
+      : `steps ${shown[0]}..${shown[1]}`;
+  let where = '';
+  if (hidden !== undefined && stepNumbers) where = ` (steps ${hidden[0]}..${hidden[1]} not shown)`;
+  else if (hidden !== undefined) {
+    let n = 0;
+    for (let k = f.start + f.length; k < end; k++) n += rows[k]!.steps.length;
+    where = ` (${n} step${n === 1 ? '' : 's'} not shown)`;
+  }
   return `⋮ ${block} repeat ${more} more time${more === 1 ? '' : 's'}, identically: same operations, same values read${where}`;
 }

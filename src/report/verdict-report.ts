@@ -130,13 +130,24 @@ function opName(op: OpRecord): string {
   return `${op.mark.name}()`;
 }
 
+/**
+ * Whether the read raced a writer. Under tso/weak a read that overlapped no writer in time can still
+ * return values a writer had already replaced (its window reaches back to them): say so, or a torn
+ * read would sit under "did not race a writer".
+ */
+function racedText(j: Judged): string {
+  if (j.raced) return 'raced a writer';
+  if (j.window.hi > j.window.lo)
+    return `overlapped no writer in time, but could still read ${rangeText(j.window.lo, j.window.hi - 1)}, which a writer had replaced (stores not yet visible to it)`;
+  return 'did not race a writer';
+}
+
 function invocationLines(j: Judged, h: LogicalHistory, input: VerdictReportInput): string[] {
   const { op, window } = j;
   const { arch, built } = input;
   const retries = op.retries > 0 ? `, ${op.retries} ${op.retries === 1 ? 'retry' : 'retries'}` : '';
   const out = [
-    `${op.mark.name} on ${cpuText(built, op.cpu)}, steps ${op.start}..${op.end}${retries}, ` +
-      `${j.raced ? 'raced a writer' : 'did not race a writer'}:`,
+    `${op.mark.name} on ${cpuText(built, op.cpu)}, steps ${op.start}..${op.end}${retries}, ` + `${racedText(j)}:`,
   ];
   const loads = subjectLoads(input.exec, op, built.subject.locIds);
   const ctx = { locations: built.locations, subject: built.subject, arch };

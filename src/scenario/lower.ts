@@ -359,7 +359,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       throw err(
         r,
         `a reader (${close.length > 0 ? `did you mean ${close.join(', ')}?` : `one of ${ctx.readers.names().join(', ')}`})`,
-        `'${r.name}'`,
+        `'${r.name}' (a reader of your own is known once its module is loaded: --reader-module PATH)`,
       );
     }
     if (def.arch !== arch) throw err(r, `a reader for ${arch}`, `'${r.name}' (${def.arch})`);

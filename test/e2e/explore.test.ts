@@ -128,6 +128,26 @@ describe('explore --scenario', () => {
     expect(three.stdout).toContain('high half from v2; low half from v0, v4');
   });
 
+  test('a consumer invariant broken while every returned value was acceptable is a divergence (S7 lost-dirty), exit 1', () => {
+    const args = ['explore', '--scenario', 's7-arm64-fault-norecency', '--reader', '__ptep_get', '--model', 'sc'];
+    const r = cli([...args, '--bound', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ *\d+ {2}lost-dirty 0x0068000001234fc3 \(execution-level: .*\) {2}lost-dirty$/m);
+    expect(r.stdout).toContain('DIVERGENCE: 1 divergent state(s)');
+    expect(r.stdout).not.toContain('no divergence');
+    // the fixed PTL recheck (pte_same) explores the same schedules without one
+    const fixed = cli(['explore', '--scenario', 's7-arm64-fault-pte-same', '--reader', '__ptep_get', '--model', 'sc']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('no divergence (complete search)');
+  });
+
+  test('an execution whose consumer never completed a read is not a divergence (S12 with the IPI), exit 0', () => {
+    const r = cli(['explore', '--scenario', 's12-arm64-khugepaged-gup-fast-ipi', '--model', 'sc', '--bound', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ *\d+ {2}no completed read {2}no read$/m);
+    expect(r.stdout).not.toContain('DIVERGENCE');
+  });
+
   test('usage errors: one line, exit 2', () => {
     for (const args of [
       ['explore'],

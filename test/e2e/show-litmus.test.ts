@@ -53,9 +53,12 @@ describe('show --litmus', () => {
     expect(lines.filter((l) => l === '(*' || l.endsWith('*)'))).toEqual(['(*', ' *)']);
     expect(lines.slice(open, close + 1).join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
     expect(lines.slice(open, close).join('\n')).toContain('{0x00000000:0x00010067} (torn under non-torn, model sc)');
-    // the comment says the program is the minimizer's reduction of the built-in scenario
+    // the comment says the program is the minimizer's reduction of the built-in scenario, on its title line too
     expect(lines.slice(open, close).join('\n')).toContain(
-      'reduced by the minimizer from built-in s2-pae-zap-reestablish: dropped cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067})',
+      ' * s2-pae-zap-reestablish (reduced: 1 operation dropped): PAE: one zap -> re-establish cycle racing the reader (S2)',
+    );
+    expect(lines.slice(open, close).join('\n')).toContain(
+      `reduced by the minimizer from built-in s2-pae-zap-reestablish (the title above is the full scenario's): dropped cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067})`,
     );
     expect(lines[close + 1]).toBe('');
     expect(lines.slice(close + 2).join('\n')).toBe(S2_BODY);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { MatrixCell } from '../../src/campaign';
-import { checkExpectations, failsExpectation } from '../../src/campaign';
+import { checkExpectations, divergesForEveryReader, failsExpectation, notSingledOutNote } from '../../src/campaign';
 import type { Scenario } from '../../src/scenario';
+import { builtinScenario } from '../../src/scenario';
 
 type Verdict = MatrixCell['verdict'];
 
@@ -55,5 +56,27 @@ describe('checkExpectations', () => {
     expect(
       ['met', 'mismatch', 'unconfirmed', 'benign', 'unchecked'].filter((s) => failsExpectation(s as never)),
     ).toEqual(['mismatch', 'unconfirmed']);
+  });
+});
+
+describe('notSingledOutNote: a divergence on a scenario that diverges for every reader it names', () => {
+  const s = (name: string): Scenario => builtinScenario(name)!;
+  test('the S10 control and the v6.0 S11 zap diverge for every reader they name: a module reader gets the note', () => {
+    expect(divergesForEveryReader(s('s10-pae-dontneed-refault-free-before-flush'))).toEqual([
+      'ptep_get_lockless',
+      'ptep_get',
+      'ptep_get_atomic64',
+    ]);
+    const note = notSingledOutNote(s('s11-pae-file-zap-early-rmap'), ['my_reader', 'my_reader', 'other']);
+    expect(note).toBe(
+      'note: every reader s11-pae-file-zap-early-rmap names is expected to diverge (ptep_get_atomic64: expect bug) — ' +
+        'the kernel path it models is broken whatever the reader, so a divergence of my_reader, other there does not ' +
+        'single them out',
+    );
+  });
+  test('no note for a reader the scenario has an expectation for, nor where a control reader is expected correct', () => {
+    expect(notSingledOutNote(s('s10-pae-dontneed-refault-free-before-flush'), ['ptep_get_atomic64'])).toBeUndefined();
+    expect(divergesForEveryReader(s('s1-pae-double-refault'))).toBeUndefined();
+    expect(notSingledOutNote(s('s1-pae-double-refault'), ['my_reader'])).toBeUndefined();
   });
 });

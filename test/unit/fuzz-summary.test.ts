@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { summaryTable } from '../../src/cli/commands/fuzz';
+import { campaignExpectations, expectationLines, summaryTable } from '../../src/cli/commands/fuzz';
+import { makeTarget } from '../../src/campaign';
+import { contractByName } from '../../src/compare';
+import { ARCHES, builtinReaders } from '../../src/kernel';
+import { builtinScenario } from '../../src/scenario';
 import { alignColumns } from '../../src/cli/render';
 import { fuzz, target } from '../support/targets';
 
@@ -25,6 +29,7 @@ describe('fuzz summary table', () => {
       'diverge',
       'bound',
       'verdict',
+      'expected',
     ]);
     for (const [i, t] of targets.entries()) {
       const st = result.perTarget.get(t.key)!;
@@ -33,7 +38,7 @@ describe('fuzz summary table', () => {
       expect(cells.slice(4, 8)).toEqual(
         [st.executions, st.races, st.verdicts.divergence, st.verdicts.boundHit].map(String),
       );
-      expect(cells).toHaveLength(9);
+      expect(cells).toHaveLength(10);
     }
   });
 
@@ -63,5 +68,59 @@ describe('alignColumns', () => {
         new Set([1]),
       ),
     ).toEqual(['name                 n  note', 'a-very-long-name     7', 'b                 1234  x']);
+  });
+});
+
+describe("fuzz summary: the scenarios' expectations judged on the campaign", () => {
+  it("names each target's expectation under its declared contract, none under another contract", () => {
+    const declared = target('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso');
+    const other = target('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso', 'exact');
+    const rows = summaryTable(fuzz([declared, other], '1', 4))
+      .split('\n')
+      .slice(2, 4);
+    expect(rows[0]!.split(/ {2,}/).at(-1)).toBe('correct');
+    expect(rows[1]!.split(/ {2,}/).at(-1)).toBe('divergence'); // no expectation cell: the line ends at the verdict
+  });
+
+  it('lists a bug not found, and says when weak was not run', () => {
+    // S2 without the writer barriers: ptep_get_lockless is torn only under weak (x86-TSO keeps store order)
+    const tso = fuzz([target('s2-pae-zap-reestablish-nowmb', 'ptep_get_lockless', 'tso')], '1', 50);
+    const lines = expectationLines(campaignExpectations(tso));
+    expect(lines).toEqual([
+      "expectations (each scenario's `expect` for its readers, over the models run): 0 of 1 borne out (bug found 0, correct confirmed 0)",
+      'expected bug NOT FOUND in the executions run (1; a longer campaign may find it):',
+      expect.stringMatching(
+        /^ {2}ptep_get_lockless on s2-pae-zap-reestablish-nowmb \(non-torn\): no divergence under tso \(50 executions, \d+ raced\); weak not run, and a bug under any model shows under weak$/,
+      ),
+    ]);
+    const weak = fuzz([target('s2-pae-zap-reestablish-nowmb', 'ptep_get_lockless', 'weak')], '1', 50);
+    expect(expectationLines(campaignExpectations(weak))).toEqual([
+      "expectations (each scenario's `expect` for its readers, over the models run): 1 of 1 borne out (bug found 1, correct confirmed 0)",
+    ]);
+  });
+
+  it('flags a divergence where the scenario expects the reader correct', () => {
+    const s = builtinScenario('s2-pae-zap-reestablish')!;
+    const r = builtinReaders().get('ptep_get')!;
+    // the same scenario, but claiming the plain two-load read is correct: the campaign must contradict it
+    const claimed = { ...s, expect: { ...s.expect, ptep_get: 'correct' as const } };
+    const t = makeTarget(claimed, r, contractByName(r.contract)!, 'tso', ARCHES[s.arch]!);
+    const checks = campaignExpectations(fuzz([t], '1', 100));
+    expect(checks.map((c) => [c.reader, c.expect, c.status, c.models])).toEqual([
+      ['ptep_get', 'correct', 'mismatch', ['tso']],
+    ]);
+    const lines = expectationLines(checks);
+    expect(lines[1]).toBe(
+      'UNEXPECTED divergence where the scenario expects the reader correct (1; a new finding or a modelling error):',
+    );
+    expect(lines[2]).toBe('  ptep_get on s2-pae-zap-reestablish (non-torn): divergence: torn under tso');
+  });
+
+  it('calls a correct expectation that never raced unconfirmed, not confirmed', () => {
+    const checks = campaignExpectations(fuzz([target('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso')], '1', 0));
+    expect(expectationLines(checks).slice(1)).toEqual([
+      'expected correct, UNCONFIRMED (1; it never raced, or only hit bounds):',
+      '  ptep_get_atomic64 on s2-pae-zap-reestablish (non-torn): vacuous under tso (0 executions, 0 raced)',
+    ]);
   });
 });

@@ -5,7 +5,8 @@
  * hidden step range. Every hidden row must be its block row again (same CPU
  * column, same text, drains included), and every hidden step number must be
  * the shown one shifted by one stride per copy, so the steps the verdict and
- * the reader's loads depend on can be read off the folded text.
+ * the reader's loads depend on can be read off the folded text. Without the
+ * gutter the fold line names rows, not step numbers, and expands the same way.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { renderDiagram } from '../../src/report';
 
 const CRASHES = join(__dirname, '../../crashes');
 const FOLD =
-  /^⋮ (?:steps (\d+)\.\.(\d+)|the (\d+) rows above) repeat (\d+) more times?, identically: .*?(?: \(steps (\d+)\.\.(\d+) not shown\))?$/;
+  /^⋮ (?:steps (\d+)\.\.(\d+)|the (\d+) lines? above) repeat (\d+) more times?, identically: .*?(?: \(steps (\d+)\.\.(\d+) not shown\))?$/;
 
 interface Line {
   readonly step: number | undefined;
@@ -40,12 +41,12 @@ function unfold(folded: readonly string[], gutter: number, start: number): strin
     }
     const copies = Number(m[4]);
     const [a, b, c, d] = [m[1], m[2], m[5], m[6]].map((x) => (x === undefined ? undefined : Number(x)));
-    // the block: the shortest run of lines above whose steps span exactly a..b (or, stepless, N rows' worth)
+    // the block: the shortest run of lines above whose steps span exactly a..b (or, stepless, the N lines it names)
     let block: Line[] | undefined;
     for (let len = 1; len <= i - blockFrom && block === undefined; len++) {
       const cand = folded.slice(i - len, i).map(parse);
       const steps = cand.flatMap((x) => (x.step === undefined ? [] : [x.step]));
-      if (a === undefined ? steps.length === 0 && len >= Number(m[3]) : steps[0] === a && steps.at(-1) === b)
+      if (a === undefined ? steps.length === 0 && len === Number(m[3]) : steps[0] === a && steps.at(-1) === b)
         block = cand;
     }
     if (block === undefined) return undefined;
@@ -78,6 +79,12 @@ describe('folding a diagram hides no row that differs (every crash file in crash
     const gutter = String(Math.max(0, r.run.exec.steps - 1)).length + 2;
     // the two column-header lines come first
     expect(unfold(short, gutter, 2)).toEqual(full);
+    // without the step gutter the fold line names no step number (they would refer to nothing
+    // shown): "the N lines above", and it still expands back into the unfolded diagram
+    const plain = { ...input, stepNumbers: false };
+    const plainShort = renderDiagram(plain).split('\n');
+    for (const l of plainShort.filter((x) => x.startsWith('⋮'))) expect(l).not.toMatch(/steps? \d/);
+    expect(unfold(plainShort, 0, 2)).toEqual(renderDiagram({ ...plain, fold: false }).split('\n'));
   });
   test('the check saw folds (the S8 livelock witnesses fold)', () => {
     expect(folded).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { replayCrash } from '../../src/campaign';
 import { loadCrash } from '../../src/crash';
 import { builtinReaders } from '../../src/kernel';
-import { renderVerdictReport } from '../../src/report';
+import { renderDiagram, renderVerdictReport } from '../../src/report';
 import type { FoldRow } from '../../src/report/fold';
 import { findFolds } from '../../src/report/fold';
 import { reportInput } from '../../src/cli/render';
@@ -22,7 +22,7 @@ describe('findFolds', () => {
 });
 
 describe('a livelock witness (S8) reads as one iteration and "repeats"', () => {
-  const file = 's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.30e7cddf1547.msgpack';
+  const file = 's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.878d25e700dd.msgpack';
   const r = replayCrash(loadCrash(join(__dirname, '../../crashes', file)), file, builtinReaders());
   const t = r.target;
   const text = renderVerdictReport(reportInput(t, r.run));
@@ -37,6 +37,14 @@ describe('a livelock witness (S8) reads as one iteration and "repeats"', () => {
     expect(lines.filter((l) => /^ +20 {2}/.test(l))).toHaveLength(0);
     expect(text).toContain('⋮ steps 1..19 repeat 64 more times, identically');
     expect(text).toContain('(steps 20..1235 not shown)');
+  });
+  it('without the step gutter the fold line names no step: lines above, and the 64 × 19 steps hidden', () => {
+    const plain = renderDiagram({ ...reportInput(t, r.run), stepNumbers: false });
+    const folds = plain.split('\n').filter((l) => l.startsWith('⋮'));
+    expect(folds).toHaveLength(1);
+    expect(folds[0]).toMatch(
+      /^⋮ the \d+ lines above repeat 64 more times, identically: same operations, same values read \(1216 steps not shown\)$/,
+    );
   });
   it('prints the 65 identical set_access_flags entries of the history as one line, and the 65 reads as one', () => {
     expect(lines.filter((l) => l.startsWith('  v2..v66  0x00f8000000040f43 '))).toHaveLength(1);

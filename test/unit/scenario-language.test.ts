@@ -41,7 +41,7 @@ describe('.scn: five typical mistakes give file:line:col errors', () => {
     ['unknown-operation.scn', "8:3: expected an operation (did you mean pte_clear?), found 'pte_clr'"],
     [
       'unknown-reader.scn',
-      "3:1: expected a reader (did you mean ptep_get_lockless, ptep_get, ptep_get_lockless_norecency?), found 'ptep_get_lockles'",
+      "3:1: expected a reader (did you mean ptep_get_lockless, ptep_get, ptep_get_lockless_norecency?), found 'ptep_get_lockles' (a reader of your own is known once its module is loaded: --reader-module PATH)",
     ],
     ['missing-body.scn', "4:6: expected '{' opening the body of cpu A, found the end of the line"],
     ['bad-number.scn', "2:23: expected a number (decimal or 0x hex), found '0x0001006g'"],

@@ -1,6 +1,6 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
-import { UsageError, resolveModel, runTarget, selectTargets } from '../../campaign';
+import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets } from '../../campaign';
 import type { EnumerateOptions } from '../../engines';
 import { exhaust } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
@@ -101,20 +101,34 @@ function enumOptions(o: ExploreOptions, bound: number | undefined): EnumerateOpt
 // ---- scenarios -------------------------------------------------------------
 
 const AGREE = 'agree';
+const NO_READ = 'no read';
+/** labels that are not a divergence: no witness is printed for them */
+const NOT_DIVERGENT: ReadonlySet<string> = new Set([AGREE, 'bound-hit', NO_READ]);
 
-/** One state per judged reader invocation: its returned value, labelled with its verdict. */
+/**
+ * One state per judged reader invocation: its returned value, labelled with its verdict. A divergence
+ * that no returned value explains — a consumer invariant (use-after-free, lost-dirty, wrong-page) broken
+ * although every value the reader returned was acceptable, or a livelock — is a state of its own, so the
+ * execution counts as divergent.
+ */
 function scenarioStates(t: Target, r: Run): [string, string][] {
   const { exec, judgement } = r;
-  if (judgement.judged.length === 0) {
-    const why = exec.outcome.kind === 'bound-hit' ? `bound-hit (${exec.outcome.bound})` : 'no completed read';
-    return [[why, judgement.verdict.kind === 'bound-hit' ? 'bound-hit' : 'no read']];
-  }
-  return judgement.judged.map((j) => {
-    const v = judgement.verdict;
+  const v = judgement.verdict;
+  const states: [string, string][] = judgement.judged.map((j) => {
     const label = j.accepted ? AGREE : v.kind === 'divergence' && v.op === j.op.id ? v.class : 'divergence';
     const value = j.op.result!;
     return [t.arch.format(value) + (t.arch.present(value) ? '' : ' (not present)'), label];
   });
+  if (v.kind === 'divergence' && states.every(([, label]) => label === AGREE)) {
+    states.push([
+      `${v.class} ${t.arch.format(v.observed)} (execution-level: every value the reader returned was acceptable)`,
+      v.class,
+    ]);
+  } else if (states.length === 0) {
+    const why = exec.outcome.kind === 'bound-hit' ? `bound-hit (${exec.outcome.bound})` : 'no completed read';
+    states.push([why, v.kind === 'bound-hit' ? 'bound-hit' : NO_READ]);
+  }
+  return states;
 }
 
 function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: boolean } {
@@ -140,7 +154,7 @@ function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: 
   for (const s of states) {
     const labels = [...s.labels].map(([label, l]) => (s.labels.size > 1 ? `${label} ${l.count}` : label));
     out.push(`${String(s.count).padStart(width)}  ${s.state}  ${labels.join(', ')}`);
-    for (const [label, l] of s.labels) if (label !== AGREE && label !== 'bound-hit') witnesses.push(l.first);
+    for (const [label, l] of s.labels) if (!NOT_DIVERGENT.has(label)) witnesses.push(l.first);
   }
   out.push(searchLine(x, bound));
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
@@ -153,8 +167,10 @@ function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: 
           : 'no divergence (complete search)',
     );
   } else {
-    const divergent = states.filter((s) => [...s.labels.keys()].some((l) => l !== AGREE && l !== 'bound-hit'));
+    const divergent = states.filter((s) => [...s.labels.keys()].some((l) => !NOT_DIVERGENT.has(l)));
     out.push(`DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}; first witness of each:`);
+    const note = notSingledOutNote(t.scenario, [t.reader.name]);
+    if (note !== undefined) out.push(note);
     for (const w of witnesses) out.push('', runReport(t, w));
   }
   return { text: out.join('\n'), diverged: witnesses.length > 0 };

@@ -7,6 +7,7 @@ import { createEngine, deriveSeed } from '../../engines';
 import { resolveModel } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { shellQuote } from '../../crash';
+import { ptefuzzInvocation } from '../invocation';
 
 /** Runs of each test × model when neither --runs nor --time is given. */
 export const DEFAULT_RAW_RUNS = 10000;
@@ -105,7 +106,7 @@ export function rawReport(results: readonly RawFuzzResult[], o: RawFuzzOptions):
       `${r.test} ${r.model}: WITNESS — ${r.witnesses} of ${r.executions} executions ${what(q)} of ${r.condition} (${explored})`,
       `  first at run ${r.first.execution}: ${r.first.state}`,
       `  trace [${r.first.trace.join(',')}]`,
-      `  exhaustive answer: npx ptefuzz litmus ${shellQuote(r.file)} --model ${r.model}`,
+      `  exhaustive answer: ${ptefuzzInvocation()} litmus ${shellQuote(r.file)} --model ${r.model}`,
     );
   }
   return lines.join('\n');

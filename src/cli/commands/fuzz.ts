@@ -11,18 +11,20 @@ import type {
   Selection,
   ShardSpec,
   Target,
+  ExpectationCheck,
 } from '../../campaign';
 import {
   FUZZ_ENGINES,
   NO_SHARD,
   UsageError,
   addStats,
+  checkExpectations,
   emptyStats,
   overallVerdict,
   portableSelection,
   selectTargets,
 } from '../../campaign';
-import { addStability, corpusKey, stabilityPercent } from '../../campaign';
+import { addStability, corpusKey, notSingledOutNote, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
@@ -314,6 +316,11 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   // right under the table's "replay with:" line
   for (const f of result.findings)
     process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
+  for (const s of new Set(result.findings.map((f) => f.target.scenario))) {
+    const readers = result.findings.filter((f) => f.target.scenario === s).map((f) => f.target.reader.name);
+    const note = notSingledOutNote(s, readers);
+    if (note !== undefined) process.stderr.write(note + '\n');
+  }
   if (corpusDir !== undefined) {
     const c = result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 };
     process.stderr.write(
@@ -409,6 +416,7 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
           }),
         }
       : {}),
+    expectations: campaignExpectations(r),
     divergences: r.findings.map((f: Finding) => ({
       ...names(f.target),
       class: f.class,
@@ -459,7 +467,7 @@ function pad(s: string | number, n: number): string {
 /** The final table: per target, what was explored and what was found. */
 export function summaryTable(r: CampaignResult): string {
   const rows: string[][] = [
-    ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict'],
+    ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict', 'expected'],
   ];
   for (const t of r.targets) {
     const st = r.perTarget.get(t.key)!;
@@ -477,11 +485,13 @@ export function summaryTable(r: CampaignResult): string {
         st,
         sumHangs(r, (u) => u === t),
       ),
+      (isDeclared(t) ? expectationOf(t) : undefined) ?? '',
     ]);
   }
   const lines = [
     `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
     ...alignColumns(rows, new Set([4, 5, 6, 7])),
+    ...expectationLines(campaignExpectations(r)),
   ];
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
   else
@@ -489,6 +499,88 @@ export function summaryTable(r: CampaignResult): string {
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
     );
   return lines.join('\n');
+}
+
+/** The contract of a target is its reader's declared one, which the scenario's expectation is about. */
+const isDeclared = (t: Target): boolean => t.contract.name === t.reader.contract;
+
+/** The scenario's `expect` for a target's reader, if it has one. */
+const expectationOf = (t: Target): string | undefined =>
+  (t.scenario.expect as Readonly<Record<string, string | undefined>>)[t.reader.name];
+
+/** A scenario expectation judged on a campaign, with the memory models its reader ran under. */
+export type CampaignExpectation = ExpectationCheck & { readonly models: readonly string[] };
+
+/**
+ * Every scenario's expectations judged on what the campaign ran, as `matrix`
+ * judges them: per reader, over the models of its declared contract.
+ */
+export function campaignExpectations(r: CampaignResult): CampaignExpectation[] {
+  const byScenario = new Map<string, Target[]>();
+  for (const t of r.targets) byScenario.set(t.scenario.name, [...(byScenario.get(t.scenario.name) ?? []), t]);
+  return [...byScenario.values()].flatMap((targets) =>
+    checkExpectations(
+      targets[0]!.scenario,
+      targets.map((t) => {
+        const stats = r.perTarget.get(t.key)!;
+        const classes = new Map<string, number>();
+        for (const f of r.findings) if (f.target.key === t.key) classes.set(f.class, (classes.get(f.class) ?? 0) + 1);
+        return { target: t, declared: isDeclared(t), stats, verdict: overallVerdict(stats), classes };
+      }),
+    ).map((c) => ({
+      ...c,
+      models: targets.filter((t) => t.reader.name === c.reader && isDeclared(t)).map((t) => t.model),
+    })),
+  );
+}
+
+/**
+ * What the campaign says about the scenarios' expectations: a count line, then
+ * the expected bugs it has not found in the executions it ran (a campaign too
+ * short, or a model that misses the race; an item says when `weak` was not run:
+ * outcomes nest (SC ⊆ TSO ⊆ weak), so a bug under any model shows under
+ * `weak`, not necessarily under the scenario's own model — S2 without the
+ * writer barriers is torn only under `weak`),
+ * divergences where a scenario expects the reader correct (a new finding or a
+ * modelling error), and correct expectations it could not confirm (never
+ * raced, or only bound hits).
+ */
+export function expectationLines(checks: readonly CampaignExpectation[]): string[] {
+  if (checks.length === 0) return [];
+  const of = (status: ExpectationCheck['status'], expect?: string) =>
+    checks.filter((c) => c.status === status && (expect === undefined || c.expect === expect));
+  const item = (c: ExpectationCheck) => `  ${c.reader} on ${c.scenario} (${c.contract}): ${c.detail}`;
+  const met = of('met');
+  const count = (status: ExpectationCheck['status']) =>
+    of(status).length > 0 ? `, ${of(status).length} ${status}` : '';
+  const lines = [
+    `expectations (each scenario's \`expect\` for its readers, over the models run): ${met.length} of ${checks.length} borne out` +
+      ` (bug found ${met.filter((c) => c.expect === 'bug').length}, correct confirmed ${met.filter((c) => c.expect === 'correct').length})` +
+      count('benign') +
+      count('unchecked'),
+  ];
+  const missed = of('mismatch', 'bug');
+  if (missed.length > 0)
+    lines.push(
+      `expected bug NOT FOUND in the executions run (${missed.length}; a longer campaign may find it):`,
+      ...missed.map(
+        (c) =>
+          item(c) + (c.models.includes('weak') ? '' : '; weak not run, and a bug under any model shows under weak'),
+      ),
+    );
+  const unexpected = of('mismatch', 'correct');
+  if (unexpected.length > 0)
+    lines.push(
+      `UNEXPECTED divergence where the scenario expects the reader correct (${unexpected.length}; a new finding or a modelling error):`,
+      ...unexpected.map(item),
+    );
+  const unconfirmed = of('unconfirmed');
+  if (unconfirmed.length > 0)
+    lines.push(
+      `expected correct, UNCONFIRMED (${unconfirmed.length}; it never raced, or only hit bounds):`,
+      ...unconfirmed.map(item),
+    );
+  return lines;
 }
 
 /** The status line and report of a hang the watchdog stopped. */

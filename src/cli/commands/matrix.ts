@@ -13,6 +13,7 @@ import {
   crashRecord,
   failsExpectation,
   matrixReaders,
+  notSingledOutNote,
   resolveContract,
   resolveModel,
   resolveReader,
@@ -206,6 +207,9 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
       for (const [, file] of r.files.get(c) ?? []) replays.push(`  ${replayCommandFor(file, t.reader.module?.path)}`);
     }
     out.push(...alignColumns(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
+    const diverged = r.cells.filter((c) => c.verdict === 'divergence').map((c) => c.target.reader.name);
+    const note = notSingledOutNote(r.scenario, diverged);
+    if (note !== undefined) out.push('  ' + note);
   }
   const checks = results.flatMap((r) => r.checks);
   if (checks.length > 0) {

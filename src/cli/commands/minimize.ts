@@ -1,4 +1,4 @@
-import { readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
@@ -6,7 +6,9 @@ import { CrashFileError, crashFileName, encodeCrash, loadCrash, writeFileAtomic 
 import { crashPathsOf } from '../crash-paths';
 import type { Run, Target } from '../../campaign';
 import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
+import type { Execution } from '../../machine';
 import { countPreemptions } from '../../machine';
+import { lighter, rankOf } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 
 type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
@@ -65,10 +67,30 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
     process.stdout.write(`UNCHANGED ${file}: ${stats}\n`);
     return 'unchanged';
   }
+  if (renamed && existsSync(out) && !lighterThanFile(min.run.exec, bytes, out, registry)) {
+    // the same bug as a witness already in the folder, which is as light or lighter: it stays
+    unlinkSync(file);
+    process.stdout.write(`MINIMIZED ${file}: ${stats}; same fingerprint as ${out}, which is lighter: removed\n`);
+    return 'rewritten';
+  }
   writeFileAtomic(out, bytes);
   if (renamed) unlinkSync(file);
   process.stdout.write(`MINIMIZED ${file}: ${stats}${renamed ? `; renamed to ${out}` : ''}\n`);
   return 'rewritten';
+}
+
+/**
+ * Whether a witness beats the crash file already under its fingerprint name,
+ * as a campaign decides between two witnesses of one fingerprint: lighter
+ * (minimize/order.ts), ties broken by bytes; a file that no longer shows its
+ * divergence loses.
+ */
+function lighterThanFile(exec: Execution, bytes: Buffer, other: string, registry: ReaderRegistry): boolean {
+  const crash = loadCrash(other);
+  const run = sameDivergence(crashTarget(crash, other, registry), crash.verdict.class)(crash.trace);
+  if (run === null) return true;
+  const [mine, theirs] = [rankOf(exec), rankOf(run)];
+  return lighter(mine, theirs) || (!lighter(theirs, mine) && Buffer.compare(bytes, readFileSync(other)) < 0);
 }
 
 /** The crash record of the re-minimized witness; provenance (engine, seed) is kept. */

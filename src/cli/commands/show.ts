@@ -6,7 +6,7 @@ import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCra
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
-import { hangReport, reducedLine, reportInput, runReport } from '../render';
+import { hangReport, reportInput, runReport, scenarioHead } from '../render';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../../crash';
 
@@ -85,8 +85,8 @@ function writeHtml(out: string, r: ReplayResult, notes: readonly string[]): numb
   const t = r.target;
   const html = renderHtmlReport({
     ...reportInput(t, r.run),
-    heading: `${t.scenario.name}: ${t.scenario.title}`,
-    notes: [`model ${t.model}; source: ${t.scenario.source}`, ...notes],
+    heading: scenarioHead(t)[0]!,
+    notes: [...scenarioHead(t).slice(1), ...notes],
   });
   try {
     writeFileAtomic(out, html);
@@ -112,8 +112,7 @@ function printLitmus(file: string, r: ReplayResult): number {
     cpuNames: t.built.cpus.map((c) => c.name),
     comment: [
       `ptefuzz witness ${basename(file)}`,
-      `${t.scenario.name}: ${t.scenario.title}`,
-      ...(t.scenario.reduced === undefined ? [] : [reducedLine(t.scenario.name, t.scenario.reduced)]),
+      ...scenarioHead(t),
       `reader ${t.reader.name} returned ${t.arch.format(v.observed)} (${v.class} under ${t.contract.name}, model ${t.model})`,
     ],
   });

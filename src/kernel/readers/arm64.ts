@@ -19,6 +19,9 @@
  * - Ryan Roberts, "[PATCH v1 0/5] arm64/mm: uffd write-protect and soft-dirty
  *   tracking", 2024-04-19, appendix <24999e38-e4f7-4616-8eae-dfdeba327558@arm.com>:
  *   an abandoned "extended SW bits" region hung off struct ptdesc.
+ * Diagrams name a load by the variable the C source assigns it to (`pte`,
+ * `orig_pte`, as in v6.9's contpte.c); the 2025 forms' inner scans are left
+ * unnamed (their C text is not quoted here).
  * Omitted: the CONFIG_ARM64_CONTPTE=n build (ptep_get = __ptep_get), POE,
  * LPA2/52-bit addresses, the D128 descriptor (LDP/128-bit accessors).
  */
@@ -45,14 +48,14 @@ export function* contpte_gather(p: Arm64Ptep, orig: bigint, early: boolean): Pro
   const n = p.block.length;
   if (!early) {
     for (let i = 0; i < n; i++) {
-      const pte = yield READ_ONCE(p.block[i]!);
+      const pte = yield READ_ONCE(p.block[i]!, 'pte'); // pte = __ptep_get(ptep);
       if (arm64.dirty(pte)) v = arm64.mkdirty(v);
       if (arm64.young(pte)) v = arm64.mkyoung(v);
     }
     return v;
   }
   for (let i = 0; i < n; i++) {
-    const pte = yield READ_ONCE(p.block[i]!);
+    const pte = yield READ_ONCE(p.block[i]!, 'pte');
     if (arm64.dirty(pte)) {
       v = arm64.mkdirty(v);
       // scan on (re-reading entry i) for young only
@@ -96,7 +99,7 @@ export const ptep_get_lockless_norecency = (p: Arm64Ptep): Program<bigint> => ra
 function ptepGet(name: string, early: boolean): (p: Arm64Ptep) => Program<bigint> {
   return function* (p) {
     yield begin({ name, role: 'reader', subject: p.name, locs: p.block, args: p.loc.name });
-    const orig = yield READ_ONCE(p.loc);
+    const orig = yield READ_ONCE(p.loc, 'pte'); // ptep_get(): pte_t pte = __ptep_get(ptep);
     const v = validCont(orig) ? yield* contpte_gather(p, orig, early) : orig;
     yield end(v);
     return v;
@@ -115,11 +118,11 @@ function ptepGet(name: string, early: boolean): (p: Arm64Ptep) => Program<bigint
 function ptepGetLockless(name: string, early: boolean): (p: Arm64Ptep) => Program<bigint> {
   return function* (p) {
     yield begin({ name, role: 'reader', subject: p.name, locs: p.block, args: p.loc.name });
-    let v = yield READ_ONCE(p.loc); // ptep_get_lockless(): __ptep_get(), then the contpte path re-reads
+    let v = yield READ_ONCE(p.loc, 'pte'); // ptep_get_lockless(): pte_t pte = __ptep_get(ptep), then the contpte path re-reads
     if (validCont(v)) {
       const n = p.block.length;
       retry: for (;;) {
-        const orig = yield READ_ONCE(p.loc);
+        const orig = yield READ_ONCE(p.loc, 'orig_pte'); // orig_pte = __ptep_get(orig_ptep);
         v = orig;
         if (!validCont(orig)) break;
         const prot = protIgnoringAD(orig);
@@ -127,7 +130,7 @@ function ptepGetLockless(name: string, early: boolean): (p: Arm64Ptep) => Progra
         const consistent = (pte: bigint, i: number): boolean =>
           validCont(pte) && arm64.pfn(pte) === pfn0 + BigInt(i) && protIgnoringAD(pte) === prot;
         for (let i = 0; i < n; i++) {
-          const pte = yield READ_ONCE(p.block[i]!);
+          const pte = yield READ_ONCE(p.block[i]!, 'pte'); // pte = __ptep_get(ptep);
           if (!consistent(pte, i)) {
             yield retry();
             continue retry;

@@ -18,9 +18,9 @@ function* ptep_get_lockless(p: PaePte): Program<bigint> {
   let lo: bigint;
   let hi: bigint;
   for (;;) {
-    lo = yield plain_read(p.low); //   pte.pte_low = ptep->pte_low;
+    lo = yield plain_read(p.low, 'pte.pte_low'); // pte.pte_low = ptep->pte_low;
     yield smp_rmb();
-    hi = yield plain_read(p.high); //  pte.pte_high = ptep->pte_high;
+    hi = yield plain_read(p.high, 'pte.pte_high'); // pte.pte_high = ptep->pte_high;
     yield smp_rmb();
     if (lo === (yield plain_read(p.low))) break; // while (unlikely(pte.pte_low != ptep->pte_low));
     yield retry();

@@ -1,0 +1,174 @@
+/**
+ * The new user's path, run from a scratch folder outside the repository (node /path/to/bin/ptefuzz.js …),
+ * as a kernel developer following README.md would.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-journey-'));
+const BUGGY = join(ROOT, 'harness', 'readers', 'pae-buggy.js');
+const HLH = join(ROOT, 'harness', 'readers', 'pae-hlh.ts');
+const SCN = readFileSync(join(ROOT, 'corpus', 'mailing-list', 's1-pae-nx-double-refault.scn'), 'utf8');
+
+describe('a user outside the repository', () => {
+  test('the printed replay command runs as pasted (no `npx ptefuzz` that would ask the npm registry)', () => {
+    const cwd = scratch();
+    const r = cli(
+      [
+        ...['fuzz', '--reader-module', BUGGY, '--reader', 'ptep_get_recheck_high'],
+        ...['--scenario', 's2-pae-zap-reestablish', '--model', 'sc', '--runs', '200', '--seed', '1'],
+        ...['--crashes', 'crashes', '--corpus', 'corpus'],
+      ],
+      cwd,
+    );
+    expect(r.code).toBe(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(' replay --reader-module '));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).not.toContain('npx ptefuzz');
+    const cmd = lines[lines.length - 1]!.trim();
+    expect(cmd.startsWith(`node ${join(ROOT, 'bin', 'ptefuzz.js')} replay --reader-module ${BUGGY} crashes/`)).toBe(
+      true,
+    );
+    const rep = spawnSync('/bin/sh', ['-c', cmd], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` },
+    });
+    expect(rep.stdout).toContain('REPRODUCED crashes/');
+    expect(rep.status).toBe(0);
+  });
+
+  test('a module reader diverging where every reader diverges (the S10 control) is told so, not left to look guilty', () => {
+    const cwd = scratch();
+    const r = cli(
+      [
+        ...['fuzz', '--reader-module', BUGGY, '--reader', 'ptep_get_lockless_normb'],
+        ...['--scenario', 's10-pae-dontneed-refault-free-before-flush', '--scenario', 's2-pae-zap-reestablish'],
+        ...['--model', 'sc', '--runs', '60', '--seed', '1', '--crashes', 'crashes', '--corpus', 'corpus'],
+      ],
+      cwd,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^s10-pae-dontneed-refault-free-before-flush +ptep_get_lockless_normb .* divergence$/m);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: '));
+    expect(notes).toEqual([
+      'note: every reader s10-pae-dontneed-refault-free-before-flush names is expected to diverge (ptep_get_lockless, ' +
+        'ptep_get, ptep_get_atomic64: expect bug) — the kernel path it models is broken whatever the reader, so a ' +
+        'divergence of ptep_get_lockless_normb there does not single it out',
+    ]);
+  });
+
+  test('a torn read under weak that overlapped no writer in time does not say "did not race a writer"', () => {
+    const cwd = scratch();
+    const r = cli(
+      [
+        ...[
+          'fuzz',
+          '--reader-module',
+          BUGGY,
+          '--reader',
+          'ptep_get_lockless_normb',
+          '--scenario',
+          's2-pae-zap-reestablish',
+        ],
+        ...['--model', 'weak', '--runs', '300', '--seed', '1', '--crashes', 'crashes', '--corpus', 'corpus', '--json'],
+      ],
+      cwd,
+    );
+    expect(r.code).toBe(1);
+    const files = (JSON.parse(r.stdout) as { divergences: { file: string }[] }).divergences.map((d) => d.file);
+    const heads = files.map((f) => {
+      const show = cli(['show', '--reader-module', BUGGY, f], cwd);
+      expect(show.code).toBe(0);
+      return show.stdout.split('\n').find((l) => l.startsWith('ptep_get_lockless_normb on CPU '))!;
+    });
+    expect(
+      heads.some((h) =>
+        h.includes('overlapped no writer in time, but could still read v0, which a writer had replaced'),
+      ),
+    ).toBe(true);
+    for (const h of heads) expect(h).not.toContain('did not race a writer');
+  });
+
+  test('check --reader-module: a scenario naming a reader of the user’s module checks', () => {
+    const cwd = scratch();
+    writeFileSync(
+      join(cwd, 'mine.scn'),
+      SCN.replace('reader ptep_get expect bug', 'reader ptep_get_lockless_hlh expect bug'),
+    );
+    const without = cli(['check', 'mine.scn'], cwd);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain(
+      "found 'ptep_get_lockless_hlh' (a reader of your own is known once its module is loaded: --reader-module PATH)",
+    );
+    const r = cli(['check', '--reader-module', HLH, 'mine.scn'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ptep_get_lockless_hlh (expect bug)');
+  });
+});
+
+describe('README "Worked example: settling a proposed reader", run as written', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('## Worked example: settling a proposed reader'),
+    readme.indexOf('## Engines'),
+  );
+  const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+  const cwd = scratch();
+  copyFileSync(HLH, join(cwd, 'pae-hlh.ts'));
+  writeFileSync(join(cwd, 's1-pae-nx-double-refault.scn'), SCN);
+  const P = join(ROOT, 'bin', 'ptefuzz.js');
+  const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.sc.torn.ee14e7259c19.msgpack';
+  /** the README's `node $P …` lines (continuations joined), as argument vectors */
+  const commands = blocks
+    .filter((b) => b.includes('node $P'))
+    .flatMap((b) => b.replace(/\\\n\s*/g, '').split('\n'))
+    .filter((l) => l.startsWith('node $P '))
+    .map((l) => l.replace(/#.*$/, '').trim().slice('node $P '.length).replace('crashes/…msgpack', FILE).split(/\s+/));
+
+  test('the module in the README is the committed example', () => {
+    const file = readFileSync(HLH, 'utf8');
+    expect(blocks[0]!.trim().length).toBeGreaterThan(0);
+    for (const line of blocks[0]!.trim().split('\n')) expect(file).toContain(line);
+  });
+
+  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', () => {
+    expect(commands.map((c) => c[0])).toEqual(['check', 'fuzz', 'explore', 'show', 'show', 'replay', 'minimize']);
+    const [check, fuzz, explore, show, html, replay, minimize] = commands.map((c) => cli(c, cwd));
+    expect(check!.code).toBe(0);
+    expect(check!.stdout).toContain(
+      'OK s1-pae-nx-double-refault.scn: scenario s1-pae-nx-double-refault — x86-pae, model tso, 4 CPUs (A B C D); readers ',
+    );
+    expect(fuzz!.code).toBe(1);
+    const table = blocks.find((b) => b.startsWith('scenario '))!.replace('/path/to/ptefuzz/bin/ptefuzz.js', P);
+    expect(fuzz!.stderr).toContain(table);
+    const witness = blocks.find((b) => b.startsWith('ptep_get_lockless_hlh on CPU 0'))!;
+    expect(fuzz!.stderr).toContain(witness);
+    expect(fuzz!.stderr).toContain('high half from v1, v3; low half from v2');
+    expect(explore!.code).toBe(1);
+    for (const q of [
+      'Executions 3189; the preemption bound 2 cut the search',
+      'Raced: the reader overlapped a writer in 2434 of 3189 executions',
+      'no divergence within bound 2',
+      '   8  {0x00000000:0x34567067}  torn',
+      'DIVERGENCE: 1 divergent state(s) within bound 2',
+    ]) {
+      expect(section.replace(/\s+/g, ' ')).toContain(q.trim().replace(/\s+/g, ' '));
+      expect(explore!.stdout).toContain(q);
+    }
+    expect(show!.code).toBe(0);
+    expect(show!.stdout).toContain(witness);
+    expect(html!.code).toBe(0);
+    expect(existsSync(join(cwd, 'hlh.html'))).toBe(true);
+    expect(replay!.code).toBe(0);
+    expect(replay!.stdout).toContain(`REPRODUCED ${FILE}: torn {0x00000000:0x34567067}`);
+    expect(minimize!.code).toBe(0);
+    expect(minimize!.stdout).toContain(`UNCHANGED ${FILE}:`);
+  });
+});

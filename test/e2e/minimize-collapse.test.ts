@@ -1,0 +1,46 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { crashFileName, decodeCrash, encodeCrash } from '../../src/crash';
+import { cli, ROOT } from '../support/cli';
+
+/**
+ * `ptefuzz minimize` rewrites a file under its fingerprint name; when two
+ * files turn out to be one bug (e.g. written before a signature change made
+ * them one), the folder keeps the lighter witness, whichever file comes first.
+ * S8: the DBM CPU dirties pte1 (trace [1, 1]) or pte3 ([3, 1]) — one bug, and
+ * [1, 1] is the lighter trace (smaller choices).
+ */
+describe('minimize: duplicates collapse into the lighter witness', () => {
+  const dir = join(ROOT, 'crashes');
+  const s8 = readdirSync(dir).find((f) =>
+    f.startsWith('s8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.'),
+  )!;
+  const template = decodeCrash(readFileSync(join(dir, s8)), s8);
+
+  for (const [light, heavy] of [
+    ['old signature A', 'old signature B'],
+    ['old signature B', 'old signature A'],
+  ] as const) {
+    test(`lighter witness under "${light}", heavier under "${heavy}"`, () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-collapse-'));
+      for (const [signature, trace] of [
+        [light, [1, 1]],
+        [heavy, [3, 1]],
+      ] as const) {
+        const c = { ...template, signature, trace: [...trace] };
+        writeFileSync(join(tmp, crashFileName(c)), encodeCrash(c));
+      }
+      const r = cli(['minimize', tmp]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const left = readdirSync(tmp);
+      expect(left).toHaveLength(1);
+      const kept = decodeCrash(readFileSync(join(tmp, left[0]!)), left[0]!);
+      expect(kept.trace).toEqual([1, 1]);
+      expect(kept.signature).toBe('pte0←v0 siblings←{v0,v1}');
+      expect(r.stdout).toMatch(/which is lighter: removed|renamed to/);
+    });
+  }
+});
