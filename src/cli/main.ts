@@ -132,8 +132,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
+    .option(
+      '--crashes <dir>',
+      'crash folder: --scenario writes the minimized first witness of each divergent state there (one file per distinct divergence)',
+      pathArg,
+      'crashes',
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action((o: ExploreOptions & ModuleOption) => {
+    .action((opts: ExploreOptions & ModuleOption, cmd: Command) => {
+      const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
       registerReaderModules(o.readerModule, registry);
       code = exploreCommand(o, registry);
     });

@@ -550,7 +550,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
  * program the minimizer reduced runs on the reduced scenario the record stores, as `replay` and
  * `show` run it: its trace is a schedule of that program, not of the campaign's target `t`.
  */
-function findingOf(
+export function findingOf(
   t: Target,
   rec: CrashFile,
   file: string,

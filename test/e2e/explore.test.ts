@@ -5,13 +5,20 @@
  * in herd7 form; on S2 it reports the number of executions and "no
  * divergence within bound K"; on S1 it finds Jann Horn's torn value.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runTarget, selectTargets } from '../../src/campaign';
 import { enumerate } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
 import { shapeByName } from '../../src/litmus-shapes';
 import { EXPECTED, MODELS } from '../laws/expected-outcomes';
-import { cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+/** a fresh crash folder: a divergent explore writes its crash files there, never into the repository's crashes/ */
+const tmpCrashes = (): string => join(mkdtempSync(join(tmpdir(), 'ptefuzz-explore-')), 'crashes');
 
 const BARRIER_VARIANTS = Object.keys(EXPECTED).filter((n) => /^(MP|SB)(\+|$)/.test(n));
 
@@ -118,18 +125,26 @@ describe('explore --scenario', () => {
   });
 
   test("S1 under sc: Jann Horn's torn value needs 3 preemptions; explore finds it, exit 1", () => {
+    const crashes = tmpCrashes();
     const args = ['explore', '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless', '--model', 'sc'];
-    const two = cli([...args, '--bound', '2']);
+    const two = cli([...args, '--bound', '2', '--crashes', crashes]);
     expect(two.stdout).not.toContain('{0x00010002:0x00010067}');
-    const three = cli([...args, '--bound', '3']);
+    const three = cli([...args, '--bound', '3', '--crashes', crashes]);
     expect(three.code).toBe(1);
     expect(three.stdout).toMatch(/^ *\d+ {2}\{0x00010002:0x00010067\} {2}torn$/m);
-    expect(three.stdout).toContain('DIVERGENCE:');
-    expect(three.stdout).toContain('high half from v2; low half from v0, v4');
+    expect(three.stdout).toContain('DIVERGENCE: 2 divergent state(s) within bound 3');
+    // both torn values minimize to one race: the file a fuzz campaign wrote for it (crashes/ of the repository)
+    const file = 's1-pae-double-refault.ptep_get_lockless.sc.torn.e9e661eab06e.msgpack';
+    expect(existsSync(join(ROOT, 'crashes', file))).toBe(true);
+    expect(readdirSync(crashes)).toEqual([file]);
+    expect(three.stdout).toContain(
+      'first witnesses of {0x00000000:0x00010067} torn; {0x00010002:0x00010067} torn, minimized (one divergence: the same fingerprint):',
+    );
   });
 
   test('a consumer invariant broken while every returned value was acceptable is a divergence (S7 lost-dirty), exit 1', () => {
     const args = ['explore', '--scenario', 's7-arm64-fault-norecency', '--reader', '__ptep_get', '--model', 'sc'];
+    args.push('--crashes', tmpCrashes());
     const r = cli([...args, '--bound', '3']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ *\d+ {2}lost-dirty 0x0068000001234fc3 \(execution-level: .*\) {2}lost-dirty$/m);
@@ -146,6 +161,58 @@ describe('explore --scenario', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ *\d+ {2}no completed read {2}no read$/m);
     expect(r.stdout).not.toContain('DIVERGENCE');
+  });
+
+  test('a divergence writes a minimized crash file per distinct witness; the printed command replays it; same bytes twice', () => {
+    // run from a folder outside the repository, as a user would: the replay command is `node …/bin/ptefuzz.js replay …`
+    const args = ['explore', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--bound', '1'];
+    const cwd = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-'));
+    const r = cli([...args, '--crashes', 'crashes'], cwd);
+    expect(r.code).toBe(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    // two torn values, one race (low half from the old pte, high half from the re-established one): one file
+    expect(r.stdout).toContain('DIVERGENCE: 2 divergent state(s) within bound 1');
+    const files = readdirSync(join(cwd, 'crashes'));
+    expect(files).toHaveLength(1);
+    const file = `crashes/${files[0]!}`;
+    expect(file).toMatch(/^crashes\/s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
+    const replays = r.stdout.split('\n').filter((l) => l.startsWith('\treplay: '));
+    expect(replays).toEqual([`\treplay: node ${join(ROOT, 'bin', 'ptefuzz.js')} replay ${file}`]);
+    const rep = spawnSync('/bin/sh', ['-c', replays[0]!.slice('\treplay: '.length)], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` },
+    });
+    expect(rep.stdout).toContain(`REPRODUCED ${file}: torn {0x00010002:0x00010067}`);
+    expect(rep.status).toBe(0);
+    // the diagram explore prints is the file's (the minimizer dropped pte_clear: show draws the reduced program)
+    const show = cli(['show', file], cwd);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('dropped cpu B');
+    const block = /^first witness(?:es)? of .*, minimized.*:\n([\s\S]*?)\treplay: /m.exec(r.stdout)![1]!;
+    expect(block).toContain('dropped cpu B');
+    expect(show.stdout.startsWith(block)).toBe(true);
+    // determinism: same scenario and bound, same output, same file names and bytes
+    const again = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-'));
+    expect(cli([...args, '--crashes', 'crashes'], again).stdout).toBe(r.stdout);
+    expect(readdirSync(join(again, 'crashes'))).toEqual(files);
+    expect(readFileSync(join(again, file)).equals(readFileSync(join(cwd, file)))).toBe(true);
+  });
+
+  test('--crashes where no crash file is written (litmus shapes, tests judged by their condition): one line, exit 2', () => {
+    for (const [args, what] of [
+      [['--litmus', 'MP'], '--crashes does not apply to --litmus'],
+      [['--scenario', 'corpus/litmus/MP.litmus'], '--crashes does not apply to corpus/litmus/MP.litmus'],
+    ] as const) {
+      const r = cli(['explore', ...args, '--crashes', tmpCrashes()]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(what);
+      expect(r.stdout).toBe('');
+    }
+    const file = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--crashes', 'README.md']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('--crashes README.md: is not a folder');
   });
 
   test('usage errors: one line, exit 2', () => {

@@ -158,6 +158,7 @@ describe('README "Worked example: settling a proposed reader", run as written', 
       'no divergence within bound 2',
       '   8  {0x00000000:0x34567067}  torn',
       'DIVERGENCE: 1 divergent state(s) within bound 2',
+      `replay --reader-module pae-hlh.ts ${FILE}`,
     ]) {
       expect(section.replace(/\s+/g, ' ')).toContain(q.trim().replace(/\s+/g, ' '));
       expect(explore!.stdout).toContain(q);

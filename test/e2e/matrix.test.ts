@@ -163,7 +163,8 @@ describe('ptefuzz matrix', () => {
   test('--engine exhaustive counts what explore enumerates, and says whether the bound cut the search', () => {
     const r = matrix([...S2, '--engine', 'exhaustive', '--bound', '1', '--model', 'tso', '--reader', 'ptep_get']);
     const c = cell(r.json, 'ptep_get', 'non-torn', 'tso');
-    const x = cli(['explore', ...S2, '--bound', '1', '--model', 'tso', '--reader', 'ptep_get']);
+    const crashes = join(mkdtempSync(join(tmpdir(), 'ptefuzz-matrix-explore-')), 'crashes');
+    const x = cli(['explore', ...S2, '--bound', '1', '--model', 'tso', '--reader', 'ptep_get', '--crashes', crashes]);
     expect(x.stdout).toContain(`Executions ${c.executions}; the preemption bound 1 cut the search`);
     expect(c.explored).toEqual({ engine: 'exhaustive', bound: 1, complete: true, boundCut: true, truncated: false });
     expect(c.verdict).toBe('divergence');

@@ -77,8 +77,18 @@ describe('--scenario FILE.scn', () => {
     }
   });
   test('explore on a .scn file prints the same block as on the built-in of the same text', () => {
-    const a = cli(['explore', '--scenario', 'corpus/mailing-list/s2-pae-zap-reestablish.scn', '--model', 'sc']);
-    const b = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc']);
+    // one crash folder for both: the same divergence is the same file, named the same in both outputs
+    const crashes = join(mkdtempSync(join(tmpdir(), 'ptefuzz-scn-explore-')), 'crashes');
+    const a = cli([
+      'explore',
+      '--scenario',
+      'corpus/mailing-list/s2-pae-zap-reestablish.scn',
+      '--model',
+      'sc',
+      '--crashes',
+      crashes,
+    ]);
+    const b = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc', '--crashes', crashes]);
     expect(a.code).toBe(1);
     expect(a.stdout).toBe(b.stdout);
   });

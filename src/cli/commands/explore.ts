@@ -7,11 +7,16 @@ import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { ModelKind } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
-import { runReport } from '../render';
 import { herdBlock, rawHerdTest, searchLine, shapeTest } from '../herd';
 import type { LoadedFile } from '../scenario-files';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
+import { checkOutputFolder } from '../../crash';
+import { findingReport } from '../render';
+import { replayCommandFor } from '../replay-command';
+import { cleanStaleTemps } from './fuzz';
+import type { StateWitness } from './explore-crashes';
+import { saveExploreCrashes } from './explore-crashes';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -21,6 +26,10 @@ export interface ExploreOptions {
   model?: string[];
   bound?: number;
   maxExecutions: number;
+  /** crash folder of `--scenario` (kernel scenarios): one minimized crash file per distinct divergence */
+  crashes: string;
+  /** `--crashes` was on the command line (not its default): refused where no crash file is written */
+  crashesGiven?: boolean;
 }
 
 /** Preemption bound of `explore --scenario` when `--bound` is not given (CHESS: most bugs need ≤ 2). */
@@ -34,7 +43,9 @@ export const DEFAULT_LITMUS_MODEL: ModelKind = 'weak';
  * `ptefuzz explore`: the exhaustive engine. Enumerates every trace of a
  * built-in scenario (each selected reader × model, under a preemption bound)
  * or of a litmus shape, and prints the reachable outcomes like herd7's
- * `States` block. Exit 1 iff a reader diverged.
+ * `States` block. A divergence of a scenario's reader is written to the
+ * crash folder as `fuzz` writes it (explore-crashes.ts), with the command
+ * that replays it. Exit 1 iff a reader diverged.
  */
 export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): number {
   const write = (text: string): void => void process.stdout.write(text);
@@ -43,6 +54,11 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
   }
   if (o.litmus) {
     if (o.reader || o.contract !== undefined) throw new UsageError('--reader and --contract apply to --scenario only');
+    if (o.crashesGiven === true) {
+      throw new UsageError(
+        '--crashes does not apply to --litmus: a litmus shape has no reader; explore prints its States block and writes no crash file',
+      );
+    }
     const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
     const blocks: string[] = [];
     for (const name of o.litmus) for (const m of models) blocks.push(exploreLitmus(resolveShape(name), m, o));
@@ -66,6 +82,11 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
     else if (l.kind === 'kernel') kernel.push(l.scenario);
   }
   if (kernel.length === 0) {
+    if (o.crashesGiven === true) {
+      throw new UsageError(
+        `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
+      );
+    }
     write(blocks.join('\n\n') + '\n');
     return EXIT_OK;
   }
@@ -78,9 +99,11 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
     },
     registry,
   );
+  checkOutputFolder(o.crashes, '--crashes');
+  cleanStaleTemps([o.crashes]);
   let diverged = false;
   for (const t of targets) {
-    const r = exploreTarget(t, o);
+    const r = exploreTarget(t, o, registry);
     diverged ||= r.diverged;
     blocks.push(r.text);
   }
@@ -131,7 +154,7 @@ function scenarioStates(t: Target, r: Run): [string, string][] {
   return states;
 }
 
-function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: boolean } {
+function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): { text: string; diverged: boolean } {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   let raced = 0;
   const x = exhaust(
@@ -150,11 +173,12 @@ function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: 
     `reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}, preemption bound ${bound}`,
     `States ${states.length}`,
   ];
-  const witnesses: Run[] = [];
+  const witnesses: StateWitness[] = [];
   for (const s of states) {
     const labels = [...s.labels].map(([label, l]) => (s.labels.size > 1 ? `${label} ${l.count}` : label));
     out.push(`${String(s.count).padStart(width)}  ${s.state}  ${labels.join(', ')}`);
-    for (const [label, l] of s.labels) if (!NOT_DIVERGENT.has(label)) witnesses.push(l.first);
+    for (const [label, l] of s.labels)
+      if (!NOT_DIVERGENT.has(label)) witnesses.push({ state: s.state, label, run: l.first });
   }
   out.push(searchLine(x, bound));
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
@@ -168,10 +192,23 @@ function exploreTarget(t: Target, o: ExploreOptions): { text: string; diverged: 
     );
   } else {
     const divergent = states.filter((s) => [...s.labels.keys()].some((l) => !NOT_DIVERGENT.has(l)));
-    out.push(`DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}; first witness of each:`);
+    const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry);
+    out.push(
+      `DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}; the first witness of each, minimized: ` +
+        `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/`,
+    );
     const note = notSingledOutNote(t.scenario, [t.reader.name]);
     if (note !== undefined) out.push(note);
-    for (const w of witnesses) out.push('', runReport(t, w));
+    for (const c of crashes) {
+      out.push(
+        '',
+        c.states.length === 1
+          ? `first witness of ${c.states[0]!}, minimized:`
+          : `first witnesses of ${c.states.join('; ')}, minimized (one divergence: the same fingerprint):`,
+        findingReport(c.finding),
+        `\treplay: ${replayCommandFor(c.file, t.reader.module?.path)}`,
+      );
+    }
   }
   return { text: out.join('\n'), diverged: witnesses.length > 0 };
 }

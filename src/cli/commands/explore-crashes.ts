@@ -1,0 +1,108 @@
+import type { ReaderRegistry } from '../../kernel';
+import type { Finding, Run, Target } from '../../campaign';
+import { crashRecord, minimizeWitness } from '../../campaign';
+import type { CrashFile } from '../../crash';
+import { encodeCrash, fingerprint, loadCrash, saveCrash } from '../../crash';
+import type { Rank } from '../../minimize';
+import { lighter, rankOf } from '../../minimize';
+import { findingOf } from '../parallel';
+
+/** A divergent state of an exploration (its value and verdict label) and the first execution that reached it. */
+export interface StateWitness {
+  readonly state: string;
+  readonly label: string;
+  readonly run: Run;
+}
+
+/** A crash file `explore` wrote (or found already there): the witness it stores, and the states it stands for. */
+export interface ExploreCrash {
+  /** the witness as the file replays it (on the reduced program when the minimizer dropped CPUs or operations) */
+  readonly finding: Finding;
+  readonly file: string;
+  /** `VALUE LABEL` of every divergent state whose first witness minimized to this file, in the states' order */
+  readonly states: readonly string[];
+}
+
+interface Candidate {
+  record: CrashFile;
+  rank: Rank;
+  bytes: Buffer;
+}
+
+const NOT_TIMED: Finding['first'] = { executions: 0, seconds: 0 };
+
+/**
+ * The crash files of one explored target, as a fuzz campaign writes them: the
+ * first witness of every divergent state is minimized with the campaign's
+ * predicate (same reader, contract, model and class — src/campaign/minimize-witness.ts),
+ * witnesses of one fingerprint are one file (the lightest witness, ties
+ * broken by bytes, as `fuzz --jobs` decides), and each file is written
+ * atomically under its fingerprint name. The engine is `exhaustive` and the
+ * seed field says the bound (as `matrix --engine exhaustive --crashes` does).
+ * The enumeration is deterministic, so the same scenario and bound write the
+ * same files, byte for byte.
+ */
+export function saveExploreCrashes(
+  t: Target,
+  witnesses: readonly StateWitness[],
+  dir: string,
+  bound: number,
+  registry: ReaderRegistry,
+): ExploreCrash[] {
+  const minimized = new Map<Run, Candidate>(); // one execution may be the first witness of several states
+  const byId = new Map<string, Candidate & { states: string[] }>();
+  for (const w of witnesses) {
+    let c = minimized.get(w.run);
+    if (c === undefined) {
+      c = minimize(t, w.run, bound);
+      minimized.set(w.run, c);
+    }
+    const id = fingerprint(c.record);
+    const known = byId.get(id);
+    if (known === undefined) {
+      byId.set(id, { ...c, states: [`${w.state} ${w.label}`] });
+      continue;
+    }
+    known.states.push(`${w.state} ${w.label}`);
+    if (lighter(c.rank, known.rank) || (!lighter(known.rank, c.rank) && Buffer.compare(c.bytes, known.bytes) < 0)) {
+      Object.assign(known, c);
+    }
+  }
+  return [...byId.values()].map((c) => {
+    const saved = saveCrash(dir, c.record);
+    // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
+    const record = saved.fresh ? c.record : (storedRecord(saved.path) ?? c.record);
+    return { finding: findingOf(t, record, saved.path, registry, NOT_TIMED), file: saved.path, states: c.states };
+  });
+}
+
+function minimize(t: Target, run: Run, bound: number): Candidate {
+  const v = run.judgement.verdict;
+  if (v.kind !== 'divergence')
+    throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
+  const min = minimizeWitness(t, v.class, run.exec.trace);
+  if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
+  const record = crashRecord(
+    {
+      target: min.target,
+      class: v.class,
+      trace: min.trace,
+      exec: min.run.exec,
+      judgement: min.run.judgement,
+      first: NOT_TIMED,
+      hits: 0,
+    },
+    'exhaustive',
+    `bound ${bound}`,
+  );
+  return { record, rank: rankOf(min.run.exec), bytes: encodeCrash(record) };
+}
+
+/** The record in a crash file already on disk, or undefined when it cannot be read (then ours is drawn). */
+function storedRecord(path: string): CrashFile | undefined {
+  try {
+    return loadCrash(path);
+  } catch {
+    return undefined;
+  }
+}
