@@ -56,7 +56,16 @@ export function findingReport(f: Finding): string {
 
 /** One line saying a scenario was reduced by the minimizer, and what it dropped. */
 export function reducedLine(name: string, r: Reduction): string {
-  return `reduced by the minimizer from ${r.source === 'builtin' ? 'built-in' : 'scenario file'} ${name} (the title above is the full scenario's): dropped ${r.dropped.join('; ')}`;
+  return `reduced by the minimizer from ${r.source === 'builtin' ? 'built-in' : 'scenario file'} ${name} (the title above is the full scenario's): ${droppedText(r.dropped)}`;
+}
+
+/**
+ * What the minimizer dropped, a whole CPU told apart from one operation of it:
+ * `dropped cpu B "MADV_DONTNEED"; dropped from cpu C "fault, MADV_DONTNEED": do_anonymous_page_pae(…)`
+ * (the stored lines, `cpu C "…": op(…)`, read as if CPU C itself was dropped).
+ */
+export function droppedText(dropped: readonly string[]): string {
+  return dropped.map((d) => (isDroppedCpu(d) ? `dropped ${d}` : `dropped from ${d}`)).join('; ');
 }
 
 /**

@@ -188,9 +188,9 @@ describe('explore --scenario', () => {
     // the diagram explore prints is the file's (the minimizer dropped pte_clear: show draws the reduced program)
     const show = cli(['show', file], cwd);
     expect(show.code).toBe(0);
-    expect(show.stdout).toContain('dropped cpu B');
+    expect(show.stdout).toContain('dropped from cpu B "zap + re-establish": pte_clear(pte)');
     const block = /^first witness(?:es)? of .*, minimized.*:\n([\s\S]*?)\treplay: /m.exec(r.stdout)![1]!;
-    expect(block).toContain('dropped cpu B');
+    expect(block).toContain('dropped from cpu B "zap + re-establish": pte_clear(pte)');
     expect(show.stdout.startsWith(block)).toBe(true);
     // determinism: same scenario and bound, same output, same file names and bytes
     const again = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-'));

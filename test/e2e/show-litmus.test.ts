@@ -58,7 +58,7 @@ describe('show --litmus', () => {
       ' * s2-pae-zap-reestablish (reduced: 1 operation dropped): PAE: one zap -> re-establish cycle racing the reader (S2)',
     );
     expect(lines.slice(open, close).join('\n')).toContain(
-      `reduced by the minimizer from built-in s2-pae-zap-reestablish (the title above is the full scenario's): dropped cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067})`,
+      `reduced by the minimizer from built-in s2-pae-zap-reestablish (the title above is the full scenario's): dropped from cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067})`,
     );
     expect(lines[close + 1]).toBe('');
     expect(lines.slice(close + 2).join('\n')).toBe(S2_BODY);

@@ -30,7 +30,7 @@ describe('the report of a reduced witness says it is a reduction', () => {
     expect(head(S1_GET)).toEqual([
       's1-pae-double-refault (reduced: 2 CPUs dropped): PAE: two zap → re-establish cycles inside one lockless read (S1, ABA)',
       expect.stringMatching(/^model sc; source: Jann Horn, /),
-      `reduced by the minimizer from built-in s1-pae-double-refault (the title above is the full scenario's): dropped cpu C "fault, MADV_DONTNEED"; cpu D "fault"`,
+      `reduced by the minimizer from built-in s1-pae-double-refault (the title above is the full scenario's): dropped cpu C "fault, MADV_DONTNEED"; dropped cpu D "fault"`,
       '',
     ]);
   });
@@ -40,6 +40,14 @@ describe('the report of a reduced witness says it is a reduction', () => {
       's2-pae-zap-reestablish (reduced: 1 operation dropped): PAE: one zap → re-establish cycle racing the reader (S2)',
     );
     expect(head(S1_GUP)[0]).toMatch(/^s1-pae-gup-fast-broadcast \(reduced: 1 CPU and 1 operation dropped\): PAE: /);
+  });
+
+  test('a dropped CPU and an operation dropped from another CPU read apart', () => {
+    expect(head(S1_GUP)[2]).toBe(
+      `reduced by the minimizer from built-in s1-pae-gup-fast-broadcast (the title above is the full scenario's): ` +
+        `dropped cpu B "MADV_DONTNEED"; dropped from cpu C "fault, MADV_DONTNEED": do_anonymous_page(pte)`,
+    );
+    expect(head(S2_GET)[2]).toMatch(/: dropped from cpu B "zap \+ re-establish": set_pte\(pte, /);
   });
 
   test('an unreduced witness: name and title, model and source, then the report', () => {
@@ -56,6 +64,6 @@ describe('the report of a reduced witness says it is a reduction', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/<h1>s1-pae-double-refault \(reduced: 2 CPUs dropped\): PAE: two zap /);
     expect(html).toContain('reduced by the minimizer from built-in s1-pae-double-refault');
-    expect(html).toContain('dropped cpu C &quot;fault, MADV_DONTNEED&quot;; cpu D &quot;fault&quot;');
+    expect(html).toContain('dropped cpu C &quot;fault, MADV_DONTNEED&quot;; dropped cpu D &quot;fault&quot;');
   });
 });

@@ -10,6 +10,7 @@ import type { Execution } from '../../machine';
 import { countPreemptions } from '../../machine';
 import { lighter, rankOf } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
+import { droppedText } from '../render';
 
 type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
 
@@ -60,7 +61,7 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
   const stats =
     `trace ${crash.trace.length} → ${min.trace.length} choices, ` +
     `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(min.run.exec.choices)}, ` +
-    (min.dropped.length > 0 ? `dropped ${min.dropped.join(', ')}, ` : '') +
+    (min.dropped.length > 0 ? `${droppedText(min.dropped)}, ` : '') +
     `${min.tries} predicate evaluations`;
   const renamed = resolve(out) !== resolve(file);
   if (!renamed && Buffer.compare(readFileSync(file), bytes) === 0) {
