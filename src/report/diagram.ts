@@ -9,6 +9,7 @@ import type { DiagramRow } from './layout';
 import { layoutRows } from './layout';
 import { findFolds, foldLine } from './fold';
 import { closePieces, leafPieces, openPieces, unfinishedPieces } from './op-text';
+import { focusReaders, retryPoints, subjectLoads } from './reader-loads';
 
 /** What a diagram is drawn from. The output depends on nothing else. */
 export interface DiagramInput {
@@ -46,8 +47,14 @@ export function renderDiagram(input: DiagramInput): string {
   lines.push((gutter.blank + columnsLine(dashes, width)).trimEnd());
   const ctx: TextContext = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
   const rejected = rejectedReaders(input.judgement);
+  const retries = retryMarks(input);
   const rows = layoutRows(input.exec).map((row) => {
-    const texts = wrap(rowPieces(row, input.exec, ctx, input.arch, rejected), row.depth * NEST_INDENT, textRoom(width));
+    const indent = row.depth * NEST_INDENT;
+    const mark = row.kind === 'event' ? retries.get(row.event) : undefined;
+    const texts = [
+      ...wrap(rowPieces(row, input.exec, ctx, input.arch, rejected), indent, textRoom(width)),
+      ...(mark === undefined ? [] : wrap([mark], indent, textRoom(width))),
+    ];
     const ev = row.kind === 'event' ? input.exec.events[row.event] : undefined;
     const steps = ev !== undefined && ev.kind !== 'drain' ? [ev.step] : [];
     return { key: `${row.cpu}|${texts.join('\n')}`, steps, cpu: row.cpu, texts, lines: texts.length };
@@ -67,6 +74,25 @@ export function renderDiagram(input: DiagramInput): string {
   }
   for (; k < rows.length; k++) emit(k);
   return lines.join('\n');
+}
+
+/**
+ * Where the loop of a reader the report is about started over (as the HTML
+ * timeline marks it, reader-loads.ts retryPoints): the load that read a
+ * location again and found it changed, to a line under it, e.g.
+ * `↻ retry: pte_low changed`. None without a judgement.
+ */
+function retryMarks(input: DiagramInput): Map<number, string> {
+  const marks = new Map<number, string>();
+  if (input.judgement === undefined) return marks;
+  const { exec, built } = input;
+  for (const op of focusReaders(input.judgement)) {
+    for (const e of retryPoints(subjectLoads(exec, op, built.subject.locIds), op)) {
+      const locs = exec.events[e]!.locs.map((id) => built.locations.locs[id]!.name).join('+');
+      marks.set(e, `↻ retry: ${locs} changed`);
+    }
+  }
+  return marks;
 }
 
 function stepGutter(input: DiagramInput): { blank: string; step: (n: number) => string } {

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { replayCrash } from '../../src/campaign';
+import { loadCrash } from '../../src/crash';
 import type { Event, Execution, Program } from '../../src/machine';
 import { begin, end, execute, LocationTable, READ_ONCE, TraceSource } from '../../src/machine';
 import { builtinReaders, paeValue, x86Pae } from '../../src/kernel';
@@ -305,5 +308,54 @@ describe('operations that take no step', () => {
         'alone(x) {}',
       ].join('\n'),
     );
+  });
+});
+
+describe('retry marks', () => {
+  it('a line under the load where the reader’s loop started over (S2 without wmb, weak: pte_low re-read changed)', () => {
+    const file = 's2-pae-zap-reestablish-nowmb.ptep_get_lockless.weak.torn.263c2d3e9e6a.msgpack';
+    const r = replayCrash(loadCrash(join(__dirname, '..', '..', 'crashes', file)), file, builtinReaders());
+    const t = r.target;
+    const input = { exec: r.run.exec, built: t.built, arch: t.arch, judgement: r.run.judgement, stepNumbers: true };
+    const text = renderDiagram(input);
+    expect(text).toContain(
+      [
+        ' 7    smp_rmb()',
+        ' 8    load(pte_low) = 0x00020067',
+        '      ↻ retry: pte_low changed',
+        ' 9    pte.pte_low = load(pte_low)',
+      ].join('\n'),
+    );
+    expect(text).toContain('(1 retry) ✗');
+    // without the judgement, no reader is the report's subject: no mark
+    const { judgement: _, ...unjudged } = input;
+    expect(renderDiagram(unjudged)).not.toContain('↻');
+  });
+
+  it('one mark per retry, in the reader’s column, right under a re-read of pte_low that read another value', () => {
+    const next = lcg(3);
+    let checked = 0;
+    for (let i = 0; i < 3000 && checked < 3; i++) {
+      const trace = Array.from({ length: 30 }, () => next() % 2);
+      const r = run('s2-pae-zap-reestablish', 'ptep_get_lockless', 'sc', trace);
+      const retries = r.j.judged.reduce((n, j) => n + j.op.retries, 0);
+      if (retries === 0) continue;
+      checked++;
+      const lines = renderDiagram({ exec: r.exec, built: r.built, arch: x86Pae, judgement: r.j }).split('\n');
+      const marks = lines.flatMap((l, k) => (l.trim() === '↻ retry: pte_low changed' ? [k] : []));
+      expect(marks).toHaveLength(retries);
+      for (const k of marks) {
+        expect(cellOf(lines[k]!, r.built.cpus.length).col).toBe(0);
+        // the line above is the re-read: `load(pte_low) = V`, V different from the iteration's first pte_low load
+        const reread = /^load\(pte_low\) = (0x[0-9a-f]{8})$/.exec(lines[k - 1]!.trim());
+        expect(reread, lines[k - 1]).not.toBeNull();
+        const firsts = lines
+          .slice(0, k - 1)
+          .map((l, n) => (l.trim() === 'pte.pte_low = load(pte_low)' ? lines[n + 1]!.trim() : undefined))
+          .filter((x) => x !== undefined);
+        expect(firsts.at(-1)).not.toBe(`= ${reread![1]!}`);
+      }
+    }
+    expect(checked).toBe(3);
   });
 });
