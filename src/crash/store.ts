@@ -216,17 +216,32 @@ export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): nu
   return removed;
 }
 
-/** Save a crash file; returns its path and whether it is new (not a duplicate). */
+/**
+ * Save a crash file; returns its path and whether it is new (not a duplicate).
+ * A crash file already under its fingerprint name (an earlier campaign's) is
+ * kept; a file there that is no readable crash file (truncated, overwritten)
+ * is replaced, so the path returned always replays.
+ */
 export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boolean } {
   const path = join(dir, crashFileName(c));
   try {
     makeFolder(dir);
-    if (existsSync(path)) return { path, fresh: false };
+    if (existsSync(path) && loads(path)) return { path, fresh: false };
     writeFileAtomic(path, encodeCrash(c));
   } catch (e) {
     throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);
   }
   return { path, fresh: true };
+}
+
+/** Whether `path` holds a crash file that loads. */
+function loads(path: string): boolean {
+  try {
+    loadCrash(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** An argument that names no path at all (`''`): shown as the shell spells it. */

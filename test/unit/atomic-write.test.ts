@@ -11,8 +11,12 @@ import {
   FileCorpusStore,
   TEMP_NAME,
   corpusFolderName,
+  crashFileName,
+  encodeCrash,
   expandCrashPaths,
+  loadCrash,
   removeStaleTemps,
+  saveCrash,
   writeFileAtomic,
 } from '../../src/crash';
 
@@ -85,5 +89,35 @@ describe('leftover temporary files', () => {
     expect(readdirSync(sub).sort()).toEqual(['0123456789abcdef.msgpack', 'deeper']);
     expect(readdirSync(deeper)).toEqual(['e.msgpack.tmp-6-0-0']);
     expect(removeStaleTemps(join(d, 'no-such-folder'), now, 0)).toBe(0);
+  });
+});
+
+describe('saveCrash: a file already under the fingerprint name', () => {
+  const committed = join(
+    __dirname,
+    '..',
+    '..',
+    'crashes',
+    's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack',
+  );
+
+  test('a crash file there (an earlier campaign’s) is kept, byte for byte', () => {
+    const d = tmp();
+    const c = loadCrash(committed);
+    const path = join(d, crashFileName(c));
+    const other = { ...c, seed: 'an earlier campaign' };
+    writeFileSync(path, encodeCrash(other));
+    expect(saveCrash(d, c)).toEqual({ path, fresh: false });
+    expect(loadCrash(path).seed).toBe('an earlier campaign');
+  });
+
+  test('a file there that is no crash file (truncated, overwritten) is replaced, so the path replays', () => {
+    const d = tmp();
+    const c = loadCrash(committed);
+    const path = join(d, crashFileName(c));
+    writeFileSync(path, 'garbage\n');
+    expect(saveCrash(d, c)).toEqual({ path, fresh: true });
+    expect(readFileSync(path)).toEqual(encodeCrash(c));
+    expect(readdirSync(d)).toEqual([crashFileName(c)]);
   });
 });
