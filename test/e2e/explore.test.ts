@@ -6,7 +6,7 @@
  * divergence within bound K"; on S1 it finds Jann Horn's torn value.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -213,6 +213,23 @@ describe('explore --scenario', () => {
     const file = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--crashes', 'README.md']);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('--crashes README.md: is not a folder');
+  });
+
+  test('each target is printed when its search ends: a later target that fails leaves the earlier ones printed', () => {
+    const crashes = tmpCrashes();
+    // a non-empty folder where ptep_get's crash file goes: writing it fails (exit 2) after ptep_get_lockless was explored
+    const name = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+    mkdirSync(join(crashes, name), { recursive: true });
+    writeFileSync(join(crashes, name, 'inside'), '');
+    const r = cli([
+      ...['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc', '--bound', '1'],
+      ...['--reader', 'ptep_get_lockless', '--reader', 'ptep_get', '--crashes', crashes],
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot write the crash file ${name}`);
+    expect(r.stdout).toContain('reader ptep_get_lockless, contract non-torn, model sc, preemption bound 1');
+    expect(r.stdout).toContain('no divergence within bound 1');
+    expect(r.stdout).not.toContain('reader ptep_get,');
   });
 
   test('usage errors: one line, exit 2', () => {

@@ -67,6 +67,10 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
   }
   const loaded = resolveScenarioArgs(o.scenario!, registry);
   const raw = loaded.filter((l): l is LoadedFile & { kind: 'raw' } => typeof l !== 'string' && l.kind === 'raw');
+  // each block is printed as soon as its search ends (blank line between blocks): an interrupted
+  // or failing explore has printed every finished target, and the crash files it wrote
+  let printed = 0;
+  const emit = (block: string): void => write(`${printed++ > 0 ? '\n' : ''}${block}\n`);
   const blocks: string[] = [];
   if (raw.length > 0) {
     if (o.reader || o.contract !== undefined) {
@@ -87,7 +91,7 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
         `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
       );
     }
-    write(blocks.join('\n\n') + '\n');
+    blocks.forEach(emit);
     return EXIT_OK;
   }
   const targets = selectTargets(
@@ -101,13 +105,13 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
   );
   checkOutputFolder(o.crashes, '--crashes');
   cleanStaleTemps([o.crashes]);
+  blocks.forEach(emit);
   let diverged = false;
   for (const t of targets) {
     const r = exploreTarget(t, o, registry);
     diverged ||= r.diverged;
-    blocks.push(r.text);
+    emit(r.text);
   }
-  write(blocks.join('\n\n') + '\n');
   return diverged ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
