@@ -33,6 +33,7 @@ import { registerReaderModules } from './reader-modules';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
 import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
+import { workingFolder } from './invocation';
 
 export { guardOutputStreams } from './streams';
 
@@ -49,6 +50,11 @@ interface ModuleOption {
  * and exit codes: 0 no divergence, 1 divergence found, 2 bad usage or input.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (workingFolder() === undefined) {
+    // Node's own worker threads and path resolution need it: a stack trace otherwise
+    process.stderr.write('ptefuzz: the working folder no longer exists (it was removed); cd to an existing folder\n');
+    return EXIT_USAGE;
+  }
   const registry = builtinReaders();
   let code = 0;
   const program = new Command('ptefuzz')

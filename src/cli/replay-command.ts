@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ptefuzzInvocation } from './invocation';
+import { ptefuzzInvocation, workingFolder } from './invocation';
 import { shellQuote } from '../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
@@ -8,8 +8,11 @@ import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
  * shell-quoted when they need it); `readerModule`: the module its reader comes from.
  */
 export function replayCommandFor(file: string, readerModule?: string): string {
-  const rel = relative(process.cwd(), file);
-  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel;
+  const cwd = workingFolder();
+  // a removed working folder: only an absolute path was writable, shown as it is
+  const rel = cwd === undefined ? file : relative(cwd, file);
+  const shown =
+    cwd === undefined ? file : rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(cwd, file) : rel;
   const module = readerModule !== undefined ? `--reader-module ${shellQuote(readerModule)} ` : '';
   return `${ptefuzzInvocation()} replay ${module}${shellQuote(shown)}`;
 }
