@@ -44,3 +44,18 @@ describe('minimize: duplicates collapse into the lighter witness', () => {
     });
   }
 });
+
+describe('minimize: a file under the fingerprint name that is no crash file', () => {
+  test('is replaced by the witness (not reported as the unreadable file being minimized)', () => {
+    const name = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+    const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-collapse-'));
+    writeFileSync(join(tmp, 'copy.msgpack'), readFileSync(join(ROOT, 'crashes', name)));
+    writeFileSync(join(tmp, name), 'garbage\n');
+    const r = cli(['minimize', join(tmp, 'copy.msgpack')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`renamed to ${join(tmp, name)}`);
+    expect(readdirSync(tmp)).toEqual([name]);
+    expect(readFileSync(join(tmp, name))).toEqual(readFileSync(join(ROOT, 'crashes', name)));
+  });
+});

@@ -84,10 +84,17 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
  * Whether a witness beats the crash file already under its fingerprint name,
  * as a campaign decides between two witnesses of one fingerprint: lighter
  * (minimize/order.ts), ties broken by bytes; a file that no longer shows its
- * divergence loses.
+ * divergence, or does not load, loses.
  */
 function lighterThanFile(exec: Execution, bytes: Buffer, other: string, registry: ReaderRegistry): boolean {
-  const crash = loadCrash(other);
+  let crash: CrashFile;
+  try {
+    crash = loadCrash(other);
+  } catch (e) {
+    // a file under the name that is no crash file (truncated, overwritten) loses, as saveCrash replaces it
+    if (e instanceof CrashFileError) return true;
+    throw e;
+  }
   const run = sameDivergence(crashTarget(crash, other, registry), crash.verdict.class)(crash.trace);
   if (run === null) return true;
   const [mine, theirs] = [rankOf(exec), rankOf(run)];
