@@ -70,6 +70,12 @@ function render(input: LitmusInput): string {
   const { exec, locations: table, verdict } = input;
   if (verdict.kind !== 'divergence') throw new Refusal('the witness shows no divergence');
   const readerOp = verdict.op;
+  if (exec.ops[readerOp] === undefined) {
+    // e.g. S11's lost-dirty: judged on the end state (folio clean, data never written back)
+    throw new Refusal(
+      `the ${verdict.class} divergence is judged on the execution's end state, not on values a reader loaded: no exists clause over a reader's registers`,
+    );
+  }
   const readerCpu = exec.ops[readerOp]!.cpu;
   const inReader = (ev: Event): boolean => {
     for (let o = ev.op; o >= 0; o = exec.ops[o]!.parent) if (o === readerOp) return true;

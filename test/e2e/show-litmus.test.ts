@@ -74,6 +74,17 @@ describe('show --litmus', () => {
     expect(r.stderr).toContain('pte_low+pte_high');
   });
 
+  test('a divergence judged on the end state (S11 lost-dirty: no reader loads to name) is refused in one line, exit 2', () => {
+    const s11 = 'crashes/s11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty.3d05784c5eb2.msgpack';
+    const r = cli(['show', s11, '--litmus']);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `ptefuzz: ${s11}: no LKMM C-litmus form: the lost-dirty divergence is judged on the execution's end state, not on values a reader loaded: no exists clause over a reader's registers\n`,
+    );
+  });
+
   test('--litmus with --html is a usage error', () => {
     const r = cli(['show', S2, '--litmus', '--html', '/tmp/x.html']);
     expect(r.code).toBe(2);
