@@ -124,3 +124,16 @@ describe("fuzz summary: the scenarios' expectations judged on the campaign", () 
     ]);
   });
 });
+
+describe('fuzz summary: an expectation the campaign cannot judge', () => {
+  it('says which reader and which declared contract was not run', () => {
+    const checks = campaignExpectations(
+      fuzz([target('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso', 'exact')], '1', 4),
+    );
+    expect(expectationLines(checks)).toEqual([
+      "expectations (each scenario's `expect` for its readers, over the models run): 0 of 1 borne out (bug found 0, correct confirmed 0), 1 unchecked",
+      "unchecked (1; an expectation is about the reader's declared contract, which this campaign did not run):",
+      '  ptep_get_atomic64 on s2-pae-zap-reestablish: declared contract non-torn not run',
+    ]);
+  });
+});

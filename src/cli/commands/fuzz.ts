@@ -580,6 +580,16 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
       `expected correct, UNCONFIRMED (${unconfirmed.length}; it never raced, or only hit bounds):`,
       ...unconfirmed.map(item),
     );
+  const unchecked = of('unchecked');
+  if (unchecked.length > 0)
+    lines.push(
+      `unchecked (${unchecked.length}; an expectation is about the reader's declared contract, which this campaign did not run):`,
+      ...unchecked.map((c) =>
+        c.detail.startsWith('unknown expectation')
+          ? `  ${c.reader} on ${c.scenario}: ${c.detail}`
+          : `  ${c.reader} on ${c.scenario}: declared contract ${c.contract} not run`,
+      ),
+    );
   return lines;
 }
 
