@@ -1,5 +1,6 @@
 import type { Arch } from '../kernel';
 import type { DivergenceClass } from './verdict';
+import { dirtyOnSamePage } from './contracts';
 
 /**
  * Why an unacceptable value is wrong:
@@ -10,7 +11,7 @@ import type { DivergenceClass } from './verdict';
  *   after the reader finished).
  * A value that differs from an allowed one only in access/dirty (the
  * contpte gather of arm64, DOMAIN §A3.3) is classified by its dirty bit:
- * - false-dirty: dirty, but no allowed value was dirty;
+ * - false-dirty: dirty, but no allowed value mapping the same page was dirty;
  * - false-clean: clean, but every allowed value with the same other fields was dirty;
  * - ad-mixed: access/dirty combined from different allowed values.
  */
@@ -27,7 +28,7 @@ export function classify(
   // a value held only after the window whose other fields match the window is an access/dirty divergence
   if (inWindow.some((v) => arch.withoutAD(v) === o)) {
     const dirty = arch.dirty(observed);
-    if (dirty && !inWindow.some((v) => arch.dirty(v))) return 'false-dirty';
+    if (dirty && !dirtyOnSamePage(observed, inWindow, arch)) return 'false-dirty';
     // judged against the allowed values it could be (same fields but A/D): a transient none does not count
     if (!dirty && inWindow.filter((v) => arch.withoutAD(v) === o).every((v) => arch.dirty(v))) return 'false-clean';
     return 'ad-mixed';

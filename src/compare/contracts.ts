@@ -32,13 +32,26 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'no-false-dirty',
     summary:
-      'as ad-relaxed, but dirty may be reported only if some value the pte held during the read was dirty (a missed dirty is tolerated)',
+      "as ad-relaxed, but dirty may be reported only if some value the pte held during the read was dirty and mapped the same page (pfn) — another folio's dirt does not count; a missed dirty is tolerated",
     source:
       'David Hildenbrand, 2024-04-15/23 <03cf371d-6473-463b-8586-f3ee794d8ed3@redhat.com>: KVM may map only dirty ptes writable, so a false-positive dirty is a bug; false negatives are reported by MMU notifiers',
     accepts: (observed, allowed, arch) =>
-      matchesIgnoringAD(observed, allowed, arch) && (!arch.dirty(observed) || allowed.some((a) => arch.dirty(a))),
+      matchesIgnoringAD(observed, allowed, arch) && (!arch.dirty(observed) || dirtyOnSamePage(observed, allowed, arch)),
   },
 ];
+
+/**
+ * Some allowed value was dirty and mapped the page `observed` names: the dirt
+ * a no-false-dirty reader may report. Another page's dirty value in the window
+ * (a folio remapped under the reader: FolioB's dirt returned with FolioA's pfn)
+ * does not count — that is the false positive David Hildenbrand's KVM use
+ * cannot tolerate. The CONT bit and the rest of the prot may differ (the same
+ * page dirtied right after an unfold is still dirty).
+ */
+export function dirtyOnSamePage(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean {
+  const pfn = arch.pfn(observed);
+  return allowed.some((a) => arch.dirty(a) && arch.present(a) && arch.pfn(a) === pfn);
+}
 
 /** Some allowed value has the same fields as `observed` once access/dirty are normalised away. */
 export function matchesIgnoringAD(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean {

@@ -50,6 +50,18 @@ describe('access/dirty contracts (arm64 contpte gathers)', () => {
     expect(classify(dirty, [clean], { lo: 0, hi: 0 }, arm64)).toBe('false-dirty');
   });
 
+  test("another folio's dirt is a false dirty: no-false-dirty counts only dirty values of the same page", () => {
+    // FolioA's pte (clean all along) returned dirty while the pte, remapped, held FolioB dirty
+    const folioBDirty = otherPage & ~ARM64.RDONLY;
+    expect(noFalseDirty.accepts(dirty, [clean, folioBDirty], arm64)).toBe(false);
+    expect(adRelaxed.accepts(dirty, [clean, folioBDirty], arm64)).toBe(true);
+    expect(classify(dirty, [clean, folioBDirty], { lo: 0, hi: 1 }, arm64)).toBe('false-dirty');
+    // the same page dirtied after an unfold (CONT cleared) is real dirt: accepted, A/D mixed
+    const unfoldedDirty = dirty & ~ARM64.CONT;
+    expect(noFalseDirty.accepts(dirty, [clean, unfoldedDirty], arm64)).toBe(true);
+    expect(classify(dirty, [clean, unfoldedDirty], { lo: 0, hi: 1 }, arm64)).toBe('ad-mixed');
+  });
+
   test('a missed dirty (false negative): ad-relaxed and no-false-dirty accept it', () => {
     expect(exact.accepts(clean, [dirty], arm64)).toBe(false);
     expect(adRelaxed.accepts(clean, [dirty], arm64)).toBe(true);
