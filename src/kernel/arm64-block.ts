@@ -74,6 +74,14 @@ export function contpteModel(block: readonly Location[], initial: readonly bigin
     initial: [...initial],
     view: contpteView(t),
     interchangeable: block.filter((_, i) => i !== t).map((l) => l.id),
+    ...(block.length > 1
+      ? {
+          label: {
+            entry: block[t]!.name,
+            view: `while valid+CONT, access/dirty OR-ed over ${block[0]!.name}..${block[block.length - 1]!.name}, as ptep_get() returns it`,
+          },
+        }
+      : {}),
   };
 }
 

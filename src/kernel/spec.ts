@@ -83,6 +83,13 @@ export interface EntriesModel {
    * role (the HW pte and its extended SW bits).
    */
   readonly interchangeable?: readonly number[];
+  /**
+   * How reports name the logical value when it is one entry's view of several
+   * (a contpte block read at entry t): the entry, and what the view adds to its
+   * raw value — so "reference history of pte" does not leave the reader to guess
+   * which of the block's entries the values are. Absent: the subject's name says it.
+   */
+  readonly label?: { readonly entry: string; readonly view: string };
 }
 
 /**

@@ -72,7 +72,12 @@ function cpuText(built: BuiltScenario, cpu: number): string {
 }
 
 function historyLines(h: LogicalHistory, built: BuiltScenario, arch: Arch): string[] {
-  const out = [`reference history of ${h.subject} (each writer atomic when it finishes):`];
+  const label = built.subject.entries?.label;
+  const out = [
+    label === undefined
+      ? `reference history of ${h.subject} (each writer atomic when it finishes):`
+      : `reference history of ${label.entry}, the entry read in block ${h.subject} (${label.view}; each writer atomic when it finishes):`,
+  ];
   out.push(`  v0  ${arch.format(h.values[0]!)}  initial`);
   const entries = h.ops.map((op, i) => {
     const spec: unknown = op.mark.spec;
@@ -236,7 +241,7 @@ function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement,
         ? [`the pte held this value only as ${held.join(', ')}, outside the window ${rangeText(lo, hi)}`]
         : ['the pte never held this value, and its parts do not all come from values it held'];
     case 'false-dirty':
-      return [`all fields but access/dirty match ${rangeText(lo, hi)}, but it is dirty and no value there was`];
+      return [falseDirtyText(v.observed, h.values, lo, hi, arch)];
     case 'false-clean':
       return [
         `all fields but access/dirty match ${rangeText(lo, hi)}, but it is clean and every value there was dirty`,
@@ -249,6 +254,30 @@ function explainClass(v: Extract<Verdict, { kind: 'divergence' }>, j: Judgement,
     case 'livelock':
       return v.detail === undefined ? [] : [v.detail];
   }
+}
+
+/**
+ * Why a dirty value is a false dirty: the values of the window it matches up
+ * to access/dirty, and — when some value of the window was dirty — that those
+ * map another page (no-false-dirty counts only the dirt of the page returned).
+ */
+export function falseDirtyText(
+  observed: bigint,
+  values: readonly bigint[],
+  lo: number,
+  hi: number,
+  arch: Arch,
+): string {
+  const inWindow = values.flatMap((x, k) => (k >= lo && k <= hi ? [{ x, k }] : []));
+  const o = arch.withoutAD(observed);
+  const same = inWindow.filter(({ x }) => arch.withoutAD(x) === o).map(({ k }) => `v${k}`);
+  const pfn = `pfn=0x${arch.pfn(observed).toString(16)}`;
+  const head = `all fields but access/dirty match ${same.join(', ')} (window ${rangeText(lo, hi)}), but it is dirty and no value of its page (${pfn}) in the window was`;
+  const others = inWindow.filter(({ x }) => arch.dirty(x) && arch.pfn(x) !== arch.pfn(observed));
+  if (others.length === 0) return head;
+  const pages = [...new Set(others.map(({ x }) => `0x${arch.pfn(x).toString(16)}`))].join(', ');
+  const ks = others.map(({ k }) => `v${k}`).join(', ');
+  return `${head}; ${ks} ${others.length === 1 ? 'was' : 'were'} dirty but map${others.length === 1 ? 's' : ''} another page (pfn=${pages}): its dirt is not this page's`;
 }
 
 /** "high half from v2, low half from v0, v4": every logical value each part matches, high part first. */
