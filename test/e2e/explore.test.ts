@@ -249,3 +249,29 @@ describe('explore --scenario', () => {
     expect(cli(['explore', '--litmus', 'MP+nothing']).stderr).toContain('valid: MP, MP+wmb+rmb,');
   });
 });
+
+describe('explore on an arm64 contpte scenario, read by an arm64 developer', () => {
+  const r = cli([
+    ...['explore', '--scenario', 's9-contpte-fold-unfold', '--reader', 'contpte_ptep_get_lockless'],
+    ...['--model', 'sc', '--bound', '1', '--crashes', mkdtempSync(join(tmpdir(), 'ptefuzz-explore-arm64-'))],
+  ]);
+
+  test('every state value is decoded into descriptor fields (pfn, cont, rdonly, write, af, dirty)', () => {
+    expect(r.code).toBe(0);
+    // pte1 of the initial block: pfn 0x41, CONT, DBM-writable and clean (RDONLY), AF OR-ed in from pte3
+    expect(r.stdout).toMatch(/^Fields \(arm64 value decoded\):$/m);
+    expect(r.stdout).toMatch(/^ {2}0x0078000000041fc3 {2}valid pfn=0x41 cont user rdonly write af /m);
+    const states = r.stdout.split('\n').filter((l) => /^ *\d+ {2}0x[0-9a-f]{16}/.test(l));
+    const decoded = r.stdout.split('\n').filter((l) => /^ {2}0x[0-9a-f]{16} {2}(valid|none|not present)/.test(l));
+    expect(decoded.length).toBe(states.length);
+  });
+
+  test('"no divergence" says how many executions hit a bound and were not judged', () => {
+    const hits = /^ *(\d+) {2}bound-hit \(retries\) {2}bound-hit$/m.exec(r.stdout);
+    expect(hits).not.toBeNull();
+    const executions = /^Executions (\d+);/m.exec(r.stdout)![1];
+    expect(r.stdout).toContain(
+      `no divergence within bound 1\n  (${hits![1]} of ${executions} executions hit a bound and were not judged`,
+    );
+  });
+});

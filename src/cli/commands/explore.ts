@@ -13,6 +13,7 @@ import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
 import { checkOutputFolder } from '../../crash';
 import { findingReport } from '../render';
+import { fieldsText } from '../../report';
 import { replayCommandFor } from '../replay-command';
 import { cleanStaleTemps } from './fuzz';
 import type { StateWitness } from './explore-crashes';
@@ -138,13 +139,15 @@ const NOT_DIVERGENT: ReadonlySet<string> = new Set([AGREE, 'bound-hit', NO_READ]
  * although every value the reader returned was acceptable, or a livelock — is a state of its own, so the
  * execution counts as divergent.
  */
-function scenarioStates(t: Target, r: Run): [string, string][] {
+function scenarioStates(t: Target, r: Run, values?: Map<string, bigint>): [string, string][] {
   const { exec, judgement } = r;
   const v = judgement.verdict;
   const states: [string, string][] = judgement.judged.map((j) => {
     const label = j.accepted ? AGREE : v.kind === 'divergence' && v.op === j.op.id ? v.class : 'divergence';
     const value = j.op.result!;
-    return [t.arch.format(value) + (t.arch.present(value) ? '' : ' (not present)'), label];
+    const state = t.arch.format(value) + (t.arch.present(value) ? '' : ' (not present)');
+    values?.set(state, value);
+    return [state, label];
   });
   if (v.kind === 'divergence' && states.every(([, label]) => label === AGREE)) {
     states.push([
@@ -158,16 +161,32 @@ function scenarioStates(t: Target, r: Run): [string, string][] {
   return states;
 }
 
+/**
+ * Under the "no divergence" line when some executions hit a bound: they were not judged, so the claim
+ * covers the others only. A retry bound hit under a preemption bound is usually a reader spinning on a
+ * writer that would need one more preemption to finish (a livelock is a divergence, not a bound hit).
+ */
+function boundHitNote(hits: number, executions: number): string {
+  return (
+    `  (${hits} of ${executions} executions hit a bound and were not judged — neither a pass nor a divergence; ` +
+    'typically the reader retrying on a writer left half done when the preemption bound ran out: the bound-hit ' +
+    'state above)'
+  );
+}
+
 function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): { text: string; diverged: boolean } {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   let raced = 0;
+  let boundHits = 0;
+  const values = new Map<string, bigint>();
   const x = exhaust(
     (source) => {
       const run = runTarget(t, source);
       if (run.judgement.raced > 0) raced++;
+      if (run.judgement.verdict.kind === 'bound-hit') boundHits++;
       return run;
     },
-    (run) => scenarioStates(t, run),
+    (run) => scenarioStates(t, run, values),
     enumOptions(o, bound),
   );
   const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
@@ -184,6 +203,12 @@ function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): 
     for (const [label, l] of s.labels)
       if (!NOT_DIVERGENT.has(label)) witnesses.push({ state: s.state, label, run: l.first });
   }
+  // the states are raw numbers (an arm64 descriptor is 16 hex digits): each decoded once, in the same order
+  const decoded = states.flatMap((s) => {
+    const v = values.get(s.state);
+    return v === undefined ? [] : [`  ${s.state.replace(/ \(not present\)$/, '')}  ${fieldsText(v, t.arch)}`];
+  });
+  if (decoded.length > 0) out.push(`Fields (${t.arch.name} value decoded):`, ...decoded);
   out.push(searchLine(x, bound));
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
   if (witnesses.length === 0) {
@@ -194,6 +219,7 @@ function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): 
           ? `no divergence within bound ${bound}`
           : 'no divergence (complete search)',
     );
+    if (boundHits > 0) out.push(boundHitNote(boundHits, x.executions));
   } else {
     const divergent = states.filter((s) => [...s.labels.keys()].some((l) => !NOT_DIVERGENT.has(l)));
     const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry);
