@@ -149,6 +149,18 @@ function locationsOf(i: Record<string, unknown>): unknown[] {
 }
 
 /**
+ * The fields of the pte object a reader was given, with what each holds — for a reader that read a
+ * field its architecture's pte does not have (`p.low` on arm64, `p.loc` on x86-pae).
+ */
+function ptepFields(p: Pte): string {
+  const what = (v: unknown): string =>
+    Array.isArray(v) ? '[…]' : isObj(v) && 'id' in v ? `"${String(v['name'])}"` : describe(v);
+  return Object.entries(p)
+    .map(([k, v]) => `${k} (${what(v)})`)
+    .join(', ');
+}
+
+/**
  * Wrap a module reader's generator so that whatever it does wrong becomes a
  * ReaderModuleError naming the file: a thrown exception, a yielded value that
  * is not an instruction (`yield smp_rmb` without the call), an access outside
@@ -191,7 +203,8 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
         if (!allowed.has(loc as Location)) {
           fail(
             `yielded ${String(i['name'] ?? i['kind'])} on ${isObj(loc) ? `location "${String(loc['name'])}"` : describe(loc)}, ` +
-              `which is not a location of the pte it was given (${p.locs.map((l) => l.name).join(', ')})`,
+              `which is not a location of the pte it was given (${p.locs.map((l) => l.name).join(', ')})` +
+              (isObj(loc) ? '' : `; the pte object has ${ptepFields(p)}`),
           );
         }
       }

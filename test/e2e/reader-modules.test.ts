@@ -190,6 +190,17 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       'call.js: reader "r" yielded a function (smp_rmb) instead of an instruction — call it',
     ],
     [
+      'reads a field the arm64 pte does not have (a PAE habit): the message lists the fields it has',
+      () =>
+        write(
+          'field.js',
+          reader(
+            "name: 'r', arch: 'arm64', contract: 'ad-relaxed', read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.READ_ONCE(p.low); }",
+          ),
+        ),
+      'field.js: reader "r" yielded READ_ONCE on undefined, which is not a location of the pte it was given (pte0); the pte object has name (',
+    ],
+    [
       'never completes a read',
       () => write('empty.js', reader(`${ok}, read: function* () {}`)),
       'empty.js: reader "r" completed no read on s',
@@ -204,6 +215,8 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(`ptefuzz: ${file}`);
       expect(r.stderr).toContain(message);
+      if (what.startsWith('reads a field'))
+        expect(r.stderr).toMatch(/, loc \("pte0"\), index \(number 0\), block \(\[…\]\), locs/);
     });
   }
 
