@@ -78,6 +78,8 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   's5-contpte-unfold-gather-16': { sc: R300, tso: R300, weak: R300 },
   's8-contpte-set-access-flags-fixed': { sc: R300, weak: R300 },
   's9-contpte-fold-unfold': { sc: R300, weak: R300 },
+  // 3 CPUs, 11 writer operations on a block of 4: exhaustive sc bound 3 and weak bound 1 pass 200000 executions
+  'contpte-refold-other-folio': { sc: R300, tso: R300, weak: R300 },
   's9-contpte-fold-unfold-bbml2': { sc: R300, weak: R300 },
   's4-pae-gup-fast-recheck-plain': { sc: S4_PCT, tso: { kind: 'pct', seed: '5', runs: 1000, depth: 7 }, weak: S4_PCT },
   's4-pae-gup-fast-recheck-ptep-get': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
