@@ -1,5 +1,6 @@
 import type { Expectation, Scenario } from '../scenario';
 import type { MatrixCell } from './matrix';
+import { expectedContract } from './select';
 
 /**
  * How a matrix stands against a scenario's expectation for one reader
@@ -57,13 +58,13 @@ export function checkExpectations(s: Scenario, cells: readonly ExpectationCell[]
     const expect = (s.expect as Readonly<Record<string, string | undefined>>)[reader.name];
     if (expect === undefined) continue;
     const mine = cells.filter((c) => c.target.reader.name === name && c.declared);
-    const base = { scenario: s.name, reader: reader.name, contract: reader.contract, expect };
+    const base = { scenario: s.name, reader: reader.name, contract: expectedContract(s, reader), expect };
     const models = mine.map((c) => c.target.model).join(', ');
     if (mine.length === 0) {
       out.push({
         ...base,
         status: 'unchecked',
-        detail: `its declared contract ${reader.contract} is not in the matrix`,
+        detail: `its declared contract ${base.contract} is not in the matrix`,
       });
       continue;
     }

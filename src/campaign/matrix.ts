@@ -13,7 +13,7 @@ import type { ReaderStats } from './stats';
 import { countRun, emptyStats, overallVerdict } from './stats';
 import type { Target } from './target';
 import { makeTarget, runTarget } from './target';
-import { moduleReaders } from './select';
+import { expectedContract, moduleReaders } from './select';
 
 /**
  * `ptefuzz matrix`: reader × contract × memory model verdicts per scenario.
@@ -117,7 +117,7 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
         model,
         cells: cfg.contracts.map((contract) => ({
           target: makeTarget(s, reader, contract, model, arch),
-          declared: contract.name === reader.contract,
+          declared: contract.name === expectedContract(s, reader),
           stats: emptyStats(),
           classes: new Map(),
           witnesses: new Map(),

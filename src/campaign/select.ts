@@ -83,6 +83,14 @@ export function resolveReader(name: string, registry: ReaderRegistry): ReaderDef
   return r;
 }
 
+/**
+ * The contract a scenario judges a reader by — its `reader NAME contract C` line, else the reader's declared
+ * one — which the scenario's `expect` for the reader is about.
+ */
+export function expectedContract(s: Scenario, r: ReaderDef): string {
+  return s.contracts?.[r.name] ?? r.contract;
+}
+
 export function resolveContract(name: string): Contract {
   const c = contractByName(name);
   if (!c) throw new UsageError(`unknown contract "${name}"; valid: ${list(CONTRACTS.map((x) => x.name))}`);
@@ -131,7 +139,7 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
       : [...s.readers.map((n) => resolveReader(n, registry)), ...moduleReaders(s, registry)];
     for (const r of chosen) {
       for (const m of models && models.length > 0 ? models : [s.model]) {
-        const declared = s.contracts?.[r.name] ?? r.contract;
+        const declared = expectedContract(s, r);
         targets.push(makeTarget(s, r, contract ?? resolveContract(declared), m, arch));
       }
     }

@@ -185,3 +185,23 @@ describe('ptefuzz matrix', () => {
     }
   });
 });
+
+describe('a scenario that judges a reader by its own contract (`reader NAME contract C expect …`)', () => {
+  const scn = join(__dirname, '..', '..', 'corpus', 'mailing-list', 'contpte-refold-other-folio.scn');
+  const common = ['--scenario', scn, '--reader', 'contpte_ptep_get_lockless', '--model', 'sc', '--seed', '1'];
+
+  test('matrix checks the expectation under that contract (not "unchecked" under the reader’s declared ad-relaxed)', () => {
+    const r = cli(['matrix', ...common, '--runs', '60']);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toMatch(/contpte_ptep_get_lockless +no-false-dirty\* +sc .* agree +correct$/m);
+    expect(r.stdout).not.toContain('unchecked');
+    expect(r.code).toBe(0);
+  });
+
+  test('fuzz shows the expectation in its table and counts it borne out', () => {
+    const r = cli(['fuzz', ...common, '--runs', '60', '--engine', 'random', '--crashes', tmp()]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/contpte_ptep_get_lockless +no-false-dirty +sc .* agree +correct$/m);
+    expect(r.stderr).toContain('1 of 1 borne out (bug found 0, correct confirmed 1)');
+  });
+});

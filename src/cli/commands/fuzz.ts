@@ -24,7 +24,7 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
-import { addStability, corpusKey, notSingledOutNote, stabilityPercent } from '../../campaign';
+import { addStability, corpusKey, expectedContract, notSingledOutNote, stabilityPercent } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
@@ -501,8 +501,8 @@ export function summaryTable(r: CampaignResult): string {
   return lines.join('\n');
 }
 
-/** The contract of a target is its reader's declared one, which the scenario's expectation is about. */
-const isDeclared = (t: Target): boolean => t.contract.name === t.reader.contract;
+/** The contract of a target is the one the scenario's expectation is about (its reader line's, else the reader's declared one). */
+const isDeclared = (t: Target): boolean => t.contract.name === expectedContract(t.scenario, t.reader);
 
 /** The scenario's `expect` for a target's reader, if it has one. */
 const expectationOf = (t: Target): string | undefined =>
