@@ -32,7 +32,7 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'no-false-dirty',
     summary:
-      "as ad-relaxed, but dirty may be reported only if some value the pte held during the read was dirty and mapped the same page (pfn) — another folio's dirt does not count; a missed dirty is tolerated",
+      "every field but access/dirty equals a value the pte held during the read (as ad-relaxed), and dirty may be reported only if some value the pte held during the read was dirty and mapped the same page (pfn) — another folio's dirt does not count; a missed dirty is tolerated",
     source:
       'David Hildenbrand, 2024-04-15/23 <03cf371d-6473-463b-8586-f3ee794d8ed3@redhat.com>: KVM may map only dirty ptes writable, so a false-positive dirty is a bug; false negatives are reported by MMU notifiers',
     accepts: (observed, allowed, arch) =>

@@ -62,6 +62,12 @@ describe('access/dirty contracts (arm64 contpte gathers)', () => {
     expect(classify(dirty, [clean, unfoldedDirty], { lo: 0, hi: 1 }, arm64)).toBe('ad-mixed');
   });
 
+  test('each contract summary stands alone: no-false-dirty says what it keeps of ad-relaxed, not just "as ad-relaxed"', () => {
+    expect(
+      noFalseDirty.summary.startsWith('every field but access/dirty equals a value the pte held during the read'),
+    ).toBe(true);
+  });
+
   test('a missed dirty (false negative): ad-relaxed and no-false-dirty accept it', () => {
     expect(exact.accepts(clean, [dirty], arm64)).toBe(false);
     expect(adRelaxed.accepts(clean, [dirty], arm64)).toBe(true);
