@@ -115,10 +115,8 @@ describe('a user outside the repository', () => {
 
 describe('README "Worked example: settling a proposed reader", run as written', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('## Worked example: settling a proposed reader'),
-    readme.indexOf('## Engines'),
-  );
+  const start = readme.indexOf('## Worked example: settling a proposed reader');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
   const cwd = scratch();
   copyFileSync(HLH, join(cwd, 'pae-hlh.ts'));
@@ -171,5 +169,74 @@ describe('README "Worked example: settling a proposed reader", run as written', 
     expect(replay!.stdout).toContain(`REPRODUCED ${FILE}: torn {0x00000000:0x34567067}`);
     expect(minimize!.code).toBe(0);
     expect(minimize!.stdout).toContain(`UNCHANGED ${FILE}:`);
+  });
+});
+
+describe('README "Worked example: an arm64 contpte proposal", run as written', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Worked example: an arm64 contpte proposal');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+  const NOPFN = join(ROOT, 'harness', 'readers', 'contpte-nopfn.ts');
+  const cwd = scratch();
+  copyFileSync(NOPFN, join(cwd, 'contpte-nopfn.ts'));
+  copyFileSync(
+    join(ROOT, 'corpus', 'mailing-list', 'contpte-refold-other-folio.scn'),
+    join(cwd, 'contpte-refold-other-folio.scn'),
+  );
+  const FILE = 'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.sc.false-dirty.c6ee8b830d89.msgpack';
+  const commands = blocks
+    .filter((b) => b.includes('node $P'))
+    .flatMap((b) => b.replace(/\\\n\s*/g, '').split('\n'))
+    .filter((l) => l.startsWith('node $P '))
+    .map((l) => l.replace(/#.*$/, '').trim().slice('node $P '.length).replace('crashes/…msgpack', FILE).split(/\s+/));
+
+  test('the loop in the README is the committed module’s', () => {
+    const file = readFileSync(NOPFN, 'utf8');
+    for (const line of blocks[0]!.trim().split('\n')) expect(file).toContain(line.trim());
+  });
+
+  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', () => {
+    expect(commands.map((c) => c[0])).toEqual(['check', 'fuzz', 'explore', 'show', 'show', 'replay', 'minimize']);
+    const [check, fuzz, explore, show, html, replay, minimize] = commands.map((c) => cli(c, cwd));
+    expect(check!.code).toBe(0);
+    expect(check!.stdout).toContain('OK contpte-refold-other-folio.scn: scenario contpte-refold-other-folio — arm64');
+    expect(fuzz!.code).toBe(1);
+    expect(hasStackTrace(fuzz!.stderr)).toBe(false);
+    expect(fuzz!.stderr).toContain(blocks.find((b) => b.startsWith('scenario '))!);
+    const witness = blocks.find((b) => b.startsWith('contpte_ptep_get_lockless_nopfn on CPU 0'))!;
+    expect(fuzz!.stderr).toContain(witness);
+    const flat = section.replace(/\s+/g, ' ');
+    for (const q of [
+      'no value of its page (pfn=0x41) in the window was; v7 was dirty but maps another page (pfn=0x81)',
+      'reference history of pte1, the entry read in block pte (while valid+CONT, access/dirty OR-ed over pte0..pte3,',
+    ]) {
+      expect(flat).toContain(q);
+      expect(fuzz!.stderr.replace(/\s+/g, ' ')).toContain(q);
+    }
+    expect(explore!.code).toBe(1);
+    for (const q of [
+      'no divergence within bound 2',
+      '(3352 of 26188 executions hit a bound and were not judged',
+      ' 740  0x00f8000000041f43  false-dirty 482, agree 258',
+      'Fields (arm64 value decoded):',
+      'DIVERGENCE',
+    ]) {
+      expect(flat).toContain(q.trim().replace(/\s+/g, ' '));
+      expect(explore!.stdout).toContain(q);
+    }
+    expect(explore!.stdout).toContain('Raced: the reader overlapped a writer in 20696 of 26188 executions');
+    expect(show!.code).toBe(0);
+    expect(show!.stdout).toContain(witness);
+    expect(html!.code).toBe(0);
+    expect(existsSync(join(cwd, 'nopfn.html'))).toBe(true);
+    expect(replay!.code).toBe(0);
+    expect(replay!.stdout).toContain(`REPRODUCED ${FILE}: false-dirty 0x00f8000000041f43`);
+    expect(minimize!.code).toBe(0);
+    expect(minimize!.stdout).toContain(`UNCHANGED ${FILE}:`);
+    const litmus = cli(['show', '--reader-module', 'contpte-nopfn.ts', FILE, '--litmus'], cwd);
+    expect(litmus.code).toBe(2);
+    expect(litmus.stderr.trim().split('\n')).toHaveLength(1);
+    expect(litmus.stderr).toContain('is 64-bit (LKMM litmus locations are int)');
   });
 });
