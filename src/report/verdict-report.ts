@@ -277,7 +277,7 @@ export function falseDirtyText(
   if (others.length === 0) return head;
   const pages = [...new Set(others.map(({ x }) => `0x${arch.pfn(x).toString(16)}`))].join(', ');
   const ks = others.map(({ k }) => `v${k}`).join(', ');
-  return `${head}; ${ks} ${others.length === 1 ? 'was' : 'were'} dirty but map${others.length === 1 ? 's' : ''} another page (pfn=${pages}): its dirt is not this page's`;
+  return `${head}; ${ks} ${others.length === 1 ? 'was' : 'were'} dirty but map${others.length === 1 ? 's' : ''} another page (pfn=${pages}): that dirt is not this page's`;
 }
 
 /** "high half from v2, low half from v0, v4": every logical value each part matches, high part first. */

@@ -58,7 +58,7 @@ describe('report of an arm64 contpte witness', () => {
 
   test("the verdict says the only dirt in the window is another page's", () => {
     expect(report).toMatch(
-      /all fields but access\/dirty match v0, v1 \(window v0\.\.v\d+\), but it is dirty and no value of its page \(pfn=0x41\) in the window was; v\d+ was dirty but maps another page \(pfn=0x81\): its dirt is not this page's/,
+      /all fields but access\/dirty match v0, v1 \(window v0\.\.v\d+\), but it is dirty and no value of its page \(pfn=0x41\) in the window was; v\d+ was dirty but maps another page \(pfn=0x81\): that dirt is not this page's/,
     );
   });
 });
