@@ -113,22 +113,31 @@ describe('a user outside the repository', () => {
   });
 });
 
-describe('README "Worked example: settling a proposed reader", run as written', () => {
+/** A README section (from its `## TITLE` to the next `## `) and the contents of its fenced blocks. */
+function readmeSection(title: string): { section: string; blocks: string[] } {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Worked example: settling a proposed reader');
+  const start = readme.indexOf(`## ${title}`);
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+  return { section, blocks: [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!) };
+}
+
+/** The blocks' `node $P …` lines (continuations joined), as argument vectors; `crashes/…msgpack` is `file`. */
+function readmeCommands(blocks: readonly string[], file: string): string[][] {
+  return blocks
+    .filter((b) => b.includes('node $P'))
+    .flatMap((b) => b.replace(/\\\n\s*/g, '').split('\n'))
+    .filter((l) => l.startsWith('node $P '))
+    .map((l) => l.replace(/#.*$/, '').trim().slice('node $P '.length).replace('crashes/…msgpack', file).split(/\s+/));
+}
+
+describe('README "Worked example: settling a proposed reader", run as written', () => {
+  const { section, blocks } = readmeSection('Worked example: settling a proposed reader');
   const cwd = scratch();
   copyFileSync(HLH, join(cwd, 'pae-hlh.ts'));
   writeFileSync(join(cwd, 's1-pae-nx-double-refault.scn'), SCN);
   const P = join(ROOT, 'bin', 'ptefuzz.js');
   const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.sc.torn.ee14e7259c19.msgpack';
-  /** the README's `node $P …` lines (continuations joined), as argument vectors */
-  const commands = blocks
-    .filter((b) => b.includes('node $P'))
-    .flatMap((b) => b.replace(/\\\n\s*/g, '').split('\n'))
-    .filter((l) => l.startsWith('node $P '))
-    .map((l) => l.replace(/#.*$/, '').trim().slice('node $P '.length).replace('crashes/…msgpack', FILE).split(/\s+/));
+  const commands = readmeCommands(blocks, FILE);
 
   test('the module in the README is the committed example', () => {
     const file = readFileSync(HLH, 'utf8');
@@ -173,10 +182,7 @@ describe('README "Worked example: settling a proposed reader", run as written', 
 });
 
 describe('README "Worked example: an arm64 contpte proposal", run as written', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Worked example: an arm64 contpte proposal');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const blocks = [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+  const { section, blocks } = readmeSection('Worked example: an arm64 contpte proposal');
   const NOPFN = join(ROOT, 'harness', 'readers', 'contpte-nopfn.ts');
   const cwd = scratch();
   copyFileSync(NOPFN, join(cwd, 'contpte-nopfn.ts'));
@@ -185,11 +191,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     join(cwd, 'contpte-refold-other-folio.scn'),
   );
   const FILE = 'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.sc.false-dirty.c6ee8b830d89.msgpack';
-  const commands = blocks
-    .filter((b) => b.includes('node $P'))
-    .flatMap((b) => b.replace(/\\\n\s*/g, '').split('\n'))
-    .filter((l) => l.startsWith('node $P '))
-    .map((l) => l.replace(/#.*$/, '').trim().slice('node $P '.length).replace('crashes/…msgpack', FILE).split(/\s+/));
+  const commands = readmeCommands(blocks, FILE);
 
   test('the loop in the README is the committed module’s', () => {
     const file = readFileSync(NOPFN, 'utf8');
