@@ -1,5 +1,6 @@
 import type { Expectation, Scenario } from '../scenario';
 import type { MatrixCell } from './matrix';
+import type { Target } from './target';
 import { expectedContract } from './select';
 
 /**
@@ -33,6 +34,16 @@ export type ExpectationCell = Pick<MatrixCell, 'target' | 'declared' | 'stats' |
   readonly classes: ReadonlyMap<string, number>;
 };
 
+/** The scenario's `expect` for a reader; undefined when it states none (a reader module's reader). */
+export function expectationFor(s: Scenario, reader: string): Expectation | undefined {
+  return (s.expect as Readonly<Record<string, Expectation | undefined>>)[reader];
+}
+
+/** The target is judged by the contract its scenario's expectation for the reader is about. */
+export function judgesExpectation(t: Target): boolean {
+  return t.contract.name === expectedContract(t.scenario, t.reader);
+}
+
 /** A status that makes `ptefuzz matrix` exit 1. */
 export const failsExpectation = (s: ExpectationStatus): boolean => s === 'mismatch' || s === 'unconfirmed';
 
@@ -55,7 +66,7 @@ export function checkExpectations(s: Scenario, cells: readonly ExpectationCell[]
   const names = [...new Set(cells.map((c) => c.target.reader.name))];
   for (const name of names) {
     const reader = cells.find((c) => c.target.reader.name === name)!.target.reader;
-    const expect = (s.expect as Readonly<Record<string, string | undefined>>)[reader.name];
+    const expect = expectationFor(s, reader.name);
     if (expect === undefined) continue;
     const mine = cells.filter((c) => c.target.reader.name === name && c.declared);
     const base = { scenario: s.name, reader: reader.name, contract: expectedContract(s, reader), expect };
@@ -118,8 +129,7 @@ export function divergesForEveryReader(s: Scenario): readonly string[] | undefin
  */
 export function notSingledOutNote(s: Scenario, readers: readonly string[]): string | undefined {
   const all = divergesForEveryReader(s);
-  const expect = s.expect as Readonly<Record<string, Expectation | undefined>>;
-  const others = [...new Set(readers)].filter((r) => expect[r] === undefined);
+  const others = [...new Set(readers)].filter((r) => expectationFor(s, r) === undefined);
   if (all === undefined || others.length === 0) return undefined;
   return (
     `note: every reader ${s.name} names is expected to diverge (${all.join(', ')}: expect bug) — the kernel ` +

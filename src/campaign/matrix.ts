@@ -13,7 +13,8 @@ import type { ReaderStats } from './stats';
 import { countRun, emptyStats, overallVerdict } from './stats';
 import type { Target } from './target';
 import { makeTarget, runTarget } from './target';
-import { expectedContract, moduleReaders } from './select';
+import { moduleReaders } from './select';
+import { judgesExpectation } from './expectations';
 
 /**
  * `ptefuzz matrix`: reader × contract × memory model verdicts per scenario.
@@ -115,14 +116,17 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
       units.push({
         reader,
         model,
-        cells: cfg.contracts.map((contract) => ({
-          target: makeTarget(s, reader, contract, model, arch),
-          declared: contract.name === expectedContract(s, reader),
-          stats: emptyStats(),
-          classes: new Map(),
-          witnesses: new Map(),
-          witnessTargets: new Map(),
-        })),
+        cells: cfg.contracts.map((contract) => {
+          const target = makeTarget(s, reader, contract, model, arch);
+          return {
+            target,
+            declared: judgesExpectation(target),
+            stats: emptyStats(),
+            classes: new Map(),
+            witnesses: new Map(),
+            witnessTargets: new Map(),
+          };
+        }),
       });
     }
   }

@@ -22,6 +22,7 @@ import { printScn, printValue } from './print';
 import type { RawExpr, RawLocation, RawStmt, RawTest } from './raw';
 import { RAW_INSTRUCTIONS, observedOf, runRaw } from './raw';
 import type { BuildOptions, BuiltScenario, Expectation, Scenario } from './types';
+import { EXPECTATIONS } from './types';
 
 type Of<K extends DirectiveItem['kind']> = DirectiveItem & { readonly kind: K };
 
@@ -54,7 +55,6 @@ export const ARCH_MODELS: Readonly<Record<ArchName, ModelKind>> = {
   arm64: 'weak',
   'arm64-ext-sw': 'weak',
 };
-const EXPECTATIONS: readonly Expectation[] = ['bug', 'correct', 'benign'];
 const OBSERVATIONS = ['never', 'sometimes', 'always'];
 
 /** Parse and lower a `.scn` text; every problem is a ScenarioError at file:line:col. */

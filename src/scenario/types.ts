@@ -49,6 +49,8 @@ export interface Reduction {
 
 /** The verdict a scenario is expected to produce (DOMAIN §C), per reader. */
 export type Expectation = 'bug' | 'correct' | 'benign';
+/** Every expectation a scenario may state, in the order messages list them. */
+export const EXPECTATIONS: readonly Expectation[] = ['bug', 'correct', 'benign'];
 
 /**
  * initial memory + one program per CPU + the reader(s) under test + contract

@@ -24,7 +24,14 @@ import {
   portableSelection,
   selectTargets,
 } from '../../campaign';
-import { addStability, corpusKey, expectedContract, notSingledOutNote, stabilityPercent } from '../../campaign';
+import {
+  addStability,
+  corpusKey,
+  expectationFor,
+  judgesExpectation,
+  notSingledOutNote,
+  stabilityPercent,
+} from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
@@ -33,6 +40,7 @@ import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { statusLine } from '../status';
 import { alignColumns, findingReport } from '../render';
 import type { RawTest, Scenario } from '../../scenario';
+import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
@@ -485,7 +493,7 @@ export function summaryTable(r: CampaignResult): string {
         st,
         sumHangs(r, (u) => u === t),
       ),
-      (isDeclared(t) ? expectationOf(t) : undefined) ?? '',
+      (judgesExpectation(t) ? expectationFor(t.scenario, t.reader.name) : undefined) ?? '',
     ]);
   }
   const lines = [
@@ -500,13 +508,6 @@ export function summaryTable(r: CampaignResult): string {
     );
   return lines.join('\n');
 }
-
-/** The contract of a target is the one the scenario's expectation is about (its reader line's, else the reader's declared one). */
-const isDeclared = (t: Target): boolean => t.contract.name === expectedContract(t.scenario, t.reader);
-
-/** The scenario's `expect` for a target's reader, if it has one. */
-const expectationOf = (t: Target): string | undefined =>
-  (t.scenario.expect as Readonly<Record<string, string | undefined>>)[t.reader.name];
 
 /** A scenario expectation judged on a campaign, with the memory models its reader ran under. */
 export type CampaignExpectation = ExpectationCheck & { readonly models: readonly string[] };
@@ -525,11 +526,11 @@ export function campaignExpectations(r: CampaignResult): CampaignExpectation[] {
         const stats = r.perTarget.get(t.key)!;
         const classes = new Map<string, number>();
         for (const f of r.findings) if (f.target.key === t.key) classes.set(f.class, (classes.get(f.class) ?? 0) + 1);
-        return { target: t, declared: isDeclared(t), stats, verdict: overallVerdict(stats), classes };
+        return { target: t, declared: judgesExpectation(t), stats, verdict: overallVerdict(stats), classes };
       }),
     ).map((c) => ({
       ...c,
-      models: targets.filter((t) => t.reader.name === c.reader && isDeclared(t)).map((t) => t.model),
+      models: targets.filter((t) => t.reader.name === c.reader && judgesExpectation(t)).map((t) => t.model),
     })),
   );
 }
@@ -585,7 +586,7 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
     lines.push(
       `unchecked (${unchecked.length}; an expectation is about the reader's declared contract, which this campaign did not run):`,
       ...unchecked.map((c) =>
-        c.detail.startsWith('unknown expectation')
+        !(EXPECTATIONS as readonly string[]).includes(c.expect)
           ? `  ${c.reader} on ${c.scenario}: ${c.detail}`
           : `  ${c.reader} on ${c.scenario}: declared contract ${c.contract} not run`,
       ),

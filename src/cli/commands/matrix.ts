@@ -10,6 +10,7 @@ import {
   UsageError,
   cellFinding,
   checkExpectations,
+  expectationFor,
   crashRecord,
   failsExpectation,
   matrixReaders,
@@ -191,7 +192,7 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
     ];
     for (const c of r.cells) {
       const t = c.target;
-      const expect = c.declared ? (r.scenario.expect as Record<string, string | undefined>)[t.reader.name] : undefined;
+      const expect = c.declared ? expectationFor(r.scenario, t.reader.name) : undefined;
       rows.push([
         t.reader.name + (t.reader.module ? ' (module)' : ''),
         t.contract.name + (c.declared ? '*' : ''),
