@@ -53,7 +53,7 @@ import { builtinReaders } from '../kernel';
 import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
-import { lighter } from '../minimize';
+import { preferredWitness } from '../minimize';
 import type { HangSnapshot } from './watchdog';
 import { WatchBuffer, watchWorker } from './watchdog';
 
@@ -303,8 +303,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       // Same fingerprint from another worker (or a later hit): keep the lightest
       // witness, ties broken by bytes, so a --runs campaign writes the same bytes
       // however the workers interleave.
-      const better =
-        lighter(m.rank, known.rank) || (!lighter(known.rank, m.rank) && Buffer.compare(bytes, known.bytes) < 0);
+      const better = preferredWitness(m.rank, bytes, known.rank, known.bytes);
       if (known.ours && better) {
         writeFileAtomic(known.finding.file!, bytes);
         known.finding = {

@@ -1,5 +1,5 @@
 export * from './minimize';
 export * from './schedule';
-export { lighter, rankOf } from './order';
+export { lighter, preferredWitness, rankOf } from './order';
 export type { Rank } from './order';
 export * from './program';

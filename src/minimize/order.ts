@@ -36,3 +36,13 @@ export function lighter(a: Rank, b: Rank): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
   return false;
 }
+
+/**
+ * Of two witnesses of one fingerprint, is a the one to keep: lighter, ties
+ * broken by the bytes of the crash file each would be — so the file written
+ * does not depend on which witness came first (worker interleaving, state
+ * order, the file already on disk).
+ */
+export function preferredWitness(a: Rank, aBytes: Uint8Array, b: Rank, bBytes: Uint8Array): boolean {
+  return lighter(a, b) || (!lighter(b, a) && Buffer.compare(aBytes, bBytes) < 0);
+}

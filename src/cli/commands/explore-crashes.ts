@@ -4,7 +4,7 @@ import { crashRecord, minimizeWitness } from '../../campaign';
 import type { CrashFile } from '../../crash';
 import { encodeCrash, fingerprint, loadCrash, saveCrash } from '../../crash';
 import type { Rank } from '../../minimize';
-import { lighter, rankOf } from '../../minimize';
+import { preferredWitness, rankOf } from '../../minimize';
 import { findingOf } from '../parallel';
 
 /** A divergent state of an exploration (its value and verdict label) and the first execution that reached it. */
@@ -64,7 +64,7 @@ export function saveExploreCrashes(
       continue;
     }
     known.states.push(`${w.state} ${w.label}`);
-    if (lighter(c.rank, known.rank) || (!lighter(known.rank, c.rank) && Buffer.compare(c.bytes, known.bytes) < 0)) {
+    if (preferredWitness(c.rank, c.bytes, known.rank, known.bytes)) {
       Object.assign(known, c);
     }
   }

@@ -8,7 +8,7 @@ import type { Run, Target } from '../../campaign';
 import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
 import type { Execution } from '../../machine';
 import { countPreemptions } from '../../machine';
-import { lighter, rankOf } from '../../minimize';
+import { preferredWitness, rankOf } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { droppedText } from '../render';
 
@@ -98,7 +98,7 @@ function lighterThanFile(exec: Execution, bytes: Buffer, other: string, registry
   const run = sameDivergence(crashTarget(crash, other, registry), crash.verdict.class)(crash.trace);
   if (run === null) return true;
   const [mine, theirs] = [rankOf(exec), rankOf(run)];
-  return lighter(mine, theirs) || (!lighter(theirs, mine) && Buffer.compare(bytes, readFileSync(other)) < 0);
+  return preferredWitness(mine, bytes, theirs, readFileSync(other));
 }
 
 /** The crash record of the re-minimized witness; provenance (engine, seed) is kept. */
