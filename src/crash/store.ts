@@ -226,7 +226,7 @@ export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boo
   const path = join(dir, crashFileName(c));
   try {
     makeFolder(dir);
-    if (existsSync(path) && loads(path)) return { path, fresh: false };
+    if (existsSync(path) && loadIfCrash(path) !== undefined) return { path, fresh: false };
     writeFileAtomic(path, encodeCrash(c));
   } catch (e) {
     throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);
@@ -234,13 +234,12 @@ export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boo
   return { path, fresh: true };
 }
 
-/** Whether `path` holds a crash file that loads. */
-function loads(path: string): boolean {
+/** The crash file at `path`, or undefined when there is none that loads (a duplicate's name may hold garbage). */
+export function loadIfCrash(path: string): CrashFile | undefined {
   try {
-    loadCrash(path);
-    return true;
+    return loadCrash(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

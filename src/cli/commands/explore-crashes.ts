@@ -2,7 +2,7 @@ import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
 import { crashRecord, minimizeWitness } from '../../campaign';
 import type { CrashFile } from '../../crash';
-import { encodeCrash, fingerprint, loadCrash, saveCrash } from '../../crash';
+import { encodeCrash, fingerprint, loadIfCrash, saveCrash } from '../../crash';
 import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
 import { findingOf } from '../parallel';
@@ -71,7 +71,7 @@ export function saveExploreCrashes(
   return [...byId.values()].map((c) => {
     const saved = saveCrash(dir, c.record);
     // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
-    const record = saved.fresh ? c.record : (storedRecord(saved.path) ?? c.record);
+    const record = saved.fresh ? c.record : (loadIfCrash(saved.path) ?? c.record);
     return { finding: findingOf(t, record, saved.path, registry, NOT_TIMED), file: saved.path, states: c.states };
   });
 }
@@ -96,13 +96,4 @@ function minimize(t: Target, run: Run, bound: number): Candidate {
     `bound ${bound}`,
   );
   return { record, rank: rankOf(min.run.exec), bytes: encodeCrash(record) };
-}
-
-/** The record in a crash file already on disk, or undefined when it cannot be read (then ours is drawn). */
-function storedRecord(path: string): CrashFile | undefined {
-  try {
-    return loadCrash(path);
-  } catch {
-    return undefined;
-  }
 }
