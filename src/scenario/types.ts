@@ -56,6 +56,9 @@ export const EXPECTATIONS: readonly Expectation[] = ['bug', 'correct', 'benign']
  * initial memory + one program per CPU + the reader(s) under test + contract
  * + memory model. `build` plugs one reader into the reader CPU.
  */
+/** The settings of built-in variants by scenario name (the language has no statement for them). */
+export type SettingsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 export interface Scenario {
   /** DOMAIN §C number first, e.g. "s2-pae-zap-reestablish" */
   readonly name: string;

@@ -1,6 +1,6 @@
 import { builtinOperations, builtinReaders } from '../../kernel';
 import { loadScn } from '../lower';
-import type { Scenario } from '../types';
+import type { Scenario, SettingsByName } from '../types';
 import { S1_SCN } from './s1-pae-double-refault';
 import { S2_NOWMB_SCN, S2_SAMELOW_SCN, S2_SCN } from './s2-pae-zap-reestablish';
 import {
@@ -78,7 +78,7 @@ const BUILTINS: readonly (string | Scenario)[] = [
 export const BUILTIN_TEXTS: readonly string[] = BUILTINS.filter((b): b is string => typeof b === 'string');
 
 /** The list metadata the language has no statement for (S1 inside GUP-fast, S4, S10: flush, zap, recheck). */
-const SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+const SETTINGS: SettingsByName = {
   ...S1G_SETTINGS,
   ...S4_SETTINGS,
   ...S10_SETTINGS,

@@ -9,6 +9,7 @@
  * give the thread, its claims and the finding (wrong-page).
  */
 import type { GupRecheck } from '../../kernel';
+import type { SettingsByName } from '../types';
 
 /** The comment every variant's text starts with: the thread, its claims and the finding. */
 const HEADER = `# DOMAIN §C S1 with GUP-fast as the reader CPU, the TLB flush and the pages
@@ -139,6 +140,6 @@ export const [S1G_BROADCAST_SCN, S1G_BROADCAST_FORCEFLUSH_SCN, S1G_IPI_SCN, S1G_
 ) as [string, string, string, string];
 
 /** The variants' settings, shown by `ptefuzz list` (the flush line and zap_pte_range's flush= argument). */
-export const S1G_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+export const S1G_SETTINGS: SettingsByName = Object.fromEntries(
   VARIANTS.map((v) => [v.name, { flush: v.flush, zap: v.forced ? 'forced' : 'deferred', recheck: 'ptep_get' }]),
 );

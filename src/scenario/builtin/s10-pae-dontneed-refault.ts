@@ -37,6 +37,7 @@
  * included).
  */
 import type { ZapFlush } from '../../kernel';
+import type { SettingsByName } from '../types';
 
 /** the page the initial pte maps */
 export const S10_MAPPED = 0x10001_00010n;
@@ -115,6 +116,6 @@ cpu CPU2 "walk, access via TLB" {
 export const [S10_SCN, S10_FREE_BEFORE_FLUSH_SCN] = ZAPS.map(variantText) as [string, string];
 
 /** The variants' settings, shown by `ptefuzz list` (the language has no statement for them). */
-export const S10_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+export const S10_SETTINGS: SettingsByName = Object.fromEntries(
   ZAPS.map((zap) => [variantName(zap), { flush: 'ipi', zap }]),
 );

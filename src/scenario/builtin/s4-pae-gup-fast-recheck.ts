@@ -40,6 +40,7 @@
  * the minimizer's program passes.
  */
 import type { GupRecheck } from '../../kernel';
+import type { SettingsByName } from '../types';
 import { gupFastCpusText } from './s1-pae-gup-fast';
 
 /** P, the page the initial pte maps */
@@ -100,6 +101,6 @@ ${gupFastCpusText(recheck, false)}`;
 export const [S4_PLAIN_SCN, S4_PTEP_GET_SCN, S4_LOCKLESS_SCN] = RECHECKS.map(variantText) as [string, string, string];
 
 /** The variants' settings, shown by `ptefuzz list` (the language has no statement for them). */
-export const S4_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+export const S4_SETTINGS: SettingsByName = Object.fromEntries(
   RECHECKS.map((recheck) => [variantName(recheck), { flush: 'ipi', zap: 'deferred', recheck }]),
 );
