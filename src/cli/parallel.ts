@@ -18,6 +18,7 @@
  * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
  */
 import { workerScript } from './worker-script';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   StabilityStats,
@@ -46,7 +47,15 @@ import {
   timeoutRecord,
 } from '../campaign';
 import type { CrashFile } from '../crash';
-import { encodeCrash, fingerprint, saveCrash, writeFileAtomic } from '../crash';
+import {
+  CrashFileError,
+  crashFileName,
+  encodeCrash,
+  fingerprint,
+  fsReason,
+  saveCrash,
+  writeFileAtomic,
+} from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import type { ReaderRegistry } from '../kernel';
 import { builtinReaders } from '../kernel';
@@ -172,6 +181,41 @@ export interface ParallelConfig {
    * diagram of a new divergence is drawn on the program the minimizer left (default: the built-in readers)
    */
   readonly registry?: ReaderRegistry;
+  /**
+   * a crash file could not be written (disk full, folder made read-only, …): called before the
+   * finding's status line. The campaign then stops as on SIGINT (see `WriteFailure`).
+   */
+  readonly onWriteFailure?: (w: WriteFailure) => void;
+}
+
+/**
+ * A crash file the campaign could not write. The finding is not lost: `bytes` are the
+ * whole crash file (fuzz prints them, base64), and the finding stays in the result under
+ * the `path` it would have had. The first one stops the campaign after the current run,
+ * so a full disk ends it with its summary instead of aborting it.
+ */
+export interface WriteFailure {
+  /** where the crash file should have gone */
+  readonly path: string;
+  /** one line: the folder, the file and why */
+  readonly message: string;
+  /** the crash file's bytes (what `path` would hold) */
+  readonly bytes: Buffer;
+}
+
+/**
+ * A worker thread that died (out of memory, `process.exit` in a reader module, an uncaught
+ * exception): the campaign stops as on SIGINT, keeping what every worker found and counted.
+ */
+export interface WorkerDeath {
+  /** 0-based job index */
+  readonly job: number;
+  /** the target key of the execution in flight, if one was */
+  readonly target?: string;
+  /** the run in progress */
+  readonly run: number;
+  /** why, in words: `out of memory (ERR_WORKER_OUT_OF_MEMORY)`, `exited with code 3`, the error's message */
+  readonly reason: string;
 }
 
 export interface ParallelResult extends CampaignResult {
@@ -185,6 +229,10 @@ export interface ParallelResult extends CampaignResult {
   readonly dropped: readonly string[];
   /** the corpus store figures added over the workers (engine coverage) */
   readonly corpusCounts?: CorpusCounts;
+  /** crash files that could not be written (their findings are in `findings`/`timeouts` all the same) */
+  readonly writeFailures: readonly WriteFailure[];
+  /** worker threads that died; the campaign stopped at the first */
+  readonly deaths: readonly WorkerDeath[];
 }
 
 interface Witness {
@@ -305,7 +353,17 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       // however the workers interleave.
       const better = preferredWitness(m.rank, bytes, known.rank, known.bytes);
       if (known.ours && better) {
-        writeFileAtomic(known.finding.file!, bytes);
+        try {
+          writeFileAtomic(known.finding.file!, bytes);
+        } catch (e) {
+          // the file there stays whole (atomic write) and replays: only the lighter witness is lost
+          writeFailed({
+            path: known.finding.file!,
+            message: `${cfg.crashes}: cannot replace the crash file ${crashFileName(m.record)} with a lighter witness (${fsReason(e)}); the one there is kept`,
+            bytes,
+          });
+          return;
+        }
         known.finding = {
           ...findingOf(entry.t, m.record, known.finding.file!, registry, known.finding.first),
           file: known.finding.file!,
@@ -318,7 +376,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       return;
     }
     lastExec[job] = Math.max(lastExec[job]!, m.executions);
-    const saved = saveCrash(cfg.crashes, m.record);
+    const saved = trySave(m.record, bytes);
     const first = { executions: sum(baseExec) + sum(lastExec), seconds: elapsed() };
     const finding: Finding = {
       ...findingOf(entry.t, m.record, saved.path, registry, first),
@@ -327,6 +385,29 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     };
     witnesses.set(m.id, { finding, rank: m.rank, bytes, ours: saved.fresh });
     cfg.onStatus(status(), 'new', finding);
+  };
+
+  const writeFailures: WriteFailure[] = [];
+  /** A crash file could not be written: say so (with its bytes) and stop the campaign after the current run. */
+  const writeFailed = (w: WriteFailure): void => {
+    writeFailures.push(w);
+    cfg.onWriteFailure?.(w);
+    // the workers stop after their current run and say they were interrupted
+    Atomics.store(stopFlag, 0, 1);
+  };
+  /**
+   * saveCrash, but a write error (ENOSPC, EROFS, EACCES, …) is a WriteFailure, not the end of
+   * the campaign: `fresh` false, so no lighter witness is written over a file that is not there.
+   */
+  const trySave = (record: CrashFile, bytes: Buffer): { path: string; fresh: boolean } => {
+    try {
+      return saveCrash(cfg.crashes, record);
+    } catch (e) {
+      if (!(e instanceof CrashFileError)) throw e;
+      const path = join(cfg.crashes, crashFileName(record));
+      writeFailed({ path, message: e.message, bytes });
+      return { path, fresh: false };
+    }
   };
 
   /** Add what an ended worker counted (exact: from its shared buffer) to the campaign's totals. */
@@ -378,7 +459,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       cfg.onTimeout?.(status(), known, false, drop);
       return;
     }
-    const saved = saveCrash(cfg.crashes, record);
+    const saved = trySave(record, encodeCrash(record));
     const f: TimeoutFinding = {
       target: t,
       record,
@@ -394,6 +475,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const script = workerScript('fuzz-worker');
   const deadline = cfg.seconds === undefined ? undefined : t0 + cfg.seconds * 1000;
   const failures: unknown[] = [];
+  const deaths: WorkerDeath[] = [];
   const fail = (e: unknown): void => {
     failures.push(e);
     Atomics.store(stopFlag, 0, 1);
@@ -456,8 +538,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
           fail(e);
         }
       });
-      w.on('error', fail);
-      w.on('exit', () => {
+      /** an uncaught exception in the worker (ERR_WORKER_OUT_OF_MEMORY, …): it exits next */
+      let died: unknown;
+      w.on('error', (e) => {
+        died ??= e;
+      });
+      w.on('exit', (code) => {
         try {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);
@@ -477,7 +563,20 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
               usage.set(key, prev ? mergePctUsage(prev, u) : u);
             }
           } else if (failures.length === 0) {
-            fail(new Error('[ptefuzz internal bug] a worker exited without its totals'));
+            // it died: keep what it counted (exact, in its shared buffer) and stop the others after their run
+            const snap = buf.snapshot();
+            const inFlight = buf.inFlight ? cfg.targets[snap.target]?.key : undefined;
+            settle(job, buf, slots, hitsPast, first, lastCorpus);
+            if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
+            lastStab[job] = undefined;
+            deaths.push({
+              job,
+              ...(inFlight !== undefined ? { target: inFlight } : {}),
+              run: snap.run,
+              reason: deathReason(died, code),
+            });
+            Atomics.store(stopFlag, 0, 1);
+            interrupted = true;
           }
         } catch (e) {
           fail(e);
@@ -538,10 +637,21 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
       ...(anyCorpus ? { corpusCounts } : {}),
       ...(stability.size > 0 ? { stability } : {}),
+      writeFailures,
+      deaths,
     };
   });
 
   return { done, stop: () => Atomics.store(stopFlag, 0, 1) };
+}
+
+/** Why a worker thread ended without its totals, in words. */
+export function deathReason(error: unknown, code: number): string {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory, ERR_WORKER_OUT_OF_MEMORY';
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
+  if (error !== undefined) return `threw ${String(error).split('\n')[0]}`;
+  return `exited with code ${code}`;
 }
 
 /**

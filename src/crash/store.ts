@@ -94,6 +94,7 @@ export function fsReason(e: unknown): string {
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
     EDQUOT: 'disk quota exceeded',
+    EFBIG: 'file too large (a file size limit: ulimit -f)',
     ENOENT: 'no such file or folder',
     ENAMETOOLONG: 'name too long',
   };

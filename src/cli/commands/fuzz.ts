@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import seedrandom from 'seedrandom';
 import type { ReaderRegistry } from '../../kernel';
 import type {
@@ -36,7 +37,7 @@ import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
-import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { statusLine } from '../status';
 import { alignColumns, findingReport } from '../render';
 import type { RawTest, Scenario } from '../../scenario';
@@ -44,7 +45,7 @@ import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
-import type { ParallelResult } from '../parallel';
+import type { ParallelResult, WriteFailure } from '../parallel';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
@@ -96,6 +97,9 @@ export function cleanStaleTemps(dirs: readonly string[]): void {
     }
   }
 }
+
+/** The signals that stop a campaign cleanly (the second one aborts it). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Default corpus folder (git-ignored). */
 export const DEFAULT_CORPUS_DIR = 'corpus/generated';
@@ -247,14 +251,25 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   cleanStaleTemps([o.crashes, ...(corpusDir !== undefined ? [corpusDir] : [])]);
   const out = new CampaignOutput(process.stderr, seconds);
   const t0 = Date.now();
+  /** crash files that could not be written (paths): their findings print no replay command */
+  const unsaved = new Set<string>();
   const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: Finding): void => {
     out.write(statusLine(s, event, f) + '\n');
     if (event === 'new' && f)
-      out.write(findingReport(f) + `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`);
+      out.write(
+        findingReport(f) +
+          (unsaved.has(f.file!)
+            ? `\n\treplay: none, the crash file was NOT SAVED (its bytes are above)\n\n`
+            : `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`),
+      );
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
+  const onWriteFailure = (w: WriteFailure): void => {
+    unsaved.add(w.path);
+    out.write(writeFailureLines(w) + '\n');
+  };
   const onTimeout = (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean): void => {
-    out.write(timeoutLines(s, t, fresh, timeoutSeconds) + '\n');
+    out.write(timeoutLines(s, t, fresh, timeoutSeconds, unsaved.has(t.file)) + '\n');
     if (dropped)
       out.write(
         `INFO: ${t.target.key}: ${MAX_TIMEOUTS_PER_TARGET} timeouts; this target is dropped from the rest of the campaign\n`,
@@ -262,14 +277,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
 
-  // SIGINT/SIGTERM: stop after the current run, write the summary, exit with the campaign's code.
+  // SIGINT/SIGTERM/SIGHUP: stop after the current run, write the summary, exit with the campaign's code.
+  // SIGHUP (the terminal closed, `kill -HUP`): a campaign logging to a file ends with its summary, not cut short.
   // A second signal aborts at once (crash files are written atomically, so none is half-written).
   let stop = false;
   let stopWorkers: (() => void) | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
       process.kill(process.pid, sig);
       return;
     }
@@ -277,8 +292,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     stopWorkers?.();
     out.write(`INFO: ${sig}: stopping after the current run (send it again to abort at once)\n`);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   let result: ParallelResult;
   try {
     // every campaign runs in worker threads, watched by this one (parallel.ts, watchdog.ts)
@@ -301,6 +315,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         clock: () => Date.now(),
         onStatus,
         onTimeout,
+        onWriteFailure,
         onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
         onUnstable: (u) => {
           const key = corpusKey(u.target);
@@ -316,14 +331,17 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       result = await run.done;
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
   // right under the table's "replay with:" line
   for (const f of result.findings)
-    process.stderr.write(`  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`);
+    process.stderr.write(
+      unsaved.has(f.file!)
+        ? `  NOT SAVED: ${basename(f.file!)} (its bytes are printed above, with the command that writes them)\n`
+        : `  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`,
+    );
   for (const s of new Set(result.findings.map((f) => f.target.scenario))) {
     const readers = result.findings.filter((f) => f.target.scenario === s).map((f) => f.target.reader.name);
     const note = notSingledOutNote(s, readers);
@@ -343,7 +361,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       `INFO: stability ${stab.percent.toFixed(2)}%: ${stab.stable} of ${stab.checked} re-executions of corpus entries reproduced their coverage and verdict\n`,
     );
   }
-  if (result.timeouts.length > 0) process.stderr.write(timeoutSummary(result, timeoutSeconds) + '\n');
+  if (result.timeouts.length > 0) process.stderr.write(timeoutSummary(result, timeoutSeconds, unsaved) + '\n');
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   const split = {
     ...(jobs > 1 ? { jobs } : {}),
@@ -361,9 +379,52 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     restarts: result.restarts,
     dropped: result.dropped,
   };
+  const failures = {
+    ...(result.writeFailures.length > 0
+      ? { writeFailures: result.writeFailures.map((w) => ({ file: w.path, message: w.message })) }
+      : {}),
+    ...(result.deaths.length > 0 ? { workerDeaths: result.deaths.map((d) => ({ ...d, job: d.job + 1 })) } : {}),
+  };
   if (o.json)
-    process.stdout.write(JSON.stringify({ ...jsonSummary(result, seed, split), ...watchdog }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ...jsonSummary(result, seed, split), ...watchdog, ...failures }, null, 2) + '\n',
+    );
+  // the campaign did not run to its end: a failure to look at (exit 2), its findings summed up above all the same
+  const stopped = stoppedLines(result);
+  if (stopped.length > 0) {
+    process.stderr.write(stopped.map((l) => `ptefuzz: ${l}\n`).join(''));
+    return EXIT_USAGE;
+  }
   return result.findings.length > 0 || result.timeouts.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+/**
+ * A crash file that could not be written: the error, then its bytes as a command that writes them
+ * (base64, one line), so a full disk or a read-only folder never loses the finding.
+ */
+export function writeFailureLines(w: WriteFailure): string {
+  return (
+    `ptefuzz: ${w.message}\n` +
+    `\tthe finding is NOT SAVED; the campaign stops after the current run. To write its crash file once there is room:\n` +
+    `\techo ${w.bytes.toString('base64')} | base64 -d > ${shellQuote(basename(w.path))}`
+  );
+}
+
+/** Why a campaign stopped before its end (exit 2), one line each: a worker thread died, a crash file was not written. */
+export function stoppedLines(r: ParallelResult): string[] {
+  const lines = r.deaths.map(
+    (d) =>
+      `job ${d.job + 1}'s worker thread died (${d.reason}) during run ${d.run}` +
+      (d.target !== undefined ? ` of ${d.target}` : '') +
+      '; the campaign stopped (any other job after its current run): the summary above counts every execution judged, and the crash files found are written',
+  );
+  if (r.writeFailures.length > 0) {
+    const n = r.writeFailures.length;
+    lines.push(
+      `${n} crash file${n === 1 ? '' : 's'} could not be written (first: ${r.writeFailures[0]!.message}); the campaign stopped; each one's bytes are printed above with the command that writes them`,
+    );
+  }
+  return lines;
 }
 
 function byReader(r: CampaignResult): Map<string, ReaderStats> {
@@ -595,7 +656,13 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
 }
 
 /** The status line and report of a hang the watchdog stopped. */
-export function timeoutLines(s: CampaignStatus, f: TimeoutFinding, fresh: boolean, seconds: number): string {
+export function timeoutLines(
+  s: CampaignStatus,
+  f: TimeoutFinding,
+  fresh: boolean,
+  seconds: number,
+  unsaved = false,
+): string {
   const t = f.target;
   const v = f.record.verdict;
   const head = statusLine(s, 'new').replace('\tNEW\t', '\tTIMEOUT\t');
@@ -604,16 +671,22 @@ export function timeoutLines(s: CampaignStatus, f: TimeoutFinding, fresh: boolea
   return (
     `${head}\n\t${what} -> ${f.file}; worker restarted\n` +
     `\t${v.kind === 'timeout' ? v.detail : ''} (${f.record.trace.length} choices)\n` +
-    `\treplay: ${timeoutReplayCommand(f.file, t.reader.module?.path, seconds)}\n`
+    (unsaved
+      ? `\treplay: none, the crash file was NOT SAVED (its bytes are above)\n`
+      : `\treplay: ${timeoutReplayCommand(f.file, t.reader.module?.path, seconds)}\n`)
   );
 }
 
 /** The summary lines of the hangs: count and replay commands. */
-export function timeoutSummary(r: ParallelResult, seconds: number): string {
+export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: ReadonlySet<string> = new Set()): string {
   const hung = [...r.hangs].map(([key, n]) => `${key}: ${n}${r.dropped.includes(key) ? ' (dropped)' : ''}`);
   return [
     `timeouts: ${r.timeouts.length} distinct, ${r.restarts} hung execution(s) stopped after ${seconds} s (${hung.join('; ')}); replay with:`,
-    ...r.timeouts.map((t) => `  ${timeoutReplayCommand(t.file, t.target.reader.module?.path, seconds)}`),
+    ...r.timeouts.map((t) =>
+      unsaved.has(t.file)
+        ? `  NOT SAVED: ${basename(t.file)} (its bytes are printed above, with the command that writes them)`
+        : `  ${timeoutReplayCommand(t.file, t.target.reader.module?.path, seconds)}`,
+    ),
   ].join('\n');
 }
 

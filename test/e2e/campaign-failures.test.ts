@@ -1,0 +1,171 @@
+/**
+ * What a long campaign does when something under it fails: the crash folder
+ * cannot be written (disk full, a file size limit, a folder made read-only),
+ * a worker thread dies (out of memory, a reader module that calls
+ * process.exit), the terminal is closed (SIGHUP). In every case the campaign
+ * stops after the current run, prints its summary, keeps every finding — a
+ * crash file it could not write is printed as a command that writes it — and
+ * says in one line why it stopped (exit 2), never a stack trace.
+ * Fixed seeds and run counts; synchronised on the campaign's own output.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCrash } from '../../src/crash';
+import { deathReason } from '../../src/cli/parallel';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-fail-'));
+const BIN = join(ROOT, 'bin', 'ptefuzz.js');
+const S2 = ['--scenario', 's2-pae-zap-reestablish', '--engine', 'random', '--seed', '1'];
+
+interface Summary {
+  interrupted: boolean;
+  divergences: { reader: string; class: string; file: string }[];
+  writeFailures?: { file: string; message: string }[];
+  workerDeaths?: { job: number; target?: string; run: number; reason: string }[];
+}
+
+describe('fuzz: a crash folder that cannot be written', () => {
+  test('the finding is printed as a command that writes its crash file; summary, one line, exit 2', () => {
+    const dir = tmp();
+    const crashes = join(dir, 'crashes');
+    // RLIMIT_FSIZE: a crash file (~1.4 KB) cannot be written (EFBIG), as on a full disk; stdout/stderr are pipes
+    const quoted = [BIN, 'fuzz', ...S2, '--runs', '300', '--crashes', crashes, '--json'].map((a) => `'${a}'`);
+    const r = spawnSync('sh', ['-c', `ulimit -f 1; exec '${process.execPath}' ${quoted.join(' ')}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(2);
+    const name = /cannot write the crash file (\S+\.msgpack) \(file too large/.exec(r.stderr)?.[1];
+    expect(name).toMatch(/^s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
+    expect(readdirSync(crashes).filter((f) => f.endsWith('.msgpack'))).toEqual([]);
+    // the summary is printed, the finding listed as not saved, and the last line says why the campaign stopped
+    expect(r.stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s/m);
+    expect(r.stderr).toContain(`  NOT SAVED: ${name}`);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(/^ptefuzz: 1 crash file could not be written \(first: .*crashes: cannot write the crash file/);
+    const sum = JSON.parse(r.stdout) as Summary;
+    expect(sum.divergences.map((d) => [d.reader, d.class])).toEqual([['ptep_get', 'torn']]);
+    expect(sum.writeFailures?.map((w) => w.file)).toEqual([join(crashes, name!)]);
+    // the printed command writes the crash file; it loads and is the torn ptep_get witness
+    const echo = r.stderr.split('\n').find((l) => l.startsWith('\techo '))!;
+    expect(echo).toMatch(new RegExp(`\\| base64 -d > ${name!.replace(/\./g, '\\.')}$`));
+    const out = tmp();
+    expect(spawnSync('sh', ['-c', echo.trim()], { cwd: out }).status).toBe(0);
+    const rec = loadCrash(join(out, name!));
+    expect([rec.reader, rec.model, rec.verdict.class]).toEqual(['ptep_get', 'tso', 'torn']);
+    const replay = cli(['replay', join(out, name!)]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('REPRODUCED');
+  });
+});
+
+/** harness/readers/pae-spin.js, made to end its worker thread (`process.exit(3)`) on its `dieAt`-th raced read. */
+function dyingReaderModule(dieAt: number): string {
+  const src = readFileSync(join(ROOT, 'harness', 'readers', 'pae-spin.js'), 'utf8')
+    .replace(/ptep_get_lockless_spin/g, 'ptep_get_lockless_exit')
+    .replace('    while (true) {}\n', `    if (++raced === ${dieAt}) process.exit(3);\n`)
+    .replace("const { kernel, machine } = require('ptefuzz');", '$&\nlet raced = 0;');
+  expect(src).toContain('process.exit(3)');
+  const file = join(tmp(), 'pae-exit.js');
+  writeFileSync(file, src);
+  return file;
+}
+
+describe('fuzz: a worker thread that dies', () => {
+  test('--jobs 2, a worker ends itself on its 100th raced read: summary with what was found, one line per death, exit 2', () => {
+    const crashes = tmp();
+    const module = dyingReaderModule(100);
+    const r = cli([
+      'fuzz',
+      ...S2,
+      '--reader-module',
+      module,
+      '--reader',
+      'ptep_get_lockless_exit',
+      '--reader',
+      'ptep_get',
+      '--runs',
+      '400',
+      '--jobs',
+      '2',
+      '--crashes',
+      crashes,
+      '--json',
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr).not.toContain('internal bug');
+    expect(r.code).toBe(2);
+    // the first worker to die stops the campaign; the other may die too before it hears of it
+    const deaths = r.stderr.split('\n').filter((l) => l.includes('worker thread died'));
+    expect(deaths.length).toBeGreaterThanOrEqual(1);
+    for (const l of deaths)
+      expect(l).toMatch(
+        /^ptefuzz: job [12]'s worker thread died \(exited with code 3\) during run \d+( of s2-pae-zap-reestablish ptep_get_lockless_exit non-torn tso)?; the campaign stopped \(any other job after its current run\): the summary above counts every execution judged, and the crash files found are written$/,
+      );
+    expect(r.stderr.trim().split('\n').pop()).toBe(deaths[deaths.length - 1]);
+    const sum = JSON.parse(r.stdout) as Summary & { targets: { reader: string; executions: number }[] };
+    expect(sum.interrupted).toBe(true);
+    expect(sum.workerDeaths?.map((d) => d.reason)).toEqual(deaths.map(() => 'exited with code 3'));
+    // what the workers judged before they died is counted, and ptep_get's tear (found in the first runs) is kept
+    expect(sum.targets.find((t) => t.reader === 'ptep_get')!.executions).toBeGreaterThanOrEqual(40);
+    expect(sum.divergences.filter((d) => d.reader === 'ptep_get').map((d) => d.class)).toContain('torn');
+    for (const d of sum.divergences) expect(loadCrash(d.file).verdict.class).toBe(d.class);
+    expect(r.stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s \(interrupted\)$/m);
+  });
+});
+
+describe('deathReason', () => {
+  test('names out of memory, an uncaught error and a bare exit in words', () => {
+    const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), {
+      code: 'ERR_WORKER_OUT_OF_MEMORY',
+    });
+    expect(deathReason(oom, 1)).toBe('out of memory, ERR_WORKER_OUT_OF_MEMORY');
+    expect(deathReason(new RangeError('Maximum call stack size exceeded\n    at f (x.js:1:1)'), 1)).toBe(
+      'RangeError: Maximum call stack size exceeded',
+    );
+    expect(deathReason('boom', 1)).toBe('threw boom');
+    expect(deathReason(undefined, 3)).toBe('exited with code 3');
+  });
+});
+
+describe('fuzz: SIGHUP (the terminal closed)', () => {
+  test('stops the campaign after the current run, as SIGTERM does: summary, (interrupted), the campaign verdict as exit code', async () => {
+    const crashes = tmp();
+    // --runs far beyond what runs before the signal: the campaign ends only by it
+    const p = spawn(
+      process.execPath,
+      [BIN, 'fuzz', ...S2, '--reader', 'ptep_get', '--runs', '100000000', '--crashes', crashes],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    let sent = false;
+    p.stderr.setEncoding('utf8');
+    p.stderr.on('data', (s: string) => {
+      stderr += s;
+      // after the first divergence is on disk (its replay line is printed once the file is written)
+      if (!sent && /\treplay: .*\n/.test(stderr)) {
+        sent = true;
+        p.kill('SIGHUP');
+      }
+    });
+    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+      p.on('error', reject);
+      p.on('exit', (c, s) => resolve({ code: c, signal: s }));
+    });
+    expect(sent).toBe(true);
+    expect(signal).toBe(null);
+    expect(code).toBe(1);
+    expect(hasStackTrace(stderr)).toBe(false);
+    expect(stderr).toContain('INFO: SIGHUP: stopping after the current run (send it again to abort at once)');
+    expect(stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s \(interrupted\)$/m);
+    expect(readdirSync(crashes).filter((f) => f.endsWith('.msgpack')).length).toBeGreaterThanOrEqual(1);
+  });
+});
