@@ -10,7 +10,15 @@ import { findingReport } from '../render';
 import { replayCommandFor } from '../replay-command';
 import { statusLine } from '../status';
 import type { FuzzOptions } from './fuzz';
-import { DEFAULT_SECONDS, cleanStaleTemps, jsonSummary, randomSeed, selectionOf, summaryTable } from './fuzz';
+import {
+  DEFAULT_SECONDS,
+  STOP_SIGNALS,
+  cleanStaleTemps,
+  jsonSummary,
+  randomSeed,
+  selectionOf,
+  summaryTable,
+} from './fuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted
@@ -54,8 +62,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   const onSignal = (): void => {
     stop = true;
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   const t0 = Date.now();
   let result;
   try {
@@ -109,8 +116,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
       },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
   const r: CampaignResult = {
     targets: result.targets,
