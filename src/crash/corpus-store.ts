@@ -101,6 +101,20 @@ export function formatOf(buf: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** The integer `version` field of a msgpack map, if it is one. */
+export function versionOf(buf: Uint8Array): number | undefined {
+  try {
+    const raw: unknown = packr.unpack(buf);
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const v = (raw as Record<string, unknown>)['version'];
+      return Number.isInteger(v) ? (v as number) : undefined;
+    }
+  } catch {
+    // not msgpack
+  }
+  return undefined;
+}
+
 /** `<scenario>.<reader>.<contract>.<model>` */
 export const corpusFolderName = (t: CorpusTarget): string => `${t.scenario}.${t.reader}.${t.contract}.${t.model}`;
 

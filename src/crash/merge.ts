@@ -1,14 +1,24 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CrashFileError, decodeCrash } from './format';
+import { CRASH_FORMAT, CRASH_VERSIONS, CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
-import { CORPUS_FORMAT, corpusFileName, corpusFolderName, decodeCorpusEntry, formatOf } from './corpus-store';
+import {
+  CORPUS_FORMAT,
+  CORPUS_VERSION,
+  corpusFileName,
+  corpusFolderName,
+  decodeCorpusEntry,
+  formatOf,
+  versionOf,
+} from './corpus-store';
 import { checkOutputFolder, emptyPathError, fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
   corpus: { added: number; duplicate: number };
   rejected: number;
+  /** files already in `out` under a merged file's name that did not load (truncated, …): replaced, counted in `added` */
+  replaced: number;
 }
 
 /**
@@ -26,6 +36,7 @@ export function mergeFolders(
   out: string,
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
+  onReplace?: (e: CrashFileError) => void,
 ): MergeCounts {
   if (out === '') throw emptyPathError('the output folder OUT');
   for (const dir of inputs) {
@@ -38,7 +49,12 @@ export function mergeFolders(
     }
     if (!st.isDirectory()) throw new CrashFileError(dir, 'not a folder (merge takes crash or corpus folders)');
   }
-  const counts: MergeCounts = { crashes: { added: 0, duplicate: 0 }, corpus: { added: 0, duplicate: 0 }, rejected: 0 };
+  const counts: MergeCounts = {
+    crashes: { added: 0, duplicate: 0 },
+    corpus: { added: 0, duplicate: 0 },
+    rejected: 0,
+    replaced: 0,
+  };
   checkOutputFolder(out, 'merge: OUT');
   try {
     makeFolder(out);
@@ -74,9 +90,21 @@ export function mergeFolders(
         continue;
       }
       const dest = join(out, rel);
-      if (existsSync(dest)) {
+      const there = existing(dest, kind);
+      if (there === 'whole') {
         counts[kind].duplicate++;
         continue;
+      }
+      if (there instanceof CrashFileError) {
+        // a folder (or a device, …) under the name: nothing to replace it with safely
+        counts.rejected++;
+        onReject(new CrashFileError(file, `not merged: ${there.message}`));
+        continue;
+      }
+      if (there !== 'none') {
+        // a truncated or overwritten file under the name must not swallow the good one as a "duplicate"
+        counts.replaced++;
+        onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
       }
       try {
         makeFolder(dirname(dest));
@@ -88,6 +116,41 @@ export function mergeFolders(
     }
   }
   return counts;
+}
+
+/**
+ * What is in `out` under a merged file's name: nothing, a file that loads as the same kind (a
+ * duplicate), a regular file that does not (why, in words: it is replaced), or something that is
+ * not a regular file (a CrashFileError naming it: the merged file is rejected).
+ */
+function existing(dest: string, kind: 'crashes' | 'corpus'): 'none' | 'whole' | string | CrashFileError {
+  let st;
+  try {
+    st = lstatSync(dest);
+  } catch {
+    return 'none';
+  }
+  if (!st.isFile() && !st.isSymbolicLink()) {
+    const what = st.isDirectory() ? 'a folder' : 'not a regular file';
+    return new CrashFileError(
+      dest,
+      `${what} is in the way (expected a ${kind === 'crashes' ? 'crash file' : 'corpus entry'} or nothing)`,
+    );
+  }
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readFileSync(dest);
+    if (kind === 'crashes') decodeCrash(bytes, dest);
+    else decodeCorpusEntry(bytes, dest);
+    return 'whole';
+  } catch (e) {
+    // a file of a newer ptefuzz under the same name is the same bug (or entry), kept as it is
+    const format = kind === 'crashes' ? CRASH_FORMAT : CORPUS_FORMAT;
+    const newest = kind === 'crashes' ? Math.max(...CRASH_VERSIONS) : CORPUS_VERSION;
+    if (bytes !== undefined && formatOf(bytes) === format && (versionOf(bytes) ?? 0) > newest) return 'whole';
+    if (e instanceof CrashFileError) return e.reason;
+    return `cannot read (${fsReason(e)})`;
+  }
 }
 
 /**

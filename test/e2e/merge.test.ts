@@ -102,4 +102,54 @@ describe('ptefuzz merge', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ptefuzz: .*missing: no such folder\n$/);
   });
+  test('a truncated file in OUT under a merged name is replaced (not a "duplicate" that swallows the good one); a folder there is rejected', () => {
+    const [c1, c2] = crashes as [string, string];
+    const a = tmp();
+    copyFileSync(join(ROOT, 'crashes', c1), join(a, c1));
+    copyFileSync(join(ROOT, 'crashes', c2), join(a, c2));
+    const e1 = corpusEntry(join(a, 'corpus'), [0, 1, 1]);
+    const out = tmp();
+    // what a `cp` killed mid-copy, or a full disk under a non-atomic copy, leaves behind
+    writeFileSync(join(out, c1), readFileSync(join(ROOT, 'crashes', c1)).subarray(0, 40));
+    mkdirSync(join(out, e1.split('/')[0]!));
+    writeFileSync(join(out, e1), '');
+    mkdirSync(join(out, c2)); // a folder under a crash file's name
+    const r = cli(['merge', out, a]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      `merged 1 folder(s) into ${out}: 2 new, 0 duplicate, 1 rejected (crash files: 1 new, 0 duplicate; corpus entries: 1 new, 0 duplicate); 2 unreadable file(s) in ${out} replaced\n`,
+    );
+    // inputs are read in name order: the corpus folder, then the crash files
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(
+      `ptefuzz: warning: ${join(out, e1)}: not a readable corpus entry (msgpack: Unexpected end of MessagePack data); replaced by ${join(a, 'corpus', e1)}`,
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^ptefuzz: warning: ${join(out, c1).replace(/\./g, '\\.')}: not a readable ptefuzz crash file .*; replaced by ${join(a, c1).replace(/\./g, '\\.')}$`,
+      ),
+    );
+    expect(lines[2]).toBe(
+      `ptefuzz: ${join(a, c2)}: not merged: ${join(out, c2)}: a folder is in the way (expected a crash file or nothing); skipped`,
+    );
+    expect(readFileSync(join(out, c1))).toEqual(readFileSync(join(ROOT, 'crashes', c1)));
+    expect(readFileSync(join(out, e1))).toEqual(readFileSync(join(a, 'corpus', e1)));
+    expect(cli(['replay', join(out, c1)]).code).toBe(0);
+  });
+
+  test('a file of a newer crash format under the name is kept (the same fingerprint: the same bug), as a duplicate', () => {
+    const [c1] = crashes as [string];
+    const a = tmp();
+    copyFileSync(join(ROOT, 'crashes', c1), join(a, c1));
+    const out = tmp();
+    const newer = new Packr({ useRecords: false }).pack({ format: 'ptefuzz-crash', version: 99, future: true });
+    writeFileSync(join(out, c1), newer);
+    const r = cli(['merge', out, a]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(': 0 new, 1 duplicate, 0 rejected');
+    expect(readFileSync(join(out, c1))).toEqual(newer);
+  });
 });
