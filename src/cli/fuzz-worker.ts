@@ -31,7 +31,16 @@ const corpus =
     ? undefined
     : new FileCorpusStore(d.corpus, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
 const corpusCounts = () =>
-  corpus ? { corpus: { loaded: corpus.loaded, saved: corpus.saved, skipped: corpus.skipped } } : {};
+  corpus
+    ? {
+        corpus: {
+          loaded: corpus.loaded,
+          saved: corpus.saved,
+          skipped: corpus.skipped,
+          ...(corpus.unsaved > 0 ? { unsaved: corpus.unsaved } : {}),
+        },
+      }
+    : {};
 /** finding id → its hit counter in the shared buffer */
 const slots = new Map<string, number>();
 

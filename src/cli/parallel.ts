@@ -97,6 +97,8 @@ export interface CorpusCounts {
   readonly loaded: number;
   readonly saved: number;
   readonly skipped: number;
+  /** entries that could not be written (kept in memory only) */
+  readonly unsaved?: number;
 }
 
 export type FromWorker =
@@ -281,7 +283,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   /** stability counts of workers the watchdog stopped (their last report) */
   let hungStab: StabilityStats = { checked: 0, stable: 0 };
   const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
-  const corpusCounts = { loaded: 0, saved: 0, skipped: 0 };
+  const corpusCounts = { loaded: 0, saved: 0, skipped: 0, unsaved: 0 };
   let anyCorpus = false;
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
@@ -439,6 +441,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       if (first) corpusCounts.loaded += corpus.loaded;
       corpusCounts.saved += corpus.saved;
       corpusCounts.skipped += corpus.skipped;
+      corpusCounts.unsaved += corpus.unsaved ?? 0;
     }
   };
 

@@ -132,6 +132,8 @@ export class FileCorpusStore {
   saved = 0;
   /** files skipped with a warning */
   skipped = 0;
+  /** entries that could not be written (disk full, read-only folder, …): kept in memory only */
+  unsaved = 0;
 
   constructor(
     readonly dir: string,
@@ -153,7 +155,7 @@ export class FileCorpusStore {
   poll(t: CorpusTarget): readonly (readonly number[])[] {
     const folder = corpusFolderName(t);
     const path = join(this.dir, folder);
-    // a folder that cannot be listed stops the campaign (one line, exit 2), as an entry that cannot be saved does
+    // a folder that cannot be listed stops the campaign (one line, exit 2), as a file in the way of one does
     let names: string[];
     try {
       names = listFolder(path, { missingIsEmpty: true })
@@ -209,7 +211,13 @@ export class FileCorpusStore {
       }
     } catch (e) {
       if (this.notAFolder(path)) throw this.inTheWay(path);
-      throw new CrashFileError(path, `cannot write the corpus (${fsReason(e)})`);
+      // The corpus is what the campaign learnt, kept for the next one: a full disk or a folder made
+      // read-only must not end a days-long campaign. The entry stays in the engine's corpus in memory.
+      if (this.unsaved++ === 0) {
+        this.warn(
+          `${path}: cannot write the corpus (${fsReason(e)}); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+        );
+      }
     }
   }
 

@@ -64,6 +64,34 @@ describe('fuzz: a crash folder that cannot be written', () => {
   });
 });
 
+describe('fuzz: a corpus folder that cannot be written', () => {
+  test('one warning per worker, the entries stay in memory, the campaign runs to its end and counts them', () => {
+    const dir = tmp();
+    const corpus = join(dir, 'corpus');
+    // RLIMIT_FSIZE 0: no regular file can get a byte (stdout and stderr are pipes); a correct reader, so no crash file
+    const args = ['fuzz', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_lockless', '--seed', '1'];
+    const quoted = [BIN, ...args, '--runs', '300', '--crashes', join(dir, 'crashes'), '--corpus', corpus];
+    const r = spawnSync(
+      'sh',
+      ['-c', `ulimit -f 0; exec '${process.execPath}' ${quoted.map((a) => `'${a}'`).join(' ')}`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(0);
+    const folder = join(corpus, 's2-pae-zap-reestablish.ptep_get_lockless.non-torn.tso');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('ptefuzz:'))).toEqual([
+      `ptefuzz: warning: ${folder}: cannot write the corpus (file too large (a file size limit: ulimit -f), EFBIG); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+    ]);
+    expect(r.stderr).toMatch(/^Done: 300 executions \(300 runs\) in [\d.]+ s$/m);
+    const info =
+      /^INFO: corpus .*: 0 entries loaded, 0 new entries saved, (\d+) new entries NOT saved \(write errors; kept in memory only\)$/m.exec(
+        r.stderr,
+      );
+    expect(Number(info?.[1])).toBeGreaterThan(1);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+});
+
 /** harness/readers/pae-spin.js, made to end its worker thread (`process.exit(3)`) on its `dieAt`-th raced read. */
 function dyingReaderModule(dieAt: number): string {
   const src = readFileSync(join(ROOT, 'harness', 'readers', 'pae-spin.js'), 'utf8')

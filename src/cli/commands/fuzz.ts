@@ -352,6 +352,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     process.stderr.write(
       `INFO: corpus ${corpusDir.replace(/\/+$/, '')}/: ${c.loaded} entries loaded, ${c.saved} new entries saved` +
         (c.skipped > 0 ? `, ${c.skipped} unreadable files skipped` : '') +
+        ((c.unsaved ?? 0) > 0 ? `, ${c.unsaved} new entries NOT saved (write errors; kept in memory only)` : '') +
         '\n',
     );
   }
