@@ -14,6 +14,11 @@ export interface EnumerateOptions {
   readonly preemptionBound?: number;
   /** stop after this many executions */
   readonly maxExecutions?: number;
+  /**
+   * Asked before every execution: true ends the search there, with `interrupted` set
+   * (a Ctrl-C'd `explore`; the steps form lets the caller's signal handler run between executions).
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface EnumerationSummary {
@@ -22,6 +27,8 @@ export interface EnumerationSummary {
   readonly truncated: boolean;
   /** true when the preemption bound pruned at least one branch */
   readonly boundCut: boolean;
+  /** true when `shouldStop` ended the search before it was complete: what was visited is a prefix, no claim */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -35,20 +42,41 @@ export function enumerate(
   visit: (exec: Execution) => void,
   opts: EnumerateOptions = {},
 ): EnumerationSummary {
+  const steps = enumerateSteps(run, visit, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same enumeration, cut into steps: it yields after every execution, so
+ * that a caller on an event loop can let a signal handler run (and set what
+ * `shouldStop` reads) now and then; where it yields changes nothing it visits.
+ */
+export function* enumerateSteps(
+  run: (source: ChoiceSource) => Execution,
+  visit: (exec: Execution) => void,
+  opts: EnumerateOptions = {},
+): Generator<void, EnumerationSummary, undefined> {
   const bound = opts.preemptionBound ?? Infinity;
   const max = opts.maxExecutions ?? Infinity;
   let prefix: number[] = [];
   let executions = 0;
   let boundCut = false;
   for (;;) {
-    if (executions >= max) return { executions, truncated: true, boundCut };
+    if (executions >= max) return { executions, truncated: true, boundCut, interrupted: false };
+    if (opts.shouldStop?.() === true) {
+      return { executions, truncated: false, boundCut, interrupted: true };
+    }
     const exec = run(new PrefixSource(prefix));
     executions++;
     visit(exec);
     const next = nextPrefix(exec.choices, bound);
     if (next.cut) boundCut = true;
-    if (next.prefix === null) return { executions, truncated: false, boundCut };
+    if (next.prefix === null) return { executions, truncated: false, boundCut, interrupted: false };
     prefix = next.prefix;
+    yield;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ChoiceSource, Execution } from '../machine';
 import type { EnumerateOptions, EnumerationSummary } from './enumerate';
-import { enumerate } from './enumerate';
+import { enumerateSteps } from './enumerate';
 
 /** Executions that reached one state, split by a label (a verdict, an exists clause, …). */
 export interface ExploredState<R> {
@@ -26,11 +26,31 @@ export function exhaust<R extends { readonly exec: Execution }>(
   classify: (r: R) => readonly (readonly [state: string, label: string])[],
   opts: EnumerateOptions = {},
 ): Exploration<R> {
+  const steps = exhaustSteps(run, classify, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same exploration, cut into steps (see enumerateSteps): it yields after
+ * every execution. `onState` is told each state when an execution first
+ * reaches it with a label, before the next execution runs.
+ */
+export function* exhaustSteps<R extends { readonly exec: Execution }>(
+  run: (source: ChoiceSource) => R,
+  classify: (r: R) => readonly (readonly [state: string, label: string])[],
+  opts: EnumerateOptions = {},
+  onState?: (state: string, label: string, executions: number) => void,
+): Generator<void, Exploration<R>, undefined> {
   const states = new Map<string, ExploredState<R>>();
   let last: R | undefined;
-  const summary = enumerate(
+  let executions = 0;
+  const summary = yield* enumerateSteps(
     (source) => (last = run(source)).exec,
     () => {
+      executions++;
       for (const [state, label] of classify(last!)) {
         let s = states.get(state);
         if (!s) {
@@ -40,7 +60,10 @@ export function exhaust<R extends { readonly exec: Execution }>(
         s.count++;
         const l = s.labels.get(label);
         if (l) l.count++;
-        else s.labels.set(label, { count: 1, first: last! });
+        else {
+          s.labels.set(label, { count: 1, first: last! });
+          onState?.(state, label, executions);
+        }
       }
     },
     opts,
