@@ -145,10 +145,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       'crashes',
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action((opts: ExploreOptions & ModuleOption, cmd: Command) => {
+    .action(async (opts: ExploreOptions & ModuleOption, cmd: Command) => {
       const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
       registerReaderModules(o.readerModule, registry);
-      code = exploreCommand(o, registry);
+      code = await exploreCommand(o, registry);
     });
 
   program

@@ -223,11 +223,18 @@ export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): nu
  * kept; a file there that is no readable crash file (truncated, overwritten)
  * is replaced, so the path returned always replays.
  */
-export function saveCrash(dir: string, c: CrashFile): { path: string; fresh: boolean } {
+export function saveCrash(
+  dir: string,
+  c: CrashFile,
+  /** paths this process wrote as stand-ins (an interrupted explore's unminimized witnesses): replaced, not kept */
+  replace?: ReadonlySet<string>,
+): { path: string; fresh: boolean } {
   const path = join(dir, crashFileName(c));
   try {
     makeFolder(dir);
-    if (existsSync(path) && loadIfCrash(path) !== undefined) return { path, fresh: false };
+    if (replace?.has(path) !== true && existsSync(path) && loadIfCrash(path) !== undefined) {
+      return { path, fresh: false };
+    }
     writeFileAtomic(path, encodeCrash(c));
   } catch (e) {
     throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);

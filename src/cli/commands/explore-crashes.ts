@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
 import { crashRecord, minimizeWitness } from '../../campaign';
@@ -48,6 +49,8 @@ export function saveExploreCrashes(
   dir: string,
   bound: number,
   registry: ReaderRegistry,
+  /** the unminimized stand-ins saveUnminimized wrote: replaced where a minimized file takes the same name, else removed */
+  standIns: readonly SavedStandIn[] = [],
 ): ExploreCrash[] {
   const minimized = new Map<Run, Candidate>(); // one execution may be the first witness of several states
   const byId = new Map<string, Candidate & { states: string[] }>();
@@ -68,12 +71,69 @@ export function saveExploreCrashes(
       Object.assign(known, c);
     }
   }
-  return [...byId.values()].map((c) => {
-    const saved = saveCrash(dir, c.record);
+  const ours = new Set(standIns.filter((s) => s.fresh).map((s) => s.path));
+  const crashes = [...byId.values()].map((c) => {
+    const saved = saveCrash(dir, c.record, ours);
     // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
     const record = saved.fresh ? c.record : (loadIfCrash(saved.path) ?? c.record);
     return { finding: findingOf(t, record, saved.path, registry, NOT_TIMED), file: saved.path, states: c.states };
   });
+  // every minimized file is written: the stand-ins this process wrote under other names go
+  const kept = new Set(crashes.map((c) => c.file));
+  for (const path of ours) {
+    if (kept.has(path)) continue;
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone: nothing to remove
+    }
+  }
+  return crashes;
+}
+
+/** An unminimized witness saveUnminimized wrote (fresh) or found already under its name. */
+export interface SavedStandIn {
+  readonly path: string;
+  readonly fresh: boolean;
+}
+
+/**
+ * The first witness of every divergent state as found, unminimized — one
+ * file per fingerprint (the first witness in DFS order), each a whole crash
+ * file that replays (the full trace on the full program) — written
+ * atomically before an interrupted explore minimizes them, so that a second
+ * signal during the minimization, which then ends the process at once,
+ * leaves a replayable file for every divergence found. saveExploreCrashes
+ * replaces or removes them once the minimized files are written.
+ */
+export function saveUnminimized(
+  t: Target,
+  witnesses: readonly StateWitness[],
+  dir: string,
+  bound: number,
+): SavedStandIn[] {
+  const byId = new Map<string, CrashFile>();
+  for (const w of witnesses) {
+    const v = w.run.judgement.verdict;
+    if (v.kind !== 'divergence')
+      throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
+    const record = crashRecord(
+      {
+        target: t,
+        class: v.class,
+        trace: w.run.exec.trace,
+        exec: w.run.exec,
+        judgement: w.run.judgement,
+        first: NOT_TIMED,
+        hits: 0,
+      },
+      'exhaustive',
+      `bound ${bound}`,
+    );
+    const id = fingerprint(record);
+    if (!byId.has(id)) byId.set(id, record);
+  }
+  return [...byId.values()].map((record) => saveCrash(dir, record));
 }
 
 function minimize(t: Target, run: Run, bound: number): Candidate {

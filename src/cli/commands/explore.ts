@@ -2,7 +2,8 @@ import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
 import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets } from '../../campaign';
 import type { EnumerateOptions } from '../../engines';
-import { exhaust } from '../../engines';
+import type { Exploration } from '../../engines';
+import { exhaustSteps } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { ModelKind } from '../../machine';
@@ -17,7 +18,7 @@ import { fieldsText } from '../../report';
 import { replayCommandFor } from '../replay-command';
 import { cleanStaleTemps } from './fuzz';
 import type { StateWitness } from './explore-crashes';
-import { saveExploreCrashes } from './explore-crashes';
+import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -47,8 +48,14 @@ export const DEFAULT_LITMUS_MODEL: ModelKind = 'weak';
  * `States` block. A divergence of a scenario's reader is written to the
  * crash folder as `fuzz` writes it (explore-crashes.ts), with the command
  * that replays it. Exit 1 iff a reader diverged.
+ *
+ * SIGINT/SIGTERM during the scenarios' searches (see Interrupt): the target
+ * being searched stops at the next execution and is printed as interrupted —
+ * its partial states, no claim about the bound — with the crash files of the
+ * divergences found so far; targets not started are named as not searched.
+ * Exit codes as an interrupted `fuzz`: 1 if a divergence was found, else 0.
  */
-export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): number {
+export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): Promise<number> {
   const write = (text: string): void => void process.stdout.write(text);
   if ((o.scenario === undefined) === (o.litmus === undefined)) {
     throw new UsageError('explore needs exactly one of --scenario NAME or --litmus SHAPE');
@@ -108,12 +115,100 @@ export function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): num
   cleanStaleTemps([o.crashes]);
   blocks.forEach(emit);
   let diverged = false;
-  for (const t of targets) {
-    const r = exploreTarget(t, o, registry);
-    diverged ||= r.diverged;
-    emit(r.text);
+  const interrupt = new Interrupt();
+  try {
+    for (let i = 0; i < targets.length; i++) {
+      await nextTurn(); // a signal sent during the last target's minimization is handled here
+      if (interrupt.signal !== undefined) {
+        emit(notSearchedBlock(targets.slice(i), interrupt.signal));
+        break;
+      }
+      const t = targets[i]!;
+      // on stderr: which of a long explore's searches is running (the blocks come out on stdout as each ends)
+      process.stderr.write(
+        `INFO: exploring ${t.key}, preemption bound ${o.bound ?? DEFAULT_SCENARIO_BOUND} (target ${i + 1} of ${targets.length})\n`,
+      );
+      const r = await exploreTarget(t, o, registry, interrupt);
+      diverged ||= r.diverged;
+      emit(r.text);
+    }
+  } finally {
+    interrupt.dispose();
   }
   return diverged ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+/**
+ * SIGINT/SIGTERM while `explore` searches its scenarios. The first signal
+ * asks the search to stop at its next execution (the enumeration yields to
+ * the event loop every SLICE_MS, so the handler runs within that much of
+ * one execution); a second one, while the handler is still installed,
+ * re-raises the signal, which ends the process (the shell sees it), as in
+ * `fuzz`. Before an interrupted target's witnesses are minimized, `dispose`
+ * uninstalls the handler: they are on disk unminimized by then, and a
+ * second signal ends the process at once without losing them.
+ */
+class Interrupt {
+  signal: NodeJS.Signals | undefined;
+  /** the target being searched, named in the INFO line */
+  searching: Target | undefined;
+  private installed = false;
+  private readonly onSignal = (sig: NodeJS.Signals): void => {
+    if (this.signal !== undefined) {
+      this.dispose();
+      process.kill(process.pid, sig);
+      return;
+    }
+    this.signal = sig;
+    process.stderr.write(
+      this.searching === undefined
+        ? `INFO: ${sig}: stopping before the next target (send it again to abort at once)\n`
+        : `INFO: ${sig}: stopping the search of ${this.searching.key} after the current execution (send it again to abort at once)\n`,
+    );
+  };
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+    this.installed = true;
+  }
+  readonly shouldStop = (): boolean => this.signal !== undefined;
+  dispose(): void {
+    if (!this.installed) return;
+    this.installed = false;
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+
+/** How long a search runs between two turns of the event loop (where a signal handler can run). */
+const SLICE_MS = 50;
+
+/** One turn of the event loop: pending signal handlers run (libuv polls its signal pipe before the check phase). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. */
+async function drive<T>(steps: Generator<void, T, undefined>): Promise<T> {
+  let slice = Date.now() + SLICE_MS;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (Date.now() >= slice) {
+      await nextTurn();
+      slice = Date.now() + SLICE_MS;
+    }
+  }
+}
+
+/** The targets an interrupted explore never started: named, so that nobody reads their absence as a pass. */
+function notSearchedBlock(targets: readonly Target[], signal: NodeJS.Signals): string {
+  return [
+    `NOT SEARCHED (${signal} before their search began): ${targets.length} target(s), no claim about them`,
+    ...targets.map(
+      (t) => `  ${t.scenario.name}: reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}`,
+    ),
+  ].join('\n');
 }
 
 function resolveShape(name: string): LitmusShape {
@@ -174,28 +269,48 @@ function boundHitNote(hits: number, executions: number): string {
   );
 }
 
-function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): { text: string; diverged: boolean } {
+async function exploreTarget(
+  t: Target,
+  o: ExploreOptions,
+  registry: ReaderRegistry,
+  interrupt: Interrupt,
+): Promise<{ text: string; diverged: boolean }> {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   let raced = 0;
   let boundHits = 0;
   const values = new Map<string, bigint>();
-  const x = exhaust(
-    (source) => {
-      const run = runTarget(t, source);
-      if (run.judgement.raced > 0) raced++;
-      if (run.judgement.verdict.kind === 'bound-hit') boundHits++;
-      return run;
-    },
-    (run) => scenarioStates(t, run, values),
-    enumOptions(o, bound),
+  interrupt.searching = t;
+  const x: Exploration<Run> = await drive(
+    exhaustSteps(
+      (source) => {
+        const run = runTarget(t, source);
+        if (run.judgement.raced > 0) raced++;
+        if (run.judgement.verdict.kind === 'bound-hit') boundHits++;
+        return run;
+      },
+      (run) => scenarioStates(t, run, values),
+      { ...enumOptions(o, bound), shouldStop: interrupt.shouldStop },
+      (state, label, executions) => {
+        // on stderr as the search goes: a long search tells its finds (and a test knows when to interrupt)
+        if (!NOT_DIVERGENT.has(label))
+          process.stderr.write(`#${executions}\tNEW\tdivergent state ${state}  ${label}\t(${t.key})\n`);
+      },
+    ),
   );
+  interrupt.searching = undefined;
+  const stopped = x.interrupted ? interrupt.signal! : undefined;
   const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
   const width = Math.max(1, ...states.map((s) => String(s.count).length));
   const out = [
     `Explore ${t.scenario.name}: ${t.scenario.title}`,
     `reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}, preemption bound ${bound}`,
-    `States ${states.length}`,
   ];
+  if (stopped !== undefined) {
+    out.push(
+      `INTERRUPTED by ${stopped} after ${x.executions} executions: the outcome set below is partial — not a claim about preemption bound ${bound}`,
+    );
+  }
+  out.push(`States ${states.length}`);
   const witnesses: StateWitness[] = [];
   for (const s of states) {
     const labels = [...s.labels].map(([label, l]) => (s.labels.size > 1 ? `${label} ${l.count}` : label));
@@ -209,22 +324,41 @@ function exploreTarget(t: Target, o: ExploreOptions, registry: ReaderRegistry): 
     return v === undefined ? [] : [`  ${s.state.replace(/ \(not present\)$/, '')}  ${fieldsText(v, t.arch)}`];
   });
   if (decoded.length > 0) out.push(`Fields (${t.arch.name} value decoded):`, ...decoded);
-  out.push(searchLine(x, bound));
+  out.push(
+    stopped !== undefined
+      ? `Executions ${x.executions}; INTERRUPTED by ${stopped}: the states above are partial`
+      : searchLine(x, bound),
+  );
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
   if (witnesses.length === 0) {
     out.push(
-      x.truncated
-        ? `no divergence in the ${x.executions} executions explored (search truncated)`
-        : x.boundCut
-          ? `no divergence within bound ${bound}`
-          : 'no divergence (complete search)',
+      stopped !== undefined
+        ? `no divergence in the ${x.executions} executions explored before ${stopped} (search interrupted: not a claim about preemption bound ${bound})`
+        : x.truncated
+          ? `no divergence in the ${x.executions} executions explored (search truncated)`
+          : x.boundCut
+            ? `no divergence within bound ${bound}`
+            : 'no divergence (complete search)',
     );
     if (boundHits > 0) out.push(boundHitNote(boundHits, x.executions));
   } else {
     const divergent = states.filter((s) => [...s.labels.keys()].some((l) => !NOT_DIVERGENT.has(l)));
-    const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry);
+    let standIns: ReturnType<typeof saveUnminimized> = [];
+    if (stopped !== undefined) {
+      // on disk before the minimization, which a second signal may cut short (it then ends the process)
+      standIns = saveUnminimized(t, witnesses, o.crashes, bound);
+      interrupt.dispose();
+      process.stderr.write(
+        `INFO: ${stopped}: ${standIns.length} divergence(s) found in ${t.key} written unminimized; minimizing them ` +
+          `(send ${stopped} again to stop now and keep the unminimized files: ${standIns.map((s) => s.path).join(' ')})\n`,
+      );
+    }
+    const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry, standIns);
     out.push(
-      `DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}; the first witness of each, minimized: ` +
+      (stopped !== undefined
+        ? `DIVERGENCE: ${divergent.length} divergent state(s) in the ${x.executions} executions explored before ${stopped} (search interrupted; more may exist within bound ${bound})`
+        : `DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}`) +
+        '; the first witness of each, minimized: ' +
         `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/`,
     );
     const note = notSingledOutNote(t.scenario, [t.reader.name]);
