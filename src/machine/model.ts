@@ -5,6 +5,13 @@ import type { Location } from './location';
 export type ModelKind = 'sc' | 'tso' | 'weak';
 export const MODEL_KINDS: readonly ModelKind[] = ['sc', 'tso', 'weak'];
 
+/** `m` and the weaker models (outcomes nest, SC ⊆ TSO ⊆ weak: an outcome under `m` is one under each), strongest first. */
+export const modelsAtMostAsStrong = (m: ModelKind): readonly ModelKind[] => MODEL_KINDS.slice(MODEL_KINDS.indexOf(m));
+
+/** `m` and the stronger models (an outcome none of `m`'s executions shows, none of theirs shows), strongest first. */
+export const modelsAtLeastAsStrong = (m: ModelKind): readonly ModelKind[] =>
+  MODEL_KINDS.slice(0, MODEL_KINDS.indexOf(m) + 1);
+
 /** Tag of the initial message of every location. */
 export const INIT_TAG = -1;
 /** Tag of a store made outside any writer operation. */

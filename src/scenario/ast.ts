@@ -57,6 +57,12 @@ export type Cond =
       readonly value: Num;
     } & Pos);
 
+/** One clause of `reader NAME expect …`: the verdict word and, after `under`, the memory model's, as written. */
+export interface ExpectClauseSyntax extends Pos {
+  readonly verdict: string;
+  readonly model?: { readonly name: string } & Pos;
+}
+
 export type Quantifier = 'exists' | '~exists' | 'forall';
 
 export type Directive =
@@ -74,7 +80,8 @@ export type Directive =
       readonly kind: 'reader';
       readonly name: string;
       readonly contract?: string;
-      readonly expect?: string;
+      /** `expect CLAUSE, CLAUSE …` as written (at least one clause when present) */
+      readonly expect?: readonly ExpectClauseSyntax[];
     }
   | {
       readonly kind: 'cpu';

@@ -12,7 +12,7 @@ import type {
   ReaderRegistry,
 } from '../kernel';
 import { ARCHES, CONTRACT_NAMES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
-import type { Arg, Call, Cond, DirectiveItem, Item, Num, Quantifier, ScnFile, Value } from './ast';
+import type { Arg, Call, Cond, DirectiveItem, ExpectClauseSyntax, Item, Num, Quantifier, ScnFile, Value } from './ast';
 import { condAtoms } from './cond';
 import type { Pos } from './errors';
 import { ScenarioError, closeNames, expected } from './errors';
@@ -21,8 +21,8 @@ import { parseScn } from './parse';
 import { printScn, printValue } from './print';
 import type { RawExpr, RawLocation, RawStmt, RawTest } from './raw';
 import { RAW_INSTRUCTIONS, observedOf, runRaw } from './raw';
-import type { BuildOptions, BuiltScenario, Expectation, Scenario } from './types';
-import { EXPECTATIONS } from './types';
+import type { BuildOptions, BuiltScenario, ExpectClause, Expectation, Scenario } from './types';
+import { EXPECTATIONS, clauseText } from './types';
 
 type Of<K extends DirectiveItem['kind']> = DirectiveItem & { readonly kind: K };
 
@@ -327,7 +327,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   if (expectDs.length > 0)
     throw err(
       expectDs[0]!,
-      "'reader NAME expect bug|correct|benign' (per-model observations are for raw tests)",
+      "'reader NAME expect bug|correct|benign [under MODEL]' (per-model observations are for raw tests)",
       `'expect'`,
     );
   if (readerDs.length === 0)
@@ -350,7 +350,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       );
   }
   const readers: string[] = [];
-  const expect: Record<string, Expectation> = {};
+  const expect: Record<string, readonly ExpectClause[]> = {};
   const contracts: Record<string, string> = {};
   for (const r of readerDs) {
     const def = ctx.readers.get(r.name);
@@ -365,11 +365,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     if (def.arch !== arch) throw err(r, `a reader for ${arch}`, `'${r.name}' (${def.arch})`);
     if (readers.includes(r.name)) throw err(r, 'each reader once', `'${r.name}' again`);
     readers.push(r.name);
-    if (r.expect !== undefined) {
-      if (!(EXPECTATIONS as readonly string[]).includes(r.expect))
-        throw err(r, `${EXPECTATIONS.join(', ')} after 'expect'`, `'${r.expect}'`);
-      expect[r.name] = r.expect as Expectation;
-    }
+    if (r.expect !== undefined) expect[r.name] = lowerExpect(r.expect, err);
     if (r.contract !== undefined) {
       if (!(CONTRACT_NAMES as readonly string[]).includes(r.contract))
         throw err(r, `a contract (${CONTRACT_NAMES.join(', ')}) after 'contract'`, `'${r.contract}'`);
@@ -754,4 +750,71 @@ function checkCond(
 /** The items of a file that are directives, for tools that walk a parsed file. */
 export function directives(f: ScnFile): DirectiveItem[] {
   return f.items.filter((i: Item): i is DirectiveItem => 'line' in i && i.kind !== 'comment');
+}
+
+/** How much a verdict claims is wrong: a weaker model never shows less than a stronger one. */
+const SEVERITY: Readonly<Record<Expectation, number>> = { correct: 0, benign: 1, bug: 2 };
+
+/**
+ * The clauses of `reader NAME expect …`, checked: known verdicts and models; a clause without a model
+ * (judged over every model run) stands alone; one clause per model; and, since outcomes nest
+ * (SC ⊆ TSO ⊆ weak), no clause contradicting or repeating what another implies — `bug under tso`
+ * already says weak diverges, `correct under tso` already says sc does not.
+ */
+function lowerExpect(
+  written: readonly ExpectClauseSyntax[],
+  err: (at: Pos, what: string, found: string) => ScenarioError,
+): ExpectClause[] {
+  const clauses: ExpectClause[] = written.map((w, i) => {
+    if (!(EXPECTATIONS as readonly string[]).includes(w.verdict))
+      throw err(w, `${EXPECTATIONS.join(', ')} after '${i === 0 ? 'expect' : ','}'`, `'${w.verdict}'`);
+    if (w.model === undefined) return { verdict: w.verdict as Expectation };
+    if (!(MODEL_KINDS as readonly string[]).includes(w.model.name)) {
+      const close = closeNames(w.model.name, MODEL_KINDS);
+      throw err(
+        w.model,
+        `a memory model (${MODEL_KINDS.join(', ')}${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''}) after 'under'`,
+        `'${w.model.name}'`,
+      );
+    }
+    return { verdict: w.verdict as Expectation, model: w.model.name as ModelKind };
+  });
+  if (clauses.length > 1) {
+    const alone = clauses.findIndex((c) => c.model === undefined);
+    if (alone >= 0)
+      throw err(
+        written[alone]!,
+        `'${clauses[alone]!.verdict} under MODEL' (with more than one clause each names its model; ` +
+          `'expect ${clauses[alone]!.verdict}' alone is judged over every model run)`,
+        `'${clauses[alone]!.verdict}'`,
+      );
+  }
+  const rank = (c: ExpectClause): number => MODEL_KINDS.indexOf(c.model!);
+  for (let j = 1; j < clauses.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const [x, y] = [clauses[i]!, clauses[j]!];
+      const [xt, yt] = [clauses[i]!, clauses[j]!].map(clauseText) as [string, string];
+      if (x.model === y.model)
+        throw err(
+          written[j]!,
+          'one clause per model',
+          x.verdict === y.verdict ? `'${yt}' again` : `'${yt}' after '${xt}' (they contradict each other)`,
+        );
+      const [strong, weak] = rank(x) < rank(y) ? [x, y] : [y, x];
+      const d = SEVERITY[strong.verdict] - SEVERITY[weak.verdict];
+      if (d < 0) continue;
+      const why =
+        strong.verdict === 'bug'
+          ? `a bug under ${strong.model} is one under ${weak.model} too`
+          : weak.verdict === 'correct'
+            ? `correct under ${weak.model} is correct under ${strong.model} too`
+            : `benign under ${weak.model} covers ${strong.model} too`;
+      throw err(
+        written[j]!,
+        'clauses that agree with the nesting of the models (SC ⊆ TSO ⊆ weak)',
+        `'${yt}' with '${xt}' (${d > 0 ? 'they contradict each other' : 'one says the other'}: ${why})`,
+      );
+    }
+  }
+  return clauses;
 }

@@ -1,4 +1,5 @@
-import type { Arg, Call, Item, Num, ScnFile, Stmt, Value } from './ast';
+import { MODEL_KINDS } from '../machine';
+import type { Arg, Call, ExpectClauseSyntax, Item, Num, ScnFile, Stmt, Value } from './ast';
 import { parseCond, parseQuantifier } from './cond';
 import { Cursor } from './cursor';
 import { closeNames } from './errors';
@@ -163,7 +164,16 @@ function directive(c: Cursor): Item {
       const name = c.ident("a reader name after 'reader'").text;
       const d: Record<string, unknown> = { kind: 'reader', name };
       if (c.accept('ident', 'contract')) d['contract'] = c.ident("a contract name after 'contract'").text;
-      if (c.accept('ident', 'expect')) d['expect'] = c.ident("'bug', 'correct' or 'benign' after 'expect'").text;
+      if (c.accept('ident', 'expect')) {
+        const clauses = expectClauses(c);
+        d['expect'] = clauses;
+        if (!c.is('newline') && !c.is('comment') && !c.is('eof'))
+          throw c.error(
+            clauses[clauses.length - 1]!.model === undefined
+              ? "'under MODEL', ',' and another clause, or the end of the line"
+              : "',' and another clause, or the end of the line",
+          );
+      }
       if (!c.is('newline') && !c.is('comment') && !c.is('eof'))
         throw c.error("'contract', 'expect' or the end of the line");
       return done(d);
@@ -186,6 +196,25 @@ function directive(c: Cursor): Item {
       return cpu(c, at);
   }
   throw new Error(`[ptefuzz internal bug] directive ${kw} not handled`);
+}
+
+/** `CLAUSE {, CLAUSE}` after `expect`, CLAUSE = `VERDICT [under MODEL]` (the words are checked by `lower`). */
+function expectClauses(c: Cursor): ExpectClauseSyntax[] {
+  const clauses: ExpectClauseSyntax[] = [];
+  do {
+    const what =
+      clauses.length === 0 ? "'bug', 'correct' or 'benign' after 'expect'" : "'bug', 'correct' or 'benign' after ','";
+    const v = c.ident(what);
+    // `expect under weak`: the verdict is missing, not named 'under'
+    if (v.text === 'under') throw c.error(what, v);
+    let model: ExpectClauseSyntax['model'];
+    if (c.accept('ident', 'under')) {
+      const m = c.ident(`a memory model (${MODEL_KINDS.join(', ')}) after 'under'`);
+      model = { name: m.text, line: m.line, col: m.col };
+    }
+    clauses.push({ verdict: v.text, line: v.line, col: v.col, ...(model ? { model } : {}) });
+  } while (c.accept('punct', ','));
+  return clauses;
 }
 
 function cpu(c: Cursor, at: { line: number; col: number }): Item {

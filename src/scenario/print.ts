@@ -43,7 +43,9 @@ function printItem(it: Item): string {
       return (
         `reader ${it.name}` +
         (it.contract !== undefined ? ` contract ${it.contract}` : '') +
-        (it.expect !== undefined ? ` expect ${it.expect}` : '') +
+        (it.expect !== undefined
+          ? ` expect ${it.expect.map((c) => (c.model === undefined ? c.verdict : `${c.verdict} under ${c.model.name}`)).join(', ')}`
+          : '') +
         trailing(it.comment)
       );
     case 'expect':

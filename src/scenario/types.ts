@@ -53,6 +53,30 @@ export type Expectation = 'bug' | 'correct' | 'benign';
 export const EXPECTATIONS: readonly Expectation[] = ['bug', 'correct', 'benign'];
 
 /**
+ * One clause of a reader's expectation (`expect bug`, `expect correct under tso, bug under weak`).
+ * Without a model the verdict is judged over every model run; with one, by nesting (SC ⊆ TSO ⊆ weak):
+ * `bug under M` on M and the weaker models, `correct`/`benign under M` on M and the stronger ones.
+ */
+export interface ExpectClause {
+  readonly verdict: Expectation;
+  readonly model?: ModelKind;
+}
+
+/** Clauses without a model, one verdict per reader: how a scenario states the expectations that hold under every model. */
+export function unqualified(
+  byReader: Readonly<Record<string, Expectation>>,
+): Readonly<Record<string, readonly ExpectClause[]>> {
+  return Object.fromEntries(Object.entries(byReader).map(([r, verdict]) => [r, [{ verdict }]]));
+}
+
+/** `bug`, `bug under weak`. */
+export const clauseText = (c: ExpectClause): string =>
+  c.model === undefined ? c.verdict : `${c.verdict} under ${c.model}`;
+
+/** A reader's expectation as the `expect` line writes it: `correct under tso, bug under weak`. */
+export const expectText = (clauses: readonly ExpectClause[]): string => clauses.map(clauseText).join(', ');
+
+/**
  * initial memory + one program per CPU + the reader(s) under test + contract
  * + memory model. `build` plugs one reader into the reader CPU.
  */
@@ -72,7 +96,8 @@ export interface Scenario {
   readonly source: string;
   /** what the thread claims, and what ptefuzz expects per reader */
   readonly claim: string;
-  readonly expect: Readonly<Record<string, Expectation>>;
+  /** per reader: its `expect` clauses, as written (a reader without an entry has no expectation) */
+  readonly expect: Readonly<Record<string, readonly ExpectClause[]>>;
   /** per reader: the contract the scenario judges it by (default: the reader's declared one) */
   readonly contracts?: Readonly<Record<string, string>>;
   /** the printed `.scn` text the scenario was lowered from (stored in crash files) */

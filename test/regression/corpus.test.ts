@@ -61,10 +61,27 @@ describe('corpus/mailing-list: every scenario matches its .expected', () => {
       if (l.kind === 'kernel') {
         const g = kernelGolden(l);
         body = g.text;
-        for (const [reader, want] of Object.entries(l.scenario.expect)) {
-          const diverged = g.outcomes.filter((o) => o.target.reader.name === reader).some((o) => o.diverged);
-          if (want === 'bug') expect(diverged, `${reader} is expected to be a bug`).toBe(true);
-          if (want === 'correct') expect(diverged, `${reader} is expected to be correct`).toBe(false);
+        for (const [reader, clauses] of Object.entries(l.scenario.expect)) {
+          for (const c of clauses) {
+            // nesting, SC ⊆ TSO ⊆ weak: `bug under M` holds on M and weaker models, `correct under M` on M and stronger
+            const strength = (m: string): number => ['sc', 'tso', 'weak'].indexOf(m);
+            const judged = g.outcomes.filter(
+              (o) =>
+                o.target.reader.name === reader &&
+                (c.model === undefined ||
+                  (c.verdict === 'bug'
+                    ? strength(o.target.model) >= strength(c.model)
+                    : strength(o.target.model) <= strength(c.model))),
+            );
+            expect(
+              judged.length,
+              `${reader}: ${c.verdict} under ${c.model ?? 'any model'} was explored`,
+            ).toBeGreaterThan(0);
+            const diverged = judged.some((o) => o.diverged);
+            const what = `${reader} is expected to be a ${c.verdict}${c.model !== undefined ? ` under ${c.model}` : ''}`;
+            if (c.verdict === 'bug') expect(diverged, what).toBe(true);
+            if (c.verdict === 'correct') expect(diverged, what).toBe(false);
+          }
         }
       } else {
         const g = rawGolden(l.test);

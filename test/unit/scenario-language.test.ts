@@ -1,11 +1,20 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CONTRACT_NAMES, builtinOperations, builtinReaders } from '../../src/kernel';
 import { CONTRACTS } from '../../src/compare';
 import type { Lowered, Scenario } from '../../src/scenario';
 import type { PageDecl } from '../../src/machine';
-import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
+import {
+  BUILTIN_SCENARIOS,
+  ScenarioError,
+  builtinScenario,
+  loadScn,
+  parseScn,
+  printScn,
+  unqualified,
+} from '../../src/scenario';
 import { TraceSource, execute } from '../../src/machine';
 import { S4_FREE, S4_MAPPED } from '../../src/scenario/builtin/s4-pae-gup-fast-recheck';
 import { S10_FREE, S10_MAPPED } from '../../src/scenario/builtin/s10-pae-dontneed-refault';
@@ -124,6 +133,114 @@ describe('.scn: more errors name the place and what was expected', () => {
   });
 });
 
+describe('.scn: "expect CLAUSE, CLAUSE" — an expectation under a memory model', () => {
+  const withExpect = (tail: string): string =>
+    S2.replace('reader ptep_get_lockless', `reader ptep_get_lockless${tail}`);
+  test('clauses lower to {verdict, model} in the order written; the printer writes them canonically', () => {
+    const l = load(withExpect(' expect  correct  under tso ,bug under weak # S2 without the wmbs'));
+    if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    expect(l.scenario.expect).toEqual({
+      ptep_get_lockless: [
+        { verdict: 'correct', model: 'tso' },
+        { verdict: 'bug', model: 'weak' },
+      ],
+    });
+    const canonical = 'reader ptep_get_lockless expect correct under tso, bug under weak # S2 without the wmbs\n';
+    expect(l.text).toContain(canonical);
+    expect(printScn(parseScn(l.text, 't.scn'))).toBe(l.text);
+    // an unqualified expectation is one clause without a model, printed as before
+    const old = load(withExpect(' contract exact expect bug'));
+    if (old.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    expect(old.scenario.expect).toEqual({ ptep_get_lockless: [{ verdict: 'bug' }] });
+    expect(old.text).toContain('reader ptep_get_lockless contract exact expect bug\n');
+  });
+  test.each([
+    [
+      ' expect bug under',
+      "test.scn:3:42: expected a memory model (sc, tso, weak) after 'under', found the end of the line",
+    ],
+    [
+      ' expect bug under relaxed',
+      "test.scn:3:43: expected a memory model (sc, tso, weak) after 'under', found 'relaxed'",
+    ],
+    [
+      ' expect bug under wek',
+      "test.scn:3:43: expected a memory model (sc, tso, weak; did you mean weak?) after 'under', found 'wek'",
+    ],
+    [' expect under weak', "test.scn:3:33: expected 'bug', 'correct' or 'benign' after 'expect', found 'under'"],
+    [
+      ' expect bug under weak,',
+      "test.scn:3:48: expected 'bug', 'correct' or 'benign' after ',', found the end of the line",
+    ],
+    [
+      ' expect bug weak',
+      "test.scn:3:37: expected 'under MODEL', ',' and another clause, or the end of the line, found 'weak'",
+    ],
+    [
+      ' expect bug under weak tso',
+      "test.scn:3:48: expected ',' and another clause, or the end of the line, found 'tso'",
+    ],
+    [
+      ' expect correct under tso, fine under weak',
+      "test.scn:3:52: expected bug, correct, benign after ',', found 'fine'",
+    ],
+    [
+      ' expect bug under weak, bug under weak',
+      "test.scn:3:49: expected one clause per model, found 'bug under weak' again",
+    ],
+    [
+      ' expect bug under weak, correct under weak',
+      "test.scn:3:49: expected one clause per model, found 'correct under weak' after 'bug under weak' (they contradict each other)",
+    ],
+    [
+      ' expect bug under tso, correct under weak',
+      "test.scn:3:48: expected clauses that agree with the nesting of the models (SC ⊆ TSO ⊆ weak), found 'correct under weak' with 'bug under tso' (they contradict each other: a bug under tso is one under weak too)",
+    ],
+    [
+      ' expect bug under tso, bug under weak',
+      "test.scn:3:48: expected clauses that agree with the nesting of the models (SC ⊆ TSO ⊆ weak), found 'bug under weak' with 'bug under tso' (one says the other: a bug under tso is one under weak too)",
+    ],
+    [
+      ' expect correct under sc, correct under tso',
+      "test.scn:3:51: expected clauses that agree with the nesting of the models (SC ⊆ TSO ⊆ weak), found 'correct under tso' with 'correct under sc' (one says the other: correct under tso is correct under sc too)",
+    ],
+    [
+      ' expect correct under tso, bug',
+      "test.scn:3:52: expected 'bug under MODEL' (with more than one clause each names its model; 'expect bug' alone is judged over every model run), found 'bug'",
+    ],
+  ])('%j', (tail, msg) => {
+    expect(errorOf(withExpect(tail))).toBe(msg);
+  });
+  test('consistent clauses over all three models are accepted', () => {
+    const l = load(withExpect(' expect correct under sc, benign under tso, bug under weak'));
+    if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    expect(l.scenario.expect['ptep_get_lockless']!.map((c) => `${c.verdict}@${c.model}`)).toEqual([
+      'correct@sc',
+      'benign@tso',
+      'bug@weak',
+    ]);
+  });
+  test('ptefuzz check shows the clauses; a bad clause is one line, exit 2', () => {
+    const r = cli(['check', join(__dirname, '..', '..', 'corpus', 'mailing-list', 's2-pae-zap-reestablish-nowmb.scn')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'readers ptep_get_lockless (expect correct under tso, bug under weak), ptep_get (expect bug), ptep_get_atomic64 (expect correct)',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-expect-under-'));
+    try {
+      const bad = join(dir, 'bad.scn');
+      writeFileSync(bad, withExpect(' expect bug under relaxed'));
+      const e = cli(['check', bad]);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toBe(
+        `ptefuzz: ${bad}:3:43: expected a memory model (sc, tso, weak) after 'under', found 'relaxed'\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('.scn: a file without a scenario line is named after its file, under the same rule', () => {
   const named = (name: string, src = S2): string => {
     const l = loadScn(src, `${name}.scn`, ctx, name);
@@ -203,11 +320,13 @@ describe('.scn: lowering', () => {
       const s = builtinScenario(name)!;
       expect(s.settings, name).toEqual({ flush, zap, recheck: 'ptep_get' });
       expect(s.consumer).toBe('gup_fast');
-      expect(s.expect).toEqual({
-        ptep_get_lockless: flush === 'ipi' && zap === 'forced' ? 'correct' : 'bug',
-        ptep_get: 'bug',
-        ptep_get_atomic64: 'correct',
-      });
+      expect(s.expect).toEqual(
+        unqualified({
+          ptep_get_lockless: flush === 'ipi' && zap === 'forced' ? 'correct' : 'bug',
+          ptep_get: 'bug',
+          ptep_get_atomic64: 'correct',
+        }),
+      );
       expectGupFastProgram(s, 'ptep_get', flush, [
         { pfn: 0x1000100010n, ref: 1 },
         { pfn: 0x1000300010n, ref: 0 },
@@ -228,10 +347,12 @@ describe('.scn: lowering', () => {
       expect(s.consumer).toBe('gup_fast');
       expect(s.model).toBe('tso');
       expect(s.readers).toEqual(['ptep_get_lockless', 'ptep_get_atomic64']);
-      expect(s.expect).toEqual({
-        ptep_get_lockless: 'bug',
-        ptep_get_atomic64: recheck === 'lockless' ? 'correct' : 'bug',
-      });
+      expect(s.expect).toEqual(
+        unqualified({
+          ptep_get_lockless: 'bug',
+          ptep_get_atomic64: recheck === 'lockless' ? 'correct' : 'bug',
+        }),
+      );
       // P, then the allocator's order: the same-high page first, then the same-low one
       const pages = [
         { pfn: 0x1000100010n, ref: 1 },
@@ -253,13 +374,15 @@ describe('.scn: lowering', () => {
       expect(s.arch).toBe('arm64');
       expect(s.model).toBe('weak');
       expect(s.settings).toBeUndefined();
-      expect(s.expect).toEqual({
-        contpte_ptep_get_lockless: 'correct',
-        'contpte_ptep_get_lockless@2025': 'correct',
-        contpte_ptep_get: 'benign',
-        'contpte_ptep_get@2025': 'benign',
-        __ptep_get: 'benign',
-      });
+      expect(s.expect).toEqual(
+        unqualified({
+          contpte_ptep_get_lockless: 'correct',
+          'contpte_ptep_get_lockless@2025': 'correct',
+          contpte_ptep_get: 'benign',
+          'contpte_ptep_get@2025': 'benign',
+          __ptep_get: 'benign',
+        }),
+      );
       const b = s.build(ctx.readers.get('contpte_ptep_get_lockless')!, undefined as never);
       expect(b.cpus.map((c) => c.name)).toEqual([
         'A: contpte_ptep_get_lockless(pte1)',
@@ -292,13 +415,15 @@ describe('.scn: lowering', () => {
       expect(s.settings).toBeUndefined();
       expect(s.consumer).toBeUndefined();
       const plain = s6 ? 'bug' : 'benign';
-      expect(s.expect).toEqual({
-        contpte_ptep_get: plain,
-        'contpte_ptep_get@2025': plain,
-        contpte_ptep_get_lockless: 'correct',
-        'contpte_ptep_get_lockless@2025': 'correct',
-        __ptep_get: s6 ? 'correct' : 'benign',
-      });
+      expect(s.expect).toEqual(
+        unqualified({
+          contpte_ptep_get: plain,
+          'contpte_ptep_get@2025': plain,
+          contpte_ptep_get_lockless: 'correct',
+          'contpte_ptep_get_lockless@2025': 'correct',
+          __ptep_get: s6 ? 'correct' : 'benign',
+        }),
+      );
       const b = s.build(ctx.readers.get('contpte_ptep_get')!, undefined as never);
       const t = n - 1;
       expect(b.cpus.map((c) => c.name)).toEqual([
@@ -330,7 +455,7 @@ describe('.scn: lowering', () => {
       expect(s.consumer).toBe('handle_pte_fault');
       expect(s.arch).toBe('x86-pae');
       expect(s.model).toBe('tso');
-      expect(s.expect).toEqual({ ptep_get_lockless: e, ptep_get: e, ptep_get_atomic64: e });
+      expect(s.expect).toEqual(unqualified({ ptep_get_lockless: e, ptep_get: e, ptep_get_atomic64: e }));
       const b = s.build(ctx.readers.get('ptep_get')!, undefined as never);
       expect(b.flush).toBe('ipi');
       expect(b.pages).toEqual([
@@ -412,7 +537,7 @@ describe('.scn: lowering', () => {
     if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
     expect(l.scenario.name).toBe('demo');
     expect(l.scenario.model).toBe('tso');
-    expect(l.scenario.expect).toEqual({ ptep_get_lockless: 'bug' });
+    expect(l.scenario.expect).toEqual(unqualified({ ptep_get_lockless: 'bug' }));
     expect(l.scenario.contracts).toEqual({ ptep_get_lockless: 'exact' });
     expect(l.text).toContain('reader ptep_get_lockless contract exact expect bug\n');
   });

@@ -1,5 +1,5 @@
 import type { ReaderRegistry } from '../../kernel';
-import { ScenarioError, rawConditionText } from '../../scenario';
+import { ScenarioError, expectText, rawConditionText } from '../../scenario';
 import { UsageError } from '../../campaign';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
 import type { LoadedFile } from '../scenario-files';
@@ -36,7 +36,7 @@ export function checkCommand(files: readonly string[], registry: ReaderRegistry,
 function describe(l: LoadedFile): string {
   if (l.kind === 'kernel') {
     const s = l.scenario;
-    const readers = s.readers.map((r) => (s.expect[r] ? `${r} (expect ${s.expect[r]})` : r)).join(', ');
+    const readers = s.readers.map((r) => (s.expect[r] ? `${r} (expect ${expectText(s.expect[r])})` : r)).join(', ');
     return `scenario ${s.name} — ${s.arch}, model ${s.model}, ${l.cpus.length} CPUs (${l.cpus.join(' ')}); readers ${readers}`;
   }
   const t = l.test;

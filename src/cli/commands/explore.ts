@@ -361,7 +361,7 @@ async function exploreTarget(
         '; the first witness of each, minimized: ' +
         `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/`,
     );
-    const note = notSingledOutNote(t.scenario, [t.reader.name]);
+    const note = notSingledOutNote(t.scenario, [{ reader: t.reader.name, model: t.model }]);
     if (note !== undefined) out.push(note);
     for (const c of crashes) {
       out.push(

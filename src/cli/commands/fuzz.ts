@@ -28,7 +28,7 @@ import {
 import {
   addStability,
   corpusKey,
-  expectationFor,
+  expectationAt,
   judgesExpectation,
   notSingledOutNote,
   stabilityPercent,
@@ -343,8 +343,10 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         : `  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`,
     );
   for (const s of new Set(result.findings.map((f) => f.target.scenario))) {
-    const readers = result.findings.filter((f) => f.target.scenario === s).map((f) => f.target.reader.name);
-    const note = notSingledOutNote(s, readers);
+    const diverged = result.findings
+      .filter((f) => f.target.scenario === s)
+      .map((f) => ({ reader: f.target.reader.name, model: f.target.model }));
+    const note = notSingledOutNote(s, diverged);
     if (note !== undefined) process.stderr.write(note + '\n');
   }
   if (corpusDir !== undefined) {
@@ -555,7 +557,7 @@ export function summaryTable(r: CampaignResult): string {
         st,
         sumHangs(r, (u) => u === t),
       ),
-      (judgesExpectation(t) ? expectationFor(t.scenario, t.reader.name) : undefined) ?? '',
+      (judgesExpectation(t) ? expectationAt(t.scenario, t.reader.name, t.model) : undefined) ?? '',
     ]);
   }
   const lines = [
@@ -598,27 +600,30 @@ export function campaignExpectations(r: CampaignResult): CampaignExpectation[] {
 }
 
 /**
- * What the campaign says about the scenarios' expectations: a count line, then
- * the expected bugs it has not found in the executions it ran (a campaign too
- * short, or a model that misses the race; an item says when `weak` was not run:
- * outcomes nest (SC ⊆ TSO ⊆ weak), so a bug under any model shows under
- * `weak`, not necessarily under the scenario's own model — S2 without the
- * writer barriers is torn only under `weak`),
+ * What the campaign says about the scenarios' expectations, clause by clause: a
+ * count line, then the expected bugs it has not found in the executions it ran
+ * (a campaign too short, or a model that misses the race; for a clause without
+ * a model an item says when `weak` was not run: outcomes nest (SC ⊆ TSO ⊆
+ * weak), so a bug under any model shows under `weak`, not necessarily under the
+ * scenario's own model — a bug only some models show is written `bug under M`,
+ * and is unchecked, never "not found", when no such model ran),
  * divergences where a scenario expects the reader correct (a new finding or a
- * modelling error), and correct expectations it could not confirm (never
- * raced, or only bound hits).
+ * modelling error), correct expectations it could not confirm (never
+ * raced, or only bound hits), and clauses it could not judge.
  */
 export function expectationLines(checks: readonly CampaignExpectation[]): string[] {
   if (checks.length === 0) return [];
-  const of = (status: ExpectationCheck['status'], expect?: string) =>
-    checks.filter((c) => c.status === status && (expect === undefined || c.expect === expect));
-  const item = (c: ExpectationCheck) => `  ${c.reader} on ${c.scenario} (${c.contract}): ${c.detail}`;
+  const of = (status: ExpectationCheck['status'], verdict?: string) =>
+    checks.filter((c) => c.status === status && (verdict === undefined || c.verdict === verdict));
+  // a clause under a model says which: `bug under weak: …`
+  const item = (c: ExpectationCheck) =>
+    `  ${c.reader} on ${c.scenario} (${c.contract})${c.model !== undefined ? `, ${c.expect}` : ''}: ${c.detail}`;
   const met = of('met');
   const count = (status: ExpectationCheck['status']) =>
     of(status).length > 0 ? `, ${of(status).length} ${status}` : '';
   const lines = [
     `expectations (each scenario's \`expect\` for its readers, over the models run): ${met.length} of ${checks.length} borne out` +
-      ` (bug found ${met.filter((c) => c.expect === 'bug').length}, correct confirmed ${met.filter((c) => c.expect === 'correct').length})` +
+      ` (bug found ${met.filter((c) => c.verdict === 'bug').length}, correct confirmed ${met.filter((c) => c.verdict === 'correct').length})` +
       count('benign') +
       count('unchecked'),
   ];
@@ -646,11 +651,15 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
   const unchecked = of('unchecked');
   if (unchecked.length > 0)
     lines.push(
-      `unchecked (${unchecked.length}; an expectation is about the reader's declared contract, which this campaign did not run):`,
+      unchecked.every((c) => c.notRun === undefined)
+        ? `unchecked (${unchecked.length}; an expectation is about the reader's declared contract, which this campaign did not run):`
+        : `unchecked (${unchecked.length}; the campaign did not run the reader's declared contract, or any model the clause is about):`,
       ...unchecked.map((c) =>
-        !(EXPECTATIONS as readonly string[]).includes(c.expect)
+        !(EXPECTATIONS as readonly string[]).includes(c.verdict)
           ? `  ${c.reader} on ${c.scenario}: ${c.detail}`
-          : `  ${c.reader} on ${c.scenario}: declared contract ${c.contract} not run`,
+          : c.notRun !== undefined
+            ? `  ${c.reader} on ${c.scenario} (${c.contract}), ${c.expect}: ${c.detail}; run it with --model ${c.notRun.join(' --model ')}`
+            : `  ${c.reader} on ${c.scenario}: declared contract ${c.contract} not run`,
       ),
     );
   return lines;

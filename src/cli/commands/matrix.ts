@@ -10,7 +10,7 @@ import {
   UsageError,
   cellFinding,
   checkExpectations,
-  expectationFor,
+  expectationAt,
   crashRecord,
   failsExpectation,
   matrixReaders,
@@ -192,7 +192,7 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
     ];
     for (const c of r.cells) {
       const t = c.target;
-      const expect = c.declared ? expectationFor(r.scenario, t.reader.name) : undefined;
+      const expect = c.declared ? expectationAt(r.scenario, t.reader.name, t.model) : undefined;
       rows.push([
         t.reader.name + (t.reader.module ? ' (module)' : ''),
         t.contract.name + (c.declared ? '*' : ''),
@@ -208,7 +208,9 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
       for (const [, file] of r.files.get(c) ?? []) replays.push(`  ${replayCommandFor(file, t.reader.module?.path)}`);
     }
     out.push(...alignColumns(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
-    const diverged = r.cells.filter((c) => c.verdict === 'divergence').map((c) => c.target.reader.name);
+    const diverged = r.cells
+      .filter((c) => c.verdict === 'divergence')
+      .map((c) => ({ reader: c.target.reader.name, model: c.target.model }));
     const note = notSingledOutNote(r.scenario, diverged);
     if (note !== undefined) out.push('  ' + note);
   }
@@ -219,11 +221,17 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
     out.push(...alignColumns(rows).map((l) => '  ' + l));
   }
   const failed = checks.filter((c) => failsExpectation(c.status));
+  const unchecked = checks.filter((c) => c.status === 'unchecked');
+  // a clause under a model says which: `ptep_get_lockless on S, bug under weak`
+  const which = (c: ExpectationCheck): string =>
+    `${c.reader} on ${c.scenario}${c.model !== undefined ? `, ${c.expect}` : ''}`;
   out.push(
     '',
-    failed.length === 0
-      ? `All ${checks.length} expectation(s) borne out.`
-      : `${failed.length} of ${checks.length} expectation(s) NOT borne out: ${failed.map((c) => `${c.reader} on ${c.scenario} (${STATUS_TEXT[c.status]})`).join('; ')}`,
+    failed.length > 0
+      ? `${failed.length} of ${checks.length} expectation(s) NOT borne out: ${failed.map((c) => `${which(c)} (${STATUS_TEXT[c.status]})`).join('; ')}`
+      : unchecked.length === 0
+        ? `All ${checks.length} expectation(s) borne out.`
+        : `All ${checks.length - unchecked.length} judged expectation(s) borne out; ${unchecked.length} unchecked: ${unchecked.map(which).join('; ')}.`,
   );
   if (replays.length > 0) out.push('', 'Crash files (one per divergent cell and class):', ...replays);
   else if (!cfg.minimize && results.some((r) => r.cells.some((c) => c.verdict === 'divergence'))) {

@@ -16,6 +16,7 @@ import { LocationTable } from '../../machine';
 import type { Pte, ReaderDef } from '../../kernel';
 import { arm64Mk, extValue, ptep_get_and_clear_ext_sw, set_pte_ext_sw } from '../../kernel';
 import type { BuiltScenario, Scenario } from '../types';
+import { unqualified } from '../types';
 
 export const EXT_OLD = extValue(arm64Mk(0x40n, { write: true, young: true }), 1n);
 export const EXT_NEW = extValue(arm64Mk(0x41n, { write: true, young: true }), 0n);
@@ -29,7 +30,7 @@ export const extSwBitsZapRefault: Scenario = {
   source:
     'Ryan Roberts, Re: "[PATCH v1 0/5] arm64/mm: uffd write-protect and soft-dirty tracking", 2024-04-19, <24999e38-e4f7-4616-8eae-dfdeba327558@arm.com>',
   claim: 'the HW pte and the extended SW bits cannot be read atomically: ptep_get_lockless() is impossible (torn)',
-  expect: { ptep_get_ext_sw: 'bug' },
+  expect: unqualified({ ptep_get_ext_sw: 'bug' }),
   build(reader: ReaderDef): BuiltScenario {
     const locations = new LocationTable();
     const hw = locations.add('pte', 64, EXT_OLD & ((1n << 64n) - 1n));

@@ -34,6 +34,7 @@ import { LocationTable } from '../../machine';
 import type { PaePte, ReaderDef, RmapEra } from '../../kernel';
 import { PAE, highOf, lowOf, paeMk, paeOps, paePte, user_write, writeback, zap_pte_range_file } from '../../kernel';
 import type { BuiltScenario, Expectation, Scenario } from '../types';
+import { unqualified } from '../types';
 
 export const S11_PFN = 0x10005_00050n;
 
@@ -53,7 +54,7 @@ function s11(era: RmapEra): Scenario {
     claim: bug
       ? 'KNOWN REAL (pre-v6.1): with the rmap removed before the flush, writeback cleans and writes out the folio while a stale writable TLB entry still writes to it — the write is lost'
       : 'fixed: the rmap is removed only after the flush, before the PTL is dropped, so writeback either serialises on the PTL or runs after every stale TLB entry is gone',
-    expect: { ptep_get_atomic64: e },
+    expect: unqualified({ ptep_get_atomic64: e }),
     consumer: 'user_write',
     settings: { flush: 'ipi', rmap: bug ? 'before flush (v6.0)' : 'after flush (v6.1)' },
     build(reader: ReaderDef): BuiltScenario {

@@ -39,6 +39,7 @@ import {
   khugepaged_collapse_file,
 } from '../../kernel';
 import type { BuiltScenario, Expectation, Scenario } from '../types';
+import { unqualified } from '../types';
 import { WRITE_ONCE, alloc_page } from '../../machine';
 
 export const S12_PAGE = 0x1234n;
@@ -61,7 +62,7 @@ function s12(sync: RetractSync): Scenario {
     claim: fixed
       ? 'fixed: the IPI after pmdp_collapse_flush() waits for IRQs-off GUP-fast, so the table is freed only after the walk'
       : 'KNOWN REAL: with a flush that waits for nobody, khugepaged frees the pte table while GUP-fast still reads it',
-    expect: { __ptep_get: e, contpte_ptep_get_lockless: e },
+    expect: unqualified({ __ptep_get: e, contpte_ptep_get_lockless: e }),
     consumer: 'gup_fast',
     settings: { flush: 'broadcast', sync: fixed ? 'tlb_remove_table_sync_one' : 'none' },
     build(reader: ReaderDef): BuiltScenario {

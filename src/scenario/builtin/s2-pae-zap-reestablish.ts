@@ -52,7 +52,7 @@ arch x86-pae
 model tso
 pte pte = {0x00010001:0x00010067}
 
-reader ptep_get_lockless expect bug
+reader ptep_get_lockless expect correct under tso, bug under weak
 reader ptep_get expect bug
 reader ptep_get_atomic64 expect correct
 

@@ -20,6 +20,7 @@ import type { PaePte, ReaderDef } from '../../kernel';
 import { handle_pte_fault, paeMk, paeOps, pte_clear } from '../../kernel';
 import { spin_lock, spin_unlock } from '../../machine';
 import type { BuiltScenario, Scenario } from '../types';
+import { unqualified } from '../types';
 import { paeMemory } from './pae-common';
 
 export const S3_PFN = 0x10001_00010n;
@@ -34,7 +35,7 @@ export const s3PaeFaultGarbage: Scenario = {
     'David Hildenbrand, Re: "[RFC PATCH v1 0/4] Reduce cost of ptep_get_lockless on arm64", 2024-04-15 <3e50030d-2289-4470-a727-a293baa21618@redhat.com>; mm/memory.c pte_unmap_same()',
   claim:
     'benign: the fault path may read a non-present garbage value, but its PTL recheck fails and nothing is committed',
-  expect: { ptep_get_lockless: 'benign', ptep_get: 'bug', ptep_get_atomic64: 'correct' },
+  expect: unqualified({ ptep_get_lockless: 'benign', ptep_get: 'bug', ptep_get_atomic64: 'correct' }),
   consumer: 'handle_pte_fault',
   settings: { fault: 'read', same: 'pte_same' },
   build(reader: ReaderDef): BuiltScenario {

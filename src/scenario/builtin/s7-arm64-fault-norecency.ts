@@ -20,6 +20,7 @@
 import type { Arm64Ptep, PteSameKind, ReaderDef } from '../../kernel';
 import { arm64Mk, arm64Ops, handle_pte_fault } from '../../kernel';
 import type { BuiltScenario, Scenario } from '../types';
+import { unqualified } from '../types';
 import { arm64BlockMemory } from './arm64-common';
 
 export const S7_PFN = 0x1234n;
@@ -38,7 +39,7 @@ function s7(same: PteSameKind): Scenario {
     claim: bug
       ? 'BUG in the 2024 RFC design: pte_same_norecency lets a read fault overwrite a concurrent dirty bit'
       : "today's full-value pte_same: the read fault sees the changed pte and backs out",
-    expect: { ptep_get_lockless_norecency: e, __ptep_get: e },
+    expect: unqualified({ ptep_get_lockless_norecency: e, __ptep_get: e }),
     consumer: 'handle_pte_fault',
     settings: { same, setAccessFlags: 'generic', hwAD: 'none' },
     build(reader: ReaderDef): BuiltScenario {

@@ -29,6 +29,7 @@
 import type { ReaderDef, SetAccessFlagsForm } from '../../kernel';
 import { arm64Mk, foldedBlock, hw_access, smmu_write } from '../../kernel';
 import type { BuiltScenario, Scenario } from '../types';
+import { unqualified } from '../types';
 import { arm64BlockMemory } from './arm64-common';
 
 export const S8_BLOCK = foldedBlock(0x40n, 4, arm64Mk(0n, { write: true, cont: true }));
@@ -43,10 +44,10 @@ function s8(name: string, form: SetAccessFlagsForm, title: string, claim: string
     source:
       'Piotr Jaroszynski, "[PATCH v2] arm64: contpte: fix set_access_flags() no-op check for SMMU/ATS faults", 2026-03-05, <20260305-contpte-fault-loop-v2-1-0216f0026d7f@nvidia.com>',
     claim,
-    expect: {
+    expect: unqualified({
       contpte_ptep_get_lockless: bug ? 'bug' : 'correct',
       'contpte_ptep_get_lockless@2025': bug ? 'bug' : 'correct',
-    },
+    }),
     build(reader: ReaderDef): BuiltScenario {
       const m = arm64BlockMemory(S8_BLOCK, 0);
       return {
