@@ -1,6 +1,6 @@
 'use strict';
 // A harness target as `ptefuzz fuzz --engine jsfuzz` runs it (src/jsfuzz/run.ts). That command sets:
-//   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models}: the targets byte 0 picks from
+//   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models, withBugModels}: the targets byte 0 picks from
 //                             (the order of `ptefuzz fuzz` target selection)
 //   PTEFUZZ_JSFUZZ_RUNS       exit (code 0) after exactly this many executions: jsfuzz has no run limit
 //   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts], activeMs} here: every 1000

@@ -32,6 +32,11 @@ export interface Selection {
   readonly readers?: readonly string[];
   readonly contract?: string;
   readonly models?: readonly string[];
+  /**
+   * Without `models`: run each reader also under the models its `bug under M` clauses name, besides the
+   * scenario's own (`fuzz`'s default campaign: S2 without the writer barriers is torn only under weak).
+   */
+  readonly withBugModels?: boolean;
 }
 
 const list = (xs: readonly string[]): string => xs.join(', ');
@@ -118,9 +123,19 @@ export function readerApplies(s: Scenario, r: ReaderDef): boolean {
 }
 
 /**
+ * The models a reader's `bug under M` clauses name, in MODEL_KINDS order (a clause without a model names
+ * none): where its scenario expects it to diverge, whatever the scenario's own model.
+ */
+export function bugModels(s: Scenario, reader: string): ModelKind[] {
+  const named = (s.expect[reader] ?? []).filter((c) => c.verdict === 'bug' && c.model !== undefined);
+  return MODEL_KINDS.filter((m) => named.some((c) => c.model === m));
+}
+
+/**
  * Expand a selection into targets: every chosen scenario × its readers and
  * the user readers of its architecture (or the chosen ones it supports) × the chosen models (default: the scenario's
- * own) under the chosen contract (default: each reader's declared one).
+ * own, and with `withBugModels` the reader's `bug under M` models) under the chosen contract (default: each reader's
+ * declared one).
  */
 export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[] {
   const scenarios =
@@ -138,7 +153,9 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
       ? readers.filter((r) => readerApplies(s, r))
       : [...s.readers.map((n) => resolveReader(n, registry)), ...moduleReaders(s, registry)];
     for (const r of chosen) {
-      for (const m of models && models.length > 0 ? models : [s.model]) {
+      const own =
+        sel.withBugModels === true ? [s.model, ...bugModels(s, r.name).filter((m) => m !== s.model)] : [s.model];
+      for (const m of models && models.length > 0 ? models : own) {
         const declared = expectedContract(s, r);
         targets.push(makeTarget(s, r, contract ?? resolveContract(declared), m, arch));
       }

@@ -108,6 +108,63 @@ describe('ptefuzz fuzz (issue 2 acceptance)', () => {
     expect(tso.summary.targets[0]!.races).toBeGreaterThan(1000);
   });
 
+  test('S2 without the writer smp_wmb(), no --model: ptep_get_lockless also runs under weak (its `bug under weak`) and is torn', () => {
+    const r = fuzz(['--scenario', 's2-pae-zap-reestablish-nowmb', '--runs', '100', '--seed', '1']);
+    expect(r.code).toBe(1);
+    // the scenario's own model (tso) for every reader, and weak for the one expected to diverge only there
+    expect(r.summary.targets.map((t) => `${t.reader} ${t.model}`)).toEqual([
+      'ptep_get_lockless tso',
+      'ptep_get_lockless weak',
+      'ptep_get tso',
+      'ptep_get_atomic64 tso',
+    ]);
+    const lockless = r.summary.divergences.filter((d) => d.reader === 'ptep_get_lockless');
+    expect(lockless.length).toBeGreaterThan(0);
+    expect(new Set(lockless.map((d) => `${d.model} ${d.class}`))).toEqual(new Set(['weak torn']));
+    const json = JSON.parse(
+      cli([
+        'fuzz',
+        '--scenario',
+        's2-pae-zap-reestablish-nowmb',
+        '--reader',
+        'ptep_get_lockless',
+        '--runs',
+        '100',
+        '--seed',
+        '1',
+        '--crashes',
+        tmp(),
+        '--corpus',
+        tmp(),
+        '--json',
+      ]).stdout,
+    ) as { expectations: { expect: string; status: string }[] };
+    expect(json.expectations.map((e) => `${e.expect}: ${e.status}`)).toEqual([
+      'correct under tso: met',
+      'bug under weak: met',
+    ]);
+    expect(r.stderr).not.toContain('NOT FOUND');
+    // an explicit --model runs exactly that model: the weak clause is left unchecked, not "not found"
+    const tso = fuzz([
+      '--scenario',
+      's2-pae-zap-reestablish-nowmb',
+      '--reader',
+      'ptep_get_lockless',
+      '--model',
+      'tso',
+      '--runs',
+      '100',
+      '--seed',
+      '1',
+    ]);
+    expect(tso.code).toBe(0);
+    expect(tso.summary.targets.map((t) => t.model)).toEqual(['tso']);
+    expect(tso.stderr).not.toContain('NOT FOUND');
+    expect(tso.stderr).toContain(
+      'ptep_get_lockless on s2-pae-zap-reestablish-nowmb (non-torn), bug under weak: weak not run (the models run: tso; bug under weak is judged under weak); run it with --model weak',
+    );
+  });
+
   test("S1 (Jann Horn's double refault): ptep_get_lockless returns a torn present pte even under sc; it replays", () => {
     const r = fuzz([
       '--scenario',

@@ -7,7 +7,9 @@ import {
   expectationAt,
   failsExpectation,
   notSingledOutNote,
+  selectTargets,
 } from '../../src/campaign';
+import { builtinReaders } from '../../src/kernel';
 import type { Scenario } from '../../src/scenario';
 import { builtinScenario } from '../../src/scenario';
 
@@ -217,5 +219,28 @@ describe('notSingledOutNote: a divergence on a scenario that diverges for every 
       'note: every reader w names is expected to diverge (a: expect bug under weak; b: expect bug) — the kernel path ' +
         'it models is broken whatever the reader, so a divergence of mine there does not single it out',
     );
+  });
+});
+
+describe("selectTargets withBugModels (fuzz's default campaign): the models a reader's bug clauses name", () => {
+  const keys = (sel: Parameters<typeof selectTargets>[0]): string[] =>
+    selectTargets(sel, builtinReaders()).map((t) => `${t.scenario.name} ${t.reader.name} ${t.model}`);
+  test('over every built-in scenario, only S2-nowmb ptep_get_lockless gains a target: weak, after its tso one', () => {
+    const own = keys({});
+    const withBugs = keys({ withBugModels: true });
+    const i = own.indexOf('s2-pae-zap-reestablish-nowmb ptep_get_lockless tso');
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(withBugs).toEqual([
+      ...own.slice(0, i + 1),
+      's2-pae-zap-reestablish-nowmb ptep_get_lockless weak',
+      ...own.slice(i + 1),
+    ]);
+  });
+  test('explicit models are run exactly as asked', () => {
+    expect(keys({ scenarios: ['s2-pae-zap-reestablish-nowmb'], models: ['tso'], withBugModels: true })).toEqual([
+      's2-pae-zap-reestablish-nowmb ptep_get_lockless tso',
+      's2-pae-zap-reestablish-nowmb ptep_get tso',
+      's2-pae-zap-reestablish-nowmb ptep_get_atomic64 tso',
+    ]);
   });
 });

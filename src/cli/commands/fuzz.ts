@@ -170,7 +170,8 @@ function rawTestsOf(
 
 /**
  * The target selection of the fuzz options (`.scn` files loaded with the readers of `registry`, unless the
- * caller already loaded the `--scenario` values: `loaded`).
+ * caller already loaded the `--scenario` values: `loaded`). Without --model each reader runs under its
+ * scenario's model and the models its `bug under M` clauses name; with it, exactly those models.
  */
 export function selectionOf(
   o: FuzzOptions,
@@ -181,7 +182,8 @@ export function selectionOf(
     ...(loaded ? { scenarios: kernelOf(loaded) } : {}),
     ...(o.reader ? { readers: o.reader } : {}),
     ...(o.contract !== undefined ? { contract: o.contract } : {}),
-    ...(o.model ? { models: o.model } : {}),
+    // no --model: each reader under its scenario's model and the models its `bug under M` clauses name
+    ...(o.model ? { models: o.model } : { withBugModels: true }),
   };
 }
 
