@@ -18,7 +18,8 @@
  * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
  */
 import { workerScript } from './worker-script';
-import { join } from 'node:path';
+import type { WriteFailure } from './unsaved';
+import { trySaveCrash } from './unsaved';
 import { Worker } from 'node:worker_threads';
 import type {
   StabilityStats,
@@ -47,15 +48,7 @@ import {
   timeoutRecord,
 } from '../campaign';
 import type { CrashFile } from '../crash';
-import {
-  CrashFileError,
-  crashFileName,
-  encodeCrash,
-  fingerprint,
-  fsReason,
-  saveCrash,
-  writeFileAtomic,
-} from '../crash';
+import { crashFileName, encodeCrash, fingerprint, fsReason, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import type { ReaderRegistry } from '../kernel';
 import { builtinReaders } from '../kernel';
@@ -190,20 +183,7 @@ export interface ParallelConfig {
   readonly onWriteFailure?: (w: WriteFailure) => void;
 }
 
-/**
- * A crash file the campaign could not write. The finding is not lost: `bytes` are the
- * whole crash file (fuzz prints them, base64), and the finding stays in the result under
- * the `path` it would have had. The first one stops the campaign after the current run,
- * so a full disk ends it with its summary instead of aborting it.
- */
-export interface WriteFailure {
-  /** where the crash file should have gone */
-  readonly path: string;
-  /** one line: the folder, the file and why */
-  readonly message: string;
-  /** the crash file's bytes (what `path` would hold) */
-  readonly bytes: Buffer;
-}
+export type { WriteFailure } from './unsaved';
 
 /**
  * A worker thread that died (out of memory, `process.exit` in a reader module, an uncaught
@@ -402,14 +382,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
    * the campaign: `fresh` false, so no lighter witness is written over a file that is not there.
    */
   const trySave = (record: CrashFile, bytes: Buffer): { path: string; fresh: boolean } => {
-    try {
-      return saveCrash(cfg.crashes, record);
-    } catch (e) {
-      if (!(e instanceof CrashFileError)) throw e;
-      const path = join(cfg.crashes, crashFileName(record));
-      writeFailed({ path, message: e.message, bytes });
-      return { path, fresh: false };
-    }
+    const saved = trySaveCrash(cfg.crashes, record, undefined, bytes);
+    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
+    return saved;
   };
 
   /** Add what an ended worker counted (exact: from its shared buffer) to the campaign's totals. */

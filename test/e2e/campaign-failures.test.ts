@@ -8,6 +8,7 @@
  * says in one line why it stopped (exit 2), never a stack trace.
  * Fixed seeds and run counts; synchronised on the campaign's own output.
  */
+import type { SpawnSyncReturns } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,5 +196,70 @@ describe('fuzz: SIGHUP (the terminal closed)', () => {
     expect(stderr).toContain('INFO: SIGHUP: stopping after the current run (send it again to abort at once)');
     expect(stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s \(interrupted\)$/m);
     expect(readdirSync(crashes).filter((f) => f.endsWith('.msgpack')).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/** Run bin/ptefuzz.js under `ulimit -f 1` (no crash file, ~1.4 KB, fits; stdout and stderr are pipes). */
+function underFileSizeLimit(args: readonly string[]): SpawnSyncReturns<string> {
+  const quoted = [BIN, ...args].map((a) => `'${a}'`);
+  return spawnSync('sh', ['-c', `ulimit -f 1; exec '${process.execPath}' ${quoted.join(' ')}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+}
+
+/** The printed `echo … | base64 -d > NAME` lines, each run in a fresh folder: the files they write replay. */
+function writtenByEchoLines(text: string): string[] {
+  const echoes = text.split('\n').filter((l) => l.startsWith('\techo '));
+  const out = tmp();
+  for (const e of echoes) expect(spawnSync('sh', ['-c', e.trim()], { cwd: out }).status).toBe(0);
+  const files = readdirSync(out).map((f) => join(out, f));
+  if (files.length > 0) {
+    const replay = cli(['replay', ...files]);
+    expect(replay.code).toBe(0);
+  }
+  return readdirSync(out);
+}
+
+describe('explore and matrix: a crash folder that cannot be written', () => {
+  test('explore prints every block, each unsaved finding with the command that writes it, and exits 2', () => {
+    const crashes = join(tmp(), 'crashes');
+    const args = ['explore', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--crashes', crashes];
+    const r = underFileSizeLimit(args);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(2);
+    // the whole search was printed: the outcome set, the divergence and its witness, marked as not saved
+    expect(r.stdout).toMatch(/^Executions \d+; the preemption bound 2 cut the search$/m);
+    expect(r.stdout).toMatch(/^DIVERGENCE: 2 divergent state\(s\) within bound 2; .* — 1 of them NOT SAVED/m);
+    expect(r.stdout).toContain('\treplay: none, the crash file was NOT SAVED (its bytes are above)');
+    expect(r.stdout).not.toContain('\treplay: npx');
+    expect(readdirSync(crashes).filter((f) => !f.startsWith('.'))).toEqual([]);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(/^ptefuzz: 1 crash file could not be written \(first: .*crashes: cannot write the crash file/);
+    expect(last).toContain('explore searched every target all the same');
+    expect(writtenByEchoLines(r.stdout)).toEqual([
+      expect.stringMatching(/^s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/),
+    ]);
+  });
+
+  test('matrix prints its table and expectations, lists the unsaved files, and exits 2', () => {
+    const crashes = join(tmp(), 'crashes');
+    const args = ['matrix', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--contract', 'non-torn'];
+    const r = underFileSizeLimit([...args, '--model', 'tso', '--runs', '200', '--crashes', crashes]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^ {2}ptep_get +non-torn\* +tso +200 +\d+ +\d+ +0 +torn +bug$/m);
+    expect(r.stdout).toContain('All 1 expectation(s) borne out.');
+    const unsaved = r.stdout.split('\n').filter((l) => l.startsWith('  NOT SAVED: '));
+    expect(unsaved.length).toBeGreaterThan(0);
+    expect(r.stdout).not.toMatch(/^ {2}npx ptefuzz replay/m);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(
+      new RegExp(
+        `^ptefuzz: ${unsaved.length} crash files? could not be written .*the matrix ran every cell all the same`,
+      ),
+    );
+    const written = writtenByEchoLines(r.stderr);
+    expect(written.sort()).toEqual(unsaved.map((l) => /NOT SAVED: .*\/([^/ ]+\.msgpack) /.exec(l)![1]!).sort());
   });
 });

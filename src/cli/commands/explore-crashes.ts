@@ -3,10 +3,12 @@ import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
 import { crashRecord, minimizeWitness } from '../../campaign';
 import type { CrashFile } from '../../crash';
-import { encodeCrash, fingerprint, loadIfCrash, saveCrash } from '../../crash';
+import { encodeCrash, fingerprint, loadIfCrash } from '../../crash';
 import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
 import { findingOf } from '../parallel';
+import type { WriteFailure } from '../unsaved';
+import { trySaveCrash } from '../unsaved';
 
 /** A divergent state of an exploration (its value and verdict label) and the first execution that reached it. */
 export interface StateWitness {
@@ -22,6 +24,8 @@ export interface ExploreCrash {
   readonly file: string;
   /** `VALUE LABEL` of every divergent state whose first witness minimized to this file, in the states' order */
   readonly states: readonly string[];
+  /** the file could not be written (disk full, …): its bytes, to print with the command that writes them */
+  readonly unsaved?: WriteFailure;
 }
 
 interface Candidate {
@@ -73,12 +77,19 @@ export function saveExploreCrashes(
   }
   const ours = new Set(standIns.filter((s) => s.fresh).map((s) => s.path));
   const crashes = [...byId.values()].map((c) => {
-    const saved = saveCrash(dir, c.record, ours);
+    const saved = trySaveCrash(dir, c.record, ours, c.bytes);
     // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
-    const record = saved.fresh ? c.record : (loadIfCrash(saved.path) ?? c.record);
-    return { finding: findingOf(t, record, saved.path, registry, NOT_TIMED), file: saved.path, states: c.states };
+    const record = saved.fresh || saved.unsaved ? c.record : (loadIfCrash(saved.path) ?? c.record);
+    return {
+      finding: findingOf(t, record, saved.path, registry, NOT_TIMED),
+      file: saved.path,
+      states: c.states,
+      ...(saved.unsaved ? { unsaved: saved.unsaved } : {}),
+    };
   });
-  // every minimized file is written: the stand-ins this process wrote under other names go
+  // every minimized file is written: the stand-ins this process wrote under other names go (where one
+  // could not be written, the stand-in of its divergence may be all there is on disk: every stand-in stays)
+  if (crashes.some((c) => c.unsaved)) return crashes;
   const kept = new Set(crashes.map((c) => c.file));
   for (const path of ours) {
     if (kept.has(path)) continue;
@@ -104,7 +115,9 @@ export interface SavedStandIn {
  * atomically before an interrupted explore minimizes them, so that a second
  * signal during the minimization, which then ends the process at once,
  * leaves a replayable file for every divergence found. saveExploreCrashes
- * replaces or removes them once the minimized files are written.
+ * replaces or removes them once the minimized files are written. A stand-in
+ * that cannot be written (disk full) is left out: the minimized file's
+ * failure prints its bytes.
  */
 export function saveUnminimized(
   t: Target,
@@ -133,7 +146,7 @@ export function saveUnminimized(
     const id = fingerprint(record);
     if (!byId.has(id)) byId.set(id, record);
   }
-  return [...byId.values()].map((record) => saveCrash(dir, record));
+  return [...byId.values()].map((record) => trySaveCrash(dir, record)).filter((saved) => saved.unsaved === undefined);
 }
 
 function minimize(t: Target, run: Run, bound: number): Candidate {

@@ -7,7 +7,7 @@ import { exhaustSteps } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { ModelKind } from '../../machine';
-import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { herdBlock, rawHerdTest, searchLine, shapeTest } from '../herd';
 import type { LoadedFile } from '../scenario-files';
 import type { Scenario } from '../../scenario';
@@ -16,7 +16,9 @@ import { checkOutputFolder } from '../../crash';
 import { findingReport } from '../render';
 import { fieldsText } from '../../report';
 import { replayCommandFor } from '../replay-command';
-import { cleanStaleTemps } from './fuzz';
+import { STOP_SIGNALS, cleanStaleTemps } from './fuzz';
+import type { WriteFailure } from '../unsaved';
+import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import type { StateWitness } from './explore-crashes';
 import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
 
@@ -115,6 +117,7 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
   cleanStaleTemps([o.crashes]);
   blocks.forEach(emit);
   let diverged = false;
+  const unsaved: WriteFailure[] = [];
   const interrupt = new Interrupt();
   try {
     for (let i = 0; i < targets.length; i++) {
@@ -130,10 +133,16 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
       );
       const r = await exploreTarget(t, o, registry, interrupt);
       diverged ||= r.diverged;
+      unsaved.push(...r.unsaved);
       emit(r.text);
     }
   } finally {
     interrupt.dispose();
+  }
+  if (unsaved.length > 0) {
+    // every search ran to its end (a crash file is not needed to go on): a failure to look at all the same
+    process.stderr.write(`ptefuzz: ${notSavedSummary(unsaved, 'explore searched every target all the same')}\n`);
+    return EXIT_USAGE;
   }
   return diverged ? EXIT_DIVERGENCE : EXIT_OK;
 }
@@ -167,16 +176,14 @@ class Interrupt {
     );
   };
   constructor() {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, this.onSignal);
     this.installed = true;
   }
   readonly shouldStop = (): boolean => this.signal !== undefined;
   dispose(): void {
     if (!this.installed) return;
     this.installed = false;
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, this.onSignal);
   }
 }
 
@@ -274,8 +281,9 @@ async function exploreTarget(
   o: ExploreOptions,
   registry: ReaderRegistry,
   interrupt: Interrupt,
-): Promise<{ text: string; diverged: boolean }> {
+): Promise<{ text: string; diverged: boolean; unsaved: readonly WriteFailure[] }> {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
+  const unsaved: WriteFailure[] = [];
   let raced = 0;
   let boundHits = 0;
   const values = new Map<string, bigint>();
@@ -354,12 +362,14 @@ async function exploreTarget(
       );
     }
     const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry, standIns);
+    unsaved.push(...crashes.flatMap((c) => (c.unsaved ? [c.unsaved] : [])));
     out.push(
       (stopped !== undefined
         ? `DIVERGENCE: ${divergent.length} divergent state(s) in the ${x.executions} executions explored before ${stopped} (search interrupted; more may exist within bound ${bound})`
         : `DIVERGENCE: ${divergent.length} divergent state(s) within bound ${bound}`) +
         '; the first witness of each, minimized: ' +
-        `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/`,
+        `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/` +
+        (unsaved.length > 0 ? ` — ${unsaved.length} of them NOT SAVED (see below)` : ''),
     );
     const note = notSingledOutNote(t.scenario, [{ reader: t.reader.name, model: t.model }]);
     if (note !== undefined) out.push(note);
@@ -370,11 +380,13 @@ async function exploreTarget(
           ? `first witness of ${c.states[0]!}, minimized:`
           : `first witnesses of ${c.states.join('; ')}, minimized (one divergence: the same fingerprint):`,
         findingReport(c.finding),
-        `\treplay: ${replayCommandFor(c.file, t.reader.module?.path)}`,
+        ...(c.unsaved
+          ? [writeFailureLines(c.unsaved, 'explore goes on'), `\treplay: ${NOT_SAVED_REPLAY}`]
+          : [`\treplay: ${replayCommandFor(c.file, t.reader.module?.path)}`]),
       );
     }
   }
-  return { text: out.join('\n'), diverged: witnesses.length > 0 };
+  return { text: out.join('\n'), diverged: witnesses.length > 0, unsaved };
 }
 
 // ---- litmus shapes (herd7 output) -----------------------------------------

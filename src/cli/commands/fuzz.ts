@@ -45,7 +45,9 @@ import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
-import type { ParallelResult, WriteFailure } from '../parallel';
+import type { ParallelResult } from '../parallel';
+import type { WriteFailure } from '../unsaved';
+import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
@@ -261,14 +263,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
       out.write(
         findingReport(f) +
           (unsaved.has(f.file!)
-            ? `\n\treplay: none, the crash file was NOT SAVED (its bytes are above)\n\n`
+            ? `\n\treplay: ${NOT_SAVED_REPLAY}\n\n`
             : `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`),
       );
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
   const onWriteFailure = (w: WriteFailure): void => {
     unsaved.add(w.path);
-    out.write(writeFailureLines(w) + '\n');
+    out.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
   };
   const onTimeout = (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean): void => {
     out.write(timeoutLines(s, t, fresh, timeoutSeconds, unsaved.has(t.file)) + '\n');
@@ -403,18 +405,6 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   return result.findings.length > 0 || result.timeouts.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-/**
- * A crash file that could not be written: the error, then its bytes as a command that writes them
- * (base64, one line), so a full disk or a read-only folder never loses the finding.
- */
-export function writeFailureLines(w: WriteFailure): string {
-  return (
-    `ptefuzz: ${w.message}\n` +
-    `\tthe finding is NOT SAVED; the campaign stops after the current run. To write its crash file once there is room:\n` +
-    `\techo ${w.bytes.toString('base64')} | base64 -d > ${shellQuote(basename(w.path))}`
-  );
-}
-
 /** Why a campaign stopped before its end (exit 2), one line each: a worker thread died, a crash file was not written. */
 export function stoppedLines(r: ParallelResult): string[] {
   const lines = r.deaths.map(
@@ -424,10 +414,7 @@ export function stoppedLines(r: ParallelResult): string[] {
       '; the campaign stopped (any other job after its current run): the summary above counts every execution judged, and the crash files found are written',
   );
   if (r.writeFailures.length > 0) {
-    const n = r.writeFailures.length;
-    lines.push(
-      `${n} crash file${n === 1 ? '' : 's'} could not be written (first: ${r.writeFailures[0]!.message}); the campaign stopped; each one's bytes are printed above with the command that writes them`,
-    );
+    lines.push(notSavedSummary(r.writeFailures, 'the campaign stopped'));
   }
   return lines;
 }
@@ -684,7 +671,7 @@ export function timeoutLines(
     `${head}\n\t${what} -> ${f.file}; worker restarted\n` +
     `\t${v.kind === 'timeout' ? v.detail : ''} (${f.record.trace.length} choices)\n` +
     (unsaved
-      ? `\treplay: none, the crash file was NOT SAVED (its bytes are above)\n`
+      ? `\treplay: ${NOT_SAVED_REPLAY}\n`
       : `\treplay: ${timeoutReplayCommand(f.file, t.reader.module?.path, seconds)}\n`)
   );
 }

@@ -22,8 +22,10 @@ import {
   runScenarioMatrix,
 } from '../../campaign';
 import { DEFAULT_PCT_DEPTH } from '../../engines';
-import { checkOutputFolder, saveCrash } from '../../crash';
-import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { checkOutputFolder } from '../../crash';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
+import type { WriteFailure } from '../unsaved';
+import { notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
 import { alignColumns } from '../render';
 import { kernelScenarios } from './fuzz';
 import { replayCommandFor } from '../replay-command';
@@ -55,6 +57,8 @@ interface ScenarioResult {
   readonly checks: readonly ExpectationCheck[];
   /** per cell index, the crash file of each divergence class */
   readonly files: Map<MatrixCell, Map<string, string>>;
+  /** the crash files of `files` that could not be written (their bytes are on stderr) */
+  readonly unsaved: readonly WriteFailure[];
 }
 
 /**
@@ -99,6 +103,7 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
     const t = Date.now();
     const cells = runScenarioMatrix(s, rs, cfg);
     const files = new Map<MatrixCell, Map<string, string>>();
+    const unsaved: WriteFailure[] = [];
     if (o.crashes !== undefined) {
       for (const c of cells) {
         for (const cls of c.witnesses.keys()) {
@@ -108,18 +113,30 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
             engine === 'exhaustive' ? `bound ${cfg.bound}` : cfg.seed,
           );
           const m = files.get(c) ?? new Map<string, string>();
-          m.set(cls, saveCrash(o.crashes, rec).path);
+          const saved = trySaveCrash(o.crashes, rec);
+          if (saved.unsaved !== undefined) {
+            unsaved.push(saved.unsaved);
+            // at once, on stderr (stdout is the table, or JSON): the finding is not lost with the file
+            process.stderr.write(writeFailureLines(saved.unsaved, 'the matrix goes on') + '\n');
+          }
+          m.set(cls, saved.path);
           files.set(c, m);
         }
       }
     }
-    results.push({ scenario: s, cells, checks: checkExpectations(s, cells), files });
+    results.push({ scenario: s, cells, checks: checkExpectations(s, cells), files, unsaved });
     const execs = cells.reduce((n, c) => n + (c.target.contract === cfg.contracts[0] ? c.stats.executions : 0), 0);
     process.stderr.write(`INFO: ${s.name}: ${cells.length} cells, ${execs} executions in ${secs(t)} s\n`);
   }
   const seconds = (Date.now() - t0) / 1000;
   if (o.json) process.stdout.write(JSON.stringify(matrixJson(cfg, results, seconds), null, 2) + '\n');
   else process.stdout.write(matrixText(cfg, results) + '\n');
+  const unsaved = results.flatMap((r) => r.unsaved);
+  if (unsaved.length > 0) {
+    // every cell ran and was judged (a crash file is not needed to go on): a failure to look at all the same
+    process.stderr.write(`ptefuzz: ${notSavedSummary(unsaved, 'the matrix ran every cell all the same')}\n`);
+    return EXIT_USAGE;
+  }
   return results.some((r) => r.checks.some((c) => failsExpectation(c.status))) ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
@@ -205,7 +222,12 @@ export function matrixText(cfg: MatrixConfig, results: readonly ScenarioResult[]
         verdictText(c),
         expect ?? '',
       ]);
-      for (const [, file] of r.files.get(c) ?? []) replays.push(`  ${replayCommandFor(file, t.reader.module?.path)}`);
+      for (const [, file] of r.files.get(c) ?? [])
+        replays.push(
+          r.unsaved.some((w) => w.path === file)
+            ? `  NOT SAVED: ${file} (its bytes are printed on stderr, with the command that writes them)`
+            : `  ${replayCommandFor(file, t.reader.module?.path)}`,
+        );
     }
     out.push(...alignColumns(rows, new Set([3, 4, 5, 6])).map((l) => '  ' + l));
     const diverged = r.cells
@@ -253,6 +275,7 @@ export function matrixJson(cfg: MatrixConfig, results: readonly ScenarioResult[]
       r.cells.map((c) => {
         const t = c.target;
         const files = r.files.get(c);
+        const notSaved = [...(files?.values() ?? [])].filter((f) => r.unsaved.some((w) => w.path === f));
         return {
           scenario: t.scenario.name,
           reader: t.reader.name,
@@ -267,6 +290,7 @@ export function matrixJson(cfg: MatrixConfig, results: readonly ScenarioResult[]
           verdict: c.verdict,
           explored: c.explored,
           ...(files ? { crashes: Object.fromEntries(files) } : {}),
+          ...(notSaved.length > 0 ? { notSaved } : {}),
         };
       }),
     ),
