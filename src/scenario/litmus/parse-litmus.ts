@@ -124,16 +124,29 @@ export function parseLitmus(src: string, file: string): RawTest {
   // --- init block ------------------------------------------------------------
   c.expect('punct', '{', "'{' opening the init block");
   while (!c.accept('punct', '}')) {
+    if (c.accept('ident', 'spinlock_t')) {
+      // `spinlock_t mylock;` (tools/memory-model/litmus-tests/MP+polocks.litmus): a lock, initially unlocked
+      if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
+      declareLock(c.ident('a lock name (spinlock_t l;)'));
+      if (c.is('punct', '=')) throw c.error("';' (a spinlock_t starts unlocked; it takes no initial value)");
+      if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
+      continue;
+    }
     const width = typeName(c);
     unsupportedAt(c);
     if (c.is('number') && c.peek(1).text === ':')
       throw unsupported(file, c.peek(), 'initial register values (P:reg=v in the init block)');
     if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
-    const n = c.ident('a location name (x=0;) or }');
-    c.punct('=');
-    if (c.is('punct', '&')) throw unsupported(file, c.peek(), 'pointers (&x)');
-    const v = c.number().value;
-    declare(n, width, v);
+    const n = c.ident('a location name (x=0; int x; int y=1;) or }');
+    if (width !== undefined && (c.is('punct', ';') || c.is('punct', '}'))) {
+      // `int x;`: a typed declaration without an initialiser starts at 0, as in C and herd7
+      declare(n, width, 0n);
+    } else {
+      if (!c.is('punct', '=')) throw c.error(width === undefined ? "'=' (x=0;)" : "'=' or ';' (int x; or int x=0;)");
+      c.punct('=');
+      if (c.is('punct', '&')) throw unsupported(file, c.peek(), 'pointers (&x)');
+      declare(n, width, c.number().value);
+    }
     if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
   }
 
