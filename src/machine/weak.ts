@@ -40,7 +40,10 @@ function join(into: View, from: View): void {
  * - smp_wmb: rel ⊔= own latest stores. smp_rmb: cur ⊔= acq.
  * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
  * - RMW: reads the coherence-latest message (atomicity); fully ordered forms
- *   act as smp_mb before and after, _acquire/_release as their one-sided forms.
+ *   act as smp_mb before and after when they store, _acquire/_release as their
+ *   one-sided forms. A failed cmpxchg() orders nothing (LKMM: a failing cmpxchg
+ *   is a plain read; Documentation/litmus-tests/atomic/cmpxchg-fail-unordered-*);
+ *   a failed cmpxchg_acquire() keeps its acquire.
  * - spin_lock: an acquiring RMW that also joins what it acquired into `rel`,
  *   so the stores of the new critical section carry the previous holder's
  *   (LKMM: po-unlock-lock-po is in cumul-fence; WRC+lock+rmb is forbidden).
@@ -53,9 +56,9 @@ function join(into: View, from: View): void {
  * Omitted (each listed in README Limitations): a store takes its coherence
  * position when it executes and a load never reads a store that has not
  * executed yet, so LB, S and 2+2W outcomes that LKMM allows are not produced
- * (fewer outcomes); a failed fully-ordered cmpxchg is still treated as fully
- * ordered (fewer outcomes). In the other direction, address/data/control
- * dependencies are not modelled: a load that depends on an earlier READ_ONCE
+ * (fewer outcomes); a failed cmpxchg reads the newest value (LKMM lets it
+ * read any value coherence allows: fewer outcomes). In the other direction,
+ * address/data/control dependencies are not modelled: a load that depends on an earlier READ_ONCE
  * may still read an old message, so MP+wmb+addr — forbidden by LKMM — is
  * allowed here (more outcomes: a reader that relies only on a dependency can
  * get a false divergence under `weak`; every reader modelled so far uses
@@ -128,7 +131,6 @@ export class WeakModel implements MemoryModel {
     tag: number,
   ): RmwResult {
     const v = this.cpus[cpu]!;
-    if (order === 'full') this.mb(cpu);
     const read: Message[] = [];
     const values: bigint[] = [];
     for (const l of locs) {
@@ -139,6 +141,12 @@ export class WeakModel implements MemoryModel {
     }
     const old = combine(locs, values);
     const next = update(old);
+    // Only a successful fully ordered RMW is a full barrier: a failed cmpxchg()
+    // is a plain read (LKMM; Documentation/litmus-tests/atomic/cmpxchg-fail-unordered-1,-2
+    // are Sometimes). The read of the newest message does not depend on the views,
+    // so deciding success first and then fencing is the same as fencing first.
+    const full = order === 'full' && next !== null;
+    if (full) this.mb(cpu);
     // a failed spin_trylock (a `lock` RMW that does not store) orders nothing: LKMM's LF events
     const lock = order === 'lock' && next !== null;
     for (let i = 0; i < locs.length; i++) {
@@ -159,7 +167,7 @@ export class WeakModel implements MemoryModel {
       locs.forEach((l, i) => (base[l.id] = Math.max(base[l.id]!, tss[i]!)));
       split(locs, next).forEach((value, i) => this.append(cpu, locs[i]!, value, base, tag, tss[i]!));
     }
-    if (order === 'full') this.mb(cpu);
+    if (full) this.mb(cpu);
     return { old, wrote: next !== null };
   }
 

@@ -81,3 +81,21 @@ describe('split-PTE litmus tests (DOMAIN §A2)', () => {
     expect(obs('PAE-split+samelow', 'weak')).toBe('Sometimes');
   });
 });
+
+describe('corpus/litmus: outcomes nest, SC ⊆ TSO ⊆ weak', () => {
+  // The split-PTE tests and the three-CPU lock tests take 2-19 s each under tso
+  // (drain choices); the nesting of the others keeps this file within seconds.
+  const slow = (f: string): boolean => f.startsWith('PAE-split+') || /^(ISA2|Z6\.0)\+pooncelock/.test(f);
+  for (const f of files.filter((f) => !slow(f))) {
+    test(f, () => {
+      const t = parseLitmus(readFileSync(join(dir, f), 'utf8'), f);
+      const [sc, tso, weak] = (['sc', 'tso', 'weak'] as const).map((m) => {
+        const r = herdBlock(rawHerdTest(t), m, {});
+        expect(r.exploration.truncated).toBe(false);
+        return [...r.exploration.states.keys()];
+      });
+      expect(tso).toEqual(expect.arrayContaining(sc!));
+      expect(weak).toEqual(expect.arrayContaining(tso!));
+    });
+  }
+});
