@@ -299,7 +299,7 @@ export function execute(
         break;
       }
       case 'unlock':
-        model.store(cpu, ins.lock, 0n, 'release', tag);
+        model.store(cpu, ins.lock, 0n, 'unlock', tag);
         ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.lock.id], wrote: 0n, tag };
         break;
       case 'irq': {

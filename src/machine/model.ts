@@ -43,7 +43,12 @@ export interface RmwResult {
 export interface MemoryModel {
   readonly kind: ModelKind;
   load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult;
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void;
+  /**
+   * `unlock` is spin_unlock's release store of 0: a release that the CPU's
+   * next lock acquisition, of any lock, also orders after (LKMM's
+   * po-unlock-lock-po: po ; [UL] ; (po | rf) ; [LKR] ; po).
+   */
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number): void;
   /**
    * `lock` is spin_lock's acquiring RMW: an acquire that is also cumulative
    * (LKMM's po-unlock-lock-po is in cumul-fence); a `lock` RMW that does not

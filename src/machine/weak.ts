@@ -22,6 +22,8 @@ interface CpuViews {
   readonly rel: View;
   /** this CPU's own latest store per location (-1: none), for smp_wmb */
   readonly own: View;
+  /** what this CPU's latest spin_unlock released (cur ⊔ acq then), for its next lock of any lock */
+  readonly unl: View;
 }
 
 function join(into: View, from: View): void {
@@ -47,7 +49,10 @@ function join(into: View, from: View): void {
  * - spin_lock: an acquiring RMW that also joins what it acquired into `rel`,
  *   so the stores of the new critical section carry the previous holder's
  *   (LKMM: po-unlock-lock-po is in cumul-fence; WRC+lock+rmb is forbidden).
- *   spin_unlock: a release store of 0. spin_trylock: the same RMW as
+ *   spin_unlock: a release store of 0 whose view the CPU's next lock of any
+ *   lock joins into `cur` and `rel` (LKMM: po-unlock-lock-po orders
+ *   everything before an unlock against everything after a later lock on
+ *   the same CPU, whatever the locks). spin_trylock: the same RMW as
  *   spin_lock when it takes the lock; when it fails, a read of the latest
  *   lock message with no ordering (LKMM lock.cat: LF has no ordering; LKMM
  *   may also let a failed trylock read an older "locked" message — here it
@@ -79,6 +84,7 @@ export class WeakModel implements MemoryModel {
       acq: new Int32Array(this.n),
       rel: new Int32Array(this.n),
       own: new Int32Array(this.n).fill(-1),
+      unl: new Int32Array(this.n),
     }));
     this.global = new Int32Array(this.n);
   }
@@ -105,12 +111,13 @@ export class WeakModel implements MemoryModel {
     v.own[loc.id] = ts;
   }
 
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow, tag: number): void {
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number): void {
     const v = this.cpus[cpu]!;
     let base = v.rel;
-    if (how === 'release') {
+    if (how === 'release' || how === 'unlock') {
       base = v.cur.slice();
       join(base, v.acq);
+      if (how === 'unlock') join(v.unl, base);
     }
     this.append(cpu, loc, value, base, tag, this.msgs[loc.id]!.length);
   }
@@ -149,6 +156,14 @@ export class WeakModel implements MemoryModel {
     if (full) this.mb(cpu);
     // a failed spin_trylock (a `lock` RMW that does not store) orders nothing: LKMM's LF events
     const lock = order === 'lock' && next !== null;
+    if (lock) {
+      // po-unlock-lock-po: what this CPU released at its last spin_unlock, of
+      // this lock or another, is ordered before everything after this lock
+      // (tools/memory-model/litmus-tests/MP+unlocklockonceonce+fencermbonceonce.litmus:
+      // Never with two different locks s and t).
+      join(v.cur, v.unl);
+      join(v.rel, v.unl);
+    }
     for (let i = 0; i < locs.length; i++) {
       const l = locs[i]!;
       const m = read[i]!;

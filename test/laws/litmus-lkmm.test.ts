@@ -33,6 +33,7 @@ describe('corpus/litmus: weak gives the LKMM Observation', () => {
       'ISA2+pooncelock+pooncelock+pombonce',
       'Z6.0+pooncelock+pooncelock+pombonce',
       'MP+unlocklockonceonce+fencermbonceonce',
+      'MP+wmb+unlocklockonceonce',
       'SB+locks',
       'MP+trylockfail',
       'MP+mb+trylockfail+rmb',
