@@ -4,7 +4,7 @@ import type { LitmusShape } from '../litmus-shapes';
 import type { Execution, MachineSpec, ModelKind } from '../machine';
 import { execute } from '../machine';
 import type { Quantifier, RawTest } from '../scenario';
-import { rawConditionText, rawHolds, rawMachine, rawState } from '../scenario';
+import { rawConditionText, rawHolds, rawMachine, rawState, weakGapWarning } from '../scenario';
 
 /** What herd7 prints for a test: its states, and whether each execution satisfies its condition's proposition. */
 export interface HerdTest {
@@ -16,6 +16,8 @@ export interface HerdTest {
   /** the `States` line of an execution, `0:r0=1; 1:r0=0;` */
   state(exec: Execution): string;
   holds(exec: Execution): boolean;
+  /** why `weak` may miss LKMM outcomes of this test (scenario/litmus/weak-gap.ts), if it may */
+  readonly weakGap?: string;
 }
 
 export function shapeTest(shape: LitmusShape): HerdTest {
@@ -37,8 +39,11 @@ export function rawHerdTest(t: RawTest): HerdTest {
     build: () => rawMachine(t),
     state: (exec) => rawState(t, exec),
     holds: (exec) => rawHolds(t, exec),
+    ...withWeakGap(weakGapWarning(t)),
   };
 }
+
+const withWeakGap = (gap: string | undefined): { weakGap?: string } => (gap === undefined ? {} : { weakGap: gap });
 
 export type Observation = 'Never' | 'Sometimes' | 'Always';
 
@@ -94,6 +99,10 @@ export function herdBlock(t: HerdTest, model: ModelKind, opts: EnumerateOptions)
     `Condition ${t.condition}`,
     `Observation ${t.name} ${observation} ${positive} ${negative}`,
     `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
+    // more outcomes can only turn Never or Always into Sometimes
+    ...(model === 'weak' && observation !== 'Sometimes' && t.weakGap !== undefined
+      ? [`Warning: ${t.weakGap}; this ${observation} may be Sometimes under LKMM`]
+      : []),
   ].join('\n');
   return { text, positive, negative, observation, exploration: x };
 }

@@ -9,3 +9,4 @@ export * from './cond';
 export * from './raw';
 export * from './lower';
 export * from './litmus/parse-litmus';
+export * from './litmus/weak-gap';

@@ -28,6 +28,27 @@ function fuzz(args: string[]) {
 }
 
 describe('fuzz --scenario FILE.litmus', () => {
+  test("LB under weak: no witness, and a warning that LKMM's LB outcome is one weak cannot produce; none under sc", () => {
+    const r = cli(
+      ['fuzz', '--scenario', 'corpus/litmus/LB.litmus', '--model', 'sc', '--model', 'weak'].concat([
+        '--engine',
+        'random',
+        '--seed',
+        '1',
+        '--runs',
+        '50',
+      ]),
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    const weak = lines.findIndex((l) => l.startsWith('LB weak: no execution reached'));
+    expect(lines[weak + 1]).toBe(
+      "  warning: P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered under LKMM, but weak never lets a " +
+        'store overtake an earlier access: LKMM outcomes that need it (LB, S, 2+2W) are missing here (README Limitations); ' +
+        'LKMM may have witnesses here',
+    );
+    expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);
+  });
   test('MP under weak: witnesses found (exit 1), the first one replays to the exists outcome; none under sc', () => {
     const r = fuzz([
       '--scenario',

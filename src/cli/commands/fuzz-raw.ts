@@ -1,7 +1,7 @@
 import type { ModelKind } from '../../machine';
 import { DEFAULT_BOUNDS, execute } from '../../machine';
 import type { RawTest } from '../../scenario';
-import { rawConditionText, rawHolds, rawMachine, rawState } from '../../scenario';
+import { rawConditionText, rawHolds, rawMachine, rawState, weakGapWarning } from '../../scenario';
 import type { FuzzEngineName } from '../../engines';
 import { createEngine, deriveSeed } from '../../engines';
 import { resolveModel } from '../../campaign';
@@ -33,6 +33,8 @@ export interface RawFuzzResult {
   /** executions whose final state is a witness (satisfies the proposition; violates it under `forall`) */
   readonly witnesses: number;
   readonly first?: { readonly execution: number; readonly state: string; readonly trace: readonly number[] };
+  /** under weak: why LKMM may have witnesses weak never produces (scenario/litmus/weak-gap.ts) */
+  readonly weakGap?: string;
 }
 
 /**
@@ -83,11 +85,17 @@ export function fuzzRawTests(
       boundHits,
       witnesses,
       ...(first ? { first } : {}),
+      ...(model === 'weak' && !first ? gapOf(test) : {}),
     });
   }
   if (o.json) process.stdout.write(JSON.stringify({ seed: o.seed, engine: o.engine, tests: results }, null, 2) + '\n');
   process.stderr.write(rawReport(results, o) + '\n');
   return results.some((r) => r.witnesses > 0) ? EXIT_DIVERGENCE : EXIT_OK;
+}
+
+function gapOf(t: RawTest): { weakGap?: string } {
+  const gap = weakGapWarning(t);
+  return gap === undefined ? {} : { weakGap: gap };
 }
 
 const what = (q: string): string =>
@@ -100,6 +108,7 @@ export function rawReport(results: readonly RawFuzzResult[], o: RawFuzzOptions):
     const explored = `engine ${o.engine}, seed ${o.seed}: ${r.executions} executions, ${r.boundHits} bound-hit`;
     if (r.first === undefined) {
       lines.push(`${r.test} ${r.model}: no execution ${what(q)} of ${r.condition} — ${explored}`);
+      if (r.weakGap !== undefined) lines.push(`  warning: ${r.weakGap}; LKMM may have witnesses here`);
       continue;
     }
     lines.push(

@@ -1,0 +1,129 @@
+/**
+ * Where the `weak` model can answer "Never" while LKMM answers "Sometimes".
+ *
+ * `weak` (machine/weak.ts) gives a store its coherence position when it
+ * executes, and a load only reads stores that have executed: a store never
+ * overtakes an access earlier in program order. LKMM lets it whenever nothing
+ * orders the two, which is what load buffering (LB+poonceonces), S+poonceonces
+ * and 2+2W need. So a raw test whose CPU has an access followed by a store to
+ * another location with nothing ordering them may have LKMM outcomes that
+ * `weak` never produces (README Limitations).
+ *
+ * What orders an earlier access A before a later store W here (LKMM's ppo and
+ * fences, tools/memory-model/linux-kernel.cat): A an acquire (smp_load_acquire,
+ * an _acquire or fully ordered RMW, spin_lock, spin_trylock); W a release
+ * (smp_store_release, a _release or fully ordered RMW, spin_unlock); between
+ * them smp_mb(), a fully ordered RMW, smp_wmb() when A is a store, or an
+ * unlock followed by a lock (po-unlock-lock-po); W's value read by A (a data
+ * dependency); the same location (coherence). Lock operations are not paired
+ * themselves (reordering a lock word's accesses is left out of the check).
+ * A pair is reported only when another CPU writes A's location and another
+ * CPU accesses W's: otherwise A's place in coherence order is fixed by program
+ * order and `weak` already lets every other CPU read A's location stale, so
+ * the reordering could not be observed (a heuristic, not a proof: the warning
+ * says "may"). A failed cmpxchg() orders
+ * nothing in LKMM; it is counted as ordering here, so the check can miss a gap
+ * that only a failing fully ordered cmpxchg() leaves open.
+ */
+import type { RawStmt, RawTest } from '../raw';
+
+/** The accesses the check pairs: lock operations only order (a lock word is no data). */
+type Access = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' }>;
+
+const isAccess = (s: RawStmt): s is Access =>
+  s.kind === 'load' || s.kind === 'store' || s.kind === 'xchg' || s.kind === 'cmpxchg';
+const isStore = (s: Access): boolean => s.kind !== 'load';
+
+const acquires = (s: Access): boolean =>
+  s.kind === 'load'
+    ? s.how === 'acquire'
+    : (s.kind === 'xchg' || s.kind === 'cmpxchg') && (s.order === 'acquire' || s.order === 'full');
+
+const releases = (s: Access): boolean =>
+  s.kind === 'store' ? s.how === 'release' : s.kind !== 'load' && (s.order === 'release' || s.order === 'full');
+
+const fullRmw = (s: RawStmt): boolean => (s.kind === 'xchg' || s.kind === 'cmpxchg') && s.order === 'full';
+
+/** The register a store writes, when its value is one. */
+const valueReg = (s: Access): string | undefined =>
+  (s.kind === 'store' || s.kind === 'xchg' || s.kind === 'cmpxchg') && s.value.kind === 'reg'
+    ? s.value.name
+    : undefined;
+
+/** `READ_ONCE(*x)`, `WRITE_ONCE(*y, …)`, … as the test writes them. */
+function describe(s: Access): string {
+  switch (s.kind) {
+    case 'load':
+      return s.how === 'acquire' ? `smp_load_acquire(${s.loc})` : `READ_ONCE(*${s.loc})`;
+    case 'store':
+      return s.how === 'release' ? `smp_store_release(${s.loc}, …)` : `WRITE_ONCE(*${s.loc}, …)`;
+    case 'xchg':
+    case 'cmpxchg':
+      return `${s.kind}${s.order === 'full' ? '' : `_${s.order}`}(${s.loc}, …)`;
+  }
+}
+
+/** Whether something in `between` (the statements strictly between A and W) orders A before W. */
+function fenced(a: Access, between: readonly RawStmt[]): boolean {
+  let unlocked = false;
+  for (const s of between) {
+    if (s.kind === 'fence' && (s.fence === 'mb' || (s.fence === 'wmb' && isStore(a)))) return true;
+    if (fullRmw(s)) return true;
+    if (s.kind === 'unlock') unlocked = true;
+    else if (unlocked && (s.kind === 'lock' || s.kind === 'trylock')) return true;
+  }
+  return false;
+}
+
+/**
+ * The first pair of one CPU's statements — an access, then a store to
+ * another location — that nothing orders, described in one line; undefined
+ * when every such pair is ordered (then `weak` misses no LB/S/2+2W outcome).
+ */
+export function weakStoreReorderGap(t: RawTest): string | undefined {
+  const writers = new Map<string, Set<number>>();
+  const users = new Map<string, Set<number>>();
+  const add = (m: Map<string, Set<number>>, loc: string, cpu: number): void => {
+    m.set(loc, (m.get(loc) ?? new Set()).add(cpu));
+  };
+  t.cpus.forEach((cpu, n) =>
+    cpu.stmts.forEach((s) => {
+      if (!isAccess(s)) return;
+      add(users, s.loc, n);
+      if (isStore(s)) add(writers, s.loc, n);
+    }),
+  );
+  const other = (m: Map<string, Set<number>>, loc: string, cpu: number): boolean =>
+    [...(m.get(loc) ?? [])].some((c) => c !== cpu);
+  for (const [n, cpu] of t.cpus.entries()) {
+    const s = cpu.stmts;
+    for (let j = 0; j < s.length; j++) {
+      const w = s[j]!;
+      if (!isAccess(w) || !isStore(w) || releases(w)) continue;
+      for (let i = 0; i < j; i++) {
+        const a = s[i]!;
+        if (!isAccess(a) || a.loc === w.loc || acquires(a)) continue;
+        // Reordering them shows only if another CPU writes A's location (A could then read, or be
+        // coherence-ordered against, a store that follows W) and another CPU reads or writes W's.
+        if (!other(writers, a.loc, n) || !other(users, w.loc, n)) continue;
+        if (a.kind !== 'store' && a.reg !== undefined && a.reg === valueReg(w)) continue;
+        if (fenced(a, s.slice(i + 1, j))) continue;
+        return `${cpu.name}'s ${describe(a)} and its later ${describe(w)} are unordered`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The warning printed under a `weak` answer that more outcomes could change
+ * (Never, Always, or no fuzz witness), when the test has such a pair.
+ */
+export function weakGapWarning(t: RawTest): string | undefined {
+  const gap = weakStoreReorderGap(t);
+  if (gap === undefined) return undefined;
+  return (
+    `${gap} under LKMM, but weak never lets a store overtake an earlier access: ` +
+    'LKMM outcomes that need it (LB, S, 2+2W) are missing here (README Limitations)'
+  );
+}

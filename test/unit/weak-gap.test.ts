@@ -1,0 +1,69 @@
+/**
+ * The warning under a weak answer that LKMM may contradict because weak never
+ * lets a store overtake an earlier access (README Limitations). Shapes and
+ * LKMM answers: tools/memory-model/litmus-tests/ (LB+poonceonces and
+ * S+poonceonces Sometimes, LB+poacquireonce+pooncerelease Never).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parseLitmus, weakStoreReorderGap } from '../../src/scenario';
+import { herdBlock, rawHerdTest } from '../../src/cli/herd';
+
+const corpus = (name: string) =>
+  parseLitmus(readFileSync(join(__dirname, '..', '..', 'corpus', 'litmus', `${name}.litmus`), 'utf8'), name);
+
+const two = (p0: string, p1: string) =>
+  parseLitmus(
+    `C T\n{}\nP0(int *x, int *y) {\n int r0;\n${p0}\n}\nP1(int *x, int *y) {\n int r0;\n${p1}\n}\nexists (0:r0=1)\n`,
+    't.litmus',
+  );
+
+describe('weakStoreReorderGap', () => {
+  test('names the first unordered access-then-store pair (LB, S, S+wmb, 2+2W)', () => {
+    expect(weakStoreReorderGap(corpus('LB'))).toBe("P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered");
+    expect(weakStoreReorderGap(corpus('S'))).toBe(
+      "P0's WRITE_ONCE(*x, …) and its later WRITE_ONCE(*y, …) are unordered",
+    );
+    expect(weakStoreReorderGap(corpus('S+wmb'))).toBe(
+      "P1's READ_ONCE(*y) and its later WRITE_ONCE(*x, …) are unordered",
+    );
+    expect(weakStoreReorderGap(corpus('2+2W'))).toBeDefined();
+  });
+  test('nothing when LKMM orders every such pair', () => {
+    for (const name of ['LB+acquire+release', 'LB+mb+mb', 'S+wmb+acquire', '2+2W+wmb+wmb', 'MP+wmb+rmb', 'SB'])
+      expect(weakStoreReorderGap(corpus(name)), name).toBeUndefined();
+  });
+  test('a data dependency, a release and a fully ordered xchg order a load before a store; smp_wmb does not', () => {
+    const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, 1);'))).toBeDefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, r0);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n smp_store_release(y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n smp_wmb();\n WRITE_ONCE(*y, 1);'))).toBeDefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n xchg(y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n xchg_relaxed(y, 1);'))).toBeDefined();
+  });
+  test('not when no other CPU writes the earlier access’s location (MP: weak already reads it stale)', () => {
+    expect(weakStoreReorderGap(corpus('MP'))).toBeUndefined();
+    expect(weakStoreReorderGap(corpus('MP+polocks'))).toBeUndefined();
+  });
+});
+
+describe('the herd block under weak', () => {
+  const warning = (name: string, model: 'sc' | 'weak') =>
+    herdBlock(rawHerdTest(corpus(name)), model, {})
+      .text.split('\n')
+      .filter((l) => l.startsWith('Warning: '));
+  test('LB: Never under weak, with a warning that it may be Sometimes under LKMM', () => {
+    expect(warning('LB', 'weak')).toEqual([
+      "Warning: P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered under LKMM, but weak never lets a " +
+        'store overtake an earlier access: LKMM outcomes that need it (LB, S, 2+2W) are missing here (README ' +
+        'Limitations); this Never may be Sometimes under LKMM',
+    ]);
+  });
+  test('no warning under sc, nor when the answer is already Sometimes (WRC has an unordered pair)', () => {
+    expect(weakStoreReorderGap(corpus('WRC'))).toBeDefined();
+    expect(warning('LB', 'sc')).toEqual([]);
+    expect(warning('WRC', 'weak')).toEqual([]);
+  });
+});
