@@ -54,3 +54,35 @@ describe('init block', () => {
     );
   });
 });
+
+describe('statements', () => {
+  const P0 = (body: string): string => `C T\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n${body}\n}\nexists (x=1)\n`;
+  test('smp_mb__after_atomic() right after a cmpxchg is smp_mb() (Documentation/litmus-tests/atomic/cmpxchg-fail-ordered-1)', () => {
+    const t = parseLitmus(P0('\tr0 = cmpxchg(x, 1, 0);\n\tsmp_mb__after_atomic();\n\tr0 = READ_ONCE(*y);'), 't.litmus');
+    expect(t.cpus[0]!.stmts[1]).toEqual({ kind: 'fence', fence: 'mb' });
+  });
+  test('smp_mb__before_atomic() right before an xchg is smp_mb()', () => {
+    const t = parseLitmus(P0('\tsmp_mb__before_atomic();\n\txchg_relaxed(x, 1);'), 't.litmus');
+    expect(t.cpus[0]!.stmts[0]).toEqual({ kind: 'fence', fence: 'mb' });
+  });
+  test('anywhere else they are refused in one line (they order only an atomic RMW next to them)', () => {
+    const why = "(it orders an atomic RMW's accesses; atomic_t operations are outside the subset)";
+    expect(message(P0('\tWRITE_ONCE(*x, 1);\n\tsmp_mb__after_atomic();'))).toBe(
+      `t.litmus:7:2: expected smp_mb__after_atomic() right after an xchg() or cmpxchg() of P0 ${why}, found it after a store`,
+    );
+    expect(message(P0('\tsmp_mb__before_atomic();\n\tWRITE_ONCE(*x, 1);'))).toBe(
+      `t.litmus:6:2: expected smp_mb__before_atomic() right before an xchg() or cmpxchg() of P0 ${why}, found it before WRITE_ONCE()`,
+    );
+    expect(message(P0('\tsmp_mb__before_atomic();'))).toBe(
+      `t.litmus:6:2: expected smp_mb__before_atomic() right before an xchg() or cmpxchg() of P0 ${why}, found it last`,
+    );
+  });
+  test('plain C accesses are refused by name (tools/memory-model/litmus-tests/dep+plain)', () => {
+    expect(message(P0('\t*x = 1;'))).toBe(
+      't.litmus:6:2: unsupported construct: plain C accesses (*x = e; LKMM plain accesses) is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',
+    );
+    expect(message(P0('\tr0 = *x;'))).toBe(
+      't.litmus:6:7: unsupported construct: plain C accesses (r = *x; LKMM plain accesses) is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',
+    );
+  });
+});

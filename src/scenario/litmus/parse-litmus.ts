@@ -50,8 +50,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   synchronize_rcu: 'RCU (synchronize_rcu)',
   rcu_dereference: 'RCU (rcu_dereference)',
   rcu_assign_pointer: 'RCU (rcu_assign_pointer)',
-  smp_mb__before_atomic: 'smp_mb__before_atomic',
-  smp_mb__after_atomic: 'smp_mb__after_atomic',
   smp_mb__after_spinlock: 'smp_mb__after_spinlock',
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
@@ -348,9 +346,39 @@ function procBody(
     }
     return n.text;
   };
+  /** an smp_mb__before_atomic() waiting for the xchg/cmpxchg that must follow it */
+  let before: Token | undefined;
+  const rmwOnly = (fn: Token, where: string, found: string): ScenarioError =>
+    expected(
+      file,
+      fn,
+      `${fn.text}() ${where} (it orders an atomic RMW's accesses; atomic_t operations are outside the subset)`,
+      found,
+    );
   const call = (reg: string | undefined): RawStmt => {
     unsupportedAt(c);
     const fn = c.ident('an instruction (READ_ONCE, WRITE_ONCE, smp_*, xchg, cmpxchg, spin_lock …)');
+    if (fn.text === 'smp_mb__after_atomic' || fn.text === 'smp_mb__before_atomic') {
+      // linux-kernel.cat: [M] ; po? ; [RMW] ; fencerel(After-atomic) ; [M] is in mb (and the mirror
+      // for Before-atomic): with the RMW right next to the fence that is exactly an smp_mb() at the
+      // fence, failed cmpxchg() included (Documentation/litmus-tests/atomic/cmpxchg-fail-ordered-1,-2).
+      if (reg !== undefined) throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
+      c.punct('(');
+      c.punct(')');
+      if (fn.text === 'smp_mb__after_atomic') {
+        const prev = stmts[stmts.length - 1];
+        if (prev?.kind !== 'xchg' && prev?.kind !== 'cmpxchg')
+          throw rmwOnly(
+            fn,
+            `right after an xchg() or cmpxchg() of ${proc}`,
+            prev ? `it after a ${prev.kind}` : 'it first',
+          );
+      } else before = fn;
+      return { kind: 'fence', fence: 'mb' };
+    }
+    if (before !== undefined && fn.text !== 'xchg' && fn.text !== 'cmpxchg' && !/^(xchg|cmpxchg)_/.test(fn.text))
+      throw rmwOnly(before, `right before an xchg() or cmpxchg() of ${proc}`, `it before ${fn.text}()`);
+    before = undefined;
     if (fn.text === 'spin_lock' || fn.text === 'spin_unlock' || fn.text === 'spin_trylock') {
       if (reg !== undefined && fn.text !== 'spin_trylock')
         throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
@@ -411,12 +439,18 @@ function procBody(
     if (c.is('number') || (c.is('ident') && regs.includes(c.peek().text))) {
       throw unsupported(file, c.peek(), 'register-to-register or constant assignments (r = 1;)');
     }
+    if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'plain C accesses (r = *x; LKMM plain accesses)');
     stmts.push(call(reg.text));
     assigned.add(reg.text);
   };
-  while (!c.accept('punct', '}')) {
+  for (;;) {
+    if (c.accept('punct', '}')) {
+      if (before !== undefined) throw rmwOnly(before, `right before an xchg() or cmpxchg() of ${proc}`, 'it last');
+      break;
+    }
     if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
     unsupportedAt(c);
+    if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'plain C accesses (*x = e; LKMM plain accesses)');
     const w = typeName(c);
     if (w !== undefined) {
       // a register declaration: int r0; int r0 = READ_ONCE(*x); int r0, r1;
