@@ -77,6 +77,15 @@ describe('statements', () => {
       `t.litmus:6:2: expected smp_mb__before_atomic() right before an xchg() or cmpxchg() of P0 ${why}, found it last`,
     );
   });
+  test('smp_mb__after_spinlock() right after spin_lock() is smp_mb(); elsewhere an error', () => {
+    const src = (body: string): string =>
+      `C T\n{}\nP0(int *x, spinlock_t *l)\n{\n${body}\n\tWRITE_ONCE(*x, 1);\n\tspin_unlock(l);\n}\nexists (x=1)\n`;
+    const t = parseLitmus(src('\tspin_lock(l);\n\tsmp_mb__after_spinlock();'), 't.litmus');
+    expect(t.cpus[0]!.stmts[1]).toEqual({ kind: 'fence', fence: 'mb' });
+    expect(message(src('\tsmp_mb__after_spinlock();\n\tspin_lock(l);'))).toBe(
+      "t.litmus:5:2: expected smp_mb__after_spinlock() right after a spin_lock() of P0 (it orders a lock acquisition's accesses), found it first",
+    );
+  });
   test('plain C accesses are refused by name (tools/memory-model/litmus-tests/dep+plain)', () => {
     expect(message(P0('\t*x = 1;'))).toBe(
       't.litmus:6:2: unsupported construct: plain C accesses (*x = e; LKMM plain accesses) is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',

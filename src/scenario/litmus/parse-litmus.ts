@@ -50,7 +50,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   synchronize_rcu: 'RCU (synchronize_rcu)',
   rcu_dereference: 'RCU (rcu_dereference)',
   rcu_assign_pointer: 'RCU (rcu_assign_pointer)',
-  smp_mb__after_spinlock: 'smp_mb__after_spinlock',
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
   atomic_t: 'atomic_t',
@@ -374,6 +373,22 @@ function procBody(
             prev ? `it after a ${prev.kind}` : 'it first',
           );
       } else before = fn;
+      return { kind: 'fence', fence: 'mb' };
+    }
+    if (fn.text === 'smp_mb__after_spinlock') {
+      // linux-kernel.cat: [M] ; po? ; [LKW] ; fencerel(After-spinlock) ; [M] is in mb: right after
+      // spin_lock() that is exactly an smp_mb() (Z6.0+pooncelock+poonceLock+pombonce: Never).
+      if (reg !== undefined) throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
+      c.punct('(');
+      c.punct(')');
+      const prev = stmts[stmts.length - 1];
+      if (prev?.kind !== 'lock')
+        throw expected(
+          file,
+          fn,
+          `smp_mb__after_spinlock() right after a spin_lock() of ${proc} (it orders a lock acquisition's accesses)`,
+          prev ? `it after a ${prev.kind}` : 'it first',
+        );
       return { kind: 'fence', fence: 'mb' };
     }
     if (before !== undefined && fn.text !== 'xchg' && fn.text !== 'cmpxchg' && !/^(xchg|cmpxchg)_/.test(fn.text))
