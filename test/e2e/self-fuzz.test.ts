@@ -137,7 +137,10 @@ const keep = (i: number, file: string, bytes: Buffer): void => {
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
-describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
+// a generous limit: each test is a fixed count of variants, ~40–75 s on an idle 2-core machine and
+// twice that under load; a timed-out test's loop would go on after afterAll restored the cwd and write
+// into the repository's folders
+describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }, () => {
   test(`${VARIANTS} mutated crash files through replay, show, show --litmus, show --html, minimize`, async () => {
     const rng = createRng(`${SEED}/crash`);
     const seeds = CRASH_SEEDS.map((p) => readFileSync(p));
@@ -193,7 +196,11 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', () => {
         ],
         input,
       );
-      await runCase(t, ['explore', '--scenario', f, '--bound', '1', '--max-executions', '20'], input);
+      await runCase(
+        t,
+        ['explore', '--scenario', f, '--bound', '1', '--max-executions', '20', '--crashes', join(d, 'crashes')],
+        input,
+      );
     }
     report('.scn files', t);
     expect([...t.failures.keys()]).toEqual([]);
