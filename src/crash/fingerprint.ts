@@ -21,6 +21,22 @@ export function fingerprint(
   return createHash('sha256').update(key).digest('hex');
 }
 
+/**
+ * `<scenario>.<reader>.<contract>.<model>.<class>.<fingerprint[0:12]>.msgpack` — the target in the
+ * order of corpus folders (`<scenario>.<reader>.<contract>.<model>/`), so `ls crashes/` says under
+ * which contract a reader diverged: `exact` flags the atomic reader's intermediate value, which
+ * `ad-relaxed` allows. Timeout files are named the same way (class `timeout`).
+ */
 export function crashFileName(c: Parameters<typeof fingerprint>[0]): string {
+  return `${c.scenario.name}.${c.reader}.${c.contract}.${c.model}.${c.verdict.class}.${fingerprint(c).slice(0, 12)}.msgpack`;
+}
+
+/**
+ * The name ptefuzz gave the same crash file before names carried the contract:
+ * `<scenario>.<reader>.<model>.<class>.<fingerprint[0:12]>.msgpack` (same fingerprint).
+ * Files under it still load (loading is by content); writers look for it so that a
+ * finding already kept under its legacy name is a duplicate, not a second file (legacyTwin).
+ */
+export function legacyCrashFileName(c: Parameters<typeof fingerprint>[0]): string {
   return `${c.scenario.name}.${c.reader}.${c.model}.${c.verdict.class}.${fingerprint(c).slice(0, 12)}.msgpack`;
 }

@@ -1,5 +1,6 @@
 import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { CrashFile } from './format';
 import { CRASH_FORMAT, CRASH_VERSIONS, CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
 import {
@@ -11,7 +12,15 @@ import {
   formatOf,
   versionOf,
 } from './corpus-store';
-import { checkOutputFolder, emptyPathError, fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
+import {
+  checkOutputFolder,
+  emptyPathError,
+  fsReason,
+  legacyTwin,
+  listFolder,
+  makeFolder,
+  writeFileAtomic,
+} from './store';
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
@@ -24,11 +33,12 @@ export interface MergeCounts {
 /**
  * Merge crash folders and corpus folders (e.g. the shards of a campaign) into
  * `out`: every `*.msgpack` below each input is loaded and goes where its
- * content says — a crash file to `out/<scenario>.<reader>.<model>.<class>.<fingerprint>.msgpack`,
+ * content says — a crash file to `out/<scenario>.<reader>.<contract>.<model>.<class>.<fingerprint>.msgpack`,
  * a corpus entry to `out/<scenario>.<reader>.<contract>.<model>/<sha256[0:16]>.msgpack`.
  * A name already in `out` (there before, or from an earlier input) is a
  * duplicate and left as it is: crash files with the same fingerprint collapse
- * into the first one, as in a campaign. A file that does not load, or a
+ * into the first one, as in a campaign — a crash file kept in `out` under its
+ * legacy name (legacyTwin) too, and a legacy-named input is written under the new name. A file that does not load, or a
  * folder that cannot be listed, is reported through `onReject` and skipped. Writes are atomic; inputs are
  * taken in argument order, files in name order, so a merge is deterministic.
  */
@@ -70,6 +80,7 @@ export function mergeFolders(
       let bytes: Buffer;
       let rel: string;
       let kind: 'crashes' | 'corpus';
+      let crash: CrashFile | undefined;
       try {
         try {
           bytes = readFileSync(file);
@@ -80,7 +91,8 @@ export function mergeFolders(
           rel = `${corpusFolderName(decodeCorpusEntry(bytes, file))}/${corpusFileName(bytes)}`;
           kind = 'corpus';
         } else {
-          rel = crashFileName(decodeCrash(bytes, file));
+          crash = decodeCrash(bytes, file);
+          rel = crashFileName(crash);
           kind = 'crashes';
         }
       } catch (e) {
@@ -91,7 +103,8 @@ export function mergeFolders(
       }
       const dest = join(out, rel);
       const there = existing(dest, kind);
-      if (there === 'whole') {
+      // the same finding kept in `out` under its legacy name (before names carried the contract) is the duplicate
+      if (there === 'whole' || (there === 'none' && crash !== undefined && legacyTwin(out, crash) !== undefined)) {
         counts[kind].duplicate++;
         continue;
       }

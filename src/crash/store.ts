@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
-import { crashFileName } from './fingerprint';
+import { crashFileName, fingerprint, legacyCrashFileName } from './fingerprint';
 
 let tmpCounter = 0;
 
@@ -220,7 +220,8 @@ export function removeStaleTemps(dir: string, now: number, maxAgeMs: number): nu
 /**
  * Save a crash file; returns its path and whether it is new (not a duplicate).
  * A crash file already under its fingerprint name (an earlier campaign's) is
- * kept; a file there that is no readable crash file (truncated, overwritten)
+ * kept, and so is one under its legacy name (legacyTwin: same fingerprint,
+ * written before names carried the contract) — its path is returned; a file there that is no readable crash file (truncated, overwritten)
  * is replaced, so the path returned always replays.
  */
 export function saveCrash(
@@ -232,14 +233,31 @@ export function saveCrash(
   const path = join(dir, crashFileName(c));
   try {
     makeFolder(dir);
-    if (replace?.has(path) !== true && existsSync(path) && loadIfCrash(path) !== undefined) {
-      return { path, fresh: false };
+    if (replace?.has(path) !== true) {
+      if (existsSync(path)) {
+        if (loadIfCrash(path) !== undefined) return { path, fresh: false };
+      } else {
+        // the same finding kept under its legacy name (an older ptefuzz's file) is the duplicate: kept, no second file
+        const legacy = legacyTwin(dir, c);
+        if (legacy !== undefined) return { path: legacy, fresh: false };
+      }
     }
     writeFileAtomic(path, encodeCrash(c));
   } catch (e) {
     throw new CrashFileError(dir, `cannot write the crash file ${crashFileName(c)} (${fsReason(e)})`);
   }
   return { path, fresh: true };
+}
+
+/**
+ * The crash file of `c`'s fingerprint kept in `dir` under its legacy name (legacyCrashFileName:
+ * written before crash file names carried the contract): its path when the file there loads and
+ * has the same fingerprint; undefined when there is none, it does not load, or it is another finding.
+ */
+export function legacyTwin(dir: string, c: Parameters<typeof fingerprint>[0]): string | undefined {
+  const path = join(dir, legacyCrashFileName(c));
+  const there = loadIfCrash(path);
+  return there !== undefined && fingerprint(there) === fingerprint(c) ? path : undefined;
 }
 
 /** The crash file at `path`, or undefined when there is none that loads (a duplicate's name may hold garbage). */

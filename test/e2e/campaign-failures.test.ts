@@ -42,7 +42,7 @@ describe('fuzz: a crash folder that cannot be written', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.status).toBe(2);
     const name = /cannot write the crash file (\S+\.msgpack) \(file too large/.exec(r.stderr)?.[1];
-    expect(name).toMatch(/^s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
+    expect(name).toMatch(/^s2-pae-zap-reestablish\.ptep_get\.non-torn\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
     expect(readdirSync(crashes).filter((f) => f.endsWith('.msgpack'))).toEqual([]);
     // the summary is printed, the finding listed as not saved, and the last line says why the campaign stopped
     expect(r.stderr).toMatch(/^Done: \d+ executions \(\d+ runs\) in [\d.]+ s/m);
@@ -238,7 +238,7 @@ describe('explore and matrix: a crash folder that cannot be written', () => {
     expect(last).toMatch(/^ptefuzz: 1 crash file could not be written \(first: .*crashes: cannot write the crash file/);
     expect(last).toContain('explore searched every target all the same');
     expect(writtenByEchoLines(r.stdout)).toEqual([
-      expect.stringMatching(/^s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/),
+      expect.stringMatching(/^s2-pae-zap-reestablish\.ptep_get\.non-torn\.tso\.torn\.[0-9a-f]{12}\.msgpack$/),
     ]);
   });
 

@@ -134,7 +134,7 @@ describe('explore --scenario', () => {
     expect(three.stdout).toMatch(/^ *\d+ {2}\{0x00010002:0x00010067\} {2}torn$/m);
     expect(three.stdout).toContain('DIVERGENCE: 2 divergent state(s) within bound 3');
     // both torn values minimize to one race: the file a fuzz campaign wrote for it (crashes/ of the repository)
-    const file = 's1-pae-double-refault.ptep_get_lockless.sc.torn.e9e661eab06e.msgpack';
+    const file = 's1-pae-double-refault.ptep_get_lockless.non-torn.sc.torn.e9e661eab06e.msgpack';
     expect(existsSync(join(ROOT, 'crashes', file))).toBe(true);
     expect(readdirSync(crashes)).toEqual([file]);
     expect(three.stdout).toContain(
@@ -175,7 +175,7 @@ describe('explore --scenario', () => {
     const files = readdirSync(join(cwd, 'crashes'));
     expect(files).toHaveLength(1);
     const file = `crashes/${files[0]!}`;
-    expect(file).toMatch(/^crashes\/s2-pae-zap-reestablish\.ptep_get\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
+    expect(file).toMatch(/^crashes\/s2-pae-zap-reestablish\.ptep_get\.non-torn\.tso\.torn\.[0-9a-f]{12}\.msgpack$/);
     const replays = r.stdout.split('\n').filter((l) => l.startsWith('\treplay: '));
     expect(replays).toEqual([`\treplay: node ${join(ROOT, 'bin', 'ptefuzz.js')} replay ${file}`]);
     const rep = spawnSync('/bin/sh', ['-c', replays[0]!.slice('\treplay: '.length)], {
@@ -218,7 +218,7 @@ describe('explore --scenario', () => {
   test('a crash file in the way of a later target: every target is printed, the unwritten finding with its bytes', () => {
     const crashes = tmpCrashes();
     // a non-empty folder where ptep_get's crash file goes: writing it fails after ptep_get_lockless was explored
-    const name = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+    const name = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
     mkdirSync(join(crashes, name), { recursive: true });
     writeFileSync(join(crashes, name, 'inside'), '');
     const r = cli([

@@ -15,7 +15,7 @@ import { fingerprint, loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-e2e-'));
-const NATIVE = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+const NATIVE = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
 const S2_PTEP_GET_SC = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc'];
 
 describe('fuzz --engine jsfuzz', () => {

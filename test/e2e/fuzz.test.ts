@@ -42,7 +42,7 @@ describe('ptefuzz fuzz (issue 2 acceptance)', () => {
     // committed in crashes/ (same fingerprint), however many times it was hit
     expect(r.summary.divergences.map((d) => d.class)).toEqual(['torn']);
     expect(r.summary.divergences[0]!.hits).toBeGreaterThanOrEqual(1000);
-    expect(readdirSync(r.dir)).toEqual(['s2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack']);
+    expect(readdirSync(r.dir)).toEqual(['s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack']);
     for (const f of readdirSync(r.dir)) expect(existsSync(join(ROOT, 'crashes', f)), f).toBe(true);
     expect(r.stderr).toContain(`npx ptefuzz replay ${r.summary.divergences[0]!.file}`);
     expect(cli(['replay', r.summary.divergences[0]!.file]).code).toBe(0);

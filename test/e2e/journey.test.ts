@@ -136,7 +136,7 @@ describe('README "Worked example: settling a proposed reader", run as written', 
   copyFileSync(HLH, join(cwd, 'pae-hlh.ts'));
   writeFileSync(join(cwd, 's1-pae-nx-double-refault.scn'), SCN);
   const P = join(ROOT, 'bin', 'ptefuzz.js');
-  const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.sc.torn.ee14e7259c19.msgpack';
+  const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.non-torn.sc.torn.ee14e7259c19.msgpack';
   const commands = readmeCommands(blocks, FILE);
 
   test('the module in the README is the committed example', () => {
@@ -190,7 +190,8 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     join(ROOT, 'corpus', 'mailing-list', 'contpte-refold-other-folio.scn'),
     join(cwd, 'contpte-refold-other-folio.scn'),
   );
-  const FILE = 'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.sc.false-dirty.c6ee8b830d89.msgpack';
+  const FILE =
+    'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.no-false-dirty.sc.false-dirty.c6ee8b830d89.msgpack';
   const commands = readmeCommands(blocks, FILE);
 
   test('the loop in the README is the committed module’s', () => {

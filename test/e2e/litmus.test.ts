@@ -75,7 +75,7 @@ describe('ptefuzz litmus', () => {
 });
 
 describe('show --litmus is read back by ptefuzz litmus', () => {
-  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+  const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
   test("S2's committed sc witness, exported and re-imported: its exists outcome is reachable under sc", () => {
     const shown = cli(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
@@ -103,7 +103,7 @@ describe('show --litmus is read back by ptefuzz litmus', () => {
 
 describe('show --litmus of a witness that takes the PTL is read back with its locks', () => {
   // test/fixtures/pae-fault-ptl.scn minimized to the reader and one fault: do_anonymous_page under the PTL
-  const WITNESS = 'crashes/pae-fault-ptl.ptep_get.weak.torn.8211e1bd37ec.msgpack';
+  const WITNESS = 'crashes/pae-fault-ptl.ptep_get.non-torn.weak.torn.8211e1bd37ec.msgpack';
   test('exported with spin_lock/spin_unlock, imported: Sometimes under weak, Never under sc and when changed', () => {
     const shown = cli(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);

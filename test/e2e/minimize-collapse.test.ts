@@ -15,7 +15,7 @@ import { cli, ROOT } from '../support/cli';
 describe('minimize: duplicates collapse into the lighter witness', () => {
   const dir = join(ROOT, 'crashes');
   const s8 = readdirSync(dir).find((f) =>
-    f.startsWith('s8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.'),
+    f.startsWith('s8-contpte-set-access-flags.contpte_ptep_get_lockless.ad-relaxed.weak.livelock.'),
   )!;
   const template = decodeCrash(readFileSync(join(dir, s8)), s8);
 
@@ -47,7 +47,7 @@ describe('minimize: duplicates collapse into the lighter witness', () => {
 
 describe('minimize: a file under the fingerprint name that is no crash file', () => {
   test('is replaced by the witness (not reported as the unreadable file being minimized)', () => {
-    const name = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
+    const name = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
     const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-collapse-'));
     writeFileSync(join(tmp, 'copy.msgpack'), readFileSync(join(ROOT, 'crashes', name)));
     writeFileSync(join(tmp, name), 'garbage\n');

@@ -33,7 +33,7 @@ describe('--scenario FILE.scn', () => {
       expect(f.code).toBe(1);
       const files = readdirSync(crashes);
       expect(files.length).toBeGreaterThan(0);
-      expect(files[0]!.startsWith('my-samelow.ptep_get_lockless.sc.torn.')).toBe(true);
+      expect(files[0]!.startsWith('my-samelow.ptep_get_lockless.non-torn.sc.torn.')).toBe(true);
       rmSync(scn);
       const r = cli(['replay', join(crashes, files[0]!)]);
       expect(r.code).toBe(0);
@@ -70,7 +70,7 @@ describe('--scenario FILE.scn', () => {
       };
       const two = run('2', join(dir, 'c2'));
       expect(two.length).toBeGreaterThan(0);
-      expect(two.every((f) => f.startsWith('my-s2.ptep_get.sc.torn.'))).toBe(true);
+      expect(two.every((f) => f.startsWith('my-s2.ptep_get.non-torn.sc.torn.'))).toBe(true);
       expect(cli(['replay', join(dir, 'c2')]).code).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -9,8 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { cli, hasStackTrace } from '../support/cli';
 
 // minimized programs (issue 5): S2's zap (pte_clear) is dropped, S1's CPU C is dropped
-const S2 = 'crashes/s2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
-const S1 = 'crashes/s1-pae-double-refault.ptep_get_lockless.sc.torn.e9e661eab06e.msgpack';
+const S2 = 'crashes/s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
+const S1 = 'crashes/s1-pae-double-refault.ptep_get_lockless.non-torn.sc.torn.e9e661eab06e.msgpack';
 
 // 0x00010067 = 65639, 0x00010001 = 65537, 0x00010002 = 65538, 0x00020067 = 131175
 const S2_BODY = `{
@@ -75,7 +75,7 @@ describe('show --litmus', () => {
   });
 
   test('a divergence judged on the end state (S11 lost-dirty: no reader loads to name) is refused in one line, exit 2', () => {
-    const s11 = 'crashes/s11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty.3d05784c5eb2.msgpack';
+    const s11 = 'crashes/s11-pae-file-zap-early-rmap.ptep_get_atomic64.non-torn.tso.lost-dirty.3d05784c5eb2.msgpack';
     const r = cli(['show', s11, '--litmus']);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);

@@ -61,7 +61,7 @@ describe('fuzz --timeout (watchdog)', () => {
     expect(files.length).toBeGreaterThan(0);
     expect(
       files.every((f) =>
-        /^s2-pae-zap-reestablish\.ptep_get_lockless_spin\.tso\.timeout\.[0-9a-f]{12}\.msgpack$/.test(f),
+        /^s2-pae-zap-reestablish\.ptep_get_lockless_spin\.non-torn\.tso\.timeout\.[0-9a-f]{12}\.msgpack$/.test(f),
       ),
     ).toBe(true);
     expect(sum.timeouts.map((t) => t.file.split('/').pop()).sort()).toEqual(files.sort());
@@ -101,7 +101,7 @@ describe('fuzz --timeout (watchdog)', () => {
     const sum = JSON.parse(r.stdout) as Summary;
     expect(sum.targets[1]).toMatchObject({ reader: 'ptep_get', executions: 200, verdict: 'divergence' });
     expect(sum.restarts).toBeGreaterThanOrEqual(3);
-    expect(readdirSync(dir).some((f) => f.includes('.ptep_get_lockless_spin.tso.timeout.'))).toBe(true);
+    expect(readdirSync(dir).some((f) => f.includes('.ptep_get_lockless_spin.non-torn.tso.timeout.'))).toBe(true);
   });
 
   test('a timeout file whose replay returns is NOT REPRODUCED (exit 1): the trace replayed without the spinning reader', () => {

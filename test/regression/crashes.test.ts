@@ -15,25 +15,25 @@ const files = readdirSync(dir)
 describe('every committed crash file replays its recorded verdict', () => {
   test('the known-bad readers have committed crash files', () => {
     for (const prefix of [
-      's1-pae-double-refault.ptep_get_lockless.sc.torn',
-      's2-pae-zap-reestablish.ptep_get.sc.torn',
-      's2-pae-zap-reestablish-nowmb.ptep_get_lockless.weak.torn',
-      's2-pae-zap-reestablish-samelow.ptep_get_lockless.sc.torn',
-      's1-pae-gup-fast-broadcast.ptep_get_lockless.sc.wrong-page',
-      's1-pae-gup-fast-broadcast.ptep_get_lockless.sc.torn',
-      's1-pae-gup-fast-ipi.ptep_get_lockless.sc.wrong-page',
-      's1-pae-gup-fast-broadcast-forceflush.ptep_get_lockless.sc.torn',
-      's4-pae-gup-fast-recheck-ptep-get.ptep_get_atomic64.sc.wrong-page',
-      's7-arm64-fault-norecency.ptep_get_lockless_norecency.weak.lost-dirty',
-      's5-contpte-unfold-gather.contpte_ptep_get.weak.false-clean',
-      's6-contpte-remap-false-dirty.contpte_ptep_get.weak.false-dirty',
-      's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock',
-      's9-contpte-fold-unfold.contpte_ptep_get_lockless.weak.ad-mixed',
-      's9-contpte-fold-unfold-bbml2.contpte_ptep_get_lockless@2025.weak.ad-mixed',
-      'ext-sw-bits-zap-refault.ptep_get_ext_sw.weak.torn',
-      's10-pae-dontneed-refault-free-before-flush.ptep_get_lockless.sc.use-after-free',
-      's11-pae-file-zap-early-rmap.ptep_get_atomic64.tso.lost-dirty',
-      's12-arm64-khugepaged-gup-fast.__ptep_get.sc.use-after-free',
+      's1-pae-double-refault.ptep_get_lockless.non-torn.sc.torn',
+      's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn',
+      's2-pae-zap-reestablish-nowmb.ptep_get_lockless.non-torn.weak.torn',
+      's2-pae-zap-reestablish-samelow.ptep_get_lockless.non-torn.sc.torn',
+      's1-pae-gup-fast-broadcast.ptep_get_lockless.non-torn.sc.wrong-page',
+      's1-pae-gup-fast-broadcast.ptep_get_lockless.non-torn.sc.torn',
+      's1-pae-gup-fast-ipi.ptep_get_lockless.non-torn.sc.wrong-page',
+      's1-pae-gup-fast-broadcast-forceflush.ptep_get_lockless.non-torn.sc.torn',
+      's4-pae-gup-fast-recheck-ptep-get.ptep_get_atomic64.non-torn.sc.wrong-page',
+      's7-arm64-fault-norecency.ptep_get_lockless_norecency.ad-relaxed.weak.lost-dirty',
+      's5-contpte-unfold-gather.contpte_ptep_get.exact.weak.false-clean',
+      's6-contpte-remap-false-dirty.contpte_ptep_get.no-false-dirty.weak.false-dirty',
+      's8-contpte-set-access-flags.contpte_ptep_get_lockless.ad-relaxed.weak.livelock',
+      's9-contpte-fold-unfold.contpte_ptep_get_lockless.exact.weak.ad-mixed',
+      's9-contpte-fold-unfold-bbml2.contpte_ptep_get_lockless@2025.exact.weak.ad-mixed',
+      'ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn',
+      's10-pae-dontneed-refault-free-before-flush.ptep_get_lockless.non-torn.sc.use-after-free',
+      's11-pae-file-zap-early-rmap.ptep_get_atomic64.non-torn.tso.lost-dirty',
+      's12-arm64-khugepaged-gup-fast.__ptep_get.ad-relaxed.sc.use-after-free',
     ]) {
       expect(
         files.some((f) => f.startsWith(prefix)),
@@ -66,8 +66,8 @@ describe('every reduced crash file is its built-in scenario minus what it says w
     return c.scenario.dropped !== undefined && c.scenario.source === 'builtin';
   });
   test('the S1 and S2 witnesses were reduced', () => {
-    expect(reduced.some((f) => f.startsWith('s1-pae-double-refault.ptep_get_lockless.sc.torn'))).toBe(true);
-    expect(reduced.some((f) => f.startsWith('s2-pae-zap-reestablish.ptep_get.sc.torn'))).toBe(true);
+    expect(reduced.some((f) => f.startsWith('s1-pae-double-refault.ptep_get_lockless.non-torn.sc.torn'))).toBe(true);
+    expect(reduced.some((f) => f.startsWith('s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn'))).toBe(true);
   });
   type Cpu = Extract<Item, { kind: 'cpu' }>;
   const head = (c: Cpu): string => `cpu ${c.name}${c.label !== undefined ? ` "${c.label}"` : ''}`;

@@ -42,8 +42,8 @@ describe('writeFileAtomic', () => {
   });
 
   test('temporary names match TEMP_NAME and never end in .msgpack', () => {
-    expect(TEMP_NAME.test('s1.r.sc.torn.0123456789ab.msgpack.tmp-4242-0-17')).toBe(true);
-    expect(TEMP_NAME.test('s1.r.sc.torn.0123456789ab.msgpack')).toBe(false);
+    expect(TEMP_NAME.test('s1.r.non-torn.sc.torn.0123456789ab.msgpack.tmp-4242-0-17')).toBe(true);
+    expect(TEMP_NAME.test('s1.r.non-torn.sc.torn.0123456789ab.msgpack')).toBe(false);
     expect(TEMP_NAME.test('notes.tmp')).toBe(false);
   });
 });
@@ -53,7 +53,7 @@ describe('leftover temporary files', () => {
 
   test('crash and corpus loaders ignore them', () => {
     const d = tmp();
-    writeFileSync(join(d, 'x.ptep_get.sc.torn.0123456789ab.msgpack.tmp-99999-0-3'), Buffer.from([0xc1, 0x00]));
+    writeFileSync(join(d, 'x.ptep_get.non-torn.sc.torn.0123456789ab.msgpack.tmp-99999-0-3'), Buffer.from([0xc1, 0x00]));
     expect(expandCrashPaths([d])).toEqual([]);
     const folder = join(d, corpusFolderName(target));
     mkdirSync(folder);
@@ -98,7 +98,7 @@ describe('saveCrash: a file already under the fingerprint name', () => {
     '..',
     '..',
     'crashes',
-    's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack',
+    's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack',
   );
 
   test('a crash file there (an earlier campaign’s) is kept, byte for byte', () => {

@@ -41,7 +41,7 @@ describe('crash file format', () => {
     expect(fingerprint(sample)).not.toBe(fingerprint({ ...sample, signature: 'pte_low←v0 pte_high←v1' }));
     expect(fingerprint(sample)).not.toBe(fingerprint({ ...sample, model: 'tso' }));
     expect(crashFileName(sample)).toMatch(
-      /^s1-pae-double-refault\.ptep_get_lockless\.sc\.torn\.[0-9a-f]{12}\.msgpack$/,
+      /^s1-pae-double-refault\.ptep_get_lockless\.non-torn\.sc\.torn\.[0-9a-f]{12}\.msgpack$/,
     );
   });
   test('a reduced scenario: dropped round-trips, is not part of the fingerprint, and a bad one is refused', () => {

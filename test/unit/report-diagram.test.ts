@@ -313,7 +313,7 @@ describe('operations that take no step', () => {
 
 describe('retry marks', () => {
   it('a line under the load where the reader’s loop started over (S2 without wmb, weak: pte_low re-read changed)', () => {
-    const file = 's2-pae-zap-reestablish-nowmb.ptep_get_lockless.weak.torn.263c2d3e9e6a.msgpack';
+    const file = 's2-pae-zap-reestablish-nowmb.ptep_get_lockless.non-torn.weak.torn.263c2d3e9e6a.msgpack';
     const r = replayCrash(loadCrash(join(__dirname, '..', '..', 'crashes', file)), file, builtinReaders());
     const t = r.target;
     const input = { exec: r.run.exec, built: t.built, arch: t.arch, judgement: r.run.judgement, stepNumbers: true };

@@ -22,7 +22,7 @@ describe('findFolds', () => {
 });
 
 describe('a livelock witness (S8) reads as one iteration and "repeats"', () => {
-  const file = 's8-contpte-set-access-flags.contpte_ptep_get_lockless.weak.livelock.878d25e700dd.msgpack';
+  const file = 's8-contpte-set-access-flags.contpte_ptep_get_lockless.ad-relaxed.weak.livelock.878d25e700dd.msgpack';
   const r = replayCrash(loadCrash(join(__dirname, '../../crashes', file)), file, builtinReaders());
   const t = r.target;
   const text = renderVerdictReport(reportInput(t, r.run));

@@ -14,10 +14,10 @@ import { cli } from '../support/cli';
  * on a witness that kept one) and lists what was dropped; an unreduced witness's head is unchanged.
  */
 const dir = join(__dirname, '..', '..', 'crashes');
-const S1_GET = 's1-pae-double-refault.ptep_get.sc.torn.03f505568fbd.msgpack'; // reader + B's zap: C and D dropped
-const S2_GET = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack'; // B's set_pte dropped
-const S1_GUP = 's1-pae-gup-fast-broadcast.ptep_get_lockless.sc.torn.f7a520228163.msgpack'; // a CPU and an operation
-const S2_SAMELOW = 's2-pae-zap-reestablish-samelow.ptep_get_lockless.sc.torn.2887ce7ba67e.msgpack'; // not reduced
+const S1_GET = 's1-pae-double-refault.ptep_get.non-torn.sc.torn.03f505568fbd.msgpack'; // reader + B's zap: C and D dropped
+const S2_GET = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack'; // B's set_pte dropped
+const S1_GUP = 's1-pae-gup-fast-broadcast.ptep_get_lockless.non-torn.sc.torn.f7a520228163.msgpack'; // a CPU and an operation
+const S2_SAMELOW = 's2-pae-zap-reestablish-samelow.ptep_get_lockless.non-torn.sc.torn.2887ce7ba67e.msgpack'; // not reduced
 
 function head(file: string): string[] {
   const r = replayCrash(loadCrash(join(dir, file)), file, builtinReaders());

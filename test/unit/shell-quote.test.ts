@@ -8,7 +8,7 @@ import { builtinReaders } from '../../src/kernel';
 
 describe('shellQuote: commands printed for the user to paste', () => {
   test('ordinary paths stay as they are (existing output unchanged)', () => {
-    for (const p of ['crashes/s1.ptep_get.tso.torn.0123456789ab.msgpack', '/tmp/x-1/a_b.c+d@e', 'a=b:c,d%'])
+    for (const p of ['crashes/s1.ptep_get.non-torn.tso.torn.0123456789ab.msgpack', '/tmp/x-1/a_b.c+d@e', 'a=b:c,d%'])
       expect(shellQuote(p)).toBe(p);
   });
   test('anything else is single-quoted, POSIX style', () => {
@@ -28,7 +28,7 @@ describe('shellQuote: commands printed for the user to paste', () => {
 
 describe('the needs --reader-module hint of a crash file recorded with a reader module', () => {
   test('names the module path as a shell reads it back', () => {
-    const file = 'crashes/s1-pae-double-refault.ptep_get.tso.torn.0ef240fd24fe.msgpack';
+    const file = 'crashes/s1-pae-double-refault.ptep_get.non-torn.tso.torn.0ef240fd24fe.msgpack';
     const c: CrashFile = {
       ...loadCrash(file),
       reader: 'ptep_get_from_module',

@@ -192,7 +192,7 @@ describe('timeout crash files', () => {
     expect(rec.version).toBe(3);
     expect(rec.verdict).toMatchObject({ kind: 'timeout', class: 'timeout', seconds: 1, step: 5, cpu });
     expect(crashFileName(rec)).toMatch(
-      /^s2-pae-zap-reestablish\.ptep_get_lockless\.tso\.timeout\.[0-9a-f]{12}\.msgpack$/,
+      /^s2-pae-zap-reestablish\.ptep_get_lockless\.non-torn\.tso\.timeout\.[0-9a-f]{12}\.msgpack$/,
     );
     const bytes = encodeCrash(rec);
     const back = decodeCrash(bytes, 'x.msgpack');

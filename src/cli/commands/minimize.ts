@@ -1,8 +1,16 @@
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
-import { CrashFileError, crashFileName, encodeCrash, loadCrash, writeFileAtomic } from '../../crash';
+import {
+  CrashFileError,
+  crashFileName,
+  encodeCrash,
+  fsReason,
+  legacyCrashFileName,
+  loadCrash,
+  writeFileAtomic,
+} from '../../crash';
 import { crashPathsOf } from '../crash-paths';
 import type { Run, Target } from '../../campaign';
 import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
@@ -12,17 +20,20 @@ import { preferredWitness, rankOf } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { droppedText } from '../render';
 
-type Outcome = 'rewritten' | 'unchanged' | 'not-reproduced';
+type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced';
 
 /**
  * Re-minimize crash files in place: the file is rewritten atomically under
  * its (possibly new) fingerprint name, and the old file is removed only when
- * the name changed. Exit 0 when every file was minimized, 1 when one no
+ * the name changed. A file under its legacy name (legacyCrashFileName: before
+ * names carried the contract) whose witness is already minimal is renamed to
+ * the new form (one rename(2): the file is under exactly one of the names at
+ * every instant). Exit 0 when every file was minimized, 1 when one no
  * longer shows its recorded divergence (left untouched), 2 when one is unreadable.
  */
 export function minimizeCommand(paths: readonly string[], registry: ReaderRegistry): number {
   const files = crashPathsOf(paths);
-  const count = { rewritten: 0, unchanged: 0, 'not-reproduced': 0, unreadable: 0 };
+  const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, unreadable: 0 };
   for (const file of files) {
     try {
       count[minimizeFile(file, registry)]++;
@@ -34,6 +45,7 @@ export function minimizeCommand(paths: readonly string[], registry: ReaderRegist
   }
   process.stdout.write(
     `${files.length} crash file(s): ${count.rewritten} rewritten, ${count.unchanged} already minimal, ` +
+      (count.renamed > 0 ? `${count.renamed} already minimal renamed from a legacy name, ` : '') +
       `${count['not-reproduced']} not reproduced, ${count.unreadable} unreadable\n`,
   );
   if (count.unreadable > 0) return EXIT_USAGE;
@@ -64,15 +76,29 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
     (min.dropped.length > 0 ? `${droppedText(min.dropped)}, ` : '') +
     `${min.tries} predicate evaluations`;
   const renamed = resolve(out) !== resolve(file);
-  if (!renamed && Buffer.compare(readFileSync(file), bytes) === 0) {
+  const same = Buffer.compare(readFileSync(file), bytes) === 0;
+  if (!renamed && same) {
     process.stdout.write(`UNCHANGED ${file}: ${stats}\n`);
     return 'unchanged';
   }
   if (renamed && existsSync(out) && !lighterThanFile(min.run.exec, bytes, out, registry)) {
     // the same bug as a witness already in the folder, which is as light or lighter: it stays
+    const identical = same && Buffer.compare(readFileSync(out), bytes) === 0;
     unlinkSync(file);
-    process.stdout.write(`MINIMIZED ${file}: ${stats}; same fingerprint as ${out}, which is lighter: removed\n`);
+    process.stdout.write(
+      `MINIMIZED ${file}: ${stats}; same fingerprint as ${out}, which is ${identical ? 'the same file' : 'lighter'}: removed\n`,
+    );
     return 'rewritten';
+  }
+  if (renamed && same && !existsSync(out) && basename(file) === legacyCrashFileName(rec)) {
+    // an older ptefuzz's name for the same bytes: the file moves to the name that says its contract
+    try {
+      renameSync(file, out);
+    } catch (e) {
+      throw new CrashFileError(file, `cannot rename to ${out} (${fsReason(e)})`);
+    }
+    process.stdout.write(`RENAMED ${file}: ${stats}; already minimal, legacy name renamed to ${out}\n`);
+    return 'renamed';
   }
   writeFileAtomic(out, bytes);
   if (renamed) unlinkSync(file);
