@@ -2,6 +2,7 @@ import type { Execution, Instr, Location, LocationTable, MachineSpec, Program, R
 import {
   LocationTable as Table,
   READ_ONCE,
+  atomic_update,
   WRITE_ONCE,
   cmpxchg,
   smp_load_acquire,
@@ -42,7 +43,78 @@ export type RawStmt =
       readonly expected?: RawExpr;
       readonly value: RawExpr;
       readonly order: RmwOrder;
+    }
+  /**
+   * An LKMM atomic_t read-modify-write (imported litmus tests): `op` applied to
+   * the location with `value` (`add_unless`: add `value` unless the old value is
+   * `unless`, else store nothing); the register gets what `returns` says.
+   */
+  | {
+      readonly kind: 'atomic';
+      /** the kernel function, as written (atomic_fetch_add_acquire) */
+      readonly name: string;
+      readonly reg?: string;
+      readonly loc: string;
+      readonly op: AtomicOp;
+      readonly value: RawExpr;
+      /** add_unless only */
+      readonly unless?: RawExpr;
+      readonly returns: AtomicReturn;
+      readonly order: RmwOrder;
     };
+
+export type AtomicOp = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'andnot' | 'add_unless';
+/**
+ * What an atomic_t RMW returns: `new` (_return), `old` (fetch_), `zero`
+ * (_and_test: new == 0), `negative` (add_negative: new < 0 as a signed
+ * value), `added` (add_unless: 1 when it stored), `none` (the void forms).
+ */
+export type AtomicReturn = 'new' | 'old' | 'zero' | 'negative' | 'added' | 'none';
+
+/** The new value of an atomic_t RMW, or null when it stores nothing (a failed add_unless). */
+export function atomicNext(op: AtomicOp, old: bigint, value: bigint, unless: bigint, width: Width): bigint | null {
+  const m = widthMask(width);
+  switch (op) {
+    case 'add':
+      return (old + value) & m;
+    case 'sub':
+      return (old - value) & m;
+    case 'and':
+      return old & value;
+    case 'or':
+      return (old | value) & m;
+    case 'xor':
+      return (old ^ value) & m;
+    case 'andnot':
+      return old & ~value & m;
+    case 'add_unless':
+      return old === unless ? null : (old + value) & m;
+  }
+}
+
+/** The register value of an atomic_t RMW that read `old`. */
+export function atomicResult(
+  s: Extract<RawStmt, { kind: 'atomic' }>,
+  old: bigint,
+  value: bigint,
+  unless: bigint,
+  width: Width,
+): bigint {
+  const next = atomicNext(s.op, old, value, unless, width);
+  switch (s.returns) {
+    case 'old':
+    case 'none':
+      return old;
+    case 'new':
+      return next ?? old;
+    case 'zero':
+      return next === 0n ? 1n : 0n;
+    case 'negative':
+      return next !== null && (next >> BigInt(width - 1)) & 1n ? 1n : 0n;
+    case 'added':
+      return next === null ? 0n : 1n;
+  }
+}
 
 export interface RawLocation {
   readonly name: string;
@@ -71,6 +143,10 @@ export const RAW_INSTRUCTIONS: Readonly<
   cmpxchg_release: { stmt: 'cmpxchg', variant: 'release' },
 };
 
+function rawValue(e: RawExpr, loc: Location, regs: ReadonlyMap<string, bigint>): bigint {
+  return (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
+}
+
 /** One instruction of a raw statement, given the registers so far. */
 export function rawInstr(s: RawStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
   const val = (e: RawExpr): bigint => (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
@@ -91,6 +167,11 @@ export function rawInstr(s: RawStmt, loc: Location, regs: ReadonlyMap<string, bi
       return spin_unlock(loc);
     case 'trylock':
       return spin_trylock(loc);
+    case 'atomic': {
+      const v = val(s.value);
+      const u = s.unless ? val(s.unless) : 0n;
+      return atomic_update(s.name, loc, (old) => atomicNext(s.op, old, v, u, loc.width), s.order);
+    }
   }
 }
 
@@ -102,9 +183,15 @@ export function* runRaw(
 ): Program<void> {
   for (const s of stmts) {
     const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
+    // an atomic_t RMW's operands are read before it runs (registers of this CPU)
+    const operands =
+      s.kind === 'atomic' ? [rawValue(s.value, loc!, regs), s.unless ? rawValue(s.unless, loc!, regs) : 0n] : [];
     const v = yield rawInstr(s, loc ?? FENCE_LOC, regs);
+    if (!('reg' in s) || s.reg === undefined) continue;
     // spin_trylock returns whether it took the lock; its RMW resumes with the old lock value
-    if ('reg' in s && s.reg !== undefined) regs.set(s.reg, s.kind === 'trylock' ? (v === 0n ? 1n : 0n) : v);
+    if (s.kind === 'trylock') regs.set(s.reg, v === 0n ? 1n : 0n);
+    else if (s.kind === 'atomic') regs.set(s.reg, atomicResult(s, v, operands[0]!, operands[1]!, loc!.width));
+    else regs.set(s.reg, v);
   }
 }
 

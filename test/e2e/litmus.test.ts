@@ -57,7 +57,12 @@ describe('ptefuzz litmus', () => {
       "7:12: expected a spinlock_t parameter of P0 (it has none: declare 'spinlock_t *l'), found 'x'",
     ],
     ['islocked.litmus', '\tspin_is_locked(x);', '7:2: unsupported construct: spin_is_locked'],
-    ['atomic.litmus', '\tatomic_inc(x);', '7:2: unsupported construct: atomic_t operations (atomic_inc)'],
+    [
+      'atomic.litmus',
+      '\tatomic_inc(x);',
+      "7:13: expected an atomic_t parameter of P0 (it has none: declare 'atomic_t *v'), found 'x'",
+    ],
+    ['atomic64.litmus', '\tatomic64_inc(x);', "7:2: unsupported construct: 'atomic64_inc'"],
     [
       'typo.litmus',
       '\tWRITE_ONC(*x, 1);',

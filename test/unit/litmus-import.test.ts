@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ScenarioError, parseLitmus } from '../../src/scenario';
+import { herdBlock, rawHerdTest } from '../../src/cli/herd';
 
 const MP = (init: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tWRITE_ONCE(*y, 1);\n}\n\nexists (x=1)\n`;
@@ -66,15 +67,16 @@ describe('statements', () => {
     expect(t.cpus[0]!.stmts[0]).toEqual({ kind: 'fence', fence: 'mb' });
   });
   test('anywhere else they are refused in one line (they order only an atomic RMW next to them)', () => {
-    const why = "(it orders an atomic RMW's accesses; atomic_t operations are outside the subset)";
+    const why = "(it orders an atomic RMW's accesses)";
+    const rmw = 'an atomic RMW (xchg(), cmpxchg(), atomic_inc() …)';
     expect(message(P0('\tWRITE_ONCE(*x, 1);\n\tsmp_mb__after_atomic();'))).toBe(
-      `t.litmus:7:2: expected smp_mb__after_atomic() right after an xchg() or cmpxchg() of P0 ${why}, found it after a store`,
+      `t.litmus:7:2: expected smp_mb__after_atomic() right after ${rmw} of P0 ${why}, found it after a store`,
     );
     expect(message(P0('\tsmp_mb__before_atomic();\n\tWRITE_ONCE(*x, 1);'))).toBe(
-      `t.litmus:6:2: expected smp_mb__before_atomic() right before an xchg() or cmpxchg() of P0 ${why}, found it before WRITE_ONCE()`,
+      `t.litmus:6:2: expected smp_mb__before_atomic() right before ${rmw} of P0 ${why}, found it before WRITE_ONCE()`,
     );
     expect(message(P0('\tsmp_mb__before_atomic();'))).toBe(
-      `t.litmus:6:2: expected smp_mb__before_atomic() right before an xchg() or cmpxchg() of P0 ${why}, found it last`,
+      `t.litmus:6:2: expected smp_mb__before_atomic() right before ${rmw} of P0 ${why}, found it last`,
     );
   });
   test('smp_mb__after_spinlock() right after spin_lock() is smp_mb(); elsewhere an error', () => {
@@ -93,5 +95,184 @@ describe('statements', () => {
     expect(message(P0('\tr0 = *x;'))).toBe(
       't.litmus:6:7: unsupported construct: plain C accesses (r = *x; LKMM plain accesses) is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',
     );
+  });
+});
+
+describe('atomic_t (Documentation/litmus-tests/atomic/, tools/memory-model/linux-kernel.def)', () => {
+  const T = (init: string, body: string): string =>
+    `C T\n{\n${init}\n}\nP0(atomic_t *v, int *x)\n{\n\tint r0;\n${body}\n}\nexists (x=1)\n`;
+  test('`atomic_t v = ATOMIC_INIT(1);` and `atomic_t v;` declare 32-bit locations', () => {
+    expect(parseLitmus(T('\tatomic_t v = ATOMIC_INIT(3);', '\tatomic_inc(v);'), 't.litmus').locations).toEqual([
+      { name: 'v', width: 32, initial: 3n },
+      { name: 'x', width: 32, initial: 0n },
+    ]);
+    expect(parseLitmus(T('\tatomic_t v;', '\tatomic_inc(v);'), 't.litmus').locations[0]).toEqual({
+      name: 'v',
+      width: 32,
+      initial: 0n,
+    });
+  });
+  test('atomic_read/atomic_set are READ_ONCE/WRITE_ONCE, their _acquire/_release forms acquire/release', () => {
+    const t = parseLitmus(
+      T(
+        '',
+        '\tr0 = atomic_read(v);\n\tatomic_set(v, 2);\n\tr0 = atomic_read_acquire(v);\n\tatomic_set_release(v, r0);',
+      ),
+      't.litmus',
+    );
+    expect(t.cpus[0]!.stmts).toEqual([
+      { kind: 'load', loc: 'v', how: 'once', reg: 'r0' },
+      { kind: 'store', loc: 'v', value: { kind: 'const', value: 2n }, how: 'once' },
+      { kind: 'load', loc: 'v', how: 'acquire', reg: 'r0' },
+      { kind: 'store', loc: 'v', value: { kind: 'reg', name: 'r0' }, how: 'release' },
+    ]);
+  });
+  test('RMW ordering: void forms relaxed, value-returning forms full, _acquire/_release one-sided (atomic_t.txt)', () => {
+    const t = parseLitmus(
+      T(
+        '',
+        [
+          '\tatomic_add(2, v);',
+          '\tr0 = atomic_inc_return(v);',
+          '\tr0 = atomic_fetch_sub_acquire(r0, v);',
+          '\tr0 = atomic_dec_return_release(v);',
+          '\tr0 = atomic_fetch_add_relaxed(1, v);',
+          '\tr0 = atomic_dec_and_test(v);',
+          '\t(void)atomic_add_unless(v, 1, 0);',
+          '\tr0 = atomic_xchg_acquire(v, 5);',
+          '\tr0 = atomic_cmpxchg(v, 5, 6);',
+        ].join('\n'),
+      ),
+      't.litmus',
+    );
+    const one = { kind: 'const', value: 1n };
+    expect(t.cpus[0]!.stmts).toEqual([
+      {
+        kind: 'atomic',
+        name: 'atomic_add',
+        loc: 'v',
+        op: 'add',
+        value: { kind: 'const', value: 2n },
+        returns: 'none',
+        order: 'relaxed',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_inc_return',
+        loc: 'v',
+        op: 'add',
+        value: one,
+        returns: 'new',
+        order: 'full',
+        reg: 'r0',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_fetch_sub_acquire',
+        loc: 'v',
+        op: 'sub',
+        value: { kind: 'reg', name: 'r0' },
+        returns: 'old',
+        order: 'acquire',
+        reg: 'r0',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_dec_return_release',
+        loc: 'v',
+        op: 'sub',
+        value: one,
+        returns: 'new',
+        order: 'release',
+        reg: 'r0',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_fetch_add_relaxed',
+        loc: 'v',
+        op: 'add',
+        value: one,
+        returns: 'old',
+        order: 'relaxed',
+        reg: 'r0',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_dec_and_test',
+        loc: 'v',
+        op: 'sub',
+        value: one,
+        returns: 'zero',
+        order: 'full',
+        reg: 'r0',
+      },
+      {
+        kind: 'atomic',
+        name: 'atomic_add_unless',
+        loc: 'v',
+        op: 'add_unless',
+        value: one,
+        unless: { kind: 'const', value: 0n },
+        returns: 'added',
+        order: 'full',
+      },
+      { kind: 'xchg', loc: 'v', value: { kind: 'const', value: 5n }, order: 'acquire', reg: 'r0' },
+      {
+        kind: 'cmpxchg',
+        loc: 'v',
+        expected: { kind: 'const', value: 5n },
+        value: { kind: 'const', value: 6n },
+        order: 'full',
+        reg: 'r0',
+      },
+    ]);
+  });
+  test('smp_mb__after_atomic() right after an atomic_t RMW is smp_mb(); after atomic_read it is refused', () => {
+    const t = parseLitmus(T('', '\tatomic_inc(v);\n\tsmp_mb__after_atomic();'), 't.litmus');
+    expect(t.cpus[0]!.stmts[1]).toEqual({ kind: 'fence', fence: 'mb' });
+    expect(message(T('', '\tr0 = atomic_read(v);\n\tsmp_mb__after_atomic();'))).toBe(
+      "t.litmus:9:2: expected smp_mb__after_atomic() right after an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of P0 (it orders an atomic RMW's accesses), found it after a load",
+    );
+  });
+  test('errors: atomic_t and int locations do not mix; void forms return nothing; other atomics named', () => {
+    expect(message(T('', '\tr0 = READ_ONCE(*v);'))).toBe(
+      "t.litmus:8:18: expected an int parameter of P0 (x), found 'v' (an atomic_t: only atomic_* operations)",
+    );
+    expect(message(T('', '\tatomic_inc(x);'))).toBe(
+      "t.litmus:8:13: expected an atomic_t parameter of P0 (v), found 'x'",
+    );
+    expect(message(T('', '\tr0 = atomic_inc(v);'))).toBe(
+      't.litmus:8:7: expected atomic_inc() as a statement (it returns nothing), found an assignment to r0',
+    );
+    expect(message(T('', '\tatomic_and(1, v);'))).toBe(
+      't.litmus:8:2: unsupported construct: \'atomic_and\' is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',
+    );
+    expect(message(T('\tint v;', '\tatomic_inc(v);'))).toBe(
+      "t.litmus:5:14: expected an atomic_t name (v is an int location since line 3), found 'v'",
+    );
+  });
+});
+
+describe('atomic_t RMWs run on the machine', () => {
+  test('return values: _return the new value, fetch_ the old, _and_test/add_negative/add_unless a flag (32-bit wrap)', () => {
+    const src =
+      'C T\n{ atomic_t v = ATOMIC_INIT(5); }\nP0(atomic_t *v)\n{\n' +
+      '\tint r0; int r1; int r2; int r3; int r4; int r5; int r6;\n' +
+      '\tr0 = atomic_fetch_add_relaxed(2, v);\n' + // 5, v=7
+      '\tr1 = atomic_sub_return(3, v);\n' + // 4
+      '\tr2 = atomic_dec_and_test(v);\n' + // v=3: 0
+      '\tr3 = atomic_sub_and_test(3, v);\n' + // v=0: 1
+      '\tatomic_dec(v);\n' + // v=0xffffffff
+      '\tr4 = atomic_add_negative(0, v);\n' + // 1
+      '\tr5 = atomic_add_unless(v, 1, 4294967295);\n' + // fails: 0
+      '\tr6 = atomic_add_unless(v, 2, 0);\n' + // 1, v=1
+      '}\nexists (v=1)\n';
+    const r = herdBlock(rawHerdTest(parseLitmus(src, 't.litmus')), 'sc', {});
+    expect(r.text).toContain('States 1\nv=1;\n');
+    const t = parseLitmus(
+      src.replace('exists (v=1)', 'exists (0:r0=5 /\\ 0:r1=4 /\\ 0:r2=0 /\\ 0:r3=1 /\\ 0:r4=1 /\\ 0:r5=0 /\\ 0:r6=1)'),
+      't.litmus',
+    );
+    expect(herdBlock(rawHerdTest(t), 'sc', {}).observation).toBe('Always');
   });
 });

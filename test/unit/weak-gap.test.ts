@@ -67,3 +67,24 @@ describe('the herd block under weak', () => {
     expect(warning('WRC', 'weak')).toEqual([]);
   });
 });
+
+describe('weakStoreReorderGap on atomic_t RMWs (Documentation/atomic_t.txt ORDERING)', () => {
+  const lb = (p0: string) =>
+    parseLitmus(
+      `C T\n{}\nP0(atomic_t *x, int *y) {\n int r0;\n${p0}\n}\nP1(atomic_t *x, int *y) {\n int r0;\n r0 = READ_ONCE(*y);\n smp_mb();\n atomic_set(x, 1);\n}\nexists (0:r0=1)\n`,
+      't.litmus',
+    );
+  test('a void atomic RMW (unordered) then a store is a gap, named as the test writes it', () => {
+    expect(weakStoreReorderGap(lb(' atomic_inc(x);\n WRITE_ONCE(*y, 1);'))).toBe(
+      "P0's atomic_inc(x) and its later WRITE_ONCE(*y, …) are unordered",
+    );
+    expect(weakStoreReorderGap(lb(' r0 = atomic_fetch_add_relaxed(2, x);\n WRITE_ONCE(*y, 1);'))).toBe(
+      "P0's atomic_fetch_add_relaxed(…, x) and its later WRITE_ONCE(*y, …) are unordered",
+    );
+  });
+  test('a value-returning (fully ordered) or _acquire RMW, or smp_mb__after_atomic(), orders it', () => {
+    expect(weakStoreReorderGap(lb(' r0 = atomic_inc_return(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' r0 = atomic_fetch_inc_acquire(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' atomic_inc(x);\n smp_mb__after_atomic();\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+  });
+});

@@ -14,10 +14,12 @@
  * cmpxchg(x, e, e) and their _relaxed/_acquire/_release forms, each alone or
  * assigned to a register; spin_lock(l), spin_unlock(l) and r = spin_trylock(l)
  * on `spinlock_t *l` parameters (locks start unlocked; LKMM semantics as far
- * as the weak model goes: machine/weak.ts); `int r0;` / `int r0 = …;`
+ * as the weak model goes: machine/weak.ts); the atomic_t operations of
+ * tools/memory-model/linux-kernel.def on `atomic_t *v` parameters (ATOMIC_OPS
+ * below); `int r0;` / `int r0 = …;`
  * declarations; e is an integer or a register. `int`/`u32`/`unsigned int`
  * locations are 32-bit, `long`/`u64`/`unsigned long`/`long long` 64-bit.
- * Anything else (if, loops, spin_is_locked, atomic_t, rcu, pointers to
+ * Anything else (if, loops, spin_is_locked, atomic64_t, rcu, pointers to
  * pointers, filter, …) is an error naming the construct — never silently dropped.
  */
 import type { Cond, Quantifier } from '../ast';
@@ -26,7 +28,8 @@ import { Cursor } from '../cursor';
 import { ScenarioError, closeNames, expected } from '../errors';
 import type { Token } from '../lexer';
 import { describeToken, lex } from '../lexer';
-import type { Observed, RawCpu, RawExpr, RawLocation, RawStmt, RawTest } from '../raw';
+import type { RmwOrder } from '../../machine';
+import type { AtomicOp, AtomicReturn, Observed, RawCpu, RawExpr, RawLocation, RawStmt, RawTest } from '../raw';
 import { RAW_INSTRUCTIONS, observedOf } from '../raw';
 import { condAtoms } from '../cond';
 
@@ -52,13 +55,72 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   rcu_assign_pointer: 'RCU (rcu_assign_pointer)',
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
-  atomic_t: 'atomic_t',
-  atomic_read: 'atomic_t operations (atomic_read)',
-  atomic_set: 'atomic_t operations (atomic_set)',
-  atomic_inc: 'atomic_t operations (atomic_inc)',
-  atomic_add: 'atomic_t operations (atomic_add)',
   filter: 'filter clauses',
 };
+
+/**
+ * The atomic_t operations, as tools/memory-model/linux-kernel.def defines them
+ * for herd7 (atomic_add_unless is herd7's built-in), with their LKMM ordering
+ * (Documentation/atomic_t.txt, ORDERING: "RMW operations that have a return
+ * value are fully ordered", "RMW operations that have no return value are
+ * unordered", _relaxed forms unordered, _acquire/_release forms ACQUIRE/RELEASE
+ * on their read/write part, "conditional operations" such as
+ * atomic_add_unless "are fully ordered only on success"). Non-RMW ops are
+ * READ_ONCE/WRITE_ONCE (smp_load_acquire/smp_store_release for the _acquire/
+ * _release forms); the RMWs run as the machine's atomic RMW (machine/weak.ts:
+ * a `full` one is an smp_mb on both sides when it stores, nothing when it fails).
+ * `args`: V the operand, X the atomic_t, U add_unless's exception, W cmpxchg's new value.
+ */
+interface AtomicSpec {
+  readonly stmt: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'rmw';
+  readonly args: 'X' | 'XV' | 'VX' | 'XVW' | 'XVU';
+  readonly order: RmwOrder;
+  readonly op?: AtomicOp;
+  readonly returns?: AtomicReturn;
+}
+const ATOMIC_OPS: Readonly<Record<string, AtomicSpec>> = (() => {
+  const ops: Record<string, AtomicSpec> = {
+    atomic_read: { stmt: 'load', args: 'X', order: 'relaxed' },
+    atomic_read_acquire: { stmt: 'load', args: 'X', order: 'acquire' },
+    atomic_set: { stmt: 'store', args: 'XV', order: 'relaxed' },
+    atomic_set_release: { stmt: 'store', args: 'XV', order: 'release' },
+    atomic_add: { stmt: 'rmw', args: 'VX', order: 'relaxed', op: 'add', returns: 'none' },
+    atomic_sub: { stmt: 'rmw', args: 'VX', order: 'relaxed', op: 'sub', returns: 'none' },
+    atomic_inc: { stmt: 'rmw', args: 'X', order: 'relaxed', op: 'add', returns: 'none' },
+    atomic_dec: { stmt: 'rmw', args: 'X', order: 'relaxed', op: 'sub', returns: 'none' },
+    atomic_sub_and_test: { stmt: 'rmw', args: 'VX', order: 'full', op: 'sub', returns: 'zero' },
+    atomic_dec_and_test: { stmt: 'rmw', args: 'X', order: 'full', op: 'sub', returns: 'zero' },
+    atomic_inc_and_test: { stmt: 'rmw', args: 'X', order: 'full', op: 'add', returns: 'zero' },
+    atomic_add_negative: { stmt: 'rmw', args: 'VX', order: 'full', op: 'add', returns: 'negative' },
+    atomic_add_unless: { stmt: 'rmw', args: 'XVU', order: 'full', op: 'add_unless', returns: 'added' },
+  };
+  const suffixes: readonly [string, RmwOrder][] = [
+    ['', 'full'],
+    ['_relaxed', 'relaxed'],
+    ['_acquire', 'acquire'],
+    ['_release', 'release'],
+  ];
+  for (const [sfx, order] of suffixes) {
+    for (const [op, args] of [
+      ['add', 'VX'],
+      ['sub', 'VX'],
+      ['inc', 'X'],
+      ['dec', 'X'],
+    ] as const) {
+      const o: AtomicOp = op === 'inc' || op === 'add' ? 'add' : 'sub';
+      ops[`atomic_${op}_return${sfx}`] = { stmt: 'rmw', args, order, op: o, returns: 'new' };
+      ops[`atomic_fetch_${op}${sfx}`] = { stmt: 'rmw', args, order, op: o, returns: 'old' };
+    }
+    ops[`atomic_xchg${sfx}`] = { stmt: 'xchg', args: 'XV', order };
+    ops[`atomic_cmpxchg${sfx}`] = { stmt: 'cmpxchg', args: 'XVW', order };
+  }
+  return ops;
+})();
+/** Whether a statement is an atomic RMW (what smp_mb__before/after_atomic() order). */
+const isRmw = (s: RawStmt | undefined): boolean => s?.kind === 'xchg' || s?.kind === 'cmpxchg' || s?.kind === 'atomic';
+const isRmwName = (n: string): boolean =>
+  /^(xchg|cmpxchg)(_relaxed|_acquire|_release)?$/.test(n) ||
+  ['rmw', 'xchg', 'cmpxchg'].includes(ATOMIC_OPS[n]?.stmt ?? '');
 
 export function parseLitmus(src: string, file: string): RawTest {
   // The test name may contain any non-blank character (MP+wmb+rmb, SB+rfionceonce-poonceonces).
@@ -118,6 +180,26 @@ export function parseLitmus(src: string, file: string): RawTest {
     lockLocs.add(n.text);
   };
 
+  /** locations declared `atomic_t` (32-bit, as the kernel's `int counter`); only atomic_* operations use them */
+  const atomicLocs = new Set<string>();
+  const declareAtomic = (n: Token, initial: bigint | undefined): void => {
+    const prev = locs.get(n.text);
+    if (prev && lockLocs.has(n.text))
+      throw expected(file, n, `an atomic_t name (${n.text} is a spinlock_t since line ${prev.at.line})`, `'${n.text}'`);
+    if (prev && prev.typed && !atomicLocs.has(n.text))
+      throw expected(
+        file,
+        n,
+        `an atomic_t name (${n.text} is an int location since line ${prev.at.line})`,
+        `'${n.text}'`,
+      );
+    if (prev && initial !== undefined)
+      throw expected(file, n, 'a location initialised once', `'${n.text}' again (first at line ${prev.at.line})`);
+    if (!prev) locs.set(n.text, { name: n.text, width: 32, initial: initial ?? 0n, at: n, typed: true });
+    else if (!prev.typed) locs.set(n.text, { ...prev, width: 32, typed: true });
+    atomicLocs.add(n.text);
+  };
+
   // --- init block ------------------------------------------------------------
   c.expect('punct', '{', "'{' opening the init block");
   while (!c.accept('punct', '}')) {
@@ -126,6 +208,21 @@ export function parseLitmus(src: string, file: string): RawTest {
       if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
       declareLock(c.ident('a lock name (spinlock_t l;)'));
       if (c.is('punct', '=')) throw c.error("';' (a spinlock_t starts unlocked; it takes no initial value)");
+      if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
+      continue;
+    }
+    if (c.accept('ident', 'atomic_t')) {
+      // `atomic_t y;` or `atomic_t v = ATOMIC_INIT(1);` (Documentation/litmus-tests/atomic/, locking/RM-*)
+      if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
+      const n = c.ident('an atomic_t name (atomic_t v; or atomic_t v = ATOMIC_INIT(1);)');
+      let initial: bigint | undefined;
+      if (c.accept('punct', '=')) {
+        const init = c.accept('ident', 'ATOMIC_INIT');
+        if (init) c.punct('(');
+        initial = c.number().value;
+        if (init) c.punct(')');
+      }
+      declareAtomic(n, initial ?? 0n);
       if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
       continue;
     }
@@ -155,6 +252,7 @@ export function parseLitmus(src: string, file: string): RawTest {
     if (index !== cpus.length) throw expected(file, p, `P${cpus.length}`, `'${p.text}'`);
     const params = new Map<string, 32 | 64>();
     const lockParams = new Set<string>();
+    const atomicParams = new Set<string>();
     c.punct('(');
     if (!c.accept('punct', ')')) {
       for (;;) {
@@ -171,13 +269,30 @@ export function parseLitmus(src: string, file: string): RawTest {
           c.punct(',');
           continue;
         }
+        if (c.accept('ident', 'atomic_t')) {
+          c.expect('punct', '*', "'*' (an atomic_t parameter is a pointer to an atomic_t)");
+          const n = c.ident('an atomic_t name');
+          if (params.has(n.text) && !atomicParams.has(n.text))
+            throw expected(file, n, 'an atomic_t name not also used as another parameter', `'${n.text}'`);
+          declareAtomic(n, undefined);
+          params.set(n.text, 32);
+          atomicParams.add(n.text);
+          if (c.accept('punct', ')')) break;
+          c.punct(',');
+          continue;
+        }
         const width = typeName(c);
         if (width === undefined) throw c.error('a parameter type (int, long, u32, u64, unsigned long …)');
         c.expect('punct', '*', "'*' (a parameter is a pointer to a shared location)");
         if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointers to pointers');
         const n = c.ident('a location name');
-        if (lockLocs.has(n.text))
-          throw expected(file, n, `an int location (${n.text} is a spinlock_t elsewhere)`, `'${n.text}'`);
+        if (lockLocs.has(n.text) || atomicLocs.has(n.text))
+          throw expected(
+            file,
+            n,
+            `an int location (${n.text} is ${lockLocs.has(n.text) ? 'a spinlock_t' : 'an atomic_t'} elsewhere)`,
+            `'${n.text}'`,
+          );
         declare(n, width, undefined);
         params.set(n.text, width);
         if (c.accept('punct', ')')) break;
@@ -185,7 +300,7 @@ export function parseLitmus(src: string, file: string): RawTest {
       }
     }
     c.expect('punct', '{', `'{' opening the body of ${p.text}`);
-    cpus.push(procBody(c, p.text, params, lockParams, file));
+    cpus.push(procBody(c, p.text, params, lockParams, atomicParams, file));
   }
 
   // --- locations, condition ------------------------------------------------------
@@ -270,6 +385,7 @@ function unsupportedAt(c: Cursor): void {
   const t = c.peek();
   const what = t.kind === 'ident' ? KNOWN_UNSUPPORTED[t.text] : undefined;
   if (what !== undefined) throw unsupported(c.file, t, what);
+  if (t.kind === 'ident' && (t.text === 'atomic_t' || ATOMIC_OPS[t.text] !== undefined)) return;
   if (t.kind === 'ident' && /^(atomic|atomic64|atomic_long|srcu|local)_/.test(t.text))
     throw unsupported(c.file, t, `'${t.text}'`);
 }
@@ -299,6 +415,7 @@ function procBody(
   proc: string,
   params: ReadonlyMap<string, 32 | 64>,
   locks: ReadonlySet<string>,
+  atomics: ReadonlySet<string>,
   file: string,
 ): RawCpu {
   const stmts: RawStmt[] = [];
@@ -320,16 +437,77 @@ function procBody(
     if (deref) c.expect('punct', '*', `'*' (${proc}'s READ_ONCE/WRITE_ONCE take *x)`);
     else if (c.is('punct', '*') || c.is('punct', '&')) throw c.error('a location pointer x (no * or &)');
     const n = c.ident('a location');
-    if (!params.has(n.text) || locks.has(n.text)) {
-      const ints = [...params.keys()].filter((k) => !locks.has(k));
+    if (!params.has(n.text) || locks.has(n.text) || atomics.has(n.text)) {
+      const ints = [...params.keys()].filter((k) => !locks.has(k) && !atomics.has(k));
       throw expected(
         file,
         n,
         `an int parameter of ${proc} (${ints.join(', ') || 'it has none'})`,
-        `'${n.text}'${locks.has(n.text) ? ' (a spinlock_t: only spin_lock, spin_unlock, spin_trylock)' : ''}`,
+        `'${n.text}'${locks.has(n.text) ? ' (a spinlock_t: only spin_lock, spin_unlock, spin_trylock)' : atomics.has(n.text) ? ' (an atomic_t: only atomic_* operations)' : ''}`,
       );
     }
     return n.text;
+  };
+  /** the atomic_t parameter of atomic_read(v) and friends */
+  const atomicLoc = (fn: string): string => {
+    if (c.is('punct', '*') || c.is('punct', '&')) throw c.error(`an atomic_t pointer v (${fn}(v), no * or &)`);
+    const n = c.ident('an atomic_t');
+    if (!atomics.has(n.text)) {
+      throw expected(
+        file,
+        n,
+        `an atomic_t parameter of ${proc} (${[...atomics].join(', ') || "it has none: declare 'atomic_t *v'"})`,
+        `'${n.text}'`,
+      );
+    }
+    return n.text;
+  };
+  const atomicCall = (fn: Token, spec: AtomicSpec, reg: string | undefined): RawStmt => {
+    const r = reg !== undefined ? { reg } : {};
+    if (reg !== undefined && (spec.stmt === 'store' || spec.returns === 'none'))
+      throw expected(file, fn, `${fn.text}() as a statement (it returns nothing)`, `an assignment to ${reg}`);
+    c.punct('(');
+    let x: string;
+    let v: RawExpr = { kind: 'const', value: 1n };
+    let w: RawExpr | undefined;
+    if (spec.args === 'VX') {
+      v = expr();
+      c.punct(',');
+      x = atomicLoc(fn.text);
+    } else {
+      x = atomicLoc(fn.text);
+      if (spec.args !== 'X') {
+        c.punct(',');
+        v = expr();
+      }
+      if (spec.args === 'XVW' || spec.args === 'XVU') {
+        c.punct(',');
+        w = expr();
+      }
+    }
+    c.punct(')');
+    switch (spec.stmt) {
+      case 'load':
+        return { kind: 'load', loc: x, how: spec.order === 'acquire' ? 'acquire' : 'once', ...r };
+      case 'store':
+        return { kind: 'store', loc: x, value: v, how: spec.order === 'release' ? 'release' : 'once' };
+      case 'xchg':
+        return { kind: 'xchg', loc: x, value: v, order: spec.order, ...r };
+      case 'cmpxchg':
+        return { kind: 'cmpxchg', loc: x, expected: v, value: w!, order: spec.order, ...r };
+      case 'rmw':
+        return {
+          kind: 'atomic',
+          name: fn.text,
+          loc: x,
+          op: spec.op!,
+          value: v,
+          ...(w !== undefined ? { unless: w } : {}),
+          returns: spec.returns!,
+          order: spec.order,
+          ...r,
+        };
+    }
   };
   /** the spinlock_t parameter of spin_lock(l) and friends */
   const lock = (fn: string): string => {
@@ -348,12 +526,7 @@ function procBody(
   /** an smp_mb__before_atomic() waiting for the xchg/cmpxchg that must follow it */
   let before: Token | undefined;
   const rmwOnly = (fn: Token, where: string, found: string): ScenarioError =>
-    expected(
-      file,
-      fn,
-      `${fn.text}() ${where} (it orders an atomic RMW's accesses; atomic_t operations are outside the subset)`,
-      found,
-    );
+    expected(file, fn, `${fn.text}() ${where} (it orders an atomic RMW's accesses)`, found);
   const call = (reg: string | undefined): RawStmt => {
     unsupportedAt(c);
     const fn = c.ident('an instruction (READ_ONCE, WRITE_ONCE, smp_*, xchg, cmpxchg, spin_lock …)');
@@ -366,10 +539,10 @@ function procBody(
       c.punct(')');
       if (fn.text === 'smp_mb__after_atomic') {
         const prev = stmts[stmts.length - 1];
-        if (prev?.kind !== 'xchg' && prev?.kind !== 'cmpxchg')
+        if (!isRmw(prev))
           throw rmwOnly(
             fn,
-            `right after an xchg() or cmpxchg() of ${proc}`,
+            `right after an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of ${proc}`,
             prev ? `it after a ${prev.kind}` : 'it first',
           );
       } else before = fn;
@@ -391,8 +564,12 @@ function procBody(
         );
       return { kind: 'fence', fence: 'mb' };
     }
-    if (before !== undefined && fn.text !== 'xchg' && fn.text !== 'cmpxchg' && !/^(xchg|cmpxchg)_/.test(fn.text))
-      throw rmwOnly(before, `right before an xchg() or cmpxchg() of ${proc}`, `it before ${fn.text}()`);
+    if (before !== undefined && !isRmwName(fn.text))
+      throw rmwOnly(
+        before,
+        `right before an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of ${proc}`,
+        `it before ${fn.text}()`,
+      );
     before = undefined;
     if (fn.text === 'spin_lock' || fn.text === 'spin_unlock' || fn.text === 'spin_trylock') {
       if (reg !== undefined && fn.text !== 'spin_trylock')
@@ -403,6 +580,8 @@ function procBody(
       if (fn.text === 'spin_trylock') return { kind: 'trylock', loc: l, ...(reg !== undefined ? { reg } : {}) };
       return { kind: fn.text === 'spin_lock' ? 'lock' : 'unlock', loc: l };
     }
+    const atomic = ATOMIC_OPS[fn.text];
+    if (atomic) return atomicCall(fn, atomic, reg);
     const raw = RAW_INSTRUCTIONS[fn.text];
     if (!raw) {
       const close = closeNames(fn.text, Object.keys(RAW_INSTRUCTIONS));
@@ -460,10 +639,20 @@ function procBody(
   };
   for (;;) {
     if (c.accept('punct', '}')) {
-      if (before !== undefined) throw rmwOnly(before, `right before an xchg() or cmpxchg() of ${proc}`, 'it last');
+      if (before !== undefined)
+        throw rmwOnly(before, `right before an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of ${proc}`, 'it last');
       break;
     }
     if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
+    if (c.is('punct', '(') && c.peek(1).text === 'void' && c.peek(2).text === ')') {
+      // `(void)atomic_add_unless(v, 1, 0);`: the value is dropped
+      c.next();
+      c.next();
+      c.next();
+      stmts.push(call(undefined));
+      c.punct(';');
+      continue;
+    }
     unsupportedAt(c);
     if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'plain C accesses (*x = e; LKMM plain accesses)');
     const w = typeName(c);

@@ -21,34 +21,33 @@
  * CPU accesses W's: otherwise A's place in coherence order is fixed by program
  * order and `weak` already lets every other CPU read A's location stale, so
  * the reordering could not be observed (a heuristic, not a proof: the warning
- * says "may"). A failed cmpxchg() orders
+ * says "may"). A failed cmpxchg() (or atomic_add_unless()) orders
  * nothing in LKMM; it is counted as ordering here, so the check can miss a gap
- * that only a failing fully ordered cmpxchg() leaves open.
+ * that only a failing fully ordered cmpxchg() leaves open. atomic_t RMWs
+ * (`atomic` statements) are accesses like xchg(): stores, ordered by their
+ * `order` (Documentation/atomic_t.txt: value-returning forms fully ordered).
  */
 import type { RawStmt, RawTest } from '../raw';
 
 /** The accesses the check pairs: lock operations only order (a lock word is no data). */
-type Access = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' }>;
+type Access = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'atomic' }>;
+type Rmw = Extract<RawStmt, { kind: 'xchg' | 'cmpxchg' | 'atomic' }>;
 
-const isAccess = (s: RawStmt): s is Access =>
-  s.kind === 'load' || s.kind === 'store' || s.kind === 'xchg' || s.kind === 'cmpxchg';
+const isRmw = (s: RawStmt): s is Rmw => s.kind === 'xchg' || s.kind === 'cmpxchg' || s.kind === 'atomic';
+const isAccess = (s: RawStmt): s is Access => s.kind === 'load' || s.kind === 'store' || isRmw(s);
 const isStore = (s: Access): boolean => s.kind !== 'load';
 
 const acquires = (s: Access): boolean =>
-  s.kind === 'load'
-    ? s.how === 'acquire'
-    : (s.kind === 'xchg' || s.kind === 'cmpxchg') && (s.order === 'acquire' || s.order === 'full');
+  s.kind === 'load' ? s.how === 'acquire' : isRmw(s) && (s.order === 'acquire' || s.order === 'full');
 
 const releases = (s: Access): boolean =>
   s.kind === 'store' ? s.how === 'release' : s.kind !== 'load' && (s.order === 'release' || s.order === 'full');
 
-const fullRmw = (s: RawStmt): boolean => (s.kind === 'xchg' || s.kind === 'cmpxchg') && s.order === 'full';
+const fullRmw = (s: RawStmt): boolean => isRmw(s) && s.order === 'full';
 
 /** The register a store writes, when its value is one. */
 const valueReg = (s: Access): string | undefined =>
-  (s.kind === 'store' || s.kind === 'xchg' || s.kind === 'cmpxchg') && s.value.kind === 'reg'
-    ? s.value.name
-    : undefined;
+  s.kind !== 'load' && s.value.kind === 'reg' ? s.value.name : undefined;
 
 /** `READ_ONCE(*x)`, `WRITE_ONCE(*y, …)`, … as the test writes them. */
 function describe(s: Access): string {
@@ -60,6 +59,13 @@ function describe(s: Access): string {
     case 'xchg':
     case 'cmpxchg':
       return `${s.kind}${s.order === 'full' ? '' : `_${s.order}`}(${s.loc}, …)`;
+    case 'atomic':
+      // atomic_inc(v), atomic_add(i, v), atomic_add_unless(v, a, u) (linux-kernel.def's argument orders)
+      return /inc|dec/.test(s.name)
+        ? `${s.name}(${s.loc})`
+        : s.op === 'add_unless'
+          ? `${s.name}(${s.loc}, …)`
+          : `${s.name}(…, ${s.loc})`;
   }
 }
 
