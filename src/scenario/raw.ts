@@ -61,7 +61,24 @@ export type RawStmt =
       readonly unless?: RawExpr;
       readonly returns: AtomicReturn;
       readonly order: RmwOrder;
+    }
+  /**
+   * `if (r == c) { … } else { … }` (imported litmus tests; `if (r)` is `r != 0`):
+   * a branch on a register, nothing more. No model here orders anything by
+   * the control dependency (README Limitations); weak never lets a store
+   * overtake the load the condition reads, sc and tso keep program order.
+   */
+  | {
+      readonly kind: 'if';
+      readonly reg: string;
+      readonly test: '==' | '!=';
+      readonly value: bigint;
+      readonly then: readonly RawStmt[];
+      readonly else: readonly RawStmt[];
     };
+
+/** A raw statement that is one instruction (every kind but `if`). */
+export type RawInstrStmt = Exclude<RawStmt, { kind: 'if' }>;
 
 export type AtomicOp = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'andnot' | 'add_unless';
 /**
@@ -148,7 +165,7 @@ function rawValue(e: RawExpr, loc: Location, regs: ReadonlyMap<string, bigint>):
 }
 
 /** One instruction of a raw statement, given the registers so far. */
-export function rawInstr(s: RawStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
+export function rawInstr(s: RawInstrStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
   const val = (e: RawExpr): bigint => (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
   switch (s.kind) {
     case 'load':
@@ -182,6 +199,11 @@ export function* runRaw(
   regs: Map<string, bigint>,
 ): Program<void> {
   for (const s of stmts) {
+    if (s.kind === 'if') {
+      const v = regs.get(s.reg) ?? 0n;
+      yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs);
+      continue;
+    }
     const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
     // an atomic_t RMW's operands are read before it runs (registers of this CPU)
     const operands =

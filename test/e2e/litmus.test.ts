@@ -48,9 +48,10 @@ describe('ptefuzz litmus', () => {
   test.each([
     [
       'if.litmus',
-      '\tint r0;\n\tr0 = READ_ONCE(*x);\n\tif (r0) WRITE_ONCE(*x, 1);',
-      '9:2: unsupported construct: control flow (if)',
+      '\tint r0;\n\tr0 = READ_ONCE(*x);\n\tif (r0 < 1) WRITE_ONCE(*x, 1);',
+      "9:9: expected ')' (if (r0), if (!r0), if (r0 == 1), if (r0 != 1)), found '<'",
     ],
+    ['while.litmus', '\tint r0;\n\twhile (1) r0 = READ_ONCE(*x);', '8:2: unsupported construct: loops (while)'],
     [
       'lock.litmus',
       '\tspin_lock(x);',

@@ -276,3 +276,71 @@ describe('atomic_t RMWs run on the machine', () => {
     expect(herdBlock(rawHerdTest(t), 'sc', {}).observation).toBe('Always');
   });
 });
+
+describe('if (LB+ctrlonceonce+mbonceonce, Documentation/litmus-tests/locking/DCL-*)', () => {
+  const P0 = (body: string, init = ''): string =>
+    `C T\n{ ${init} }\nP0(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n${body}\n}\nexists (y=1)\n`;
+  test('if (r), if (!r), ==, !=, a block, else, nesting', () => {
+    const t = parseLitmus(
+      P0(
+        '\tr0 = READ_ONCE(*x);\n\tif (r0)\n\t\tWRITE_ONCE(*y, 1);\n\tif (!r0) { r1 = READ_ONCE(*y); if (r1 == 2) smp_mb(); } else WRITE_ONCE(*y, 3);\n\tif (r0 != 4) {}',
+      ),
+      't.litmus',
+    );
+    const one = { kind: 'const', value: 1n };
+    expect(t.cpus[0]!.stmts.slice(1)).toEqual([
+      {
+        kind: 'if',
+        reg: 'r0',
+        test: '!=',
+        value: 0n,
+        then: [{ kind: 'store', loc: 'y', value: one, how: 'once' }],
+        else: [],
+      },
+      {
+        kind: 'if',
+        reg: 'r0',
+        test: '==',
+        value: 0n,
+        then: [
+          { kind: 'load', loc: 'y', how: 'once', reg: 'r1' },
+          { kind: 'if', reg: 'r1', test: '==', value: 2n, then: [{ kind: 'fence', fence: 'mb' }], else: [] },
+        ],
+        else: [{ kind: 'store', loc: 'y', value: { kind: 'const', value: 3n }, how: 'once' }],
+      },
+      { kind: 'if', reg: 'r0', test: '!=', value: 4n, then: [], else: [] },
+    ]);
+  });
+  test('the branch taken follows the register (sc: x=1 stores 1, x=0 stores 2, both Always)', () => {
+    const body = '\tr0 = READ_ONCE(*x);\n\tif (r0 == 1) WRITE_ONCE(*y, 1); else { WRITE_ONCE(*y, 2); }';
+    const run = (init: string, v: string) =>
+      herdBlock(
+        rawHerdTest(parseLitmus(P0(body, init).replace('exists (y=1)', `exists (y=${v})`), 't.litmus')),
+        'sc',
+        {},
+      ).observation;
+    expect(run('x=1;', '1')).toBe('Always');
+    expect(run('x=0;', '2')).toBe('Always');
+    expect(run('x=0;', '1')).toBe('Never');
+  });
+  test('other conditions and misplaced barriers are one-line errors', () => {
+    expect(message(P0('\tr0 = READ_ONCE(*x);\n\tif (r0 < 1) smp_mb();'))).toBe(
+      "t.litmus:8:9: expected ')' (if (r0), if (!r0), if (r0 == 1), if (r0 != 1)), found '<'",
+    );
+    expect(message(P0('\tif (x) smp_mb();'))).toBe(
+      "t.litmus:7:6: expected a register of P0 (r0, r1) compared with an integer (if (r0), if (!r0), if (r0 == 1), if (r0 != 1)), found 'x'",
+    );
+    expect(message(P0('\tif (r0) smp_mb();'))).toBe(
+      "t.litmus:7:6: expected a register assigned before use, found 'r0'",
+    );
+    expect(message(P0('\tr0 = READ_ONCE(*x);\n\tif (r0 == r1) smp_mb();'))).toMatch(
+      /^t\.litmus:8:12: expected .*found 'r1'$/,
+    );
+    expect(message(P0('\tr0 = READ_ONCE(*x);\n\tsmp_mb__before_atomic();\n\tif (r0) xchg(y, 1);'))).toBe(
+      "t.litmus:8:2: expected smp_mb__before_atomic() right before an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of P0 (it orders an atomic RMW's accesses), found it before an if",
+    );
+    expect(message(P0('\telse smp_mb();'))).toBe(
+      't.litmus:7:2: unsupported construct: control flow (else) is outside the C-litmus subset ptefuzz reads (see README "Litmus import")',
+    );
+  });
+});

@@ -88,3 +88,31 @@ describe('weakStoreReorderGap on atomic_t RMWs (Documentation/atomic_t.txt ORDER
     expect(weakStoreReorderGap(lb(' atomic_inc(x);\n smp_mb__after_atomic();\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
   });
 });
+
+describe('weakStoreReorderGap with if', () => {
+  const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
+  test("a store inside an if on the load's register is control-dependent (LKMM orders it); after the if it is not", () => {
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0) WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0) { }\n WRITE_ONCE(*y, 1);'))).toBe(
+      "P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered",
+    );
+  });
+  test('an if on another register orders nothing; a fence in a branch orders only stores in that branch', () => {
+    expect(
+      weakStoreReorderGap(lb(' int r1;\n r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*y);\n if (r1) WRITE_ONCE(*y, 1);')),
+    ).toBeDefined();
+    expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0 == 5) smp_mb();\n WRITE_ONCE(*y, 1);'))).toBeDefined();
+    expect(
+      weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0 == 5) { smp_mb(); WRITE_ONCE(*y, 1); }')),
+    ).toBeUndefined();
+  });
+  test('the two branches of one if are never paired', () => {
+    const t = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 2);');
+    expect(
+      weakStoreReorderGap(t(' r0 = READ_ONCE(*y);\n if (r0) WRITE_ONCE(*x, 1);\n else WRITE_ONCE(*y, 1);')),
+    ).toBeUndefined();
+    expect(
+      weakStoreReorderGap(t(' r0 = READ_ONCE(*y);\n WRITE_ONCE(*x, 1);\n if (r0) WRITE_ONCE(*y, 1);')),
+    ).toBeDefined();
+  });
+});

@@ -37,7 +37,6 @@ const TYPES_32 = ['int', 'u32', 'unsigned', 's32', 'u8', 'u16'];
 const TYPES_64 = ['long', 'u64', 's64'];
 /** Kernel constructs outside the subset, named in the error. */
 const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
-  if: 'control flow (if)',
   else: 'control flow (else)',
   while: 'loops (while)',
   for: 'loops (for)',
@@ -418,7 +417,8 @@ function procBody(
   atomics: ReadonlySet<string>,
   file: string,
 ): RawCpu {
-  const stmts: RawStmt[] = [];
+  /** the statements of the block being read (the body, or a branch of an if) */
+  let stmts: RawStmt[] = [];
   const regs: string[] = [];
   const assigned = new Set<string>();
   const expr = (): RawExpr => {
@@ -637,13 +637,54 @@ function procBody(
     stmts.push(call(reg.text));
     assigned.add(reg.text);
   };
-  for (;;) {
-    if (c.accept('punct', '}')) {
-      if (before !== undefined)
-        throw rmwOnly(before, `right before an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of ${proc}`, 'it last');
-      break;
+  const rmwPending = (found: string): void => {
+    if (before !== undefined)
+      throw rmwOnly(before, `right before an atomic RMW (xchg(), cmpxchg(), atomic_inc() …) of ${proc}`, found);
+  };
+  /** `{ … }` or one statement: the then or else branch of an if */
+  const branch = (): RawStmt[] => {
+    const outer = stmts;
+    stmts = [];
+    if (c.accept('punct', '{')) {
+      while (!c.accept('punct', '}')) {
+        if (c.is('eof')) throw c.error(`'}' closing a branch of an if of ${proc}`);
+        statement();
+      }
+    } else statement();
+    rmwPending('it last in a branch of an if');
+    const inner = stmts;
+    stmts = outer;
+    return inner;
+  };
+  /**
+   * `if (r0)`, `if (!r0)`, `if (r0 == 1)`, `if (r0 != 1)`, then a statement or
+   * a block, optionally `else` (LB+ctrlonceonce+mbonceonce, locking/DCL-*).
+   * A branch only: the control dependency orders nothing here (raw.ts).
+   */
+  const ifStmt = (): void => {
+    const form = '(if (r0), if (!r0), if (r0 == 1), if (r0 != 1))';
+    c.expect('punct', '(', `'(' ${form}`);
+    const neg = c.accept('punct', '!');
+    const r = c.peek();
+    if (r.kind !== 'ident' || !regs.includes(r.text))
+      throw c.error(`a register of ${proc} (${regs.join(', ') || 'none declared'}) compared with an integer ${form}`);
+    c.next();
+    if (!assigned.has(r.text)) throw expected(file, r, `a register assigned before use`, `'${r.text}'`);
+    let test: '==' | '!=' = neg ? '==' : '!=';
+    let value = 0n;
+    if (!neg && (c.is('punct', '==') || c.is('punct', '!='))) {
+      test = c.next().text as '==' | '!=';
+      value = c.number().value;
     }
-    if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
+    c.expect('punct', ')', `')' ${form}`);
+    rmwPending('it before an if');
+    const then = branch();
+    const otherwise = c.accept('ident', 'else') ? branch() : [];
+    stmts.push({ kind: 'if', reg: r.text, test, value, then, else: otherwise });
+  };
+  /** One statement of a body or branch, into `stmts`. */
+  function statement(): void {
+    if (c.accept('ident', 'if')) return ifStmt();
     if (c.is('punct', '(') && c.peek(1).text === 'void' && c.peek(2).text === ')') {
       // `(void)atomic_add_unless(v, 1, 0);`: the value is dropped
       c.next();
@@ -651,7 +692,7 @@ function procBody(
       c.next();
       stmts.push(call(undefined));
       c.punct(';');
-      continue;
+      return;
     }
     unsupportedAt(c);
     if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'plain C accesses (*x = e; LKMM plain accesses)');
@@ -668,7 +709,7 @@ function procBody(
         if (c.accept('punct', ';')) break;
         c.punct(',');
       }
-      continue;
+      return;
     }
     const t = c.peek();
     if (t.kind === 'ident' && regs.includes(t.text) && c.peek(1).text === '=') {
@@ -680,6 +721,14 @@ function procBody(
       stmts.push(call(undefined));
     }
     c.punct(';');
+  }
+  for (;;) {
+    if (c.accept('punct', '}')) {
+      rmwPending('it last');
+      break;
+    }
+    if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
+    statement();
   }
   return { name: proc, stmts, regs };
 }

@@ -26,6 +26,13 @@
  * that only a failing fully ordered cmpxchg() leaves open. atomic_t RMWs
  * (`atomic` statements) are accesses like xchg(): stores, ordered by their
  * `order` (Documentation/atomic_t.txt: value-returning forms fully ordered).
+ *
+ * `if`: a store inside an if whose condition tests the register a load
+ * wrote after that load is control-dependent on it, which LKMM orders
+ * (`rwdep = (dep | ctrl) ; [W]` in linux-kernel.cat) — counted as ordering only
+ * for stores inside the branch, not after it. Statements of the two branches
+ * of one if are never paired, and a fence orders a pair only when it runs
+ * whenever the store does (not inside a branch the store is outside of).
  */
 import type { RawStmt, RawTest } from '../raw';
 
@@ -69,6 +76,41 @@ function describe(s: Access): string {
   }
 }
 
+/** A statement of a CPU, its if branches flattened into program order. */
+interface Flat {
+  readonly s: RawStmt;
+  /** the branches it is in, outermost first: `3t` (then of the fourth if) or `3e` */
+  readonly path: readonly string[];
+  /** the enclosing ifs: the register each tests and its own index in the flattened list */
+  readonly ctrl: readonly { readonly reg: string; readonly at: number }[];
+}
+
+function flatten(
+  stmts: readonly RawStmt[],
+  path: readonly string[],
+  ctrl: Flat['ctrl'],
+  out: Flat[],
+  ifs: { n: number },
+): Flat[] {
+  for (const s of stmts) {
+    const at = out.length;
+    out.push({ s, path, ctrl });
+    if (s.kind !== 'if') continue;
+    const id = ifs.n++;
+    const inner = [...ctrl, { reg: s.reg, at }];
+    flatten(s.then, [...path, `${id}t`], inner, out, ifs);
+    flatten(s.else, [...path, `${id}e`], inner, out, ifs);
+  }
+  return out;
+}
+
+/** Whether both can run in one execution (not in the two branches of one if). */
+const together = (a: Flat, b: Flat): boolean =>
+  !a.path.some((p) => b.path.includes(`${p.slice(0, -1)}${p.endsWith('t') ? 'e' : 't'}`));
+
+/** Whether `s` runs whenever `w` does (its branches are among w's). */
+const dominates = (s: Flat, w: Flat): boolean => s.path.every((p, i) => w.path[i] === p);
+
 /** Whether something in `between` (the statements strictly between A and W) orders A before W. */
 function fenced(a: Access, between: readonly RawStmt[]): boolean {
   let unlocked = false;
@@ -92,8 +134,9 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
   const add = (m: Map<string, Set<number>>, loc: string, cpu: number): void => {
     m.set(loc, (m.get(loc) ?? new Set()).add(cpu));
   };
-  t.cpus.forEach((cpu, n) =>
-    cpu.stmts.forEach((s) => {
+  const flat = t.cpus.map((cpu) => flatten(cpu.stmts, [], [], [], { n: 0 }));
+  t.cpus.forEach((_, n) =>
+    flat[n]!.forEach(({ s }) => {
       if (!isAccess(s)) return;
       add(users, s.loc, n);
       if (isStore(s)) add(writers, s.loc, n);
@@ -102,18 +145,28 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
   const other = (m: Map<string, Set<number>>, loc: string, cpu: number): boolean =>
     [...(m.get(loc) ?? [])].some((c) => c !== cpu);
   for (const [n, cpu] of t.cpus.entries()) {
-    const s = cpu.stmts;
-    for (let j = 0; j < s.length; j++) {
-      const w = s[j]!;
+    const f = flat[n]!;
+    for (let j = 0; j < f.length; j++) {
+      const w = f[j]!.s;
       if (!isAccess(w) || !isStore(w) || releases(w)) continue;
       for (let i = 0; i < j; i++) {
-        const a = s[i]!;
+        const a = f[i]!.s;
         if (!isAccess(a) || a.loc === w.loc || acquires(a)) continue;
+        if (!together(f[i]!, f[j]!)) continue;
         // Reordering them shows only if another CPU writes A's location (A could then read, or be
         // coherence-ordered against, a store that follows W) and another CPU reads or writes W's.
         if (!other(writers, a.loc, n) || !other(users, w.loc, n)) continue;
         if (a.kind !== 'store' && a.reg !== undefined && a.reg === valueReg(w)) continue;
-        if (fenced(a, s.slice(i + 1, j))) continue;
+        // a control dependency: W in an if after A whose condition tests A's register
+        if (a.kind !== 'store' && f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i)) continue;
+        const between = f.slice(i + 1, j).filter((b) => dominates(b, f[j]!));
+        if (
+          fenced(
+            a,
+            between.map((b) => b.s),
+          )
+        )
+          continue;
         return `${cpu.name}'s ${describe(a)} and its later ${describe(w)} are unordered`;
       }
     }
