@@ -38,4 +38,5 @@ export const arm64Ops: PteOps<Arm64Ptep> = {
   ptepGet: reader('contpte_ptep_get'),
   plainDeref: reader('__ptep_get'),
   anonPte: (pfn) => arm64Mk(pfn, { write: true, young: true, dirty: true }),
+  pteWiderThanLong: false,
 };

@@ -5,10 +5,11 @@
  *      ptep_get_lockless; 2022 a plain *vmf->pte; Ryan Roberts' 2024 RFC
  *      ptep_get_lockless_norecency)
  *   2. pte_none(orig) → do_anonymous_page()
- *   3. !pte_present(orig) → do_swap_page(): pte_unmap_same() first — on
- *      32-bit PAE (sizeof(pte_t) > sizeof(long)) it takes the PTL and bails
- *      unless pte_same(ptep_get(), orig); then the swap-in installs a new page
- *      after a second pte_same() recheck under the PTL.
+ *   3. !pte_present(orig) → do_swap_page(): pte_unmap_same() first — only
+ *      on 32-bit PAE (sizeof(pte_t) > sizeof(long), PteOps.pteWiderThanLong)
+ *      it takes the PTL and bails unless pte_same(ptep_get(), orig); on arm64
+ *      it does nothing; then the swap-in installs a new page after a
+ *      pte_same() recheck under the PTL.
  *   4. present: take the PTL; if !<same>(ptep_get(), orig) → unlock, return.
  *      <same> is `pte_same` (today: full-value compare) or
  *      `pte_same_norecency` (the 2024 RFC patch 3: compare ignoring A/D,
@@ -73,13 +74,21 @@ export function* do_anonymous_page<P extends Pte>(ops: PteOps<P>, p: P, ptl: Loc
   return installed ? pfn : null;
 }
 
-/** do_swap_page() from pte_unmap_same() on; the swap device read is not modelled. */
+/**
+ * do_swap_page() from pte_unmap_same() on; the swap device read is not
+ * modelled. pte_unmap_same() (mm/memory.c, 2022 = now) rechecks under the PTL
+ * only when sizeof(pte_t) > sizeof(unsigned long) (PAE); on arm64 it is a
+ * no-op and only the recheck before the install remains.
+ */
 function* do_swap_page<P extends Pte>(ops: PteOps<P>, p: P, ptl: Location, orig: bigint): Program {
   yield begin({ name: 'do_swap_page', role: 'other', subject: p.name, args: ops.arch.format(orig) });
-  // pte_unmap_same(): orig "was read non-atomically" on PAE
-  yield spin_lock(ptl);
-  const unchanged = (yield* ops.readLocked(p)) === orig;
-  yield spin_unlock(ptl);
+  let unchanged = true;
+  if (ops.pteWiderThanLong) {
+    // pte_unmap_same(): orig "was read non-atomically" on PAE
+    yield spin_lock(ptl);
+    unchanged = (yield* ops.readLocked(p)) === orig;
+    yield spin_unlock(ptl);
+  }
   if (unchanged) {
     const pfn = yield alloc_page();
     yield spin_lock(ptl);

@@ -23,6 +23,13 @@ export interface PteOps<P extends Pte = Pte> {
   plainDeref(p: P): Program<bigint>;
   /** the pte do_anonymous_page() installs for a freshly allocated page */
   anonPte(pfn: bigint): bigint;
+  /**
+   * `sizeof(pte_t) > sizeof(unsigned long)` (x86 PAE: a 64-bit pte on a 32-bit
+   * CPU): only then does mm/memory.c pte_unmap_same() take the PTL and
+   * recheck orig_pte before do_swap_page() goes on (the read "might give a mix
+   * of unmatched parts"); on a 64-bit arch it is a no-op.
+   */
+  readonly pteWiderThanLong: boolean;
 }
 
 /**

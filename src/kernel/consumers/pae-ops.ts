@@ -48,4 +48,5 @@ export const paeOps: PteOps<PaePte> = {
   ptepGet,
   plainDeref,
   anonPte: (pfn) => paeMk(pfn),
+  pteWiderThanLong: true,
 };

@@ -1,0 +1,75 @@
+/**
+ * mm/memory.c pte_unmap_same() takes the PTL and rechecks orig_pte only when
+ * sizeof(pte_t) > sizeof(unsigned long) (x86 PAE); on arm64 do_swap_page()
+ * goes straight on to its one recheck before the install. The fault path is
+ * driven here instruction by instruction against a memory that never
+ * changes, counting the PTL round trips.
+ */
+import { describe, expect, test } from 'vitest';
+import type { Instr, Location, Program } from '../../src/machine';
+import { smp_mb } from '../../src/machine';
+import type { Pte } from '../../src/kernel';
+import { arm64Ops, arm64Ptep, handle_pte_fault, paeOps, paePte } from '../../src/kernel';
+import type { PteOps } from '../../src/kernel/consumers/ops';
+
+const loc = (id: number, name: string, width: 32 | 64): Location => ({ id, name, width });
+
+/** Run `prog` to completion on a single CPU; returns the locks taken and the stores made. */
+function drive(prog: Program, mem: Map<number, bigint>): { locks: number; stores: bigint[] } {
+  let locks = 0;
+  const stores: bigint[] = [];
+  let answer: bigint | undefined;
+  for (;;) {
+    const r = prog.next(answer as bigint);
+    if (r.done === true) return { locks, stores };
+    const i = r.value as Instr;
+    answer = undefined;
+    if (i.kind === 'load') answer = mem.get(i.loc.id) ?? 0n;
+    else if (i.kind === 'store') {
+      mem.set(i.loc.id, i.value);
+      stores.push(i.value);
+    } else if (i.kind === 'lock') locks++;
+    else if (i.kind === 'page')
+      answer = 0x42n; // alloc_page
+    else if (i.kind !== 'unlock' && i.kind !== 'begin' && i.kind !== 'end' && i.kind !== 'fence')
+      throw new Error(`unexpected instruction ${i.kind}`);
+  }
+}
+
+/** The orig_pte read, returning a value fixed by the test (the reader is not what is tested here). */
+function* fixed(v: bigint): Program<bigint> {
+  yield smp_mb();
+  return v;
+}
+
+const PTL = loc(99, 'ptl', 32);
+
+function swapFault<P extends Pte>(ops: PteOps<P>, p: P, mem: Map<number, bigint>, orig: bigint) {
+  return drive(
+    handle_pte_fault(ops, p, PTL, () => fixed(orig)),
+    mem,
+  );
+}
+
+describe('do_swap_page: pte_unmap_same only where a pte is wider than a long', () => {
+  test('arm64 (64-bit pte, 64-bit long): one PTL round trip, then the install', () => {
+    const swp = 0x5000n; // VALID clear, PRESENT_INVALID clear, offset bits: a swap entry
+    const e = loc(1, 'pte0', 64);
+    const r = swapFault(arm64Ops, arm64Ptep('blk', [e], 0), new Map([[e.id, swp]]), swp);
+    expect(r.locks).toBe(1);
+    expect(r.stores).toEqual([arm64Ops.anonPte(0x42n)]);
+  });
+
+  test('x86 PAE (64-bit pte, 32-bit long): pte_unmap_same takes the PTL first, then the install recheck', () => {
+    const lo = loc(1, 'pte.low', 32);
+    const hi = loc(2, 'pte.high', 32);
+    const swp = 0x00010001_00000000n; // P and PROTNONE clear, high half set: neither none nor present
+    const mem = new Map([
+      [lo.id, 0n],
+      [hi.id, 0x00010001n],
+    ]);
+    const r = swapFault(paeOps, paePte('pte', lo, hi), mem, swp);
+    expect(r.locks).toBe(2);
+    expect(r.stores.length).toBe(2); // set_pte: high, then low
+  });
+});
