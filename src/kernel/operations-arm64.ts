@@ -70,7 +70,7 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
         name: 'where',
         type: { enum: ['block', 'target'] },
         default: 'block',
-        doc: 'block: any entry of a CONT block (a choice: the TLB entry covers the block); target: this entry',
+        doc: 'block: any entry of the block (a choice: a CONT TLB entry covers the block; on a non-CONT block, an access via a sibling); target: this entry',
       },
     ],
     program: (a) => hw_access(ptep(a), a['write'] as boolean, a['where'] as 'block' | 'target'),

@@ -10,6 +10,12 @@
  * hardware updater runs in these scenarios) — arm64's own
  * __ptep_set_access_flags() cmpxchg loop is not what handle_pte_fault()
  * calls here.
+ * Omitted: the contpte wrappers of these writers — set_ptes() →
+ * contpte_try_unfold()/contpte_try_fold(), ptep_get_and_clear() →
+ * contpte_try_unfold(), get_and_clear_full_ptes() → contpte_try_unfold_partial()
+ * — so these ops are faithful on a lone pte (every consumer scenario's), not
+ * on an entry of a folded block: clearing one entry of a CONT block here
+ * leaves the block half CONT, which arm64 never does.
  */
 import type { Program } from '../../machine';
 import { READ_ONCE } from '../../machine';

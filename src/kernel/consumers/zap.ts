@@ -16,7 +16,14 @@
  * use-after-free invariant (no kernel does this): the gathered page is freed
  * right after the PTL is dropped, and the flush comes after the free.
  * Omitted: batching of several ptes/folios, rmap and dirty-folio handling
- * (tlb_delay_rmap), mmu notifiers, page-table freeing (pt_reclaim).
+ * (tlb_delay_rmap), mmu notifiers, page-table freeing (pt_reclaim),
+ * flush_tlb_batched_pending(), ranged flushes (the flush is whole-mm).
+ * Threads: Jann Horn, "ptep_get_lockless() on 32-bit x86/mips/sh looks wrong",
+ * 2022-10-06 <CAG48ez3h-mnp9ZFC10v+-BW_8NQvxbwBsMYJFP8JX31o0B17Pg@mail.gmail.com>
+ * (point (a): MADV_DONTNEED does not flush before dropping the PTL); Peter
+ * Zijlstra's force-flush proposal in the replies to "[PATCH 00/13] Clean up
+ * pmd_get_atomic() and i386-PAE", 2022-10-22
+ * <20221022111403.531902164@infradead.org> (Jann Horn 2022-10-24..26).
  */
 import type { Location, Program } from '../../machine';
 import { begin, end, flush_tlb, put_page, spin_lock, spin_unlock } from '../../machine';

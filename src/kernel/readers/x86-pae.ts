@@ -33,7 +33,13 @@ function* ptep_get_lockless(p: PaePte): Program<bigint> {
 /**
  * ptep_get() on PAE = READ_ONCE() of a 64-bit pte_t on a 32-bit CPU: two
  * 32-bit loads, no retry (DOMAIN §A2 item 7). C leaves their order
- * unspecified; this models the order gcc emits for i386, low word first.
+ * unspecified; this models the order gcc emits for i386, low word first
+ * (the GUP-fast recheck's 2022 `pte_val(*ptep)`, consumers/pae-ops.ts, makes
+ * the order a choice instead). It is the accessor of GUP-fast's recheck from
+ * v6.5 to 2026 (mm/gup.c gup_fast_pte_range()); its non-atomicity is the subject
+ * of Ryan Roberts 2024-04-11 <81aa23ca-18b1-4430-9ad1-00a2c5af8fc2@arm.com> and
+ * Alexander Gordeev's RFC 2026-04-20 <cover.1776684344.git.agordeev@linux.ibm.com>.
+ * Omitted: the high-word-first order a compiler may also emit.
  */
 function* ptep_get(p: PaePte): Program<bigint> {
   yield begin({ name: 'ptep_get', role: 'reader', subject: p.name, locs: p.locs });
@@ -48,6 +54,8 @@ function* ptep_get(p: PaePte): Program<bigint> {
  * Control: an atomic 64-bit read (`lock cmpxchg8b`, as x86-32 atomic64_read()
  * and pxx_xchg64's try_cmpxchg64 do). Must always agree with the reference
  * under `non-torn` — if it does not, the reference or a writer model is wrong.
+ * A control, not a kernel reader of any thread; also the model of the
+ * hardware walker's read of a PAE entry (consumers/mmu.ts). Omitted: nothing.
  */
 function* ptep_get_atomic64(p: PaePte): Program<bigint> {
   yield begin({ name: 'ptep_get_atomic64', role: 'reader', subject: p.name, locs: p.locs });

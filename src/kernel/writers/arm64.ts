@@ -90,6 +90,10 @@ export function hwAccessUpdate(old: bigint, write: boolean): bigint {
  * generated choice (`pick`) names it. `write`: a store (DBM dirtying) or a
  * load (access flag only). `where`: 'block' (a contiguous TLB entry: any
  * entry, the default) or 'target' (a non-CONT translation: the target only).
+ * The 'block' choice is offered whatever the target's CONT state when the
+ * access runs: on a non-CONT block it stands for an access to a sibling's own
+ * page — an independent, always possible event, whose specification is per
+ * entry, so it widens the schedules but cannot make a divergence alone.
  * Returns the descriptor value the walker used.
  */
 export function* hw_access(p: Arm64Ptep, write: boolean, where: 'block' | 'target' = 'block'): Program<bigint> {

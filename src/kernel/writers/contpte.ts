@@ -16,7 +16,10 @@
  * Omitted: the TLB contents themselves (stale translations, the "contiguous
  * bit misprogramming" BBML2 discusses), mm_is_user() (scenarios are user
  * mms), the folio-coverage check of __contpte_try_fold (scenarios fold only
- * blocks one folio covers), contpte_set_ptes for nr > 1.
+ * blocks one folio covers), contpte_try_fold()'s !pte_special() test (no
+ * scenario maps special ptes), contpte_set_ptes for nr > 1, and the local
+ * TLB flushes (__ptep_set_access_flags' local_flush_tlb_page, the 2026
+ * local_flush_tlb_contpte), which order nothing for other CPUs.
  */
 import type { Program } from '../../machine';
 import { READ_ONCE, WRITE_ONCE, begin, end, smp_mb, xchg_relaxed } from '../../machine';

@@ -6,13 +6,20 @@
  *   with ptep_get_and_clear (atomic 64-bit), a non-present one with
  *   pte_clear; drop the PTL. The TLB flush and page freeing are deferred to
  *   tlb_finish_mmu() after the PTL is dropped (the anonymous case, DOMAIN §A7),
- *   which is exactly the window Jann Horn's report uses. Not modelled yet:
- *   the TLB and the deferred flush itself (kernel model pack).
+ *   which is exactly the window Jann Horn's report uses. The TLB and the
+ *   deferred flush are not modelled here (this is the no-flush form of S1/S2);
+ *   consumers/zap.ts is the form with the flush and the page free. A present
+ *   pte is cleared by x86's ptep_get_and_clear_full(full = 0), i.e.
+ *   ptep_get_and_clear() (get_and_clear_full_ptes batches it per folio).
  * - do_anonymous_page_pae: the anonymous fault install (mm/memory.c
  *   do_anonymous_page, now): take the PTL; if the pte is no longer none some
  *   other fault won, back out; else set_pte_at(); drop the PTL.
  * The reads under the PTL are plain loads, not reader operations: they cannot
  * race a writer (every writer here holds the PTL) and are not under test.
+ * Thread: Jann Horn, "ptep_get_lockless() on 32-bit x86/mips/sh looks wrong",
+ * 2022-10-06 <CAG48ez3h-mnp9ZFC10v+-BW_8NQvxbwBsMYJFP8JX31o0B17Pg@mail.gmail.com>.
+ * Omitted: mmu_gather batching, rmap/mapcount, mmu notifiers, userfaultfd
+ * and check_stable_address_space in do_anonymous_page, set_ptes(nr > 1).
  */
 import type { Location, Program } from '../../machine';
 import { begin, end, plain_read, spin_lock, spin_unlock } from '../../machine';

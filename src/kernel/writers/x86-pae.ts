@@ -15,7 +15,10 @@
  * 2022-10-06; Jason Gunthorpe's reply <Yz7316NubHtw2xCa@nvidia.com> gives the
  * zap "low, wmb, high" / re-establish "high, wmb, low" ordering.
  * `barriers: false` removes the smp_wmb()s (a counterfactual: what Jason's
- * argument relies on). Omitted: the !SMP variants, pmd/pud forms.
+ * argument relies on). Omitted: the !SMP variants, pmd/pud forms, and the
+ * non-atomic native_local_ptep_get_and_clear() that x86's
+ * ptep_get_and_clear_full(full = 1) (whole-mm teardown) uses.
+ * Checked against torvalds/linux pgtable-3level.h @9a64e8e0 (pxx_xchg64 form).
  */
 import type { Program } from '../../machine';
 import { WRITE_ONCE, begin, cmpxchg, end, plain_read, retry, smp_wmb, xchg } from '../../machine';
