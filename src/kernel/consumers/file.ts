@@ -23,8 +23,8 @@
  *     folio_mkclean(): if page_mapped() (mapcount > 0) — the rmap walk —
  *       take the PTL; a present dirty or writable pte of the page is
  *       ptep_clear_flush()ed (clear + TLB flush) and set back clean and
- *       write-protected; drop the PTL; if a dirty pte was cleaned,
- *       folio_mark_dirty();
+ *       write-protected; drop the PTL; if it processed a pte (dirty *or*
+ *       writable: page_vma_mkclean_one() counts both), folio_mark_dirty();
  *     if test_and_clear(PG_dirty): the capture — read the contents, store
  *     them to disk.
  *   Its OpMark carries ConsumerSpec `writeback` with the locations, for the
@@ -145,7 +145,7 @@ export function* writeback<P extends Pte>(
       const old = yield* ops.getAndClear(p); // ptep_clear_flush()
       yield flush_tlb('flush_tlb_page');
       yield* ops.setPteAt(p, wrprotect(a.mkclean(old)));
-      cleaned = a.dirty(old);
+      cleaned = true; // page_vma_mkclean_one(): ret = 1 for every pte it processed, dirty or only writable
     }
     yield spin_unlock(ptl);
   }
