@@ -134,7 +134,8 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
     name: 'ptep_set_wrprotect',
     arch: 'arm64',
     role: 'writer',
-    summary: 'cmpxchg loop clearing WRITE (a hardware-dirty entry keeps its dirt as PTE_DIRTY)',
+    summary:
+      'cmpxchg loop clearing WRITE (a hardware-dirty entry keeps its dirt as PTE_DIRTY); the __ form: no contpte_try_unfold (arm64 ptep_set_wrprotect() unfolds a CONT entry first)',
     source: 'arch/arm64/include/asm/pgtable.h __ptep_set_wrprotect()',
     params: [PTE],
     program: (a) => ptep_set_wrprotect(ptep(a)),
