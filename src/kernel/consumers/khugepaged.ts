@@ -11,6 +11,11 @@
  *      IPI that GUP-fast's IRQs-off section holds up — before the table is
  *      freed or reused;
  *   4. pte_free(): the table page goes back to the allocator.
+ * collapse_file() calls try_to_unmap(TTU_IGNORE_MLOCK | TTU_BATCH_FLUSH): on
+ * an arch with ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH (x86; arm64 only later, not
+ * in 2022) the unmap's flush is deferred to try_to_unmap_flush(); step 1
+ * models the unbatched form (arm64 2022, the S12 scenarios): ptep_clear_flush()
+ * under the PTL. The table retraction (steps 2–4) does not depend on it.
  * Omitted: mmap_lock / i_mmap_lock, mmu notifiers, the page cache side of
  * the collapse, installing a huge pmd, deposited tables (the anon collapse
  * reuses the table via pgtable_trans_huge_deposit: the same hazard).
