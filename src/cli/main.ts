@@ -79,7 +79,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--scenario <name>', 'built-in scenario or .scn file (repeatable; default: all built-in)', collect)
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
-    .option('--model <model>', 'memory model sc|tso|weak (repeatable; default: the scenario architecture’s)', collect)
+    .option(
+      '--model <model>',
+      'memory model sc|tso|weak (repeatable; default: the scenario’s, plus the models its `bug under M` clauses name)',
+      collect,
+    )
     .addOption(new Option('--engine <name>', 'engine: coverage | random | pct | jsfuzz').default(DEFAULT_FUZZ_ENGINE))
     .option(
       '--depth <d>',

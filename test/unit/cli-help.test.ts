@@ -1,0 +1,16 @@
+/**
+ * `ptefuzz fuzz --help` says what runs without --model: the scenario's model and the models its
+ * readers' `bug under M` clauses name (README: fuzz options, --model), not only the architecture's.
+ */
+import { describe, expect, test } from 'vitest';
+import { runInProcess } from '../support/self-fuzz';
+
+describe('fuzz --help', () => {
+  test('the --model default names the bug-under models', async () => {
+    const o = await runInProcess(['fuzz', '--help']);
+    expect(o.code).toBe(0);
+    const text = o.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('--model <model> memory model sc|tso|weak (repeatable; default: the scenario’s, plus the');
+    expect(text).toContain('models its `bug under M` clauses name)');
+  });
+});
