@@ -448,20 +448,26 @@ function procBody(
     }
     return n.text;
   };
-  /** the atomic_t parameter of atomic_read(v) and friends */
-  const atomicLoc = (fn: string): string => {
-    if (c.is('punct', '*') || c.is('punct', '&')) throw c.error(`an atomic_t pointer v (${fn}(v), no * or &)`);
-    const n = c.ident('an atomic_t');
-    if (!atomics.has(n.text)) {
+  /**
+   * The parameter a spin_lock(l) or atomic_read(v)-style call names: one of this process's parameters
+   * of that type (`what`: 'a lock' / 'an atomic_t'; `decl`: how to declare one), named without * or &.
+   */
+  const typedParam = (fn: string, names: ReadonlySet<string>, what: string, type: string, decl: string): string => {
+    const v = decl.split(' ').pop()!.replace('*', '');
+    if (c.is('punct', '*') || c.is('punct', '&')) throw c.error(`${what} pointer ${v} (${fn}(${v}), no * or &)`);
+    const n = c.ident(what);
+    if (!names.has(n.text)) {
       throw expected(
         file,
         n,
-        `an atomic_t parameter of ${proc} (${[...atomics].join(', ') || "it has none: declare 'atomic_t *v'"})`,
+        `${type} parameter of ${proc} (${[...names].join(', ') || `it has none: declare '${decl}'`})`,
         `'${n.text}'`,
       );
     }
     return n.text;
   };
+  /** the atomic_t parameter of atomic_read(v) and friends */
+  const atomicLoc = (fn: string): string => typedParam(fn, atomics, 'an atomic_t', 'an atomic_t', 'atomic_t *v');
   const atomicCall = (fn: Token, spec: AtomicSpec, reg: string | undefined): RawStmt => {
     const r = reg !== undefined ? { reg } : {};
     if (reg !== undefined && (spec.stmt === 'store' || spec.returns === 'none'))
@@ -510,19 +516,7 @@ function procBody(
     }
   };
   /** the spinlock_t parameter of spin_lock(l) and friends */
-  const lock = (fn: string): string => {
-    if (c.is('punct', '*') || c.is('punct', '&')) throw c.error(`a lock pointer l (${fn}(l), no * or &)`);
-    const n = c.ident('a lock');
-    if (!locks.has(n.text)) {
-      throw expected(
-        file,
-        n,
-        `a spinlock_t parameter of ${proc} (${[...locks].join(', ') || "it has none: declare 'spinlock_t *l'"})`,
-        `'${n.text}'`,
-      );
-    }
-    return n.text;
-  };
+  const lock = (fn: string): string => typedParam(fn, locks, 'a lock', 'a spinlock_t', 'spinlock_t *l');
   /** an smp_mb__before_atomic() waiting for the xchg/cmpxchg that must follow it */
   let before: Token | undefined;
   const rmwOnly = (fn: Token, where: string, found: string): ScenarioError =>
