@@ -16,7 +16,8 @@ import { checkOutputFolder } from '../../crash';
 import { findingReport } from '../render';
 import { fieldsText } from '../../report';
 import { replayCommandFor } from '../replay-command';
-import { STOP_SIGNALS, cleanStaleTemps } from './fuzz';
+import { cleanStaleTemps } from './fuzz';
+import { StopSignals } from '../stop-signals';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import type { StateWitness } from './explore-crashes';
@@ -118,12 +119,21 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
   blocks.forEach(emit);
   let diverged = false;
   const unsaved: WriteFailure[] = [];
-  const interrupt = new Interrupt();
+  // the first signal stops the search at its next execution (drive lets the event loop turn every SLICE_MS);
+  // an interrupted target's witnesses are on disk unminimized before `dispose` lets a second signal end it
+  const signals = new StopSignals((sig) =>
+    process.stderr.write(
+      search.target === undefined
+        ? `INFO: ${sig}: stopping before the next target (send it again to abort at once)\n`
+        : `INFO: ${sig}: stopping the search of ${search.target.key} after the current execution (send it again to abort at once)\n`,
+    ),
+  );
+  const search: Search = { signals, target: undefined };
   try {
     for (let i = 0; i < targets.length; i++) {
       await nextTurn(); // a signal sent during the last target's minimization is handled here
-      if (interrupt.signal !== undefined) {
-        emit(notSearchedBlock(targets.slice(i), interrupt.signal));
+      if (signals.signal !== undefined) {
+        emit(notSearchedBlock(targets.slice(i), signals.signal));
         break;
       }
       const t = targets[i]!;
@@ -131,13 +141,13 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
       process.stderr.write(
         `INFO: exploring ${t.key}, preemption bound ${o.bound ?? DEFAULT_SCENARIO_BOUND} (target ${i + 1} of ${targets.length})\n`,
       );
-      const r = await exploreTarget(t, o, registry, interrupt);
+      const r = await exploreTarget(t, o, registry, search);
       diverged ||= r.diverged;
       unsaved.push(...r.unsaved);
       emit(r.text);
     }
   } finally {
-    interrupt.dispose();
+    signals.dispose();
   }
   if (unsaved.length > 0) {
     // every search ran to its end (a crash file is not needed to go on): a failure to look at all the same
@@ -147,44 +157,10 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
   return diverged ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-/**
- * SIGINT/SIGTERM while `explore` searches its scenarios. The first signal
- * asks the search to stop at its next execution (the enumeration yields to
- * the event loop every SLICE_MS, so the handler runs within that much of
- * one execution); a second one, while the handler is still installed,
- * re-raises the signal, which ends the process (the shell sees it), as in
- * `fuzz`. Before an interrupted target's witnesses are minimized, `dispose`
- * uninstalls the handler: they are on disk unminimized by then, and a
- * second signal ends the process at once without losing them.
- */
-class Interrupt {
-  signal: NodeJS.Signals | undefined;
-  /** the target being searched, named in the INFO line */
-  searching: Target | undefined;
-  private installed = false;
-  private readonly onSignal = (sig: NodeJS.Signals): void => {
-    if (this.signal !== undefined) {
-      this.dispose();
-      process.kill(process.pid, sig);
-      return;
-    }
-    this.signal = sig;
-    process.stderr.write(
-      this.searching === undefined
-        ? `INFO: ${sig}: stopping before the next target (send it again to abort at once)\n`
-        : `INFO: ${sig}: stopping the search of ${this.searching.key} after the current execution (send it again to abort at once)\n`,
-    );
-  };
-  constructor() {
-    for (const sig of STOP_SIGNALS) process.on(sig, this.onSignal);
-    this.installed = true;
-  }
-  readonly shouldStop = (): boolean => this.signal !== undefined;
-  dispose(): void {
-    if (!this.installed) return;
-    this.installed = false;
-    for (const sig of STOP_SIGNALS) process.off(sig, this.onSignal);
-  }
+/** The signal handlers of an explore and the target whose search is running (named when a signal arrives). */
+interface Search {
+  readonly signals: StopSignals;
+  target: Target | undefined;
 }
 
 /** How long a search runs between two turns of the event loop (where a signal handler can run). */
@@ -280,14 +256,15 @@ async function exploreTarget(
   t: Target,
   o: ExploreOptions,
   registry: ReaderRegistry,
-  interrupt: Interrupt,
+  search: Search,
 ): Promise<{ text: string; diverged: boolean; unsaved: readonly WriteFailure[] }> {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   const unsaved: WriteFailure[] = [];
   let raced = 0;
   let boundHits = 0;
   const values = new Map<string, bigint>();
-  interrupt.searching = t;
+  const interrupt = search.signals;
+  search.target = t;
   const x: Exploration<Run> = await drive(
     exhaustSteps(
       (source) => {
@@ -305,7 +282,7 @@ async function exploreTarget(
       },
     ),
   );
-  interrupt.searching = undefined;
+  search.target = undefined;
   const stopped = x.interrupted ? interrupt.signal! : undefined;
   const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
   const width = Math.max(1, ...states.map((s) => String(s.count).length));

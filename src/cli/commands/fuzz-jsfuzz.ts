@@ -8,17 +8,10 @@ import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
 import { findingReport } from '../render';
 import { replayCommandFor } from '../replay-command';
+import { STOP_SIGNALS } from '../stop-signals';
 import { statusLine } from '../status';
 import type { FuzzOptions } from './fuzz';
-import {
-  DEFAULT_SECONDS,
-  STOP_SIGNALS,
-  cleanStaleTemps,
-  jsonSummary,
-  randomSeed,
-  selectionOf,
-  summaryTable,
-} from './fuzz';
+import { DEFAULT_SECONDS, cleanStaleTemps, jsonSummary, randomSeed, selectionOf, summaryTable } from './fuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted

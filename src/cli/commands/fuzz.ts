@@ -53,6 +53,7 @@ import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
+import { StopSignals } from '../stop-signals';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -99,9 +100,6 @@ export function cleanStaleTemps(dirs: readonly string[]): void {
     }
   }
 }
-
-/** The signals that stop a campaign cleanly (the second one aborts it). */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Default corpus folder (git-ignored). */
 export const DEFAULT_CORPUS_DIR = 'corpus/generated';
@@ -284,19 +282,11 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   // SIGINT/SIGTERM/SIGHUP: stop after the current run, write the summary, exit with the campaign's code.
   // SIGHUP (the terminal closed, `kill -HUP`): a campaign logging to a file ends with its summary, not cut short.
   // A second signal aborts at once (crash files are written atomically, so none is half-written).
-  let stop = false;
   let stopWorkers: (() => void) | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (stop) {
-      for (const s of STOP_SIGNALS) process.off(s, onSignal);
-      process.kill(process.pid, sig);
-      return;
-    }
-    stop = true;
+  const signals = new StopSignals((sig) => {
     stopWorkers?.();
     out.write(`INFO: ${sig}: stopping after the current run (send it again to abort at once)\n`);
-  };
-  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  });
   let result: ParallelResult;
   try {
     // every campaign runs in worker threads, watched by this one (parallel.ts, watchdog.ts)
@@ -331,11 +321,11 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
         },
       });
       stopWorkers = run.stop;
-      if (stop) run.stop();
+      if (signals.shouldStop()) run.stop();
       result = await run.done;
     }
   } finally {
-    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    signals.dispose();
     out.end();
   }
   process.stderr.write(summaryTable(result) + '\n');
