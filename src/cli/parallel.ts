@@ -521,14 +521,18 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       w.on('error', (e) => {
         died ??= e;
       });
+      /** a worker that ended without sending its totals (hung, died): its counts from its shared buffer, its last stability report */
+      const settleWithoutTotals = (): void => {
+        settle(job, buf, slots, hitsPast, first, lastCorpus);
+        if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
+        lastStab[job] = undefined;
+      };
       w.on('exit', (code) => {
         try {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);
             // its counters are final now that it is gone
-            settle(job, buf, slots, hitsPast, first, lastCorpus);
-            if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
-            lastStab[job] = undefined;
+            settleWithoutTotals();
           } else if (ending?.kind === 'done') {
             lastStab[job] = undefined;
             settle(job, buf, slots, hitsPast, first, ending.msg.corpus);
@@ -544,9 +548,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             // it died: keep what it counted (exact, in its shared buffer) and stop the others after their run
             const snap = buf.snapshot();
             const inFlight = buf.inFlight ? cfg.targets[snap.target]?.key : undefined;
-            settle(job, buf, slots, hitsPast, first, lastCorpus);
-            if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
-            lastStab[job] = undefined;
+            settleWithoutTotals();
             deaths.push({
               job,
               ...(inFlight !== undefined ? { target: inFlight } : {}),

@@ -9,6 +9,7 @@ import {
   fsReason,
   legacyCrashFileName,
   loadCrash,
+  loadIfCrash,
   writeFileAtomic,
 } from '../../crash';
 import { crashPathsOf } from '../crash-paths';
@@ -113,14 +114,9 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
  * divergence, or does not load, loses.
  */
 function lighterThanFile(exec: Execution, bytes: Buffer, other: string, registry: ReaderRegistry): boolean {
-  let crash: CrashFile;
-  try {
-    crash = loadCrash(other);
-  } catch (e) {
-    // a file under the name that is no crash file (truncated, overwritten) loses, as saveCrash replaces it
-    if (e instanceof CrashFileError) return true;
-    throw e;
-  }
+  const crash = loadIfCrash(other);
+  // a file under the name that is no crash file (truncated, overwritten) loses, as saveCrash replaces it
+  if (crash === undefined) return true;
   const run = sameDivergence(crashTarget(crash, other, registry), crash.verdict.class)(crash.trace);
   if (run === null) return true;
   const [mine, theirs] = [rankOf(exec), rankOf(run)];
