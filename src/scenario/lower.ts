@@ -793,7 +793,7 @@ function lowerExpect(
   for (let j = 1; j < clauses.length; j++) {
     for (let i = 0; i < j; i++) {
       const [x, y] = [clauses[i]!, clauses[j]!];
-      const [xt, yt] = [clauses[i]!, clauses[j]!].map(clauseText) as [string, string];
+      const [xt, yt] = [clauseText(x), clauseText(y)];
       if (x.model === y.model)
         throw err(
           written[j]!,

@@ -160,13 +160,14 @@ export const RAW_INSTRUCTIONS: Readonly<
   cmpxchg_release: { stmt: 'cmpxchg', variant: 'release' },
 };
 
+/** A statement's operand: a constant, or this CPU's register so far (0 before it is written), cut to the location's width. */
 function rawValue(e: RawExpr, loc: Location, regs: ReadonlyMap<string, bigint>): bigint {
   return (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
 }
 
 /** One instruction of a raw statement, given the registers so far. */
 export function rawInstr(s: RawInstrStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
-  const val = (e: RawExpr): bigint => (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
+  const val = (e: RawExpr): bigint => rawValue(e, loc, regs);
   switch (s.kind) {
     case 'load':
       return s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);

@@ -76,13 +76,13 @@ export const clauseText = (c: ExpectClause): string =>
 /** A reader's expectation as the `expect` line writes it: `correct under tso, bug under weak`. */
 export const expectText = (clauses: readonly ExpectClause[]): string => clauses.map(clauseText).join(', ');
 
+/** The settings of built-in variants by scenario name (the language has no statement for them). */
+export type SettingsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 /**
  * initial memory + one program per CPU + the reader(s) under test + contract
  * + memory model. `build` plugs one reader into the reader CPU.
  */
-/** The settings of built-in variants by scenario name (the language has no statement for them). */
-export type SettingsByName = Readonly<Record<string, Readonly<Record<string, string>>>>;
-
 export interface Scenario {
   /** DOMAIN §C number first, e.g. "s2-pae-zap-reestablish" */
   readonly name: string;
