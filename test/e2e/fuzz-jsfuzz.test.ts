@@ -7,7 +7,8 @@
  * (counted by the harness, exact) stops it. That jsfuzz finds the torn read
  * by itself within seconds is shown by hand (README, jsfuzz targets).
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -136,5 +137,54 @@ describe('fuzz --engine jsfuzz', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+  });
+
+  test('a crash file that cannot be written: the finding with the command that writes it, summary, one line, exit 2', () => {
+    const corpus = tmp();
+    const out = tmp();
+    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+    // a folder where the crash file goes: its write fails (EISDIR) for root too, as a read-only folder or a full disk would
+    mkdirSync(join(out, NATIVE));
+    const r = cli([
+      'fuzz',
+      '--engine',
+      'jsfuzz',
+      ...S2_PTEP_GET_SC,
+      '--runs',
+      '1',
+      '--seed',
+      '5',
+      '--corpus',
+      corpus,
+      '--crashes',
+      out,
+      '--json',
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`ptefuzz: ${out}: cannot write the crash file ${NATIVE} (is a folder, EISDIR)\n`);
+    // the finding's report (its diagram) is printed, with no replay command, and listed as not saved
+    expect(r.stderr).toContain('verdict   divergence: torn');
+    expect(r.stderr).toContain('\treplay: none, the crash file was NOT SAVED (its bytes are above)');
+    expect(r.stderr).toContain(
+      `  NOT SAVED: ${NATIVE} (its bytes are printed above, with the command that writes them)`,
+    );
+    expect(r.stderr).toMatch(/^Done: 1 executions \(1 runs\) in [\d.]+ s/m);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(
+      /^ptefuzz: 1 crash file could not be written \(first: .*: cannot write the crash file .*\); the campaign stopped; /,
+    );
+    const s = JSON.parse(r.stdout) as { divergences: { class: string }[]; writeFailures?: { file: string }[] };
+    expect(s.divergences.map((d) => d.class)).toEqual(['torn']);
+    expect(s.writeFailures?.map((w) => w.file)).toEqual([join(out, NATIVE)]);
+    expect(statSync(join(out, NATIVE)).isDirectory()).toBe(true);
+    // the printed command writes the crash file, and it replays
+    const echo = r.stderr.split('\n').find((l) => l.startsWith('\techo '))!;
+    expect(echo).toMatch(new RegExp(`\\| base64 -d > ${NATIVE.replace(/\./g, '\\.')}$`));
+    const written = tmp();
+    expect(spawnSync('sh', ['-c', echo.trim()], { cwd: written }).status).toBe(0);
+    expect(loadCrash(join(written, NATIVE)).verdict.class).toBe('torn');
+    const replay = cli(['replay', join(written, NATIVE)]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('REPRODUCED');
   });
 });

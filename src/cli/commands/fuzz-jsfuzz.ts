@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CampaignResult, Finding } from '../../campaign';
 import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
-import { checkOutputFolder, fingerprint, saveCrash, writeFileAtomic } from '../../crash';
+import { checkOutputFolder, fingerprint, fsReason, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
-import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
 import { findingReport } from '../render';
 import { replayCommandFor } from '../replay-command';
 import { STOP_SIGNALS } from '../stop-signals';
 import { statusLine } from '../status';
+import type { WriteFailure } from '../unsaved';
+import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
 import type { FuzzOptions } from './fuzz';
 import { DEFAULT_SECONDS, cleanStaleTemps, jsonSummary, randomSeed, selectionOf, summaryTable } from './fuzz';
 
@@ -51,7 +53,14 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   cleanStaleTemps([o.crashes]);
   const findings = new Map<string, Finding>();
   const errors: string[] = [];
+  /** files that could not be written (crash files, kept inputs): printed with their bytes; the campaign stops */
+  const writeFailures: WriteFailure[] = [];
   let stop = false;
+  const writeFailed = (w: WriteFailure): void => {
+    writeFailures.push(w);
+    stop = true;
+    process.stderr.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
+  };
   const onSignal = (): void => {
     stop = true;
   };
@@ -75,8 +84,20 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
           // not a divergence (a harness exception, a jsfuzz timeout or OOM kill): keep the input
           const sha = createHash('sha256').update(bytes).digest('hex');
           const kept = join(o.crashes, `jsfuzz-crash-${sha.slice(0, 12)}.bin`);
-          writeFileAtomic(kept, bytes);
           errors.push(kept);
+          try {
+            writeFileAtomic(kept, bytes);
+          } catch (e) {
+            process.stderr.write(
+              `WARNING: jsfuzz reported a crash that replays as ${c.verdict} on ${c.target.key}, not a divergence\n`,
+            );
+            writeFailed({
+              path: kept,
+              message: `${o.crashes}: cannot write the jsfuzz input ${basename(kept)} (${fsReason(e)})`,
+              bytes,
+            });
+            return;
+          }
           process.stderr.write(
             `WARNING: jsfuzz reported a crash that replays as ${c.verdict} on ${c.target.key}, not a divergence; input kept in ${kept}\n`,
           );
@@ -92,7 +113,8 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
           hits: 1,
         };
         const rec = crashRecord(f, 'jsfuzz', seed);
-        const saved = saveCrash(o.crashes, rec);
+        const saved = trySaveCrash(o.crashes, rec);
+        if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
         f.file = saved.path;
         const id = fingerprint(rec);
         const known = findings.get(id);
@@ -105,7 +127,8 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
         findings.set(id, f);
         const status = { executions, runs: executions, seconds: elapsed, findings: findings.size };
         process.stderr.write(statusLine(status, 'new', f) + '\n');
-        process.stderr.write(findingReport(f) + `\n\treplay: ${replayCommandFor(saved.path)}\n\n`);
+        const replay = saved.unsaved !== undefined ? NOT_SAVED_REPLAY : replayCommandFor(saved.path);
+        process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
       },
     });
   } finally {
@@ -124,7 +147,13 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
     coverage: new Map(),
   };
   process.stderr.write(summaryTable(r) + '\n');
-  for (const f of r.findings) process.stderr.write(`  ${replayCommandFor(f.file!)}\n`);
+  const unsaved = new Set(writeFailures.map((w) => w.path));
+  for (const f of r.findings)
+    process.stderr.write(
+      unsaved.has(f.file!)
+        ? `  NOT SAVED: ${basename(f.file!)} (its bytes are printed above, with the command that writes them)\n`
+        : `  ${replayCommandFor(f.file!)}\n`,
+    );
   process.stderr.write(
     `jsfuzz: ${result.sessions} session(s), ${result.artifacts} crash artifact(s); jsfuzz is not seedable: ` +
       `seed ${seed} is recorded in the crash files but does not repeat this campaign\n`,
@@ -133,8 +162,16 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
     const summary = {
       ...jsonSummary(r, seed),
       jsfuzz: { sessions: result.sessions, artifacts: result.artifacts, notDivergences: errors, seedable: false },
+      ...(writeFailures.length > 0
+        ? { writeFailures: writeFailures.map((w) => ({ file: w.path, message: w.message })) }
+        : {}),
     };
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  }
+  // a file not written: the campaign stopped before its end (exit 2, as the native engines), its findings printed above
+  if (writeFailures.length > 0) {
+    process.stderr.write(`ptefuzz: ${notSavedSummary(writeFailures, 'the campaign stopped')}\n`);
+    return EXIT_USAGE;
   }
   return r.findings.length > 0 || errors.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
