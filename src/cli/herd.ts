@@ -1,5 +1,5 @@
 import type { EnumerateOptions, Exploration } from '../engines';
-import { exhaust } from '../engines';
+import { exhaustSteps } from '../engines';
 import type { LitmusShape } from '../litmus-shapes';
 import type { Execution, MachineSpec, ModelKind } from '../machine';
 import { execute } from '../machine';
@@ -77,30 +77,65 @@ export function searchLine(x: Exploration<unknown>, bound: number | undefined): 
  * ~exists: none; forall: all).
  */
 export function herdBlock(t: HerdTest, model: ModelKind, opts: EnumerateOptions): HerdResult {
+  const steps = herdSteps(t, model, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return herdResult(t, model, opts, r.value);
+  }
+}
+
+/** herdBlock's enumeration, cut into steps (exhaustSteps): `explore` lets its signal handler run between them. */
+export function herdSteps(
+  t: HerdTest,
+  model: ModelKind,
+  opts: EnumerateOptions,
+): Generator<void, Exploration<{ exec: Execution }>, undefined> {
   const spec = t.build();
-  const x = exhaust(
+  return exhaustSteps(
     (source) => ({ exec: execute(spec, model, source) }),
     ({ exec }: { exec: Execution }) => [[t.state(exec), t.holds(exec) ? POSITIVE : 'negative']],
     opts,
   );
+}
+
+/**
+ * herdBlock's answer from its enumeration `x`. A search a signal interrupted (`stopped`: the signal)
+ * is marked as such, and its block has no Ok/No and no Observation: the states are a prefix of the
+ * search, so neither is a claim about the test.
+ */
+export function herdResult(
+  t: HerdTest,
+  model: ModelKind,
+  opts: EnumerateOptions,
+  x: Exploration<unknown>,
+  stopped?: string,
+): HerdResult {
   const states = [...x.states.keys()].sort();
   let positive = 0;
   for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.count ?? 0;
   const negative = x.executions - positive;
   const observation: Observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
   const ok = t.quantifier === 'exists' ? positive > 0 : t.quantifier === '~exists' ? positive === 0 : negative === 0;
+  const interrupted = stopped !== undefined && x.interrupted;
   const text = [
     `Test ${t.name} ${t.quantifier === 'forall' ? 'Required' : 'Allowed'}`,
+    ...(interrupted
+      ? [
+          `INTERRUPTED by ${stopped} after ${x.executions} executions: the states below are partial — no Ok/No, no Observation (not a claim about the test)`,
+        ]
+      : []),
     `States ${states.length}`,
     ...states,
-    ok ? 'Ok' : 'No',
+    ...(interrupted ? [] : [ok ? 'Ok' : 'No']),
     'Witnesses',
     `Positive: ${positive} Negative: ${negative}`,
     `Condition ${t.condition}`,
-    `Observation ${t.name} ${observation} ${positive} ${negative}`,
-    `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
+    ...(interrupted ? [] : [`Observation ${t.name} ${observation} ${positive} ${negative}`]),
+    interrupted
+      ? `Model ${model}; Executions ${x.executions}; INTERRUPTED by ${stopped}: the states above are partial`
+      : `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
     // more outcomes can only turn Never or Always into Sometimes
-    ...(model === 'weak' && observation !== 'Sometimes' && t.weakGap !== undefined
+    ...(!interrupted && model === 'weak' && observation !== 'Sometimes' && t.weakGap !== undefined
       ? [`Warning: ${t.weakGap}; this ${observation} may be Sometimes under LKMM`]
       : []),
   ].join('\n');

@@ -34,6 +34,7 @@ import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
 import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
 import { workingFolder } from './invocation';
+import { StopSignals } from './stop-signals';
 
 export { guardOutputStreams } from './streams';
 
@@ -117,9 +118,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (opts: FuzzOptions & ModuleOption, cmd: Command) => {
-      const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
-      registerReaderModules(o.readerModule, registry);
-      code = o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry) : await fuzzCommand(o, registry);
+      // first thing: a signal while reader modules, scenario files and the corpus load ends the campaign cleanly
+      const signals = new StopSignals();
+      try {
+        const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
+        registerReaderModules(o.readerModule, registry);
+        code =
+          o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry, signals) : await fuzzCommand(o, registry, signals);
+      } finally {
+        signals.dispose();
+      }
     });
 
   program
@@ -150,9 +158,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (opts: ExploreOptions & ModuleOption, cmd: Command) => {
-      const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
-      registerReaderModules(o.readerModule, registry);
-      code = await exploreCommand(o, registry);
+      // first thing: a signal while reader modules and scenario files load ends the search cleanly
+      const signals = new StopSignals();
+      try {
+        const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
+        registerReaderModules(o.readerModule, registry);
+        code = await exploreCommand(o, registry, signals);
+      } finally {
+        signals.dispose();
+      }
     });
 
   program

@@ -9,6 +9,14 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SI
  * at once (the shell sees it; files are written atomically, so none is
  * half-written). `dispose` uninstalls the handlers: after it a signal has its
  * default effect.
+ *
+ * `fuzz` and `explore` install it first thing (src/cli/main.ts), before they
+ * load reader modules, scenario files and the corpus, so a signal during that
+ * start-up is recorded instead of killing the process: Node runs a handler on
+ * the event loop, so a synchronous load delays it but does not lose the
+ * signal. The command then `handle`s it and, seeing a signal before its first
+ * execution, ends cleanly (notStartedLine). Until `handle` is called the first
+ * signal only prints `INFO: SIG: stopping before the first execution …`.
  */
 export class StopSignals {
   signal: NodeJS.Signals | undefined;
@@ -23,8 +31,16 @@ export class StopSignals {
     this.onFirst(sig);
   };
 
-  constructor(private readonly onFirst: (sig: NodeJS.Signals) => void) {
+  constructor(
+    private onFirst: (sig: NodeJS.Signals) => void = (sig) =>
+      void process.stderr.write(`INFO: ${sig}: stopping before the first execution (send it again to abort at once)\n`),
+  ) {
     for (const sig of STOP_SIGNALS) process.on(sig, this.onSignal);
+  }
+
+  /** From now on hand the first signal to `onFirst` (one already received is not handed on: see `signal`). */
+  handle(onFirst: (sig: NodeJS.Signals) => void): void {
+    this.onFirst = onFirst;
   }
 
   readonly shouldStop = (): boolean => this.signal !== undefined;
@@ -34,4 +50,17 @@ export class StopSignals {
     this.installed = false;
     for (const sig of STOP_SIGNALS) process.off(sig, this.onSignal);
   }
+}
+
+/** One turn of the event loop: pending signal handlers run (libuv polls its signal pipe before the check phase). */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The one line of a command a signal stopped before its first execution (`what`: what was not run):
+ * nothing was run, so the command claims nothing.
+ */
+export function notStartedLine(sig: string, what: string): string {
+  return `INTERRUPTED by ${sig} before the first execution: ${what}; no claim about any of them`;
 }

@@ -8,7 +8,8 @@ import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { ModelKind } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
-import { herdBlock, rawHerdTest, searchLine, shapeTest } from '../herd';
+import type { HerdTest } from '../herd';
+import { herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
 import type { LoadedFile } from '../scenario-files';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
@@ -17,7 +18,8 @@ import { findingReport } from '../render';
 import { fieldsText } from '../../report';
 import { replayCommandFor } from '../replay-command';
 import { cleanStaleTemps } from './fuzz';
-import { StopSignals } from '../stop-signals';
+import type { StopSignals } from '../stop-signals';
+import { nextTurn, notStartedLine } from '../stop-signals';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import type { StateWitness } from './explore-crashes';
@@ -52,14 +54,19 @@ export const DEFAULT_LITMUS_MODEL: ModelKind = 'weak';
  * crash folder as `fuzz` writes it (explore-crashes.ts), with the command
  * that replays it. Exit 1 iff a reader diverged.
  *
- * SIGINT/SIGTERM during the scenarios' searches (see Interrupt): the target
- * being searched stops at the next execution and is printed as interrupted —
- * its partial states, no claim about the bound — with the crash files of the
- * divergences found so far; targets not started are named as not searched.
- * Exit codes as an interrupted `fuzz`: 1 if a divergence was found, else 0.
+ * SIGINT/SIGTERM/SIGHUP (`signals`, installed before anything was loaded: see
+ * main.ts) during the searches — of scenarios, of litmus shapes and of tests
+ * judged by their condition alike: the search running stops at the next
+ * execution and is printed as interrupted — its partial states, no claim
+ * about the bound (a test: no Ok/No, no Observation) — with the crash files of
+ * the divergences found so far; searches not started are named as not
+ * searched. Exit codes as an interrupted `fuzz`: 1 if a divergence was found, else 0.
  */
-export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry): Promise<number> {
-  const write = (text: string): void => void process.stdout.write(text);
+export async function exploreCommand(
+  o: ExploreOptions,
+  registry: ReaderRegistry,
+  signals: StopSignals,
+): Promise<number> {
   if ((o.scenario === undefined) === (o.litmus === undefined)) {
     throw new UsageError('explore needs exactly one of --scenario NAME or --litmus SHAPE');
   }
@@ -71,77 +78,112 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
       );
     }
     const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
-    const blocks: string[] = [];
-    for (const name of o.litmus) for (const m of models) blocks.push(exploreLitmus(resolveShape(name), m, o));
-    write(blocks.join('\n\n') + '\n');
-    return EXIT_OK;
+    const shapes = o.litmus.map(resolveShape);
+    return runSearches(
+      shapes.flatMap((shape) => models.map((m) => herdSearch(shapeTest(shape), m, o))),
+      signals,
+    );
   }
   const loaded = resolveScenarioArgs(o.scenario!, registry);
   const raw = loaded.filter((l): l is LoadedFile & { kind: 'raw' } => typeof l !== 'string' && l.kind === 'raw');
-  // each block is printed as soon as its search ends (blank line between blocks): an interrupted
-  // or failing explore has printed every finished target, and the crash files it wrote
-  let printed = 0;
-  const emit = (block: string): void => write(`${printed++ > 0 ? '\n' : ''}${block}\n`);
-  const blocks: string[] = [];
-  if (raw.length > 0) {
-    if (o.reader || o.contract !== undefined) {
-      throw new UsageError(`--reader and --contract do not apply to ${raw[0]!.file} (a test judged by its condition)`);
-    }
-    const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
-    for (const r of raw)
-      for (const m of models) blocks.push(herdBlock(rawHerdTest(r.test), m, enumOptions(o, o.bound)).text);
+  if (raw.length > 0 && (o.reader || o.contract !== undefined)) {
+    throw new UsageError(`--reader and --contract do not apply to ${raw[0]!.file} (a test judged by its condition)`);
   }
   const kernel: (string | Scenario)[] = [];
   for (const l of loaded) {
     if (typeof l === 'string') kernel.push(l);
     else if (l.kind === 'kernel') kernel.push(l.scenario);
   }
-  if (kernel.length === 0) {
-    if (o.crashesGiven === true) {
-      throw new UsageError(
-        `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
-      );
-    }
-    blocks.forEach(emit);
-    return EXIT_OK;
+  if (kernel.length === 0 && o.crashesGiven === true) {
+    throw new UsageError(
+      `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
+    );
   }
-  const targets = selectTargets(
-    {
-      scenarios: kernel,
-      ...(o.reader ? { readers: o.reader } : {}),
-      ...(o.contract !== undefined ? { contract: o.contract } : {}),
-      ...(o.model ? { models: o.model } : {}),
-    },
-    registry,
+  const rawModels = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
+  // the tests judged by their condition first, then the scenarios' targets (every usage error before any search)
+  const tests = raw.flatMap((r) => rawModels.map((m) => ({ r, m })));
+  // a test from a file may be large: stderr says which one is being searched, as for a scenario's targets
+  // (the built-in litmus shapes take milliseconds: their explore keeps stderr empty, like herd7)
+  const searches = tests.map(({ r, m }, i) =>
+    herdSearch(rawHerdTest(r.test), m, o, `${r.file} (test ${i + 1} of ${tests.length})`),
   );
-  checkOutputFolder(o.crashes, '--crashes');
-  cleanStaleTemps([o.crashes]);
-  blocks.forEach(emit);
+  if (kernel.length > 0) {
+    const targets = selectTargets(
+      {
+        scenarios: kernel,
+        ...(o.reader ? { readers: o.reader } : {}),
+        ...(o.contract !== undefined ? { contract: o.contract } : {}),
+        ...(o.model ? { models: o.model } : {}),
+      },
+      registry,
+    );
+    checkOutputFolder(o.crashes, '--crashes');
+    cleanStaleTemps([o.crashes]);
+    searches.push(
+      ...targets.map((t, i): Searchable => ({
+        kind: 'target',
+        name: t.key,
+        notSearched: `  ${t.scenario.name}: reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}`,
+        run: (search) => {
+          // on stderr: which of a long explore's searches is running (the blocks come out on stdout as each ends)
+          process.stderr.write(
+            `INFO: exploring ${t.key}, preemption bound ${o.bound ?? DEFAULT_SCENARIO_BOUND} (target ${i + 1} of ${targets.length})\n`,
+          );
+          return exploreTarget(t, o, registry, search);
+        },
+      })),
+    );
+  }
+  return runSearches(searches, signals);
+}
+
+/** One search of an explore: a scenario's target, a litmus shape or a test judged by its condition, under one model. */
+interface Searchable {
+  /** a scenario's target (reader × contract × model) or a test (litmus shape, test judged by its condition) × model */
+  readonly kind: 'target' | 'test';
+  /** named on stderr when a signal arrives during its search */
+  readonly name: string;
+  /** its line in the NOT SEARCHED block */
+  readonly notSearched: string;
+  run(search: Search): Promise<{ text: string; diverged: boolean; unsaved: readonly WriteFailure[] }>;
+}
+
+/**
+ * Run the searches in order, each block printed (stdout) as soon as its search ends, a blank line between
+ * blocks: an interrupted or failing explore has printed every finished search, and the crash files it wrote.
+ * A signal stops the search running at its next execution; the searches after it are named NOT SEARCHED.
+ */
+async function runSearches(searches: readonly Searchable[], signals: StopSignals): Promise<number> {
+  let printed = 0;
+  const emit = (block: string): void => void process.stdout.write(`${printed++ > 0 ? '\n' : ''}${block}\n`);
   let diverged = false;
   const unsaved: WriteFailure[] = [];
-  // the first signal stops the search at its next execution (drive lets the event loop turn every SLICE_MS);
-  // an interrupted target's witnesses are on disk unminimized before `dispose` lets a second signal end it
-  const signals = new StopSignals((sig) =>
+  const search: Search = { signals, name: undefined };
+  // a signal during the start-up (reader modules, scenario files) was recorded: its handler runs now, and the
+  // loop below names every search as not searched. From here the first signal stops the search at its next execution (drive lets the event loop turn every
+  // SLICE_MS); an interrupted target's witnesses are on disk unminimized before `dispose` lets a second one end it
+  await nextTurn();
+  signals.handle((sig) =>
     process.stderr.write(
-      search.target === undefined
-        ? `INFO: ${sig}: stopping before the next target (send it again to abort at once)\n`
-        : `INFO: ${sig}: stopping the search of ${search.target.key} after the current execution (send it again to abort at once)\n`,
+      search.name === undefined
+        ? `INFO: ${sig}: stopping before the next search (send it again to abort at once)\n`
+        : `INFO: ${sig}: stopping the search of ${search.name} after the current execution (send it again to abort at once)\n`,
     ),
   );
-  const search: Search = { signals, target: undefined };
   try {
-    for (let i = 0; i < targets.length; i++) {
+    for (let i = 0; i < searches.length; i++) {
       await nextTurn(); // a signal sent during the last target's minimization is handled here
       if (signals.signal !== undefined) {
-        emit(notSearchedBlock(targets.slice(i), signals.signal));
+        const rest = searches.slice(i);
+        emit(notSearchedBlock(rest, signals.signal));
+        if (i === 0) {
+          process.stderr.write(
+            notStartedLine(signals.signal, `none of the ${searchCount(rest)} was searched (no execution)`) + '\n',
+          );
+        }
         break;
       }
-      const t = targets[i]!;
-      // on stderr: which of a long explore's searches is running (the blocks come out on stdout as each ends)
-      process.stderr.write(
-        `INFO: exploring ${t.key}, preemption bound ${o.bound ?? DEFAULT_SCENARIO_BOUND} (target ${i + 1} of ${targets.length})\n`,
-      );
-      const r = await exploreTarget(t, o, registry, search);
+      const r = await searches[i]!.run(search);
       diverged ||= r.diverged;
       unsaved.push(...r.unsaved);
       emit(r.text);
@@ -157,19 +199,14 @@ export async function exploreCommand(o: ExploreOptions, registry: ReaderRegistry
   return diverged ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-/** The signal handlers of an explore and the target whose search is running (named when a signal arrives). */
+/** The signal handlers of an explore and the search running, if any (named when a signal arrives). */
 interface Search {
   readonly signals: StopSignals;
-  target: Target | undefined;
+  name: string | undefined;
 }
 
 /** How long a search runs between two turns of the event loop (where a signal handler can run). */
 const SLICE_MS = 50;
-
-/** One turn of the event loop: pending signal handlers run (libuv polls its signal pipe before the check phase). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. */
 async function drive<T>(steps: Generator<void, T, undefined>): Promise<T> {
@@ -184,14 +221,41 @@ async function drive<T>(steps: Generator<void, T, undefined>): Promise<T> {
   }
 }
 
-/** The targets an interrupted explore never started: named, so that nobody reads their absence as a pass. */
-function notSearchedBlock(targets: readonly Target[], signal: NodeJS.Signals): string {
+/** The searches an interrupted explore never started: named, so that nobody reads their absence as a pass. */
+function notSearchedBlock(searches: readonly Searchable[], signal: NodeJS.Signals): string {
   return [
-    `NOT SEARCHED (${signal} before their search began): ${targets.length} target(s), no claim about them`,
-    ...targets.map(
-      (t) => `  ${t.scenario.name}: reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}`,
-    ),
+    `NOT SEARCHED (${signal} before their search began): ${searchCount(searches)}, no claim about them`,
+    ...searches.map((s) => s.notSearched),
   ].join('\n');
+}
+
+/** `3 target(s)`, `2 test(s)` (litmus shapes, tests judged by their condition), or `5 search(es)` of both. */
+function searchCount(searches: readonly Searchable[]): string {
+  const targets = searches.filter((s) => s.kind === 'target').length;
+  if (targets === searches.length) return `${targets} target(s)`;
+  return targets === 0 ? `${searches.length} test(s)` : `${searches.length} search(es)`;
+}
+
+/** The herd7 answer of a litmus shape or a test judged by its condition under one model, as a search. */
+function herdSearch(test: HerdTest, model: ModelKind, o: ExploreOptions, announce?: string): Searchable {
+  const name = `${test.name} under ${model}`;
+  return {
+    kind: 'test',
+    name,
+    notSearched: `  ${test.name}: model ${model}`,
+    run: async (search) => {
+      if (announce !== undefined) {
+        const bound = o.bound !== undefined ? `preemption bound ${o.bound}` : 'no preemption bound';
+        process.stderr.write(`INFO: exploring ${name}, ${bound}: ${announce}\n`);
+      }
+      search.name = name;
+      const opts = { ...enumOptions(o, o.bound), shouldStop: search.signals.shouldStop };
+      const x = await drive(herdSteps(test, model, opts));
+      search.name = undefined;
+      const stopped = x.interrupted ? search.signals.signal : undefined;
+      return { text: herdResult(test, model, opts, x, stopped).text, diverged: false, unsaved: [] };
+    },
+  };
 }
 
 function resolveShape(name: string): LitmusShape {
@@ -264,7 +328,7 @@ async function exploreTarget(
   let boundHits = 0;
   const values = new Map<string, bigint>();
   const interrupt = search.signals;
-  search.target = t;
+  search.name = t.key;
   const x: Exploration<Run> = await drive(
     exhaustSteps(
       (source) => {
@@ -282,7 +346,7 @@ async function exploreTarget(
       },
     ),
   );
-  search.target = undefined;
+  search.name = undefined;
   const stopped = x.interrupted ? interrupt.signal! : undefined;
   const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
   const width = Math.max(1, ...states.map((s) => String(s.count).length));
@@ -364,11 +428,4 @@ async function exploreTarget(
     }
   }
   return { text: out.join('\n'), diverged: witnesses.length > 0, unsaved };
-}
-
-// ---- litmus shapes (herd7 output) -----------------------------------------
-
-/** herd7's answer for one shape under one model: States, Ok/No, Witnesses, Condition, Observation. */
-function exploreLitmus(shape: LitmusShape, model: ModelKind, o: ExploreOptions): string {
-  return herdBlock(shapeTest(shape), model, enumOptions(o, o.bound)).text;
 }

@@ -8,7 +8,8 @@ import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
 import { findingReport } from '../render';
 import { replayCommandFor } from '../replay-command';
-import { STOP_SIGNALS } from '../stop-signals';
+import type { StopSignals } from '../stop-signals';
+import { STOP_SIGNALS, nextTurn } from '../stop-signals';
 import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
@@ -23,7 +24,12 @@ import { DEFAULT_SECONDS, cleanStaleTemps, jsonSummary, randomSeed, selectionOf,
  * of the harness target (exact, counted by the harness); `--seed` is only
  * recorded: jsfuzz cannot be seeded.
  */
-export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
+export async function jsfuzzCommand(
+  o: FuzzOptions,
+  registry: ReaderRegistry,
+  /** installed before anything was loaded (main.ts): a signal during the start-up starts no jsfuzz process */
+  signals: StopSignals,
+): Promise<number> {
   if (o.timeout !== undefined) {
     throw new UsageError('--timeout applies to the engines coverage, random and pct (jsfuzz runs its own processes)');
   }
@@ -55,12 +61,19 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
   const errors: string[] = [];
   /** files that could not be written (crash files, kept inputs): printed with their bytes; the campaign stops */
   const writeFailures: WriteFailure[] = [];
+  /** a crash file could not be written: the campaign stops after the current session, as on a signal */
   let stop = false;
   const writeFailed = (w: WriteFailure): void => {
     writeFailures.push(w);
     stop = true;
     process.stderr.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
   };
+  // a signal during the start-up is handled now: runJsfuzz then starts no session. From here on every signal
+  // only stops jsfuzz at its next input — none ends this process at once, which would leave the jsfuzz process
+  // group (detached, so that it can be killed as a whole) running
+  await nextTurn();
+  const early = signals.signal;
+  signals.dispose();
   const onSignal = (): void => {
     stop = true;
   };
@@ -75,7 +88,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
       ...(seconds !== undefined ? { seconds } : {}),
       ...(o.runs !== undefined ? { executions: o.runs } : {}),
       ...(o.corpus !== undefined ? { corpus: o.corpus } : {}),
-      shouldStop: () => stop,
+      shouldStop: () => stop || early !== undefined,
       onLine: (line) => process.stderr.write(line + '\n'),
       onArtifact: (bytes, executions) => {
         const elapsed = (Date.now() - t0) / 1000;
@@ -146,7 +159,7 @@ export async function jsfuzzCommand(o: FuzzOptions, registry: ReaderRegistry): P
     pctUsage: new Map(),
     coverage: new Map(),
   };
-  process.stderr.write(summaryTable(r) + '\n');
+  process.stderr.write(summaryTable(r, early) + '\n');
   const unsaved = new Set(writeFailures.map((w) => w.path));
   for (const f of r.findings)
     process.stderr.write(

@@ -53,7 +53,8 @@ import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
-import { StopSignals } from '../stop-signals';
+import type { StopSignals } from '../stop-signals';
+import { nextTurn, notStartedLine } from '../stop-signals';
 
 export interface FuzzOptions {
   scenario?: string[];
@@ -187,7 +188,11 @@ export function selectionOf(
   };
 }
 
-export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Promise<number> {
+/**
+ * `ptefuzz fuzz` (engines coverage, random, pct). `signals` was installed before anything was loaded
+ * (main.ts): a signal during the start-up stops the campaign before its first execution.
+ */
+export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, signals: StopSignals): Promise<number> {
   if (o.engine === 'exhaustive') {
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
   }
@@ -204,6 +209,16 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   const loaded = o.scenario ? resolveScenarioArgs(o.scenario, registry) : undefined;
   const raw = rawTestsOf(o, loaded ?? []);
   if (raw !== undefined) {
+    // the litmus campaign runs in this thread without a turn of the event loop: a signal before it is handled
+    // here, one during it has its default effect (it is bounded by --runs or --time)
+    await nextTurn();
+    if (signals.signal !== undefined) {
+      process.stderr.write(
+        notStartedLine(signals.signal, `none of the ${raw.length} test(s) was run (no execution)`) + '\n',
+      );
+      return EXIT_OK;
+    }
+    signals.dispose();
     const seed = String(o.seed ?? randomSeed());
     if (o.seed === undefined)
       process.stderr.write(`INFO: Seed: ${seed} (chosen at random; pass --seed ${seed} to repeat)\n`);
@@ -283,7 +298,10 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
   // SIGHUP (the terminal closed, `kill -HUP`): a campaign logging to a file ends with its summary, not cut short.
   // A second signal aborts at once (crash files are written atomically, so none is half-written).
   let stopWorkers: (() => void) | undefined;
-  const signals = new StopSignals((sig) => {
+  // a signal during the start-up (reader modules, .scn files, the selection) is handled now: the workers
+  // are stopped before their first run and the summary says nothing was run
+  await nextTurn();
+  signals.handle((sig) => {
     stopWorkers?.();
     out.write(`INFO: ${sig}: stopping after the current run (send it again to abort at once)\n`);
   });
@@ -328,7 +346,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     signals.dispose();
     out.end();
   }
-  process.stderr.write(summaryTable(result) + '\n');
+  process.stderr.write(summaryTable(result, signals.signal) + '\n');
   // right under the table's "replay with:" line
   for (const f of result.findings)
     process.stderr.write(
@@ -353,7 +371,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry): Pro
     );
   }
   const stab = stabilityTotals(result);
-  if (stab !== undefined) {
+  // no corpus entry re-executed (a campaign stopped before its first run): no stability figure, not "100%"
+  if (stab !== undefined && stab.checked > 0) {
     process.stderr.write(
       `INFO: stability ${stab.percent.toFixed(2)}%: ${stab.stable} of ${stab.checked} re-executions of corpus entries reproduced their coverage and verdict\n`,
     );
@@ -515,8 +534,11 @@ function pad(s: string | number, n: number): string {
   return String(s).padEnd(n);
 }
 
-/** The final table: per target, what was explored and what was found. */
-export function summaryTable(r: CampaignResult): string {
+/**
+ * The final table: per target, what was explored and what was found. A campaign interrupted before its
+ * first execution (`signal`: the signal that stopped it) ends with notStartedLine, not "No divergence".
+ */
+export function summaryTable(r: CampaignResult, signal?: NodeJS.Signals): string {
   const rows: string[][] = [
     ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict', 'expected'],
   ];
@@ -542,9 +564,15 @@ export function summaryTable(r: CampaignResult): string {
   const lines = [
     `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
     ...alignColumns(rows, new Set([4, 5, 6, 7])),
-    ...expectationLines(campaignExpectations(r)),
   ];
+  const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0;
+  // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
+  if (!nothingRun) lines.push(...expectationLines(campaignExpectations(r)));
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
+  else if (nothingRun)
+    lines.push(
+      notStartedLine(signal ?? 'a signal', `none of the ${r.targets.length} target(s) was run (no execution)`),
+    );
   else
     lines.push(
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
