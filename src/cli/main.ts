@@ -171,8 +171,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('replay')
-    .description('re-execute crash files (files or folders); exit 0 iff every one reproduces its verdict')
-    .argument('<path...>', 'crash files or folders of them')
+    .description(
+      're-execute crash files (files or folders, searched to every depth); exit 0 iff every one reproduces its verdict, 2 if none was found',
+    )
+    .argument(
+      '<path...>',
+      'crash files, or folders holding *.msgpack crash files at any depth (corpus entries skipped)',
+    )
     .option('--diagram', 'print the CPU-column diagram of every file')
     .option(
       '--timeout <seconds>',
@@ -204,8 +209,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('minimize')
-    .description('re-minimize crash files (files or folders) and rewrite each under its fingerprint name')
-    .argument('<path...>', 'crash files or folders of them')
+    .description(
+      're-minimize crash files (files or folders, searched to every depth) and rewrite each under its fingerprint name',
+    )
+    .argument(
+      '<path...>',
+      'crash files, or folders holding *.msgpack crash files at any depth (corpus entries skipped)',
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((paths: string[], o: ModuleOption) => {
       registerReaderModules(o.readerModule, registry);

@@ -299,15 +299,23 @@ function missingReason(e: unknown): string {
   return `cannot read (${fsReason(e)})`;
 }
 
+/** What expandCrashPaths tells its caller about the folders it searches. */
+export interface CrashPathsOptions {
+  /** a folder given with no crash file in it or below: the caller says so instead of reporting a vacuous pass */
+  readonly onEmptyFolder?: (dir: string) => void;
+  /** true: a file found in a folder is not a crash file to take (a corpus entry); `dir` is the folder given */
+  readonly skip?: (path: string, dir: string) => boolean;
+}
+
 /**
- * Expand files and folders into the crash files they name (folders: the *.msgpack directly inside,
- * sorted; subfolders are not searched). A folder with none is passed to `onEmptyFolder` with the
- * names of its subfolders, so the caller can say so instead of reporting a vacuous pass.
+ * Expand files and folders into the crash files they name: a file as given; a folder, every
+ * `*.msgpack` in it or below — depth first, each folder's entries in name order, so the order is
+ * the same on every machine (`out/` takes the files of every `out/shard-N/crashes`). A
+ * symbolic link to a folder is not followed (no cycle); a folder below that cannot be listed is a
+ * CrashFileError, as the one given is. `skip` drops files found in folders; a folder given that
+ * yields none goes to `onEmptyFolder`.
  */
-export function expandCrashPaths(
-  paths: readonly string[],
-  onEmptyFolder?: (dir: string, subfolders: readonly string[]) => void,
-): string[] {
+export function expandCrashPaths(paths: readonly string[], o: CrashPathsOptions = {}): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (p === '') throw emptyPathError('a crash file or a folder of crash files');
@@ -318,19 +326,28 @@ export function expandCrashPaths(
       throw new CrashFileError(p, missingReason(e));
     }
     if (st.isDirectory()) {
-      const entries = listFolder(p);
-      const found = entries.map((ent) => ent.name).filter((f) => f.endsWith('.msgpack'));
-      for (const f of found.sort()) out.push(join(p, f));
-      if (found.length === 0) {
-        onEmptyFolder?.(
-          p,
-          entries
-            .filter((ent) => ent.isDirectory())
-            .map((ent) => ent.name)
-            .sort(),
-        );
-      }
+      const found = msgpackBelow(p).filter((f) => o.skip?.(f, p) !== true);
+      out.push(...found);
+      if (found.length === 0) o.onEmptyFolder?.(p);
     } else out.push(p);
   }
   return out;
+}
+
+/** Every `*.msgpack` in `dir` or below, depth first, entries in name (code unit) order. */
+function msgpackBelow(dir: string): string[] {
+  const out: string[] = [];
+  const entries = listFolder(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const ent of entries) {
+    const path = join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...msgpackBelow(path));
+    // a regular file, or a link to one (a link to a folder is not followed), or anything else named so: loaded, and said
+    else if (ent.name.endsWith('.msgpack') && !isFolderLink(ent, path)) out.push(path);
+  }
+  return out;
+}
+
+/** A symbolic link to a folder (not followed: a link to an ancestor would loop). */
+function isFolderLink(ent: Dirent, path: string): boolean {
+  return ent.isSymbolicLink() && statOrUndefined(path, statSync)?.isDirectory() === true;
 }

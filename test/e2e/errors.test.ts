@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
+import { corpusFolderName, encodeCorpusEntry } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
 const oneLine = (s: string): void => {
@@ -256,19 +257,60 @@ describe('a path that needs shell quoting', () => {
   });
 });
 
-describe('a folder holding no crash file', () => {
-  test('replay and minimize warn, naming the subfolders to give instead', () => {
-    const d = mkdtempSync(join(tmpdir(), 'ptefuzz-empty-'));
-    mkdirSync(join(d, 'shard-2', 'crashes'), { recursive: true });
-    mkdirSync(join(d, 'shard-1', 'crashes'), { recursive: true });
+describe('replay and minimize search folders to every depth', () => {
+  const S1 = 's1-pae-double-refault.ptep_get.non-torn.sc.torn.03f505568fbd.msgpack';
+  const S2 = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
+  const entry = { scenario: 's2-pae-zap-reestablish', reader: 'ptep_get', contract: 'non-torn', model: 'sc' };
+
+  /** The layout of README's GNU parallel example: out/shard-N/{crashes,corpus}, shard 3 found nothing. */
+  function shards(): string {
+    const out = mkdtempSync(join(tmpdir(), 'ptefuzz-shards-'));
+    for (const n of [1, 2, 3]) mkdirSync(join(out, `shard-${n}`, 'crashes'), { recursive: true });
+    copyFileSync(join(ROOT, 'crashes', S2), join(out, 'shard-1', 'crashes', S2));
+    copyFileSync(join(ROOT, 'crashes', S1), join(out, 'shard-2', 'crashes', S1));
+    copyFileSync(join(ROOT, 'crashes', S2), join(out, 'shard-2', 'crashes', S2));
+    const corpus = join(out, 'shard-1', 'corpus', corpusFolderName(entry));
+    mkdirSync(corpus, { recursive: true });
+    writeFileSync(join(corpus, '0123456789abcdef.msgpack'), encodeCorpusEntry(entry, [0, 1]));
+    return out;
+  }
+
+  test('replay out/ over shard folders replays every crash file below it, in path order; corpus entries skipped', () => {
+    const out = shards();
+    const r = cli(['replay', `${out}/`]);
+    expect(r.code).toBe(0);
+    const replayed = [...r.stdout.matchAll(/^REPRODUCED (\S+): /gm)].map((m) => m[1]);
+    expect(replayed).toEqual([
+      join(out, 'shard-1', 'crashes', S2),
+      join(out, 'shard-2', 'crashes', S1),
+      join(out, 'shard-2', 'crashes', S2),
+    ]);
+    expect(r.stdout).toMatch(/^3 crash file\(s\): 3 reproduced, 0 not reproduced, 0 unreadable$/m);
+    expect(r.stderr).toBe(`INFO: ${out}/: 1 corpus entry (format ptefuzz-corpus) skipped\n`);
+    // minimize too (every witness is already minimal: nothing rewritten)
+    const m = cli(['minimize', out]);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^3 crash file\(s\): 0 rewritten, 3 already minimal, 0 not reproduced, 0 unreadable$/m);
+  });
+
+  test('no crash file found at all is one line naming the paths, exit 2 — not "0 crash file(s)", exit 0', () => {
+    const out = shards();
+    const empty = [join(out, 'shard-3'), join(out, 'shard-1', 'corpus')];
     for (const cmd of ['replay', 'minimize']) {
-      const r = cli([cmd, d]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^0 crash file\(s\): 0 /);
-      expect(r.stderr).toBe(
-        `ptefuzz: warning: ${d}: no crash file (*.msgpack) in this folder; subfolders are not searched: give them (${join(d, 'shard-1')}, ${join(d, 'shard-2')})\n`,
+      const r = cli([cmd, ...empty]);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stdout, cmd).toBe('');
+      expect(r.stderr, cmd).toBe(
+        `ptefuzz: ${empty.join(', ')}: no crash file found (expected crash files, or folders holding *.msgpack crash files at any depth; only 1 corpus entry (format ptefuzz-corpus), skipped): nothing was checked\n`,
       );
     }
+    // one empty folder beside crash files: a warning, and the files given are checked
+    const r = cli(['replay', join(out, 'shard-3'), join(out, 'shard-1')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^1 crash file\(s\): 1 reproduced/m);
+    expect(r.stderr).toContain(
+      `ptefuzz: warning: ${join(out, 'shard-3')}: no crash file (*.msgpack) in this folder or below\n`,
+    );
     const good = cli(['replay', 'crashes/']);
     expect(good.stderr).toBe('');
   });
