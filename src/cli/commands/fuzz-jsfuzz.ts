@@ -14,7 +14,15 @@ import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
 import type { FuzzOptions } from './fuzz';
-import { DEFAULT_SECONDS, cleanStaleTemps, jsonSummary, randomSeed, selectionOf, summaryTable } from './fuzz';
+import {
+  DEFAULT_SECONDS,
+  campaignExpectations,
+  cleanStaleTemps,
+  jsonSummary,
+  randomSeed,
+  selectionOf,
+  summaryTable,
+} from './fuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted
@@ -159,7 +167,8 @@ export async function jsfuzzCommand(
     pctUsage: new Map(),
     coverage: new Map(),
   };
-  process.stderr.write(summaryTable(r, early) + '\n');
+  const checks = campaignExpectations(r); // judged once, for the table and for --json
+  process.stderr.write(summaryTable(r, early, checks) + '\n');
   const unsaved = new Set(writeFailures.map((w) => w.path));
   for (const f of r.findings)
     process.stderr.write(
@@ -173,7 +182,7 @@ export async function jsfuzzCommand(
   );
   if (o.json) {
     const summary = {
-      ...jsonSummary(r, seed),
+      ...jsonSummary(r, seed, {}, checks),
       jsfuzz: { sessions: result.sessions, artifacts: result.artifacts, notDivergences: errors, seedable: false },
       ...(writeFailures.length > 0
         ? { writeFailures: writeFailures.map((w) => ({ file: w.path, message: w.message })) }

@@ -346,7 +346,9 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     signals.dispose();
     out.end();
   }
-  process.stderr.write(summaryTable(result, signals.signal) + '\n');
+  // judged once, for the table and for --json
+  const checks = campaignExpectations(result);
+  process.stderr.write(summaryTable(result, signals.signal, checks) + '\n');
   // right under the table's "replay with:" line
   for (const f of result.findings)
     process.stderr.write(
@@ -403,7 +405,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   };
   if (o.json)
     process.stdout.write(
-      JSON.stringify({ ...jsonSummary(result, seed, split), ...watchdog, ...failures }, null, 2) + '\n',
+      JSON.stringify({ ...jsonSummary(result, seed, split, checks), ...watchdog, ...failures }, null, 2) + '\n',
     );
   // the campaign did not run to its end: a failure to look at (exit 2), its findings summed up above all the same
   const stopped = stoppedLines(result);
@@ -446,8 +448,16 @@ const names = (t: Target) => ({
   model: t.model,
 });
 
-/** `split`: the jobs and shard of a split campaign (absent for one job, no shard) */
-export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: number; shard?: string } = {}) {
+/**
+ * `split`: the jobs and shard of a split campaign (absent for one job, no shard); `checks`: the campaign's
+ * expectations when the caller has judged them already (summaryTable takes the same).
+ */
+export function jsonSummary(
+  r: CampaignResult,
+  seed: string,
+  split: { jobs?: number; shard?: string } = {},
+  checks: readonly CampaignExpectation[] = campaignExpectations(r),
+) {
   return {
     executions: r.executions,
     runs: r.runs,
@@ -486,7 +496,7 @@ export function jsonSummary(r: CampaignResult, seed: string, split: { jobs?: num
           }),
         }
       : {}),
-    expectations: campaignExpectations(r),
+    expectations: checks,
     divergences: r.findings.map((f: Finding) => ({
       ...names(f.target),
       class: f.class,
@@ -538,7 +548,11 @@ function pad(s: string | number, n: number): string {
  * The final table: per target, what was explored and what was found. A campaign interrupted before its
  * first execution (`signal`: the signal that stopped it) ends with notStartedLine, not "No divergence".
  */
-export function summaryTable(r: CampaignResult, signal?: NodeJS.Signals): string {
+export function summaryTable(
+  r: CampaignResult,
+  signal?: NodeJS.Signals,
+  checks: readonly CampaignExpectation[] = campaignExpectations(r),
+): string {
   const rows: string[][] = [
     ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict', 'expected'],
   ];
@@ -567,7 +581,7 @@ export function summaryTable(r: CampaignResult, signal?: NodeJS.Signals): string
   ];
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
-  if (!nothingRun) lines.push(...expectationLines(campaignExpectations(r)));
+  if (!nothingRun) lines.push(...expectationLines(checks));
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
   else if (nothingRun)
     lines.push(
