@@ -13,3 +13,4 @@ export * from './expectations';
 export * from './partition';
 export * from './minimize-witness';
 export * from './timeout';
+export * from './distill';

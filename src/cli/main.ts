@@ -23,6 +23,7 @@ import type { CheckOptions } from './commands/check';
 import { checkCommand } from './commands/check';
 import type { LitmusOptions } from './commands/litmus';
 import { litmusCommand } from './commands/litmus';
+import type { MergeOptions } from './commands/merge';
 import { mergeCommand } from './commands/merge';
 import { minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
@@ -256,8 +257,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .argument('<out>', 'folder to merge into (created if missing)')
     .argument('<in...>', 'crash or corpus folders to merge')
-    .action((out: string, inputs: string[]) => {
-      code = mergeCommand(out, inputs);
+    .option(
+      '--distill',
+      "corpus entries: keep only those that add interleaving coverage (a (counter, bucket) bit) for their target, shortest first (afl-cmin, libFuzzer -merge=1); OUT's entries are kept",
+    )
+    .option(
+      '--scenario <file>',
+      'with --distill: a .scn file whose corpus entries are replayed (repeatable)',
+      collectPath,
+    )
+    .option(READER_MODULE, READER_MODULE_HELP, collectPath)
+    .action((out: string, inputs: string[], o: MergeOptions & ModuleOption) => {
+      registerReaderModules(o.readerModule, registry);
+      code = mergeCommand(out, inputs, o, registry);
     });
 
   program

@@ -1,8 +1,9 @@
 import { lstatSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CrashFile } from './format';
 import { CRASH_FORMAT, CRASH_VERSIONS, CrashFileError, decodeCrash } from './format';
 import { crashFileName } from './fingerprint';
+import type { CorpusFile, CorpusTarget } from './corpus-store';
 import {
   CORPUS_FORMAT,
   CORPUS_VERSION,
@@ -24,10 +25,57 @@ import {
 
 export interface MergeCounts {
   crashes: { added: number; duplicate: number };
-  corpus: { added: number; duplicate: number };
+  /** `dropped` (with distill): new entries not written, every bit they set being covered */
+  corpus: { added: number; duplicate: number; dropped?: number };
   rejected: number;
   /** files already in `out` under a merged file's name that did not load (truncated, …): replaced, counted in `added` */
   replaced: number;
+  /** with `distill`: one record per corpus target folder that had new candidates, in folder-name order */
+  distilled?: DistilledFolder[];
+}
+
+/** A corpus entry as distillation sees it: its content-addressed name and its trace. */
+export interface DistillCandidate {
+  readonly name: string;
+  readonly trace: readonly number[];
+}
+
+/**
+ * Decides which new corpus entries of one target folder a distilling merge writes
+ * (`ptefuzz merge --distill`; src/campaign/distill.ts replays them): `existing` are the
+ * entries already in OUT's folder (kept whatever they cover), `candidates` the new ones.
+ * Returns the names to write, or `unresolved` (why the target cannot be replayed, one
+ * line): then every candidate is written, as a plain merge does.
+ */
+export type CorpusDistiller = (
+  target: CorpusTarget,
+  existing: readonly DistillCandidate[],
+  candidates: readonly DistillCandidate[],
+) =>
+  | { readonly kept: readonly string[]; readonly dropped: readonly string[]; readonly ft: number }
+  | { readonly unresolved: string };
+
+/** What a distilling merge did with one target folder. */
+export interface DistilledFolder {
+  /** `<scenario>.<reader>.<contract>.<model>` */
+  readonly folder: string;
+  /** entries of the folder already in OUT (kept) */
+  readonly existing: number;
+  /** new entries offered (duplicates of one another or of OUT's not counted) */
+  readonly candidates: number;
+  /** of those, written */
+  readonly kept: number;
+  /** of those, not written: every bit they set was set by an entry kept or already in OUT */
+  readonly dropped: number;
+  /** (counter, bucket) bits the folder's entries set after the merge (absent when unresolved) */
+  readonly ft?: number;
+  /** the target could not be replayed: one of its files and why (every candidate was written) */
+  readonly unresolved?: { readonly file: string; readonly reason: string };
+}
+
+export interface MergeOptions {
+  /** distill the corpus entries (see CorpusDistiller); crash files merge as without it */
+  readonly distill?: CorpusDistiller;
 }
 
 /**
@@ -47,6 +95,7 @@ export function mergeFolders(
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
   onReplace?: (e: CrashFileError) => void,
+  opts: MergeOptions = {},
 ): MergeCounts {
   if (out === '') throw emptyPathError('the output folder OUT');
   for (const dir of inputs) {
@@ -75,12 +124,15 @@ export function mergeFolders(
     counts.rejected++;
     onReject(e);
   };
+  // with distill: per target folder, the new corpus entries, written once every input is read
+  const pending = new Map<string, Map<string, Pending>>();
   for (const dir of inputs) {
     for (const file of msgpackFiles(dir, unlistable)) {
       let bytes: Buffer;
       let rel: string;
       let kind: 'crashes' | 'corpus';
       let crash: CrashFile | undefined;
+      let entry: CorpusFile | undefined;
       try {
         try {
           bytes = readFileSync(file);
@@ -88,7 +140,8 @@ export function mergeFolders(
           throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
         }
         if (formatOf(bytes) === CORPUS_FORMAT) {
-          rel = `${corpusFolderName(decodeCorpusEntry(bytes, file))}/${corpusFileName(bytes)}`;
+          entry = decodeCorpusEntry(bytes, file);
+          rel = `${corpusFolderName(entry)}/${corpusFileName(bytes)}`;
           kind = 'corpus';
         } else {
           crash = decodeCrash(bytes, file);
@@ -114,8 +167,17 @@ export function mergeFolders(
         onReject(new CrashFileError(file, `not merged: ${there.message}`));
         continue;
       }
+      if (opts.distill !== undefined && entry !== undefined && there === 'none') {
+        const folder = dirname(rel);
+        const slot = pending.get(folder) ?? new Map<string, Pending>();
+        pending.set(folder, slot);
+        if (slot.has(rel)) counts.corpus.duplicate++;
+        else slot.set(rel, { file, bytes, entry, dest });
+        continue;
+      }
       if (there !== 'none') {
         // a truncated or overwritten file under the name must not swallow the good one as a "duplicate"
+        // (distilling, it is repaired as well: OUT's entries are never removed)
         counts.replaced++;
         onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
       }
@@ -128,7 +190,71 @@ export function mergeFolders(
       counts[kind].added++;
     }
   }
+  if (opts.distill !== undefined) counts.distilled = distillPending(out, pending, opts.distill, counts);
   return counts;
+}
+
+interface Pending {
+  readonly file: string;
+  readonly bytes: Buffer;
+  readonly entry: CorpusFile;
+  readonly dest: string;
+}
+
+/** Distill and write the new corpus entries of every target folder, in folder-name order. */
+function distillPending(
+  out: string,
+  pending: ReadonlyMap<string, ReadonlyMap<string, Pending>>,
+  distill: CorpusDistiller,
+  counts: MergeCounts,
+): DistilledFolder[] {
+  const report: DistilledFolder[] = [];
+  for (const folder of [...pending.keys()].sort()) {
+    const slot = [...pending.get(folder)!.values()];
+    const existing = existingEntries(join(out, folder), folder);
+    const candidates = slot.map((p) => ({ name: basename(p.dest), trace: p.entry.trace }));
+    const byName = new Map(slot.map((p) => [basename(p.dest), p]));
+    const d = distill(slot[0]!.entry, existing, candidates);
+    const write = 'unresolved' in d ? [...byName.keys()].sort() : d.kept;
+    for (const name of write) {
+      const p = byName.get(name)!;
+      try {
+        makeFolder(dirname(p.dest));
+        writeFileAtomic(p.dest, p.bytes);
+      } catch (e) {
+        throw new CrashFileError(p.dest, `cannot write (${fsReason(e)})`);
+      }
+      counts.corpus.added++;
+    }
+    const base = { folder, existing: existing.length, candidates: slot.length };
+    if ('unresolved' in d) {
+      const first = [...slot].sort((a, b) => (a.file < b.file ? -1 : 1))[0]!;
+      report.push({ ...base, kept: slot.length, dropped: 0, unresolved: { file: first.file, reason: d.unresolved } });
+    } else {
+      counts.corpus.dropped = (counts.corpus.dropped ?? 0) + d.dropped.length;
+      report.push({ ...base, kept: d.kept.length, dropped: d.dropped.length, ft: d.ft });
+    }
+  }
+  return report;
+}
+
+/**
+ * The corpus entries already in `dir` (OUT's folder of target `folder`): those that load and belong
+ * to it — what a campaign would replay; the others it skips, and so does distillation.
+ */
+function existingEntries(dir: string, folder: string): DistillCandidate[] {
+  const out: DistillCandidate[] = [];
+  for (const ent of listFolder(dir, { missingIsEmpty: true })) {
+    if (!ent.isFile() || !ent.name.endsWith('.msgpack')) continue;
+    const file = join(dir, ent.name);
+    try {
+      const e = decodeCorpusEntry(readFileSync(file), file);
+      if (corpusFolderName(e) === folder) out.push({ name: ent.name, trace: e.trace });
+    } catch {
+      // unreadable (a campaign skips it with a warning): it covers nothing
+    }
+  }
+  return out;
 }
 
 /**
