@@ -5,7 +5,6 @@
  * the undistilled union; crash files merge as without --distill; a corrupt entry is
  * one line; entries whose target cannot be replayed are merged whole, with a warning.
  */
-import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
