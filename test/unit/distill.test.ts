@@ -97,6 +97,15 @@ describe('distillTarget', () => {
     for (const name of d.dropped) for (const b of bitsOf(byName.get(name)!)) expect(seen.has(b)).toBe(true);
   });
 
+  test('distilling a distilled corpus keeps every entry', () => {
+    const d = distillTarget(t, [], all);
+    const kept = all.filter((e) => d.kept.includes(e.name));
+    const again = distillTarget(t, [], kept);
+    expect(again.dropped).toEqual([]);
+    expect([...again.kept].sort()).toEqual([...d.kept].sort());
+    expect(again.ft).toBe(d.ft);
+  });
+
   test('the result does not depend on the order the entries are given in', () => {
     const a = distillTarget(t, [], [...shardA, ...shardB.filter((e) => !shardA.some((x) => x.name === e.name))]);
     const b = distillTarget(t, [], [...all].reverse());
