@@ -187,4 +187,39 @@ describe('fuzz --engine jsfuzz', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('REPRODUCED');
   });
+
+  test('an artifact jsfuzz could not write: the divergence the harness counted is reported LOST, never "No divergence", exit 2', () => {
+    const corpus = tmp();
+    const out = tmp();
+    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+    // a 1-block file-size limit: jsfuzz dies writing its crash artifact (SIGXFSZ) after the harness counted the divergence
+    const args = [...S2_PTEP_GET_SC, '--runs', '1', '--seed', '5', '--corpus', corpus, '--crashes', out, '--json'];
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `ulimit -f 1; exec "$0" "$@"`,
+        process.execPath,
+        join(ROOT, 'bin', 'ptefuzz.js'),
+        'fuzz',
+        '--engine',
+        'jsfuzz',
+        ...args,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^s2-pae-zap-reestablish +ptep_get +non-torn +sc +1 +1 +1 +0 +divergence/m);
+    expect(r.stderr).not.toContain('No divergence');
+    expect(r.stderr).toContain(
+      '1 divergent execution(s) counted, but no witness of them reached ptefuzz: no crash file',
+    );
+    expect(r.stderr.trim().split('\n').pop()).toMatch(
+      /^ptefuzz: the harness counted 1 divergent execution\(s\), but only 0 reached ptefuzz as jsfuzz crash artifacts: 1 finding\(s\) LOST /,
+    );
+    const s = JSON.parse(r.stdout) as { jsfuzz: { artifacts: number; lostDivergences?: number } };
+    expect(s.jsfuzz).toMatchObject({ artifacts: 0, lostDivergences: 1 });
+    expect(readdirSync(out)).toEqual([]);
+  });
 });

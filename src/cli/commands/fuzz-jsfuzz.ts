@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { CampaignResult, Finding } from '../../campaign';
 import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
@@ -180,20 +181,36 @@ export async function jsfuzzCommand(
     `jsfuzz: ${result.sessions} session(s), ${result.artifacts} crash artifact(s); jsfuzz is not seedable: ` +
       `seed ${seed} is recorded in the crash files but does not repeat this campaign\n`,
   );
+  // the harness counts every divergent execution; each one stops jsfuzz, which writes its input as an artifact.
+  // An artifact jsfuzz could not write (a full disk, a file-size limit in its working folder) is a finding lost
+  const counted = result.perTarget.reduce((n, s) => n + s.verdicts.divergence, 0);
+  const lost = counted - r.findings.reduce((n, f) => n + f.hits, 0);
   if (o.json) {
     const summary = {
       ...jsonSummary(r, seed, {}, checks),
-      jsfuzz: { sessions: result.sessions, artifacts: result.artifacts, notDivergences: errors, seedable: false },
+      jsfuzz: {
+        sessions: result.sessions,
+        artifacts: result.artifacts,
+        notDivergences: errors,
+        seedable: false,
+        ...(lost > 0 ? { lostDivergences: lost } : {}),
+      },
       ...(writeFailures.length > 0
         ? { writeFailures: writeFailures.map((w) => ({ file: w.path, message: w.message })) }
         : {}),
     };
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   }
-  // a file not written: the campaign stopped before its end (exit 2, as the native engines), its findings printed above
-  if (writeFailures.length > 0) {
-    process.stderr.write(`ptefuzz: ${notSavedSummary(writeFailures, 'the campaign stopped')}\n`);
-    return EXIT_USAGE;
+  if (lost > 0) {
+    process.stderr.write(
+      `ptefuzz: the harness counted ${counted} divergent execution(s), but only ${counted - lost} reached ptefuzz as ` +
+        `jsfuzz crash artifacts: ${lost} finding(s) LOST (jsfuzz could not write its artifact in its working folder ` +
+        `under ${tmpdir()}: a full disk or a file-size limit?); their targets are the rows with diverge > 0 above\n`,
+    );
   }
+  // a file not written: the campaign stopped before its end (exit 2, as the native engines), its findings printed above
+  if (writeFailures.length > 0)
+    process.stderr.write(`ptefuzz: ${notSavedSummary(writeFailures, 'the campaign stopped')}\n`);
+  if (lost > 0 || writeFailures.length > 0) return EXIT_USAGE;
   return r.findings.length > 0 || errors.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }

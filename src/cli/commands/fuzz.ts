@@ -582,7 +582,11 @@ export function summaryTable(
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
   if (!nothingRun) lines.push(...expectationLines(checks));
+  const counted = r.targets.reduce((n, t) => n + r.perTarget.get(t.key)!.verdicts.divergence, 0);
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
+  // every divergence becomes a finding, unless its witness never reached ptefuzz (jsfuzz's artifact not written)
+  else if (counted > 0)
+    lines.push(`${counted} divergent execution(s) counted, but no witness of them reached ptefuzz: no crash file`);
   else if (nothingRun)
     lines.push(
       notStartedLine(signal ?? 'a signal', `none of the ${r.targets.length} target(s) was run (no execution)`),
