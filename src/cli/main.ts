@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
 import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
@@ -188,12 +189,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (paths: string[], o: { diagram?: boolean; timeout?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
-      code = await replayCommand(
-        paths,
-        registry,
-        o.diagram === true || (paths.length === 1 && !paths[0]!.endsWith('/')),
-        { seconds: o.timeout ?? DEFAULT_TIMEOUT_SECONDS, readerModules: o.readerModule ?? [] },
-      );
+      code = await replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !isFolder(paths[0]!)), {
+        seconds: o.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+        readerModules: o.readerModule ?? [],
+      });
     });
 
   program
@@ -325,4 +324,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return reportUserError(e);
   }
+}
+
+/** A path naming a folder (a trailing `/`, or a folder on disk): `replay` of one file prints its diagram, of one folder not. */
+function isFolder(path: string): boolean {
+  return path.endsWith('/') || statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }

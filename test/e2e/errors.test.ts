@@ -287,6 +287,12 @@ describe('replay and minimize search folders to every depth', () => {
     ]);
     expect(r.stdout).toMatch(/^3 crash file\(s\): 3 reproduced, 0 not reproduced, 0 unreadable$/m);
     expect(r.stderr).toBe(`INFO: ${out}/: 1 corpus entry (format ptefuzz-corpus) skipped\n`);
+    // one folder, with or without its trailing slash, is a folder: one line per file, no diagrams; one file: its diagram
+    const bare = cli(['replay', out]);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe(r.stdout);
+    expect(r.stdout).not.toContain('reference history');
+    expect(cli(['replay', join(out, 'shard-2', 'crashes', S1)]).stdout).toContain('reference history');
     // minimize too (every witness is already minimal: nothing rewritten)
     const m = cli(['minimize', out]);
     expect(m.code).toBe(0);
