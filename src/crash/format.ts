@@ -172,13 +172,16 @@ export const isNamePart = (x: unknown): x is string =>
   [...x].every((ch) => ch !== '/' && ch !== '\\' && ch.codePointAt(0)! >= 0x20 && ch.codePointAt(0) !== 0x7f);
 export const NAME_PART = 'a name (not empty, no "/", "\\" or control character: it is part of a file name)';
 
-/** Decode and validate; every problem is a CrashFileError naming the file. */
-export function decodeCrash(buf: Uint8Array, file: string): CrashFile {
+/**
+ * Decode and validate; every problem is a CrashFileError naming the file. `what`: what a file that is no
+ * msgpack at all is said not to be (`merge` reads crash files and corpus entries alike).
+ */
+export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash file'): CrashFile {
   let raw: unknown;
   try {
     raw = packr.unpack(buf);
   } catch (e) {
-    throw new CrashFileError(file, `not a readable ptefuzz crash file (msgpack: ${msgpackReason(e)})`);
+    throw new CrashFileError(file, `not a readable ${what} (msgpack: ${msgpackReason(e)})`);
   }
   if (!isObj(raw) || raw['format'] !== CRASH_FORMAT) {
     throw new CrashFileError(file, `not a ptefuzz crash file (expected a map with format "${CRASH_FORMAT}")`);

@@ -144,7 +144,7 @@ export function mergeFolders(
           rel = `${corpusFolderName(entry)}/${corpusFileName(bytes)}`;
           kind = 'corpus';
         } else {
-          crash = decodeCrash(bytes, file);
+          crash = decodeCrash(bytes, file, 'ptefuzz crash file or corpus entry');
           rel = crashFileName(crash);
           kind = 'crashes';
         }

@@ -135,7 +135,7 @@ describe('ptefuzz merge --distill', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')).toEqual([
-      `ptefuzz: ${truncated}: not a readable ptefuzz crash file (msgpack: Unexpected end of MessagePack data); skipped`,
+      `ptefuzz: ${truncated}: not a readable ptefuzz crash file or corpus entry (msgpack: Unexpected end of MessagePack data); skipped`,
       `ptefuzz: ${badTrace}: field "trace": expected an array of non-negative integers; skipped`,
       '',
     ]);
