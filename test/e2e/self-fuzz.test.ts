@@ -12,128 +12,34 @@
  * `--jobs` > 1 (child processes, worker threads) are left out of the argv
  * vocabulary. Everything runs in a scratch working folder, so relative
  * defaults (crashes/, corpus/generated/) never touch the repository.
+ *
+ * The `.scn` variants' cases (most of the time: every `fuzz` case starts a
+ * watched worker thread) run in self-fuzz-scn-1.test.ts and -2.test.ts, so
+ * vitest can run them beside the rest; this file keeps every 50th `.scn`
+ * variant in the argument vectors' pool all the same.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Rng } from '../../src/engines/rng';
 import { createRng } from '../../src/engines/rng';
-import type { Outcome } from '../support/self-fuzz';
-import { mutateCrash, mutateText, runInProcess, violation } from '../support/self-fuzz';
+import { mutateCrash, mutateText } from '../support/self-fuzz';
+import {
+  CRASH_SEEDS,
+  LITMUS_SEEDS,
+  SEED,
+  VARIANTS,
+  caseDir,
+  keep,
+  report,
+  runCase,
+  scnVariants,
+  selfFuzzSession,
+  tally,
+} from '../support/self-fuzz-session';
 import { ROOT } from '../support/cli';
 
-const VARIANTS = 1000;
-const SEED = 'issue-8.3-self-fuzz';
-
-const CRASH_SEEDS = [
-  join(ROOT, 'test', 'fixtures', 'crash-v2-reduced.msgpack'),
-  join(ROOT, 'test', 'fixtures', 'crash-v2.msgpack'),
-];
-const SCN_DIR = join(ROOT, 'corpus', 'mailing-list');
-const SCN_SEEDS = readdirSync(SCN_DIR)
-  .filter((f) => f.endsWith('.scn'))
-  .sort()
-  .map((f) => join(SCN_DIR, f));
-const LITMUS_DIR = join(ROOT, 'corpus', 'litmus');
-const LITMUS_SEEDS = readdirSync(LITMUS_DIR)
-  .filter((f) => f.endsWith('.litmus'))
-  .sort()
-  .map((f) => join(LITMUS_DIR, f));
-
-interface Tally {
-  variants: number;
-  cases: number;
-  codes: Record<string, number>;
-  /** violations by kind: how many, and the first example */
-  failures: Map<string, { count: number; example: string }>;
-  violations: number;
-  /** milliseconds per command (reported, never asserted) */
-  ms: Record<string, number>;
-}
-
-const tally = (): Tally => ({ variants: 0, cases: 0, codes: {}, failures: new Map(), violations: 0, ms: {} });
-
-let scratch = '';
-let cwd = '';
-/** mutated files kept for the argv vectors (paths that exist and are nearly valid) */
-const pool: string[] = [];
-
-beforeAll(() => {
-  cwd = process.cwd();
-  scratch = mkdtempSync(join(tmpdir(), 'ptefuzz-selffuzz-'));
-  mkdirSync(join(scratch, 'pool'));
-  mkdirSync(join(scratch, 'failures'));
-  process.chdir(scratch);
-});
-
-afterAll(() => {
-  process.chdir(cwd);
-});
-
-async function runCase(
-  t: Tally,
-  argv: readonly string[],
-  input?: { name: string; path: string; bytes: Buffer },
-): Promise<Outcome> {
-  const t0 = performance.now();
-  const o = await runInProcess(argv);
-  const cmd = argv[0] ?? '(none)';
-  t.ms[cmd] = (t.ms[cmd] ?? 0) + performance.now() - t0;
-  t.cases++;
-  const key = o.code === undefined ? 'rejected' : String(o.code);
-  t.codes[key] = (t.codes[key] ?? 0) + 1;
-  const v = violation(o, input?.path);
-  if (v !== undefined) {
-    t.violations++;
-    const kind = `${argv[0] ?? ''}: ${v}`;
-    const seen = t.failures.get(kind);
-    if (seen) seen.count++;
-    else {
-      let kept = '';
-      if (input) {
-        kept = join(scratch, 'failures', `${t.failures.size}-${input.name}`);
-        writeFileSync(kept, input.bytes);
-      }
-      const example =
-        `argv: ${JSON.stringify(argv)}${kept ? `\n  input kept: ${kept}` : ''}\n  stderr: ` + o.stderr.slice(0, 600);
-      t.failures.set(kind, { count: 1, example });
-    }
-  }
-  return o;
-}
-
-function report(kind: string, t: Tally): void {
-  const codes = Object.entries(t.codes)
-    .sort()
-    .map(([c, n]) => `exit ${c}: ${n}`)
-    .join(', ');
-  const ms = Object.entries(t.ms)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 6)
-    .map(([c, v]) => `${c} ${(v / 1000).toFixed(1)} s`)
-    .join(', ');
-  console.log(
-    `self-fuzz ${kind}: ${t.variants} variants, ${t.cases} cases; ${codes}; ${t.violations} violations (time: ${ms})`,
-  );
-  for (const [k, f] of t.failures) console.log(`  ${f.count}× ${k}\n  ${f.example}`);
-}
-
-/** A fresh folder of the scratch area for one variant. */
-function caseDir(name: string): string {
-  const d = join(scratch, name);
-  rmSync(d, { recursive: true, force: true });
-  mkdirSync(d);
-  return d;
-}
-
-const keep = (i: number, file: string, bytes: Buffer): void => {
-  if (i % 50 === 0) {
-    const p = join(scratch, 'pool', `${pool.length}-${file}`);
-    writeFileSync(p, bytes);
-    pool.push(p);
-  }
-};
+const s = selfFuzzSession();
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
@@ -147,80 +53,40 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }
     const t = tally();
     for (let i = 0; i < VARIANTS; i++) {
       const bytes = mutateCrash(rng, seeds[i % seeds.length]!);
-      const d = caseDir('crash-case');
+      const d = caseDir(s, 'crash-case');
       const f = join(d, 'v.msgpack');
       writeFileSync(f, bytes);
-      keep(i, 'v.msgpack', bytes);
+      keep(s, i, 'v.msgpack', bytes);
       t.variants++;
       const input = { name: 'v.msgpack', path: f, bytes };
-      await runCase(t, ['replay', f], input);
-      await runCase(t, ['show', f], input);
-      await runCase(t, ['show', f, '--litmus'], input);
-      await runCase(t, ['show', f, '--html', join(d, 'out.html')], input);
-      await runCase(t, ['minimize', f], input);
+      await runCase(s, t, ['replay', f], input);
+      await runCase(s, t, ['show', f], input);
+      await runCase(s, t, ['show', f, '--litmus'], input);
+      await runCase(s, t, ['show', f, '--html', join(d, 'out.html')], input);
+      await runCase(s, t, ['minimize', f], input);
     }
     report('crash files', t);
     expect([...t.failures.keys()]).toEqual([]);
   });
 
-  test(`${VARIANTS} mutated .scn files through check --print, fuzz --runs 2, explore --max-executions 20`, async () => {
-    const rng = createRng(`${SEED}/scn`);
-    const seeds = SCN_SEEDS.map((p) => readFileSync(p, 'utf8'));
-    const t = tally();
-    const engines = ['coverage', 'random', 'pct'];
-    for (let i = 0; i < VARIANTS; i++) {
-      const bytes = mutateText(rng, seeds[i % seeds.length]!);
-      const d = caseDir('scn-case');
-      const f = join(d, 'v.scn');
-      writeFileSync(f, bytes);
-      keep(i, 'v.scn', bytes);
-      t.variants++;
-      const input = { name: 'v.scn', path: f, bytes };
-      await runCase(t, ['check', f, '--print'], input);
-      const engine = engines[i % engines.length]!;
-      await runCase(
-        t,
-        [
-          'fuzz',
-          '--scenario',
-          f,
-          '--runs',
-          '2',
-          '--seed',
-          String(i),
-          '--engine',
-          engine,
-          '--crashes',
-          join(d, 'crashes'),
-          ...(engine === 'coverage' ? ['--corpus', join(d, 'corpus')] : []),
-        ],
-        input,
-      );
-      await runCase(
-        t,
-        ['explore', '--scenario', f, '--bound', '1', '--max-executions', '20', '--crashes', join(d, 'crashes')],
-        input,
-      );
-    }
-    report('.scn files', t);
-    expect([...t.failures.keys()]).toEqual([]);
-  });
-
   test(`${VARIANTS} mutated .litmus files through litmus, check, explore`, async () => {
+    // the .scn variants the argument vectors may name (their cases run in self-fuzz-scn-*.test.ts), kept in
+    // the pool here, between the crash files' and the .litmus files', where the one loop over them kept them
+    for (const { i, bytes } of scnVariants()) keep(s, i, 'v.scn', bytes);
     const rng = createRng(`${SEED}/litmus`);
     const seeds = LITMUS_SEEDS.map((p) => readFileSync(p, 'utf8'));
     const t = tally();
     for (let i = 0; i < VARIANTS; i++) {
       const bytes = mutateText(rng, seeds[i % seeds.length]!);
-      const d = caseDir('litmus-case');
+      const d = caseDir(s, 'litmus-case');
       const f = join(d, 'v.litmus');
       writeFileSync(f, bytes);
-      keep(i, 'v.litmus', bytes);
+      keep(s, i, 'v.litmus', bytes);
       t.variants++;
       const input = { name: 'v.litmus', path: f, bytes };
-      await runCase(t, ['litmus', f, '--max-executions', '500'], input);
-      await runCase(t, ['check', f], input);
-      await runCase(t, ['explore', '--scenario', f, '--model', 'tso', '--max-executions', '200'], input);
+      await runCase(s, t, ['litmus', f, '--max-executions', '500'], input);
+      await runCase(s, t, ['check', f], input);
+      await runCase(s, t, ['explore', '--scenario', f, '--model', 'tso', '--max-executions', '200'], input);
     }
     report('.litmus files', t);
     expect([...t.failures.keys()]).toEqual([]);
@@ -229,9 +95,9 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }
   test(`${VARIANTS} random argument vectors`, async () => {
     const rng = createRng(`${SEED}/argv`);
     const t = tally();
-    const folder = join(scratch, 'crash-folder');
+    const folder = join(s.scratch, 'crash-folder');
     mkdirSync(folder);
-    writeFileSync(join(scratch, 'a-file'), 'not a folder');
+    writeFileSync(join(s.scratch, 'a-file'), 'not a folder');
     for (const p of CRASH_SEEDS) copyFileSync(p, join(folder, p.split('/').pop()!));
     const COMMANDS = [
       'fuzz',
@@ -324,23 +190,23 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }
       folder,
       join(folder, CRASH_SEEDS[0]!.split('/').pop()!),
       join(folder, 'crash-v2.msgpack'),
-      join(scratch, 'missing.msgpack'),
-      join(scratch, 'missing.scn'),
-      join(scratch, 'missing.litmus'),
-      join(scratch, 'missing.js'),
+      join(s.scratch, 'missing.msgpack'),
+      join(s.scratch, 'missing.scn'),
+      join(s.scratch, 'missing.litmus'),
+      join(s.scratch, 'missing.js'),
       join(ROOT, 'harness', 'readers', 'pae-buggy.js'),
       join(ROOT, 'corpus', 'mailing-list', 's2-pae-zap-reestablish.scn'),
       join(ROOT, 'corpus', 'litmus', 'MP+wmb+rmb.litmus'),
-      join(scratch, 'out.html'),
-      join(scratch, 'merged'),
-      scratch,
+      join(s.scratch, 'out.html'),
+      join(s.scratch, 'merged'),
+      s.scratch,
       '/',
       // a regular file where a folder is expected (never a device: an atomic write must not replace one)
-      join(scratch, 'a-file'),
-      join(scratch, 'a-file', 'below'),
+      join(s.scratch, 'a-file'),
+      join(s.scratch, 'a-file', 'below'),
       'crashes',
       'crashes/',
-      ...pool,
+      ...s.pool,
     ];
     const randomString = (): string => {
       const alphabet = 'abcXYZ019-_./\\:=,;*?"\' é\t\u0000';
@@ -379,7 +245,7 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }
         if (!argv.some((a) => a.startsWith('--scenario'))) argv.push('--scenario', 's2-pae-zap-reestablish');
       }
       t.variants++;
-      await runCase(t, argv);
+      await runCase(s, t, argv);
     }
     report('argument vectors', t);
     expect([...t.failures.keys()]).toEqual([]);
