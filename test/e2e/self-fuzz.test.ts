@@ -232,9 +232,15 @@ describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }
       // bound every case: campaigns and enumerations get a small cap (a second, different value is a usage error), no worker threads
       for (let j = 0; j < argv.length; j++) {
         if (argv[j] === '--jobs' && /^[0-9]+$/.test(argv[j + 1] ?? '') && Number(argv[j + 1]) > 1) argv[j + 1] = '1';
+        // no wall-clock budget decides a case: a --time below 600 s becomes 600 s, so the --runs appended below
+        // ends every campaign (a value that does not parse stays, for the usage error)
+        const v = Number(argv[j + 1]);
+        if (argv[j] === '--time' && Number.isFinite(v) && v > 0 && v < 600) argv[j + 1] = '600';
       }
       if (cmd === 'fuzz') {
         argv.push('--runs', String(1 + rng.int(8)));
+        // nor a seed drawn from the clock: a case without --seed gets the case's index (no draw: the sequence stays)
+        if (!argv.some((a) => a === '--seed' || a.startsWith('--seed='))) argv.push('--seed', String(i));
         // S2's naive ptep_get tears within a few runs: crash files get written (--crashes paths exercised)
         if (!argv.some((a) => a.startsWith('--scenario'))) argv.push('--scenario', 's2-pae-zap-reestablish');
       }
