@@ -194,6 +194,9 @@ export function verdictLabel(v: Verdict, raced: number): string {
   return raced > 0 ? 'agree/raced' : 'agree';
 }
 
+const sameStats = (a: CoverageStats, b: CoverageStats): boolean =>
+  a.cov === b.cov && a.ft === b.ft && a.corpus === b.corpus && a.seeds === b.seeds;
+
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 /**
@@ -305,11 +308,24 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   };
   const stabilityTotal = (): StabilityStats | undefined =>
     stability.size === 0 ? undefined : [...stability.values()].reduce(addStability, { checked: 0, stable: 0 });
-  const coverageDelta = (): void => {
+  /**
+   * The figures each target's last delta carried: a target is sent again only when it gained features or its
+   * figures changed (the first delta and `done` send every target), so that a delta per corpus entry costs
+   * what changed, not the 85 targets of the default campaign — the receiver's union and figures come out
+   * the same (adding no features and the same figures again changes nothing).
+   */
+  const sentStats = new Map<string, CoverageStats>();
+  const coverageDelta = (all = false): void => {
     if (!cfg.onCoverage) return;
     const out: CoverageDelta[] = [];
     for (const [key, e] of engines) {
-      if (e.newFeatures && e.coverage) out.push({ key, features: e.newFeatures(), stats: e.coverage() });
+      if (!e.newFeatures || !e.coverage) continue;
+      const features = e.newFeatures();
+      const stats = e.coverage();
+      const last = sentStats.get(key);
+      if (!all && last !== undefined && features.length === 0 && sameStats(last, stats)) continue;
+      sentStats.set(key, stats);
+      out.push({ key, features, stats });
     }
     if (out.length > 0) cfg.onCoverage(out);
   };
@@ -439,7 +455,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     const m = Math.min(n, STABILITY_FINAL);
     for (let i = 0; i < m; i++) recheck(t, Math.floor((i * n) / m), 'final');
   }
-  coverageDelta();
+  coverageDelta(true);
   cfg.onStatus?.(status(), 'done');
   const pctBounds = new Map<string, PctBound>();
   for (const [key, e] of engines) if (e.pctBound) pctBounds.set(key, e.pctBound());

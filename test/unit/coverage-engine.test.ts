@@ -6,10 +6,13 @@
  * generator (random or PCT) whose runs join the corpus; most runs are mutants.
  */
 import { describe, expect, test } from 'vitest';
-import type { CampaignConfig, CorpusKey, CorpusStore, Finding } from '../../src/campaign';
+import { isDeepStrictEqual } from 'node:util';
+import type { CampaignConfig, CorpusKey, CorpusStore, CoverageDelta, Finding } from '../../src/campaign';
 import { MemoryCorpusStore, corpusKey, runCampaign, selectTargets } from '../../src/campaign';
 import { runTarget } from '../../src/campaign/target';
 import { CoverageEngine, FRESH_WARMUP, FRESH_ONE_IN, betaSample } from '../../src/engines/coverage';
+import type { CoverageStats } from '../../src/engines/coverage';
+import { FeatureUnion } from '../../src/engines/coverage-map';
 import { createRng } from '../../src/engines/rng';
 import { builtinReaders } from '../../src/kernel';
 
@@ -85,6 +88,55 @@ describe('coverage engine', () => {
     const { result } = campaign({ targets: t, runs: 20, corpus: store, syncMs: 1, clock: () => now++ });
     expect(polls).toBeGreaterThan(3);
     expect(result.coverage.get(t[0]!.key)!.seeds).toBe(1);
+  });
+});
+
+describe('coverage engine: coverage deltas (what a --jobs worker sends)', () => {
+  test('a delta carries only targets that gained features or changed figures; their union is the final map', () => {
+    const t = selectTargets(
+      { scenarios: ['s1-pae-double-refault', 's2-pae-zap-reestablish'], models: ['tso'] },
+      builtinReaders(),
+    );
+    expect(t.length).toBeGreaterThan(3);
+    const deltas: (readonly CoverageDelta[])[] = [];
+    let pulses = 0;
+    let clock = 0;
+    const { result } = campaign({
+      targets: t,
+      runs: 200,
+      // a pulse every few runs, so that deltas are also taken between corpus entries
+      clock: () => (clock += 7),
+      pulseMs: 100,
+      onStatus: (_s, event) => {
+        if (event === 'pulse') pulses++;
+      },
+      onCoverage: (d) => void deltas.push(d),
+    });
+    expect(pulses).toBeGreaterThan(5);
+    // the first delta and the last (done) carry every target; in between, only what changed — mostly one target
+    expect(deltas[0]!.length).toBe(t.length);
+    expect(deltas.at(-1)!.length).toBe(t.length);
+    const between = deltas.slice(1, -1);
+    expect(between.filter((d) => d.length === 1).length).toBeGreaterThan(between.length / 2);
+    const unions = new Map<string, FeatureUnion>();
+    const last = new Map<string, CoverageStats>();
+    deltas.forEach((ds, i) => {
+      for (const d of ds) {
+        let u = unions.get(d.key);
+        if (u === undefined) unions.set(d.key, (u = new FeatureUnion()));
+        u.add(d.features);
+        const prev = last.get(d.key);
+        if (i > 0 && i < deltas.length - 1)
+          expect(prev === undefined || d.features.length > 0 || !isDeepStrictEqual(prev, d.stats)).toBe(true);
+        last.set(d.key, d.stats);
+      }
+    });
+    for (const x of t) {
+      const c = result.coverage.get(x.key)!;
+      expect(c.ft).toBeGreaterThan(0);
+      expect({ cov: unions.get(x.key)!.cov, ft: unions.get(x.key)!.ft }).toEqual({ cov: c.cov, ft: c.ft });
+      expect(last.get(x.key)).toEqual(c);
+    }
   });
 });
 
