@@ -439,6 +439,17 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         const t = pageDs[i]!.table;
         return t === undefined ? pg : { ...pg, locs: pteObjs.get(t)!.locs.map((l) => l.id) };
       });
+      // what each operation step is called with, resolved once per build rather than on every execution
+      // (the values are the build's locations and objects; programs take them read-only)
+      const opCtx = { ptl, arch: archName };
+      const stepArgs = plans.map((p) =>
+        p.steps.map((s): Readonly<Record<string, ArgValue>> | undefined => {
+          if (s.kind !== 'op') return undefined;
+          const args: Record<string, ArgValue> = {};
+          for (const [k, v] of Object.entries(s.args)) args[k] = resolve(v);
+          return args;
+        }),
+      );
       return {
         locations: table,
         subject,
@@ -449,14 +460,15 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
           program: function* (): Program<void> {
             const regs = new Map<string, bigint>();
             const probe = opts.onStatement;
-            for (const [k, s] of p.steps.entries()) {
+            const steps = p.steps;
+            const argsOf = stepArgs[cpu]!;
+            for (let k = 0; k < steps.length; k++) {
+              const s = steps[k]!;
               probe?.(cpu, k);
               if (s.kind === 'reader') yield* reader.read(pteObjs.get(s.pte.name)!.ptep(s.pte.index));
               else if (s.kind === 'raw') yield* runRaw([s.stmt], locMap, regs);
               else {
-                const args: Record<string, ArgValue> = {};
-                for (const [k, v] of Object.entries(s.args)) args[k] = resolve(v);
-                const r = yield* s.def.program(args, { ptl, arch: archName });
+                const r = yield* s.def.program(argsOf[k]!, opCtx);
                 if (s.reg !== undefined) regs.set(s.reg, typeof r === 'bigint' ? r : 0n);
               }
             }
