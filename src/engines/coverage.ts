@@ -154,6 +154,8 @@ export class CoverageEngine {
   private totalLength = 0;
   /** pickParent's per-entry weights: one buffer for the engine, grown with the corpus (a run draws a parent) */
   private weights = new Float64Array(64);
+  /** the corpus size the weights were computed for (they are recomputed when it grows) */
+  private weightsFor = 0;
   private readonly arms: Record<RunArm, ArmRecord> = {
     random: { runs: 0, admitted: 0, total: 0 },
     pct: { runs: 0, admitted: 0, total: 0 },
@@ -176,7 +178,6 @@ export class CoverageEngine {
     const arm = this.pickArm(rng);
     if (arm !== 'mutant') return this.freshRun(seed, arm);
     const parent = this.pickParent(rng);
-    parent.picks++;
     let plan: Plan = parent.packed.unpack();
     const stack = 1 + rng.int(MAX_STACK);
     let applied = 0;
@@ -326,30 +327,53 @@ export class CoverageEngine {
     return source;
   }
 
+  /**
+   * Entry i's energy (see the class comment). `mean` and `recent` depend on the corpus size and total length
+   * only, so between two admissions only a picked entry's weight changes (its picks).
+   */
+  private weightOf(i: number, mean: number, recent: number): number {
+    const e = this.corpus[i]!;
+    let x = 1 + Math.min(e.newBits, 16) / 4;
+    if (e.retried) x *= 2;
+    if (e.trace.length <= mean) x *= 1.5;
+    if (i >= recent) x *= 2;
+    x /= 1 + e.picks / 64;
+    return x;
+  }
+
   private pickParent(rng: Rng): CorpusEntry {
     const n = this.corpus.length;
     const mean = this.totalLength / n;
     const recent = n - Math.max(1, Math.floor(n / 4));
-    if (this.weights.length < n) this.weights = new Float64Array(Math.max(n, 2 * this.weights.length));
-    const w = this.weights;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const e = this.corpus[i]!;
-      let x = 1 + Math.min(e.newBits, 16) / 4;
-      if (e.retried) x *= 2;
-      if (e.trace.length <= mean) x *= 1.5;
-      if (i >= recent) x *= 2;
-      x /= 1 + e.picks / 64;
-      w[i] = x;
-      sum += x;
+    if (this.weights.length < n) {
+      const grown = new Float64Array(Math.max(n, 2 * this.weights.length));
+      grown.set(this.weights.subarray(0, this.weightsFor));
+      this.weights = grown;
     }
+    const w = this.weights;
+    // the weights of the last draw stay valid while the corpus has not grown (mean and recent are unchanged);
+    // the entry picked then was updated as its picks grew — every weight is the formula's, bit for bit
+    if (this.weightsFor !== n) {
+      for (let i = 0; i < n; i++) w[i] = this.weightOf(i, mean, recent);
+      this.weightsFor = n;
+    }
+    // summed in index order, as the weights were always summed: the same float sum
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += w[i]!;
     // u32 / 2^32 in [0, 1): a uniform point on the cumulative weights
     let r = (rng.u32() / 0x1_0000_0000) * sum;
+    let picked = n - 1;
     for (let i = 0; i < n; i++) {
       r -= w[i]!;
-      if (r < 0) return this.corpus[i]!;
+      if (r < 0) {
+        picked = i;
+        break;
+      }
     }
-    return this.corpus[n - 1]!;
+    const parent = this.corpus[picked]!;
+    parent.picks++;
+    w[picked] = this.weightOf(picked, mean, recent);
+    return parent;
   }
 }
 
