@@ -67,15 +67,19 @@ const HOT = 0x100;
 /** Distinct runnable-CPU lists, shared by every packed plan of an engine. */
 export class CpuListTable {
   private readonly lists: (readonly number[])[] = [];
+  /** lists of up to 6 CPUs below 32 (every built-in scenario's), by a numeric key: no string per step */
+  private readonly small = new Map<number, number>();
+  /** any other list, by its text */
   private readonly index = new Map<string, number>();
 
   intern(cpus: readonly number[]): number {
-    const key = cpus.join(',');
-    let i = this.index.get(key);
+    const key = smallKey(cpus);
+    let i = key >= 0 ? this.small.get(key) : this.index.get(cpus.join(','));
     if (i === undefined) {
       i = this.lists.length;
       this.lists.push(Object.freeze([...cpus]));
-      this.index.set(key, i);
+      if (key >= 0) this.small.set(key, i);
+      else this.index.set(cpus.join(','), i);
     }
     return i;
   }
@@ -87,4 +91,20 @@ export class CpuListTable {
   get size(): number {
     return this.lists.length;
   }
+}
+
+/**
+ * A list of at most 6 integers in [0, 32) as one number (its length, then 5 bits per element: below 2^33,
+ * exact in a double, and distinct lists get distinct keys); -1 for any other list.
+ */
+function smallKey(cpus: readonly number[]): number {
+  const n = cpus.length;
+  if (n > 6) return -1;
+  let key = 0;
+  for (let j = n - 1; j >= 0; j--) {
+    const c = cpus[j]!;
+    if (!(c >= 0 && c < 32 && Number.isInteger(c))) return -1;
+    key = key * 32 + c;
+  }
+  return key * 8 + n;
 }

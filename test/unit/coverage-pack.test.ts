@@ -42,4 +42,26 @@ describe('PackedPlan', () => {
       }
     }
   });
+
+  it('CpuListTable: equal lists share an index, different ones never do (short, long, large CPU numbers)', () => {
+    const table = new CpuListTable();
+    const lists: number[][] = [
+      [],
+      [0],
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [31, 30, 29, 28, 27, 26],
+      [31, 30, 29, 28, 27, 26, 25],
+      [32],
+      [0, 32],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6],
+    ];
+    const first = lists.map((l) => table.intern(l));
+    expect(first).toEqual(lists.map((_, i) => i)); // new lists get the next index, in order
+    expect(lists.map((l) => table.intern([...l]))).toEqual(first);
+    expect(table.size).toBe(lists.length);
+    lists.forEach((l, i) => expect(table.list(i)).toEqual(l));
+  });
 });
