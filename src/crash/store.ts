@@ -76,7 +76,8 @@ export function writeFileAtomic(given: string, data: Uint8Array | string): void 
 
 function statOrUndefined(path: string, stat: typeof statSync): ReturnType<typeof statSync> | undefined {
   try {
-    return stat(path);
+    // a missing path (every new corpus entry) answers undefined without an exception object and its stack
+    return stat(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
