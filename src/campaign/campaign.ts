@@ -315,11 +315,15 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
    * the same (adding no features and the same figures again changes nothing).
    */
   const sentStats = new Map<string, CoverageStats>();
+  /** targets executed since the last delta: no other engine's map or figures can have changed */
+  const touched = new Set<string>();
   const coverageDelta = (all = false): void => {
     if (!cfg.onCoverage) return;
     const out: CoverageDelta[] = [];
+    const first = sentStats.size === 0;
     for (const [key, e] of engines) {
       if (!e.newFeatures || !e.coverage) continue;
+      if (!all && !first && !touched.has(key)) continue;
       const features = e.newFeatures();
       const stats = e.coverage();
       const last = sentStats.get(key);
@@ -327,6 +331,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       sentStats.set(key, stats);
       out.push({ key, features, stats });
     }
+    touched.clear();
     if (out.length > 0) cfg.onCoverage(out);
   };
   const findings = new Map<string, Finding>();
@@ -386,6 +391,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds, watch);
       const admittedBefore = engine.entries?.().length ?? 0;
       const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
+      if (cfg.onCoverage) touched.add(t.key);
       executions++;
       // every entry is re-executed once on admission (replayed seeds included)
       if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
