@@ -70,6 +70,17 @@ interface CpuState {
 /** An event while the step that makes it is being built. */
 type MutableEvent = { -readonly [K in keyof Event]: Event[K] };
 
+/** An event with no location (page and TLB steps), completed by the caller. */
+const bareEvent = (step: number, cpu: number, kind: Instr['kind'], name: string, op: number): MutableEvent => ({
+  index: 0,
+  step,
+  cpu,
+  kind,
+  name,
+  op,
+  locs: [],
+});
+
 class RetryBoundHit {
   constructor(readonly op: number) {}
 }
@@ -97,13 +108,18 @@ export function execute(
   const memOf = (locs: readonly Location[]): MemPage | undefined => {
     if (pageOf.size === 0) return undefined;
     for (const l of locs) {
-      const pfn = pageOf.get(l.id);
-      if (pfn !== undefined) {
-        const st = pool.state(pfn);
-        return { pfn, gen: st.gen, ref: st.ref };
-      }
+      const m = memOfLoc(l);
+      if (m !== undefined) return m;
     }
     return undefined;
+  };
+  /** memOf of one location (a load's, a store's), with no array */
+  const memOfLoc = (l: Location): MemPage | undefined => {
+    if (pageOf.size === 0) return undefined;
+    const pfn = pageOf.get(l.id);
+    if (pfn === undefined) return undefined;
+    const st = pool.state(pfn);
+    return { pfn, gen: st.gen, ref: st.ref };
   };
   const events: Event[] = [];
   const ops: OpRecord[] = [];
@@ -241,8 +257,6 @@ export function execute(
     // kind's fields in a fixed order) and completed in place: no spread copies on the hot path.
     let result = 0n;
     let ev: MutableEvent;
-    /** an event with no location (page and TLB steps), completed by the caller */
-    const bare = (): MutableEvent => ({ index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] });
     switch (ins.kind) {
       case 'load': {
         const r = model.load(cpu, ins.loc, ins.how, choose);
@@ -260,7 +274,7 @@ export function execute(
           tag: r.tag,
         };
         if (ins.dest !== undefined) ev.dest = ins.dest;
-        const mem = memOf([ins.loc]);
+        const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         const table = ins.table?.(r.value) ?? null;
         if (table !== null) {
@@ -272,7 +286,7 @@ export function execute(
       case 'store': {
         model.store(cpu, ins.loc, ins.value, ins.how, tag);
         ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.loc.id], wrote: ins.value, tag };
-        const mem = memOf([ins.loc]);
+        const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;
       }
@@ -392,7 +406,7 @@ export function execute(
           }
         }
         const ps = pool.state(pfn);
-        ev = bare();
+        ev = bareEvent(steps, cpu, ins.kind, name, op);
         ev.page = { pfn, gen: ps.gen, ref: ps.ref, ...extra };
         break;
       }
@@ -401,16 +415,16 @@ export function execute(
           const pfn = ins.pfn ?? 0n;
           const gen = pool.state(pfn).gen;
           st.tlb.set(ins.key, { pfn, gen });
-          ev = bare();
+          ev = bareEvent(steps, cpu, ins.kind, name, op);
           ev.tlb = { key: ins.key, hit: true, pfn, gen };
         } else {
           const t = st.tlb.get(ins.key);
           if (t === undefined) {
-            ev = bare();
+            ev = bareEvent(steps, cpu, ins.kind, name, op);
             ev.tlb = { key: ins.key, hit: false };
           } else {
             result = t.pfn + 1n;
-            ev = bare();
+            ev = bareEvent(steps, cpu, ins.kind, name, op);
             ev.tlb = { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen };
           }
         }
