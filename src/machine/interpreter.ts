@@ -70,16 +70,41 @@ interface CpuState {
 /** An event while the step that makes it is being built. */
 type MutableEvent = { -readonly [K in keyof Event]: Event[K] };
 
-/** An event with no location (page and TLB steps), completed by the caller. */
-const bareEvent = (step: number, cpu: number, kind: Instr['kind'], name: string, op: number): MutableEvent => ({
-  index: 0,
-  step,
-  cpu,
-  kind,
-  name,
-  op,
-  locs: [],
-});
+/**
+ * A new event, completed by the caller. Every event has every field (those of other kinds undefined), in
+ * one order: one object shape (hidden class) for all events, so that the code reading events — coverage
+ * features, the reference, the comparator — reads them monomorphically instead of through shapes made by
+ * adding a different set of optional fields to each kind. Absent fields are undefined either way.
+ */
+const newEvent = (
+  step: number,
+  cpu: number,
+  kind: Event['kind'],
+  name: string,
+  op: number,
+  locs: readonly number[],
+): MutableEvent => {
+  const ev: { [K in keyof Event]-?: Event[K] | undefined } = {
+    index: 0,
+    step,
+    cpu,
+    kind,
+    name,
+    locs,
+    dest: undefined,
+    read: undefined,
+    wrote: undefined,
+    rank: undefined,
+    tag: undefined,
+    op,
+    page: undefined,
+    mem: undefined,
+    maps: undefined,
+    tlb: undefined,
+    acks: undefined,
+  };
+  return ev as MutableEvent;
+};
 
 class RetryBoundHit {
   constructor(readonly op: number) {}
@@ -126,17 +151,11 @@ export function execute(
   let steps = 0;
 
   const sink: DrainSink = (cpu, loc, value, tag) => {
-    events.push({
-      index: events.length,
-      step: steps,
-      cpu,
-      kind: 'drain',
-      name: 'drain',
-      locs: [loc.id],
-      wrote: value,
-      tag,
-      op: -1,
-    });
+    const ev = newEvent(steps, cpu, 'drain', 'drain', -1, [loc.id]);
+    ev.index = events.length;
+    ev.wrote = value;
+    ev.tag = tag;
+    events.push(ev);
   };
 
   const cpus: CpuState[] = spec.cpus.map((c) => ({
@@ -261,18 +280,10 @@ export function execute(
       case 'load': {
         const r = model.load(cpu, ins.loc, ins.how, choose);
         result = r.value;
-        ev = {
-          index: 0,
-          step: steps,
-          cpu,
-          kind: ins.kind,
-          name,
-          op,
-          locs: [ins.loc.id],
-          read: r.value,
-          rank: r.rank,
-          tag: r.tag,
-        };
+        ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
+        ev.read = r.value;
+        ev.rank = r.rank;
+        ev.tag = r.tag;
         if (ins.dest !== undefined) ev.dest = ins.dest;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
@@ -285,7 +296,9 @@ export function execute(
       }
       case 'store': {
         model.store(cpu, ins.loc, ins.value, ins.how, tag);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.loc.id], wrote: ins.value, tag };
+        ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
+        ev.wrote = ins.value;
+        ev.tag = tag;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;
@@ -296,7 +309,9 @@ export function execute(
         result = r.old;
         const ids: number[] = [];
         for (const l of ins.locs) ids.push(l.id);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: ids, read: r.old, tag };
+        ev = newEvent(steps, cpu, ins.kind, name, op, ids);
+        ev.read = r.old;
+        ev.tag = tag;
         const mem = memOf(ins.locs);
         if (mem !== undefined) ev.mem = mem;
         if (wrote !== null) ev.wrote = wrote;
@@ -304,21 +319,25 @@ export function execute(
       }
       case 'fence':
         model.fence(cpu, ins.fence, sink);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
+        ev = newEvent(steps, cpu, ins.kind, name, op, []);
         break;
       case 'lock': {
         const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
         if (!r.wrote) throw new Error(`[ptefuzz internal bug] spin_lock(${ins.lock.name}) scheduled while held`);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.lock.id], wrote: 1n, tag };
+        ev = newEvent(steps, cpu, ins.kind, name, op, [ins.lock.id]);
+        ev.wrote = 1n;
+        ev.tag = tag;
         break;
       }
       case 'unlock':
         model.store(cpu, ins.lock, 0n, 'unlock', tag);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [ins.lock.id], wrote: 0n, tag };
+        ev = newEvent(steps, cpu, ins.kind, name, op, [ins.lock.id]);
+        ev.wrote = 0n;
+        ev.tag = tag;
         break;
       case 'irq': {
         st.irqsOff = ins.disable ? st.irqsOff + 1 : Math.max(0, st.irqsOff - 1);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
+        ev = newEvent(steps, cpu, ins.kind, name, op, []);
         if (st.irqsOff === 0) {
           // IRQs back on: a pending flush IPI is taken now — invalidate, acknowledge.
           if (st.ipiPending) {
@@ -364,7 +383,7 @@ export function execute(
           }
         });
         if (interrupted) model.fence(cpu, 'mb', sink);
-        ev = { index: 0, step: steps, cpu, kind: ins.kind, name, op, locs: [] };
+        ev = newEvent(steps, cpu, ins.kind, name, op, []);
         if (waits.length > 0) ev.acks = waits;
         break;
       }
@@ -406,7 +425,7 @@ export function execute(
           }
         }
         const ps = pool.state(pfn);
-        ev = bareEvent(steps, cpu, ins.kind, name, op);
+        ev = newEvent(steps, cpu, ins.kind, name, op, []);
         ev.page = { pfn, gen: ps.gen, ref: ps.ref, ...extra };
         break;
       }
@@ -415,16 +434,16 @@ export function execute(
           const pfn = ins.pfn ?? 0n;
           const gen = pool.state(pfn).gen;
           st.tlb.set(ins.key, { pfn, gen });
-          ev = bareEvent(steps, cpu, ins.kind, name, op);
+          ev = newEvent(steps, cpu, ins.kind, name, op, []);
           ev.tlb = { key: ins.key, hit: true, pfn, gen };
         } else {
           const t = st.tlb.get(ins.key);
           if (t === undefined) {
-            ev = bareEvent(steps, cpu, ins.kind, name, op);
+            ev = newEvent(steps, cpu, ins.kind, name, op, []);
             ev.tlb = { key: ins.key, hit: false };
           } else {
             result = t.pfn + 1n;
-            ev = bareEvent(steps, cpu, ins.kind, name, op);
+            ev = newEvent(steps, cpu, ins.kind, name, op, []);
             ev.tlb = { key: ins.key, hit: true, pfn: t.pfn, gen: t.gen, now: pool.state(t.pfn).gen };
           }
         }
