@@ -195,7 +195,8 @@ export function execute(
       switch (ins.kind) {
         case 'begin': {
           const id = ops.length;
-          ops.push({
+          // result and floorTags present from the start (undefined until set): one hidden class for every record
+          const rec: { -readonly [K in keyof OpRecord]-?: OpRecord[K] | undefined } = {
             id,
             cpu,
             mark: ins.op,
@@ -204,7 +205,10 @@ export function execute(
             end: -1,
             done: false,
             retries: 0,
-          });
+            result: undefined,
+            floorTags: undefined,
+          };
+          ops.push(rec as OpRecord);
           st.stack.push(id);
           st.unstarted.push(id);
           next = st.gen.next(0n);
