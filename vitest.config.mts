@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** Test files that replace a module (vi.mock): each runs in a fresh process of its own. */
-const MOCKING = ['test/unit/unlistable-folders.test.ts'];
+const MOCKING = ['test/unit/unlistable-folders.test.ts', 'test/unit/fsync-policy.test.ts'];
 
 /** Both projects' settings (not `extends: true`: a project extending the root would run globalSetup again). */
 const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' } as const;

@@ -206,7 +206,9 @@ export class FileCorpusStore {
       makeFolder(path);
       const file = join(path, name);
       if (!existsSync(file)) {
-        writeFileAtomic(file, bytes);
+        // whole or absent after a kill or a power loss; after a power loss possibly absent (no folder fsync: a
+        // cache, written by the thousand — see writeFileAtomic)
+        writeFileAtomic(file, bytes, { syncFolder: false });
         this.saved++;
       }
     } catch (e) {

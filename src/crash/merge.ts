@@ -20,6 +20,7 @@ import {
   legacyTwin,
   listFolder,
   makeFolder,
+  syncFolder,
   writeFileAtomic,
 } from './store';
 
@@ -126,72 +127,87 @@ export function mergeFolders(
   };
   // with distill: per target folder, the new corpus entries, written once every input is read
   const pending = new Map<string, Map<string, Pending>>();
-  for (const dir of inputs) {
-    for (const file of msgpackFiles(dir, unlistable)) {
-      let bytes: Buffer;
-      let rel: string;
-      let kind: 'crashes' | 'corpus';
-      let crash: CrashFile | undefined;
-      let entry: CorpusFile | undefined;
-      try {
+  // corpus entries are written without a folder fsync each (thousands of them): each folder is synced once, below
+  const unsynced = new Set<string>();
+  try {
+    for (const dir of inputs) {
+      for (const file of msgpackFiles(dir, unlistable)) {
+        let bytes: Buffer;
+        let rel: string;
+        let kind: 'crashes' | 'corpus';
+        let crash: CrashFile | undefined;
+        let entry: CorpusFile | undefined;
         try {
-          bytes = readFileSync(file);
+          try {
+            bytes = readFileSync(file);
+          } catch (e) {
+            throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+          }
+          if (formatOf(bytes) === CORPUS_FORMAT) {
+            entry = decodeCorpusEntry(bytes, file);
+            rel = `${corpusFolderName(entry)}/${corpusFileName(bytes)}`;
+            kind = 'corpus';
+          } else {
+            crash = decodeCrash(bytes, file, 'ptefuzz crash file or corpus entry');
+            rel = crashFileName(crash);
+            kind = 'crashes';
+          }
         } catch (e) {
-          throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+          if (!(e instanceof CrashFileError)) throw e;
+          counts.rejected++;
+          onReject(e);
+          continue;
         }
-        if (formatOf(bytes) === CORPUS_FORMAT) {
-          entry = decodeCorpusEntry(bytes, file);
-          rel = `${corpusFolderName(entry)}/${corpusFileName(bytes)}`;
-          kind = 'corpus';
-        } else {
-          crash = decodeCrash(bytes, file, 'ptefuzz crash file or corpus entry');
-          rel = crashFileName(crash);
-          kind = 'crashes';
+        const dest = join(out, rel);
+        const there = existing(dest, kind);
+        // the same finding kept in `out` under its legacy name (before names carried the contract) is the duplicate
+        if (there === 'whole' || (there === 'none' && crash !== undefined && legacyTwin(out, crash) !== undefined)) {
+          counts[kind].duplicate++;
+          continue;
         }
-      } catch (e) {
-        if (!(e instanceof CrashFileError)) throw e;
-        counts.rejected++;
-        onReject(e);
-        continue;
+        if (there instanceof CrashFileError) {
+          // a folder (or a device, …) under the name: nothing to replace it with safely
+          counts.rejected++;
+          onReject(new CrashFileError(file, `not merged: ${there.message}`));
+          continue;
+        }
+        if (opts.distill !== undefined && entry !== undefined && there === 'none') {
+          const folder = dirname(rel);
+          const slot = pending.get(folder) ?? new Map<string, Pending>();
+          pending.set(folder, slot);
+          if (slot.has(rel)) counts.corpus.duplicate++;
+          else slot.set(rel, { file, bytes, entry, dest });
+          continue;
+        }
+        if (there !== 'none') {
+          // a truncated or overwritten file under the name must not swallow the good one as a "duplicate"
+          // (distilling, it is repaired as well: OUT's entries are never removed)
+          counts.replaced++;
+          onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
+        }
+        writeMerged(dest, bytes, kind === 'corpus' ? unsynced : undefined);
+        counts[kind].added++;
       }
-      const dest = join(out, rel);
-      const there = existing(dest, kind);
-      // the same finding kept in `out` under its legacy name (before names carried the contract) is the duplicate
-      if (there === 'whole' || (there === 'none' && crash !== undefined && legacyTwin(out, crash) !== undefined)) {
-        counts[kind].duplicate++;
-        continue;
-      }
-      if (there instanceof CrashFileError) {
-        // a folder (or a device, …) under the name: nothing to replace it with safely
-        counts.rejected++;
-        onReject(new CrashFileError(file, `not merged: ${there.message}`));
-        continue;
-      }
-      if (opts.distill !== undefined && entry !== undefined && there === 'none') {
-        const folder = dirname(rel);
-        const slot = pending.get(folder) ?? new Map<string, Pending>();
-        pending.set(folder, slot);
-        if (slot.has(rel)) counts.corpus.duplicate++;
-        else slot.set(rel, { file, bytes, entry, dest });
-        continue;
-      }
-      if (there !== 'none') {
-        // a truncated or overwritten file under the name must not swallow the good one as a "duplicate"
-        // (distilling, it is repaired as well: OUT's entries are never removed)
-        counts.replaced++;
-        onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
-      }
-      try {
-        makeFolder(dirname(dest));
-        writeFileAtomic(dest, bytes);
-      } catch (e) {
-        throw new CrashFileError(dest, `cannot write (${fsReason(e)})`);
-      }
-      counts[kind].added++;
     }
+    if (opts.distill !== undefined) counts.distilled = distillPending(out, pending, opts.distill, counts, unsynced);
+  } finally {
+    for (const dir of unsynced) syncFolder(dir);
   }
-  if (opts.distill !== undefined) counts.distilled = distillPending(out, pending, opts.distill, counts);
   return counts;
+}
+
+/**
+ * Write one merged file atomically, or say which and why it could not be. `unsynced` (corpus entries): the
+ * folder's fsync is left to the caller, who syncs every folder in the set once.
+ */
+function writeMerged(dest: string, bytes: Uint8Array, unsynced: Set<string> | undefined): void {
+  try {
+    makeFolder(dirname(dest));
+    writeFileAtomic(dest, bytes, { syncFolder: unsynced === undefined });
+  } catch (e) {
+    throw new CrashFileError(dest, `cannot write (${fsReason(e)})`);
+  }
+  unsynced?.add(dirname(dest));
 }
 
 interface Pending {
@@ -207,6 +223,7 @@ function distillPending(
   pending: ReadonlyMap<string, ReadonlyMap<string, Pending>>,
   distill: CorpusDistiller,
   counts: MergeCounts,
+  unsynced: Set<string>,
 ): DistilledFolder[] {
   const report: DistilledFolder[] = [];
   for (const folder of [...pending.keys()].sort()) {
@@ -218,12 +235,7 @@ function distillPending(
     const write = 'unresolved' in d ? [...byName.keys()].sort() : d.kept;
     for (const name of write) {
       const p = byName.get(name)!;
-      try {
-        makeFolder(dirname(p.dest));
-        writeFileAtomic(p.dest, p.bytes);
-      } catch (e) {
-        throw new CrashFileError(p.dest, `cannot write (${fsReason(e)})`);
-      }
+      writeMerged(p.dest, p.bytes, unsynced);
       counts.corpus.added++;
     }
     const base = { folder, existing: existing.length, candidates: slot.length };
