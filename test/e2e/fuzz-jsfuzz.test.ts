@@ -19,28 +19,23 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-e2e-'));
 const NATIVE = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
 const S2_PTEP_GET_SC = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc'];
 
+/**
+ * A one-execution jsfuzz campaign on S2 `ptep_get` under sc whose corpus holds one diverging input: byte 0 the
+ * (only) target, then the trace [0, 1] — the reader loads low, the writer zaps and re-establishes, the reader
+ * loads high: the torn read of the committed native crash file. Its arguments after `fuzz --engine jsfuzz`.
+ */
+function tornSeedCampaign(): { corpus: string; out: string; args: string[] } {
+  const corpus = tmp();
+  const out = tmp();
+  writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+  const args = [...S2_PTEP_GET_SC, '--runs', '1', '--seed', '5', '--corpus', corpus, '--crashes', out, '--json'];
+  return { corpus, out, args };
+}
+
 describe('fuzz --engine jsfuzz', () => {
   test('a diverging input → the native engine’s crash file (same fingerprint, same name), replays', () => {
-    const corpus = tmp();
-    const out = tmp();
-    // byte 0: the (only) target; then the trace [0, 1]: the reader loads low, the writer zaps and
-    // re-establishes, the reader loads high — the torn read of the committed native crash file
-    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
-    const r = cli([
-      'fuzz',
-      '--engine',
-      'jsfuzz',
-      ...S2_PTEP_GET_SC,
-      '--runs',
-      '1',
-      '--seed',
-      '5',
-      '--corpus',
-      corpus,
-      '--crashes',
-      out,
-      '--json',
-    ]);
+    const { corpus, out, args } = tornSeedCampaign();
+    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as {
@@ -140,26 +135,10 @@ describe('fuzz --engine jsfuzz', () => {
   });
 
   test('a crash file that cannot be written: the finding with the command that writes it, summary, one line, exit 2', () => {
-    const corpus = tmp();
-    const out = tmp();
-    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+    const { out, args } = tornSeedCampaign();
     // a folder where the crash file goes: its write fails (EISDIR) for root too, as a read-only folder or a full disk would
     mkdirSync(join(out, NATIVE));
-    const r = cli([
-      'fuzz',
-      '--engine',
-      'jsfuzz',
-      ...S2_PTEP_GET_SC,
-      '--runs',
-      '1',
-      '--seed',
-      '5',
-      '--corpus',
-      corpus,
-      '--crashes',
-      out,
-      '--json',
-    ]);
+    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`ptefuzz: ${out}: cannot write the crash file ${NATIVE} (is a folder, EISDIR)\n`);
@@ -189,11 +168,8 @@ describe('fuzz --engine jsfuzz', () => {
   });
 
   test('an artifact jsfuzz could not write: the divergence the harness counted is reported LOST, never "No divergence", exit 2', () => {
-    const corpus = tmp();
-    const out = tmp();
-    writeFileSync(join(corpus, 'torn-seed'), Buffer.from([0, 0, 1]));
+    const { out, args } = tornSeedCampaign();
     // a 1-block file-size limit: jsfuzz dies writing its crash artifact (SIGXFSZ) after the harness counted the divergence
-    const args = [...S2_PTEP_GET_SC, '--runs', '1', '--seed', '5', '--corpus', corpus, '--crashes', out, '--json'];
     const r = spawnSync(
       'sh',
       [

@@ -7,19 +7,6 @@
  * `explore --bound 1 --max-executions 20`, in-process, in a scratch working
  * folder; every case must pass the self-fuzz oracle (`violation`).
  */
-import { describe, expect, test } from 'vitest';
-import { VARIANTS, report, scnCases, selfFuzzSession } from '../support/self-fuzz-session';
+import { VARIANTS, scnHalf } from '../support/self-fuzz-session';
 
-const s = selfFuzzSession();
-const FROM = 0;
-const TO = VARIANTS / 2;
-
-// a generous limit (see self-fuzz.test.ts): a timed-out loop would go on after afterAll restored the cwd
-describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }, () => {
-  test(`mutated .scn files ${FROM}–${TO - 1} of ${VARIANTS} through check --print, fuzz --runs 2, explore --max-executions 20`, async () => {
-    const t = await scnCases(s, FROM, TO);
-    report(`.scn files ${FROM}–${TO - 1}`, t);
-    expect(t.variants).toBe(TO - FROM);
-    expect([...t.failures.keys()]).toEqual([]);
-  });
-});
+scnHalf(0, VARIANTS / 2);

@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRng } from '../../src/engines/rng';
 import { ROOT } from './cli';
 import type { Outcome } from './self-fuzz';
@@ -189,4 +189,21 @@ export async function scnCases(s: Session, from: number, to: number): Promise<Ta
     );
   }
   return t;
+}
+
+/**
+ * The test of one half of the `.scn` sequence, variants [from, to): a session of its own, every case
+ * through the oracle. A generous limit (see self-fuzz.test.ts): a timed-out loop would go on after
+ * afterAll restored the cwd.
+ */
+export function scnHalf(from: number, to: number): void {
+  const s = selfFuzzSession();
+  describe('self-fuzzing the CLI (fixed seed, fixed counts)', { timeout: 360_000 }, () => {
+    test(`mutated .scn files ${from}–${to - 1} of ${VARIANTS} through check --print, fuzz --runs 2, explore --max-executions 20`, async () => {
+      const t = await scnCases(s, from, to);
+      report(`.scn files ${from}–${to - 1}`, t);
+      expect(t.variants).toBe(to - from);
+      expect([...t.failures.keys()]).toEqual([]);
+    });
+  });
 }
