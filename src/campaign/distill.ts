@@ -1,3 +1,4 @@
+import type { DistillCandidate } from '../crash';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
 import type { ReaderRegistry } from '../kernel';
@@ -27,11 +28,8 @@ import { UsageError, resolveContract, resolveModel } from './select';
  * then the candidates by trace length (shorter first), then name.
  */
 
-/** One corpus entry: its content-addressed file name and its trace. */
-export interface DistillEntry {
-  readonly name: string;
-  readonly trace: readonly number[];
-}
+/** One corpus entry: its content-addressed file name and its trace (merge's DistillCandidate). */
+export type DistillEntry = DistillCandidate;
 
 export interface DistillResult {
   /** names of the candidates kept, in the order they were replayed */
