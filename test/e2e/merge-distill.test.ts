@@ -192,12 +192,15 @@ describe('ptefuzz merge --distill', () => {
       `ptefuzz: warning: ${join(corpus, folder, entries[0]!)}: cannot distill ${folder} (scenario "pae-fault-ptl" is not built in (a .scn scenario's corpus entries record only its name: give the file with --scenario FILE.scn)); its ${entries.length} new entries are merged whole\n`,
     );
     expect(tree(whole)).toEqual(entries.map((f) => `${folder}/${f}`));
+    // merged whole, none replayed: the totals line does not count them as replayed
+    expect(r.stdout).toMatch(/; 0 entries replayed in \d+\.\d s$/m);
 
     const distilled = join(root, 'scn-distilled');
     const d = cli(['merge', '--distill', '--scenario', scn, distilled, corpus]);
     expect(d.code).toBe(0);
     expect(d.stderr).toBe('');
     expect(d.stdout).toMatch(new RegExp(`^distill ${folder}: \\d+ of ${entries.length} kept`));
+    expect(d.stdout).toMatch(new RegExp(`; ${entries.length} entries replayed in \\d+\\.\\d s$`, 'm'));
     // OUT's entries are kept; the same entries again add nothing
     const more = cli(['merge', '--distill', '--scenario', scn, whole, twin]);
     expect(more.code).toBe(0);

@@ -93,10 +93,13 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number): v
   let candidates = 0;
   let kept = 0;
   let existing = 0;
+  /** entries of the folders distilled (an unresolved folder's are written without a replay) */
+  let replayed = 0;
   for (const f of folders) {
     candidates += f.candidates;
     kept += f.kept;
     existing += f.existing;
+    if (f.unresolved === undefined) replayed += f.candidates + f.existing;
     if (f.unresolved !== undefined) {
       process.stderr.write(
         `ptefuzz: warning: ${f.unresolved.file}: cannot distill ${f.folder} (${f.unresolved.reason}); ` +
@@ -114,6 +117,6 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number): v
   process.stdout.write(
     `distilled ${folders.length} target(s): ${kept} of ${candidates} new corpus entries kept, ${candidates - kept} dropped` +
       (existing > 0 ? ` (${existing} already in OUT, kept)` : '') +
-      `; ${candidates + existing} entries replayed in ${seconds.toFixed(1)} s\n`,
+      `; ${replayed} entries replayed in ${seconds.toFixed(1)} s\n`,
   );
 }
