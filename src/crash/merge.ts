@@ -20,6 +20,7 @@ import {
   legacyTwin,
   listFolder,
   makeFolder,
+  msgpackBelow,
   syncFolder,
   writeFileAtomic,
 } from './store';
@@ -131,7 +132,7 @@ export function mergeFolders(
   const unsynced = new Set<string>();
   try {
     for (const dir of inputs) {
-      for (const file of msgpackFiles(dir, unlistable)) {
+      for (const file of msgpackBelow(dir, { onUnlistable: unlistable, take: (ent) => ent.isFile() })) {
         let bytes: Buffer;
         let rel: string;
         let kind: 'crashes' | 'corpus';
@@ -302,27 +303,4 @@ function existing(dest: string, kind: 'crashes' | 'corpus'): 'none' | 'whole' | 
     if (e instanceof CrashFileError) return e.reason;
     return `cannot read (${fsReason(e)})`;
   }
-}
-
-/**
- * Every `*.msgpack` below `dir`, depth first, in name order (temporary files
- * are skipped). A folder that cannot be listed goes to `onUnlistable` and is
- * skipped, as a file that does not load is.
- */
-function msgpackFiles(dir: string, onUnlistable: (e: CrashFileError) => void): string[] {
-  let ents;
-  try {
-    ents = listFolder(dir);
-  } catch (e) {
-    if (!(e instanceof CrashFileError)) throw e;
-    onUnlistable(e);
-    return [];
-  }
-  const out: string[] = [];
-  for (const ent of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...msgpackFiles(p, onUnlistable));
-    else if (ent.isFile() && ent.name.endsWith('.msgpack')) out.push(p);
-  }
-  return out;
 }

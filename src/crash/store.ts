@@ -344,15 +344,33 @@ export function expandCrashPaths(paths: readonly string[], o: CrashPathsOptions 
   return out;
 }
 
-/** Every `*.msgpack` in `dir` or below, depth first, entries in name (code unit) order. */
-function msgpackBelow(dir: string): string[] {
+/**
+ * Every `*.msgpack` in `dir` or below that `take` accepts, depth first, entries in name (code unit) order;
+ * subfolders are searched, symbolic links to folders are not (see `take`). A folder that cannot be listed
+ * is a CrashFileError — or, with `onUnlistable` (merge), reported there and skipped.
+ */
+export function msgpackBelow(
+  dir: string,
+  o: {
+    readonly onUnlistable?: (e: CrashFileError) => void;
+    /** default: a regular file, or a link to one (not to a folder), or anything else named so: loaded, and said */
+    readonly take?: (ent: Dirent, path: string) => boolean;
+  } = {},
+): string[] {
+  const take = o.take ?? ((ent: Dirent, path: string) => !isFolderLink(ent, path));
+  let entries: Dirent[];
+  try {
+    entries = listFolder(dir);
+  } catch (e) {
+    if (!(e instanceof CrashFileError) || o.onUnlistable === undefined) throw e;
+    o.onUnlistable(e);
+    return [];
+  }
   const out: string[] = [];
-  const entries = listFolder(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const ent of entries) {
+  for (const ent of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...msgpackBelow(path));
-    // a regular file, or a link to one (a link to a folder is not followed), or anything else named so: loaded, and said
-    else if (ent.name.endsWith('.msgpack') && !isFolderLink(ent, path)) out.push(path);
+    if (ent.isDirectory()) out.push(...msgpackBelow(path, o));
+    else if (ent.name.endsWith('.msgpack') && take(ent, path)) out.push(path);
   }
   return out;
 }
