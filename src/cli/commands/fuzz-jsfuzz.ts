@@ -19,6 +19,7 @@ import {
   DEFAULT_SECONDS,
   campaignExpectations,
   cleanStaleTemps,
+  divergentExecutions,
   jsonSummary,
   randomSeed,
   selectionOf,
@@ -183,7 +184,7 @@ export async function jsfuzzCommand(
   );
   // the harness counts every divergent execution; each one stops jsfuzz, which writes its input as an artifact.
   // An artifact jsfuzz could not write (a full disk, a file-size limit in its working folder) is a finding lost
-  const counted = result.perTarget.reduce((n, s) => n + s.verdicts.divergence, 0);
+  const counted = divergentExecutions(r);
   const lost = counted - r.findings.reduce((n, f) => n + f.hits, 0);
   if (o.json) {
     const summary = {

@@ -582,7 +582,7 @@ export function summaryTable(
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
   if (!nothingRun) lines.push(...expectationLines(checks));
-  const counted = r.targets.reduce((n, t) => n + r.perTarget.get(t.key)!.verdicts.divergence, 0);
+  const counted = divergentExecutions(r);
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
   // every divergence becomes a finding, unless its witness never reached ptefuzz (jsfuzz's artifact not written)
   else if (counted > 0)
@@ -596,6 +596,11 @@ export function summaryTable(
       'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
     );
   return lines.join('\n');
+}
+
+/** The divergent executions a campaign counted, over every target (each one a finding's witness, or lost). */
+export function divergentExecutions(r: CampaignResult): number {
+  return r.targets.reduce((n, t) => n + r.perTarget.get(t.key)!.verdicts.divergence, 0);
 }
 
 /** A scenario expectation judged on a campaign, with the memory models its reader ran under. */
