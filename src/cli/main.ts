@@ -79,7 +79,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('fuzz')
     .description('run a fuzz campaign; minimized divergences are written to the crash folder')
-    .option('--scenario <name>', 'built-in scenario or .scn file (repeatable; default: all built-in)', collect)
+    .option(
+      '--scenario <name>',
+      'built-in scenario, .scn file or .litmus test (repeatable; default: all built-in)',
+      collect,
+    )
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option(

@@ -13,4 +13,11 @@ describe('fuzz --help', () => {
     expect(text).toContain('--model <model> memory model sc|tso|weak (repeatable; default: the scenario’s, plus the');
     expect(text).toContain('models its `bug under M` clauses name)');
   });
+  test('--scenario names what it accepts: a built-in, a .scn file or a .litmus test (README: fuzz options)', async () => {
+    const o = await runInProcess(['fuzz', '--help']);
+    expect(o.code).toBe(0);
+    expect(o.stdout.replace(/\s+/g, ' ')).toContain(
+      '--scenario <name> built-in scenario, .scn file or .litmus test (repeatable; default: all built-in)',
+    );
+  });
 });
