@@ -8,13 +8,22 @@ import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
  * shell-quoted when they need it); `readerModule`: the module its reader comes from.
  */
 export function replayCommandFor(file: string, readerModule?: string): string {
+  return commandFor('replay', file, readerModule);
+}
+
+/** The command that draws a crash file (`show`), ready to paste as `replayCommandFor`'s. */
+export function showCommandFor(file: string, readerModule?: string): string {
+  return commandFor('show', file, readerModule);
+}
+
+function commandFor(verb: 'replay' | 'show', file: string, readerModule: string | undefined): string {
   const cwd = workingFolder();
   // a removed working folder: only an absolute path was writable, shown as it is
   const rel = cwd === undefined ? file : relative(cwd, file);
   const shown =
     cwd === undefined ? file : rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(cwd, file) : rel;
   const module = readerModule !== undefined ? `--reader-module ${shellQuote(readerModule)} ` : '';
-  return `${ptefuzzInvocation()} replay ${module}${shellQuote(shown)}`;
+  return `${ptefuzzInvocation()} ${verb} ${module}${shellQuote(shown)}`;
 }
 
 /** The command that replays a timeout file: under the watchdog, with the campaign's limit. */

@@ -91,6 +91,12 @@ describe('fuzz --timeout (watchdog)', () => {
     expect(show.stdout).toContain('A: ptep_get_lockless_spin');
     expect(show.stdout).toMatch(/timeout: the execution did not return within 1 s: it hung in step \d+ on CPU 0/);
     expect(show.stdout).toContain(`replay: npx ptefuzz replay --timeout 1 --reader-module ${SPIN} `);
+
+    // --html has nothing to draw; the command it points to instead must work as printed (with the module)
+    const html = cli(['show', '--reader-module', SPIN, '--html', join(tmp(), 'r.html'), file]);
+    expect(html.code).toBe(2);
+    expect(html.stderr).toContain(`prints the execution up to the hang`);
+    expect(html.stderr).toContain(`\`npx ptefuzz show --reader-module ${SPIN} `);
   });
 
   test('--reader-module now loads in --jobs workers: two jobs, the same spinning reader, every run of the other target', () => {

@@ -7,8 +7,7 @@ import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { hangReport, reportInput, runReport, scenarioHead } from '../render';
-import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
-import { shellQuote } from '../../crash';
+import { replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
@@ -64,7 +63,7 @@ function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o
   if (v.kind !== 'timeout') throw new Error('[ptefuzz internal bug] not a timeout file');
   if (o.html !== undefined || o.litmus) {
     throw new UsageError(
-      `${file}: a timeout file has no divergence to draw with --${o.litmus ? 'litmus' : 'html'}; \`ptefuzz show ${shellQuote(file)}\` prints the execution up to the hang`,
+      `${file}: a timeout file has no divergence to draw with --${o.litmus ? 'litmus' : 'html'}; \`${showCommandFor(file, crash.readerModule?.path)}\` prints the execution up to the hang`,
     );
   }
   const target = crashTarget(crash, file, registry);
