@@ -219,27 +219,30 @@ function badCommit(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
   for (const c of exec.ops) {
     const spec: unknown = c.mark.spec;
     if (!isConsumerSpec(spec) || spec.consumer !== 'commit') continue;
-    for (const w of exec.ops) {
-      if (w.parent !== c.id || w.mark.role !== 'writer') continue;
-      const k = h.indexOfOp.get(w.id);
-      if (k === undefined) continue;
-      const held = h.values[k - 1]!;
-      if (held === spec.from) continue;
-      const committed = h.values[k]!;
-      const lost =
-        arch.present(held) && arch.pfn(held) === arch.pfn(committed) && arch.dirty(held) && !arch.dirty(committed);
-      // A recheck that confirmed the value up to access/dirty (pte_same_norecency) is harmful only if the
-      // store drops a dirty bit the pte held; a lost access bit is a reclaim heuristic, not a divergence.
-      if (arch.withoutAD(held) === arch.withoutAD(spec.from) && !lost) continue;
-      const cls: DivergenceClass = lost ? 'lost-dirty' : h.values.slice(0, k).includes(spec.from) ? 'stale' : 'phantom';
-      return {
-        class: cls,
-        observed: committed,
-        allowed: [held],
-        op: c.id,
-        detail: `${who(exec, c)} stored ${arch.format(committed)} computed from ${arch.format(spec.from)}, but under the PTL the pte held ${arch.format(held)}${lost ? ': its dirty bit is lost' : ''}`,
-      };
-    }
+    // The store's first writer operation is the one that must find `from`: on an arm64 contpte block
+    // set_pte_at is several (unfold, __set_pte, refold), each finding what the one before it left; what
+    // the store committed is the value after its last. A break-before-make writer finds its value before
+    // its break (firstIndexOfOp).
+    const ws = exec.ops.filter((w) => w.parent === c.id && w.mark.role === 'writer' && h.indexOfOp.has(w.id));
+    const first = ws[0];
+    if (first === undefined) continue;
+    const held = h.values[(h.firstIndexOfOp?.get(first.id) ?? h.indexOfOp.get(first.id)!) - 1]!;
+    if (held === spec.from) continue;
+    const k = h.indexOfOp.get(ws[ws.length - 1]!.id)!;
+    const committed = h.values[k]!;
+    const lost =
+      arch.present(held) && arch.pfn(held) === arch.pfn(committed) && arch.dirty(held) && !arch.dirty(committed);
+    // A recheck that confirmed the value up to access/dirty (pte_same_norecency) is harmful only if the
+    // store drops a dirty bit the pte held; a lost access bit is a reclaim heuristic, not a divergence.
+    if (arch.withoutAD(held) === arch.withoutAD(spec.from) && !lost) continue;
+    const cls: DivergenceClass = lost ? 'lost-dirty' : h.values.slice(0, k).includes(spec.from) ? 'stale' : 'phantom';
+    return {
+      class: cls,
+      observed: committed,
+      allowed: [held],
+      op: c.id,
+      detail: `${who(exec, c)} stored ${arch.format(committed)} computed from ${arch.format(spec.from)}, but under the PTL the pte held ${arch.format(held)}${lost ? ': its dirty bit is lost' : ''}`,
+    };
   }
   return undefined;
 }

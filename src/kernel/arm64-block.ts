@@ -22,13 +22,42 @@ export interface Arm64Ptep extends Pte {
   readonly block: readonly Location[];
   /** = block */
   readonly locs: readonly Location[];
+  /**
+   * The pfn of the first page of the large folio that covers the whole block
+   * (`__contpte_try_fold()`'s folio-coverage test): present when the block's
+   * initial entries are a folded or foldable block (blockFolio), absent for a
+   * lone pte or any other block. Pages are order-0 in the machine: a page
+   * alloc_page() hands out is never part of this folio (unless it is one of
+   * these pfns, freed and reused — not told apart).
+   */
+  readonly folio?: bigint;
 }
 
-export function arm64Ptep(name: string, block: readonly Location[], index: number): Arm64Ptep {
+export function arm64Ptep(name: string, block: readonly Location[], index: number, folio?: bigint): Arm64Ptep {
   const loc = block[index];
   if (loc === undefined)
     throw new Error(`[ptefuzz internal bug] ptep index ${index} outside a block of ${block.length}`);
-  return { name, loc, index, block, locs: block };
+  return { name, loc, index, block, locs: block, ...(folio !== undefined ? { folio } : {}) };
+}
+
+/**
+ * The large folio a block's initial entries map, by its first pfn: a block of
+ * more than one entry, every entry valid, entry i mapping pfn0 + i with pfn0
+ * aligned to the block, one prot ignoring access/dirty (folded, or foldable:
+ * the kernel folds only a range one folio covers, and a scenario that maps a
+ * block so declares that folio). Otherwise undefined.
+ */
+export function blockFolio(entries: readonly bigint[]): bigint | undefined {
+  const n = entries.length;
+  if (n < 2) return undefined;
+  const first = entries[0]!;
+  const pfn0 = arm64.pfn(first);
+  if (pfn0 % BigInt(n) !== 0n) return undefined;
+  const one = entries.every(
+    (v, i) =>
+      (v & ARM64.VALID) !== 0n && arm64.pfn(v) === pfn0 + BigInt(i) && protIgnoringAD(v) === protIgnoringAD(first),
+  );
+  return one ? pfn0 : undefined;
 }
 
 /** `pte_valid_cont()`: VALID and CONT. */

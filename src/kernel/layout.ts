@@ -3,7 +3,7 @@ import type { ArchName, Pte } from './arch';
 import type { EntriesModel } from './spec';
 import { highOf, lowOf, paePte } from './x86-pae';
 import { arm64PmdTableOf } from './arm64';
-import { arm64Ptep, contpteModel } from './arm64-block';
+import { arm64Ptep, blockFolio, contpteModel } from './arm64-block';
 import { extHw, extSw, extValue } from './arm64-ext-sw';
 
 /**
@@ -69,8 +69,9 @@ const arm64Layout: PteLayout = {
   blocks: [4, 16],
   alloc(table, name, entries) {
     const block = entries.map((v, i) => table.add(`${name}${i}`, 64, v));
+    const folio = blockFolio(entries);
     return {
-      ptep: (i) => arm64Ptep(name, block, i),
+      ptep: (i) => arm64Ptep(name, block, i, folio),
       subject: (i) => {
         const model = contpteModel(block, entries, i);
         return { name, initial: model.view(entries), locIds: model.locIds, entries: model };

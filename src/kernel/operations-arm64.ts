@@ -15,9 +15,9 @@ import {
   __ptep_set_access_flags,
   __set_pte,
   hw_access,
-  ptep_set_wrprotect,
   ptep_test_and_clear_young,
 } from './writers/arm64';
+import { arm64_ptep_set_wrprotect } from './writers/arm64-contpte-api';
 import { contpte_try_fold, contpte_unfold, ptep_set_access_flags } from './writers/contpte';
 import { ptep_get_and_clear_ext_sw, set_pte_ext_sw } from './writers/arm64-ext-sw';
 
@@ -135,10 +135,11 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
     arch: 'arm64',
     role: 'writer',
     summary:
-      'cmpxchg loop clearing WRITE (a hardware-dirty entry keeps its dirt as PTE_DIRTY); the __ form: no contpte_try_unfold (arm64 ptep_set_wrprotect() unfolds a CONT entry first)',
-    source: 'arch/arm64/include/asm/pgtable.h __ptep_set_wrprotect()',
+      'wrprotect_ptes(nr=1): a CONT entry unfolds first (contpte_convert), then a cmpxchg loop clearing WRITE (a hardware-dirty entry keeps its dirt as PTE_DIRTY); a lone pte: the loop alone',
+    source:
+      'arch/arm64/include/asm/pgtable.h ptep_set_wrprotect() → wrprotect_ptes() → ___ptep_set_wrprotect() (v6.9+)',
     params: [PTE],
-    program: (a) => ptep_set_wrprotect(ptep(a)),
+    program: (a) => arm64_ptep_set_wrprotect(ptep(a)),
   },
   {
     name: 'set_pte_ext_sw',

@@ -162,9 +162,13 @@ export function* __ptep_set_access_flags(p: Arm64Ptep, entry: bigint): Program<b
   return 1n;
 }
 
-/** A cmpxchg_relaxed loop applying `f` to one live descriptor; returns the old value. */
-function* rmwLoop(loc: Location, f: (old: bigint) => bigint): Program<bigint> {
-  let cur = yield READ_ONCE(loc);
+/**
+ * A cmpxchg_relaxed loop applying `f` to one live descriptor; returns the old
+ * value. `from`: the value the caller already read (the loop's first
+ * expected value, no load of its own), else one READ_ONCE first.
+ */
+function* rmwLoop(loc: Location, f: (old: bigint) => bigint, from?: bigint): Program<bigint> {
+  let cur = from ?? (yield READ_ONCE(loc));
   for (;;) {
     const seen = yield cmpxchg_relaxed(loc, cur, f(cur));
     if (seen === cur) return cur;
@@ -206,8 +210,14 @@ export function pteWrprotect(v: bigint): bigint {
   return (d & ~ARM64.WRITE) | ARM64.RDONLY;
 }
 
-/** `___ptep_set_wrprotect()`: cmpxchg_relaxed loop applying pte_wrprotect. Spec: the entry is write-protected, dirty kept. */
-export function* ptep_set_wrprotect(p: Arm64Ptep): Program {
+/**
+ * `___ptep_set_wrprotect()`: cmpxchg_relaxed loop applying pte_wrprotect.
+ * Spec: the entry is write-protected, dirty kept. `from`: the pte the caller
+ * read (v6.9 `wrprotect_ptes()` passes its `__ptep_get`, CONT cleared, as the
+ * loop's first expected value); absent: the loop reads the entry first (the
+ * `__ptep_set_wrprotect()` form).
+ */
+export function* ptep_set_wrprotect(p: Arm64Ptep, from?: bigint): Program {
   yield begin({
     name: '___ptep_set_wrprotect',
     role: 'writer',
@@ -216,6 +226,6 @@ export function* ptep_set_wrprotect(p: Arm64Ptep): Program {
     spec: entrySpec(`${p.loc.name} write-protected`, p.loc, pteWrprotect),
     args: p.loc.name,
   });
-  yield* rmwLoop(p.loc, pteWrprotect);
+  yield* rmwLoop(p.loc, pteWrprotect, from);
   yield end();
 }

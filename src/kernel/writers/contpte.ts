@@ -90,6 +90,16 @@ function* convertBody(p: Arm64Ptep, pte: bigint, o: ConvertOptions): Program {
 export function* contpte_unfold(p: Arm64Ptep, o: ConvertOptions = {}): Program {
   // the caller holds the PTL: a plain read of the target, not a reader under test
   const cur = yield READ_ONCE(p.loc);
+  yield* __contpte_try_unfold(p, cur, o);
+}
+
+/**
+ * `__contpte_try_unfold(mm, addr, ptep, pte)`: `contpte_convert(pte_mknoncont(pte))`,
+ * `pte` being the target's value the caller read (`__ptep_get`) — the
+ * `contpte_unfold` operation without its own read, for the pgtable.h
+ * wrappers (arm64-contpte-api.ts) that already hold it.
+ */
+export function* __contpte_try_unfold(p: Arm64Ptep, cur: bigint, o: ConvertOptions = {}): Program {
   const pte = cur & ~ARM64.CONT;
   yield begin({
     name: 'contpte_unfold',
@@ -122,18 +132,27 @@ export function foldable(entries: readonly bigint[]): boolean {
  * `__contpte_try_fold()` (set_ptes of the block's last entry): if the block is
  * foldable, `contpte_convert(pte_mkcont(pte))`. Spec: if foldable, every entry
  * none, then the folded block with the access/dirty OR; else nothing.
+ * `covered`: the folio-coverage test (`folio_start > cont_start || folio_end <
+ * cont_end` → no fold) on the entries read; the default (the scenario
+ * operation) assumes the scenario folds only blocks one folio covers; the
+ * set_ptes wrapper passes the block's folio (Arm64Ptep.folio).
  */
-export function* contpte_try_fold(p: Arm64Ptep, o: ConvertOptions = {}): Program {
+export function* contpte_try_fold(
+  p: Arm64Ptep,
+  o: ConvertOptions = {},
+  covered: (entries: readonly bigint[]) => boolean = () => true,
+): Program {
   const ids = p.block.map((l) => l.id);
   const target = p.block[p.block.length - 1]!.id;
   const inner = (pte: bigint): EntriesSpec => convertSpec(p, pte, 'fold');
+  const folds = (e: readonly bigint[]): boolean => foldable(e) && covered(e);
   const spec: EntriesSpec = {
     describe: 'fold if foldable: every entry repainted CONT, access/dirty OR-ed over the block',
     transient: {
       describe: 'fold: break (every entry none)',
-      entries: (old) => (foldable(ids.map(old)) ? new Map(ids.map((id) => [id, 0n])) : new Map()),
+      entries: (old) => (folds(ids.map(old)) ? new Map(ids.map((id) => [id, 0n])) : new Map()),
     },
-    entries: (old) => (foldable(ids.map(old)) ? inner(old(target) | ARM64.CONT).entries(old) : new Map()),
+    entries: (old) => (folds(ids.map(old)) ? inner(old(target) | ARM64.CONT).entries(old) : new Map()),
   };
   yield begin({
     name: 'contpte_try_fold',
@@ -145,7 +164,7 @@ export function* contpte_try_fold(p: Arm64Ptep, o: ConvertOptions = {}): Program
   });
   const entries: bigint[] = [];
   for (const l of p.block) entries.push(yield READ_ONCE(l)); // under the PTL
-  if (foldable(entries)) yield* convertBody(p, entries[entries.length - 1]! | ARM64.CONT, o);
+  if (folds(entries)) yield* convertBody(p, entries[entries.length - 1]! | ARM64.CONT, o);
   yield end();
 }
 

@@ -1,7 +1,7 @@
 import type { Location } from '../../machine';
 import { LocationTable } from '../../machine';
 import type { Arm64Ptep } from '../../kernel';
-import { arm64Ptep, contpteModel } from '../../kernel';
+import { arm64Ptep, blockFolio, contpteModel } from '../../kernel';
 import type { Subject } from '../types';
 
 /** The memory of an arm64 block scenario: one contpte block (or a lone pte), the split PTL. */
@@ -26,11 +26,12 @@ export function arm64BlockMemory(entries: readonly bigint[], t: number, name = '
   const block = entries.map((v, i) => locations.add(`pte${i}`, 64, v));
   const ptl = locations.add('ptl', 32, 0n);
   const model = contpteModel(block, entries, t);
+  const folio = blockFolio(entries);
   return {
     locations,
     block,
     ptl,
-    ptep: (i) => arm64Ptep(name, block, i),
+    ptep: (i) => arm64Ptep(name, block, i, folio),
     subject: { name, initial: model.view(entries), locIds: model.locIds, entries: model },
   };
 }
