@@ -81,6 +81,10 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   // 3 CPUs, 11 writer operations on a block of 4: exhaustive sc bound 3 and weak bound 1 pass 200000 executions
   'contpte-refold-other-folio': { sc: R300, tso: R300, weak: R300 },
   's9-contpte-fold-unfold-bbml2': { sc: R300, weak: R300 },
+  // zap of one entry (unfold, clear) + a DBM write vs a sibling's lockless read: exhaustive sc bound 2 is
+  // 11252 executions per reader (1244 bound-hit), weak bound 1 passes 200000; sc bound 1 (572) and 300
+  // random runs per model find what the pre-wrapper ops did here (lost-dirty, retries on a half-CONT block)
+  'contpte-zap-one-pte': { sc: { kind: 'exhaustive', bound: 1 }, tso: R300, weak: R300 },
   's4-pae-gup-fast-recheck-plain': { sc: S4_PCT, tso: { kind: 'pct', seed: '5', runs: 1000, depth: 7 }, weak: S4_PCT },
   's4-pae-gup-fast-recheck-ptep-get': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
   's4-pae-gup-fast-recheck-lockless': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
