@@ -13,11 +13,15 @@
  * as smp_mb() (`tlbi_dsb` below) until the machine's TLB-flush instruction
  * lands; switch that one spot then.
  *
+ * The pgtable.h wrappers that call these for core mm (set_ptes,
+ * ptep_get_and_clear, pte_clear, wrprotect_ptes) are arm64-contpte-api.ts.
+ *
  * Omitted: the TLB contents themselves (stale translations, the "contiguous
  * bit misprogramming" BBML2 discusses), mm_is_user() (scenarios are user
- * mms), the folio-coverage check of __contpte_try_fold (scenarios fold only
- * blocks one folio covers), contpte_try_fold()'s !pte_special() test (no
- * scenario maps special ptes), contpte_set_ptes for nr > 1, and the local
+ * mms), in the `contpte_try_fold` scenario operation the folio-coverage check
+ * of __contpte_try_fold and contpte_try_fold()'s inline tests (scenarios fold
+ * only blocks one folio covers, at their last entry; the set_ptes wrapper
+ * makes both tests), contpte_set_ptes for nr > 1, and the local
  * TLB flushes (__ptep_set_access_flags' local_flush_tlb_page, the 2026
  * local_flush_tlb_contpte), which order nothing for other CPUs.
  */
