@@ -42,9 +42,7 @@ export function renderDiagram(input: DiagramInput): string {
   const lines: string[] = [];
   const title = titleLine(input);
   if (title !== undefined) lines.push(title, '');
-  lines.push((gutter.blank + columnsLine(names, width)).trimEnd());
-  const dashes = names.map((n) => '-'.repeat(Math.min(n.length, textRoom(width))));
-  lines.push((gutter.blank + columnsLine(dashes, width)).trimEnd());
+  lines.push(...headerLines(names, width).map((l) => (gutter.blank + l).trimEnd()));
   const ctx: TextContext = { locations: input.built.locations, subject: input.built.subject, arch: input.arch };
   const rejected = rejectedReaders(input.judgement);
   const retries = retryMarks(input);
@@ -93,6 +91,27 @@ function retryMarks(input: DiagramInput): Map<number, string> {
     }
   }
   return marks;
+}
+
+/**
+ * The CPU names, one column each, underlined with dashes. A name longer than
+ * its column wraps as a row does (`A: contpte_ptep_get_lockless(` /
+ * `    pte1)`), never cut: the names and readers there tell the columns apart.
+ */
+function headerLines(names: readonly string[], width: number): string[] {
+  const cells = names.map((n) => wrap([n], 0, textRoom(width)));
+  const height = Math.max(1, ...cells.map((c) => c.length));
+  const lines: string[] = [];
+  for (let i = 0; i < height; i++)
+    lines.push(
+      columnsLine(
+        cells.map((c) => c[i] ?? ''),
+        width,
+      ),
+    );
+  const dashes = cells.map((c) => '-'.repeat(Math.max(0, ...c.map((l) => l.length))));
+  lines.push(columnsLine(dashes, width));
+  return lines;
 }
 
 function stepGutter(input: DiagramInput): { blank: string; step: (n: number) => string } {

@@ -1,10 +1,14 @@
 import type { OpRecord } from '../machine';
 import type { Arch } from '../kernel';
 
-/** `name(` + `args) {`: the arguments are the mark's `args`, else its subject. */
+/**
+ * `name(` + `args) {`: the arguments are the mark's `args`, else its subject.
+ * The `{` stays with the last argument: a wrapped call never leaves it alone
+ * on a line.
+ */
 export function openPieces(op: OpRecord): string[] {
   const args = op.mark.args ?? op.mark.subject ?? '';
-  return args === '' ? [`${op.mark.name}() {`] : [`${op.mark.name}(`, `${args})`, ' {'];
+  return args === '' ? [`${op.mark.name}() {`] : [`${op.mark.name}(`, `${args}) {`];
 }
 
 /**
@@ -19,9 +23,11 @@ export function closePieces(op: OpRecord, arch: Arch, rejected: boolean): string
   return pieces;
 }
 
-/** An operation that took no step, on one row. */
+/** An operation that took no step, on one row: `name(args) {}` and what closePieces adds. */
 export function leafPieces(op: OpRecord, arch: Arch, rejected: boolean): string[] {
-  return [...openPieces(op), ...closePieces(op, arch, rejected)];
+  const open = openPieces(op);
+  const [, ...after] = closePieces(op, arch, rejected);
+  return [...open.slice(0, -1), `${open.at(-1)!}}`, ...after];
 }
 
 export function unfinishedPieces(op: OpRecord): string[] {

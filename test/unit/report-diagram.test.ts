@@ -159,15 +159,24 @@ describe('renderDiagram on the S1 torn witness (tso)', () => {
     expect(renderVerdictReport(input)).toBe(renderVerdictReport({ ...input }));
   });
 
-  it('keeps narrow columns fixed-width, truncating with …', () => {
+  it('keeps narrow columns fixed-width and cuts nothing: a value too long for its column goes on on the next line', () => {
     const narrow = renderDiagram({ ...input, width: 16 }).split('\n');
-    expect(narrow.some((l) => l.includes('…'))).toBe(true);
     for (const l of narrow) {
       const body = l.trimEnd();
       for (let c = 0; c * 16 < body.length; c++) {
         expect(body.slice(c * 16 + 14, c * 16 + 16).trim(), JSON.stringify(l)).toBe('');
       }
     }
+    // the only … are the elided arguments of cmpxchg64(pte, …), as at full width
+    const ellipses = (t: string): number => [...t].filter((ch) => ch === '…').length;
+    expect(ellipses(narrow.join('\n'))).toBe(ellipses(text));
+    // the reader's column (A), read top to bottom without blanks, holds its torn result whole
+    const columnA = narrow
+      .slice(2)
+      .map((l) => l.slice(0, 16))
+      .join('')
+      .replace(/\s/g, '');
+    expect(columnA).toContain('}={0x00010002:0x00010067}✗');
   });
 });
 
@@ -271,6 +280,59 @@ describe('columns', () => {
   });
 });
 
+// Every expectation below is worked out by hand from the wrapping rules (room 32 = column 34 minus its
+// 2-space gap; continuation lines 4 deeper than the call, less only to keep a piece whole, never at or
+// left of it; a piece longer than a line breaks after `, ` or `= `, then at a space, then beside a `(`).
+describe('wrap cuts nothing and keeps continuations under their call', () => {
+  it('breaks a long argument list after its commas, the arguments indented under the call, `{` on the last line', () => {
+    // S8's fault handler call: 24 + 35 characters do not fit; `pte0,` still fits behind the `(`
+    expect(wrap(['ptep_set_access_flags(', 'pte0, 0x00e8000000040f43, dirty=1) {'], 2, 32)).toEqual([
+      '  ptep_set_access_flags(pte0,',
+      '      0x00e8000000040f43,',
+      '      dirty=1) {',
+    ]);
+  });
+
+  it('puts a call whose name fills the line on two lines, name whole, at its `(`', () => {
+    // 2 + 30 characters fill the room: `(` cannot follow
+    expect(wrap(['contpte_ptep_get_lockless@2025(', 'pte0) {'], 2, 32)).toEqual([
+      '  contpte_ptep_get_lockless@2025',
+      '      (pte0) {',
+    ]);
+    expect(wrap(['page_remove_rmap(folio_mapcount)', ' = 0x00000001 → 0x00000000'], 2, 32)).toEqual([
+      '  page_remove_rmap(',
+      '      folio_mapcount)',
+      '      = 0x00000001 → 0x00000000',
+    ]);
+  });
+
+  it('breaks an assignment after its `=`, not inside the load', () => {
+    // GUP-fast's nesting: 4 + 29 characters
+    expect(wrap(['pte.pte_high = load(pte_high)', ' = 0x00010002'], 4, 32)).toEqual([
+      '    pte.pte_high =',
+      '        load(pte_high)',
+      '        = 0x00010002',
+    ]);
+  });
+
+  it('breaks a value wider than a whole line at its space, never with …', () => {
+    // arm64 with extended SW bits: the reader result is 45 characters
+    expect(wrap(['}', ' = {sw:0x0000000000000000 hw:0x0068000000040fc3}', ' ✗'], 0, 32)).toEqual([
+      '} = {sw:0x0000000000000000',
+      '    hw:0x0068000000040fc3} ✗',
+    ]);
+  });
+
+  it('gives every continuation line of one row the same indent', () => {
+    // at +4 the 27-character note would not fit (2 + 4 + 27 > 32): both continuations move to +3
+    expect(wrap(['put_page(0x1000100010)', ' → freed, gen 1', ' (still in the TLB of CPU 2)'], 2, 32)).toEqual([
+      '  put_page(0x1000100010)',
+      '     → freed, gen 1',
+      '     (still in the TLB of CPU 2)',
+    ]);
+  });
+});
+
 describe('operations that take no step', () => {
   it('sit inside their parent, before its first step or after its last', () => {
     const locations = new LocationTable();
@@ -307,6 +369,85 @@ describe('operations that take no step', () => {
         '}',
         'alone(x) {}',
       ].join('\n'),
+    );
+  });
+});
+
+describe('long names and arguments in a diagram', () => {
+  const locations = new LocationTable();
+  const x = locations.add('x', 32, 5n);
+  const cpu = (name: string, body: () => Program): BuiltScenario['cpus'][number] => ({ name, program: body });
+  const draw = (cpus: BuiltScenario['cpus']): string => {
+    const built: BuiltScenario = { locations, subject: { name: 'pte', initial: 0n, locIds: [] }, cpus };
+    return renderDiagram({ exec: execute({ locations, cpus }, 'sc', new TraceSource([])), built, arch: x86Pae });
+  };
+
+  it('wraps a CPU name too long for its column in the header instead of cutting it', () => {
+    const read = function* (): Program {
+      yield READ_ONCE(x);
+    };
+    // `A: ` then 36 characters: the reader name alone (30) fits at +2, its `(pte1)` goes below
+    expect(draw([cpu('A: contpte_ptep_get_lockless@2025(pte1)', read), cpu('B', read)])).toBe(
+      [
+        'A:                                B',
+        '  contpte_ptep_get_lockless@2025',
+        '  (pte1)',
+        '--------------------------------  -',
+        'READ_ONCE(x) = 0x00000005',
+        '                                  READ_ONCE(x) = 0x00000005',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the `{` of an operation with its last argument', () => {
+    const setPte = function* (): Program {
+      yield begin({ name: 'set_pte', role: 'other', args: '{0x00010002:0x00020067}' });
+      yield READ_ONCE(x);
+      yield end();
+    };
+    // `set_pte({0x00010002:0x00020067})` fills the 32 characters: the argument and `{` go below
+    expect(draw([cpu('CPU 0', setPte)])).toBe(
+      ['CPU 0', '-----', 'set_pte(', '    {0x00010002:0x00020067}) {', '  READ_ONCE(x) = 0x00000005', '}'].join('\n'),
+    );
+  });
+
+  const show = (file: string): string => {
+    const r = replayCrash(loadCrash(join(__dirname, '..', '..', 'crashes', file)), file, builtinReaders());
+    const t = r.target;
+    return renderDiagram({
+      exec: r.run.exec,
+      built: t.built,
+      arch: t.arch,
+      judgement: r.run.judgement,
+      stepNumbers: true,
+    });
+  };
+
+  it('S8 (2025 reader): the reader name and every argument of ptep_set_access_flags whole, under their call', () => {
+    const text = show(
+      's8-contpte-set-access-flags.contpte_ptep_get_lockless@2025.ad-relaxed.weak.livelock.db53eddd34b6.msgpack',
+    );
+    // steps up to 1170: a 6-character gutter; both calls nest 2 deep in smmu_write(pte0) (column A)
+    expect(text).toContain(['        contpte_ptep_get_lockless@2025', '            (pte0) {'].join('\n'));
+    // the args of contpte.ts's gathered form: `pte0, <entry>, dirty=1, pre-2026 no-op check`
+    expect(text).toContain(
+      [
+        '        ptep_set_access_flags(pte0,',
+        '            0x00e8000000040f43,',
+        '            dirty=1,',
+        '            pre-2026 no-op check) {',
+      ].join('\n'),
+    );
+    expect(text).not.toMatch(/…(?!\)| \w+ did not finish)/);
+  });
+
+  it("ext-sw-bits: the torn {sw hw} result and the writer's value whole, ✗ beside the value", () => {
+    const text = show('ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn.78c946f25edb.msgpack');
+    // 8 steps: a 3-character gutter; the reader in column A, set_pte_ext_sw in column B (3 + 34)
+    expect(text).toContain(['   } = {sw:0x0000000000000000', '       hw:0x0068000000040fc3} ✗'].join('\n'));
+    const b = ' '.repeat(37);
+    expect(text).toContain(
+      [`${b}set_pte_ext_sw(`, `${b}    {sw:0x0000000000000000`, `${b}    hw:0x0068000000041fc3}) {`].join('\n'),
     );
   });
 });
