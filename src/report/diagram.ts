@@ -2,7 +2,7 @@ import type { Execution } from '../machine';
 import type { Arch } from '../kernel';
 import type { Judgement } from '../compare';
 import type { BuiltScenario } from '../scenario';
-import { NEST_INDENT, columnWidth, columnsLine, inColumn, textRoom, wrap } from './columns';
+import { COLUMN_GAP, NEST_INDENT, columnWidth, columnsLine, inColumn, textRoom, wrap } from './columns';
 import type { TextContext } from './event-text';
 import { eventPieces } from './event-text';
 import type { DiagramRow } from './layout';
@@ -67,7 +67,9 @@ export function renderDiagram(input: DiagramInput): string {
   let k = 0;
   for (const f of input.fold === false ? [] : findFolds(rows)) {
     for (; k < f.start + f.length; k++) emit(k);
-    lines.push(gutter.blank + foldLine(rows, f, input.stepNumbers === true));
+    for (const l of foldLines(foldLine(rows, f, input.stepNumbers === true), names.length * width - COLUMN_GAP)) {
+      lines.push(gutter.blank + l);
+    }
     k = f.start + f.length * f.copies;
   }
   for (; k < rows.length; k++) emit(k);
@@ -91,6 +93,16 @@ function retryMarks(input: DiagramInput): Map<number, string> {
     }
   }
   return marks;
+}
+
+/**
+ * A fold line within the diagram's width (its columns, without the last gap),
+ * wrapped as a row is; every line of it starts with `⋮`, so the note reads as
+ * one and nothing of it is mistaken for a row of the first column.
+ */
+function foldLines(text: string, max: number): string[] {
+  const body = text.replace(/^⋮ /, '');
+  return wrap([body], 0, max - 2).map((l) => `⋮ ${l.trimStart()}`);
 }
 
 /**

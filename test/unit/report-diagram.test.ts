@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayCrash } from '../../src/campaign';
@@ -449,6 +450,30 @@ describe('long names and arguments in a diagram', () => {
     expect(text).toContain(
       [`${b}set_pte_ext_sw(`, `${b}    {sw:0x0000000000000000`, `${b}    hw:0x0068000000041fc3}) {`].join('\n'),
     );
+  });
+});
+
+describe('every committed crash file (crashes/)', () => {
+  const dir = join(__dirname, '..', '..', 'crashes');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.msgpack'))
+    .sort();
+  it.each(files)('%s: the diagram stays within its columns and cuts nothing', (file) => {
+    const r = replayCrash(loadCrash(join(dir, file)), file, builtinReaders());
+    const t = r.target;
+    const lines = renderDiagram({
+      exec: r.run.exec,
+      built: t.built,
+      arch: t.arch,
+      judgement: r.run.judgement,
+      stepNumbers: true,
+    }).split('\n');
+    const gutter = String(Math.max(0, r.run.exec.steps - 1)).length + 2;
+    // n columns of 34, the last without its 2-space gap; fold notes included
+    const budget = gutter + t.built.cpus.length * W - 2;
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(budget);
+    // … only for elided arguments (`xchg_relaxed(pte0, …)`) and an operation a bound cut off
+    for (const l of lines) expect(l, l).not.toMatch(/…(?!\)| \w+ did not finish)/);
   });
 });
 

@@ -34,17 +34,23 @@ function unfold(folded: readonly string[], gutter: number, start: number): strin
   const out = folded.slice(0, start);
   let blockFrom = start; // lines before this one belong to an earlier fold or the header
   for (let i = start; i < folded.length; i++) {
-    const m = FOLD.exec(folded[i]!.slice(gutter));
+    // a fold line wraps at the diagram's width: every line of it starts with ⋮
+    let note = folded[i]!.slice(gutter);
+    const first = i;
+    while (note.startsWith('⋮') && folded[i + 1]?.slice(gutter).startsWith('⋮ ')) {
+      note += ' ' + folded[++i]!.slice(gutter + 2);
+    }
+    const m = FOLD.exec(note);
     if (m === null) {
-      out.push(folded[i]!);
+      out.push(...folded.slice(first, i + 1));
       continue;
     }
     const copies = Number(m[4]);
     const [a, b, c, d] = [m[1], m[2], m[5], m[6]].map((x) => (x === undefined ? undefined : Number(x)));
     // the block: the shortest run of lines above whose steps span exactly a..b (or, stepless, the N lines it names)
     let block: Line[] | undefined;
-    for (let len = 1; len <= i - blockFrom && block === undefined; len++) {
-      const cand = folded.slice(i - len, i).map(parse);
+    for (let len = 1; len <= first - blockFrom && block === undefined; len++) {
+      const cand = folded.slice(first - len, first).map(parse);
       const steps = cand.flatMap((x) => (x.step === undefined ? [] : [x.step]));
       if (a === undefined ? steps.length === 0 && len === Number(m[3]) : steps[0] === a && steps.at(-1) === b)
         block = cand;
