@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario';
 import { builtinScenario } from '../scenario';
 import type { CorpusKey } from './corpus';
 import { verdictLabel } from './campaign';
-import type { Target } from './target';
+import type { ExecutionWatch, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { UsageError, resolveContract, resolveModel } from './select';
 
@@ -51,6 +51,35 @@ export function distillOrder(a: DistillEntry, b: DistillEntry): number {
 }
 
 /**
+ * The order distillation replays entries in: `existing` first, then the
+ * candidates, each by distillOrder. `existing` is the number of entries of
+ * `existing` at its head. Deterministic: it depends only on the two sets.
+ */
+export function distillSequence(
+  existing: readonly DistillEntry[],
+  candidates: readonly DistillEntry[],
+): { readonly all: readonly DistillEntry[]; readonly existing: number } {
+  const before = [...existing].sort(distillOrder);
+  const cands = [...candidates].sort(distillOrder);
+  for (let i = 1; i < cands.length; i++) {
+    if (cands[i]!.name === cands[i - 1]!.name) {
+      throw new Error(`[ptefuzz internal bug] distill: candidate ${cands[i]!.name} given twice`);
+    }
+  }
+  return { all: [...before, ...cands], existing: before.length };
+}
+
+export interface DistillOptions {
+  readonly bounds?: Bounds;
+  /** watches every replay (`merge --distill`'s watchdog: src/cli/distill-worker.ts) */
+  readonly watch?: ExecutionWatch;
+  /** called before the replay of entry `i` of distillSequence's `all` */
+  readonly onReplay?: (i: number) => void;
+  /** replay only the first `limit` entries of distillSequence's `all` (the others are neither kept nor dropped) */
+  readonly limit?: number;
+}
+
+/**
  * Distill the `candidates` of target `t` on top of `existing` (entries kept
  * whatever they cover: those already in the output folder). Deterministic:
  * the result depends only on the two sets, not on their order.
@@ -59,31 +88,26 @@ export function distillTarget(
   t: Target,
   existing: readonly DistillEntry[],
   candidates: readonly DistillEntry[],
-  bounds: Bounds = DEFAULT_BOUNDS,
+  o: DistillOptions = {},
 ): DistillResult {
-  const before = [...existing].sort(distillOrder);
-  const cands = [...candidates].sort(distillOrder);
-  for (let i = 1; i < cands.length; i++) {
-    if (cands[i]!.name === cands[i - 1]!.name) {
-      throw new Error(`[ptefuzz internal bug] distill: candidate ${cands[i]!.name} given twice`);
-    }
-  }
+  const { all, existing: before } = distillSequence(existing, candidates);
+  const n = Math.min(all.length, o.limit ?? all.length);
   const engine = new CoverageEngine();
-  const all = [...before, ...cands];
-  engine.addSeeds(all.map((e) => e.trace));
+  engine.addSeeds(all.slice(0, n).map((e) => e.trace));
   const kept: string[] = [];
   const dropped: string[] = [];
-  for (let i = 0; i < all.length; i++) {
+  for (let i = 0; i < n; i++) {
+    o.onReplay?.(i);
     // a saved entry is replayed whatever the seed: the engine's queue hands out `all` in order
     const source = engine.source('distill');
-    const { exec, judgement } = runTarget(t, source, bounds);
-    const n = engine.entries().length;
+    const { exec, judgement } = runTarget(t, source, o.bounds ?? DEFAULT_BOUNDS, o.watch);
+    const size = engine.entries().length;
     engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
-    if (i < before.length) continue;
-    (engine.entries().length > n ? kept : dropped).push(all[i]!.name);
+    if (i < before) continue;
+    (engine.entries().length > size ? kept : dropped).push(all[i]!.name);
   }
   const c = engine.stats();
-  return { kept, dropped, ft: c.ft, cov: c.cov, replayed: all.length };
+  return { kept, dropped, ft: c.ft, cov: c.cov, replayed: n };
 }
 
 /**

@@ -269,10 +269,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       'with --distill: a .scn file whose corpus entries are replayed (repeatable)',
       collectPath,
     )
+    .option(
+      '--timeout <seconds>',
+      `with --distill, the watchdog: stop a replay running longer than this; its entry is kept, undistilled (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action((out: string, inputs: string[], o: MergeOptions & ModuleOption) => {
+    .action(async (out: string, inputs: string[], o: MergeOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
-      code = mergeCommand(out, inputs, o, registry);
+      code = await mergeCommand(out, inputs, o, registry);
     });
 
   program

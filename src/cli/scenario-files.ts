@@ -48,3 +48,20 @@ export function loadScenarioFile(file: string, readers: ReaderRegistry): LoadedF
 export function resolveScenarioArgs(args: readonly string[], readers: ReaderRegistry): (string | LoadedFile)[] {
   return args.map((a) => (isScenarioPath(a) ? loadScenarioFile(a, readers) : a));
 }
+
+/**
+ * The kernel scenarios of `merge --distill --scenario FILE.scn` values (a corpus entry records only its
+ * scenario's name); anything else is a usage error. Loaded by the main thread and by the distill worker.
+ */
+export function scnScenarios(files: readonly string[], registry: ReaderRegistry): Scenario[] {
+  return files.map((f) => {
+    if (!isScenarioPath(f) || f.endsWith('.litmus')) {
+      throw new UsageError(
+        `--scenario ${f}: expected a .scn file (built-in scenarios are known by name; litmus tests have no corpus)`,
+      );
+    }
+    const l = loadScenarioFile(f, registry);
+    if (l.kind !== 'kernel') throw new UsageError(`--scenario ${f}: a raw test (no pte, no reader) has no corpus`);
+    return l.scenario;
+  });
+}

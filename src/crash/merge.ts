@@ -42,26 +42,55 @@ export interface DistillCandidate {
   readonly trace: readonly number[];
 }
 
+/** A corpus entry and the file it was read from (an IN file, or OUT's for an entry already there). */
+export interface FiledCandidate extends DistillCandidate {
+  readonly file: string;
+}
+
+/** One target folder of a distilling merge. */
+export interface DistillJob {
+  /** `<scenario>.<reader>.<contract>.<model>` */
+  readonly folder: string;
+  readonly target: CorpusTarget;
+  /**
+   * The entries already in OUT's folder (kept whatever they cover): those that load and belong to it, in file-name
+   * order. Read when called — not for a target that cannot be replayed, whose new entries are merged whole.
+   */
+  readonly existing: () => FiledCandidate[];
+  /** the new entries (not in OUT under their name), in file-name order of their IN files */
+  readonly candidates: readonly FiledCandidate[];
+}
+
 /**
- * Decides which new corpus entries of one target folder a distilling merge writes
- * (`ptefuzz merge --distill`; src/campaign/distill.ts replays them): `existing` are the
- * entries already in OUT's folder (kept whatever they cover), `candidates` the new ones.
- * Returns the names to write, or `unresolved` (why the target cannot be replayed, one
- * line): then every candidate is written, as a plain merge does.
+ * What to write of one folder's new entries: `kept` (names), or — `unresolved`, why the target cannot be
+ * replayed (one line) — every candidate, as a plain merge does.
  */
-export type CorpusDistiller = (
-  target: CorpusTarget,
-  existing: readonly DistillCandidate[],
-  candidates: readonly DistillCandidate[],
-) =>
-  | { readonly kept: readonly string[]; readonly dropped: readonly string[]; readonly ft: number }
-  | { readonly unresolved: string };
+export type DistillDecision =
+  | {
+      readonly kept: readonly string[];
+      readonly dropped: readonly string[];
+      /** (counter, bucket) bits the folder's replayed entries set */
+      readonly ft: number;
+      /** OUT's entries of the folder (kept) */
+      readonly existing: number;
+      /** entries (new ones, in `kept`, or OUT's) whose replay hung or failed: kept, not distilled */
+      readonly hung?: number;
+      /** new entries not replayed after too many hangs: in `kept`, undistilled */
+      readonly notReplayed?: number;
+    }
+  | { readonly unresolved: string; readonly existing: number };
+
+/**
+ * Decides which new corpus entries of each target folder a distilling merge writes (`ptefuzz merge
+ * --distill`: src/cli/commands/merge.ts replays them, src/campaign/distill.ts): one decision per job, in order.
+ */
+export type CorpusDistiller = (jobs: readonly DistillJob[]) => Promise<readonly DistillDecision[]>;
 
 /** What a distilling merge did with one target folder. */
 export interface DistilledFolder {
   /** `<scenario>.<reader>.<contract>.<model>` */
   readonly folder: string;
-  /** entries of the folder already in OUT (kept) */
+  /** entries of the folder already in OUT (kept; 0 when unresolved: OUT's folder is not read) */
   readonly existing: number;
   /** new entries offered (duplicates of one another or of OUT's not counted) */
   readonly candidates: number;
@@ -71,13 +100,12 @@ export interface DistilledFolder {
   readonly dropped: number;
   /** (counter, bucket) bits the folder's entries set after the merge (absent when unresolved) */
   readonly ft?: number;
+  /** entries whose replay hung (new ones, among `kept`, or OUT's): kept, not distilled (absent when none) */
+  readonly hung?: number;
+  /** new entries not replayed after too many hangs, among `kept` (absent when none) */
+  readonly notReplayed?: number;
   /** the target could not be replayed: one of its files and why (every candidate was written) */
   readonly unresolved?: { readonly file: string; readonly reason: string };
-}
-
-export interface MergeOptions {
-  /** distill the corpus entries (see CorpusDistiller); crash files merge as without it */
-  readonly distill?: CorpusDistiller;
 }
 
 /**
@@ -97,41 +125,89 @@ export function mergeFolders(
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
   onReplace?: (e: CrashFileError) => void,
-  opts: MergeOptions = {},
 ): MergeCounts {
-  if (out === '') throw emptyPathError('the output folder OUT');
-  for (const dir of inputs) {
-    if (dir === '') throw emptyPathError('a crash or corpus folder');
-    let st;
-    try {
-      st = statSync(dir);
-    } catch {
-      throw new CrashFileError(dir, 'no such folder');
-    }
-    if (!st.isDirectory()) throw new CrashFileError(dir, 'not a folder (merge takes crash or corpus folders)');
+  const m = new Merge(out, inputs, onReject, onReplace, undefined);
+  try {
+    m.readInputs();
+  } finally {
+    m.syncFolders();
   }
-  const counts: MergeCounts = {
+  return m.counts;
+}
+
+/**
+ * mergeFolders, with the corpus entries distilled: the new entries of each target folder are held back until
+ * every input is read, then `distill` decides, per folder (in folder-name order), which are written; crash files
+ * merge as in mergeFolders. `counts.distilled` says what was done with each folder.
+ */
+export async function mergeFoldersDistilled(
+  out: string,
+  inputs: readonly string[],
+  onReject: (e: CrashFileError) => void,
+  onReplace: ((e: CrashFileError) => void) | undefined,
+  distill: CorpusDistiller,
+): Promise<MergeCounts> {
+  const pending = new Map<string, Map<string, Pending>>();
+  const m = new Merge(out, inputs, onReject, onReplace, pending);
+  try {
+    m.readInputs();
+    m.counts.distilled = await distillPending(out, pending, distill, m.counts, m.unsynced);
+  } finally {
+    m.syncFolders();
+  }
+  return m.counts;
+}
+
+/** One merge: its checked folders, its counts, and the corpus folders written without their fsync. */
+class Merge {
+  readonly counts: MergeCounts = {
     crashes: { added: 0, duplicate: 0 },
     corpus: { added: 0, duplicate: 0 },
     rejected: 0,
     replaced: 0,
   };
-  checkOutputFolder(out, 'merge: OUT');
-  try {
-    makeFolder(out);
-  } catch (e) {
-    throw new CrashFileError(out, `cannot create the folder (${fsReason(e)})`);
-  }
-  const unlistable = (e: CrashFileError): void => {
-    counts.rejected++;
-    onReject(e);
-  };
-  // with distill: per target folder, the new corpus entries, written once every input is read
-  const pending = new Map<string, Map<string, Pending>>();
-  // corpus entries are written without a folder fsync each (thousands of them): each folder is synced once, below
-  const unsynced = new Set<string>();
-  try {
+  /** corpus entries are written without a folder fsync each (thousands of them): each folder is synced once */
+  readonly unsynced = new Set<string>();
+
+  constructor(
+    private readonly out: string,
+    private readonly inputs: readonly string[],
+    private readonly onReject: (e: CrashFileError) => void,
+    private readonly onReplace: ((e: CrashFileError) => void) | undefined,
+    /** distilling: per target folder, the new corpus entries, written once every input is read */
+    private readonly pending: Map<string, Map<string, Pending>> | undefined,
+  ) {
+    if (out === '') throw emptyPathError('the output folder OUT');
     for (const dir of inputs) {
+      if (dir === '') throw emptyPathError('a crash or corpus folder');
+      let st;
+      try {
+        st = statSync(dir);
+      } catch {
+        throw new CrashFileError(dir, 'no such folder');
+      }
+      if (!st.isDirectory()) throw new CrashFileError(dir, 'not a folder (merge takes crash or corpus folders)');
+    }
+    checkOutputFolder(out, 'merge: OUT');
+    try {
+      makeFolder(out);
+    } catch (e) {
+      throw new CrashFileError(out, `cannot create the folder (${fsReason(e)})`);
+    }
+  }
+
+  syncFolders(): void {
+    for (const dir of this.unsynced) syncFolder(dir);
+  }
+
+  /** Merge every file below the inputs (distilling: hold the new corpus entries back in `pending`). */
+  readInputs(): void {
+    const { out, counts, onReject, onReplace, pending, unsynced } = this;
+    const unlistable = (e: CrashFileError): void => {
+      counts.rejected++;
+      onReject(e);
+    };
+    for (const dir of this.inputs) {
       for (const file of msgpackBelow(dir, { onUnlistable: unlistable, take: (ent) => ent.isFile() })) {
         let bytes: Buffer;
         let rel: string;
@@ -172,7 +248,7 @@ export function mergeFolders(
           onReject(new CrashFileError(file, `not merged: ${there.message}`));
           continue;
         }
-        if (opts.distill !== undefined && entry !== undefined && there === 'none') {
+        if (pending !== undefined && entry !== undefined && there === 'none') {
           const folder = dirname(rel);
           const slot = pending.get(folder) ?? new Map<string, Pending>();
           pending.set(folder, slot);
@@ -190,11 +266,7 @@ export function mergeFolders(
         counts[kind].added++;
       }
     }
-    if (opts.distill !== undefined) counts.distilled = distillPending(out, pending, opts.distill, counts, unsynced);
-  } finally {
-    for (const dir of unsynced) syncFolder(dir);
   }
-  return counts;
 }
 
 /**
@@ -219,35 +291,57 @@ interface Pending {
 }
 
 /** Distill and write the new corpus entries of every target folder, in folder-name order. */
-function distillPending(
+async function distillPending(
   out: string,
   pending: ReadonlyMap<string, ReadonlyMap<string, Pending>>,
   distill: CorpusDistiller,
   counts: MergeCounts,
   unsynced: Set<string>,
-): DistilledFolder[] {
+): Promise<DistilledFolder[]> {
+  const folders = [...pending.keys()].sort();
+  const slots = folders.map((folder) => [...pending.get(folder)!.values()]);
+  const jobs: DistillJob[] = folders.map((folder, i) => ({
+    folder,
+    target: slots[i]![0]!.entry,
+    existing: () => existingEntries(join(out, folder), folder),
+    candidates: slots[i]!.map((p) => ({ name: basename(p.dest), trace: p.entry.trace, file: p.file })),
+  }));
+  const decisions = await distill(jobs);
   const report: DistilledFolder[] = [];
-  for (const folder of [...pending.keys()].sort()) {
-    const slot = [...pending.get(folder)!.values()];
-    const existing = existingEntries(join(out, folder), folder);
-    const candidates = slot.map((p) => ({ name: basename(p.dest), trace: p.entry.trace }));
+  folders.forEach((folder, i) => {
+    const slot = slots[i]!;
+    const d = decisions[i]!;
     const byName = new Map(slot.map((p) => [basename(p.dest), p]));
-    const d = distill(slot[0]!.entry, existing, candidates);
     const write = 'unresolved' in d ? [...byName.keys()].sort() : d.kept;
     for (const name of write) {
       const p = byName.get(name)!;
       writeMerged(p.dest, p.bytes, unsynced);
       counts.corpus.added++;
     }
-    const base = { folder, existing: existing.length, candidates: slot.length };
     if ('unresolved' in d) {
       const first = [...slot].sort((a, b) => (a.file < b.file ? -1 : 1))[0]!;
-      report.push({ ...base, kept: slot.length, dropped: 0, unresolved: { file: first.file, reason: d.unresolved } });
+      report.push({
+        folder,
+        existing: d.existing,
+        candidates: slot.length,
+        kept: slot.length,
+        dropped: 0,
+        unresolved: { file: first.file, reason: d.unresolved },
+      });
     } else {
       counts.corpus.dropped = (counts.corpus.dropped ?? 0) + d.dropped.length;
-      report.push({ ...base, kept: d.kept.length, dropped: d.dropped.length, ft: d.ft });
+      report.push({
+        folder,
+        existing: d.existing,
+        candidates: slot.length,
+        kept: d.kept.length,
+        dropped: d.dropped.length,
+        ft: d.ft,
+        ...(d.hung ? { hung: d.hung } : {}),
+        ...(d.notReplayed ? { notReplayed: d.notReplayed } : {}),
+      });
     }
-  }
+  });
   return report;
 }
 
@@ -255,14 +349,14 @@ function distillPending(
  * The corpus entries already in `dir` (OUT's folder of target `folder`): those that load and belong
  * to it — what a campaign would replay; the others it skips, and so does distillation.
  */
-function existingEntries(dir: string, folder: string): DistillCandidate[] {
-  const out: DistillCandidate[] = [];
+function existingEntries(dir: string, folder: string): FiledCandidate[] {
+  const out: FiledCandidate[] = [];
   for (const ent of listFolder(dir, { missingIsEmpty: true })) {
     if (!ent.isFile() || !ent.name.endsWith('.msgpack')) continue;
     const file = join(dir, ent.name);
     try {
       const e = decodeCorpusEntry(readFileSync(file), file);
-      if (corpusFolderName(e) === folder) out.push({ name: ent.name, trace: e.trace });
+      if (corpusFolderName(e) === folder) out.push({ name: ent.name, trace: e.trace, file });
     } catch {
       // unreadable (a campaign skips it with a warning): it covers nothing
     }

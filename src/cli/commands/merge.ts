@@ -1,65 +1,113 @@
 import type { ReaderRegistry } from '../../kernel';
-import type { CorpusDistiller, CrashFileError, DistilledFolder } from '../../crash';
-import { mergeFolders } from '../../crash';
-import type { Scenario } from '../../scenario';
-import { UsageError, corpusTarget, distillTarget } from '../../campaign';
+import type { CorpusDistiller, CrashFileError, DistillDecision, DistilledFolder, MergeCounts } from '../../crash';
+import { mergeFolders, mergeFoldersDistilled } from '../../crash';
+import { UsageError, corpusTarget } from '../../campaign';
+import type { WatchedJob } from '../distill-watched';
+import { distillWatched } from '../distill-watched';
+import { MAX_TIMEOUTS_PER_TARGET } from '../parallel';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
-import { isScenarioPath, loadScenarioFile } from '../scenario-files';
+import { scnScenarios } from '../scenario-files';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 
 export interface MergeOptions {
   /** keep only corpus entries that add interleaving coverage for their target (afl-cmin, libFuzzer -merge=1) */
   distill?: boolean;
   /** `.scn` files whose scenarios' corpus entries are distilled (an entry records only the scenario's name) */
   scenario?: string[];
+  /** with distill, the watchdog: seconds a replay may run before it is stopped (as fuzz's --timeout) */
+  timeout?: number;
+  /** `--reader-module` files (already registered in the registry): the distill worker loads them too */
+  readerModule?: string[];
 }
 
 /**
  * `ptefuzz merge OUT IN…`: the union of crash folders and corpus folders.
  * Exit 0 when every file merged (new or duplicate), 2 when one was rejected
  * (the others are merged all the same) or an input is not a folder.
- * With `--distill`, corpus entries are distilled per target (src/campaign/distill.ts):
- * crash files merge as without it.
+ * With `--distill`, corpus entries are distilled per target (src/campaign/distill.ts)
+ * in a worker thread under the hang watchdog (distill-watched.ts): crash files merge as without it.
  */
-export function mergeCommand(
+export async function mergeCommand(
   out: string,
   inputs: readonly string[],
   o: MergeOptions = {},
   registry?: ReaderRegistry,
   clock: () => number = Date.now,
-): number {
+): Promise<number> {
   if (o.scenario !== undefined && o.distill !== true) {
     throw new UsageError(
       '--scenario: only with --distill (it names the .scn scenarios whose corpus entries are replayed)',
     );
   }
-  let distill: CorpusDistiller | undefined;
-  let replaySeconds = 0;
-  if (o.distill === true) {
-    if (registry === undefined) throw new Error('[ptefuzz internal bug] merge --distill needs the reader registry');
-    const reg = registry;
-    const scenarios = scnScenarios(o.scenario ?? [], reg);
-    distill = (key, existing, candidates) => {
-      let t;
-      try {
-        t = corpusTarget(key, reg, scenarios);
-      } catch (e) {
-        if (e instanceof UsageError) return { unresolved: e.message };
-        throw e;
-      }
-      const t0 = clock();
-      const d = distillTarget(t, existing, candidates);
-      replaySeconds += (clock() - t0) / 1000;
-      return d;
-    };
+  if (o.timeout !== undefined && o.distill !== true) {
+    throw new UsageError('--timeout: only with --distill (it limits each replay of a corpus entry)');
   }
-  const c = mergeFolders(
-    out,
-    inputs,
-    (e: CrashFileError) => process.stderr.write(`ptefuzz: ${e.message}; skipped\n`),
-    (e: CrashFileError) => process.stderr.write(`ptefuzz: warning: ${e.message}\n`),
-    distill === undefined ? {} : { distill },
-  );
-  if (c.distilled !== undefined) printDistilled(c.distilled, replaySeconds);
+  const onReject = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: ${e.message}; skipped\n`);
+  const onReplace = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: warning: ${e.message}\n`);
+  if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace));
+
+  if (registry === undefined) throw new Error('[ptefuzz internal bug] merge --distill needs the reader registry');
+  const reg = registry;
+  const scenarioFiles = o.scenario ?? [];
+  const scenarios = scnScenarios(scenarioFiles, reg);
+  const timeoutSeconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  let replaySeconds = 0;
+  const distill: CorpusDistiller = async (jobs) => {
+    const decisions: DistillDecision[] = [];
+    const watched: WatchedJob[] = [];
+    /** index in `jobs` of each watched job */
+    const at: number[] = [];
+    jobs.forEach((job, i) => {
+      let target;
+      try {
+        target = corpusTarget(job.target, reg, scenarios);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        decisions[i] = { unresolved: e.message, existing: job.existing().length };
+        return;
+      }
+      watched.push({ key: job.target, target, existing: job.existing(), candidates: job.candidates });
+      at.push(i);
+    });
+    if (watched.length === 0) return decisions;
+    const t0 = clock();
+    const outcomes = await distillWatched(watched, {
+      readerModules: o.readerModule ?? [],
+      scenarioFiles,
+      timeoutSeconds,
+      clock,
+      onHung: (k, h) => {
+        process.stderr.write(
+          `ptefuzz: warning: ${h.file}: its replay ${h.why}; ` +
+            (h.existing ? 'it stays in OUT, not distilled' : 'kept, not distilled') +
+            (h.last
+              ? `; ${jobs[at[k]!]!.folder}: ${MAX_TIMEOUTS_PER_TARGET} replays hung, so its new entries not replayed yet are kept whole, undistilled`
+              : '') +
+            '\n',
+        );
+      },
+    });
+    replaySeconds = (clock() - t0) / 1000;
+    outcomes.forEach((w, k) => {
+      const hungNew = w.hung.filter((h) => !h.existing).map((h) => h.name);
+      decisions[at[k]!] = {
+        kept: [...w.result.kept, ...hungNew, ...w.notReplayed],
+        dropped: w.result.dropped,
+        ft: w.result.ft,
+        existing: watched[k]!.existing.length,
+        ...(w.hung.length > 0 ? { hung: w.hung.length } : {}),
+        ...(w.notReplayed.length > 0 ? { notReplayed: w.notReplayed.length } : {}),
+      };
+    });
+    return decisions;
+  };
+  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill);
+  printDistilled(c.distilled ?? [], replaySeconds, timeoutSeconds);
+  return printMerged(out, inputs, c);
+}
+
+/** The merge line; the exit code. */
+function printMerged(out: string, inputs: readonly string[], c: MergeCounts): number {
   const added = c.crashes.added + c.corpus.added;
   const dup = c.crashes.duplicate + c.corpus.duplicate;
   process.stdout.write(
@@ -74,32 +122,23 @@ export function mergeCommand(
   return c.rejected > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-/** The kernel scenarios of `--scenario FILE.scn` values; anything else is a usage error. */
-function scnScenarios(files: readonly string[], registry: ReaderRegistry): Scenario[] {
-  return files.map((f) => {
-    if (!isScenarioPath(f) || f.endsWith('.litmus')) {
-      throw new UsageError(
-        `--scenario ${f}: expected a .scn file (built-in scenarios are known by name; litmus tests have no corpus)`,
-      );
-    }
-    const l = loadScenarioFile(f, registry);
-    if (l.kind !== 'kernel') throw new UsageError(`--scenario ${f}: a raw test (no pte, no reader) has no corpus`);
-    return l.scenario;
-  });
-}
-
-/** One line per target folder distilled, a warning per folder that could not be, and the totals. */
-function printDistilled(folders: readonly DistilledFolder[], seconds: number): void {
+/**
+ * One line per target folder distilled, a warning per folder that could not be, and the totals
+ * (the replays that hung were reported as they happened).
+ */
+function printDistilled(folders: readonly DistilledFolder[], seconds: number, timeoutSeconds: number): void {
   let candidates = 0;
   let kept = 0;
   let existing = 0;
   /** entries of the folders distilled (an unresolved folder's are written without a replay) */
   let replayed = 0;
+  let hung = 0;
   for (const f of folders) {
     candidates += f.candidates;
     kept += f.kept;
     existing += f.existing;
-    if (f.unresolved === undefined) replayed += f.candidates + f.existing;
+    if (f.unresolved === undefined) replayed += f.candidates + f.existing - (f.notReplayed ?? 0);
+    hung += f.hung ?? 0;
     if (f.unresolved !== undefined) {
       process.stderr.write(
         `ptefuzz: warning: ${f.unresolved.file}: cannot distill ${f.folder} (${f.unresolved.reason}); ` +
@@ -111,12 +150,18 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number): v
     process.stdout.write(
       `distill ${f.folder}: ${f.kept} of ${f.candidates} kept, ${f.dropped} dropped` +
         (f.existing > 0 ? ` (${f.existing} already in OUT, kept)` : '') +
+        (f.hung !== undefined ? `; ${f.hung} replay(s) hung (kept, not distilled: see the warnings)` : '') +
+        (f.notReplayed !== undefined
+          ? `, ${f.notReplayed} new entries not replayed after them (kept whole, undistilled)`
+          : '') +
         `; ft ${f.ft ?? 0}\n`,
     );
   }
   process.stdout.write(
     `distilled ${folders.length} target(s): ${kept} of ${candidates} new corpus entries kept, ${candidates - kept} dropped` +
       (existing > 0 ? ` (${existing} already in OUT, kept)` : '') +
-      `; ${replayed} entries replayed in ${seconds.toFixed(1)} s\n`,
+      `; ${replayed} entries replayed in ${seconds.toFixed(1)} s` +
+      (hung > 0 ? `; ${hung} replay(s) hung, each stopped after ${timeoutSeconds} s (kept, not distilled)` : '') +
+      '\n',
   );
 }
