@@ -78,7 +78,7 @@ export type DistillDecision =
       /** new entries not replayed after too many hangs: in `kept`, undistilled */
       readonly notReplayed?: number;
     }
-  | { readonly unresolved: string; readonly existing: number };
+  | { readonly unresolved: string };
 
 /**
  * Decides which new corpus entries of each target folder a distilling merge writes (`ptefuzz merge
@@ -322,7 +322,7 @@ async function distillPending(
       const first = [...slot].sort((a, b) => (a.file < b.file ? -1 : 1))[0]!;
       report.push({
         folder,
-        existing: d.existing,
+        existing: 0,
         candidates: slot.length,
         kept: slot.length,
         dropped: 0,

@@ -6,12 +6,21 @@
  * listing, so readdirSync is made to fail with EIO on folders named `*.eio`.
  */
 import type * as fs from 'node:fs';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { CrashFileError, FileCorpusStore, expandCrashPaths, listFolder, mergeFolders } from '../../src/crash';
+import {
+  CrashFileError,
+  FileCorpusStore,
+  corpusFileName,
+  encodeCorpusEntry,
+  expandCrashPaths,
+  listFolder,
+  mergeFolders,
+} from '../../src/crash';
 import { ROOT } from '../support/cli';
+import { runInProcess } from '../support/self-fuzz';
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof fs>();
@@ -76,5 +85,21 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     expect(messageOf(() => fresh.save({ ...t, model: 'sc' }, [0, 1]))).toBe(
       `${join(dir, 's.r.c.sc')}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)`,
     );
+  });
+
+  test('merge --distill does not read OUT’s folder of a target it cannot resolve: its new entries are merged whole', async () => {
+    const key = { scenario: 'not-built-in', reader: 'ptep_get', contract: 'non-torn', model: 'eio' };
+    const folder = 'not-built-in.ptep_get.non-torn.eio';
+    const input = tmp();
+    const bytes = encodeCorpusEntry(key, [0, 1]);
+    writeFileSync(join(input, 'entry.msgpack'), bytes);
+    const out = tmp();
+    mkdirSync(join(out, folder)); // listing it fails (EIO)
+    const r = await runInProcess(['merge', '--distill', out, input]);
+    expect(r.stderr).toBe(
+      `ptefuzz: warning: ${join(input, 'entry.msgpack')}: cannot distill ${folder} (scenario "not-built-in" is not built in (a .scn scenario's corpus entries record only its name: give the file with --scenario FILE.scn)); its 1 new entries are merged whole\n`,
+    );
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, folder, corpusFileName(bytes)))).toEqual(bytes);
   });
 });

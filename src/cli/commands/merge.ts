@@ -63,7 +63,8 @@ export async function mergeCommand(
         target = corpusTarget(job.target, reg, scenarios);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        decisions[i] = { unresolved: e.message, existing: job.existing().length };
+        // its new entries are merged whole: OUT's folder of the target is not read
+        decisions[i] = { unresolved: e.message };
         return;
       }
       watched.push({ key: job.target, target, existing: job.existing(), candidates: job.candidates });
