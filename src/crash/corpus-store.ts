@@ -154,43 +154,17 @@ export class FileCorpusStore {
   /** Entries of `t` not loaded or saved before, in file-name order. */
   poll(t: CorpusTarget): readonly (readonly number[])[] {
     const folder = corpusFolderName(t);
-    const path = join(this.dir, folder);
-    // a folder that cannot be listed stops the campaign (one line, exit 2), as a file in the way of one does
-    let names: string[];
-    try {
-      names = listFolder(path, { missingIsEmpty: true })
-        .map((ent) => ent.name)
-        .filter((n) => n.endsWith('.msgpack'));
-    } catch (e) {
-      if (this.notAFolder(path)) throw this.inTheWay(path);
-      throw e;
-    }
-    const seen = this.seen(folder);
-    const out: number[][] = [];
-    for (const name of names.sort()) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const file = join(path, name);
-      try {
-        let buf: Buffer;
-        try {
-          buf = readFileSync(file);
-        } catch (e) {
-          throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-        }
-        const entry = decodeCorpusEntry(buf, file);
-        if (corpusFolderName(entry) !== folder) {
-          throw new CrashFileError(file, `entry of ${corpusFolderName(entry)}, not of its folder ${folder}`);
-        }
-        out.push([...entry.trace]);
-        this.loaded++;
-      } catch (e) {
-        if (!(e instanceof CrashFileError)) throw e;
+    const entries = readCorpusFolder(
+      join(this.dir, folder),
+      folder,
+      (e) => {
         this.skipped++;
         this.warn(`${e.message}; skipped`);
-      }
-    }
-    return out;
+      },
+      this.seen(folder),
+    );
+    this.loaded += entries.length;
+    return entries.map((e) => [...e.trace]);
   }
 
   /** Write an entry atomically under its content name, unless it exists. */
@@ -212,7 +186,7 @@ export class FileCorpusStore {
         this.saved++;
       }
     } catch (e) {
-      if (this.notAFolder(path)) throw this.inTheWay(path);
+      if (notAFolder(path)) throw inTheWay(path);
       // The corpus is what the campaign learnt, kept for the next one: a full disk or a folder made
       // read-only must not end a days-long campaign. The entry stays in the engine's corpus in memory.
       if (this.unsaved++ === 0) {
@@ -222,19 +196,75 @@ export class FileCorpusStore {
       }
     }
   }
+}
 
-  private notAFolder(path: string): boolean {
+/** One corpus entry read from a target folder. */
+export interface CorpusFolderEntry {
+  /** its file name (`<sha256[0:16]>.msgpack`) */
+  readonly name: string;
+  readonly file: string;
+  readonly trace: readonly number[];
+}
+
+/**
+ * The entries of the target folder `path`, named `folder` (`<scenario>.<reader>.<contract>.<model>`), in
+ * file-name order: each `*.msgpack` file in it that loads as a corpus entry of that target — what a campaign
+ * replays (FileCorpusStore.poll) and what distillation counts as already there (merge.ts). A file that does not
+ * (unreadable, not an entry, another version, another target's) goes to `onSkip`, a CrashFileError naming it and
+ * why, and is left out. With `seen`, names in it are left out and the others added to it. A missing folder has no
+ * entries; one that cannot be listed, or a file in its place, is a CrashFileError (one line).
+ */
+export function readCorpusFolder(
+  path: string,
+  folder: string,
+  onSkip: (e: CrashFileError) => void,
+  seen?: Set<string>,
+): CorpusFolderEntry[] {
+  let names: string[];
+  try {
+    names = listFolder(path, { missingIsEmpty: true })
+      .map((ent) => ent.name)
+      .filter((n) => n.endsWith('.msgpack'));
+  } catch (e) {
+    if (notAFolder(path)) throw inTheWay(path);
+    throw e;
+  }
+  const out: CorpusFolderEntry[] = [];
+  for (const name of names.sort()) {
+    if (seen?.has(name)) continue;
+    seen?.add(name);
+    const file = join(path, name);
     try {
-      return !statSync(path).isDirectory();
-    } catch {
-      return false;
+      let buf: Buffer;
+      try {
+        buf = readFileSync(file);
+      } catch (e) {
+        throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+      const entry = decodeCorpusEntry(buf, file);
+      if (corpusFolderName(entry) !== folder) {
+        throw new CrashFileError(file, `entry of ${corpusFolderName(entry)}, not of its folder ${folder}`);
+      }
+      out.push({ name, file, trace: entry.trace });
+    } catch (e) {
+      if (!(e instanceof CrashFileError)) throw e;
+      onSkip(e);
     }
   }
+  return out;
+}
 
-  private inTheWay(path: string): CrashFileError {
-    return new CrashFileError(
-      path,
-      "not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)",
-    );
+function notAFolder(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
   }
+}
+
+function inTheWay(path: string): CrashFileError {
+  return new CrashFileError(
+    path,
+    "not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)",
+  );
 }

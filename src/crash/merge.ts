@@ -11,6 +11,7 @@ import {
   corpusFolderName,
   decodeCorpusEntry,
   formatOf,
+  readCorpusFolder,
   versionOf,
 } from './corpus-store';
 import {
@@ -18,7 +19,6 @@ import {
   emptyPathError,
   fsReason,
   legacyTwin,
-  listFolder,
   makeFolder,
   msgpackBelow,
   syncFolder,
@@ -303,7 +303,8 @@ async function distillPending(
   const jobs: DistillJob[] = folders.map((folder, i) => ({
     folder,
     target: slots[i]![0]!.entry,
-    existing: () => existingEntries(join(out, folder), folder),
+    // what a campaign replays of the folder; the others it skips with a warning, and they cover nothing
+    existing: () => readCorpusFolder(join(out, folder), folder, () => undefined),
     candidates: slots[i]!.map((p) => ({ name: basename(p.dest), trace: p.entry.trace, file: p.file })),
   }));
   const decisions = await distill(jobs);
@@ -343,25 +344,6 @@ async function distillPending(
     }
   });
   return report;
-}
-
-/**
- * The corpus entries already in `dir` (OUT's folder of target `folder`): those that load and belong
- * to it — what a campaign would replay; the others it skips, and so does distillation.
- */
-function existingEntries(dir: string, folder: string): FiledCandidate[] {
-  const out: FiledCandidate[] = [];
-  for (const ent of listFolder(dir, { missingIsEmpty: true })) {
-    if (!ent.isFile() || !ent.name.endsWith('.msgpack')) continue;
-    const file = join(dir, ent.name);
-    try {
-      const e = decodeCorpusEntry(readFileSync(file), file);
-      if (corpusFolderName(e) === folder) out.push({ name: ent.name, trace: e.trace, file });
-    } catch {
-      // unreadable (a campaign skips it with a warning): it covers nothing
-    }
-  }
-  return out;
 }
 
 /**
