@@ -8,6 +8,7 @@
  * by itself within seconds is shown by hand (README, jsfuzz targets).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,69 @@ describe('fuzz --engine jsfuzz', () => {
     const replay = cli(['replay', join(written, NATIVE)]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('REPRODUCED');
+  });
+
+  test('a jsfuzz crash that is no divergence, whose kept input cannot be written: the command that writes it, exit 2', () => {
+    const { corpus, out, args } = tornSeedCampaign();
+    // ptep_get_lockless agrees on the seed; preloaded into jsfuzz's processes only (ptefuzz sets
+    // PTEFUZZ_JSFUZZ_SELECTION for them), this makes the harness throw an error that is no divergence after each
+    // execution, as a harness exception would: jsfuzz writes a crash artifact that ptefuzz replays as agree
+    const preload = join(tmp(), 'harness-throws.js');
+    writeFileSync(
+      preload,
+      `'use strict';
+if (process.env.PTEFUZZ_JSFUZZ_SELECTION) {
+  const Module = require('module');
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    const m = load.call(this, request, parent, isMain);
+    if (request !== '../dist/index.js' || !String(parent && parent.filename).endsWith('.fuzz.js')) return m;
+    const harnessSession = (targets) => {
+      const s = m.campaign.harnessSession(targets);
+      return {
+        get executions() { return s.executions; },
+        get stats() { return s.stats; },
+        fuzz(buf) { s.fuzz(buf); throw new Error('test: a harness exception'); },
+      };
+    };
+    return { ...m, campaign: { ...m.campaign, harnessSession } };
+  };
+}
+`,
+    );
+    const seed = readFileSync(join(corpus, 'torn-seed'));
+    const kept = `jsfuzz-crash-${createHash('sha256').update(seed).digest('hex').slice(0, 12)}.bin`;
+    // a folder where the kept input goes: its write fails (EISDIR) for root too, as a read-only folder or a full disk would
+    mkdirSync(join(out, kept));
+    const lockless = args.map((a) => (a === 'ptep_get' ? 'ptep_get_lockless' : a));
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'ptefuzz.js'), 'fuzz', '--engine', 'jsfuzz', ...lockless],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+      },
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'WARNING: jsfuzz reported a crash that replays as agree on s2-pae-zap-reestablish ptep_get_lockless non-torn sc, not a divergence\n' +
+        `ptefuzz: ${out}: cannot write the jsfuzz input ${kept} (is a folder, EISDIR)\n` +
+        '\tthe finding is NOT SAVED; the campaign stops after the current run.',
+    );
+    expect(r.stderr.trim().split('\n').pop()).toMatch(
+      /^ptefuzz: 1 crash file could not be written \(first: .*: cannot write the jsfuzz input .*\); the campaign stopped; /,
+    );
+    const s = JSON.parse(r.stdout) as { jsfuzz: { artifacts: number }; writeFailures?: { file: string }[] };
+    expect(s.jsfuzz.artifacts).toBe(1);
+    expect(s.writeFailures?.map((w) => w.file)).toEqual([join(out, kept)]);
+    // the printed command writes the input jsfuzz crashed on
+    const echo = r.stderr.split('\n').find((l) => l.startsWith('\techo '))!;
+    expect(echo).toMatch(new RegExp(`\\| base64 -d > ${kept.replace(/\./g, '\\.')}$`));
+    const written = tmp();
+    expect(spawnSync('sh', ['-c', echo.trim()], { cwd: written }).status).toBe(0);
+    expect(readFileSync(join(written, kept))).toEqual(seed);
   });
 
   test('an artifact jsfuzz could not write: the divergence the harness counted is reported LOST, never "No divergence", exit 2', () => {
