@@ -273,15 +273,15 @@ function enumOptions(o: ExploreOptions, bound: number | undefined): EnumerateOpt
 const AGREE = 'agree';
 const NO_READ = 'no read';
 /** labels that are not a divergence: no witness is printed for them */
-const NOT_DIVERGENT: ReadonlySet<string> = new Set([AGREE, 'bound-hit', NO_READ]);
+export const NOT_DIVERGENT: ReadonlySet<string> = new Set([AGREE, 'bound-hit', NO_READ]);
 
 /**
  * One state per judged reader invocation: its returned value, labelled with its verdict. A divergence
  * that no returned value explains — a consumer invariant (use-after-free, lost-dirty, wrong-page) broken
  * although every value the reader returned was acceptable, or a livelock — is a state of its own, so the
- * execution counts as divergent.
+ * execution counts as divergent. Exported for test/laws/exhaustive-completeness.test.ts (the states explore prints).
  */
-function scenarioStates(t: Target, r: Run, values?: Map<string, bigint>): [string, string][] {
+export function scenarioStates(t: Target, r: Run, values?: Map<string, bigint>): [string, string][] {
   const { exec, judgement } = r;
   const v = judgement.verdict;
   const states: [string, string][] = judgement.judged.map((j) => {
