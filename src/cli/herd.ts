@@ -62,9 +62,10 @@ export function searchLine(x: Exploration<unknown>, bound: number | undefined): 
   const n = `Executions ${x.executions}`;
   if (x.truncated) return `${n}; TRUNCATED by --max-executions: the states above may be incomplete`;
   if (x.boundCut) return `${n}; the preemption bound ${bound} cut the search`;
+  // the bound pruned nothing: every execution was run, and none needs more than the most seen (possibly the bound)
   return bound === undefined
     ? `${n}; complete (every trace enumerated)`
-    : `${n}; complete (the preemption bound ${bound} was never reached)`;
+    : `${n}; complete (every trace enumerated: no execution needs more than ${x.maxPreemptions} preemption(s), the preemption bound ${bound} cut nothing)`;
 }
 
 /**

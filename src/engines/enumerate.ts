@@ -29,6 +29,11 @@ export interface EnumerationSummary {
   readonly boundCut: boolean;
   /** true when `shouldStop` ended the search before it was complete: what was visited is a prefix, no claim */
   readonly interrupted: boolean;
+  /**
+   * the most preemptions of any execution visited (countPreemptions): a complete search under bound K with
+   * `boundCut` false reached every execution, and none needed more than this (it may be K itself)
+   */
+  readonly maxPreemptions: number;
 }
 
 /**
@@ -64,23 +69,29 @@ export function* enumerateSteps(
   let prefix: number[] = [];
   let executions = 0;
   let boundCut = false;
+  let maxPreemptions = 0;
   for (;;) {
-    if (executions >= max) return { executions, truncated: true, boundCut, interrupted: false };
+    if (executions >= max) return { executions, truncated: true, boundCut, interrupted: false, maxPreemptions };
     if (opts.shouldStop?.() === true) {
-      return { executions, truncated: false, boundCut, interrupted: true };
+      return { executions, truncated: false, boundCut, interrupted: true, maxPreemptions };
     }
     const exec = run(new PrefixSource(prefix));
     executions++;
     visit(exec);
     const next = nextPrefix(exec.choices, bound);
     if (next.cut) boundCut = true;
-    if (next.prefix === null) return { executions, truncated: false, boundCut, interrupted: false };
+    maxPreemptions = Math.max(maxPreemptions, next.preemptions);
+    if (next.prefix === null) return { executions, truncated: false, boundCut, interrupted: false, maxPreemptions };
     prefix = next.prefix;
     yield;
   }
 }
 
-function nextPrefix(records: readonly ChoiceRecord[], bound: number): { prefix: number[] | null; cut: boolean } {
+/** The prefix of the next execution (null: the search is over), whether the bound pruned, and this one's preemptions. */
+function nextPrefix(
+  records: readonly ChoiceRecord[],
+  bound: number,
+): { prefix: number[] | null; cut: boolean; preemptions: number } {
   // preemptions used by records[0..i-1]
   const before: number[] = [];
   let p = 0;
@@ -100,7 +111,7 @@ function nextPrefix(records: readonly ChoiceRecord[], bound: number): { prefix: 
     }
     const prefix = records.slice(0, i).map((x) => x.value);
     prefix.push(r.value + 1);
-    return { prefix, cut };
+    return { prefix, cut, preemptions: p };
   }
-  return { prefix: null, cut };
+  return { prefix: null, cut, preemptions: p };
 }

@@ -15,6 +15,7 @@ import { enumerate } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
 import { shapeByName } from '../../src/litmus-shapes';
 import { EXPECTED, MODELS } from '../laws/expected-outcomes';
+import { bruteForce } from '../support/brute-force';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
 /** a fresh crash folder: a divergent explore writes its crash files there, never into the repository's crashes/ */
@@ -154,6 +155,81 @@ describe('explore --scenario', () => {
     const fixed = cli(['explore', '--scenario', 's7-arm64-fault-pte-same', '--reader', '__ptep_get', '--model', 'sc']);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('no divergence (complete search)');
+  });
+
+  test('a complete search says how many preemptions its executions needed, not that the bound was never reached', () => {
+    // S7 with pte_same under weak: some executions need exactly 2 preemptions, none needs 3 (brute force below)
+    const scenario = 's7-arm64-fault-pte-same';
+    const [t] = selectTargets({ scenarios: [scenario], readers: ['__ptep_get'], models: ['weak'] }, builtinReaders());
+    const run = (source: Parameters<typeof runTarget>[1]) => runTarget(t!, source).exec;
+    const [one, two, three] = [1, 2, 3].map((b) => bruteForce(run, b));
+    expect(Math.max(...two!.map((l) => l.preemptions))).toBe(2);
+    expect(three).toHaveLength(two!.length);
+    expect(one!.length).toBeLessThan(two!.length);
+    const args = ['explore', '--scenario', scenario, '--reader', '__ptep_get', '--model', 'weak'];
+    for (const bound of [2, 3]) {
+      const r = cli([...args, '--bound', String(bound)]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        `Executions ${two!.length}; complete (every trace enumerated: no execution needs more than 2 preemption(s), ` +
+          `the preemption bound ${bound} cut nothing)`,
+      );
+      expect(r.stdout).not.toContain('never reached');
+      expect(r.stdout).toContain('no divergence (complete search)');
+    }
+    const cut = cli([...args, '--bound', '1']);
+    expect(cut.stdout).toContain(`Executions ${one!.length}; the preemption bound 1 cut the search`);
+    expect(cut.stdout).toContain('no divergence within bound 1');
+  });
+
+  test('bound hits: a writer left unfinished (sc), or a read begun after every writer finished re-reading old values (weak)', () => {
+    const scenario = 's9-contpte-fold-unfold';
+    const reader = 'contpte_ptep_get_lockless';
+    // the executions explore runs (the enumerator's completeness is test/laws/exhaustive-completeness.test.ts),
+    // classified here: did the stopped read begin after the other CPUs' last step, with all their operations done?
+    const hits = (model: 'sc' | 'weak', bound: number, maxExecutions?: number) => {
+      const [t] = selectTargets({ scenarios: [scenario], readers: [reader], models: [model] }, builtinReaders());
+      let stopped = 0;
+      let after = 0;
+      const x = enumerate(
+        (source) => runTarget(t!, source).exec,
+        (exec) => {
+          const o = exec.outcome;
+          if (o.kind !== 'bound-hit') return;
+          stopped++;
+          expect(o.bound).toBe('retries');
+          const read = exec.ops[o.op]!;
+          const others = exec.events.filter((e) => e.cpu !== read.cpu && e.kind !== 'drain');
+          const othersDone = exec.ops.filter((op) => op.cpu !== read.cpu).every((op) => op.done);
+          if (othersDone && others.every((e) => e.step < read.start)) after++;
+        },
+        { preemptionBound: bound, ...(maxExecutions !== undefined ? { maxExecutions } : {}) },
+      );
+      return { executions: x.executions, hits: stopped, after };
+    };
+    const sc = hits('sc', 1);
+    expect(sc.hits).toBeGreaterThan(0);
+    expect(sc.after).toBe(0);
+    const a = cli(['explore', '--scenario', scenario, '--reader', reader, '--model', 'sc', '--bound', '1']);
+    expect(a.stdout).toContain(
+      `no divergence within bound 1\n  (${sc.hits} of ${sc.executions} executions hit a bound and were not judged — ` +
+        `neither a pass nor a divergence: ${sc.hits} with another CPU's operation unfinished or running during the ` +
+        'read (typically a writer the preemption bound stopped half way, the reader retrying on it); the bound-hit ' +
+        'state above)',
+    );
+    // under weak at bound 0 (no preemption at all) the reader retries to the bound on old values: the first 500
+    // executions of a search too large to finish (more than 100000 executions)
+    const weak = hits('weak', 0, 500);
+    expect(weak.hits).toBeGreaterThan(0);
+    expect(weak.after).toBe(weak.hits);
+    const b = cli(['explore', '--scenario', scenario, '--reader', reader, '--bound', '0', '--max-executions', '500']);
+    expect(b.stdout).toContain('no divergence in the 500 executions explored (search truncated)');
+    expect(b.stdout).toContain(
+      `(${weak.hits} of 500 executions hit a bound and were not judged — neither a pass nor a divergence: ` +
+        `${weak.hits} with the read begun after every other CPU had finished its operations (the reader kept reading ` +
+        'an old value on every retry, which tso and weak allow: a store need not become visible within any bound); ' +
+        'the bound-hit state above)',
+    );
   });
 
   test('an execution whose consumer never completed a read is not a divergence (S12 with the IPI), exit 0', () => {

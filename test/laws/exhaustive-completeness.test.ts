@@ -19,7 +19,8 @@
  *    class seen within the bound is one explore reports.
  * 2. Counting: on tiny programs the number of executions the enumerator visits, per model and bound, is the
  *    count derived by hand in the comments below; on small kernel targets the set of traces it visits is the
- *    one of an independent brute force (one run per node of the choice tree, no pruning but the bound).
+ *    one of an independent brute force (test/support/brute-force.ts: one run per node of the choice tree, no
+ *    pruning but the bound).
  */
 import { describe, expect, test } from 'vitest';
 import type { Run, Target } from '../../src/campaign';
@@ -28,15 +29,9 @@ import { NOT_DIVERGENT, scenarioStates } from '../../src/cli/commands/explore';
 import { createEngine, createRng, enumerate, exhaust } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
 import { litmus } from '../../src/litmus-shapes';
-import type { ChoiceContext, ChoiceKind, ChoiceRecord, ChoiceSource, Execution, ModelKind } from '../../src/machine';
+import type { ChoiceContext, ChoiceKind, ChoiceSource, Execution, ModelKind } from '../../src/machine';
 import { READ_ONCE, WRITE_ONCE, execute } from '../../src/machine';
-
-/** Preemptions as the enumerator counts them, recomputed here from the recorded choices. */
-function preemptions(records: readonly ChoiceRecord[]): number {
-  let n = 0;
-  for (const r of records) if (r.kind === 'sched' && r.preemptible === true && r.value !== 0) n++;
-  return n;
-}
+import { bruteForce, preemptions } from '../support/brute-force';
 
 /** Switches between consecutive CPU steps away from a CPU that steps again later (drains are not steps). */
 function preemptionsFromEvents(exec: Execution): number {
@@ -46,7 +41,7 @@ function preemptionsFromEvents(exec: Execution): number {
   return n;
 }
 
-const traceKey = (exec: Execution): string => exec.trace.join(',');
+const traceKey = (exec: Execution): string => exec.trace.join(','); // as bruteForce's leaves
 const pairKey = ([state, label]: readonly [string, string]): string => `${state}  ${label}`;
 
 interface Bounded {
@@ -288,35 +283,6 @@ describe('explore is complete within its preemption bound on the kernel scenario
 
 // ---- counting ----------------------------------------------------------------
 
-/**
- * An independent brute force over choice sequences: one execution per node of the choice tree. A node is a
- * prefix of choice values; running it (the prefix, then 0 for every later choice) tells the number of options
- * of the next choice — its children — or that there is none (a leaf: one execution). A node whose prefix
- * already holds more than `bound` preemptions is dropped with everything below it (every later choice only
- * adds). Returns the traces of the leaves.
- */
-function bruteForce(run: (source: ChoiceSource) => Execution, bound: number): string[] {
-  const leaves: string[] = [];
-  const stack: number[][] = [[]];
-  while (stack.length > 0) {
-    const prefix = stack.pop()!;
-    let asked = 0;
-    let options = 0;
-    const exec = run({
-      choose(_kind: ChoiceKind, n: number): number {
-        const i = asked++;
-        if (i < prefix.length) return prefix[i]!;
-        if (i === prefix.length) options = n;
-        return 0;
-      },
-    });
-    if (preemptions(exec.choices.slice(0, prefix.length)) > bound) continue;
-    if (options === 0) leaves.push(traceKey(exec));
-    else for (let v = options - 1; v >= 0; v--) stack.push([...prefix, v]);
-  }
-  return leaves;
-}
-
 /** CPU0: x = 1; CPU1: r = x. */
 const ONE_STORE_ONE_LOAD = litmus({
   name: 'W+R',
@@ -446,7 +412,9 @@ describe('the executions the enumerator visits, counted independently', () => {
     expect(new Set(visited).size).toBe(n);
     const brute = bruteForce(run, bound);
     expect(brute).toHaveLength(n);
-    expect(new Set(visited)).toEqual(new Set(brute));
+    expect(new Set(visited)).toEqual(new Set(brute.map((l) => l.trace)));
+    // what explore prints after "complete": the most preemptions of any execution visited
+    expect(summary.maxPreemptions).toBe(Math.max(...brute.map((l) => l.preemptions)));
   });
 
   const KERNEL: readonly [string, string, ModelKind, number][] = [
@@ -468,7 +436,7 @@ describe('the executions the enumerator visits, counted independently', () => {
       const x = explore(t!, bound);
       const brute = bruteForce((source) => runTarget(t!, source).exec, bound);
       expect(brute.length).toBe(x.executions);
-      expect(new Set(brute)).toEqual(x.traces);
+      expect(new Set(brute.map((l) => l.trace))).toEqual(x.traces);
     },
   );
 });

@@ -6,7 +6,7 @@ import type { Exploration } from '../../engines';
 import { exhaustSteps } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
-import type { ModelKind } from '../../machine';
+import type { Execution, ModelKind } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import type { HerdTest } from '../herd';
 import { herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
@@ -305,15 +305,48 @@ export function scenarioStates(t: Target, r: Run, values?: Map<string, bigint>):
 
 /**
  * Under the "no divergence" line when some executions hit a bound: they were not judged, so the claim
- * covers the others only. A retry bound hit under a preemption bound is usually a reader spinning on a
- * writer that would need one more preemption to finish (a livelock is a divergence, not a bound hit).
+ * covers the others only. A retry-bound hit is split by what the other CPUs did: one still had an operation unfinished, or ran
+ * during the stopped read — usually a writer that needs one more preemption to finish while the reader
+ * retries on it (a livelock is a divergence, not a bound hit) —; or the read began after every other CPU had
+ * finished its operations and still retried to the bound: it kept reading an old value, which tso and weak
+ * allow on every retry (a weak load may read an old message again, a store may stay in a TSO buffer): no model
+ * makes a store visible within bounded time, so this happens under any preemption bound, 0 included. The
+ * step bound and deadlocks are counted apart.
  */
-function boundHitNote(hits: number, executions: number): string {
+function boundHitNote(hits: number, afterOthers: number, otherBounds: number, executions: number): string {
+  const during = hits - afterOthers - otherBounds;
+  const causes = [
+    ...(during > 0
+      ? [
+          `${during} with another CPU's operation unfinished or running during the read (typically a ` +
+            'writer the preemption bound stopped half way, the reader retrying on it)',
+        ]
+      : []),
+    ...(afterOthers > 0
+      ? [
+          `${afterOthers} with the read begun after every other CPU had finished its operations (the reader kept ` +
+            'reading an old value on every retry, which tso and weak allow: a store need not become visible within any bound)',
+        ]
+      : []),
+    ...(otherBounds > 0 ? [`${otherBounds} stopped by the step bound or a deadlock`] : []),
+  ];
   return (
-    `  (${hits} of ${executions} executions hit a bound and were not judged — neither a pass nor a divergence; ` +
-    'typically the reader retrying on a writer left half done when the preemption bound ran out: the bound-hit ' +
-    'state above)'
+    `  (${hits} of ${executions} executions hit a bound and were not judged — neither a pass nor a divergence: ` +
+    `${causes.join('; ')}; the bound-hit state above)`
   );
+}
+
+/**
+ * A retry-bound hit whose read began after every other CPU had finished its operations: no other CPU has an
+ * operation left open, and none took a step after the read's first (store-buffer drains are no CPU's step).
+ */
+function readAfterOthers(exec: Execution): boolean {
+  const o = exec.outcome;
+  if (o.kind !== 'bound-hit' || o.bound !== 'retries') return false;
+  const read = exec.ops[o.op];
+  if (read === undefined) return false;
+  if (exec.ops.some((op) => op.cpu !== read.cpu && !op.done)) return false;
+  return !exec.events.some((e) => e.cpu !== read.cpu && e.kind !== 'drain' && e.step > read.start);
 }
 
 async function exploreTarget(
@@ -326,6 +359,8 @@ async function exploreTarget(
   const unsaved: WriteFailure[] = [];
   let raced = 0;
   let boundHits = 0;
+  let staleHits = 0;
+  let otherBoundHits = 0;
   const values = new Map<string, bigint>();
   const interrupt = search.signals;
   search.name = t.key;
@@ -334,7 +369,12 @@ async function exploreTarget(
       (source) => {
         const run = runTarget(t, source);
         if (run.judgement.raced > 0) raced++;
-        if (run.judgement.verdict.kind === 'bound-hit') boundHits++;
+        if (run.judgement.verdict.kind === 'bound-hit') {
+          boundHits++;
+          const o = run.exec.outcome;
+          if (o.kind === 'bound-hit' && o.bound !== 'retries') otherBoundHits++;
+          else if (readAfterOthers(run.exec)) staleHits++;
+        }
         return run;
       },
       (run) => scenarioStates(t, run, values),
@@ -389,7 +429,7 @@ async function exploreTarget(
             ? `no divergence within bound ${bound}`
             : 'no divergence (complete search)',
     );
-    if (boundHits > 0) out.push(boundHitNote(boundHits, x.executions));
+    if (boundHits > 0) out.push(boundHitNote(boundHits, staleHits, otherBoundHits, x.executions));
   } else {
     const divergent = states.filter((s) => [...s.labels.keys()].some((l) => !NOT_DIVERGENT.has(l)));
     let standIns: ReturnType<typeof saveUnminimized> = [];
