@@ -152,7 +152,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(
       '--bound <k>',
-      `preemption bound (default ${DEFAULT_SCENARIO_BOUND} for scenarios, none for litmus shapes)`,
+      `preemption bound: at most K switches away from a CPU that could have run on; read-from and drain choices are not counted (default ${DEFAULT_SCENARIO_BOUND} for scenarios, none for litmus shapes)`,
       nonNegativeInt,
     )
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
