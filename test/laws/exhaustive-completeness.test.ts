@@ -133,8 +133,8 @@ const CASES: readonly Case[] = [
     model: 'tso',
     bound: 2,
     why: 'PAE under tso (store buffers, drain choices): the torn two-load read',
-    within: 2500,
-    runs: 600,
+    within: 1800,
+    runs: 400,
     classes: ['torn'],
   },
   {
@@ -143,8 +143,8 @@ const CASES: readonly Case[] = [
     model: 'sc',
     bound: 2,
     why: 'sc: the retrying PAE reader',
-    within: 2000,
-    runs: 600,
+    within: 1400,
+    runs: 400,
     classes: [],
   },
   {
@@ -153,8 +153,8 @@ const CASES: readonly Case[] = [
     model: 'tso',
     bound: 1,
     why: 'consumer handle_pte_fault (PTL, recheck) under tso',
-    within: 2000,
-    runs: 600,
+    within: 1500,
+    runs: 400,
     classes: ['torn'],
   },
   {
@@ -163,8 +163,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 1,
     why: 'arm64 under weak (read-from choices): two locations, smp_rmb',
-    within: 1800,
-    runs: 600,
+    within: 1300,
+    runs: 400,
     classes: ['torn'],
   },
   {
@@ -173,8 +173,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 1,
     why: 'an arm64 contpte block (4 entries) under weak: the unvalidated gather',
-    within: 1500,
-    runs: 600,
+    within: 1200,
+    runs: 400,
     classes: ['false-clean'],
   },
   {
@@ -183,8 +183,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 1,
     why: 'a contpte block with the validating lockless gather: an execution-level livelock',
-    within: 500,
-    runs: 120,
+    within: 300,
+    runs: 60,
     classes: ['livelock'],
   },
   {
@@ -193,8 +193,8 @@ const CASES: readonly Case[] = [
     model: 'sc',
     bound: 1,
     why: 'sc with 4 CPUs (three-way and four-way scheduling choices): the torn read',
-    within: 1500,
-    runs: 600,
+    within: 1400,
+    runs: 400,
     classes: ['torn'],
   },
   {
@@ -203,8 +203,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 1,
     why: 'a contpte block with 3 CPUs under weak: false-dirty from a remapped entry',
-    within: 1500,
-    runs: 600,
+    within: 1200,
+    runs: 400,
     classes: ['false-dirty'],
   },
   {
@@ -213,8 +213,8 @@ const CASES: readonly Case[] = [
     model: 'tso',
     bound: 0,
     why: 'consumers (fault path, zap, user access through the TLB) with 3 CPUs under tso: use-after-free',
-    within: 500,
-    runs: 600,
+    within: 450,
+    runs: 400,
     classes: ['use-after-free'],
   },
   {
@@ -223,8 +223,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 2,
     why: 'consumer handle_pte_fault under weak: the execution-level lost-dirty',
-    within: 2500,
-    runs: 600,
+    within: 2000,
+    runs: 400,
     classes: ['lost-dirty'],
   },
   {
@@ -233,8 +233,8 @@ const CASES: readonly Case[] = [
     model: 'weak',
     bound: 1,
     why: 'consumer gup_fast with a pmd and a freed pte table: use-after-free, phantom, no completed read',
-    within: 1400,
-    runs: 600,
+    within: 1100,
+    runs: 400,
     classes: ['phantom', 'use-after-free'],
   },
 ];
@@ -267,8 +267,8 @@ describe('explore is complete within its preemption bound on the kernel scenario
       }
       expect(within).toBeGreaterThanOrEqual(c.within);
       // the few-preemptions sampler and PCT always contribute; random only on the short scenarios
-      expect(perSampler.get('few-preemptions') ?? 0).toBeGreaterThan(100);
-      expect(perSampler.get('pct d=2') ?? 0).toBeGreaterThan(100);
+      expect(perSampler.get('few-preemptions') ?? 0).toBeGreaterThan(c.runs / 6);
+      expect(perSampler.get('pct d=2') ?? 0).toBeGreaterThan(c.runs / 6);
       // the bound nests: bound k's traces are among bound k+1's
       for (let k = 0; k < c.bound; k++)
         for (const tr of bounded[k]!.traces) expect(bounded[k + 1]!.traces.has(tr)).toBe(true);
