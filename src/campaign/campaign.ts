@@ -146,7 +146,15 @@ export interface CampaignConfig {
   readonly skip?: ReadonlySet<string>;
   /** engine `coverage`: a corpus entry whose re-execution differed (stability) */
   readonly onUnstable?: (u: Unstable) => void;
+  /**
+   * target + class pairs (`minimizeKey`) whose witnesses are handed to `onWitness` as executed, not
+   * minimized: a minimization of them hung (the watchdog's fresh worker is told so it does not hang again)
+   */
+  readonly unminimized?: ReadonlySet<string>;
 }
+
+/** The key of a target's divergence class in CampaignConfig.unminimized. */
+export const minimizeKey = (t: Target, cls: string): string => `${t.key} ${cls}`;
 
 /** One target's coverage news for onCoverage. */
 export interface CoverageDelta {
@@ -403,25 +411,46 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       countRun(perTarget.get(t.key)!, judgement);
       const v = judgement.verdict;
       if (v.kind === 'divergence') {
-        const classKey = `${t.key} ${v.class}`;
+        const classKey = minimizeKey(t, v.class);
         const hits = (hitsByClass.get(classKey) ?? 0) + 1;
         hitsByClass.set(classKey, hits);
         if (!minimizesHit(hits, partition)) {
           hit(findings.get(firstIdByClass.get(classKey)!)!);
           continue;
         }
-        const min = minimizeWitness(t, v.class, exec.trace, bounds, watch);
-        if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
-        const f: Finding = {
-          // the reduced scenario's target when the program passes dropped something (same key)
-          target: min.target,
-          class: v.class,
-          trace: min.trace,
-          exec: min.run.exec,
-          judgement: min.run.judgement,
-          first: { executions, seconds: elapsed() },
-          hits: 1,
-        };
+        let f: Finding;
+        if (cfg.unminimized?.has(classKey)) {
+          // its minimization hung before: the witness as executed (it diverged and returned)
+          f = {
+            target: t,
+            class: v.class,
+            trace: exec.trace,
+            exec,
+            judgement,
+            first: { executions, seconds: elapsed() },
+            hits: 1,
+          };
+        } else {
+          // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
+          watch?.minimizing?.({ target: t, class: v.class, trace: exec.trace });
+          let min: ReturnType<typeof minimizeWitness>;
+          try {
+            min = minimizeWitness(t, v.class, exec.trace, bounds, watch);
+          } finally {
+            watch?.minimizing?.(undefined);
+          }
+          if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
+          f = {
+            // the reduced scenario's target when the program passes dropped something (same key)
+            target: min.target,
+            class: v.class,
+            trace: min.trace,
+            exec: min.run.exec,
+            judgement: min.run.judgement,
+            first: { executions, seconds: elapsed() },
+            hits: 1,
+          };
+        }
         const { id } = cfg.onWitness(f);
         const known = findings.get(id);
         if (known) {

@@ -83,6 +83,19 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
 }
 
 /**
+ * The target of `t`'s reader, contract and model on a program the minimizer reduced from `t`'s scenario,
+ * given that program's printed `.scn` text (as a campaign worker publishes it for the watchdog).
+ * Throws ScenarioError if the text does not lower.
+ */
+export function reducedTarget(t: Target, text: string, registry: ReaderRegistry): Target {
+  const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
+  const l = loadScn(text, `${t.scenario.name} (a program the minimizer reduced)`, ctx, t.scenario.name);
+  if (l.kind !== 'kernel')
+    throw new ScenarioError(t.scenario.name, 1, 1, 'expected a kernel scenario (a pte and a reader)');
+  return makeTarget(l.scenario, t.reader, t.contract, t.model, t.arch);
+}
+
+/**
  * A value as a crash file or a replay gives it (a hex string: `0x10067`) in the target architecture's
  * notation (PAE `{0x00000000:0x00010067}`, arm64 `0x0078000000040bc3`); anything else (`agree`) unchanged.
  */

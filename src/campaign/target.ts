@@ -69,6 +69,22 @@ export interface Run {
 export interface ExecutionWatch {
   begin(t: Target, source: ChoiceSource): ChoiceSource;
   end(): void;
+  /**
+   * The campaign is about to minimize a divergence (`m`), or is done with it (undefined): every
+   * execution in between is a candidate of that minimization — on `m.target` itself (the trace
+   * passes) or on a program the minimizer reduced (a Target of its own). The watchdog keeps `m`
+   * so that a candidate that hangs does not lose the divergence: `m.trace` diverged and returned.
+   */
+  minimizing?(m: MinimizingWitness | undefined): void;
+}
+
+/** The divergence a campaign is minimizing (ExecutionWatch.minimizing). */
+export interface MinimizingWitness {
+  readonly target: Target;
+  /** its divergence class */
+  readonly class: string;
+  /** the divergent trace, as executed */
+  readonly trace: readonly number[];
 }
 
 /** Execute a target once with the given choices and judge its reader. */

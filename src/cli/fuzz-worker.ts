@@ -80,6 +80,7 @@ function run(): void {
     partition: d.partition,
     ...(d.from !== undefined ? { from: d.from } : {}),
     ...(d.dropped.length > 0 ? { skip: new Set(d.dropped) } : {}),
+    ...(d.unminimized.length > 0 ? { unminimized: new Set(d.unminimized) } : {}),
     ...(corpus !== undefined ? { corpus } : {}),
     clock: () => Date.now(),
     shouldStop: () => Atomics.load(stop, 0) !== 0,

@@ -41,9 +41,13 @@ import {
   UsageError,
   addStability,
   addStats,
+  crashRecord,
   crashTarget,
+  describeHang,
   emptyStats,
+  minimizeKey,
   partitionOf,
+  reducedTarget,
   runTarget,
   timeoutRecord,
 } from '../campaign';
@@ -55,9 +59,9 @@ import { builtinReaders } from '../kernel';
 import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
 import { TraceSource } from '../machine';
 import type { Rank } from '../minimize';
-import { preferredWitness } from '../minimize';
-import type { HangSnapshot } from './watchdog';
-import { WatchBuffer, watchWorker } from './watchdog';
+import { preferredWitness, rankOf } from '../minimize';
+import type { HangSnapshot, MinimizingSnapshot } from './watchdog';
+import { TRACE_CAPACITY, WatchBuffer, watchWorker } from './watchdog';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -75,6 +79,8 @@ export interface WorkerInput {
   readonly from?: { readonly run: number; readonly pos: number };
   /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs: not executed */
   readonly dropped: readonly string[];
+  /** target + class keys (minimizeKey) whose minimization hung: their witnesses are handed over unminimized */
+  readonly unminimized: readonly string[];
   /** engine coverage: the shared corpus folder */
   readonly corpus?: string | undefined;
   /** Int32Array[1]: non-zero = stop after the current run */
@@ -165,6 +171,11 @@ export interface ParallelConfig {
    * `dropped`: that was the target's MAX_TIMEOUTS_PER_TARGET-th hang, it is no longer executed
    */
   readonly onTimeout?: (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean) => void;
+  /**
+   * a worker was stopped by the watchdog while it minimized a divergence: called after the divergence,
+   * kept unminimized, went the way of every witness (and, for a candidate on the target itself, after onTimeout)
+   */
+  readonly onMinimizeHang?: (s: CampaignStatus, h: MinimizeHang) => void;
   /** after every progress message (for the progress bar) */
   readonly onProgress?: (s: CampaignStatus) => void;
   /** engine coverage: a corpus entry whose re-execution differed */
@@ -186,6 +197,31 @@ export interface ParallelConfig {
 export type { WriteFailure } from './unsaved';
 
 /**
+ * A candidate execution of the minimizer hung: the worker was stopped while it minimized a divergence.
+ * The divergence is kept, unminimized: its trace, which diverged and returned in the worker, is replayed
+ * in the main thread and goes the way of every witness (fingerprint, de-duplication, crash file).
+ */
+export interface MinimizeHang {
+  /** the campaign's target that diverged */
+  readonly target: Target;
+  readonly class: string;
+  /** the crash file of the divergence, unminimized; undefined when its trace was too long for the watch buffer */
+  readonly file?: string;
+  /** its trace's length, in choices */
+  readonly choices: number;
+  /**
+   * where the candidate ran: `target` — a schedule of the campaign's target (a trace pass): a genuine hang of
+   * the target, saved as a timeout (`timeout`); `reduced` — a program the minimizer reduced (CPUs or
+   * operations dropped): no finding about the target, no timeout file
+   */
+  readonly on: 'target' | 'reduced';
+  /** where the candidate hung, as a timeout describes it (describeHang) */
+  readonly detail: string;
+  /** on `target`: the timeout crash file of the hung candidate */
+  readonly timeout?: string;
+}
+
+/**
  * A worker thread that died (out of memory, `process.exit` in a reader module, an uncaught
  * exception): the campaign stops as on SIGINT, keeping what every worker found and counted.
  */
@@ -203,8 +239,13 @@ export interface WorkerDeath {
 export interface ParallelResult extends CampaignResult {
   /** distinct hangs, in target order */
   readonly timeouts: readonly TimeoutFinding[];
-  /** workers stopped by the watchdog, one per hung execution (each replaced by a fresh one): the sum of `hangs` */
+  /**
+   * workers stopped by the watchdog, one per hung execution (each replaced by a fresh one): the sum of `hangs`
+   * and of the `minimizeHangs` on a reduced program
+   */
   readonly restarts: number;
+  /** hung candidates of the minimizer, in the order they were met (target order with --jobs > 1) */
+  readonly minimizeHangs: readonly MinimizeHang[];
   /** hung executions per target key (targets that never hung are absent) */
   readonly hangs: ReadonlyMap<string, number>;
   /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs, in target order */
@@ -327,6 +368,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     slots[m.slot] = m.id;
     const entry = byKey.get(m.key);
     if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
+    if (!witnesses.has(m.id)) lastExec[job] = Math.max(lastExec[job]!, m.executions);
+    acceptWitness(entry.t, m);
+  };
+
+  /** A witness (from a worker, or kept unminimized here): de-duplicated by fingerprint, written, reported when new. */
+  const acceptWitness = (t: Target, m: { id: string; record: CrashFile; rank: Rank }): Witness => {
     const bytes = encodeCrash(m.record);
     const known = witnesses.get(m.id);
     if (known) {
@@ -344,10 +391,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             message: `${cfg.crashes}: cannot replace the crash file ${crashFileName(m.record)} with a lighter witness (${fsReason(e)}); the one there is kept`,
             bytes,
           });
-          return;
+          return known;
         }
         known.finding = {
-          ...findingOf(entry.t, m.record, known.finding.file!, registry, known.finding.first),
+          ...findingOf(t, m.record, known.finding.file!, registry, known.finding.first),
           file: known.finding.file!,
           id: m.id,
           hits: known.finding.hits,
@@ -355,18 +402,19 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         known.rank = m.rank;
         known.bytes = bytes;
       }
-      return;
+      return known;
     }
-    lastExec[job] = Math.max(lastExec[job]!, m.executions);
     const saved = trySave(m.record, bytes);
     const first = { executions: sum(baseExec) + sum(lastExec), seconds: elapsed() };
     const finding: Finding = {
-      ...findingOf(entry.t, m.record, saved.path, registry, first),
+      ...findingOf(t, m.record, saved.path, registry, first),
       file: saved.path,
       id: m.id,
     };
-    witnesses.set(m.id, { finding, rank: m.rank, bytes, ours: saved.fresh });
+    const w: Witness = { finding, rank: m.rank, bytes, ours: saved.fresh };
+    witnesses.set(m.id, w);
     cfg.onStatus(status(), 'new', finding);
+    return w;
   };
 
   const writeFailures: WriteFailure[] = [];
@@ -422,9 +470,22 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
 
   const hangs = new Map<string, number>();
   const dropped = new Set<string>();
+  /** target + class keys whose minimization hung (told to every fresh worker) */
+  const unminimized = new Set<string>();
+  const minimizeHangs: MinimizeHang[] = [];
+  let reducedHangs = 0;
   const onHang = (snap: HangSnapshot): void => {
+    if (snap.minimizing !== undefined) {
+      onMinimizeHang(snap, snap.minimizing);
+      return;
+    }
     const t = cfg.targets[snap.target];
     if (t === undefined) throw new Error(`[ptefuzz internal bug] a hung worker names target ${snap.target}`);
+    recordTimeout(t, snap);
+  };
+
+  /** A hung execution of target `t`: its timeout crash file (one per distinct hang), counted towards dropping `t`. */
+  const recordTimeout = (t: Target, snap: HangSnapshot): TimeoutFinding => {
     const n = (hangs.get(t.key) ?? 0) + 1;
     hangs.set(t.key, n);
     const drop = n >= MAX_TIMEOUTS_PER_TARGET && !dropped.has(t.key);
@@ -435,7 +496,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     if (known) {
       known.hits++;
       cfg.onTimeout?.(status(), known, false, drop);
-      return;
+      return known;
     }
     const saved = trySave(record, encodeCrash(record));
     const f: TimeoutFinding = {
@@ -448,6 +509,69 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     };
     timeouts.set(id, f);
     cfg.onTimeout?.(status(), f, true, drop);
+    return f;
+  };
+
+  /**
+   * A candidate of the minimizer hung. Nothing found is lost: the divergence being minimized (its trace diverged
+   * and returned in the worker: the replay here is deterministic) is kept unminimized, through the same witness
+   * path as the workers' — and the fresh workers hand that target and class over unminimized from now on, so one
+   * bad minimization does not cost a restart per hit. A candidate on the target itself is also a timeout of the
+   * target; one on a reduced program is not (the target never runs that program): counted and reported only.
+   */
+  const onMinimizeHang = (snap: HangSnapshot, m: MinimizingSnapshot): void => {
+    const t = cfg.targets[m.target];
+    if (t === undefined) throw new Error(`[ptefuzz internal bug] a worker minimizing names target ${m.target}`);
+    unminimized.add(minimizeKey(t, m.class));
+    let file: string | undefined;
+    if (m.length <= TRACE_CAPACITY) {
+      const run = runTarget(t, new TraceSource(m.trace));
+      const v = run.judgement.verdict;
+      if (v.kind !== 'divergence' || v.class !== m.class) {
+        throw new Error(
+          `[ptefuzz internal bug] the ${m.class} divergence being minimized on ${t.key} replays as ${v.kind === 'divergence' ? v.class : v.kind}`,
+        );
+      }
+      const record = crashRecord(
+        {
+          target: t,
+          class: v.class,
+          trace: run.exec.trace,
+          exec: run.exec,
+          judgement: run.judgement,
+          first: { executions: 0, seconds: 0 },
+          hits: 1,
+        },
+        cfg.engine,
+        cfg.seed,
+      );
+      const w = acceptWitness(t, { id: fingerprint(record), record, rank: rankOf(run.exec) });
+      // the hit the stopped worker was minimizing, not counted yet (it counts a hit once minimized)
+      w.finding.hits++;
+      file = w.finding.file!;
+    }
+    const own = snap.target === m.target;
+    let detail: string;
+    let timeout: string | undefined;
+    if (own) {
+      const f = recordTimeout(t, snap);
+      timeout = f.file;
+      detail = f.record.verdict.kind === 'timeout' ? f.record.verdict.detail : '';
+    } else {
+      reducedHangs++;
+      detail = reducedHangDetail(t, snap, registry);
+    }
+    const h: MinimizeHang = {
+      target: t,
+      class: m.class,
+      ...(file !== undefined ? { file } : {}),
+      choices: m.length,
+      on: own ? 'target' : 'reduced',
+      detail,
+      ...(timeout !== undefined ? { timeout } : {}),
+    };
+    minimizeHangs.push(h);
+    cfg.onMinimizeHang?.(status(), h);
   };
 
   const script = workerScript('fuzz-worker');
@@ -480,6 +604,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         partition: partitionOf(cfg.shard, job, cfg.jobs),
         ...(from !== undefined ? { from } : {}),
         dropped: [...dropped],
+        unminimized: [...unminimized],
         corpus: cfg.corpus,
         stop: stopBuf,
         watch: buf.buffer,
@@ -612,7 +737,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       pctUsage: usage,
       timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
       // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
-      restarts: sum([...hangs.values()]),
+      restarts: sum([...hangs.values()]) + reducedHangs,
+      minimizeHangs: [...minimizeHangs].sort(
+        (a, b) => order(a, b) || a.class.localeCompare(b.class) || (a.file ?? '').localeCompare(b.file ?? ''),
+      ),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
       ...(anyCorpus ? { corpusCounts } : {}),
@@ -623,6 +751,24 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   });
 
   return { done, stop: () => Atomics.store(stopFlag, 0, 1) };
+}
+
+/**
+ * Where a candidate on a reduced program hung, as describeHang says it of a timeout — on that program, rebuilt
+ * from the text the worker published. Never throws: a program it cannot rebuild is said so.
+ */
+function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry): string {
+  if (snap.program === undefined) return 'on a program the minimizer reduced, whose text the watch buffer did not hold';
+  let reduced: Target;
+  try {
+    reduced = reducedTarget(t, snap.program, registry);
+  } catch (e) {
+    return `on a program the minimizer reduced, which does not lower again (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const left = reduced.built.cpus.length;
+  const of = t.built.cpus.length;
+  const what = left < of ? `${left} of its ${of} CPUs left` : 'operations dropped';
+  return `on a program the minimizer reduced (${what}): ${describeHang(reduced, snap).detail}`;
 }
 
 /** Why a worker thread ended without its totals, in words. */

@@ -9,15 +9,26 @@
  * fresh worker after the hung execution. Plain stores, no message per
  * execution: the cost is a few typed-array writes per choice and per step.
  *
+ * While the campaign minimizes a divergence, the buffer also holds a
+ * "minimizing" record — the target, class and divergent trace being minimized
+ * — so that when a candidate of the minimization hangs, the main thread can
+ * replay that trace (it diverged and returned) and keep the divergence
+ * unminimized; and when the candidate ran on a program the minimizer reduced
+ * (a target of no index), that program's `.scn` text, to say where it hung.
+ *
  * Layout (one buffer per worker):
- *   Int32  header[0..8)  state, counter, target, trace length, cpu, steps started
- *   Float64 [8..)       run and position of the execution in flight, runs started,
+ *   Int32  header[0..16) state, counter, target, trace length, cpu, steps started;
+ *                        minimizing flag, its target, its trace length, its class length, program text length
+ *   Float64 [16..)      run and position of the execution in flight, runs started,
  *                        per-target statistics (5 each), per-finding hit counters (HIT_SLOTS)
  *   Int32               the choices of the execution in flight (TRACE_CAPACITY)
+ *   Int32               the divergent trace being minimized (TRACE_CAPACITY)
+ *   Int32               its class, as UTF-16 code units (CLASS_CAPACITY)
+ *   Uint16              the `.scn` text of the reduced program last executed (PROGRAM_CAPACITY)
  */
 import type { Worker } from 'node:worker_threads';
 import type { ReaderStats } from '../campaign';
-import type { ExecutionWatch, Target } from '../campaign';
+import type { ExecutionWatch, MinimizingWitness, Target } from '../campaign';
 import type { ChoiceContext, ChoiceKind, ChoiceSource } from '../machine';
 import { wrapChoice } from '../machine';
 
@@ -30,7 +41,12 @@ const H_TARGET = 2;
 const H_LEN = 3;
 const H_CPU = 4;
 const H_STEPS = 5;
-const HEADER_INTS = 8;
+const H_MIN = 6;
+const H_MIN_TARGET = 7;
+const H_MIN_LEN = 8;
+const H_MIN_CLASS = 9;
+const H_PROGRAM = 10;
+const HEADER_INTS = 16;
 
 const F_RUN = 0;
 const F_POS = 1;
@@ -46,12 +62,22 @@ const STAT_FIELDS = 5;
 export const HIT_SLOTS = 1024;
 /** Choices kept of the execution in flight: 4000 steps make at most ~3 choices each. */
 export const TRACE_CAPACITY = 1 << 16;
+/** UTF-16 code units kept of the class of the divergence being minimized (classes are short words: `torn`, `use-after-free`) */
+export const CLASS_CAPACITY = 64;
+/** UTF-16 code units kept of a reduced program's `.scn` text (the built-in scenarios print in 1–3 k) */
+export const PROGRAM_CAPACITY = 1 << 16;
+/** bytes of the buffer after the floats: both trace areas, the class, the program text */
+const TAIL_BYTES = TRACE_CAPACITY * 4 * 2 + CLASS_CAPACITY * 4 + PROGRAM_CAPACITY * 2;
 
 /** The shared buffer of one worker, seen from either side. */
 export class WatchBuffer {
   readonly header: Int32Array;
   readonly floats: Float64Array;
   readonly choices: Int32Array;
+  /** the divergent trace being minimized (see `minimizing`) */
+  readonly minChoices: Int32Array;
+  private readonly minClass: Int32Array;
+  private readonly program: Uint16Array;
   /** hit counters in the buffer (HIT_SLOTS unless a test made it small): read off its size, so both sides agree */
   readonly hitSlots: number;
   private readonly hitsAt: number;
@@ -63,17 +89,21 @@ export class WatchBuffer {
     readonly targets: number,
   ) {
     this.hitsAt = F_STATS + STAT_FIELDS * targets;
-    this.hitSlots = (buffer.byteLength - HEADER_INTS * 4 - TRACE_CAPACITY * 4) / 8 - this.hitsAt;
+    this.hitSlots = (buffer.byteLength - HEADER_INTS * 4 - TAIL_BYTES) / 8 - this.hitsAt;
     if (!Number.isInteger(this.hitSlots) || this.hitSlots < 0)
       throw new Error(`[ptefuzz internal bug] a watch buffer of ${buffer.byteLength} bytes for ${targets} targets`);
     const floatsLen = this.hitsAt + this.hitSlots;
     this.header = new Int32Array(buffer, 0, HEADER_INTS);
     this.floats = new Float64Array(buffer, HEADER_INTS * 4, floatsLen);
-    this.choices = new Int32Array(buffer, HEADER_INTS * 4 + floatsLen * 8, TRACE_CAPACITY);
+    let at = HEADER_INTS * 4 + floatsLen * 8;
+    this.choices = new Int32Array(buffer, at, TRACE_CAPACITY);
+    this.minChoices = new Int32Array(buffer, (at += TRACE_CAPACITY * 4), TRACE_CAPACITY);
+    this.minClass = new Int32Array(buffer, (at += TRACE_CAPACITY * 4), CLASS_CAPACITY);
+    this.program = new Uint16Array(buffer, (at += CLASS_CAPACITY * 4), PROGRAM_CAPACITY);
   }
 
   static create(targets: number, hitSlots = HIT_SLOTS): WatchBuffer {
-    const bytes = HEADER_INTS * 4 + (F_STATS + STAT_FIELDS * targets + hitSlots) * 8 + TRACE_CAPACITY * 4;
+    const bytes = HEADER_INTS * 4 + (F_STATS + STAT_FIELDS * targets + hitSlots) * 8 + TAIL_BYTES;
     return new WatchBuffer(new SharedArrayBuffer(bytes), targets);
   }
 
@@ -172,21 +202,90 @@ export class WatchBuffer {
     this.floats[F_RUNS]!++;
   }
 
+  /**
+   * Worker side: the campaign starts minimizing the divergence of class `cls` that target `target` (its index; -1:
+   * none) showed with `trace` — the executions until `endMinimizing` are its candidates.
+   */
+  beginMinimizing(target: number, cls: string, trace: readonly number[]): void {
+    const h = this.header;
+    h[H_MIN_TARGET] = target;
+    const n = Math.min(trace.length, TRACE_CAPACITY);
+    for (let i = 0; i < n; i++) this.minChoices[i] = trace[i]!;
+    h[H_MIN_LEN] = trace.length;
+    const c = Math.min(cls.length, CLASS_CAPACITY);
+    for (let i = 0; i < c; i++) this.minClass[i] = cls.charCodeAt(i);
+    h[H_MIN_CLASS] = c;
+    // published with the record: the main thread reads it once the worker stands still
+    Atomics.store(h, H_MIN, 1);
+  }
+
+  /** Worker side: the minimization is over (returned or threw). */
+  endMinimizing(): void {
+    Atomics.store(this.header, H_MIN, 0);
+  }
+
+  /** Worker side: the `.scn` text of the reduced program whose executions follow (undefined: it has none). */
+  setProgram(text: string | undefined): void {
+    if (text === undefined) {
+      this.header[H_PROGRAM] = -1;
+      return;
+    }
+    const n = Math.min(text.length, PROGRAM_CAPACITY);
+    for (let i = 0; i < n; i++) this.program[i] = text.charCodeAt(i);
+    this.header[H_PROGRAM] = text.length;
+  }
+
   /** Main side, once the worker is stopped: what the execution in flight had done. */
   snapshot(): HangSnapshot {
     const h = this.header;
     const len = Math.min(h[H_LEN]!, TRACE_CAPACITY);
     const started = h[H_STEPS]!;
+    const target = h[H_TARGET]!;
+    const programLen = h[H_PROGRAM]!;
     return {
-      target: h[H_TARGET]!,
+      target,
       trace: Array.from(this.choices.subarray(0, len)),
       truncated: h[H_LEN]! > TRACE_CAPACITY,
       step: Math.max(0, started - 1),
       cpu: started === 0 ? -1 : h[H_CPU]!,
       run: this.floats[F_RUN]!,
       pos: this.floats[F_POS]!,
+      ...(Atomics.load(h, H_MIN) === 1 ? { minimizing: this.minimizingRecord() } : {}),
+      ...(target === -1 && programLen >= 0 && programLen <= PROGRAM_CAPACITY
+        ? { program: fromCodeUnits(this.program.subarray(0, programLen)) }
+        : {}),
     };
   }
+
+  private minimizingRecord(): MinimizingSnapshot {
+    const h = this.header;
+    const len = h[H_MIN_LEN]!;
+    return {
+      target: h[H_MIN_TARGET]!,
+      class: fromCodeUnits(this.minClass.subarray(0, h[H_MIN_CLASS]!)),
+      trace: Array.from(this.minChoices.subarray(0, Math.min(len, TRACE_CAPACITY))),
+      length: len,
+    };
+  }
+}
+
+/** A string from UTF-16 code units, in chunks (one call with 65536 arguments may overflow the stack). */
+function fromCodeUnits(units: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < units.length; i += 4096)
+    out += String.fromCharCode(...Array.from({ length: Math.min(4096, units.length - i) }, (_, j) => units[i + j]!));
+  return out;
+}
+
+/** The divergence a worker was minimizing when its execution in flight hung (WatchBuffer.beginMinimizing). */
+export interface MinimizingSnapshot {
+  /** index of the campaign's target that diverged */
+  readonly target: number;
+  readonly class: string;
+  /** its divergent trace (the first TRACE_CAPACITY choices: complete when `length` is not more) */
+  readonly trace: number[];
+  /** the trace's length */
+  readonly length: number;
 }
 
 export interface HangSnapshot {
@@ -201,6 +300,10 @@ export interface HangSnapshot {
   /** the campaign position: resume at (run, pos + 1) */
   readonly run: number;
   readonly pos: number;
+  /** the campaign was minimizing this divergence: the hung execution was one of its candidates */
+  readonly minimizing?: MinimizingSnapshot;
+  /** target -1 (a program the minimizer reduced): that program's `.scn` text, when the buffer held it whole */
+  readonly program?: string;
 }
 
 /**
@@ -213,6 +316,8 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
   private len = 0;
   private steps = 0;
   private readonly index = new Map<Target, number>();
+  /** the reduced program whose text is in the buffer */
+  private program: Target | undefined;
 
   constructor(
     private readonly buf: WatchBuffer,
@@ -226,7 +331,13 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
     this.inner = source;
     this.len = 0;
     this.steps = 0;
-    h[H_TARGET] = this.index.get(t) ?? -1;
+    const i = this.index.get(t);
+    h[H_TARGET] = i ?? -1;
+    // a candidate of the minimizer on a reduced program: its text, once per program (candidates run many executions)
+    if (i === undefined && t !== this.program) {
+      this.buf.setProgram(t.scenario.text);
+      this.program = t;
+    }
     h[H_LEN] = 0;
     h[H_STEPS] = 0;
     h[H_CPU] = -1;
@@ -237,6 +348,11 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
 
   end(): void {
     Atomics.store(this.buf.header, H_STATE, 0);
+  }
+
+  minimizing(m: MinimizingWitness | undefined): void {
+    if (m === undefined) this.buf.endMinimizing();
+    else this.buf.beginMinimizing(this.index.get(m.target) ?? -1, m.class, m.trace);
   }
 
   choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number {

@@ -45,14 +45,14 @@ import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
-import type { ParallelResult } from '../parallel';
+import type { MinimizeHang, ParallelResult } from '../parallel';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../../crash';
-import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
+import { DEFAULT_TIMEOUT_SECONDS, TRACE_CAPACITY } from '../watchdog';
 import type { StopSignals } from '../stop-signals';
 import { nextTurn, notStartedLine } from '../stop-signals';
 
@@ -293,6 +293,9 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
       );
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
+  const onMinimizeHang = (_s: CampaignStatus, h: MinimizeHang): void => {
+    out.write(minimizeHangWarning(h, unsaved) + '\n');
+  };
 
   // SIGINT/SIGTERM/SIGHUP: stop after the current run, write the summary, exit with the campaign's code.
   // SIGHUP (the terminal closed, `kill -HUP`): a campaign logging to a file ends with its summary, not cut short.
@@ -327,6 +330,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
         clock: () => Date.now(),
         onStatus,
         onTimeout,
+        onMinimizeHang,
         onWriteFailure,
         onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
         onUnstable: (u) => {
@@ -380,6 +384,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     );
   }
   if (result.timeouts.length > 0) process.stderr.write(timeoutSummary(result, timeoutSeconds, unsaved) + '\n');
+  if (result.minimizeHangs.length > 0)
+    process.stderr.write(minimizeHangSummary(result, timeoutSeconds, unsaved) + '\n');
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   const split = {
     ...(jobs > 1 ? { jobs } : {}),
@@ -396,6 +402,15 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     })),
     restarts: result.restarts,
     dropped: result.dropped,
+    minimizeHangs: result.minimizeHangs.map((h) => ({
+      ...names(h.target),
+      class: h.class,
+      on: h.on,
+      file: h.file ?? null,
+      choices: h.choices,
+      detail: h.detail,
+      ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
+    })),
   };
   const failures = {
     ...(result.writeFailures.length > 0
@@ -720,6 +735,8 @@ export function timeoutLines(
 /** The summary lines of the hangs: count and replay commands. */
 export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: ReadonlySet<string> = new Set()): string {
   const hung = [...r.hangs].map(([key, n]) => `${key}: ${n}${r.dropped.includes(key) ? ' (dropped)' : ''}`);
+  const reduced = r.minimizeHangs.filter((h) => h.on === 'reduced').length;
+  if (reduced > 0) hung.push(`${reduced} while minimizing, on a program the minimizer reduced`);
   return [
     `timeouts: ${r.timeouts.length} distinct, ${r.restarts} hung execution(s) stopped after ${seconds} s (${hung.join('; ')}); replay with:`,
     ...r.timeouts.map((t) =>
@@ -727,6 +744,48 @@ export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: Read
         ? `  NOT SAVED: ${basename(t.file)} (its bytes are printed above, with the command that writes them)`
         : `  ${timeoutReplayCommand(t.file, t.target.reader.module?.path, seconds)}`,
     ),
+  ].join('\n');
+}
+
+/** Where a divergence kept unminimized went: its file, or why there is none. */
+function keptText(h: MinimizeHang, unsaved: ReadonlySet<string>): string {
+  if (h.file === undefined)
+    return `NOT kept: its divergent trace (${h.choices} choices) is longer than the watch buffer holds (${TRACE_CAPACITY})`;
+  return unsaved.has(h.file)
+    ? `kept unminimized, NOT SAVED: ${basename(h.file)} (its bytes are printed above)`
+    : `kept unminimized: ${h.file}`;
+}
+
+/** The warning line of a minimizer's candidate that hung (the divergence it was minimizing is kept). */
+export function minimizeHangWarning(h: MinimizeHang, unsaved: ReadonlySet<string> = new Set()): string {
+  const where =
+    h.on === 'target'
+      ? `a schedule of the target itself, saved as a timeout: ${h.detail}`
+      : `a candidate ${h.detail}; no timeout file: not a schedule of the target`;
+  return (
+    `WARNING: minimizing the ${h.class} witness of ${h.target.key} hung (${where}); ${keptText(h, unsaved)}` +
+    ` (and its later witnesses in this campaign)`
+  );
+}
+
+/** The summary lines of the minimizer's hung candidates: counts, and the divergences kept unminimized. */
+export function minimizeHangSummary(
+  r: ParallelResult,
+  seconds: number,
+  unsaved: ReadonlySet<string> = new Set(),
+): string {
+  const reduced = r.minimizeHangs.filter((h) => h.on === 'reduced').length;
+  const own = r.minimizeHangs.length - reduced;
+  const kept = new Map<string, string>();
+  for (const h of r.minimizeHangs) {
+    const line = `  ${h.target.key} ${h.class}: ${keptText(h, unsaved)}`;
+    kept.set(line, line);
+  }
+  return [
+    `minimization hangs: ${r.minimizeHangs.length} candidate execution(s) of the minimizer stopped after ${seconds} s ` +
+      `(${reduced} on a program the minimizer reduced: no timeout file, not a finding about the target; ` +
+      `${own} on the target itself: counted as timeouts); the divergences they were minimizing:`,
+    ...kept.values(),
   ].join('\n');
 }
 
