@@ -1,0 +1,264 @@
+/**
+ * A reader that hangs on some schedules, met while the campaign *minimizes* a divergence: a candidate
+ * of the minimizer hangs. Was: `fuzz` died with `[ptefuzz internal bug] a hung worker names target -1`
+ * and a stack trace (a candidate on a reduced program runs on a target the watch buffer has no index
+ * for), and the divergence being minimized was lost. Now the divergence is kept unminimized (the main
+ * thread replays the trace that diverged), one warning line says where the candidate hung, a hang on a
+ * reduced program is counted (no timeout file: the target never runs that program), one on the target's
+ * own schedules is a timeout as any other. Fixed seeds and run counts; --timeout 1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCrash } from '../../src/crash';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
+
+/**
+ * The reader of merge-distill-watchdog.test.ts: low half, then high half (torn when the writer runs in
+ * between), and it spins without yielding when its first load sees S2's re-established low half (0x20067).
+ * Campaign seed 1 finds a torn read; a candidate of its minimization on a program with an operation of the
+ * writer dropped spins.
+ */
+const HANG_NEW = `'use strict';
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read } = machine;
+function* ptep_get_hang_new(ptep) {
+  yield begin({ name: 'ptep_get_hang_new', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  const lo = yield plain_read(ptep.low);
+  if (lo === 0x20067n) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_hang_new',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'test: hangs once the writer has re-established the pte',
+    summary: 'low, high; spins forever on the new low half',
+    read: ptep_get_hang_new,
+  },
+};
+`;
+
+/**
+ * Low, high, low; returns a torn value once its loads saw both the cleared pte and the new one (so no program
+ * with an operation of the writer dropped diverges: the minimizer only shrinks the target's own schedules),
+ * and spins when its first load saw the cleared pte — a schedule the trace passes reach (engine random, seed 2).
+ */
+const HANG_ZERO = `'use strict';
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read } = machine;
+function* ptep_get_hang_zero(ptep) {
+  yield begin({ name: 'ptep_get_hang_zero', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  const l1 = yield plain_read(ptep.low);
+  const h = yield plain_read(ptep.high);
+  const l2 = yield plain_read(ptep.low);
+  const seen = [l1, h, l2];
+  let pte = 0n;
+  if (seen.includes(0n) && (seen.includes(0x20067n) || seen.includes(0x10002n))) {
+    if (l1 === 0n) {
+      // eslint-disable-next-line no-empty
+      while (true) {}
+    }
+    pte = kernel.paeValue(0x10002n, 0x10067n);
+  }
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_hang_zero',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'test: torn across the whole zap and re-establish; spins when its first load sees the cleared pte',
+    summary: 'low, high, low',
+    read: ptep_get_hang_zero,
+  },
+};
+`;
+
+/** cli(), asynchronous (two campaigns side by side: they spend most of their time waiting for the watchdog). */
+function cliAsync(args: readonly string[], cwd: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Every file of a folder: name → bytes. */
+const folder = (dir: string): Map<string, Buffer> =>
+  new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f))]),
+  );
+
+interface Summary {
+  divergences: { reader: string; class: string; file: string }[];
+  timeouts: { file: string; hits: number }[];
+  restarts: number;
+  dropped: string[];
+  minimizeHangs: { reader: string; class: string; on: string; file: string; detail: string; timeout?: string }[];
+}
+
+const KEY = 's2-pae-zap-reestablish ptep_get_hang_new non-torn sc';
+
+describe('fuzz: a candidate of the minimizer hangs', () => {
+  test('on a reduced program: no stack trace, exit 1, the divergence kept unminimized and replayable, counted; same seed, same files', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-new.js'), HANG_NEW);
+    const campaign = (crashes: string, corpus: string, json: string[]): Promise<CliResult> =>
+      cliAsync(
+        [
+          'fuzz',
+          '--engine',
+          'coverage',
+          '--reader-module',
+          './hang-new.js',
+          '--scenario',
+          's2-pae-zap-reestablish',
+          '--reader',
+          'ptep_get_hang_new',
+          '--model',
+          'sc',
+          '--runs',
+          '200',
+          '--seed',
+          '1',
+          '--timeout',
+          '1',
+          '--crashes',
+          crashes,
+          '--corpus',
+          corpus,
+          ...json,
+        ],
+        dir,
+      );
+    // the command of the report as it was given, and the same campaign again (with --json) for its figures
+    const [r, again] = await Promise.all([campaign('c', 'k', []), campaign('c2', 'k2', ['--json'])]);
+    for (const x of [r, again]) {
+      expect(hasStackTrace(x.stderr)).toBe(false);
+      expect(x.stderr).not.toContain('internal bug');
+      expect(x.code).toBe(1);
+    }
+    const warning = new RegExp(
+      `^WARNING: minimizing the torn witness of ${KEY} hung \\(a candidate on a program the minimizer reduced \\(operations dropped\\): ` +
+        `CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new; no timeout file: not a schedule of the target\\); ` +
+        `kept unminimized: (c/s2-pae-zap-reestablish\\.ptep_get_hang_new\\.non-torn\\.sc\\.torn\\.[0-9a-f]{12}\\.msgpack) \\(and its later witnesses in this campaign\\)$`,
+      'm',
+    );
+    const m = warning.exec(r.stderr);
+    expect(m).not.toBeNull();
+    const file = m![1]!;
+    expect(r.stderr.match(/^WARNING: /gm)).toHaveLength(1);
+    // the summary counts it apart from the target's own hangs (which alone made timeout files)
+    expect(r.stderr).toContain(
+      'minimization hangs: 1 candidate execution(s) of the minimizer stopped after 1 s (1 on a program the minimizer reduced: ' +
+        'no timeout file, not a finding about the target; 0 on the target itself: counted as timeouts); the divergences they were minimizing:\n' +
+        `  ${KEY} torn: kept unminimized: ${file}\n`,
+    );
+    expect(r.stderr).toMatch(
+      /^timeouts: 1 distinct, 4 hung execution\(s\) stopped after 1 s \(.*: 3 \(dropped\); 1 while minimizing, on a program the minimizer reduced\)/m,
+    );
+    expect(r.stderr).toContain(`replay --reader-module hang-new.js ${file}\n`);
+
+    const sum = JSON.parse(again.stdout) as Summary;
+    expect(sum.minimizeHangs).toEqual([
+      expect.objectContaining({
+        reader: 'ptep_get_hang_new',
+        class: 'torn',
+        on: 'reduced',
+        file: file.replace(/^c\//, 'c2/'),
+      }),
+    ]);
+    expect(sum.minimizeHangs[0]).not.toHaveProperty('timeout');
+    expect(sum.timeouts.map((t) => t.hits)).toEqual([3]);
+    expect(sum.restarts).toBe(4);
+    expect(sum.divergences.map((d) => `${d.reader} ${d.class} ${d.file}`)).toEqual([
+      `ptep_get_hang_new torn ${file.replace(/^c\//, 'c2/')}`,
+    ]);
+
+    // the kept witness is the divergent execution itself (not a reduced program) and replays
+    const rec = loadCrash(join(dir, file));
+    expect(rec.scenario.dropped).toBeUndefined();
+    expect(rec.verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    const replay = cli(['replay', '--reader-module', './hang-new.js', file], dir);
+    expect(replay.stdout).toContain(`REPRODUCED ${file}: torn `);
+    expect(replay.code).toBe(0);
+
+    // same seed, same files, same bytes
+    const one = folder(join(dir, 'c'));
+    expect([...one.keys()]).toEqual([
+      expect.stringMatching(/\.timeout\.[0-9a-f]{12}\.msgpack$/),
+      file.replace(/^c\//, ''),
+    ]);
+    expect(folder(join(dir, 'c2'))).toEqual(one);
+  }, 120_000);
+
+  test('on the target itself (a trace pass): also a timeout of the target, counted towards dropping it', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-zero.js'), HANG_ZERO);
+    const r = cli(
+      [
+        'fuzz',
+        '--engine',
+        'random',
+        '--reader-module',
+        './hang-zero.js',
+        '--scenario',
+        's2-pae-zap-reestablish',
+        '--reader',
+        'ptep_get_hang_zero',
+        '--model',
+        'sc',
+        '--runs',
+        '200',
+        '--seed',
+        '2',
+        '--timeout',
+        '1',
+        '--crashes',
+        'c',
+        '--json',
+      ],
+      dir,
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as Summary;
+    expect(sum.minimizeHangs).toHaveLength(1);
+    const h = sum.minimizeHangs[0]!;
+    expect(h).toMatchObject({ reader: 'ptep_get_hang_zero', class: 'torn', on: 'target' });
+    // its timeout file is one of the target's, and this hang was the 3rd: the target is dropped
+    expect(sum.timeouts.map((t) => t.file)).toContain(h.timeout);
+    expect(sum.timeouts.reduce((n, t) => n + t.hits, 0)).toBe(3);
+    expect(sum.restarts).toBe(3);
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_hang_zero non-torn sc']);
+    expect(r.stderr).toContain(
+      `WARNING: minimizing the torn witness of s2-pae-zap-reestablish ptep_get_hang_zero non-torn sc hung (a schedule of the target itself, saved as a timeout: ${h.detail}); kept unminimized: ${h.file} (and its later witnesses in this campaign)\n`,
+    );
+    expect(h.detail).toMatch(
+      /^CPU 0 \(A: ptep_get_hang_zero\) did not yield again after its step \d+ in ptep_get_hang_zero, having read pte_low=0x0 /,
+    );
+    expect(sum.divergences.map((d) => d.file)).toEqual([h.file]);
+    const replay = cli(['replay', '--reader-module', './hang-zero.js', h.file], dir);
+    expect(replay.stdout).toContain(`REPRODUCED ${h.file}: torn `);
+    expect(replay.code).toBe(0);
+  }, 120_000);
+});
