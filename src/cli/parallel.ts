@@ -205,8 +205,10 @@ export interface MinimizeHang {
   /** the campaign's target that diverged */
   readonly target: Target;
   readonly class: string;
-  /** the crash file of the divergence, unminimized; undefined when its trace was too long for the watch buffer */
+  /** the crash file of the divergence, unminimized; undefined when it could not be kept (`lost` says why) */
   readonly file?: string;
+  /** why the divergence could not be kept: its trace too long for the watch buffer, or it replays otherwise */
+  readonly lost?: string;
   /** its trace's length, in choices */
   readonly choices: number;
   /**
@@ -524,14 +526,15 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     if (t === undefined) throw new Error(`[ptefuzz internal bug] a worker minimizing names target ${m.target}`);
     unminimized.add(minimizeKey(t, m.class));
     let file: string | undefined;
-    if (m.length <= TRACE_CAPACITY) {
-      const run = runTarget(t, new TraceSource(m.trace));
-      const v = run.judgement.verdict;
-      if (v.kind !== 'divergence' || v.class !== m.class) {
-        throw new Error(
-          `[ptefuzz internal bug] the ${m.class} divergence being minimized on ${t.key} replays as ${v.kind === 'divergence' ? v.class : v.kind}`,
-        );
-      }
+    let lost: string | undefined;
+    const run = m.length <= TRACE_CAPACITY ? runTarget(t, new TraceSource(m.trace)) : undefined;
+    const v = run?.judgement.verdict;
+    if (run === undefined || v === undefined) {
+      lost = `its divergent trace (${m.length} choices) is longer than the watch buffer holds (${TRACE_CAPACITY})`;
+    } else if (v.kind !== 'divergence' || v.class !== m.class) {
+      // same trace ⇒ same verdict, unless the reader module keeps state between calls or reads the clock
+      lost = `its trace replays as ${v.kind === 'divergence' ? v.class : v.kind} in the main thread, not ${m.class} (is the reader deterministic?)`;
+    } else {
       const record = crashRecord(
         {
           target: t,
@@ -565,6 +568,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       target: t,
       class: m.class,
       ...(file !== undefined ? { file } : {}),
+      ...(lost !== undefined ? { lost } : {}),
       choices: m.length,
       on: own ? 'target' : 'reduced',
       detail,

@@ -52,7 +52,7 @@ import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { shellQuote } from '../../crash';
-import { DEFAULT_TIMEOUT_SECONDS, TRACE_CAPACITY } from '../watchdog';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import type { StopSignals } from '../stop-signals';
 import { nextTurn, notStartedLine } from '../stop-signals';
 
@@ -407,6 +407,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
       class: h.class,
       on: h.on,
       file: h.file ?? null,
+      ...(h.lost !== undefined ? { lost: h.lost } : {}),
       choices: h.choices,
       detail: h.detail,
       ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
@@ -749,8 +750,7 @@ export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: Read
 
 /** Where a divergence kept unminimized went: its file, or why there is none. */
 function keptText(h: MinimizeHang, unsaved: ReadonlySet<string>): string {
-  if (h.file === undefined)
-    return `NOT kept: its divergent trace (${h.choices} choices) is longer than the watch buffer holds (${TRACE_CAPACITY})`;
+  if (h.file === undefined) return `the divergence NOT kept: ${h.lost ?? 'no trace'}`;
   return unsaved.has(h.file)
     ? `kept unminimized, NOT SAVED: ${basename(h.file)} (its bytes are printed above)`
     : `kept unminimized: ${h.file}`;
@@ -764,7 +764,9 @@ export function minimizeHangWarning(h: MinimizeHang, unsaved: ReadonlySet<string
       : `a candidate ${h.detail}; no timeout file: not a schedule of the target`;
   return (
     `WARNING: minimizing the ${h.class} witness of ${h.target.key} hung (${where}); ${keptText(h, unsaved)}` +
-    ` (and its later witnesses in this campaign)`
+    (h.file !== undefined
+      ? ' (and its later witnesses in this campaign)'
+      : '; its later witnesses in this campaign are kept unminimized')
   );
 }
 
