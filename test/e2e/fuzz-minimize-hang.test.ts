@@ -15,41 +15,9 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { HANG_NEW } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
-
-/**
- * The reader of merge-distill-watchdog.test.ts: low half, then high half (torn when the writer runs in
- * between), and it spins without yielding when its first load sees S2's re-established low half (0x20067).
- * Campaign seed 1 finds a torn read; a candidate of its minimization on a program with an operation of the
- * writer dropped spins.
- */
-const HANG_NEW = `'use strict';
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-function* ptep_get_hang_new(ptep) {
-  yield begin({ name: 'ptep_get_hang_new', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  const lo = yield plain_read(ptep.low);
-  if (lo === 0x20067n) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  yield end(pte);
-  return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_hang_new',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: hangs once the writer has re-established the pte',
-    summary: 'low, high; spins forever on the new low half',
-    read: ptep_get_hang_new,
-  },
-};
-`;
 
 /**
  * Low, high, low; returns a torn value once its loads saw both the cleared pte and the new one (so no program

@@ -15,42 +15,11 @@ import { describe, expect, test } from 'vitest';
 import { corpusFileName, encodeCorpusEntry } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { HANG_NEW } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-distill-wd-'));
 const KEY = { scenario: 's2-pae-zap-reestablish', reader: 'ptep_get_hang_new', contract: 'non-torn', model: 'sc' };
 const FOLDER = 's2-pae-zap-reestablish.ptep_get_hang_new.non-torn.sc';
-
-/**
- * A PAE reader that spins without yielding when its first load sees the low half of S2's re-established pte
- * (0x00020067): exactly the executions where the writer (CPU B) ran first. The same module with
- * `while (true) {}` made `{}` is the reference that does not hang.
- */
-const HANG_NEW = `'use strict';
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-function* ptep_get_hang_new(ptep) {
-  yield begin({ name: 'ptep_get_hang_new', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  const lo = yield plain_read(ptep.low);
-  if (lo === 0x20067n) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  yield end(pte);
-  return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_hang_new',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: hangs once the writer has re-established the pte',
-    summary: 'low, high; spins forever on the new low half',
-    read: ptep_get_hang_new,
-  },
-};
-`;
 
 function modules(): { hang: string; fixed: string } {
   const dir = tmp();
