@@ -418,19 +418,15 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
           hit(findings.get(firstIdByClass.get(classKey)!)!);
           continue;
         }
-        let f: Finding;
-        if (cfg.unminimized?.has(classKey)) {
-          // its minimization hung before: the witness as executed (it diverged and returned)
-          f = {
-            target: t,
-            class: v.class,
-            trace: exec.trace,
-            exec,
-            judgement,
-            first: { executions, seconds: elapsed() },
-            hits: 1,
-          };
-        } else {
+        // the witness as executed when a minimization of this class hung before (it diverged and returned);
+        // else minimized — the reduced scenario's target when the program passes dropped something (same key)
+        let w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'> = {
+          target: t,
+          trace: exec.trace,
+          exec,
+          judgement,
+        };
+        if (!cfg.unminimized?.has(classKey)) {
           // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
           watch?.minimizing?.({ target: t, class: v.class, trace: exec.trace });
           let min: ReturnType<typeof minimizeWitness>;
@@ -440,17 +436,9 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
             watch?.minimizing?.(undefined);
           }
           if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
-          f = {
-            // the reduced scenario's target when the program passes dropped something (same key)
-            target: min.target,
-            class: v.class,
-            trace: min.trace,
-            exec: min.run.exec,
-            judgement: min.run.judgement,
-            first: { executions, seconds: elapsed() },
-            hits: 1,
-          };
+          w = { target: min.target, trace: min.trace, exec: min.run.exec, judgement: min.run.judgement };
         }
+        const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
         const { id } = cfg.onWitness(f);
         const known = findings.get(id);
         if (known) {
