@@ -42,22 +42,28 @@ export function arm64Ptep(name: string, block: readonly Location[], index: numbe
 
 /**
  * The large folio a block's initial entries map, by its first pfn: a block of
- * more than one entry, every entry valid, entry i mapping pfn0 + i with pfn0
- * aligned to the block, one prot ignoring access/dirty (folded, or foldable:
- * the kernel folds only a range one folio covers, and a scenario that maps a
- * block so declares that folio). Otherwise undefined.
+ * more than one entry that maps one aligned range (mapsAlignedRange: folded, or
+ * foldable — the kernel folds only a range one folio covers, and a scenario
+ * that maps a block so declares that folio). Otherwise undefined.
  */
 export function blockFolio(entries: readonly bigint[]): bigint | undefined {
-  const n = entries.length;
-  if (n < 2) return undefined;
+  return entries.length >= 2 && mapsAlignedRange(entries) ? arm64.pfn(entries[0]!) : undefined;
+}
+
+/**
+ * Every entry valid, entry i mapping pfn0 + i with pfn0 aligned to the block,
+ * one prot ignoring access/dirty (the CONT bit included: all folded or none) —
+ * what `__contpte_try_fold()` checks of a block before folding it (contpte.ts
+ * `foldable` adds: none CONT yet).
+ */
+export function mapsAlignedRange(entries: readonly bigint[]): boolean {
   const first = entries[0]!;
   const pfn0 = arm64.pfn(first);
-  if (pfn0 % BigInt(n) !== 0n) return undefined;
-  const one = entries.every(
+  if (pfn0 % BigInt(entries.length) !== 0n) return false;
+  return entries.every(
     (v, i) =>
       (v & ARM64.VALID) !== 0n && arm64.pfn(v) === pfn0 + BigInt(i) && protIgnoringAD(v) === protIgnoringAD(first),
   );
-  return one ? pfn0 : undefined;
 }
 
 /** `pte_valid_cont()`: VALID and CONT. */

@@ -29,7 +29,7 @@ import type { Program } from '../../machine';
 import { READ_ONCE, WRITE_ONCE, begin, end, smp_mb, xchg_relaxed } from '../../machine';
 import { ARM64, arm64 } from '../arm64';
 import type { Arm64Ptep } from '../arm64-block';
-import { orAD, pfnPte, protIgnoringAD, validCont } from '../arm64-block';
+import { mapsAlignedRange, orAD, pfnPte, validCont } from '../arm64-block';
 import { contpte_gather } from '../readers/arm64';
 import type { EntriesSpec } from '../spec';
 import { __ptep_set_access_flags, mergeAccessFlags } from './arm64';
@@ -119,17 +119,7 @@ export function* __contpte_try_unfold(p: Arm64Ptep, cur: bigint, o: ConvertOptio
 
 /** Fold conditions of `__contpte_try_fold()`: every entry valid, not CONT, pfn0+i, same prot ignoring A/D. */
 export function foldable(entries: readonly bigint[]): boolean {
-  const first = entries[0]!;
-  const n = entries.length;
-  const pfn0 = arm64.pfn(first);
-  if (pfn0 % n64(n) !== 0n) return false;
-  return entries.every(
-    (v, i) =>
-      (v & ARM64.VALID) !== 0n &&
-      (v & ARM64.CONT) === 0n &&
-      arm64.pfn(v) === pfn0 + n64(i) &&
-      protIgnoringAD(v) === protIgnoringAD(first),
-  );
+  return mapsAlignedRange(entries) && entries.every((v) => (v & ARM64.CONT) === 0n);
 }
 
 /**
