@@ -14,6 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CorpusKey, DistillEntry, DistillResult, Target } from '../campaign';
+import type { FiledCandidate } from '../crash';
 import { UsageError, describeHang, distillSequence } from '../campaign';
 import { MAX_TIMEOUTS_PER_TARGET, deathReason } from './parallel';
 import type { HangSnapshot } from './watchdog';
@@ -46,18 +47,13 @@ export type DistillFromWorker =
   | { readonly type: 'user-error'; readonly message: string }
   | { readonly type: 'done' };
 
-/** A corpus entry and the file it is read from (an IN file, or OUT's for an entry already there). */
-export interface FiledEntry extends DistillEntry {
-  readonly file: string;
-}
-
 /** One target folder to distill, resolved in this thread (its target draws the description of a hang). */
 export interface WatchedJob {
   /** the names the folder's entries record (resolved again by the worker) */
   readonly key: CorpusKey;
   readonly target: Target;
-  readonly existing: readonly FiledEntry[];
-  readonly candidates: readonly FiledEntry[];
+  readonly existing: readonly FiledCandidate[];
+  readonly candidates: readonly FiledCandidate[];
 }
 
 /** A replay that did not return: its entry is kept, undistilled. */
@@ -105,7 +101,7 @@ export async function distillWatched(
   const skip: Set<string>[] = jobs.map(() => new Set());
   const limits: (number | undefined)[] = jobs.map(() => undefined);
   /** the job's entries but its hung ones */
-  const left = (j: number): { existing: FiledEntry[]; candidates: FiledEntry[] } => ({
+  const left = (j: number): { existing: FiledCandidate[]; candidates: FiledCandidate[] } => ({
     existing: jobs[j]!.existing.filter((e) => !skip[j]!.has(e.name)),
     candidates: jobs[j]!.candidates.filter((e) => !skip[j]!.has(e.name)),
   });
@@ -127,7 +123,7 @@ export async function distillWatched(
     }
     const { existing, candidates } = left(j);
     const seq = distillSequence(existing, candidates);
-    const entry = seq.all[end.snap.pos] as FiledEntry | undefined;
+    const entry = seq.all[end.snap.pos] as FiledCandidate | undefined;
     if (entry === undefined) throw new Error(`[ptefuzz internal bug] the distill worker hung past its entries`);
     skip[j]!.add(entry.name);
     const last = hung[j]!.length + 1 >= MAX_TIMEOUTS_PER_TARGET;
@@ -164,7 +160,8 @@ export async function distillWatched(
       watch: buf.buffer,
       jobs: jobs.flatMap((job, index) => {
         if (index < start || results[index] !== undefined) return [];
-        const strip = (es: readonly FiledEntry[]): DistillEntry[] => es.map((e) => ({ name: e.name, trace: e.trace }));
+        const strip = (es: readonly FiledCandidate[]): DistillEntry[] =>
+          es.map((e) => ({ name: e.name, trace: e.trace }));
         const { existing, candidates } = left(index);
         const limit = limits[index];
         return [
