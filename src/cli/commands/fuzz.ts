@@ -778,11 +778,8 @@ export function minimizeHangSummary(
 ): string {
   const reduced = r.minimizeHangs.filter((h) => h.on === 'reduced').length;
   const own = r.minimizeHangs.length - reduced;
-  const kept = new Map<string, string>();
-  for (const h of r.minimizeHangs) {
-    const line = `  ${h.target.key} ${h.class}: ${keptText(h, unsaved)}`;
-    kept.set(line, line);
-  }
+  // one line per divergence kept, however many of its candidates hung
+  const kept = new Set(r.minimizeHangs.map((h) => `  ${h.target.key} ${h.class}: ${keptText(h, unsaved)}`));
   return [
     `minimization hangs: ${r.minimizeHangs.length} candidate execution(s) of the minimizer stopped after ${seconds} s ` +
       `(${reduced} on a program the minimizer reduced: no timeout file, not a finding about the target; ` +
