@@ -2,15 +2,14 @@ import type { DistillCandidate } from '../crash';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
 import type { ReaderRegistry } from '../kernel';
-import { ARCHES } from '../kernel';
 import { CoverageEngine } from '../engines';
 import type { Scenario } from '../scenario';
 import { builtinScenario } from '../scenario';
 import type { CorpusKey } from './corpus';
 import { verdictLabel } from './campaign';
 import type { ExecutionWatch, Target } from './target';
-import { makeTarget, runTarget } from './target';
-import { UsageError, resolveContract, resolveModel } from './select';
+import { runTarget } from './target';
+import { UsageError, namedTarget } from './select';
 
 /**
  * Corpus distillation (libFuzzer's `-merge=1`, AFL's afl-cmin) for `ptefuzz
@@ -130,10 +129,5 @@ export function corpusTarget(key: CorpusKey, registry: ReaderRegistry, scenarios
       `reader "${key.reader}" is not known (a reader of your own is known once its module is loaded: --reader-module PATH)`,
     );
   }
-  if (reader.arch !== s.arch) {
-    throw new UsageError(`reader "${key.reader}" reads ${reader.arch} ptes, scenario ${s.name} is ${s.arch}`);
-  }
-  const arch = ARCHES[s.arch];
-  if (!arch) throw new UsageError(`no encoding for architecture ${s.arch}`);
-  return makeTarget(s, reader, resolveContract(key.contract), resolveModel(key.model), arch);
+  return namedTarget(s, reader, key.contract, key.model);
 }

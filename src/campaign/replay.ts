@@ -1,5 +1,5 @@
 import type { ReaderDef, ReaderRegistry } from '../kernel';
-import { ARCHES, builtinOperations } from '../kernel';
+import { builtinOperations } from '../kernel';
 import type { Scenario } from '../scenario';
 import { ScenarioError, loadScn } from '../scenario';
 import type { CrashFile } from '../crash';
@@ -7,7 +7,7 @@ import { CrashFileError, shellQuote, toHex } from '../crash';
 import { TraceSource } from '../machine';
 import type { Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
-import { UsageError, resolveContract, resolveModel, resolveReader, resolveScenario } from './select';
+import { UsageError, namedTarget, resolveReader, resolveScenario } from './select';
 
 export interface ReplayResult {
   readonly target: Target;
@@ -46,16 +46,7 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
       );
     }
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);
-    const arch = ARCHES[s.arch];
-    if (!arch) throw new UsageError(`no encoding for architecture ${s.arch}`);
-    const reader = resolveReader(c.reader, registry);
-    // a reader of another architecture would be handed a pte of the wrong shape
-    if (reader.arch !== s.arch) {
-      throw new UsageError(
-        `reader "${c.reader}" reads ${reader.arch} ptes, scenario ${s.name} is ${s.arch} (expected a reader of its architecture)`,
-      );
-    }
-    return makeTarget(s, reader, resolveContract(c.contract), resolveModel(c.model), arch);
+    return namedTarget(s, resolveReader(c.reader, registry), c.contract, c.model);
   } catch (e) {
     if (e instanceof UsageError) throw new CrashFileError(file, e.message);
     throw e;
@@ -65,17 +56,13 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
 /** A version-2 crash file's own scenario, lowered from the printed text it stores. */
 function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): Scenario {
   try {
-    const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
-    const l = loadScn(c.scenario.text!, `${file} (stored scenario)`, ctx, c.scenario.name);
-    if (l.kind !== 'kernel') throw new CrashFileError(file, 'the stored scenario has no pte and no reader');
-    if (l.scenario.name !== c.scenario.name) {
-      throw new CrashFileError(
-        file,
-        `the stored scenario is named ${l.scenario.name}, the file says ${c.scenario.name}`,
-      );
+    const s = lowerPrinted(c.scenario.text!, `${file} (stored scenario)`, c.scenario.name, registry);
+    if (s === undefined) throw new CrashFileError(file, 'the stored scenario has no pte and no reader');
+    if (s.name !== c.scenario.name) {
+      throw new CrashFileError(file, `the stored scenario is named ${s.name}, the file says ${c.scenario.name}`);
     }
     const dropped = c.scenario.dropped;
-    return dropped === undefined ? l.scenario : { ...l.scenario, reduced: { source: c.scenario.source, dropped } };
+    return dropped === undefined ? s : { ...s, reduced: { source: c.scenario.source, dropped } };
   } catch (e) {
     if (e instanceof ScenarioError) throw new CrashFileError(file, `stored scenario: ${e.message}`);
     throw e;
@@ -88,11 +75,21 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
  * Throws ScenarioError if the text does not lower.
  */
 export function reducedTarget(t: Target, text: string, registry: ReaderRegistry): Target {
-  const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
-  const l = loadScn(text, `${t.scenario.name} (a program the minimizer reduced)`, ctx, t.scenario.name);
-  if (l.kind !== 'kernel')
+  const s = lowerPrinted(text, `${t.scenario.name} (a program the minimizer reduced)`, t.scenario.name, registry);
+  if (s === undefined)
     throw new ScenarioError(t.scenario.name, 1, 1, 'expected a kernel scenario (a pte and a reader)');
-  return makeTarget(l.scenario, t.reader, t.contract, t.model, t.arch);
+  return makeTarget(s, t.reader, t.contract, t.model, t.arch);
+}
+
+/**
+ * A scenario's printed `.scn` text (as a crash file stores it, or a campaign worker publishes a reduced
+ * program) lowered again under its recorded `name`; undefined when it is a raw test (no pte, no reader).
+ * Throws ScenarioError when the text does not lower.
+ */
+function lowerPrinted(text: string, label: string, name: string, registry: ReaderRegistry): Scenario | undefined {
+  const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
+  const l = loadScn(text, label, ctx, name);
+  return l.kind === 'kernel' ? l.scenario : undefined;
 }
 
 /**

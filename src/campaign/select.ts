@@ -132,6 +132,22 @@ export function bugModels(s: Scenario, reader: string): ModelKind[] {
 }
 
 /**
+ * The target of `reader` on scenario `s`, with the contract and memory model named in a file (a crash file, a
+ * corpus entry); a UsageError when the reader reads another architecture's ptes or a name is unknown.
+ */
+export function namedTarget(s: Scenario, reader: ReaderDef, contract: string, model: string): Target {
+  // a reader of another architecture would be handed a pte of the wrong shape
+  if (reader.arch !== s.arch) {
+    throw new UsageError(
+      `reader "${reader.name}" reads ${reader.arch} ptes, scenario ${s.name} is ${s.arch} (expected a reader of its architecture)`,
+    );
+  }
+  const arch = ARCHES[s.arch];
+  if (!arch) throw new UsageError(`no encoding for architecture ${s.arch}`);
+  return makeTarget(s, reader, resolveContract(contract), resolveModel(model), arch);
+}
+
+/**
  * Expand a selection into targets: every chosen scenario × its readers and
  * the user readers of its architecture (or the chosen ones it supports) × the chosen models (default: the scenario's
  * own, and with `withBugModels` the reader's `bug under M` models) under the chosen contract (default: each reader's
