@@ -15,5 +15,6 @@ export * from './readers/arm64';
 export * from './writers/arm64';
 export * from './writers/contpte';
 export * from './writers/arm64-contpte-api';
+export * from './writers/arm64-contpte-batch';
 export * from './writers/arm64-ext-sw';
 export * from './consumers';

@@ -18,6 +18,12 @@ import {
   ptep_test_and_clear_young,
 } from './writers/arm64';
 import { arm64_ptep_set_wrprotect } from './writers/arm64-contpte-api';
+import {
+  arm64_clear_full_ptes,
+  arm64_get_and_clear_full_ptes,
+  arm64_set_ptes_nr,
+  arm64_wrprotect_ptes,
+} from './writers/arm64-contpte-batch';
 import { contpte_try_fold, contpte_unfold, ptep_set_access_flags } from './writers/contpte';
 import { ptep_get_and_clear_ext_sw, set_pte_ext_sw } from './writers/arm64-ext-sw';
 
@@ -32,7 +38,17 @@ const TLBI: ParamDef = {
   doc: 'issue the TLBI+DSB between break and make (false: BBML2+noabort, 83bbd6be7d17, 2025)',
 };
 
+const NR: ParamDef = {
+  name: 'nr',
+  type: 'nr',
+  default: '1',
+  doc: 'the number of entries, from pte on (at most to the end of its block): 1 = the single-entry wrapper, more = the contpte batch',
+};
+const BATCH_PTE: ParamDef = { ...PTE, doc: 'the first entry of the range (ptes[i] of a block, or a lone pte)' };
+
 const ptep = (a: Args): Arm64Ptep => a['pte'] as Arm64Ptep;
+const nr = (a: Args): number => Number(a['nr'] as bigint);
+const PGTABLE = 'arch/arm64/include/asm/pgtable.h';
 const val = (a: Args): bigint => a['value'] as bigint;
 
 const CONTPTE = 'arch/arm64/mm/contpte.c';
@@ -140,6 +156,46 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
       'arch/arm64/include/asm/pgtable.h ptep_set_wrprotect() → wrprotect_ptes() → ___ptep_set_wrprotect() (v6.9+)',
     params: [PTE],
     program: (a) => arm64_ptep_set_wrprotect(ptep(a)),
+  },
+  {
+    name: 'set_ptes',
+    arch: 'arm64',
+    role: 'writer',
+    summary:
+      'nr = 1: unfold, __set_pte, try to fold at the last entry; nr > 1 (contpte_set_ptes): a whole aligned block written CONT entry by entry, else non-CONT (the ptes must be none)',
+    source: `${PGTABLE} set_ptes(); ${CONTPTE} contpte_set_ptes() (v6.9+)`,
+    params: [BATCH_PTE, { ...VALUE, doc: 'the first entry’s new descriptor (pfn + i for entry i)' }, NR],
+    program: (a) => arm64_set_ptes_nr(ptep(a), val(a), nr(a)),
+  },
+  {
+    name: 'get_and_clear_full_ptes',
+    arch: 'arm64',
+    role: 'writer',
+    summary:
+      'nr = 1: unfold, xchg; nr > 1 (contpte_get_and_clear_full_ptes): unfold only a partly covered block (contpte_try_unfold_partial), then xchg each entry with 0 ascending; returns the first old value with the A/D of all',
+    source: `${PGTABLE} get_and_clear_full_ptes(); ${CONTPTE} contpte_get_and_clear_full_ptes(), contpte_try_unfold_partial() (v6.9+)`,
+    params: [BATCH_PTE, NR],
+    program: (a) => arm64_get_and_clear_full_ptes(ptep(a), nr(a)),
+  },
+  {
+    name: 'clear_full_ptes',
+    arch: 'arm64',
+    role: 'writer',
+    summary:
+      'as get_and_clear_full_ptes, nothing returned (contpte_clear_full_ptes: a fully covered block is cleared in place)',
+    source: `${PGTABLE} clear_full_ptes(); ${CONTPTE} contpte_clear_full_ptes(), contpte_try_unfold_partial() (v6.9+)`,
+    params: [BATCH_PTE, NR],
+    program: (a) => arm64_clear_full_ptes(ptep(a), nr(a)),
+  },
+  {
+    name: 'wrprotect_ptes',
+    arch: 'arm64',
+    role: 'writer',
+    summary:
+      'nr = 1: as ptep_set_wrprotect; nr > 1 (contpte_wrprotect_ptes): unfold only a partly covered block, then each entry’s READ_ONCE + cmpxchg loop ascending — a fully covered block stays CONT',
+    source: `${PGTABLE} wrprotect_ptes(); ${CONTPTE} contpte_wrprotect_ptes(), contpte_try_unfold_partial() (v6.9+)`,
+    params: [BATCH_PTE, NR],
+    program: (a) => arm64_wrprotect_ptes(ptep(a), nr(a)),
   },
   {
     name: 'set_pte_ext_sw',

@@ -36,6 +36,9 @@ import { CONSUMER_OPERATIONS } from './operations-consumers';
  *   hardware walker's `ptep_get_atomic64`);
  * - `pmd`: a declared `pmd`, or `none` (no pmd level); `folio`: a declared `folio`;
  * - `lock`: `ptl` (the split page-table lock) or `page_table_lock` (declared with a pmd);
+ * - `nr`: a batch length (a number ≥ 1) counted from the operation's `pte` argument: at most
+ *   the entries from that entry to the end of its block (1 for a lone pte); its default is
+ *   a decimal string;
  * - `{enum}`: one of the listed words.
  */
 export type ParamType =
@@ -48,6 +51,7 @@ export type ParamType =
   | 'pmd'
   | 'folio'
   | 'lock'
+  | 'nr'
   | { readonly enum: readonly string[] };
 
 /** A pmd entry pointing to a pte-table page (S12). */

@@ -603,13 +603,43 @@ function opArgs(c: Call, def: OperationDef, sc: CallScope): Record<string, ArgVa
       throw expected(file, c, `argument '${p.name}' of ${sig}`, `${c.args.length} argument(s)`);
     out[p.name] = defaultValue(p.type, p.default);
   }
+  checkBatchLengths(c, def, out, sc);
   return out;
+}
+
+/**
+ * An `nr` argument counts entries from the operation's `pte` argument: it
+ * must stay inside that pte's block (a lone pte: nr = 1).
+ */
+function checkBatchLengths(c: Call, def: OperationDef, out: Record<string, ArgValue | Ref>, sc: CallScope): void {
+  const pteParam = def.params.find((p) => p.type === 'pte');
+  const ref = pteParam === undefined ? undefined : out[pteParam.name];
+  for (const p of def.params) {
+    if (p.type !== 'nr') continue;
+    const nr = out[p.name] as bigint;
+    if (ref === undefined || !isRef(ref) || ref.ref !== 'pte')
+      throw new Error(`[ptefuzz internal bug] operation ${def.name}: nr parameter without a pte parameter`);
+    const { name, index } = ref.pte;
+    const room = sc.blocks.has(name) ? sc.ptes.get(name)!.length - index : 1;
+    if (nr >= 1n && nr <= BigInt(room)) continue;
+    const at = c.args.find((a) => a.key === p.name) ?? c.args.filter((a) => a.key === undefined)[def.params.indexOf(p)];
+    const where = sc.blocks.has(name)
+      ? `${name}[${index}] to the end of its block of ${room + index}`
+      : `the lone pte ${name}`;
+    throw expected(
+      sc.file,
+      at?.value ?? c,
+      `${p.name} from 1 to ${room} (the entries from ${where})`,
+      at === undefined ? `${p.name}=${nr} (the default)` : `'${printValue(at.value)}'`,
+    );
+  }
 }
 
 /** A default as the argument it stands for (`reader` is the reader under test, `pmd=none` no pmd). */
 function defaultValue(t: OperationDef['params'][number]['type'], d: boolean | string): ArgValue | Ref {
   if (t === 'reader' && d === UNDER_TEST) return { ref: 'reader' };
   if (t === 'pmd' && d === 'none') return undefined;
+  if (t === 'nr' && typeof d === 'string') return BigInt(d);
   return d;
 }
 
@@ -643,6 +673,10 @@ function argValue(a: Arg, t: OperationDef['params'][number]['type'], sc: CallSco
   if (t === 'number') {
     if (v.kind === 'num') return fit(v, 64, sc.file);
     throw expected(sc.file, v, `a number for ${sig}`, shown);
+  }
+  if (t === 'nr') {
+    if (v.kind === 'num') return fit(v, 64, sc.file);
+    throw expected(sc.file, v, `a number of entries (nr) for ${sig}`, shown);
   }
   if (t === 'name') {
     if (v.kind === 'name') return v.name;

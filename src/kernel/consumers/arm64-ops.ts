@@ -22,9 +22,13 @@
  * here: its access/dirty update is set_pte_at(entry), which on a folded
  * block unfolds it.
  * Omitted: the batched forms (nr > 1: get_and_clear_full_ptes over a folio
- * batch, contpte_try_unfold_partial, contpte_set_ptes), so a zap of a whole
- * folded block here unfolds it first (the kernel clears a fully covered block
- * without unfolding); the folio is the block's initial one (Arm64Ptep.folio).
+ * batch, contpte_try_unfold_partial, contpte_set_ptes) in the consumers — they
+ * are scenario operations of their own (writers/arm64-contpte-batch.ts:
+ * set_ptes, get_and_clear_full_ptes, clear_full_ptes, wrprotect_ptes with
+ * nr), but zap_pte_range and the fault path here act on one pte, so their zap
+ * of an entry of a folded block unfolds it first (the kernel's folio-batched
+ * zap clears a fully covered block without unfolding); the folio is the
+ * block's initial one (Arm64Ptep.folio).
  */
 import type { Program } from '../../machine';
 import { READ_ONCE } from '../../machine';

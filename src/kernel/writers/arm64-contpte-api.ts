@@ -42,8 +42,9 @@
  * can change nothing, and it is not emitted so that lone-pte traces (every
  * consumer scenario before this file) stay the same.
  *
- * Omitted: `nr > 1` (`contpte_set_ptes`, `contpte_get_and_clear_full_ptes`
- * with `contpte_try_unfold_partial`, `contpte_wrprotect_ptes`), the
+ * Omitted here: `nr > 1` (`contpte_set_ptes`, `contpte_get_and_clear_full_ptes`
+ * with `contpte_try_unfold_partial`, `contpte_wrprotect_ptes`: see
+ * arm64-contpte-batch.ts, which calls these for nr = 1), the
  * `mm_is_user()` test (scenarios are user mms), `set_pte()`'s WARN, the
  * newest `contpte_ptep_get` early termination in the PTL-held gather
  * (consumers/arm64-ops.ts reads the v6.9 full scan).
