@@ -85,6 +85,9 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   // 11252 executions per reader (1244 bound-hit), weak bound 1 passes 200000; sc bound 1 (572) and 300
   // random runs per model find what the pre-wrapper ops did here (lost-dirty, retries on a half-CONT block)
   'contpte-zap-one-pte': { sc: { kind: 'exhaustive', bound: 1 }, tso: R300, weak: R300 },
+  // the false dirty needs 2 preemptions (bound 1 misses it); bound 2: 4196 executions per reader
+  'contpte-zap-folio-batch': { sc: { kind: 'exhaustive', bound: 2 }, tso: R300, weak: R300 },
+  'contpte-fork-wrprotect-batch': { sc: { kind: 'exhaustive', bound: 1 }, tso: R300, weak: R300 },
   's4-pae-gup-fast-recheck-plain': { sc: S4_PCT, tso: { kind: 'pct', seed: '5', runs: 1000, depth: 7 }, weak: S4_PCT },
   's4-pae-gup-fast-recheck-ptep-get': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
   's4-pae-gup-fast-recheck-lockless': { sc: S4_PCT, tso: S4_PCT, weak: S4_PCT },
