@@ -38,6 +38,7 @@ const corpusCounts = () =>
           saved: corpus.saved,
           skipped: corpus.skipped,
           ...(corpus.unsaved > 0 ? { unsaved: corpus.unsaved } : {}),
+          ...(corpus.unsynced > 0 ? { unsynced: corpus.unsynced } : {}),
         },
       }
     : {};

@@ -98,6 +98,8 @@ export interface CorpusCounts {
   readonly skipped: number;
   /** entries that could not be written (kept in memory only) */
   readonly unsaved?: number;
+  /** syncs after the start that could not list a target folder (removed, replaced by a file, …) */
+  readonly unsynced?: number;
 }
 
 export type FromWorker =
@@ -306,7 +308,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   /** stability counts of workers the watchdog stopped (their last report) */
   let hungStab: StabilityStats = { checked: 0, stable: 0 };
   const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
-  const corpusCounts = { loaded: 0, saved: 0, skipped: 0, unsaved: 0 };
+  const corpusCounts = { loaded: 0, saved: 0, skipped: 0, unsaved: 0, unsynced: 0 };
   let anyCorpus = false;
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
@@ -467,6 +469,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       corpusCounts.saved += corpus.saved;
       corpusCounts.skipped += corpus.skipped;
       corpusCounts.unsaved += corpus.unsaved ?? 0;
+      corpusCounts.unsynced += corpus.unsynced ?? 0;
     }
   };
 

@@ -134,6 +134,10 @@ export class FileCorpusStore {
   skipped = 0;
   /** entries that could not be written (disk full, read-only folder, …): kept in memory only */
   unsaved = 0;
+  /** syncs after the start that could not list a target folder (it was removed, replaced by a file, …) */
+  unsynced = 0;
+  /** target folders polled at least once (the first poll is the campaign's start) */
+  private readonly polled = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -151,18 +155,37 @@ export class FileCorpusStore {
     return s;
   }
 
-  /** Entries of `t` not loaded or saved before, in file-name order. */
+  /**
+   * Entries of `t` not loaded or saved before, in file-name order. The first poll of a target folder is the
+   * campaign's start: a folder that cannot be listed, or a file in its place, is a CrashFileError (the campaign
+   * does not start). A later poll only syncs entries other workers wrote: if the folder cannot be listed any more
+   * (removed and replaced by a file, made unreadable, an I/O error), the campaign goes on with the corpus it has
+   * in memory — one warning (the first such failure of this store), and later polls try again silently.
+   */
   poll(t: CorpusTarget): readonly (readonly number[])[] {
     const folder = corpusFolderName(t);
-    const entries = readCorpusFolder(
-      join(this.dir, folder),
-      folder,
-      (e) => {
-        this.skipped++;
-        this.warn(`${e.message}; skipped`);
-      },
-      this.seen(folder),
-    );
+    const started = this.polled.has(folder);
+    this.polled.add(folder);
+    let entries: CorpusFolderEntry[];
+    try {
+      entries = readCorpusFolder(
+        join(this.dir, folder),
+        folder,
+        (e) => {
+          this.skipped++;
+          this.warn(`${e.message}; skipped`);
+        },
+        this.seen(folder),
+      );
+    } catch (e) {
+      if (!started || !(e instanceof CrashFileError)) throw e;
+      if (this.unsynced++ === 0) {
+        this.warn(
+          `${e.message}; entries of other workers are not synced from it while it cannot be listed, the campaign goes on with the corpus it has (the summary counts the failed syncs)`,
+        );
+      }
+      return [];
+    }
     this.loaded += entries.length;
     return entries.map((e) => [...e.trace]);
   }
@@ -186,12 +209,14 @@ export class FileCorpusStore {
         this.saved++;
       }
     } catch (e) {
-      if (notAFolder(path)) throw inTheWay(path);
       // The corpus is what the campaign learnt, kept for the next one: a full disk or a folder made
       // read-only must not end a days-long campaign. The entry stays in the engine's corpus in memory.
       if (this.unsaved++ === 0) {
+        const why = notAFolder(path)
+          ? "not a folder: the corpus keeps each target's entries in a folder of this name"
+          : fsReason(e);
         this.warn(
-          `${path}: cannot write the corpus (${fsReason(e)}); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+          `${path}: cannot write the corpus (${why}); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
         );
       }
     }

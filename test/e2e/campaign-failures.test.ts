@@ -93,6 +93,96 @@ describe('fuzz: a corpus folder that cannot be written', () => {
   });
 });
 
+/**
+ * A correct PAE lockless reader (low, rmb, high, rmb, re-read low; retry) that, on its `at`-th call, moves its own
+ * corpus target folder away and leaves a file in its place — the folder removed or replaced while the campaign runs.
+ */
+function folderSwappingReaderModule(corpus: string, at: number): string {
+  const folder = join(corpus, 's2-pae-zap-reestablish.ptep_get_lockless_swap.non-torn.tso');
+  const file = join(tmp(), 'pae-swap.js');
+  writeFileSync(
+    file,
+    `'use strict';
+const { renameSync, writeFileSync } = require('node:fs');
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read, retry, smp_rmb } = machine;
+let calls = 0;
+function* ptep_get_lockless_swap(ptep) {
+  if (++calls === ${at}) {
+    renameSync(${JSON.stringify(folder)}, ${JSON.stringify(`${folder}.moved`)});
+    writeFileSync(${JSON.stringify(folder)}, 'a file where the folder was');
+  }
+  yield begin({ name: 'ptep_get_lockless_swap', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  let lo;
+  let hi;
+  for (;;) {
+    lo = yield plain_read(ptep.low);
+    yield smp_rmb();
+    hi = yield plain_read(ptep.high);
+    yield smp_rmb();
+    if (lo === (yield plain_read(ptep.low))) break;
+    yield retry();
+  }
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_lockless_swap',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'include/linux/pgtable.h ptep_get_lockless() LOW_HIGH (test: replaces its corpus folder by a file)',
+    summary: 'low, rmb, high, rmb, re-read low; retry if low changed',
+    read: ptep_get_lockless_swap,
+  },
+};
+`,
+  );
+  return file;
+}
+
+describe('fuzz: a corpus target folder replaced by a file while the campaign runs', () => {
+  test('one warning naming it, the entries stay in memory, the campaign runs to its end with its summary', () => {
+    const dir = tmp();
+    const corpus = join(dir, 'corpus');
+    const folder = join(corpus, 's2-pae-zap-reestablish.ptep_get_lockless_swap.non-torn.tso');
+    const module = folderSwappingReaderModule(corpus, 60);
+    const r = cli([
+      'fuzz',
+      '--scenario',
+      's2-pae-zap-reestablish',
+      '--reader-module',
+      module,
+      '--reader',
+      'ptep_get_lockless_swap',
+      '--seed',
+      '1',
+      '--runs',
+      '300',
+      '--crashes',
+      join(dir, 'crashes'),
+      '--corpus',
+      corpus,
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    // was: exit 2 at the next new entry, `FOLDER: not a folder (…: move the file away)` and no summary
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('ptefuzz:'))).toEqual([
+      `ptefuzz: warning: ${folder}: cannot write the corpus (not a folder: the corpus keeps each target's entries in a folder of this name); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^Done: 300 executions \(300 runs\) in [\d.]+ s$/m);
+    const info = /^INFO: corpus .*: 0 entries loaded, (\d+) new entries saved, (\d+) new entries NOT saved/m.exec(
+      r.stderr,
+    );
+    // what was saved before the swap is whole in the moved folder; what came after is counted
+    expect(readdirSync(`${folder}.moved`).filter((f) => f.endsWith('.msgpack')).length).toBe(Number(info?.[1]));
+    expect(Number(info?.[1])).toBeGreaterThan(0);
+    expect(Number(info?.[2])).toBeGreaterThan(0);
+    expect(readFileSync(folder, 'utf8')).toBe('a file where the folder was');
+  });
+});
+
 /** harness/readers/pae-spin.js, made to end its worker thread (`process.exit(3)`) on its `dieAt`-th raced read. */
 function dyingReaderModule(dieAt: number): string {
   const src = readFileSync(join(ROOT, 'harness', 'readers', 'pae-spin.js'), 'utf8')

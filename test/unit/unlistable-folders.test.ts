@@ -6,7 +6,16 @@
  * listing, so readdirSync is made to fail with EIO on folders named `*.eio`.
  */
 import type * as fs from 'node:fs';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
@@ -69,22 +78,53 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     expect(c.crashes.added).toBe(1);
   });
 
-  test('the corpus: a target folder that cannot be listed, or a file in its place, stops the campaign', () => {
+  test('the corpus: a target folder that cannot be listed, or a file in its place, at start stops the campaign', () => {
     const dir = tmp();
     const store = new FileCorpusStore(dir, () => undefined);
     const t = { scenario: 's', reader: 'r', contract: 'c', model: 'eio' };
-    expect(store.poll(t)).toEqual([]); // not created yet: no entries
+    expect(store.poll({ ...t, model: 'tso' })).toEqual([]); // not created yet: no entries
     mkdirSync(join(dir, 's.r.c.eio'));
     expect(messageOf(() => store.poll(t))).toBe(`${join(dir, 's.r.c.eio')}: cannot list the folder (EIO)`);
     writeFileSync(join(dir, 's.r.c.sc'), 'a file where a folder should be');
     expect(messageOf(() => store.poll({ ...t, model: 'sc' }))).toBe(
       `${join(dir, 's.r.c.sc')}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)`,
     );
-    // saving (the file appeared after the folder was polled): the same line
-    const fresh = new FileCorpusStore(dir, () => undefined);
-    expect(messageOf(() => fresh.save({ ...t, model: 'sc' }, [0, 1]))).toBe(
-      `${join(dir, 's.r.c.sc')}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away)`,
-    );
+  });
+
+  test('the corpus: a target folder that cannot be listed after the start, or replaced by a file, is one warning; the campaign goes on', () => {
+    const dir = tmp();
+    const warnings: string[] = [];
+    const store = new FileCorpusStore(dir, (l) => warnings.push(l));
+    const t = { scenario: 's', reader: 'r', contract: 'c', model: 'sc' };
+    const folder = join(dir, 's.r.c.sc');
+    mkdirSync(folder);
+    const entry = encodeCorpusEntry(t, [1, 2]);
+    writeFileSync(join(folder, corpusFileName(entry)), entry);
+    expect(store.poll(t)).toEqual([[1, 2]]); // the start
+    // the folder moved away and a file put in its place while the campaign runs: was a CrashFileError that ended it
+    renameSync(folder, `${folder}.moved`);
+    writeFileSync(folder, 'a file where the folder was');
+    expect(store.poll(t)).toEqual([]);
+    expect(store.poll(t)).toEqual([]);
+    store.save(t, [0, 1]);
+    store.save(t, [0, 2]);
+    expect(warnings).toEqual([
+      `${folder}: not a folder (the corpus keeps each target's entries in a folder of this name: move the file away); entries of other workers are not synced from it while it cannot be listed, the campaign goes on with the corpus it has (the summary counts the failed syncs)`,
+      `${folder}: cannot write the corpus (not a folder: the corpus keeps each target's entries in a folder of this name); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+    ]);
+    expect([store.unsynced, store.unsaved, store.saved, store.loaded]).toEqual([2, 2, 0, 1]);
+    // an I/O error on a later sync: counted, no second warning; once the folder is back, syncing resumes
+    rmSync(folder);
+    renameSync(`${folder}.moved`, `${dir}/s.r.c.eio`);
+    const eio = { ...t, model: 'eio' };
+    expect(messageOf(() => store.poll(eio))).toBe(`${join(dir, 's.r.c.eio')}: cannot list the folder (EIO)`);
+    expect(store.poll(eio)).toEqual([]);
+    expect(store.unsynced).toBe(3);
+    mkdirSync(folder);
+    const other = encodeCorpusEntry(t, [3]);
+    writeFileSync(join(folder, corpusFileName(other)), other);
+    expect(store.poll(t)).toEqual([[3]]);
+    expect(warnings).toHaveLength(2);
   });
 
   test('merge --distill does not read OUT’s folder of a target it cannot resolve: its new entries are merged whole', async () => {

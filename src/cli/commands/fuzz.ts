@@ -373,6 +373,9 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
       `INFO: corpus ${corpusDir.replace(/\/+$/, '')}/: ${c.loaded} entries loaded, ${c.saved} new entries saved` +
         (c.skipped > 0 ? `, ${c.skipped} unreadable files skipped` : '') +
         ((c.unsaved ?? 0) > 0 ? `, ${c.unsaved} new entries NOT saved (write errors; kept in memory only)` : '') +
+        ((c.unsynced ?? 0) > 0
+          ? `, ${c.unsynced} syncs of a target folder failed (it could not be listed; see the warning)`
+          : '') +
         '\n',
     );
   }
