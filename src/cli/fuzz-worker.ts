@@ -29,7 +29,12 @@ const seconds = d.deadline === undefined ? undefined : Math.max(0, (d.deadline -
 const corpus =
   d.corpus === undefined
     ? undefined
-    : new FileCorpusStore(d.corpus, (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`));
+    : new FileCorpusStore(
+        d.corpus,
+        (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`),
+        // every worker (and every fresh one after a hang) reads the same folders: the main thread reports each file once
+        (e) => post({ type: 'corpus-skip', file: e.file, line: `${e.message}; skipped` }),
+      );
 const corpusCounts = () =>
   corpus
     ? {

@@ -135,6 +135,8 @@ export type FromWorker =
     }
   /** a user-input problem (e.g. a reader module that throws): one line, exit 2 */
   | { readonly type: 'user-error'; readonly message: string }
+  /** a corpus file that does not load (skipped): `line` names it and why */
+  | { readonly type: 'corpus-skip'; readonly file: string; readonly line: string }
   | {
       readonly type: 'done';
       readonly coverage?: readonly CoverageDelta[];
@@ -194,6 +196,11 @@ export interface ParallelConfig {
    * finding's status line. The campaign then stops as on SIGINT (see `WriteFailure`).
    */
   readonly onWriteFailure?: (w: WriteFailure) => void;
+  /**
+   * a corpus file that does not load, skipped: called once per file for the whole campaign (every worker, and every
+   * fresh worker after a hang, reads the same folders), `n` = the distinct files skipped so far, this one included
+   */
+  readonly onCorpusSkip?: (line: string, n: number) => void;
 }
 
 export type { WriteFailure } from './unsaved';
@@ -310,6 +317,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
   const corpusCounts = { loaded: 0, saved: 0, skipped: 0, unsaved: 0, unsynced: 0 };
   let anyCorpus = false;
+  /** corpus files skipped (they do not load), whichever worker read them: each counted and reported once */
+  const skippedFiles = new Set<string>();
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -467,7 +476,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       // a fresh worker reloads what its predecessor saved: count the first load only
       if (first) corpusCounts.loaded += corpus.loaded;
       corpusCounts.saved += corpus.saved;
-      corpusCounts.skipped += corpus.skipped;
       corpusCounts.unsaved += corpus.unsaved ?? 0;
       corpusCounts.unsynced += corpus.unsynced ?? 0;
     }
@@ -630,7 +638,13 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
             cfg.onUnstable?.({ target: entry.t, trace: m.trace, when: m.when, detail: m.detail });
           } else if (m.type === 'user-error') fail(new UsageError(m.message));
-          else {
+          else if (m.type === 'corpus-skip') {
+            if (!skippedFiles.has(m.file)) {
+              skippedFiles.add(m.file);
+              corpusCounts.skipped = skippedFiles.size;
+              cfg.onCorpusSkip?.(m.line, skippedFiles.size);
+            }
+          } else {
             if (m.coverage) onCoverage(job, m.coverage);
             lastExec[job] = m.executions;
             lastRuns[job] = m.runs;

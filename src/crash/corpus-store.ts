@@ -122,7 +122,11 @@ export const corpusFolderName = (t: CorpusTarget): string => `${t.scenario}.${t.
 export const corpusFileName = (bytes: Uint8Array): string =>
   `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.msgpack`;
 
-/** The corpus folder of a campaign; `warn` gets one line per unreadable file (each reported once). */
+/**
+ * The corpus folder of a campaign; `warn` gets its warning lines, and one line per unreadable file (each reported
+ * once by this store) unless `onSkip` is given: then each unreadable file goes there instead (a `--jobs` campaign's
+ * workers hand them to the main thread, which reports each file once for the whole campaign).
+ */
 export class FileCorpusStore {
   /** per target folder: file names already loaded, saved or reported */
   private readonly known = new Map<string, Set<string>>();
@@ -142,6 +146,7 @@ export class FileCorpusStore {
   constructor(
     readonly dir: string,
     private readonly warn: (line: string) => void,
+    private readonly onSkip?: (e: CrashFileError) => void,
   ) {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CrashFileError(dir, '--corpus: not a folder');
   }
@@ -173,7 +178,8 @@ export class FileCorpusStore {
         folder,
         (e) => {
           this.skipped++;
-          this.warn(`${e.message}; skipped`);
+          if (this.onSkip) this.onSkip(e);
+          else this.warn(`${e.message}; skipped`);
         },
         this.seen(folder),
       );

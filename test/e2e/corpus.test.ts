@@ -5,7 +5,7 @@
  * a restart replays the saved corpus, and a corrupt or unknown file is one
  * warning line naming it, then skipped.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
@@ -97,6 +97,31 @@ describe('fuzz --corpus', () => {
     expect(warnings[1]).toContain(future);
     expect(warnings[1]).toContain('version 99');
     expect(second.stderr).toContain(`${saved} entries loaded`);
+  });
+
+  test('--jobs 2 on a corpus with many damaged files: each named once, the first 10 only, then one line; counted once', () => {
+    const corpus = tmp();
+    mkdirSync(join(corpus, FOLDER));
+    const files = Array.from({ length: 14 }, (_, i) =>
+      join(corpus, FOLDER, `${i.toString(16).padStart(16, '0')}.msgpack`),
+    );
+    for (const f of files) writeFileSync(f, 'truncated'); // as a killed `cp` or a full disk leaves them
+    const r = cli(['fuzz', ...ARGS, '--runs', '20', '--jobs', '2', '--corpus', corpus, '--crashes', tmp()]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('ptefuzz: warning:'));
+    // was: every file once per worker (28 lines), and `28 unreadable files skipped`
+    const named = warnings
+      .slice(0, 10)
+      .map((l) => /^ptefuzz: warning: (\S+): not a readable corpus entry .*; skipped$/.exec(l)?.[1]);
+    expect(new Set(named).size).toBe(10);
+    for (const f of named) expect(files).toContain(f);
+    expect(warnings.slice(10)).toEqual([
+      `ptefuzz: warning: ${corpus}/: more corpus files do not load; they are skipped without a line each (the INFO: corpus line at the end counts them; \`ptefuzz merge SCRATCH-FOLDER ${corpus}\` names every one)`,
+    ]);
+    expect(r.stderr).toMatch(
+      /^INFO: corpus .*: \d+ entries loaded, \d+ new entries saved, 14 unreadable files skipped$/m,
+    );
   });
 
   test("--jobs 2 reports the union of the workers' maps: both replaying a saved corpus cover what it covered", () => {

@@ -108,6 +108,9 @@ export const DEFAULT_CORPUS_DIR = 'corpus/generated';
 /** Default campaign length when neither --runs nor --time is given. */
 export const DEFAULT_SECONDS = 60;
 
+/** Corpus files that do not load are named one line each up to this many; one line then stands for the rest. */
+export const CORPUS_SKIP_LINES = 10;
+
 export function randomSeed(): number {
   // seedrandom's autoseed (crypto entropy) — the only randomness; printed so the run can be repeated.
   return seedrandom(undefined, { entropy: true }).int32() >>> 0;
@@ -332,6 +335,15 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
         onTimeout,
         onMinimizeHang,
         onWriteFailure,
+        onCorpusSkip: (line, n) => {
+          // a corpus of thousands of entries, many damaged, must not bury the campaign's output: the first lines,
+          // then one line for the rest (the INFO: corpus line at the end counts them all)
+          if (n <= CORPUS_SKIP_LINES) out.write(`ptefuzz: warning: ${line}\n`);
+          else if (n === CORPUS_SKIP_LINES + 1)
+            out.write(
+              `ptefuzz: warning: ${(corpusDir ?? '').replace(/\/+$/, '')}/: more corpus files do not load; they are skipped without a line each (the INFO: corpus line at the end counts them; \`ptefuzz merge SCRATCH-FOLDER ${corpusDir ?? ''}\` names every one)\n`,
+            );
+        },
         onProgress: () => out.progress((Date.now() - t0) / 1000, Date.now()),
         onUnstable: (u) => {
           const key = corpusKey(u.target);
