@@ -32,8 +32,13 @@ const corpus =
     : new FileCorpusStore(
         d.corpus,
         (line) => process.stderr.write(`ptefuzz: warning: ${line}\n`),
-        // every worker (and every fresh one after a hang) reads the same folders: the main thread reports each file once
-        (e) => post({ type: 'corpus-skip', file: e.file, line: `${e.message}; skipped` }),
+        // every worker (and every fresh one after a hang) reads the same folders: the main thread counts and reports
+        // each file once (posted at once: a message posted before a hang still arrives)
+        {
+          onSkip: (e) => post({ type: 'corpus-skip', file: e.file, line: `${e.message}; skipped` }),
+          onLoaded: (names) => post({ type: 'corpus-names', loaded: names }),
+          onSaved: (name) => post({ type: 'corpus-names', saved: [name] }),
+        },
       );
 const corpusCounts = () =>
   corpus

@@ -137,6 +137,8 @@ export type FromWorker =
   | { readonly type: 'user-error'; readonly message: string }
   /** a corpus file that does not load (skipped): `line` names it and why */
   | { readonly type: 'corpus-skip'; readonly file: string; readonly line: string }
+  /** corpus entries loaded or written, as `<target folder>/<file name>` */
+  | { readonly type: 'corpus-names'; readonly loaded?: readonly string[]; readonly saved?: readonly string[] }
   | {
       readonly type: 'done';
       readonly coverage?: readonly CoverageDelta[];
@@ -319,6 +321,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   let anyCorpus = false;
   /** corpus files skipped (they do not load), whichever worker read them: each counted and reported once */
   const skippedFiles = new Set<string>();
+  /**
+   * corpus entries any worker loaded, and any wrote: a worker loads the entries its siblings (and its predecessor,
+   * after a hang) wrote, so "loaded" is the entries loaded that no worker of this campaign wrote
+   */
+  const loadedNames = new Set<string>();
+  const savedNames = new Set<string>();
   let interrupted = false;
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -454,7 +462,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     buf: WatchBuffer,
     slots: readonly string[],
     hitsPast: readonly number[],
-    first: boolean,
     corpus?: CorpusCounts,
   ) => {
     let executions = 0;
@@ -473,9 +480,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     lastRuns[job] = 0;
     if (corpus) {
       anyCorpus = true;
-      // a fresh worker reloads what its predecessor saved: count the first load only
-      if (first) corpusCounts.loaded += corpus.loaded;
-      corpusCounts.saved += corpus.saved;
       corpusCounts.unsaved += corpus.unsaved ?? 0;
       corpusCounts.unsynced += corpus.unsynced ?? 0;
     }
@@ -601,7 +605,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const limitMs = cfg.timeoutSeconds * 1000;
 
   /** One worker of job `job`, from `from` on; resolves with how it ended. */
-  const incarnation = (job: number, from: { run: number; pos: number } | undefined, first: boolean) =>
+  const incarnation = (job: number, from: { run: number; pos: number } | undefined) =>
     new Promise<void | Ending>((resolve) => {
       const buf = WatchBuffer.create(cfg.targets.length, cfg.hitSlots);
       const slots: string[] = [];
@@ -644,6 +648,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
               corpusCounts.skipped = skippedFiles.size;
               cfg.onCorpusSkip?.(m.line, skippedFiles.size);
             }
+          } else if (m.type === 'corpus-names') {
+            for (const n of m.loaded ?? []) loadedNames.add(n);
+            for (const n of m.saved ?? []) savedNames.add(n);
           } else {
             if (m.coverage) onCoverage(job, m.coverage);
             lastExec[job] = m.executions;
@@ -669,7 +676,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       });
       /** a worker that ended without sending its totals (hung, died): its counts from its shared buffer, its last stability report */
       const settleWithoutTotals = (): void => {
-        settle(job, buf, slots, hitsPast, first, lastCorpus);
+        settle(job, buf, slots, hitsPast, lastCorpus);
         if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
         lastStab[job] = undefined;
       };
@@ -681,7 +688,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             settleWithoutTotals();
           } else if (ending?.kind === 'done') {
             lastStab[job] = undefined;
-            settle(job, buf, slots, hitsPast, first, ending.msg.corpus);
+            settle(job, buf, slots, hitsPast, ending.msg.corpus);
             if (ending.msg.interrupted) interrupted = true;
             for (const [key, st] of ending.msg.stability ?? []) {
               stability.set(key, addStability(stability.get(key) ?? { checked: 0, stable: 0 }, st));
@@ -713,8 +720,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
 
   const job = async (j: number): Promise<void> => {
     let from: { run: number; pos: number } | undefined;
-    for (let first = true; ; first = false) {
-      const end = await incarnation(j, from, first);
+    for (;;) {
+      const end = await incarnation(j, from);
       if (end === undefined || end.kind === 'done' || failures.length > 0) return;
       try {
         onHang(end.snap);
@@ -764,7 +771,15 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       ),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
-      ...(anyCorpus ? { corpusCounts } : {}),
+      ...(anyCorpus
+        ? {
+            corpusCounts: {
+              ...corpusCounts,
+              loaded: [...loadedNames].filter((n) => !savedNames.has(n)).length,
+              saved: savedNames.size,
+            },
+          }
+        : {}),
       ...(stability.size > 0 ? { stability } : {}),
       writeFailures,
       deaths,

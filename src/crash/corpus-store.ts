@@ -123,9 +123,21 @@ export const corpusFileName = (bytes: Uint8Array): string =>
   `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.msgpack`;
 
 /**
+ * What a `--jobs` campaign's workers tell the main thread, which counts and reports for the whole campaign
+ * (every worker, and every fresh worker after a hang, reads the same folders).
+ */
+export interface CorpusStoreHooks {
+  /** an unreadable file, skipped: instead of a `warn` line */
+  readonly onSkip?: (e: CrashFileError) => void;
+  /** entries a poll loaded, as `<target folder>/<file name>` */
+  readonly onLoaded?: (names: readonly string[]) => void;
+  /** an entry this store wrote, as `<target folder>/<file name>` */
+  readonly onSaved?: (name: string) => void;
+}
+
+/**
  * The corpus folder of a campaign; `warn` gets its warning lines, and one line per unreadable file (each reported
- * once by this store) unless `onSkip` is given: then each unreadable file goes there instead (a `--jobs` campaign's
- * workers hand them to the main thread, which reports each file once for the whole campaign).
+ * once by this store) unless `hooks.onSkip` is given.
  */
 export class FileCorpusStore {
   /** per target folder: file names already loaded, saved or reported */
@@ -146,7 +158,7 @@ export class FileCorpusStore {
   constructor(
     readonly dir: string,
     private readonly warn: (line: string) => void,
-    private readonly onSkip?: (e: CrashFileError) => void,
+    private readonly hooks: CorpusStoreHooks = {},
   ) {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CrashFileError(dir, '--corpus: not a folder');
   }
@@ -178,7 +190,7 @@ export class FileCorpusStore {
         folder,
         (e) => {
           this.skipped++;
-          if (this.onSkip) this.onSkip(e);
+          if (this.hooks.onSkip) this.hooks.onSkip(e);
           else this.warn(`${e.message}; skipped`);
         },
         this.seen(folder),
@@ -193,6 +205,7 @@ export class FileCorpusStore {
       return [];
     }
     this.loaded += entries.length;
+    if (entries.length > 0) this.hooks.onLoaded?.(entries.map((e) => `${folder}/${e.name}`));
     return entries.map((e) => [...e.trace]);
   }
 
@@ -213,6 +226,7 @@ export class FileCorpusStore {
         // cache, written by the thousand — see writeFileAtomic)
         writeFileAtomic(file, bytes, { syncFolder: false });
         this.saved++;
+        this.hooks.onSaved?.(`${folder}/${name}`);
       }
     } catch (e) {
       // The corpus is what the campaign learnt, kept for the next one: a full disk or a folder made
