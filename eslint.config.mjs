@@ -12,6 +12,15 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'use engines/rng (seedrandom): determinism is a law' },
+        // Output must not depend on LANG/LC_ALL/TZ: same campaign, same bytes, on any machine.
+        { property: 'localeCompare', message: 'locale-dependent order (LANG/LC_ALL): compare with < and >' },
+        { property: 'toLocaleString', message: 'locale-dependent formatting (LANG/LC_ALL): format explicitly' },
+        { property: 'toLocaleDateString', message: 'locale- and TZ-dependent: no wall-clock text in output' },
+        { property: 'toLocaleTimeString', message: 'locale- and TZ-dependent: no wall-clock text in output' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Intl', message: 'locale-dependent (LANG/LC_ALL): format explicitly' },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
@@ -25,6 +34,11 @@ export default tseslint.config(
         'error',
         { object: 'Math', property: 'random', message: 'use engines/rng (seedrandom): determinism is a law' },
         { object: 'Date', property: 'now', message: 'only the CLI reads the clock; inject it' },
+        // Output must not depend on LANG/LC_ALL/TZ: same campaign, same bytes, on any machine.
+        { property: 'localeCompare', message: 'locale-dependent order (LANG/LC_ALL): compare with < and >' },
+        { property: 'toLocaleString', message: 'locale-dependent formatting (LANG/LC_ALL): format explicitly' },
+        { property: 'toLocaleDateString', message: 'locale- and TZ-dependent: no wall-clock text in output' },
+        { property: 'toLocaleTimeString', message: 'locale- and TZ-dependent: no wall-clock text in output' },
       ],
     },
   },

@@ -750,7 +750,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     // Arrival order depends on thread timing; report in target order, then class, then fingerprint.
     const findings = [...witnesses.values()]
       .map((w) => w.finding)
-      .sort((a, b) => order(a, b) || a.class.localeCompare(b.class) || a.id!.localeCompare(b.id!));
+      .sort((a, b) => order(a, b) || byCodePoint(a.class, b.class) || byCodePoint(a.id!, b.id!));
     cfg.onStatus(status(), 'done');
     return {
       targets: cfg.targets,
@@ -763,11 +763,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       pctBounds,
       coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
-      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || a.id.localeCompare(b.id)),
+      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || byCodePoint(a.id, b.id)),
       // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
       restarts: sum([...hangs.values()]) + reducedHangs,
       minimizeHangs: [...minimizeHangs].sort(
-        (a, b) => order(a, b) || a.class.localeCompare(b.class) || (a.file ?? '').localeCompare(b.file ?? ''),
+        (a, b) => order(a, b) || byCodePoint(a.class, b.class) || byCodePoint(a.file ?? '', b.file ?? ''),
       ),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
@@ -839,4 +839,9 @@ export function findingOf(
     first,
     hits: 0,
   };
+}
+
+/** String order by UTF-16 code unit, as Array.prototype.sort: never the locale's (localeCompare follows LANG/LC_ALL). */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

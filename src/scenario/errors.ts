@@ -58,7 +58,7 @@ export function closeNames(name: string, names: readonly string[], max = 5): str
   return names
     .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
     .filter(({ n, d }) => d <= limit || n.startsWith(name) || name.startsWith(n))
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)) // code-unit order, not the locale's
     .slice(0, max)
     .map(({ n }) => n);
 }

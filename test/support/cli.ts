@@ -17,7 +17,7 @@ export interface CliResult {
  * or grows the repository's corpus/generated/ (a test must not depend on
  * what earlier runs left there).
  */
-export function cli(args: readonly string[], cwd = ROOT): CliResult {
+export function cli(args: readonly string[], cwd = ROOT, env?: NodeJS.ProcessEnv): CliResult {
   const engine = args.indexOf('--engine');
   const coverage = engine < 0 || args[engine + 1] === 'coverage';
   const isolated =
@@ -28,6 +28,7 @@ export function cli(args: readonly string[], cwd = ROOT): CliResult {
     cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    ...(env ? { env } : {}),
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

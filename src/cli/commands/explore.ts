@@ -388,7 +388,7 @@ async function exploreTarget(
   );
   search.name = undefined;
   const stopped = x.interrupted ? interrupt.signal! : undefined;
-  const states = [...x.states.values()].sort((a, b) => a.state.localeCompare(b.state));
+  const states = [...x.states.values()].sort((a, b) => (a.state < b.state ? -1 : a.state > b.state ? 1 : 0)); // code-unit order, never the locale's;
   const width = Math.max(1, ...states.map((s) => String(s.count).length));
   const out = [
     `Explore ${t.scenario.name}: ${t.scenario.title}`,
