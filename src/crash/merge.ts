@@ -108,25 +108,55 @@ export interface DistilledFolder {
   readonly unresolved?: { readonly file: string; readonly reason: string };
 }
 
+/** A crash file met in an IN folder: where it was read, its bytes and what they decode to. */
+export interface MergedCrash {
+  readonly file: string;
+  readonly bytes: Buffer;
+  readonly crash: CrashFile;
+}
+
+/**
+ * Of two different crash files with one fingerprint name, is `a` the one to keep. It must be a strict
+ * total order on the files (so the merge does not depend on the order of the IN folders): the default,
+ * `byBytes`, compares the bytes; `ptefuzz merge` ranks the witnesses as a campaign does (lighter first,
+ * src/minimize/order.ts), ties broken by bytes.
+ */
+export type PreferCrash = (a: MergedCrash, b: MergedCrash) => boolean;
+
+/** The crash file whose bytes sort first. */
+export const byBytes: PreferCrash = (a, b) => Buffer.compare(a.bytes, b.bytes) < 0;
+
+/** The crash files of the inputs under one name not already whole in OUT: the preferred one is written. */
+interface CrashSlot {
+  readonly dest: string;
+  /**
+   * what is in OUT under the name: nothing, why the file there does not load (it is replaced), or what is
+   * in the way (not a regular file: the inputs' files are rejected)
+   */
+  readonly there: string | CrashFileError;
+  readonly files: MergedCrash[];
+}
+
 /**
  * Merge crash folders and corpus folders (e.g. the shards of a campaign) into
  * `out`: every `*.msgpack` below each input is loaded and goes where its
  * content says — a crash file to `out/<scenario>.<reader>.<contract>.<model>.<class>.<fingerprint>.msgpack`,
  * a corpus entry to `out/<scenario>.<reader>.<contract>.<model>/<sha256[0:16]>.msgpack`.
- * A name already in `out` (there before, or from an earlier input) is a
- * duplicate and left as it is: crash files with the same fingerprint collapse
- * into the first one, as in a campaign — a crash file kept in `out` under its
- * legacy name (legacyTwin) too, and a legacy-named input is written under the new name. A file that does not load, or a
- * folder that cannot be listed, is reported through `onReject` and skipped. Writes are atomic; inputs are
- * taken in argument order, files in name order, so a merge is deterministic.
+ * A name already in `out` before the merge is a duplicate and left as it is — a crash file kept in `out`
+ * under its legacy name (legacyTwin) too, and a legacy-named input is written under the new name. Crash
+ * files of the inputs with the same fingerprint collapse into one, the one `prefer` ranks first (as a
+ * campaign keeps the lightest witness), so the result does not depend on the order of the inputs; corpus
+ * entries are content-addressed. A file that does not load, or a folder that cannot be listed, is reported
+ * through `onReject` and skipped. Writes are atomic; files are taken in name order.
  */
 export function mergeFolders(
   out: string,
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
   onReplace?: (e: CrashFileError) => void,
+  prefer: PreferCrash = byBytes,
 ): MergeCounts {
-  const m = new Merge(out, inputs, onReject, onReplace, undefined);
+  const m = new Merge(out, inputs, onReject, onReplace, undefined, prefer);
   try {
     m.readInputs();
   } finally {
@@ -146,9 +176,10 @@ export async function mergeFoldersDistilled(
   onReject: (e: CrashFileError) => void,
   onReplace: ((e: CrashFileError) => void) | undefined,
   distill: CorpusDistiller,
+  prefer: PreferCrash = byBytes,
 ): Promise<MergeCounts> {
   const pending = new Map<string, Map<string, Pending>>();
-  const m = new Merge(out, inputs, onReject, onReplace, pending);
+  const m = new Merge(out, inputs, onReject, onReplace, pending, prefer);
   try {
     m.readInputs();
     m.counts.distilled = await distillPending(out, pending, distill, m.counts, m.unsynced);
@@ -176,6 +207,7 @@ class Merge {
     private readonly onReplace: ((e: CrashFileError) => void) | undefined,
     /** distilling: per target folder, the new corpus entries, written once every input is read */
     private readonly pending: Map<string, Map<string, Pending>> | undefined,
+    private readonly prefer: PreferCrash,
   ) {
     if (out === '') throw emptyPathError('the output folder OUT');
     for (const dir of inputs) {
@@ -207,6 +239,8 @@ class Merge {
       counts.rejected++;
       onReject(e);
     };
+    /** per crash file name not whole in OUT, the inputs' files under it: written once every input is read */
+    const crashSlots = new Map<string, CrashSlot>();
     for (const dir of this.inputs) {
       for (const file of msgpackBelow(dir, { onUnlistable: unlistable, take: (ent) => ent.isFile() })) {
         let bytes: Buffer;
@@ -242,6 +276,12 @@ class Merge {
           counts[kind].duplicate++;
           continue;
         }
+        if (crash !== undefined) {
+          const slot = crashSlots.get(rel) ?? { dest, there, files: [] };
+          crashSlots.set(rel, slot);
+          slot.files.push({ file, bytes, crash });
+          continue;
+        }
         if (there instanceof CrashFileError) {
           // a folder (or a device, …) under the name: nothing to replace it with safely
           counts.rejected++;
@@ -265,6 +305,26 @@ class Merge {
         writeMerged(dest, bytes, kind === 'corpus' ? unsynced : undefined);
         counts[kind].added++;
       }
+    }
+    for (const rel of [...crashSlots.keys()].sort()) {
+      const { dest, there, files } = crashSlots.get(rel)!;
+      if (there instanceof CrashFileError) {
+        // a folder (or a device, …) under the name: nothing to replace it with safely
+        for (const f of files) {
+          counts.rejected++;
+          onReject(new CrashFileError(f.file, `not merged: ${there.message}`));
+        }
+        continue;
+      }
+      let best = files[0]!;
+      for (const f of files.slice(1)) if (!f.bytes.equals(best.bytes) && this.prefer(f, best)) best = f;
+      if (there !== 'none') {
+        counts.replaced++;
+        onReplace?.(new CrashFileError(dest, `${there}; replaced by ${best.file}`));
+      }
+      writeMerged(dest, best.bytes, undefined);
+      counts.crashes.added++;
+      counts.crashes.duplicate += files.length - 1;
     }
   }
 }

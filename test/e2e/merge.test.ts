@@ -152,4 +152,34 @@ describe('ptefuzz merge', () => {
     expect(r.stdout).toContain(': 0 new, 1 duplicate, 0 rejected');
     expect(readFileSync(join(out, c1))).toEqual(newer);
   });
+
+  test('witnesses of one fingerprint in several INs: the lightest is kept, whatever the order of the INs (was: the first)', () => {
+    // the committed S2 tso tear (trace [0,1]: 1 preemption); [0,1,0,1] tears the same way (same values
+    // read: same signature, same fingerprint) with 2 preemptions; provenance (seed) differs, so do the bytes
+    const name = 's2-pae-zap-reestablish.ptep_get.non-torn.tso.torn.219ed5cb8095.msgpack';
+    const pk = new Packr({ useRecords: false });
+    const light = readFileSync(join(ROOT, 'crashes', name));
+    const rec = pk.unpack(light) as { trace: number[]; seed: string };
+    expect(rec.trace).toEqual([0, 1]);
+    const heavy = pk.pack({ ...rec, trace: [0, 1, 0, 1] });
+    const light2 = pk.pack({ ...rec, seed: `${rec.seed}0` }); // as light, other bytes
+    const [a, b, c] = [tmp(), tmp(), tmp()];
+    writeFileSync(join(a, name), heavy);
+    writeFileSync(join(b, name), light);
+    writeFileSync(join(c, name), light2);
+    expect(cli(['replay', a]).code).toBe(0); // the heavy witness is a whole crash file that reproduces
+    const lightest = Buffer.compare(light, light2) < 0 ? light : light2;
+    for (const order of [
+      [a, b, c],
+      [c, b, a],
+      [b, a, c],
+    ]) {
+      const out = join(tmp(), 'merged');
+      const r = cli(['merge', out, ...order]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(': 1 new, 2 duplicate, 0 rejected');
+      expect(tree(out)).toEqual([name]);
+      expect(readFileSync(join(out, name)).equals(lightest)).toBe(true);
+    }
+  });
 });

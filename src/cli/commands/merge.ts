@@ -1,7 +1,16 @@
 import type { ReaderRegistry } from '../../kernel';
-import type { CorpusDistiller, CrashFileError, DistillDecision, DistilledFolder, MergeCounts } from '../../crash';
-import { mergeFolders, mergeFoldersDistilled } from '../../crash';
-import { UsageError, corpusTarget } from '../../campaign';
+import type {
+  CorpusDistiller,
+  DistillDecision,
+  DistilledFolder,
+  MergeCounts,
+  MergedCrash,
+  PreferCrash,
+} from '../../crash';
+import { CrashFileError, mergeFolders, mergeFoldersDistilled } from '../../crash';
+import { UsageError, corpusTarget, crashTarget, sameDivergence } from '../../campaign';
+import type { Rank } from '../../minimize';
+import { preferredWitness, rankOf } from '../../minimize';
 import type { WatchedJob } from '../distill-watched';
 import { distillWatched } from '../distill-watched';
 import { MAX_TIMEOUTS_PER_TARGET } from '../parallel';
@@ -44,7 +53,8 @@ export async function mergeCommand(
   }
   const onReject = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: ${e.message}; skipped\n`);
   const onReplace = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: warning: ${e.message}\n`);
-  if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace));
+  const prefer = lighterWitness(registry);
+  if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace, prefer));
 
   if (registry === undefined) throw new Error('[ptefuzz internal bug] merge --distill needs the reader registry');
   const reg = registry;
@@ -102,9 +112,40 @@ export async function mergeCommand(
     });
     return decisions;
   };
-  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill);
+  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill, prefer);
   printDistilled(c.distilled ?? [], replaySeconds, timeoutSeconds);
   return printMerged(out, inputs, c);
+}
+
+/**
+ * Of two crash files with one fingerprint, the one a campaign would keep: the lighter witness
+ * (src/minimize/order.ts: preemptions, weak choices, length, …), ties broken by bytes. A file that cannot
+ * be ranked — a timeout file (it is not replayed: it hangs), a reader module not loaded, a witness that no
+ * longer shows its divergence — loses to one that can; two such, by bytes. A strict total order, so the
+ * merged folder does not depend on the order of the IN folders. Only files that differ are compared.
+ */
+function lighterWitness(registry: ReaderRegistry | undefined): PreferCrash {
+  const ranks = new Map<string, Rank | null>();
+  const rank = (c: MergedCrash): Rank | null => {
+    if (ranks.has(c.file)) return ranks.get(c.file)!;
+    let r: Rank | null = null;
+    if (registry !== undefined && c.crash.verdict.kind === 'divergence') {
+      try {
+        const exec = sameDivergence(crashTarget(c.crash, c.file, registry), c.crash.verdict.class)(c.crash.trace);
+        r = exec === null ? null : rankOf(exec);
+      } catch (e) {
+        if (!(e instanceof CrashFileError)) throw e;
+      }
+    }
+    ranks.set(c.file, r);
+    return r;
+  };
+  return (a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    if (ra !== null && rb !== null) return preferredWitness(ra, a.bytes, rb, b.bytes);
+    if (ra !== null || rb !== null) return ra !== null;
+    return Buffer.compare(a.bytes, b.bytes) < 0;
+  };
 }
 
 /** The merge line; the exit code. */
