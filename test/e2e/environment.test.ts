@@ -3,11 +3,11 @@
  * zone, the working directory, relative or absolute folder paths, NODE_OPTIONS. Each test runs one
  * command in two environments and compares what a researcher scripts against: files and stdout.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli } from '../support/cli';
+import { ROOT, cli } from '../support/cli';
 
 /** two PAE faults whose values differ at "aa"/"ab": Danish collation sorts "aa" (å) after "z" */
 const LOCALE_SCN = `scenario locale-order
@@ -52,5 +52,23 @@ describe('output independent of the environment', () => {
       '{0x000ab003:0x00030067}',
     ]);
     expect(da.stdout).toBe(c.stdout);
+  });
+
+  test('show --html: the same crash file draws the same bytes from any folder, by any path (was: the path and the install folder in the page)', () => {
+    const name = 's1-pae-double-refault.ptep_get_lockless.non-torn.sc.torn.e9e661eab06e.msgpack';
+    const root = mkdtempSync(join(tmpdir(), 'ptefuzz-env-'));
+    mkdirSync(join(root, 'a', 'deep'), { recursive: true });
+    mkdirSync(join(root, 'b'));
+    copyFileSync(join(ROOT, 'crashes', name), join(root, 'a', name));
+    copyFileSync(join(ROOT, 'crashes', name), join(root, 'b', name));
+    const rel = cli(['show', name, '--html', 'page.html'], join(root, 'a'));
+    const abs = cli(['show', join(root, 'b', name), '--html', join(root, 'b', 'page.html')], join(root, 'a', 'deep'));
+    expect(rel.code).toBe(0);
+    expect(abs.code).toBe(0);
+    const page = readFileSync(join(root, 'a', 'page.html'), 'utf8');
+    expect(readFileSync(join(root, 'b', 'page.html'), 'utf8')).toBe(page);
+    expect(page).toContain(`replay: ptefuzz replay ${name}</p>`);
+    expect(page).not.toContain(root);
+    expect(page).not.toContain(ROOT);
   });
 });

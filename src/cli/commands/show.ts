@@ -1,5 +1,5 @@
 import type { ReaderRegistry } from '../../kernel';
-import { loadCrash, writeFileAtomic } from '../../crash';
+import { loadCrash, shellQuote, writeFileAtomic } from '../../crash';
 import type { CrashFile } from '../../crash';
 import type { ReplayResult } from '../../campaign';
 import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
@@ -30,7 +30,11 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
-    const bytes = writeHtml(o.html, r, [recorded, trace, replay]);
+    // a page to attach: the same crash file draws the same bytes wherever it lies and whoever draws it, so the
+    // command names the file, not the path of this drawing (nor where ptefuzz is installed)
+    const module = crash.readerModule === undefined ? '' : `--reader-module ${shellQuote(crash.readerModule.path)} `;
+    const pageReplay = `replay: ptefuzz replay ${module}${shellQuote(basename(file))}`;
+    const bytes = writeHtml(o.html, r, [recorded, trace, pageReplay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
   } else {
     const stored = storedLines(crash);
