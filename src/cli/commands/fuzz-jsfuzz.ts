@@ -188,7 +188,7 @@ export async function jsfuzzCommand(
   const lost = counted - r.findings.reduce((n, f) => n + f.hits, 0);
   if (o.json) {
     const summary = {
-      ...jsonSummary(r, seed, {}, checks),
+      ...jsonSummary(r, seed, { engine: 'jsfuzz' }, checks),
       jsfuzz: {
         sessions: result.sessions,
         artifacts: result.artifacts,

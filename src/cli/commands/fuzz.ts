@@ -403,6 +403,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     process.stderr.write(minimizeHangSummary(result, timeoutSeconds, unsaved) + '\n');
   if (result.pctBounds.size > 0) process.stderr.write(pctBoundLines(result) + '\n');
   const split = {
+    engine,
+    ...(depth !== undefined ? { depth } : {}),
     ...(jobs > 1 ? { jobs } : {}),
     ...(o.shard !== undefined ? { shard: `${shard.index + 1}/${shard.count}` } : {}),
   };
@@ -480,13 +482,13 @@ const names = (t: Target) => ({
 });
 
 /**
- * `split`: the jobs and shard of a split campaign (absent for one job, no shard); `checks`: the campaign's
+ * `split`: the engine (and PCT depth) and the jobs and shard of a split campaign (absent for one job, no shard); `checks`: the campaign's
  * expectations when the caller has judged them already (summaryTable takes the same).
  */
 export function jsonSummary(
   r: CampaignResult,
   seed: string,
-  split: { jobs?: number; shard?: string } = {},
+  split: { engine?: string; depth?: number; jobs?: number; shard?: string } = {},
   checks: readonly CampaignExpectation[] = campaignExpectations(r),
 ) {
   return {
