@@ -3,7 +3,7 @@
  * zone, the working directory, relative or absolute folder paths, NODE_OPTIONS. Each test runs one
  * command in two environments and compares what a researcher scripts against: files and stdout.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -70,5 +70,53 @@ describe('output independent of the environment', () => {
     expect(page).toContain(`replay: ptefuzz replay ${name}</p>`);
     expect(page).not.toContain(root);
     expect(page).not.toContain(ROOT);
+  });
+
+  test('fuzz (coverage, --jobs 1): the same crash and corpus bytes and JSON from another folder, locale, TZ, NODE_OPTIONS, by absolute paths', () => {
+    const root = mkdtempSync(join(tmpdir(), 'ptefuzz-env-'));
+    mkdirSync(join(root, 'a'));
+    mkdirSync(join(root, 'b', 'deep'), { recursive: true });
+    const args = ['fuzz', '--scenario', 's2-pae-zap-reestablish', '--runs', '200', '--seed', '7', '--json'];
+    const a = cli([...args, '--crashes', 'crashes', '--corpus', 'corpus'], join(root, 'a'), {
+      ...process.env,
+      LC_ALL: 'C',
+      LANG: 'C',
+      TZ: 'UTC',
+    });
+    const b = cli(
+      [...args, '--crashes', join(root, 'b', 'crashes'), '--corpus', join(root, 'b', 'corpus')],
+      join(root, 'b', 'deep'),
+      {
+        ...process.env,
+        LC_ALL: 'da_DK.UTF-8',
+        LANG: 'da_DK.UTF-8',
+        TZ: 'Pacific/Chatham',
+        NODE_OPTIONS: '--max-old-space-size=3000',
+      },
+    );
+    expect(a.code).toBe(1);
+    expect(b.code).toBe(1);
+    /** every file below dir: relative path → bytes */
+    const files = (dir: string, pre = ''): [string, string][] =>
+      readdirSync(dir, { withFileTypes: true })
+        .sort((x, y) => (x.name < y.name ? -1 : 1))
+        .flatMap((e) =>
+          e.isDirectory()
+            ? files(join(dir, e.name), `${pre}${e.name}/`)
+            : [[`${pre}${e.name}`, readFileSync(join(dir, e.name)).toString('base64')] as [string, string]],
+        );
+    const crashes = files(join(root, 'a', 'crashes'));
+    expect(crashes.length).toBeGreaterThan(0);
+    expect(files(join(root, 'b', 'crashes'))).toEqual(crashes);
+    expect(files(join(root, 'b', 'corpus'))).toEqual(files(join(root, 'a', 'corpus')));
+    // the JSON but for the wall clock, and the crash folder as each run named it
+    const stable = (out: string, folder: string): unknown =>
+      JSON.parse(
+        out
+          .replace(/"(seconds|execsPerSec)": [0-9.e+-]+/g, '"$1": 0')
+          .split(`"${folder}/`)
+          .join('"crashes/'),
+      );
+    expect(stable(b.stdout, join(root, 'b', 'crashes'))).toEqual(stable(a.stdout, 'crashes'));
   });
 });
