@@ -1,11 +1,21 @@
 import type { ChoiceKind, ChoiceRecord, ChoiceSource, Execution } from '../machine';
+import { PrunedExecution } from '../machine';
 
-/** Replays a prefix of choices, then takes the default (0) for everything after. */
+/**
+ * Replays a prefix of choices, then takes the default (0) for everything after — but for a TSO `drain`
+ * choice in canonical mode, 1 (drain nothing now): option 0 (drain everything) is never canonical, and the
+ * enumeration only bumps a choice upwards, so it is never tried.
+ */
 class PrefixSource implements ChoiceSource {
   private pos = 0;
-  constructor(private readonly prefix: readonly number[]) {}
-  choose(_kind: ChoiceKind, _n: number): number {
-    return this.pos < this.prefix.length ? this.prefix[this.pos++]! : (this.pos++, 0);
+  constructor(
+    private readonly prefix: readonly number[],
+    readonly canonicalDrains: boolean,
+  ) {}
+  choose(kind: ChoiceKind, _n: number): number {
+    if (this.pos < this.prefix.length) return this.prefix[this.pos++]!;
+    this.pos++;
+    return this.canonicalDrains && kind === 'drain' ? 1 : 0;
   }
 }
 
@@ -19,6 +29,12 @@ export interface EnumerateOptions {
    * (a Ctrl-C'd `explore`; the steps form lets the caller's signal handler run between executions).
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * Enumerate every TSO drain choice, as the trace encoding allows them, instead of one placement of the
+   * drains per execution (the canonical form of TsoModel.phaseCanonical). For comparisons only (tests):
+   * the same states, far more traces.
+   */
+  readonly allDrains?: boolean;
 }
 
 export interface EnumerationSummary {
@@ -34,6 +50,11 @@ export interface EnumerationSummary {
    * `boundCut` false reached every execution, and none needed more than this (it may be K itself)
    */
   readonly maxPreemptions: number;
+  /**
+   * runs cut short because their TSO drain choices were not canonical (not counted in `executions`): each
+   * is equivalent to an execution visited elsewhere. 0 under sc and weak, and with `allDrains`.
+   */
+  readonly pruned: number;
 }
 
 /**
@@ -70,18 +91,30 @@ export function* enumerateSteps(
   let executions = 0;
   let boundCut = false;
   let maxPreemptions = 0;
+  let pruned = 0;
+  const canonical = opts.allDrains !== true;
   for (;;) {
-    if (executions >= max) return { executions, truncated: true, boundCut, interrupted: false, maxPreemptions };
+    if (executions >= max) return { executions, truncated: true, boundCut, interrupted: false, maxPreemptions, pruned };
     if (opts.shouldStop?.() === true) {
-      return { executions, truncated: false, boundCut, interrupted: true, maxPreemptions };
+      return { executions, truncated: false, boundCut, interrupted: true, maxPreemptions, pruned };
     }
-    const exec = run(new PrefixSource(prefix));
-    executions++;
-    visit(exec);
-    const next = nextPrefix(exec.choices, bound);
+    let records: readonly ChoiceRecord[];
+    try {
+      const exec = run(new PrefixSource(prefix, canonical));
+      executions++;
+      visit(exec);
+      records = exec.choices;
+    } catch (e) {
+      if (!(e instanceof PrunedExecution)) throw e;
+      pruned++;
+      records = e.records;
+    }
+    const next = nextPrefix(records, bound);
     if (next.cut) boundCut = true;
+    // a pruned run's preemptions are those of a prefix of executions visited elsewhere
     maxPreemptions = Math.max(maxPreemptions, next.preemptions);
-    if (next.prefix === null) return { executions, truncated: false, boundCut, interrupted: false, maxPreemptions };
+    if (next.prefix === null)
+      return { executions, truncated: false, boundCut, interrupted: false, maxPreemptions, pruned };
     prefix = next.prefix;
     yield;
   }

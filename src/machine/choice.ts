@@ -35,6 +35,21 @@ export interface ChoiceSource {
    * CPU. Lets a source follow a schedule given as CPU ids (the minimizer).
    */
   onStep?(cpu: number): void;
+  /**
+   * Optional: the source enumerates executions (engine `exhaustive`) and wants each TSO execution once up to
+   * the placement of its store-buffer drains: the interpreter then prunes a trace whose drain choices are not
+   * in canonical form (see TsoModel.phaseCanonical) by throwing PrunedExecution. Replaying a trace never sets it.
+   */
+  readonly canonicalDrains?: boolean;
+}
+
+/**
+ * Thrown by `execute` for a source with `canonicalDrains` when the trace so far is not the canonical
+ * representative of its executions: every continuation is equivalent to one the enumeration visits elsewhere.
+ * `records` are the choices made up to the prune point (the enumerator backtracks from there).
+ */
+export class PrunedExecution {
+  constructor(readonly records: readonly ChoiceRecord[]) {}
 }
 
 /** One recorded decision. */

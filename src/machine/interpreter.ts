@@ -1,5 +1,5 @@
 import type { ChoiceSource } from './choice';
-import { ChoiceRecorder } from './choice';
+import { ChoiceRecorder, PrunedExecution } from './choice';
 import type { Event, Execution, OpRecord, Outcome } from './execution';
 import type { FlushKind, Instr, Program } from './instructions';
 import type { MemPage, PageDecl, TlbEntry } from './pages';
@@ -124,6 +124,9 @@ export function execute(
   const choose = rec.choose.bind(rec);
   const ncpu = spec.cpus.length;
   const model = createModel(modelKind, spec.locations.initial, ncpu);
+  // an enumerating source: TSO traces whose drains are not in canonical form are pruned (TsoModel.phaseCanonical)
+  const canonical = source.canonicalDrains === true && model instanceof TsoModel ? model : undefined;
+  canonical?.trackPhases();
   const flushKind: FlushKind = spec.flush ?? 'ipi';
   const pool = new PagePool(spec.pages);
   /** location id → the declared page it lives in */
@@ -464,6 +467,7 @@ export function execute(
   };
 
   let outcome: Outcome = { kind: 'complete' };
+  let pruned = false;
   try {
     for (let c = 0; c < ncpu; c++) advance(c, 0n);
     let current = 0;
@@ -494,12 +498,17 @@ export function execute(
       else current = order[0]!;
       rec.onStep(current);
       step(current);
+      if (canonical !== undefined && !canonical.phaseCanonical(cpus.every((s) => s.done) || steps >= bounds.steps)) {
+        pruned = true;
+        break;
+      }
     }
   } catch (e) {
     if (!(e instanceof RetryBoundHit)) throw e;
     const op = ops[e.op]!;
     outcome = { kind: 'bound-hit', bound: 'retries', cpu: op.cpu, op: e.op };
   }
+  if (pruned) throw new PrunedExecution(rec.records);
   model.flushAll(sink);
 
   return {

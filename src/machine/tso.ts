@@ -4,6 +4,13 @@ import { combine, split, widthMask } from './location';
 import type { Chooser, DrainSink, MemoryModel, ReadResult, RmwResult } from './model';
 import { INIT_TAG } from './model';
 
+/** A drain chosen in the current phase (canonical-drain bookkeeping): its CPU, location and store's age. */
+interface PhaseDrain {
+  readonly cpu: number;
+  readonly loc: number;
+  readonly seq: number;
+}
+
 interface Buffered {
   readonly loc: Location;
   readonly value: bigint;
@@ -31,6 +38,16 @@ export class TsoModel implements MemoryModel {
   private readonly tag: number[];
   private readonly buffers: Buffered[][];
   private seq = 0;
+  /**
+   * Canonical-drain bookkeeping (null unless trackPhases was called): the drains chosen since the last
+   * step (`drain` choices, in order), and the locations whose memory was read or written otherwise since
+   * those choices — by a load or a floorTag falling through to memory, an RMW, a lock's runnable check,
+   * a forced drain (smp_mb, locked RMW, IPI), the deadlock flush.
+   */
+  private phase: PhaseDrain[] | null = null;
+  private touched: Set<number> | null = null;
+  /** a `drain everything` choice since the last step (canonical-drain bookkeeping) */
+  private drainAll = false;
 
   constructor(initial: readonly bigint[], cpus: number) {
     this.value = [...initial];
@@ -48,6 +65,7 @@ export class TsoModel implements MemoryModel {
   load(cpu: number, loc: Location): ReadResult {
     const own = this.newestOwn(cpu, loc);
     if (own) return { value: own.value, rank: 0, tag: own.tag };
+    this.touched?.add(loc.id);
     return { value: this.value[loc.id]!, rank: 0, tag: this.tag[loc.id]! };
   }
 
@@ -59,6 +77,7 @@ export class TsoModel implements MemoryModel {
     const e = this.buffers[cpu]!.shift()!;
     this.value[e.loc.id] = e.value;
     this.tag[e.loc.id] = e.tag;
+    this.touched?.add(e.loc.id);
     sink(cpu, e.loc, e.value, e.tag);
   }
 
@@ -75,6 +94,7 @@ export class TsoModel implements MemoryModel {
     sink: DrainSink,
   ): RmwResult {
     this.drainCpu(cpu, sink);
+    if (this.touched) for (const l of locs) this.touched.add(l.id);
     const old = combine(
       locs,
       locs.map((l) => this.value[l.id]!),
@@ -101,12 +121,105 @@ export class TsoModel implements MemoryModel {
       if (nonEmpty.length === 0) return;
       const c = choose('drain', nonEmpty.length + 2);
       if (c === 0) {
+        this.drainAllChosen();
         this.flushAll(sink);
         return;
       }
       if (c === 1) return;
-      this.drainOne(nonEmpty[c - 2]!, sink);
+      const cpu = nonEmpty[c - 2]!;
+      if (this.phase) {
+        // a chosen drain: recorded in the phase, not as a touch (a touch is what observes the phase's drains)
+        const head = this.buffers[cpu]![0]!;
+        this.phase.push({ cpu, loc: head.loc.id, seq: head.seq });
+        const touched = this.touched;
+        this.touched = null;
+        this.drainOne(cpu, sink);
+        this.touched = touched;
+      } else this.drainOne(cpu, sink);
     }
+  }
+
+  /** Start the canonical-drain bookkeeping (engine `exhaustive`: see phaseCanonical). */
+  trackPhases(): void {
+    this.phase = [];
+    this.touched = new Set();
+  }
+
+  /**
+   * Called after every step when trackPhases is on: is the phase of drains chosen before that step in
+   * canonical form? Then the bookkeeping starts over for the next phase. Returns true when tracking is off.
+   *
+   * The canonical form (a partial-order reduction; README *Commands* → explore): a drain moves a CPU's
+   * oldest buffered store to memory, and nothing but memory sees it — the CPU's own loads, floorTags and
+   * lock checks read its own newest buffered store of a location first, which the drain does not change.
+   * So a chosen drain d of location x before step s can be moved to the start of the next phase, past s,
+   * without changing anything any step computes (values read, tags, floorTags, runnable CPUs and thus the
+   * sched options, forced drains' results, the final memory), unless
+   *  (a) s, or what ran between the phase and s (lock runnable checks, the deadlock flush), read or wrote
+   *      x in memory (`touched`: a load or floorTag falling through to memory, an RMW or lock, a forced drain);
+   *  (b) a later drain of the phase is of the same CPU (FIFO) or the same location (coherence order), and
+   *      that later drain must stay (by (a), (b) or (c));
+   *  (c) s is the last step of the execution and another CPU's buffer still holds, after s, an older store
+   *      to x: the final flush drains in global age order, so d put off into it would land before that
+   *      store in coherence order, not after it (a drain put off into the final flush otherwise keeps its
+   *      place: the stores to x left are younger, or none).
+   * Drains that must stay are *needed*; repeating the move gives, for every execution, an equivalent one in
+   * which every chosen drain is needed (a drain moved into a step's forced drain or the deadlock flush
+   * joins it, in the same FIFO and coherence order). In addition two adjacent drains of different CPUs
+   * and locations commute; the canonical phase is the lexicographically least order of its drains (by
+   * CPU, Anisimov–Knuth: no drain may be preceded by a greater-CPU drain it commutes with and with
+   * everything between them), and the `drain everything` option (0) is never canonical: the single drains
+   * it stands for are. A phase is canonical iff every drain is needed and it is in that order. The moves
+   * change no sched choice, so the equivalent execution has the same preemptions (the bound cuts nothing
+   * more); what differs is only when drain events happen (the `Raced:` count sees drains inside a read).
+   */
+  phaseCanonical(last: boolean): boolean {
+    const phase = this.phase;
+    const touched = this.touched;
+    if (phase === null || touched === null) return true;
+    this.phase = [];
+    this.touched = new Set();
+    if (this.drainAll) {
+      this.drainAll = false;
+      return false;
+    }
+    if (!this.allNeeded(phase, touched, last)) return false;
+    // the lexicographically least order of commuting drains
+    for (let j = 1; j < phase.length; j++) {
+      const a = phase[j]!;
+      for (let i = j - 1; i >= 0; i--) {
+        const b = phase[i]!;
+        if (b.cpu === a.cpu || b.loc === a.loc) break;
+        if (b.cpu > a.cpu) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Rules (a), (b) and (c) of phaseCanonical: every chosen drain of the phase is needed. */
+  private allNeeded(phase: readonly PhaseDrain[], touched: Set<number>, last: boolean): boolean {
+    const needed: boolean[] = new Array<boolean>(phase.length).fill(false);
+    for (let j = phase.length - 1; j >= 0; j--) {
+      const d = phase[j]!;
+      let n = touched.has(d.loc) || (last && this.olderLeft(d));
+      for (let i = j + 1; !n && i < phase.length; i++) {
+        const e = phase[i]!;
+        if (needed[i] && (e.cpu === d.cpu || e.loc === d.loc)) n = true;
+      }
+      if (!n) return false;
+      needed[j] = true;
+    }
+    return true;
+  }
+
+  /** (c): another CPU's buffer still holds an older store to the drain's location (the final flush would put it first). */
+  private olderLeft(d: PhaseDrain): boolean {
+    return this.buffers.some((b, cpu) => cpu !== d.cpu && b.some((e) => e.loc.id === d.loc && e.seq < d.seq));
+  }
+
+  /** A `drain everything` choice was taken: never canonical (its single drains are). */
+  private drainAllChosen(): void {
+    if (this.phase) this.drainAll = true;
   }
 
   flushAll(sink: DrainSink): boolean {
@@ -128,7 +241,10 @@ export class TsoModel implements MemoryModel {
   }
 
   rmwValue(cpu: number, loc: Location): bigint {
-    return this.newestOwn(cpu, loc)?.value ?? this.value[loc.id]!;
+    const own = this.newestOwn(cpu, loc);
+    if (own) return own.value;
+    this.touched?.add(loc.id);
+    return this.value[loc.id]!;
   }
 
   latest(loc: Location): bigint {
@@ -136,6 +252,9 @@ export class TsoModel implements MemoryModel {
   }
 
   floorTag(cpu: number, loc: Location): number {
-    return this.newestOwn(cpu, loc)?.tag ?? this.tag[loc.id]!;
+    const own = this.newestOwn(cpu, loc);
+    if (own) return own.tag;
+    this.touched?.add(loc.id);
+    return this.tag[loc.id]!;
   }
 }

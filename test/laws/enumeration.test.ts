@@ -59,7 +59,14 @@ describe('an interrupted enumeration (explore on SIGINT)', () => {
       (exec) => seen.push(schedule(exec)),
       { shouldStop: () => seen.length >= 5 },
     );
-    expect(cut).toEqual({ executions: 5, truncated: false, boundCut: false, interrupted: true, maxPreemptions: 2 });
+    expect(cut).toEqual({
+      executions: 5,
+      truncated: false,
+      boundCut: false,
+      interrupted: true,
+      maxPreemptions: 2,
+      pruned: 0,
+    });
     expect(seen).toEqual(all.slice(0, 5));
   });
 

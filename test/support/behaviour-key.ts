@@ -1,0 +1,38 @@
+/**
+ * What an execution does, apart from when its store-buffer drains happen: the key under which the tests of
+ * the canonical TSO drain placement (src/machine/tso.ts phaseCanonical) compare executions. Written apart
+ * from the machine: it reads only the execution record.
+ *
+ * The key holds every CPU step in order (CPU, instruction, locations, value read and its tag, value written,
+ * page and TLB effects), every operation (CPU, name, first and last step, result, retries, the floor tags a
+ * reader started with), the coherence order of every location (the memory writes — drains, RMWs, lock
+ * acquisitions under tso; every write under sc and weak — in the order they happened, with CPU, value and
+ * tag), the final memory and how the execution ended. Two executions with one key get one judgement: the
+ * reference, the windows, the contracts and the consumer invariants read nothing else but the drain events'
+ * step numbers (the `Raced:` count), which the key leaves out.
+ */
+import type { Execution } from '../../src/machine';
+
+const text = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x));
+
+export function behaviourKey(exec: Execution): string {
+  const steps = exec.events
+    .filter((e) => e.kind !== 'drain')
+    .map((e) => text([e.step, e.cpu, e.name, e.locs, e.read, e.tag, e.wrote, e.page, e.tlb, e.acks, e.maps, e.mem]));
+  const ops = exec.ops.map((o) => text([o.cpu, o.mark.name, o.start, o.end, o.done, o.retries, o.result, o.floorTags]));
+  // memory writes per location, in order: under tso a store reaches memory by its drain (RMWs and lock
+  // acquisitions write memory directly); under sc and weak every write event is one
+  const co = new Map<number, string[]>();
+  for (const e of exec.events) {
+    if (e.wrote === undefined) continue;
+    if (exec.model === 'tso' && e.kind !== 'drain' && e.kind !== 'rmw' && e.kind !== 'lock') continue;
+    for (const l of e.locs) {
+      const list = co.get(l) ?? [];
+      list.push(text([e.cpu, e.wrote, e.tag]));
+      co.set(l, list);
+    }
+  }
+  const coText = [...co.entries()].sort((a, b) => a[0] - b[0]).map(([l, w]) => `${l}:${w.join(',')}`);
+  return [steps.join(';'), ops.join(';'), coText.join(';'), text(exec.final), text(exec.outcome)].join(' | ');
+}
