@@ -232,6 +232,58 @@ describe('explore --scenario', () => {
     );
   });
 
+  test('a divergence still says how many executions hit a bound and were not judged (S9 under exact, sc, bound 1)', () => {
+    const scenario = 's9-contpte-fold-unfold';
+    const reader = 'contpte_ptep_get_lockless';
+    const [t] = selectTargets(
+      { scenarios: [scenario], readers: [reader], contract: 'exact', models: ['sc'] },
+      builtinReaders(),
+    );
+    // the executions explore runs, counted here: every one that a bound stopped (a retry-bound hit whose
+    // writer was still running: the other CPU's operations unfinished or stepping during the read)
+    let stopped = 0;
+    let during = 0;
+    const x = enumerate(
+      (source) => runTarget(t!, source).exec,
+      (exec) => {
+        const o = exec.outcome;
+        if (o.kind !== 'bound-hit') return;
+        stopped++;
+        const read = exec.ops[o.op]!;
+        const othersDone = exec.ops.filter((op) => op.cpu !== read.cpu).every((op) => op.done);
+        const others = exec.events.filter((e) => e.cpu !== read.cpu && e.kind !== 'drain');
+        if (o.bound === 'retries' && !(othersDone && others.every((e) => e.step < read.start))) during++;
+      },
+      { preemptionBound: 1 },
+    );
+    expect(stopped).toBeGreaterThan(0);
+    expect(during).toBe(stopped);
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-boundhit-'));
+    const r = cli([
+      'explore',
+      '--scenario',
+      scenario,
+      '--reader',
+      reader,
+      '--contract',
+      'exact',
+      '--model',
+      'sc',
+      '--bound',
+      '1',
+      '--crashes',
+      dir,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `DIVERGENCE: 2 divergent state(s) within bound 1; the first witness of each, minimized: 2 crash file(s) ` +
+        `(one per distinct divergence), in ${dir}/\n` +
+        `  (${stopped} of ${x.executions} executions hit a bound and were not judged — neither a pass nor a divergence: ` +
+        `${during} with another CPU's operation unfinished or running during the read (typically a writer the ` +
+        'preemption bound stopped half way, the reader retrying on it); the bound-hit state above)',
+    );
+  });
+
   test('an execution whose consumer never completed a read is not a divergence (S12 with the IPI), exit 0', () => {
     const r = cli(['explore', '--scenario', 's12-arm64-khugepaged-gup-fast-ipi', '--model', 'sc', '--bound', '1']);
     expect(r.code).toBe(0);

@@ -452,6 +452,9 @@ async function exploreTarget(
         `${crashes.length} crash file(s) (one per distinct divergence), in ${o.crashes.replace(/\/+$/, '')}/` +
         (unsaved.length > 0 ? ` — ${unsaved.length} of them NOT SAVED (see below)` : ''),
     );
+    // what was explored and what was not judged, as under "no divergence": a reader of a divergence reads the
+    // outcome set above it, and the bound-hit executions in it are neither passes nor divergences
+    if (boundHits > 0) out.push(boundHitNote(boundHits, staleHits, otherBoundHits, x.executions));
     const note = notSingledOutNote(t.scenario, [{ reader: t.reader.name, model: t.model }]);
     if (note !== undefined) out.push(note);
     for (const c of crashes) {
