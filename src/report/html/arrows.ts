@@ -1,9 +1,9 @@
 import { esc, px } from './escape';
 import type { PlacedRow } from './geometry';
-import { INITIAL_H, INITIAL_Y, LINE_H, rowChars, textLeft } from './geometry';
+import { LINE_H, rowChars, textLeft } from './geometry';
 
-/** Where an arrow starts: a row of some CPU, or the initial-value marker. */
-export type ArrowEnd = { readonly cpu: number; readonly row: PlacedRow } | 'initial';
+/** Where an arrow starts: a row of some CPU, or the initial-value marker (its bottom edge's y). */
+export type ArrowEnd = { readonly cpu: number; readonly row: PlacedRow } | { readonly initialBottom: number };
 
 const indentOf = (line: string | undefined): number => (line === undefined ? 0 : line.length - line.trimStart().length);
 const mid = (row: PlacedRow): number => row.top + LINE_H / 2;
@@ -15,9 +15,9 @@ const mid = (row: PlacedRow): number => row.top + LINE_H / 2;
  */
 export function arrowPath(from: ArrowEnd, to: { readonly cpu: number; readonly row: PlacedRow }): string {
   const loadEnd = textLeft(to.cpu, rowChars(to.row.lines)) + 4;
-  if (from === 'initial') {
+  if ('initialBottom' in from) {
     const sx = loadEnd + 28;
-    const sy = INITIAL_Y + INITIAL_H;
+    const sy = from.initialBottom;
     const ty = mid(to.row);
     return `M${px(sx)},${px(sy)} C${px(sx)},${px((sy + ty) / 2)} ${px(loadEnd + 40)},${px(ty)} ${px(loadEnd)},${px(ty)}`;
   }

@@ -44,7 +44,8 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     const lines = rowLines(r, exec, ctx, arch, rejected);
     return r.kind === 'event' && retries.has(r.event) ? [...lines, ''] : lines;
   });
-  const { placed, bottom } = g.placeRows(lineSets);
+  const head = g.header(built.cpus.map((c) => c.name));
+  const { placed, bottom } = g.placeRows(lineSets, head.rowsTop);
   const rowOfEvent = new Map<number, number>();
   rows.forEach((r, i) => r.kind === 'event' && rowOfEvent.set(r.event, i));
   const linkOf = new Map(links.map((l) => [l.load, l]));
@@ -52,7 +53,10 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
   for (const l of links) if (typeof l.from === 'number') sources.set(l.from, l.k);
 
   const ncpu = built.cpus.length;
-  const width = g.laneLeft(ncpu) + g.LANE_PAD;
+  const v0 = h === undefined ? arch.format(built.subject.initial) : arch.format(h.values[0]!);
+  const initialText = `initial: ${built.subject.name} = ${v0} (v0)`;
+  // the initial marker spans every lane: with one lane, the SVG widens to hold its text
+  const width = Math.max(g.laneLeft(ncpu), g.textLeft(0, initialText.length)) + g.LANE_PAD;
   const height = bottom + g.BOTTOM_PAD;
   const lanes: string[][] = built.cpus.map(() => []);
   const steps: string[] = [];
@@ -90,7 +94,10 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     const load = exec.events[l.load]!;
     const to = { cpu: load.cpu, row: placed[rowOfEvent.get(l.load)!]! };
     const src = typeof l.from === 'number' ? exec.events[l.from]! : undefined;
-    const from = src === undefined ? 'initial' : { cpu: src.cpu, row: placed[rowOfEvent.get(src.index)!]! };
+    const from =
+      src === undefined
+        ? { initialBottom: head.initialY + g.INITIAL_H }
+        : { cpu: src.cpu, row: placed[rowOfEvent.get(src.index)!]! };
     return arrowElement(l.load, arrowPath(from, to), String(l.from), arrowTooltip(load, l, exec));
   });
 
@@ -100,16 +107,16 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     return (
       `<g class="${cls}" data-cpu="${cpu}">` +
       `<rect class="lane-bg" x="${px(x)}" y="0" width="${px(g.LANE_W)}" height="${px(height)}"/>` +
-      `<text class="lane-name" x="${px(g.textLeft(cpu))}" y="${px(g.NAMES_Y)}">${esc(c.name)}</text>\n` +
+      laneName(c.name, head.names[cpu]!, cpu) +
+      '\n' +
       lanes[cpu]!.join('\n') +
       `</g>`
     );
   });
-  const v0 = h === undefined ? arch.format(built.subject.initial) : arch.format(h.values[0]!);
   const initial =
     `<g class="initial" id="initial"><title>${esc(referenceText(h ? 0 : undefined, h, built, arch))}</title>` +
-    `<rect x="${px(g.GUTTER_W)}" y="${px(g.INITIAL_Y)}" width="${px(width - g.GUTTER_W - g.LANE_PAD)}" height="${px(g.INITIAL_H)}"/>` +
-    `<text x="${px(g.textLeft(0))}" y="${px(g.INITIAL_Y + 14)}">initial: ${esc(built.subject.name)} = ${esc(v0)} (v0)</text></g>`;
+    `<rect x="${px(g.GUTTER_W)}" y="${px(head.initialY)}" width="${px(width - g.GUTTER_W - g.LANE_PAD)}" height="${px(g.INITIAL_H)}"/>` +
+    `<text x="${px(g.textLeft(0))}" y="${px(head.initialY + 14)}">${esc(initialText)}</text></g>`;
   const svg = [
     `<svg class="timeline" width="${px(width)}" height="${px(height)}" viewBox="0 0 ${px(width)} ${px(height)}" role="img" aria-label="CPU lanes with read-from arrows">`,
     `<defs><marker id="rf-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
@@ -122,4 +129,17 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     `</svg>`,
   ].join('\n');
   return { svg, css: links.map((l) => hoverRule(l.load)).join('\n') };
+}
+
+/**
+ * A lane's name, wrapped to the lane (geometry.ts header): one text line per
+ * wrapped line, with the whole name as its tooltip.
+ */
+function laneName(name: string, lines: readonly string[], cpu: number): string {
+  const texts = lines.map((line, i) => {
+    const indent = line.length - line.trimStart().length;
+    const y = g.NAMES_Y + i * g.LINE_H;
+    return `<text class="lane-name" x="${px(g.textLeft(cpu, indent))}" y="${px(y)}">${esc(line.trimStart())}</text>`;
+  });
+  return `<g class="lane-names"><title>${esc(name)}</title>${texts.join('')}</g>`;
 }
