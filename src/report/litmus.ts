@@ -10,11 +10,25 @@ import type { Verdict } from '../compare';
  * unrolled as executed), and an `exists` clause: the registers of the
  * diverging reader's loads equal the values they read.
  *
- * Only when the execution fits LKMM's C subset: 32-bit locations, one
- * location per access, and instructions herd7's linux-kernel.def knows
- * (READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release, smp_rmb,
- * smp_wmb, smp_mb, xchg*, successful cmpxchg*, spin_lock, spin_unlock).
- * Otherwise the result names the first instruction that does not fit.
+ * Only when the execution fits LKMM's C subset: one location per access,
+ * and instructions herd7's linux-kernel.def knows (READ_ONCE, WRITE_ONCE,
+ * smp_load_acquire, smp_store_release, smp_rmb, smp_wmb, smp_mb, xchg*,
+ * successful cmpxchg*, spin_lock, spin_unlock). Otherwise the result names
+ * the first instruction that does not fit.
+ *
+ * A 32-bit location keeps its values (decimal). A 64-bit location (an arm64
+ * descriptor) cannot: herd7 understands only int and pointer types
+ * (tools/memory-model/Documentation/litmus-tests.txt, LIMITATIONS: "the herd7
+ * tool understands only int and pointer types"), klitmus7 declares them int.
+ * Its values are written as small labels instead — 0 for 0 (pte_none), then
+ * 1, 2, … for each other 64-bit value in order of first appearance (initial
+ * values, then the execution) — listed in the comment with the value each
+ * stands for. The renaming is exact, not an approximation: in the exported
+ * test every value written is a constant and nothing computes on a value
+ * read (branches are unrolled as executed), so LKMM's executions depend on
+ * values only through equality — which store each load reads, whether a
+ * cmpxchg's expected value matches, the exists clause — and one injective
+ * renaming of all of them gives the same executions with renamed values.
  */
 export type LitmusResult =
   { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
@@ -76,7 +90,11 @@ function render(input: LitmusInput): string {
       `the ${verdict.class} divergence is judged on the execution's end state, not on values a reader loaded: no exists clause over a reader's registers`,
     );
   }
-  const readerCpu = exec.ops[readerOp]!.cpu;
+  const judged = exec.ops[readerOp]!;
+  // e.g. S7's lost-dirty: set_pte_at() replaced a dirty pte by a clean one (the reference history)
+  const notReader = `the ${verdict.class} divergence is judged on what ${judged.mark.name}() on CPU ${judged.cpu} did (a ${judged.mark.role === 'writer' ? 'writer' : 'kernel operation'}, not a reader): no loads of a reader for an exists clause`;
+  if (judged.mark.role === 'writer') throw new Refusal(notReader);
+  const readerCpu = judged.cpu;
   const inReader = (ev: Event): boolean => {
     for (let o = ev.op; o >= 0; o = exec.ops[o]!.parent) if (o === readerOp) return true;
     return false;
@@ -87,6 +105,11 @@ function render(input: LitmusInput): string {
   const procs = new Map<number, Proc>();
   const exists: string[] = [];
   const at = (ev: Event): string => `${ev.name} on CPU ${ev.cpu} at step ${ev.step}`;
+  const labels = new Labels(
+    table,
+    new Set(exec.events.filter((e) => e.kind !== 'drain' && e.kind !== 'irq').flatMap((e) => e.locs)),
+  );
+  const val = (id: number, v: bigint): string => labels.text(id, v);
   for (const ev of exec.events) {
     if (ev.kind === 'drain') continue;
     if (ev.kind === 'irq') {
@@ -95,15 +118,14 @@ function render(input: LitmusInput): string {
     }
     for (const id of ev.locs) {
       const loc = table.locs[id]!;
-      if (loc.width !== 32)
-        throw new Refusal(`${at(ev)}: location ${loc.name} is ${loc.width}-bit (LKMM litmus locations are int)`);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(loc.name))
         throw new Refusal(`location name ${loc.name} is not a C identifier`);
     }
     if (ev.locs.length > 1) {
       const names = ev.locs.map((id) => table.locs[id]!.name).join('+');
+      const what = ev.name === 'atomic64_read' ? 'an atomic 64-bit load' : 'an atomic read-modify-write';
       throw new Refusal(
-        `${at(ev)}: an atomic read-modify-write of ${names} (one access to two locations) has no LKMM C-litmus form`,
+        `${at(ev)}: ${what} of ${names}, one access to two locations: LKMM supports one access size per variable`,
       );
     }
     let p = procs.get(ev.cpu);
@@ -118,34 +140,34 @@ function render(input: LitmusInput): string {
     switch (ev.kind) {
       case 'load': {
         const f = LOADS[ev.name];
-        if (!f) throw new Refusal(`${at(ev)}: not in LKMM's C subset`);
+        if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
         const r = reg();
         p.body.push(`${r} = ${f(x)};`);
-        if (ev.cpu === readerCpu && inReader(ev)) exists.push(`${r}=${ev.read!.toString()}`);
+        if (ev.cpu === readerCpu && inReader(ev)) exists.push(`${r}=${val(loc, ev.read!)}`);
         break;
       }
       case 'store': {
         const f = STORES[ev.name];
-        if (!f) throw new Refusal(`${at(ev)}: not in LKMM's C subset`);
+        if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
-        p.body.push(`${f(x, ev.wrote!.toString())};`);
+        p.body.push(`${f(x, val(loc, ev.wrote!))};`);
         break;
       }
       case 'fence':
-        if (!FENCES.has(ev.name)) throw new Refusal(`${at(ev)}: not in LKMM's C subset`);
+        if (!FENCES.has(ev.name)) throw new Refusal(outside(ev, at(ev)));
         p.body.push(`${ev.name}();`);
         break;
       case 'rmw': {
         use('int');
         const r = reg();
-        if (XCHG.has(ev.name)) p.body.push(`${r} = ${ev.name}(${x}, ${ev.wrote!.toString()});`);
+        if (XCHG.has(ev.name)) p.body.push(`${r} = ${ev.name}(${x}, ${val(loc, ev.wrote!)});`);
         else if (CMPXCHG.has(ev.name) && ev.wrote !== undefined)
-          p.body.push(`${r} = ${ev.name}(${x}, ${ev.read!.toString()}, ${ev.wrote.toString()});`);
+          p.body.push(`${r} = ${ev.name}(${x}, ${val(loc, ev.read!)}, ${val(loc, ev.wrote)});`);
         else if (CMPXCHG.has(ev.name))
           throw new Refusal(`${at(ev)}: a failed cmpxchg (its expected value is not part of the witness)`);
-        else throw new Refusal(`${at(ev)}: not in LKMM's C subset`);
-        if (ev.cpu === readerCpu && inReader(ev)) exists.push(`${r}=${ev.read!.toString()}`);
+        else throw new Refusal(outside(ev, at(ev)));
+        if (ev.cpu === readerCpu && inReader(ev)) exists.push(`${r}=${val(loc, ev.read!)}`);
         break;
       }
       case 'lock':
@@ -154,12 +176,13 @@ function render(input: LitmusInput): string {
         p.body.push(`${ev.name}(${x});`);
         break;
       default:
-        throw new Refusal(`${at(ev)}: not in LKMM's C subset`);
+        throw new Refusal(outside(ev, at(ev)));
     }
   }
   for (const l of locks)
     if (ints.has(l)) throw new Refusal(`${table.locs[l]!.name} is used both as a lock and as data`);
-  if (exists.length === 0) throw new Refusal('the diverging reader loaded nothing');
+  if (exists.length === 0)
+    throw new Refusal(judged.mark.role === 'reader' ? 'the diverging reader loaded nothing' : notReader);
 
   const order = [...procs.keys()].sort((a, b) => a - b);
   const index = new Map(order.map((c, i) => [c, i]));
@@ -174,13 +197,14 @@ function render(input: LitmusInput): string {
     ' * READ_ONCE/WRITE_ONCE (ptefuzz gives them the same visibility).',
   );
   if (skipped.size > 0) out.push(` * Left out (no memory effect in LKMM): ${[...skipped].join(', ')}.`);
+  out.push(...labels.legend(used));
   out.push(
     ` * exists: the loads of the diverging reader (P${index.get(readerCpu)!}) read the witness's values.`,
     ' *)',
     '',
   );
   out.push('{');
-  for (const l of used) out.push(`\t${table.locs[l]!.name}=${table.initial[l]!.toString()};`);
+  for (const l of used) out.push(`\t${table.locs[l]!.name}=${val(l, table.initial[l]!)};`);
   out.push('}', '');
   for (const c of order) {
     const p = procs.get(c)!;
@@ -198,10 +222,67 @@ function render(input: LitmusInput): string {
   return out.join('\n') + '\n';
 }
 
+/** Why an event has no LKMM C form: what it is, when ptefuzz knows. */
+function outside(ev: Event, where: string): string {
+  if (ev.name === 'hw_dbm_update' || ev.name === 'hw_af_update') {
+    const what = ev.name === 'hw_dbm_update' ? 'dirty-state (DBM)' : 'access-flag';
+    return `${where}: the MMU's hardware ${what} update of the descriptor, not a CPU instruction: LKMM has no hardware access/dirty-flag updates`;
+  }
+  if (ev.name === 'pmdp_get_lockless')
+    return `${where}: a page-table walk's pmd read (the table page it maps is followed for use-after-free): LKMM has no page tables`;
+  switch (ev.kind) {
+    case 'flush':
+      return `${where}: a TLB flush: LKMM has no TLBs`;
+    case 'tlb':
+      return `${where}: a TLB fill or access: LKMM has no TLBs`;
+    case 'page':
+      return `${where}: a page allocator or refcount step: LKMM has no page allocator`;
+    default:
+      return `${where}: not in LKMM's C subset (herd7's linux-kernel.def has no ${ev.name})`;
+  }
+}
+
 /** Comment text herd7's lexer is sure to take: ASCII, no comment terminator. */
 function ascii(line: string): string {
   return line
     .replace(/→/g, '->')
     .replace(/[^\x20-\x7e]/g, '?')
     .replace(/\*\)/g, '* )');
+}
+
+/**
+ * The values of 64-bit locations as labels (see litmusText): 0 stays 0,
+ * every other value gets the next number the first time it is met; a
+ * 32-bit location's value is itself, in decimal.
+ */
+class Labels {
+  private readonly of = new Map<bigint, number>([[0n, 0]]);
+
+  constructor(
+    private readonly table: LocationTable,
+    used: ReadonlySet<number>,
+  ) {
+    // the initial values first, so the init block reads 1, 2, … in location order
+    for (const id of [...used].sort((a, b) => a - b)) this.text(id, table.initial[id]!);
+  }
+
+  text(id: number, v: bigint): string {
+    if (this.table.locs[id]!.width !== 64) return v.toString();
+    let k = this.of.get(v);
+    if (k === undefined) this.of.set(v, (k = this.of.size));
+    return String(k);
+  }
+
+  /** The comment lines that map the labels of the locations used back to their 64-bit values. */
+  legend(used: readonly number[]): string[] {
+    const wide = used.filter((id) => this.table.locs[id]!.width === 64).map((id) => this.table.locs[id]!.name);
+    if (wide.length === 0) return [];
+    const hex = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
+    return [
+      ` * ${wide.join(', ')}: 64-bit in the witness; herd7 knows only int, so each value is a label:`,
+      ...[...this.of].map(([v, k]) => ` *   ${k} = ${hex(v)}`),
+      ' * (an exact renaming: the test computes nothing from a value read, so which store each load',
+      ' * reads, cmpxchg success and the exists clause are the same under any one-to-one relabelling).',
+    ];
+  }
 }

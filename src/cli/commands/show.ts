@@ -119,7 +119,12 @@ function printLitmus(file: string, r: ReplayResult): number {
       `reader ${t.reader.name} returned ${t.arch.format(v.observed)} (${v.class} under ${t.contract.name}, model ${t.model})`,
     ],
   });
-  if (!res.ok) throw new UsageError(`${file}: no LKMM C-litmus form: ${res.reason}`);
+  if (!res.ok) {
+    const show = showCommandFor(file, t.reader.module?.path);
+    throw new UsageError(
+      `${file}: no LKMM C-litmus form: ${res.reason} (instead: \`${show}\` draws the witness, \`${show} --html OUT.html\` as a page to attach)`,
+    );
+  }
   process.stdout.write(res.text);
   return EXIT_OK;
 }
