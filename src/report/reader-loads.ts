@@ -44,15 +44,37 @@ export function subjectLoads(exec: Execution, op: OpRecord, locIds: readonly num
  * store, since a drain always follows its store.
  */
 export function readFrom(exec: Execution, load: Event, h: LogicalHistory | undefined): ReadFrom {
-  const k = load.tag === undefined || h === undefined ? undefined : indexOfTag(h, load.tag);
-  if (load.tag === INIT_TAG) return { load: load.index, from: 'initial', k };
+  if (load.tag === INIT_TAG) return { load: load.index, from: 'initial', k: h === undefined ? undefined : 0 };
   for (let i = load.index - 1; i >= 0; i--) {
     const ev = exec.events[i]!;
     if (ev.wrote === undefined || ev.tag !== load.tag || !ev.locs.some((l) => load.locs.includes(l))) continue;
     if (ev.locs.length === 1 && load.locs.length === 1 && ev.wrote !== load.read) continue;
-    return { load: load.index, from: ev.index, k };
+    return { load: load.index, from: ev.index, k: valueIndex(exec, load, ev, h) };
   }
-  return { load: load.index, from: 'unknown', k };
+  return { load: load.index, from: 'unknown', k: valueIndex(exec, load, undefined, h) };
+}
+
+/**
+ * The reference value v_k a load read. A writer's stores stand for the value
+ * it commits — except a break-before-make writer's (a contpte unfold or
+ * fold: the reference's firstIndexOfOp): its first store to each entry is
+ * the break, whose value (the block none) is a value of its own; a later
+ * store to that entry (the repaint) is the final value.
+ */
+function valueIndex(exec: Execution, load: Event, src: Event | undefined, h: LogicalHistory | undefined) {
+  if (load.tag === undefined || h === undefined) return undefined;
+  const last = indexOfTag(h, load.tag);
+  const first = h.firstIndexOfOp?.get(load.tag);
+  if (first === undefined || first === last || src === undefined) return last;
+  // the same outermost writer: the same break and final value (nested operations carry their own tags)
+  const same = (e: Event): boolean =>
+    e.tag !== undefined && h.firstIndexOfOp?.get(e.tag) === first && indexOfTag(h, e.tag) === last;
+  for (let i = 0; i < src.index; i++) {
+    const e = exec.events[i]!;
+    if (e.wrote === undefined || (e.kind === 'drain') !== (src.kind === 'drain') || !same(e)) continue;
+    if (e.locs.some((l) => src.locs.includes(l))) return last;
+  }
+  return first;
 }
 
 /**

@@ -5,12 +5,11 @@ import { specDescribe } from '../kernel';
 import type { Judged, Judgement, Verdict } from '../compare';
 import { contractByName } from '../compare';
 import type { LogicalHistory } from '../reference';
-import { indexOfTag } from '../reference';
 import type { BuiltScenario } from '../scenario';
 import type { DiagramInput } from './diagram';
 import { renderDiagram } from './diagram';
 import { eventPieces } from './event-text';
-import { subjectLoads } from './reader-loads';
+import { readFrom, subjectLoads } from './reader-loads';
 import { rangeText, tearUnitNames, valueWithFields } from './value-text';
 
 /** A verdict report needs the judgement of the execution it draws. */
@@ -157,7 +156,7 @@ function invocationLines(j: Judged, h: LogicalHistory, input: VerdictReportInput
   const loads = subjectLoads(input.exec, op, built.subject.locIds);
   const ctx = { locations: built.locations, subject: built.subject, arch };
   loads.forEach((ev, i) => {
-    const k = ev.tag === undefined ? undefined : indexOfTag(h, ev.tag);
+    const k = readFrom(input.exec, ev, h).k;
     const from = k === undefined ? '' : `  (from v${k})`;
     out.push(`  ${i === 0 ? 'loads   ' : '        '}  step ${ev.step}: ${eventPieces(ev, ctx).join('')}${from}`);
   });

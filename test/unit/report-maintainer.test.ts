@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinReaders } from '../../src/kernel';
+import { loadCrash } from '../../src/crash';
+import { replayCrash } from '../../src/campaign';
+import { renderHtmlReport, renderVerdictReport } from '../../src/report';
+
+/**
+ * The reports of committed crash files as an mm maintainer reads them
+ * (`ptefuzz show`, `--html`): each expectation is written by hand from the
+ * witness's diagram.
+ */
+const ROOT = join(__dirname, '..', '..');
+
+function replayed(file: string) {
+  const path = join(ROOT, file);
+  const { target: t, run } = replayCrash(loadCrash(path), path, builtinReaders());
+  const input = {
+    exec: run.exec,
+    built: t.built,
+    arch: t.arch,
+    judgement: run.judgement,
+    readerName: t.reader.name,
+    contract: t.contract.name,
+  };
+  return { text: renderVerdictReport(input), html: renderHtmlReport({ ...input, heading: t.scenario.name }), run };
+}
+
+describe('a load of a break-before-make writer’s break is attributed to the break, not to the final value', () => {
+  // S5 reduced: B's contpte_unfold clears pte0 (xchg → 0) at step 1 and repaints it at step 11; A's plain ptep_get
+  // reads pte0 at step 3, in between: it read the break (v1, the block none), not the repainted block (v2)
+  const S5 = 'crashes/s5-contpte-unfold-gather.contpte_ptep_get.exact.weak.false-clean.d4062f0273a4.msgpack';
+  const { text, html, run } = replayed(S5);
+
+  test('the history has the break and the repaint as v1 and v2', () => {
+    expect(text).toMatch(/^ {2}v1 {2}0x0000000000000000 {2}unfold: break \(every entry none\) by contpte_unfold\(\)/m);
+    expect(text).toMatch(/^ {2}v2 {2}0x00e8000000043f43 {2}unfold: every entry repainted non-CONT/m);
+  });
+
+  test('the text report: step 3 (pte0 = 0) reads v1; the untouched entries read v0', () => {
+    expect(text).toContain('            step 3: pte = READ_ONCE(pte0) = 0x0000000000000000  (from v1)\n');
+    expect(text).toContain('  loads     step 2: pte = READ_ONCE(pte3) = 0x0078000000043fc3  (from v0)\n');
+    expect(text).toContain('            step 4: pte = READ_ONCE(pte1) = 0x0078000000041fc3  (from v0)\n');
+  });
+
+  test('the HTML tooltip of that load and its arrow say v1', () => {
+    const load = run.exec.events.find((e) => e.step === 3)!;
+    const tip = new RegExp(`<g class="load" id="ld-${load.index}"><title>([^<]*)</title>`).exec(html)![1]!;
+    expect(tip).toContain('reads v1 = 0x0000000000000000');
+    expect(html).toMatch(new RegExp(`id="rf-${load.index}"[^>]*><title>step 3 reads v1, written at step 1 on CPU 1`));
+  });
+});
