@@ -16,7 +16,7 @@ export interface TextContext {
  * (see columns.ts `wrap`): `READ_ONCE(pte_low) = 0x00010067`,
  * `WRITE_ONCE(pte_high, 0x00010002)`, `smp_wmb()`, `spin_lock(ptl)`,
  * `cmpxchg64(pte, …) = {old} → {new}`, `drain pte_low = 0x00000000`.
- * A load of a message older than the newest is marked `(stale rf N)`.
+ * A load of a message older than the newest is marked `(stale by N stores)`.
  */
 export function eventPieces(ev: Event, ctx: TextContext): string[] {
   const group = locGroup(ev.locs, ctx);
@@ -85,8 +85,14 @@ function tlbPieces(ev: Event): string[] {
   return [`${ev.name}(${t.key})`, ` = ${page}`, ...stalePage];
 }
 
+/**
+ * `(stale by 1 store)`: the load read a value that N newer stores
+ * to its location had replaced — the weak model's read-from choice (under
+ * sc and tso a load reads the newest value in memory or its own buffer).
+ */
 function stale(ev: Event): string[] {
-  return ev.rank !== undefined && ev.rank > 0 ? [` (stale rf ${ev.rank})`] : [];
+  if (ev.rank === undefined || ev.rank <= 0) return [];
+  return [` (stale by ${ev.rank} ${ev.rank === 1 ? 'store' : 'stores'})`];
 }
 
 interface Group {

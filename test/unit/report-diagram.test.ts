@@ -251,7 +251,7 @@ describe('other executions', () => {
     expect(found).toBeDefined();
     const { r, ev } = found!;
     const text = renderDiagram({ exec: r.exec, built: r.built, arch: x86Pae });
-    expect(text).toContain(`(stale rf ${ev.rank})`);
+    expect(text).toContain(`(stale by ${ev.rank} ${ev.rank === 1 ? 'store' : 'stores'})`);
   });
 
   it('shows operations cut off by a bound as unfinished', () => {

@@ -50,3 +50,20 @@ describe('a load of a break-before-make writer’s break is attributed to the br
     expect(html).toMatch(new RegExp(`id="rf-${load.index}"[^>]*><title>step 3 reads v1, written at step 1 on CPU 1`));
   });
 });
+
+describe('a stale read says what it means', () => {
+  // ext-sw: A reads pte (step 2) after B's xchg cleared it at step 0: under weak it still sees the old value
+  const EXT = 'crashes/ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn.78c946f25edb.msgpack';
+  const { text, html } = replayed(EXT);
+
+  test('the diagram and the loads line: stale by one store, no jargon', () => {
+    expect(text).toContain('  loads     step 2: READ_ONCE(pte) = 0x0068000000040fc3 (stale by 1 store)  (from v0)\n');
+    expect(text).toMatch(/^2 {4}READ_ONCE\(pte\)\n {9}= 0x0068000000040fc3\n {9}\(stale by 1 store\)$/m);
+    expect(text).not.toContain('stale rf');
+  });
+
+  test('the HTML legend explains the mark', () => {
+    expect(html).toContain('A load marked “stale by N stores” read a value that N later stores');
+    expect(html).toContain('(stale by 1 store)');
+  });
+});

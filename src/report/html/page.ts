@@ -43,7 +43,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     `<p class="verdict">${esc(who)}${who ? ': ' : ''}${verdict}</p>`,
     '<p class="legend">One lane per CPU, one row per step (numbers on the left). Arrows run from the store ' +
       '(or store-buffer drain) that produced each value the reader loaded to the load; hover a load for the ' +
-      'reference value it read. A dashed line marks where the reader’s loop retried.</p>',
+      'reference value it read. A dashed line marks where the reader’s loop retried. A load marked ' +
+      '“stale by N stores” read a value that N later stores to its location had already replaced ' +
+      '(the weak model lets a CPU read an older value until a barrier or a read of a newer one).</p>',
     `<div class="scroll">\n${timeline.svg}\n</div>`,
     '<h2>Reference history and verdict</h2>',
     `<pre class="summary">${esc(renderVerdictSummary(input))}</pre>`,
