@@ -19,6 +19,11 @@ export interface Arch {
   format(v: bigint): string;
   /** masks of the parts that are written separately (PAE: the two halves); a torn value mixes parts */
   readonly tearUnits: readonly bigint[];
+  /**
+   * What reports call each tear unit, in tearUnits order (a torn value's "… from v2; … from v0"); without it,
+   * two units are the low and high half, more are named by their masks
+   */
+  readonly tearUnitNames?: readonly string[];
   /** `pte_pfn()` */
   pfn(v: bigint): bigint;
   /** `pte_young()` */

@@ -40,6 +40,8 @@ export const arm64ExtSw: Arch = {
   },
   format: (v) => `{sw:${hex(extSw(v), 16)} hw:${hex(extHw(v), 16)}}`,
   tearUnits: [EXT_SW.HW, EXT_SW.SW],
+  // the two words are a descriptor and a software word, not halves of one value (as format's `{sw:… hw:…}`)
+  tearUnitNames: ['hw descriptor', 'sw word'],
   pfn: (v) => arm64.pfn(extHw(v)),
   young: (v) => arm64.young(extHw(v)),
   dirty: (v) => arm64.dirty(extHw(v)),

@@ -16,6 +16,7 @@ export function fieldsText(v: bigint, arch: Arch): string {
 /** Names of the separately written parts of a pte (PAE: "low half", "high half"). */
 export function tearUnitNames(arch: Arch): string[] {
   const units = arch.tearUnits;
+  if (arch.tearUnitNames !== undefined) return [...arch.tearUnitNames];
   if (units.length === 2) {
     const lowFirst = units[0]! < units[1]!;
     return lowFirst ? ['low half', 'high half'] : ['high half', 'low half'];
