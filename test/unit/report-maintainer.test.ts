@@ -77,3 +77,26 @@ describe('a torn ext-sw value names its two words, not halves', () => {
     expect(text).not.toContain('half from');
   });
 });
+
+describe('the HTML initial marker of a contpte block lists what the loads that point at it read', () => {
+  // S9: v0 is pte1 with the block's access/dirty OR-ed in (…41fc3); pte0..pte3 hold …40bc3, …41bc3, …42bc3, …43fc3
+  const S9 = 'crashes/s9-contpte-fold-unfold.contpte_ptep_get_lockless.exact.weak.ad-mixed.2172158c1baf.msgpack';
+  const { html } = replayed(S9);
+  const marker = /<g class="initial" id="initial"><title>[^<]*<\/title>(.*?)<\/g>/s.exec(html)![1]!;
+
+  test('v0, then every entry’s own initial value, wrapped inside the marker', () => {
+    const texts = [...marker.matchAll(/<text x="[\d.]+" y="[\d.]+">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(texts).toEqual([
+      'initial: pte = 0x0078000000041fc3 (v0)',
+      'entries: pte0 = 0x0078000000040bc3, pte1 = 0x0078000000041bc3, pte2 = 0x0078000000042bc3,',
+      'pte3 = 0x0078000000043fc3',
+    ]);
+    // three lines: 20 px and 16 more per extra line; the rows start below it
+    const rect = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"\/>/.exec(marker)!;
+    expect(Number(rect[2])).toBe(52);
+    const firstRow = Math.min(
+      ...[...html.matchAll(/<text class="(?:ev|op)[^"]*" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1])),
+    );
+    expect(firstRow - 12).toBeGreaterThanOrEqual(Number(rect[1]) + 52);
+  });
+});

@@ -36,14 +36,22 @@ export interface Header {
   readonly names: readonly (readonly string[])[];
   /** top of the initial-value marker */
   readonly initialY: number;
+  /** height of the initial-value marker (INITIAL_H for one line of text, LINE_H more per extra line) */
+  readonly initialH: number;
   /** top of the first row */
   readonly rowsTop: number;
 }
 
-export function header(names: readonly string[]): Header {
+export function header(names: readonly string[], initialLines = 1): Header {
   const wrapped = names.map((n) => wrap([n], 0, LANE_CHARS));
   const extra = (Math.max(1, ...wrapped.map((w) => w.length)) - 1) * LINE_H;
-  return { names: wrapped, initialY: INITIAL_Y + extra, rowsTop: ROWS_TOP + extra };
+  const more = (Math.max(1, initialLines) - 1) * LINE_H;
+  return {
+    names: wrapped,
+    initialY: INITIAL_Y + extra,
+    initialH: INITIAL_H + more,
+    rowsTop: ROWS_TOP + extra + more,
+  };
 }
 
 /** A laid-out row: its top and its wrapped lines (leading spaces are the indentation). */

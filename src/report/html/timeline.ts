@@ -1,4 +1,8 @@
 import { layoutRows } from '../layout';
+import { hex } from '../../kernel';
+import type { LogicalHistory } from '../../reference';
+import type { BuiltScenario } from '../../scenario';
+import { wrap } from '../columns';
 import type { TextContext } from '../event-text';
 import type { VerdictReportInput } from '../verdict-report';
 import { arrowElement, arrowPath, hoverRule } from './arrows';
@@ -44,7 +48,14 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     const lines = rowLines(r, exec, ctx, arch, rejected);
     return r.kind === 'event' && retries.has(r.event) ? [...lines, ''] : lines;
   });
-  const head = g.header(built.cpus.map((c) => c.name));
+  const ncpu = built.cpus.length;
+  const v0 = h === undefined ? arch.format(built.subject.initial) : arch.format(h.values[0]!);
+  const initialText = `initial: ${built.subject.name} = ${v0} (v0)`;
+  const initialLines = [initialText, ...entriesLines(h, built, ncpu)];
+  const head = g.header(
+    built.cpus.map((c) => c.name),
+    initialLines.length,
+  );
   const { placed, bottom } = g.placeRows(lineSets, head.rowsTop);
   const rowOfEvent = new Map<number, number>();
   rows.forEach((r, i) => r.kind === 'event' && rowOfEvent.set(r.event, i));
@@ -52,9 +63,6 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
   const sources = new Map<number, number | undefined>();
   for (const l of links) if (typeof l.from === 'number') sources.set(l.from, l.k);
 
-  const ncpu = built.cpus.length;
-  const v0 = h === undefined ? arch.format(built.subject.initial) : arch.format(h.values[0]!);
-  const initialText = `initial: ${built.subject.name} = ${v0} (v0)`;
   // the initial marker spans every lane: with one lane, the SVG widens to hold its text
   const width = Math.max(g.laneLeft(ncpu), g.textLeft(0, initialText.length)) + g.LANE_PAD;
   const height = bottom + g.BOTTOM_PAD;
@@ -96,7 +104,7 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     const src = typeof l.from === 'number' ? exec.events[l.from]! : undefined;
     const from =
       src === undefined
-        ? { initialBottom: head.initialY + g.INITIAL_H }
+        ? { initialBottom: head.initialY + head.initialH }
         : { cpu: src.cpu, row: placed[rowOfEvent.get(src.index)!]! };
     return arrowElement(l.load, arrowPath(from, to), String(l.from), arrowTooltip(load, l, exec));
   });
@@ -115,8 +123,11 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
   });
   const initial =
     `<g class="initial" id="initial"><title>${esc(referenceText(h ? 0 : undefined, h, built, arch))}</title>` +
-    `<rect x="${px(g.GUTTER_W)}" y="${px(head.initialY)}" width="${px(width - g.GUTTER_W - g.LANE_PAD)}" height="${px(g.INITIAL_H)}"/>` +
-    `<text x="${px(g.textLeft(0))}" y="${px(head.initialY + 14)}">${esc(initialText)}</text></g>`;
+    `<rect x="${px(g.GUTTER_W)}" y="${px(head.initialY)}" width="${px(width - g.GUTTER_W - g.LANE_PAD)}" height="${px(head.initialH)}"/>` +
+    initialLines
+      .map((l, i) => `<text x="${px(g.textLeft(0))}" y="${px(head.initialY + 14 + i * g.LINE_H)}">${esc(l)}</text>`)
+      .join('') +
+    `</g>`;
   const svg = [
     `<svg class="timeline" width="${px(width)}" height="${px(height)}" viewBox="0 0 ${px(width)} ${px(height)}" role="img" aria-label="CPU lanes with read-from arrows">`,
     `<defs><marker id="rf-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
@@ -129,6 +140,25 @@ export function renderTimeline(input: VerdictReportInput): Timeline {
     `</svg>`,
   ].join('\n');
   return { svg, css: links.map((l) => hoverRule(l.load)).join('\n') };
+}
+
+/**
+ * For a subject of several entries read one by one (an arm64 contpte block:
+ * v0 is the entry read with the block's access/dirty OR-ed in, as ptep_get()
+ * returns it), the entries' own initial values, which the loads that point
+ * at the marker read: `entries: pte0 = 0x…, pte1 = 0x…, …`, wrapped to the
+ * marker's width. None for a pte of one value (PAE's halves are v0's).
+ */
+function entriesLines(h: LogicalHistory | undefined, built: BuiltScenario, ncpu: number): string[] {
+  const ids = h?.model?.locIds;
+  const raw = h?.states?.[0];
+  if (ids === undefined || raw === undefined || ids.length < 2) return [];
+  const chars = Math.max(g.LANE_CHARS, Math.floor((g.laneLeft(ncpu) - g.GUTTER_W - 2 * g.LANE_PAD) / g.CHAR_W));
+  const pieces = ids.map((id, i) => {
+    const loc = built.locations.locs[id]!;
+    return `${i === 0 ? 'entries: ' : ' '}${loc.name} = ${hex(raw[i]!, loc.width / 4)}${i < ids.length - 1 ? ',' : ''}`;
+  });
+  return wrap(pieces, 0, chars).map((l) => l.trimStart());
 }
 
 /**
