@@ -142,15 +142,19 @@ export interface CampaignConfig {
   readonly stats?: ReadonlyMap<string, ReaderStats>;
   /** called each time a finding's hit count grows (its first hit included) */
   readonly onHit?: (id: string) => void;
-  /** keys of targets not to execute (the watchdog drops a target that keeps hanging) */
-  readonly skip?: ReadonlySet<string>;
+  /**
+   * keys of targets not to execute (the watchdog drops a target that keeps hanging); asked before every
+   * execution, so a set that grows while the campaign runs (another worker's hangs) takes effect at once
+   */
+  readonly skip?: Pick<ReadonlySet<string>, 'has'>;
   /** engine `coverage`: a corpus entry whose re-execution differed (stability) */
   readonly onUnstable?: (u: Unstable) => void;
   /**
    * target + class pairs (`minimizeKey`) whose witnesses are handed to `onWitness` as executed, not
-   * minimized: a minimization of them hung (the watchdog's fresh worker is told so it does not hang again)
+   * minimized: a minimization of them hung (every worker of the campaign is told, so none hangs on it again);
+   * asked before every minimization, so a set that grows while the campaign runs takes effect at once
    */
-  readonly unminimized?: ReadonlySet<string>;
+  readonly unminimized?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 /** The key of a target's divergence class in CampaignConfig.unminimized. */

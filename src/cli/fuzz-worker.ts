@@ -19,6 +19,7 @@ import { isUserError } from './errors';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 import { registerReaderModules } from './reader-modules';
 import { SharedWatch, WatchBuffer } from './watchdog';
+import { CampaignDecisions } from './campaign-decisions';
 
 const port = parentPort;
 if (!port) throw new Error('[ptefuzz internal bug] fuzz-worker.js runs as a worker thread only');
@@ -69,6 +70,10 @@ function run(): void {
   registerReaderModules(d.readerModules, registry);
   const targets = selectTargets(d.selection, registry);
   const buf = new WatchBuffer(d.watch, targets.length);
+  const decisions = new CampaignDecisions(
+    d.decisions,
+    targets.map((t) => t.key),
+  );
   /** coverage news since the last message (engine coverage) */
   let coverage: CoverageDelta[] = [];
   const takeCoverage = (): { coverage?: CoverageDelta[] } => {
@@ -91,7 +96,8 @@ function run(): void {
     partition: d.partition,
     ...(d.from !== undefined ? { from: d.from } : {}),
     ...(d.dropped.length > 0 ? { skip: new Set(d.dropped) } : {}),
-    ...(d.unminimized.length > 0 ? { unminimized: new Set(d.unminimized) } : {}),
+    // the main thread's decisions, as it takes them (another worker's hang included)
+    unminimized: decisions.unminimized,
     ...(corpus !== undefined ? { corpus } : {}),
     clock: () => Date.now(),
     shouldStop: () => Atomics.load(stop, 0) !== 0,

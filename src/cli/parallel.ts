@@ -45,7 +45,6 @@ import {
   crashTarget,
   describeHang,
   emptyStats,
-  minimizeKey,
   partitionOf,
   reducedTarget,
   runTarget,
@@ -62,6 +61,7 @@ import type { Rank } from '../minimize';
 import { preferredWitness, rankOf } from '../minimize';
 import type { HangSnapshot, MinimizingSnapshot } from './watchdog';
 import { TRACE_CAPACITY, WatchBuffer, watchWorker } from './watchdog';
+import { CampaignDecisions } from './campaign-decisions';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -79,8 +79,12 @@ export interface WorkerInput {
   readonly from?: { readonly run: number; readonly pos: number };
   /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs: not executed */
   readonly dropped: readonly string[];
-  /** target + class keys (minimizeKey) whose minimization hung: their witnesses are handed over unminimized */
-  readonly unminimized: readonly string[];
+  /**
+   * the campaign's CampaignDecisions buffer, shared by every worker: the targets dropped after
+   * MAX_TIMEOUTS_PER_TARGET hangs (not executed) and the target + class pairs whose minimization hung
+   * (their witnesses handed over unminimized), as the main thread decides them
+   */
+  readonly decisions: SharedArrayBuffer;
   /** engine coverage: the shared corpus folder */
   readonly corpus?: string | undefined;
   /** Int32Array[1]: non-zero = stop after the current run */
@@ -487,8 +491,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
 
   const hangs = new Map<string, number>();
   const dropped = new Set<string>();
-  /** target + class keys whose minimization hung (told to every fresh worker) */
-  const unminimized = new Set<string>();
+  /** what every worker, running or fresh, is told: the dropped targets, the classes not to minimize */
+  const decisions = CampaignDecisions.create(cfg.targets.map((t) => t.key));
   const minimizeHangs: MinimizeHang[] = [];
   let reducedHangs = 0;
   const onHang = (snap: HangSnapshot): void => {
@@ -532,14 +536,15 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   /**
    * A candidate of the minimizer hung. Nothing found is lost: the divergence being minimized (its trace diverged
    * and returned in the worker: the replay here is deterministic) is kept unminimized, through the same witness
-   * path as the workers' — and the fresh workers hand that target and class over unminimized from now on, so one
-   * bad minimization does not cost a restart per hit. A candidate on the target itself is also a timeout of the
-   * target; one on a reduced program is not (the target never runs that program): counted and reported only.
+   * path as the workers' — and every worker, the fresh one and those still running, hands that target and class
+   * over unminimized from now on, so one bad minimization does not cost a restart per hit. A candidate on the
+   * target itself is also a timeout of the target; one on a reduced program is not (the target never runs that
+   * program): counted and reported only.
    */
   const onMinimizeHang = (snap: HangSnapshot, m: MinimizingSnapshot): void => {
     const t = cfg.targets[m.target];
     if (t === undefined) throw new Error(`[ptefuzz internal bug] a worker minimizing names target ${m.target}`);
-    unminimized.add(minimizeKey(t, m.class));
+    decisions.unminimize(m.target, m.class);
     let file: string | undefined;
     let lost: string | undefined;
     const run = m.length <= TRACE_CAPACITY ? runTarget(t, new TraceSource(m.trace)) : undefined;
@@ -623,7 +628,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         partition: partitionOf(cfg.shard, job, cfg.jobs),
         ...(from !== undefined ? { from } : {}),
         dropped: [...dropped],
-        unminimized: [...unminimized],
+        decisions: decisions.buffer,
         corpus: cfg.corpus,
         stop: stopBuf,
         watch: buf.buffer,

@@ -8,14 +8,14 @@
  * own schedules is a timeout as any other. Fixed seeds and run counts; --timeout 1.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW } from '../support/hang-readers';
+import { HANG_NEW, TORN_ONCE_LATE } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
 
@@ -228,5 +228,61 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     const replay = cli(['replay', '--reader-module', './hang-zero.js', h.file], dir);
     expect(replay.stdout).toContain(`REPRODUCED ${h.file}: torn `);
     expect(replay.code).toBe(0);
+  }, 120_000);
+
+  test('--jobs 2: once a minimization of a target and class hung, no worker minimizes it again — the running one included', () => {
+    // Was: only the restarted worker was told; the second job, still running, minimized the class on its own
+    // first torn read and hung again (2 minimization hangs, each a restart and a limit). The second job's
+    // reader reads only once the kept witness is on disk, so its first torn read comes after the decision.
+    const dir = tmp();
+    writeFileSync(join(dir, 'torn-once.js'), TORN_ONCE_LATE);
+    const r = cli(
+      [
+        'fuzz',
+        '--engine',
+        'random',
+        '--reader-module',
+        './torn-once.js',
+        '--scenario',
+        's2-pae-zap-reestablish',
+        '--reader',
+        'ptep_get_torn_once',
+        '--model',
+        'sc',
+        '--runs',
+        '400',
+        '--seed',
+        '1',
+        '--timeout',
+        '1',
+        '--jobs',
+        '2',
+        '--crashes',
+        'c',
+        '--json',
+      ],
+      dir,
+    );
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    // the second job did read torn after the decision (so it had a witness of the class to hand over)
+    expect(existsSync(join(dir, 'job2-torn'))).toBe(true);
+    const sum = JSON.parse(r.stdout) as Summary;
+    // the first job's minimization hung once (its first candidate, a trace pass: a timeout of the target);
+    // every later torn witness, in either job, was handed over as executed — the next call spun as a plain timeout
+    expect(sum.minimizeHangs).toHaveLength(1);
+    expect(sum.minimizeHangs[0]).toMatchObject({ reader: 'ptep_get_torn_once', class: 'torn', on: 'target' });
+    expect(r.stderr.match(/^WARNING: minimizing /gm)).toHaveLength(1);
+    const hung = sum.timeouts.reduce((n, t) => n + t.hits, 0);
+    expect(hung).toBeGreaterThanOrEqual(3);
+    expect(sum.restarts).toBe(hung);
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_torn_once non-torn sc']);
+    expect(r.stderr).toContain(
+      'minimization hangs: 1 candidate execution(s) of the minimizer stopped after 1 s (0 on a program the minimizer reduced: ' +
+        'no timeout file, not a finding about the target; 1 on the target itself: counted as timeouts)',
+    );
+    // what the second job found is a witness as executed (of the whole program), never a reduced one
+    for (const f of readdirSync(join(dir, 'c')).filter((n) => n.includes('.torn.')))
+      expect(loadCrash(join(dir, 'c', f)).scenario.dropped).toBeUndefined();
   }, 120_000);
 });

@@ -32,3 +32,55 @@ module.exports = {
   },
 };
 `;
+/**
+ * A PAE reader module (source text) for `fuzz --jobs 2`: it reads low, then high (torn when the writer runs in
+ * between), and once it has returned a torn value in a worker thread, spins on its every later call in that
+ * thread — so the first candidate of a minimization of its torn witness hangs (a trace pass, on the target
+ * itself), and so does the next execution of a worker that hands the witness over unminimized. In the
+ * second job's worker (its `workerData.partition.offset` is 1: fuzz-worker.ts's WorkerInput) it returns 0
+ * (a non-present value: agree), 20 ms per call, until the crash folder `c/` holds a torn crash file — the one
+ * the main thread keeps unminimized once the first job's minimization hung —, and marks its own first torn
+ * read by writing the file `job2-torn`. The main thread (replay) reads as the first job does, without the spin.
+ */
+export const TORN_ONCE_LATE = `'use strict';
+const fs = require('node:fs');
+const wt = require('node:worker_threads');
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read } = machine;
+const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+let open = job !== 1;
+let torn = false;
+function* ptep_get_torn_once(ptep) {
+  yield begin({ name: 'ptep_get_torn_once', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  if (!open) open = fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'));
+  if (!open) {
+    Atomics.wait(nap, 0, 0, 20);
+    yield end(0n);
+    return 0n;
+  }
+  if (torn && job >= 0) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  if (lo === 0x10067n && hi !== 0x10001n) {
+    torn = true;
+    if (job === 1) fs.writeFileSync('job2-torn', '');
+  }
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_torn_once',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'test: spins after its first torn read in a worker; the second job reads once a torn witness is kept',
+    summary: 'low, high; spins after its first torn read',
+    read: ptep_get_torn_once,
+  },
+};
+`;
