@@ -30,7 +30,8 @@ try {
 
 function run(): void {
   const registry = builtinReaders();
-  registerReaderModules(d.readerModules, registry);
+  // probed by the main thread already: run only under the watchdog here
+  registerReaderModules(d.readerModules, registry, { probe: false });
   const scenarios = scnScenarios(d.scenarioFiles, registry);
   const buf = new WatchBuffer(d.watch, 1);
   for (const job of d.jobs) {

@@ -67,7 +67,8 @@ try {
 function run(): void {
   const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
   const registry = builtinReaders();
-  registerReaderModules(d.readerModules, registry);
+  // probed by the main thread already: run only under the watchdog here
+  registerReaderModules(d.readerModules, registry, { probe: false });
   const targets = selectTargets(d.selection, registry);
   const buf = new WatchBuffer(d.watch, targets.length);
   const decisions = new CampaignDecisions(

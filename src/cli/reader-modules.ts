@@ -113,9 +113,16 @@ function evaluate(code: string, abs: string, shown: string): unknown {
  * Load every `--reader-module` into the registry (the same file twice counts
  * once). A name already taken — by a built-in reader or another module — is
  * an error naming both. Each reader is probed once on the built-in scenarios
- * of its architecture (see probeReader).
+ * of its architecture (see probeReader) — unless `probe` is false: a worker thread
+ * (fuzz, replay, merge --distill) loads the modules its main thread has already
+ * probed, and does not run them again outside the executions the watchdog watches
+ * (a reader that hangs only there would hang the worker, unseen, for ever).
  */
-export function registerReaderModules(files: readonly string[] | undefined, registry: ReaderRegistry): ReaderDef[] {
+export function registerReaderModules(
+  files: readonly string[] | undefined,
+  registry: ReaderRegistry,
+  { probe = true }: { readonly probe?: boolean } = {},
+): ReaderDef[] {
   const seen = new Set<string>();
   const added: ReaderDef[] = [];
   for (const file of files ?? []) {
@@ -132,6 +139,6 @@ export function registerReaderModules(files: readonly string[] | undefined, regi
       added.push(r);
     }
   }
-  for (const r of added) probeReader(r);
+  if (probe) for (const r of added) probeReader(r);
   return added;
 }

@@ -28,7 +28,8 @@ try {
 
 function replay(): ReplayOutcome {
   const registry = builtinReaders();
-  registerReaderModules(d.readerModules, registry);
+  // probed by the main thread already: run only under the watchdog here
+  registerReaderModules(d.readerModules, registry, { probe: false });
   const crash = loadCrash(d.file);
   const target = crashTarget(crash, d.file, registry);
   const watch = new SharedWatch(new WatchBuffer(d.watch, 1), [target]);

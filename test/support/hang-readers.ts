@@ -84,3 +84,85 @@ module.exports = {
   },
 };
 `;
+/**
+ * A PAE reader module (source text) for `fuzz --jobs 2` that hangs on every call in a worker thread, the first
+ * job's from the start: each load of the module in the first job's worker appends a byte to the file `loads`
+ * (one per worker: the first, then one per restart). The second job's worker returns 0 (non-present: agree),
+ * 20 ms per call, until `loads` holds `loads` bytes, then hangs too. The main thread (which replays a hung
+ * execution up to its last step) reads low, then high, and never hangs.
+ */
+export const hangAllLate = (loads: number): string => `'use strict';
+const fs = require('node:fs');
+const wt = require('node:worker_threads');
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read } = machine;
+const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
+if (job === 0) fs.appendFileSync('loads', 'x');
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const want = ${loads};
+let open = job !== 1;
+function* ptep_get_hang_all(ptep) {
+  yield begin({ name: 'ptep_get_hang_all', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  if (!open) open = fs.existsSync('loads') && fs.readFileSync('loads').length >= want;
+  if (!open) {
+    Atomics.wait(nap, 0, 0, 20);
+    yield end(0n);
+    return 0n;
+  }
+  if (job >= 0) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_hang_all',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'test: hangs on every call in a worker; the second job only once the first was restarted enough',
+    summary: 'low, high; spins on every call in a worker',
+    read: ptep_get_hang_all,
+  },
+};
+`;
+/**
+ * A PAE reader module (source text) that hangs on its first call in a worker thread of the whole command (marked
+ * by creating the file `hung`; remove it to arm it again), and otherwise reads low, then high. In the main thread
+ * it never hangs, so the main thread's load-time probe of the module passes. Was: every worker thread probed the
+ * module again when it loaded it, outside any watched execution, so this hang stopped the worker for ever — a
+ * `fuzz` campaign (even one with `--time`) or a `replay --timeout` that never ended.
+ */
+export const HANG_FIRST_IN_WORKER = `'use strict';
+const fs = require('node:fs');
+const wt = require('node:worker_threads');
+const { kernel, machine } = require('ptefuzz');
+const { begin, end, plain_read } = machine;
+function* ptep_get_hang_first(ptep) {
+  yield begin({ name: 'ptep_get_hang_first', role: 'reader', subject: ptep.name, locs: ptep.locs });
+  if (!wt.isMainThread && !fs.existsSync('hung')) {
+    fs.writeFileSync('hung', '');
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+}
+module.exports = {
+  reader: {
+    name: 'ptep_get_hang_first',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: 'test: hangs on its first call in a worker thread',
+    summary: 'low, high; spins on its first call in a worker',
+    read: ptep_get_hang_first,
+  },
+};
+`;

@@ -1,0 +1,88 @@
+/**
+ * The hang watchdog and the worker threads it watches: a worker runs a reader module only inside the executions
+ * the watchdog watches, and (`fuzz --jobs 2`) what the main thread decides on one job's hangs holds for every job
+ * at once. Reader modules from test/support/hang-readers.ts that hang on purpose — in a worker thread only, or
+ * the second job held back (by a file the first job's workers write) until the decision is taken, so that what
+ * is checked does not depend on thread timing. Fixed seeds and run counts; --timeout 1. A command that never
+ * ends is stopped after 90 s (the failure this file guards against).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { CliResult } from '../support/cli';
+import { ROOT, hasStackTrace } from '../support/cli';
+import { HANG_FIRST_IN_WORKER } from '../support/hang-readers';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
+
+/** The CLI as cli() runs it, stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
+function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: string | null } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 90_000,
+    killSignal: 'SIGKILL',
+  });
+  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Summary {
+  runs: number;
+  timeouts: { file: string; hits: number; detail: string }[];
+  restarts: number;
+  dropped: string[];
+}
+
+describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
+  test('is stopped by the watchdog in its first execution, not hung for ever in the worker’s load of the module', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-first.js'), HANG_FIRST_IN_WORKER);
+    const r = cliWithin(
+      [
+        'fuzz',
+        '--engine',
+        'random',
+        '--reader-module',
+        './hang-first.js',
+        '--scenario',
+        's2-pae-zap-reestablish',
+        '--reader',
+        'ptep_get_hang_first',
+        '--model',
+        'sc',
+        '--runs',
+        '50',
+        '--seed',
+        '1',
+        '--timeout',
+        '1',
+        '--crashes',
+        'c',
+        '--json',
+      ],
+      dir,
+    );
+    expect(r.signal).toBeNull();
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as Summary;
+    // the first execution of the loop hung (run 0): one timeout, one restart, and the fresh worker ran the rest
+    expect(sum.timeouts.map((t) => t.hits)).toEqual([1]);
+    expect(sum.restarts).toBe(1);
+    expect(sum.dropped).toEqual([]);
+    expect(sum.runs).toBe(50);
+    expect(r.stderr).toMatch(/^Done: 49 executions \(50 runs\)/m);
+
+    // replay --timeout runs the file in a worker thread: armed again, its execution hangs there (a timeout
+    // reproduced), not the worker's load of the module
+    rmSync(join(dir, 'hung'));
+    const file = sum.timeouts[0]!.file;
+    const replay = cliWithin(['replay', '--timeout', '1', '--reader-module', './hang-first.js', file], dir);
+    expect(replay.signal).toBeNull();
+    expect(existsSync(join(dir, 'hung'))).toBe(true);
+    expect(replay.stdout).toContain(`REPRODUCED ${file}: timeout after 1 s (expected: timeout)`);
+    expect(replay.code).toBe(0);
+  }, 200_000);
+});
