@@ -96,8 +96,8 @@ function run(): void {
     ...(seconds !== undefined ? { seconds } : {}),
     partition: d.partition,
     ...(d.from !== undefined ? { from: d.from } : {}),
-    ...(d.dropped.length > 0 ? { skip: new Set(d.dropped) } : {}),
     // the main thread's decisions, as it takes them (another worker's hang included)
+    skip: decisions.dropped,
     unminimized: decisions.unminimized,
     ...(corpus !== undefined ? { corpus } : {}),
     clock: () => Date.now(),

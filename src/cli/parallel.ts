@@ -77,8 +77,6 @@ export interface WorkerInput {
   readonly partition: Partition;
   /** a fresh worker after a timeout: where to resume (see CampaignConfig.from) */
   readonly from?: { readonly run: number; readonly pos: number };
-  /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs: not executed */
-  readonly dropped: readonly string[];
   /**
    * the campaign's CampaignDecisions buffer, shared by every worker: the targets dropped after
    * MAX_TIMEOUTS_PER_TARGET hangs (not executed) and the target + class pairs whose minimization hung
@@ -510,7 +508,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     const n = (hangs.get(t.key) ?? 0) + 1;
     hangs.set(t.key, n);
     const drop = n >= MAX_TIMEOUTS_PER_TARGET && !dropped.has(t.key);
-    if (drop) dropped.add(t.key);
+    if (drop) {
+      dropped.add(t.key);
+      // every worker, not only the next fresh one: another job still running must not hang on it again
+      decisions.drop(byKey.get(t.key)!.i);
+    }
     const record = timeoutRecord(t, snap, cfg.timeoutSeconds, cfg.engine, cfg.seed);
     const id = fingerprint(record);
     const known = timeouts.get(id);
@@ -627,7 +629,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         ...(deadline !== undefined ? { deadline } : {}),
         partition: partitionOf(cfg.shard, job, cfg.jobs),
         ...(from !== undefined ? { from } : {}),
-        dropped: [...dropped],
         decisions: decisions.buffer,
         corpus: cfg.corpus,
         stop: stopBuf,

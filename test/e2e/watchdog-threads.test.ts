@@ -7,13 +7,13 @@
  * ends is stopped after 90 s (the failure this file guards against).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CliResult } from '../support/cli';
 import { ROOT, hasStackTrace } from '../support/cli';
-import { HANG_FIRST_IN_WORKER } from '../support/hang-readers';
+import { HANG_FIRST_IN_WORKER, hangAllLate } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
 
@@ -30,6 +30,7 @@ function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: 
 
 interface Summary {
   runs: number;
+  targets: { model: string; timeouts?: number }[];
   timeouts: { file: string; hits: number; detail: string }[];
   restarts: number;
   dropped: string[];
@@ -84,5 +85,57 @@ describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
     expect(existsSync(join(dir, 'hung'))).toBe(true);
     expect(replay.stdout).toContain(`REPRODUCED ${file}: timeout after 1 s (expected: timeout)`);
     expect(replay.code).toBe(0);
+  }, 200_000);
+});
+
+describe('fuzz --jobs 2: the watchdog', () => {
+  test('a target dropped after 3 hangs is dropped for every job at once, the running one included', () => {
+    // Was: only the restarted worker was told; the other job kept executing the dropped target and hung on it
+    // once more (4 hangs of a target "dropped after 3", each a restart and a limit). The first job hangs on
+    // every call (3 hangs, 3 restarts); the second job starts calling once the first job's worker was loaded
+    // 4 times (the 4th after the 3rd hang: the target dropped by then).
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-all.js'), hangAllLate(4));
+    const r = cliWithin(
+      [
+        'fuzz',
+        '--engine',
+        'random',
+        '--reader-module',
+        './hang-all.js',
+        '--scenario',
+        's2-pae-zap-reestablish',
+        '--reader',
+        'ptep_get_hang_all',
+        '--model',
+        'sc',
+        '--runs',
+        '8000',
+        '--seed',
+        '1',
+        '--timeout',
+        '1',
+        '--jobs',
+        '2',
+        '--crashes',
+        'c',
+        '--json',
+      ],
+      dir,
+    );
+    expect(r.signal).toBeNull();
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    // the first job's worker was loaded 4 times (no 5th: the target dropped, nothing hung again)
+    expect(readFileSync(join(dir, 'loads'), 'utf8')).toBe('xxxx');
+    const sum = JSON.parse(r.stdout) as Summary;
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_hang_all non-torn sc']);
+    expect(sum.timeouts.map((t) => t.hits)).toEqual([3]);
+    expect(sum.targets.map((t) => t.timeouts)).toEqual([3]);
+    expect(sum.restarts).toBe(3);
+    expect(r.stderr.match(/\tTIMEOUT\t/g)).toHaveLength(3);
+    expect(r.stderr).toMatch(
+      /^timeouts: 1 distinct, 3 hung execution\(s\) stopped after 1 s \(s2-pae-zap-reestablish ptep_get_hang_all non-torn sc: 3 \(dropped\)\)/m,
+    );
   }, 200_000);
 });
