@@ -32,6 +32,12 @@ export interface MergeCounts {
   rejected: number;
   /** files already in `out` under a merged file's name that did not load (truncated, …): replaced, counted in `added` */
   replaced: number;
+  /**
+   * distilling: files in OUT's target folders that do not load as an entry of their folder (truncated, not an
+   * entry, another target's, another version) and that no merged entry replaces — left as they are, never
+   * replayed as OUT's entries (each reported through `onUnreadable`)
+   */
+  unreadable?: number;
   /** with `distill`: one record per corpus target folder that had new candidates, in folder-name order */
   distilled?: DistilledFolder[];
 }
@@ -177,12 +183,17 @@ export async function mergeFoldersDistilled(
   onReplace: ((e: CrashFileError) => void) | undefined,
   distill: CorpusDistiller,
   prefer: PreferCrash = byBytes,
+  onUnreadable: (e: CrashFileError) => void = () => undefined,
 ): Promise<MergeCounts> {
   const pending = new Map<string, Map<string, Pending>>();
   const m = new Merge(out, inputs, onReject, onReplace, pending, prefer);
+  const unreadable = (e: CrashFileError): void => {
+    m.counts.unreadable = (m.counts.unreadable ?? 0) + 1;
+    onUnreadable(e);
+  };
   try {
     m.readInputs();
-    m.counts.distilled = await distillPending(out, pending, distill, m.counts, m.unsynced);
+    m.counts.distilled = await distillPending(out, pending, distill, m.counts, m.unsynced, unreadable);
   } finally {
     m.syncFolders();
   }
@@ -357,14 +368,16 @@ async function distillPending(
   distill: CorpusDistiller,
   counts: MergeCounts,
   unsynced: Set<string>,
+  onUnreadable: (e: CrashFileError) => void,
 ): Promise<DistilledFolder[]> {
   const folders = [...pending.keys()].sort();
   const slots = folders.map((folder) => [...pending.get(folder)!.values()]);
   const jobs: DistillJob[] = folders.map((folder, i) => ({
     folder,
     target: slots[i]![0]!.entry,
-    // what a campaign replays of the folder; the others it skips with a warning, and they cover nothing
-    existing: () => readCorpusFolder(join(out, folder), folder, () => undefined),
+    // what a campaign replays of the folder; the others it skips with a warning, and they cover nothing: said
+    // and counted here too (was: left silently), left in OUT as they are (OUT's files are never removed)
+    existing: () => readCorpusFolder(join(out, folder), folder, onUnreadable),
     candidates: slots[i]!.map((p) => ({ name: basename(p.dest), trace: p.entry.trace, file: p.file })),
   }));
   const decisions = await distill(jobs);

@@ -159,6 +159,38 @@ describe('ptefuzz merge --distill', () => {
     );
   });
 
+  test('a file in OUT that no new entry replaces and that is no entry of its folder: one warning line each, counted, left as it is, never replayed', () => {
+    // Was: read past in silence (not replayed, not counted, nothing said) — OUT looked whole.
+    const files = readdirSync(join(shard(1), 'corpus', FOLDER)).sort();
+    const out = join(root, 'out-unreadable');
+    mkdirSync(join(out, FOLDER), { recursive: true });
+    // names no IN entry has: a truncated copy of a real entry, and another target's entry put in this folder
+    const truncated = join(out, FOLDER, 'ffffffffffffff01.msgpack');
+    const bytes = readFileSync(join(shard(1), 'corpus', FOLDER, files[0]!));
+    writeFileSync(truncated, bytes.subarray(0, 9));
+    const pk = new Packr({ useRecords: false });
+    const stranger = join(out, FOLDER, 'ffffffffffffff02.msgpack');
+    writeFileSync(stranger, pk.pack({ ...(pk.unpack(bytes) as object), model: 'tso' }));
+    const r = cli(['merge', '--distill', out, join(shard(1), 'corpus')]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    // nothing of the merge was lost: the warnings say what to do, the exit status stays 0
+    expect(r.code).toBe(0);
+    const left = `; left in ${out} as it is, not replayed (no merged entry has its name; a campaign skips it as well)`;
+    expect(r.stderr.split('\n')).toEqual([
+      `ptefuzz: warning: ${truncated}: not a readable corpus entry (msgpack: Unexpected end of MessagePack data)${left}`,
+      `ptefuzz: warning: ${stranger}: entry of s1-pae-double-refault.ptep_get.non-torn.tso, not of its folder ${FOLDER}${left}`,
+      '',
+    ]);
+    // not counted as OUT's entries (none of OUT's loads), but on the merge line
+    expect(r.stdout).toMatch(
+      new RegExp(`^distill ${FOLDER}: \\d+ of ${files.length} kept, \\d+ dropped; ft \\d+$`, 'm'),
+    );
+    expect(r.stdout).toContain(`; 2 unreadable file(s) in ${out} left as they are (see the warnings)\n`);
+    // left as they were, byte for byte
+    expect(readFileSync(truncated)).toEqual(bytes.subarray(0, 9));
+    expect(readdirSync(join(out, FOLDER))).toContain('ffffffffffffff02.msgpack');
+  });
+
   test('a .scn scenario’s entries: merged whole with a warning naming the file, distilled with --scenario FILE.scn', () => {
     const scn = join(ROOT, 'test', 'fixtures', 'pae-fault-ptl.scn');
     const corpus = join(root, 'scn-corpus');

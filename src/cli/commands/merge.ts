@@ -112,7 +112,13 @@ export async function mergeCommand(
     });
     return decisions;
   };
-  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill, prefer);
+  // a file of OUT's folder that is no entry of it, and that no merged entry replaces: left as it is, said and counted
+  const onUnreadable = (e: CrashFileError): void =>
+    void process.stderr.write(
+      `ptefuzz: warning: ${e.message}; left in ${out} as it is, not replayed (no merged entry has its name; ` +
+        'a campaign skips it as well)\n',
+    );
+  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill, prefer, onUnreadable);
   printDistilled(c.distilled ?? [], replaySeconds, timeoutSeconds);
   return printMerged(out, inputs, c);
 }
@@ -159,6 +165,9 @@ function printMerged(out: string, inputs: readonly string[], c: MergeCounts): nu
       (c.distilled !== undefined ? `, ${c.corpus.dropped ?? 0} dropped as redundant by --distill` : '') +
       ')' +
       (c.replaced > 0 ? `; ${c.replaced} unreadable file(s) in ${out} replaced` : '') +
+      ((c.unreadable ?? 0) > 0
+        ? `; ${c.unreadable} unreadable file(s) in ${out} left as they are (see the warnings)`
+        : '') +
       '\n',
   );
   return c.rejected > 0 ? EXIT_USAGE : EXIT_OK;
