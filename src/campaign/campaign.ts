@@ -302,7 +302,8 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   const recheck = (t: Target, index: number, when: Unstable['when']): void => {
     const e = engines.get(t.key)!;
     const entry = e.entries!()[index]!;
-    const again = runTarget(t, new TraceSource(entry.trace), bounds);
+    // watched as the loop's executions are: a reader that keeps state between calls can hang here too
+    const again = runTarget(t, new TraceSource(entry.trace), bounds, cfg.watch);
     const label = verdictLabel(again.judgement.verdict, again.judgement.raced);
     const hash = e.coverageHash!(again.exec, label);
     const st = stability.get(t.key)!;

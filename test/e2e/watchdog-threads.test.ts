@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CliResult } from '../support/cli';
 import { ROOT, hasStackTrace } from '../support/cli';
-import { HANG_FIRST_IN_WORKER, hangAllLate } from '../support/hang-readers';
+import { HANG_FIRST_IN_WORKER, hangAllLate, hangInWorker } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
 
@@ -85,6 +85,49 @@ describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
     expect(existsSync(join(dir, 'hung'))).toBe(true);
     expect(replay.stdout).toContain(`REPRODUCED ${file}: timeout after 1 s (expected: timeout)`);
     expect(replay.code).toBe(0);
+  }, 200_000);
+});
+
+describe('fuzz --engine coverage: a reader that hangs in the re-execution of a corpus entry (stability check)', () => {
+  test('is stopped by the watchdog as a timeout of its target, not hung for ever', () => {
+    // the 2nd call in the worker is the admission re-execution of the first entry, which ran outside the watch
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-second.js'), hangInWorker(2));
+    const r = cliWithin(
+      [
+        'fuzz',
+        '--engine',
+        'coverage',
+        '--reader-module',
+        './hang-second.js',
+        '--scenario',
+        's2-pae-zap-reestablish',
+        '--reader',
+        'ptep_get_hang_first',
+        '--model',
+        'sc',
+        '--runs',
+        '50',
+        '--seed',
+        '1',
+        '--timeout',
+        '1',
+        '--crashes',
+        'c',
+        '--corpus',
+        'k',
+        '--json',
+      ],
+      dir,
+    );
+    expect(r.signal).toBeNull();
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(existsSync(join(dir, 'hung'))).toBe(true);
+    expect(r.code).toBe(1);
+    const sum = JSON.parse(r.stdout) as Summary;
+    expect(sum.timeouts.map((t) => t.hits)).toEqual([1]);
+    expect(sum.restarts).toBe(1);
+    expect(sum.runs).toBe(50);
   }, 200_000);
 });
 

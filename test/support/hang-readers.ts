@@ -137,14 +137,23 @@ module.exports = {
  * module again when it loaded it, outside any watched execution, so this hang stopped the worker for ever — a
  * `fuzz` campaign (even one with `--time`) or a `replay --timeout` that never ended.
  */
-export const HANG_FIRST_IN_WORKER = `'use strict';
+export const HANG_FIRST_IN_WORKER = hangInWorker(1);
+
+/**
+ * The same, hanging on its `call`-th call in a worker thread (counted per worker: a fresh worker counts from 1
+ * again) — the 2nd is, in a `coverage` campaign, the re-execution of its first corpus entry on admission (the
+ * stability check), which ran unwatched: the worker hung for ever.
+ */
+export function hangInWorker(call: number): string {
+  return `'use strict';
 const fs = require('node:fs');
 const wt = require('node:worker_threads');
 const { kernel, machine } = require('ptefuzz');
 const { begin, end, plain_read } = machine;
+let calls = 0;
 function* ptep_get_hang_first(ptep) {
   yield begin({ name: 'ptep_get_hang_first', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  if (!wt.isMainThread && !fs.existsSync('hung')) {
+  if (!wt.isMainThread && ++calls === ${call} && !fs.existsSync('hung')) {
     fs.writeFileSync('hung', '');
     // eslint-disable-next-line no-empty
     while (true) {}
@@ -166,3 +175,4 @@ module.exports = {
   },
 };
 `;
+}
