@@ -1,3 +1,4 @@
+import { reportInput } from '../../src/cli/render';
 import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
 import type { Run, Target } from '../../src/campaign';
@@ -16,15 +17,7 @@ import type { Scenario } from '../../src/scenario';
 const CHAR_W = 7.2;
 
 function page(t: Target, run: Run): string {
-  return renderHtmlReport({
-    exec: run.exec,
-    built: t.built,
-    arch: t.arch,
-    judgement: run.judgement,
-    readerName: t.reader.name,
-    contract: t.contract.name,
-    heading: t.scenario.name,
-  });
+  return renderHtmlReport({ ...reportInput(t, run), heading: t.scenario.name });
 }
 
 const unescape = (s: string): string =>

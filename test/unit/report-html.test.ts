@@ -1,3 +1,4 @@
+import { reportInput } from '../../src/cli/render';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,7 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'crash-v1.msgpack');
 
 function html(t: Target, run: Run): string {
   return renderHtmlReport({
-    exec: run.exec,
-    built: t.built,
-    arch: t.arch,
-    judgement: run.judgement,
-    readerName: t.reader.name,
-    contract: t.contract.name,
+    ...reportInput(t, run),
     heading: `${t.scenario.name}: ${t.scenario.title}`,
     notes: [`model ${t.model}; source: ${t.scenario.source}`],
   });

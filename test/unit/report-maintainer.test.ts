@@ -1,3 +1,4 @@
+import { reportInput } from '../../src/cli/render';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
@@ -15,14 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 function replayed(file: string) {
   const path = join(ROOT, file);
   const { target: t, run } = replayCrash(loadCrash(path), path, builtinReaders());
-  const input = {
-    exec: run.exec,
-    built: t.built,
-    arch: t.arch,
-    judgement: run.judgement,
-    readerName: t.reader.name,
-    contract: t.contract.name,
-  };
+  const input = reportInput(t, run);
   return { text: renderVerdictReport(input), html: renderHtmlReport({ ...input, heading: t.scenario.name }), run };
 }
 
