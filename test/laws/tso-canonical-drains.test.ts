@@ -14,9 +14,9 @@ import { scenarioStates } from '../../src/cli/commands/explore';
 import { enumerate, exhaust } from '../../src/engines';
 import type { EnumerateOptions } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
-import { SHAPES, litmus } from '../../src/litmus-shapes';
+import { MP, SHAPES } from '../../src/litmus-shapes';
 import type { ChoiceSource, Execution, MachineSpec, ModelKind } from '../../src/machine';
-import { PrunedExecution, READ_ONCE, TraceSource, WRITE_ONCE, execute } from '../../src/machine';
+import { PrunedExecution, TraceSource, execute } from '../../src/machine';
 import { parseLitmus, rawMachine, rawState } from '../../src/scenario';
 import { behaviourKey } from '../support/behaviour-key';
 
@@ -147,25 +147,7 @@ describe('kernel scenarios under tso: the same behaviours, states and verdicts',
 });
 
 describe('what is pruned', () => {
-  /** MP: CPU0 x = 1; y = 1 — CPU1 r0 = y; r1 = x. */
-  const MP = litmus({
-    name: 'MP',
-    doc: 'message passing',
-    locations: ['x', 'y'],
-    cpus: [
-      function* (l) {
-        yield WRITE_ONCE(l.x, 1n);
-        yield WRITE_ONCE(l.y, 1n);
-        return [];
-      },
-      function* (l) {
-        const r0 = yield READ_ONCE(l.y);
-        const r1 = yield READ_ONCE(l.x);
-        return [r0, r1];
-      },
-    ],
-    interesting: '1:r0=1; 1:r1=0',
-  });
+  // MP (src/litmus-shapes/mp.ts): CPU0 x = 1; y = 1 — CPU1 r0 = y; r1 = x
   const canonical = (trace: readonly number[]): ChoiceSource => {
     const inner = new TraceSource(trace);
     return { canonicalDrains: true, choose: (k, n) => inner.choose(k, n) };
