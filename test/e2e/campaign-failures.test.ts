@@ -17,6 +17,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { deathReason } from '../../src/cli/parallel';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { paeReaderModule } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-fail-'));
 const BIN = join(ROOT, 'bin', 'ptefuzz.js');
@@ -102,18 +103,19 @@ function folderSwappingReaderModule(corpus: string, at: number): string {
   const file = join(tmp(), 'pae-swap.js');
   writeFileSync(
     file,
-    `'use strict';
-const { renameSync, writeFileSync } = require('node:fs');
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read, retry, smp_rmb } = machine;
-let calls = 0;
-function* ptep_get_lockless_swap(ptep) {
-  if (++calls === ${at}) {
+    paeReaderModule({
+      name: 'ptep_get_lockless_swap',
+      source: 'include/linux/pgtable.h ptep_get_lockless() LOW_HIGH (test: replaces its corpus folder by a file)',
+      summary: 'low, rmb, high, rmb, re-read low; retry if low changed',
+      requires: "const { renameSync, writeFileSync } = require('node:fs');\n",
+      helpers: 'begin, end, plain_read, retry, smp_rmb',
+      head: 'let calls = 0;\n',
+      start: `  if (++calls === ${at}) {
     renameSync(${JSON.stringify(folder)}, ${JSON.stringify(`${folder}.moved`)});
     writeFileSync(${JSON.stringify(folder)}, 'a file where the folder was');
   }
-  yield begin({ name: 'ptep_get_lockless_swap', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  let lo;
+`,
+      body: `  let lo;
   let hi;
   for (;;) {
     lo = yield plain_read(ptep.low);
@@ -126,18 +128,8 @@ function* ptep_get_lockless_swap(ptep) {
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);
   return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_lockless_swap',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'include/linux/pgtable.h ptep_get_lockless() LOW_HIGH (test: replaces its corpus folder by a file)',
-    summary: 'low, rmb, high, rmb, re-read low; retry if low changed',
-    read: ptep_get_lockless_swap,
-  },
-};
 `,
+    }),
   );
   return file;
 }

@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW, TORN_ONCE_LATE } from '../support/hang-readers';
+import { HANG_NEW, TORN_ONCE_LATE, hangCampaign, paeReaderModule } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
 
@@ -24,12 +24,11 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
  * with an operation of the writer dropped diverges: the minimizer only shrinks the target's own schedules),
  * and spins when its first load saw the cleared pte — a schedule the trace passes reach (engine random, seed 2).
  */
-const HANG_ZERO = `'use strict';
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-function* ptep_get_hang_zero(ptep) {
-  yield begin({ name: 'ptep_get_hang_zero', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  const l1 = yield plain_read(ptep.low);
+const HANG_ZERO = paeReaderModule({
+  name: 'ptep_get_hang_zero',
+  source: 'test: torn across the whole zap and re-establish; spins when its first load sees the cleared pte',
+  summary: 'low, high, low',
+  body: `  const l1 = yield plain_read(ptep.low);
   const h = yield plain_read(ptep.high);
   const l2 = yield plain_read(ptep.low);
   const seen = [l1, h, l2];
@@ -43,18 +42,8 @@ function* ptep_get_hang_zero(ptep) {
   }
   yield end(pte);
   return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_hang_zero',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: torn across the whole zap and re-establish; spins when its first load sees the cleared pte',
-    summary: 'low, high, low',
-    read: ptep_get_hang_zero,
-  },
-};
-`;
+`,
+});
 
 /** cli(), asynchronous (two campaigns side by side: they spend most of their time waiting for the watchdog). */
 function cliAsync(args: readonly string[], cwd: string): Promise<CliResult> {
@@ -92,30 +81,14 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     writeFileSync(join(dir, 'hang-new.js'), HANG_NEW);
     const campaign = (crashes: string, corpus: string, json: string[]): Promise<CliResult> =>
       cliAsync(
-        [
-          'fuzz',
-          '--engine',
-          'coverage',
-          '--reader-module',
-          './hang-new.js',
-          '--scenario',
-          's2-pae-zap-reestablish',
-          '--reader',
-          'ptep_get_hang_new',
-          '--model',
-          'sc',
-          '--runs',
-          '200',
-          '--seed',
-          '1',
-          '--timeout',
-          '1',
+        hangCampaign(
+          { engine: 'coverage', module: './hang-new.js', reader: 'ptep_get_hang_new', runs: 200, seed: 1 },
           '--crashes',
           crashes,
           '--corpus',
           corpus,
           ...json,
-        ],
+        ),
         dir,
       );
     // the command of the report as it was given, and the same campaign again (with --json) for its figures
@@ -183,28 +156,12 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'hang-zero.js'), HANG_ZERO);
     const r = cli(
-      [
-        'fuzz',
-        '--engine',
-        'random',
-        '--reader-module',
-        './hang-zero.js',
-        '--scenario',
-        's2-pae-zap-reestablish',
-        '--reader',
-        'ptep_get_hang_zero',
-        '--model',
-        'sc',
-        '--runs',
-        '200',
-        '--seed',
-        '2',
-        '--timeout',
-        '1',
+      hangCampaign(
+        { engine: 'random', module: './hang-zero.js', reader: 'ptep_get_hang_zero', runs: 200, seed: 2 },
         '--crashes',
         'c',
         '--json',
-      ],
+      ),
       dir,
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
@@ -237,30 +194,14 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'torn-once.js'), TORN_ONCE_LATE);
     const r = cli(
-      [
-        'fuzz',
-        '--engine',
-        'random',
-        '--reader-module',
-        './torn-once.js',
-        '--scenario',
-        's2-pae-zap-reestablish',
-        '--reader',
-        'ptep_get_torn_once',
-        '--model',
-        'sc',
-        '--runs',
-        '400',
-        '--seed',
-        '1',
-        '--timeout',
-        '1',
+      hangCampaign(
+        { engine: 'random', module: './torn-once.js', reader: 'ptep_get_torn_once', runs: 400, seed: 1 },
         '--jobs',
         '2',
         '--crashes',
         'c',
         '--json',
-      ],
+      ),
       dir,
     );
     expect(hasStackTrace(r.stderr)).toBe(false);

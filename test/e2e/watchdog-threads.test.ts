@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CliResult } from '../support/cli';
 import { ROOT, hasStackTrace } from '../support/cli';
-import { HANG_FIRST_IN_WORKER, hangAllLate, hangInWorker } from '../support/hang-readers';
+import { HANG_FIRST_IN_WORKER, hangAllLate, hangCampaign, hangInWorker } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
 
@@ -41,28 +41,12 @@ describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'hang-first.js'), HANG_FIRST_IN_WORKER);
     const r = cliWithin(
-      [
-        'fuzz',
-        '--engine',
-        'random',
-        '--reader-module',
-        './hang-first.js',
-        '--scenario',
-        's2-pae-zap-reestablish',
-        '--reader',
-        'ptep_get_hang_first',
-        '--model',
-        'sc',
-        '--runs',
-        '50',
-        '--seed',
-        '1',
-        '--timeout',
-        '1',
+      hangCampaign(
+        { engine: 'random', module: './hang-first.js', reader: 'ptep_get_hang_first', runs: 50, seed: 1 },
         '--crashes',
         'c',
         '--json',
-      ],
+      ),
       dir,
     );
     expect(r.signal).toBeNull();
@@ -94,30 +78,14 @@ describe('fuzz --engine coverage: a reader that hangs in the re-execution of a c
     const dir = tmp();
     writeFileSync(join(dir, 'hang-second.js'), hangInWorker(2));
     const r = cliWithin(
-      [
-        'fuzz',
-        '--engine',
-        'coverage',
-        '--reader-module',
-        './hang-second.js',
-        '--scenario',
-        's2-pae-zap-reestablish',
-        '--reader',
-        'ptep_get_hang_first',
-        '--model',
-        'sc',
-        '--runs',
-        '50',
-        '--seed',
-        '1',
-        '--timeout',
-        '1',
+      hangCampaign(
+        { engine: 'coverage', module: './hang-second.js', reader: 'ptep_get_hang_first', runs: 50, seed: 1 },
         '--crashes',
         'c',
         '--corpus',
         'k',
         '--json',
-      ],
+      ),
       dir,
     );
     expect(r.signal).toBeNull();
@@ -140,30 +108,14 @@ describe('fuzz --jobs 2: the watchdog', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'hang-all.js'), hangAllLate(4));
     const r = cliWithin(
-      [
-        'fuzz',
-        '--engine',
-        'random',
-        '--reader-module',
-        './hang-all.js',
-        '--scenario',
-        's2-pae-zap-reestablish',
-        '--reader',
-        'ptep_get_hang_all',
-        '--model',
-        'sc',
-        '--runs',
-        '8000',
-        '--seed',
-        '1',
-        '--timeout',
-        '1',
+      hangCampaign(
+        { engine: 'random', module: './hang-all.js', reader: 'ptep_get_hang_all', runs: 8000, seed: 1 },
         '--jobs',
         '2',
         '--crashes',
         'c',
         '--json',
-      ],
+      ),
       dir,
     );
     expect(r.signal).toBeNull();

@@ -1,4 +1,71 @@
 /**
+ * The source text of a PAE reader module (CommonJS, as `--reader-module` loads it) of the reader NAME under the
+ * `non-torn` contract: `'use strict'`, the `requires` lines, ptefuzz's `kernel` and `machine` (with the
+ * `machine` helpers named in `helpers`), the `head` lines, then `function* NAME(ptep)` — its `start` lines, the
+ * `begin` of the reader invocation, its `body` (which yields `end` and returns) — and the `module.exports` of the
+ * reader. The frame every test reader module of the watchdog and campaign-failure tests shares.
+ */
+export function paeReaderModule(r: {
+  readonly name: string;
+  readonly source: string;
+  readonly summary: string;
+  readonly body: string;
+  readonly requires?: string;
+  readonly helpers?: string;
+  readonly head?: string;
+  readonly start?: string;
+}): string {
+  return `'use strict';
+${r.requires ?? ''}const { kernel, machine } = require('ptefuzz');
+const { ${r.helpers ?? 'begin, end, plain_read'} } = machine;
+${r.head ?? ''}function* ${r.name}(ptep) {
+${r.start ?? ''}  yield begin({ name: '${r.name}', role: 'reader', subject: ptep.name, locs: ptep.locs });
+${r.body}}
+module.exports = {
+  reader: {
+    name: '${r.name}',
+    arch: 'x86-pae',
+    contract: 'non-torn',
+    source: '${r.source}',
+    summary: '${r.summary}',
+    read: ${r.name},
+  },
+};
+`;
+}
+
+/** Low, high and the pte they make, returned: the end of most test readers' bodies. */
+const READ_LOW_HIGH = `  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+`;
+
+/** The `fs` and `worker_threads` requires of the modules that behave by thread and job. */
+const FS_WT = `const fs = require('node:fs');
+const wt = require('node:worker_threads');
+`;
+
+/** The job of this thread: -1 in the main thread, else the worker's partition offset (fuzz-worker.ts's WorkerInput). */
+const JOB = `const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
+`;
+
+/** The second job's gate: until `open` (which `opens` computes) it returns 0 (non-present: agree), 20 ms per call. */
+const secondJobWaits = (opens: string): string => `  if (!open) open = ${opens};
+  if (!open) {
+    Atomics.wait(nap, 0, 0, 20);
+    yield end(0n);
+    return 0n;
+  }
+`;
+
+/** A spin that never yields (the hang the watchdog has to stop). */
+const SPIN = `    // eslint-disable-next-line no-empty
+    while (true) {}
+`;
+
+/**
  * A PAE reader module (source text) that spins without yielding when its first load sees the low half of
  * S2's re-established pte (0x00020067): exactly the executions where the writer (CPU B) ran first. It reads
  * low, then high, so it also returns torn values when the writer runs in between. The same text with
@@ -6,32 +73,19 @@
  * `merge --distill` (test/e2e/merge-distill-watchdog.test.ts) and of the minimizer's candidates
  * (test/e2e/fuzz-minimize-hang.test.ts).
  */
-export const HANG_NEW = `'use strict';
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-function* ptep_get_hang_new(ptep) {
-  yield begin({ name: 'ptep_get_hang_new', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  const lo = yield plain_read(ptep.low);
+export const HANG_NEW = paeReaderModule({
+  name: 'ptep_get_hang_new',
+  source: 'test: hangs once the writer has re-established the pte',
+  summary: 'low, high; spins forever on the new low half',
+  body: `  const lo = yield plain_read(ptep.low);
   if (lo === 0x20067n) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
+${SPIN}  }
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);
   return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_hang_new',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: hangs once the writer has re-established the pte',
-    summary: 'low, high; spins forever on the new low half',
-    read: ptep_get_hang_new,
-  },
-};
-`;
+`,
+});
 /**
  * A PAE reader module (source text) for `fuzz --jobs 2`: it reads low, then high (torn when the writer runs in
  * between), and once it has returned a torn value in a worker thread, spins on its every later call in that
@@ -42,27 +96,17 @@ module.exports = {
  * the main thread keeps unminimized once the first job's minimization hung —, and marks its own first torn
  * read by writing the file `job2-torn`. The main thread (replay) reads as the first job does, without the spin.
  */
-export const TORN_ONCE_LATE = `'use strict';
-const fs = require('node:fs');
-const wt = require('node:worker_threads');
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
-const nap = new Int32Array(new SharedArrayBuffer(4));
+export const TORN_ONCE_LATE = paeReaderModule({
+  name: 'ptep_get_torn_once',
+  source: 'test: spins after its first torn read in a worker; the second job reads once a torn witness is kept',
+  summary: 'low, high; spins after its first torn read',
+  requires: FS_WT,
+  head: `${JOB}const nap = new Int32Array(new SharedArrayBuffer(4));
 let open = job !== 1;
 let torn = false;
-function* ptep_get_torn_once(ptep) {
-  yield begin({ name: 'ptep_get_torn_once', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  if (!open) open = fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'));
-  if (!open) {
-    Atomics.wait(nap, 0, 0, 20);
-    yield end(0n);
-    return 0n;
-  }
-  if (torn && job >= 0) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
+`,
+  body: `${secondJobWaits("fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'))")}  if (torn && job >= 0) {
+${SPIN}  }
   const lo = yield plain_read(ptep.low);
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
@@ -72,18 +116,8 @@ function* ptep_get_torn_once(ptep) {
   }
   yield end(pte);
   return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_torn_once',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: spins after its first torn read in a worker; the second job reads once a torn witness is kept',
-    summary: 'low, high; spins after its first torn read',
-    read: ptep_get_torn_once,
-  },
-};
-`;
+`,
+});
 /**
  * A PAE reader module (source text) for `fuzz --jobs 2` that hangs on every call in a worker thread, the first
  * job's from the start: each load of the module in the first job's worker appends a byte to the file `loads`
@@ -91,45 +125,21 @@ module.exports = {
  * 20 ms per call, until `loads` holds `loads` bytes, then hangs too. The main thread (which replays a hung
  * execution up to its last step) reads low, then high, and never hangs.
  */
-export const hangAllLate = (loads: number): string => `'use strict';
-const fs = require('node:fs');
-const wt = require('node:worker_threads');
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
-if (job === 0) fs.appendFileSync('loads', 'x');
+export const hangAllLate = (loads: number): string =>
+  paeReaderModule({
+    name: 'ptep_get_hang_all',
+    source: 'test: hangs on every call in a worker; the second job only once the first was restarted enough',
+    summary: 'low, high; spins on every call in a worker',
+    requires: FS_WT,
+    head: `${JOB}if (job === 0) fs.appendFileSync('loads', 'x');
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const want = ${loads};
 let open = job !== 1;
-function* ptep_get_hang_all(ptep) {
-  yield begin({ name: 'ptep_get_hang_all', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  if (!open) open = fs.existsSync('loads') && fs.readFileSync('loads').length >= want;
-  if (!open) {
-    Atomics.wait(nap, 0, 0, 20);
-    yield end(0n);
-    return 0n;
-  }
-  if (job >= 0) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
-  const lo = yield plain_read(ptep.low);
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  yield end(pte);
-  return pte;
-}
-module.exports = {
-  reader: {
-    name: 'ptep_get_hang_all',
-    arch: 'x86-pae',
-    contract: 'non-torn',
-    source: 'test: hangs on every call in a worker; the second job only once the first was restarted enough',
-    summary: 'low, high; spins on every call in a worker',
-    read: ptep_get_hang_all,
-  },
-};
-`;
+`,
+    body: `${secondJobWaits("fs.existsSync('loads') && fs.readFileSync('loads').length >= want")}  if (job >= 0) {
+${SPIN}  }
+${READ_LOW_HIGH}`,
+  });
 /**
  * A PAE reader module (source text) that hangs on its first call in a worker thread of the whole command (marked
  * by creating the file `hung`; remove it to arm it again), and otherwise reads low, then high. In the main thread
@@ -145,34 +155,52 @@ export const HANG_FIRST_IN_WORKER = hangInWorker(1);
  * stability check), which ran unwatched: the worker hung for ever.
  */
 export function hangInWorker(call: number): string {
-  return `'use strict';
-const fs = require('node:fs');
-const wt = require('node:worker_threads');
-const { kernel, machine } = require('ptefuzz');
-const { begin, end, plain_read } = machine;
-let calls = 0;
-function* ptep_get_hang_first(ptep) {
-  yield begin({ name: 'ptep_get_hang_first', role: 'reader', subject: ptep.name, locs: ptep.locs });
-  if (!wt.isMainThread && ++calls === ${call} && !fs.existsSync('hung')) {
-    fs.writeFileSync('hung', '');
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
-  const lo = yield plain_read(ptep.low);
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  yield end(pte);
-  return pte;
-}
-module.exports = {
-  reader: {
+  return paeReaderModule({
     name: 'ptep_get_hang_first',
-    arch: 'x86-pae',
-    contract: 'non-torn',
     source: 'test: hangs on its first call in a worker thread',
     summary: 'low, high; spins on its first call in a worker',
-    read: ptep_get_hang_first,
+    requires: FS_WT,
+    head: 'let calls = 0;\n',
+    body: `  if (!wt.isMainThread && ++calls === ${call} && !fs.existsSync('hung')) {
+    fs.writeFileSync('hung', '');
+${SPIN}  }
+${READ_LOW_HIGH}`,
+  });
+}
+
+/**
+ * The `fuzz` command line of the hang tests: `engine` over S2 under `sc` with the reader `reader` of the module
+ * `module` (a path relative to the test's folder), `runs` runs from `seed`, the watchdog at 1 s, then `rest`
+ * (`--jobs`, `--crashes`, `--corpus`, `--json`, in the order given).
+ */
+export function hangCampaign(
+  c: {
+    readonly engine: string;
+    readonly module: string;
+    readonly reader: string;
+    readonly runs: number;
+    readonly seed: number;
   },
-};
-`;
+  ...rest: string[]
+): string[] {
+  return [
+    'fuzz',
+    '--engine',
+    c.engine,
+    '--reader-module',
+    c.module,
+    '--scenario',
+    's2-pae-zap-reestablish',
+    '--reader',
+    c.reader,
+    '--model',
+    'sc',
+    '--runs',
+    String(c.runs),
+    '--seed',
+    String(c.seed),
+    '--timeout',
+    '1',
+    ...rest,
+  ];
 }
