@@ -1,6 +1,6 @@
 import type { DistillCandidate } from '../crash';
 import type { Bounds } from '../machine';
-import { DEFAULT_BOUNDS } from '../machine';
+import { DEFAULT_BOUNDS, byCodeUnit } from '../machine';
 import type { ReaderRegistry } from '../kernel';
 import { CoverageEngine } from '../engines';
 import type { Scenario } from '../scenario';
@@ -46,7 +46,7 @@ export interface DistillResult {
 /** Shorter trace first, then name: the order distillation replays candidates in. */
 export function distillOrder(a: DistillEntry, b: DistillEntry): number {
   if (a.trace.length !== b.trace.length) return a.trace.length - b.trace.length;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return byCodeUnit(a.name, b.name);
 }
 
 /**

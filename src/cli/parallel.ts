@@ -56,7 +56,7 @@ import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import type { ReaderRegistry } from '../kernel';
 import { builtinReaders } from '../kernel';
 import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
-import { TraceSource } from '../machine';
+import { TraceSource, byCodeUnit } from '../machine';
 import type { Rank } from '../minimize';
 import { preferredWitness, rankOf } from '../minimize';
 import type { HangSnapshot, MinimizingSnapshot } from './watchdog';
@@ -756,7 +756,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     // Arrival order depends on thread timing; report in target order, then class, then fingerprint.
     const findings = [...witnesses.values()]
       .map((w) => w.finding)
-      .sort((a, b) => order(a, b) || byCodePoint(a.class, b.class) || byCodePoint(a.id!, b.id!));
+      .sort((a, b) => order(a, b) || byCodeUnit(a.class, b.class) || byCodeUnit(a.id!, b.id!));
     cfg.onStatus(status(), 'done');
     return {
       targets: cfg.targets,
@@ -769,11 +769,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       pctBounds,
       coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
-      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || byCodePoint(a.id, b.id)),
+      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || byCodeUnit(a.id, b.id)),
       // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
       restarts: sum([...hangs.values()]) + reducedHangs,
       minimizeHangs: [...minimizeHangs].sort(
-        (a, b) => order(a, b) || byCodePoint(a.class, b.class) || byCodePoint(a.file ?? '', b.file ?? ''),
+        (a, b) => order(a, b) || byCodeUnit(a.class, b.class) || byCodeUnit(a.file ?? '', b.file ?? ''),
       ),
       hangs,
       dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
@@ -845,9 +845,4 @@ export function findingOf(
     first,
     hits: 0,
   };
-}
-
-/** String order by UTF-16 code unit, as Array.prototype.sort: never the locale's (localeCompare follows LANG/LC_ALL). */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

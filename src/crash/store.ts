@@ -16,6 +16,7 @@ import {
 import type { Dirent } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { byCodeUnit } from '../machine';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
 import { crashFileName, fingerprint, legacyCrashFileName } from './fingerprint';
@@ -367,7 +368,7 @@ export function msgpackBelow(
     return [];
   }
   const out: string[] = [];
-  for (const ent of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const ent of entries.sort((a, b) => byCodeUnit(a.name, b.name))) {
     const path = join(dir, ent.name);
     if (ent.isDirectory()) out.push(...msgpackBelow(path, o));
     else if (ent.name.endsWith('.msgpack') && take(ent, path)) out.push(path);

@@ -5,3 +5,4 @@ export * from './model';
 export * from './execution';
 export * from './interpreter';
 export * from './pages';
+export * from './order';

@@ -1,3 +1,5 @@
+import { byCodeUnit } from '../machine';
+
 /**
  * A problem with a scenario or litmus file, at a position: printed as
  * `file:line:col: expected …, found …` (one line, exit 2).
@@ -58,7 +60,7 @@ export function closeNames(name: string, names: readonly string[], max = 5): str
   return names
     .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
     .filter(({ n, d }) => d <= limit || n.startsWith(name) || name.startsWith(n))
-    .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)) // code-unit order, not the locale's
+    .sort((a, b) => a.d - b.d || byCodeUnit(a.n, b.n))
     .slice(0, max)
     .map(({ n }) => n);
 }

@@ -15,6 +15,7 @@ import {
   spin_unlock,
   widthMask,
   xchg,
+  byCodeUnit,
 } from '../machine';
 import type { Cond, Quantifier } from './ast';
 import { condAtoms, evalCond, printCond } from './cond';
@@ -319,6 +320,6 @@ export function observedOf(
   for (const o of extra) seen.set(`${o.cpu ?? ''}:${o.name}`, o);
   return [...seen.values()].sort((a, b) => {
     if ((a.cpu === undefined) !== (b.cpu === undefined)) return a.cpu === undefined ? 1 : -1;
-    return (a.cpu ?? 0) - (b.cpu ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return (a.cpu ?? 0) - (b.cpu ?? 0) || byCodeUnit(a.name, b.name);
   });
 }

@@ -7,6 +7,7 @@ import { exhaustSteps } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { Execution, ModelKind } from '../../machine';
+import { byCodeUnit } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import type { HerdTest } from '../herd';
 import { herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
@@ -388,7 +389,7 @@ async function exploreTarget(
   );
   search.name = undefined;
   const stopped = x.interrupted ? interrupt.signal! : undefined;
-  const states = [...x.states.values()].sort((a, b) => (a.state < b.state ? -1 : a.state > b.state ? 1 : 0)); // code-unit order, never the locale's;
+  const states = [...x.states.values()].sort((a, b) => byCodeUnit(a.state, b.state));
   const width = Math.max(1, ...states.map((s) => String(s.count).length));
   const out = [
     `Explore ${t.scenario.name}: ${t.scenario.title}`,
