@@ -44,10 +44,8 @@ const corpus =
 const corpusCounts = () =>
   corpus
     ? {
+        // loaded, saved and skipped entries go by name (corpus-names, corpus-skip): the main thread counts them
         corpus: {
-          loaded: corpus.loaded,
-          saved: corpus.saved,
-          skipped: corpus.skipped,
           ...(corpus.unsaved > 0 ? { unsaved: corpus.unsaved } : {}),
           ...(corpus.unsynced > 0 ? { unsynced: corpus.unsynced } : {}),
         },

@@ -94,14 +94,23 @@ export interface WorkerInput {
   readonly reportCorpus: boolean;
 }
 
-export interface CorpusCounts {
-  readonly loaded: number;
-  readonly saved: number;
-  readonly skipped: number;
+/**
+ * A worker's corpus failures, in its progress and final messages (summed over the workers). What it loaded,
+ * saved and skipped it posts by name instead (`corpus-names`, `corpus-skip`): a worker loads what its siblings
+ * and its predecessor wrote, and every worker reads the same damaged files, so those counts are the main thread's.
+ */
+export interface WorkerCorpusCounts {
   /** entries that could not be written (kept in memory only) */
   readonly unsaved?: number;
   /** syncs after the start that could not list a target folder (removed, replaced by a file, …) */
   readonly unsynced?: number;
+}
+
+/** The campaign's corpus counts: each entry and each skipped file counted once, whichever worker met it. */
+export interface CorpusCounts extends WorkerCorpusCounts {
+  readonly loaded: number;
+  readonly saved: number;
+  readonly skipped: number;
 }
 
 export type FromWorker =
@@ -123,7 +132,7 @@ export type FromWorker =
       /** engine coverage: the map features each target gained since the last message, its figures */
       readonly coverage?: readonly CoverageDelta[];
       readonly stability?: StabilityStats;
-      readonly corpus?: CorpusCounts;
+      readonly corpus?: WorkerCorpusCounts;
       /** the worker's WatchBuffer.hitsPast(), when it has findings past the shared hit slots */
       readonly hitsPast?: readonly number[];
     }
@@ -149,7 +158,7 @@ export type FromWorker =
       readonly interrupted: boolean;
       readonly pctUsage: readonly [string, PctUsage][];
       readonly stability?: readonly [string, StabilityStats][];
-      readonly corpus?: CorpusCounts;
+      readonly corpus?: WorkerCorpusCounts;
       /** as in a progress message: final */
       readonly hitsPast?: readonly number[];
     };
@@ -319,7 +328,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   /** stability counts of workers the watchdog stopped (their last report) */
   let hungStab: StabilityStats = { checked: 0, stable: 0 };
   const lastStab: (StabilityStats | undefined)[] = new Array(cfg.jobs).fill(undefined);
-  const corpusCounts = { loaded: 0, saved: 0, skipped: 0, unsaved: 0, unsynced: 0 };
+  const corpusFailures = { unsaved: 0, unsynced: 0 };
   let anyCorpus = false;
   /** corpus files skipped (they do not load), whichever worker read them: each counted and reported once */
   const skippedFiles = new Set<string>();
@@ -464,7 +473,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     buf: WatchBuffer,
     slots: readonly string[],
     hitsPast: readonly number[],
-    corpus?: CorpusCounts,
+    corpus?: WorkerCorpusCounts,
   ) => {
     let executions = 0;
     cfg.targets.forEach((t, i) => {
@@ -482,8 +491,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     lastRuns[job] = 0;
     if (corpus) {
       anyCorpus = true;
-      corpusCounts.unsaved += corpus.unsaved ?? 0;
-      corpusCounts.unsynced += corpus.unsynced ?? 0;
+      corpusFailures.unsaved += corpus.unsaved ?? 0;
+      corpusFailures.unsynced += corpus.unsynced ?? 0;
     }
   };
 
@@ -616,7 +625,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     new Promise<void | Ending>((resolve) => {
       const buf = WatchBuffer.create(cfg.targets.length, cfg.hitSlots);
       const slots: string[] = [];
-      let lastCorpus: CorpusCounts | undefined;
+      let lastCorpus: WorkerCorpusCounts | undefined;
       let hitsPast: readonly number[] = [];
       let ending: Ending | undefined;
       const input: WorkerInput = {
@@ -651,7 +660,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
           else if (m.type === 'corpus-skip') {
             if (!skippedFiles.has(m.file)) {
               skippedFiles.add(m.file);
-              corpusCounts.skipped = skippedFiles.size;
               cfg.onCorpusSkip?.(m.line, skippedFiles.size);
             }
           } else if (m.type === 'corpus-names') {
@@ -780,9 +788,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       ...(anyCorpus
         ? {
             corpusCounts: {
-              ...corpusCounts,
               loaded: [...loadedNames].filter((n) => !savedNames.has(n)).length,
               saved: savedNames.size,
+              skipped: skippedFiles.size,
+              ...corpusFailures,
             },
           }
         : {}),
