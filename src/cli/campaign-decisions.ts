@@ -12,15 +12,14 @@
  *
  * Layout: per target (in the campaign's order), its dropped flag, then one flag per DIVERGENCE_CLASSES entry.
  */
+import type { CampaignConfig } from '../campaign';
 import type { DivergenceClass } from '../compare';
 import { DIVERGENCE_CLASSES } from '../compare';
 
 const STRIDE = 1 + DIVERGENCE_CLASSES.length;
 
 /** The membership test the campaign loop asks (CampaignConfig.skip, CampaignConfig.unminimized). */
-export interface KeySet {
-  has(key: string): boolean;
-}
+type KeySet = NonNullable<CampaignConfig['skip']>;
 
 export class CampaignDecisions {
   private readonly flags: Int32Array;
