@@ -250,6 +250,24 @@ class Merge {
       counts.rejected++;
       onReject(e);
     };
+    /** A folder (or a device, …) under the name in OUT: nothing to replace it with safely. */
+    const blocked = (file: string, there: CrashFileError): void => {
+      counts.rejected++;
+      onReject(new CrashFileError(file, `not merged: ${there.message}`));
+    };
+    /**
+     * Write `bytes` (read from `file`) to `dest`. A truncated or overwritten file under the name must not
+     * swallow the good one as a "duplicate": it is replaced (distilling, repaired as well: OUT's entries are
+     * never removed).
+     */
+    const place = (dest: string, there: string, file: string, bytes: Buffer, kind: 'crashes' | 'corpus'): void => {
+      if (there !== 'none') {
+        counts.replaced++;
+        onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
+      }
+      writeMerged(dest, bytes, kind === 'corpus' ? unsynced : undefined);
+      counts[kind].added++;
+    };
     /** per crash file name not whole in OUT, the inputs' files under it: written once every input is read */
     const crashSlots = new Map<string, CrashSlot>();
     for (const dir of this.inputs) {
@@ -294,9 +312,7 @@ class Merge {
           continue;
         }
         if (there instanceof CrashFileError) {
-          // a folder (or a device, …) under the name: nothing to replace it with safely
-          counts.rejected++;
-          onReject(new CrashFileError(file, `not merged: ${there.message}`));
+          blocked(file, there);
           continue;
         }
         if (pending !== undefined && entry !== undefined && there === 'none') {
@@ -307,34 +323,18 @@ class Merge {
           else slot.set(rel, { file, bytes, entry, dest });
           continue;
         }
-        if (there !== 'none') {
-          // a truncated or overwritten file under the name must not swallow the good one as a "duplicate"
-          // (distilling, it is repaired as well: OUT's entries are never removed)
-          counts.replaced++;
-          onReplace?.(new CrashFileError(dest, `${there}; replaced by ${file}`));
-        }
-        writeMerged(dest, bytes, kind === 'corpus' ? unsynced : undefined);
-        counts[kind].added++;
+        place(dest, there, file, bytes, kind);
       }
     }
     for (const rel of [...crashSlots.keys()].sort()) {
       const { dest, there, files } = crashSlots.get(rel)!;
       if (there instanceof CrashFileError) {
-        // a folder (or a device, …) under the name: nothing to replace it with safely
-        for (const f of files) {
-          counts.rejected++;
-          onReject(new CrashFileError(f.file, `not merged: ${there.message}`));
-        }
+        for (const f of files) blocked(f.file, there);
         continue;
       }
       let best = files[0]!;
       for (const f of files.slice(1)) if (!f.bytes.equals(best.bytes) && this.prefer(f, best)) best = f;
-      if (there !== 'none') {
-        counts.replaced++;
-        onReplace?.(new CrashFileError(dest, `${there}; replaced by ${best.file}`));
-      }
-      writeMerged(dest, best.bytes, undefined);
-      counts.crashes.added++;
+      place(dest, there, best.file, best.bytes, 'crashes');
       counts.crashes.duplicate += files.length - 1;
     }
   }
