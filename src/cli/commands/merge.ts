@@ -7,7 +7,7 @@ import type {
   MergedCrash,
   PreferCrash,
 } from '../../crash';
-import { CrashFileError, mergeFolders, mergeFoldersDistilled } from '../../crash';
+import { CrashFileError, byBytes, mergeFolders, mergeFoldersDistilled } from '../../crash';
 import { UsageError, corpusTarget, crashTarget, sameDivergence } from '../../campaign';
 import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
@@ -150,7 +150,7 @@ function lighterWitness(registry: ReaderRegistry | undefined): PreferCrash {
     const [ra, rb] = [rank(a), rank(b)];
     if (ra !== null && rb !== null) return preferredWitness(ra, a.bytes, rb, b.bytes);
     if (ra !== null || rb !== null) return ra !== null;
-    return Buffer.compare(a.bytes, b.bytes) < 0;
+    return byBytes(a, b);
   };
 }
 
