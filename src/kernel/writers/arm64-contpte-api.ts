@@ -59,8 +59,8 @@ import { __contpte_try_unfold, contpte_try_fold } from './contpte';
 
 const lone = (p: Arm64Ptep): boolean => p.block.length === 1;
 
-/** `contpte_try_unfold(mm, addr, ptep, __ptep_get(ptep))` */
-function* tryUnfold(p: Arm64Ptep): Program {
+/** `contpte_try_unfold(mm, addr, ptep, __ptep_get(ptep))` (also the batch forms', arm64-contpte-batch.ts) */
+export function* tryUnfold(p: Arm64Ptep): Program {
   const cur = yield READ_ONCE(p.loc); // __ptep_get(ptep), under the PTL
   if (validCont(cur)) yield* __contpte_try_unfold(p, cur);
 }

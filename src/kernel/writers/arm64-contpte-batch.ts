@@ -66,13 +66,12 @@
  * (same stores for PAGE_SIZE).
  */
 import type { Program } from '../../machine';
-import { READ_ONCE, begin, end } from '../../machine';
+import { begin, end } from '../../machine';
 import { ARM64, arm64 } from '../arm64';
 import type { Arm64Ptep } from '../arm64-block';
-import { arm64Ptep, orAD, pfnPte, validCont } from '../arm64-block';
+import { arm64Ptep, orAD, pfnPte } from '../arm64-block';
 import { __ptep_get_and_clear, __set_pte, ptep_set_wrprotect } from './arm64';
-import { arm64_ptep_get_and_clear, arm64_ptep_set_wrprotect, arm64_set_ptes } from './arm64-contpte-api';
-import { __contpte_try_unfold } from './contpte';
+import { arm64_ptep_get_and_clear, arm64_ptep_set_wrprotect, arm64_set_ptes, tryUnfold } from './arm64-contpte-api';
 
 /**
  * Why `nr` entries from `p` are not a range of its block (a one-line message
@@ -96,12 +95,6 @@ const at = (p: Arm64Ptep, i: number): Arm64Ptep => arm64Ptep(p.name, p.block, i,
 const range = (p: Arm64Ptep, nr: number): Arm64Ptep[] => Array.from({ length: nr }, (_, k) => at(p, p.index + k));
 
 const rangeText = (p: Arm64Ptep, nr: number): string => `${p.loc.name}, nr=${nr}`;
-
-/** `contpte_try_unfold(mm, addr, ptep, __ptep_get(ptep))` */
-function* tryUnfold(q: Arm64Ptep): Program {
-  const cur = yield READ_ONCE(q.loc); // __ptep_get(ptep), under the PTL
-  if (validCont(cur)) yield* __contpte_try_unfold(q, cur);
-}
 
 /**
  * `contpte_try_unfold_partial(mm, addr, ptep, nr)`: unfold the block at either
