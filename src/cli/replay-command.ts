@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { ptefuzzInvocation, workingFolder } from './invocation';
 import { shellQuote } from '../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
@@ -22,8 +22,21 @@ function commandFor(verb: 'replay' | 'show', file: string, readerModule: string 
   const rel = cwd === undefined ? file : relative(cwd, file);
   const shown =
     cwd === undefined ? file : rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(cwd, file) : rel;
+  return command(ptefuzzInvocation(), verb, shown, readerModule);
+}
+
+function command(invocation: string, verb: 'replay' | 'show', file: string, readerModule: string | undefined): string {
   const module = readerModule !== undefined ? `--reader-module ${shellQuote(readerModule)} ` : '';
-  return `${ptefuzzInvocation()} ${verb} ${module}${shellQuote(shown)}`;
+  return `${invocation} ${verb} ${module}${shellQuote(file)}`;
+}
+
+/**
+ * The replay command of a page to attach (`show --html`): `ptefuzz replay NAME.msgpack` — the crash file by its
+ * name, not the path it was drawn from nor where ptefuzz is installed, so the same file draws the same bytes
+ * wherever it lies and whoever draws it; `readerModule` as the file records it.
+ */
+export function pageReplayCommand(file: string, readerModule?: string): string {
+  return command('ptefuzz', 'replay', basename(file), readerModule);
 }
 
 /** The command that replays a timeout file: under the watchdog, with the campaign's limit. */

@@ -1,5 +1,5 @@
 import type { ReaderRegistry } from '../../kernel';
-import { loadCrash, shellQuote, writeFileAtomic } from '../../crash';
+import { loadCrash, writeFileAtomic } from '../../crash';
 import type { CrashFile } from '../../crash';
 import type { ReplayResult } from '../../campaign';
 import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
@@ -7,7 +7,7 @@ import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { hangReport, reportInput, runReport, scenarioHead } from '../render';
-import { replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
+import { pageReplayCommand, replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
 
 export interface ShowOptions {
   /** write a self-contained HTML timeline here instead of printing the report */
@@ -30,10 +30,7 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
-    // a page to attach: the same crash file draws the same bytes wherever it lies and whoever draws it, so the
-    // command names the file, not the path of this drawing (nor where ptefuzz is installed)
-    const module = crash.readerModule === undefined ? '' : `--reader-module ${shellQuote(crash.readerModule.path)} `;
-    const pageReplay = `replay: ptefuzz replay ${module}${shellQuote(basename(file))}`;
+    const pageReplay = `replay: ${pageReplayCommand(file, crash.readerModule?.path)}`;
     const bytes = writeHtml(o.html, r, [recorded, trace, pageReplay]);
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
   } else {
