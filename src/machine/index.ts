@@ -6,3 +6,4 @@ export * from './execution';
 export * from './interpreter';
 export * from './pages';
 export * from './order';
+export * from './execution-key';
