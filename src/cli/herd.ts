@@ -2,7 +2,7 @@ import type { EnumerateOptions, Exploration } from '../engines';
 import { exhaustSteps } from '../engines';
 import type { LitmusShape } from '../litmus-shapes';
 import type { Execution, MachineSpec, ModelKind } from '../machine';
-import { execute } from '../machine';
+import { execute, executionKey } from '../machine';
 import type { Quantifier, RawTest } from '../scenario';
 import { rawConditionText, rawHolds, rawMachine, rawState, weakGapWarning } from '../scenario';
 
@@ -57,9 +57,22 @@ export interface HerdResult {
 
 const POSITIVE = 'positive';
 
-/** What cut the search, if anything: one line. */
+const traces = (n: number): string => (n === 1 ? '1 trace' : `${n} traces`);
+
+/**
+ * What was counted: `Executions E (T traces)` when the traces were grouped into executions in herd7's sense
+ * (a litmus test), else `Executions T (traces)` — a kernel scenario's executions are its traces, each judged
+ * on its own (README: How explore counts executions).
+ */
+export function countText(x: Exploration<unknown>): string {
+  return x.distinct !== undefined
+    ? `Executions ${x.distinct} (${traces(x.executions)})`
+    : `Executions ${x.executions} (traces)`;
+}
+
+/** What was counted and what cut the search, if anything: one line. */
 export function searchLine(x: Exploration<unknown>, bound: number | undefined): string {
-  const n = `Executions ${x.executions}`;
+  const n = countText(x);
   if (x.truncated) return `${n}; TRUNCATED by --max-executions: the states above may be incomplete`;
   if (x.boundCut) return `${n}; the preemption bound ${bound} cut the search`;
   // the bound pruned nothing: every execution was run, and none needs more than the most seen (possibly the bound)
@@ -71,9 +84,11 @@ export function searchLine(x: Exploration<unknown>, bound: number | undefined): 
 /**
  * herd7's answer for one test under one model: Test, States, Ok/No,
  * Witnesses, Condition, Observation — then a Model line with what was
- * explored. Positive/Negative count enumerated executions (traces), so they
- * are larger than herd7's counts of candidate executions; the states and the
- * Observation are what compare. The Observation is about the condition's
+ * explored. Positive/Negative count executions as herd7 does — distinct
+ * reads-from and coherence relations (executionKey), not the traces that
+ * reach them —, so they compare with herd7's when the model allows the same
+ * executions as herd7's (README: How explore counts executions). The
+ * Observation is about the condition's
  * proposition; Ok/No applies the quantifier (exists: some positive;
  * ~exists: none; forall: all).
  */
@@ -95,7 +110,7 @@ export function herdSteps(
   return exhaustSteps(
     (source) => ({ exec: execute(spec, model, source) }),
     ({ exec }: { exec: Execution }) => [[t.state(exec), t.holds(exec) ? POSITIVE : 'negative']],
-    opts,
+    { ...opts, executionKey: ({ exec }: { exec: Execution }) => executionKey(exec) },
   );
 }
 
@@ -113,8 +128,8 @@ export function herdResult(
 ): HerdResult {
   const states = [...x.states.keys()].sort();
   let positive = 0;
-  for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.count ?? 0;
-  const negative = x.executions - positive;
+  for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.distinct ?? 0;
+  const negative = (x.distinct ?? 0) - positive;
   const observation: Observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
   const ok = t.quantifier === 'exists' ? positive > 0 : t.quantifier === '~exists' ? positive === 0 : negative === 0;
   const interrupted = stopped !== undefined && x.interrupted;
@@ -122,7 +137,7 @@ export function herdResult(
     `Test ${t.name} ${t.quantifier === 'forall' ? 'Required' : 'Allowed'}`,
     ...(interrupted
       ? [
-          `INTERRUPTED by ${stopped} after ${x.executions} executions: the states below are partial — no Ok/No, no Observation (not a claim about the test)`,
+          `INTERRUPTED by ${stopped} after ${x.distinct ?? 0} executions (${traces(x.executions)}): the states below are partial — no Ok/No, no Observation (not a claim about the test)`,
         ]
       : []),
     `States ${states.length}`,
@@ -133,7 +148,7 @@ export function herdResult(
     `Condition ${t.condition}`,
     ...(interrupted ? [] : [`Observation ${t.name} ${observation} ${positive} ${negative}`]),
     interrupted
-      ? `Model ${model}; Executions ${x.executions}; INTERRUPTED by ${stopped}: the states above are partial`
+      ? `Model ${model}; ${countText(x)}; INTERRUPTED by ${stopped}: the states above are partial`
       : `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
     // more outcomes can only turn Never or Always into Sometimes
     ...(!interrupted && model === 'weak' && observation !== 'Sometimes' && t.weakGap !== undefined

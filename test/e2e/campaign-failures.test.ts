@@ -311,7 +311,7 @@ describe('explore and matrix: a crash folder that cannot be written', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.status).toBe(2);
     // the whole search was printed: the outcome set, the divergence and its witness, marked as not saved
-    expect(r.stdout).toMatch(/^Executions \d+; the preemption bound 2 cut the search$/m);
+    expect(r.stdout).toMatch(/^Executions \d+ \(traces\); the preemption bound 2 cut the search$/m);
     expect(r.stdout).toMatch(/^DIVERGENCE: 2 divergent state\(s\) within bound 2; .* — 1 of them NOT SAVED/m);
     expect(r.stdout).toContain('\treplay: none, the crash file was NOT SAVED (its bytes are above)');
     expect(r.stdout).not.toContain('\treplay: npx');

@@ -89,7 +89,7 @@ describe('explore stops cleanly on SIGINT/SIGTERM', () => {
     expect(marker, r.stdout).not.toBeNull();
     const n = Number(marker![1]);
     expect(n).toBeGreaterThan(0);
-    expect(r.stdout).toContain(`\nExecutions ${n}; INTERRUPTED by SIGINT: the states above are partial\n`);
+    expect(r.stdout).toContain(`\nExecutions ${n} (traces); INTERRUPTED by SIGINT: the states above are partial\n`);
     expect(r.stdout).not.toMatch(/no divergence within bound|complete search|complete \(/);
     const states = /^States (\d+)\n((?:.*\n)*?)Fields/m.exec(r.stdout)!;
     const lines = states[2]!.trimEnd().split('\n');

@@ -73,7 +73,9 @@ describe('explore --litmus: herd7 States blocks equal the law tests’ outcome s
       const b = blocks[i]!;
       const expected = [...EXPECTED[name]![model]].sort();
       expect(b.test).toBe(`Test ${name} Allowed`);
-      expect(b.model).toMatch(new RegExp(`^Model ${model}; Executions ${b.positive + b.negative}; complete`));
+      expect(b.model).toMatch(
+        new RegExp(`^Model ${model}; Executions ${b.positive + b.negative} \\(\\d+ traces?\\); complete`),
+      );
       expect(b.states).toEqual(expected.map((s) => `${s};`));
       const reachable = expected.includes(shape.interesting);
       expect(b.ok).toBe(reachable ? 'Ok' : 'No');
@@ -116,7 +118,7 @@ describe('explore --scenario', () => {
       { preemptionBound: 2 },
     );
     expect(summary.boundCut).toBe(true);
-    expect(r.stdout).toContain(`Executions ${summary.executions}; the preemption bound 2 cut the search`);
+    expect(r.stdout).toContain(`Executions ${summary.executions} (traces); the preemption bound 2 cut the search`);
     expect(r.stdout).toContain('no divergence within bound 2');
     expect(r.stdout).toContain(`States ${values.size}\n`);
     for (const v of values)
@@ -171,14 +173,14 @@ describe('explore --scenario', () => {
       const r = cli([...args, '--bound', String(bound)]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(
-        `Executions ${two!.length}; complete (every trace enumerated: no execution needs more than 2 preemption(s), ` +
+        `Executions ${two!.length} (traces); complete (every trace enumerated: no execution needs more than 2 preemption(s), ` +
           `the preemption bound ${bound} cut nothing)`,
       );
       expect(r.stdout).not.toContain('never reached');
       expect(r.stdout).toContain('no divergence (complete search)');
     }
     const cut = cli([...args, '--bound', '1']);
-    expect(cut.stdout).toContain(`Executions ${one!.length}; the preemption bound 1 cut the search`);
+    expect(cut.stdout).toContain(`Executions ${one!.length} (traces); the preemption bound 1 cut the search`);
     expect(cut.stdout).toContain('no divergence within bound 1');
   });
 
@@ -405,7 +407,7 @@ describe('explore on an arm64 contpte scenario, read by an arm64 developer', () 
   test('"no divergence" says how many executions hit a bound and were not judged', () => {
     const hits = /^ *(\d+) {2}bound-hit \(retries\) {2}bound-hit$/m.exec(r.stdout);
     expect(hits).not.toBeNull();
-    const executions = /^Executions (\d+);/m.exec(r.stdout)![1];
+    const executions = /^Executions (\d+) \(traces\);/m.exec(r.stdout)![1];
     expect(r.stdout).toContain(
       `no divergence within bound 1\n  (${hits![1]} of ${executions} executions hit a bound and were not judged`,
     );

@@ -160,7 +160,7 @@ describe('README "Worked example: settling a proposed reader", run as written', 
     expect(fuzz!.stderr).toContain('high half from v1, v3; low half from v2');
     expect(explore!.code).toBe(1);
     for (const q of [
-      'Executions 3189; the preemption bound 2 cut the search',
+      'Executions 3189 (traces); the preemption bound 2 cut the search',
       'Raced: the reader overlapped a writer in 2434 of 3189 executions',
       'no divergence within bound 2',
       '   8  {0x00000000:0x34567067}  torn',

@@ -180,7 +180,7 @@ describe('ptefuzz matrix', () => {
     const c = cell(r.json, 'ptep_get', 'non-torn', 'tso');
     const crashes = join(mkdtempSync(join(tmpdir(), 'ptefuzz-matrix-explore-')), 'crashes');
     const x = cli(['explore', ...S2, '--bound', '1', '--model', 'tso', '--reader', 'ptep_get', '--crashes', crashes]);
-    expect(x.stdout).toContain(`Executions ${c.executions}; the preemption bound 1 cut the search`);
+    expect(x.stdout).toContain(`Executions ${c.executions} (traces); the preemption bound 1 cut the search`);
     expect(c.explored).toEqual({ engine: 'exhaustive', bound: 1, complete: true, boundCut: true, truncated: false });
     expect(c.verdict).toBe('divergence');
   });

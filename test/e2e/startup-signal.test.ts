@@ -199,12 +199,14 @@ describe('explore of tests judged by their condition stops cleanly on SIGINT', (
     expect(blocks).toHaveLength(3);
     expect(blocks[0]).toMatch(/^Test SB Allowed\n[\s\S]*\nObservation SB Never 0 \d+\n/);
     const n =
-      /^INTERRUPTED by SIGINT after (\d+) executions: the states below are partial — no Ok\/No, no Observation \(not a claim about the test\)$/m.exec(
+      /^INTERRUPTED by SIGINT after (\d+) executions \((\d+) traces?\): the states below are partial — no Ok\/No, no Observation \(not a claim about the test\)$/m.exec(
         blocks[1]!,
       );
     expect(n, blocks[1]).not.toBeNull();
     expect(blocks[1]).toMatch(/^Test big Allowed\n/);
-    expect(blocks[1]).toContain(`\nModel sc; Executions ${n![1]}; INTERRUPTED by SIGINT: the states above are partial`);
+    expect(blocks[1]).toContain(
+      `\nModel sc; Executions ${n![1]} (${n![2]} ${n![2] === '1' ? 'trace' : 'traces'}); INTERRUPTED by SIGINT: the states above are partial`,
+    );
     expect(blocks[1]).not.toMatch(/^(Ok|No|Observation .*)$/m);
     expect(blocks[1]).toMatch(new RegExp(`^Positive: (\\d+) Negative: (\\d+)$`, 'm'));
     const [, pos, neg] = /^Positive: (\d+) Negative: (\d+)$/m.exec(blocks[1]!)!;

@@ -193,7 +193,7 @@ export function rawGolden(test: RawTest): { text: string; observations: Map<Mode
     const x = r.exploration;
     const cut = x.truncated ? 'TRUNCATED' : x.boundCut ? 'bound cut the search' : 'complete';
     lines.push(
-      `${m}: ${r.observation} ${r.positive} ${r.negative} — exhaustive, preemption bound ${bound ?? 'none'}: ${x.executions} executions (${cut})`,
+      `${m}: ${r.observation} ${r.positive} ${r.negative} — exhaustive, preemption bound ${bound ?? 'none'}: ${r.positive + r.negative} executions in ${x.executions} traces (${cut})`,
       `  states: ${[...x.states.keys()].sort().join(' | ')}`,
     );
   }

@@ -10,7 +10,7 @@ import type { Execution, ModelKind } from '../../machine';
 import { byCodeUnit } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import type { HerdTest } from '../herd';
-import { herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
+import { countText, herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
 import type { LoadedFile } from '../scenario-files';
 import type { Scenario } from '../../scenario';
 import { resolveScenarioArgs } from '../scenario-files';
@@ -416,7 +416,7 @@ async function exploreTarget(
   if (decoded.length > 0) out.push(`Fields (${t.arch.name} value decoded):`, ...decoded);
   out.push(
     stopped !== undefined
-      ? `Executions ${x.executions}; INTERRUPTED by ${stopped}: the states above are partial`
+      ? `${countText(x)}; INTERRUPTED by ${stopped}: the states above are partial`
       : searchLine(x, bound),
   );
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
