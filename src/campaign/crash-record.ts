@@ -21,7 +21,7 @@ export function crashScenario(s: Scenario): CrashScenario {
     return { name: s.name, source: s.reduced.source, text: s.text, dropped: s.reduced.dropped };
   }
   if (s.text === undefined) {
-    // a TypeScript built-in (consumer and arm64 scenarios): no .scn form yet, replayed by name
+    // a built-in without a .scn text (none since every built-in became one): replayed by name
     if (builtinScenario(s.name) === s) return { name: s.name, source: 'builtin' };
     throw new Error(`[ptefuzz internal bug] scenario ${s.name} has no printed text`);
   }

@@ -38,8 +38,9 @@ function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile, watch?
  * also gets the program passes (drop operations, drop CPUs, src/minimize/program.ts):
  * the result then runs on the reduced scenario, which keeps the original's
  * name and records what was dropped (`Scenario.reduced`, accumulated over
- * re-minimizations). A TypeScript built-in gets the trace passes only. Null
- * when `trace` does not show the divergence.
+ * re-minimizations). A scenario without a syntax tree (a TypeScript object:
+ * only tests build one) gets the trace passes only. Null when `trace` does not
+ * show the divergence.
  */
 export function minimizeWitness(
   t: Target,

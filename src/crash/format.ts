@@ -206,7 +206,7 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
   if (version >= 2) {
     if (scenario['source'] !== 'builtin' && scenario['source'] !== 'file')
       bad('scenario.source', '"builtin" or "file"');
-    // a built-in written in TypeScript (no .scn form yet) has no text and replays by name
+    // a file written while its built-in was TypeScript has no text and replays by name
     if (scenario['source'] === 'file' || scenario['text'] !== undefined) {
       if (!isStr(scenario['text'])) bad('scenario.text', 'the printed .scn scenario');
     }

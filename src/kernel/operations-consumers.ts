@@ -10,7 +10,7 @@
  * test there.
  */
 import type { Location, Program } from '../machine';
-import { WRITE_ONCE, alloc_page, begin, end, spin_lock, spin_unlock } from '../machine';
+import { WRITE_ONCE, alloc_page, spin_lock, spin_unlock } from '../machine';
 import type { ArgValue, OpContext, OperationDef, ParamDef, PmdArg } from './operations';
 import type { ArchName, Pte } from './arch';
 import type { Arm64Ptep } from './arm64-block';
@@ -275,11 +275,10 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
       PTE,
       { name: 'value', type: 'value', doc: 'what the new owner stores there' },
     ],
+    // no operation mark, as spin_lock's: the next owner is not kernel code, only an allocation and a store
     program: function* (a) {
       const p = a['pte'] as Arm64Ptep;
-      yield begin({ name: 'reuse_page', role: 'other', subject: p.name });
       if ((yield alloc_page()) === a['pfn']) yield WRITE_ONCE(p.loc, a['value'] as bigint);
-      yield end();
     },
   },
   {

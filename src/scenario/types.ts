@@ -32,7 +32,7 @@ export interface BuildOptions {
  * The `.scn` syntax tree a scenario was lowered from, and how to lower an
  * edited copy of it (with the same reader and operation registries): what the
  * minimizer's drop-operation and drop-CPU passes work on. Every scenario
- * lowered from a `.scn` text has it; TypeScript built-ins do not.
+ * lowered from a `.scn` text has it (every built-in); a scenario object written in TypeScript does not.
  */
 export interface ScenarioAst {
   readonly file: ScnFile;

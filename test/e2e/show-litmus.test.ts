@@ -186,8 +186,9 @@ exists (0:r0=4 /\\ 0:r1=0 /\\ 0:r2=2 /\\ 0:r3=3 /\\ 0:r4=4)
     }
   });
 
-  // ext-sw: the reader loads pte (old, label 1), then pte_sw already cleared (0): torn
-  const EXT = 'crashes/ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn.78c946f25edb.msgpack';
+  // ext-sw: the reader loads pte (old, label 1), then pte_sw already cleared (0): torn — the whole scenario's
+  // witness (crashes/ holds it reduced to the zap alone, without the refault's stores)
+  const EXT = 'test/fixtures/crash-builtin-by-name.msgpack';
   const EXT_BODY = `{
 	pte=1;
 	pte_sw=2;
@@ -259,7 +260,7 @@ exists (0:r0=1 /\\ 0:r1=0)
       'the lost-dirty divergence is judged on what set_pte_at() on CPU 0 did (a kernel operation, not a reader): no loads of a reader for an exists clause',
     ],
     [
-      'crashes/s12-arm64-khugepaged-gup-fast.__ptep_get.ad-relaxed.sc.use-after-free.3825f0302d71.msgpack',
+      'crashes/s12-arm64-khugepaged-gup-fast.__ptep_get.ad-relaxed.sc.use-after-free.febaa5f07093.msgpack',
       "pmdp_get_lockless on CPU 0 at step 1: a page-table walk's pmd read (the table page it maps is followed for use-after-free): LKMM has no page tables",
     ],
   ])('%s is refused saying why and what to run instead, exit 2', (file, why) => {

@@ -168,3 +168,27 @@ describe('crash file fixture, format version 3 (timeout)', () => {
     expect(r.stdout).toContain('timeout: the execution did not return within 1 s: it hung in step 9 on CPU 0');
   });
 });
+
+const FIXTURE_BY_NAME = join(__dirname, '..', 'fixtures', 'crash-builtin-by-name.msgpack');
+const bytesByName = readFileSync(FIXTURE_BY_NAME);
+
+/** A built-in's crash file written while the built-in was TypeScript: no text, replayed by name on its .scn form. */
+describe('crash file fixture, a built-in stored by name only', () => {
+  test('decodes without a scenario text', () => {
+    const c = decodeCrash(bytesByName, FIXTURE_BY_NAME);
+    expect(c.scenario).toEqual({ name: 'ext-sw-bits-zap-refault', source: 'builtin' });
+    expect([c.reader, c.contract, c.model, c.verdict.class]).toEqual(['ptep_get_ext_sw', 'ad-relaxed', 'weak', 'torn']);
+  });
+  test('replays its recorded verdict on the built-in, now lowered from its .scn text, unreduced', () => {
+    const c = decodeCrash(bytesByName, FIXTURE_BY_NAME);
+    const r = replayCrash(c, FIXTURE_BY_NAME, builtinReaders());
+    expect(r.target.scenario.ast).toBeDefined();
+    expect(r.target.scenario.reduced).toBeUndefined();
+    expect(r.run.exec.steps).toBe(8);
+    expect(c.verdict.kind === 'divergence' && r.observed).toBe(c.verdict.kind === 'divergence' && c.verdict.observed);
+    expect(r.reproduced).toBe(true);
+  });
+  test('re-encodes to the same bytes', () => {
+    expect(Buffer.compare(encodeCrash(decodeCrash(bytesByName, FIXTURE_BY_NAME)), bytesByName)).toBe(0);
+  });
+});

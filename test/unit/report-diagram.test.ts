@@ -412,8 +412,8 @@ describe('long names and arguments in a diagram', () => {
     );
   });
 
-  const show = (file: string): string => {
-    const r = replayCrash(loadCrash(join(__dirname, '..', '..', 'crashes', file)), file, builtinReaders());
+  const show = (file: string, dir = join(__dirname, '..', '..', 'crashes')): string => {
+    const r = replayCrash(loadCrash(join(dir, file)), file, builtinReaders());
     const t = r.target;
     return renderDiagram({
       exec: r.run.exec,
@@ -443,7 +443,8 @@ describe('long names and arguments in a diagram', () => {
   });
 
   it("ext-sw-bits: the torn {sw hw} result and the writer's value whole, ✗ beside the value", () => {
-    const text = show('ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn.78c946f25edb.msgpack');
+    // the whole scenario's witness (crashes/ holds it reduced to the zap alone: no set_pte_ext_sw)
+    const text = show('crash-builtin-by-name.msgpack', join(__dirname, '..', 'fixtures'));
     // 8 steps: a 3-character gutter; the reader in column A, set_pte_ext_sw in column B (3 + 34)
     expect(text).toContain(['   } = {sw:0x0000000000000000', '       hw:0x0068000000040fc3} ✗'].join('\n'));
     const b = ' '.repeat(37);

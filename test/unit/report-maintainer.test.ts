@@ -63,8 +63,9 @@ describe('a stale read says what it means', () => {
 });
 
 describe('a torn ext-sw value names its two words, not halves', () => {
-  // ext-sw: the reader took the hw descriptor from v0 (before the zap) and the sw word after it (v1, still 0 in v2)
-  const EXT = 'crashes/ext-sw-bits-zap-refault.ptep_get_ext_sw.ad-relaxed.weak.torn.78c946f25edb.msgpack';
+  // ext-sw: the reader took the hw descriptor from v0 (before the zap) and the sw word after it (v1, still 0 in v2);
+  // the whole scenario's witness (crashes/ holds it reduced to the zap alone: no v2)
+  const EXT = 'test/fixtures/crash-builtin-by-name.msgpack';
   test('"sw word from v1, v2; hw descriptor from v0", as the value prints {sw:… hw:…}', () => {
     const { text } = replayed(EXT);
     expect(text).toMatch(/^verdict {3}divergence: torn\n {10}sw word from v1, v2; hw descriptor from v0$/m);
