@@ -6,8 +6,9 @@
  * leaves behind never ends in `.msgpack`, so loaders do not see it.
  *
  * The kill moments come from a seeded PRNG (fixed seed), counted from the
- * campaign's first INFO line; where a kill lands in the program is timing-
- * dependent, and the assertion must hold for every moment.
+ * campaign's first INFO line (the last campaign's, from the first moment the
+ * folders hold a crash file and a corpus entry); where a kill lands in the
+ * program is timing-dependent, and the assertion must hold for every moment.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -26,8 +27,15 @@ const SCENARIOS = [
   's1-pae-double-refault',
 ];
 
-/** Start a campaign, wait for its first INFO line, then `delayMs`, then SIGKILL it. */
-function runAndKill(args: readonly string[], delayMs: number): Promise<{ signal: string | null; stderr: string }> {
+/**
+ * Start a campaign, wait for its first INFO line — and, when `ready` is given, until `ready()` holds (polled every
+ * 20 ms) —, then `delayMs`, then SIGKILL it.
+ */
+function runAndKill(
+  args: readonly string[],
+  delayMs: number,
+  ready?: () => boolean,
+): Promise<{ signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
       cwd: ROOT,
@@ -35,17 +43,40 @@ function runAndKill(args: readonly string[], delayMs: number): Promise<{ signal:
     });
     let stderr = '';
     let armed = false;
+    let poll: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (ready !== undefined && !ready()) {
+        poll = setTimeout(arm, 20);
+        return;
+      }
+      setTimeout(() => p.kill('SIGKILL'), delayMs);
+    };
     p.stderr.setEncoding('utf8');
     p.stderr.on('data', (s: string) => {
       stderr += s;
       if (!armed && stderr.includes('INFO: ')) {
         armed = true;
-        setTimeout(() => p.kill('SIGKILL'), delayMs);
+        arm();
       }
     });
     p.on('error', reject);
-    p.on('exit', (_code, signal) => resolve({ signal, stderr }));
+    p.on('exit', (_code, signal) => {
+      clearTimeout(poll);
+      resolve({ signal, stderr });
+    });
   });
+}
+
+/** Whether `dir` holds a file ending in `.msgpack`, at its top level or (`nested`) one folder down. */
+function holdsMsgpack(dir: string, nested: boolean): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  if (!nested) return names.some((f) => f.endsWith('.msgpack'));
+  return names.some((f) => holdsMsgpack(join(dir, f), false));
 }
 
 interface Checked {
@@ -106,7 +137,11 @@ describe('crash safety', () => {
     for (let i = 0; i < KILLS; i++) {
       const delay = 50 + rng.int(1000);
       const args = ['fuzz', ...scenarios, '--time', '60', '--seed', String(i + 1)];
-      const r = await runAndKill([...args, '--crashes', crashDir, '--corpus', corpusDir], delay);
+      // the last campaign is killed only once the folders hold a crash file and a corpus entry (from it or an
+      // earlier one), so that the checks below see real files however slow the machine is (under load, every
+      // earlier campaign can be killed before its first write)
+      const ready = i === KILLS - 1 ? () => holdsMsgpack(crashDir, false) && holdsMsgpack(corpusDir, true) : undefined;
+      const r = await runAndKill([...args, '--crashes', crashDir, '--corpus', corpusDir], delay, ready);
       // killed by us, not ended on its own (a stack trace or a usage error would end it early)
       expect(r.signal, r.stderr).toBe('SIGKILL');
       expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
@@ -139,7 +174,7 @@ describe('crash safety', () => {
     expect(after.stderr).not.toMatch(/warning|skipped/);
     const final = checkFolders(crashDir, corpusDir);
     console.log(
-      `sigkill: ${kills} kills (seeded delays 50–1049 ms after start), ${checks} file loads checked ` +
+      `sigkill: ${kills} kills (seeded delays 50–1049 ms after start; the last after the first crash file and corpus entry), ${checks} file loads checked ` +
         `(after the last kill: ${last.crashes} crash files, ${last.corpus} corpus entries); ` +
         `at most ${maxTemps} leftover temporary files, all ignored by the loaders; ` +
         `final restart: ${final.crashes} crash files, ${final.corpus} corpus entries, all load`,
