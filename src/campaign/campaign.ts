@@ -168,14 +168,21 @@ export interface CoverageDelta {
   readonly stats: CoverageStats;
 }
 
-export interface CampaignResult {
+/**
+ * A distinct divergence as a campaign's summary needs it: without its execution (a `fuzz` campaign's main thread
+ * holds none: its workers ran them).
+ */
+export type FoundDivergence = Omit<Finding, 'exec' | 'judgement'>;
+
+/** What a campaign did; `F`: its findings (a `fuzz` campaign's main thread holds them without their executions). */
+export interface CampaignResult<F extends FoundDivergence = Finding> {
   /** the targets exercised, in selection order (the keys of perTarget and pctBounds) */
   readonly targets: readonly Target[];
   readonly executions: number;
   readonly runs: number;
   readonly seconds: number;
   readonly perTarget: ReadonlyMap<string, ReaderStats>;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly F[];
   /** true when stopped by shouldStop() */
   readonly interrupted: boolean;
   /** engine `pct`: the probability bound per target key */
@@ -433,7 +440,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         };
         if (!cfg.unminimized?.has(classKey)) {
           // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
-          watch?.minimizing?.({ target: t, class: v.class, trace: exec.trace });
+          watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
           let min: ReturnType<typeof minimizeWitness>;
           try {
             min = minimizeWitness(t, v.class, exec.trace, bounds, watch);

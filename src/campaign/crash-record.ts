@@ -53,7 +53,11 @@ export function crashHeader(
 }
 
 /** The crash file of a minimized witness. */
-export function crashRecord(f: Finding, engine: string, seed: string): CrashFile {
+export function crashRecord(
+  f: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'>,
+  engine: string,
+  seed: string,
+): CrashFile {
   const v = f.judgement.verdict;
   if (v.kind !== 'divergence') throw new Error('[ptefuzz internal bug] a finding without a divergence');
   return {

@@ -53,6 +53,15 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
   }
 }
 
+/**
+ * The target a campaign's witness of `t` runs on: `t` itself, or — when the minimizer reduced its program — the
+ * reduced scenario its record stores (lowered, not run), as `replay` and `show` run it: its trace is a schedule of
+ * that program, not of `t`.
+ */
+export function witnessTarget(t: Target, rec: CrashFile, file: string, registry: ReaderRegistry): Target {
+  return rec.scenario.dropped === undefined ? t : crashTarget(rec, file, registry);
+}
+
 /** A version-2 crash file's own scenario, lowered from the printed text it stores. */
 function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): Scenario {
   try {

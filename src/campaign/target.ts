@@ -73,18 +73,18 @@ export interface ExecutionWatch {
    * The campaign is about to minimize a divergence (`m`), or is done with it (undefined): every
    * execution in between is a candidate of that minimization — on `m.target` itself (the trace
    * passes) or on a program the minimizer reduced (a Target of its own). The watchdog keeps `m`
-   * so that a candidate that hangs does not lose the divergence: `m.trace` diverged and returned.
+   * so that a candidate that hangs does not lose the divergence: it diverged and returned, and `m`
+   * holds its execution and judgement (a `fuzz` worker sends the main thread its crash record and
+   * report before the first candidate runs, so nothing has to be executed again to keep it).
    */
   minimizing?(m: MinimizingWitness | undefined): void;
 }
 
-/** The divergence a campaign is minimizing (ExecutionWatch.minimizing). */
-export interface MinimizingWitness {
+/** The divergence a campaign is minimizing (ExecutionWatch.minimizing): its execution, as run. */
+export interface MinimizingWitness extends Run {
   readonly target: Target;
   /** its divergence class */
   readonly class: string;
-  /** the divergent trace, as executed */
-  readonly trace: readonly number[];
 }
 
 /** Execute a target once with the given choices and judge its reader. */

@@ -2,19 +2,25 @@
  * One `fuzz` worker thread: the campaign loop over its partition of the
  * runs, watched by the main thread (watchdog.ts). It touches no file but the
  * corpus folder: every minimized witness goes to the main thread as a small
- * message (target key, crash record, fingerprint) — never the execution —,
- * and the main thread de-duplicates, writes and reports. Its per-target
+ * message (target key, crash record, fingerprint; the first time this worker
+ * sends a fingerprint, its report too — the diagram, drawn here from the
+ * execution the campaign ran, so the main thread never runs the reader for
+ * it) — never the execution —, and the main thread de-duplicates, writes and
+ * reports. So does every divergence before its minimization begins
+ * (`minimizing`, without a report): if a candidate hangs, the main thread keeps
+ * that one unminimized as it is. Its per-target
  * statistics and hit counts are counted in the shared WatchBuffer, so they
  * survive the worker being terminated by the watchdog (the hits of findings
  * past HIT_SLOTS go with its progress and done messages instead).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
-import type { CoverageDelta } from '../campaign';
+import type { CoverageDelta, Finding } from '../campaign';
 import { crashRecord, runCampaign, selectTargets } from '../campaign';
 import { FileCorpusStore, fingerprint } from '../crash';
 import { rankOf } from '../minimize';
-import type { FromWorker, WorkerInput } from './parallel';
+import type { FromWorker, WitnessMessage, WorkerInput } from './parallel';
+import { findingReport } from './render';
 import { isUserError } from './errors';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 import { registerReaderModules } from './reader-modules';
@@ -101,29 +107,25 @@ function run(): void {
     clock: () => Date.now(),
     shouldStop: () => Atomics.load(stop, 0) !== 0,
     pulseMs: d.progressMs,
-    watch: new SharedWatch(buf, targets),
+    watch: new SharedWatch(buf, targets, (m) =>
+      post({ type: 'minimizing', ...witnessMessage({ ...m, trace: m.exec.trace }) }),
+    ),
     stats: new Map(targets.map((t, i) => [t.key, buf.stats(i)])),
     onExecute: (run, pos) => buf.position(run, pos),
     onRun: () => buf.countRun(),
     onHit: (id) => buf.addHit(slots.get(id)!),
     onWitness: (f) => {
-      const record = crashRecord(f, d.engine, d.seed);
-      const id = fingerprint(record);
-      let slot = slots.get(id);
+      const w = witnessMessage(f);
+      let slot = slots.get(w.id);
+      // its report once per fingerprint: the main thread prints a witness's report when it is new, and a
+      // fingerprint new to the campaign is new to the worker that sends it (a witness hit again is one line)
+      const report = slot === undefined ? { report: findingReport(f) } : {};
       if (slot === undefined) {
         slot = slots.size;
-        slots.set(id, slot);
+        slots.set(w.id, slot);
       }
-      post({
-        type: 'witness',
-        key: f.target.key,
-        id,
-        slot,
-        record,
-        rank: rankOf(f.exec),
-        executions: f.first.executions,
-      });
-      return { id, fresh: true };
+      post({ type: 'witness', ...w, ...report, slot, executions: f.first.executions });
+      return { id: w.id, fresh: true };
     },
     onStatus: (s, event) => {
       trim();
@@ -156,4 +158,10 @@ function run(): void {
     ...corpusCounts(),
     ...hitsPast(),
   });
+}
+
+/** A divergence as the main thread takes it: its crash record, fingerprint and rank, from its run here. */
+function witnessMessage(f: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'>): WitnessMessage {
+  const record = crashRecord(f, d.engine, d.seed);
+  return { key: f.target.key, id: fingerprint(record), record, rank: rankOf(f.exec) };
 }

@@ -11,8 +11,13 @@
  * deadline), so a `--runs` campaign stays deterministic.
  *
  * Messages stay small: a worker sends the crash record of a witness (its
- * trace, no execution), a progress count every `progressMs`, and its totals
- * at the end; this thread replays a new witness once to draw its diagram.
+ * trace, no execution) with, the first time it sends that fingerprint, its
+ * report (the diagram, drawn in the worker from the run it judged), a progress
+ * count every `progressMs`, and its totals at the end. The diagram of a
+ * divergence kept unminimized after a hung minimization is drawn by a watched
+ * replay (replay-watched.ts). This thread runs a reader only in the load-time
+ * check of a reader module and in the replay of a hung execution up to its
+ * last step (timeoutRecord): a reader module that hangs there hangs the campaign.
  * Per-target statistics and hit counts live in the worker's shared buffer, so
  * those of a terminated worker are exact (but for the hits of its findings
  * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
@@ -29,6 +34,7 @@ import type {
   CampaignStatus,
   CoverageDelta,
   Finding,
+  FoundDivergence,
   FuzzEngineName,
   Partition,
   ReaderStats,
@@ -41,14 +47,12 @@ import {
   UsageError,
   addStability,
   addStats,
-  crashRecord,
-  crashTarget,
   describeHang,
   emptyStats,
   partitionOf,
   reducedTarget,
-  runTarget,
   timeoutRecord,
+  witnessTarget,
 } from '../campaign';
 import type { CrashFile } from '../crash';
 import { crashFileName, encodeCrash, fingerprint, fsReason, writeFileAtomic } from '../crash';
@@ -56,12 +60,14 @@ import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import type { ReaderRegistry } from '../kernel';
 import { builtinReaders } from '../kernel';
 import { FeatureUnion, mergePctUsage, pctBoundOf } from '../engines';
-import { TraceSource, byCodeUnit } from '../machine';
+import { byCodeUnit } from '../machine';
 import type { Rank } from '../minimize';
-import { preferredWitness, rankOf } from '../minimize';
+import { preferredWitness } from '../minimize';
 import type { HangSnapshot, MinimizingSnapshot } from './watchdog';
-import { TRACE_CAPACITY, WatchBuffer, watchWorker } from './watchdog';
+import { WatchBuffer, watchWorker } from './watchdog';
 import { CampaignDecisions } from './campaign-decisions';
+import type { ReplayOutcome } from './replay-watched';
+import { replayWatched } from './replay-watched';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -113,18 +119,34 @@ export interface CorpusCounts extends WorkerCorpusCounts {
   readonly skipped: number;
 }
 
+/** A divergence a worker ran, as this thread takes it (made by the worker: fuzz-worker.ts). */
+export interface WitnessMessage {
+  /** its target's key (the campaign's target, whose program the minimizer may have reduced) */
+  readonly key: string;
+  /** its fingerprint */
+  readonly id: string;
+  readonly record: CrashFile;
+  readonly rank: Rank;
+}
+
 export type FromWorker =
-  | {
+  | (WitnessMessage & {
       readonly type: 'witness';
-      readonly key: string;
-      readonly id: string;
+      /**
+       * its report (findingReport: scenario, diagram, observed and allowed values), drawn in the worker from its
+       * run, the first time the worker sends this fingerprint (a fingerprint new to the campaign is one of those)
+       */
+      readonly report?: string;
       /** where the worker counts this finding's hits in its WatchBuffer */
       readonly slot: number;
-      readonly record: CrashFile;
-      readonly rank: Rank;
       /** the worker's executions when it found it */
       readonly executions: number;
-    }
+    })
+  /**
+   * a divergence the worker is about to minimize, as executed: kept unminimized if a candidate of its
+   * minimization hangs (the last such message before the hang; sent before the watch buffer says it minimizes)
+   */
+  | (WitnessMessage & { readonly type: 'minimizing' })
   | {
       readonly type: 'progress' | 'corpus';
       readonly executions: number;
@@ -182,7 +204,12 @@ export interface ParallelConfig {
   readonly crashes: string;
   readonly clock: () => number;
   readonly pulseMs?: number;
-  readonly onStatus: (s: CampaignStatus, event: CampaignEvent, f?: Finding) => void;
+  /**
+   * `f`, `report` on a new divergence: its finding (target: the program its trace runs on — the one the minimizer
+   * reduced, when it dropped something) and its report (scenario, diagram, values), drawn in a watched worker; or a
+   * one-line `ptefuzz: warning:` saying why there is none (the replay that draws a divergence kept unminimized hung)
+   */
+  readonly onStatus: (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: string) => void;
   /**
    * a worker was stopped by the watchdog; `fresh`: a new distinct hang (else a repeat of `t`);
    * `dropped`: that was the target's MAX_TIMEOUTS_PER_TARGET-th hang, it is no longer executed
@@ -200,8 +227,8 @@ export interface ParallelConfig {
   /** hit counters per worker in shared memory (default HIT_SLOTS; a test makes it small) */
   readonly hitSlots?: number;
   /**
-   * the readers (built-in and `--reader-module`) that lower a reduced witness's stored scenario, so the
-   * diagram of a new divergence is drawn on the program the minimizer left (default: the built-in readers)
+   * the readers (built-in and `--reader-module`) that lower a reduced witness's stored scenario, so a finding's
+   * target is the program the minimizer left (default: the built-in readers)
    */
   readonly registry?: ReaderRegistry;
   /**
@@ -220,17 +247,16 @@ export type { WriteFailure } from './unsaved';
 
 /**
  * A candidate execution of the minimizer hung: the worker was stopped while it minimized a divergence.
- * The divergence is kept, unminimized: its trace, which diverged and returned in the worker, is replayed
- * in the main thread and goes the way of every witness (fingerprint, de-duplication, crash file).
+ * The divergence is kept, unminimized: the worker sent its crash record before the minimization began, and it
+ * goes the way of every witness (fingerprint, de-duplication, crash file); when it is new, its diagram is drawn
+ * by a watched replay (nothing is executed in the main thread).
  */
 export interface MinimizeHang {
   /** the campaign's target that diverged */
   readonly target: Target;
   readonly class: string;
-  /** the crash file of the divergence, unminimized; undefined when it could not be kept (`lost` says why) */
-  readonly file?: string;
-  /** why the divergence could not be kept: its trace too long for the watch buffer, or it replays otherwise */
-  readonly lost?: string;
+  /** the crash file of the divergence, unminimized */
+  readonly file: string;
   /** its trace's length, in choices */
   readonly choices: number;
   /**
@@ -260,7 +286,7 @@ export interface WorkerDeath {
   readonly reason: string;
 }
 
-export interface ParallelResult extends CampaignResult {
+export interface ParallelResult extends CampaignResult<FoundDivergence> {
   /** distinct hangs, in target order */
   readonly timeouts: readonly TimeoutFinding[];
   /**
@@ -283,7 +309,7 @@ export interface ParallelResult extends CampaignResult {
 }
 
 interface Witness {
-  finding: Finding;
+  finding: FoundDivergence;
   rank: Rank;
   bytes: Buffer;
   /** the file was written by this campaign (not there before): a lighter witness may replace it */
@@ -306,7 +332,12 @@ export const MAX_TIMEOUTS_PER_TARGET = 3;
 /** How one worker (one incarnation of a job) ended. */
 type Ending =
   | { readonly kind: 'done'; readonly msg: Extract<FromWorker, { type: 'done' }> }
-  | { readonly kind: 'hang'; readonly snap: HangSnapshot };
+  | {
+      readonly kind: 'hang';
+      readonly snap: HangSnapshot;
+      /** the last divergence the worker said it was about to minimize */
+      readonly minimizing?: WitnessMessage;
+    };
 
 export function runParallel(cfg: ParallelConfig): ParallelRun {
   const t0 = cfg.clock();
@@ -400,12 +431,20 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     slots[m.slot] = m.id;
     const entry = byKey.get(m.key);
     if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
-    if (!witnesses.has(m.id)) lastExec[job] = Math.max(lastExec[job]!, m.executions);
-    acceptWitness(entry.t, m);
+    if (!witnesses.has(m.id)) {
+      lastExec[job] = Math.max(lastExec[job]!, m.executions);
+      if (m.report === undefined)
+        throw new Error(`[ptefuzz internal bug] a worker sent a witness new to the campaign without its report`);
+    }
+    const { w, fresh } = acceptWitness(entry.t, m);
+    if (fresh) cfg.onStatus(status(), 'new', w.finding, m.report);
   };
 
-  /** A witness (from a worker, or kept unminimized here): de-duplicated by fingerprint, written, reported when new. */
-  const acceptWitness = (t: Target, m: { id: string; record: CrashFile; rank: Rank }): Witness => {
+  /**
+   * A witness (from a worker, or kept unminimized here): de-duplicated by fingerprint, written; `fresh` when it is
+   * new — the caller then reports it (status `new`).
+   */
+  const acceptWitness = (t: Target, m: WitnessMessage): { w: Witness; fresh: boolean } => {
     const bytes = encodeCrash(m.record);
     const known = witnesses.get(m.id);
     if (known) {
@@ -423,10 +462,10 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
             message: `${cfg.crashes}: cannot replace the crash file ${crashFileName(m.record)} with a lighter witness (${fsReason(e)}); the one there is kept`,
             bytes,
           });
-          return known;
+          return { w: known, fresh: false };
         }
         known.finding = {
-          ...findingOf(t, m.record, known.finding.file!, registry, known.finding.first),
+          ...foundDivergence(t, m, known.finding.file!, registry, known.finding.first),
           file: known.finding.file!,
           id: m.id,
           hits: known.finding.hits,
@@ -434,19 +473,18 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         known.rank = m.rank;
         known.bytes = bytes;
       }
-      return known;
+      return { w: known, fresh: false };
     }
     const saved = trySave(m.record, bytes);
     const first = { executions: sum(baseExec) + sum(lastExec), seconds: elapsed() };
-    const finding: Finding = {
-      ...findingOf(t, m.record, saved.path, registry, first),
+    const finding: FoundDivergence = {
+      ...foundDivergence(t, m, saved.path, registry, first),
       file: saved.path,
       id: m.id,
     };
     const w: Witness = { finding, rank: m.rank, bytes, ours: saved.fresh };
     witnesses.set(m.id, w);
-    cfg.onStatus(status(), 'new', finding);
-    return w;
+    return { w, fresh: true };
   };
 
   const writeFailures: WriteFailure[] = [];
@@ -502,9 +540,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const decisions = CampaignDecisions.create(cfg.targets.map((t) => t.key));
   const minimizeHangs: MinimizeHang[] = [];
   let reducedHangs = 0;
-  const onHang = (snap: HangSnapshot): void => {
+  const onHang = async (snap: HangSnapshot, minimizing: WitnessMessage | undefined): Promise<void> => {
     if (snap.minimizing !== undefined) {
-      onMinimizeHang(snap, snap.minimizing);
+      await onMinimizeHang(snap, snap.minimizing, minimizing);
       return;
     }
     const t = cfg.targets[snap.target];
@@ -545,45 +583,29 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
 
   /**
-   * A candidate of the minimizer hung. Nothing found is lost: the divergence being minimized (its trace diverged
-   * and returned in the worker: the replay here is deterministic) is kept unminimized, through the same witness
-   * path as the workers' — and every worker, the fresh one and those still running, hands that target and class
-   * over unminimized from now on, so one bad minimization does not cost a restart per hit. A candidate on the
-   * target itself is also a timeout of the target; one on a reduced program is not (the target never runs that
-   * program): counted and reported only.
+   * A candidate of the minimizer hung. Nothing found is lost: the divergence being minimized (the worker sent it,
+   * as it diverged and returned, before the minimization began: `kept`) is kept unminimized, through the same
+   * witness path as the workers' (its diagram, when it is new, drawn by a watched replay: keptReport) — and every
+   * worker, the fresh one and those still running, hands that target and class over unminimized from now on, so
+   * one bad minimization does not cost a restart per hit. A candidate on the target itself is also a timeout of
+   * the target; one on a reduced program is not (the target never runs that program): counted and reported only.
    */
-  const onMinimizeHang = (snap: HangSnapshot, m: MinimizingSnapshot): void => {
+  const onMinimizeHang = async (
+    snap: HangSnapshot,
+    m: MinimizingSnapshot,
+    kept: WitnessMessage | undefined,
+  ): Promise<void> => {
     const t = cfg.targets[m.target];
     if (t === undefined) throw new Error(`[ptefuzz internal bug] a worker minimizing names target ${m.target}`);
-    decisions.unminimize(m.target, m.class);
-    let file: string | undefined;
-    let lost: string | undefined;
-    const run = m.length <= TRACE_CAPACITY ? runTarget(t, new TraceSource(m.trace)) : undefined;
-    const v = run?.judgement.verdict;
-    if (run === undefined || v === undefined) {
-      lost = `its divergent trace (${m.length} choices) is longer than the watch buffer holds (${TRACE_CAPACITY})`;
-    } else if (v.kind !== 'divergence' || v.class !== m.class) {
-      // same trace ⇒ same verdict, unless the reader module keeps state between calls or reads the clock
-      lost = `its trace replays as ${v.kind === 'divergence' ? v.class : v.kind} in the main thread, not ${m.class} (is the reader deterministic?)`;
-    } else {
-      const record = crashRecord(
-        {
-          target: t,
-          class: v.class,
-          trace: run.exec.trace,
-          exec: run.exec,
-          judgement: run.judgement,
-          first: { executions: 0, seconds: 0 },
-          hits: 1,
-        },
-        cfg.engine,
-        cfg.seed,
+    if (kept === undefined || kept.key !== t.key || kept.record.verdict.class !== m.class)
+      throw new Error(
+        `[ptefuzz internal bug] a worker hung minimizing the ${m.class} witness of ${t.key} without sending it first`,
       );
-      const w = acceptWitness(t, { id: fingerprint(record), record, rank: rankOf(run.exec) });
-      // the hit the stopped worker was minimizing, not counted yet (it counts a hit once minimized)
-      w.finding.hits++;
-      file = w.finding.file!;
-    }
+    decisions.unminimize(m.target, m.class);
+    const { w, fresh } = acceptWitness(t, kept);
+    // the hit the stopped worker was minimizing, not counted yet (it counts a hit once minimized)
+    w.finding.hits++;
+    if (fresh) cfg.onStatus(status(), 'new', w.finding, await keptReport(w.finding, m.class, w.bytes));
     const own = snap.target === m.target;
     let detail: string;
     let timeout: string | undefined;
@@ -598,15 +620,35 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     const h: MinimizeHang = {
       target: t,
       class: m.class,
-      ...(file !== undefined ? { file } : {}),
-      ...(lost !== undefined ? { lost } : {}),
-      choices: m.length,
+      file: w.finding.file!,
+      choices: kept.record.trace.length,
       on: own ? 'target' : 'reduced',
       detail,
       ...(timeout !== undefined ? { timeout } : {}),
     };
     minimizeHangs.push(h);
     cfg.onMinimizeHang?.(status(), h);
+  };
+
+  /**
+   * The report of a divergence kept unminimized, drawn by replaying its crash file in a watched worker thread (this
+   * thread runs no reader: one that hangs here would hang the campaign); a one-line warning instead when that replay
+   * hangs or does not diverge as the campaign's run did (a reader module that does not replay what it did).
+   */
+  const keptReport = async (f: FoundDivergence, cls: string, bytes: Buffer): Promise<string> => {
+    const no = 'ptefuzz: warning: no diagram of this divergence';
+    let r: ReplayOutcome;
+    try {
+      r = await replayWatched(f.file!, cfg.readerModules, cfg.timeoutSeconds, { report: true, bytes });
+    } catch (e) {
+      return `${no}: its replay ended its worker thread (${deathReason(e, 1)}); the crash file is kept`;
+    }
+    if (r.hung)
+      return `${no}: its replay, in a watched worker thread, did not return within ${r.seconds} s (the campaign's run of it returned); the crash file is kept`;
+    if ('error' in r) return `${no}: its replay failed (${r.error}); the crash file is kept`;
+    if (r.report === undefined || r.verdict !== `divergence (${cls})`)
+      return `${no}: its replay judged it ${r.verdict}, not ${cls} (is the reader deterministic?); the crash file holds it as the campaign ran it`;
+    return r.report;
   };
 
   const script = workerScript('fuzz-worker');
@@ -625,6 +667,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     new Promise<void | Ending>((resolve) => {
       const buf = WatchBuffer.create(cfg.targets.length, cfg.hitSlots);
       const slots: string[] = [];
+      /** the divergence the worker last said it was about to minimize */
+      let minimizing: WitnessMessage | undefined;
       let lastCorpus: WorkerCorpusCounts | undefined;
       let hitsPast: readonly number[] = [];
       let ending: Ending | undefined;
@@ -652,6 +696,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       w.on('message', (m: FromWorker) => {
         try {
           if (m.type === 'witness') onWitness(job, m, slots);
+          else if (m.type === 'minimizing') minimizing = m;
           else if (m.type === 'unstable') {
             const entry = byKey.get(m.key);
             if (!entry) throw new Error(`[ptefuzz internal bug] a worker reported an unknown target ${m.key}`);
@@ -728,7 +773,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         } catch (e) {
           fail(e);
         }
-        resolve(ending);
+        // every message the worker posted has arrived by now (the divergence it was minimizing among them)
+        resolve(ending?.kind === 'hang' && minimizing !== undefined ? { ...ending, minimizing } : ending);
       });
     });
 
@@ -738,7 +784,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       const end = await incarnation(j, from);
       if (end === undefined || end.kind === 'done' || failures.length > 0) return;
       try {
-        onHang(end.snap);
+        await onHang(end.snap, end.minimizing);
       } catch (e) {
         fail(e);
         return;
@@ -832,26 +878,16 @@ export function deathReason(error: unknown, code: number): string {
 }
 
 /**
- * A finding rebuilt from a worker's record: replayed once here, for its diagram. A witness whose
- * program the minimizer reduced runs on the reduced scenario the record stores, as `replay` and
- * `show` run it: its trace is a schedule of that program, not of the campaign's target `t`.
+ * A finding from a worker's witness of target `t`, not executed here (a worker ran it); its target is the
+ * program its trace runs on (witnessTarget).
  */
-export function findingOf(
+function foundDivergence(
   t: Target,
-  rec: CrashFile,
+  m: WitnessMessage,
   file: string,
   registry: ReaderRegistry,
   first: Finding['first'],
-): Finding {
-  const target = rec.scenario.dropped === undefined ? t : crashTarget(rec, file, registry);
-  const run = runTarget(target, new TraceSource(rec.trace));
-  return {
-    target,
-    class: rec.verdict.class,
-    trace: rec.trace,
-    exec: run.exec,
-    judgement: run.judgement,
-    first,
-    hits: 0,
-  };
+): FoundDivergence {
+  const rec = m.record;
+  return { target: witnessTarget(t, rec, file, registry), class: rec.verdict.class, trace: rec.trace, first, hits: 0 };
 }

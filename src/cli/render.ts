@@ -50,7 +50,7 @@ function droppedCount(r: Reduction): string {
 /** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */
 const isDroppedCpu = (line: string): boolean => /^cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?$/.test(line);
 
-export function findingReport(f: Finding): string {
+export function findingReport(f: Pick<Finding, 'target' | 'exec' | 'judgement'>): string {
   return runReport(f.target, { exec: f.exec, judgement: f.judgement });
 }
 

@@ -1,17 +1,18 @@
 /**
- * `ptefuzz replay` of a timeout crash file: the one execution runs in this
- * worker thread, watched by the main thread (watchdog.ts), which terminates
- * it if it hangs again. The main thread has already loaded the file and
- * rebuilt its target (so a bad file is reported there, as one line).
+ * A watched replay of one crash file — `ptefuzz replay` of a timeout crash file, and the diagram of a divergence
+ * `fuzz` keeps unminimized when its minimization hung: the one execution runs in this worker thread, watched by the
+ * main thread (watchdog.ts), which terminates it if it hangs. The main thread has already loaded the file and
+ * rebuilt its target (so a bad file is reported there, as one line), or made the file itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
 import { crashTarget, runTarget } from '../campaign';
-import { loadCrash } from '../crash';
+import { decodeCrash, loadCrash } from '../crash';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import { isUserError } from './errors';
 import type { ReplayInput, ReplayOutcome } from './replay-watched';
 import { registerReaderModules } from './reader-modules';
+import { findingReport } from './render';
 import { SharedWatch, WatchBuffer } from './watchdog';
 
 const port = parentPort;
@@ -30,7 +31,7 @@ function replay(): ReplayOutcome {
   const registry = builtinReaders();
   // probed by the main thread already: run only under the watchdog here
   registerReaderModules(d.readerModules, registry, { probe: false });
-  const crash = loadCrash(d.file);
+  const crash = d.bytes === undefined ? loadCrash(d.file) : decodeCrash(d.bytes, d.file);
   const target = crashTarget(crash, d.file, registry);
   const watch = new SharedWatch(new WatchBuffer(d.watch, 1), [target]);
   const run = runTarget(target, new TraceSource(crash.trace), DEFAULT_BOUNDS, watch);
@@ -40,6 +41,7 @@ function replay(): ReplayOutcome {
     verdict:
       v.kind === 'divergence' ? `divergence (${v.class})` : v.kind === 'bound-hit' ? `bound hit (${v.bound})` : 'agree',
     steps: run.exec.steps,
+    ...(d.report ? { report: findingReport({ target, ...run }) } : {}),
   };
   return outcome;
 }

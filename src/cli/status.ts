@@ -1,4 +1,4 @@
-import type { CampaignEvent, CampaignStatus, Finding } from '../campaign';
+import type { CampaignEvent, CampaignStatus, FoundDivergence } from '../campaign';
 import { stabilityPercent } from '../campaign';
 
 // process.memoryUsage.rss() reads the same figure without walking the heap spaces (a status line per corpus entry)
@@ -15,7 +15,11 @@ const LABEL: Record<CampaignEvent, string> = { new: 'NEW', corpus: 'NEW', pulse:
  * corpus entry or a new divergence (then followed by a `divergence:` line),
  * `pulse` every few seconds, `DONE` at the end.
  */
-export function statusLine(s: CampaignStatus, event: CampaignEvent, f?: Finding): string {
+export function statusLine(
+  s: CampaignStatus,
+  event: CampaignEvent,
+  f?: Pick<FoundDivergence, 'target' | 'class' | 'file'>,
+): string {
   const rate = s.seconds > 0 ? Math.round(s.executions / s.seconds) : 0;
   const head = `#${s.executions}\t${LABEL[event]}\t`;
   const cov = s.coverage ? `cov: ${s.coverage.cov} ft: ${s.coverage.ft} corp: ${s.coverage.corpus} ` : '';

@@ -10,19 +10,19 @@
  * execution: the cost is a few typed-array writes per choice and per step.
  *
  * While the campaign minimizes a divergence, the buffer also holds a
- * "minimizing" record — the target, class and divergent trace being minimized
- * — so that when a candidate of the minimization hangs, the main thread can
- * replay that trace (it diverged and returned) and keep the divergence
- * unminimized; and when the candidate ran on a program the minimizer reduced
- * (a target of no index), that program's `.scn` text, to say where it hung.
+ * "minimizing" record — the target and class being minimized — so that when a
+ * candidate of the minimization hangs, the main thread knows the divergence
+ * the worker sent it just before (its crash record and report: it diverged and
+ * returned) is to be kept unminimized; and when the candidate ran on a program
+ * the minimizer reduced (a target of no index), that program's `.scn` text, to
+ * say where it hung.
  *
  * Layout (one buffer per worker):
  *   Int32  header[0..16) state, counter, target, trace length, cpu, steps started;
- *                        minimizing flag, its target, its trace length, its class length, program text length
+ *                        minimizing flag, its target, its class length, program text length
  *   Float64 [16..)      run and position of the execution in flight, runs started,
  *                        per-target statistics (5 each), per-finding hit counters (HIT_SLOTS)
  *   Int32               the choices of the execution in flight (TRACE_CAPACITY)
- *   Int32               the divergent trace being minimized (TRACE_CAPACITY)
  *   Int32               its class, as UTF-16 code units (CLASS_CAPACITY)
  *   Uint16              the `.scn` text of the reduced program last executed (PROGRAM_CAPACITY)
  */
@@ -43,9 +43,8 @@ const H_CPU = 4;
 const H_STEPS = 5;
 const H_MIN = 6;
 const H_MIN_TARGET = 7;
-const H_MIN_LEN = 8;
-const H_MIN_CLASS = 9;
-const H_PROGRAM = 10;
+const H_MIN_CLASS = 8;
+const H_PROGRAM = 9;
 const HEADER_INTS = 16;
 
 const F_RUN = 0;
@@ -66,16 +65,14 @@ export const TRACE_CAPACITY = 1 << 16;
 export const CLASS_CAPACITY = 64;
 /** UTF-16 code units kept of a reduced program's `.scn` text (the built-in scenarios print in 1–3 k) */
 export const PROGRAM_CAPACITY = 1 << 16;
-/** bytes of the buffer after the floats: both trace areas, the class, the program text */
-const TAIL_BYTES = TRACE_CAPACITY * 4 * 2 + CLASS_CAPACITY * 4 + PROGRAM_CAPACITY * 2;
+/** bytes of the buffer after the floats: the trace area, the class, the program text */
+const TAIL_BYTES = TRACE_CAPACITY * 4 + CLASS_CAPACITY * 4 + PROGRAM_CAPACITY * 2;
 
 /** The shared buffer of one worker, seen from either side. */
 export class WatchBuffer {
   readonly header: Int32Array;
   readonly floats: Float64Array;
   readonly choices: Int32Array;
-  /** the divergent trace being minimized (see `minimizing`) */
-  readonly minChoices: Int32Array;
   private readonly minClass: Int32Array;
   private readonly program: Uint16Array;
   /** hit counters in the buffer (HIT_SLOTS unless a test made it small): read off its size, so both sides agree */
@@ -97,7 +94,6 @@ export class WatchBuffer {
     this.floats = new Float64Array(buffer, HEADER_INTS * 4, floatsLen);
     let at = HEADER_INTS * 4 + floatsLen * 8;
     this.choices = new Int32Array(buffer, at, TRACE_CAPACITY);
-    this.minChoices = new Int32Array(buffer, (at += TRACE_CAPACITY * 4), TRACE_CAPACITY);
     this.minClass = new Int32Array(buffer, (at += TRACE_CAPACITY * 4), CLASS_CAPACITY);
     this.program = new Uint16Array(buffer, (at += CLASS_CAPACITY * 4), PROGRAM_CAPACITY);
   }
@@ -203,15 +199,12 @@ export class WatchBuffer {
   }
 
   /**
-   * Worker side: the campaign starts minimizing the divergence of class `cls` that target `target` (its index; -1:
-   * none) showed with `trace` — the executions until `endMinimizing` are its candidates.
+   * Worker side: the campaign starts minimizing a divergence of class `cls` that target `target` (its index; -1:
+   * none) showed — the executions until `endMinimizing` are its candidates.
    */
-  beginMinimizing(target: number, cls: string, trace: readonly number[]): void {
+  beginMinimizing(target: number, cls: string): void {
     const h = this.header;
     h[H_MIN_TARGET] = target;
-    const n = Math.min(trace.length, TRACE_CAPACITY);
-    for (let i = 0; i < n; i++) this.minChoices[i] = trace[i]!;
-    h[H_MIN_LEN] = trace.length;
     const c = Math.min(cls.length, CLASS_CAPACITY);
     for (let i = 0; i < c; i++) this.minClass[i] = cls.charCodeAt(i);
     h[H_MIN_CLASS] = c;
@@ -259,12 +252,9 @@ export class WatchBuffer {
 
   private minimizingRecord(): MinimizingSnapshot {
     const h = this.header;
-    const len = h[H_MIN_LEN]!;
     return {
       target: h[H_MIN_TARGET]!,
       class: fromCodeUnits(this.minClass.subarray(0, h[H_MIN_CLASS]!)),
-      trace: Array.from(this.minChoices.subarray(0, Math.min(len, TRACE_CAPACITY))),
-      length: len,
     };
   }
 }
@@ -277,15 +267,14 @@ function fromCodeUnits(units: ArrayLike<number>): string {
   return out;
 }
 
-/** The divergence a worker was minimizing when its execution in flight hung (WatchBuffer.beginMinimizing). */
+/**
+ * The divergence a worker was minimizing when its execution in flight hung (WatchBuffer.beginMinimizing): the
+ * divergence itself is the last `minimizing` message the worker sent (parallel.ts).
+ */
 export interface MinimizingSnapshot {
   /** index of the campaign's target that diverged */
   readonly target: number;
   readonly class: string;
-  /** its divergent trace (the first TRACE_CAPACITY choices: complete when `length` is not more) */
-  readonly trace: number[];
-  /** the trace's length */
-  readonly length: number;
 }
 
 export interface HangSnapshot {
@@ -322,6 +311,8 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
   constructor(
     private readonly buf: WatchBuffer,
     targets: readonly Target[],
+    /** told each divergence before its minimization begins (a `fuzz` worker sends it to the main thread) */
+    private readonly onMinimizing?: (m: MinimizingWitness) => void,
   ) {
     targets.forEach((t, i) => this.index.set(t, i));
   }
@@ -351,8 +342,13 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
   }
 
   minimizing(m: MinimizingWitness | undefined): void {
-    if (m === undefined) this.buf.endMinimizing();
-    else this.buf.beginMinimizing(this.index.get(m.target) ?? -1, m.class, m.trace);
+    if (m === undefined) {
+      this.buf.endMinimizing();
+      return;
+    }
+    // sent before the record is set: a hang the main thread finds with the record set has the divergence in hand
+    this.onMinimizing?.(m);
+    this.buf.beginMinimizing(this.index.get(m.target) ?? -1, m.class);
   }
 
   choose(kind: ChoiceKind, n: number, ctx?: ChoiceContext): number {

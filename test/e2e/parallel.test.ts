@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
-import type { Finding } from '../../src/campaign';
+import type { FoundDivergence } from '../../src/campaign';
 import { NO_SHARD, selectTargets } from '../../src/campaign';
 import { runParallel } from '../../src/cli/parallel';
 import { builtinReaders } from '../../src/kernel';
@@ -131,7 +131,8 @@ describe('runParallel findings of a reduced program', () => {
     // replayed on the full S1 returned {0x00000000:0x00000000} (agree) under the "divergence:" heading
     const selection = { scenarios: ['s1-pae-double-refault'], readers: ['ptep_get_lockless'], models: ['sc'] };
     const targets = selectTargets(selection, builtinReaders());
-    const printed: Finding[] = [];
+    const printed: FoundDivergence[] = [];
+    const reports: (string | undefined)[] = [];
     const r = await runParallel({
       jobs: 1,
       shard: NO_SHARD,
@@ -144,15 +145,26 @@ describe('runParallel findings of a reduced program', () => {
       timeoutSeconds: 60,
       crashes: tmp(),
       clock: () => Date.now(),
-      onStatus: (_s, event, f) => {
-        if (event === 'new' && f) printed.push(f);
+      onStatus: (_s, event, f, report) => {
+        if (event === 'new' && f) {
+          printed.push(f);
+          reports.push(report);
+        }
       },
     }).done;
     expect(printed.length).toBeGreaterThan(0);
     for (const f of [...printed, ...r.findings]) {
       expect(f.target.scenario.reduced?.dropped).toEqual(['cpu C "fault, MADV_DONTNEED"']);
       expect(f.target.built.cpus.map((c) => c.name)).not.toContain('fault, MADV_DONTNEED');
-      expect(f.judgement.verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    }
+    expect(reports).toHaveLength(printed.length);
+    for (const report of reports) {
+      // the worker's report of the run it judged: the reduced program's head and diagram, and a torn divergence
+      expect(report!.split('\n')[0]).toMatch(/^s1-pae-double-refault \(reduced: 1 CPU dropped\): /);
+      expect(report).toContain('reduced by the minimizer from built-in s1-pae-double-refault');
+      // the diagram's columns: CPU C dropped
+      expect(report).toMatch(/^ +A: ptep_get_lockless +B: MADV_DONTNEED +D: fault$/m);
+      expect(report).toMatch(/^verdict {3}divergence: torn$/m);
     }
   });
 });

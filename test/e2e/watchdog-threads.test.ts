@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CliResult } from '../support/cli';
 import { ROOT, hasStackTrace } from '../support/cli';
-import { HANG_FIRST_IN_WORKER, hangAllLate, hangCampaign, hangInWorker } from '../support/hang-readers';
+import { loadCrash } from '../../src/crash';
+import {
+  HANG_FIRST_IN_WORKER,
+  hangAllLate,
+  hangCampaign,
+  hangInWorker,
+  tornHangsInMain,
+} from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
 
@@ -31,28 +38,45 @@ function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: 
 interface Summary {
   runs: number;
   targets: { model: string; timeouts?: number }[];
+  divergences: { class: string; file: string; hits: number }[];
   timeouts: { file: string; hits: number; detail: string }[];
   restarts: number;
   dropped: string[];
+  minimizeHangs: { class: string; file: string }[];
+}
+
+/**
+ * A `fuzz --engine random --seed 1` campaign of the reader module `text` (written to `file`) and its reader, `runs`
+ * runs, `--crashes c --json`, then `extra`: it ended by itself, without a stack trace, exit 1 (it found something).
+ */
+function campaignEnds(
+  text: string,
+  file: string,
+  reader: string,
+  runs: number,
+  ...extra: string[]
+): { dir: string; r: ReturnType<typeof cliWithin>; sum: Summary } {
+  const dir = tmp();
+  writeFileSync(join(dir, file), text);
+  const r = cliWithin(
+    hangCampaign(
+      { engine: 'random', module: `./${file}`, reader, runs, seed: 1 },
+      ...extra,
+      '--crashes',
+      'c',
+      '--json',
+    ),
+    dir,
+  );
+  expect(r.signal).toBeNull();
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  expect(r.code).toBe(1);
+  return { dir, r, sum: JSON.parse(r.stdout) as Summary };
 }
 
 describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
   test('is stopped by the watchdog in its first execution, not hung for ever in the worker’s load of the module', () => {
-    const dir = tmp();
-    writeFileSync(join(dir, 'hang-first.js'), HANG_FIRST_IN_WORKER);
-    const r = cliWithin(
-      hangCampaign(
-        { engine: 'random', module: './hang-first.js', reader: 'ptep_get_hang_first', runs: 50, seed: 1 },
-        '--crashes',
-        'c',
-        '--json',
-      ),
-      dir,
-    );
-    expect(r.signal).toBeNull();
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.code).toBe(1);
-    const sum = JSON.parse(r.stdout) as Summary;
+    const { dir, r, sum } = campaignEnds(HANG_FIRST_IN_WORKER, 'hang-first.js', 'ptep_get_hang_first', 50);
     // the first execution of the loop hung (run 0): one timeout, one restart, and the fresh worker ran the rest
     expect(sum.timeouts.map((t) => t.hits)).toEqual([1]);
     expect(sum.restarts).toBe(1);
@@ -105,25 +129,9 @@ describe('fuzz --jobs 2: the watchdog', () => {
     // once more (4 hangs of a target "dropped after 3", each a restart and a limit). The first job hangs on
     // every call (3 hangs, 3 restarts); the second job starts calling once the first job's worker was loaded
     // 4 times (the 4th after the 3rd hang: the target dropped by then).
-    const dir = tmp();
-    writeFileSync(join(dir, 'hang-all.js'), hangAllLate(4));
-    const r = cliWithin(
-      hangCampaign(
-        { engine: 'random', module: './hang-all.js', reader: 'ptep_get_hang_all', runs: 8000, seed: 1 },
-        '--jobs',
-        '2',
-        '--crashes',
-        'c',
-        '--json',
-      ),
-      dir,
-    );
-    expect(r.signal).toBeNull();
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.code).toBe(1);
+    const { dir, r, sum } = campaignEnds(hangAllLate(4), 'hang-all.js', 'ptep_get_hang_all', 8000, '--jobs', '2');
     // the first job's worker was loaded 4 times (no 5th: the target dropped, nothing hung again)
     expect(readFileSync(join(dir, 'loads'), 'utf8')).toBe('xxxx');
-    const sum = JSON.parse(r.stdout) as Summary;
     expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_hang_all non-torn sc']);
     expect(sum.timeouts.map((t) => t.hits)).toEqual([3]);
     expect(sum.targets.map((t) => t.timeouts)).toEqual([3]);
@@ -132,5 +140,59 @@ describe('fuzz --jobs 2: the watchdog', () => {
     expect(r.stderr).toMatch(
       /^timeouts: 1 distinct, 3 hung execution\(s\) stopped after 1 s \(s2-pae-zap-reestablish ptep_get_hang_all non-torn sc: 3 \(dropped\)\)/m,
     );
+  }, 200_000);
+});
+
+describe('fuzz: the main thread never runs the reader of a witness (a reader that hangs in the main thread only)', () => {
+  test('a new divergence: its diagram is drawn by the worker that judged it, the campaign ends', () => {
+    // Was: the main thread replayed each new witness to draw its diagram, unwatched: it spun there for ever
+    const { dir, r, sum } = campaignEnds(tornHangsInMain(false), 'torn-main.js', 'ptep_get_torn_main', 200);
+    expect(sum.runs).toBe(200);
+    expect(sum.restarts).toBe(0);
+    expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);
+    const file = sum.divergences[0]!.file;
+    expect(loadCrash(join(dir, file)).verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    // its status line, then its report: head, diagram, verdict
+    const at = r.stderr.indexOf(
+      `divergence: torn — ptep_get_torn_main on s2-pae-zap-reestablish (non-torn, sc) -> ${file}\n`,
+    );
+    expect(at).toBeGreaterThan(0);
+    const report = r.stderr.slice(at, r.stderr.indexOf('\treplay: ', at));
+    expect(report).toContain('\ns2-pae-zap-reestablish');
+    expect(report).toMatch(/^verdict {3}divergence: torn$/m);
+  }, 200_000);
+
+  test('a minimization that hangs: the divergence it was minimizing is kept as the worker sent it, the campaign ends', () => {
+    // Was: the main thread replayed the divergent trace to keep it, unwatched: it spun there for ever
+    const { dir, r, sum } = campaignEnds(tornHangsInMain(true), 'torn-main.js', 'ptep_get_torn_main', 200);
+    expect(sum.runs).toBe(200);
+    expect(sum.minimizeHangs).toHaveLength(1);
+    const kept = sum.minimizeHangs[0]!.file;
+    expect(sum.divergences.map((d) => d.file)).toContain(kept);
+    expect(loadCrash(join(dir, kept)).verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    expect(r.stderr.match(/^WARNING: minimizing the torn witness of .* kept unminimized: (\S+) /m)?.[1]).toBe(kept);
+    // its report too came from the worker: the status line of the kept witness, then its diagram
+    expect(r.stderr).toContain(`-> ${kept}\n`);
+    // the fresh workers handed the later torn witnesses over unminimized, then spun: the target was dropped
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_torn_main non-torn sc']);
+    // its diagram, drawn by a watched replay of its file
+    const at = r.stderr.indexOf(`-> ${kept}\n`);
+    expect(r.stderr.slice(at, r.stderr.indexOf('\treplay: ', at))).toMatch(/^verdict {3}divergence: torn$/m);
+  }, 200_000);
+
+  test('… and the watched replay that draws its diagram hangs too: a warning line, the crash file kept, the campaign ends', () => {
+    const { dir, r, sum } = campaignEnds(tornHangsInMain(true, true), 'torn-main.js', 'ptep_get_torn_main', 200);
+    expect(sum.minimizeHangs).toHaveLength(1);
+    const kept = sum.minimizeHangs[0]!.file;
+    expect(loadCrash(join(dir, kept)).verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
+    // under its status line, one warning line in place of the diagram, then its replay command
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `-> ${kept.replace(/\./g, '\\.')}\n` +
+          'ptefuzz: warning: no diagram of this divergence: its replay, in a watched worker thread, did not return ' +
+          "within 1 s \\(the campaign's run of it returned\\); the crash file is kept\n\treplay: ",
+      ),
+    );
+    expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_torn_main non-torn sc']);
   }, 200_000);
 });

@@ -204,3 +204,40 @@ export function hangCampaign(
     ...rest,
   ];
 }
+
+/** Low, high and the pte they make, then whether they are torn (the writer ran in between: low new, high old). */
+const READ_TORN = `  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  const isTorn = lo === 0x10067n && hi !== 0x10001n;
+`;
+
+/**
+ * A PAE reader module (source text) that reads low, then high, and returns what it read (torn when the writer runs in
+ * between) — but spins when it reads torn in the **main thread**, which a `fuzz` campaign must never make it do: its
+ * executions all run in watched workers. Was: the main thread replayed every new witness to draw its diagram, and
+ * the divergence a hung minimization was minimizing to keep it, unwatched: a reader that hangs there (one that keeps
+ * state between calls, or behaves by thread) hung the whole campaign, `--time` included. `spinAfterTorn`: in a worker
+ * thread, it also spins on every call after its first torn read — the first candidate of the minimization of its
+ * torn witness hangs, and so does the next execution of a worker that hands the witness over unminimized.
+ * `inReplay`: it also spins on a torn read in the worker thread of a watched replay that draws a report (its
+ * `workerData.report` is set: replay-watched.ts's ReplayInput), as when `fuzz` draws the diagram of a divergence it
+ * kept unminimized.
+ */
+export function tornHangsInMain(spinAfterTorn: boolean, inReplay = false): string {
+  return paeReaderModule({
+    name: 'ptep_get_torn_main',
+    source: 'test: spins on a torn read in the main thread',
+    summary: 'low, high; spins on a torn read in the main thread',
+    requires: FS_WT,
+    head: 'let torn = false;\n',
+    body: `  if (torn) {
+${SPIN}  }
+${READ_TORN}  if (isTorn && (wt.isMainThread || (${inReplay} && wt.workerData && wt.workerData.report === true))) {
+${SPIN}  }
+  if (isTorn && ${spinAfterTorn}) torn = true;
+  yield end(pte);
+  return pte;
+`,
+  });
+}

@@ -7,49 +7,53 @@ import { describe, expect, test } from 'vitest';
 import type { CampaignConfig, ExecutionWatch, MinimizingWitness, Target } from '../../src/campaign';
 import { minimizeKey, runCampaign, runTarget } from '../../src/campaign';
 import { TraceSource } from '../../src/machine';
-import { SharedWatch, TRACE_CAPACITY, WatchBuffer } from '../../src/cli/watchdog';
+import { SharedWatch, WatchBuffer } from '../../src/cli/watchdog';
 import { target } from '../support/targets';
 
 describe('WatchBuffer: the minimizing record', () => {
   const t = target('s2-pae-zap-reestablish', 'ptep_get', 'tso');
   // a target the buffer has no index for, as a program the minimizer reduced is (same scenario text here)
   const reduced: Target = { ...t };
+  /** a divergence of `t` to minimize: any run does for the buffer, which keeps only its target and class */
+  const divergence = (cls: string): MinimizingWitness => ({
+    target: t,
+    class: cls,
+    ...runTarget(t, new TraceSource([1])),
+  });
 
-  test('holds the target, class and trace being minimized while the candidates run; gone once it ends', () => {
+  test('holds the target and class being minimized while the candidates run; gone once it ends', () => {
     const buf = WatchBuffer.create(2);
-    const watch = new SharedWatch(buf, [target('s1-pae-double-refault', 'ptep_get'), t]);
+    const told: MinimizingWitness[] = [];
+    const watch = new SharedWatch(buf, [target('s1-pae-double-refault', 'ptep_get'), t], (m) => {
+      // told before the record is set: a hang found with the record set has it in hand
+      expect(buf.snapshot().minimizing).toBeUndefined();
+      told.push(m);
+    });
     expect(buf.snapshot().minimizing).toBeUndefined();
-    watch.minimizing({ target: t, class: 'use-after-free', trace: [3, 1, 4, 1, 5] });
+    const m = divergence('use-after-free');
+    watch.minimizing(m);
+    expect(told).toEqual([m]);
     runTarget(t, new TraceSource([0, 1]), undefined, watch);
     const snap = buf.snapshot();
-    expect(snap.minimizing).toEqual({ target: 1, class: 'use-after-free', trace: [3, 1, 4, 1, 5], length: 5 });
+    expect(snap.minimizing).toEqual({ target: 1, class: 'use-after-free' });
     // a candidate on the target itself: its index, no program text
     expect(snap.target).toBe(1);
     expect(snap.program).toBeUndefined();
     watch.minimizing(undefined);
     expect(buf.snapshot().minimizing).toBeUndefined();
+    expect(told).toEqual([m]);
   });
 
   test('a candidate on a reduced program: target -1 and that program’s text, whole', () => {
     const buf = WatchBuffer.create(1);
     const watch = new SharedWatch(buf, [t]);
-    watch.minimizing({ target: t, class: 'torn', trace: [1] });
+    watch.minimizing(divergence('torn'));
     runTarget(reduced, new TraceSource([1, 0]), undefined, watch);
     const snap = buf.snapshot();
     expect(snap.target).toBe(-1);
     expect(t.scenario.text!.length).toBeGreaterThan(500);
     expect(snap.program).toBe(t.scenario.text);
     expect(snap.minimizing?.target).toBe(0);
-  });
-
-  test('a trace longer than the buffer says so (length) and keeps its first TRACE_CAPACITY choices', () => {
-    const buf = WatchBuffer.create(1);
-    const watch = new SharedWatch(buf, [t]);
-    const long = Array.from({ length: TRACE_CAPACITY + 3 }, (_, i) => i % 7);
-    watch.minimizing({ target: t, class: 'torn', trace: long });
-    const m = buf.snapshot().minimizing!;
-    expect(m.length).toBe(TRACE_CAPACITY + 3);
-    expect(m.trace).toEqual(long.slice(0, TRACE_CAPACITY));
   });
 });
 
@@ -79,7 +83,7 @@ describe('runCampaign: the minimizing hook and unminimized classes', () => {
     return { calls, watch, inside: () => inside };
   };
 
-  test('every minimization is announced with the divergent trace, and closed', () => {
+  test('every minimization is announced with the divergence as executed, and closed', () => {
     const rec = recorder();
     const traces: (readonly number[])[] = [];
     const r = runCampaign(
@@ -98,8 +102,9 @@ describe('runCampaign: the minimizing hook and unminimized classes', () => {
     for (const m of opened) {
       expect(m.target).toBe(t);
       expect(m.class).toBe('torn');
-      // the trace announced is the divergence as executed: it replays as one
-      expect(runTarget(t, new TraceSource(m.trace)).judgement.verdict).toMatchObject({ class: 'torn' });
+      // the run announced is the divergence as executed: judged torn, and its trace replays as one
+      expect(m.judgement.verdict).toMatchObject({ class: 'torn' });
+      expect(runTarget(t, new TraceSource(m.exec.trace)).judgement.verdict).toMatchObject({ class: 'torn' });
     }
     // the candidates ran inside
     expect(rec.inside()).toBeGreaterThan(opened.length);

@@ -1,12 +1,12 @@
 import { unlinkSync } from 'node:fs';
 import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
-import { crashRecord, minimizeWitness } from '../../campaign';
+import { crashRecord, minimizeWitness, runTarget, witnessTarget } from '../../campaign';
 import type { CrashFile } from '../../crash';
 import { encodeCrash, fingerprint, loadIfCrash } from '../../crash';
 import type { Rank } from '../../minimize';
+import { TraceSource } from '../../machine';
 import { preferredWitness, rankOf } from '../../minimize';
-import { findingOf } from '../parallel';
 import type { WriteFailure } from '../unsaved';
 import { trySaveCrash } from '../unsaved';
 
@@ -81,7 +81,7 @@ export function saveExploreCrashes(
     // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
     const record = saved.fresh || saved.unsaved ? c.record : (loadIfCrash(saved.path) ?? c.record);
     return {
-      finding: findingOf(t, record, saved.path, registry, NOT_TIMED),
+      finding: findingOf(t, record, saved.path, registry),
       file: saved.path,
       states: c.states,
       ...(saved.unsaved ? { unsaved: saved.unsaved } : {}),
@@ -131,15 +131,7 @@ export function saveUnminimized(
     if (v.kind !== 'divergence')
       throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
     const record = crashRecord(
-      {
-        target: t,
-        class: v.class,
-        trace: w.run.exec.trace,
-        exec: w.run.exec,
-        judgement: w.run.judgement,
-        first: NOT_TIMED,
-        hits: 0,
-      },
+      { target: t, trace: w.run.exec.trace, exec: w.run.exec, judgement: w.run.judgement },
       'exhaustive',
       `bound ${bound}`,
     );
@@ -156,17 +148,24 @@ function minimize(t: Target, run: Run, bound: number): Candidate {
   const min = minimizeWitness(t, v.class, run.exec.trace);
   if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
   const record = crashRecord(
-    {
-      target: min.target,
-      class: v.class,
-      trace: min.trace,
-      exec: min.run.exec,
-      judgement: min.run.judgement,
-      first: NOT_TIMED,
-      hits: 0,
-    },
+    { target: min.target, trace: min.trace, exec: min.run.exec, judgement: min.run.judgement },
     'exhaustive',
     `bound ${bound}`,
   );
   return { record, rank: rankOf(min.run.exec), bytes: encodeCrash(record) };
+}
+
+/** The witness a crash file of `t` stores, replayed (on the program its trace runs on: witnessTarget), to draw it. */
+function findingOf(t: Target, rec: CrashFile, file: string, registry: ReaderRegistry): Finding {
+  const target = witnessTarget(t, rec, file, registry);
+  const run = runTarget(target, new TraceSource(rec.trace));
+  return {
+    target,
+    class: rec.verdict.class,
+    trace: rec.trace,
+    exec: run.exec,
+    judgement: run.judgement,
+    first: NOT_TIMED,
+    hits: 0,
+  };
 }

@@ -6,7 +6,7 @@ import type {
   CampaignEvent,
   TimeoutFinding,
   CampaignStatus,
-  Finding,
+  FoundDivergence,
   FuzzEngineName,
   ReaderStats,
   Selection,
@@ -39,7 +39,7 @@ import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { statusLine } from '../status';
-import { alignColumns, findingReport } from '../render';
+import { alignColumns } from '../render';
 import type { RawTest, Scenario } from '../../scenario';
 import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
@@ -273,11 +273,12 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   const t0 = Date.now();
   /** crash files that could not be written (paths): their findings print no replay command */
   const unsaved = new Set<string>();
-  const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: Finding): void => {
+  const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: string): void => {
     out.write(statusLine(s, event, f) + '\n');
-    if (event === 'new' && f)
+    // the report of a new divergence: drawn in a worker thread (the reader runs only there), or a warning line
+    if (event === 'new' && f && report !== undefined)
       out.write(
-        findingReport(f) +
+        report +
           (unsaved.has(f.file!)
             ? `\n\treplay: ${NOT_SAVED_REPLAY}\n\n`
             : `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`),
@@ -423,8 +424,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
       ...names(h.target),
       class: h.class,
       on: h.on,
-      file: h.file ?? null,
-      ...(h.lost !== undefined ? { lost: h.lost } : {}),
+      file: h.file,
       choices: h.choices,
       detail: h.detail,
       ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
@@ -463,7 +463,7 @@ export function stoppedLines(r: ParallelResult): string[] {
   return lines;
 }
 
-function byReader(r: CampaignResult): Map<string, ReaderStats> {
+function byReader(r: CampaignResult<FoundDivergence>): Map<string, ReaderStats> {
   const out = new Map<string, ReaderStats>();
   for (const t of r.targets) {
     const agg = out.get(t.reader.name) ?? emptyStats();
@@ -486,7 +486,7 @@ const names = (t: Target) => ({
  * expectations when the caller has judged them already (summaryTable takes the same).
  */
 export function jsonSummary(
-  r: CampaignResult,
+  r: CampaignResult<FoundDivergence>,
   seed: string,
   split: { engine?: string; depth?: number; jobs?: number; shard?: string } = {},
   checks: readonly CampaignExpectation[] = campaignExpectations(r),
@@ -530,7 +530,7 @@ export function jsonSummary(
         }
       : {}),
     expectations: checks,
-    divergences: r.findings.map((f: Finding) => ({
+    divergences: r.findings.map((f) => ({
       ...names(f.target),
       class: f.class,
       file: f.file,
@@ -541,7 +541,12 @@ export function jsonSummary(
 }
 
 /** Engine coverage: map and corpus figures summed over the targets. */
-function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: number; seeds: number } {
+function coverageTotals(r: CampaignResult<FoundDivergence>): {
+  cov: number;
+  ft: number;
+  corpus: number;
+  seeds: number;
+} {
   const out = { cov: 0, ft: 0, corpus: 0, seeds: 0 };
   for (const c of r.coverage.values()) {
     out.cov += c.cov;
@@ -553,7 +558,7 @@ function coverageTotals(r: CampaignResult): { cov: number; ft: number; corpus: n
 }
 
 /** Hung executions (stopped by the watchdog) of the targets `which` selects; 0 without a watchdog result. */
-function sumHangs(r: CampaignResult, which: (t: Target) => boolean): number {
+function sumHangs(r: CampaignResult<FoundDivergence>, which: (t: Target) => boolean): number {
   const hangs = (r as Partial<ParallelResult>).hangs;
   if (!hangs) return 0;
   return r.targets.filter(which).reduce((n, t) => n + (hangs.get(t.key) ?? 0), 0);
@@ -567,7 +572,9 @@ function verdictWithHangs(st: ReaderStats, hung: number): string {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Engine coverage: corpus re-executions summed over the targets (and over the workers with --jobs). */
-function stabilityTotals(r: CampaignResult): { checked: number; stable: number; percent: number } | undefined {
+function stabilityTotals(
+  r: CampaignResult<FoundDivergence>,
+): { checked: number; stable: number; percent: number } | undefined {
   if (!r.stability) return undefined;
   const total = [...r.stability.values()].reduce(addStability, { checked: 0, stable: 0 });
   return { ...total, percent: round2(stabilityPercent(total)) };
@@ -582,7 +589,7 @@ function pad(s: string | number, n: number): string {
  * first execution (`signal`: the signal that stopped it) ends with notStartedLine, not "No divergence".
  */
 export function summaryTable(
-  r: CampaignResult,
+  r: CampaignResult<FoundDivergence>,
   signal?: NodeJS.Signals,
   checks: readonly CampaignExpectation[] = campaignExpectations(r),
 ): string {
@@ -632,7 +639,7 @@ export function summaryTable(
 }
 
 /** The divergent executions a campaign counted, over every target (each one a finding's witness, or lost). */
-export function divergentExecutions(r: CampaignResult): number {
+export function divergentExecutions(r: CampaignResult<FoundDivergence>): number {
   return r.targets.reduce((n, t) => n + r.perTarget.get(t.key)!.verdicts.divergence, 0);
 }
 
@@ -643,7 +650,7 @@ export type CampaignExpectation = ExpectationCheck & { readonly models: readonly
  * Every scenario's expectations judged on what the campaign ran, as `matrix`
  * judges them: per reader, over the models of its declared contract.
  */
-export function campaignExpectations(r: CampaignResult): CampaignExpectation[] {
+export function campaignExpectations(r: CampaignResult<FoundDivergence>): CampaignExpectation[] {
   const byScenario = new Map<string, Target[]>();
   for (const t of r.targets) byScenario.set(t.scenario.name, [...(byScenario.get(t.scenario.name) ?? []), t]);
   return [...byScenario.values()].flatMap((targets) =>
@@ -765,9 +772,8 @@ export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: Read
   ].join('\n');
 }
 
-/** Where a divergence kept unminimized went: its file, or why there is none. */
+/** Where a divergence kept unminimized went: its file (or that it could not be written). */
 function keptText(h: MinimizeHang, unsaved: ReadonlySet<string>): string {
-  if (h.file === undefined) return `the divergence NOT kept: ${h.lost ?? 'no trace'}`;
   return unsaved.has(h.file)
     ? `kept unminimized, NOT SAVED: ${basename(h.file)} (its bytes are printed above)`
     : `kept unminimized: ${h.file}`;
@@ -781,9 +787,7 @@ export function minimizeHangWarning(h: MinimizeHang, unsaved: ReadonlySet<string
       : `a candidate ${h.detail}; no timeout file: not a schedule of the target`;
   return (
     `WARNING: minimizing the ${h.class} witness of ${h.target.key} hung (${where}); ${keptText(h, unsaved)}` +
-    (h.file !== undefined
-      ? ' (and its later witnesses in this campaign)'
-      : '; its later witnesses in this campaign are kept unminimized')
+    ' (and its later witnesses in this campaign)'
   );
 }
 
@@ -812,7 +816,7 @@ const sci = (x: number): string => (x === 0 ? '0 (below 1e-300)' : x >= 0.001 ? 
  * divergence: one run hits a bug of depth ≤ d with probability ≥ 1/(n·k^(d-1)),
  * so N runs miss it with probability ≤ (1 - 1/(n·k^(d-1)))^N.
  */
-export function pctBoundLines(r: CampaignResult): string {
+export function pctBoundLines(r: CampaignResult<FoundDivergence>): string {
   const clean = [...r.pctBounds].filter(([key]) => (r.perTarget.get(key)?.verdicts.divergence ?? 0) === 0);
   if (clean.length === 0) return '';
   const d = clean[0]![1].depth;
