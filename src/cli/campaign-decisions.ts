@@ -47,9 +47,12 @@ export class CampaignDecisions {
     Atomics.store(this.flags, i * STRIDE, 1);
   }
 
-  /** Main side: class `cls` of target `i` is handed over unminimized from now on. */
-  unminimize(i: number, cls: string): void {
-    Atomics.store(this.flags, i * STRIDE + 1 + classIndex(cls), 1);
+  /**
+   * Main side: class `cls` of target `i` is handed over unminimized from now on. False when it already was (another
+   * job's minimization of it hung first: with `--jobs`, two workers can be minimizing one class when it is decided).
+   */
+  unminimize(i: number, cls: string): boolean {
+    return Atomics.exchange(this.flags, i * STRIDE + 1 + classIndex(cls), 1) === 0;
   }
 
   /** Worker side: keys of the dropped targets (CampaignConfig.skip). */

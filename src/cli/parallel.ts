@@ -257,6 +257,12 @@ export interface MinimizeHang {
   readonly class: string;
   /** the crash file of the divergence, unminimized */
   readonly file: string;
+  /**
+   * another job's minimization of this target and class hung before (`--jobs`: both were minimizing it when
+   * the first hang was detected): the first one's warning already said it, and its later witnesses are kept
+   * unminimized
+   */
+  readonly again: boolean;
   /** its trace's length, in choices */
   readonly choices: number;
   /**
@@ -601,7 +607,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       throw new Error(
         `[ptefuzz internal bug] a worker hung minimizing the ${m.class} witness of ${t.key} without sending it first`,
       );
-    decisions.unminimize(m.target, m.class);
+    // false: another job's minimization of this class hung first (both were minimizing it when that was decided)
+    const first = decisions.unminimize(m.target, m.class);
     const { w, fresh } = acceptWitness(t, kept);
     // the hit the stopped worker was minimizing, not counted yet (it counts a hit once minimized)
     w.finding.hits++;
@@ -621,6 +628,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       target: t,
       class: m.class,
       file: w.finding.file!,
+      again: !first,
       choices: kept.record.trace.length,
       on: own ? 'target' : 'reduced',
       detail,

@@ -16,6 +16,7 @@ import { ROOT, hasStackTrace } from '../support/cli';
 import { loadCrash } from '../../src/crash';
 import {
   HANG_FIRST_IN_WORKER,
+  TORN_BOTH_JOBS,
   hangAllLate,
   hangCampaign,
   hangInWorker,
@@ -42,7 +43,7 @@ interface Summary {
   timeouts: { file: string; hits: number; detail: string }[];
   restarts: number;
   dropped: string[];
-  minimizeHangs: { class: string; file: string }[];
+  minimizeHangs: { class: string; file: string; again?: boolean }[];
 }
 
 /**
@@ -194,5 +195,21 @@ describe('fuzz: the main thread never runs the reader of a witness (a reader tha
       ),
     );
     expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_torn_main non-torn sc']);
+  }, 200_000);
+});
+
+describe('fuzz --jobs 2: two minimizations of one target and class hang together', () => {
+  test('one warning, both hangs counted, both divergences kept', () => {
+    // Was: one WARNING line per hang, the second naming the same target and class again. The two jobs start
+    // minimizing their first torn witness within a few executions of each other (TORN_BOTH_JOBS): both are in
+    // flight when the first hang is detected.
+    const { r, sum } = campaignEnds(TORN_BOTH_JOBS, 'torn-both.js', 'ptep_get_torn_both', 8000, '--jobs', '2');
+    // both minimizations hung (the first decided, the second already in flight)
+    expect(sum.minimizeHangs.map((h) => h.class)).toEqual(['torn', 'torn']);
+    expect(sum.minimizeHangs.filter((h) => h.again === true)).toHaveLength(1);
+    expect(r.stderr.match(/^WARNING: minimizing /gm)).toHaveLength(1);
+    // each kept divergence is a crash file of the campaign
+    for (const h of sum.minimizeHangs) expect(sum.divergences.map((d) => d.file)).toContain(h.file);
+    expect(r.stderr).toMatch(/^minimization hangs: 2 candidate execution\(s\) of the minimizer stopped after 1 s /m);
   }, 200_000);
 });

@@ -241,3 +241,46 @@ ${SPIN}  }
 `,
   });
 }
+
+/**
+ * A PAE reader module (source text) for `fuzz --jobs 2` whose two jobs start minimizing their first torn witness at
+ * nearly the same moment, and whose minimizations both hang: in a worker thread it reads low, then high; on its
+ * first torn read it marks its job by writing the file `ready-<job>` (job: its partition offset), and until both
+ * jobs have written theirs it returns 0 (non-present: agree), 20 ms per call; then it returns the next torn value
+ * read, and spins on every later call in that thread (so the first candidate of the minimization hangs). Both
+ * minimizations are in flight when the first hang is detected, a limit (1 s) after it began. The main thread reads
+ * low, then high, and never hangs.
+ */
+export const TORN_BOTH_JOBS = paeReaderModule({
+  name: 'ptep_get_torn_both',
+  source: 'test: both jobs minimize their first torn witness at once, and hang there',
+  summary: 'low, high; spins after its first torn read, once both jobs read torn',
+  requires: FS_WT,
+  head: `${JOB}const nap = new Int32Array(new SharedArrayBuffer(4));
+const both = () => fs.existsSync('ready-0') && fs.existsSync('ready-1');
+let ready = false;
+let open = false;
+let torn = false;
+`,
+  body: `  if (torn) {
+${SPIN}  }
+  if (ready && !open) open = both();
+  if (ready && !open) {
+    Atomics.wait(nap, 0, 0, 20);
+    yield end(0n);
+    return 0n;
+  }
+${READ_TORN}  if (isTorn && job >= 0) {
+    if (!ready) fs.writeFileSync('ready-' + job, '');
+    ready = true;
+    open = both();
+    if (!open) {
+      yield end(0n);
+      return 0n;
+    }
+    torn = true;
+  }
+  yield end(pte);
+  return pte;
+`,
+});

@@ -298,7 +298,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
   const onMinimizeHang = (_s: CampaignStatus, h: MinimizeHang): void => {
-    out.write(minimizeHangWarning(h, unsaved) + '\n');
+    // one warning per target and class: another job's hang on it too is counted (summary, --json), not said again
+    if (!h.again) out.write(minimizeHangWarning(h, unsaved) + '\n');
   };
 
   // SIGINT/SIGTERM/SIGHUP: stop after the current run, write the summary, exit with the campaign's code.
@@ -425,6 +426,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
       class: h.class,
       on: h.on,
       file: h.file,
+      ...(h.again ? { again: true } : {}),
       choices: h.choices,
       detail: h.detail,
       ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
