@@ -39,12 +39,16 @@ export function scenarioHead(t: Target): string[] {
   ];
 }
 
+/** A count and its noun, singular for 1: `1 entry`, `2 entries`, `0 CPUs` (`many`: the plural, default `one` + s). */
+export function counted(k: number, one: string, many = `${one}s`): string {
+  return `${k} ${k === 1 ? one : many}`;
+}
+
 /** "2 CPUs", "1 operation", "1 CPU and 2 operations" */
 function droppedCount(r: Reduction): string {
   const cpus = r.dropped.filter(isDroppedCpu).length;
   const ops = r.dropped.length - cpus;
-  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
-  return [...(cpus > 0 ? [n(cpus, 'CPU')] : []), ...(ops > 0 ? [n(ops, 'operation')] : [])].join(' and ');
+  return [...(cpus > 0 ? [counted(cpus, 'CPU')] : []), ...(ops > 0 ? [counted(ops, 'operation')] : [])].join(' and ');
 }
 
 /** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignExpectations, expectationLines, summaryTable } from '../../src/cli/commands/fuzz';
+import { campaignExpectations, corpusInfoLine, expectationLines, summaryTable } from '../../src/cli/commands/fuzz';
 import { makeTarget } from '../../src/campaign';
 import { contractByName } from '../../src/compare';
 import { ARCHES, builtinReaders } from '../../src/kernel';
@@ -167,5 +167,22 @@ describe('fuzz summary: an expectation the campaign cannot judge', () => {
       "unchecked (1; an expectation is about the reader's declared contract, which this campaign did not run):",
       '  ptep_get_atomic64 on s2-pae-zap-reestablish: declared contract non-torn not run',
     ]);
+  });
+});
+
+describe('fuzz summary: the INFO: corpus line', () => {
+  it('says each count with its noun, singular for one (was: `1 entries loaded`)', () => {
+    expect(corpusInfoLine('k/', { loaded: 1, saved: 1, skipped: 1, unsaved: 1, unsynced: 1 })).toBe(
+      'INFO: corpus k/: 1 entry loaded, 1 new entry saved, 1 unreadable file skipped, 1 new entry NOT saved ' +
+        '(write errors; kept in memory only), 1 sync of a target folder failed (it could not be listed; see the warning)',
+    );
+    expect(corpusInfoLine('k', { loaded: 2, saved: 3, skipped: 4, unsaved: 5, unsynced: 6 })).toBe(
+      'INFO: corpus k/: 2 entries loaded, 3 new entries saved, 4 unreadable files skipped, 5 new entries NOT saved ' +
+        '(write errors; kept in memory only), 6 syncs of a target folder failed (it could not be listed; see the warning)',
+    );
+    // nothing skipped, unsaved or unsynced: those parts are left out; none loaded or saved is still said
+    expect(corpusInfoLine('k', { loaded: 0, saved: 0, skipped: 0 })).toBe(
+      'INFO: corpus k/: 0 entries loaded, 0 new entries saved',
+    );
   });
 });

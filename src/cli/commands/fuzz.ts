@@ -39,13 +39,13 @@ import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { statusLine } from '../status';
-import { alignColumns } from '../render';
+import { alignColumns, counted } from '../render';
 import type { RawTest, Scenario } from '../../scenario';
 import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
 import { resolveScenarioArgs } from '../scenario-files';
 import { CampaignOutput } from '../progress';
-import type { MinimizeHang, ParallelResult } from '../parallel';
+import type { CorpusCounts, MinimizeHang, ParallelResult } from '../parallel';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
 import { MAX_TIMEOUTS_PER_TARGET, runParallel } from '../parallel';
@@ -381,18 +381,8 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     const note = notSingledOutNote(s, diverged);
     if (note !== undefined) process.stderr.write(note + '\n');
   }
-  if (corpusDir !== undefined) {
-    const c = result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 };
-    process.stderr.write(
-      `INFO: corpus ${corpusDir.replace(/\/+$/, '')}/: ${c.loaded} entries loaded, ${c.saved} new entries saved` +
-        (c.skipped > 0 ? `, ${c.skipped} unreadable files skipped` : '') +
-        ((c.unsaved ?? 0) > 0 ? `, ${c.unsaved} new entries NOT saved (write errors; kept in memory only)` : '') +
-        ((c.unsynced ?? 0) > 0
-          ? `, ${c.unsynced} syncs of a target folder failed (it could not be listed; see the warning)`
-          : '') +
-        '\n',
-    );
-  }
+  if (corpusDir !== undefined)
+    process.stderr.write(corpusInfoLine(corpusDir, result.corpusCounts ?? { loaded: 0, saved: 0, skipped: 0 }) + '\n');
   const stab = stabilityTotals(result);
   // no corpus entry re-executed (a campaign stopped before its first run): no stability figure, not "100%"
   if (stab !== undefined && stab.checked > 0) {
@@ -540,6 +530,23 @@ export function jsonSummary(
       first: f.first,
     })),
   };
+}
+
+/** The `INFO: corpus DIR/:` line at the end of a campaign with a corpus folder: what it loaded, saved, skipped. */
+export function corpusInfoLine(dir: string, c: CorpusCounts): string {
+  const unsaved = c.unsaved ?? 0;
+  const unsynced = c.unsynced ?? 0;
+  return (
+    `INFO: corpus ${dir.replace(/\/+$/, '')}/: ${counted(c.loaded, 'entry', 'entries')} loaded, ` +
+    `${counted(c.saved, 'new entry', 'new entries')} saved` +
+    (c.skipped > 0 ? `, ${counted(c.skipped, 'unreadable file')} skipped` : '') +
+    (unsaved > 0
+      ? `, ${counted(unsaved, 'new entry', 'new entries')} NOT saved (write errors; kept in memory only)`
+      : '') +
+    (unsynced > 0
+      ? `, ${counted(unsynced, 'sync')} of a target folder failed (it could not be listed; see the warning)`
+      : '')
+  );
 }
 
 /** Engine coverage: map and corpus figures summed over the targets. */
