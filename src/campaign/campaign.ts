@@ -11,6 +11,8 @@ import { runTarget } from './target';
 import { minimizeWitness } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
+import type { CorpusExchange, ExchangedEntry } from './exchange';
+import { EXCHANGE_EPOCH_RUNS } from './exchange';
 
 export type { EngineName, FuzzEngineName } from '../engines';
 export { DEFAULT_FUZZ_ENGINE, ENGINES, FUZZ_ENGINES } from '../engines';
@@ -111,12 +113,17 @@ export interface CampaignConfig {
   readonly pulseMs?: number;
   /**
    * engine `coverage`: the persistent corpus — polled for saved entries at the
-   * start and every `syncMs` (entries other workers added), and given every new
+   * start and, without an `exchange`, every `syncMs` (entries other workers added), and given every new
    * entry. Without it the corpus lives in memory only.
    */
   readonly corpus?: CorpusStore;
-  /** how often to poll the corpus store for entries of other workers, in ms (default 5000) */
+  /** how often to poll the corpus store for entries of other workers, in ms (default 5000; not with `exchange`) */
   readonly syncMs?: number;
+  /**
+   * engine `coverage`, the jobs of a split campaign: the entries of the other jobs come from here, at fixed
+   * run counts (exchange.ts), instead of from polling `corpus` on the clock; this job's new entries go to it too
+   */
+  readonly exchange?: CorpusExchange;
   /**
    * engine `coverage`: called just before every pulse status and before `done` with, per target, the map
    * features first set since the previous call and the target's map and corpus figures — a `--jobs`
@@ -288,6 +295,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     }
   };
   syncCorpus();
+  cfg.exchange?.started();
   const coverage = (): CampaignStatus['coverage'] => {
     let cov = 0;
     let ft = 0;
@@ -370,6 +378,11 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   let executions = 0;
   let runs = 0;
   let interrupted = false;
+  /** runs of the partition passed so far (skipped ones after a restart included): the exchange's epochs count them */
+  let passed = 0;
+  /** the entries this job admitted in its current epoch, in admission order (with an exchange) */
+  let admitted: ExchangedEntry[] = [];
+  const targetIndex = new Map(cfg.targets.map((t, i) => [t.key, i]));
   const elapsed = (): number => (cfg.clock() - t0) / 1000;
   const status = (): CampaignStatus => {
     const c = coverage();
@@ -391,7 +404,10 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   };
   for (const r of runIndices) {
     const skip = cfg.from === undefined ? 0 : r < cfg.from.run ? Infinity : r === cfg.from.run ? cfg.from.pos : 0;
-    if (skip === Infinity) continue;
+    if (skip === Infinity) {
+      passed++;
+      continue;
+    }
     if (cfg.seconds !== undefined && elapsed() >= cfg.seconds) break;
     if (cfg.shouldStop?.()) {
       interrupted = true;
@@ -417,6 +433,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
       if (fresh) {
         cfg.corpus?.save(corpusKey(t), exec.trace);
+        if (cfg.exchange) admitted.push({ target: targetIndex.get(t.key)!, trace: exec.trace });
         coverageDelta();
         cfg.onStatus?.(status(), 'corpus');
       }
@@ -476,7 +493,14 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       coverageDelta();
       cfg.onStatus(status(), 'pulse');
     }
-    if (cfg.corpus && cfg.clock() >= nextSync) {
+    passed++;
+    if (cfg.exchange && passed % EXCHANGE_EPOCH_RUNS === 0) {
+      for (const e of cfg.exchange.swap(passed / EXCHANGE_EPOCH_RUNS - 1, admitted)) {
+        engines.get(cfg.targets[e.target]!.key)!.addSeeds?.([e.trace]);
+      }
+      admitted = [];
+    }
+    if (cfg.corpus && !cfg.exchange && cfg.clock() >= nextSync) {
       nextSync = cfg.clock() + syncMs;
       syncCorpus();
     }
@@ -485,6 +509,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
       nextSlice = cfg.clock() + sliceMs;
     }
   }
+  cfg.exchange?.finish(Math.floor(passed / EXCHANGE_EPOCH_RUNS), admitted);
   for (const t of cfg.targets) {
     const n = engines.get(t.key)!.entries?.().length ?? 0;
     const m = Math.min(n, STABILITY_FINAL);

@@ -14,3 +14,4 @@ export * from './partition';
 export * from './minimize-witness';
 export * from './timeout';
 export * from './distill';
+export * from './exchange';

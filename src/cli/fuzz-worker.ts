@@ -26,12 +26,14 @@ import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 import { registerReaderModules } from './reader-modules';
 import { SharedWatch, WatchBuffer } from './watchdog';
 import { CampaignDecisions } from './campaign-decisions';
+import { WorkerExchange } from './corpus-exchange';
 
 const port = parentPort;
 if (!port) throw new Error('[ptefuzz internal bug] fuzz-worker.js runs as a worker thread only');
 const d = workerData as WorkerInput;
 const post = (m: FromWorker): void => port.postMessage(m);
 const stop = new Int32Array(d.stop);
+const stopping = (): boolean => Atomics.load(stop, 0) !== 0;
 const seconds = d.deadline === undefined ? undefined : Math.max(0, (d.deadline - Date.now()) / 1000);
 const corpus =
   d.corpus === undefined
@@ -104,8 +106,11 @@ function run(): void {
     skip: decisions.dropped,
     unminimized: decisions.unminimized,
     ...(corpus !== undefined ? { corpus } : {}),
+    ...(d.exchange !== undefined
+      ? { exchange: new WorkerExchange(d.exchange, (batch) => post({ type: 'epoch', batch }), stopping) }
+      : {}),
     clock: () => Date.now(),
-    shouldStop: () => Atomics.load(stop, 0) !== 0,
+    shouldStop: stopping,
     pulseMs: d.progressMs,
     watch: new SharedWatch(buf, targets, (m) =>
       post({ type: 'minimizing', ...witnessMessage({ ...m, trace: m.exec.trace }) }),

@@ -33,6 +33,7 @@ import type {
   CampaignResult,
   CampaignStatus,
   CoverageDelta,
+  EpochBatch,
   Finding,
   FoundDivergence,
   FuzzEngineName,
@@ -68,6 +69,8 @@ import { WatchBuffer, watchWorker } from './watchdog';
 import { CampaignDecisions } from './campaign-decisions';
 import type { ReplayOutcome } from './replay-watched';
 import { replayWatched } from './replay-watched';
+import type { ExchangeInput } from './corpus-exchange';
+import { ExchangeHub } from './corpus-exchange';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -91,6 +94,8 @@ export interface WorkerInput {
   readonly decisions: SharedArrayBuffer;
   /** engine coverage: the shared corpus folder */
   readonly corpus?: string | undefined;
+  /** engine coverage with 2 jobs or more: this worker's end of the corpus exchange (corpus-exchange.ts) */
+  readonly exchange?: ExchangeInput;
   /** Int32Array[1]: non-zero = stop after the current run */
   readonly stop: SharedArrayBuffer;
   /** this worker's WatchBuffer */
@@ -172,6 +177,8 @@ export type FromWorker =
   | { readonly type: 'corpus-skip'; readonly file: string; readonly line: string }
   /** corpus entries loaded or written, as `<target folder>/<file name>` */
   | { readonly type: 'corpus-names'; readonly loaded?: readonly string[]; readonly saved?: readonly string[] }
+  /** engine coverage, 2 jobs or more: the entries the worker admitted in one of its epochs (for the other jobs) */
+  | { readonly type: 'epoch'; readonly batch: EpochBatch }
   | {
       readonly type: 'done';
       readonly coverage?: readonly CoverageDelta[];
@@ -660,6 +667,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   };
 
   const script = workerScript('fuzz-worker');
+  // the jobs of a coverage campaign share their corpus entries at fixed run counts (campaign/exchange.ts)
+  const hub = cfg.engine === 'coverage' && cfg.jobs > 1 ? new ExchangeHub(cfg.jobs) : undefined;
   const deadline = cfg.seconds === undefined ? undefined : t0 + cfg.seconds * 1000;
   const failures: unknown[] = [];
   const deaths: WorkerDeath[] = [];
@@ -696,8 +705,12 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         watch: buf.buffer,
         progressMs: 250,
         reportCorpus: cfg.jobs === 1,
+        ...(hub !== undefined ? { exchange: hub.connect(job) } : {}),
       };
-      const w = new Worker(script, { workerData: input });
+      const w = new Worker(script, {
+        workerData: input,
+        ...(input.exchange !== undefined ? { transferList: [input.exchange.port] } : {}),
+      });
       watchWorker(w, buf, limitMs, cfg.clock, () => {
         ending ??= { kind: 'hang', snap: buf.snapshot() };
       });
@@ -718,6 +731,9 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
           } else if (m.type === 'corpus-names') {
             for (const n of m.loaded ?? []) loadedNames.add(n);
             for (const n of m.saved ?? []) savedNames.add(n);
+          } else if (m.type === 'epoch') {
+            if (!hub) throw new Error('[ptefuzz internal bug] a worker without a corpus exchange sent an epoch');
+            hub.deliver(m.batch);
           } else {
             if (m.coverage) onCoverage(job, m.coverage);
             lastExec[job] = m.executions;
@@ -748,6 +764,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         lastStab[job] = undefined;
       };
       w.on('exit', (code) => {
+        hub?.disconnect(job);
         try {
           if (ending?.kind === 'hang') {
             // the snapshot was taken when the hang was detected (the worker stood still);

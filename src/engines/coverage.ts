@@ -16,8 +16,8 @@ import { createFastRng, deriveSeed } from './rng';
  * style over traces instead of bytes. A corpus of executions that each set a
  * new (feature, hit-count bucket) bit of the interleaving-coverage map
  * (coverage-features.ts); every run either
- * - replays a saved corpus entry once (at start, or when another worker added
- *   it to the corpus folder), or
+ * - replays a saved corpus entry once (at start, or when another job of the
+ *   campaign sent it, or another process added it to the corpus folder), or
  * - is a *fresh* run — the first 2 × FRESH_WARMUP runs (random and PCT in
  *   turn: a first corpus), then one in FRESH_ONE_IN —, either a uniform
  *   random one (exactly the `random` engine's run for that seed) or a PCT one

@@ -61,7 +61,7 @@ export interface Engine {
   observe(exec: Execution, label?: string): boolean;
   /** PCT only: the probability bound over the runs so far */
   pctBound?(): PctBound;
-  /** coverage only: saved corpus traces to replay (at start, and synced from other workers) */
+  /** coverage only: saved corpus traces to replay (at start, and other jobs' or other processes' entries) */
   addSeeds?(traces: readonly (readonly number[])[]): void;
   /** coverage only: map and corpus figures */
   coverage?(): CoverageStats;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { FoundDivergence } from '../../src/campaign';
@@ -92,6 +92,51 @@ describe('fuzz --jobs', () => {
     const b = tmp();
     expect(cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', b]).code).toBe(1);
     expect(hashes(b)).toEqual(hashes(a));
+  });
+});
+
+describe('fuzz --engine coverage --jobs 2: the jobs exchange corpus entries at fixed run counts', () => {
+  /** every file below `dir`, by relative path, with its sha256 */
+  const tree = (dir: string, sub = ''): Record<string, string> =>
+    Object.assign(
+      {},
+      ...readdirSync(join(dir, sub), { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((e) =>
+          e.isDirectory() ? tree(dir, join(sub, e.name)) : { [join(sub, e.name)]: sha(join(dir, sub, e.name)) },
+        ),
+    ) as Record<string, string>;
+
+  test('the same command twice: the same crash files, the same corpus entries, the same statistics', () => {
+    const go = () => {
+      const crashes = tmp();
+      const corpus = tmp();
+      const r = cli([
+        'fuzz',
+        ...['--scenario', 's1-pae-double-refault', '--scenario', 's2-pae-zap-reestablish'],
+        ...['--engine', 'coverage', '--runs', '4000', '--seed', '4', '--jobs', '2'],
+        ...['--crashes', crashes, '--corpus', corpus, '--json'],
+      ]);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.code).toBe(1);
+      const sum = JSON.parse(r.stdout) as Record<string, unknown> & { divergences: Record<string, unknown>[] };
+      // the wall clock, and when in the interleaving of the jobs a divergence was first seen (README, --json)
+      for (const k of ['seconds', 'execsPerSec']) delete sum[k];
+      for (const d of sum.divergences) {
+        delete d['first'];
+        d['file'] = relative(crashes, d['file'] as string);
+      }
+      return { crashes: tree(crashes), corpus: tree(corpus), sum };
+    };
+    const a = go();
+    expect(Object.keys(a.crashes).length).toBeGreaterThan(1);
+    // entries of both jobs, in the folders of several targets
+    expect(Object.keys(a.corpus).length).toBeGreaterThan(100);
+    expect(new Set(Object.keys(a.corpus).map((p) => p.split('/')[0])).size).toBeGreaterThan(4);
+    const b = go();
+    expect(b.crashes).toEqual(a.crashes);
+    expect(b.corpus).toEqual(a.corpus);
+    expect(b.sum).toEqual(a.sum);
   });
 });
 
