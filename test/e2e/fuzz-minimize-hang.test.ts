@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW, TORN_ONCE_LATE, hangCampaign, paeReaderModule } from '../support/hang-readers';
+import { HANG_NEW, TORN_ONCE_LATE, campaignEnds, hangCampaign, paeReaderModule } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
 
@@ -153,20 +153,13 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
   }, 120_000);
 
   test('on the target itself (a trace pass): also a timeout of the target, counted towards dropping it', () => {
-    const dir = tmp();
-    writeFileSync(join(dir, 'hang-zero.js'), HANG_ZERO);
-    const r = cli(
-      hangCampaign(
-        { engine: 'random', module: './hang-zero.js', reader: 'ptep_get_hang_zero', runs: 200, seed: 2 },
-        '--crashes',
-        'c',
-        '--json',
-      ),
-      dir,
-    );
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.code).toBe(1);
-    const sum = JSON.parse(r.stdout) as Summary;
+    const { dir, r, sum } = campaignEnds<Summary>({
+      text: HANG_ZERO,
+      file: 'hang-zero.js',
+      reader: 'ptep_get_hang_zero',
+      runs: 200,
+      seed: 2,
+    });
     expect(sum.minimizeHangs).toHaveLength(1);
     const h = sum.minimizeHangs[0]!;
     expect(h).toMatchObject({ reader: 'ptep_get_hang_zero', class: 'torn', on: 'target' });
@@ -191,24 +184,13 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     // Was: only the restarted worker was told; the second job, still running, minimized the class on its own
     // first torn read and hung again (2 minimization hangs, each a restart and a limit). The second job's
     // reader reads only once the kept witness is on disk, so its first torn read comes after the decision.
-    const dir = tmp();
-    writeFileSync(join(dir, 'torn-once.js'), TORN_ONCE_LATE);
-    const r = cli(
-      hangCampaign(
-        { engine: 'random', module: './torn-once.js', reader: 'ptep_get_torn_once', runs: 400, seed: 1 },
-        '--jobs',
-        '2',
-        '--crashes',
-        'c',
-        '--json',
-      ),
-      dir,
+    const { dir, r, sum } = campaignEnds<Summary>(
+      { text: TORN_ONCE_LATE, file: 'torn-once.js', reader: 'ptep_get_torn_once', runs: 400 },
+      '--jobs',
+      '2',
     );
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.code).toBe(1);
     // the second job did read torn after the decision (so it had a witness of the class to hand over)
     expect(existsSync(join(dir, 'job2-torn'))).toBe(true);
-    const sum = JSON.parse(r.stdout) as Summary;
     // the first job's minimization hung once (its first candidate, a trace pass: a timeout of the target);
     // every later torn witness, in either job, was handed over as executed — the next call spun as a plain timeout
     expect(sum.minimizeHangs).toHaveLength(1);

@@ -6,35 +6,19 @@
  * is checked does not depend on thread timing. Fixed seeds and run counts; --timeout 1. A command that never
  * ends is stopped after 90 s (the failure this file guards against).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { CliResult } from '../support/cli';
-import { ROOT, hasStackTrace } from '../support/cli';
 import { loadCrash } from '../../src/crash';
 import {
   HANG_FIRST_IN_WORKER,
   TORN_BOTH_JOBS,
   hangAllLate,
-  hangCampaign,
+  campaignEnds,
+  cliWithin,
   hangInWorker,
   tornHangsInMain,
 } from '../support/hang-readers';
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-threads-'));
-
-/** The CLI as cli() runs it, stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
-function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: string | null } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 90_000,
-    killSignal: 'SIGKILL',
-  });
-  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface Summary {
   runs: number;
@@ -46,38 +30,14 @@ interface Summary {
   minimizeHangs: { class: string; file: string; again?: boolean }[];
 }
 
-/**
- * A `fuzz --engine random --seed 1` campaign of the reader module `text` (written to `file`) and its reader, `runs`
- * runs, `--crashes c --json`, then `extra`: it ended by itself, without a stack trace, exit 1 (it found something).
- */
-function campaignEnds(
-  text: string,
-  file: string,
-  reader: string,
-  runs: number,
-  ...extra: string[]
-): { dir: string; r: ReturnType<typeof cliWithin>; sum: Summary } {
-  const dir = tmp();
-  writeFileSync(join(dir, file), text);
-  const r = cliWithin(
-    hangCampaign(
-      { engine: 'random', module: `./${file}`, reader, runs, seed: 1 },
-      ...extra,
-      '--crashes',
-      'c',
-      '--json',
-    ),
-    dir,
-  );
-  expect(r.signal).toBeNull();
-  expect(hasStackTrace(r.stderr)).toBe(false);
-  expect(r.code).toBe(1);
-  return { dir, r, sum: JSON.parse(r.stdout) as Summary };
-}
-
 describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
   test('is stopped by the watchdog in its first execution, not hung for ever in the worker’s load of the module', () => {
-    const { dir, r, sum } = campaignEnds(HANG_FIRST_IN_WORKER, 'hang-first.js', 'ptep_get_hang_first', 50);
+    const { dir, r, sum } = campaignEnds<Summary>({
+      text: HANG_FIRST_IN_WORKER,
+      file: 'hang-first.js',
+      reader: 'ptep_get_hang_first',
+      runs: 50,
+    });
     // the first execution of the loop hung (run 0): one timeout, one restart, and the fresh worker ran the rest
     expect(sum.timeouts.map((t) => t.hits)).toEqual([1]);
     expect(sum.restarts).toBe(1);
@@ -100,24 +60,12 @@ describe('fuzz and replay: a reader that hangs only in a worker thread', () => {
 describe('fuzz --engine coverage: a reader that hangs in the re-execution of a corpus entry (stability check)', () => {
   test('is stopped by the watchdog as a timeout of its target, not hung for ever', () => {
     // the 2nd call in the worker is the admission re-execution of the first entry, which ran outside the watch
-    const dir = tmp();
-    writeFileSync(join(dir, 'hang-second.js'), hangInWorker(2));
-    const r = cliWithin(
-      hangCampaign(
-        { engine: 'coverage', module: './hang-second.js', reader: 'ptep_get_hang_first', runs: 50, seed: 1 },
-        '--crashes',
-        'c',
-        '--corpus',
-        'k',
-        '--json',
-      ),
-      dir,
+    const { dir, sum } = campaignEnds<Summary>(
+      { text: hangInWorker(2), file: 'hang-second.js', reader: 'ptep_get_hang_first', runs: 50, engine: 'coverage' },
+      '--corpus',
+      'k',
     );
-    expect(r.signal).toBeNull();
-    expect(hasStackTrace(r.stderr)).toBe(false);
     expect(existsSync(join(dir, 'hung'))).toBe(true);
-    expect(r.code).toBe(1);
-    const sum = JSON.parse(r.stdout) as Summary;
     expect(sum.timeouts.map((t) => t.hits)).toEqual([1]);
     expect(sum.restarts).toBe(1);
     expect(sum.runs).toBe(50);
@@ -130,7 +78,11 @@ describe('fuzz --jobs 2: the watchdog', () => {
     // once more (4 hangs of a target "dropped after 3", each a restart and a limit). The first job hangs on
     // every call (3 hangs, 3 restarts); the second job starts calling once the first job's worker was loaded
     // 4 times (the 4th after the 3rd hang: the target dropped by then).
-    const { dir, r, sum } = campaignEnds(hangAllLate(4), 'hang-all.js', 'ptep_get_hang_all', 8000, '--jobs', '2');
+    const { dir, r, sum } = campaignEnds<Summary>(
+      { text: hangAllLate(4), file: 'hang-all.js', reader: 'ptep_get_hang_all', runs: 8000 },
+      '--jobs',
+      '2',
+    );
     // the first job's worker was loaded 4 times (no 5th: the target dropped, nothing hung again)
     expect(readFileSync(join(dir, 'loads'), 'utf8')).toBe('xxxx');
     expect(sum.dropped).toEqual(['s2-pae-zap-reestablish ptep_get_hang_all non-torn sc']);
@@ -147,7 +99,12 @@ describe('fuzz --jobs 2: the watchdog', () => {
 describe('fuzz: the main thread never runs the reader of a witness (a reader that hangs in the main thread only)', () => {
   test('a new divergence: its diagram is drawn by the worker that judged it, the campaign ends', () => {
     // Was: the main thread replayed each new witness to draw its diagram, unwatched: it spun there for ever
-    const { dir, r, sum } = campaignEnds(tornHangsInMain(false), 'torn-main.js', 'ptep_get_torn_main', 200);
+    const { dir, r, sum } = campaignEnds<Summary>({
+      text: tornHangsInMain(false),
+      file: 'torn-main.js',
+      reader: 'ptep_get_torn_main',
+      runs: 200,
+    });
     expect(sum.runs).toBe(200);
     expect(sum.restarts).toBe(0);
     expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);
@@ -165,7 +122,12 @@ describe('fuzz: the main thread never runs the reader of a witness (a reader tha
 
   test('a minimization that hangs: the divergence it was minimizing is kept as the worker sent it, the campaign ends', () => {
     // Was: the main thread replayed the divergent trace to keep it, unwatched: it spun there for ever
-    const { dir, r, sum } = campaignEnds(tornHangsInMain(true), 'torn-main.js', 'ptep_get_torn_main', 200);
+    const { dir, r, sum } = campaignEnds<Summary>({
+      text: tornHangsInMain(true),
+      file: 'torn-main.js',
+      reader: 'ptep_get_torn_main',
+      runs: 200,
+    });
     expect(sum.runs).toBe(200);
     expect(sum.minimizeHangs).toHaveLength(1);
     const kept = sum.minimizeHangs[0]!.file;
@@ -182,7 +144,12 @@ describe('fuzz: the main thread never runs the reader of a witness (a reader tha
   }, 200_000);
 
   test('… and the watched replay that draws its diagram hangs too: a warning line, the crash file kept, the campaign ends', () => {
-    const { dir, r, sum } = campaignEnds(tornHangsInMain(true, true), 'torn-main.js', 'ptep_get_torn_main', 200);
+    const { dir, r, sum } = campaignEnds<Summary>({
+      text: tornHangsInMain(true, true),
+      file: 'torn-main.js',
+      reader: 'ptep_get_torn_main',
+      runs: 200,
+    });
     expect(sum.minimizeHangs).toHaveLength(1);
     const kept = sum.minimizeHangs[0]!.file;
     expect(loadCrash(join(dir, kept)).verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
@@ -203,7 +170,11 @@ describe('fuzz --jobs 2: two minimizations of one target and class hang together
     // Was: one WARNING line per hang, the second naming the same target and class again. The two jobs start
     // minimizing their first torn witness within a few executions of each other (TORN_BOTH_JOBS): both are in
     // flight when the first hang is detected.
-    const { r, sum } = campaignEnds(TORN_BOTH_JOBS, 'torn-both.js', 'ptep_get_torn_both', 8000, '--jobs', '2');
+    const { r, sum } = campaignEnds<Summary>(
+      { text: TORN_BOTH_JOBS, file: 'torn-both.js', reader: 'ptep_get_torn_both', runs: 8000 },
+      '--jobs',
+      '2',
+    );
     // both minimizations hung (the first decided, the second already in flight)
     expect(sum.minimizeHangs.map((h) => h.class)).toEqual(['torn', 'torn']);
     expect(sum.minimizeHangs.filter((h) => h.again === true)).toHaveLength(1);

@@ -1,3 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { CliResult } from './cli';
+import { ROOT, hasStackTrace } from './cli';
+
 /**
  * The source text of a PAE reader module (CommonJS, as `--reader-module` loads it) of the reader NAME under the
  * `non-torn` contract: `'use strict'`, the `requires` lines, ptefuzz's `kernel` and `machine` (with the
@@ -203,6 +211,45 @@ export function hangCampaign(
     '1',
     ...rest,
   ];
+}
+
+/** The CLI as cli() runs it, stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
+export function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: string | null } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 90_000,
+    killSignal: 'SIGKILL',
+  });
+  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A hang test's campaign, checked to have ended as such campaigns must: the reader module `text` written to `file`
+ * in a new folder, then hangCampaign's command line (`engine` default `random`, `seed` default 1) with `rest`, then
+ * `--crashes c --json`, run by cliWithin; it ended by itself, without a stack trace, exit 1 (it found something).
+ * Returns the folder, the result and the parsed `--json` summary (`S`: the fields the test reads).
+ */
+export function campaignEnds<S>(
+  c: {
+    readonly text: string;
+    readonly file: string;
+    readonly reader: string;
+    readonly runs: number;
+    readonly engine?: string;
+    readonly seed?: number;
+  },
+  ...rest: string[]
+): { dir: string; r: ReturnType<typeof cliWithin>; sum: S } {
+  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-hang-'));
+  writeFileSync(join(dir, c.file), c.text);
+  const engine = c.engine ?? 'random';
+  const campaign = { engine, module: `./${c.file}`, reader: c.reader, runs: c.runs, seed: c.seed ?? 1 };
+  const r = cliWithin(hangCampaign(campaign, ...rest, '--crashes', 'c', '--json'), dir);
+  expect(r.signal).toBeNull();
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  expect(r.code).toBe(1);
+  return { dir, r, sum: JSON.parse(r.stdout) as S };
 }
 
 /** Low, high and the pte they make, then whether they are torn (the writer ran in between: low new, high old). */
