@@ -10,7 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import type { Target } from '../../src/campaign';
 import { runTarget, selectTargets } from '../../src/campaign';
+import type { EnumerateOptions } from '../../src/engines';
 import { enumerate } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
 import { shapeByName } from '../../src/litmus-shapes';
@@ -55,6 +57,42 @@ function parseHerd(stdout: string): HerdBlock[] {
         model: lines[n + 7]!,
       };
     });
+}
+
+/**
+ * What a bound stopped in the executions explore runs for `t` (the enumerator's completeness is
+ * test/laws/exhaustive-completeness.test.ts), classified here, independently of explore's own classification.
+ */
+interface BoundHits {
+  readonly executions: number;
+  /** executions a bound stopped */
+  readonly hits: number;
+  /** of those, stopped by the reader's retry bound */
+  readonly retries: number;
+  /** of the retry-bound hits, reads begun after every other CPU had finished its operations and its last step */
+  readonly after: number;
+}
+
+function boundHits(t: Target, opts: EnumerateOptions): BoundHits {
+  let hits = 0;
+  let retries = 0;
+  let after = 0;
+  const x = enumerate(
+    (source) => runTarget(t, source).exec,
+    (exec) => {
+      const o = exec.outcome;
+      if (o.kind !== 'bound-hit') return;
+      hits++;
+      if (o.bound !== 'retries') return;
+      retries++;
+      const read = exec.ops[o.op]!;
+      const othersDone = exec.ops.filter((op) => op.cpu !== read.cpu).every((op) => op.done);
+      const others = exec.events.filter((e) => e.cpu !== read.cpu && e.kind !== 'drain');
+      if (othersDone && others.every((e) => e.step < read.start)) after++;
+    },
+    opts,
+  );
+  return { executions: x.executions, hits, retries, after };
 }
 
 describe('explore --litmus: herd7 States blocks equal the law tests’ outcome sets', () => {
@@ -187,27 +225,12 @@ describe('explore --scenario', () => {
   test('bound hits: a writer left unfinished (sc), or a read begun after every writer finished re-reading old values (weak)', () => {
     const scenario = 's9-contpte-fold-unfold';
     const reader = 'contpte_ptep_get_lockless';
-    // the executions explore runs (the enumerator's completeness is test/laws/exhaustive-completeness.test.ts),
-    // classified here: did the stopped read begin after the other CPUs' last step, with all their operations done?
-    const hits = (model: 'sc' | 'weak', bound: number, maxExecutions?: number) => {
+    const hits = (model: 'sc' | 'weak', bound: number, maxExecutions?: number): BoundHits => {
       const [t] = selectTargets({ scenarios: [scenario], readers: [reader], models: [model] }, builtinReaders());
-      let stopped = 0;
-      let after = 0;
-      const x = enumerate(
-        (source) => runTarget(t!, source).exec,
-        (exec) => {
-          const o = exec.outcome;
-          if (o.kind !== 'bound-hit') return;
-          stopped++;
-          expect(o.bound).toBe('retries');
-          const read = exec.ops[o.op]!;
-          const others = exec.events.filter((e) => e.cpu !== read.cpu && e.kind !== 'drain');
-          const othersDone = exec.ops.filter((op) => op.cpu !== read.cpu).every((op) => op.done);
-          if (othersDone && others.every((e) => e.step < read.start)) after++;
-        },
-        { preemptionBound: bound, ...(maxExecutions !== undefined ? { maxExecutions } : {}) },
-      );
-      return { executions: x.executions, hits: stopped, after };
+      const h = boundHits(t!, { preemptionBound: bound, ...(maxExecutions !== undefined ? { maxExecutions } : {}) });
+      // every bound these executions hit is the reader's retry bound
+      expect(h.retries).toBe(h.hits);
+      return h;
     };
     const sc = hits('sc', 1);
     expect(sc.hits).toBeGreaterThan(0);
@@ -243,21 +266,9 @@ describe('explore --scenario', () => {
     );
     // the executions explore runs, counted here: every one that a bound stopped (a retry-bound hit whose
     // writer was still running: the other CPU's operations unfinished or stepping during the read)
-    let stopped = 0;
-    let during = 0;
-    const x = enumerate(
-      (source) => runTarget(t!, source).exec,
-      (exec) => {
-        const o = exec.outcome;
-        if (o.kind !== 'bound-hit') return;
-        stopped++;
-        const read = exec.ops[o.op]!;
-        const othersDone = exec.ops.filter((op) => op.cpu !== read.cpu).every((op) => op.done);
-        const others = exec.events.filter((e) => e.cpu !== read.cpu && e.kind !== 'drain');
-        if (o.bound === 'retries' && !(othersDone && others.every((e) => e.step < read.start))) during++;
-      },
-      { preemptionBound: 1 },
-    );
+    const h = boundHits(t!, { preemptionBound: 1 });
+    const stopped = h.hits;
+    const during = h.retries - h.after;
     expect(stopped).toBeGreaterThan(0);
     expect(during).toBe(stopped);
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-boundhit-'));
@@ -280,7 +291,7 @@ describe('explore --scenario', () => {
     expect(r.stdout).toContain(
       `DIVERGENCE: 2 divergent state(s) within bound 1; the first witness of each, minimized: 2 crash file(s) ` +
         `(one per distinct divergence), in ${dir}/\n` +
-        `  (${stopped} of ${x.executions} executions hit a bound and were not judged — neither a pass nor a divergence: ` +
+        `  (${stopped} of ${h.executions} executions hit a bound and were not judged — neither a pass nor a divergence: ` +
         `${during} with another CPU's operation unfinished or running during the read (typically a writer the ` +
         'preemption bound stopped half way, the reader retrying on it); the bound-hit state above)',
     );
