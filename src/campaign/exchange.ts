@@ -99,15 +99,14 @@ export class EpochRouter {
     this.sent = Array.from({ length: jobs }, () => -1);
   }
 
-  /** Keep `b`; returns it, to be handed to every job but its sender. */
-  add(b: EpochBatch): EpochBatch {
+  /** Keep `b` (the caller hands it to every job but its sender). */
+  add(b: EpochBatch): void {
     this.sent[b.job] = Math.max(this.sent[b.job]!, b.epoch);
     if (b.last) this.ended.add(b.job);
     this.batches.push(b);
     // a job that sent epoch e imports next (in its epoch e + 1, or its replacement's) the entries of e + 1 − LAG
     const next = this.sent.map((e, job) => (this.ended.has(job) ? Infinity : importedEpoch(e + 1)));
     this.batches = this.batches.filter((x) => next.some((n, job) => job !== x.job && n <= x.epoch));
-    return b;
   }
 
   /** The batches a fresh worker of `job` is to be given, in the order they arrived. */
