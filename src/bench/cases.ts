@@ -2,7 +2,7 @@ import type { Target } from '../campaign';
 import { selectTargets } from '../campaign';
 import { builtinReaders } from '../kernel';
 import type { ModelKind } from '../machine';
-import { BUILTIN_SCENARIOS } from '../scenario';
+import { builtinScenarios } from '../scenario';
 
 /** One benchmark case: a known-bug built-in scenario with a reader expected to diverge on it. */
 export interface BenchCase {
@@ -24,7 +24,7 @@ export interface BenchCase {
 export function knownBugCases(scenarios?: readonly string[], model?: ModelKind): BenchCase[] {
   const registry = builtinReaders();
   const out: BenchCase[] = [];
-  for (const s of BUILTIN_SCENARIOS) {
+  for (const s of builtinScenarios()) {
     if (scenarios && scenarios.length > 0 && !scenarios.includes(s.name)) continue;
     for (const reader of s.readers) {
       // one bug clause at most: the language refuses a second (one says the other, by nesting)

@@ -3,7 +3,7 @@ import { MODEL_KINDS, TraceSource } from '../machine';
 import type { ArchName } from '../kernel';
 import { ARCHES, builtinReaders } from '../kernel';
 import { contractByName } from '../compare';
-import { BUILTIN_SCENARIOS } from '../scenario';
+import { builtinScenarios } from '../scenario';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
 import { minimizeWitness } from './minimize-witness';
@@ -39,7 +39,7 @@ export function harnessFamilyOfArch(arch: ArchName): HarnessFamily | undefined {
 export function harnessTargets(family: HarnessFamily): Target[] {
   const registry = builtinReaders();
   const targets: Target[] = [];
-  for (const s of BUILTIN_SCENARIOS.filter((x) => HARNESS_ARCHES[family].includes(x.arch))) {
+  for (const s of builtinScenarios().filter((x) => HARNESS_ARCHES[family].includes(x.arch))) {
     for (const name of s.readers) {
       const reader = registry.get(name)!;
       for (const model of MODEL_KINDS as readonly ModelKind[]) {

@@ -3,7 +3,7 @@ import { TraceSource } from '../machine';
 import type { ArchName, Pte, ReaderDef, ReaderModuleRef } from '../kernel';
 import { ARCHES } from '../kernel';
 import { CONTRACTS, contractByName } from '../compare';
-import { BUILTIN_SCENARIOS } from '../scenario';
+import { builtinScenarios } from '../scenario';
 import { UsageError } from './select';
 import { makeTarget, runTarget } from './target';
 
@@ -245,7 +245,7 @@ export function probeReader(def: ReaderDef): void {
   const arch = ARCHES[def.arch];
   const contract = contractByName(def.contract);
   if (!arch || !contract) throw new Error(`[ptefuzz internal bug] probe of an unvalidated reader ${def.name}`);
-  for (const s of BUILTIN_SCENARIOS.filter((x) => x.arch === def.arch)) {
+  for (const s of builtinScenarios().filter((x) => x.arch === def.arch)) {
     const { exec, judgement } = runTarget(makeTarget(s, def, contract, 'sc', arch), new TraceSource([]));
     const what = `on ${s.name} (non-preemptive sc execution, nothing racing it)`;
     if (exec.outcome.kind === 'bound-hit') {

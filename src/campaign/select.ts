@@ -5,7 +5,7 @@ import { ARCHES, builtinOperations } from '../kernel';
 import type { Contract } from '../compare';
 import { CONTRACTS, contractByName } from '../compare';
 import type { Scenario } from '../scenario';
-import { BUILTIN_SCENARIOS, ScenarioError, builtinScenario, loadScn, printable } from '../scenario';
+import { BUILTIN_NAMES, ScenarioError, builtinScenario, builtinScenarios, loadScn, printable } from '../scenario';
 import type { Target } from './target';
 import { makeTarget } from './target';
 
@@ -77,7 +77,7 @@ export function resolveScenario(name: string | Scenario | ScenarioText, registry
   }
   const s = builtinScenario(name);
   if (!s) {
-    throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_SCENARIOS.map((x) => x.name))}`);
+    throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_NAMES)}`);
   }
   return s;
 }
@@ -157,7 +157,7 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
   const scenarios =
     sel.scenarios && sel.scenarios.length > 0
       ? sel.scenarios.map((x) => resolveScenario(x, registry))
-      : BUILTIN_SCENARIOS;
+      : builtinScenarios();
   const readers = sel.readers?.map((r) => resolveReader(r, registry));
   const contract = sel.contract === undefined ? undefined : resolveContract(sel.contract);
   const models = sel.models?.map(resolveModel);

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { createRng } from '../../src/engines';
 import { UsageError, harnessFamilyOf, harnessSelection, harnessTargets, selectTargets } from '../../src/campaign';
 import { builtinReaders } from '../../src/kernel';
-import { BUILTIN_SCENARIOS } from '../../src/scenario';
+import { builtinScenarios } from '../../src/scenario';
 
 // The harness target is CommonJS over dist/ (built by the vitest globalSetup), exactly as jsfuzz loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -70,7 +70,13 @@ describe('harness/arm64.fuzz.js: the arm64 family (arm64 and arm64-ext-sw scenar
     const targets = harnessTargets('arm64');
     expect(new Set(targets.map((t) => t.arch.name))).toEqual(new Set(['arm64', 'arm64-ext-sw']));
     const names = new Set(targets.map((t) => t.scenario.name));
-    expect(names).toEqual(new Set(BUILTIN_SCENARIOS.filter((s) => s.arch.startsWith('arm64')).map((s) => s.name)));
+    expect(names).toEqual(
+      new Set(
+        builtinScenarios()
+          .filter((s) => s.arch.startsWith('arm64'))
+          .map((s) => s.name),
+      ),
+    );
     expect(harnessTargets('arm64').map((t) => t.key)).toEqual(targets.map((t) => t.key));
   });
 

@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import type { CampaignResult, StabilityStats, Target, Unstable } from '../../src/campaign';
 import { STABILITY_FINAL, addStability, runCampaign, stabilityPercent } from '../../src/campaign';
 import type { CpuSpec } from '../../src/machine';
-import { BUILTIN_SCENARIOS } from '../../src/scenario';
+import { builtinScenarios } from '../../src/scenario';
 import { statusLine } from '../../src/cli/status';
 import { target } from '../support/targets';
 
@@ -26,7 +26,7 @@ function coverageCampaign(t: Target, runs: number, onUnstable?: (u: Unstable) =>
 }
 
 describe('stability', () => {
-  test.each(BUILTIN_SCENARIOS.flatMap((s) => s.readers.map((r) => [s.name, r, s.model] as const)))(
+  test.each(builtinScenarios().flatMap((s) => s.readers.map((r) => [s.name, r, s.model] as const)))(
     '%s (%s, %s): 30 coverage runs, every re-execution reproduces its coverage and verdict',
     (scenario, reader, model) => {
       const unstable: Unstable[] = [];

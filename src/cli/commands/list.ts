@@ -2,12 +2,12 @@ import { KERNEL_VOCABULARY, MODEL_KINDS } from '../../machine';
 import type { ReaderRegistry } from '../../kernel';
 import { builtinOperations, opArches, signature } from '../../kernel';
 import { CONTRACTS } from '../../compare';
-import { BUILTIN_SCENARIOS, expectText } from '../../scenario';
+import { builtinScenarios, expectText } from '../../scenario';
 import { ENGINES } from '../../campaign';
 
 export function catalogue(registry: ReaderRegistry) {
   return {
-    scenarios: BUILTIN_SCENARIOS.map((s) => ({
+    scenarios: builtinScenarios().map((s) => ({
       name: s.name,
       title: s.title,
       arch: s.arch,

@@ -3,7 +3,7 @@ import type { ModelKind } from '../../machine';
 import { MODEL_KINDS } from '../../machine';
 import { CONTRACTS } from '../../compare';
 import type { Scenario } from '../../scenario';
-import { BUILTIN_SCENARIOS } from '../../scenario';
+import { builtinScenarios } from '../../scenario';
 import type { ExpectationCheck, MatrixCell, MatrixConfig, MatrixEngine } from '../../campaign';
 import {
   ENGINES,
@@ -71,7 +71,7 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
   if (o.crashes !== undefined) checkOutputFolder(o.crashes, '--crashes');
   const scenarios = o.scenario
     ? kernelScenarios(o.scenario, registry).map((s) => resolveScenario(s))
-    : BUILTIN_SCENARIOS;
+    : builtinScenarios();
   const readers = o.reader?.map((r) => resolveReader(r, registry).name);
   const contracts = o.contract ? o.contract.map(resolveContract) : CONTRACTS;
   const models: ModelKind[] = o.model ? o.model.map(resolveModel) : [...MODEL_KINDS];
