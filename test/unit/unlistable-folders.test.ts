@@ -137,7 +137,7 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     mkdirSync(join(out, folder)); // listing it fails (EIO)
     const r = await runInProcess(['merge', '--distill', out, input]);
     expect(r.stderr).toBe(
-      `ptefuzz: warning: ${join(input, 'entry.msgpack')}: cannot distill ${folder} (scenario "not-built-in" is not built in (a .scn scenario's corpus entries record only its name: give the file with --scenario FILE.scn)); its 1 new entries are merged whole\n`,
+      `ptefuzz: warning: ${join(input, 'entry.msgpack')}: cannot distill ${folder} (scenario "not-built-in" is not built in (a .scn scenario's corpus entries record only its name: give the file with --scenario FILE.scn)); its 1 new entry is merged whole\n`,
     );
     expect(r.code).toBe(0);
     expect(readFileSync(join(out, folder, corpusFileName(bytes)))).toEqual(bytes);

@@ -17,6 +17,7 @@ import { MAX_TIMEOUTS_PER_TARGET } from '../parallel';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
 import { scnScenarios } from '../scenario-files';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
+import { counted } from '../render';
 
 export interface MergeOptions {
   /** keep only corpus entries that add interleaving coverage for their target (afl-cmin, libFuzzer -merge=1) */
@@ -193,7 +194,7 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number, ti
     if (f.unresolved !== undefined) {
       process.stderr.write(
         `ptefuzz: warning: ${f.unresolved.file}: cannot distill ${f.folder} (${f.unresolved.reason}); ` +
-          `its ${f.candidates} new entries are merged whole\n`,
+          `its ${counted(f.candidates, 'new entry is', 'new entries are')} merged whole\n`,
       );
       process.stdout.write(`distill ${f.folder}: ${f.kept} of ${f.candidates} kept (not distilled: see the warning)\n`);
       continue;
@@ -203,7 +204,7 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number, ti
         (f.existing > 0 ? ` (${f.existing} already in OUT, kept)` : '') +
         (f.hung !== undefined ? `; ${f.hung} replay(s) hung (kept, not distilled: see the warnings)` : '') +
         (f.notReplayed !== undefined
-          ? `, ${f.notReplayed} new entries not replayed after them (kept whole, undistilled)`
+          ? `, ${counted(f.notReplayed, 'new entry', 'new entries')} not replayed after them (kept whole, undistilled)`
           : '') +
         `; ft ${f.ft ?? 0}\n`,
     );
@@ -211,7 +212,7 @@ function printDistilled(folders: readonly DistilledFolder[], seconds: number, ti
   process.stdout.write(
     `distilled ${folders.length} target(s): ${kept} of ${candidates} new corpus entries kept, ${candidates - kept} dropped` +
       (existing > 0 ? ` (${existing} already in OUT, kept)` : '') +
-      `; ${replayed} entries replayed in ${seconds.toFixed(1)} s` +
+      `; ${counted(replayed, 'entry', 'entries')} replayed in ${seconds.toFixed(1)} s` +
       (hung > 0 ? `; ${hung} replay(s) hung, each stopped after ${timeoutSeconds} s (kept, not distilled)` : '') +
       '\n',
   );
