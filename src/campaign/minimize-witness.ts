@@ -6,7 +6,7 @@ import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { scenarioSource } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
-import { makeTarget, runTarget, sameDivergence, specOf } from './target';
+import { callWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
 
 /** A minimized witness: the (possibly reduced) target it runs on, its trace and run. */
 export interface MinimizedWitness {
@@ -26,8 +26,10 @@ function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile, watch?
     file,
     holds: sameDivergence(t, cls, bounds, watch),
     probe: (source: ChoiceSource, onStatement) => {
-      // a build of its own (the probe is told each statement start), not the target's cached machine
-      return execute(specOf(t.scenario.build(t.reader, t.arch, { onStatement })), t.model, source, bounds);
+      // a build of its own (the probe is told each statement start), not the target's cached machine; it runs the
+      // reader as the predicate's executions do, so it is watched as they are
+      const spec = specOf(t.scenario.build(t.reader, t.arch, { onStatement }));
+      return callWatched(watch, () => execute(spec, t.model, source, bounds));
     },
   };
 }

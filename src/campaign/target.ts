@@ -78,6 +78,17 @@ export interface ExecutionWatch {
    * report before the first candidate runs, so nothing has to be executed again to keep it).
    */
   minimizing?(m: MinimizingWitness | undefined): void;
+  /**
+   * Optional: run one execution of the interpreter (`execution`) — the main thread's watch
+   * (src/cli/watched-call.ts) runs it as a call it can stop after a time limit, and throws out of the
+   * code that ran the execution when it does. Without it, the execution is called directly.
+   */
+  call?<T>(execution: () => T): T;
+}
+
+/** Run one execution under `watch`'s `call` when it has one, else directly. */
+export function callWatched<T>(watch: ExecutionWatch | undefined, execution: () => T): T {
+  return watch?.call !== undefined ? watch.call(execution) : execution();
 }
 
 /** The divergence a campaign is minimizing (ExecutionWatch.minimizing): its execution, as run. */
@@ -100,7 +111,7 @@ export function runTarget(
   else {
     const watched = watch.begin(t, source);
     try {
-      exec = execute(spec, t.model, watched, bounds);
+      exec = callWatched(watch, () => execute(spec, t.model, watched, bounds));
     } finally {
       watch.end();
     }

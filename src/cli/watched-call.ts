@@ -1,0 +1,98 @@
+/**
+ * Watched calls in the main thread: synchronous code that may never return — a reader module that spins without
+ * yielding (`while (true) {}`) — run where it can be stopped. `node:vm` runs a script with a time limit: past it,
+ * V8 terminates the script, whatever function it is in (a main-realm function it calls included), and the call
+ * throws `ERR_SCRIPT_EXECUTION_TIMEOUT`. One context and one script (`call()`) serve every call; each call starts
+ * a watchdog thread (~40–60 µs), so a watched call wraps a unit of work (an execution, a slice of a search), not a
+ * step. What a stopped call was doing is dead: its `finally` blocks did not run, and any state it touched (a
+ * generator, a reader module's variables, a machine) must not be resumed. Calls nest (a limit inside a limit).
+ * A promise-returning function is watched only up to its first `await`.
+ */
+import { Script, createContext } from 'node:vm';
+import type { ChoiceSource } from '../machine';
+import type { ExecutionWatch, Target } from '../campaign';
+
+/** What a watched call gave: its value, or `hung` — it had not returned when its limit passed, and was stopped. */
+export type Watched<T> = { readonly hung: false; readonly value: T } | { readonly hung: true };
+
+const sandbox: { call: (() => unknown) | undefined } = { call: undefined };
+const context = createContext(sandbox);
+const script = new Script('call()', { filename: 'ptefuzz-watched-call' });
+
+/** The largest limit `node:vm` takes (a uint32 of milliseconds, ~49.7 days): a longer one is cut to it. */
+const MAX_LIMIT_MS = 2 ** 32 - 1;
+
+/** A `--timeout` in seconds as a vm limit: whole milliseconds, at least 1, at most MAX_LIMIT_MS. */
+export function limitMs(seconds: number): number {
+  return Math.min(MAX_LIMIT_MS, Math.max(1, Math.round(seconds * 1000)));
+}
+
+/**
+ * Call `fn` in this thread, stopped if it has not returned after `ms` milliseconds (rounded to whole ones, at
+ * least 1): its value, or `{ hung: true }`. An exception of `fn` propagates unchanged; the vm's own timeout
+ * error never does.
+ */
+export function watchedCall<T>(fn: () => T, ms: number): Watched<T> {
+  const outer = sandbox.call;
+  // what fn threw, told apart from the vm's timeout error (a termination runs no catch block: this one neither)
+  let thrown: { readonly e: unknown } | undefined;
+  sandbox.call = () => {
+    try {
+      return fn();
+    } catch (e) {
+      thrown = { e };
+      throw e;
+    }
+  };
+  try {
+    const value = script.runInContext(context, { timeout: Math.min(MAX_LIMIT_MS, Math.max(1, Math.round(ms))) }) as T;
+    return { hung: false, value };
+  } catch (e) {
+    if (thrown === undefined && isVmTimeout(e)) return { hung: true };
+    throw e;
+  } finally {
+    sandbox.call = outer;
+  }
+}
+
+function isVmTimeout(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+/** Thrown by WatchedExecutions when an execution of `target` did not return within `seconds`. */
+export class HungExecution extends Error {
+  constructor(
+    readonly target: Target,
+    readonly seconds: number,
+  ) {
+    super(`an execution of ${target.key} did not return within ${seconds} s`);
+    this.name = 'HungExecution';
+  }
+}
+
+/**
+ * The main thread's watch of single executions (a replay, the minimizer's candidates): each execution is one
+ * watched call of `seconds`; one that does not return throws HungExecution out of the code that ran it (the
+ * minimization, the replay), whose state is then dead — the caller gives that unit of work up and says so.
+ */
+export class WatchedExecutions implements ExecutionWatch {
+  private target: Target | undefined;
+
+  constructor(readonly seconds: number) {}
+
+  begin(t: Target, source: ChoiceSource): ChoiceSource {
+    this.target = t;
+    return source;
+  }
+
+  end(): void {}
+
+  call<T>(execution: () => T): T {
+    const r = watchedCall(execution, limitMs(this.seconds));
+    if (r.hung) {
+      if (this.target === undefined) throw new Error('[ptefuzz internal bug] a watched execution without a target');
+      throw new HungExecution(this.target, this.seconds);
+    }
+    return r.value;
+  }
+}
