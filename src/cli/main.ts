@@ -162,6 +162,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       pathArg,
       'crashes',
     )
+    .option(
+      '--timeout <seconds>',
+      `watchdog of a scenario's search: an execution running longer than this stops that target's search (no claim about it) and is saved as a timeout crash file (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (opts: ExploreOptions & ModuleOption, cmd: Command) => {
       // first thing: a signal while reader modules and scenario files load ends the search cleanly

@@ -341,6 +341,11 @@ export class SharedWatch implements ExecutionWatch, ChoiceSource {
     Atomics.store(this.buf.header, H_STATE, 0);
   }
 
+  /** the wrapped source's (an `explore` enumeration prunes non-canonical TSO drain placements through it) */
+  get canonicalDrains(): boolean {
+    return this.inner.canonicalDrains === true;
+  }
+
   minimizing(m: MinimizingWitness | undefined): void {
     if (m === undefined) {
       this.buf.endMinimizing();

@@ -1,13 +1,13 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
-import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets } from '../../campaign';
+import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets, timeoutRecord } from '../../campaign';
 import type { EnumerateOptions } from '../../engines';
 import type { Exploration } from '../../engines';
 import { exhaustSteps } from '../../engines';
 import type { LitmusShape } from '../../litmus-shapes';
 import { SHAPES, shapeByName } from '../../litmus-shapes';
 import type { Execution, ModelKind } from '../../machine';
-import { byCodeUnit } from '../../machine';
+import { DEFAULT_BOUNDS, byCodeUnit } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import type { HerdTest } from '../herd';
 import { countText, herdResult, herdSteps, rawHerdTest, searchLine, shapeTest } from '../herd';
@@ -17,14 +17,18 @@ import { resolveScenarioArgs } from '../scenario-files';
 import { checkOutputFolder } from '../../crash';
 import { findingReport } from '../render';
 import { fieldsText } from '../../report';
-import { replayCommandFor } from '../replay-command';
+import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
 import { cleanStaleTemps } from './fuzz';
 import type { StopSignals } from '../stop-signals';
 import { nextTurn, notStartedLine } from '../stop-signals';
 import type { WriteFailure } from '../unsaved';
-import { NOT_SAVED_REPLAY, notSavedSummary, writeFailureLines } from '../unsaved';
+import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
 import type { StateWitness } from './explore-crashes';
 import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
+import type { HangSnapshot } from '../watchdog';
+import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
+import type { Watched } from '../watched-call';
+import { limitMs, watchedCall } from '../watched-call';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -38,6 +42,8 @@ export interface ExploreOptions {
   crashes: string;
   /** `--crashes` was on the command line (not its default): refused where no crash file is written */
   crashesGiven?: boolean;
+  /** the watchdog of a scenario's target: an execution running longer than this many seconds stops its search */
+  timeout?: number;
 }
 
 /** Preemption bound of `explore --scenario` when `--bound` is not given (CHESS: most bugs need ≤ 2). */
@@ -78,6 +84,11 @@ export async function exploreCommand(
         '--crashes does not apply to --litmus: a litmus shape has no reader; explore prints its States block and writes no crash file',
       );
     }
+    if (o.timeout !== undefined) {
+      throw new UsageError(
+        "--timeout does not apply to --litmus: a litmus shape has no reader (no user code that could hang); it watches the executions of a scenario's reader",
+      );
+    }
     const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
     const shapes = o.litmus.map(resolveShape);
     return runSearches(
@@ -98,6 +109,11 @@ export async function exploreCommand(
   if (kernel.length === 0 && o.crashesGiven === true) {
     throw new UsageError(
       `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
+    );
+  }
+  if (kernel.length === 0 && o.timeout !== undefined) {
+    throw new UsageError(
+      `--timeout does not apply to ${raw[0]!.file} (a test judged by its condition, no reader: no user code that could hang); it watches the executions of a scenario's reader`,
     );
   }
   const rawModels = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
@@ -209,17 +225,33 @@ interface Search {
 /** How long a search runs between two turns of the event loop (where a signal handler can run). */
 const SLICE_MS = 50;
 
-/** Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. */
-async function drive<T>(steps: Generator<void, T, undefined>): Promise<T> {
-  let slice = Date.now() + SLICE_MS;
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (Date.now() >= slice) {
-      await nextTurn();
-      slice = Date.now() + SLICE_MS;
+/**
+ * Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. With `limitMs`
+ * each slice is a watched call (watched-call.ts) stopped after that long: `hung` — the computation is then dead,
+ * never resumed. A search of a scenario's target is watched (its reader may be a module that never returns); a
+ * litmus shape or a test judged by its condition runs no user code, and is not.
+ */
+async function drive<T>(steps: Generator<void, T, undefined>, limitMs?: number): Promise<Watched<T>> {
+  const slice = (): IteratorReturnResult<T> | undefined => {
+    const end = Date.now() + SLICE_MS;
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r;
+      if (Date.now() >= end) return undefined;
     }
+  };
+  for (;;) {
+    const r = limitMs === undefined ? { hung: false as const, value: slice() } : watchedCall(slice, limitMs);
+    if (r.hung) return r;
+    if (r.value !== undefined) return { hung: false, value: r.value.value };
+    await nextTurn();
   }
+}
+
+/** The value of a search that is not watched (it runs no user code: it cannot hang). */
+function unwatched<T>(r: Watched<T>): T {
+  if (r.hung) throw new Error('[ptefuzz internal bug] an unwatched search reported a hang');
+  return r.value;
 }
 
 /** The searches an interrupted explore never started: named, so that nobody reads their absence as a pass. */
@@ -251,7 +283,7 @@ function herdSearch(test: HerdTest, model: ModelKind, o: ExploreOptions, announc
       }
       search.name = name;
       const opts = { ...enumOptions(o, o.bound), shouldStop: search.signals.shouldStop };
-      const x = await drive(herdSteps(test, model, opts));
+      const x = unwatched(await drive(herdSteps(test, model, opts)));
       search.name = undefined;
       const stopped = x.interrupted ? search.signals.signal : undefined;
       return { text: herdResult(test, model, opts, x, stopped).text, diverged: false, unsaved: [] };
@@ -365,10 +397,19 @@ async function exploreTarget(
   const values = new Map<string, bigint>();
   const interrupt = search.signals;
   search.name = t.key;
-  const x: Exploration<Run> = await drive(
+  // the watchdog's view of the execution in flight (its choices, its steps' CPUs), as a fuzz worker publishes it
+  const buf = WatchBuffer.create(1);
+  const watch = new SharedWatch(buf, [t]);
+  /** executions that returned (the hung one, if any, is the next) */
+  let returned = 0;
+  /** the first execution of each divergent state and label, as it is classified: the witnesses a hang keeps */
+  const found = new Map<string, StateWitness>();
+  const seconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  const driven = await drive(
     exhaustSteps(
       (source) => {
-        const run = runTarget(t, source);
+        const run = runTarget(t, source, DEFAULT_BOUNDS, watch);
+        returned++;
         if (run.judgement.raced > 0) raced++;
         if (run.judgement.verdict.kind === 'bound-hit') {
           boundHits++;
@@ -378,7 +419,15 @@ async function exploreTarget(
         }
         return run;
       },
-      (run) => scenarioStates(t, run, values),
+      (run) => {
+        const states = scenarioStates(t, run, values);
+        for (const [state, label] of states) {
+          if (NOT_DIVERGENT.has(label)) continue;
+          const key = `${state} ${label}`;
+          if (!found.has(key)) found.set(key, { state, label, run });
+        }
+        return states;
+      },
       { ...enumOptions(o, bound), shouldStop: interrupt.shouldStop },
       (state, label, executions) => {
         // on stderr as the search goes: a long search tells its finds (and a test knows when to interrupt)
@@ -386,7 +435,14 @@ async function exploreTarget(
           process.stderr.write(`#${executions}\tNEW\tdivergent state ${state}  ${label}\t(${t.key})\n`);
       },
     ),
+    // a slice is cut after SLICE_MS between executions: the one that hangs ran at least `seconds`
+    limitMs(seconds) + SLICE_MS,
   );
+  if (driven.hung) {
+    search.name = undefined;
+    return hungSearch(t, o, bound, seconds, { ...buf.snapshot(), execution: returned + 1 }, [...found.values()]);
+  }
+  const x: Exploration<Run> = driven.value;
   search.name = undefined;
   const stopped = x.interrupted ? interrupt.signal! : undefined;
   const states = [...x.states.values()].sort((a, b) => byCodeUnit(a.state, b.state));
@@ -472,4 +528,63 @@ async function exploreTarget(
     }
   }
   return { text: out.join('\n'), diverged: witnesses.length > 0, unsaved };
+}
+
+/**
+ * The block of a target whose search did not return: execution `hang.execution` ran over `seconds` and was stopped,
+ * with the search (its generator, the machine, the reader's state: all dead, never resumed). No claim about the
+ * bound. The hung execution is saved as a `timeout` crash file, as `fuzz` saves one (its fingerprint and detail come
+ * from a replay up to the step that never returned: watched too; no file when that replay hangs as well), and the
+ * first witness of each divergent state found before it is saved unminimized (the minimizer would run the reader
+ * again).
+ */
+function hungSearch(
+  t: Target,
+  o: ExploreOptions,
+  bound: number,
+  seconds: number,
+  hang: HangSnapshot & { readonly execution: number },
+  witnesses: readonly StateWitness[],
+): { text: string; diverged: boolean; unsaved: readonly WriteFailure[] } {
+  const unsaved: WriteFailure[] = [];
+  const judged = hang.execution - 1;
+  const out = [
+    `Explore ${t.scenario.name}: ${t.scenario.title}`,
+    `reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}, preemption bound ${bound}`,
+  ];
+  const made = watchedCall(() => timeoutRecord(t, hang, seconds, 'exhaustive', `bound ${bound}`), limitMs(seconds));
+  const detail = made.hung
+    ? `its replay up to the step that never returned did not return within ${seconds} s either`
+    : made.value.verdict.kind === 'timeout'
+      ? made.value.verdict.detail
+      : '';
+  out.push(
+    `TIMEOUT: execution ${hang.execution} did not return within ${seconds} s (reader ${t.reader.name}: ${detail}); ` +
+      `the search of this target was stopped after ${judged} judged execution(s): NO CLAIM about preemption bound ${bound} for this target`,
+  );
+  if (made.hung) {
+    out.push(`no timeout file: ${detail} (${hang.trace.length} choices made before it hung)`);
+  } else {
+    const saved = trySaveCrash(o.crashes, made.value);
+    if (saved.unsaved) {
+      unsaved.push(saved.unsaved);
+      out.push(writeFailureLines(saved.unsaved, 'explore goes on'), `\treplay: ${NOT_SAVED_REPLAY}`);
+    } else {
+      out.push(
+        `timeout file: ${saved.path} (${hang.trace.length} choices)`,
+        `\treplay: ${timeoutReplayCommand(saved.path, t.reader.module?.path, seconds)}`,
+      );
+    }
+  }
+  if (witnesses.length > 0) {
+    const files = saveUnminimized(t, witnesses, o.crashes, bound);
+    out.push(
+      `DIVERGENCE: ${witnesses.length} divergent state(s) in the ${judged} executions judged before the hang: ` +
+        witnesses.map((w) => `${w.state} ${w.label}`).join('; '),
+      `the first witness of each, unminimized (the reader is not run again on this target): ${files.length} crash file(s)` +
+        (files.length > 0 ? ':' : ''),
+      ...files.map((f) => `\treplay: ${replayCommandFor(f.path, t.reader.module?.path)}`),
+    );
+  }
+  return { text: out.join('\n'), diverged: true, unsaved };
 }
