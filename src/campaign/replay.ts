@@ -4,8 +4,8 @@ import type { Scenario } from '../scenario';
 import { ScenarioError, loadScn } from '../scenario';
 import type { CrashFile } from '../crash';
 import { CrashFileError, shellQuote, toHex } from '../crash';
-import { TraceSource } from '../machine';
-import type { Run, Target } from './target';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { UsageError, namedTarget, resolveReader, resolveScenario } from './select';
 
@@ -109,9 +109,15 @@ export function recordedValueText(value: string, target: Target): string {
   return /^0x[0-9a-f]+$/i.test(value) ? target.arch.format(BigInt(value)) : value;
 }
 
-export function replayCrash(c: CrashFile, file: string, registry: ReaderRegistry): ReplayResult {
+export function replayCrash(
+  c: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  /** the main thread's watch of the execution (src/cli/watched-call.ts) */
+  watch?: ExecutionWatch,
+): ReplayResult {
   const target = crashTarget(c, file, registry);
-  const run = runTarget(target, new TraceSource(c.trace));
+  const run = runTarget(target, new TraceSource(c.trace), DEFAULT_BOUNDS, watch);
   const v = run.judgement.verdict;
   const observed = v.kind === 'divergence' ? toHex(v.observed) : v.kind;
   const reproduced = v.kind === 'divergence' && v.class === c.verdict.class && observed === c.verdict.observed;

@@ -3,7 +3,7 @@ import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { CrashFile, CrashTimeoutVerdict } from '../crash';
 import { TIMEOUT_CRASH_VERSION, toHex } from '../crash';
 import { crashHeader } from './crash-record';
-import type { Run, Target } from './target';
+import type { ExecutionWatch, Run, Target } from './target';
 import { runTarget } from './target';
 
 /**
@@ -37,9 +37,9 @@ export interface TimeoutFinding {
  * step bound of `hang.step`, so the interpreter stops before the step that
  * never returned. Undefined when it hung before the first step.
  */
-export function runToHang(t: Target, hang: Hang): Run | undefined {
+export function runToHang(t: Target, hang: Hang, watch?: ExecutionWatch): Run | undefined {
   if (hang.cpu < 0) return undefined;
-  return runTarget(t, new TraceSource(hang.trace), { ...DEFAULT_BOUNDS, steps: hang.step });
+  return runTarget(t, new TraceSource(hang.trace), { ...DEFAULT_BOUNDS, steps: hang.step }, watch);
 }
 
 /** The innermost operation still open on `cpu` in an execution stopped by a bound, or undefined. */

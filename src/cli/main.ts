@@ -192,7 +192,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--diagram', 'print the CPU-column diagram of every file')
     .option(
       '--timeout <seconds>',
-      `timeout files: how long the replay runs (in a watched worker thread) before it counts as hung again (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      `watchdog: a timeout file's replay (in a watched worker thread) counts as hung again after this; a divergence file's replay running longer is stopped and not reproduced (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
@@ -210,6 +210,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'crash file')
     .option('--html <out>', 'write a self-contained HTML timeline (lanes, read-from arrows) to this file', pathArg)
     .option('--litmus', 'print the witness as an LKMM C litmus test (herd7 syntax); exit 2 if it has no such form')
+    .option(
+      '--timeout <seconds>',
+      `watchdog: a replay running longer than this is stopped (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((file: string, o: ShowOptions & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
@@ -225,10 +230,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       '<path...>',
       'crash files, or folders holding *.msgpack crash files at any depth (corpus entries skipped)',
     )
+    .option(
+      '--timeout <seconds>',
+      `watchdog: an execution (the replay, a candidate of the minimizer) running longer than this is stopped and its file left as it was (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action((paths: string[], o: ModuleOption) => {
+    .action((paths: string[], o: { timeout?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry);
-      code = minimizeCommand(paths, registry);
+      code = minimizeCommand(paths, registry, o.timeout);
     });
 
   program

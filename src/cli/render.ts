@@ -1,9 +1,10 @@
-import type { Run, Target, Finding } from '../campaign';
+import type { ExecutionWatch, Run, Target, Finding } from '../campaign';
 import { runToHang } from '../campaign';
 import type { CrashTimeoutVerdict } from '../crash';
 import type { VerdictReportInput } from '../report';
 import { renderDiagram, renderVerdictReport } from '../report';
 import type { Reduction } from '../scenario';
+import { HungExecution, WatchedExecutions } from './watched-call';
 
 /** What the text and HTML reports draw one execution of a target from. */
 export function reportInput(t: Target, run: Run): VerdictReportInput {
@@ -77,9 +78,15 @@ export function droppedText(dropped: readonly string[]): string {
  * trace replayed with that step bound — it cannot hang), then what the
  * watchdog recorded.
  */
-export function hangReport(t: Target, v: CrashTimeoutVerdict, trace: readonly number[]): string {
+export function hangReport(
+  t: Target,
+  v: CrashTimeoutVerdict,
+  trace: readonly number[],
+  /** the main thread's watch of the replay up to the hung step (src/cli/watched-call.ts) */
+  watch?: ExecutionWatch,
+): string {
   const head = scenarioHead(t).join('\n');
-  const run = runToHang(t, { trace, step: v.step, cpu: v.cpu });
+  const run = runToHang(t, { trace, step: v.step, cpu: v.cpu }, watch);
   const diagram =
     run === undefined
       ? '(no step: it hung while the CPU programs started)'
@@ -101,6 +108,30 @@ export function hangReport(t: Target, v: CrashTimeoutVerdict, trace: readonly nu
     `  ${v.detail}`,
     `  (the diagram shows the ${v.step} steps before; a step that never returns is a loop without a yield in the reader's or an operation's code)`,
   ].join('\n');
+}
+
+/**
+ * hangReport with its replay up to the hung step watched (watched-call.ts): a reader that hangs there too (one that
+ * keeps state between calls) gets one line in place of the diagram instead of hanging the command.
+ */
+export function watchedHangReport(
+  t: Target,
+  v: CrashTimeoutVerdict,
+  trace: readonly number[],
+  seconds: number,
+): string {
+  try {
+    return hangReport(t, v, trace, new WatchedExecutions(seconds));
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    return [
+      ...scenarioHead(t),
+      '',
+      `(no diagram: the replay up to step ${v.step}, the step that never returned, did not return within ${seconds} s either: stopped)`,
+      '',
+      `timeout: the execution did not return within ${v.seconds} s: ${v.detail}`,
+    ].join('\n');
+  }
 }
 
 /**

@@ -71,6 +71,18 @@ export class HungExecution extends Error {
 }
 
 /**
+ * The one line (stderr) of a command that stopped a reader of FILE (`e`) `where` (`on replay`, …): what hung, and
+ * what to do about it.
+ */
+export function hungLine(file: string, e: HungExecution, where: string): string {
+  return (
+    `ptefuzz: ${file}: reader ${e.target.reader.name} did not return within ${e.seconds} s ${where}, and was stopped ` +
+    '(a loop that never yields: the reader module may differ from the one the file was recorded with, or keep state ' +
+    'between calls); fix the reader, or give it longer with --timeout SECONDS'
+  );
+}
+
+/**
  * The main thread's watch of single executions (a replay, the minimizer's candidates): each execution is one
  * watched call of `seconds`; one that does not return throws HungExecution out of the code that ran it (the
  * minimization, the replay), whose state is then dead — the caller gives that unit of work up and says so.

@@ -4,12 +4,12 @@
  * the event loop. Each test runs the CLI under cliWithin (killed after 90 s), so on a build without the watch it
  * fails instead of hanging. The hanging reader is HANG_NEW (spins on S2's re-established low half); --timeout 1.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hasStackTrace } from '../support/cli';
-import { HANG_NEW, cliWithin } from '../support/hang-readers';
+import { HANG_NEW, cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /** A fresh folder holding HANG_NEW as `hang-new.js`. */
 function folder(): string {
@@ -27,6 +27,60 @@ function ends(args: readonly string[], cwd: string): ReturnType<typeof cliWithin
 }
 
 const S2_SC = ['--scenario', 's2-pae-zap-reestablish', '--model', 'sc'];
+
+/**
+ * Reads low, then high, and returns what it read (torn when the writer runs in between) — but spins on a torn read
+ * once the file `armed` exists in the working folder: a crash file found without it hangs on replay with it.
+ */
+const ARMED = paeReaderModule({
+  name: 'ptep_get_armed',
+  source: 'test: spins on a torn read once the file armed exists',
+  summary: 'low, high; spins on a torn read when armed',
+  requires: "const fs = require('node:fs');\n",
+  body: `  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  if (lo === 0x10067n && hi !== 0x10001n && fs.existsSync('armed')) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  yield end(pte);
+  return pte;
+`,
+});
+
+/** A folder holding ARMED as `armed.js` and the torn crash file explore wrote of it (before arming it); its path. */
+function armedCrash(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-main-wd-'));
+  writeFileSync(join(dir, 'armed.js'), ARMED);
+  const found = ends(
+    [
+      'explore',
+      '--reader-module',
+      './armed.js',
+      ...S2_SC,
+      '--reader',
+      'ptep_get_armed',
+      '--bound',
+      '1',
+      '--crashes',
+      'c',
+    ],
+    dir,
+  );
+  expect(found.code).toBe(1);
+  const files = readdirSync(join(dir, 'c'));
+  expect(files).toHaveLength(1);
+  writeFileSync(join(dir, 'armed'), '');
+  return { dir, file: `c/${files[0]!}` };
+}
+
+/** The line of a command that stopped the reader of `file` `where`. */
+const hungLine = (file: string, where: string): RegExp =>
+  new RegExp(
+    `^ptefuzz: ${file.replace(/\./g, '\\.')}: reader ptep_get_armed did not return within 1 s ${where}, and was stopped \\(a loop that never yields: .*\\); fix the reader, or give it longer with --timeout SECONDS$`,
+    'm',
+  );
 
 describe('explore under the watchdog (--timeout)', () => {
   test('a hung execution stops its target’s search (no claim, a timeout file); the other target is searched; exit 1', () => {
@@ -69,5 +123,34 @@ describe('explore under the watchdog (--timeout)', () => {
     expect(litmus.code).toBe(2);
     expect(litmus.stderr).toMatch(/^ptefuzz: --timeout does not apply to --litmus: a litmus shape has no reader/);
     expect(existsSync(join(dir, 'crashes'))).toBe(false);
+  });
+});
+
+describe('replay, show and minimize of a divergence file whose reader hangs (--timeout)', () => {
+  test('each stops the replay, says so in one line and exits 1; minimize leaves the file as it was', () => {
+    const { dir, file } = armedCrash();
+    const bytes = readFileSync(join(dir, file));
+    const mod = ['--timeout', '1', '--reader-module', './armed.js'];
+
+    const replay = ends(['replay', ...mod, file], dir);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toMatch(hungLine(file, 'on replay'));
+    expect(replay.stdout).toMatch(
+      new RegExp(`^NOT REPRODUCED ${file}: recorded torn — .*; replay did not return within 1 s$`, 'm'),
+    );
+    expect(replay.stdout).toMatch(/^1 crash file\(s\): 0 reproduced, 1 not reproduced, 0 unreadable$/m);
+
+    const show = ends(['show', ...mod, file], dir);
+    expect(show.code).toBe(1);
+    expect(show.stderr).toMatch(hungLine(file, 'on replay \\(nothing to show\\)'));
+    expect(show.stdout).toBe('');
+
+    const minimize = ends(['minimize', ...mod, file], dir);
+    expect(minimize.code).toBe(1);
+    expect(minimize.stderr).toMatch(hungLine(file, 'while minimizing \\(the file is left as it was\\)'));
+    expect(minimize.stdout).toBe(
+      '1 crash file(s): 0 rewritten, 0 already minimal, 0 not reproduced, 1 hung (left as they were), 0 unreadable\n',
+    );
+    expect(readFileSync(join(dir, file))).toEqual(bytes);
   });
 });

@@ -16,12 +16,14 @@ import { crashPathsOf } from '../crash-paths';
 import type { Run, Target } from '../../campaign';
 import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
 import type { Execution } from '../../machine';
-import { countPreemptions } from '../../machine';
+import { DEFAULT_BOUNDS, countPreemptions } from '../../machine';
+import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { preferredWitness, rankOf } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { droppedText } from '../render';
 
-type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced';
+type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced' | 'hung';
 
 /**
  * Re-minimize crash files in place: the file is rewritten atomically under
@@ -29,16 +31,30 @@ type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced';
  * the name changed. A file under its legacy name (legacyCrashFileName: before
  * names carried the contract) whose witness is already minimal is renamed to
  * the new form (one rename(2): the file is under exactly one of the names at
- * every instant). Exit 0 when every file was minimized, 1 when one no
- * longer shows its recorded divergence (left untouched), 2 when one is unreadable.
+ * every instant). Every execution — the replay, each candidate of the
+ * minimizer — is watched (watched-call.ts): one that does not return within
+ * `seconds` stops that file's minimization, the file is left untouched and
+ * named on one line (stderr). Exit 0 when every file was minimized, 1 when
+ * one no longer shows its recorded divergence or hung (left untouched), 2
+ * when one is unreadable.
  */
-export function minimizeCommand(paths: readonly string[], registry: ReaderRegistry): number {
+export function minimizeCommand(
+  paths: readonly string[],
+  registry: ReaderRegistry,
+  seconds: number = DEFAULT_TIMEOUT_SECONDS,
+): number {
   const files = crashPathsOf(paths);
-  const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, unreadable: 0 };
+  const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, hung: 0, unreadable: 0 };
+  const watch = new WatchedExecutions(seconds);
   for (const file of files) {
     try {
-      count[minimizeFile(file, registry)]++;
+      count[minimizeFile(file, registry, watch)]++;
     } catch (e) {
+      if (e instanceof HungExecution) {
+        count.hung++;
+        process.stderr.write(hungLine(file, e, 'while minimizing (the file is left as it was)') + '\n');
+        continue;
+      }
       if (!(e instanceof CrashFileError)) throw e;
       count.unreadable++;
       process.stderr.write(`ptefuzz: ${e.message}\n`);
@@ -47,13 +63,15 @@ export function minimizeCommand(paths: readonly string[], registry: ReaderRegist
   process.stdout.write(
     `${files.length} crash file(s): ${count.rewritten} rewritten, ${count.unchanged} already minimal, ` +
       (count.renamed > 0 ? `${count.renamed} already minimal renamed from a legacy name, ` : '') +
-      `${count['not-reproduced']} not reproduced, ${count.unreadable} unreadable\n`,
+      `${count['not-reproduced']} not reproduced, ` +
+      (count.hung > 0 ? `${count.hung} hung (left as they were), ` : '') +
+      `${count.unreadable} unreadable\n`,
   );
   if (count.unreadable > 0) return EXIT_USAGE;
-  return count['not-reproduced'] > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+  return count['not-reproduced'] > 0 || count.hung > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
+function minimizeFile(file: string, registry: ReaderRegistry, watch: WatchedExecutions): Outcome {
   const crash = loadCrash(file);
   const target = crashTarget(crash, file, registry);
   if (crash.verdict.kind === 'timeout') {
@@ -61,9 +79,9 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
     process.stdout.write(`UNCHANGED ${file}: a timeout file is kept as recorded (not minimized)\n`);
     return 'unchanged';
   }
-  const holds = sameDivergence(target, crash.verdict.class);
+  const holds = sameDivergence(target, crash.verdict.class, DEFAULT_BOUNDS, watch);
   const before = holds(crash.trace);
-  const min = before === null ? null : minimizeWitness(target, crash.verdict.class, crash.trace);
+  const min = before === null ? null : minimizeWitness(target, crash.verdict.class, crash.trace, DEFAULT_BOUNDS, watch);
   if (before === null || min === null) {
     process.stdout.write(`NOT REPRODUCED ${file}: no ${crash.verdict.class} divergence on replay; not rewritten\n`);
     return 'not-reproduced';
@@ -82,7 +100,7 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
     process.stdout.write(`UNCHANGED ${file}: ${stats}\n`);
     return 'unchanged';
   }
-  if (renamed && existsSync(out) && !lighterThanFile(min.run.exec, bytes, out, registry)) {
+  if (renamed && existsSync(out) && !lighterThanFile(min.run.exec, bytes, out, registry, watch)) {
     // the same bug as a witness already in the folder, which is as light or lighter: it stays
     const identical = same && Buffer.compare(readFileSync(out), bytes) === 0;
     unlinkSync(file);
@@ -113,11 +131,22 @@ function minimizeFile(file: string, registry: ReaderRegistry): Outcome {
  * (minimize/order.ts), ties broken by bytes; a file that no longer shows its
  * divergence, or does not load, loses.
  */
-function lighterThanFile(exec: Execution, bytes: Buffer, other: string, registry: ReaderRegistry): boolean {
+function lighterThanFile(
+  exec: Execution,
+  bytes: Buffer,
+  other: string,
+  registry: ReaderRegistry,
+  watch: WatchedExecutions,
+): boolean {
   const crash = loadIfCrash(other);
   // a file under the name that is no crash file (truncated, overwritten) loses, as saveCrash replaces it
   if (crash === undefined) return true;
-  const run = sameDivergence(crashTarget(crash, other, registry), crash.verdict.class)(crash.trace);
+  const run = sameDivergence(
+    crashTarget(crash, other, registry),
+    crash.verdict.class,
+    DEFAULT_BOUNDS,
+    watch,
+  )(crash.trace);
   if (run === null) return true;
   const [mine, theirs] = [rankOf(exec), rankOf(run)];
   return preferredWitness(mine, bytes, theirs, readFileSync(other));

@@ -2,12 +2,17 @@ import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, loadCrash } from '../../crash';
 import { crashPathsOf } from '../crash-paths';
+import type { ReplayResult } from '../../campaign';
 import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
-import { hangReport, runReport } from '../render';
+import { runReport, watchedHangReport } from '../render';
+import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
 import { replayWatched } from '../replay-watched';
 
-/** How `replay` runs a timeout file: in a watched worker thread, stopped after `seconds`. */
+/**
+ * How `replay` watches its executions: a timeout file runs in a watched worker thread, stopped after `seconds`; a
+ * divergence file in this thread, as a watched call stopped after `seconds` (watched-call.ts).
+ */
 export interface ReplayWatchdog {
   readonly seconds: number;
   /** the `--reader-module` files, for the worker to load */
@@ -18,7 +23,9 @@ export interface ReplayWatchdog {
  * Re-execute every crash file; exit 0 iff each reproduces its recorded
  * verdict, 1 if one does not, 2 if a file cannot be read (one line each).
  * A timeout file reproduces when its execution hangs again: it runs in a
- * worker thread that is stopped after `watchdog.seconds`.
+ * worker thread that is stopped after `watchdog.seconds`. A divergence file
+ * whose replay does not return within `watchdog.seconds` is stopped and does
+ * not reproduce (one line on stderr).
  */
 export async function replayCommand(
   paths: readonly string[],
@@ -36,7 +43,7 @@ export async function replayCommand(
       const reproduced =
         crash.verdict.kind === 'timeout'
           ? await replayTimeout(crash, file, registry, diagram, watchdog)
-          : replayDivergence(crash, file, registry, diagram);
+          : replayDivergence(crash, file, registry, diagram, watchdog.seconds);
       if (reproduced) ok++;
       else failed++;
     } catch (e) {
@@ -52,8 +59,24 @@ export async function replayCommand(
   return failed > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-function replayDivergence(crash: CrashFile, file: string, registry: ReaderRegistry, diagram: boolean): boolean {
-  const r = replayCrash(crash, file, registry);
+function replayDivergence(
+  crash: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  diagram: boolean,
+  seconds: number,
+): boolean {
+  let r: ReplayResult;
+  try {
+    r = replayCrash(crash, file, registry, new WatchedExecutions(seconds));
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    process.stderr.write(hungLine(file, e, 'on replay') + '\n');
+    process.stdout.write(
+      `NOT REPRODUCED ${file}: recorded ${crash.verdict.class} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model}); replay did not return within ${seconds} s\n`,
+    );
+    return false;
+  }
   if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
   const v = crash.verdict;
   const what = `${v.class} ${v.kind === 'divergence' ? recordedValueText(v.observed, r.target) : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
@@ -89,6 +112,6 @@ async function replayTimeout(
       `NOT REPRODUCED ${file}: recorded timeout (after ${v.seconds} s) — ${where}; replay returned within ${watchdog.seconds} s: ${r.verdict}, ${r.steps} steps\n`,
     );
   }
-  if (diagram || !r.hung) process.stdout.write(hangReport(target, v, crash.trace) + '\n\n');
+  if (diagram || !r.hung) process.stdout.write(watchedHangReport(target, v, crash.trace, watchdog.seconds) + '\n\n');
   return r.hung;
 }

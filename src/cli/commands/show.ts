@@ -6,7 +6,9 @@ import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCra
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
-import { hangReport, reportInput, runReport, scenarioHead } from '../render';
+import { reportInput, runReport, scenarioHead, watchedHangReport } from '../render';
+import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { pageReplayCommand, replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
 
 export interface ShowOptions {
@@ -14,14 +16,27 @@ export interface ShowOptions {
   readonly html?: string;
   /** print the witness as an LKMM C litmus test (herd7 syntax) instead */
   readonly litmus?: boolean;
+  /** the watchdog: a replay running longer than this many seconds is stopped (default DEFAULT_TIMEOUT_SECONDS) */
+  readonly timeout?: number;
 }
 
-/** Print a crash file as a CPU-column diagram with its verdict, and the command that replays it. */
+/**
+ * Print a crash file as a CPU-column diagram with its verdict, and the command that replays it. Its replay is
+ * watched (watched-call.ts): one that does not return within `--timeout` is stopped, one line on stderr, exit 1.
+ */
 export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptions = {}): number {
   if (o.html !== undefined && o.litmus) throw new UsageError('--html and --litmus: choose one');
   const crash = loadCrash(file);
-  if (crash.verdict.kind === 'timeout') return showTimeout(file, crash, registry, o);
-  const r = replayCrash(crash, file, registry);
+  const seconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  if (crash.verdict.kind === 'timeout') return showTimeout(file, crash, registry, o, seconds);
+  let r: ReplayResult;
+  try {
+    r = replayCrash(crash, file, registry, new WatchedExecutions(seconds));
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    process.stderr.write(hungLine(file, e, 'on replay (nothing to show)') + '\n');
+    return EXIT_DIVERGENCE;
+  }
   if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
   if (o.litmus) return printLitmus(file, r);
   const recorded =
@@ -59,7 +74,13 @@ function storedLines(crash: CrashFile): string[] {
  * with that step bound, so `show` itself cannot hang) and what the watchdog
  * recorded. Not re-run to the hang: `ptefuzz replay` does that, under the watchdog.
  */
-function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o: ShowOptions): number {
+function showTimeout(
+  file: string,
+  crash: CrashFile,
+  registry: ReaderRegistry,
+  o: ShowOptions,
+  seconds: number,
+): number {
   const v = crash.verdict;
   if (v.kind !== 'timeout') throw new Error('[ptefuzz internal bug] not a timeout file');
   if (o.html !== undefined || o.litmus) {
@@ -76,7 +97,9 @@ function showTimeout(file: string, crash: CrashFile, registry: ReaderRegistry, o
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${timeoutReplayCommand(file, target.reader.module?.path, v.seconds)}`;
   process.stdout.write(
-    [hangReport(target, v, crash.trace), '', recorded, trace, replay, '', ...storedLines(crash)].join('\n') + '\n',
+    [watchedHangReport(target, v, crash.trace, seconds), '', recorded, trace, replay, '', ...storedLines(crash)].join(
+      '\n',
+    ) + '\n',
   );
   return EXIT_OK;
 }
