@@ -126,6 +126,49 @@ describe('explore under the watchdog (--timeout)', () => {
   });
 });
 
+/**
+ * Reads low, then high, and returns what it read — but spins on its second torn read in a process and every later
+ * one: S2 under sc at bound 1 has one torn execution, so explore's search returns and the minimization of its
+ * witness (whose first candidate replays it) hangs, as does the replay that draws the file.
+ */
+const TORN_ONCE = paeReaderModule({
+  name: 'ptep_get_torn_once',
+  source: 'test: spins on its second torn read in a process',
+  summary: 'low, high; spins from its second torn read on',
+  head: 'let torn = 0;\n',
+  body: `  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  if (lo === 0x10067n && hi !== 0x10001n && ++torn > 1) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  yield end(pte);
+  return pte;
+`,
+});
+
+describe('explore: a minimization that hangs', () => {
+  test('the witness is saved as found, NOT minimized, and drawn from its search run; exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-main-wd-'));
+    writeFileSync(join(dir, 'torn-once.js'), TORN_ONCE);
+    const args = ['explore', '--reader-module', './torn-once.js', ...S2_SC, '--reader', 'ptep_get_torn_once'];
+    const r = ends([...args, '--bound', '1', '--timeout', '1', '--crashes', 'c'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^DIVERGENCE: 1 divergent state\(s\) within bound 1;/m);
+    expect(r.stdout).toMatch(
+      /^first witness of \{0x00010002:0x00010067\} torn, NOT minimized: a candidate of the minimizer did not return within 1 s \(reader ptep_get_torn_once, stopped\); saved as found:$/m,
+    );
+    expect(r.stdout).toMatch(/^verdict {3}divergence: torn$/m);
+    const files = readdirSync(join(dir, 'c'));
+    expect(files).toHaveLength(1);
+    // the file is the witness as found: a fresh process (its first torn read returns) reproduces it
+    const again = ends(['replay', '--reader-module', './torn-once.js', `c/${files[0]!}`], dir);
+    expect(again.stdout).toMatch(/^REPRODUCED c\/.*: torn \{0x00010002:0x00010067\}/m);
+    expect(again.code).toBe(0);
+  });
+});
+
 describe('replay, show and minimize of a divergence file whose reader hangs (--timeout)', () => {
   test('each stops the replay, says so in one line and exits 1; minimize leaves the file as it was', () => {
     const { dir, file } = armedCrash();

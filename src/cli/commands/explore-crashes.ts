@@ -5,7 +5,9 @@ import { crashRecord, minimizeWitness, runTarget, witnessTarget } from '../../ca
 import type { CrashFile } from '../../crash';
 import { encodeCrash, fingerprint, loadIfCrash } from '../../crash';
 import type { Rank } from '../../minimize';
-import { TraceSource } from '../../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../../machine';
+import type { WatchedExecutions } from '../watched-call';
+import { HungExecution } from '../watched-call';
 import { preferredWitness, rankOf } from '../../minimize';
 import type { WriteFailure } from '../unsaved';
 import { trySaveCrash } from '../unsaved';
@@ -26,12 +28,18 @@ export interface ExploreCrash {
   readonly states: readonly string[];
   /** the file could not be written (disk full, …): its bytes, to print with the command that writes them */
   readonly unsaved?: WriteFailure;
+  /** a candidate of the minimizer did not return: the witness is saved as found, unminimized */
+  readonly hung?: HungExecution;
 }
 
 interface Candidate {
   record: CrashFile;
   rank: Rank;
   bytes: Buffer;
+  /** the witness's target and run (what the record stores), drawn when a replay of the file hangs */
+  target: Target;
+  run: Run;
+  hung?: HungExecution;
 }
 
 const NOT_TIMED: Finding['first'] = { executions: 0, seconds: 0 };
@@ -45,7 +53,9 @@ const NOT_TIMED: Finding['first'] = { executions: 0, seconds: 0 };
  * atomically under its fingerprint name. The engine is `exhaustive` and the
  * seed field says the bound (as `matrix --engine exhaustive --crashes` does).
  * The enumeration is deterministic, so the same scenario and bound write the
- * same files, byte for byte.
+ * same files, byte for byte. Every execution of the minimizer, and the replay
+ * of each file, runs under `watch` (watched-call.ts): a witness whose
+ * minimization hangs is saved as found (ExploreCrash.hung).
  */
 export function saveExploreCrashes(
   t: Target,
@@ -55,13 +65,14 @@ export function saveExploreCrashes(
   registry: ReaderRegistry,
   /** the unminimized stand-ins saveUnminimized wrote: replaced where a minimized file takes the same name, else removed */
   standIns: readonly SavedStandIn[] = [],
+  watch?: WatchedExecutions,
 ): ExploreCrash[] {
   const minimized = new Map<Run, Candidate>(); // one execution may be the first witness of several states
   const byId = new Map<string, Candidate & { states: string[] }>();
   for (const w of witnesses) {
     let c = minimized.get(w.run);
     if (c === undefined) {
-      c = minimize(t, w.run, bound);
+      c = minimize(t, w.run, bound, watch);
       minimized.set(w.run, c);
     }
     const id = fingerprint(c.record);
@@ -81,10 +92,11 @@ export function saveExploreCrashes(
     // a file of the same fingerprint already there (an earlier campaign's) is kept: draw what it stores
     const record = saved.fresh || saved.unsaved ? c.record : (loadIfCrash(saved.path) ?? c.record);
     return {
-      finding: findingOf(t, record, saved.path, registry),
+      finding: findingOf(t, record, saved.path, registry, c, watch),
       file: saved.path,
       states: c.states,
       ...(saved.unsaved ? { unsaved: saved.unsaved } : {}),
+      ...(c.hung ? { hung: c.hung } : {}),
     };
   });
   // every minimized file is written: the stand-ins this process wrote under other names go (where one
@@ -127,38 +139,66 @@ export function saveUnminimized(
 ): SavedStandIn[] {
   const byId = new Map<string, CrashFile>();
   for (const w of witnesses) {
-    const v = w.run.judgement.verdict;
-    if (v.kind !== 'divergence')
-      throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
-    const record = crashRecord(
-      { target: t, trace: w.run.exec.trace, exec: w.run.exec, judgement: w.run.judgement },
-      'exhaustive',
-      `bound ${bound}`,
-    );
+    const record = unminimizedRecord(t, w.run, bound);
     const id = fingerprint(record);
     if (!byId.has(id)) byId.set(id, record);
   }
   return [...byId.values()].map((record) => trySaveCrash(dir, record)).filter((saved) => saved.unsaved === undefined);
 }
 
-function minimize(t: Target, run: Run, bound: number): Candidate {
+/** The crash record of a divergent state's first witness as found (whole trace, whole program). */
+function unminimizedRecord(t: Target, run: Run, bound: number): CrashFile {
+  if (run.judgement.verdict.kind !== 'divergence')
+    throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
+  return crashRecord(
+    { target: t, trace: run.exec.trace, exec: run.exec, judgement: run.judgement },
+    'exhaustive',
+    `bound ${bound}`,
+  );
+}
+
+function minimize(t: Target, run: Run, bound: number, watch: WatchedExecutions | undefined): Candidate {
   const v = run.judgement.verdict;
   if (v.kind !== 'divergence')
     throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
-  const min = minimizeWitness(t, v.class, run.exec.trace);
+  let min: ReturnType<typeof minimizeWitness>;
+  try {
+    min = minimizeWitness(t, v.class, run.exec.trace, DEFAULT_BOUNDS, watch);
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    // the minimizer's state is dead: the witness as found (its execution returned during the search)
+    const record = unminimizedRecord(t, run, bound);
+    return { record, rank: rankOf(run.exec), bytes: encodeCrash(record), target: t, run, hung: e };
+  }
   if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
   const record = crashRecord(
     { target: min.target, trace: min.trace, exec: min.run.exec, judgement: min.run.judgement },
     'exhaustive',
     `bound ${bound}`,
   );
-  return { record, rank: rankOf(min.run.exec), bytes: encodeCrash(record) };
+  return { record, rank: rankOf(min.run.exec), bytes: encodeCrash(record), target: min.target, run: min.run };
 }
 
-/** The witness a crash file of `t` stores, replayed (on the program its trace runs on: witnessTarget), to draw it. */
-function findingOf(t: Target, rec: CrashFile, file: string, registry: ReaderRegistry): Finding {
-  const target = witnessTarget(t, rec, file, registry);
-  const run = runTarget(target, new TraceSource(rec.trace));
+/**
+ * The witness a crash file of `t` stores, replayed (on the program its trace runs on: witnessTarget), to draw it.
+ * A replay that hangs (watched) draws the candidate's own run instead (of the same fingerprint: the same divergence).
+ */
+function findingOf(
+  t: Target,
+  rec: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  c: Candidate,
+  watch: WatchedExecutions | undefined,
+): Finding {
+  let target = witnessTarget(t, rec, file, registry);
+  let run: Run;
+  try {
+    run = runTarget(target, new TraceSource(rec.trace), DEFAULT_BOUNDS, watch);
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    ({ target, run } = c);
+  }
   return {
     target,
     class: rec.verdict.class,

@@ -28,7 +28,7 @@ import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
 import type { HangSnapshot } from '../watchdog';
 import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
 import type { Watched } from '../watched-call';
-import { limitMs, watchedCall } from '../watched-call';
+import { WatchedExecutions, limitMs, watchedCall } from '../watched-call';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -499,7 +499,15 @@ async function exploreTarget(
           `(send ${stopped} again to stop now and keep the unminimized files: ${standIns.map((s) => s.path).join(' ')})\n`,
       );
     }
-    const crashes = saveExploreCrashes(t, witnesses, o.crashes, bound, registry, standIns);
+    const crashes = saveExploreCrashes(
+      t,
+      witnesses,
+      o.crashes,
+      bound,
+      registry,
+      standIns,
+      new WatchedExecutions(seconds),
+    );
     unsaved.push(...crashes.flatMap((c) => (c.unsaved ? [c.unsaved] : [])));
     out.push(
       (stopped !== undefined
@@ -517,9 +525,11 @@ async function exploreTarget(
     for (const c of crashes) {
       out.push(
         '',
-        c.states.length === 1
-          ? `first witness of ${c.states[0]!}, minimized:`
-          : `first witnesses of ${c.states.join('; ')}, minimized (one divergence: the same fingerprint):`,
+        (c.states.length === 1 ? `first witness of ${c.states[0]!}, ` : `first witnesses of ${c.states.join('; ')}, `) +
+          (c.hung !== undefined
+            ? `NOT minimized: a candidate of the minimizer did not return within ${c.hung.seconds} s (reader ${c.hung.target.reader.name}, stopped); saved as found`
+            : 'minimized') +
+          (c.states.length === 1 ? ':' : ' (one divergence: the same fingerprint):'),
         findingReport(c.finding),
         ...(c.unsaved
           ? [writeFailureLines(c.unsaved, 'explore goes on'), `\treplay: ${NOT_SAVED_REPLAY}`]
