@@ -1,10 +1,11 @@
 import type { Instr, Location, Program } from '../machine';
-import { TraceSource } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { ArchName, Pte, ReaderDef, ReaderModuleRef } from '../kernel';
 import { ARCHES } from '../kernel';
 import { CONTRACTS, contractByName } from '../compare';
 import { builtinScenarios } from '../scenario';
 import { UsageError } from './select';
+import type { ExecutionWatch } from './target';
 import { makeTarget, runTarget } from './target';
 
 /**
@@ -238,15 +239,22 @@ function firstLine(e: unknown): string {
  * Run a module reader once on every built-in scenario of its architecture —
  * the non-preemptive `sc` execution (all-zero trace), where nothing races it —
  * and insist that it completed a read. Catches at load time a reader that
- * never begins a reader operation, throws, or cannot leave its loop.
+ * never begins a reader operation, throws, or cannot leave its loop. Each
+ * execution runs under `watch` (the main thread's watched calls: one that never
+ * returns throws out of here).
  */
-export function probeReader(def: ReaderDef): void {
+export function probeReader(def: ReaderDef, watch?: ExecutionWatch): void {
   const file = def.module?.path ?? def.name;
   const arch = ARCHES[def.arch];
   const contract = contractByName(def.contract);
   if (!arch || !contract) throw new Error(`[ptefuzz internal bug] probe of an unvalidated reader ${def.name}`);
   for (const s of builtinScenarios().filter((x) => x.arch === def.arch)) {
-    const { exec, judgement } = runTarget(makeTarget(s, def, contract, 'sc', arch), new TraceSource([]));
+    const { exec, judgement } = runTarget(
+      makeTarget(s, def, contract, 'sc', arch),
+      new TraceSource([]),
+      DEFAULT_BOUNDS,
+      watch,
+    );
     const what = `on ${s.name} (non-preemptive sc execution, nothing racing it)`;
     if (exec.outcome.kind === 'bound-hit') {
       throw new ReaderModuleError(file, `reader "${def.name}" hit the ${exec.outcome.bound} bound ${what}`);

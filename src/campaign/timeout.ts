@@ -83,7 +83,32 @@ export function describeHang(t: Target, hang: Hang): { signature: string; detail
 
 /** The crash file of a hang (format version 3, verdict kind `timeout`). */
 export function timeoutRecord(t: Target, hang: Hang, seconds: number, engine: string, seed: string): CrashFile {
-  const { signature, detail } = describeHang(t, hang);
+  return hangRecord(t, hang, seconds, engine, seed, describeHang(t, hang));
+}
+
+/**
+ * What describeHang says of a hang whose replay up to the step that never returned did not return either (a reader
+ * that keeps state between calls): the hung CPU and step only, no operation, no values read.
+ */
+export function unreplayedHang(t: Target, hang: Hang): { signature: string; detail: string } {
+  const cpuName = t.built.cpus[hang.cpu]?.name ?? `cpu${hang.cpu}`;
+  return {
+    signature: `? on CPU ${hang.cpu}: replay hung`,
+    detail:
+      `CPU ${hang.cpu} (${cpuName}) did not yield again after its step ${hang.step} (the replay up to that step, ` +
+      'to say in which operation, did not return either)',
+  };
+}
+
+/** The crash file of a hang described as `described` (describeHang or unreplayedHang). */
+export function hangRecord(
+  t: Target,
+  hang: Hang,
+  seconds: number,
+  engine: string,
+  seed: string,
+  { signature, detail }: { readonly signature: string; readonly detail: string },
+): CrashFile {
   const verdict: CrashTimeoutVerdict = {
     kind: 'timeout',
     class: 'timeout',

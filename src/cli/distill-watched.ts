@@ -15,11 +15,12 @@
 import { Worker } from 'node:worker_threads';
 import type { CorpusKey, DistillEntry, DistillResult, Target } from '../campaign';
 import type { FiledCandidate } from '../crash';
-import { UsageError, describeHang, distillSequence } from '../campaign';
+import { UsageError, distillSequence } from '../campaign';
 import { MAX_TIMEOUTS_PER_TARGET, deathReason } from './parallel';
 import type { HangSnapshot } from './watchdog';
 import { WatchBuffer, watchWorker } from './watchdog';
 import { workerScript } from './worker-script';
+import { watchedDescribeHang } from './watched-call';
 
 /** What the worker is started with (structured-cloned once). */
 export interface DistillWorkerInput {
@@ -131,7 +132,7 @@ export async function distillWatched(
     if (last) limits[j] = end.snap.pos;
     const why =
       end.kind === 'hang'
-        ? `did not return within ${cfg.timeoutSeconds} s (${describeHang(job.target, end.snap).detail})`
+        ? `did not return within ${cfg.timeoutSeconds} s (${watchedDescribeHang(job.target, end.snap, cfg.timeoutSeconds).detail})`
         : `ended its worker thread (${end.reason})`;
     const h: HungReplay = { file: entry.file, name: entry.name, existing: end.snap.pos < seq.existing, why, last };
     hung[j]!.push(h);

@@ -128,7 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const signals = new StopSignals();
       try {
         const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
-        registerReaderModules(o.readerModule, registry);
+        registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
         code =
           o.engine === 'jsfuzz' ? await jsfuzzCommand(o, registry, signals) : await fuzzCommand(o, registry, signals);
       } finally {
@@ -173,7 +173,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const signals = new StopSignals();
       try {
         const o = { ...opts, crashesGiven: cmd.getOptionValueSource('crashes') === 'cli' };
-        registerReaderModules(o.readerModule, registry);
+        registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
         code = await exploreCommand(o, registry, signals);
       } finally {
         signals.dispose();
@@ -197,7 +197,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (paths: string[], o: { diagram?: boolean; timeout?: number } & ModuleOption) => {
-      registerReaderModules(o.readerModule, registry);
+      registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
       code = await replayCommand(paths, registry, o.diagram === true || (paths.length === 1 && !isFolder(paths[0]!)), {
         seconds: o.timeout ?? DEFAULT_TIMEOUT_SECONDS,
         readerModules: o.readerModule ?? [],
@@ -217,7 +217,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((file: string, o: ShowOptions & ModuleOption) => {
-      registerReaderModules(o.readerModule, registry);
+      registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
       code = showCommand(file, registry, o);
     });
 
@@ -237,7 +237,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((paths: string[], o: { timeout?: number } & ModuleOption) => {
-      registerReaderModules(o.readerModule, registry);
+      registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
       code = minimizeCommand(paths, registry, o.timeout);
     });
 
@@ -291,7 +291,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (out: string, inputs: string[], o: MergeOptions & ModuleOption) => {
-      registerReaderModules(o.readerModule, registry);
+      registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
       code = await mergeCommand(out, inputs, o, registry);
     });
 

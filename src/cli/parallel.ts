@@ -17,7 +17,7 @@
  * divergence kept unminimized after a hung minimization is drawn by a watched
  * replay (replay-watched.ts). This thread runs a reader only in the load-time
  * check of a reader module and in the replay of a hung execution up to its
- * last step (timeoutRecord): a reader module that hangs there hangs the campaign.
+ * last step (timeoutRecord), both watched calls (watched-call.ts).
  * Per-target statistics and hit counts live in the worker's shared buffer, so
  * those of a terminated worker are exact (but for the hits of its findings
  * past HIT_SLOTS, which come with its progress messages: see watchdog.ts).
@@ -44,17 +44,7 @@ import type {
   Target,
   TimeoutFinding,
 } from '../campaign';
-import {
-  UsageError,
-  addStability,
-  addStats,
-  describeHang,
-  emptyStats,
-  partitionOf,
-  reducedTarget,
-  timeoutRecord,
-  witnessTarget,
-} from '../campaign';
+import { UsageError, addStability, addStats, emptyStats, partitionOf, reducedTarget, witnessTarget } from '../campaign';
 import type { CrashFile } from '../crash';
 import { crashFileName, encodeCrash, fingerprint, fsReason, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
@@ -71,6 +61,7 @@ import type { ReplayOutcome } from './replay-watched';
 import { replayWatched } from './replay-watched';
 import type { ExchangeInput } from './corpus-exchange';
 import { ExchangeHub } from './corpus-exchange';
+import { watchedDescribeHang, watchedTimeoutRecord } from './watched-call';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -573,7 +564,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       // every worker, not only the next fresh one: another job still running must not hang on it again
       decisions.drop(byKey.get(t.key)!.i);
     }
-    const record = timeoutRecord(t, snap, cfg.timeoutSeconds, cfg.engine, cfg.seed);
+    const record = watchedTimeoutRecord(t, snap, cfg.timeoutSeconds, cfg.engine, cfg.seed);
     const id = fingerprint(record);
     const known = timeouts.get(id);
     if (known) {
@@ -629,7 +620,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       detail = f.record.verdict.kind === 'timeout' ? f.record.verdict.detail : '';
     } else {
       reducedHangs++;
-      detail = reducedHangDetail(t, snap, registry);
+      detail = reducedHangDetail(t, snap, registry, cfg.timeoutSeconds);
     }
     const h: MinimizeHang = {
       target: t,
@@ -879,7 +870,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
  * Where a candidate on a reduced program hung, as describeHang says it of a timeout — on that program, rebuilt
  * from the text the worker published. Never throws: a program it cannot rebuild is said so.
  */
-function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry): string {
+function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry, seconds: number): string {
   if (snap.program === undefined) return 'on a program the minimizer reduced, whose text the watch buffer did not hold';
   let reduced: Target;
   try {
@@ -890,7 +881,7 @@ function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegist
   const left = reduced.built.cpus.length;
   const of = t.built.cpus.length;
   const what = left < of ? `${left} of its ${of} CPUs left` : 'operations dropped';
-  return `on a program the minimizer reduced (${what}): ${describeHang(reduced, snap).detail}`;
+  return `on a program the minimizer reduced (${what}): ${watchedDescribeHang(reduced, snap, seconds).detail}`;
 }
 
 /** Why a worker thread ended without its totals, in words. */

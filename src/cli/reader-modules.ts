@@ -6,6 +6,8 @@ import { compileFunction } from 'node:vm';
 import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
 import { ReaderModuleError, UsageError, probeReader, readersFromModule } from '../campaign';
 import * as api from '../index';
+import { HungExecution, WatchedExecutions } from './watched-call';
+import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
 /**
  * User reader modules (`--reader-module FILE`). The one place that turns a
@@ -113,7 +115,9 @@ function evaluate(code: string, abs: string, shown: string): unknown {
  * Load every `--reader-module` into the registry (the same file twice counts
  * once). A name already taken — by a built-in reader or another module — is
  * an error naming both. Each reader is probed once on the built-in scenarios
- * of its architecture (see probeReader) — unless `probe` is false: a worker thread
+ * of its architecture (see probeReader), each execution a watched call of
+ * `seconds` (watched-call.ts: a reader that never returns there is a one-line
+ * ReaderModuleError, exit 2, not a command that hangs) — unless `probe` is false: a worker thread
  * (fuzz, replay, merge --distill) loads the modules its main thread has already
  * probed, and does not run them again outside the executions the watchdog watches
  * (a reader that hangs only there would hang the worker, unseen, for ever).
@@ -121,7 +125,10 @@ function evaluate(code: string, abs: string, shown: string): unknown {
 export function registerReaderModules(
   files: readonly string[] | undefined,
   registry: ReaderRegistry,
-  { probe = true }: { readonly probe?: boolean } = {},
+  {
+    probe = true,
+    seconds = DEFAULT_TIMEOUT_SECONDS,
+  }: { readonly probe?: boolean; readonly seconds?: number | undefined } = {},
 ): ReaderDef[] {
   const seen = new Set<string>();
   const added: ReaderDef[] = [];
@@ -139,6 +146,18 @@ export function registerReaderModules(
       added.push(r);
     }
   }
-  if (probe) for (const r of added) probeReader(r);
+  if (!probe) return added;
+  const watch = new WatchedExecutions(seconds);
+  for (const r of added) {
+    try {
+      probeReader(r, watch);
+    } catch (e) {
+      if (!(e instanceof HungExecution)) throw e;
+      throw new ReaderModuleError(
+        r.module!.path,
+        `reader "${r.name}" did not return within ${e.seconds} s on ${e.target.scenario.name} (non-preemptive sc execution, nothing racing it), and was stopped: a loop that never yields (the load-time check runs each reader once on every built-in scenario of its architecture; --timeout SECONDS gives it longer)`,
+      );
+    }
+  }
   return added;
 }

@@ -10,7 +10,9 @@
  */
 import { Script, createContext } from 'node:vm';
 import type { ChoiceSource } from '../machine';
-import type { ExecutionWatch, Target } from '../campaign';
+import type { ExecutionWatch, Hang, Target } from '../campaign';
+import { describeHang, hangRecord, unreplayedHang } from '../campaign';
+import type { CrashFile } from '../crash';
 
 /** What a watched call gave: its value, or `hung` — it had not returned when its limit passed, and was stopped. */
 export type Watched<T> = { readonly hung: false; readonly value: T } | { readonly hung: true };
@@ -107,4 +109,19 @@ export class WatchedExecutions implements ExecutionWatch {
     }
     return r.value;
   }
+}
+
+/**
+ * describeHang — which replays a hung execution up to the step that never returned — as a watched call of
+ * `seconds`: a reader that hangs there too (one that keeps state between calls) is described by unreplayedHang
+ * (the hung CPU and step only) instead of hanging the command.
+ */
+export function watchedDescribeHang(t: Target, hang: Hang, seconds: number): { signature: string; detail: string } {
+  const r = watchedCall(() => describeHang(t, hang), limitMs(seconds));
+  return r.hung ? unreplayedHang(t, hang) : r.value;
+}
+
+/** timeoutRecord, its replay watched (watchedDescribeHang): the `timeout` crash file of a hang, whatever the reader. */
+export function watchedTimeoutRecord(t: Target, hang: Hang, seconds: number, engine: string, seed: string): CrashFile {
+  return hangRecord(t, hang, seconds, engine, seed, watchedDescribeHang(t, hang, seconds));
 }

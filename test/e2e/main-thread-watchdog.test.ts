@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hasStackTrace } from '../support/cli';
-import { HANG_NEW, cliWithin, paeReaderModule } from '../support/hang-readers';
+import { HANG_NEW, campaignEnds, cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /** A fresh folder holding HANG_NEW as `hang-new.js`. */
 function folder(): string {
@@ -195,5 +195,70 @@ describe('replay, show and minimize of a divergence file whose reader hangs (--t
       '1 crash file(s): 0 rewritten, 0 already minimal, 0 not reproduced, 1 hung (left as they were), 0 unreadable\n',
     );
     expect(readFileSync(join(dir, file))).toEqual(bytes);
+  });
+});
+
+/** Spins on every call, raced or not: the load-time check's first execution of it never returns. */
+const SPIN_ALWAYS = paeReaderModule({
+  name: 'ptep_get_spin_always',
+  source: 'test: spins on every call',
+  summary: 'spins without yielding',
+  body: `  // eslint-disable-next-line no-empty
+  while (true) {}
+`,
+});
+
+/**
+ * In a worker thread, spins after its first load, having written the file `hung`; in the main thread it reads low,
+ * then high — until `hung` exists, then it spins as soon as it starts: the main thread's replay of the hung execution
+ * up to its last step (which makes the timeout file) hangs, and the load-time check (before any worker) does not.
+ */
+const HANG_THEN_MAIN = paeReaderModule({
+  name: 'ptep_get_hang_then_main',
+  source: 'test: hangs in a worker, then in the main thread',
+  summary: 'spins in a worker; in the main thread once a worker hung',
+  requires: "const fs = require('node:fs');\nconst wt = require('node:worker_threads');\n",
+  body: `  if (wt.isMainThread && fs.existsSync('hung')) {
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const lo = yield plain_read(ptep.low);
+  if (!wt.isMainThread) {
+    fs.writeFileSync('hung', '');
+    // eslint-disable-next-line no-empty
+    while (true) {}
+  }
+  const hi = yield plain_read(ptep.high);
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+`,
+});
+
+describe('the main thread of fuzz and the load-time check', () => {
+  test('a reader module whose load-time check never returns is one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-main-wd-'));
+    writeFileSync(join(dir, 'spin.js'), SPIN_ALWAYS);
+    const r = ends(['explore', '--reader-module', './spin.js', ...S2_SC, '--timeout', '1'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^ptefuzz: spin\.js: reader "ptep_get_spin_always" did not return within 1 s on s\S+ \(non-preemptive sc execution, nothing racing it\), and was stopped: a loop that never yields \(.*--timeout SECONDS gives it longer\)\n$/,
+    );
+  });
+
+  test('fuzz: the replay that makes a timeout file hangs too: the file is written from the hung CPU and step, the campaign ends', () => {
+    const { dir, r, sum } = campaignEnds<{ timeouts: { file: string; detail: string }[] }>({
+      text: HANG_THEN_MAIN,
+      file: 'hang-then-main.js',
+      reader: 'ptep_get_hang_then_main',
+      runs: 5,
+    });
+    expect(sum.timeouts).toHaveLength(1);
+    expect(sum.timeouts[0]!.detail).toMatch(
+      /^CPU 0 \(A: ptep_get_hang_then_main\) did not yield again after its step \d+ \(the replay up to that step, to say in which operation, did not return either\)$/,
+    );
+    expect(existsSync(join(dir, sum.timeouts[0]!.file))).toBe(true);
+    expect(r.stderr).toMatch(/this target is dropped/);
   });
 });

@@ -1,6 +1,6 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { Run, Target } from '../../campaign';
-import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets, timeoutRecord } from '../../campaign';
+import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets } from '../../campaign';
 import type { EnumerateOptions } from '../../engines';
 import type { Exploration } from '../../engines';
 import { exhaustSteps } from '../../engines';
@@ -28,7 +28,7 @@ import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
 import type { HangSnapshot } from '../watchdog';
 import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
 import type { Watched } from '../watched-call';
-import { WatchedExecutions, limitMs, watchedCall } from '../watched-call';
+import { WatchedExecutions, limitMs, watchedCall, watchedTimeoutRecord } from '../watched-call';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -544,7 +544,7 @@ async function exploreTarget(
  * The block of a target whose search did not return: execution `hang.execution` ran over `seconds` and was stopped,
  * with the search (its generator, the machine, the reader's state: all dead, never resumed). No claim about the
  * bound. The hung execution is saved as a `timeout` crash file, as `fuzz` saves one (its fingerprint and detail come
- * from a replay up to the step that never returned: watched too; no file when that replay hangs as well), and the
+ * from a replay up to the step that never returned, watched too: watchedTimeoutRecord), and the
  * first witness of each divergent state found before it is saved unminimized (the minimizer would run the reader
  * again).
  */
@@ -562,29 +562,21 @@ function hungSearch(
     `Explore ${t.scenario.name}: ${t.scenario.title}`,
     `reader ${t.reader.name}, contract ${t.contract.name}, model ${t.model}, preemption bound ${bound}`,
   ];
-  const made = watchedCall(() => timeoutRecord(t, hang, seconds, 'exhaustive', `bound ${bound}`), limitMs(seconds));
-  const detail = made.hung
-    ? `its replay up to the step that never returned did not return within ${seconds} s either`
-    : made.value.verdict.kind === 'timeout'
-      ? made.value.verdict.detail
-      : '';
+  const record = watchedTimeoutRecord(t, hang, seconds, 'exhaustive', `bound ${bound}`);
+  const detail = record.verdict.kind === 'timeout' ? record.verdict.detail : '';
   out.push(
     `TIMEOUT: execution ${hang.execution} did not return within ${seconds} s (reader ${t.reader.name}: ${detail}); ` +
       `the search of this target was stopped after ${judged} judged execution(s): NO CLAIM about preemption bound ${bound} for this target`,
   );
-  if (made.hung) {
-    out.push(`no timeout file: ${detail} (${hang.trace.length} choices made before it hung)`);
+  const saved = trySaveCrash(o.crashes, record);
+  if (saved.unsaved) {
+    unsaved.push(saved.unsaved);
+    out.push(writeFailureLines(saved.unsaved, 'explore goes on'), `\treplay: ${NOT_SAVED_REPLAY}`);
   } else {
-    const saved = trySaveCrash(o.crashes, made.value);
-    if (saved.unsaved) {
-      unsaved.push(saved.unsaved);
-      out.push(writeFailureLines(saved.unsaved, 'explore goes on'), `\treplay: ${NOT_SAVED_REPLAY}`);
-    } else {
-      out.push(
-        `timeout file: ${saved.path} (${hang.trace.length} choices)`,
-        `\treplay: ${timeoutReplayCommand(saved.path, t.reader.module?.path, seconds)}`,
-      );
-    }
+    out.push(
+      `timeout file: ${saved.path} (${hang.trace.length} choices)`,
+      `\treplay: ${timeoutReplayCommand(saved.path, t.reader.module?.path, seconds)}`,
+    );
   }
   if (witnesses.length > 0) {
     const files = saveUnminimized(t, witnesses, o.crashes, bound);
