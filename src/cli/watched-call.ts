@@ -11,7 +11,9 @@
 import { Script, createContext } from 'node:vm';
 import type { ChoiceSource } from '../machine';
 import type { ExecutionWatch, Hang, Target } from '../campaign';
-import { describeHang, hangRecord, unreplayedHang } from '../campaign';
+import type { ReplayResult } from '../campaign';
+import { describeHang, hangRecord, replayCrash, unreplayedHang } from '../campaign';
+import type { ReaderRegistry } from '../kernel';
 import type { CrashFile } from '../crash';
 
 /** What a watched call gave: its value, or `hung` — it had not returned when its limit passed, and was stopped. */
@@ -124,4 +126,24 @@ export function watchedDescribeHang(t: Target, hang: Hang, seconds: number): { s
 /** timeoutRecord, its replay watched (watchedDescribeHang): the `timeout` crash file of a hang, whatever the reader. */
 export function watchedTimeoutRecord(t: Target, hang: Hang, seconds: number, engine: string, seed: string): CrashFile {
   return hangRecord(t, hang, seconds, engine, seed, watchedDescribeHang(t, hang, seconds));
+}
+
+/**
+ * replayCrash with its execution a watched call of `seconds`: undefined when it did not return, after one line on
+ * stderr (hungLine, `where` saying what the command was doing).
+ */
+export function watchedReplay(
+  crash: CrashFile,
+  file: string,
+  registry: ReaderRegistry,
+  seconds: number,
+  where: string,
+): ReplayResult | undefined {
+  try {
+    return replayCrash(crash, file, registry, new WatchedExecutions(seconds));
+  } catch (e) {
+    if (!(e instanceof HungExecution)) throw e;
+    process.stderr.write(hungLine(file, e, where) + '\n');
+    return undefined;
+  }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hasStackTrace } from '../support/cli';
-import { HANG_NEW, campaignEnds, cliWithin, paeReaderModule } from '../support/hang-readers';
+import { HANG_NEW, READ_TORN, SPIN, campaignEnds, cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /** A fresh folder holding HANG_NEW as `hang-new.js`. */
 function folder(): string {
@@ -29,25 +29,35 @@ function ends(args: readonly string[], cwd: string): ReturnType<typeof cliWithin
 const S2_SC = ['--scenario', 's2-pae-zap-reestablish', '--model', 'sc'];
 
 /**
- * Reads low, then high, and returns what it read (torn when the writer runs in between) — but spins on a torn read
- * once the file `armed` exists in the working folder: a crash file found without it hangs on replay with it.
+ * A reader module (source text) of the reader `name` that reads low, then high, and returns what it read (torn when
+ * the writer runs in between) — but spins on a torn read when `when` (a JS condition) holds; `requires` and `head`
+ * as paeReaderModule's.
  */
-const ARMED = paeReaderModule({
-  name: 'ptep_get_armed',
-  source: 'test: spins on a torn read once the file armed exists',
-  summary: 'low, high; spins on a torn read when armed',
-  requires: "const fs = require('node:fs');\n",
-  body: `  const lo = yield plain_read(ptep.low);
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  if (lo === 0x10067n && hi !== 0x10001n && fs.existsSync('armed')) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
+function spinsWhenTorn(name: string, summary: string, when: string, requires: string, head = ''): string {
+  return paeReaderModule({
+    name,
+    source: `test: ${summary}`,
+    summary: `low, high; ${summary}`,
+    requires,
+    head,
+    body: `${READ_TORN}  if (isTorn && ${when}) {
+${SPIN}  }
   yield end(pte);
   return pte;
 `,
-});
+  });
+}
+
+/**
+ * Reads low, then high, and returns what it read (torn when the writer runs in between) — but spins on a torn read
+ * once the file `armed` exists in the working folder: a crash file found without it hangs on replay with it.
+ */
+const ARMED = spinsWhenTorn(
+  'ptep_get_armed',
+  'spins on a torn read once the file armed exists',
+  "fs.existsSync('armed')",
+  "const fs = require('node:fs');\n",
+);
 
 /** A folder holding ARMED as `armed.js` and the torn crash file explore wrote of it (before arming it); its path. */
 function armedCrash(): { dir: string; file: string } {
@@ -131,22 +141,13 @@ describe('explore under the watchdog (--timeout)', () => {
  * one: S2 under sc at bound 1 has one torn execution, so explore's search returns and the minimization of its
  * witness (whose first candidate replays it) hangs, as does the replay that draws the file.
  */
-const TORN_ONCE = paeReaderModule({
-  name: 'ptep_get_torn_once',
-  source: 'test: spins on its second torn read in a process',
-  summary: 'low, high; spins from its second torn read on',
-  head: 'let torn = 0;\n',
-  body: `  const lo = yield plain_read(ptep.low);
-  const hi = yield plain_read(ptep.high);
-  const pte = kernel.paeValue(hi, lo);
-  if (lo === 0x10067n && hi !== 0x10001n && ++torn > 1) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
-  yield end(pte);
-  return pte;
-`,
-});
+const TORN_ONCE = spinsWhenTorn(
+  'ptep_get_torn_once',
+  'spins from its second torn read on',
+  '++torn > 1',
+  '',
+  'let torn = 0;\n',
+);
 
 describe('explore: a minimization that hangs', () => {
   test('the witness is saved as found, NOT minimized, and drawn from its search run; exit 1', () => {
@@ -203,9 +204,7 @@ const SPIN_ALWAYS = paeReaderModule({
   name: 'ptep_get_spin_always',
   source: 'test: spins on every call',
   summary: 'spins without yielding',
-  body: `  // eslint-disable-next-line no-empty
-  while (true) {}
-`,
+  body: SPIN,
 });
 
 /**
@@ -219,15 +218,11 @@ const HANG_THEN_MAIN = paeReaderModule({
   summary: 'spins in a worker; in the main thread once a worker hung',
   requires: "const fs = require('node:fs');\nconst wt = require('node:worker_threads');\n",
   body: `  if (wt.isMainThread && fs.existsSync('hung')) {
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
+${SPIN}  }
   const lo = yield plain_read(ptep.low);
   if (!wt.isMainThread) {
     fs.writeFileSync('hung', '');
-    // eslint-disable-next-line no-empty
-    while (true) {}
-  }
+${SPIN}  }
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);

@@ -43,7 +43,7 @@ module.exports = {
 }
 
 /** Low, high and the pte they make, returned: the end of most test readers' bodies. */
-const READ_LOW_HIGH = `  const lo = yield plain_read(ptep.low);
+export const READ_LOW_HIGH = `  const lo = yield plain_read(ptep.low);
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);
@@ -69,7 +69,7 @@ const secondJobWaits = (opens: string): string => `  if (!open) open = ${opens};
 `;
 
 /** A spin that never yields (the hang the watchdog has to stop). */
-const SPIN = `    // eslint-disable-next-line no-empty
+export const SPIN = `    // eslint-disable-next-line no-empty
     while (true) {}
 `;
 
@@ -253,7 +253,7 @@ export function campaignEnds<S>(
 }
 
 /** Low, high and the pte they make, then whether they are torn (the writer ran in between: low new, high old). */
-const READ_TORN = `  const lo = yield plain_read(ptep.low);
+export const READ_TORN = `  const lo = yield plain_read(ptep.low);
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   const isTorn = lo === 0x10067n && hi !== 0x10001n;

@@ -2,11 +2,10 @@ import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, loadCrash } from '../../crash';
 import { crashPathsOf } from '../crash-paths';
-import type { ReplayResult } from '../../campaign';
-import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, recordedValueText } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runReport, watchedHangReport } from '../render';
-import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
+import { watchedReplay } from '../watched-call';
 import { replayWatched } from '../replay-watched';
 
 /**
@@ -66,12 +65,8 @@ function replayDivergence(
   diagram: boolean,
   seconds: number,
 ): boolean {
-  let r: ReplayResult;
-  try {
-    r = replayCrash(crash, file, registry, new WatchedExecutions(seconds));
-  } catch (e) {
-    if (!(e instanceof HungExecution)) throw e;
-    process.stderr.write(hungLine(file, e, 'on replay') + '\n');
+  const r = watchedReplay(crash, file, registry, seconds, 'on replay');
+  if (r === undefined) {
     process.stdout.write(
       `NOT REPRODUCED ${file}: recorded ${crash.verdict.class} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model}); replay did not return within ${seconds} s\n`,
     );

@@ -2,12 +2,12 @@ import type { ReaderRegistry } from '../../kernel';
 import { loadCrash, writeFileAtomic } from '../../crash';
 import type { CrashFile } from '../../crash';
 import type { ReplayResult } from '../../campaign';
-import { UsageError, crashTarget, readerModuleNote, recordedValueText, replayCrash } from '../../campaign';
+import { UsageError, crashTarget, readerModuleNote, recordedValueText } from '../../campaign';
 import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { reportInput, runReport, scenarioHead, watchedHangReport } from '../render';
-import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
+import { watchedReplay } from '../watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { pageReplayCommand, replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
 
@@ -29,14 +29,8 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   const crash = loadCrash(file);
   const seconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   if (crash.verdict.kind === 'timeout') return showTimeout(file, crash, registry, o, seconds);
-  let r: ReplayResult;
-  try {
-    r = replayCrash(crash, file, registry, new WatchedExecutions(seconds));
-  } catch (e) {
-    if (!(e instanceof HungExecution)) throw e;
-    process.stderr.write(hungLine(file, e, 'on replay (nothing to show)') + '\n');
-    return EXIT_DIVERGENCE;
-  }
+  const r = watchedReplay(crash, file, registry, seconds, 'on replay (nothing to show)');
+  if (r === undefined) return EXIT_DIVERGENCE;
   if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
   if (o.litmus) return printLitmus(file, r);
   const recorded =
