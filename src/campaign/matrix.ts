@@ -4,14 +4,14 @@ import type { ReaderDef, ReaderRegistry } from '../kernel';
 import { ARCHES } from '../kernel';
 import type { Contract } from '../compare';
 import { judge } from '../compare';
-import type { Engine, FuzzEngineName } from '../engines';
-import { createEngine, deriveSeed, enumerate } from '../engines';
+import type { Engine, EnumerationSummary, FuzzEngineName } from '../engines';
+import { createEngine, deriveSeed, enumerateSteps } from '../engines';
 import { minimizeWitness } from './minimize-witness';
 import type { Scenario } from '../scenario';
 import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats, overallVerdict } from './stats';
-import type { Target } from './target';
+import type { ExecutionWatch, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { moduleReaders } from './select';
 import { judgesExpectation } from './expectations';
@@ -71,6 +71,52 @@ export interface MatrixConfig {
   /** minimize the first witness of every divergent cell and class (for crash files) */
   readonly minimize: boolean;
   readonly bounds?: Bounds;
+  /** the main thread's watch (src/cli/watched-call.ts); without it, nothing is watched */
+  readonly watch?: MatrixWatch;
+}
+
+/** How long a unit's executions run between two checks of the clock (a watched slice: MatrixWatch.slice). */
+export const MATRIX_SLICE_MS = 50;
+
+/**
+ * The main thread's watch of a matrix. `slice` runs `work` — executions of one unit until it is done (it then
+ * returns true) or MATRIX_SLICE_MS have passed (false) — as a call it can stop: `hung` when it had to. `executions`
+ * watches each execution of the minimizer (its candidates) and of a witness's replay (cellFinding).
+ */
+export interface MatrixWatch {
+  slice(work: () => boolean): boolean | 'hung';
+  readonly executions: ExecutionWatch;
+  /** milliseconds, for the slices' length */
+  readonly clock: () => number;
+}
+
+/** Whether the slice begun now is over: never without a watch (a unit then runs in one go). */
+function sliceTimer(watch: MatrixWatch | undefined): () => boolean {
+  if (watch === undefined) return () => false;
+  const end = watch.clock() + MATRIX_SLICE_MS;
+  return () => watch.clock() >= end;
+}
+
+/** A unit's execution did not return within the watch's limit: the matrix stops (a hung cell has no verdict). */
+export class MatrixHang extends Error {
+  constructor(
+    /** the unit's target under its first contract */
+    readonly target: Target,
+    /** the number of the execution that hung in its unit (1-based) */
+    readonly execution: number,
+  ) {
+    super(`execution ${execution} of ${target.key} did not return`);
+    this.name = 'MatrixHang';
+  }
+}
+
+/** Run a unit's `work` to its end, in watched slices when there is a watch; `done` counts its executions so far. */
+function runUnit(work: () => boolean, watch: MatrixWatch | undefined, first: Target, done: () => number): void {
+  for (;;) {
+    const r = watch === undefined ? work() : watch.slice(work);
+    if (r === 'hung') throw new MatrixHang(first, done() + 1);
+    if (r) return;
+  }
 }
 
 /** Readers of a scenario in the matrix: the ones it names, then the module readers of its arch. */
@@ -133,11 +179,29 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
   for (const u of units) {
     const first = u.cells[0]!.target;
     if (cfg.engine === 'exhaustive') {
-      const x = enumerate(
+      let done = 0;
+      const steps = enumerateSteps(
         (source) => runTarget(first, source, bounds).exec,
-        (exec) => u.cells.forEach((c) => record(c, exec)),
+        (exec) => {
+          done++;
+          u.cells.forEach((c) => record(c, exec));
+        },
         { preemptionBound: cfg.bound, maxExecutions: cfg.maxExecutions },
       );
+      let x: EnumerationSummary | undefined;
+      const work = (): boolean => {
+        const over = sliceTimer(cfg.watch);
+        for (;;) {
+          const r = steps.next();
+          if (r.done === true) {
+            x = r.value;
+            return true;
+          }
+          if (over()) return false;
+        }
+      };
+      runUnit(work, cfg.watch, first, () => done);
+      if (x === undefined) throw new Error('[ptefuzz internal bug] a matrix enumeration ended without its summary');
       const explored: Explored = {
         engine: 'exhaustive',
         bound: cfg.bound,
@@ -148,11 +212,19 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
       for (const c of u.cells) c.explored = explored;
     } else {
       const engine: Engine = createEngine(cfg.engine, { cpus: first.built.cpus.length, depth: cfg.depth });
-      for (let run = 0; run < cfg.runs; run++) {
-        const { exec } = runTarget(first, engine.source(deriveSeed(cfg.seed, run)), bounds);
-        engine.observe(exec);
-        for (const c of u.cells) record(c, exec);
-      }
+      let run = 0;
+      const work = (): boolean => {
+        const over = sliceTimer(cfg.watch);
+        while (run < cfg.runs) {
+          const { exec } = runTarget(first, engine.source(deriveSeed(cfg.seed, run)), bounds);
+          engine.observe(exec);
+          for (const c of u.cells) record(c, exec);
+          run++;
+          if (over()) break;
+        }
+        return run >= cfg.runs;
+      };
+      runUnit(work, cfg.watch, first, () => run);
       const explored: Explored = {
         engine: cfg.engine,
         seed: cfg.seed,
@@ -168,7 +240,7 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
     for (let k = 0; k < cfg.contracts.length; k++) {
       for (const u of units.filter((x) => x.reader === reader)) {
         const c = u.cells[k]!;
-        if (cfg.minimize) minimizeWitnesses(c, bounds);
+        if (cfg.minimize) minimizeWitnesses(c, bounds, cfg.watch?.executions);
         cells.push({ ...c, verdict: overallVerdict(c.stats), explored: c.explored! });
       }
     }
@@ -176,9 +248,9 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
   return cells;
 }
 
-function minimizeWitnesses(c: MutableCell, bounds: Bounds): void {
+function minimizeWitnesses(c: MutableCell, bounds: Bounds, watch: ExecutionWatch | undefined): void {
   for (const [cls, trace] of c.witnesses) {
-    const min = minimizeWitness(c.target, cls, trace, bounds);
+    const min = minimizeWitness(c.target, cls, trace, bounds, watch);
     if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${c.target.key} did not replay`);
     c.witnesses.set(cls, min.trace);
     if (min.target !== c.target) c.witnessTargets.set(cls, min.target);
@@ -186,11 +258,16 @@ function minimizeWitnesses(c: MutableCell, bounds: Bounds): void {
 }
 
 /** A cell's witness as a campaign finding (for a crash record). */
-export function cellFinding(c: MatrixCell, cls: string, bounds: Bounds = DEFAULT_BOUNDS): Finding {
+export function cellFinding(
+  c: MatrixCell,
+  cls: string,
+  bounds: Bounds = DEFAULT_BOUNDS,
+  watch?: ExecutionWatch,
+): Finding {
   const trace = c.witnesses.get(cls);
   if (!trace) throw new Error(`[ptefuzz internal bug] no ${cls} witness on ${c.target.key}`);
   const target = c.witnessTargets?.get(cls) ?? c.target;
-  const run = runTarget(target, new TraceSource(trace), bounds);
+  const run = runTarget(target, new TraceSource(trace), bounds, watch);
   return {
     target,
     class: cls,

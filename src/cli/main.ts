@@ -331,9 +331,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder', pathArg)
     .option('--json', 'machine-readable result on stdout')
+    .option(
+      '--timeout <seconds>',
+      `watchdog: an execution running longer than this stops the matrix (one line, exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      positiveSeconds,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((o: MatrixOptions & ModuleOption) => {
-      registerReaderModules(o.readerModule, registry);
+      registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
       code = matrixCommand(o, registry);
     });
 

@@ -257,3 +257,16 @@ describe('the main thread of fuzz and the load-time check', () => {
     expect(r.stderr).toMatch(/this target is dropped/);
   });
 });
+
+describe('matrix under the watchdog (--timeout)', () => {
+  test('an execution that never returns ends the matrix with one line, no table, exit 1', () => {
+    const dir = folder();
+    const args = ['matrix', '--reader-module', './hang-new.js', ...S2_SC, '--reader', 'ptep_get_hang_new'];
+    const r = ends([...args, '--engine', 'exhaustive', '--bound', '1', '--timeout', '1'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^ptefuzz: matrix: reader ptep_get_hang_new did not return within 1 s on s2-pae-zap-reestablish \(model sc\) in execution \d+ of its reader × model, and was stopped; the matrix ends here, no table \(a cell that hangs has no verdict\); `ptefuzz fuzz --scenario s2-pae-zap-reestablish --reader ptep_get_hang_new --model sc --timeout 1` \(with its --reader-module\) saves such a hang as a timeout crash file$/m,
+    );
+  });
+});

@@ -1,12 +1,16 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { ModelKind } from '../../machine';
-import { MODEL_KINDS } from '../../machine';
+import { DEFAULT_BOUNDS, MODEL_KINDS } from '../../machine';
+import { HungExecution, WatchedExecutions, limitMs, watchedCall } from '../watched-call';
+import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { CONTRACTS } from '../../compare';
 import type { Scenario } from '../../scenario';
 import { builtinScenarios } from '../../scenario';
 import type { ExpectationCheck, MatrixCell, MatrixConfig, MatrixEngine } from '../../campaign';
 import {
   ENGINES,
+  MATRIX_SLICE_MS,
+  MatrixHang,
   UsageError,
   cellFinding,
   checkExpectations,
@@ -43,6 +47,8 @@ export interface MatrixOptions {
   maxExecutions: number;
   crashes?: string;
   json?: boolean;
+  /** the watchdog: an execution running longer than this many seconds stops the matrix */
+  timeout?: number;
 }
 
 /** Runs per scenario: every built-in scenario × reader × model in a few seconds each. */
@@ -64,9 +70,41 @@ interface ScenarioResult {
 /**
  * `ptefuzz matrix`: for every scenario, reader, contract and model, the
  * verdict and what it rests on. Exit 0 when the matrix bears out every
- * scenario expectation, 1 when one is contradicted or unconfirmed.
+ * scenario expectation, 1 when one is contradicted or unconfirmed — or when
+ * an execution did not return within `--timeout` (watched: watched-call.ts):
+ * the matrix then ends with one line and no table (a hung cell has no verdict).
  */
 export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): number {
+  try {
+    return runMatrix(o, registry);
+  } catch (e) {
+    const line = hangLine(e, o.timeout ?? DEFAULT_TIMEOUT_SECONDS);
+    if (line === undefined) throw e;
+    process.stderr.write(line + '\n');
+    return EXIT_DIVERGENCE;
+  }
+}
+
+/** The one line of a matrix stopped by its watch (MatrixHang, HungExecution); undefined for any other error. */
+function hangLine(e: unknown, seconds: number): string | undefined {
+  const where =
+    e instanceof MatrixHang
+      ? { t: e.target, what: `in execution ${e.execution} of its reader × model` }
+      : e instanceof HungExecution
+        ? { t: e.target, what: 'while minimizing or replaying its witness' }
+        : undefined;
+  if (where === undefined) return undefined;
+  const t = where.t;
+  const fuzz = `ptefuzz fuzz --scenario ${t.scenario.name} --reader ${t.reader.name} --model ${t.model} --timeout ${seconds}`;
+  return (
+    `ptefuzz: matrix: reader ${t.reader.name} did not return within ${seconds} s on ${t.scenario.name} (model ${t.model}) ${where.what}, and was stopped; ` +
+    `the matrix ends here, no table (a cell that hangs has no verdict); \`${fuzz}\` (with its --reader-module) saves such a hang as a timeout crash file`
+  );
+}
+
+function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
+  const limit = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  const executions = new WatchedExecutions(limit);
   const engine = parseEngine(o);
   if (o.crashes !== undefined) checkOutputFolder(o.crashes, '--crashes');
   const scenarios = o.scenario
@@ -87,6 +125,15 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
     bound: o.bound ?? DEFAULT_MATRIX_BOUND,
     maxExecutions: o.maxExecutions,
     minimize: o.crashes !== undefined,
+    watch: {
+      // a slice starts no execution after MATRIX_SLICE_MS: the one that hangs ran at least `limit` seconds
+      slice: (work) => {
+        const r = watchedCall(work, limitMs(limit) + MATRIX_SLICE_MS);
+        return r.hung ? 'hung' : r.value;
+      },
+      executions,
+      clock: () => Date.now(),
+    },
   };
   const plan = scenarios
     .map((s) => ({ s, readers: matrixReaders(s, registry, readers) }))
@@ -108,7 +155,7 @@ export function matrixCommand(o: MatrixOptions, registry: ReaderRegistry): numbe
       for (const c of cells) {
         for (const cls of c.witnesses.keys()) {
           const rec = crashRecord(
-            cellFinding(c, cls),
+            cellFinding(c, cls, DEFAULT_BOUNDS, executions),
             engine,
             engine === 'exhaustive' ? `bound ${cfg.bound}` : cfg.seed,
           );

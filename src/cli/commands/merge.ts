@@ -18,6 +18,8 @@ import { EXIT_OK, EXIT_USAGE } from '../errors';
 import { scnScenarios } from '../scenario-files';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { counted } from '../render';
+import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
+import { DEFAULT_BOUNDS } from '../../machine';
 
 export interface MergeOptions {
   /** keep only corpus entries that add interleaving coverage for their target (afl-cmin, libFuzzer -merge=1) */
@@ -54,7 +56,7 @@ export async function mergeCommand(
   }
   const onReject = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: ${e.message}; skipped\n`);
   const onReplace = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: warning: ${e.message}\n`);
-  const prefer = lighterWitness(registry);
+  const prefer = lighterWitness(registry, o.timeout ?? DEFAULT_TIMEOUT_SECONDS);
   if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace, prefer));
 
   if (registry === undefined) throw new Error('[ptefuzz internal bug] merge --distill needs the reader registry');
@@ -128,20 +130,28 @@ export async function mergeCommand(
  * Of two crash files with one fingerprint, the one a campaign would keep: the lighter witness
  * (src/minimize/order.ts: preemptions, weak choices, length, …), ties broken by bytes. A file that cannot
  * be ranked — a timeout file (it is not replayed: it hangs), a reader module not loaded, a witness that no
- * longer shows its divergence — loses to one that can; two such, by bytes. A strict total order, so the
+ * longer shows its divergence, one whose replay did not return within `seconds` (watched: watched-call.ts; one
+ * line on stderr) — loses to one that can; two such, by bytes. A strict total order, so the
  * merged folder does not depend on the order of the IN folders. Only files that differ are compared.
  */
-function lighterWitness(registry: ReaderRegistry | undefined): PreferCrash {
+function lighterWitness(registry: ReaderRegistry | undefined, seconds: number): PreferCrash {
+  const watch = new WatchedExecutions(seconds);
   const ranks = new Map<string, Rank | null>();
   const rank = (c: MergedCrash): Rank | null => {
     if (ranks.has(c.file)) return ranks.get(c.file)!;
     let r: Rank | null = null;
     if (registry !== undefined && c.crash.verdict.kind === 'divergence') {
       try {
-        const exec = sameDivergence(crashTarget(c.crash, c.file, registry), c.crash.verdict.class)(c.crash.trace);
+        const target = crashTarget(c.crash, c.file, registry);
+        const exec = sameDivergence(target, c.crash.verdict.class, DEFAULT_BOUNDS, watch)(c.crash.trace);
         r = exec === null ? null : rankOf(exec);
       } catch (e) {
-        if (!(e instanceof CrashFileError)) throw e;
+        if (e instanceof HungExecution) {
+          process.stderr.write(
+            hungLine(c.file, e, 'on replay (to rank it against another witness of its fingerprint: ranked last)') +
+              '\n',
+          );
+        } else if (!(e instanceof CrashFileError)) throw e;
       }
     }
     ranks.set(c.file, r);
