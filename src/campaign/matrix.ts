@@ -75,12 +75,9 @@ export interface MatrixConfig {
   readonly watch?: MatrixWatch;
 }
 
-/** How long a unit's executions run between two checks of the clock (a watched slice: MatrixWatch.slice). */
-export const MATRIX_SLICE_MS = 50;
-
 /**
  * The main thread's watch of a matrix. `slice` runs `work` — executions of one unit until it is done (it then
- * returns true) or MATRIX_SLICE_MS have passed (false) — as a call it can stop: `hung` when it had to. `executions`
+ * returns true) or `sliceMs` have passed (false) — as a call it can stop: `hung` when it had to. `executions`
  * watches each execution of the minimizer (its candidates) and of a witness's replay (cellFinding).
  */
 export interface MatrixWatch {
@@ -88,12 +85,14 @@ export interface MatrixWatch {
   readonly executions: ExecutionWatch;
   /** milliseconds, for the slices' length */
   readonly clock: () => number;
+  /** how long a slice's executions run before `work` returns */
+  readonly sliceMs: number;
 }
 
 /** Whether the slice begun now is over: never without a watch (a unit then runs in one go). */
 function sliceTimer(watch: MatrixWatch | undefined): () => boolean {
   if (watch === undefined) return () => false;
-  const end = watch.clock() + MATRIX_SLICE_MS;
+  const end = watch.clock() + watch.sliceMs;
   return () => watch.clock() >= end;
 }
 

@@ -59,6 +59,20 @@ export function watchedCall<T>(fn: () => T, ms: number): Watched<T> {
   }
 }
 
+/**
+ * How long one slice of a sliced computation (explore's search, matrix's units) runs: it starts no execution after
+ * SLICE_MS, then returns (explore lets the event loop turn there, where a signal handler can run).
+ */
+export const SLICE_MS = 50;
+
+/**
+ * One slice of a sliced computation as a watched call: its limit is `seconds` past the slice's own SLICE_MS, so the
+ * execution that did not return ran at least `seconds`.
+ */
+export function watchedSlice<T>(work: () => T, seconds: number): Watched<T> {
+  return watchedCall(work, limitMs(seconds) + SLICE_MS);
+}
+
 function isVmTimeout(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }

@@ -28,7 +28,7 @@ import { saveExploreCrashes, saveUnminimized } from './explore-crashes';
 import type { HangSnapshot } from '../watchdog';
 import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
 import type { Watched } from '../watched-call';
-import { WatchedExecutions, limitMs, watchedCall, watchedTimeoutRecord } from '../watched-call';
+import { SLICE_MS, WatchedExecutions, watchedSlice, watchedTimeoutRecord } from '../watched-call';
 
 export interface ExploreOptions {
   scenario?: string[];
@@ -222,16 +222,13 @@ interface Search {
   name: string | undefined;
 }
 
-/** How long a search runs between two turns of the event loop (where a signal handler can run). */
-const SLICE_MS = 50;
-
 /**
- * Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. With `limitMs`
- * each slice is a watched call (watched-call.ts) stopped after that long: `hung` — the computation is then dead,
+ * Run a sliced computation (exhaustSteps) to its end, letting the event loop turn every SLICE_MS. With `seconds`
+ * each slice is a watched call (watched-call.ts's watchedSlice) stopped after that long: `hung` — the computation is then dead,
  * never resumed. A search of a scenario's target is watched (its reader may be a module that never returns); a
  * litmus shape or a test judged by its condition runs no user code, and is not.
  */
-async function drive<T>(steps: Generator<void, T, undefined>, limitMs?: number): Promise<Watched<T>> {
+async function drive<T>(steps: Generator<void, T, undefined>, seconds?: number): Promise<Watched<T>> {
   const slice = (): IteratorReturnResult<T> | undefined => {
     const end = Date.now() + SLICE_MS;
     for (;;) {
@@ -241,7 +238,7 @@ async function drive<T>(steps: Generator<void, T, undefined>, limitMs?: number):
     }
   };
   for (;;) {
-    const r = limitMs === undefined ? { hung: false as const, value: slice() } : watchedCall(slice, limitMs);
+    const r = seconds === undefined ? { hung: false as const, value: slice() } : watchedSlice(slice, seconds);
     if (r.hung) return r;
     if (r.value !== undefined) return { hung: false, value: r.value.value };
     await nextTurn();
@@ -435,8 +432,7 @@ async function exploreTarget(
           process.stderr.write(`#${executions}\tNEW\tdivergent state ${state}  ${label}\t(${t.key})\n`);
       },
     ),
-    // a slice is cut after SLICE_MS between executions: the one that hangs ran at least `seconds`
-    limitMs(seconds) + SLICE_MS,
+    seconds,
   );
   if (driven.hung) {
     search.name = undefined;

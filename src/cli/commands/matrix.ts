@@ -1,7 +1,7 @@
 import type { ReaderRegistry } from '../../kernel';
 import type { ModelKind } from '../../machine';
 import { DEFAULT_BOUNDS, MODEL_KINDS } from '../../machine';
-import { HungExecution, WatchedExecutions, limitMs, watchedCall } from '../watched-call';
+import { HungExecution, SLICE_MS, WatchedExecutions, watchedSlice } from '../watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { CONTRACTS } from '../../compare';
 import type { Scenario } from '../../scenario';
@@ -9,7 +9,6 @@ import { builtinScenarios } from '../../scenario';
 import type { ExpectationCheck, MatrixCell, MatrixConfig, MatrixEngine } from '../../campaign';
 import {
   ENGINES,
-  MATRIX_SLICE_MS,
   MatrixHang,
   UsageError,
   cellFinding,
@@ -126,13 +125,13 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
     maxExecutions: o.maxExecutions,
     minimize: o.crashes !== undefined,
     watch: {
-      // a slice starts no execution after MATRIX_SLICE_MS: the one that hangs ran at least `limit` seconds
       slice: (work) => {
-        const r = watchedCall(work, limitMs(limit) + MATRIX_SLICE_MS);
+        const r = watchedSlice(work, limit);
         return r.hung ? 'hung' : r.value;
       },
       executions,
       clock: () => Date.now(),
+      sliceMs: SLICE_MS,
     },
   };
   const plan = scenarios
