@@ -59,8 +59,8 @@ const wt = require('node:worker_threads');
 const JOB = `const job = wt.isMainThread ? -1 : wt.workerData && wt.workerData.partition ? wt.workerData.partition.offset : -1;
 `;
 
-/** The second job's gate: until `open` (which `opens` computes) it returns 0 (non-present: agree), 20 ms per call. */
-const secondJobWaits = (opens: string): string => `  if (!open) open = ${opens};
+/** A job's gate: until `open` (which `opens` computes) it returns 0 (non-present: agree), 20 ms per call. */
+const waitUntilOpen = (opens: string): string => `  if (!open) open = ${opens};
   if (!open) {
     Atomics.wait(nap, 0, 0, 20);
     yield end(0n);
@@ -113,7 +113,7 @@ export const TORN_ONCE_LATE = paeReaderModule({
 let open = job !== 1;
 let torn = false;
 `,
-  body: `${secondJobWaits("fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'))")}  if (torn && job >= 0) {
+  body: `${waitUntilOpen("fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'))")}  if (torn && job >= 0) {
 ${SPIN}  }
   const lo = yield plain_read(ptep.low);
   const hi = yield plain_read(ptep.high);
@@ -144,7 +144,7 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 const want = ${loads};
 let open = job !== 1;
 `,
-    body: `${secondJobWaits("fs.existsSync('loads') && fs.readFileSync('loads').length >= want")}  if (job >= 0) {
+    body: `${waitUntilOpen("fs.existsSync('loads') && fs.readFileSync('loads').length >= want")}  if (job >= 0) {
 ${SPIN}  }
 ${READ_LOW_HIGH}`,
   });
@@ -306,18 +306,12 @@ export const TORN_BOTH_JOBS = paeReaderModule({
   head: `${JOB}const nap = new Int32Array(new SharedArrayBuffer(4));
 const both = () => fs.existsSync('ready-0') && fs.existsSync('ready-1');
 let ready = false;
-let open = false;
+let open = true;
 let torn = false;
 `,
   body: `  if (torn) {
 ${SPIN}  }
-  if (ready && !open) open = both();
-  if (ready && !open) {
-    Atomics.wait(nap, 0, 0, 20);
-    yield end(0n);
-    return 0n;
-  }
-${READ_TORN}  if (isTorn && job >= 0) {
+${waitUntilOpen('both()')}${READ_TORN}  if (isTorn && job >= 0) {
     if (!ready) fs.writeFileSync('ready-' + job, '');
     ready = true;
     open = both();
