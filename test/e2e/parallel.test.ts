@@ -289,11 +289,13 @@ describe('SIGINT/SIGTERM stop a campaign cleanly', () => {
       for (const f of files) expect(loadCrash(join(dir, f)).format).toBe('ptefuzz-crash');
       const before = hashes(dir);
       // the same campaign again, into the same folder: files keyed by fingerprint, the old ones untouched
-      const again = cli(['fuzz', '--runs', '3000', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
+      const again = cli(['fuzz', '--runs', '300', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
       expect(again.code).toBe(1);
       const reported = (JSON.parse(again.stdout) as { divergences: { file: string }[] }).divergences.map((d) =>
         d.file.split('/').pop(),
       );
+      // it finds again some of what the interrupted one saved (the same seed: the same first runs)
+      if (files.length > 0) expect(files.filter((f) => reported.includes(f)).length).toBeGreaterThan(0);
       const after = hashes(dir);
       for (const [f, h] of Object.entries(before)) expect(after[f]).toBe(h);
       expect(Object.keys(after).sort()).toEqual([...new Set([...files, ...reported])].sort());
