@@ -6,19 +6,44 @@
 //   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts], activeMs} here: every 1000
 //                             executions, on a divergence and when the worker exits (activeMs: from the
 //                             first execution to the write, i.e. without jsfuzz's start-up)
+//   PTEFUZZ_JSFUZZ_TIMEOUT    the watchdog (seconds): each execution a watched call of this limit; one that does
+//                             not return is stopped, uncounted, and thrown (HungExecution): jsfuzz writes its input
+//                             as a crash artifact, which the command replays, watched, into a timeout crash file
+//   PTEFUZZ_JSFUZZ_DROPPED    JSON [target indices]: targets dropped after too many hangs; an input that picks
+//                             one is not executed (nor counted)
+//   PTEFUZZ_JSFUZZ_READER_MODULES  a JSON file {absolute path: CommonJS text}: the command's --reader-module files,
+//                             loaded from that text (this worker instruments every module it requires: the
+//                             typescript package would cost it ~30 s), not probed again (the command did)
 // Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`, harness/arm64.fuzz.js).
 const fs = require('fs');
 
 function jsfuzzTarget(ptefuzz, family) {
   const { campaign, kernel } = ptefuzz;
   const env = process.env;
-  if (!env.PTEFUZZ_JSFUZZ_SELECTION && !env.PTEFUZZ_JSFUZZ_RUNS && !env.PTEFUZZ_JSFUZZ_STATS) {
+  if (
+    !env.PTEFUZZ_JSFUZZ_SELECTION &&
+    !env.PTEFUZZ_JSFUZZ_RUNS &&
+    !env.PTEFUZZ_JSFUZZ_STATS &&
+    !env.PTEFUZZ_JSFUZZ_TIMEOUT &&
+    !env.PTEFUZZ_JSFUZZ_DROPPED &&
+    !env.PTEFUZZ_JSFUZZ_READER_MODULES
+  ) {
     return campaign.harnessFuzz(family);
   }
+  const registry = kernel.builtinReaders();
+  if (env.PTEFUZZ_JSFUZZ_READER_MODULES) {
+    const { registerReaderModules } = require('../dist/cli/reader-modules.js');
+    const transpiled = new Map(Object.entries(JSON.parse(fs.readFileSync(env.PTEFUZZ_JSFUZZ_READER_MODULES, 'utf8'))));
+    registerReaderModules([...transpiled.keys()], registry, { probe: false, transpiled });
+  }
   const targets = env.PTEFUZZ_JSFUZZ_SELECTION
-    ? campaign.harnessSelection(JSON.parse(env.PTEFUZZ_JSFUZZ_SELECTION), kernel.builtinReaders()).targets
+    ? campaign.harnessSelection(JSON.parse(env.PTEFUZZ_JSFUZZ_SELECTION), registry).targets
     : campaign.harnessTargets(family);
-  const session = campaign.harnessSession(targets);
+  const watch = env.PTEFUZZ_JSFUZZ_TIMEOUT
+    ? new (require('../dist/cli/watched-call.js').WatchedExecutions)(Number(env.PTEFUZZ_JSFUZZ_TIMEOUT))
+    : undefined;
+  const session = campaign.harnessSession(targets, watch);
+  const dropped = new Set(env.PTEFUZZ_JSFUZZ_DROPPED ? JSON.parse(env.PTEFUZZ_JSFUZZ_DROPPED) : []);
   const runs = env.PTEFUZZ_JSFUZZ_RUNS ? Number(env.PTEFUZZ_JSFUZZ_RUNS) : Infinity;
   const statsPath = env.PTEFUZZ_JSFUZZ_STATS;
   let firstAt;
@@ -38,6 +63,7 @@ function jsfuzzTarget(ptefuzz, family) {
       save();
       process.exit(0);
     }
+    if (dropped.has(buf.length > 0 ? buf[0] % targets.length : 0)) return;
     try {
       session.fuzz(buf);
     } catch (e) {

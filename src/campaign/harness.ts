@@ -11,8 +11,9 @@ import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
-import type { Run, Target } from './target';
+import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
+import { minimizeKey } from './campaign';
 
 /**
  * Byte-level fuzz targets for jsfuzz (harness/*.fuzz.js). Total decoding
@@ -124,7 +125,11 @@ export interface HarnessSession {
   readonly fuzz: (buf: Uint8Array) => void;
 }
 
-export function harnessSession(targets: readonly Target[]): HarnessSession {
+/**
+ * `watch`: the executions' watch (the harness of `fuzz --engine jsfuzz --timeout S`: each a watched call of S, one
+ * that does not return throws out of `fuzz`, uncounted).
+ */
+export function harnessSession(targets: readonly Target[], watch?: ExecutionWatch): HarnessSession {
   const stats = targets.map(() => emptyStats());
   const session: HarnessSession = {
     targets,
@@ -133,7 +138,12 @@ export function harnessSession(targets: readonly Target[]): HarnessSession {
     fuzz: (buf) => {
       const i = buf.length > 0 ? buf[0]! % targets.length : 0;
       const target = targets[i]!;
-      const { exec, judgement } = runTarget(target, new TraceSource(Array.from(buf.subarray(1))));
+      const { exec, judgement } = runTarget(
+        target,
+        new TraceSource(Array.from(buf.subarray(1))),
+        DEFAULT_BOUNDS,
+        watch,
+      );
       session.executions++;
       countRun(stats[i]!, judgement);
       const v = judgement.verdict;
@@ -163,17 +173,29 @@ export type ConvertedArtifact =
  * Convert an artifact with the campaign's predicate (same reader, contract,
  * model and class), so that the witness — hence the crash file's
  * fingerprint — is the one the native engines write for the same bug.
+ * `watch` watches the replay and every candidate of the minimizer, and is told
+ * `minimizing` before the minimization and after it returns — not when it
+ * throws (a hung candidate: the watch still holds the divergence, as a worker's
+ * buffer does). A target and class of `unminimized` (`minimizeKey`) keep the
+ * witness as replayed.
  */
 export function convertArtifact(
   buf: Uint8Array,
   targets: readonly Target[],
   bounds: Bounds = DEFAULT_BOUNDS,
+  watch?: ExecutionWatch,
+  unminimized?: ReadonlySet<string>,
 ): ConvertedArtifact {
   const { target, trace } = decodeHarnessInput(buf, targets);
-  const first = runTarget(target, new TraceSource(trace), bounds);
+  const first = runTarget(target, new TraceSource(trace), bounds, watch);
   const v = first.judgement.verdict;
   if (v.kind !== 'divergence') return { kind: 'no-divergence', target, verdict: v.kind };
-  const min = minimizeWitness(target, v.class, first.exec.trace, bounds);
+  if (unminimized?.has(minimizeKey(target, v.class))) {
+    return { kind: 'divergence', target, class: v.class, raw: first.exec.trace, trace: first.exec.trace, run: first };
+  }
+  watch?.minimizing?.({ target, class: v.class, ...first });
+  const min = minimizeWitness(target, v.class, first.exec.trace, bounds, watch);
+  watch?.minimizing?.(undefined);
   if (min === null) throw new Error(`[ptefuzz internal bug] artifact divergence on ${target.key} did not replay`);
   return {
     kind: 'divergence',

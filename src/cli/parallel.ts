@@ -870,7 +870,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
  * Where a candidate on a reduced program hung, as describeHang says it of a timeout — on that program, rebuilt
  * from the text the worker published. Never throws: a program it cannot rebuild is said so.
  */
-function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry, seconds: number): string {
+export function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry, seconds: number): string {
   if (snap.program === undefined) return 'on a program the minimizer reduced, whose text the watch buffer did not hold';
   let reduced: Target;
   try {

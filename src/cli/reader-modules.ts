@@ -33,7 +33,29 @@ export function modulePathShown(file: string, cwd = process.cwd()): string {
 }
 
 /** Load, validate and guard the readers of one module file; every problem is a one-line ReaderModuleError. */
-export function loadReaderModule(file: string, cwd = process.cwd()): ReaderDef[] {
+export function loadReaderModule(
+  file: string,
+  cwd = process.cwd(),
+  /** its CommonJS text, by absolute path, as readerModuleCode made it (else transpiled here) */
+  transpiled?: ReadonlyMap<string, string>,
+): ReaderDef[] {
+  const m = readModule(file, cwd);
+  const ref: ReaderModuleRef = { path: m.shown, sha256: createHash('sha256').update(m.source).digest('hex') };
+  const moduleExports = evaluate(transpiled?.get(m.abs) ?? transpile(m.source, m.ext, m.shown), m.abs, m.shown);
+  return readersFromModule(moduleExports, ref);
+}
+
+/**
+ * A reader module's absolute path and CommonJS text, as loadReaderModule evaluates it: for a process that must
+ * not load the `typescript` package — a jsfuzz worker instruments every module it loads, typescript in ~30 s.
+ */
+export function readerModuleCode(file: string, cwd = process.cwd()): [string, string] {
+  const m = readModule(file, cwd);
+  return [m.abs, transpile(m.source, m.ext, m.shown)];
+}
+
+/** A module file's text, read and its name checked; every problem is a one-line ReaderModuleError. */
+function readModule(file: string, cwd: string): { abs: string; shown: string; source: string; ext: string } {
   const abs = resolve(cwd, file);
   const shown = modulePathShown(file, cwd);
   const fail = (reason: string): never => {
@@ -52,9 +74,7 @@ export function loadReaderModule(file: string, cwd = process.cwd()): ReaderDef[]
   if (!(MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
     fail(`expected a reader module ending in ${MODULE_EXTENSIONS.join(', ')}`);
   }
-  const ref: ReaderModuleRef = { path: shown, sha256: createHash('sha256').update(source).digest('hex') };
-  const moduleExports = evaluate(transpile(source, ext, shown), abs, shown);
-  return readersFromModule(moduleExports, ref);
+  return { abs, shown, source, ext };
 }
 
 function transpile(source: string, ext: string, shown: string): string {
@@ -128,7 +148,13 @@ export function registerReaderModules(
   {
     probe = true,
     seconds = DEFAULT_TIMEOUT_SECONDS,
-  }: { readonly probe?: boolean; readonly seconds?: number | undefined } = {},
+    transpiled,
+  }: {
+    readonly probe?: boolean;
+    readonly seconds?: number | undefined;
+    /** the modules' CommonJS text by absolute path (readerModuleCode), for a process that must not transpile */
+    readonly transpiled?: ReadonlyMap<string, string>;
+  } = {},
 ): ReaderDef[] {
   const seen = new Set<string>();
   const added: ReaderDef[] = [];
@@ -136,7 +162,7 @@ export function registerReaderModules(
     const abs = resolve(file);
     if (seen.has(abs)) continue;
     seen.add(abs);
-    for (const r of loadReaderModule(file)) {
+    for (const r of loadReaderModule(file, process.cwd(), transpiled)) {
       const taken = registry.get(r.name);
       if (taken) {
         const by = taken.module ? `the reader module ${taken.module.path}` : 'a built-in reader';

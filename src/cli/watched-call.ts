@@ -10,11 +10,12 @@
  */
 import { Script, createContext } from 'node:vm';
 import type { ChoiceSource } from '../machine';
-import type { ExecutionWatch, Hang, Target } from '../campaign';
+import type { ExecutionWatch, Hang, MinimizingWitness, Target } from '../campaign';
 import type { ReplayResult } from '../campaign';
 import { describeHang, hangRecord, replayCrash, unreplayedHang } from '../campaign';
 import type { ReaderRegistry } from '../kernel';
 import type { CrashFile } from '../crash';
+import type { SharedWatch } from './watchdog';
 
 /** What a watched call gave: its value, or `hung` — it had not returned when its limit passed, and was stopped. */
 export type Watched<T> = { readonly hung: false; readonly value: T } | { readonly hung: true };
@@ -104,18 +105,30 @@ export function hungLine(file: string, e: HungExecution, where: string): string 
  * The main thread's watch of single executions (a replay, the minimizer's candidates): each execution is one
  * watched call of `seconds`; one that does not return throws HungExecution out of the code that ran it (the
  * minimization, the replay), whose state is then dead — the caller gives that unit of work up and says so.
+ * With `record` (a SharedWatch over a WatchBuffer of this thread), every execution is also published there as
+ * a `fuzz` worker publishes it — its choices, the CPU of each step, the divergence being minimized —, so that
+ * the caller of a hung one reads what it did (`snapshot()` of that buffer) and makes its `timeout` file.
  */
 export class WatchedExecutions implements ExecutionWatch {
   private target: Target | undefined;
 
-  constructor(readonly seconds: number) {}
+  constructor(
+    readonly seconds: number,
+    private readonly record?: SharedWatch,
+  ) {}
 
   begin(t: Target, source: ChoiceSource): ChoiceSource {
     this.target = t;
-    return source;
+    return this.record !== undefined ? this.record.begin(t, source) : source;
   }
 
-  end(): void {}
+  end(): void {
+    this.record?.end();
+  }
+
+  minimizing(m: MinimizingWitness | undefined): void {
+    this.record?.minimizing(m);
+  }
 
   call<T>(execution: () => T): T {
     const r = watchedCall(execution, limitMs(this.seconds));

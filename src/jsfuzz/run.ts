@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,24 @@ export interface JsfuzzRunOptions {
   readonly executions?: number;
   /** jsfuzz corpus folder (seed inputs run first, new inputs written back); default: a temporary one */
   readonly corpus?: string;
+  /**
+   * the watchdog, in seconds: the harness runs each execution as a watched call of this limit (one that does not
+   * return is stopped and thrown as a crash: jsfuzz writes its input as an artifact), and jsfuzz's own `--timeout`
+   * is JSFUZZ_STARTUP_SECONDS more (it counts its worker's start-up against the first input). Default: no watch in
+   * the harness, jsfuzz's own 30 s
+   */
+  readonly timeout?: number;
+  /**
+   * the `--reader-module` files, by absolute path, with their CommonJS text (readerModuleCode): the harness loads
+   * them from that text (a jsfuzz worker instruments every module it loads: the `typescript` package would cost it
+   * ~30 s)
+   */
+  readonly readerModules?: Readonly<Record<string, string>>;
+  /**
+   * indices (in the harness's byte-0 order) of the targets no longer executed — they hung too often: read at
+   * each session's start; the run ends when it is every target
+   */
+  readonly dropped?: () => readonly number[];
   /** stop at the first crash instead of restarting jsfuzz (the benchmark's time-to-find) */
   readonly stopAtFirst?: boolean;
   /** each jsfuzz status line (`#N NEW cov: …`) and divergence message, as printed */
@@ -66,6 +84,13 @@ export function harnessPath(family: HarnessFamily): string {
   return resolve(__dirname, '..', '..', 'harness', HARNESS[family]);
 }
 
+/**
+ * What jsfuzz's own `--timeout` adds to the harness's limit: jsfuzz times an input from when it sent it, and its
+ * first input from its own start — its worker's start-up (loading and instrumenting every module, 3–10 s) included
+ * — checking every 3 s; without the margin a short limit would stop every session at its first input.
+ */
+export const JSFUZZ_STARTUP_SECONDS = 30;
+
 function jsfuzzBin(): string {
   return join(dirname(require.resolve('jsfuzz/package.json')), 'build', 'src', 'index.js');
 }
@@ -85,6 +110,11 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-'));
   const corpus = o.corpus !== undefined ? resolve(o.corpus) : join(tmp, 'corpus');
   mkdirSync(corpus, { recursive: true });
+  const modules =
+    o.readerModules !== undefined && Object.keys(o.readerModules).length > 0
+      ? join(tmp, 'reader-modules.json')
+      : undefined;
+  if (modules !== undefined) writeFileSync(modules, JSON.stringify(o.readerModules));
   let executions = 0;
   let activeMs = 0;
   let artifacts = 0;
@@ -93,7 +123,8 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
   try {
     for (;;) {
       const remaining = o.executions === undefined ? Infinity : o.executions - executions;
-      if (remaining <= 0 || o.clock() >= deadline) break;
+      const dropped = o.dropped?.() ?? [];
+      if (remaining <= 0 || o.clock() >= deadline || dropped.length >= targets.length) break;
       if (o.shouldStop?.()) {
         interrupted = true;
         break;
@@ -105,6 +136,9 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
         PTEFUZZ_JSFUZZ_SELECTION: JSON.stringify(portableSelection(o.selection ?? {})),
         PTEFUZZ_JSFUZZ_STATS: statsPath,
         ...(remaining !== Infinity ? { PTEFUZZ_JSFUZZ_RUNS: String(remaining) } : {}),
+        ...(o.timeout !== undefined ? { PTEFUZZ_JSFUZZ_TIMEOUT: String(o.timeout) } : {}),
+        ...(dropped.length > 0 ? { PTEFUZZ_JSFUZZ_DROPPED: JSON.stringify(dropped) } : {}),
+        ...(modules !== undefined ? { PTEFUZZ_JSFUZZ_READER_MODULES: modules } : {}),
       };
       const s = await session(tmp, corpus, env, family, deadline, sessions, o);
       if (s.interrupted) interrupted = true;
@@ -174,7 +208,8 @@ function session(
   return new Promise((done, fail) => {
     // jsfuzz's worker loads the target as path.join(cwd, argv): it must be relative
     const target = relative(cwd, harnessPath(family));
-    const child = spawn(process.execPath, [jsfuzzBin(), target, corpus], {
+    const timeout = o.timeout !== undefined ? ['--timeout', String(o.timeout + JSFUZZ_STARTUP_SECONDS)] : [];
+    const child = spawn(process.execPath, [jsfuzzBin(), target, corpus, ...timeout], {
       cwd,
       env,
       detached: true, // its own process group: the worker is killed with it
@@ -201,6 +236,7 @@ function session(
       if (/^#\d+ /.test(line)) o.onLine?.(`jsfuzz[${n}] ${line.replace(/\s+/g, ' ')}`);
       else if (line.startsWith('DivergenceError: '))
         o.onLine?.(`jsfuzz[${n}] ${line.slice('DivergenceError: '.length)}`);
+      else if (line.startsWith('HungExecution: ')) o.onLine?.(`jsfuzz[${n}] ${line.slice('HungExecution: '.length)}`);
       else {
         tail.push(line);
         if (tail.length > 20) tail.shift();

@@ -1,30 +1,56 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { CampaignResult, Finding } from '../../campaign';
-import { UsageError, convertArtifact, crashRecord, harnessSelection } from '../../campaign';
+import type {
+  CampaignResult,
+  ConvertedArtifact,
+  Finding,
+  MinimizingWitness,
+  Target,
+  TimeoutFinding,
+} from '../../campaign';
+import { UsageError, convertArtifact, crashRecord, harnessSelection, minimizeKey } from '../../campaign';
 import { checkOutputFolder, fingerprint, fsReason, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
+import { DEFAULT_BOUNDS } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
 import { findingReport } from '../render';
+import { readerModuleCode } from '../reader-modules';
 import { replayCommandFor } from '../replay-command';
 import type { StopSignals } from '../stop-signals';
 import { STOP_SIGNALS, nextTurn } from '../stop-signals';
+import type { CampaignStatus } from '../../campaign';
 import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
-import type { FuzzOptions } from './fuzz';
+import type { MinimizeHang } from '../parallel';
+import { MAX_TIMEOUTS_PER_TARGET, reducedHangDetail } from '../parallel';
+import type { HangSnapshot } from '../watchdog';
+import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
+import { HungExecution, WatchedExecutions } from '../watched-call';
+import { watchedTimeoutRecord } from '../watched-call';
+import type { FuzzOptions, WatchdogFindings } from './fuzz';
 import {
   DEFAULT_SECONDS,
   campaignExpectations,
   cleanStaleTemps,
+  droppedLine,
   divergentExecutions,
   jsonSummary,
+  minimizeHangSummary,
+  minimizeHangWarning,
   randomSeed,
   selectionOf,
   summaryTable,
+  timeoutLines,
+  timeoutSummary,
+  watchdogJson,
 } from './fuzz';
+
+/** What a jsfuzz campaign does after a hang: jsfuzz's worker was stopped, and jsfuzz ended with it. */
+const RESTARTED = 'restarting jsfuzz';
 
 /**
  * `ptefuzz fuzz --engine jsfuzz`: jsfuzz over the harness target, restarted
@@ -32,7 +58,11 @@ import {
  * predicate and saved under the same fingerprint — so the same file name —
  * as the native engines' file for the same bug. `--runs N` is N executions
  * of the harness target (exact, counted by the harness); `--seed` is only
- * recorded: jsfuzz cannot be seeded.
+ * recorded: jsfuzz cannot be seeded. `--timeout S`: the harness stops an
+ * execution after S s (jsfuzz then writes its input as an artifact), and every
+ * execution of the conversion here — the artifact's replay, the minimizer's
+ * candidates — is a watched call of S s: a replay that hangs is saved as a
+ * `timeout` crash file, a minimization that hangs keeps its witness unminimized.
  */
 export async function jsfuzzCommand(
   o: FuzzOptions,
@@ -40,9 +70,6 @@ export async function jsfuzzCommand(
   /** installed before anything was loaded (main.ts): a signal during the start-up starts no jsfuzz process */
   signals: StopSignals,
 ): Promise<number> {
-  if (o.timeout !== undefined) {
-    throw new UsageError('--timeout applies to the engines coverage, random and pct (jsfuzz runs its own processes)');
-  }
   if (o.depth !== undefined) throw new UsageError('--depth applies to --engine pct only (engine is jsfuzz)');
   // one jsfuzz process at a time, over every run: a split it cannot honour is refused, not ignored
   if ((o.jobs ?? 1) > 1)
@@ -55,6 +82,7 @@ export async function jsfuzzCommand(
   const seedChosen = o.seed === undefined;
   const seed = String(o.seed ?? randomSeed());
   const seconds = o.runs === undefined && o.time === undefined ? DEFAULT_SECONDS : o.time;
+  const timeoutSeconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const selection = selectionOf(o, registry);
   const { targets, family } = harnessSelection(selection, registry);
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; recorded in crash files)\n`);
@@ -78,6 +106,128 @@ export async function jsfuzzCommand(
     stop = true;
     process.stderr.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
   };
+  /** distinct hangs, by fingerprint; hung executions per target key; target + class pairs no longer minimized */
+  const timeouts = new Map<string, TimeoutFinding>();
+  const hangs = new Map<string, number>();
+  const minimizeHangs: MinimizeHang[] = [];
+  /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs */
+  const dropped: string[] = [];
+  const unminimized = new Set<string>();
+  const unsaved = (path: string): boolean => writeFailures.some((w) => w.path === path);
+  /** A divergence, minimized or kept as executed: its crash file (one per fingerprint) and report. */
+  const onDivergence = (
+    w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'>,
+    cls: string,
+    first: Finding['first'],
+  ): Finding => {
+    const f: Finding = { ...w, class: cls, first, hits: 1 };
+    const rec = crashRecord(f, 'jsfuzz', seed);
+    const saved = trySaveCrash(o.crashes, rec);
+    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
+    f.file = saved.path;
+    const id = fingerprint(rec);
+    const known = findings.get(id);
+    if (known) {
+      known.hits++;
+      process.stderr.write(`INFO: known divergence (${known.hits} hits) -> ${saved.path}; restarting jsfuzz\n`);
+      return known;
+    }
+    f.id = id;
+    findings.set(id, f);
+    const status = {
+      executions: first.executions,
+      runs: first.executions,
+      seconds: first.seconds,
+      findings: findings.size,
+    };
+    process.stderr.write(statusLine(status, 'new', f) + '\n');
+    const replay =
+      saved.unsaved !== undefined ? NOT_SAVED_REPLAY : replayCommandFor(saved.path, f.target.reader.module?.path);
+    process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
+    return f;
+  };
+  /** A hung execution of target `t` (as the native engines record one): its timeout crash file, one per fingerprint. */
+  const recordTimeout = (
+    t: Target,
+    snap: HangSnapshot,
+    status: () => CampaignStatus,
+    first: TimeoutFinding['first'],
+  ) => {
+    const n = (hangs.get(t.key) ?? 0) + 1;
+    hangs.set(t.key, n);
+    // as the native engines: a target that hung MAX_TIMEOUTS_PER_TARGET times is no longer executed (each hang
+    // costs a jsfuzz restart); the campaign ends when every target is dropped
+    const drop = n === MAX_TIMEOUTS_PER_TARGET;
+    if (drop) dropped.push(t.key);
+    const said = (): void => {
+      if (drop) process.stderr.write(droppedLine(t) + '\n');
+    };
+    const record = watchedTimeoutRecord(t, snap, timeoutSeconds, 'jsfuzz', seed);
+    const id = fingerprint(record);
+    const known = timeouts.get(id);
+    if (known) {
+      known.hits++;
+      process.stderr.write(timeoutLines(status(), known, false, timeoutSeconds, unsaved(known.file), RESTARTED) + '\n');
+      said();
+      return known;
+    }
+    const saved = trySaveCrash(o.crashes, record);
+    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
+    const f: TimeoutFinding = { target: t, record, id, file: saved.path, hits: 1, first };
+    timeouts.set(id, f);
+    process.stderr.write(timeoutLines(status(), f, true, timeoutSeconds, unsaved(f.file), RESTARTED) + '\n');
+    said();
+    return f;
+  };
+  /**
+   * An execution of the conversion hung: the artifact's replay — a timeout of its target —, or a candidate of the
+   * minimizer — its divergence, as replayed, kept unminimized (and that target and class no longer minimized),
+   * and, for a candidate on the target itself, a timeout too. As the native engines' watchdog does (parallel.ts).
+   */
+  const onHang = (
+    snap: HangSnapshot,
+    kept: MinimizingWitness | undefined,
+    status: () => CampaignStatus,
+    executions: number,
+    elapsed: number,
+  ): void => {
+    const first = { executions, seconds: elapsed };
+    const m = snap.minimizing;
+    if (m === undefined) {
+      const t = targets[snap.target];
+      if (t === undefined) throw new Error(`[ptefuzz internal bug] a hung artifact replay names target ${snap.target}`);
+      recordTimeout(t, snap, status, first);
+      return;
+    }
+    const t = targets[m.target];
+    if (t === undefined || kept === undefined || kept.target !== t || kept.class !== m.class)
+      throw new Error(`[ptefuzz internal bug] a minimization hung without its ${m.class} witness`);
+    unminimized.add(minimizeKey(t, m.class));
+    const f = onDivergence(
+      { target: t, trace: kept.exec.trace, exec: kept.exec, judgement: kept.judgement },
+      m.class,
+      first,
+    );
+    const own = snap.target === m.target;
+    const timeout = own ? recordTimeout(t, snap, status, first) : undefined;
+    const h: MinimizeHang = {
+      target: t,
+      class: m.class,
+      file: f.file!,
+      again: false,
+      choices: kept.exec.trace.length,
+      on: own ? 'target' : 'reduced',
+      detail:
+        timeout === undefined
+          ? reducedHangDetail(t, snap, registry, timeoutSeconds)
+          : timeout.record.verdict.kind === 'timeout'
+            ? timeout.record.verdict.detail
+            : '',
+      ...(timeout !== undefined ? { timeout: timeout.file } : {}),
+    };
+    minimizeHangs.push(h);
+    process.stderr.write(minimizeHangWarning(h, new Set(writeFailures.map((w) => w.path))) + '\n');
+  };
   // a signal during the start-up is handled now: runJsfuzz then starts no session. From here on every signal
   // only stops jsfuzz at its next input — none ends this process at once, which would leave the jsfuzz process
   // group (detached, so that it can be killed as a whole) running
@@ -98,17 +248,39 @@ export async function jsfuzzCommand(
       ...(seconds !== undefined ? { seconds } : {}),
       ...(o.runs !== undefined ? { executions: o.runs } : {}),
       ...(o.corpus !== undefined ? { corpus: o.corpus } : {}),
+      timeout: timeoutSeconds,
+      dropped: () => dropped.map((key) => targets.findIndex((t) => t.key === key)),
+      readerModules: Object.fromEntries((o.readerModule ?? []).map((f) => readerModuleCode(f))),
       shouldStop: () => stop || early !== undefined,
       onLine: (line) => process.stderr.write(line + '\n'),
       onArtifact: (bytes, executions) => {
         const elapsed = (Date.now() - t0) / 1000;
-        const c = convertArtifact(bytes, targets);
+        const status = () => ({ executions, runs: executions, seconds: elapsed, findings: findings.size });
+        // the conversion's executions watched, and published as a fuzz worker publishes its own
+        const buf = WatchBuffer.create(targets.length);
+        let minimizing: MinimizingWitness | undefined;
+        const record = new SharedWatch(buf, targets, (m) => (minimizing = m));
+        let c: ConvertedArtifact;
+        try {
+          c = convertArtifact(
+            bytes,
+            targets,
+            DEFAULT_BOUNDS,
+            new WatchedExecutions(timeoutSeconds, record),
+            unminimized,
+          );
+        } catch (e) {
+          if (!(e instanceof HungExecution)) throw e;
+          onHang(buf.snapshot(), minimizing, status, executions, elapsed);
+          return;
+        }
         if (c.kind === 'no-divergence') {
           // not a divergence (a harness exception, a jsfuzz timeout or OOM kill): keep the input
           const sha = createHash('sha256').update(bytes).digest('hex');
           const kept = join(o.crashes, `jsfuzz-crash-${sha.slice(0, 12)}.bin`);
           errors.push(kept);
           try {
+            mkdirSync(o.crashes, { recursive: true });
             writeFileAtomic(kept, bytes);
           } catch (e) {
             process.stderr.write(
@@ -126,38 +298,16 @@ export async function jsfuzzCommand(
           );
           return;
         }
-        const f: Finding = {
-          target: c.target,
-          class: c.class,
-          trace: c.trace,
-          exec: c.run.exec,
-          judgement: c.run.judgement,
-          first: { executions, seconds: elapsed },
-          hits: 1,
-        };
-        const rec = crashRecord(f, 'jsfuzz', seed);
-        const saved = trySaveCrash(o.crashes, rec);
-        if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
-        f.file = saved.path;
-        const id = fingerprint(rec);
-        const known = findings.get(id);
-        if (known) {
-          known.hits++;
-          process.stderr.write(`INFO: known divergence (${known.hits} hits) -> ${saved.path}; restarting jsfuzz\n`);
-          return;
-        }
-        f.id = id;
-        findings.set(id, f);
-        const status = { executions, runs: executions, seconds: elapsed, findings: findings.size };
-        process.stderr.write(statusLine(status, 'new', f) + '\n');
-        const replay = saved.unsaved !== undefined ? NOT_SAVED_REPLAY : replayCommandFor(saved.path);
-        process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
+        onDivergence({ target: c.target, trace: c.trace, exec: c.run.exec, judgement: c.run.judgement }, c.class, {
+          executions,
+          seconds: elapsed,
+        });
       },
     });
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
-  const r: CampaignResult = {
+  const r: CampaignResult & WatchdogFindings = {
     targets: result.targets,
     executions: result.executions,
     runs: result.executions,
@@ -168,16 +318,24 @@ export async function jsfuzzCommand(
     pctBounds: new Map(),
     pctUsage: new Map(),
     coverage: new Map(),
+    timeouts: [...timeouts.values()],
+    hangs,
+    // a hung execution stops jsfuzz's worker, and jsfuzz with it: each is a restart
+    restarts: [...hangs.values()].reduce((a, b) => a + b, 0) + minimizeHangs.filter((h) => h.on === 'reduced').length,
+    dropped: targets.filter((t) => dropped.includes(t.key)).map((t) => t.key),
+    minimizeHangs,
   };
   const checks = campaignExpectations(r); // judged once, for the table and for --json
   process.stderr.write(summaryTable(r, early, checks) + '\n');
-  const unsaved = new Set(writeFailures.map((w) => w.path));
+  const notSaved = new Set(writeFailures.map((w) => w.path));
   for (const f of r.findings)
     process.stderr.write(
-      unsaved.has(f.file!)
+      notSaved.has(f.file!)
         ? `  NOT SAVED: ${basename(f.file!)} (its bytes are printed above, with the command that writes them)\n`
-        : `  ${replayCommandFor(f.file!)}\n`,
+        : `  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`,
     );
+  if (r.timeouts.length > 0) process.stderr.write(timeoutSummary(r, timeoutSeconds, notSaved) + '\n');
+  if (r.minimizeHangs.length > 0) process.stderr.write(minimizeHangSummary(r, timeoutSeconds, notSaved) + '\n');
   process.stderr.write(
     `jsfuzz: ${result.sessions} session(s), ${result.artifacts} crash artifact(s); jsfuzz is not seedable: ` +
       `seed ${seed} is recorded in the crash files but does not repeat this campaign\n`,
@@ -196,6 +354,7 @@ export async function jsfuzzCommand(
         seedable: false,
         ...(lost > 0 ? { lostDivergences: lost } : {}),
       },
+      ...watchdogJson(r, timeoutSeconds),
       ...(writeFailures.length > 0
         ? { writeFailures: writeFailures.map((w) => ({ file: w.path, message: w.message })) }
         : {}),
@@ -213,5 +372,5 @@ export async function jsfuzzCommand(
   if (writeFailures.length > 0)
     process.stderr.write(`ptefuzz: ${notSavedSummary(writeFailures, 'the campaign stopped')}\n`);
   if (lost > 0 || writeFailures.length > 0) return EXIT_USAGE;
-  return r.findings.length > 0 || errors.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
+  return r.findings.length > 0 || r.timeouts.length > 0 || errors.length > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }

@@ -291,10 +291,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   };
   const onTimeout = (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean): void => {
     out.write(timeoutLines(s, t, fresh, timeoutSeconds, unsaved.has(t.file)) + '\n');
-    if (dropped)
-      out.write(
-        `INFO: ${t.target.key}: ${MAX_TIMEOUTS_PER_TARGET} timeouts; this target is dropped from the rest of the campaign\n`,
-      );
+    if (dropped) out.write(droppedLine(t.target) + '\n');
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
   const onMinimizeHang = (_s: CampaignStatus, h: MinimizeHang): void => {
@@ -400,28 +397,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     ...(jobs > 1 ? { jobs } : {}),
     ...(o.shard !== undefined ? { shard: `${shard.index + 1}/${shard.count}` } : {}),
   };
-  const watchdog = {
-    timeout: timeoutSeconds,
-    timeouts: result.timeouts.map((t) => ({
-      ...names(t.target),
-      file: t.file,
-      hits: t.hits,
-      detail: t.record.verdict.kind === 'timeout' ? t.record.verdict.detail : '',
-      first: t.first,
-    })),
-    restarts: result.restarts,
-    dropped: result.dropped,
-    minimizeHangs: result.minimizeHangs.map((h) => ({
-      ...names(h.target),
-      class: h.class,
-      on: h.on,
-      file: h.file,
-      ...(h.again ? { again: true } : {}),
-      choices: h.choices,
-      detail: h.detail,
-      ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
-    })),
-  };
+  const watchdog = watchdogJson(result, timeoutSeconds);
   const failures = {
     ...(result.writeFailures.length > 0
       ? { writeFailures: result.writeFailures.map((w) => ({ file: w.path, message: w.message })) }
@@ -744,21 +720,59 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
   return lines;
 }
 
-/** The status line and report of a hang the watchdog stopped. */
+/** The line of a target dropped after MAX_TIMEOUTS_PER_TARGET hangs. */
+export function droppedLine(t: Target): string {
+  return `INFO: ${t.key}: ${MAX_TIMEOUTS_PER_TARGET} timeouts; this target is dropped from the rest of the campaign`;
+}
+
+/** What the watchdog found in a campaign: what timeoutSummary, minimizeHangSummary and watchdogJson report. */
+export type WatchdogFindings = Pick<ParallelResult, 'timeouts' | 'restarts' | 'minimizeHangs' | 'hangs' | 'dropped'>;
+
+/** The watchdog's part of `fuzz --json`: the limit, the timeouts, restarts, targets dropped and minimizer hangs. */
+export function watchdogJson(result: WatchdogFindings, timeoutSeconds: number) {
+  return {
+    timeout: timeoutSeconds,
+    timeouts: result.timeouts.map((t) => ({
+      ...names(t.target),
+      file: t.file,
+      hits: t.hits,
+      detail: t.record.verdict.kind === 'timeout' ? t.record.verdict.detail : '',
+      first: t.first,
+    })),
+    restarts: result.restarts,
+    dropped: result.dropped,
+    minimizeHangs: result.minimizeHangs.map((h) => ({
+      ...names(h.target),
+      class: h.class,
+      on: h.on,
+      file: h.file,
+      ...(h.again ? { again: true } : {}),
+      choices: h.choices,
+      detail: h.detail,
+      ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
+    })),
+  };
+}
+
+/**
+ * The status line and report of a hang the watchdog stopped; `restarted`: what the campaign did next (a native
+ * engine's worker restarted, jsfuzz restarted).
+ */
 export function timeoutLines(
   s: CampaignStatus,
   f: TimeoutFinding,
   fresh: boolean,
   seconds: number,
   unsaved = false,
+  restarted = 'worker restarted',
 ): string {
   const t = f.target;
   const v = f.record.verdict;
   const head = statusLine(s, 'new').replace('\tNEW\t', '\tTIMEOUT\t');
   const what = `timeout: ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) ran over ${seconds} s`;
-  if (!fresh) return `${head}\n\t${what} again (hit ${f.hits}) -> ${f.file}; worker restarted`;
+  if (!fresh) return `${head}\n\t${what} again (hit ${f.hits}) -> ${f.file}; ${restarted}`;
   return (
-    `${head}\n\t${what} -> ${f.file}; worker restarted\n` +
+    `${head}\n\t${what} -> ${f.file}; ${restarted}\n` +
     `\t${v.kind === 'timeout' ? v.detail : ''} (${f.record.trace.length} choices)\n` +
     (unsaved
       ? `\treplay: ${NOT_SAVED_REPLAY}\n`
@@ -767,7 +781,7 @@ export function timeoutLines(
 }
 
 /** The summary lines of the hangs: count and replay commands. */
-export function timeoutSummary(r: ParallelResult, seconds: number, unsaved: ReadonlySet<string> = new Set()): string {
+export function timeoutSummary(r: WatchdogFindings, seconds: number, unsaved: ReadonlySet<string> = new Set()): string {
   const hung = [...r.hangs].map(([key, n]) => `${key}: ${n}${r.dropped.includes(key) ? ' (dropped)' : ''}`);
   const reduced = r.minimizeHangs.filter((h) => h.on === 'reduced').length;
   if (reduced > 0) hung.push(`${reduced} while minimizing, on a program the minimizer reduced`);
@@ -802,7 +816,7 @@ export function minimizeHangWarning(h: MinimizeHang, unsaved: ReadonlySet<string
 
 /** The summary lines of the minimizer's hung candidates: counts, and the divergences kept unminimized. */
 export function minimizeHangSummary(
-  r: ParallelResult,
+  r: Pick<WatchdogFindings, 'minimizeHangs'>,
   seconds: number,
   unsaved: ReadonlySet<string> = new Set(),
 ): string {
