@@ -7,7 +7,8 @@
  * command's unwatched replay of the artifact for ever. Every CLI run is under cliWithin (killed after 90 s), so a
  * build without the watch fails instead of hanging the suite. jsfuzz cannot be seeded: its corpus holds one input
  * that hangs (jsfuzz runs it first, unmodified), and `--runs 1` ends the campaign after the next session's first
- * execution (the empty input, which does not race: the reader returns).
+ * execution (the empty input, which does not race: the reader returns). A minimization that hangs keeps the
+ * witness unminimized, as the native engines do (HANG_NEW, whose torn witness's minimizer hangs on a candidate).
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { cliWithin } from '../support/hang-readers';
+import { HANG_NEW, cliWithin } from '../support/hang-readers';
 
 const SPIN = join(ROOT, 'harness', 'readers', 'pae-spin.js');
 const S2_SPIN = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_lockless_spin'];
@@ -79,6 +80,36 @@ describe('fuzz --engine jsfuzz --timeout', () => {
       'timeout: the execution did not return within 1 s: it hung in step 10 on CPU 0',
     );
     expect(replay.stdout + replay.stderr).toContain('1 crash file(s): 1 reproduced, 0 not reproduced, 0 unreadable');
+  });
+
+  test("a minimization that hangs: the witness kept unminimized, with the native engines' warning and summary line", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'hang-new.js'), HANG_NEW);
+    mkdirSync(join(dir, 'k'));
+    // the torn read of S2 (byte 0 the only target, then the trace [0, 1]); a candidate that runs the writer first
+    // makes the reader read the new low half, on which it spins
+    writeFileSync(join(dir, 'k', 'torn'), Buffer.from([0, 0, 1]));
+    const s2 = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_hang_new', '--model', 'sc'];
+    const args = ['fuzz', '--engine', 'jsfuzz', '--reader-module', './hang-new.js', ...s2, '--runs', '1'];
+    const r = cliWithin([...args, '--seed', '2', '--timeout', '1', '--corpus', 'k', '--crashes', 'c'], dir);
+    expect(r.signal).toBeNull();
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    // the name the native engines give it (README, Watchdog: the same reader and campaign with --engine coverage)
+    const file = 's2-pae-zap-reestablish.ptep_get_hang_new.non-torn.sc.torn.4f0d0fdc8365.msgpack';
+    expect(readdirSync(join(dir, 'c'))).toEqual([file]);
+    expect(loadCrash(join(dir, 'c', file)).trace).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    expect(r.stderr).toContain(
+      '\nWARNING: minimizing the torn witness of s2-pae-zap-reestablish ptep_get_hang_new non-torn sc hung (a candidate ' +
+        'on a program the minimizer reduced (operations dropped): CPU 0 (A: ptep_get_hang_new) did not yield again ' +
+        'after its step 3 in ptep_get_hang_new; no timeout file: not a schedule of the target); kept unminimized: ' +
+        `c/${file} (and its later witnesses in this campaign)\n`,
+    );
+    expect(r.stderr).toContain(
+      '\nminimization hangs: 1 candidate execution(s) of the minimizer stopped after 1 s (1 on a program the minimizer ' +
+        'reduced: no timeout file, not a finding about the target; 0 on the target itself: counted as timeouts); the ' +
+        `divergences they were minimizing:\n  s2-pae-zap-reestablish ptep_get_hang_new non-torn sc torn: kept unminimized: c/${file}\n`,
+    );
   });
 
   test('--timeout is validated as the other commands validate it: one line, exit 2', () => {

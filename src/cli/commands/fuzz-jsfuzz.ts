@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type {
   CampaignResult,
+  CampaignStatus,
   ConvertedArtifact,
   Finding,
   MinimizingWitness,
@@ -21,7 +22,6 @@ import { readerModuleCode } from '../reader-modules';
 import { replayCommandFor } from '../replay-command';
 import type { StopSignals } from '../stop-signals';
 import { STOP_SIGNALS, nextTurn } from '../stop-signals';
-import type { CampaignStatus } from '../../campaign';
 import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
@@ -29,8 +29,7 @@ import type { MinimizeHang } from '../parallel';
 import { MAX_TIMEOUTS_PER_TARGET, reducedHangDetail } from '../parallel';
 import type { HangSnapshot } from '../watchdog';
 import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
-import { HungExecution, WatchedExecutions } from '../watched-call';
-import { watchedTimeoutRecord } from '../watched-call';
+import { HungExecution, WatchedExecutions, watchedTimeoutRecord } from '../watched-call';
 import type { FuzzOptions, WatchdogFindings } from './fuzz';
 import {
   DEFAULT_SECONDS,
@@ -48,6 +47,11 @@ import {
   timeoutSummary,
   watchdogJson,
 } from './fuzz';
+
+/** The status of a jsfuzz campaign at an artifact: its executions (jsfuzz has no runs but them), seconds, findings. */
+function campaignStatus(at: Finding['first'], findings: number): CampaignStatus {
+  return { executions: at.executions, runs: at.executions, seconds: at.seconds, findings };
+}
 
 /** What a jsfuzz campaign does after a hang: jsfuzz's worker was stopped, and jsfuzz ended with it. */
 const RESTARTED = 'restarting jsfuzz';
@@ -134,13 +138,7 @@ export async function jsfuzzCommand(
     }
     f.id = id;
     findings.set(id, f);
-    const status = {
-      executions: first.executions,
-      runs: first.executions,
-      seconds: first.seconds,
-      findings: findings.size,
-    };
-    process.stderr.write(statusLine(status, 'new', f) + '\n');
+    process.stderr.write(statusLine(campaignStatus(first, findings.size), 'new', f) + '\n');
     const replay =
       saved.unsaved !== undefined ? NOT_SAVED_REPLAY : replayCommandFor(saved.path, f.target.reader.module?.path);
     process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
@@ -255,7 +253,7 @@ export async function jsfuzzCommand(
       onLine: (line) => process.stderr.write(line + '\n'),
       onArtifact: (bytes, executions) => {
         const elapsed = (Date.now() - t0) / 1000;
-        const status = () => ({ executions, runs: executions, seconds: elapsed, findings: findings.size });
+        const status = () => campaignStatus({ executions, seconds: elapsed }, findings.size);
         // the conversion's executions watched, and published as a fuzz worker publishes its own
         const buf = WatchBuffer.create(targets.length);
         let minimizing: MinimizingWitness | undefined;
