@@ -1,12 +1,12 @@
 import type { Bounds, ChoiceSource } from '../machine';
-import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { ProgramCandidate } from '../minimize';
 import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { scenarioSource } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
-import { callWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
+import { executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
 
 /** A minimized witness: the (possibly reduced) target it runs on, its trace and run. */
 export interface MinimizedWitness {
@@ -25,12 +25,11 @@ function candidate(t: Target, cls: string, bounds: Bounds, file: ScnFile, watch?
   return {
     file,
     holds: sameDivergence(t, cls, bounds, watch),
-    probe: (source: ChoiceSource, onStatement) => {
+    probe: (source: ChoiceSource, onStatement) =>
       // a build of its own (the probe is told each statement start), not the target's cached machine; it runs the
-      // reader as the predicate's executions do, so it is watched as they are
-      const spec = specOf(t.scenario.build(t.reader, t.arch, { onStatement }));
-      return callWatched(watch, () => execute(spec, t.model, source, bounds));
-    },
+      // reader as the predicate's executions do, so it is watched as they are: in flight for a `fuzz` worker's
+      // watchdog (was: not, so a reader that hung only there stopped its worker unseen, and the campaign for ever)
+      executeWatched(t, specOf(t.scenario.build(t.reader, t.arch, { onStatement })), source, bounds, watch),
   };
 }
 

@@ -105,19 +105,30 @@ export function runTarget(
   bounds: Bounds = DEFAULT_BOUNDS,
   watch?: ExecutionWatch,
 ): Run {
-  const spec = machineSpec(t.built);
-  let exec: Execution;
-  if (watch === undefined) exec = execute(spec, t.model, source, bounds);
-  else {
-    const watched = watch.begin(t, source);
-    try {
-      exec = callWatched(watch, () => execute(spec, t.model, watched, bounds));
-    } finally {
-      watch.end();
-    }
-  }
+  const exec = executeWatched(t, machineSpec(t.built), source, bounds, watch);
   const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   return { exec, judgement };
+}
+
+/**
+ * One execution of `spec` — `t`'s machine, or one built for it with hooks (the minimizer's statement probe) —
+ * under `t`'s model and `watch`: begun and ended there, so the watchdog sees it in flight (a `fuzz` worker's
+ * buffer), and run through the watch's `call` when it has one (the main thread's time limit).
+ */
+export function executeWatched(
+  t: Target,
+  spec: MachineSpec,
+  source: ChoiceSource,
+  bounds: Bounds,
+  watch?: ExecutionWatch,
+): Execution {
+  if (watch === undefined) return execute(spec, t.model, source, bounds);
+  const watched = watch.begin(t, source);
+  try {
+    return callWatched(watch, () => execute(spec, t.model, watched, bounds));
+  } finally {
+    watch.end();
+  }
 }
 
 /**

@@ -15,7 +15,14 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW, TORN_ONCE_LATE, campaignEnds, hangCampaign, paeReaderModule } from '../support/hang-readers';
+import {
+  HANG_NEW,
+  HANG_PROBE,
+  TORN_ONCE_LATE,
+  campaignEnds,
+  hangCampaign,
+  paeReaderModule,
+} from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
 
@@ -178,6 +185,27 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     const replay = cli(['replay', '--reader-module', './hang-zero.js', h.file], dir);
     expect(replay.stdout).toContain(`REPRODUCED ${h.file}: torn `);
     expect(replay.code).toBe(0);
+  }, 120_000);
+
+  test("in the minimizer's statement probe (a replay of the witness before the program passes): seen, a timeout of the target", () => {
+    // Was: the probe ran outside the worker's published executions, so the watchdog saw nothing in flight: the
+    // campaign printed `#0 pulse … exec/s: 0` for ever, and SIGTERM only asked the hung worker to stop
+    const { sum, r } = campaignEnds<Summary>({
+      text: HANG_PROBE,
+      file: 'hang-probe.js',
+      reader: 'ptep_get_hang_probe',
+      runs: 50,
+    });
+    expect(sum.minimizeHangs).toHaveLength(1);
+    const h = sum.minimizeHangs[0]!;
+    expect(h).toMatchObject({ reader: 'ptep_get_hang_probe', class: 'torn', on: 'target' });
+    expect(sum.timeouts.map((t) => [t.file, t.hits])).toEqual([[h.timeout, 1]]);
+    expect(sum.restarts).toBe(1);
+    expect(h.detail).toMatch(
+      /^CPU 0 \(A: ptep_get_hang_probe\) did not yield again after its step \d+ in ptep_get_hang_probe, having read pte_low=0x10067/,
+    );
+    expect(r.stderr).toMatch(/^Done: 50 executions \(50 runs\) in [\d.]+ s$/m);
+    expect(sum.divergences.map((d) => d.file)).toEqual([h.file]);
   }, 120_000);
 
   test('--jobs 2: once a minimization of a target and class hung, no worker minimizes it again — the running one included', () => {

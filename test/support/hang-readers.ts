@@ -325,3 +325,23 @@ ${waitUntilOpen('both()')}${READ_TORN}  if (isTorn && job >= 0) {
   return pte;
 `,
 });
+
+/**
+ * A PAE reader module (source text) that spins on its 3rd torn read in a worker thread — in a `random` campaign the
+ * minimizer's statement probe of the first torn witness: the witness itself is the 1st, the minimizer's check that
+ * it still diverges the 2nd, the probe that maps the witness's steps to statements (before the first program pass)
+ * the 3rd — once per command (the file `hung` marks it). Everywhere else it reads low, then high.
+ */
+export const HANG_PROBE = paeReaderModule({
+  name: 'ptep_get_hang_probe',
+  source: 'test: spins on its third torn read in a worker (the minimizer statement probe)',
+  summary: 'low, high; spins on its third torn read in a worker',
+  requires: FS_WT,
+  head: 'let torn = 0;\n',
+  body: `${READ_TORN}  if (isTorn && !wt.isMainThread && ++torn === 3 && !fs.existsSync('hung')) {
+    fs.writeFileSync('hung', '');
+${SPIN}  }
+  yield end(pte);
+  return pte;
+`,
+});
