@@ -103,10 +103,13 @@ export async function jsfuzzCommand(
   const errors: string[] = [];
   /** files that could not be written (crash files, kept inputs): printed with their bytes; the campaign stops */
   const writeFailures: WriteFailure[] = [];
+  /** their paths */
+  const unsaved = new Set<string>();
   /** a crash file could not be written: the campaign stops after the current session, as on a signal */
   let stop = false;
   const writeFailed = (w: WriteFailure): void => {
     writeFailures.push(w);
+    unsaved.add(w.path);
     stop = true;
     process.stderr.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
   };
@@ -117,7 +120,6 @@ export async function jsfuzzCommand(
   /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs */
   const dropped: string[] = [];
   const unminimized = new Set<string>();
-  const unsaved = (path: string): boolean => writeFailures.some((w) => w.path === path);
   /** A divergence, minimized or kept as executed: its crash file (one per fingerprint) and report. */
   const onDivergence = (
     w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'>,
@@ -165,7 +167,9 @@ export async function jsfuzzCommand(
     const known = timeouts.get(id);
     if (known) {
       known.hits++;
-      process.stderr.write(timeoutLines(status(), known, false, timeoutSeconds, unsaved(known.file), RESTARTED) + '\n');
+      process.stderr.write(
+        timeoutLines(status(), known, false, timeoutSeconds, unsaved.has(known.file), RESTARTED) + '\n',
+      );
       said();
       return known;
     }
@@ -173,7 +177,7 @@ export async function jsfuzzCommand(
     if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
     const f: TimeoutFinding = { target: t, record, id, file: saved.path, hits: 1, first };
     timeouts.set(id, f);
-    process.stderr.write(timeoutLines(status(), f, true, timeoutSeconds, unsaved(f.file), RESTARTED) + '\n');
+    process.stderr.write(timeoutLines(status(), f, true, timeoutSeconds, unsaved.has(f.file), RESTARTED) + '\n');
     said();
     return f;
   };
@@ -224,7 +228,7 @@ export async function jsfuzzCommand(
       ...(timeout !== undefined ? { timeout: timeout.file } : {}),
     };
     minimizeHangs.push(h);
-    process.stderr.write(minimizeHangWarning(h, new Set(writeFailures.map((w) => w.path))) + '\n');
+    process.stderr.write(minimizeHangWarning(h, unsaved) + '\n');
   };
   // a signal during the start-up is handled now: runJsfuzz then starts no session. From here on every signal
   // only stops jsfuzz at its next input — none ends this process at once, which would leave the jsfuzz process
@@ -325,15 +329,14 @@ export async function jsfuzzCommand(
   };
   const checks = campaignExpectations(r); // judged once, for the table and for --json
   process.stderr.write(summaryTable(r, early, checks) + '\n');
-  const notSaved = new Set(writeFailures.map((w) => w.path));
   for (const f of r.findings)
     process.stderr.write(
-      notSaved.has(f.file!)
+      unsaved.has(f.file!)
         ? `  NOT SAVED: ${basename(f.file!)} (its bytes are printed above, with the command that writes them)\n`
         : `  ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n`,
     );
-  if (r.timeouts.length > 0) process.stderr.write(timeoutSummary(r, timeoutSeconds, notSaved) + '\n');
-  if (r.minimizeHangs.length > 0) process.stderr.write(minimizeHangSummary(r, timeoutSeconds, notSaved) + '\n');
+  if (r.timeouts.length > 0) process.stderr.write(timeoutSummary(r, timeoutSeconds, unsaved) + '\n');
+  if (r.minimizeHangs.length > 0) process.stderr.write(minimizeHangSummary(r, timeoutSeconds, unsaved) + '\n');
   process.stderr.write(
     `jsfuzz: ${result.sessions} session(s), ${result.artifacts} crash artifact(s); jsfuzz is not seedable: ` +
       `seed ${seed} is recorded in the crash files but does not repeat this campaign\n`,
