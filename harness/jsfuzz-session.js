@@ -3,9 +3,11 @@
 //   PTEFUZZ_JSFUZZ_SELECTION  JSON {scenarios, readers, contract, models, withBugModels}: the targets byte 0 picks from
 //                             (the order of `ptefuzz fuzz` target selection)
 //   PTEFUZZ_JSFUZZ_RUNS       exit (code 0) after exactly this many executions: jsfuzz has no run limit
-//   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts], activeMs} here: every 1000
-//                             executions, on a divergence and when the worker exits (activeMs: from the
-//                             first execution to the write, i.e. without jsfuzz's start-up)
+//   PTEFUZZ_JSFUZZ_STATS      write {executions, targets: [per-target counts], activeMs, divergences} here: every
+//                             1000 executions, on a divergence and when the worker exits (activeMs: from the
+//                             first execution to the write, i.e. without jsfuzz's start-up; divergences: each
+//                             input judged a divergence, {sha256, target, class}, so the command can tell an
+//                             artifact that does not replay as one from a finding lost)
 //   PTEFUZZ_JSFUZZ_TIMEOUT    the watchdog (seconds): each execution a watched call of this limit; one that does
 //                             not return is stopped, uncounted, and thrown (HungExecution): jsfuzz writes its input
 //                             as a crash artifact, which the command replays, watched, into a timeout crash file
@@ -15,6 +17,7 @@
 //                             loaded from that text (this worker instruments every module it requires: the
 //                             typescript package would cost it ~30 s), not probed again (the command did)
 // Without them this is the plain family target (`npx jsfuzz harness/pae.fuzz.js DIR`, harness/arm64.fuzz.js).
+const crypto = require('crypto');
 const fs = require('fs');
 
 function jsfuzzTarget(ptefuzz, family) {
@@ -47,11 +50,13 @@ function jsfuzzTarget(ptefuzz, family) {
   const runs = env.PTEFUZZ_JSFUZZ_RUNS ? Number(env.PTEFUZZ_JSFUZZ_RUNS) : Infinity;
   const statsPath = env.PTEFUZZ_JSFUZZ_STATS;
   let firstAt;
+  const divergences = [];
   const save = () => {
     if (!statsPath) return;
     const tmp = `${statsPath}.tmp`;
     const activeMs = firstAt === undefined ? 0 : Date.now() - firstAt;
-    fs.writeFileSync(tmp, JSON.stringify({ executions: session.executions, targets: session.stats, activeMs }));
+    const stats = { executions: session.executions, targets: session.stats, activeMs, divergences };
+    fs.writeFileSync(tmp, JSON.stringify(stats));
     fs.renameSync(tmp, statsPath);
   };
   // jsfuzz's worker exits through process.exit() (on SIGINT at its next input, after a crash); SIGTERM too
@@ -67,6 +72,10 @@ function jsfuzzTarget(ptefuzz, family) {
     try {
       session.fuzz(buf);
     } catch (e) {
+      if (e instanceof campaign.DivergenceError) {
+        const sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+        divergences.push({ sha256, target: e.target, class: e.divergenceClass });
+      }
       save();
       throw e;
     }

@@ -8,7 +8,8 @@ import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
 import type { ExecutionWatch, Target } from './target';
 import { runTarget } from './target';
-import { minimizeWitness } from './minimize-witness';
+import type { SettledWitness } from './minimize-witness';
+import { settleWitness } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 import type { CorpusExchange, ExchangedEntry } from './exchange';
@@ -32,6 +33,11 @@ export interface Finding {
   file?: string;
   /** the divergence identity (fingerprint) assigned by the sink */
   id?: string;
+  /**
+   * set when the reader did not replay the divergence for the minimizer (settleWitness): the trace is the
+   * execution as it ran, unminimized, and a replay of its crash file may not reproduce it
+   */
+  readonly unreplayed?: true;
 }
 
 export interface CampaignStatus {
@@ -449,7 +455,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         }
         // the witness as executed when a minimization of this class hung before (it diverged and returned);
         // else minimized — the reduced scenario's target when the program passes dropped something (same key)
-        let w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'> = {
+        let w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement' | 'unreplayed'> = {
           target: t,
           trace: exec.trace,
           exec,
@@ -458,14 +464,19 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         if (!cfg.unminimized?.has(classKey)) {
           // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
           watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
-          let min: ReturnType<typeof minimizeWitness>;
+          let min: SettledWitness;
           try {
-            min = minimizeWitness(t, v.class, exec.trace, bounds, watch);
+            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch);
           } finally {
             watch?.minimizing?.(undefined);
           }
-          if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${t.key} did not replay`);
-          w = { target: min.target, trace: min.trace, exec: min.run.exec, judgement: min.run.judgement };
+          w = {
+            target: min.target,
+            trace: min.trace,
+            exec: min.run.exec,
+            judgement: min.run.judgement,
+            ...(min.unreplayed ? { unreplayed: true } : {}),
+          };
         }
         const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
         const { id } = cfg.onWitness(f);

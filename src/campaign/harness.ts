@@ -6,7 +6,7 @@ import { contractByName } from '../compare';
 import { builtinScenarios } from '../scenario';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
-import { minimizeWitness } from './minimize-witness';
+import { settleWitness } from './minimize-witness';
 import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
@@ -168,6 +168,8 @@ export type ConvertedArtifact =
       /** the minimized trace and its run */
       readonly trace: readonly number[];
       readonly run: Run;
+      /** the reader did not replay the divergence for the minimizer: `trace` and `run` are the replay's, unminimized */
+      readonly unreplayed?: true;
     }
   | { readonly kind: 'no-divergence'; readonly target: Target; readonly verdict: string };
 
@@ -196,9 +198,8 @@ export function convertArtifact(
     return { kind: 'divergence', target, class: v.class, raw: first.exec.trace, trace: first.exec.trace, run: first };
   }
   watch?.minimizing?.({ target, class: v.class, ...first });
-  const min = minimizeWitness(target, v.class, first.exec.trace, bounds, watch);
+  const min = settleWitness(target, v.class, first, bounds, watch);
   watch?.minimizing?.(undefined);
-  if (min === null) throw new Error(`[ptefuzz internal bug] artifact divergence on ${target.key} did not replay`);
   return {
     kind: 'divergence',
     target: min.target,
@@ -206,5 +207,6 @@ export function convertArtifact(
     raw: first.exec.trace,
     trace: min.trace,
     run: min.run,
+    ...(min.unreplayed ? { unreplayed: true } : {}),
   };
 }

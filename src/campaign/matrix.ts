@@ -6,7 +6,7 @@ import type { Contract } from '../compare';
 import { judge } from '../compare';
 import type { Engine, EnumerationSummary, FuzzEngineName } from '../engines';
 import { createEngine, deriveSeed, enumerateSteps } from '../engines';
-import { minimizeWitness } from './minimize-witness';
+import { UnreplayedDivergence, divergesAs, minimizeWitness } from './minimize-witness';
 import type { Scenario } from '../scenario';
 import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
@@ -250,7 +250,7 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
 function minimizeWitnesses(c: MutableCell, bounds: Bounds, watch: ExecutionWatch | undefined): void {
   for (const [cls, trace] of c.witnesses) {
     const min = minimizeWitness(c.target, cls, trace, bounds, watch);
-    if (min === null) throw new Error(`[ptefuzz internal bug] divergence on ${c.target.key} did not replay`);
+    if (min === null || !divergesAs(min.run, cls)) throw new UnreplayedDivergence(c.target, cls);
     c.witnesses.set(cls, min.trace);
     if (min.target !== c.target) c.witnessTargets.set(cls, min.target);
   }
@@ -267,6 +267,7 @@ export function cellFinding(
   if (!trace) throw new Error(`[ptefuzz internal bug] no ${cls} witness on ${c.target.key}`);
   const target = c.witnessTargets?.get(cls) ?? c.target;
   const run = runTarget(target, new TraceSource(trace), bounds, watch);
+  if (!divergesAs(run, cls)) throw new UnreplayedDivergence(c.target, cls);
   return {
     target,
     class: cls,

@@ -4,6 +4,7 @@ import type { ProgramCandidate } from '../minimize';
 import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
+import { UsageError } from './select';
 import { scenarioSource } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
 import { executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
@@ -86,4 +87,54 @@ export function minimizeWitness(
   }
   const run = runTarget(target, new TraceSource(min.trace), bounds, watch);
   return { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped };
+}
+
+/**
+ * The witness of a divergence `run` (of class `cls` on `t`) that a crash file stores: minimized
+ * (minimizeWitness) — or the execution as it ran, unminimized (`unreplayed`), when its reader does not replay
+ * what it did: the same schedule, executed again for the minimizer, does not diverge as it did, or the minimized
+ * schedule's final run does not (a reader module that keeps state between calls). The divergence itself is real —
+ * the reader returned that value in that execution —; only its replay is not assured, so it is kept, not dropped
+ * and not minimized into a witness of something else.
+ */
+export function settleWitness(
+  t: Target,
+  cls: string,
+  run: Run,
+  bounds: Bounds = DEFAULT_BOUNDS,
+  watch?: ExecutionWatch,
+): SettledWitness {
+  const min = minimizeWitness(t, cls, run.exec.trace, bounds, watch);
+  if (min !== null && divergesAs(min.run, cls)) return { target: min.target, trace: min.trace, run: min.run };
+  return { target: t, trace: run.exec.trace, run, unreplayed: true };
+}
+
+/** A divergence's witness as a crash file stores it (settleWitness). */
+export interface SettledWitness {
+  /** the target its trace runs on (the reduced scenario's, when the program passes dropped something) */
+  readonly target: Target;
+  readonly trace: readonly number[];
+  readonly run: Run;
+  /** set when the reader did not replay the divergence: `run` is the execution as it ran, unminimized */
+  readonly unreplayed?: true;
+}
+
+/**
+ * A command that needs a divergence to replay (matrix, explore: each claims verdicts over schedules) found one
+ * that did not: the reader is not deterministic. A user's error (a reader module), not ptefuzz's: one line.
+ */
+export class UnreplayedDivergence extends UsageError {
+  constructor(t: Target, cls: string) {
+    super(
+      `${t.reader.name}${t.reader.module ? ` (${t.reader.module.path})` : ''}: the ${cls} divergence of ${t.key} did ` +
+        `not replay: the same schedule, executed again, did not diverge as it did — the reader is not deterministic ` +
+        `(does it keep state between calls?); ptefuzz needs a reader whose result depends on the schedule alone`,
+    );
+  }
+}
+
+/** Whether `run` diverges with class `cls` (a replay of a witness of that class). */
+export function divergesAs(run: Run, cls: string): boolean {
+  const v = run.judgement.verdict;
+  return v.kind === 'divergence' && v.class === cls;
 }

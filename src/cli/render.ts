@@ -55,8 +55,18 @@ function droppedCount(r: Reduction): string {
 /** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */
 const isDroppedCpu = (line: string): boolean => /^cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?$/.test(line);
 
-export function findingReport(f: Pick<Finding, 'target' | 'exec' | 'judgement'>): string {
-  return runReport(f.target, { exec: f.exec, judgement: f.judgement });
+export function findingReport(f: Pick<Finding, 'target' | 'exec' | 'judgement' | 'unreplayed'>): string {
+  const report = runReport(f.target, { exec: f.exec, judgement: f.judgement });
+  return f.unreplayed ? `${unreplayedWarning(f.target)}\n${report}` : report;
+}
+
+/** Said above the report of a divergence its reader did not replay for the minimizer (settleWitness). */
+export function unreplayedWarning(t: Target): string {
+  return (
+    `WARNING: ${t.reader.name} did not replay this divergence: the same schedule, executed again to minimize it, ` +
+    `did not diverge as it did (a reader that keeps state between calls?); kept as executed, unminimized — ` +
+    `its replay may not reproduce it`
+  );
 }
 
 /** One line saying a scenario was reduced by the minimizer, and what it dropped. */

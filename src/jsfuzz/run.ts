@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -53,8 +54,12 @@ export interface JsfuzzRunOptions {
   readonly stopAtFirst?: boolean;
   /** each jsfuzz status line (`#N NEW cov: …`) and divergence message, as printed */
   readonly onLine?: (line: string) => void;
-  /** each crash artifact (the input bytes), before the next restart; `executions` so far */
-  readonly onArtifact?: (bytes: Buffer, executions: number) => void;
+  /**
+   * each crash artifact (the input bytes), before the next restart; `executions` so far; `judged`: the divergence
+   * the harness judged that input to be in jsfuzz's worker (absent for a crash of another kind: a harness
+   * exception, a hung execution, jsfuzz's own timeout)
+   */
+  readonly onArtifact?: (bytes: Buffer, executions: number, judged?: JudgedDivergence) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -100,6 +105,19 @@ interface SessionStats {
   targets: ReaderStats[];
   /** ms from the session's first execution to its last stats write (0 from an older harness) */
   activeMs?: number;
+  /** the inputs the harness judged a divergence (a divergence stops jsfuzz: at most one per session) */
+  divergences?: JudgedInput[];
+}
+
+/** A divergence as the harness judged it in jsfuzz's worker: the target's key and the divergence class. */
+export interface JudgedDivergence {
+  readonly target: string;
+  readonly class: string;
+}
+
+interface JudgedInput extends JudgedDivergence {
+  /** of the input bytes, hex */
+  readonly sha256: string;
 }
 
 export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
@@ -154,7 +172,9 @@ export async function runJsfuzz(o: JsfuzzRunOptions): Promise<JsfuzzRunResult> {
         rmSync(join(tmp, f));
         artifacts++;
         dropSeed(corpus, bytes);
-        o.onArtifact?.(bytes, executions);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const judged = st.divergences?.find((d) => d.sha256 === sha256);
+        o.onArtifact?.(bytes, executions, judged && { target: judged.target, class: judged.class });
       }
       if (interrupted || (o.stopAtFirst && artifacts > 0)) break;
       if (crashes.length === 0 && st.executions < remaining && o.clock() < deadline) {

@@ -101,6 +101,8 @@ export async function jsfuzzCommand(
   cleanStaleTemps([o.crashes]);
   const findings = new Map<string, Finding>();
   const errors: string[] = [];
+  /** artifacts whose input the harness judged a divergence in jsfuzz's worker (however they replay here) */
+  let judgedArtifacts = 0;
   /** files that could not be written (crash files, kept inputs): printed with their bytes; the campaign stops */
   const writeFailures: WriteFailure[] = [];
   /** their paths */
@@ -122,7 +124,7 @@ export async function jsfuzzCommand(
   const unminimized = new Set<string>();
   /** A divergence, minimized or kept as executed: its crash file (one per fingerprint) and report. */
   const onDivergence = (
-    w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement'>,
+    w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement' | 'unreplayed'>,
     cls: string,
     first: Finding['first'],
   ): Finding => {
@@ -255,7 +257,8 @@ export async function jsfuzzCommand(
       readerModules: Object.fromEntries((o.readerModule ?? []).map((f) => readerModuleCode(f))),
       shouldStop: () => stop || early !== undefined,
       onLine: (line) => process.stderr.write(line + '\n'),
-      onArtifact: (bytes, executions) => {
+      onArtifact: (bytes, executions, judged) => {
+        if (judged !== undefined) judgedArtifacts++;
         const elapsed = (Date.now() - t0) / 1000;
         const status = () => campaignStatus({ executions, seconds: elapsed }, findings.size);
         // the conversion's executions watched, and published as a fuzz worker publishes its own
@@ -277,17 +280,22 @@ export async function jsfuzzCommand(
           return;
         }
         if (c.kind === 'no-divergence') {
-          // not a divergence (a harness exception, a jsfuzz timeout or OOM kill): keep the input
+          // not a divergence (a harness exception, a jsfuzz timeout or OOM kill), or one that jsfuzz's worker
+          // judged and that does not replay here (a reader that keeps state between calls): keep the input
           const sha = createHash('sha256').update(bytes).digest('hex');
           const kept = join(o.crashes, `jsfuzz-crash-${sha.slice(0, 12)}.bin`);
           errors.push(kept);
+          const what =
+            judged === undefined
+              ? `WARNING: jsfuzz reported a crash that replays as ${c.verdict} on ${c.target.key}, not a divergence`
+              : `WARNING: jsfuzz's worker judged an input a ${judged.class} divergence of ${judged.target} that ` +
+                `replays here as ${c.verdict} on ${c.target.key}: ${c.target.reader.name} did not replay what it did ` +
+                `(a reader that keeps state between calls?)`;
           try {
             mkdirSync(o.crashes, { recursive: true });
             writeFileAtomic(kept, bytes);
           } catch (e) {
-            process.stderr.write(
-              `WARNING: jsfuzz reported a crash that replays as ${c.verdict} on ${c.target.key}, not a divergence\n`,
-            );
+            process.stderr.write(what + '\n');
             writeFailed({
               path: kept,
               message: `${o.crashes}: cannot write the jsfuzz input ${basename(kept)} (${fsReason(e)})`,
@@ -295,15 +303,20 @@ export async function jsfuzzCommand(
             });
             return;
           }
-          process.stderr.write(
-            `WARNING: jsfuzz reported a crash that replays as ${c.verdict} on ${c.target.key}, not a divergence; input kept in ${kept}\n`,
-          );
+          process.stderr.write(`${what}; input kept in ${kept}\n`);
           return;
         }
-        onDivergence({ target: c.target, trace: c.trace, exec: c.run.exec, judgement: c.run.judgement }, c.class, {
-          executions,
-          seconds: elapsed,
-        });
+        onDivergence(
+          {
+            target: c.target,
+            trace: c.trace,
+            exec: c.run.exec,
+            judgement: c.run.judgement,
+            ...(c.unreplayed ? { unreplayed: true } : {}),
+          },
+          c.class,
+          { executions, seconds: elapsed },
+        );
       },
     });
   } finally {
@@ -341,10 +354,11 @@ export async function jsfuzzCommand(
     `jsfuzz: ${result.sessions} session(s), ${result.artifacts} crash artifact(s); jsfuzz is not seedable: ` +
       `seed ${seed} is recorded in the crash files but does not repeat this campaign\n`,
   );
-  // the harness counts every divergent execution; each one stops jsfuzz, which writes its input as an artifact.
-  // An artifact jsfuzz could not write (a full disk, a file-size limit in its working folder) is a finding lost
+  // the harness counts every divergent execution, and records its input; each one stops jsfuzz, which writes that
+  // input as an artifact. An artifact jsfuzz could not write (a full disk, a file-size limit in its working folder)
+  // is a finding lost — not one that reached ptefuzz and replayed otherwise (a hang, no divergence: said above)
   const counted = divergentExecutions(r);
-  const lost = counted - r.findings.reduce((n, f) => n + f.hits, 0);
+  const lost = counted - judgedArtifacts;
   if (o.json) {
     const summary = {
       ...jsonSummary(r, seed, { engine: 'jsfuzz' }, checks),
