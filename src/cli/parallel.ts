@@ -44,9 +44,9 @@ import type {
   Target,
   TimeoutFinding,
 } from '../campaign';
-import { UsageError, addStability, addStats, emptyStats, partitionOf, reducedTarget, witnessTarget } from '../campaign';
+import { UsageError, addStability, addStats, emptyStats, partitionOf, witnessTarget } from '../campaign';
 import type { CrashFile } from '../crash';
-import { crashFileName, encodeCrash, fingerprint, fsReason, writeFileAtomic } from '../crash';
+import { crashFileName, encodeCrash, fsReason, writeFileAtomic } from '../crash';
 import type { CoverageStats, PctBound, PctUsage } from '../engines';
 import type { ReaderRegistry } from '../kernel';
 import { builtinReaders } from '../kernel';
@@ -61,7 +61,8 @@ import type { ReplayOutcome } from './replay-watched';
 import { replayWatched } from './replay-watched';
 import type { ExchangeInput } from './corpus-exchange';
 import { ExchangeHub } from './corpus-exchange';
-import { watchedDescribeHang, watchedTimeoutRecord } from './watched-call';
+import type { MinimizeHang } from './timeout-ledger';
+import { TimeoutLedger } from './timeout-ledger';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
@@ -244,38 +245,6 @@ export interface ParallelConfig {
 export type { WriteFailure } from './unsaved';
 
 /**
- * A candidate execution of the minimizer hung: the worker was stopped while it minimized a divergence.
- * The divergence is kept, unminimized: the worker sent its crash record before the minimization began, and it
- * goes the way of every witness (fingerprint, de-duplication, crash file); when it is new, its diagram is drawn
- * by a watched replay (nothing is executed in the main thread).
- */
-export interface MinimizeHang {
-  /** the campaign's target that diverged */
-  readonly target: Target;
-  readonly class: string;
-  /** the crash file of the divergence, unminimized */
-  readonly file: string;
-  /**
-   * another job's minimization of this target and class hung before (`--jobs`: both were minimizing it when
-   * the first hang was detected): the first one's warning already said it, and its later witnesses are kept
-   * unminimized
-   */
-  readonly again: boolean;
-  /** its trace's length, in choices */
-  readonly choices: number;
-  /**
-   * where the candidate ran: `target` — a schedule of the campaign's target (a trace pass): a genuine hang of
-   * the target, saved as a timeout (`timeout`); `reduced` — a program the minimizer reduced (CPUs or
-   * operations dropped): no finding about the target, no timeout file
-   */
-  readonly on: 'target' | 'reduced';
-  /** where the candidate hung, as a timeout describes it (describeHang) */
-  readonly detail: string;
-  /** on `target`: the timeout crash file of the hung candidate */
-  readonly timeout?: string;
-}
-
-/**
  * A worker thread that died (out of memory, `process.exit` in a reader module, an uncaught
  * exception): the campaign stops as on SIGINT, keeping what every worker found and counted.
  */
@@ -326,13 +295,6 @@ export interface ParallelRun {
   stop(): void;
 }
 
-/**
- * A target that hung this many times is dropped: the rest of the campaign
- * skips it (each hang costs a worker restart, and its timeout files already
- * show the bug), so a reader that hangs on most races does not stall the others.
- */
-export const MAX_TIMEOUTS_PER_TARGET = 3;
-
 /** How one worker (one incarnation of a job) ended. */
 type Ending =
   | { readonly kind: 'done'; readonly msg: Extract<FromWorker, { type: 'done' }> }
@@ -350,7 +312,19 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const stopFlag = new Int32Array(stopBuf);
   const byKey = new Map(cfg.targets.map((t, i) => [t.key, { t, i }]));
   const witnesses = new Map<string, Witness>();
-  const timeouts = new Map<string, TimeoutFinding>();
+  /** what every worker, running or fresh, is told: the dropped targets, the classes not to minimize */
+  const decisions = CampaignDecisions.create(cfg.targets.map((t) => t.key));
+  /** the hung executions: per target, distinct (timeout crash files), while minimizing */
+  const ledger = new TimeoutLedger({
+    targets: cfg.targets,
+    registry,
+    timeoutSeconds: cfg.timeoutSeconds,
+    engine: cfg.engine,
+    seed: cfg.seed,
+    save: (record) => trySave(record, encodeCrash(record)).path,
+    // every worker, not only the next fresh one: another job still running must not hang on it again
+    onDrop: (i) => decisions.drop(i),
+  });
   /** executions and runs of every job: finished incarnations + the live one's last report */
   const baseExec = new Array<number>(cfg.jobs).fill(0);
   const baseRuns = new Array<number>(cfg.jobs).fill(0);
@@ -417,7 +391,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       executions: sum(baseExec) + sum(lastExec),
       runs: sum(baseRuns) + sum(lastRuns),
       seconds: elapsed(),
-      findings: witnesses.size + timeouts.size,
+      findings: witnesses.size + ledger.distinctCount,
       ...(coverage ? { coverage } : {}),
       ...stabilityTotal(),
     };
@@ -538,12 +512,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     }
   };
 
-  const hangs = new Map<string, number>();
-  const dropped = new Set<string>();
-  /** what every worker, running or fresh, is told: the dropped targets, the classes not to minimize */
-  const decisions = CampaignDecisions.create(cfg.targets.map((t) => t.key));
-  const minimizeHangs: MinimizeHang[] = [];
-  let reducedHangs = 0;
   const onHang = async (snap: HangSnapshot, minimizing: WitnessMessage | undefined): Promise<void> => {
     if (snap.minimizing !== undefined) {
       await onMinimizeHang(snap, snap.minimizing, minimizing);
@@ -551,40 +519,11 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     }
     const t = cfg.targets[snap.target];
     if (t === undefined) throw new Error(`[ptefuzz internal bug] a hung worker names target ${snap.target}`);
-    recordTimeout(t, snap);
+    const r = ledger.timeout(t, snap, firstStamp());
+    cfg.onTimeout?.(status(), r.finding, r.fresh, r.drop);
   };
-
-  /** A hung execution of target `t`: its timeout crash file (one per distinct hang), counted towards dropping `t`. */
-  const recordTimeout = (t: Target, snap: HangSnapshot): TimeoutFinding => {
-    const n = (hangs.get(t.key) ?? 0) + 1;
-    hangs.set(t.key, n);
-    const drop = n >= MAX_TIMEOUTS_PER_TARGET && !dropped.has(t.key);
-    if (drop) {
-      dropped.add(t.key);
-      // every worker, not only the next fresh one: another job still running must not hang on it again
-      decisions.drop(byKey.get(t.key)!.i);
-    }
-    const record = watchedTimeoutRecord(t, snap, cfg.timeoutSeconds, cfg.engine, cfg.seed);
-    const id = fingerprint(record);
-    const known = timeouts.get(id);
-    if (known) {
-      known.hits++;
-      cfg.onTimeout?.(status(), known, false, drop);
-      return known;
-    }
-    const saved = trySave(record, encodeCrash(record));
-    const f: TimeoutFinding = {
-      target: t,
-      record,
-      id,
-      file: saved.path,
-      hits: 1,
-      first: { executions: status().executions, seconds: elapsed() },
-    };
-    timeouts.set(id, f);
-    cfg.onTimeout?.(status(), f, true, drop);
-    return f;
-  };
+  /** where the campaign is now, as a finding's `first` */
+  const firstStamp = (): TimeoutFinding['first'] => ({ executions: status().executions, seconds: elapsed() });
 
   /**
    * A candidate of the minimizer hung. Nothing found is lost: the divergence being minimized (the worker sent it,
@@ -611,29 +550,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
     // the hit the stopped worker was minimizing, not counted yet (it counts a hit once minimized)
     w.finding.hits++;
     if (fresh) cfg.onStatus(status(), 'new', w.finding, await keptReport(w.finding, m.class, w.bytes));
-    const own = snap.target === m.target;
-    let detail: string;
-    let timeout: string | undefined;
-    if (own) {
-      const f = recordTimeout(t, snap);
-      timeout = f.file;
-      detail = f.record.verdict.kind === 'timeout' ? f.record.verdict.detail : '';
-    } else {
-      reducedHangs++;
-      detail = reducedHangDetail(t, snap, registry, cfg.timeoutSeconds);
-    }
-    const h: MinimizeHang = {
-      target: t,
-      class: m.class,
-      file: w.finding.file!,
-      again: !first,
-      choices: kept.record.trace.length,
-      on: own ? 'target' : 'reduced',
-      detail,
-      ...(timeout !== undefined ? { timeout } : {}),
-    };
-    minimizeHangs.push(h);
-    cfg.onMinimizeHang?.(status(), h);
+    const { hang, timeout } = ledger.minimizeHang(
+      t,
+      snap,
+      { file: w.finding.file!, choices: kept.record.trace.length, again: !first },
+      firstStamp(),
+    );
+    if (timeout !== undefined) cfg.onTimeout?.(status(), timeout.finding, timeout.fresh, timeout.drop);
+    cfg.onMinimizeHang?.(status(), hang);
   };
 
   /**
@@ -839,14 +763,14 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       pctBounds,
       coverage: new Map(cfg.targets.filter((t) => unions.has(t.key)).map((t) => [t.key, targetCoverage(t.key)])),
       pctUsage: usage,
-      timeouts: [...timeouts.values()].sort((a, b) => order(a, b) || byCodeUnit(a.id, b.id)),
+      timeouts: [...ledger.timeouts].sort((a, b) => order(a, b) || byCodeUnit(a.id, b.id)),
       // every hung execution stopped its worker (a fresh one continues unless the campaign is stopping)
-      restarts: sum([...hangs.values()]) + reducedHangs,
-      minimizeHangs: [...minimizeHangs].sort(
+      restarts: ledger.restarts,
+      minimizeHangs: [...ledger.minimizeHangs].sort(
         (a, b) => order(a, b) || byCodeUnit(a.class, b.class) || byCodeUnit(a.file ?? '', b.file ?? ''),
       ),
-      hangs,
-      dropped: cfg.targets.filter((t) => dropped.has(t.key)).map((t) => t.key),
+      hangs: ledger.hangs,
+      dropped: ledger.dropped,
       ...(anyCorpus
         ? {
             corpusCounts: {
@@ -864,24 +788,6 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   });
 
   return { done, stop: () => Atomics.store(stopFlag, 0, 1) };
-}
-
-/**
- * Where a candidate on a reduced program hung, as describeHang says it of a timeout — on that program, rebuilt
- * from the text the worker published. Never throws: a program it cannot rebuild is said so.
- */
-export function reducedHangDetail(t: Target, snap: HangSnapshot, registry: ReaderRegistry, seconds: number): string {
-  if (snap.program === undefined) return 'on a program the minimizer reduced, whose text the watch buffer did not hold';
-  let reduced: Target;
-  try {
-    reduced = reducedTarget(t, snap.program, registry);
-  } catch (e) {
-    return `on a program the minimizer reduced, which does not lower again (${e instanceof Error ? e.message : String(e)})`;
-  }
-  const left = reduced.built.cpus.length;
-  const of = t.built.cpus.length;
-  const what = left < of ? `${left} of its ${of} CPUs left` : 'operations dropped';
-  return `on a program the minimizer reduced (${what}): ${watchedDescribeHang(reduced, snap, seconds).detail}`;
 }
 
 /** Why a worker thread ended without its totals, in words. */

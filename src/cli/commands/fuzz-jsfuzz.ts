@@ -9,9 +9,9 @@ import type {
   Finding,
   MinimizingWitness,
   Target,
-  TimeoutFinding,
 } from '../../campaign';
 import { UsageError, convertArtifact, crashRecord, harnessSelection, minimizeKey } from '../../campaign';
+import type { CrashFile } from '../../crash';
 import { checkOutputFolder, fingerprint, fsReason, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
 import { DEFAULT_BOUNDS } from '../../machine';
@@ -25,11 +25,11 @@ import { STOP_SIGNALS, nextTurn } from '../stop-signals';
 import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
 import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
-import type { MinimizeHang } from '../parallel';
-import { MAX_TIMEOUTS_PER_TARGET, reducedHangDetail } from '../parallel';
+import type { RecordedTimeout } from '../timeout-ledger';
+import { TimeoutLedger } from '../timeout-ledger';
 import type { HangSnapshot } from '../watchdog';
 import { DEFAULT_TIMEOUT_SECONDS, SharedWatch, WatchBuffer } from '../watchdog';
-import { HungExecution, WatchedExecutions, watchedTimeoutRecord } from '../watched-call';
+import { HungExecution, WatchedExecutions } from '../watched-call';
 import type { FuzzOptions, WatchdogFindings } from './fuzz';
 import {
   DEFAULT_SECONDS,
@@ -115,12 +115,26 @@ export async function jsfuzzCommand(
     stop = true;
     process.stderr.write(writeFailureLines(w, 'the campaign stops after the current run') + '\n');
   };
-  /** distinct hangs, by fingerprint; hung executions per target key; target + class pairs no longer minimized */
-  const timeouts = new Map<string, TimeoutFinding>();
-  const hangs = new Map<string, number>();
-  const minimizeHangs: MinimizeHang[] = [];
-  /** keys of the targets dropped after MAX_TIMEOUTS_PER_TARGET hangs */
-  const dropped: string[] = [];
+  /** a crash file, written — or, when it cannot be, printed with its bytes (writeFailed) */
+  const trySave = (rec: CrashFile): ReturnType<typeof trySaveCrash> => {
+    const saved = trySaveCrash(o.crashes, rec);
+    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
+    return saved;
+  };
+  /**
+   * the hung executions, as the native engines' watchdog records them (parallel.ts): a target that hung
+   * MAX_TIMEOUTS_PER_TARGET times is no longer executed (each hang costs a jsfuzz restart); the campaign ends when
+   * every target is dropped
+   */
+  const ledger = new TimeoutLedger({
+    targets,
+    registry,
+    timeoutSeconds,
+    engine: 'jsfuzz',
+    seed,
+    save: (record) => trySave(record).path,
+  });
+  /** target + class pairs no longer minimized */
   const unminimized = new Set<string>();
   /** A divergence, minimized or kept as executed: its crash file (one per fingerprint) and report. */
   const onDivergence = (
@@ -130,8 +144,7 @@ export async function jsfuzzCommand(
   ): Finding => {
     const f: Finding = { ...w, class: cls, first, hits: 1 };
     const rec = crashRecord(f, 'jsfuzz', seed);
-    const saved = trySaveCrash(o.crashes, rec);
-    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
+    const saved = trySave(rec);
     f.file = saved.path;
     const id = fingerprint(rec);
     const known = findings.get(id);
@@ -148,40 +161,11 @@ export async function jsfuzzCommand(
     process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
     return f;
   };
-  /** A hung execution of target `t` (as the native engines record one): its timeout crash file, one per fingerprint. */
-  const recordTimeout = (
-    t: Target,
-    snap: HangSnapshot,
-    status: () => CampaignStatus,
-    first: TimeoutFinding['first'],
-  ) => {
-    const n = (hangs.get(t.key) ?? 0) + 1;
-    hangs.set(t.key, n);
-    // as the native engines: a target that hung MAX_TIMEOUTS_PER_TARGET times is no longer executed (each hang
-    // costs a jsfuzz restart); the campaign ends when every target is dropped
-    const drop = n === MAX_TIMEOUTS_PER_TARGET;
-    if (drop) dropped.push(t.key);
-    const said = (): void => {
-      if (drop) process.stderr.write(droppedLine(t) + '\n');
-    };
-    const record = watchedTimeoutRecord(t, snap, timeoutSeconds, 'jsfuzz', seed);
-    const id = fingerprint(record);
-    const known = timeouts.get(id);
-    if (known) {
-      known.hits++;
-      process.stderr.write(
-        timeoutLines(status(), known, false, timeoutSeconds, unsaved.has(known.file), RESTARTED) + '\n',
-      );
-      said();
-      return known;
-    }
-    const saved = trySaveCrash(o.crashes, record);
-    if (saved.unsaved !== undefined) writeFailed(saved.unsaved);
-    const f: TimeoutFinding = { target: t, record, id, file: saved.path, hits: 1, first };
-    timeouts.set(id, f);
-    process.stderr.write(timeoutLines(status(), f, true, timeoutSeconds, unsaved.has(f.file), RESTARTED) + '\n');
-    said();
-    return f;
+  /** The lines of a hung execution of target `t`, recorded: its timeout, and its drop when it is one. */
+  const sayTimeout = (t: Target, r: RecordedTimeout, status: () => CampaignStatus): void => {
+    const f = r.finding;
+    process.stderr.write(timeoutLines(status(), f, r.fresh, timeoutSeconds, unsaved.has(f.file), RESTARTED) + '\n');
+    if (r.drop) process.stderr.write(droppedLine(t) + '\n');
   };
   /**
    * An execution of the conversion hung: the artifact's replay — a timeout of its target —, or a candidate of the
@@ -200,7 +184,7 @@ export async function jsfuzzCommand(
     if (m === undefined) {
       const t = targets[snap.target];
       if (t === undefined) throw new Error(`[ptefuzz internal bug] a hung artifact replay names target ${snap.target}`);
-      recordTimeout(t, snap, status, first);
+      sayTimeout(t, ledger.timeout(t, snap, first), status);
       return;
     }
     const t = targets[m.target];
@@ -212,25 +196,14 @@ export async function jsfuzzCommand(
       m.class,
       first,
     );
-    const own = snap.target === m.target;
-    const timeout = own ? recordTimeout(t, snap, status, first) : undefined;
-    const h: MinimizeHang = {
-      target: t,
-      class: m.class,
-      file: f.file!,
-      again: false,
-      choices: kept.exec.trace.length,
-      on: own ? 'target' : 'reduced',
-      detail:
-        timeout === undefined
-          ? reducedHangDetail(t, snap, registry, timeoutSeconds)
-          : timeout.record.verdict.kind === 'timeout'
-            ? timeout.record.verdict.detail
-            : '',
-      ...(timeout !== undefined ? { timeout: timeout.file } : {}),
-    };
-    minimizeHangs.push(h);
-    process.stderr.write(minimizeHangWarning(h, unsaved) + '\n');
+    const { hang, timeout } = ledger.minimizeHang(
+      t,
+      snap,
+      { file: f.file!, choices: kept.exec.trace.length, again: false },
+      first,
+    );
+    if (timeout !== undefined) sayTimeout(t, timeout, status);
+    process.stderr.write(minimizeHangWarning(hang, unsaved) + '\n');
   };
   // a signal during the start-up is handled now: runJsfuzz then starts no session. From here on every signal
   // only stops jsfuzz at its next input — none ends this process at once, which would leave the jsfuzz process
@@ -253,7 +226,7 @@ export async function jsfuzzCommand(
       ...(o.runs !== undefined ? { executions: o.runs } : {}),
       ...(o.corpus !== undefined ? { corpus: o.corpus } : {}),
       timeout: timeoutSeconds,
-      dropped: () => dropped.map((key) => targets.findIndex((t) => t.key === key)),
+      dropped: () => ledger.droppedIndices,
       readerModules: Object.fromEntries((o.readerModule ?? []).map((f) => readerModuleCode(f))),
       shouldStop: () => stop || early !== undefined,
       onLine: (line) => process.stderr.write(line + '\n'),
@@ -333,12 +306,12 @@ export async function jsfuzzCommand(
     pctBounds: new Map(),
     pctUsage: new Map(),
     coverage: new Map(),
-    timeouts: [...timeouts.values()],
-    hangs,
+    timeouts: ledger.timeouts,
+    hangs: ledger.hangs,
     // a hung execution stops jsfuzz's worker, and jsfuzz with it: each is a restart
-    restarts: [...hangs.values()].reduce((a, b) => a + b, 0) + minimizeHangs.filter((h) => h.on === 'reduced').length,
-    dropped: targets.filter((t) => dropped.includes(t.key)).map((t) => t.key),
-    minimizeHangs,
+    restarts: ledger.restarts,
+    dropped: ledger.dropped,
+    minimizeHangs: ledger.minimizeHangs,
   };
   const checks = campaignExpectations(r); // judged once, for the table and for --json
   process.stderr.write(summaryTable(r, early, checks) + '\n');

@@ -13,7 +13,7 @@ import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
 import type { WatchedJob } from '../distill-watched';
 import { distillWatched } from '../distill-watched';
-import { MAX_TIMEOUTS_PER_TARGET } from '../parallel';
+import { MAX_TIMEOUTS_PER_TARGET } from '../timeout-ledger';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
 import { scnScenarios } from '../scenario-files';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
