@@ -77,7 +77,7 @@ export function resolveScenario(name: string | Scenario | ScenarioText, registry
   }
   const s = builtinScenario(name);
   if (!s) {
-    throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_NAMES)}`);
+    throw new UsageError(`unknown scenario "${name}"; valid: ${list(BUILTIN_NAMES)}, or a .scn or .litmus file`);
   }
   return s;
 }

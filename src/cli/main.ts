@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
-import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH } from '../engines';
+import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH, FUZZ_COMMAND_ENGINES } from '../engines';
+import { MODEL_KINDS } from '../machine';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
 import {
@@ -34,13 +35,14 @@ import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
 import { registerReaderModules } from './reader-modules';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
-import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, matrixCommand } from './commands/matrix';
+import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, MATRIX_ENGINES, matrixCommand } from './commands/matrix';
 import { workingFolder } from './invocation';
 import { StopSignals } from './stop-signals';
 
 export { guardOutputStreams } from './streams';
 
 const READER_MODULE = '--reader-module <path>';
+const MODELS = MODEL_KINDS.join('|');
 const READER_MODULE_HELP =
   'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
 
@@ -88,10 +90,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option(
       '--model <model>',
-      'memory model sc|tso|weak (repeatable; default: the scenario’s, plus the models its `bug under M` clauses name)',
+      `memory model ${MODELS} (repeatable; default: the scenario’s, plus the models its \`bug under M\` clauses name)`,
       collect,
     )
-    .addOption(new Option('--engine <name>', 'engine: coverage | random | pct | jsfuzz').default(DEFAULT_FUZZ_ENGINE))
+    .addOption(
+      new Option('--engine <name>', `engine: ${FUZZ_COMMAND_ENGINES.join(' | ')}`).default(DEFAULT_FUZZ_ENGINE),
+    )
     .option(
       '--depth <d>',
       `PCT bug depth d: d-1 priority change points (engine pct; default ${DEFAULT_PCT_DEPTH})`,
@@ -147,7 +151,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option(
       '--model <model>',
-      'memory model sc|tso|weak (repeatable; default: the scenario architecture’s, weak for litmus)',
+      `memory model ${MODELS} (repeatable; default: the scenario architecture’s, weak for litmus)`,
       collect,
     )
     .option(
@@ -261,7 +265,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       '<file...>',
       '.litmus files (the herd7 C subset: READ_ONCE, WRITE_ONCE, smp_*, acquire/release, xchg, cmpxchg)',
     )
-    .option('--model <model>', 'memory model sc|tso|weak (repeatable; default weak)', collect)
+    .option('--model <model>', `memory model ${MODELS} (repeatable; default weak)`, collect)
     .option('--bound <k>', 'preemption bound (default: none, every trace)', nonNegativeInt)
     .option('--max-executions <n>', 'stop the enumeration after n executions', positiveInt, DEFAULT_MAX_EXECUTIONS)
     .action((files: string[], o: LitmusOptions) => {
@@ -317,8 +321,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       collect,
     )
     .option('--contract <name>', 'restrict to these contracts (repeatable; default: all)', collect)
-    .option('--model <model>', 'restrict to these memory models (repeatable; default: sc, tso, weak)', collect)
-    .addOption(new Option('--engine <name>', 'engine: random | pct | exhaustive').default('random'))
+    .option(
+      '--model <model>',
+      `restrict to these memory models (repeatable; default: ${MODEL_KINDS.join(', ')})`,
+      collect,
+    )
+    .addOption(new Option('--engine <name>', `engine: ${MATRIX_ENGINES.join(' | ')}`).default('random'))
     .option('--depth <d>', `PCT bug depth d (engine pct; default ${DEFAULT_PCT_DEPTH})`, positiveInt)
     .option('--runs <n>', `runs (schedules) per scenario (default ${DEFAULT_MATRIX_RUNS})`, positiveInt)
     .option('--seed <n>', 'seed', nonNegativeInt, DEFAULT_MATRIX_SEED)

@@ -45,6 +45,9 @@ export const FUZZ_ENGINES: readonly FuzzEngineName[] = ENGINES.filter((e) => e.f
   (e) => e.name as FuzzEngineName,
 );
 
+/** What `ptefuzz fuzz --engine` takes: the seeded fuzz engines, and jsfuzz (a campaign of its own). */
+export const FUZZ_COMMAND_ENGINES: readonly EngineName[] = [...FUZZ_ENGINES, 'jsfuzz'];
+
 /**
  * One engine instance per campaign target: it hands out the choice source of
  * each run and may learn from the executions it produced.

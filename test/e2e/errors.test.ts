@@ -108,6 +108,20 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect(r.code).toBe(2);
     oneLine(r.stderr);
     expect(r.stderr).toContain('unknown scenario "s9"; valid: s1-pae-double-refault,');
+    expect(r.stderr).toMatch(/, s12-arm64-khugepaged-gup-fast-ipi, or a \.scn or \.litmus file\n$/);
+  });
+
+  test('unknown engine lists every engine the command takes, as its --help does', () => {
+    const cases: [string, string][] = [
+      ['fuzz', 'coverage, random, pct, jsfuzz'],
+      ['matrix', 'random, pct, exhaustive'],
+    ];
+    for (const [cmd, valid] of cases) {
+      const r = cli([cmd, '--engine', 'randm']);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toBe(`ptefuzz: unknown engine "randm"; valid: ${valid}\n`);
+      expect(cli([cmd, '--help']).stdout.replace(/\s+/g, ' ')).toContain(`engine: ${valid.replaceAll(', ', ' | ')}`);
+    }
   });
 
   test('bad flags', () => {

@@ -34,7 +34,7 @@ import {
   stabilityPercent,
 } from '../../campaign';
 import type { PctBound } from '../../engines';
-import { DEFAULT_PCT_DEPTH } from '../../engines';
+import { DEFAULT_PCT_DEPTH, FUZZ_COMMAND_ENGINES } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
@@ -202,7 +202,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
     throw new UsageError('engine "exhaustive" enumerates every trace: use `ptefuzz explore --scenario NAME --bound K`');
   }
   if (!(FUZZ_ENGINES as readonly string[]).includes(o.engine)) {
-    throw new UsageError(`unknown engine "${o.engine}"; valid: ${FUZZ_ENGINES.join(', ')}`);
+    throw new UsageError(`unknown engine "${o.engine}"; valid: ${FUZZ_COMMAND_ENGINES.join(', ')}`);
   }
   if (o.depth !== undefined && o.engine !== 'pct') {
     throw new UsageError(`--depth applies to --engine pct only (engine is ${o.engine})`);

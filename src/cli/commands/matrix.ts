@@ -188,10 +188,15 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
 
 const secs = (t: number): string => ((Date.now() - t) / 1000).toFixed(1);
 
+/** What `ptefuzz matrix --engine` takes: one schedule stream replayed for every reader × model, so no feedback-driven engine. */
+export const MATRIX_ENGINES: readonly string[] = ENGINES.map((e) => e.name as string).filter(
+  (n) => n !== 'coverage' && n !== 'jsfuzz',
+);
+
 function parseEngine(o: MatrixOptions): MatrixEngine {
-  // the matrix replays one schedule stream for every reader × model: feedback-driven engines don't fit
-  const names = ENGINES.map((e) => e.name as string).filter((n) => n !== 'coverage' && n !== 'jsfuzz');
-  if (!names.includes(o.engine)) throw new UsageError(`unknown engine "${o.engine}"; valid: ${names.join(', ')}`);
+  if (!MATRIX_ENGINES.includes(o.engine)) {
+    throw new UsageError(`unknown engine "${o.engine}"; valid: ${MATRIX_ENGINES.join(', ')}`);
+  }
   const engine = o.engine as MatrixEngine;
   if (o.depth !== undefined && engine !== 'pct') {
     throw new UsageError(`--depth applies to --engine pct only (engine is ${engine})`);
