@@ -32,7 +32,7 @@ import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
 import { jsfuzzCommand } from './commands/fuzz-jsfuzz';
-import { registerReaderModules } from './reader-modules';
+import { MODULE_EXTENSIONS, registerReaderModules } from './reader-modules';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 import type { MatrixOptions } from './commands/matrix';
 import { DEFAULT_MATRIX_RUNS, DEFAULT_MATRIX_SEED, MATRIX_ENGINES, matrixCommand } from './commands/matrix';
@@ -43,8 +43,7 @@ export { guardOutputStreams } from './streams';
 
 const READER_MODULE = '--reader-module <path>';
 const MODELS = MODEL_KINDS.join('|');
-const READER_MODULE_HELP =
-  'load user readers from a .js/.mjs/.ts module and register them beside the built-in ones (repeatable)';
+const READER_MODULE_HELP = `load user readers from a ${MODULE_EXTENSIONS.join('/')} module and register them beside the built-in ones (repeatable)`;
 
 interface ModuleOption {
   readerModule?: string[];

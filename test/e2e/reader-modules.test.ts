@@ -241,4 +241,18 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       expect(r.stderr.trim(), args[0]).toBe(`ptefuzz: ${f}: no such file (--reader-module)`);
     }
   });
+
+  test("every command's --help names the extensions the loader takes", () => {
+    for (const cmd of ['fuzz', 'explore', 'replay', 'show', 'minimize', 'check', 'merge', 'list', 'matrix']) {
+      const help = cli([cmd, '--help']).stdout.replace(/\s+/g, ' ');
+      expect(help, cmd).toContain(
+        '--reader-module <path> load user readers from a .js/.cjs/.mjs/.ts/.mts/.cts module and register them',
+      );
+    }
+    const f = join(dir, 'reader.txt');
+    writeFileSync(f, '');
+    expect(cli(['list', '--reader-module', f]).stderr).toBe(
+      `ptefuzz: ${f}: expected a reader module ending in .js, .cjs, .mjs, .ts, .mts, .cts\n`,
+    );
+  });
 });
