@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { SourceMapPayload, SourceMapping } from 'node:module';
+import { SourceMap, createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
 import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
@@ -91,16 +92,54 @@ function transpile(source: string, ext: string, shown: string): string {
       target: ts.ScriptTarget.ES2022,
       esModuleInterop: true,
       allowJs: true,
-      sourceMap: false,
+      // the position of a syntax error only V8 finds (compiledErrorPosition)
+      inlineSourceMap: true,
     },
   });
   const d = out.diagnostics?.find((x) => x.category === ts.DiagnosticCategory.Error);
   if (d) {
     const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
-    const where = at ? `${shown}:${at.line + 1}:${at.character + 1}` : shown;
-    throw new UsageError(`${where}: syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    throw syntaxError(
+      shown,
+      at && { line: at.line, column: at.character },
+      ts.flattenDiagnosticMessageText(d.messageText, ' '),
+    );
   }
   return out.outputText;
+}
+
+/** A 0-based position in a file. */
+interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+function syntaxError(shown: string, at: Position | undefined, message: string): UsageError {
+  const where = at ? `${shown}:${at.line + 1}:${at.column + 1}` : shown;
+  return new UsageError(`${where}: syntax error: ${message}`);
+}
+
+/**
+ * Where in the module's own text V8 found a syntax error the transpiler let through (`yield` in a plain
+ * `function`, a strict-mode error): V8 gives the position in the CommonJS text only in the first lines of
+ * the error's stack (Node's `FILE:LINE`, the source line, a `^` under the column), and the CommonJS text's
+ * inline source map (transpile) leads back to the module's text.
+ */
+function compiledErrorPosition(e: Error, code: string, abs: string): Position | undefined {
+  const stack = e.stack ?? '';
+  const m = stack.startsWith(`${abs}:`) ? /^(\d+)\n[^\n]*\n([ \t]*)\^/.exec(stack.slice(abs.length + 1)) : null;
+  const map = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  if (!m || !map) return undefined;
+  const line = Number(m[1]) - 1;
+  const column = m[2]!.length;
+  const entry = new SourceMap(
+    JSON.parse(Buffer.from(map[1]!, 'base64').toString('utf8')) as SourceMapPayload,
+  ).findEntry(line, column) as Partial<SourceMapping>;
+  if (entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  // the error lies after the nearest mapped token of its line: as far after it in the module's text
+  const after =
+    entry.generatedLine === line && entry.generatedColumn !== undefined ? column - entry.generatedColumn : 0;
+  return { line: entry.originalLine, column: entry.originalColumn + after };
 }
 
 function evaluate(code: string, abs: string, shown: string): unknown {
@@ -119,7 +158,8 @@ function evaluate(code: string, abs: string, shown: string): unknown {
       filename: abs,
     }) as unknown as typeof fn;
   } catch (e) {
-    return fail(`syntax error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    if (!(e instanceof Error)) return fail(`syntax error: ${String(e)}`);
+    throw syntaxError(shown, compiledErrorPosition(e, code, abs), e.message.split('\n')[0]!);
   }
   try {
     fn.call(mod.exports, mod.exports, moduleRequire, mod, abs, dirname(abs));

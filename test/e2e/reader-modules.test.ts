@@ -147,6 +147,21 @@ describe('--reader-module: a broken module fails with one line naming the file, 
     ['missing file', () => join(dir, 'nope.ts'), 'nope.ts: no such file'],
     ['syntax error (.ts)', () => write('syn.ts', 'export const reader = {;\n'), 'syn.ts:1:24: syntax error: '],
     ['syntax error (.js)', () => write('syn.js', 'const a = ;\n'), 'syn.js:1:11: syntax error: '],
+    // syntax errors the transpiler lets through, found by V8 in the CommonJS text: still at the module's line:col
+    ...['js', 'cjs', 'mjs', 'ts'].map((ext): [string, () => string, string] => [
+      `yield in a function, not a function* (.${ext})`,
+      () => write(`plain.${ext}`, reader(`${ok},\n  read: function (p) {\n\n    yield begin(p);\n  },`)),
+      `plain.${ext}:5:11: syntax error: Unexpected identifier 'begin'`,
+    ]),
+    [
+      'a strict-mode error in an ES module whose types and imports the transpiler removes (.mts)',
+      () =>
+        write(
+          'strict.mts',
+          "import { machine } from 'ptefuzz';\ntype T = number;\nconst n: T = 1; with (machine) n;\n",
+        ),
+      'strict.mts:3:17: syntax error: Strict mode code may not include a with statement',
+    ],
     ['no reader exported', () => write('none.js', 'exports.x = 1;\n'), 'none.js: no reader exported; expected'],
     [
       'name is not a string',
