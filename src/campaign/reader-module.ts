@@ -220,7 +220,14 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
         depth++;
       } else if (i['kind'] === 'end') {
         if (depth === 0) fail('yielded end() without a matching begin()');
-        if (depth === 1 && typeof i['result'] !== 'bigint') fail('ended its read without the value read: yield end(v)');
+        const v = i['result'];
+        if (depth === 1 && typeof v !== 'bigint') {
+          fail(
+            v === undefined
+              ? 'ended its read without the value read: yield end(v), v a bigint'
+              : `ended its read with ${typeof v === 'string' ? 'string ' : ''}${describe(v)}: expected the value read, a bigint (yield end(v))`,
+          );
+        }
         depth--;
       } else if (i['kind'] === 'retry' && depth === 0) {
         fail('yielded retry() outside begin() … end()');

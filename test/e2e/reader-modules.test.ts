@@ -216,6 +216,28 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       'field.js: reader "r" yielded READ_ONCE on undefined, which is not a location of the pte it was given (pte0); the pte object has name (',
     ],
     [
+      'ends its read with a Number, not a bigint: the message says what was expected and what was given',
+      () =>
+        write(
+          'number.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.end(Number(yield machine.READ_ONCE(p.low))); }`,
+          ),
+        ),
+      'number.js: reader "r" ended its read with number 65639: expected the value read, a bigint (yield end(v))',
+    ],
+    [
+      'ends its read with no value',
+      () =>
+        write(
+          'novalue.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.end(); }`,
+          ),
+        ),
+      'novalue.js: reader "r" ended its read without the value read: yield end(v), v a bigint',
+    ],
+    [
       'never completes a read',
       () => write('empty.js', reader(`${ok}, read: function* () {}`)),
       'empty.js: reader "r" completed no read on s',
