@@ -177,10 +177,25 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
       }
     }
   }
-  if (targets.length === 0) {
-    throw new UsageError(
-      `no scenario among ${list(scenarios.map((s) => s.name))} uses reader(s) ${list(readers?.map((r) => r.name) ?? [])}`,
-    );
-  }
+  if (targets.length === 0) throw noScenarioUses(scenarios, readers ?? []);
   return targets;
+}
+
+/**
+ * No chosen scenario runs any chosen reader: which ones, and why for each reader — it reads ptes of another
+ * architecture than every scenario's, or it is a built-in reader none of them names.
+ */
+export function noScenarioUses(scenarios: readonly Scenario[], readers: readonly ReaderDef[]): UsageError {
+  const why = readers.map((r) => {
+    if (scenarios.some((s) => s.arch === r.arch)) {
+      return `${r.name} is a built-in ${r.arch} reader: it runs only on the scenarios that name it`;
+    }
+    const arches = [...new Set(scenarios.map((s) => s.arch))];
+    const are = scenarios.length === 1 ? `scenario ${scenarios[0]!.name} is` : `the scenarios are`;
+    return `${r.name} reads ${r.arch} ptes, ${are} ${arches.join(' and ')}`;
+  });
+  const names = list(readers.map((r) => r.name));
+  return new UsageError(
+    `no scenario among ${list(scenarios.map((s) => s.name))} uses reader(s) ${names}${why.length > 0 ? `: ${why.join('; ')}` : ''}`,
+  );
 }

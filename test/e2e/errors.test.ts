@@ -124,6 +124,36 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     }
   });
 
+  test("no scenario uses the reader: say why (its architecture and the scenarios', or not named by them)", () => {
+    const cases: [string[], string][] = [
+      [
+        [
+          'fuzz',
+          ...['--reader-module', 'harness/readers/pae-buggy.js', '--reader', 'ptep_get_lockless_normb'],
+          ...['--scenario', 's5-contpte-unfold-gather', '--runs', '1'],
+        ],
+        'ptefuzz: no scenario among s5-contpte-unfold-gather uses reader(s) ptep_get_lockless_normb: ptep_get_lockless_normb reads x86-pae ptes, scenario s5-contpte-unfold-gather is arm64\n',
+      ],
+      [
+        [
+          'matrix',
+          ...['--reader', 'ptep_get_lockless', '--scenario', 's5-contpte-unfold-gather'],
+          ...['--scenario', 'ext-sw-bits-zap-refault'],
+        ],
+        'ptefuzz: no scenario among s5-contpte-unfold-gather, ext-sw-bits-zap-refault uses reader(s) ptep_get_lockless: ptep_get_lockless reads x86-pae ptes, the scenarios are arm64 and arm64-ext-sw\n',
+      ],
+      [
+        ['explore', '--reader', 'ptep_get', '--scenario', 's11-pae-file-zap-early-rmap'],
+        'ptefuzz: no scenario among s11-pae-file-zap-early-rmap uses reader(s) ptep_get: ptep_get is a built-in x86-pae reader: it runs only on the scenarios that name it\n',
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(line);
+    }
+  });
+
   test('bad flags', () => {
     for (const args of [
       ['fuzz', '--runs', 'many'],

@@ -17,6 +17,7 @@ import {
   crashRecord,
   failsExpectation,
   matrixReaders,
+  noScenarioUses,
   notSingledOutNote,
   resolveContract,
   resolveModel,
@@ -138,8 +139,9 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
     .map((s) => ({ s, readers: matrixReaders(s, registry, readers) }))
     .filter((p) => p.readers.length > 0);
   if (plan.length === 0) {
-    throw new UsageError(
-      `no scenario among ${scenarios.map((s) => s.name).join(', ')} uses reader(s) ${(readers ?? []).join(', ')}`,
+    throw noScenarioUses(
+      scenarios,
+      (readers ?? []).map((r) => resolveReader(r, registry)),
     );
   }
   process.stderr.write(`INFO: matrix over ${plan.length} scenario(s), ${explorationText(cfg)}\n`);
