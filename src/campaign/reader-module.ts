@@ -166,7 +166,7 @@ function ptepFields(p: Pte): string {
  * ReaderModuleError naming the file: a thrown exception, a yielded value that
  * is not an instruction (`yield smp_rmb` without the call), an access outside
  * the pte it was given, unbalanced begin/end, a reader operation under another
- * name, an end() without the value read.
+ * name, an end() or a return without the value read.
  */
 function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderModuleRef): (p: Pte) => Program<bigint> {
   const fail = (reason: string): never => {
@@ -181,6 +181,7 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
       return fail(`threw ${firstLine(e)}`);
     }
     let depth = 0;
+    let completed = false;
     let input: bigint | undefined;
     for (;;) {
       let r: IteratorResult<Instr, bigint>;
@@ -192,6 +193,15 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
       }
       if (r.done) {
         if (depth !== 0) fail(`returned with ${depth} operation(s) begun but not ended (missing yield end(v))`);
+        // a consumer (GUP-fast, the fault path) goes on with the value the reader returns
+        const v: unknown = r.value;
+        if (typeof v !== 'bigint') {
+          fail(
+            completed
+              ? `returned ${notValueRead(v, 'return v after yield end(v)')}`
+              : `returned having completed no read; ${readShape(name)}, then return v`,
+          );
+        }
         return r.value;
       }
       const ins: unknown = r.value;
@@ -220,13 +230,9 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
         depth++;
       } else if (i['kind'] === 'end') {
         if (depth === 0) fail('yielded end() without a matching begin()');
-        const v = i['result'];
-        if (depth === 1 && typeof v !== 'bigint') {
-          fail(
-            v === undefined
-              ? 'ended its read without the value read: yield end(v), v a bigint'
-              : `ended its read with ${typeof v === 'string' ? 'string ' : ''}${describe(v)}: expected the value read, a bigint (yield end(v))`,
-          );
+        if (depth === 1) {
+          if (typeof i['result'] !== 'bigint') fail(`ended its read ${notValueRead(i['result'], 'yield end(v)')}`);
+          completed = true;
         }
         depth--;
       } else if (i['kind'] === 'retry' && depth === 0) {
@@ -235,6 +241,16 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
       input = yield ins as Instr;
     }
   };
+}
+
+const readShape = (name: string): string =>
+  `read() must yield begin({ name: '${name}', role: 'reader', subject: pte.name, locs: pte.locs }) … end(v)`;
+
+/** What a reader gave for the value it read (to end(), or returned) when it is not a bigint. */
+function notValueRead(v: unknown, how: string): string {
+  return v === undefined
+    ? `without the value read: ${how}, v a bigint`
+    : `with ${typeof v === 'string' ? 'string ' : ''}${describe(v)}: expected the value read, a bigint (${how})`;
 }
 
 function firstLine(e: unknown): string {
@@ -267,10 +283,7 @@ export function probeReader(def: ReaderDef, watch?: ExecutionWatch): void {
       throw new ReaderModuleError(file, `reader "${def.name}" hit the ${exec.outcome.bound} bound ${what}`);
     }
     if (judgement.invocations === 0) {
-      throw new ReaderModuleError(
-        file,
-        `reader "${def.name}" completed no read ${what}; read() must yield begin({ name: '${def.name}', role: 'reader', subject: pte.name, locs: pte.locs }) … end(v)`,
-      );
+      throw new ReaderModuleError(file, `reader "${def.name}" completed no read ${what}; ${readShape(def.name)}`);
     }
   }
 }

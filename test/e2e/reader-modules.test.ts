@@ -240,7 +240,29 @@ describe('--reader-module: a broken module fails with one line naming the file, 
     [
       'never completes a read',
       () => write('empty.js', reader(`${ok}, read: function* () {}`)),
-      'empty.js: reader "r" completed no read on s',
+      'empty.js: reader "r" returned having completed no read; read() must yield begin(',
+    ],
+    [
+      // the first arm64 scenario is a fault path, which goes on with what the reader returns: not a TypeError there
+      'never completes a read (arm64)',
+      () => write('empty64.js', reader("name: 'r', arch: 'arm64', contract: 'exact', read: function* () {}")),
+      'empty64.js: reader "r" returned having completed no read; read() must yield begin(',
+    ],
+    [
+      'never completes a read but returns a bigint',
+      () => write('zero.js', reader(`${ok}, read: function* () { return 0n; }`)),
+      'zero.js: reader "r" completed no read on s1-pae-double-refault',
+    ],
+    [
+      'ends its read but returns nothing (GUP-fast goes on with the value returned)',
+      () =>
+        write(
+          'noreturn.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.end(yield machine.READ_ONCE(p.low)); }`,
+          ),
+        ),
+      'noreturn.js: reader "r" returned without the value read: return v after yield end(v), v a bigint',
     ],
   ];
   for (const [what, make, message] of cases) {
