@@ -99,6 +99,22 @@ describe('fuzz --timeout (watchdog)', () => {
     expect(html.stderr).toContain(`\`npx ptefuzz show --reader-module ${SPIN} `);
   });
 
+  test('every execution hung: the summary says none was judged, no claim — never "No divergence."; exit 1', () => {
+    const r = cli([
+      'fuzz',
+      ...['--reader-module', SPIN, '--reader', 'ptep_get_lockless_spin', '--scenario', 's2-pae-zap-reestablish'],
+      ...['--runs', '300', '--seed', '1', '--timeout', '1', '--crashes', tmp()],
+    ]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Done: 0 executions \(300 runs\) in [\d.]+ s$/m);
+    expect(r.stderr).not.toContain('No divergence');
+    expect(r.stderr).toContain(
+      '\nNo execution judged, so no claim: 3 hung execution(s) stopped, never judged (timeouts below); 1 target(s) dropped after 3 timeouts, not run further.\n',
+    );
+    expect(r.stderr).toMatch(/^timeouts: 3 distinct, 3 hung execution\(s\) stopped after 1 s/m);
+  });
+
   test('--reader-module now loads in --jobs workers: two jobs, the same spinning reader, every run of the other target', () => {
     const dir = tmp();
     const r = cli(['fuzz', ...CAMPAIGN, '--jobs', '2', '--crashes', dir, '--json']);

@@ -186,3 +186,43 @@ describe('fuzz summary: the INFO: corpus line', () => {
     );
   });
 });
+
+describe('fuzz summary: the last line of a campaign without a divergence says what it covers', () => {
+  const t = target('s2-pae-zap-reestablish', 'ptep_get_atomic64', 'tso');
+  const clean = fuzz([t], '1', 4);
+  const BOUNDS =
+    '(bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)';
+  const last = (r: typeof clean, signal?: NodeJS.Signals): string => summaryTable(r, signal).split('\n').pop()!;
+  const hung = (n: number, dropped: boolean) => ({ hangs: new Map([[t.key, n]]), dropped: dropped ? [t.key] : [] });
+
+  it('every run made and judged: No divergence.', () => {
+    expect(clean.findings).toEqual([]);
+    expect(last(clean)).toBe(`No divergence. ${BOUNDS}`);
+  });
+
+  it('every execution hung: no execution judged, no claim — never "No divergence"', () => {
+    const r = { ...clean, executions: 0, ...hung(3, true) };
+    expect(last(r)).toBe(
+      'No execution judged, so no claim: 3 hung execution(s) stopped, never judged (timeouts below); 1 target(s) dropped after 3 timeouts, not run further.',
+    );
+  });
+
+  it('some executions hung: the divergence-free ones are counted, the hung ones named', () => {
+    expect(last({ ...clean, ...hung(2, false) })).toBe(
+      `No divergence in the 4 execution(s) judged; 2 hung execution(s) stopped, never judged (timeouts below). ${BOUNDS}`,
+    );
+  });
+
+  it('interrupted: by a signal, or stopped otherwise (a worker thread died)', () => {
+    const r = { ...clean, interrupted: true };
+    expect(last(r, 'SIGINT')).toBe(
+      `No divergence in the 4 execution(s) judged; interrupted by SIGINT: the campaign did not run to its end. ${BOUNDS}`,
+    );
+    expect(last(r)).toBe(`No divergence in the 4 execution(s) judged; the campaign did not run to its end. ${BOUNDS}`);
+    // hangs before the signal: something was run, so not "before the first execution"
+    expect(last({ ...r, executions: 0, ...hung(1, false) }, 'SIGTERM')).toBe(
+      'No execution judged, so no claim: 1 hung execution(s) stopped, never judged (timeouts below); interrupted by SIGTERM: the campaign did not run to its end.',
+    );
+    expect(last({ ...r, executions: 0 }, 'SIGTERM')).toMatch(/^INTERRUPTED by SIGTERM before the first execution/);
+  });
+});

@@ -573,7 +573,8 @@ function pad(s: string | number, n: number): string {
 
 /**
  * The final table: per target, what was explored and what was found. A campaign interrupted before its
- * first execution (`signal`: the signal that stopped it) ends with notStartedLine, not "No divergence".
+ * first execution (`signal`: the signal that stopped it) ends with notStartedLine, not "No divergence"; one that
+ * found none, with noDivergenceLine.
  */
 export function summaryTable(
   r: CampaignResult<FoundDivergence>,
@@ -606,7 +607,7 @@ export function summaryTable(
     `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
     ...alignColumns(rows, new Set([4, 5, 6, 7])),
   ];
-  const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0;
+  const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0 && sumHangs(r, () => true) === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
   if (!nothingRun) lines.push(...expectationLines(checks));
   const counted = divergentExecutions(r);
@@ -618,11 +619,31 @@ export function summaryTable(
     lines.push(
       notStartedLine(signal ?? 'a signal', `none of the ${r.targets.length} target(s) was run (no execution)`),
     );
-  else
-    lines.push(
-      'No divergence. (bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)',
-    );
+  else lines.push(noDivergenceLine(r, signal));
   return lines.join('\n');
+}
+
+/**
+ * The last line of a campaign that found no divergence, saying what that covers: `No divergence.` when every
+ * run it set out to make was made and judged; else the executions judged and what was not — executions that
+ * hung (timeouts: never judged), the targets dropped after MAX_TIMEOUTS_PER_TARGET of them, the runs a signal
+ * stopped — and, when no execution was judged at all, no claim.
+ */
+function noDivergenceLine(r: CampaignResult<FoundDivergence>, signal: NodeJS.Signals | undefined): string {
+  const bounds =
+    '(bounds: 4000 steps per execution, 64 retries per read; races = reader invocations that overlapped a writer)';
+  const hung = sumHangs(r, () => true);
+  const dropped = (r as Partial<ParallelResult>).dropped?.length ?? 0;
+  if (hung === 0 && !r.interrupted) return `No divergence. ${bounds}`;
+  const unjudged = [
+    ...(hung > 0 ? [`${hung} hung execution(s) stopped, never judged (timeouts below)`] : []),
+    ...(dropped > 0 ? [`${dropped} target(s) dropped after ${MAX_TIMEOUTS_PER_TARGET} timeouts, not run further`] : []),
+    // not by a signal: a worker thread died, or jsfuzz stopped (the lines below say why)
+    ...(r.interrupted ? [`${signal ? `interrupted by ${signal}: ` : ''}the campaign did not run to its end`] : []),
+  ].join('; ');
+  return r.executions === 0
+    ? `No execution judged, so no claim: ${unjudged}.`
+    : `No divergence in the ${r.executions} execution(s) judged; ${unjudged}. ${bounds}`;
 }
 
 /** The divergent executions a campaign counted, over every target (each one a finding's witness, or lost). */
