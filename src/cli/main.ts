@@ -19,7 +19,12 @@ import { rejectRepeatedOptions } from './repeated-options';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
-import { DEFAULT_MAX_EXECUTIONS, DEFAULT_SCENARIO_BOUND, exploreCommand } from './commands/explore';
+import {
+  DEFAULT_LITMUS_MODEL,
+  DEFAULT_MAX_EXECUTIONS,
+  DEFAULT_SCENARIO_BOUND,
+  exploreCommand,
+} from './commands/explore';
 import { listCommand } from './commands/list';
 import type { CheckOptions } from './commands/check';
 import { checkCommand } from './commands/check';
@@ -43,6 +48,9 @@ export { guardOutputStreams } from './streams';
 
 const READER_MODULE = '--reader-module <path>';
 const MODELS = MODEL_KINDS.join('|');
+/** The models `fuzz` and `explore` run a scenario's reader under without --model (selectTargets' withBugModels). */
+const SCENARIO_MODELS =
+  'each scenario’s model (its `model` line, else its architecture’s) and the models its reader’s `bug under M` clauses name';
 const READER_MODULE_HELP = `load user readers from a ${MODULE_EXTENSIONS.join('/')} module and register them beside the built-in ones (repeatable)`;
 
 interface ModuleOption {
@@ -87,11 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--reader <name>', 'reader under test (repeatable; default: every reader the scenario names)', collect)
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
-    .option(
-      '--model <model>',
-      `memory model ${MODELS} (repeatable; default: the scenario’s, plus the models its \`bug under M\` clauses name)`,
-      collect,
-    )
+    .option('--model <model>', `memory model ${MODELS} (repeatable; default: ${SCENARIO_MODELS})`, collect)
     .addOption(
       new Option('--engine <name>', `engine: ${FUZZ_COMMAND_ENGINES.join(' | ')}`).default(DEFAULT_FUZZ_ENGINE),
     )
@@ -150,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--contract <name>', "contract to judge by (default: each reader's declared contract)")
     .option(
       '--model <model>',
-      `memory model ${MODELS} (repeatable; default: the scenario architecture’s, weak for litmus)`,
+      `memory model ${MODELS} (repeatable; default: ${SCENARIO_MODELS}, as fuzz; ${DEFAULT_LITMUS_MODEL} for litmus shapes and tests judged by their condition)`,
       collect,
     )
     .option(

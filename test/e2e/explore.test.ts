@@ -16,6 +16,7 @@ import type { EnumerateOptions } from '../../src/engines';
 import { enumerate } from '../../src/engines';
 import { builtinReaders } from '../../src/kernel';
 import { shapeByName } from '../../src/litmus-shapes';
+import { S2_NOWMB_SCN } from '../../src/scenario/builtin/s2-pae-zap-reestablish';
 import { EXPECTED, MODELS } from '../laws/expected-outcomes';
 import { bruteForce } from '../support/brute-force';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
@@ -163,6 +164,41 @@ describe('explore --scenario', () => {
       expect(r.stdout).toMatch(new RegExp(`^ *\\d+  ${v.replace(/[{}]/g, '\\$&')}.*  agree$`, 'm'));
     expect(r.stdout).toContain('{0x00010002:0x00020067}  agree'); // the re-established pte
     expect(r.stdout).not.toMatch(/ {2}torn|DIVERGENCE/);
+  });
+
+  test("without --model, the models fuzz runs: the scenario's own, then those its bug clauses name (S2-nowmb: weak), exit 1", () => {
+    const block = (model: string): string =>
+      `reader ptep_get_lockless, contract non-torn, model ${model}, preemption bound 2\n`;
+    const args = ['explore', '--scenario', 's2-pae-zap-reestablish-nowmb', '--reader', 'ptep_get_lockless'];
+    const r = cli([...args, '--crashes', tmpCrashes()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('non-torn tso, preemption bound 2 (target 1 of 2)');
+    expect(r.stderr).toContain('non-torn weak, preemption bound 2 (target 2 of 2)');
+    const [tso, weak] = r.stdout.split(block('weak'));
+    expect(tso).toContain(block('tso'));
+    expect(tso).toContain('no divergence within bound 2');
+    expect(weak).toContain('DIVERGENCE: 4 divergent state(s) within bound 2');
+    // --model: exactly the models asked
+    const only = cli([...args, '--model', 'tso', '--crashes', tmpCrashes()]);
+    expect(only.code).toBe(0);
+    expect(only.stdout).not.toContain('model weak');
+    // a .scn's `model` line is the scenario's own model
+    const f = join(mkdtempSync(join(tmpdir(), 'ptefuzz-explore-scn-')), 'nowmb-sc.scn');
+    writeFileSync(
+      f,
+      S2_NOWMB_SCN.replace('scenario s2-pae-zap-reestablish-nowmb', 'scenario nowmb-sc').replace(
+        'model tso',
+        'model sc',
+      ),
+    );
+    const scn = cli(['explore', '--scenario', f, '--reader', 'ptep_get_lockless', '--crashes', tmpCrashes()]);
+    expect(scn.code).toBe(1);
+    expect(scn.stderr).toContain('nowmb-sc ptep_get_lockless non-torn sc, preemption bound 2 (target 1 of 2)');
+    expect(scn.stderr).toContain('nowmb-sc ptep_get_lockless non-torn weak, preemption bound 2 (target 2 of 2)');
+    // and --help says so
+    expect(cli(['explore', '--help']).stdout.replace(/\s+/g, ' ')).toContain(
+      'default: each scenario’s model (its `model` line, else its architecture’s) and the models its reader’s `bug under M` clauses name, as fuzz; weak for litmus shapes and tests judged by their condition',
+    );
   });
 
   test("S1 under sc: Jann Horn's torn value needs 3 preemptions; explore finds it, exit 1", () => {

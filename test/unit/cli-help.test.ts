@@ -10,8 +10,9 @@ describe('fuzz --help', () => {
     const o = await runInProcess(['fuzz', '--help']);
     expect(o.code).toBe(0);
     const text = o.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('--model <model> memory model sc|tso|weak (repeatable; default: the scenario’s, plus the');
-    expect(text).toContain('models its `bug under M` clauses name)');
+    expect(text).toContain(
+      '--model <model> memory model sc|tso|weak (repeatable; default: each scenario’s model (its `model` line, else its architecture’s) and the models its reader’s `bug under M` clauses name)',
+    );
   });
   test('--scenario names what it accepts: a built-in, a .scn file or a .litmus test (README: fuzz options)', async () => {
     const o = await runInProcess(['fuzz', '--help']);

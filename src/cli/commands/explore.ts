@@ -130,7 +130,8 @@ export async function exploreCommand(
         scenarios: kernel,
         ...(o.reader ? { readers: o.reader } : {}),
         ...(o.contract !== undefined ? { contract: o.contract } : {}),
-        ...(o.model ? { models: o.model } : {}),
+        // no --model: the models fuzz runs, so that explore, too, searches where a scenario expects its bug
+        ...(o.model ? { models: o.model } : { withBugModels: true }),
       },
       registry,
     );
