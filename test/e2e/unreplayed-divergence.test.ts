@@ -19,9 +19,27 @@ import { cli, hasStackTrace } from '../support/cli';
 import { cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /**
- * The kernel's LOW_HIGH loop (low, rmb, high, rmb, re-read low; retry if low changed) — except that the first time
- * in this thread that it read S2's old low half with a new high half, it returns that torn pair. So the first such
- * execution of a campaign diverges, and the same schedule executed again (the minimizer's first check) does not.
+ * The body of the kernel's LOW_HIGH loop (low, rmb, high, rmb, re-read low; retry if low changed), which also
+ * returns the pair it read, without a retry, when `noRetry` (a JavaScript condition on `lo` and `hi`) holds.
+ */
+const lowHighUnless = (noRetry: string): string => `  for (;;) {
+    const lo = yield plain_read(ptep.low);
+    yield smp_rmb();
+    const hi = yield plain_read(ptep.high);
+    yield smp_rmb();
+    if (lo === (yield plain_read(ptep.low)) || ${noRetry}) {
+      const pte = kernel.paeValue(hi, lo);
+      yield end(pte);
+      return pte;
+    }
+    yield retry();
+  }
+`;
+
+/**
+ * The LOW_HIGH loop, except that the first time in this thread that it read S2's old low half with a new high
+ * half, it returns that torn pair. So the first such execution of a campaign diverges, and the same schedule
+ * executed again (the minimizer's first check) does not.
  */
 const TORN_FIRST = paeReaderModule({
   name: 'ptep_get_torn_first',
@@ -29,19 +47,7 @@ const TORN_FIRST = paeReaderModule({
   summary: 'LOW_HIGH retry loop; no retry the first time',
   helpers: 'begin, end, plain_read, smp_rmb, retry',
   head: 'let torn = 0;\n',
-  body: `  for (;;) {
-    const lo = yield plain_read(ptep.low);
-    yield smp_rmb();
-    const hi = yield plain_read(ptep.high);
-    yield smp_rmb();
-    if (lo === (yield plain_read(ptep.low)) || (lo === 0x10067n && hi !== 0x10001n && ++torn === 1)) {
-      const pte = kernel.paeValue(hi, lo);
-      yield end(pte);
-      return pte;
-    }
-    yield retry();
-  }
-`,
+  body: lowHighUnless('(lo === 0x10067n && hi !== 0x10001n && ++torn === 1)'),
 });
 
 /** The same loop that never retries in jsfuzz's worker (whose harness alone has PTEFUZZ_JSFUZZ_STATS set). */
@@ -51,19 +57,7 @@ const TORN_IN_JSFUZZ = paeReaderModule({
   summary: 'LOW_HIGH retry loop; no retry in jsfuzz',
   helpers: 'begin, end, plain_read, smp_rmb, retry',
   head: 'const inJsfuzz = process.env.PTEFUZZ_JSFUZZ_STATS !== undefined;\n',
-  body: `  for (;;) {
-    const lo = yield plain_read(ptep.low);
-    yield smp_rmb();
-    const hi = yield plain_read(ptep.high);
-    yield smp_rmb();
-    if (lo === (yield plain_read(ptep.low)) || inJsfuzz) {
-      const pte = kernel.paeValue(hi, lo);
-      yield end(pte);
-      return pte;
-    }
-    yield retry();
-  }
-`,
+  body: lowHighUnless('inJsfuzz'),
 });
 
 const S2 = ['--scenario', 's2-pae-zap-reestablish'];
