@@ -1,7 +1,7 @@
 import type { ChoiceKind, ChoiceSource, Execution } from '../machine';
 import { TraceSource, wrapChoice } from '../machine';
 import type { Call, Item, ScnFile, Stmt } from '../scenario';
-import { printValue } from '../scenario';
+import { lockCall, printValue } from '../scenario';
 import type { MinimizeResult, Pass, Predicate } from './minimize';
 import { TRACE_PASSES, minimizeTrace } from './minimize';
 import { ChoiceKeys, ScheduleSource } from './schedule';
@@ -126,17 +126,33 @@ export function dropCpu(f: ScnFile, cpu: number): ScnFile {
   return { items: out };
 }
 
-/** Removes the `stmt`-th call of CPU block `cpu`. */
-export function dropStatement(f: ScnFile, cpu: number, stmt: number): ScnFile {
+/** Removes the `stmt`-th call of CPU block `cpu` (and the `also`-th, when given). */
+export function dropStatement(f: ScnFile, cpu: number, stmt: number, also?: number): ScnFile {
   const target = cpuBlocks(f)[cpu]!;
-  const call = target.body.filter(isCall)[stmt]!;
-  const body = target.body.filter((s) => s !== call);
+  const calls = target.body.filter(isCall);
+  const gone = [calls[stmt]!, ...(also !== undefined ? [calls[also]!] : [])];
+  const body = target.body.filter((s) => !gone.includes(s as Call));
   return { items: f.items.map((it) => (it === target ? { ...target, body } : it)) };
+}
+
+/**
+ * The spin_unlock that releases the lock the `stmt`-th call (a spin_lock) takes: the next spin_unlock of that
+ * lock (lowering rejects a second spin_lock of a held lock), if any.
+ */
+function matchingUnlock(calls: readonly Call[], stmt: number): number | undefined {
+  const l = lockCall(calls[stmt]!);
+  if (l?.take !== true) return undefined;
+  for (let j = stmt + 1; j < calls.length; j++) {
+    const u = lockCall(calls[j]!);
+    if (u !== undefined && !u.take && u.lock === l.lock) return j;
+  }
+  return undefined;
 }
 
 interface Edit {
   readonly file: ScnFile;
-  readonly dropped: string;
+  /** one line per call or CPU dropped */
+  readonly dropped: readonly string[];
   readonly keep: (at: StepAt) => boolean;
   readonly renumber?: (cpu: number) => number;
 }
@@ -144,26 +160,34 @@ interface Edit {
 function dropCpuEdit(f: ScnFile, cpu: number): Edit {
   return {
     file: dropCpu(f, cpu),
-    dropped: cpuText(cpuBlocks(f)[cpu]!),
+    dropped: [cpuText(cpuBlocks(f)[cpu]!)],
     keep: (at) => at.cpu !== cpu,
     renumber: (c) => (c > cpu ? c - 1 : c),
   };
 }
 
-/** Pass 1 candidates: every single call of every CPU body (the last call of a CPU drops the CPU). */
+/**
+ * Pass 1 candidates: every single call of every CPU body (the last call of a CPU drops the CPU); a spin_lock goes
+ * with the spin_unlock that releases it, as one candidate (lowering rejects a lock dropped alone: a bare
+ * spin_unlock, a CPU ending holding a lock), and a spin_unlock alone is not a candidate.
+ */
 function operationEdits(f: ScnFile): Edit[] {
   const out: Edit[] = [];
   cpuBlocks(f).forEach((b, cpu) => {
     const calls = b.body.filter(isCall);
     if (calls.length === 1) out.push(dropCpuEdit(f, cpu));
     else
-      calls.forEach((c, stmt) =>
+      calls.forEach((c, stmt) => {
+        const l = lockCall(c);
+        if (l !== undefined && !l.take) return;
+        const pair = matchingUnlock(calls, stmt);
+        if (pair !== undefined && calls.length === 2) return void out.push(dropCpuEdit(f, cpu));
         out.push({
-          file: dropStatement(f, cpu, stmt),
-          dropped: `${cpuText(b)}: ${callText(c)}`,
-          keep: (at) => at.cpu !== cpu || at.stmt !== stmt,
-        }),
-      );
+          file: dropStatement(f, cpu, stmt, pair),
+          dropped: [c, ...(pair !== undefined ? [calls[pair]!] : [])].map((d) => `${cpuText(b)}: ${callText(d)}`),
+          keep: (at) => at.cpu !== cpu || (at.stmt !== stmt && at.stmt !== pair),
+        });
+      });
   });
   return out;
 }
@@ -218,7 +242,7 @@ export function minimizeProgram(
           program = cand;
           exec = got;
           cur = got.trace;
-          dropped.push(e.dropped);
+          dropped.push(...e.dropped);
           shrunk = again = true;
           break;
         }

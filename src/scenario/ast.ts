@@ -44,6 +44,18 @@ export interface Call extends Pos {
 
 export type Stmt = Call | { readonly kind: 'comment'; readonly text: string } | { readonly kind: 'blank' };
 
+/**
+ * A `spin_lock(L)` (`take`) or `spin_unlock(L)` statement (the registered lock operations,
+ * src/kernel/operations-consumers.ts): the lock it names; undefined for any other call. What lowering checks
+ * the balance of, and what the minimizer drops in pairs.
+ */
+export function lockCall(c: Call): { readonly lock: string; readonly take: boolean } | undefined {
+  if (c.name !== 'spin_lock' && c.name !== 'spin_unlock') return undefined;
+  const v = c.args.length === 1 ? c.args[0]!.value : undefined;
+  if (v?.kind !== 'name') return undefined;
+  return { lock: v.name, take: c.name === 'spin_lock' };
+}
+
 /** An exists condition: herd7's propositions over final registers and locations. */
 export type Cond =
   | { readonly kind: 'and' | 'or'; readonly left: Cond; readonly right: Cond }

@@ -13,6 +13,7 @@ import type {
 } from '../kernel';
 import { ARCHES, CONTRACT_NAMES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
 import type { Arg, Call, Cond, DirectiveItem, ExpectClauseSyntax, Item, Num, Quantifier, ScnFile, Value } from './ast';
+import { lockCall } from './ast';
 import { condAtoms } from './cond';
 import type { Pos } from './errors';
 import { ScenarioError, closeNames, expected } from './errors';
@@ -240,6 +241,8 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     cpuNames.set(cd.name, cd);
     const steps: Step[] = [];
     const regs: string[] = [];
+    /** the locks this CPU holds after the statements so far: name → the spin_lock that took it */
+    const held = new Map<string, Call>();
     for (const s of cd.body) {
       if (s.kind !== 'call') continue;
       const step = lowerCall(s, {
@@ -260,9 +263,18 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         if (step.kind === 'op' && step.def.consumer !== undefined) consumer ??= step.def.consumer;
       }
       steps.push(step);
+      checkLockBalance(s, held, cd.name, file);
       const reg = step.kind === 'op' ? step.reg : step.kind === 'raw' && 'reg' in step.stmt ? step.stmt.reg : undefined;
       if (reg !== undefined && !regs.includes(reg)) regs.push(reg);
     }
+    const [lock, taken] = [...held][0] ?? [];
+    if (taken !== undefined)
+      throw expected(
+        file,
+        taken,
+        `a spin_unlock(${lock}) after this spin_lock(${lock}) in cpu ${cd.name}'s body (a CPU ends holding no lock, as the kernel releases every lock it takes)`,
+        'none',
+      );
     plans.push({ name: cd.name, ...(cd.label !== undefined ? { label: cd.label } : {}), steps, regs });
   }
 
@@ -478,6 +490,37 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
     },
   };
   return { kind: 'kernel', scenario, text, cpus: plans.map((p) => p.name) };
+}
+
+/**
+ * Lock balance, statement by statement (`held`: the locks the CPU holds before `c`): a spin_unlock releases a lock
+ * the CPU holds (a bare unlock is a slip — often a spin_lock the minimizer or an edit dropped —, and would let
+ * another CPU's spin_lock through while a writer runs), and a spin_lock takes one it does not (a second one
+ * deadlocks the CPU on itself).
+ */
+function checkLockBalance(c: Call, held: Map<string, Call>, cpu: string, file: string): void {
+  const l = lockCall(c);
+  if (l === undefined) return;
+  const prev = held.get(l.lock);
+  if (l.take) {
+    if (prev !== undefined)
+      throw expected(
+        file,
+        c,
+        `a spin_lock of a lock cpu ${cpu} does not hold (it took ${l.lock} at line ${prev.line}: a second spin_lock deadlocks)`,
+        `spin_lock(${l.lock}) again`,
+      );
+    held.set(l.lock, c);
+  } else {
+    if (prev === undefined)
+      throw expected(
+        file,
+        c,
+        `spin_unlock(${l.lock}) only where cpu ${cpu} holds ${l.lock} (after its spin_lock(${l.lock}))`,
+        `spin_unlock(${l.lock}) with ${l.lock} not held`,
+      );
+    held.delete(l.lock);
+  }
 }
 
 const PMD_LOCK = 'page_table_lock';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
@@ -9,7 +11,7 @@ import { cpuBlocks, dropCpu, dropStatement, mergeDropped } from '../../src/minim
 
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
 
-function firstDivergence(s: Scenario, reader: string, model: 'sc' | 'weak') {
+function firstDivergence(s: Scenario, reader: string, model: 'sc' | 'tso' | 'weak') {
   const t = makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
   for (let i = 0; i < 10_000; i++) {
     const r = runTarget(t, new RandomSource(`prog/${i}`));
@@ -93,5 +95,46 @@ describe('program passes (drop operations, drop CPUs)', () => {
     expect(locks(kept)).toEqual(['spin_lock', 'spin_unlock']);
     expect(locks(m)).toEqual([]);
     expect(m.run.exec.steps).toBeLessThan(kept.run.exec.steps);
+  });
+
+  test('a spin_lock goes only with its spin_unlock: no reduced program keeps a bare unlock (the audit: cpu C did)', () => {
+    // two zap + re-establish CPUs under the PTL (test/fixtures/serialised-writers.scn); the torn reads of
+    // ptep_get_lockless under tso. Was: the drop-operation pass dropped C's spin_lock alone (a bare
+    // spin_unlock of a free lock was accepted), and the witness showed C's unlock with no lock: with these two
+    // seeds (searched for on the code before), B's in one, C's in the other.
+    const l = loadScn(
+      readFileSync(join(__dirname, '..', 'fixtures', 'serialised-writers.scn'), 'utf8'),
+      's2ptl.scn',
+      ctx,
+    );
+    if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+    const seen = { pairs: 0, kept: 0 };
+    for (const k of [32, 34]) {
+      const t = makeTarget(
+        l.scenario,
+        builtinReaders().get('ptep_get_lockless')!,
+        contractByName('non-torn')!,
+        'tso',
+        x86Pae,
+      );
+      let found;
+      for (let i = 0; i < 10_000 && found === undefined; i++) {
+        const r = runTarget(t, new RandomSource(`lock-pairs/${k}/${i}`));
+        if (r.judgement.verdict.kind === 'divergence') found = { r, cls: r.judgement.verdict.class };
+      }
+      const m = minimizeWitness(t, found!.cls, found!.r.exec.trace)!;
+      for (const cpu of ['B', 'C']) {
+        const prefix = `cpu ${cpu} "zap + re-establish": spin_`;
+        const dropped = m.dropped.filter((d) => d.startsWith(prefix)).map((d) => d.slice(prefix.length));
+        // both or neither
+        expect([[], ['lock(ptl)', 'unlock(ptl)']]).toContainEqual(dropped);
+        const block = cpuBlocks(m.target.scenario.ast!.file).find((b) => b.name === cpu);
+        const calls = block?.body.flatMap((x) => (x.kind === 'call' ? [x.name] : [])) ?? [];
+        expect(calls.filter((c) => c === 'spin_lock')).toHaveLength(calls.filter((c) => c === 'spin_unlock').length);
+        if (block !== undefined) seen[dropped.length > 0 ? 'pairs' : 'kept']++;
+      }
+    }
+    // the pass does drop lock pairs, and keeps others
+    expect(seen.pairs).toBeGreaterThan(0);
   });
 });

@@ -45,7 +45,7 @@ cpu B {
 }
 `;
 
-describe('.scn: five typical mistakes give file:line:col errors', () => {
+describe('.scn: typical mistakes give file:line:col errors', () => {
   const dir = join(__dirname, '..', 'fixtures', 'scn-errors');
   const cases: [string, string][] = [
     ['unknown-operation.scn', "8:3: expected an operation (did you mean pte_clear?), found 'pte_clr'"],
@@ -56,6 +56,11 @@ describe('.scn: five typical mistakes give file:line:col errors', () => {
     ['missing-body.scn', "4:6: expected '{' opening the body of cpu A, found the end of the line"],
     ['bad-number.scn', "2:23: expected a number (decimal or 0x hex), found '0x0001006g'"],
     ['duplicate-location.scn', "3:1: expected a new location name, found 'x' (already declared at line 1)"],
+    // was: accepted (the unlock stored 0 to a free lock), and a minimized witness could keep a bare spin_unlock
+    [
+      'unbalanced-unlock.scn',
+      '10:3: expected spin_unlock(ptl) only where cpu C holds ptl (after its spin_lock(ptl)), found spin_unlock(ptl) with ptl not held',
+    ],
   ];
   for (const [file, msg] of cases) {
     test(`${file}: ptefuzz check prints one line and exits 2`, () => {
@@ -109,6 +114,19 @@ describe('.scn: more errors name the place and what was expected', () => {
       "expected a 'reader(pte)' call, or a consumer operation with read=reader, in some CPU body",
     ],
     [S2.replace('cpu B {', 'cpu A {'), "expected a new CPU name, found 'A' (already used at line 4)"],
+    // lock balance, per CPU body: no unlock of a lock not held, no second lock of a held one, none held at the end
+    [
+      S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  pte_clear(pte)\n  spin_unlock(ptl)\n  spin_unlock(ptl)'),
+      'test.scn:11:3: expected spin_unlock(ptl) only where cpu B holds ptl (after its spin_lock(ptl)), found spin_unlock(ptl) with ptl not held',
+    ],
+    [
+      S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  pte_clear(pte)\n  spin_lock(ptl)'),
+      'test.scn:10:3: expected a spin_lock of a lock cpu B does not hold (it took ptl at line 8: a second spin_lock deadlocks), found spin_lock(ptl) again',
+    ],
+    [
+      S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  pte_clear(pte)'),
+      "test.scn:8:3: expected a spin_unlock(ptl) after this spin_lock(ptl) in cpu B's body (a CPU ends holding no lock, as the kernel releases every lock it takes), found none",
+    ],
     [
       S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless expect fine'),
       "expected bug, correct, benign after 'expect', found 'fine'",
