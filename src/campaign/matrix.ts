@@ -3,7 +3,6 @@ import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { ReaderDef, ReaderRegistry } from '../kernel';
 import { ARCHES } from '../kernel';
 import type { Contract } from '../compare';
-import { judge } from '../compare';
 import type { Engine, EnumerationSummary, FuzzEngineName } from '../engines';
 import { createEngine, deriveSeed, enumerateSteps } from '../engines';
 import { UnreplayedDivergence, divergesAs, minimizeWitness } from './minimize-witness';
@@ -12,7 +11,7 @@ import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats, overallVerdict } from './stats';
 import type { ExecutionWatch, Target } from './target';
-import { makeTarget, runTarget } from './target';
+import { judgeTarget, makeTarget, runTarget } from './target';
 import { moduleReaders } from './select';
 import { judgesExpectation } from './expectations';
 
@@ -141,7 +140,7 @@ type MutableCell = Omit<MatrixCell, 'verdict' | 'explored' | 'witnessTargets'> &
 
 function record(cell: MutableCell, exec: Execution): void {
   const t = cell.target;
-  const j = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
+  const j = judgeTarget(t, exec);
   countRun(cell.stats, j);
   const v = j.verdict;
   if (v.kind === 'divergence') {

@@ -5,17 +5,12 @@ import { ARCHES, builtinOperations } from '../kernel';
 import type { Contract } from '../compare';
 import { CONTRACTS, contractByName } from '../compare';
 import type { Scenario } from '../scenario';
-import { BUILTIN_NAMES, ScenarioError, builtinScenario, builtinScenarios, loadScn, printable } from '../scenario';
+import { BUILTIN_NAMES, ScenarioError, builtinScenario, builtinScenarios, loadScn } from '../scenario';
 import type { Target } from './target';
 import { makeTarget } from './target';
+import { UsageError } from './usage-error';
 
-/** A user-input problem: printed as one line, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    // one terminal line whatever the user typed (a flag value, a name in a file)
-    super(printable(message));
-  }
-}
+export { UsageError };
 
 /**
  * A `.scn` scenario as printed text: the form a selection crosses a thread or
@@ -24,6 +19,8 @@ export class UsageError extends Error {
 export interface ScenarioText {
   readonly name: string;
   readonly text: string;
+  /** the `.scn` file it was loaded from (Scenario.file) */
+  readonly file?: string;
 }
 
 export interface Selection {
@@ -46,7 +43,7 @@ export function scenarioFromText(t: ScenarioText, registry: ReaderRegistry): Sce
   try {
     const l = loadScn(t.text, `scenario ${t.name}`, { readers: registry, operations: builtinOperations() }, t.name);
     if (l.kind !== 'kernel') throw new UsageError(`scenario ${t.name} has no pte and no reader`);
-    return l.scenario;
+    return t.file !== undefined ? { ...l.scenario, file: t.file } : l.scenario;
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
@@ -64,7 +61,7 @@ export function portableSelection(sel: Selection): Selection {
     scenarios: sel.scenarios.map((s) => {
       if (typeof s === 'string' || !('build' in s)) return s;
       if (s.text === undefined) return s.name;
-      return { name: s.name, text: s.text };
+      return { name: s.name, text: s.text, ...(s.file !== undefined ? { file: s.file } : {}) };
     }),
   };
 }

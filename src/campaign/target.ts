@@ -1,9 +1,12 @@
-import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind } from '../machine';
+import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind, OpRecord } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
+import type { UnserialisedWriters } from '../reference';
+import { NotSerialised } from '../reference';
 import type { BuiltScenario, Scenario } from '../scenario';
+import { UsageError } from './usage-error';
 
 /** One thing a campaign exercises: a scenario with one reader, judged under one contract and model. */
 export interface Target {
@@ -106,8 +109,47 @@ export function runTarget(
   watch?: ExecutionWatch,
 ): Run {
   const exec = executeWatched(t, machineSpec(t.built), source, bounds, watch);
-  const judgement = judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
-  return { exec, judgement };
+  return { exec, judgement: judgeTarget(t, exec) };
+}
+
+/**
+ * Judge an execution of `t` (compare/judge); an execution whose writers of the subject were not serialised is
+ * outside the reference's contract — no verdict: a WritersNotSerialised error naming the scenario.
+ */
+export function judgeTarget(t: Target, exec: Execution): Judgement {
+  try {
+    return judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
+  } catch (e) {
+    if (e instanceof NotSerialised) throw new WritersNotSerialised(t, e.found);
+    throw e;
+  }
+}
+
+/**
+ * An execution of a scenario whose writers of one pte were not serialised (reference/serial.ts): the
+ * scenario is outside what the reference can judge, a user's error — one line naming the scenario (its file when
+ * it was loaded from one), the two CPUs and operations, and the fix.
+ */
+export class WritersNotSerialised extends UsageError {
+  constructor(t: Target, found: UnserialisedWriters) {
+    const [a, b] = [found.first, found.second].sort((x, y) => x.cpu - y.cpu);
+    const cpuName = (cpu: number): string => {
+      const name = t.built.cpus[cpu]?.name ?? String(cpu);
+      const colon = name.indexOf(': ');
+      return colon < 0 ? name : name.slice(0, colon);
+    };
+    const op = (o: OpRecord): string =>
+      `cpu ${cpuName(o.cpu)} (${o.mark.name}, steps ${o.start}..${o.done ? o.end : '(cut off by a bound)'})`;
+    const what = found.interleaved
+      ? 'interleaved their stores'
+      : 'made their stores visible in the opposite order to the one they finished in';
+    super(
+      `${t.scenario.file ?? `scenario ${t.scenario.name}`}: the writers of ${found.subject} on ${op(a!)} and ` +
+        `${op(b!)} ${what} (${t.reader.name} under ${t.model}): the reference needs the writers of one pte ` +
+        `serialised, as the kernel does with the PTL — put each CPU's writers between spin_lock(ptl) and ` +
+        `spin_unlock(ptl)`,
+    );
+  }
 }
 
 /**

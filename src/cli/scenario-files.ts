@@ -40,7 +40,7 @@ export function loadScenarioFile(file: string, readers: ReaderRegistry): LoadedF
   if (extname(file) === '.litmus') return { kind: 'raw', test: parseLitmus(text, file), file, text };
   const l: Lowered = loadScn(text, file, { readers, operations: builtinOperations() }, name);
   return l.kind === 'kernel'
-    ? { kind: 'kernel', scenario: l.scenario, file, text: l.text, cpus: l.cpus }
+    ? { kind: 'kernel', scenario: { ...l.scenario, file }, file, text: l.text, cpus: l.cpus }
     : { kind: 'raw', test: l.test, file, text: l.text };
 }
 

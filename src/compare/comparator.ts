@@ -1,7 +1,7 @@
 import type { Execution, OpRecord } from '../machine';
 import type { Arch, PteSubject } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
-import { allowedWindow, buildHistory } from '../reference';
+import { NotSerialised, allowedWindow, buildHistory, unserialisedWriters } from '../reference';
 import { classify } from './classify';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
@@ -65,7 +65,9 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
  * Judge every completed invocation of `readerName` against the SC reference
  * under `contract`. The first unacceptable value decides the verdict, unless
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
- * bound hit is its own verdict, never a pass.
+ * bound hit is its own verdict, never a pass. Throws NotSerialised when the
+ * subject's writers were not serialised (reference/serial.ts): the reference
+ * cannot judge that execution.
  */
 export function judge(
   exec: Execution,
@@ -78,6 +80,9 @@ export function judge(
     (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
   );
   const consumers = hasConsumers(exec);
+  // the reference assumes the subject's writers serialised: an execution where they were not has no verdict
+  const unserialised = unserialisedWriters(exec, subject.name, subject.locIds);
+  if (unserialised !== undefined) throw new NotSerialised(unserialised);
   const history =
     readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial, subject.entries) : undefined;
   const judged: Judged[] = [];

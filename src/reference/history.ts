@@ -39,6 +39,29 @@ export interface LogicalHistory {
   readonly firstIndexOfOp?: ReadonlyMap<number, number>;
 }
 
+/** An operation's finishing step; one cut off by a bound finishes after every other. */
+const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
+
+/** The order in which the reference commits writer operations: by finish, then start, then id. */
+export const finishOrder = (a: OpRecord, b: OpRecord): number =>
+  endOf(a) - endOf(b) || a.start - b.start || a.id - b.id;
+
+/**
+ * Every writer operation on `subject` → its outermost writer on `subject` (itself when not nested in one):
+ * only outermost writers commit.
+ */
+export function outermostWriters(exec: Execution, subject: string): Map<number, number> {
+  const isWriter = (o: OpRecord): boolean => o.mark.role === 'writer' && o.mark.subject === subject;
+  const outermost = new Map<number, number>();
+  for (const o of exec.ops) {
+    if (!isWriter(o)) continue;
+    let top = o.id;
+    for (let p = o.parent; p >= 0; p = exec.ops[p]!.parent) if (isWriter(exec.ops[p]!)) top = p;
+    outermost.set(o.id, top);
+  }
+  return outermost;
+}
+
 /**
  * Writer operations on one subject are serialised (by the PTL, by running on
  * one CPU, or — hardware A/D updates — by being one atomic instruction), so
@@ -49,23 +72,15 @@ export interface LogicalHistory {
  * only outermost writers commit.
  */
 export function buildHistory(exec: Execution, subject: string, initial: bigint, model?: EntriesModel): LogicalHistory {
-  const isWriter = (o: OpRecord): boolean => o.mark.role === 'writer' && o.mark.subject === subject;
-  const outermost = new Map<number, number>();
-  for (const o of exec.ops) {
-    if (!isWriter(o)) continue;
-    let top = o.id;
-    for (let p = o.parent; p >= 0; p = exec.ops[p]!.parent) if (isWriter(exec.ops[p]!)) top = p;
-    outermost.set(o.id, top);
-  }
-  const writers = exec.ops.filter((o) => isWriter(o) && outermost.get(o.id) === o.id);
-  const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
+  const outermost = outermostWriters(exec, subject);
+  const writers = exec.ops.filter((o) => outermost.get(o.id) === o.id);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];
   const describe = new Map<number, string>();
   const firstIndexOfOp = new Map<number, number>();
   if (!model) {
-    const sorted = [...writers].sort((a, b) => endOf(a) - endOf(b) || a.start - b.start || a.id - b.id);
+    const sorted = [...writers].sort(finishOrder);
     for (const op of sorted) {
       const spec: unknown = op.mark.spec;
       if (!isWriterSpec(spec)) {
@@ -136,7 +151,6 @@ function entriesHistory(
     if (i < 0) throw new Error(`[ptefuzz internal bug] ${what} names location ${id}, not in ${subject}`);
     return i;
   };
-  const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
   interface Commit {
     readonly time: number;
     readonly op: OpRecord;

@@ -1,3 +1,4 @@
 export * from './history';
 export * from './window';
 export * from './pages';
+export * from './serial';

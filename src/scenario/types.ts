@@ -111,6 +111,8 @@ export interface Scenario {
   readonly settings?: Readonly<Record<string, string>>;
   /** the syntax tree, for scenarios lowered from `.scn` text */
   readonly ast?: ScenarioAst;
+  /** the `.scn` file it was loaded from, as the user named it (for messages; never stored in a crash file) */
+  readonly file?: string;
   /** set when the minimizer dropped CPUs or operations of the original scenario */
   readonly reduced?: Reduction;
   build(reader: ReaderDef, arch: Arch, opts?: BuildOptions): BuiltScenario;

@@ -1,0 +1,110 @@
+import type { Execution, OpRecord } from '../machine';
+import { finishOrder, outermostWriters } from './history';
+
+/**
+ * Two writer operations on one subject that were not serialised in an
+ * execution: `first` is the one whose first store reached memory first.
+ * `interleaved`: a store of one landed between two stores of the other;
+ * otherwise their stores reached memory in the opposite order to the one in
+ * which they finished (the reference's commit order; a tso store buffer
+ * drained late).
+ */
+export interface UnserialisedWriters {
+  readonly subject: string;
+  readonly first: OpRecord;
+  readonly second: OpRecord;
+  readonly interleaved: boolean;
+}
+
+/**
+ * buildHistory's assumption, checked on one execution: the writer operations
+ * on `subject` are serialised (by the PTL, by running on one CPU, or —
+ * hardware A/D updates, an atomic cmpxchg/xchg — by being one atomic
+ * instruction), so each takes effect atomically where it finishes. The
+ * outermost writers (history.ts's notion) on different CPUs that make two or
+ * more stores to the subject's locations must have their stores in disjoint
+ * stretches of memory order, in the order in which they finish. A writer that
+ * makes one store is atomic by itself: it may land inside another writer (a
+ * hardware A/D update inside a PTL-holding contpte_convert, S8/S9), and is
+ * not looked at. Stores, not the operations' step windows, are compared: an
+ * operation that takes the PTL inside itself (the fault path) overlaps the
+ * holder's window while it waits for the lock, without harm.
+ *
+ * A store's position is where it takes its place in memory, because that is
+ * what every reader reads and what the reference must have listed: under sc
+ * and weak the store's own event (weak: a store joins its location's
+ * coherence order when it executes), under tso its drain from the store
+ * buffer (an RMW writes memory at its step, after draining its CPU's buffer).
+ * Issue order would be unsound under tso: two writers that issue their stores
+ * one after the other can still drain them interleaved, or in the other order.
+ * Under the PTL neither happens: the next holder's spin_lock reads the lock
+ * free only once the previous holder's unlock has drained, after its stores
+ * (FIFO), and issues its own stores, so finishes, after that.
+ *
+ * Undefined when the writers were serialised.
+ */
+export function unserialisedWriters(
+  exec: Execution,
+  subject: string,
+  locIds: readonly number[],
+): UnserialisedWriters | undefined {
+  const outermost = outermostWriters(exec, subject);
+  if (outermost.size < 2) return undefined;
+  /** the outermost writer on `subject` that the store tagged `tag` belongs to (tags are innermost writers) */
+  const ownerOf = (tag: number): number | undefined => {
+    for (let p = tag; p >= 0; p = exec.ops[p]!.parent) {
+      const top = outermost.get(p);
+      if (top !== undefined) return top;
+    }
+    return undefined;
+  };
+  interface Span {
+    first: number;
+    last: number;
+    stores: number;
+  }
+  const spans = new Map<number, Span>();
+  const buffered = exec.model === 'tso';
+  for (const ev of exec.events) {
+    if (ev.wrote === undefined || ev.tag === undefined || ev.tag < 0) continue;
+    // under tso a plain store's place in memory is its drain
+    if (buffered && ev.kind === 'store') continue;
+    if (!ev.locs.some((l) => locIds.includes(l))) continue;
+    const w = ownerOf(ev.tag);
+    if (w === undefined) continue;
+    const s = spans.get(w);
+    if (s === undefined) spans.set(w, { first: ev.index, last: ev.index, stores: 1 });
+    else {
+      s.last = ev.index;
+      s.stores++;
+    }
+  }
+  const multi = [...spans].filter(([, s]) => s.stores >= 2).sort((a, b) => a[1].first - b[1].first);
+  for (let i = 0; i < multi.length; i++) {
+    const [ia, a] = multi[i]!;
+    const opA = exec.ops[ia]!;
+    for (let j = i + 1; j < multi.length; j++) {
+      const [ib, b] = multi[j]!;
+      const opB = exec.ops[ib]!;
+      if (opA.cpu === opB.cpu) continue;
+      // b's first store is after a's (sorted): it lies between two of a's, or a finished before b began
+      if (b.first < a.last) return { subject, first: opA, second: opB, interleaved: true };
+      if (finishOrder(opA, opB) > 0) return { subject, first: opA, second: opB, interleaved: false };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Thrown by the comparator for an execution whose writers were not serialised: outside the reference's
+ * contract, so no verdict. A campaign turns it into a one-line user error naming its scenario.
+ */
+export class NotSerialised extends Error {
+  constructor(readonly found: UnserialisedWriters) {
+    const { first: a, second: b } = found;
+    super(
+      `the writers of ${found.subject} on CPU ${a.cpu} (${a.mark.name}) and CPU ${b.cpu} (${b.mark.name}) were not ` +
+        `serialised`,
+    );
+  }
+}

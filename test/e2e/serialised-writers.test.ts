@@ -1,0 +1,144 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
+import { contractByName } from '../../src/compare';
+import { loadScn } from '../../src/scenario';
+import { makeTarget, specOf } from '../../src/campaign';
+import { crashFileName, decodeCrash, encodeCrash } from '../../src/crash';
+import { traceOf } from '../support/schedule';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
+
+/**
+ * A user's scenario whose two writer CPUs zap and re-establish one pte with no lock (the audit's s2var.scn): the
+ * writers' stores interleave in some executions, and the reference — which assumes them serialised — then
+ * blamed the reader (`ptep_get_atomic64 … torn`). Every command now stops at such an execution with one line
+ * naming the file, the two writers and the fix (exit 2), and reports no divergence from it; the same file with
+ * each CPU's writers under the PTL runs as before.
+ */
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const UNLOCKED = join(FIXTURES, 'unserialised-writers.scn');
+const LOCKED = join(FIXTURES, 'serialised-writers.scn');
+// the last line of stderr (INFO lines may come before it)
+const ERROR = new RegExp(
+  `(^|\\n)ptefuzz: ${UNLOCKED.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the writers of pte on cpu [BC] \\((pte_clear|set_pte), ` +
+    `steps \\d+\\.\\.\\d+\\) and cpu [BC] \\((pte_clear|set_pte), steps \\d+\\.\\.\\d+\\) interleaved their stores ` +
+    `\\(ptep_get_(lockless|atomic64) under (sc|tso|weak)\\): the reference needs the writers of one pte serialised, ` +
+    `as the kernel does with the PTL — put each CPU's writers between spin_lock\\(ptl\\) and spin_unlock\\(ptl\\)\\n$`,
+);
+
+/** Run `body` with a fresh temporary folder, removed after. */
+function inTmp(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-serial-'));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function expectOneLine(r: { code: number; stdout: string; stderr: string }): void {
+  expect(r.stderr).toMatch(ERROR);
+  expect(r.stderr.match(/^ptefuzz:/gm)).toHaveLength(1);
+  expect(r.code).toBe(2);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  expect(r.stdout).not.toMatch(/DIVERGENCE|UNEXPECTED|divergence:/);
+}
+
+describe('writers of one pte not serialised: a one-line error, never a divergence', () => {
+  test('fuzz (in its worker thread): the audit command stops at the first such execution', () => {
+    inTmp((dir) => {
+      const crashes = join(dir, 'c');
+      const r = cli(['fuzz', '--scenario', UNLOCKED, '--runs', '3000', '--seed', '2', '--crashes', crashes]);
+      expectOneLine(r);
+      // the atomic reader ("must always agree") never gets a crash file
+      let files: string[] = [];
+      try {
+        files = readdirSync(crashes);
+      } catch {
+        // no folder: nothing written
+      }
+      expect(files.filter((f) => f.includes('ptep_get_atomic64'))).toEqual([]);
+    });
+  });
+
+  test('explore --reader ptep_get_atomic64 --model sc (was: DIVERGENCE {0x00000000:0x00010067} torn)', () => {
+    inTmp((dir) => {
+      const r = cli([
+        'explore',
+        '--scenario',
+        UNLOCKED,
+        '--reader',
+        'ptep_get_atomic64',
+        '--model',
+        'sc',
+        '--crashes',
+        join(dir, 'c'),
+      ]);
+      expectOneLine(r);
+    });
+  });
+
+  test('matrix', () => {
+    expectOneLine(cli(['matrix', '--scenario', UNLOCKED, '--runs', '300']));
+  });
+
+  test('replay of a crash file whose trace interleaves the writers', () => {
+    inTmp((dir) => {
+      const text = readFileSync(UNLOCKED, 'utf8');
+      const l = loadScn(text, UNLOCKED, { readers: builtinReaders(), operations: builtinOperations() });
+      if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+      const reader = builtinReaders().get('ptep_get_atomic64')!;
+      const t = makeTarget(l.scenario, reader, contractByName('non-torn')!, 'sc', x86Pae);
+      // C zaps and stores set_pte's high half; B's whole pte_clear; C's low half; A reads {0x00000000:0x00010067}
+      const trace = traceOf(specOf(t.built), 'sc', [2, 2, 2, 2, 1, 1, 1, 2, 2, 0]);
+      const template = decodeCrash(
+        readFileSync(join(ROOT, 'crashes', 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack')),
+        'template',
+      );
+      const c = {
+        ...template,
+        scenario: { name: 's2-my-variant', source: 'file' as const, text: l.text },
+        reader: 'ptep_get_atomic64',
+        trace,
+        verdict: { kind: 'divergence' as const, class: 'torn', observed: '0x0000000000010067', allowed: [] },
+      };
+      const file = join(dir, crashFileName(c));
+      writeFileSync(file, encodeCrash(c));
+      const r = cli(['replay', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        'ptefuzz: scenario s2-my-variant: the writers of pte on cpu B (pte_clear, steps 4..6) and cpu C (set_pte, ' +
+          'steps 3..8) interleaved their stores (ptep_get_atomic64 under sc): the reference needs the writers of ' +
+          "one pte serialised, as the kernel does with the PTL — put each CPU's writers between spin_lock(ptl) and " +
+          'spin_unlock(ptl)\n',
+      );
+    });
+  });
+
+  test('the same writers under the PTL: explore finds no divergence of ptep_get_atomic64, under sc, tso and weak', () => {
+    inTmp((dir) => {
+      const r = cli([
+        'explore',
+        '--scenario',
+        LOCKED,
+        '--reader',
+        'ptep_get_atomic64',
+        '--model',
+        'sc',
+        '--model',
+        'tso',
+        '--model',
+        'weak',
+        '--bound',
+        '1',
+        '--crashes',
+        join(dir, 'c'),
+      ]);
+      expect(r.stderr).not.toMatch(/ptefuzz:/);
+      expect(r.code).toBe(0);
+      expect(r.stdout.match(/no divergence/g)).toHaveLength(3);
+    });
+  });
+});
