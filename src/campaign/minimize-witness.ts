@@ -23,9 +23,10 @@ export interface MinimizedWitness {
 
 /**
  * The campaign's predicate on a target, with the statement probe the program passes need. On a program the
- * minimizer reduced (`reduced`), an execution whose writers were not serialised is a candidate rejected, not
- * an error: the user's program serialised them (it ran its schedules without one), the reduction did not —
- * dropping a spin_lock/spin_unlock pair (src/minimize/program.ts) may leave two CPUs' writers unlocked.
+ * minimizer reduced (`reduced`: a candidate, or a crash file's reduced program), an execution whose writers were
+ * not serialised is a candidate rejected, not an error: the user's program serialised them (it ran its schedules
+ * without one), the reduction did not — dropping a spin_lock/spin_unlock pair (src/minimize/program.ts) may leave
+ * two CPUs' writers unlocked.
  */
 function candidate(
   t: Target,
@@ -95,7 +96,12 @@ export function minimizeWitness(
     targets.set(f, nt);
     return candidate(nt, cls, bounds, f, watch, true);
   };
-  const min = minimizeProgram(candidate(t, cls, bounds, ast.file, watch), trace, lower);
+  // a crash file's program the minimizer reduced before (`minimize`) is the minimizer's making too
+  const min = minimizeProgram(
+    candidate(t, cls, bounds, ast.file, watch, t.scenario.reduced !== undefined),
+    trace,
+    lower,
+  );
   if (min === null) return null;
   let target = targets.get(min.program.file)!;
   if (min.dropped.length > 0) {

@@ -96,7 +96,7 @@ export function reducedTarget(t: Target, text: string, registry: ReaderRegistry)
  * Throws ScenarioError when the text does not lower.
  */
 function lowerPrinted(text: string, label: string, name: string, registry: ReaderRegistry): Scenario | undefined {
-  const ctx = { readers: registry, operations: builtinOperations(), recordedName: true };
+  const ctx = { readers: registry, operations: builtinOperations(), recordedName: true, recordedLocks: true };
   const l = loadScn(text, label, ctx, name);
   return l.kind === 'kernel' ? l.scenario : undefined;
 }

@@ -169,18 +169,19 @@ function dropCpuEdit(f: ScnFile, cpu: number): Edit {
 /**
  * Pass 1 candidates: every single call of every CPU body (the last call of a CPU drops the CPU); a spin_lock goes
  * with the spin_unlock that releases it, as one candidate (lowering rejects a lock dropped alone: a bare
- * spin_unlock, a CPU ending holding a lock), and a spin_unlock alone is not a candidate.
+ * spin_unlock, a CPU ending holding a lock), and such a spin_unlock alone is not a candidate.
  */
 function operationEdits(f: ScnFile): Edit[] {
   const out: Edit[] = [];
   cpuBlocks(f).forEach((b, cpu) => {
     const calls = b.body.filter(isCall);
     if (calls.length === 1) out.push(dropCpuEdit(f, cpu));
-    else
+    else {
+      const pairs = calls.map((_, stmt) => matchingUnlock(calls, stmt));
       calls.forEach((c, stmt) => {
-        const l = lockCall(c);
-        if (l !== undefined && !l.take) return;
-        const pair = matchingUnlock(calls, stmt);
+        // an unlock goes with its lock; a bare one (a crash file's witness reduced before pairs) alone
+        if (pairs.includes(stmt)) return;
+        const pair = pairs[stmt];
         if (pair !== undefined && calls.length === 2) return void out.push(dropCpuEdit(f, cpu));
         out.push({
           file: dropStatement(f, cpu, stmt, pair),
@@ -188,6 +189,7 @@ function operationEdits(f: ScnFile): Edit[] {
           keep: (at) => at.cpu !== cpu || (at.stmt !== stmt && at.stmt !== pair),
         });
       });
+    }
   });
   return out;
 }
