@@ -9,7 +9,7 @@ import { countRun, emptyStats } from './stats';
 import type { ExecutionWatch, Target } from './target';
 import { runTarget } from './target';
 import type { SettledWitness } from './minimize-witness';
-import { settleWitness } from './minimize-witness';
+import { settleWitness, settledFinding } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 import type { CorpusExchange, ExchangedEntry } from './exchange';
@@ -470,13 +470,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
           } finally {
             watch?.minimizing?.(undefined);
           }
-          w = {
-            target: min.target,
-            trace: min.trace,
-            exec: min.run.exec,
-            judgement: min.run.judgement,
-            ...(min.unreplayed ? { unreplayed: true } : {}),
-          };
+          w = settledFinding(min);
         }
         const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
         const { id } = cfg.onWitness(f);

@@ -6,12 +6,13 @@ import { contractByName } from '../compare';
 import { builtinScenarios } from '../scenario';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
+import type { SettledWitness } from './minimize-witness';
 import { settleWitness } from './minimize-witness';
 import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
 import { countRun, emptyStats } from './stats';
-import type { ExecutionWatch, Run, Target } from './target';
+import type { ExecutionWatch, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { minimizeKey } from './campaign';
 
@@ -159,18 +160,13 @@ export function harnessSession(targets: readonly Target[], watch?: ExecutionWatc
 
 /** A jsfuzz crash artifact (the input bytes), decoded, replayed and minimized. */
 export type ConvertedArtifact =
-  | {
+  /** the witness (settleWitness): minimized — or the replay, unminimized, when its reader did not replay it */
+  | (SettledWitness & {
       readonly kind: 'divergence';
-      readonly target: Target;
       readonly class: string;
       /** the decoded trace, as replayed */
       readonly raw: readonly number[];
-      /** the minimized trace and its run */
-      readonly trace: readonly number[];
-      readonly run: Run;
-      /** the reader did not replay the divergence for the minimizer: `trace` and `run` are the replay's, unminimized */
-      readonly unreplayed?: true;
-    }
+    })
   | { readonly kind: 'no-divergence'; readonly target: Target; readonly verdict: string };
 
 /**
@@ -200,13 +196,5 @@ export function convertArtifact(
   watch?.minimizing?.({ target, class: v.class, ...first });
   const min = settleWitness(target, v.class, first, bounds, watch);
   watch?.minimizing?.(undefined);
-  return {
-    kind: 'divergence',
-    target: min.target,
-    class: v.class,
-    raw: first.exec.trace,
-    trace: min.trace,
-    run: min.run,
-    ...(min.unreplayed ? { unreplayed: true } : {}),
-  };
+  return { kind: 'divergence', class: v.class, raw: first.exec.trace, ...min };
 }

@@ -6,6 +6,7 @@ import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { UsageError } from './select';
 import { scenarioSource } from './crash-record';
+import type { Finding } from './campaign';
 import type { ExecutionWatch, Run, Target } from './target';
 import { WritersNotSerialised, executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
 
@@ -65,7 +66,8 @@ function candidate(
  * name and records what was dropped (`Scenario.reduced`, accumulated over
  * re-minimizations). A scenario without a syntax tree (a TypeScript object:
  * only tests build one) gets the trace passes only. Null when `trace` does not
- * show the divergence.
+ * show the divergence, or when the minimized trace's final run does not (a
+ * reader that does not replay what it did: one that keeps state between calls).
  */
 export function minimizeWitness(
   t: Target,
@@ -80,7 +82,7 @@ export function minimizeWitness(
     const min = minimizeTrace(trace, sameDivergence(t, cls, bounds, watch));
     if (min === null) return null;
     const run = runTarget(t, new TraceSource(min.trace), bounds, watch);
-    return { target: t, trace: min.trace, run, tries: min.tries, dropped: [] };
+    return divergesAs(run, cls) ? { target: t, trace: min.trace, run, tries: min.tries, dropped: [] } : null;
   }
   const targets = new Map<ScnFile, Target>([[ast.file, t]]);
   const lower = (f: ScnFile): ProgramCandidate | null => {
@@ -114,7 +116,7 @@ export function minimizeWitness(
     throw new Error('[ptefuzz internal bug] program changed with nothing dropped');
   }
   const run = runTarget(target, new TraceSource(min.trace), bounds, watch);
-  return { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped };
+  return divergesAs(run, cls) ? { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped } : null;
 }
 
 /**
@@ -133,8 +135,21 @@ export function settleWitness(
   watch?: ExecutionWatch,
 ): SettledWitness {
   const min = minimizeWitness(t, cls, run.exec.trace, bounds, watch);
-  if (min !== null && divergesAs(min.run, cls)) return { target: min.target, trace: min.trace, run: min.run };
+  if (min !== null) return { target: min.target, trace: min.trace, run: min.run };
   return { target: t, trace: run.exec.trace, run, unreplayed: true };
+}
+
+/** A settled witness as a campaign finding's witness fields. */
+export function settledFinding(
+  w: SettledWitness,
+): Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement' | 'unreplayed'> {
+  return {
+    target: w.target,
+    trace: w.trace,
+    exec: w.run.exec,
+    judgement: w.run.judgement,
+    ...(w.unreplayed ? { unreplayed: true } : {}),
+  };
 }
 
 /** A divergence's witness as a crash file stores it (settleWitness). */

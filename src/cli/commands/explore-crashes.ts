@@ -1,14 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
-import {
-  UnreplayedDivergence,
-  crashRecord,
-  divergesAs,
-  minimizeWitness,
-  runTarget,
-  witnessTarget,
-} from '../../campaign';
+import { UnreplayedDivergence, crashRecord, minimizeWitness, runTarget, witnessTarget } from '../../campaign';
 import type { CrashFile } from '../../crash';
 import { encodeCrash, fingerprint, loadIfCrash } from '../../crash';
 import type { Rank } from '../../minimize';
@@ -177,7 +170,7 @@ function minimize(t: Target, run: Run, bound: number, watch: WatchedExecutions |
     const record = unminimizedRecord(t, run, bound);
     return { record, rank: rankOf(run.exec), bytes: encodeCrash(record), target: t, run, hung: e };
   }
-  if (min === null || !divergesAs(min.run, v.class)) throw new UnreplayedDivergence(t, v.class);
+  if (min === null) throw new UnreplayedDivergence(t, v.class);
   const record = crashRecord(
     { target: min.target, trace: min.trace, exec: min.run.exec, judgement: min.run.judgement },
     'exhaustive',

@@ -10,7 +10,14 @@ import type {
   MinimizingWitness,
   Target,
 } from '../../campaign';
-import { UsageError, convertArtifact, crashRecord, harnessSelection, minimizeKey } from '../../campaign';
+import {
+  UsageError,
+  convertArtifact,
+  crashRecord,
+  harnessSelection,
+  minimizeKey,
+  settledFinding,
+} from '../../campaign';
 import type { CrashFile } from '../../crash';
 import { checkOutputFolder, fingerprint, fsReason, writeFileAtomic } from '../../crash';
 import type { ReaderRegistry } from '../../kernel';
@@ -279,17 +286,7 @@ export async function jsfuzzCommand(
           process.stderr.write(`${what}; input kept in ${kept}\n`);
           return;
         }
-        onDivergence(
-          {
-            target: c.target,
-            trace: c.trace,
-            exec: c.run.exec,
-            judgement: c.run.judgement,
-            ...(c.unreplayed ? { unreplayed: true } : {}),
-          },
-          c.class,
-          { executions, seconds: elapsed },
-        );
+        onDivergence(settledFinding(c), c.class, { executions, seconds: elapsed });
       },
     });
   } finally {
