@@ -1,7 +1,7 @@
 import type { Execution, OpRecord } from '../machine';
 import type { Arch, PteSubject } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
-import { NotSerialised, allowedWindow, buildHistory, unserialisedWriters } from '../reference';
+import { NotSerialised, allowedWindow, buildHistory, outermostWriters, unserialisedWriters } from '../reference';
 import { classify } from './classify';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
@@ -81,10 +81,11 @@ export function judge(
   );
   const consumers = hasConsumers(exec);
   // the reference assumes the subject's writers serialised: an execution where they were not has no verdict
-  const unserialised = unserialisedWriters(exec, subject.name, subject.locIds);
+  const outermost = outermostWriters(exec, subject.name);
+  const unserialised = unserialisedWriters(exec, subject.name, subject.locIds, outermost);
   if (unserialised !== undefined) throw new NotSerialised(unserialised);
-  const history =
-    readers.length > 0 || consumers ? buildHistory(exec, subject.name, subject.initial, subject.entries) : undefined;
+  const historyOf = (): LogicalHistory => buildHistory(exec, subject.name, subject.initial, subject.entries, outermost);
+  const history = readers.length > 0 || consumers ? historyOf() : undefined;
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;
   let racedCount = 0;
@@ -121,7 +122,7 @@ export function judge(
   }
   let h = history;
   if (verdict === undefined && exec.outcome.kind === 'bound-hit') {
-    h ??= buildHistory(exec, subject.name, subject.initial, subject.entries);
+    h ??= historyOf();
     verdict = livelockVerdict(exec, subject.name, h, arch);
   }
   if (verdict === undefined) {

@@ -71,8 +71,14 @@ export function outermostWriters(exec: Execution, subject: string): Map<number, 
  * calling __ptep_set_access_flags) is part of the outer one's specification:
  * only outermost writers commit.
  */
-export function buildHistory(exec: Execution, subject: string, initial: bigint, model?: EntriesModel): LogicalHistory {
-  const outermost = outermostWriters(exec, subject);
+export function buildHistory(
+  exec: Execution,
+  subject: string,
+  initial: bigint,
+  model?: EntriesModel,
+  /** outermostWriters(exec, subject), when the caller has it already */
+  outermost: ReadonlyMap<number, number> = outermostWriters(exec, subject),
+): LogicalHistory {
   const writers = exec.ops.filter((o) => outermost.get(o.id) === o.id);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();

@@ -47,8 +47,9 @@ export function unserialisedWriters(
   exec: Execution,
   subject: string,
   locIds: readonly number[],
+  /** outermostWriters(exec, subject), when the caller has it already */
+  outermost: ReadonlyMap<number, number> = outermostWriters(exec, subject),
 ): UnserialisedWriters | undefined {
-  const outermost = outermostWriters(exec, subject);
   if (outermost.size < 2) return undefined;
   /** the outermost writer on `subject` that the store tagged `tag` belongs to (tags are innermost writers) */
   const ownerOf = (tag: number): number | undefined => {
