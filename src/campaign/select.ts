@@ -175,6 +175,10 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
     }
   }
   if (targets.length === 0) throw noScenarioUses(scenarios, readers ?? []);
+  // a named reader that no chosen scenario runs would be left out without a word, and the campaign's "no
+  // divergence" would seem to cover it
+  const idle = readers?.filter((r) => !targets.some((t) => t.reader === r)) ?? [];
+  if (idle.length > 0) throw noScenarioUses(scenarios, idle);
   return targets;
 }
 

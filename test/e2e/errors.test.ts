@@ -146,6 +146,11 @@ describe('bad input: one line, exit 2, no stack trace', () => {
         ['explore', '--reader', 'ptep_get', '--scenario', 's11-pae-file-zap-early-rmap'],
         'ptefuzz: no scenario among s11-pae-file-zap-early-rmap uses reader(s) ptep_get: ptep_get is a built-in x86-pae reader: it runs only on the scenarios that name it\n',
       ],
+      // one named reader of two runs nowhere: an error too, not a campaign that silently leaves it out
+      ...['fuzz', 'matrix', 'explore'].map((cmd): [string[], string] => [
+        [cmd, '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get', '--reader', 'contpte_ptep_get'],
+        'ptefuzz: no scenario among s1-pae-double-refault uses reader(s) contpte_ptep_get: contpte_ptep_get reads arm64 ptes, scenario s1-pae-double-refault is x86-pae\n',
+      ]),
     ];
     for (const [args, line] of cases) {
       const r = cli(args);
