@@ -36,12 +36,24 @@ export function readerModuleNote(c: CrashFile, reader: ReaderDef): string | unde
   return `note: ${now.path} differs from the module source this crash was recorded with (${was.path}, sha256 ${was.sha256.slice(0, 12)}… → ${now.sha256.slice(0, 12)}…)`;
 }
 
+/**
+ * A crash file that is whole but was recorded with a reader module the command was not given: it cannot be run
+ * here, which is not the same as unreadable (`replay` and `minimize` count the two apart).
+ */
+export class ReaderModuleNeeded extends CrashFileError {}
+
+/** How `replay` and `minimize` end their count line: the files they could not read, and those they could not run. */
+export function unrunCounts(unreadable: number, needModule: number): string {
+  return `${unreadable} unreadable` + (needModule > 0 ? `, ${needModule} not run (needing --reader-module)` : '');
+}
+
 /** Rebuild the target a crash file names; an unknown name is an error about the file. */
 export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry): Target {
   try {
     // before the stored scenario is lowered: its `reader` line names the module's reader
     if (c.readerModule && !registry.get(c.reader)) {
-      throw new UsageError(
+      throw new ReaderModuleNeeded(
+        file,
         `reader "${c.reader}" comes from a reader module: needs --reader-module ${shellQuote(c.readerModule.path)} (sha256 ${c.readerModule.sha256.slice(0, 12)}…)`,
       );
     }

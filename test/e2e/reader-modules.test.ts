@@ -72,6 +72,13 @@ describe('--reader-module: the worked examples', () => {
     expect(without.stderr.trim().split('\n')).toEqual([
       `ptefuzz: ${d.file}: reader "ptep_get_recheck_high" comes from a reader module: needs --reader-module ${BUGGY} (sha256 ${sha256(join(ROOT, BUGGY)).slice(0, 12)}…)`,
     ]);
+    // a whole file that needs its module is counted apart from unreadable ones
+    expect(without.stdout).toBe(
+      '1 crash file(s): 0 reproduced, 0 not reproduced, 0 unreadable, 1 not run (needing --reader-module)\n',
+    );
+    const minimized = cli(['minimize', d.file]);
+    expect(minimized.code).toBe(2);
+    expect(minimized.stdout).toMatch(/, 0 unreadable, 1 not run \(needing --reader-module\)\n$/);
     const withIt = cli(['replay', '--reader-module', BUGGY, d.file]);
     expect(withIt.code).toBe(0);
     expect(withIt.stdout).toContain(`REPRODUCED ${d.file}: torn`);

@@ -14,7 +14,14 @@ import {
 } from '../../crash';
 import { crashPathsOf } from '../crash-paths';
 import type { Run, Target } from '../../campaign';
-import { crashRecord, crashTarget, minimizeWitness, sameDivergence } from '../../campaign';
+import {
+  ReaderModuleNeeded,
+  crashRecord,
+  crashTarget,
+  minimizeWitness,
+  sameDivergence,
+  unrunCounts,
+} from '../../campaign';
 import type { Execution } from '../../machine';
 import { DEFAULT_BOUNDS, countPreemptions } from '../../machine';
 import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
@@ -44,7 +51,7 @@ export function minimizeCommand(
   seconds: number = DEFAULT_TIMEOUT_SECONDS,
 ): number {
   const files = crashPathsOf(paths);
-  const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, hung: 0, unreadable: 0 };
+  const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, hung: 0, unreadable: 0, needModule: 0 };
   const watch = new WatchedExecutions(seconds);
   for (const file of files) {
     try {
@@ -56,7 +63,8 @@ export function minimizeCommand(
         continue;
       }
       if (!(e instanceof CrashFileError)) throw e;
-      count.unreadable++;
+      if (e instanceof ReaderModuleNeeded) count.needModule++;
+      else count.unreadable++;
       process.stderr.write(`ptefuzz: ${e.message}\n`);
     }
   }
@@ -65,9 +73,9 @@ export function minimizeCommand(
       (count.renamed > 0 ? `${count.renamed} already minimal renamed from a legacy name, ` : '') +
       `${count['not-reproduced']} not reproduced, ` +
       (count.hung > 0 ? `${count.hung} hung (left as they were), ` : '') +
-      `${count.unreadable} unreadable\n`,
+      `${unrunCounts(count.unreadable, count.needModule)}\n`,
   );
-  if (count.unreadable > 0) return EXIT_USAGE;
+  if (count.unreadable > 0 || count.needModule > 0) return EXIT_USAGE;
   return count['not-reproduced'] > 0 || count.hung > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 

@@ -2,7 +2,14 @@ import type { ReaderRegistry } from '../../kernel';
 import type { CrashFile } from '../../crash';
 import { CrashFileError, loadCrash } from '../../crash';
 import { crashPathsOf } from '../crash-paths';
-import { UsageError, crashTarget, readerModuleNote, recordedValueText } from '../../campaign';
+import {
+  ReaderModuleNeeded,
+  UsageError,
+  crashTarget,
+  readerModuleNote,
+  recordedValueText,
+  unrunCounts,
+} from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runReport, watchedHangReport } from '../render';
 import { watchedReplay } from '../watched-call';
@@ -20,7 +27,7 @@ export interface ReplayWatchdog {
 
 /**
  * Re-execute every crash file; exit 0 iff each reproduces its recorded
- * verdict, 1 if one does not, 2 if a file cannot be read (one line each).
+ * verdict, 1 if one does not, 2 if a file cannot be read or needs a --reader-module it was not given (one line each).
  * A timeout file reproduces when its execution hangs again: it runs in a
  * worker thread that is stopped after `watchdog.seconds`. A divergence file
  * whose replay does not return within `watchdog.seconds` is stopped and does
@@ -34,6 +41,7 @@ export async function replayCommand(
 ): Promise<number> {
   const files = crashPathsOf(paths);
   let unreadable = 0;
+  let needModule = 0;
   let failed = 0;
   let ok = 0;
   for (const file of files) {
@@ -47,14 +55,15 @@ export async function replayCommand(
       else failed++;
     } catch (e) {
       if (!(e instanceof CrashFileError)) throw e;
-      unreadable++;
+      if (e instanceof ReaderModuleNeeded) needModule++;
+      else unreadable++;
       process.stderr.write(`ptefuzz: ${e.message}\n`);
     }
   }
   process.stdout.write(
-    `${files.length} crash file(s): ${ok} reproduced, ${failed} not reproduced, ${unreadable} unreadable\n`,
+    `${files.length} crash file(s): ${ok} reproduced, ${failed} not reproduced, ${unrunCounts(unreadable, needModule)}\n`,
   );
-  if (unreadable > 0) return EXIT_USAGE;
+  if (unreadable > 0 || needModule > 0) return EXIT_USAGE;
   return failed > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
