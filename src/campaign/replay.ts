@@ -4,7 +4,8 @@ import type { Scenario } from '../scenario';
 import { ScenarioError, loadScn } from '../scenario';
 import type { CrashFile } from '../crash';
 import { CrashFileError, shellQuote, toHex } from '../crash';
-import { DEFAULT_BOUNDS, TraceSource } from '../machine';
+import type { WrappedChoice } from '../machine';
+import { DEFAULT_BOUNDS, TraceSource, wrapChoice } from '../machine';
 import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { UsageError, namedTarget, resolveReader, resolveScenario } from './select';
@@ -21,6 +22,17 @@ export interface ReplayResult {
    * one line saying so, for the CLI to print; undefined when they match.
    */
   readonly moduleNote?: string;
+  /** The trace held a value out of range where it was used (wrappedChoiceNote); undefined when none. */
+  readonly traceNote?: string;
+}
+
+/** One line about a crash file's trace value that wrapped on replay: the file was edited or damaged. */
+export function wrappedChoiceNote(w: WrappedChoice): string {
+  return (
+    `note: trace value ${w.index} is ${w.value}, where the execution offered ${w.n} options (a ${w.kind} choice, ` +
+    `0–${w.n - 1}): it wrapped to ${wrapChoice(w.value, w.n)} — ptefuzz never records such a value: the trace was ` +
+    `edited or damaged, and this run may not be the recorded one`
+  );
 }
 
 /** Does the reader that replays a crash file come from the module source it was found with? */
@@ -129,10 +141,19 @@ export function replayCrash(
   watch?: ExecutionWatch,
 ): ReplayResult {
   const target = crashTarget(c, file, registry);
-  const run = runTarget(target, new TraceSource(c.trace), DEFAULT_BOUNDS, watch);
+  const source = new TraceSource(c.trace);
+  const run = runTarget(target, source, DEFAULT_BOUNDS, watch);
   const v = run.judgement.verdict;
   const observed = v.kind === 'divergence' ? toHex(v.observed) : v.kind;
   const reproduced = v.kind === 'divergence' && v.class === c.verdict.class && observed === c.verdict.observed;
   const moduleNote = readerModuleNote(c, target.reader);
-  return { target, run, reproduced, observed, ...(moduleNote !== undefined ? { moduleNote } : {}) };
+  const traceNote = source.wrapped && wrappedChoiceNote(source.wrapped);
+  return {
+    target,
+    run,
+    reproduced,
+    observed,
+    ...(moduleNote !== undefined ? { moduleNote } : {}),
+    ...(traceNote !== undefined ? { traceNote } : {}),
+  };
 }

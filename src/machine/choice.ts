@@ -76,12 +76,35 @@ export function countPreemptions(records: readonly ChoiceRecord[]): number {
   return n;
 }
 
+/** A value of a trace that was out of range where it was used: it wrapped (modulo). */
+export interface WrappedChoice {
+  /** its index in the trace */
+  readonly index: number;
+  readonly value: number;
+  readonly kind: ChoiceKind;
+  /** the options the execution offered there */
+  readonly n: number;
+}
+
 /** Replays a trace; out-of-range values wrap (modulo); past the end, the default 0. */
 export class TraceSource implements ChoiceSource {
   private pos = 0;
+  /**
+   * The first value that was out of range where it was used, if any: a trace ptefuzz recorded never has one (it
+   * records the values it took), so a crash file's trace with one was edited or damaged — its run is not the
+   * recorded one. Decisions with a single option do not consult the source, so they cannot show it.
+   */
+  wrapped: WrappedChoice | undefined;
   constructor(private readonly trace: readonly number[]) {}
-  choose(_kind: ChoiceKind, _n: number): number {
-    const v = this.pos < this.trace.length ? this.trace[this.pos]! : 0;
+  choose(kind: ChoiceKind, n: number): number {
+    if (this.pos >= this.trace.length) {
+      this.pos++;
+      return 0;
+    }
+    const v = this.trace[this.pos]!;
+    if (this.wrapped === undefined && !(Number.isInteger(v) && v >= 0 && v < n)) {
+      this.wrapped = { index: this.pos, value: v, kind, n };
+    }
     this.pos++;
     return v;
   }

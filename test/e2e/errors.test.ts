@@ -66,6 +66,28 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     }
   });
 
+  test('a trace edited to hold a value out of range: replay and show say so, in one line', () => {
+    const obj = new Unpackr({ useRecords: false }).unpack(bytes) as { trace: number[] };
+    expect(obj.trace.length).toBeGreaterThan(0);
+    const f = join(dir, 'edited-trace.msgpack');
+    writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, trace: [99, ...obj.trace.slice(1)] }));
+    const note =
+      /note: trace value 0 is 99, where the execution offered (\d+) options \(a (sched|rf|drain|op) choice, 0–(\d+)\): it wrapped to (\d+) — ptefuzz never records such a value: the trace was edited or damaged, and this run may not be the recorded one\n/;
+    const r = cli(['replay', f]);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    const m = note.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    const n = Number(m![1]);
+    expect(Number(m![3])).toBe(n - 1);
+    expect(Number(m![4])).toBe(99 % n);
+    expect(r.stdout.startsWith(`${f}: note: trace value 0`)).toBe(true);
+    const shown = cli(['show', f]);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toMatch(note);
+    // the file as ptefuzz wrote it: no note
+    expect(cli(['replay', join(ROOT, 'crashes', good)]).stdout).not.toContain('note: trace');
+  });
+
   test('a folder with one bad file among good ones: the good ones still replay, exit 2', () => {
     const d = mkdtempSync(join(tmpdir(), 'ptefuzz-mixed-'));
     copyFileSync(join(ROOT, 'crashes', good), join(d, good));

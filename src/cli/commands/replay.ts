@@ -82,6 +82,7 @@ function replayDivergence(
     return false;
   }
   if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
+  if (r.traceNote !== undefined) process.stdout.write(`${file}: ${r.traceNote}\n`);
   const v = crash.verdict;
   const what = `${v.class} ${v.kind === 'divergence' ? recordedValueText(v.observed, r.target) : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
   if (r.reproduced) process.stdout.write(`REPRODUCED ${file}: ${what}\n`);
