@@ -162,6 +162,24 @@ function checkClause(
   };
 }
 
+/** A scenario expectation judged on a search or campaign, with the memory models its reader ran under. */
+export type RunExpectation = ExpectationCheck & { readonly models: readonly string[] };
+
+/**
+ * Every scenario's expectations judged on the cells of a campaign or an explore (each target once), as `matrix`
+ * judges them: per reader, over the models of its declared contract; scenarios in the order of their first cell.
+ */
+export function expectationsOf(cells: readonly ExpectationCell[]): RunExpectation[] {
+  const byScenario = new Map<string, ExpectationCell[]>();
+  for (const c of cells) byScenario.set(c.target.scenario.name, [...(byScenario.get(c.target.scenario.name) ?? []), c]);
+  return [...byScenario.values()].flatMap((mine) =>
+    checkExpectations(mine[0]!.target.scenario, mine).map((c) => ({
+      ...c,
+      models: mine.filter((m) => m.target.reader.name === c.reader && m.declared).map((m) => m.target.model),
+    })),
+  );
+}
+
 /**
  * The readers `s` names when every one of them is expected to diverge (a `bug` clause for each — covering
  * `model` when one is given —, its atomic controls included): the kernel path it models is then broken

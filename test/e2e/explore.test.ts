@@ -166,6 +166,20 @@ describe('explore --scenario', () => {
     expect(r.stdout).not.toMatch(/ {2}torn|DIVERGENCE/);
   });
 
+  test('an expected bug the bounded search does not reach: NOT FOUND within the bound, named with its reader', () => {
+    const r = cli([
+      ...['explore', '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless'],
+      ...['--model', 'tso', '--bound', '0', '--crashes', tmpCrashes()],
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no divergence within bound 0\n');
+    expect(r.stdout).toContain(
+      "\n\nexpectations (each scenario's `expect` for its readers, over the models run): 0 of 1 borne out (bug found 0, correct confirmed 0)\n" +
+        'expected bug NOT FOUND within preemption bound 0 (1; a search the bound cut may find it with a higher --bound — its block above says whether the bound cut it):\n' +
+        '  ptep_get_lockless on s1-pae-double-refault (non-torn): no divergence under tso (',
+    );
+  });
+
   test("without --model, the models fuzz runs: the scenario's own, then those its bug clauses name (S2-nowmb: weak), exit 1", () => {
     const block = (model: string): string =>
       `reader ptep_get_lockless, contract non-torn, model ${model}, preemption bound 2\n`;
@@ -178,10 +192,20 @@ describe('explore --scenario', () => {
     expect(tso).toContain(block('tso'));
     expect(tso).toContain('no divergence within bound 2');
     expect(weak).toContain('DIVERGENCE: 4 divergent state(s) within bound 2');
+    // the scenario's expectations for the reader, judged on the searches (correct under tso, bug under weak)
+    expect(
+      r.stdout.endsWith(
+        "\n\nexpectations (each scenario's `expect` for its readers, over the models run): 2 of 2 borne out (bug found 1, correct confirmed 1)\n",
+      ),
+    ).toBe(true);
     // --model: exactly the models asked
     const only = cli([...args, '--model', 'tso', '--crashes', tmpCrashes()]);
     expect(only.code).toBe(0);
-    expect(only.stdout).not.toContain('model weak');
+    expect(only.stdout).not.toContain(block('weak'));
+    // … and the clause about weak is unchecked, with the model to run it with
+    expect(only.stdout).toContain(
+      '  ptep_get_lockless on s2-pae-zap-reestablish-nowmb (non-torn), bug under weak: weak not run (the models run: tso; bug under weak is judged under weak); run it with --model weak\n',
+    );
     // a .scn's `model` line is the scenario's own model
     const f = join(mkdtempSync(join(tmpdir(), 'ptefuzz-explore-scn-')), 'nowmb-sc.scn');
     writeFileSync(

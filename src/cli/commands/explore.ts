@@ -1,6 +1,17 @@
 import type { ReaderRegistry } from '../../kernel';
-import type { Run, Target } from '../../campaign';
-import { UsageError, notSingledOutNote, resolveModel, runTarget, selectTargets } from '../../campaign';
+import type { ExpectationCell, Run, Target } from '../../campaign';
+import {
+  UsageError,
+  countRun,
+  emptyStats,
+  expectationsOf,
+  judgesExpectation,
+  notSingledOutNote,
+  overallVerdict,
+  resolveModel,
+  runTarget,
+  selectTargets,
+} from '../../campaign';
 import type { EnumerateOptions } from '../../engines';
 import type { Exploration } from '../../engines';
 import { exhaustSteps } from '../../engines';
@@ -18,7 +29,7 @@ import { checkOutputFolder } from '../../crash';
 import { findingReport } from '../render';
 import { fieldsText } from '../../report';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
-import { cleanStaleTemps } from './fuzz';
+import { cleanStaleTemps, expectationLines } from './fuzz';
 import type { StopSignals } from '../stop-signals';
 import { nextTurn, notStartedLine } from '../stop-signals';
 import type { WriteFailure } from '../unsaved';
@@ -152,7 +163,7 @@ export async function exploreCommand(
       })),
     );
   }
-  return runSearches(searches, signals);
+  return runSearches(searches, signals, o.bound ?? DEFAULT_SCENARIO_BOUND);
 }
 
 /** One search of an explore: a scenario's target, a litmus shape or a test judged by its condition, under one model. */
@@ -163,7 +174,15 @@ interface Searchable {
   readonly name: string;
   /** its line in the NOT SEARCHED block */
   readonly notSearched: string;
-  run(search: Search): Promise<{ text: string; diverged: boolean; unsaved: readonly WriteFailure[] }>;
+  run(search: Search): Promise<SearchResult>;
+}
+
+/** What a search printed and found; a scenario's target searched to its end also gives its expectation cell. */
+interface SearchResult {
+  readonly text: string;
+  readonly diverged: boolean;
+  readonly unsaved: readonly WriteFailure[];
+  readonly cell?: ExpectationCell;
 }
 
 /**
@@ -171,8 +190,9 @@ interface Searchable {
  * blocks: an interrupted or failing explore has printed every finished search, and the crash files it wrote.
  * A signal stops the search running at its next execution; the searches after it are named NOT SEARCHED.
  */
-async function runSearches(searches: readonly Searchable[], signals: StopSignals): Promise<number> {
+async function runSearches(searches: readonly Searchable[], signals: StopSignals, bound?: number): Promise<number> {
   let printed = 0;
+  const cells: ExpectationCell[] = [];
   const emit = (block: string): void => void process.stdout.write(`${printed++ > 0 ? '\n' : ''}${block}\n`);
   let diverged = false;
   const unsaved: WriteFailure[] = [];
@@ -204,10 +224,22 @@ async function runSearches(searches: readonly Searchable[], signals: StopSignals
       const r = await searches[i]!.run(search);
       diverged ||= r.diverged;
       unsaved.push(...r.unsaved);
+      if (r.cell !== undefined) cells.push(r.cell);
       emit(r.text);
     }
   } finally {
     signals.dispose();
+  }
+  // the scenarios' expectations, judged when every target was searched to its end (a hung or interrupted search
+  // makes no claim about the bound, so neither does the check)
+  const targets = searches.filter((s) => s.kind === 'target').length;
+  if (signals.signal === undefined && targets > 0 && cells.length === targets) {
+    const lines = expectationLines(
+      expectationsOf(cells),
+      (n) =>
+        `expected bug NOT FOUND within preemption bound ${bound} (${n}; a search the bound cut may find it with a higher --bound — its block above says whether the bound cut it):`,
+    );
+    if (lines.length > 0) emit(lines.join('\n'));
   }
   if (unsaved.length > 0) {
     // every search ran to its end (a crash file is not needed to go on): a failure to look at all the same
@@ -385,10 +417,11 @@ async function exploreTarget(
   o: ExploreOptions,
   registry: ReaderRegistry,
   search: Search,
-): Promise<{ text: string; diverged: boolean; unsaved: readonly WriteFailure[] }> {
+): Promise<SearchResult> {
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   const unsaved: WriteFailure[] = [];
   let raced = 0;
+  const stats = emptyStats();
   let boundHits = 0;
   let staleHits = 0;
   let otherBoundHits = 0;
@@ -408,6 +441,7 @@ async function exploreTarget(
       (source) => {
         const run = runTarget(t, source, DEFAULT_BOUNDS, watch);
         returned++;
+        countRun(stats, run.judgement);
         if (run.judgement.raced > 0) raced++;
         if (run.judgement.verdict.kind === 'bound-hit') {
           boundHits++;
@@ -534,7 +568,16 @@ async function exploreTarget(
       );
     }
   }
-  return { text: out.join('\n'), diverged: witnesses.length > 0, unsaved };
+  const classes = new Map<string, number>();
+  for (const w of witnesses) classes.set(w.label, (classes.get(w.label) ?? 0) + 1);
+  const cell: ExpectationCell = {
+    target: t,
+    declared: judgesExpectation(t),
+    stats,
+    verdict: overallVerdict(stats),
+    classes,
+  };
+  return { text: out.join('\n'), diverged: witnesses.length > 0, unsaved, ...(stopped === undefined ? { cell } : {}) };
 }
 
 /**
@@ -552,7 +595,7 @@ function hungSearch(
   seconds: number,
   hang: HangSnapshot & { readonly execution: number },
   witnesses: readonly StateWitness[],
-): { text: string; diverged: boolean; unsaved: readonly WriteFailure[] } {
+): SearchResult {
   const unsaved: WriteFailure[] = [];
   const judged = hang.execution - 1;
   const out = [

@@ -13,14 +13,15 @@ import type {
   ShardSpec,
   Target,
   ExpectationCheck,
+  RunExpectation,
 } from '../../campaign';
 import {
   FUZZ_ENGINES,
   NO_SHARD,
   UsageError,
   addStats,
-  checkExpectations,
   emptyStats,
+  expectationsOf,
   overallVerdict,
   portableSelection,
   selectTargets,
@@ -652,28 +653,20 @@ export function divergentExecutions(r: CampaignResult<FoundDivergence>): number 
 }
 
 /** A scenario expectation judged on a campaign, with the memory models its reader ran under. */
-export type CampaignExpectation = ExpectationCheck & { readonly models: readonly string[] };
+export type CampaignExpectation = RunExpectation;
 
 /**
  * Every scenario's expectations judged on what the campaign ran, as `matrix`
  * judges them: per reader, over the models of its declared contract.
  */
 export function campaignExpectations(r: CampaignResult<FoundDivergence>): CampaignExpectation[] {
-  const byScenario = new Map<string, Target[]>();
-  for (const t of r.targets) byScenario.set(t.scenario.name, [...(byScenario.get(t.scenario.name) ?? []), t]);
-  return [...byScenario.values()].flatMap((targets) =>
-    checkExpectations(
-      targets[0]!.scenario,
-      targets.map((t) => {
-        const stats = r.perTarget.get(t.key)!;
-        const classes = new Map<string, number>();
-        for (const f of r.findings) if (f.target.key === t.key) classes.set(f.class, (classes.get(f.class) ?? 0) + 1);
-        return { target: t, declared: judgesExpectation(t), stats, verdict: overallVerdict(stats), classes };
-      }),
-    ).map((c) => ({
-      ...c,
-      models: targets.filter((t) => t.reader.name === c.reader && judgesExpectation(t)).map((t) => t.model),
-    })),
+  return expectationsOf(
+    r.targets.map((t) => {
+      const stats = r.perTarget.get(t.key)!;
+      const classes = new Map<string, number>();
+      for (const f of r.findings) if (f.target.key === t.key) classes.set(f.class, (classes.get(f.class) ?? 0) + 1);
+      return { target: t, declared: judgesExpectation(t), stats, verdict: overallVerdict(stats), classes };
+    }),
   );
 }
 
@@ -689,7 +682,12 @@ export function campaignExpectations(r: CampaignResult<FoundDivergence>): Campai
  * modelling error), correct expectations it could not confirm (never
  * raced, or only bound hits), and clauses it could not judge.
  */
-export function expectationLines(checks: readonly CampaignExpectation[]): string[] {
+export function expectationLines(
+  checks: readonly CampaignExpectation[],
+  /** the heading of the expected bugs not found (`explore` says its bound) */
+  notFound: (n: number) => string = (n) =>
+    `expected bug NOT FOUND in the executions run (${n}; a longer campaign may find it):`,
+): string[] {
   if (checks.length === 0) return [];
   const of = (status: ExpectationCheck['status'], verdict?: string) =>
     checks.filter((c) => c.status === status && (verdict === undefined || c.verdict === verdict));
@@ -708,7 +706,7 @@ export function expectationLines(checks: readonly CampaignExpectation[]): string
   const missed = of('mismatch', 'bug');
   if (missed.length > 0)
     lines.push(
-      `expected bug NOT FOUND in the executions run (${missed.length}; a longer campaign may find it):`,
+      notFound(missed.length),
       ...missed.map(
         (c) =>
           item(c) + (c.models.includes('weak') ? '' : '; weak not run, and a bug under any model shows under weak'),
