@@ -77,6 +77,14 @@ export function judgesExpectation(t: Target): boolean {
   return t.contract.name === expectedContract(t.scenario, t.reader);
 }
 
+/**
+ * What the scenario expects of a target (a campaign table's `expected` column, a new divergence's line): the
+ * expectation at its model (expectationAt) when the target runs the contract the expectation is about, else undefined.
+ */
+export function targetExpectation(t: Target): Expectation | undefined {
+  return judgesExpectation(t) ? expectationAt(t.scenario, t.reader.name, t.model) : undefined;
+}
+
 /** A status that makes `ptefuzz matrix` exit 1. */
 export const failsExpectation = (s: ExpectationStatus): boolean => s === 'mismatch' || s === 'unconfirmed';
 
