@@ -20,7 +20,7 @@ import { crashRecord, runCampaign, selectTargets } from '../campaign';
 import { FileCorpusStore, fingerprint } from '../crash';
 import { rankOf } from '../minimize';
 import type { FromWorker, WitnessMessage, WorkerInput } from './parallel';
-import { findingReport } from './render';
+import { divergenceReport } from './render';
 import { isUserError } from './errors';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
 import { registerReaderModules } from './reader-modules';
@@ -124,7 +124,7 @@ function run(): void {
       let slot = slots.get(w.id);
       // its report once per fingerprint: the main thread prints a witness's report when it is new, and a
       // fingerprint new to the campaign is new to the worker that sends it (a witness hit again is one line)
-      const report = slot === undefined ? { report: findingReport(f) } : {};
+      const report = slot === undefined ? { report: divergenceReport(f) } : {};
       if (slot === undefined) {
         slot = slots.size;
         slots.set(w.id, slot);

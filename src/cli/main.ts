@@ -8,6 +8,7 @@ import { EXIT_USAGE, reportUserError } from './errors';
 import {
   collect,
   collectPath,
+  diagramChoice,
   jobCount,
   nonNegativeInt,
   pathArg,
@@ -16,6 +17,7 @@ import {
   shardSpec,
 } from './parse';
 import { rejectRepeatedOptions } from './repeated-options';
+import { DIAGRAM_CHOICES } from './divergence-lines';
 import type { FuzzOptions } from './commands/fuzz';
 import { fuzzCommand } from './commands/fuzz';
 import type { ExploreOptions } from './commands/explore';
@@ -128,6 +130,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       '--timeout <seconds>',
       `watchdog: stop an execution running longer than this, save it as a timeout crash file and continue (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
+    )
+    .option(
+      '--diagrams <which>',
+      `the new divergences whose CPU-column diagram is printed: ${DIAGRAM_CHOICES.join(' | ')} (the others get one line with their \`show\` command; default: all for a campaign over one scenario, else unexpected — those the scenario expects correct)`,
+      diagramChoice,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (opts: FuzzOptions & ModuleOption, cmd: Command) => {

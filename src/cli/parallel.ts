@@ -59,6 +59,7 @@ import { WatchBuffer, watchWorker } from './watchdog';
 import { CampaignDecisions } from './campaign-decisions';
 import type { ReplayOutcome } from './replay-watched';
 import { replayWatched } from './replay-watched';
+import type { DivergenceReport } from './render';
 import type { ExchangeInput } from './corpus-exchange';
 import { ExchangeHub } from './corpus-exchange';
 import type { MinimizeHang } from './timeout-ledger';
@@ -130,10 +131,11 @@ export type FromWorker =
   | (WitnessMessage & {
       readonly type: 'witness';
       /**
-       * its report (findingReport: scenario, diagram, observed and allowed values), drawn in the worker from its
-       * run, the first time the worker sends this fingerprint (a fingerprint new to the campaign is one of those)
+       * its report (divergenceReport: scenario, diagram, observed and allowed values, and its warning), drawn in the
+       * worker from its run, the first time the worker sends this fingerprint (a fingerprint new to the campaign is
+       * one of those)
        */
-      readonly report?: string;
+      readonly report?: DivergenceReport;
       /** where the worker counts this finding's hits in its WatchBuffer */
       readonly slot: number;
       /** the worker's executions when it found it */
@@ -205,10 +207,11 @@ export interface ParallelConfig {
   readonly pulseMs?: number;
   /**
    * `f`, `report` on a new divergence: its finding (target: the program its trace runs on — the one the minimizer
-   * reduced, when it dropped something) and its report (scenario, diagram, values), drawn in a watched worker; or a
-   * one-line `ptefuzz: warning:` saying why there is none (the replay that draws a divergence kept unminimized hung)
+   * reduced, when it dropped something) and its report (scenario, diagram, values), drawn in a watched worker; or,
+   * as its warning, a one-line `ptefuzz: warning:` saying why there is none (the replay that draws a divergence kept
+   * unminimized hung)
    */
-  readonly onStatus: (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: string) => void;
+  readonly onStatus: (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: DivergenceReport) => void;
   /**
    * a worker was stopped by the watchdog; `fresh`: a new distinct hang (else a repeat of `t`);
    * `dropped`: that was the target's MAX_TIMEOUTS_PER_TARGET-th hang, it is no longer executed
@@ -565,20 +568,26 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
    * thread runs no reader: one that hangs here would hang the campaign); a one-line warning instead when that replay
    * hangs or does not diverge as the campaign's run did (a reader module that does not replay what it did).
    */
-  const keptReport = async (f: FoundDivergence, cls: string, bytes: Buffer): Promise<string> => {
-    const no = 'ptefuzz: warning: no diagram of this divergence';
+  const keptReport = async (f: FoundDivergence, cls: string, bytes: Buffer): Promise<DivergenceReport> => {
+    const no = (why: string): DivergenceReport => ({
+      warning: `ptefuzz: warning: no diagram of this divergence: ${why}`,
+    });
     let r: ReplayOutcome;
     try {
       r = await replayWatched(f.file!, cfg.readerModules, cfg.timeoutSeconds, { report: true, bytes });
     } catch (e) {
-      return `${no}: its replay ended its worker thread (${deathReason(e, 1)}); the crash file is kept`;
+      return no(`its replay ended its worker thread (${deathReason(e, 1)}); the crash file is kept`);
     }
     if (r.hung)
-      return `${no}: its replay, in a watched worker thread, did not return within ${r.seconds} s (the campaign's run of it returned); the crash file is kept`;
-    if ('error' in r) return `${no}: its replay failed (${r.error}); the crash file is kept`;
+      return no(
+        `its replay, in a watched worker thread, did not return within ${r.seconds} s (the campaign's run of it returned); the crash file is kept`,
+      );
+    if ('error' in r) return no(`its replay failed (${r.error}); the crash file is kept`);
     if (r.report === undefined || r.verdict !== `divergence (${cls})`)
-      return `${no}: its replay judged it ${r.verdict}, not ${cls} (is the reader deterministic?); the crash file holds it as the campaign ran it`;
-    return r.report;
+      return no(
+        `its replay judged it ${r.verdict}, not ${cls} (is the reader deterministic?); the crash file holds it as the campaign ran it`,
+      );
+    return { diagram: r.report };
   };
 
   const script = workerScript('fuzz-worker');

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import type { Diagrams } from './divergence-lines';
+import { DIAGRAM_CHOICES } from './divergence-lines';
 
 export function positiveInt(v: string): number {
   if (!/^[0-9]+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
@@ -56,4 +58,11 @@ export function shardSpec(v: string): { index: number; count: number } {
     throw new InvalidArgumentError('expected i/N with 1 ≤ i ≤ N (shards are numbered from 1, e.g. 1/4 … 4/4).');
   }
   return { index: i - 1, count: n };
+}
+
+/** `fuzz --diagrams`: which new divergences get their diagram printed. */
+export function diagramChoice(v: string): Diagrams {
+  const choice = DIAGRAM_CHOICES.find((c) => c === v);
+  if (choice === undefined) throw new InvalidArgumentError(`expected ${DIAGRAM_CHOICES.join(', ')}.`);
+  return choice;
 }

@@ -55,9 +55,29 @@ function droppedCount(r: Reduction): string {
 /** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */
 const isDroppedCpu = (line: string): boolean => /^cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?$/.test(line);
 
+/**
+ * A new divergence's report as a campaign prints it (divergence-lines.ts): its warning, said whatever `--diagrams`
+ * asks, and its diagram, printed as `--diagrams` says.
+ */
+export interface DivergenceReport {
+  /** the reader did not replay the divergence (unreplayedWarning), or why it has no diagram */
+  readonly warning?: string;
+  /** runReport: scenario, diagram, reference history, observed and allowed values */
+  readonly diagram?: string;
+}
+
+/** The report of a finding, its warning apart (a campaign prints the warning of a divergence it draws no diagram of). */
+export function divergenceReport(f: Pick<Finding, 'target' | 'exec' | 'judgement' | 'unreplayed'>): DivergenceReport {
+  return {
+    ...(f.unreplayed ? { warning: unreplayedWarning(f.target) } : {}),
+    diagram: runReport(f.target, { exec: f.exec, judgement: f.judgement }),
+  };
+}
+
+/** A finding's report in full: its warning above its diagram. */
 export function findingReport(f: Pick<Finding, 'target' | 'exec' | 'judgement' | 'unreplayed'>): string {
-  const report = runReport(f.target, { exec: f.exec, judgement: f.judgement });
-  return f.unreplayed ? `${unreplayedWarning(f.target)}\n${report}` : report;
+  const r = divergenceReport(f);
+  return [r.warning, r.diagram].filter((l) => l !== undefined).join('\n');
 }
 
 /** Said above the report of a divergence its reader did not replay for the minimizer (settleWitness). */

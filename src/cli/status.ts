@@ -1,4 +1,4 @@
-import type { CampaignEvent, CampaignStatus, FoundDivergence } from '../campaign';
+import type { CampaignEvent, CampaignStatus } from '../campaign';
 import { stabilityPercent } from '../campaign';
 
 // process.memoryUsage.rss() reads the same figure without walking the heap spaces (a status line per corpus entry)
@@ -12,24 +12,15 @@ const LABEL: Record<CampaignEvent, string> = { new: 'NEW', corpus: 'NEW', pulse:
  * C map counters and F (counter, hit-count bucket) features covered, K corpus
  * entries (engine `coverage` only), then `stab: S%` (the share of corpus
  * re-executions that reproduced their coverage and verdict), X distinct divergences. `NEW` on a new
- * corpus entry or a new divergence (then followed by a `divergence:` line),
+ * corpus entry or a new divergence (then followed by a `divergence:` line: newDivergenceLines),
  * `pulse` every few seconds, `DONE` at the end.
  */
-export function statusLine(
-  s: CampaignStatus,
-  event: CampaignEvent,
-  f?: Pick<FoundDivergence, 'target' | 'class' | 'file'>,
-): string {
+export function statusLine(s: CampaignStatus, event: CampaignEvent): string {
   const rate = s.seconds > 0 ? Math.round(s.executions / s.seconds) : 0;
   const head = `#${s.executions}\t${LABEL[event]}\t`;
   const cov = s.coverage ? `cov: ${s.coverage.cov} ft: ${s.coverage.ft} corp: ${s.coverage.corpus} ` : '';
   const stab = s.stability ? `stab: ${stabilityPercent(s.stability).toFixed(2)}% ` : '';
-  const tail = `${cov}${stab}exec/s: ${rate} crashes: ${s.findings} rss: ${rssMb()} MB`;
-  if (event === 'new' && f) {
-    const t = f.target;
-    return `${head}${tail}\n\tdivergence: ${f.class} — ${t.reader.name} on ${t.scenario.name} (${t.contract.name}, ${t.model}) -> ${f.file ?? '(not saved)'}`;
-  }
-  return `${head}${tail}`;
+  return `${head}${cov}${stab}exec/s: ${rate} crashes: ${s.findings} rss: ${rssMb()} MB`;
 }
 
 export { rssMb };

@@ -80,6 +80,32 @@ describe('fuzz --engine jsfuzz', () => {
     expect(readdirSync(corpus)).not.toContain('torn-seed');
   });
 
+  test('a new divergence: its diagram in a campaign over one scenario, one compact line over many (fuzz --diagrams)', () => {
+    const { args } = tornSeedCampaign();
+    const one = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
+    expect(one.code).toBe(1);
+    const file = (JSON.parse(one.stdout) as { divergences: { file: string }[] }).divergences[0]!.file;
+    expect(one.stderr).toContain(
+      `\tdivergence: torn — ptep_get on s2-pae-zap-reestablish (non-torn, sc), expected bug -> ${file}\n`,
+    );
+    expect(one.stderr).toMatch(/^verdict {3}divergence: torn$/m);
+    expect(one.stderr).toContain(`\treplay: npx ptefuzz replay ${file}\n`);
+    // the same seed input with S1 after S2: target 0 is still S2's ptep_get, and its divergence one line
+    const many = tornSeedCampaign();
+    const r = cli(['fuzz', '--engine', 'jsfuzz', ...many.args, '--scenario', 's1-pae-double-refault']);
+    expect(r.code).toBe(1);
+    expect(readdirSync(many.out)).toEqual([NATIVE]);
+    const lines = r.stderr.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('\tdivergence: '));
+    expect(lines[at - 1]).toMatch(/^#1\tNEW\t/);
+    expect(lines[at]).toBe(
+      `\tdivergence: torn — ptep_get on s2-pae-zap-reestablish (non-torn, sc), expected bug; show: npx ptefuzz show ${join(many.out, NATIVE)}`,
+    );
+    expect(lines[at + 1]).toMatch(/^(jsfuzz\[|Done: )/);
+    expect(r.stderr).not.toMatch(/^verdict {3}/m);
+    expect(r.stderr).not.toContain('\treplay: ');
+  });
+
   test('--runs N stops jsfuzz after exactly N executions; a correct reader gives no file, exit 0', () => {
     const out = tmp();
     const r = cli([

@@ -13,6 +13,7 @@ import { loadCrash } from '../../src/crash';
 import type { FoundDivergence } from '../../src/campaign';
 import { NO_SHARD, selectTargets } from '../../src/campaign';
 import { runParallel } from '../../src/cli/parallel';
+import type { DivergenceReport } from '../../src/cli/render';
 import { builtinReaders } from '../../src/kernel';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
@@ -177,7 +178,7 @@ describe('runParallel findings of a reduced program', () => {
     const selection = { scenarios: ['s1-pae-double-refault'], readers: ['ptep_get_lockless'], models: ['sc'] };
     const targets = selectTargets(selection, builtinReaders());
     const printed: FoundDivergence[] = [];
-    const reports: (string | undefined)[] = [];
+    const reports: (DivergenceReport | undefined)[] = [];
     const r = await runParallel({
       jobs: 1,
       shard: NO_SHARD,
@@ -203,8 +204,11 @@ describe('runParallel findings of a reduced program', () => {
       expect(f.target.built.cpus.map((c) => c.name)).not.toContain('fault, MADV_DONTNEED');
     }
     expect(reports).toHaveLength(printed.length);
-    for (const report of reports) {
+    for (const r of reports) {
       // the worker's report of the run it judged: the reduced program's head and diagram, and a torn divergence
+      // (no warning: the reader replayed it)
+      expect(r!.warning).toBeUndefined();
+      const report = r!.diagram;
       expect(report!.split('\n')[0]).toMatch(/^s1-pae-double-refault \(reduced: 1 CPU dropped\): /);
       expect(report).toContain('reduced by the minimizer from built-in s1-pae-double-refault');
       // the diagram's columns: CPU C dropped

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
-import { cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, hasStackTrace } from '../support/cli';
 import { cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /**
@@ -94,6 +94,26 @@ describe('a reader that does not replay its divergence', () => {
     const replay = cli(['replay', '--reader-module', './torn-first.js', join('crashes', files[0]!)], dir);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^REPRODUCED /m);
+  });
+
+  test("fuzz --diagrams none: the warning is said all the same, under the divergence's one line", () => {
+    const dir = folderWith('torn-first.js', TORN_FIRST);
+    const args = ['fuzz', '--reader-module', './torn-first.js', ...S2, '--reader', 'ptep_get_torn_first'];
+    const r = cliWithin(
+      [...args, '--model', 'sc', '--engine', 'random', '--runs', '300', '--seed', '1', '--diagrams', 'none'],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    const files = readdirSync(join(dir, 'crashes'));
+    expect(files).toHaveLength(1);
+    const lines = r.stderr.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('\tdivergence: '));
+    expect(lines[at]).toBe(
+      '\tdivergence: torn — ptep_get_torn_first on s2-pae-zap-reestablish (non-torn, sc), no stated expectation; ' +
+        `show: node ${join(ROOT, 'bin', 'ptefuzz.js')} show --reader-module torn-first.js crashes/${files[0]!}`,
+    );
+    expect(lines[at + 1]).toMatch(/^WARNING: ptep_get_torn_first did not replay this divergence: /);
+    expect(r.stderr).not.toMatch(/^verdict {3}/m);
   });
 
   test.each([

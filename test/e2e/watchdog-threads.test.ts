@@ -112,7 +112,7 @@ describe('fuzz: the main thread never runs the reader of a witness (a reader tha
     expect(loadCrash(join(dir, file)).verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
     // its status line, then its report: head, diagram, verdict
     const at = r.stderr.indexOf(
-      `divergence: torn — ptep_get_torn_main on s2-pae-zap-reestablish (non-torn, sc) -> ${file}\n`,
+      `divergence: torn — ptep_get_torn_main on s2-pae-zap-reestablish (non-torn, sc), no stated expectation -> ${file}\n`,
     );
     expect(at).toBeGreaterThan(0);
     const report = r.stderr.slice(at, r.stderr.indexOf('\treplay: ', at));

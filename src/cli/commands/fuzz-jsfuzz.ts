@@ -24,14 +24,14 @@ import type { ReaderRegistry } from '../../kernel';
 import { DEFAULT_BOUNDS } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
-import { findingReport } from '../render';
+import { divergenceReport } from '../render';
+import { defaultDiagrams, newDivergenceLines } from '../divergence-lines';
 import { readerModuleCode } from '../reader-modules';
 import { replayCommandFor } from '../replay-command';
 import type { StopSignals } from '../stop-signals';
 import { STOP_SIGNALS, nextTurn } from '../stop-signals';
-import { statusLine } from '../status';
 import type { WriteFailure } from '../unsaved';
-import { NOT_SAVED_REPLAY, notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
+import { notSavedSummary, trySaveCrash, writeFailureLines } from '../unsaved';
 import type { RecordedTimeout } from '../timeout-ledger';
 import { TimeoutLedger } from '../timeout-ledger';
 import type { HangSnapshot } from '../watchdog';
@@ -96,6 +96,7 @@ export async function jsfuzzCommand(
   const timeoutSeconds = o.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const selection = selectionOf(o, registry);
   const { targets, family } = harnessSelection(selection, registry);
+  const diagrams = o.diagrams ?? defaultDiagrams(targets);
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; recorded in crash files)\n`);
   process.stderr.write(
     `INFO: ${targets.length} targets (${new Set(targets.map((t) => t.scenario.name)).size} scenarios), engine jsfuzz ` +
@@ -162,10 +163,15 @@ export async function jsfuzzCommand(
     }
     f.id = id;
     findings.set(id, f);
-    process.stderr.write(statusLine(campaignStatus(first, findings.size), 'new', f) + '\n');
-    const replay =
-      saved.unsaved !== undefined ? NOT_SAVED_REPLAY : replayCommandFor(saved.path, f.target.reader.module?.path);
-    process.stderr.write(findingReport(f) + `\n\treplay: ${replay}\n\n`);
+    process.stderr.write(
+      newDivergenceLines(
+        campaignStatus(first, findings.size),
+        f,
+        divergenceReport(f),
+        diagrams,
+        saved.unsaved !== undefined,
+      ),
+    );
     return f;
   };
   /** The lines of a hung execution of target `t`, recorded: its timeout, and its drop when it is one. */

@@ -29,10 +29,10 @@ import {
 import {
   addStability,
   corpusKey,
-  expectationAt,
   judgesExpectation,
   notSingledOutNote,
   stabilityPercent,
+  targetExpectation,
 } from '../../campaign';
 import type { PctBound } from '../../engines';
 import { DEFAULT_PCT_DEPTH, FUZZ_COMMAND_ENGINES } from '../../engines';
@@ -40,7 +40,10 @@ import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { statusLine } from '../status';
+import type { DivergenceReport } from '../render';
 import { alignColumns, counted } from '../render';
+import type { Diagrams } from '../divergence-lines';
+import { defaultDiagrams, newDivergenceLines } from '../divergence-lines';
 import type { RawTest, Scenario } from '../../scenario';
 import { EXPECTATIONS } from '../../scenario';
 import type { LoadedFile } from '../scenario-files';
@@ -84,6 +87,8 @@ export interface FuzzOptions {
   timeout?: number;
   /** `--reader-module` files (already registered; the workers load them again) */
   readerModule?: string[];
+  /** the new divergences whose diagram is printed (default: defaultDiagrams) */
+  diagrams?: Diagrams;
 }
 
 /**
@@ -163,6 +168,11 @@ function rawTestsOf(
     [o.corpus !== undefined, '--corpus', noReader],
     // a litmus campaign runs in this thread, unwatched: its programs have no reader code that could hang
     [o.timeout !== undefined, '--timeout', noReader],
+    [
+      o.diagrams !== undefined,
+      '--diagrams',
+      'a litmus campaign draws no diagram (its report names each witness state)',
+    ],
     [
       o.crashesGiven === true,
       '--crashes',
@@ -276,16 +286,14 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   const t0 = Date.now();
   /** crash files that could not be written (paths): their findings print no replay command */
   const unsaved = new Set<string>();
-  const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: string): void => {
-    out.write(statusLine(s, event, f) + '\n');
-    // the report of a new divergence: drawn in a worker thread (the reader runs only there), or a warning line
-    if (event === 'new' && f && report !== undefined)
-      out.write(
-        report +
-          (unsaved.has(f.file!)
-            ? `\n\treplay: ${NOT_SAVED_REPLAY}\n\n`
-            : `\n\treplay: ${replayCommandFor(f.file!, f.target.reader.module?.path)}\n\n`),
-      );
+  const diagrams = o.diagrams ?? defaultDiagrams(targets);
+  const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: DivergenceReport): void => {
+    // a new divergence: its report drawn in a worker thread (the reader runs only there), or a warning line
+    out.write(
+      event === 'new' && f && report !== undefined
+        ? newDivergenceLines(s, f, report, diagrams, unsaved.has(f.file!))
+        : statusLine(s, event) + '\n',
+    );
     out.setInfo(`#${s.executions} divergences: ${s.findings}`);
   };
   const onWriteFailure = (w: WriteFailure): void => {
@@ -601,7 +609,7 @@ export function summaryTable(
         st,
         sumHangs(r, (u) => u === t),
       ),
-      (judgesExpectation(t) ? expectationAt(t.scenario, t.reader.name, t.model) : undefined) ?? '',
+      targetExpectation(t) ?? '',
     ]);
   }
   const lines = [
