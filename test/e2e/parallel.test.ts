@@ -71,7 +71,8 @@ describe('fuzz --jobs', () => {
 
   test('--jobs 2 finds the naive ptep_get torn reads on S2: one crash file per reduced program, the runs split between the workers, same bytes twice', () => {
     const a = tmp();
-    const r = cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', a, '--json']);
+    // 2000 runs, 1000 per worker: 223 hits of the torn read at seed 1
+    const r = cli(['fuzz', ...s2, '--runs', '2000', '--jobs', '2', '--crashes', a, '--json']);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
     const sum = JSON.parse(r.stdout) as {
@@ -82,8 +83,8 @@ describe('fuzz --jobs', () => {
     };
     expect(r.stderr).toContain('2 jobs');
     expect(sum.jobs).toBe(2);
-    expect(sum.runs).toBe(20000);
-    expect(sum.executions).toBe(20000);
+    expect(sum.runs).toBe(2000);
+    expect(sum.executions).toBe(2000);
     // the program passes reduce the witnesses to S2 with only the re-establish, or only the zap: the same
     // logical values read, so one fingerprint (README, Crash files) — one file across both workers
     expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);
@@ -91,7 +92,7 @@ describe('fuzz --jobs', () => {
     expect(readdirSync(a)).toHaveLength(1);
     expect(cli(['replay', a]).code).toBe(0);
     const b = tmp();
-    expect(cli(['fuzz', ...s2, '--runs', '20000', '--jobs', '2', '--crashes', b]).code).toBe(1);
+    expect(cli(['fuzz', ...s2, '--runs', '2000', '--jobs', '2', '--crashes', b]).code).toBe(1);
     expect(hashes(b)).toEqual(hashes(a));
   });
 });
@@ -115,7 +116,8 @@ describe('fuzz --engine coverage --jobs 2: the jobs exchange corpus entries at f
       const r = cli([
         'fuzz',
         ...['--scenario', 's1-pae-double-refault', '--scenario', 's2-pae-zap-reestablish'],
-        ...['--engine', 'coverage', '--runs', '4000', '--seed', '4', '--jobs', '2'],
+        // 1000 runs per job: an exchange at run 500 of each (EXCHANGE_EPOCH_RUNS); 316 corpus entries in 6 folders
+        ...['--engine', 'coverage', '--runs', '2000', '--seed', '4', '--jobs', '2'],
         ...['--crashes', crashes, '--corpus', corpus, '--json'],
       ]);
       expect(hasStackTrace(r.stderr)).toBe(false);
@@ -293,7 +295,8 @@ describe('SIGINT/SIGTERM stop a campaign cleanly', () => {
       for (const f of files) expect(loadCrash(join(dir, f)).format).toBe('ptefuzz-crash');
       const before = hashes(dir);
       // the same campaign again, into the same folder: files keyed by fingerprint, the old ones untouched
-      const again = cli(['fuzz', '--runs', '300', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
+      // 100 runs: 14 distinct divergences (300 runs: 25–32, each one minimized)
+      const again = cli(['fuzz', '--runs', '100', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
       expect(again.code).toBe(1);
       const reported = (JSON.parse(again.stdout) as { divergences: { file: string }[] }).divergences.map((d) =>
         d.file.split('/').pop(),
