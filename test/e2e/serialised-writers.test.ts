@@ -1,14 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import { loadScn } from '../../src/scenario';
 import { makeTarget, specOf } from '../../src/campaign';
-import { crashFileName, decodeCrash, encodeCrash } from '../../src/crash';
+import { crashFileFrom } from '../support/crash-file';
 import { traceOf } from '../support/schedule';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, expectOneLineError, inTmp as inTmpDir } from '../support/cli';
 
 /**
  * A user's scenario whose two writer CPUs zap and re-establish one pte with no lock (the audit's s2var.scn): the
@@ -28,23 +28,8 @@ const ERROR = new RegExp(
     `as the kernel does with the PTL — put each CPU's writers between spin_lock\\(ptl\\) and spin_unlock\\(ptl\\)\\n$`,
 );
 
-/** Run `body` with a fresh temporary folder, removed after. */
-function inTmp(body: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-serial-'));
-  try {
-    body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function expectOneLine(r: { code: number; stdout: string; stderr: string }): void {
-  expect(r.stderr).toMatch(ERROR);
-  expect(r.stderr.match(/^ptefuzz:/gm)).toHaveLength(1);
-  expect(r.code).toBe(2);
-  expect(hasStackTrace(r.stderr)).toBe(false);
-  expect(r.stdout).not.toMatch(/DIVERGENCE|UNEXPECTED|divergence:/);
-}
+const inTmp = (body: (dir: string) => void): void => inTmpDir('serial', body);
+const expectOneLine = (r: CliResult): void => expectOneLineError(r, ERROR);
 
 describe('writers of one pte not serialised: a one-line error, never a divergence', () => {
   test('fuzz (in its worker thread): the audit command stops at the first such execution', () => {
@@ -93,19 +78,12 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
       const t = makeTarget(l.scenario, reader, contractByName('non-torn')!, 'sc', x86Pae);
       // C zaps and stores set_pte's high half; B's whole pte_clear; C's low half; A reads {0x00000000:0x00010067}
       const trace = traceOf(specOf(t.built), 'sc', [2, 2, 2, 2, 1, 1, 1, 2, 2, 0]);
-      const template = decodeCrash(
-        readFileSync(join(ROOT, 'crashes', 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack')),
-        'template',
-      );
-      const c = {
-        ...template,
-        scenario: { name: 's2-my-variant', source: 'file' as const, text: l.text },
+      const file = crashFileFrom(dir, 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack', {
+        scenario: { name: 's2-my-variant', source: 'file', text: l.text },
         reader: 'ptep_get_atomic64',
         trace,
-        verdict: { kind: 'divergence' as const, class: 'torn', observed: '0x0000000000010067', allowed: [] },
-      };
-      const file = join(dir, crashFileName(c));
-      writeFileSync(file, encodeCrash(c));
+        verdict: { kind: 'divergence', class: 'torn', observed: '0x0000000000010067', allowed: [] },
+      });
       const r = cli(['replay', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(

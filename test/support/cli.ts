@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -36,4 +37,26 @@ export function cli(args: readonly string[], cwd = ROOT, env?: NodeJS.ProcessEnv
 /** No stack trace: nothing that looks like "    at foo (file:line)". */
 export function hasStackTrace(text: string): boolean {
   return /\n\s+at .+[:(]/.test(text);
+}
+
+/** Run `body` with a fresh temporary folder (`ptefuzz-PREFIX-…`), removed after. */
+export function inTmp(prefix: string, body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), `ptefuzz-${prefix}-`));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A command stopped by one user error (exit 2): `line` is its last stderr line (INFO lines may come before it,
+ * `(^|\n)ptefuzz: …\n$`), the only `ptefuzz:` line, no stack trace, and no divergence reported on stdout.
+ */
+export function expectOneLineError(r: CliResult, line: RegExp): void {
+  expect(r.stderr).toMatch(line);
+  expect(r.stderr.match(/^ptefuzz:/gm)).toHaveLength(1);
+  expect(r.code).toBe(2);
+  expect(hasStackTrace(r.stderr)).toBe(false);
+  expect(r.stdout).not.toMatch(/DIVERGENCE|UNEXPECTED|divergence:/);
 }
