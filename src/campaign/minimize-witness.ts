@@ -8,7 +8,7 @@ import { UsageError } from './select';
 import { scenarioSource } from './crash-record';
 import type { Finding } from './campaign';
 import type { ExecutionWatch, Run, Target } from './target';
-import { WritersNotSerialised, executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
+import { OutsideReferenceContract, executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
 
 /** A minimized witness: the (possibly reduced) target it runs on, its trace and run. */
 export interface MinimizedWitness {
@@ -24,10 +24,11 @@ export interface MinimizedWitness {
 
 /**
  * The campaign's predicate on a target, with the statement probe the program passes need. On a program the
- * minimizer reduced (`reduced`: a candidate, or a crash file's reduced program), an execution whose writers were
- * not serialised is a candidate rejected, not an error: the user's program serialised them (it ran its schedules
- * without one), the reduction did not — dropping a spin_lock/spin_unlock pair (src/minimize/program.ts) may leave
- * two CPUs' writers unlocked.
+ * minimizer reduced (`reduced`: a candidate, or a crash file's reduced program), an execution outside the
+ * reference's contract (campaign/target.ts OutsideReferenceContract) is a candidate rejected, not an error: the
+ * user's program kept to the contract (it ran its schedules without an error), the reduction did not — dropping a
+ * spin_lock/spin_unlock pair (src/minimize/program.ts) may leave two CPUs' writers unlocked, dropping an arm64
+ * `__ptep_get_and_clear` a `__set_pte` of another page over a valid entry (no break-before-make).
  */
 function candidate(
   t: Target,
@@ -45,7 +46,7 @@ function candidate(
           try {
             return same(choices);
           } catch (e) {
-            if (e instanceof WritersNotSerialised) return null;
+            if (e instanceof OutsideReferenceContract) return null;
             throw e;
           }
         }

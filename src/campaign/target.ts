@@ -1,10 +1,11 @@
 import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind, OpRecord } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
+import { arm64, describeFields } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
-import type { UnserialisedWriters } from '../reference';
-import { NotSerialised } from '../reference';
+import type { Breach, UnbrokenChange, UnserialisedWriters } from '../reference';
+import { OutsideContract } from '../reference';
 import type { BuiltScenario, Scenario } from '../scenario';
 import { UsageError } from './usage-error';
 
@@ -113,41 +114,81 @@ export function runTarget(
 }
 
 /**
- * Judge an execution of `t` (compare/judge); an execution whose writers of the subject were not serialised is
- * outside the reference's contract — no verdict: a WritersNotSerialised error naming the scenario.
+ * Judge an execution of `t` (compare/judge); an execution outside the reference's contract (reference/contract.ts:
+ * writers of the subject not serialised, an arm64 descriptor changed without break-before-make) has no verdict: an
+ * OutsideReferenceContract error naming the scenario.
  */
 export function judgeTarget(t: Target, exec: Execution): Judgement {
   try {
     return judge(exec, t.reader.name, t.built.subject, t.contract, t.arch);
   } catch (e) {
-    if (e instanceof NotSerialised) throw new WritersNotSerialised(t, e.found);
+    if (e instanceof OutsideContract) throw outsideReferenceContract(t, e.breach);
     throw e;
   }
 }
 
+/** The error of a breach of the reference's contract on `t`. */
+export function outsideReferenceContract(t: Target, b: Breach): OutsideReferenceContract {
+  return b.kind === 'unserialised' ? new WritersNotSerialised(t, b) : new BreakBeforeMakeMissing(t, b);
+}
+
 /**
- * An execution of a scenario whose writers of one pte were not serialised (reference/serial.ts): the
- * scenario is outside what the reference can judge, a user's error — one line naming the scenario (its file when
- * it was loaded from one), the two CPUs and operations, and the fix.
+ * An execution of a scenario outside the reference's contract (reference/contract.ts): the scenario is outside
+ * what the reference can judge, a user's error — one line naming the scenario (its file when it was loaded from
+ * one), what broke the contract where (CPU, operation, steps), the reader and model, and the fix. On a program
+ * the minimizer reduced it is a candidate rejected instead (minimize-witness.ts).
  */
-export class WritersNotSerialised extends UsageError {
+export abstract class OutsideReferenceContract extends UsageError {
+  protected constructor(t: Target, what: string, fix: string) {
+    super(`${t.scenario.file ?? `scenario ${t.scenario.name}`}: ${what} (${t.reader.name} under ${t.model}): ${fix}`);
+  }
+
+  /** "cpu B (set_pte, steps 3..8)": a CPU by the name its `.scn` body gives it, and one of its operations */
+  protected static op(t: Target, o: OpRecord): string {
+    return `${OutsideReferenceContract.cpu(t, o.cpu)} (${o.mark.name}, steps ${o.start}..${o.done ? o.end : '(cut off by a bound)'})`;
+  }
+
+  protected static cpu(t: Target, cpu: number): string {
+    const name = t.built.cpus[cpu]?.name ?? String(cpu);
+    const colon = name.indexOf(': ');
+    return `cpu ${colon < 0 ? name : name.slice(0, colon)}`;
+  }
+}
+
+/** The writers of one pte were not serialised (reference/serial.ts). */
+export class WritersNotSerialised extends OutsideReferenceContract {
   constructor(t: Target, found: UnserialisedWriters) {
     const [a, b] = [found.first, found.second].sort((x, y) => x.cpu - y.cpu);
-    const cpuName = (cpu: number): string => {
-      const name = t.built.cpus[cpu]?.name ?? String(cpu);
-      const colon = name.indexOf(': ');
-      return colon < 0 ? name : name.slice(0, colon);
-    };
-    const op = (o: OpRecord): string =>
-      `cpu ${cpuName(o.cpu)} (${o.mark.name}, steps ${o.start}..${o.done ? o.end : '(cut off by a bound)'})`;
     const what = found.interleaved
       ? 'interleaved their stores'
       : 'made their stores visible in the opposite order to the one they finished in';
     super(
-      `${t.scenario.file ?? `scenario ${t.scenario.name}`}: the writers of ${found.subject} on ${op(a!)} and ` +
-        `${op(b!)} ${what} (${t.reader.name} under ${t.model}): the reference needs the writers of one pte ` +
-        `serialised, as the kernel does with the PTL — put each CPU's writers between spin_lock(ptl) and ` +
-        `spin_unlock(ptl)`,
+      t,
+      `the writers of ${found.subject} on ${OutsideReferenceContract.op(t, a!)} and ${OutsideReferenceContract.op(t, b!)} ${what}`,
+      `the reference needs the writers of one pte serialised, as the kernel does with the PTL — put each CPU's ` +
+        `writers between spin_lock(ptl) and spin_unlock(ptl)`,
+    );
+  }
+}
+
+/** An arm64 descriptor changed into another translation in one store (reference/bbm.ts). */
+export class BreakBeforeMakeMissing extends OutsideReferenceContract {
+  constructor(t: Target, found: UnbrokenChange) {
+    const ev = found.event;
+    const who =
+      found.op !== undefined
+        ? OutsideReferenceContract.op(t, found.op)
+        : `${OutsideReferenceContract.cpu(t, ev.cpu)} (${ev.name})`;
+    const loc = t.built.locations.locs[found.loc]?.name ?? `location ${found.loc}`;
+    const when = ev.kind === 'drain' ? `its store drained to memory at step ${ev.step}` : `at step ${ev.step}`;
+    const entry = (v: bigint): string =>
+      `${arm64.format(v)} (${describeFields(arm64.decode(v).filter((f) => f.name === 'pfn' || f.name === 'cont'))})`;
+    super(
+      t,
+      `${who} changed the ${found.parts.join(' and ')} of the valid entry ${loc} ${when}, from ` +
+        `${entry(found.prev)} to ${entry(found.next)} with no invalid entry between`,
+      `arm64 forbids that (break-before-make) — clear the entry first (ptep_clear / ptep_get_and_clear) as the ` +
+        `kernel does: break-before-make`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Execution, OpRecord } from '../machine';
 import type { Arch, PteSubject } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
-import { NotSerialised, allowedWindow, buildHistory, outermostWriters, unserialisedWriters } from '../reference';
+import { OutsideContract, allowedWindow, buildHistory, contractBreach, outermostWriters } from '../reference';
 import { classify } from './classify';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
@@ -65,9 +65,10 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
  * Judge every completed invocation of `readerName` against the SC reference
  * under `contract`. The first unacceptable value decides the verdict, unless
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
- * bound hit is its own verdict, never a pass. Throws NotSerialised when the
- * subject's writers were not serialised (reference/serial.ts): the reference
- * cannot judge that execution.
+ * bound hit is its own verdict, never a pass. Throws OutsideContract when the
+ * execution is outside the reference's contract (reference/contract.ts: the
+ * subject's writers were not serialised, or an arm64 descriptor of it changed
+ * translation without break-before-make): the reference cannot judge it.
  */
 export function judge(
   exec: Execution,
@@ -80,10 +81,11 @@ export function judge(
     (o) => o.mark.role === 'reader' && o.mark.name === readerName && o.mark.subject === subject.name,
   );
   const consumers = hasConsumers(exec);
-  // the reference assumes the subject's writers serialised: an execution where they were not has no verdict
+  // the reference assumes the subject's writers serialised and (arm64) keeping to break-before-make: an execution
+  // where they did not has no verdict
   const outermost = outermostWriters(exec, subject.name);
-  const unserialised = unserialisedWriters(exec, subject.name, subject.locIds, outermost);
-  if (unserialised !== undefined) throw new NotSerialised(unserialised);
+  const breach = contractBreach(exec, subject, outermost);
+  if (breach !== undefined) throw new OutsideContract(breach);
   const historyOf = (): LogicalHistory => buildHistory(exec, subject.name, subject.initial, subject.entries, outermost);
   const history = readers.length > 0 || consumers ? historyOf() : undefined;
   const judged: Judged[] = [];

@@ -107,6 +107,7 @@ export function contpteModel(block: readonly Location[], initial: readonly bigin
   return {
     locIds: block.map((l) => l.id),
     initial: [...initial],
+    descriptors: block.map((l) => l.id),
     view: contpteView(t),
     interchangeable: block.filter((_, i) => i !== t).map((l) => l.id),
     ...(block.length > 1

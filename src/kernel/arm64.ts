@@ -87,6 +87,46 @@ const flag = (v: bigint, bit: bigint): boolean => (v & bit) !== 0n;
 const valid = (v: bigint): boolean => flag(v, ARM64.VALID);
 const hwDirty = (v: bigint): boolean => flag(v, ARM64.DBM) && !flag(v, ARM64.RDONLY);
 
+/** What break-before-make governs in a change of one valid descriptor into another (arm64UnbrokenChange). */
+export type Arm64BbmPart = 'output address' | 'contiguous bit';
+
+/**
+ * Break-before-make (Arm ARM DDI 0487, "Using break-before-make when updating translation table entries": D8.16
+ * in issue K, D5.10.1 before): a valid descriptor may become another valid descriptor in one store only when the
+ * translation stays the same; changing its output address, or its block size — for a level-3 descriptor the
+ * contiguous bit, which makes CONT_PTES entries one TLB entry — needs the break first: write an invalid entry,
+ * DSB, broadcast TLBI, DSB, then the new entry. Otherwise two translations of one address may be live at once
+ * (TLB conflict aborts, loss of coherence, the old page written after the new one is mapped). Linux keeps to it:
+ * the generic mm moves a live user pte to another page through a clear (mm/memory.c `wp_page_copy()`:
+ * `ptep_clear_flush()`, then `set_pte_at()`); arm64's `set_ptes()` (arch/arm64/include/asm/pgtable.h, v6.9+) runs
+ * `contpte_try_unfold()` before `__set_ptes()` over a CONT entry, and `contpte_convert()` (arch/arm64/mm/contpte.c,
+ * v6.9+; DOMAIN §A3.5) clears every entry of the block with `__ptep_get_and_clear()` (xchg) before `__set_ptes()`
+ * repaints it with the CONT bit set or cleared — with FEAT_BBML2 (2025, "arm64/mm: Elide tlbi in contpte_convert()
+ * under BBML2") only the TLBI is skipped, the clear stays. `__set_pte()` itself checks nothing (a plain
+ * WRITE_ONCE); under CONFIG_DEBUG_VM `set_ptes()` warns through `__check_safe_pte_update()` and
+ * `pgattr_change_is_safe()` (arch/arm64/mm/mmu.c, since 2023: "A live entry's pfn should not change").
+ *
+ * What counts here: both descriptors VALID (bit 0 — hardware validity, not `pte_present()`: a PROT_NONE entry is
+ * invalid to the walker, so replacing or creating it is a break or a make, never a forbidden change) and their
+ * output address or CONT bit differ. Permission, access/dirty and software bits may change in place: the
+ * hardware's AF and DBM updates, `__ptep_set_access_flags()`, `ptep_set_wrprotect()`,
+ * `ptep_test_and_clear_young()` and `contpte_wrprotect_ptes()` over a whole block do exactly that. Not checked
+ * (no modelled writer makes such a change valid to valid): memory type, shareability, a non-global entry made
+ * global, which the Arm ARM also lists.
+ *
+ * The parts of the translation `next` changes, written over `prev` in one store, that need the break; undefined
+ * when the store is allowed.
+ */
+export function arm64UnbrokenChange(prev: bigint, next: bigint): Arm64BbmPart[] | undefined {
+  if ((prev & next & ARM64.VALID) === 0n) return undefined;
+  const diff = prev ^ next;
+  if ((diff & (ARM64.ADDR_MASK | ARM64.CONT)) === 0n) return undefined;
+  const parts: Arm64BbmPart[] = [];
+  if ((diff & ARM64.ADDR_MASK) !== 0n) parts.push('output address');
+  if ((diff & ARM64.CONT) !== 0n) parts.push('contiguous bit');
+  return parts;
+}
+
 export const arm64: Arch = {
   name: 'arm64',
   // pte_present() = pte_valid() || pte_present_invalid()

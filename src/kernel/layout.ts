@@ -99,7 +99,12 @@ const arm64ExtSwLayout: PteLayout = {
         name,
         initial,
         locIds: ids,
-        entries: { locIds: ids, initial: [extHw(initial), extSw(initial)], view: (e) => extValue(e[0]!, e[1]!) },
+        entries: {
+          locIds: ids,
+          initial: [extHw(initial), extSw(initial)],
+          view: (e) => extValue(e[0]!, e[1]!),
+          descriptors: [hw.id],
+        },
       }),
       locs: [hw, sw],
     };

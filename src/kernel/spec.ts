@@ -90,6 +90,12 @@ export interface EntriesModel {
    * which of the block's entries the values are. Absent: the subject's name says it.
    */
   readonly label?: { readonly entry: string; readonly view: string };
+  /**
+   * The entries (location ids) that are arm64 translation descriptors, each one 64-bit location whose changes
+   * break-before-make governs (arm64UnbrokenChange, checked by reference/bbm.ts): every entry of a contpte block,
+   * the HW descriptor of a pte with extended SW bits (not its SW word). Absent: no such rule (x86 PAE).
+   */
+  readonly descriptors?: readonly number[];
 }
 
 /**

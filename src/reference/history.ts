@@ -63,6 +63,18 @@ export function outermostWriters(exec: Execution, subject: string): Map<number, 
 }
 
 /**
+ * The outermost writer on the subject (`outermost`: outermostWriters) that a store tagged `tag` belongs to (a
+ * store's tag is its CPU's innermost writer operation), or undefined when it belongs to none.
+ */
+export function ownerOf(exec: Execution, outermost: ReadonlyMap<number, number>, tag: number): number | undefined {
+  for (let p = tag; p >= 0; p = exec.ops[p]!.parent) {
+    const top = outermost.get(p);
+    if (top !== undefined) return top;
+  }
+  return undefined;
+}
+
+/**
  * Writer operations on one subject are serialised (by the PTL, by running on
  * one CPU, or — hardware A/D updates — by being one atomic instruction), so
  * their commit order is the order in which they finish; an operation cut off

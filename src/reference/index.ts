@@ -2,3 +2,5 @@ export * from './history';
 export * from './window';
 export * from './pages';
 export * from './serial';
+export * from './bbm';
+export * from './contract';

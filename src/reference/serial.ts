@@ -1,5 +1,5 @@
 import type { Execution, OpRecord } from '../machine';
-import { finishOrder, outermostWriters } from './history';
+import { finishOrder, outermostWriters, ownerOf } from './history';
 
 /**
  * Two writer operations on one subject that were not serialised in an
@@ -10,6 +10,7 @@ import { finishOrder, outermostWriters } from './history';
  * drained late).
  */
 export interface UnserialisedWriters {
+  readonly kind: 'unserialised';
   readonly subject: string;
   readonly first: OpRecord;
   readonly second: OpRecord;
@@ -51,14 +52,6 @@ export function unserialisedWriters(
   outermost: ReadonlyMap<number, number> = outermostWriters(exec, subject),
 ): UnserialisedWriters | undefined {
   if (outermost.size < 2) return undefined;
-  /** the outermost writer on `subject` that the store tagged `tag` belongs to (tags are innermost writers) */
-  const ownerOf = (tag: number): number | undefined => {
-    for (let p = tag; p >= 0; p = exec.ops[p]!.parent) {
-      const top = outermost.get(p);
-      if (top !== undefined) return top;
-    }
-    return undefined;
-  };
   interface Span {
     first: number;
     last: number;
@@ -71,7 +64,7 @@ export function unserialisedWriters(
     // under tso a plain store's place in memory is its drain
     if (buffered && ev.kind === 'store') continue;
     if (!ev.locs.some((l) => locIds.includes(l))) continue;
-    const w = ownerOf(ev.tag);
+    const w = ownerOf(exec, outermost, ev.tag);
     if (w === undefined) continue;
     const s = spans.get(w);
     if (s === undefined) spans.set(w, { first: ev.index, last: ev.index, stores: 1 });
@@ -89,23 +82,10 @@ export function unserialisedWriters(
       const opB = exec.ops[ib]!;
       if (opA.cpu === opB.cpu) continue;
       // b's first store is after a's (sorted): it lies between two of a's, or a finished before b began
-      if (b.first < a.last) return { subject, first: opA, second: opB, interleaved: true };
-      if (finishOrder(opA, opB) > 0) return { subject, first: opA, second: opB, interleaved: false };
+      if (b.first < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
+      if (finishOrder(opA, opB) > 0)
+        return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: false };
     }
   }
   return undefined;
-}
-
-/**
- * Thrown by the comparator for an execution whose writers were not serialised: outside the reference's
- * contract, so no verdict. A campaign turns it into a one-line user error naming its scenario.
- */
-export class NotSerialised extends Error {
-  constructor(readonly found: UnserialisedWriters) {
-    const { first: a, second: b } = found;
-    super(
-      `the writers of ${found.subject} on CPU ${a.cpu} (${a.mark.name}) and CPU ${b.cpu} (${b.mark.name}) were not ` +
-        `serialised`,
-    );
-  }
 }

@@ -1,0 +1,48 @@
+import type { Execution } from '../machine';
+import type { PteSubject } from '../kernel';
+import type { UnserialisedWriters } from './serial';
+import { unserialisedWriters } from './serial';
+import type { UnbrokenChange } from './bbm';
+import { unbrokenChange } from './bbm';
+
+/**
+ * Why the reference cannot judge an execution: it is outside the contract the reference is written for. The
+ * reference makes each writer operation atomic where it finishes, from its documented effect, so it needs the
+ * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
+ * no valid descriptor changed into another translation without break-before-make (bbm.ts).
+ */
+export type Breach = UnserialisedWriters | UnbrokenChange;
+
+/** The first breach of the reference's contract on `subject` in one execution, or undefined. */
+export function contractBreach(
+  exec: Execution,
+  subject: PteSubject,
+  /** outermostWriters(exec, subject.name), when the caller has it already */
+  outermost?: ReadonlyMap<number, number>,
+): Breach | undefined {
+  return unserialisedWriters(exec, subject.name, subject.locIds, outermost) ?? unbrokenChange(exec, subject, outermost);
+}
+
+/**
+ * Thrown by the comparator for an execution outside the reference's contract: no verdict. A campaign turns it
+ * into a one-line user error naming its scenario (campaign/target.ts OutsideReferenceContract).
+ */
+export class OutsideContract extends Error {
+  constructor(readonly breach: Breach) {
+    super(OutsideContract.describe(breach));
+  }
+
+  private static describe(b: Breach): string {
+    if (b.kind === 'unserialised') {
+      const { first: a, second: c } = b;
+      return (
+        `the writers of ${b.subject} on CPU ${a.cpu} (${a.mark.name}) and CPU ${c.cpu} (${c.mark.name}) were not ` +
+        `serialised`
+      );
+    }
+    return (
+      `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) changed the ${b.parts.join(' and ')} of a valid ` +
+      `descriptor of ${b.subject} without break-before-make`
+    );
+  }
+}
