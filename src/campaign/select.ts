@@ -174,12 +174,24 @@ export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[
       }
     }
   }
-  if (targets.length === 0) throw noScenarioUses(scenarios, readers ?? []);
-  // a named reader that no chosen scenario runs would be left out without a word, and the campaign's "no
-  // divergence" would seem to cover it
-  const idle = readers?.filter((r) => !targets.some((t) => t.reader === r)) ?? [];
-  if (idle.length > 0) throw noScenarioUses(scenarios, idle);
+  requireReadersRun(scenarios, readers, targets.length > 0, (r) => targets.some((t) => t.reader === r));
   return targets;
+}
+
+/**
+ * A selection runs something, and every reader it names (`--reader`) on some chosen scenario: a named reader that
+ * none runs would be left out without a word, and the command's "no divergence" would seem to cover it. Else
+ * noScenarioUses (fuzz and explore through selectTargets, matrix through its own plan).
+ */
+export function requireReadersRun(
+  scenarios: readonly Scenario[],
+  named: readonly ReaderDef[] | undefined,
+  anyRuns: boolean,
+  runs: (r: ReaderDef) => boolean,
+): void {
+  if (!anyRuns) throw noScenarioUses(scenarios, named ?? []);
+  const idle = named?.filter((r) => !runs(r)) ?? [];
+  if (idle.length > 0) throw noScenarioUses(scenarios, idle);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   crashRecord,
   failsExpectation,
   matrixReaders,
-  noScenarioUses,
+  requireReadersRun,
   notSingledOutNote,
   resolveContract,
   resolveModel,
@@ -138,14 +138,12 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
   const plan = scenarios
     .map((s) => ({ s, readers: matrixReaders(s, registry, readers) }))
     .filter((p) => p.readers.length > 0);
-  // every named reader must run somewhere (as in fuzz and explore: selectTargets)
-  const idle = (readers ?? []).filter((r) => !plan.some((p) => p.readers.some((d) => d.name === r)));
-  if (idle.length > 0) {
-    throw noScenarioUses(
-      scenarios,
-      idle.map((r) => resolveReader(r, registry)),
-    );
-  }
+  requireReadersRun(
+    scenarios,
+    readers?.map((r) => resolveReader(r, registry)),
+    plan.length > 0,
+    (r) => plan.some((p) => p.readers.some((d) => d.name === r.name)),
+  );
   process.stderr.write(`INFO: matrix over ${plan.length} scenario(s), ${explorationText(cfg)}\n`);
   const t0 = Date.now();
   const results: ScenarioResult[] = [];
