@@ -126,11 +126,11 @@ export function dropCpu(f: ScnFile, cpu: number): ScnFile {
   return { items: out };
 }
 
-/** Removes the `stmt`-th call of CPU block `cpu` (and the `also`-th, when given). */
-export function dropStatement(f: ScnFile, cpu: number, stmt: number, also?: number): ScnFile {
+/** Removes calls `stmts` (indices among the calls) of CPU block `cpu`. */
+export function dropStatement(f: ScnFile, cpu: number, ...stmts: number[]): ScnFile {
   const target = cpuBlocks(f)[cpu]!;
   const calls = target.body.filter(isCall);
-  const gone = [calls[stmt]!, ...(also !== undefined ? [calls[also]!] : [])];
+  const gone = stmts.map((s) => calls[s]!);
   const body = target.body.filter((s) => !gone.includes(s as Call));
   return { items: f.items.map((it) => (it === target ? { ...target, body } : it)) };
 }
@@ -167,31 +167,35 @@ function dropCpuEdit(f: ScnFile, cpu: number): Edit {
 }
 
 /**
- * Pass 1 candidates: every single call of every CPU body (the last call of a CPU drops the CPU); a spin_lock goes
- * with the spin_unlock that releases it, as one candidate (lowering rejects a lock dropped alone: a bare
- * spin_unlock, a CPU ending holding a lock), and such a spin_unlock alone is not a candidate.
+ * What the program passes drop of one CPU body, in body order: each call alone, except a spin_lock, which goes with
+ * the spin_unlock that releases it (lowering rejects a lock dropped alone: a bare spin_unlock, a CPU ending holding
+ * a lock) — so such a spin_unlock is no unit of its own. A bare spin_unlock (a crash file's witness reduced before
+ * pairs) is a unit alone.
  */
-function operationEdits(f: ScnFile): Edit[] {
-  const out: Edit[] = [];
-  cpuBlocks(f).forEach((b, cpu) => {
-    const calls = b.body.filter(isCall);
-    if (calls.length === 1) out.push(dropCpuEdit(f, cpu));
-    else {
-      const pairs = calls.map((_, stmt) => matchingUnlock(calls, stmt));
-      calls.forEach((c, stmt) => {
-        // an unlock goes with its lock; a bare one (a crash file's witness reduced before pairs) alone
-        if (pairs.includes(stmt)) return;
-        const pair = pairs[stmt];
-        if (pair !== undefined && calls.length === 2) return void out.push(dropCpuEdit(f, cpu));
-        out.push({
-          file: dropStatement(f, cpu, stmt, pair),
-          dropped: [c, ...(pair !== undefined ? [calls[pair]!] : [])].map((d) => `${cpuText(b)}: ${callText(d)}`),
-          keep: (at) => at.cpu !== cpu || (at.stmt !== stmt && at.stmt !== pair),
-        });
-      });
-    }
+function dropUnits(calls: readonly Call[]): number[][] {
+  const pairs = calls.map((_, stmt) => matchingUnlock(calls, stmt));
+  return calls.flatMap((_, stmt) => {
+    if (pairs.includes(stmt)) return [];
+    const pair = pairs[stmt];
+    return [pair !== undefined ? [stmt, pair] : [stmt]];
   });
-  return out;
+}
+
+/** Drops calls `stmts` of CPU `cpu`, or the CPU when they are all its calls. */
+function dropCallsEdit(f: ScnFile, cpu: number, stmts: readonly number[]): Edit {
+  const b = cpuBlocks(f)[cpu]!;
+  const calls = b.body.filter(isCall);
+  if (stmts.length === calls.length) return dropCpuEdit(f, cpu);
+  return {
+    file: dropStatement(f, cpu, ...stmts),
+    dropped: stmts.map((s) => `${cpuText(b)}: ${callText(calls[s]!)}`),
+    keep: (at) => at.cpu !== cpu || !stmts.includes(at.stmt),
+  };
+}
+
+/** Pass 1 candidates: every unit (dropUnits) of every CPU body; the last unit of a CPU drops the CPU. */
+function operationEdits(f: ScnFile): Edit[] {
+  return cpuBlocks(f).flatMap((b, cpu) => dropUnits(b.body.filter(isCall)).map((u) => dropCallsEdit(f, cpu, u)));
 }
 
 /** Pass 2 candidates: every whole CPU (with more than one call; single-call CPUs are pass 1's). */
