@@ -8,14 +8,15 @@ import { ChoiceKeys, ScheduleSource } from './schedule';
 
 /**
  * Scenario-level minimization (issue 5, DESIGN §8 passes 1 and 2): drop
- * operations from CPU bodies, then whole CPUs, of a scenario that has a
- * `.scn` syntax tree; then the trace passes; repeated to a fixed point.
+ * operations from CPU bodies, then whole CPUs, then two operations of one CPU
+ * together where neither went alone, of a scenario that has a `.scn` syntax
+ * tree; then the trace passes; repeated to a fixed point.
  *
  * A candidate program is judged with the witness's schedule carried over:
  * the current witness is replayed once with a statement probe, which says
  * which statement of its CPU's body every step and every non-`sched` choice
  * belongs to; the candidate runs the same schedule (the CPU of every step, as
- * a ScheduleSource reads it) without the dropped statement's steps — or the
+ * a ScheduleSource reads it) without the dropped statements' steps — or the
  * dropped CPU's, later CPUs renumbered — and the remaining read-from, drain
  * and op choices re-keyed as the schedule machinery keys them (per CPU, in
  * that CPU's order; drains in global order). A smaller program is kept
@@ -206,18 +207,56 @@ function cpuEdits(f: ScnFile): Edit[] {
     .map(({ cpu }) => dropCpuEdit(f, cpu));
 }
 
-/** Drop-operation and drop-CPU passes, in that order, in the same order as `edits` lists them. */
-export const PROGRAM_PASSES: readonly { readonly name: string; readonly edits: (f: ScnFile) => Edit[] }[] = [
+/** The most pair candidates (pass 3) tried on one program: the nearest ones (each is a replay). */
+export const MAX_PAIR_CANDIDATES = 64;
+
+/**
+ * Pass 3 candidates: two units of one CPU body together, nearest first (units apart, then CPU, then position), at
+ * most MAX_PAIR_CANDIDATES of them — for calls neither of which goes alone, above all an arm64 clear and the make
+ * after it (`__ptep_get_and_clear`, `__set_pte` of another page: without the make another call may find no valid
+ * entry, without the clear the make breaks break-before-make, a candidate the campaign rejects). Two units that are
+ * a whole CPU body are pass 2's candidate.
+ */
+function pairEdits(f: ScnFile): Edit[] {
+  const pairs: { readonly apart: number; readonly cpu: number; readonly at: number; readonly stmts: number[] }[] = [];
+  cpuBlocks(f).forEach((b, cpu) => {
+    const calls = b.body.filter(isCall);
+    const units = dropUnits(calls);
+    units.forEach((u, i) =>
+      units.slice(i + 1).forEach((v, k) => {
+        const stmts = [...u, ...v];
+        if (stmts.length < calls.length) pairs.push({ apart: k + 1, cpu, at: i, stmts });
+      }),
+    );
+  });
+  pairs.sort((x, y) => x.apart - y.apart || x.cpu - y.cpu || x.at - y.at);
+  return pairs.slice(0, MAX_PAIR_CANDIDATES).map((p) => dropCallsEdit(f, p.cpu, p.stmts));
+}
+
+/**
+ * Drop-operation, drop-CPU and drop-pair passes, in that order, each candidate in the order `edits` lists them. A
+ * `stuck` pass runs only in a round where the passes before it dropped nothing: a pair is tried only where no
+ * single call or CPU goes — so a witness no pair reduces is minimized exactly as by the first two passes alone —,
+ * and the pairs' candidates are tried once or twice per witness when none goes (the last round, and the first when
+ * it dropped nothing).
+ */
+export const PROGRAM_PASSES: readonly {
+  readonly name: string;
+  readonly edits: (f: ScnFile) => Edit[];
+  readonly stuck?: true;
+}[] = [
   { name: 'drop-operations', edits: operationEdits },
   { name: 'drop-cpus', edits: cpuEdits },
+  { name: 'drop-pairs', edits: pairEdits, stuck: true },
 ];
 
 /**
  * Minimize a witness on a scenario with a syntax tree: the program passes
- * (drop operations, drop CPUs — each accepted as soon as the carried-over
- * schedule still fails, then retried on the smaller program), then the trace
- * passes, repeated until the program passes find nothing after the trace
- * passes. Null when the start witness does not fail.
+ * (drop operations, drop CPUs, drop pairs of operations where neither went —
+ * each accepted as soon as the carried-over schedule still fails, then retried
+ * on the smaller program), then the trace passes, repeated until the program
+ * passes find nothing after the trace passes. Null when the start witness
+ * does not fail.
  */
 export function minimizeProgram(
   start: ProgramCandidate,
@@ -235,6 +274,7 @@ export function minimizeProgram(
   for (let traceDone = false; ; traceDone = true) {
     let shrunk = false;
     for (const pass of PROGRAM_PASSES) {
+      if (pass.stuck === true && shrunk) continue;
       for (let again = true; again;) {
         again = false;
         const rec = new StatementRecorder(cur);

@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
+import { arm64, builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
+import { TraceSource } from '../../src/machine';
 import { contractByName } from '../../src/compare';
 import type { Scenario } from '../../src/scenario';
 import { S2_SCN, builtinScenario, loadScn, parseScn, printScn } from '../../src/scenario';
 import { RandomSource } from '../../src/engines';
-import { makeTarget, minimizeWitness, runTarget } from '../../src/campaign';
-import { cpuBlocks, dropCpu, dropStatement, mergeDropped } from '../../src/minimize';
+import { BreakBeforeMakeMissing, makeTarget, minimizeWitness, runTarget, specOf } from '../../src/campaign';
+import {
+  MAX_PAIR_CANDIDATES,
+  PROGRAM_PASSES,
+  cpuBlocks,
+  dropCpu,
+  dropStatement,
+  mergeDropped,
+} from '../../src/minimize';
+import { traceOf } from '../support/schedule';
 
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
 
@@ -136,5 +145,71 @@ describe('program passes (drop operations, drop CPUs)', () => {
     }
     // the pass does drop lock pairs, and keeps others
     expect(seen.pairs).toBeGreaterThan(0);
+  });
+
+  test('the pair pass: two calls of one CPU, nearest first, at most 64 (a CPU of 12 calls has 66 pairs)', () => {
+    expect(MAX_PAIR_CANDIDATES).toBe(64);
+    const body = Array.from({ length: 12 }, (_, k) => `  WRITE_ONCE(x, ${k})`).join('\n');
+    const f = parseScn(NOISY.replace(/cpu C "noise" \{[^}]*\}/, `cpu C "noise" {\n${body}\n}`), 'noisy.scn');
+    const pairs = PROGRAM_PASSES.find((p) => p.name === 'drop-pairs')!
+      .edits(f)
+      .map((e) => e.dropped);
+    // A has one call and B's two are its whole body (drop-cpus' candidate): C's alone
+    expect(pairs).toHaveLength(64);
+    const w = (k: number): string => `cpu C "noise": WRITE_ONCE(x, ${k})`;
+    expect(pairs.slice(0, 3)).toEqual([
+      [w(0), w(1)],
+      [w(1), w(2)],
+      [w(2), w(3)],
+    ]);
+    expect(pairs[11]).toEqual([w(0), w(2)]);
+    // the 2 farthest (1 and 11, 0 and 11) are left out
+    expect(pairs.slice(-1)).toEqual([[w(0), w(10)]]);
+  });
+
+  describe('a clear and its make go together where neither goes alone (test/fixtures/remap-then-dirty.scn)', () => {
+    const FIXTURE = readFileSync(join(__dirname, '..', 'fixtures', 'remap-then-dirty.scn'), 'utf8');
+    const CLEAR = '  __ptep_get_and_clear(pte[0])\n';
+    const MAKE = / {2}__set_pte\(pte\[0\], [^\n]*\n/;
+    const target = (text: string) => {
+      const l = loadScn(text, 'remap-then-dirty.scn', ctx);
+      if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+      return makeTarget(l.scenario, builtinReaders().get('contpte_ptep_get')!, contractByName('exact')!, 'sc', arm64);
+    };
+    // A reads pte3 (CONT, FolioA); B runs `steps` steps (the unfold: 10; the clear: 1; the make: 1); C's DBM write
+    // dirties pte0 (after the make); A gathers pte0..pte3
+    const schedule = (t: ReturnType<typeof target>, steps: number) =>
+      traceOf(specOf(t.built), 'sc', [0, ...Array<number>(steps).fill(1), 2]);
+    const verdict = (text: string, steps: number) => {
+      const t = target(text);
+      return runTarget(t, new TraceSource(schedule(t, steps))).judgement.verdict;
+    };
+
+    test('the premise, on that schedule: the whole program diverges, without the make it does not, without the clear it breaks BBM', () => {
+      const v = verdict(FIXTURE, 12);
+      expect(v.kind === 'divergence' && v.class).toBe('false-dirty');
+      expect(verdict(FIXTURE.replace(MAKE, ''), 11).kind).not.toBe('divergence');
+      expect(() => verdict(FIXTURE.replace(CLEAR, ''), 11)).toThrow(BreakBeforeMakeMissing);
+      // and without both, the false-dirty of the unfold alone
+      const w = verdict(FIXTURE.replace(CLEAR, '').replace(MAKE, ''), 10);
+      expect(w.kind === 'divergence' && w.class).toBe('false-dirty');
+    });
+
+    test('the minimized witness keeps neither (was: both, the single-call pass could drop neither)', () => {
+      const t = target(FIXTURE);
+      const m = minimizeWitness(t, 'false-dirty', schedule(t, 12))!;
+      expect(m.dropped).toEqual([
+        'cpu B "unfold, remap pte0 to FolioB": __ptep_get_and_clear(pte[0])',
+        'cpu B "unfold, remap pte0 to FolioB": __set_pte(pte[0], 0x0068000000080fc3)',
+      ]);
+      const blocks = cpuBlocks(parseScn(m.target.scenario.text!, 'reduced.scn'));
+      expect(blocks.map((b) => b.body.flatMap((x) => (x.kind === 'call' ? [x.name] : [])))).toEqual([
+        ['reader'],
+        ['contpte_unfold'],
+        ['hw_access'],
+      ]);
+      const v = m.run.judgement.verdict;
+      expect(v.kind === 'divergence' && v.class).toBe('false-dirty');
+    });
   });
 });
