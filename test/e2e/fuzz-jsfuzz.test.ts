@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { fingerprint, loadCrash } from '../../src/crash';
+import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-e2e-'));
@@ -33,10 +34,22 @@ function tornSeedCampaign(): { corpus: string; out: string; args: string[] } {
   return { corpus, out, args };
 }
 
+let tornSeed: (ReturnType<typeof tornSeedCampaign> & { r: CliResult }) | undefined;
+/**
+ * The torn-seed campaign over S2 alone, run once for the two tests that read it (neither changes its folders): a
+ * jsfuzz session costs ~7 s of CPU, most of it jsfuzz instrumenting every module the harness loads.
+ */
+function tornSeedRun(): ReturnType<typeof tornSeedCampaign> & { r: CliResult } {
+  if (tornSeed === undefined) {
+    const c = tornSeedCampaign();
+    tornSeed = { ...c, r: cli(['fuzz', '--engine', 'jsfuzz', ...c.args]) };
+  }
+  return tornSeed;
+}
+
 describe('fuzz --engine jsfuzz', () => {
   test('a diverging input → the native engine’s crash file (same fingerprint, same name), replays', () => {
-    const { corpus, out, args } = tornSeedCampaign();
-    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
+    const { corpus, out, r } = tornSeedRun();
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as {
@@ -81,8 +94,7 @@ describe('fuzz --engine jsfuzz', () => {
   });
 
   test('a new divergence: its diagram in a campaign over one scenario, one compact line over many (fuzz --diagrams)', () => {
-    const { args } = tornSeedCampaign();
-    const one = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
+    const one = tornSeedRun().r;
     expect(one.code).toBe(1);
     const file = (JSON.parse(one.stdout) as { divergences: { file: string }[] }).divergences[0]!.file;
     expect(one.stderr).toContain(
