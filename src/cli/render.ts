@@ -52,8 +52,13 @@ function droppedCount(r: Reduction): string {
   return [...(cpus > 0 ? [counted(cpus, 'CPU')] : []), ...(ops > 0 ? [counted(ops, 'operation')] : [])].join(' and ');
 }
 
+/** How a minimizer's dropped line names a CPU (program.ts cpuText): `cpu C`, `cpu C "label"`. */
+const CPU_TEXT = String.raw`cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?`;
+const DROPPED_CPU = new RegExp(`^${CPU_TEXT}$`);
+/** A stored line of one dropped operation: `cpu C "label": op(…)` (the CPU, then the call). */
+const DROPPED_CALL = new RegExp(`^(${CPU_TEXT}): (.+)$`);
 /** A dropped line naming a whole CPU (`cpu D "fault"`), not one operation of it (`cpu C "…": op(…)`). */
-const isDroppedCpu = (line: string): boolean => /^cpu [^\s"]+(?: "(?:[^"\\]|\\.)*")?$/.test(line);
+const isDroppedCpu = (line: string): boolean => DROPPED_CPU.test(line);
 
 /**
  * A new divergence's report as a campaign prints it (divergence-lines.ts): its warning, said whatever `--diagrams`
@@ -95,12 +100,27 @@ export function reducedLine(name: string, r: Reduction): string {
 }
 
 /**
- * What the minimizer dropped, a whole CPU told apart from one operation of it:
+ * What the minimizer dropped, a whole CPU told apart from operations of it:
  * `dropped cpu B "MADV_DONTNEED"; dropped from cpu C "fault, MADV_DONTNEED": do_anonymous_page_pae(…)`
- * (the stored lines, `cpu C "…": op(…)`, read as if CPU C itself was dropped).
+ * (the stored lines, `cpu C "…": op(…)`, read as if CPU C itself was dropped). Operations of one CPU that follow
+ * each other in the list (it is sorted) share one `dropped from cpu C "…": op1(…), op2(…)`.
  */
 export function droppedText(dropped: readonly string[]): string {
-  return dropped.map((d) => (isDroppedCpu(d) ? `dropped ${d}` : `dropped from ${d}`)).join('; ');
+  const groups: { readonly cpu: string; readonly calls: string[] }[] = [];
+  for (const d of dropped) {
+    const m = isDroppedCpu(d) ? null : DROPPED_CALL.exec(d);
+    const last = groups[groups.length - 1];
+    if (m === null) groups.push({ cpu: d, calls: [] });
+    else if (last?.calls.length && last.cpu === m[1]) last.calls.push(m[2]!);
+    else groups.push({ cpu: m[1]!, calls: [m[2]!] });
+  }
+  return groups
+    .map(({ cpu, calls }) =>
+      calls.length > 0
+        ? `dropped from ${cpu}: ${calls.join(', ')}`
+        : `dropped ${isDroppedCpu(cpu) ? '' : 'from '}${cpu}`,
+    )
+    .join('; ');
 }
 
 /**

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
 import { loadCrash } from '../../src/crash';
 import { replayCrash } from '../../src/campaign';
-import { runReport } from '../../src/cli/render';
+import { droppedText, runReport } from '../../src/cli/render';
 import { cli } from '../support/cli';
 
 /**
@@ -48,6 +48,27 @@ describe('the report of a reduced witness says it is a reduction', () => {
         `dropped cpu B "MADV_DONTNEED"; dropped from cpu C "fault, MADV_DONTNEED": do_anonymous_page(pte)`,
     );
     expect(head(S2_GET)[2]).toMatch(/: dropped from cpu B "zap \+ re-establish": set_pte\(pte, /);
+  });
+
+  test('operations dropped from one CPU share its name, whatever its label holds', () => {
+    // the stored lines, sorted, as minimizeProgram writes them (the S6 remap's clear and make go together)
+    expect(
+      droppedText([
+        'cpu B "remap FolioB at pte0": __ptep_get_and_clear(pte[0])',
+        'cpu B "remap FolioB at pte0": __set_pte(pte[0], 0x0068000000080fc3)',
+        'cpu B "remap FolioB at pte0": spin_lock(ptl)',
+        'cpu B "remap FolioB at pte0": spin_unlock(ptl)',
+        'cpu C "write: \\"dirty\\""',
+        'cpu D: hw_access(pte[0])',
+        'cpu D: tlb_use(0)',
+        'cpu E "fault: then zap": do_anonymous_page(pte)',
+      ]),
+    ).toBe(
+      'dropped from cpu B "remap FolioB at pte0": __ptep_get_and_clear(pte[0]), ' +
+        '__set_pte(pte[0], 0x0068000000080fc3), spin_lock(ptl), spin_unlock(ptl); ' +
+        'dropped cpu C "write: \\"dirty\\""; dropped from cpu D: hw_access(pte[0]), tlb_use(0); ' +
+        'dropped from cpu E "fault: then zap": do_anonymous_page(pte)',
+    );
   });
 
   test('an unreduced witness: name and title, model and source, then the report', () => {
