@@ -1,7 +1,14 @@
 import type { Execution, OpRecord } from '../machine';
 import type { Arch, PteSubject } from '../kernel';
 import type { LogicalHistory, Window } from '../reference';
-import { OutsideContract, allowedWindow, buildHistory, contractBreach, outermostWriters } from '../reference';
+import {
+  OutsideContract,
+  allowedWindow,
+  buildHistory,
+  contractBreach,
+  outermostWriters,
+  storeSpans,
+} from '../reference';
 import { classify } from './classify';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
@@ -84,9 +91,11 @@ export function judge(
   // the reference assumes the subject's writers serialised and (arm64) keeping to break-before-make: an execution
   // where they did not has no verdict
   const outermost = outermostWriters(exec, subject.name);
-  const breach = contractBreach(exec, subject, outermost);
+  const spans = storeSpans(exec, subject.locIds, outermost);
+  const breach = contractBreach(exec, subject, outermost, spans);
   if (breach !== undefined) throw new OutsideContract(breach);
-  const historyOf = (): LogicalHistory => buildHistory(exec, subject.name, subject.initial, subject.entries, outermost);
+  const historyOf = (): LogicalHistory =>
+    buildHistory(exec, subject.name, subject.initial, subject.entries, outermost, spans);
   const history = readers.length > 0 || consumers ? historyOf() : undefined;
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;

@@ -1,5 +1,6 @@
 import type { Execution } from '../machine';
 import type { PteSubject } from '../kernel';
+import type { StoreSpan } from './history';
 import type { UnserialisedWriters } from './serial';
 import { unserialisedWriters } from './serial';
 import type { UnbrokenChange } from './bbm';
@@ -7,7 +8,7 @@ import { unbrokenChange } from './bbm';
 
 /**
  * Why the reference cannot judge an execution: it is outside the contract the reference is written for. The
- * reference makes each writer operation atomic where it finishes, from its documented effect, so it needs the
+ * reference makes each writer operation atomic where it commits (history.ts), from its documented effect, so it needs the
  * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
  * no valid descriptor changed into another translation without break-before-make (bbm.ts).
  */
@@ -19,8 +20,13 @@ export function contractBreach(
   subject: PteSubject,
   /** outermostWriters(exec, subject.name), when the caller has it already */
   outermost?: ReadonlyMap<number, number>,
+  /** storeSpans(exec, subject.locIds, outermost), when the caller has them already */
+  spans?: ReadonlyMap<number, StoreSpan>,
 ): Breach | undefined {
-  return unserialisedWriters(exec, subject.name, subject.locIds, outermost) ?? unbrokenChange(exec, subject, outermost);
+  return (
+    unserialisedWriters(exec, subject.name, subject.locIds, outermost, spans) ??
+    unbrokenChange(exec, subject, outermost)
+  );
 }
 
 /**

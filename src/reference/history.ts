@@ -1,4 +1,4 @@
-import type { Execution, OpRecord } from '../machine';
+import type { Event, Execution, OpRecord } from '../machine';
 import { INIT_TAG } from '../machine';
 import type { EntriesModel, EntriesSpec } from '../kernel';
 import { isEntriesSpec, isWriterSpec } from '../kernel';
@@ -37,14 +37,98 @@ export interface LogicalHistory {
    * its messages reaches back to the transient.
    */
   readonly firstIndexOfOp?: ReadonlyMap<number, number>;
+  /**
+   * writers committed where their one store took its place in memory, not where they finished (commitPoints):
+   * op id → that store's event (under tso its drain)
+   */
+  readonly placed?: ReadonlyMap<number, Event>;
 }
 
 /** An operation's finishing step; one cut off by a bound finishes after every other. */
 const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
 
-/** The order in which the reference commits writer operations: by finish, then start, then id. */
+/** Writer operations by finish, then start, then id (serial.ts: the order multi-store writers must keep). */
 export const finishOrder = (a: OpRecord, b: OpRecord): number =>
   endOf(a) - endOf(b) || a.start - b.start || a.id - b.id;
+
+/** The stores of one outermost writer to the subject's locations, by where they take their place in memory. */
+export interface StoreSpan {
+  /** event index of the first and of the last */
+  first: number;
+  last: number;
+  stores: number;
+  /** the first one's event */
+  readonly event: Event;
+}
+
+/**
+ * Each outermost writer on the subject (`outermost`: outermostWriters) that stored to `locIds` → its stores,
+ * each counted where it takes its place in memory: under sc and weak the store's own event (weak: a store joins
+ * its location's coherence order when it executes), under tso a plain store's drain from the store buffer (an
+ * RMW writes memory at its step, after draining its CPU's buffer). A store belongs to the writer its message is
+ * tagged with (its CPU's innermost writer when it was issued), so a drain counts for the writer that issued it.
+ */
+export function storeSpans(
+  exec: Execution,
+  locIds: readonly number[],
+  outermost: ReadonlyMap<number, number>,
+): Map<number, StoreSpan> {
+  const spans = new Map<number, StoreSpan>();
+  const buffered = exec.model === 'tso';
+  for (const ev of exec.events) {
+    if (ev.wrote === undefined || ev.tag === undefined || ev.tag < 0) continue;
+    // under tso a plain store's place in memory is its drain
+    if (buffered && ev.kind === 'store') continue;
+    if (!ev.locs.some((l) => locIds.includes(l))) continue;
+    const w = ownerOf(exec, outermost, ev.tag);
+    if (w === undefined) continue;
+    const s = spans.get(w);
+    if (s === undefined) spans.set(w, { first: ev.index, last: ev.index, stores: 1, event: ev });
+    else {
+      s.last = ev.index;
+      s.stores++;
+    }
+  }
+  return spans;
+}
+
+/**
+ * Where the reference commits a writer: `time` in steps — a drain between steps s - 1 and s counts as s - 1/2 —,
+ * then `seq`, the event index among commits at one time (drains between the same two steps; 0 for a writer
+ * committed where it finishes, which shares its last step with no other writer).
+ */
+interface CommitPoint {
+  readonly time: number;
+  readonly seq: number;
+}
+
+/**
+ * The commit point of each writer. A finished writer that made one store to the subject commits where that store
+ * takes its place in memory (storeSpans): that store is its whole effect, and where it lands is what every reader
+ * reads. That is where it finishes, except under tso — a plain store drains after its writer finished, possibly
+ * after a store another CPU made later (two arm64 `__set_pte` with no lock, or a PTL-held one against a hardware
+ * A/D update) — and for a writer that goes on after its store (a TLBI after the one `__ptep_set_access_flags`
+ * that changed something) while another CPU's writer stores. Every other writer — several stores, none, or cut
+ * off by a bound — commits when it finishes (serial.ts checks that such writers on different CPUs kept their
+ * stores apart, in that order).
+ */
+function commitPoints(
+  writers: readonly OpRecord[],
+  spans: ReadonlyMap<number, StoreSpan>,
+): { readonly at: (o: OpRecord) => CommitPoint; readonly placed: Map<number, Event> } {
+  const points = new Map<number, CommitPoint>();
+  const placed = new Map<number, Event>();
+  for (const o of writers) {
+    const s = spans.get(o.id);
+    if (!o.done || s === undefined || s.stores !== 1) continue;
+    const ev = s.event;
+    const time = ev.kind === 'drain' ? ev.step - 0.5 : ev.step;
+    if (time === o.end) continue;
+    points.set(o.id, { time, seq: ev.index });
+    placed.set(o.id, ev);
+  }
+  return { at: (o) => points.get(o.id) ?? { time: endOf(o), seq: 0 }, placed };
+}
 
 /**
  * Every writer operation on `subject` → its outermost writer on `subject` (itself when not nested in one):
@@ -77,11 +161,12 @@ export function ownerOf(exec: Execution, outermost: ReadonlyMap<number, number>,
 /**
  * Writer operations on one subject are serialised (by the PTL, by running on
  * one CPU, or — hardware A/D updates — by being one atomic instruction), so
- * their commit order is the order in which they finish; an operation cut off
- * by a bound commits last (it may or may not have). A writer operation nested
- * inside another writer on the same subject (contpte_ptep_set_access_flags
- * calling __ptep_set_access_flags) is part of the outer one's specification:
- * only outermost writers commit.
+ * each commits atomically at one point: where it finishes, or — a writer that
+ * made one store — where that store took its place in memory (commitPoints);
+ * an operation cut off by a bound commits last (it may or may not have). A
+ * writer operation nested inside another writer on the same subject
+ * (contpte_ptep_set_access_flags calling __ptep_set_access_flags) is part of
+ * the outer one's specification: only outermost writers commit.
  */
 export function buildHistory(
   exec: Execution,
@@ -90,15 +175,19 @@ export function buildHistory(
   model?: EntriesModel,
   /** outermostWriters(exec, subject), when the caller has it already */
   outermost: ReadonlyMap<number, number> = outermostWriters(exec, subject),
+  /** storeSpans over the subject's locations, when the caller has them already */
+  spans?: ReadonlyMap<number, StoreSpan>,
 ): LogicalHistory {
   const writers = exec.ops.filter((o) => outermost.get(o.id) === o.id);
+  const locIds = model?.locIds ?? [...new Set(writers.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))];
+  const { at, placed } = commitPoints(writers, spans ?? storeSpans(exec, locIds, outermost));
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];
   const describe = new Map<number, string>();
   const firstIndexOfOp = new Map<number, number>();
   if (!model) {
-    const sorted = [...writers].sort(finishOrder);
+    const sorted = [...writers].sort((a, b) => byCommit(at(a), at(b)) || a.start - b.start || a.id - b.id);
     for (const op of sorted) {
       const spec: unknown = op.mark.spec;
       if (!isWriterSpec(spec)) {
@@ -110,14 +199,21 @@ export function buildHistory(
     }
   }
   const states = model
-    ? entriesHistory(exec, subject, model, writers, outermost, { values, indexOfOp, firstIndexOfOp, ops, describe })
+    ? entriesHistory(exec, subject, model, writers, outermost, at, {
+        values,
+        indexOfOp,
+        firstIndexOfOp,
+        ops,
+        describe,
+      })
     : [];
   for (const [id, top] of outermost) {
     if (id === top) continue;
     if (indexOfOp.has(top)) indexOfOp.set(id, indexOfOp.get(top)!);
     if (firstIndexOfOp.has(top)) firstIndexOfOp.set(id, firstIndexOfOp.get(top)!);
   }
-  if (!states || !model) return { subject, values, ops, indexOfOp };
+  const where = placed.size > 0 ? { placed } : {};
+  if (!states || !model) return { subject, values, ops, indexOfOp, ...where };
   return {
     subject,
     values,
@@ -127,8 +223,11 @@ export function buildHistory(
     model,
     ...(describe.size > 0 ? { describe } : {}),
     ...(firstIndexOfOp.size > 0 ? { firstIndexOfOp } : {}),
+    ...where,
   };
 }
+
+const byCommit = (a: CommitPoint, b: CommitPoint): number => a.time - b.time || a.seq - b.seq;
 
 /** The logical value index a message tag stands for (INIT_TAG → v0). */
 export function indexOfTag(h: LogicalHistory, tag: number): number | undefined {
@@ -146,7 +245,7 @@ interface Out {
 
 /**
  * The history of an entries subject. A writer without a transient commits
- * when it finishes. A break-before-make writer (EntriesSpec.transient: a
+ * at its commit point (commitPoints). A break-before-make writer (EntriesSpec.transient: a
  * contpte_convert) commits each entry of its break separately, at the step
  * where it first writes that location (the clear is an atomic RMW of that one
  * descriptor, so a hardware update of the same descriptor is ordered with it
@@ -162,6 +261,7 @@ function entriesHistory(
   model: EntriesModel,
   writers: readonly OpRecord[],
   outermost: ReadonlyMap<number, number>,
+  commitOf: (o: OpRecord) => CommitPoint,
   out: Out,
 ): bigint[][] {
   const at = (id: number, what: string): number => {
@@ -171,6 +271,8 @@ function entriesHistory(
   };
   interface Commit {
     readonly time: number;
+    /** CommitPoint.seq for an operation's commit, 0 for a clear or repaint */
+    readonly seq: number;
     readonly op: OpRecord;
     readonly clear?: number;
     readonly repaint?: number;
@@ -213,20 +315,20 @@ function entriesHistory(
     if (!isEntriesSpec(spec)) {
       throw new Error(`[ptefuzz internal bug] writer ${op.mark.name} on ${subject} has no entries specification`);
     }
-    commits.push({ time: endOf(op), op });
+    commits.push({ ...commitOf(op), op });
     if (!spec.transient) continue;
     // the break is decided on the state it starts from: evaluated lazily at the first clear
     const { first: firstWrite, last: lastWrite } = writes.get(op.id)!;
     for (const [l, step] of firstWrite) {
       if (!model.locIds.includes(l)) continue;
-      commits.push({ time: step, op, clear: l });
+      commits.push({ time: step, seq: 0, op, clear: l });
       const last = lastWrite.get(l)!;
-      if (last > step) commits.push({ time: last, op, repaint: l });
+      if (last > step) commits.push({ time: last, seq: 0, op, repaint: l });
     }
   }
   // at one step: an entry's clear, then its repaint, then the operation's finish
   const rank = (c: Commit): number => (c.clear !== undefined ? 0 : c.repaint !== undefined ? 1 : 2);
-  commits.sort((a, b) => a.time - b.time || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
+  commits.sort((a, b) => byCommit(a, b) || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
   const view = (): bigint => {
     const shown = [...cur];
     for (const { brk } of breaks.values()) for (const [id, v] of brk) shown[at(id, 'break')] = v;

@@ -1,5 +1,6 @@
 import type { Execution, OpRecord } from '../machine';
-import { finishOrder, outermostWriters, ownerOf } from './history';
+import type { StoreSpan } from './history';
+import { finishOrder, outermostWriters, storeSpans } from './history';
 
 /**
  * Two writer operations on one subject that were not serialised in an
@@ -21,26 +22,26 @@ export interface UnserialisedWriters {
  * buildHistory's assumption, checked on one execution: the writer operations
  * on `subject` are serialised (by the PTL, by running on one CPU, or —
  * hardware A/D updates, an atomic cmpxchg/xchg — by being one atomic
- * instruction), so each takes effect atomically where it finishes. The
- * outermost writers (history.ts's notion) on different CPUs that make two or
- * more stores to the subject's locations must have their stores in disjoint
- * stretches of memory order, in the order in which they finish. A writer that
- * makes one store is atomic by itself: it may land inside another writer (a
+ * instruction), so each takes effect atomically where the reference commits
+ * it. The outermost writers (history.ts's notion) on different CPUs that make
+ * two or more stores to the subject's locations must have their stores in
+ * disjoint stretches of memory order, in the order in which they finish. A
+ * writer that makes one store is atomic by itself, and the reference commits
+ * it where that store takes its place in memory (history.ts commitPoints),
+ * so it needs no order with the others: it may land inside another writer (a
  * hardware A/D update inside a PTL-holding contpte_convert, S8/S9), and is
  * not looked at. Stores, not the operations' step windows, are compared: an
  * operation that takes the PTL inside itself (the fault path) overlaps the
  * holder's window while it waits for the lock, without harm.
  *
- * A store's position is where it takes its place in memory, because that is
- * what every reader reads and what the reference must have listed: under sc
- * and weak the store's own event (weak: a store joins its location's
- * coherence order when it executes), under tso its drain from the store
- * buffer (an RMW writes memory at its step, after draining its CPU's buffer).
- * Issue order would be unsound under tso: two writers that issue their stores
- * one after the other can still drain them interleaved, or in the other order.
- * Under the PTL neither happens: the next holder's spin_lock reads the lock
- * free only once the previous holder's unlock has drained, after its stores
- * (FIFO), and issues its own stores, so finishes, after that.
+ * A store's position is where it takes its place in memory (storeSpans),
+ * because that is what every reader reads and what the reference must have
+ * listed. Issue order would be unsound under tso: two writers that issue
+ * their stores one after the other can still drain them interleaved, or in
+ * the other order. Under the PTL neither happens: the next holder's
+ * spin_lock reads the lock free only once the previous holder's unlock has
+ * drained, after its stores (FIFO), and issues its own stores, so finishes,
+ * after that.
  *
  * Undefined when the writers were serialised.
  */
@@ -50,30 +51,13 @@ export function unserialisedWriters(
   locIds: readonly number[],
   /** outermostWriters(exec, subject), when the caller has it already */
   outermost: ReadonlyMap<number, number> = outermostWriters(exec, subject),
+  /** storeSpans(exec, locIds, outermost), when the caller has them already */
+  spans?: ReadonlyMap<number, StoreSpan>,
 ): UnserialisedWriters | undefined {
   if (outermost.size < 2) return undefined;
-  interface Span {
-    first: number;
-    last: number;
-    stores: number;
-  }
-  const spans = new Map<number, Span>();
-  const buffered = exec.model === 'tso';
-  for (const ev of exec.events) {
-    if (ev.wrote === undefined || ev.tag === undefined || ev.tag < 0) continue;
-    // under tso a plain store's place in memory is its drain
-    if (buffered && ev.kind === 'store') continue;
-    if (!ev.locs.some((l) => locIds.includes(l))) continue;
-    const w = ownerOf(exec, outermost, ev.tag);
-    if (w === undefined) continue;
-    const s = spans.get(w);
-    if (s === undefined) spans.set(w, { first: ev.index, last: ev.index, stores: 1 });
-    else {
-      s.last = ev.index;
-      s.stores++;
-    }
-  }
-  const multi = [...spans].filter(([, s]) => s.stores >= 2).sort((a, b) => a[1].first - b[1].first);
+  const multi = [...(spans ?? storeSpans(exec, locIds, outermost))]
+    .filter(([, s]) => s.stores >= 2)
+    .sort((a, b) => a[1].first - b[1].first);
   for (let i = 0; i < multi.length; i++) {
     const [ia, a] = multi[i]!;
     const opA = exec.ops[ia]!;

@@ -72,17 +72,29 @@ function cpuText(built: BuiltScenario, cpu: number): string {
 
 function historyLines(h: LogicalHistory, built: BuiltScenario, arch: Arch): string[] {
   const label = built.subject.entries?.label;
+  // a writer of one store is committed where it reached memory: said only when that is not where it finished
+  const atomic =
+    h.placed === undefined
+      ? 'each writer atomic when it finishes'
+      : 'each writer atomic when it finishes, or — one that made one store — where that store reached memory';
   const out = [
     label === undefined
-      ? `reference history of ${h.subject} (each writer atomic when it finishes):`
-      : `reference history of ${label.entry}, the entry read in block ${h.subject} (${label.view}; each writer atomic when it finishes):`,
+      ? `reference history of ${h.subject} (${atomic}):`
+      : `reference history of ${label.entry}, the entry read in block ${h.subject} (${label.view}; ${atomic}):`,
   ];
   out.push(`  v0  ${arch.format(h.values[0]!)}  initial`);
   const entries = h.ops.map((op, i) => {
     const spec: unknown = op.mark.spec;
     const what = h.describe?.get(i + 1) ?? specDescribe(spec) ?? op.mark.name;
     const text = `${arch.format(h.values[i + 1]!)}  ${what} by ${opName(op)} on ${cpuText(built, op.cpu)}`;
-    return { text, steps: op.done ? `${op.start}..${op.end}` : undefined };
+    const store = h.placed?.get(op.id);
+    const where =
+      store === undefined
+        ? ''
+        : store.kind === 'drain'
+          ? ` (its store drained to memory before step ${store.step})`
+          : ` (its store at step ${store.step})`;
+    return { text, steps: op.done ? `${op.start}..${op.end}${where}` : undefined };
   });
   // a loop that writes the same value again and again (a livelock's retries): one line per run
   out.push(
