@@ -124,6 +124,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'handle_pte_fault',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl'],
     consumer: 'handle_pte_fault',
     summary:
       'orig = lockless read; none: do_anonymous_page; not present: do_swap_page (pte_unmap_same); else PTL recheck + generic ptep_set_access_flags',
@@ -149,6 +150,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'do_anonymous_page',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl'],
     summary: 'alloc_page, under the PTL install it if the pte is still none, else put it',
     source: 'mm/memory.c do_anonymous_page() (now)',
     params: [PTE],
@@ -158,6 +160,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'zap_pte_range',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl'],
     summary: 'MADV_DONTNEED of an anonymous pte: under the PTL ptep_get_and_clear; TLB flush; then free the page',
     source: 'mm/memory.c zap_pte_range() + mmu_gather (include/asm-generic/tlb.h)',
     params: [
@@ -210,6 +213,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'zap_pte_range_file',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl'],
     summary:
       'zap of a shared-file pte: get_and_clear, folio_mark_dirty if dirty, page_remove_rmap before (v6.0) or after (v6.1) the TLB flush',
     source: 'mm/memory.c zap_pte_range() before / since 5df397dec7c4 (v6.1)',
@@ -229,6 +233,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'writeback',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl'],
     summary:
       'folio_clear_dirty_for_io: folio_mkclean through the rmap (mapcount), test-and-clear PG_dirty, then the contents to disk',
     source: 'mm/page-writeback.c folio_clear_dirty_for_io(), mm/rmap.c folio_mkclean()',
@@ -239,6 +244,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'khugepaged_collapse_file',
     arch: BOTH,
     role: 'other',
+    locks: ['ptl', 'page_table_lock'],
     summary:
       'try_to_unmap the small page, pmdp_collapse_flush (pmd cleared, flush), [tlb_remove_table_sync_one], pte_free of the table',
     source: 'mm/khugepaged.c collapse_file() → retract_page_tables() (before / since 2ba99c5e0881, 2022)',
@@ -285,6 +291,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     name: 'smmu_write',
     arch: 'arm64',
     role: 'other',
+    locks: ['ptl'],
     consumer: 'smmu_write',
     summary:
       'a per-descriptor walker without HTTU writing via pte: walk, else fault (orig = the read, PTL, pte_same, ptep_set_access_flags), retry',

@@ -73,6 +73,7 @@ export const PAE_OPERATIONS: readonly OperationDef[] = [
     name: 'madv_dontneed_pae',
     arch: 'x86-pae',
     role: 'other',
+    locks: ['ptl'],
     summary:
       'MADV_DONTNEED: under the PTL, ptep_get_and_clear a present pte (pte_clear a non-present one); flush deferred',
     source: 'mm/memory.c zap_pte_range() via zap_page_range_single() (now); no TLB model',
@@ -83,6 +84,7 @@ export const PAE_OPERATIONS: readonly OperationDef[] = [
     name: 'do_anonymous_page_pae',
     arch: 'x86-pae',
     role: 'other',
+    locks: ['ptl'],
     summary: 'anonymous fault: under the PTL, set_pte the value if the pte is still none',
     source: 'mm/memory.c do_anonymous_page() (now)',
     params: [PTE, VALUE, BARRIERS],

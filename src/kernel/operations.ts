@@ -87,6 +87,9 @@ export interface OpContext {
   readonly arch: ArchName;
 }
 
+/** A lock a scenario names: the PTL, or mm->page_table_lock (a declared pmd's lock). */
+export type ScenarioLock = 'ptl' | 'page_table_lock';
+
 export interface OperationDef {
   /** the kernel function's name, verbatim */
   readonly name: string;
@@ -104,6 +107,11 @@ export interface OperationDef {
    * parameter): `ptefuzz list` shows the scenario's consumer
    */
   readonly consumer?: string;
+  /**
+   * the locks its program takes itself (a `spin_lock` inside, on some path): calling it while the CPU holds one
+   * would deadlock, and lowering refuses it
+   */
+  readonly locks?: readonly ScenarioLock[];
   /** invariant: every param is present in `args` (defaults filled in by the caller) */
   program(args: Readonly<Record<string, ArgValue>>, ctx: OpContext): Program<unknown>;
 }

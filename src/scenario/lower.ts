@@ -269,7 +269,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         if (step.kind === 'op' && step.def.consumer !== undefined) consumer ??= step.def.consumer;
       }
       steps.push(step);
-      if (ctx.recordedLocks !== true) checkLockBalance(s, held, cd.name, file);
+      if (ctx.recordedLocks !== true) checkLockBalance(s, step, held, cd.name, file);
       const reg = step.kind === 'op' ? step.reg : step.kind === 'raw' && 'reg' in step.stmt ? step.stmt.reg : undefined;
       if (reg !== undefined && !regs.includes(reg)) regs.push(reg);
     }
@@ -499,14 +499,27 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
 }
 
 /**
- * Lock balance, statement by statement (`held`: the locks the CPU holds before `c`): a spin_unlock releases a lock
- * the CPU holds (a bare unlock is a slip — often a spin_lock the minimizer or an edit dropped —, and would let
- * another CPU's spin_lock through while a writer runs), and a spin_lock takes one it does not (a second one
- * deadlocks the CPU on itself).
+ * Lock balance, statement by statement (`held`: the locks the CPU holds before `c`, lowered to `step`): a
+ * spin_unlock releases a lock the CPU holds (a bare unlock is a slip — often a spin_lock the minimizer or an edit
+ * dropped —, and would let another CPU's spin_lock through while a writer runs), and a spin_lock takes one it does
+ * not (a second one deadlocks the CPU on itself) — nor does an operation that takes one itself
+ * (OperationDef.locks: the fault path, a zap), which would wait for ever for the lock its own CPU holds.
  */
-function checkLockBalance(c: Call, held: Map<string, Call>, cpu: string, file: string): void {
+function checkLockBalance(c: Call, step: Step, held: Map<string, Call>, cpu: string, file: string): void {
   const l = lockCall(c);
-  if (l === undefined) return;
+  if (l === undefined) {
+    for (const lock of step.kind === 'op' ? (step.def.locks ?? []) : []) {
+      const prev = held.get(lock);
+      if (prev !== undefined)
+        throw expected(
+          file,
+          c,
+          `no call of ${c.name} while cpu ${cpu} holds ${lock} (${c.name} takes ${lock} itself: it would wait for ever for the ${lock} cpu ${cpu} took at line ${prev.line} — a deadlock; call it after spin_unlock(${lock}))`,
+          `${c.name}(…) inside spin_lock(${lock})`,
+        );
+    }
+    return;
+  }
   const prev = held.get(l.lock);
   if (l.take) {
     if (prev !== undefined)

@@ -61,6 +61,11 @@ describe('.scn: typical mistakes give file:line:col errors', () => {
       'unbalanced-unlock.scn',
       '10:3: expected spin_unlock(ptl) only where cpu C holds ptl (after its spin_lock(ptl)), found spin_unlock(ptl) with ptl not held',
     ],
+    // was: accepted, and every execution that reached the call ended as a deadlock (bound-hit)
+    [
+      'fault-under-ptl.scn',
+      '11:3: expected no call of handle_pte_fault while cpu B holds ptl (handle_pte_fault takes ptl itself: it would wait for ever for the ptl cpu B took at line 9 — a deadlock; call it after spin_unlock(ptl)), found handle_pte_fault(…) inside spin_lock(ptl)',
+    ],
   ];
   for (const [file, msg] of cases) {
     test(`${file}: ptefuzz check prints one line and exits 2`, () => {
@@ -127,6 +132,18 @@ describe('.scn: more errors name the place and what was expected', () => {
       S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  pte_clear(pte)'),
       "test.scn:8:3: expected a spin_unlock(ptl) after this spin_lock(ptl) in cpu B's body (a CPU ends holding no lock, as the kernel releases every lock it takes), found none",
     ],
+    // an operation that takes the lock itself, called while the CPU holds it: it would wait for ever
+    [
+      S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  madv_dontneed_pae(pte)\n  spin_unlock(ptl)'),
+      'test.scn:9:3: expected no call of madv_dontneed_pae while cpu B holds ptl (madv_dontneed_pae takes ptl itself: it would wait for ever for the ptl cpu B took at line 8 — a deadlock; call it after spin_unlock(ptl)), found madv_dontneed_pae(…) inside spin_lock(ptl)',
+    ],
+    [
+      S2.replace(
+        '  pte_clear(pte)',
+        '  spin_lock(ptl)\n  pte_clear(pte)\n  handle_pte_fault(pte, read=ptep_get_atomic64)',
+      ),
+      'test.scn:10:3: expected no call of handle_pte_fault while cpu B holds ptl (handle_pte_fault takes ptl itself',
+    ],
     [
       S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless expect fine'),
       "expected bug, correct, benign after 'expect', found 'fine'",
@@ -149,6 +166,24 @@ describe('.scn: more errors name the place and what was expected', () => {
     ],
   ])('%#', (src, msg) => {
     expect(errorOf(src)).toContain(msg);
+  });
+});
+
+describe(".scn: an operation that takes the PTL itself is called outside the CPU's own spin_lock(ptl)", () => {
+  test('after the spin_unlock, or on another CPU than the holder: no error', () => {
+    const after = S2.replace(
+      '  pte_clear(pte)',
+      '  spin_lock(ptl)\n  pte_clear(pte)\n  spin_unlock(ptl)\n  madv_dontneed_pae(pte)',
+    );
+    expect(load(after).kind).toBe('kernel');
+    const other =
+      S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  pte_clear(pte)\n  spin_unlock(ptl)') +
+      'cpu C {\n  madv_dontneed_pae(pte)\n}\n';
+    expect(load(other).kind).toBe('kernel');
+  });
+  test("a recorded scenario (a crash file's text) is lowered without the check: it replays, as a deadlock", () => {
+    const inside = S2.replace('  pte_clear(pte)', '  spin_lock(ptl)\n  madv_dontneed_pae(pte)\n  spin_unlock(ptl)');
+    expect(loadScn(inside, 'test.scn', { ...ctx, recordedLocks: true }).kind).toBe('kernel');
   });
 });
 
