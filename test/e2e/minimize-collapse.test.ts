@@ -59,3 +59,23 @@ describe('minimize: a file under the fingerprint name that is no crash file', ()
     expect(readFileSync(join(tmp, name))).toEqual(readFileSync(join(ROOT, 'crashes', name)));
   });
 });
+
+describe('minimize: a witness written before the drop-pairs pass', () => {
+  test("loses the clear and the make that go only together, listed under one cpu B, and takes the new witness's name", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-pairs-'));
+    const old = 's6-kvm-dirty-check.contpte_ptep_get.exact.weak.false-dirty.ab4a01b54f5d.msgpack';
+    writeFileSync(join(tmp, old), readFileSync(join(ROOT, 'test', 'fixtures', 'crash-before-pairs.msgpack')));
+    const r = cli(['minimize', tmp]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'dropped from cpu B "remap FolioB at pte0": __ptep_get_and_clear(pte[0]), __set_pte(pte[0], 0x0068000000080fc3); ',
+    );
+    const [left] = readdirSync(tmp);
+    expect(left).not.toBe(old);
+    const text = decodeCrash(readFileSync(join(tmp, left!)), left!).scenario.text!;
+    expect(text).not.toMatch(/__ptep_get_and_clear|__set_pte\(/);
+    // the file `fuzz --runs 20000 --seed 1` writes now
+    expect(left).toBe('s6-kvm-dirty-check.contpte_ptep_get.exact.weak.false-dirty.3156adf09f90.msgpack');
+  });
+});

@@ -100,7 +100,7 @@ function minimizeFile(file: string, registry: ReaderRegistry, watch: WatchedExec
   const stats =
     `trace ${crash.trace.length} → ${min.trace.length} choices, ` +
     `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(min.run.exec.choices)}, ` +
-    (min.dropped.length > 0 ? `${droppedText(min.dropped)}, ` : '') +
+    (min.dropped.length > 0 ? `${droppedText(min.dropped)}; ` : '') +
     `${min.tries} predicate evaluations`;
   const renamed = resolve(out) !== resolve(file);
   const same = Buffer.compare(readFileSync(file), bytes) === 0;
