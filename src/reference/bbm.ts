@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { Arm64BbmPart, PteSubject } from '../kernel';
 import { arm64UnbrokenChange } from '../kernel';
-import { outermostWriters, ownerOf } from './history';
+import { landsInMemory, outermostWriters, ownerOf } from './history';
 
 /**
  * A store that changed a valid arm64 descriptor of the subject into another valid translation with no invalid
@@ -33,11 +33,9 @@ const WORD = (1n << 64n) - 1n;
  * valid entry became another translation in one store is no bug of the reader but of the scenario (or of a
  * reduction that dropped the clear before a `__set_pte`).
  *
- * Each store to a descriptor is compared with the value it replaced in memory: its coherence predecessor.
- * Positions as in serial.ts: under sc and weak a store's own event (weak: a store joins its location's coherence
- * order when it executes, so the event log is that order), under tso a plain store's drain from the store buffer
- * (an RMW — xchg, cmpxchg, a hardware AF/DBM update — writes memory at its step, after draining its CPU's
- * buffer). A store that lands on an invalid entry (a make) or writes one (a break) is always allowed, so
+ * Each store to a descriptor is compared with the value it replaced in memory: its coherence predecessor, each
+ * store taken where it takes its place in memory (landsInMemory, history.ts, as for the serialisation check).
+ * A store that lands on an invalid entry (a make) or writes one (a break) is always allowed, so
  * `contpte_convert()`'s repaint after its clears and a fault's `set_pte_at()` over a none entry pass. The TLBI
  * the Arm ARM also requires between the break and the make is not checked (README Limitations).
  *
@@ -53,11 +51,8 @@ export function unbrokenChange(
   const descriptors = model?.descriptors;
   if (model === undefined || descriptors === undefined) return undefined;
   const cur = descriptors.map((id) => model.initial[model.locIds.indexOf(id)]!);
-  const buffered = exec.model === 'tso';
   for (const ev of exec.events) {
-    if (ev.wrote === undefined) continue;
-    // under tso a plain store's place in memory is its drain
-    if (buffered && ev.kind === 'store') continue;
+    if (!landsInMemory(ev, exec.model)) continue;
     const locs = ev.locs;
     for (let k = 0; k < locs.length; k++) {
       const i = descriptors.indexOf(locs[k]!);

@@ -53,19 +53,27 @@ export const finishOrder = (a: OpRecord, b: OpRecord): number =>
 
 /** The stores of one outermost writer to the subject's locations, by where they take their place in memory. */
 export interface StoreSpan {
-  /** event index of the first and of the last */
-  first: number;
+  /** the first one's event (its index: where the span starts) */
+  readonly event: Event;
+  /** event index of the last */
   last: number;
   stores: number;
-  /** the first one's event */
-  readonly event: Event;
+}
+
+/**
+ * Whether `ev`, of an execution under `model`, is a write taking its place in memory: under sc and weak a store's
+ * own event (weak: a store joins its location's coherence order when it executes, so the event log is that
+ * order), under tso a plain store's drain from the store buffer, not its issue (an RMW — xchg, cmpxchg, a hardware
+ * AF/DBM update — writes memory at its step, after draining its CPU's buffer). The position of a store for the
+ * serialisation check, the commit points and the break-before-make check (bbm.ts).
+ */
+export function landsInMemory(ev: Event, model: Execution['model']): ev is Event & { readonly wrote: bigint } {
+  return ev.wrote !== undefined && !(model === 'tso' && ev.kind === 'store');
 }
 
 /**
  * Each outermost writer on the subject (`outermost`: outermostWriters) that stored to `locIds` → its stores,
- * each counted where it takes its place in memory: under sc and weak the store's own event (weak: a store joins
- * its location's coherence order when it executes), under tso a plain store's drain from the store buffer (an
- * RMW writes memory at its step, after draining its CPU's buffer). A store belongs to the writer its message is
+ * each counted where it takes its place in memory (landsInMemory). A store belongs to the writer its message is
  * tagged with (its CPU's innermost writer when it was issued), so a drain counts for the writer that issued it.
  */
 export function storeSpans(
@@ -74,16 +82,13 @@ export function storeSpans(
   outermost: ReadonlyMap<number, number>,
 ): Map<number, StoreSpan> {
   const spans = new Map<number, StoreSpan>();
-  const buffered = exec.model === 'tso';
   for (const ev of exec.events) {
-    if (ev.wrote === undefined || ev.tag === undefined || ev.tag < 0) continue;
-    // under tso a plain store's place in memory is its drain
-    if (buffered && ev.kind === 'store') continue;
+    if (!landsInMemory(ev, exec.model) || ev.tag === undefined || ev.tag < 0) continue;
     if (!ev.locs.some((l) => locIds.includes(l))) continue;
     const w = ownerOf(exec, outermost, ev.tag);
     if (w === undefined) continue;
     const s = spans.get(w);
-    if (s === undefined) spans.set(w, { first: ev.index, last: ev.index, stores: 1, event: ev });
+    if (s === undefined) spans.set(w, { event: ev, last: ev.index, stores: 1 });
     else {
       s.last = ev.index;
       s.stores++;
@@ -179,8 +184,15 @@ export function buildHistory(
   spans?: ReadonlyMap<number, StoreSpan>,
 ): LogicalHistory {
   const writers = exec.ops.filter((o) => outermost.get(o.id) === o.id);
-  const locIds = model?.locIds ?? [...new Set(writers.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))];
-  const { at, placed } = commitPoints(writers, spans ?? storeSpans(exec, locIds, outermost));
+  const { at, placed } = commitPoints(
+    writers,
+    spans ??
+      storeSpans(
+        exec,
+        model?.locIds ?? [...new Set(writers.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))],
+        outermost,
+      ),
+  );
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];

@@ -57,7 +57,7 @@ export function unserialisedWriters(
   if (outermost.size < 2) return undefined;
   const multi = [...(spans ?? storeSpans(exec, locIds, outermost))]
     .filter(([, s]) => s.stores >= 2)
-    .sort((a, b) => a[1].first - b[1].first);
+    .sort((a, b) => a[1].event.index - b[1].event.index);
   for (let i = 0; i < multi.length; i++) {
     const [ia, a] = multi[i]!;
     const opA = exec.ops[ia]!;
@@ -66,7 +66,7 @@ export function unserialisedWriters(
       const opB = exec.ops[ib]!;
       if (opA.cpu === opB.cpu) continue;
       // b's first store is after a's (sorted): it lies between two of a's, or a finished before b began
-      if (b.first < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
+      if (b.event.index < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
       if (finishOrder(opA, opB) > 0)
         return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: false };
     }
