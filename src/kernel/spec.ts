@@ -49,6 +49,17 @@ export interface EntriesSpec {
     readonly describe: string;
     readonly entries: (old: (locId: number) => bigint) => ReadonlyMap<number, bigint>;
   };
+  /**
+   * A break-before-make writer that goes on after its repaint (ptep_set_access_flags' unfold, then its
+   * `__ptep_set_access_flags` of the target): the entries' values once the break is repainted, before
+   * `entries` (both receive the values from before the break). Each entry takes its value here at its first
+   * store after its clear, and `entries`' at its last; the reference then holds three logical values for
+   * this one operation — the transient, the repainted block, the final one. Without it a repaint is final.
+   */
+  readonly repainted?: {
+    readonly describe: string;
+    readonly entries: (old: (locId: number) => bigint) => ReadonlyMap<number, bigint>;
+  };
 }
 
 export function isEntriesSpec(x: unknown): x is EntriesSpec {

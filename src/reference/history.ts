@@ -38,6 +38,12 @@ export interface LogicalHistory {
    */
   readonly firstIndexOfOp?: ReadonlyMap<number, number>;
   /**
+   * break-before-make writers that go on after their repaint (EntriesSpec.repainted) only: op id → the index of
+   * the repainted block's value, between the transient's and the final one. A store of such a writer to an entry
+   * after its clear is the repaint; a later one belongs to the final value.
+   */
+  readonly repaintedIndexOfOp?: ReadonlyMap<number, number>;
+  /**
    * writers committed where their one store took its place in memory, not where they finished (commitPoints):
    * op id → that store's event (under tso its drain)
    */
@@ -198,6 +204,7 @@ export function buildHistory(
   const ops: OpRecord[] = [];
   const describe = new Map<number, string>();
   const firstIndexOfOp = new Map<number, number>();
+  const repaintedIndexOfOp = new Map<number, number>();
   if (!model) {
     const sorted = [...writers].sort((a, b) => byCommit(at(a), at(b)) || a.start - b.start || a.id - b.id);
     for (const op of sorted) {
@@ -215,6 +222,7 @@ export function buildHistory(
         values,
         indexOfOp,
         firstIndexOfOp,
+        repaintedIndexOfOp,
         ops,
         describe,
       })
@@ -223,6 +231,7 @@ export function buildHistory(
     if (id === top) continue;
     if (indexOfOp.has(top)) indexOfOp.set(id, indexOfOp.get(top)!);
     if (firstIndexOfOp.has(top)) firstIndexOfOp.set(id, firstIndexOfOp.get(top)!);
+    if (repaintedIndexOfOp.has(top)) repaintedIndexOfOp.set(id, repaintedIndexOfOp.get(top)!);
   }
   const where = placed.size > 0 ? { placed } : {};
   if (!states || !model) return { subject, values, ops, indexOfOp, ...where };
@@ -235,6 +244,7 @@ export function buildHistory(
     model,
     ...(describe.size > 0 ? { describe } : {}),
     ...(firstIndexOfOp.size > 0 ? { firstIndexOfOp } : {}),
+    ...(repaintedIndexOfOp.size > 0 ? { repaintedIndexOfOp } : {}),
     ...where,
   };
 }
@@ -251,6 +261,7 @@ interface Out {
   readonly values: bigint[];
   readonly indexOfOp: Map<number, number>;
   readonly firstIndexOfOp: Map<number, number>;
+  readonly repaintedIndexOfOp: Map<number, number>;
   readonly ops: OpRecord[];
   readonly describe: Map<number, string>;
 }
@@ -265,7 +276,10 @@ interface Out {
  * its first clear until it finishes, the subject's logical value is the
  * transient's (the block is none: a reader must not see a half-broken block
  * as a valid one); it finishes with `entries` applied to the remembered
- * values. Only the first clear adds a logical value.
+ * values. Only the first clear adds a logical value. A writer that goes on
+ * after its repaint (EntriesSpec.repainted) repaints each entry at its first
+ * store after its clear and paints it final at its last; once every entry of
+ * its break is repainted, the repainted block is a logical value of its own.
  */
 function entriesHistory(
   exec: Execution,
@@ -287,6 +301,10 @@ function entriesHistory(
     readonly seq: number;
     readonly op: OpRecord;
     readonly clear?: number;
+    /** an entry's first store after its clear, of a writer with EntriesSpec.repainted */
+    readonly mid?: number;
+    /** with `mid`: that store is the entry's last, so the entry keeps the repainted value */
+    readonly midIsLast?: boolean;
     readonly repaint?: number;
   }
   const commits: Commit[] = [];
@@ -296,19 +314,25 @@ function entriesHistory(
     readonly brk: ReadonlyMap<number, bigint>;
     readonly olds: Map<number, bigint>;
     final?: ReadonlyMap<number, bigint>;
+    /** EntriesSpec.repainted's values, the entries repainted so far, whether the repainted block is shown */
+    repainted?: ReadonlyMap<number, bigint>;
+    readonly midPainted: Set<number>;
+    shown: boolean;
     readonly painted: Set<number>;
   }
   const breaks = new Map<number, Break>();
-  // the steps at which each break-before-make writer first and last wrote each location, in one pass
+  // the steps at which each break-before-make writer first, second and last wrote each location, in one pass
   // over the events (per writer, locations in the order of their first write)
   interface Writes {
     readonly first: Map<number, number>;
+    readonly second: Map<number, number>;
     readonly last: Map<number, number>;
   }
   const writes = new Map<number, Writes>();
   for (const op of writers) {
     const spec: unknown = op.mark.spec;
-    if (isEntriesSpec(spec) && spec.transient) writes.set(op.id, { first: new Map(), last: new Map() });
+    if (isEntriesSpec(spec) && spec.transient)
+      writes.set(op.id, { first: new Map(), second: new Map(), last: new Map() });
   }
   if (writes.size > 0) {
     for (const ev of exec.events) {
@@ -318,6 +342,7 @@ function entriesHistory(
       if (w === undefined) continue;
       for (const l of ev.locs) {
         if (!w.first.has(l)) w.first.set(l, ev.step);
+        else if (!w.second.has(l)) w.second.set(l, ev.step);
         w.last.set(l, ev.step);
       }
     }
@@ -330,20 +355,23 @@ function entriesHistory(
     commits.push({ ...commitOf(op), op });
     if (!spec.transient) continue;
     // the break is decided on the state it starts from: evaluated lazily at the first clear
-    const { first: firstWrite, last: lastWrite } = writes.get(op.id)!;
+    const { first: firstWrite, second: secondWrite, last: lastWrite } = writes.get(op.id)!;
     for (const [l, step] of firstWrite) {
       if (!model.locIds.includes(l)) continue;
       commits.push({ time: step, seq: 0, op, clear: l });
+      const again = spec.repainted ? secondWrite.get(l) : undefined;
       const last = lastWrite.get(l)!;
-      if (last > step) commits.push({ time: last, seq: 0, op, repaint: l });
+      if (again !== undefined) commits.push({ time: again, seq: 0, op, mid: l, midIsLast: again === last });
+      if (last > (again ?? step)) commits.push({ time: last, seq: 0, op, repaint: l });
     }
   }
   // at one step: an entry's clear, then its repaint, then the operation's finish
-  const rank = (c: Commit): number => (c.clear !== undefined ? 0 : c.repaint !== undefined ? 1 : 2);
+  const rank = (c: Commit): number =>
+    c.clear !== undefined ? 0 : c.mid !== undefined || c.repaint !== undefined ? 1 : 2;
   commits.sort((a, b) => byCommit(a, b) || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
   const view = (): bigint => {
     const shown = [...cur];
-    for (const { brk } of breaks.values()) for (const [id, v] of brk) shown[at(id, 'break')] = v;
+    for (const b of breaks.values()) if (!b.shown) for (const [id, v] of b.brk) shown[at(id, 'break')] = v;
     return model.view(shown);
   };
   const push = (op: OpRecord, text?: string): void => {
@@ -361,7 +389,7 @@ function entriesHistory(
         const snapshot = [...cur];
         const brk = spec.transient!.entries((id) => snapshot[at(id, c.op.mark.name)]!);
         if (brk.size === 0) continue;
-        b = { brk, olds: new Map(), painted: new Set() };
+        b = { brk, olds: new Map(), midPainted: new Set(), shown: false, painted: new Set() };
         breaks.set(c.op.id, b);
         b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
         const v = brk.get(c.clear);
@@ -377,6 +405,24 @@ function entriesHistory(
       continue;
     }
     const b = breaks.get(c.op.id);
+    if (c.mid !== undefined) {
+      // an entry's repaint by a writer that goes on after it: once the whole break is repainted, a value of its own
+      if (b === undefined || !b.olds.has(c.mid)) continue;
+      const snapshot = [...cur];
+      b.repainted ??= spec.repainted!.entries((id) => b.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!);
+      const v = b.repainted.get(c.mid);
+      if (v !== undefined) cur[at(c.mid, c.op.mark.name)] = v;
+      b.midPainted.add(c.mid);
+      if (c.midIsLast === true) b.painted.add(c.mid);
+      if (b.shown || [...b.brk.keys()].some((id) => !b.midPainted.has(id))) {
+        if (!b.shown) states[states.length - 1] = [...cur];
+        continue;
+      }
+      b.shown = true;
+      push(c.op, spec.repainted!.describe);
+      out.repaintedIndexOfOp.set(c.op.id, out.values.length - 1);
+      continue;
+    }
     const finals = (): ReadonlyMap<number, bigint> => {
       if (b === undefined) {
         const snapshot = [...cur];
@@ -392,7 +438,7 @@ function entriesHistory(
       const v = finals().get(c.repaint);
       if (v !== undefined) cur[at(c.repaint, c.op.mark.name)] = v;
       b.painted.add(c.repaint);
-      states[states.length - 1] = [...cur];
+      if (!b.shown) states[states.length - 1] = [...cur];
       continue;
     }
     for (const [id, v] of finals()) if (!b?.painted.has(id)) cur[at(id, c.op.mark.name)] = v;

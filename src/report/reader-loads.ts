@@ -59,7 +59,10 @@ export function readFrom(exec: Execution, load: Event, h: LogicalHistory | undef
  * it commits — except a break-before-make writer's (a contpte unfold or
  * fold: the reference's firstIndexOfOp): its first store to each entry is
  * the break, whose value (the block none) is a value of its own; a later
- * store to that entry (the repaint) is the final value.
+ * store to that entry (the repaint) is the final value — or, for a writer
+ * that goes on after its repaint (repaintedIndexOfOp: ptep_set_access_flags'
+ * unfold), the second store is the repainted block's value and a later one
+ * the final value.
  */
 function valueIndex(exec: Execution, load: Event, src: Event | undefined, h: LogicalHistory | undefined) {
   if (load.tag === undefined || h === undefined) return undefined;
@@ -69,12 +72,15 @@ function valueIndex(exec: Execution, load: Event, src: Event | undefined, h: Log
   // the same outermost writer: the same break and final value (nested operations carry their own tags)
   const same = (e: Event): boolean =>
     e.tag !== undefined && h.firstIndexOfOp?.get(e.tag) === first && indexOfTag(h, e.tag) === last;
+  const repainted = h.repaintedIndexOfOp?.get(load.tag);
+  let earlier = 0;
   for (let i = 0; i < src.index; i++) {
     const e = exec.events[i]!;
     if (e.wrote === undefined || (e.kind === 'drain') !== (src.kind === 'drain') || !same(e)) continue;
-    if (e.locs.some((l) => src.locs.includes(l))) return last;
+    if (e.locs.some((l) => src.locs.includes(l))) earlier++;
   }
-  return first;
+  if (earlier === 0) return first;
+  return earlier === 1 && repainted !== undefined ? repainted : last;
 }
 
 /**

@@ -182,7 +182,9 @@ export type SetAccessFlagsForm = 'gathered' | 'per-entry';
  * Spec (what ptep_set_access_flags promises — the same for both forms): the
  * target, and every entry of its block while it is folded, becomes at least as
  * permissive as entry (mergeAccessFlags); a write-permission change first
- * unfolds the block. Returns 1 if it changed something.
+ * unfolds the block — every entry none, then every entry repainted non-CONT
+ * with its old permissions (a state a lockless reader can see), then the
+ * target changed. Returns 1 if it changed something.
  */
 export function* ptep_set_access_flags(
   p: Arm64Ptep,
@@ -193,25 +195,35 @@ export function* ptep_set_access_flags(
   const entry = entryIn & ~ARM64.CONT;
   const ids = p.block.map((l) => l.id);
   const t = p.loc.id;
+  const unfolds = (old: (locId: number) => bigint): boolean =>
+    validCont(old(t)) && arm64.write(old(t)) !== arm64.write(entry);
+  /** the block contpte_convert repaints when it unfolds: each entry its own page, non-CONT */
+  const unfolded = (old: (locId: number) => bigint): bigint[] =>
+    convertedBlock(
+      old(t) & ~ARM64.CONT,
+      ids.map((id) => old(id)),
+    );
   const spec: EntriesSpec = {
     describe: `${p.loc.name} (and its folded block) at least as permissive as ${arm64.format(entry)}`,
     transient: {
       describe: 'write permission changes: unfold break (every entry none)',
-      entries: (old) =>
-        validCont(old(t)) && arm64.write(old(t)) !== arm64.write(entry)
-          ? new Map(ids.map((id) => [id, 0n]))
-          : new Map(),
+      entries: (old) => (unfolds(old) ? new Map(ids.map((id) => [id, 0n])) : new Map()),
+    },
+    // the unfold's repaint, before __ptep_set_access_flags changes the target: a lockless reader can see it
+    repainted: {
+      describe: 'write permission changes: unfold repaint (every entry non-CONT, its permissions unchanged)',
+      entries: (old) => {
+        if (!unfolds(old)) return new Map();
+        const next = unfolded(old);
+        return new Map(ids.map((id, i) => [id, next[i]!]));
+      },
     },
     entries: (old) => {
       const cur = old(t);
       if (!validCont(cur)) return new Map([[t, mergeAccessFlags(cur, entry)]]);
-      if (arm64.write(cur) === arm64.write(entry))
-        return new Map(ids.map((id) => [id, mergeAccessFlags(old(id), entry)]));
-      const unfolded = convertedBlock(
-        cur & ~ARM64.CONT,
-        ids.map((id) => old(id)),
-      );
-      return new Map(ids.map((id, i) => [id, id === t ? mergeAccessFlags(unfolded[i]!, entry) : unfolded[i]!]));
+      if (!unfolds(old)) return new Map(ids.map((id) => [id, mergeAccessFlags(old(id), entry)]));
+      const next = unfolded(old);
+      return new Map(ids.map((id, i) => [id, id === t ? mergeAccessFlags(next[i]!, entry) : next[i]!]));
     },
   };
   yield begin({
