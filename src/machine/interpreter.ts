@@ -150,6 +150,28 @@ export function execute(
     return { pfn, gen: st.gen, ref: st.ref };
   };
   const events: Event[] = [];
+  /**
+   * A walker that read an older message of a table pointer (weak: rank > 0) took the table as it was while that
+   * pointer was current in memory: the page's generation when the next store to the pointer landed (the
+   * rank-th newest, weak's stores joining coherence order where they execute). A table freed after its pmd was
+   * cleared is then one freed under the walker — use-after-free — however late the walker read the old pmd.
+   */
+  const genWhenSuperseded = (loc: number, rank: number, pfn: bigint): number => {
+    let newer = 0;
+    let at = -1;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const ev = events[i]!;
+      if (ev.wrote !== undefined && ev.locs.includes(loc) && ++newer === rank) {
+        at = i;
+        break;
+      }
+    }
+    for (let i = at - 1; i >= 0; i--) {
+      const pg = events[i]!.page;
+      if (pg?.pfn === pfn) return pg.gen;
+    }
+    return 0;
+  };
   const ops: OpRecord[] = [];
   let steps = 0;
 
@@ -297,7 +319,8 @@ export function execute(
         const table = ins.table?.(r.value) ?? null;
         if (table !== null) {
           const ts = pool.state(table);
-          ev.maps = { pfn: table, gen: ts.gen, ref: ts.ref };
+          const gen = r.rank > 0 ? genWhenSuperseded(ins.loc.id, r.rank, table) : ts.gen;
+          ev.maps = { pfn: table, gen, ref: ts.ref };
         }
         break;
       }

@@ -137,6 +137,39 @@ describe('S12: khugepaged retracting a pte table vs GUP-fast', () => {
     expect(run.exec.events.some((e) => e.name === 'try_grab_folio' && e.page?.pfn === 0x666n)).toBe(true);
     expect(run.exec.ops.find((o) => o.mark.name === 'gup_fast')!.result).toBeUndefined();
   });
+  test('weak: GUP-fast reads the pmd only after the table was freed and reused, but an older message of it', () => {
+    // G: IRQs off | K: unmap, clear the pmd, flush, free the table | N: reuses it | G: pmdp_get_lockless reads the
+    // pmd khugepaged cleared — weak lets it read the older message (rf 1; the first load with two to choose from)
+    // — and walks the reused table. It took the table as it was while that pmd was current: generation 0, before
+    // the free. (This read used to take the table at its generation when read, 1, and the pte from the reused
+    // page was judged a `phantom` of the reader.)
+    const run = scripted(
+      target('s12-arm64-khugepaged-gup-fast', '__ptep_get', 'weak'),
+      new ScriptSource(
+        [
+          [G, 1],
+          [K, 11],
+          [N, 2],
+          [G, 5],
+        ],
+        { rf: [1] },
+      ),
+    );
+    const pmd = run.exec.events.find((e) => e.cpu === G && e.maps !== undefined)!;
+    expect([pmd.step, pmd.rank, pmd.read]).toEqual([14, 1, 0x7000003n]);
+    expect(
+      run.exec.events.find(
+        (e) => e.cpu === K && e.maps === undefined && e.locs.includes(pmd.locs[0]!) && e.wrote === 0n,
+      )!.step,
+    ).toBeLessThan(14);
+    expect(pmd.maps).toEqual({ pfn: 0x7000n, gen: 0, ref: 1 });
+    const v = run.judgement.verdict;
+    expect(v.kind === 'divergence' && v.class).toBe('use-after-free');
+    if (v.kind === 'divergence')
+      expect(v.detail).toMatch(
+        /pfn 0x7000 \(step 15\), taken at gen 0 by pmdp_get_lockless \(step 14\), now reused \(gen 1/,
+      );
+  });
   test('with tlb_remove_table_sync_one() the same script cannot free the table before GUP-fast ends', () => {
     const run = runTarget(target('s12-arm64-khugepaged-gup-fast-ipi', '__ptep_get', 'weak'), script());
     const step = (cpu: number, name: string) => run.exec.events.find((e) => e.cpu === cpu && e.name === name)!.step;
