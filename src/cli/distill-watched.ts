@@ -21,12 +21,14 @@ import { MAX_TIMEOUTS_PER_TARGET } from './timeout-ledger';
 import type { HangSnapshot } from './watchdog';
 import { WatchBuffer, watchWorker } from './watchdog';
 import { workerScript } from './worker-script';
+import type { WorkerReaderModules } from './reader-modules';
+import { workerReaderModules } from './reader-modules';
 import { watchedDescribeHang } from './watched-call';
 
 /** What the worker is started with (structured-cloned once). */
 export interface DistillWorkerInput {
   /** `--reader-module` files, loaded by the worker itself (functions do not cross threads) */
-  readonly readerModules: readonly string[];
+  readonly readerModules: WorkerReaderModules;
   /** `--scenario FILE.scn` files */
   readonly scenarioFiles: readonly string[];
   /** the folders still to distill, in order */
@@ -102,6 +104,7 @@ export async function distillWatched(
   const hung: HungReplay[][] = jobs.map(() => []);
   const skip: Set<string>[] = jobs.map(() => new Set());
   const limits: (number | undefined)[] = jobs.map(() => undefined);
+  const readerModules = workerReaderModules(cfg.readerModules);
   /** the job's entries but its hung ones */
   const left = (j: number): { existing: FiledCandidate[]; candidates: FiledCandidate[] } => ({
     existing: jobs[j]!.existing.filter((e) => !skip[j]!.has(e.name)),
@@ -157,7 +160,7 @@ export async function distillWatched(
   function session(start: number): Promise<Ending> {
     const buf = WatchBuffer.create(1);
     const input: DistillWorkerInput = {
-      readerModules: cfg.readerModules,
+      readerModules,
       scenarioFiles: cfg.scenarioFiles,
       watch: buf.buffer,
       jobs: jobs.flatMap((job, index) => {

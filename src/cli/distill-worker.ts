@@ -11,7 +11,7 @@ import { builtinReaders } from '../kernel';
 import { corpusTarget, distillTarget } from '../campaign';
 import type { DistillFromWorker, DistillWorkerInput } from './distill-watched';
 import { isUserError } from './errors';
-import { registerReaderModules } from './reader-modules';
+import { registerWorkerReaderModules } from './reader-modules';
 import { scnScenarios } from './scenario-files';
 import { SharedWatch, WatchBuffer } from './watchdog';
 
@@ -31,7 +31,7 @@ try {
 function run(): void {
   const registry = builtinReaders();
   // probed by the main thread already: run only under the watchdog here
-  registerReaderModules(d.readerModules, registry, { probe: false });
+  registerWorkerReaderModules(d.readerModules, registry);
   const scenarios = scnScenarios(d.scenarioFiles, registry);
   const buf = new WatchBuffer(d.watch, 1);
   for (const job of d.jobs) {

@@ -23,7 +23,7 @@ import type { FromWorker, WitnessMessage, WorkerInput } from './parallel';
 import { divergenceReport } from './render';
 import { isUserError } from './errors';
 import { HEAP_TRIM_MS, heapTrimmer } from './heap';
-import { registerReaderModules } from './reader-modules';
+import { registerWorkerReaderModules } from './reader-modules';
 import { SharedWatch, WatchBuffer } from './watchdog';
 import { CampaignDecisions } from './campaign-decisions';
 import { WorkerExchange } from './corpus-exchange';
@@ -74,7 +74,7 @@ function run(): void {
   const trim = heapTrimmer(HEAP_TRIM_MS, () => Date.now());
   const registry = builtinReaders();
   // probed by the main thread already: run only under the watchdog here
-  registerReaderModules(d.readerModules, registry, { probe: false });
+  registerWorkerReaderModules(d.readerModules, registry);
   const targets = selectTargets(d.selection, registry);
   const buf = new WatchBuffer(d.watch, targets.length);
   const decisions = new CampaignDecisions(

@@ -64,12 +64,14 @@ import type { ExchangeInput } from './corpus-exchange';
 import { ExchangeHub } from './corpus-exchange';
 import type { MinimizeHang } from './timeout-ledger';
 import { TimeoutLedger } from './timeout-ledger';
+import type { WorkerReaderModules } from './reader-modules';
+import { workerReaderModules } from './reader-modules';
 
 /** What a worker is started with (structured-cloned once). */
 export interface WorkerInput {
   readonly selection: Selection;
   /** `--reader-module` files, loaded by the worker itself (functions do not cross threads) */
-  readonly readerModules: readonly string[];
+  readonly readerModules: WorkerReaderModules;
   readonly engine: FuzzEngineName;
   readonly depth?: number;
   readonly seed: string;
@@ -313,6 +315,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
   const registry = cfg.registry ?? builtinReaders();
   const stopBuf = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stopBuf);
+  const readerModules = workerReaderModules(cfg.readerModules);
   const byKey = new Map(cfg.targets.map((t, i) => [t.key, { t, i }]));
   const witnesses = new Map<string, Witness>();
   /** what every worker, running or fresh, is told: the dropped targets, the classes not to minimize */
@@ -615,7 +618,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
       let ending: Ending | undefined;
       const input: WorkerInput = {
         selection: cfg.selection,
-        readerModules: cfg.readerModules,
+        readerModules,
         engine: cfg.engine,
         ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}),
         seed: cfg.seed,

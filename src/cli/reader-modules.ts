@@ -7,6 +7,7 @@ import { compileFunction } from 'node:vm';
 import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
 import { ReaderModuleError, UsageError, probeReader, readersFromModule } from '../campaign';
 import * as api from '../index';
+import { isUserError } from './errors';
 import { HungExecution, WatchedExecutions } from './watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
@@ -78,7 +79,56 @@ function readModule(file: string, cwd: string): { abs: string; shown: string; so
   return { abs, shown, source, ext };
 }
 
+/**
+ * The `--reader-module` files as a worker thread (fuzz, replay, merge --distill) is started with: their names, and
+ * the CommonJS texts this thread made of them. Loading them there transpiles nothing unless a file changed since
+ * (its text then is not among these, and the worker transpiles it as before): the `typescript` package costs a
+ * thread ~0.3 s to load, each worker of a campaign and each fresh one after a hang.
+ */
+export interface WorkerReaderModules {
+  readonly files: readonly string[];
+  /** [transpileKey of a module's text, its CommonJS text] */
+  readonly transpiled: readonly (readonly [string, string])[];
+}
+
+/** CommonJS texts made in this thread, by transpileKey: the same text is transpiled once. */
+const made = new Map<string, string>();
+
+/** A module's text as transpile takes it: the text and whether it is TypeScript (its output depends on nothing else). */
+const transpileKey = (source: string, ext: string): string => `${ext.endsWith('ts') ? 'ts' : 'js'}\n${source}`;
+
+/** The modules `files` with their CommonJS texts, for a worker thread (registerWorkerReaderModules). */
+export function workerReaderModules(files: readonly string[], cwd = process.cwd()): WorkerReaderModules {
+  const transpiled = new Map<string, string>();
+  for (const file of files) {
+    try {
+      const m = readModule(file, cwd);
+      transpiled.set(transpileKey(m.source, m.ext), transpile(m.source, m.ext, m.shown));
+    } catch (e) {
+      // a file that no longer reads or transpiles (changed since this thread loaded it): the worker meets the
+      // same problem loading it and reports it as one line, as it did before it was given any text
+      if (!isUserError(e)) throw e;
+    }
+  }
+  return { files, transpiled: [...transpiled] };
+}
+
+/** In a worker thread: load the modules its main thread has loaded and probed (registerReaderModules, no probe). */
+export function registerWorkerReaderModules(m: WorkerReaderModules, registry: ReaderRegistry): ReaderDef[] {
+  for (const [key, code] of m.transpiled) made.set(key, code);
+  return registerReaderModules(m.files, registry, { probe: false });
+}
+
 function transpile(source: string, ext: string, shown: string): string {
+  const key = transpileKey(source, ext);
+  const known = made.get(key);
+  if (known !== undefined) return known;
+  const code = transpileText(source, ext, shown);
+  made.set(key, code);
+  return code;
+}
+
+function transpileText(source: string, ext: string, shown: string): string {
   // Loaded only when a module is given: it costs ~0.2 s.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');

@@ -1,12 +1,15 @@
 import { workerScript } from './worker-script';
 import { Worker } from 'node:worker_threads';
 import { WatchBuffer, watchWorker } from './watchdog';
+import type { WorkerReaderModules } from './reader-modules';
+import { workerReaderModules } from './reader-modules';
 
 export interface ReplayInput {
   readonly file: string;
   /** the crash file's bytes, when the caller has them (else read from `file`, which also names it in errors) */
   readonly bytes?: Uint8Array;
-  readonly readerModules: readonly string[];
+  /** `--reader-module` files, loaded by the worker itself (functions do not cross threads) */
+  readonly readerModules: WorkerReaderModules;
   readonly watch: SharedArrayBuffer;
   /** also draw the replay's report (findingReport) */
   readonly report: boolean;
@@ -36,7 +39,7 @@ export function replayWatched(
   const input: ReplayInput = {
     file,
     ...(opts.bytes !== undefined ? { bytes: opts.bytes } : {}),
-    readerModules,
+    readerModules: workerReaderModules(readerModules),
     watch: buf.buffer,
     report: opts.report === true,
   };

@@ -11,7 +11,7 @@ import { decodeCrash, loadCrash } from '../crash';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import { isUserError } from './errors';
 import type { ReplayInput, ReplayOutcome } from './replay-watched';
-import { registerReaderModules } from './reader-modules';
+import { registerWorkerReaderModules } from './reader-modules';
 import { findingReport } from './render';
 import { SharedWatch, WatchBuffer } from './watchdog';
 
@@ -30,7 +30,7 @@ try {
 function replay(): ReplayOutcome {
   const registry = builtinReaders();
   // probed by the main thread already: run only under the watchdog here
-  registerReaderModules(d.readerModules, registry, { probe: false });
+  registerWorkerReaderModules(d.readerModules, registry);
   const crash = d.bytes === undefined ? loadCrash(d.file) : decodeCrash(d.bytes, d.file);
   const target = crashTarget(crash, d.file, registry);
   const watch = new SharedWatch(new WatchBuffer(d.watch, 1), [target]);
