@@ -26,6 +26,15 @@ export interface UnbrokenChange {
 const WORD = (1n << 64n) - 1n;
 
 /**
+ * The value a write taking its place in memory (landsInMemory) gave its `k`-th location: an RMW over several
+ * locations writes them combined, lowest first (machine/location.ts combine). arm64 only: every location of an
+ * arm64 pte is one 64-bit word (kernel/layout.ts).
+ */
+export function wordWritten(ev: Event & { readonly wrote: bigint }, k: number): bigint {
+  return ev.locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(64 * k)) & WORD;
+}
+
+/**
  * The reference's other assumption on arm64, checked on one execution: the writers keep to break-before-make on
  * the subject's descriptors (EntriesModel.descriptors — every entry of a contpte block, the HW word of an
  * extended-SW pte; x86 PAE has none, and the check costs nothing there). A reference built from the writers'
@@ -57,9 +66,7 @@ export function unbrokenChange(
     for (let k = 0; k < locs.length; k++) {
       const i = descriptors.indexOf(locs[k]!);
       if (i < 0) continue;
-      // an RMW over several locations writes them combined, lowest first (machine/location.ts combine); every
-      // location of an arm64 pte is one 64-bit word (kernel/layout.ts)
-      const next = locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(64 * k)) & WORD;
+      const next = wordWritten(ev, k);
       const prev = cur[i]!;
       cur[i] = next;
       const parts = arm64UnbrokenChange(prev, next);

@@ -1,5 +1,6 @@
 import type { Event, Execution, LocationTable } from '../machine';
 import type { Verdict } from '../compare';
+import { HW_UPDATE, isHardwareUpdate } from '../kernel';
 
 /**
  * `ptefuzz show FILE --litmus`: a witness as an LKMM C litmus test, in
@@ -224,8 +225,8 @@ function render(input: LitmusInput): string {
 
 /** Why an event has no LKMM C form: what it is, when ptefuzz knows. */
 function outside(ev: Event, where: string): string {
-  if (ev.name === 'hw_dbm_update' || ev.name === 'hw_af_update') {
-    const what = ev.name === 'hw_dbm_update' ? 'dirty-state (DBM)' : 'access-flag';
+  if (isHardwareUpdate(ev)) {
+    const what = ev.name === HW_UPDATE.dirty ? 'dirty-state (DBM)' : 'access-flag';
     return `${where}: the MMU's hardware ${what} update of the descriptor, not a CPU instruction: LKMM has no hardware access/dirty-flag updates`;
   }
   if (ev.name === 'pmdp_get_lockless')

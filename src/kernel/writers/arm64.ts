@@ -82,6 +82,13 @@ export function hwAccessUpdate(old: bigint, write: boolean): bigint {
   return write ? young & ~ARM64.RDONLY : young;
 }
 
+/** The names of hw_access's RMWs (a DBM dirtying, an access-flag update): events of the MMU, not of a CPU's code. */
+export const HW_UPDATE = { dirty: 'hw_dbm_update', young: 'hw_af_update' } as const;
+
+/** Whether an event is a hardware access/dirty update of a descriptor (hw_access's RMW). */
+export const isHardwareUpdate = (ev: { readonly name: string }): boolean =>
+  ev.name === HW_UPDATE.dirty || ev.name === HW_UPDATE.young;
+
 /**
  * A hardware page-table walker with HA/HD (a CPU with FEAT_HAFDBS) accessing
  * the page of `p`: one atomic read-modify-write of a descriptor. For a valid
@@ -109,7 +116,7 @@ export function* hw_access(p: Arm64Ptep, write: boolean, where: 'block' | 'targe
     spec,
     args: loc.name,
   });
-  const old = yield atomic_update(write ? 'hw_dbm_update' : 'hw_af_update', loc, (v) => {
+  const old = yield atomic_update(write ? HW_UPDATE.dirty : HW_UPDATE.young, loc, (v) => {
     const n = hwAccessUpdate(v, write);
     return n === v ? null : n;
   });
