@@ -1,10 +1,10 @@
-import type { Bounds, ChoiceSource, Execution, MachineSpec, ModelKind, OpRecord } from '../machine';
+import type { Bounds, ChoiceSource, Event, Execution, MachineSpec, ModelKind, OpRecord } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
 import { arm64, describeFields } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
-import type { Breach, UnbrokenChange, UnserialisedWriters } from '../reference';
+import type { Breach, StaleDecision, UnbrokenChange, UnserialisedWriters } from '../reference';
 import { OutsideContract } from '../reference';
 import type { BuiltScenario, Scenario } from '../scenario';
 import { UsageError } from './usage-error';
@@ -115,7 +115,8 @@ export function runTarget(
 
 /**
  * Judge an execution of `t` (compare/judge); an execution outside the reference's contract (reference/contract.ts:
- * writers of the subject not serialised, an arm64 descriptor changed without break-before-make) has no verdict: an
+ * writers of the subject not serialised, a writer that decided on a value another CPU's writer replaced, an arm64
+ * descriptor changed without break-before-make) has no verdict: an
  * OutsideReferenceContract error naming the scenario.
  */
 export function judgeTarget(t: Target, exec: Execution): Judgement {
@@ -129,7 +130,7 @@ export function judgeTarget(t: Target, exec: Execution): Judgement {
 
 /** The error of a breach of the reference's contract on `t`. */
 export function outsideReferenceContract(t: Target, b: Breach): OutsideReferenceContract {
-  return b.kind === 'unserialised' ? new WritersNotSerialised(t, b) : new BreakBeforeMakeMissing(t, b);
+  return b.kind === 'bbm' ? new BreakBeforeMakeMissing(t, b) : new WritersNotSerialised(t, b);
 }
 
 /**
@@ -155,18 +156,53 @@ export abstract class OutsideReferenceContract extends UsageError {
   }
 }
 
-/** The writers of one pte were not serialised (reference/serial.ts). */
+/**
+ * The writers of one pte were not serialised: two writers of several stores mixed them (reference/serial.ts), or a
+ * writer decided on a value another CPU's writer replaced before it committed (reference/decided.ts).
+ */
 export class WritersNotSerialised extends OutsideReferenceContract {
-  constructor(t: Target, found: UnserialisedWriters) {
+  constructor(t: Target, found: UnserialisedWriters | StaleDecision) {
+    super(
+      t,
+      found.kind === 'decided' ? WritersNotSerialised.decided(t, found) : WritersNotSerialised.mixed(t, found),
+      `the reference needs the writers of one pte serialised, as the kernel does with the PTL — put each CPU's ` +
+        `writers between spin_lock(ptl) and spin_unlock(ptl)`,
+    );
+  }
+
+  private static mixed(t: Target, found: UnserialisedWriters): string {
     const [a, b] = [found.first, found.second].sort((x, y) => x.cpu - y.cpu);
     const what = found.interleaved
       ? 'interleaved their stores'
       : 'made their stores visible in the opposite order to the one they finished in';
-    super(
-      t,
-      `the writers of ${found.subject} on ${OutsideReferenceContract.op(t, a!)} and ${OutsideReferenceContract.op(t, b!)} ${what}`,
-      `the reference needs the writers of one pte serialised, as the kernel does with the PTL — put each CPU's ` +
-        `writers between spin_lock(ptl) and spin_unlock(ptl)`,
+    return `the writers of ${found.subject} on ${OutsideReferenceContract.op(t, a!)} and ${OutsideReferenceContract.op(t, b!)} ${what}`;
+  }
+
+  /**
+   * "cpu B (ptep_set_access_flags, steps 0..11) read pte3 at step 0 (0x…) and decided on it, but cpu C (__set_pte,
+   * steps 1..1) stored pte3 at step 1 (0x…), before B's own store at step 10: …"
+   */
+  private static decided(t: Target, found: StaleDecision): string {
+    const { writer: w, read, store, own } = found;
+    const loc = t.built.locations.locs[found.loc]?.name ?? `location ${found.loc}`;
+    const value = (ev: Event, v: bigint | undefined): string =>
+      v === undefined || ev.locs.length !== 1
+        ? ''
+        : ` (${t.arch.name === 'x86-pae' ? `0x${v.toString(16)}` : arm64.format(v)})`;
+    const landed = (ev: Event): string =>
+      ev.kind === 'drain' ? `, which drained to memory at step ${ev.step}` : ` at step ${ev.step}`;
+    const who = OutsideReferenceContract.cpu(t, w.cpu).slice('cpu '.length);
+    const then =
+      own === undefined
+        ? `before ${who} finished at step ${w.end} without a store`
+        : `before ${who}'s own store ${own.kind === 'drain' ? `drained to memory at step ${own.step}` : `at step ${own.step}`}`;
+    // weak: the load read an older value than one already stored
+    const older = store.index < read.index ? ' (newer than the value that read returned)' : '';
+    return (
+      `${OutsideReferenceContract.op(t, w)} read ${loc} at step ${read.step}${value(read, read.read)} and decided on it, ` +
+      `but ${OutsideReferenceContract.op(t, found.racer)} stored ${loc}${value(store, store.wrote)}${landed(store)}` +
+      `${older}, ${then}: ${who} acted on a value memory no longer held, and its specification applied to what ` +
+      `memory held then is not what ${who} did`
     );
   }
 }

@@ -74,8 +74,9 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
  * bound hit is its own verdict, never a pass. Throws OutsideContract when the
  * execution is outside the reference's contract (reference/contract.ts: the
- * subject's writers were not serialised, or an arm64 descriptor of it changed
- * translation without break-before-make): the reference cannot judge it.
+ * subject's writers were not serialised, one decided on a value another CPU's
+ * writer replaced, or an arm64 descriptor of it changed translation without
+ * break-before-make): the reference cannot judge it.
  */
 export function judge(
   exec: Execution,

@@ -5,14 +5,18 @@ import type { UnserialisedWriters } from './serial';
 import { unserialisedWriters } from './serial';
 import type { UnbrokenChange } from './bbm';
 import { unbrokenChange } from './bbm';
+import type { StaleDecision } from './decided';
+import { staleDecision } from './decided';
 
 /**
  * Why the reference cannot judge an execution: it is outside the contract the reference is written for. The
  * reference makes each writer operation atomic where it commits (history.ts), from its documented effect, so it needs the
  * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
- * no valid descriptor changed into another translation without break-before-make (bbm.ts).
+ * no valid descriptor changed into another translation without break-before-make (bbm.ts); and a writer it commits
+ * at one store (or none) must not have decided on a value another CPU's writer replaced before it committed
+ * (decided.ts).
  */
-export type Breach = UnserialisedWriters | UnbrokenChange;
+export type Breach = UnserialisedWriters | UnbrokenChange | StaleDecision;
 
 /** The first breach of the reference's contract on `subject` in one execution, or undefined. */
 export function contractBreach(
@@ -25,7 +29,8 @@ export function contractBreach(
 ): Breach | undefined {
   return (
     unserialisedWriters(exec, subject.name, subject.locIds, outermost, spans) ??
-    unbrokenChange(exec, subject, outermost)
+    unbrokenChange(exec, subject, outermost) ??
+    staleDecision(exec, subject, outermost, spans)
   );
 }
 
@@ -44,6 +49,13 @@ export class OutsideContract extends Error {
       return (
         `the writers of ${b.subject} on CPU ${a.cpu} (${a.mark.name}) and CPU ${c.cpu} (${c.mark.name}) were not ` +
         `serialised`
+      );
+    }
+    if (b.kind === 'decided') {
+      const { writer: w, racer: r } = b;
+      return (
+        `the writer of ${b.subject} on CPU ${w.cpu} (${w.mark.name}) read location ${b.loc} at step ${b.read.step}, ` +
+        `which CPU ${r.cpu} (${r.mark.name}) then stored to before it committed`
       );
     }
     return (

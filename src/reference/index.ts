@@ -3,4 +3,5 @@ export * from './window';
 export * from './pages';
 export * from './serial';
 export * from './bbm';
+export * from './decided';
 export * from './contract';

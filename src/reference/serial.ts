@@ -30,7 +30,8 @@ export interface UnserialisedWriters {
  * it where that store takes its place in memory (history.ts commitPoints),
  * so it needs no order with the others: it may land inside another writer (a
  * hardware A/D update inside a PTL-holding contpte_convert, S8/S9), and is
- * not looked at. Stores, not the operations' step windows, are compared: an
+ * not looked at here (decided.ts checks that it did not decide on a value
+ * another CPU's writer replaced before it committed). Stores, not the operations' step windows, are compared: an
  * operation that takes the PTL inside itself (the fault path) overlaps the
  * holder's window while it waits for the lock, without harm.
  *
