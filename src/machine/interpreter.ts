@@ -8,7 +8,8 @@ import type { Location, LocationTable } from './location';
 import type { DrainSink, MemoryModel, ModelKind } from './model';
 import { NO_TAG } from './model';
 import { ScModel } from './sc';
-import { TsoModel } from './tso';
+import type { PhaseReach } from './tso';
+import { TsoModel, fenceDrains } from './tso';
 import { WeakModel } from './weak';
 
 /** Hard bound on steps of one execution (a bound hit is its own verdict). */
@@ -126,7 +127,6 @@ export function execute(
   const model = createModel(modelKind, spec.locations.initial, ncpu);
   // an enumerating source: TSO traces whose drains are not in canonical form are pruned (TsoModel.phaseCanonical)
   const canonical = source.canonicalDrains === true && model instanceof TsoModel ? model : undefined;
-  canonical?.trackPhases();
   const flushKind: FlushKind = spec.flush ?? 'ipi';
   const pool = new PagePool(spec.pages);
   /** location id → the declared page it lives in */
@@ -285,6 +285,82 @@ export function execute(
     if (st.pending.kind === 'page' && st.pending.name === 'alloc_page') return pool.freeCount > 0;
     return true;
   };
+
+  /**
+   * What may read or write memory from now — a phase's drain choices — to the end of the step that closes the
+   * phase (TsoModel.phaseDoomed), one over-approximation per CPU that may take that step (any CPU with a step
+   * pending, but one that waits for IPI acknowledgements or for a free page: the drains cannot change that).
+   * Each holds what happens whoever steps — the lock runnable checks, and the deadlock flush (every buffer)
+   * unless a CPU is sure to be runnable whatever the drains — and what the CPU's step does: its reader
+   * operations' floors, and what its instruction reads, writes or drains in memory (a store or an unlock only
+   * enters the CPU's buffer).
+   */
+  const phaseReach = (): PhaseReach[] => {
+    const common = new Set<number>();
+    let deadlock = true;
+    const steppers: number[] = [];
+    for (let c = 0; c < ncpu; c++) {
+      const st = cpus[c]!;
+      const ins = st.pending;
+      if (st.done || ins === null) continue;
+      if (ins.kind === 'lock') {
+        // its runnable check reads the lock in memory (drains can change it)
+        common.add(ins.lock.id);
+        if (st.waitAcks.size === 0) steppers.push(c);
+      } else if (runnable(c)) {
+        deadlock = false;
+        steppers.push(c);
+      }
+    }
+    return steppers.map((c) => {
+      const st = cpus[c]!;
+      const ins = st.pending!;
+      const locs = new Set(common);
+      const flushed = new Set<number>();
+      const everyBuffer = (): void => cpus.forEach((_, o) => flushed.add(o));
+      if (deadlock) everyBuffer();
+      for (const id of st.unstarted) for (const l of ops[id]!.mark.locs ?? []) locs.add(l.id);
+      switch (ins.kind) {
+        case 'load':
+          locs.add(ins.loc.id);
+          break;
+        case 'store':
+        case 'unlock':
+        case 'tlb':
+          break;
+        case 'rmw':
+          for (const l of ins.locs) locs.add(l.id);
+          flushed.add(c);
+          break;
+        case 'lock':
+          flushed.add(c);
+          break;
+        case 'fence':
+          if (fenceDrains(ins.fence)) flushed.add(c);
+          break;
+        case 'page':
+          flushed.add(c);
+          break;
+        case 'irq':
+          // IRQs back on: the acknowledged IPIs' barriers, on this CPU and on those waiting for it
+          if (!ins.disable) {
+            flushed.add(c);
+            cpus.forEach((o, w) => {
+              if (o.waitAcks.has(c)) flushed.add(w);
+            });
+          }
+          break;
+        case 'flush':
+          everyBuffer();
+          break;
+        default:
+          // markers never wait as a pending step; were one there (or a kind not listed), anything could be touched
+          return { locs: null, flushed };
+      }
+      return { locs, flushed };
+    });
+  };
+  canonical?.trackPhases(phaseReach);
 
   const step = (cpu: number): void => {
     const st = cpus[cpu]!;
@@ -503,6 +579,11 @@ export function execute(
         break;
       }
       model.beforeSchedule(choose, sink);
+      // drains that no step can make canonical: pruned at the choice that made them so
+      if (canonical?.phaseDoomed() === true) {
+        pruned = true;
+        break;
+      }
       const order: number[] = [];
       for (let k = 0; k < ncpu; k++) {
         const c = (current + k) % ncpu;

@@ -11,6 +11,35 @@ interface PhaseDrain {
   readonly seq: number;
 }
 
+/**
+ * What may read or write memory from a phase's drain choices to the end of the step that closes the phase, if a
+ * given CPU takes that step — an over-approximation, given by the interpreter (its phaseReach), for the early
+ * prune of TsoModel.phaseDoomed.
+ */
+export interface PhaseReach {
+  /** locations that may be read or written in memory (a load, a floor, an RMW, a lock or its runnable check); null: any */
+  readonly locs: ReadonlySet<number> | null;
+  /** CPUs whose whole buffer a forced drain may flush (smp_mb, a locked RMW, a lock, an IPI, the deadlock flush) */
+  readonly flushed: ReadonlySet<number>;
+}
+
+/** Does a fence of this kind drain the CPU's buffer (TsoModel.fence; the interpreter's phaseReach relies on it)? */
+export const fenceDrains = (kind: FenceKind): boolean => kind === 'mb';
+
+/**
+ * The lexicographically least order of commuting drains (phaseCanonical), for the phase's drain j: no
+ * greater-CPU drain before it that it commutes with, and with every drain between them.
+ */
+function lexOrdered(phase: readonly PhaseDrain[], j: number): boolean {
+  const a = phase[j]!;
+  for (let i = j - 1; i >= 0; i--) {
+    const b = phase[i]!;
+    if (b.cpu === a.cpu || b.loc === a.loc) return true;
+    if (b.cpu > a.cpu) return false;
+  }
+  return true;
+}
+
 interface Buffered {
   readonly loc: Location;
   readonly value: bigint;
@@ -48,6 +77,10 @@ export class TsoModel implements MemoryModel {
   private touched: Set<number> | null = null;
   /** a `drain everything` choice since the last step (canonical-drain bookkeeping) */
   private drainAll = false;
+  /** what the rest of the phase may touch (canonical-drain bookkeeping: see phaseDoomed) */
+  private reach: (() => readonly PhaseReach[]) | null = null;
+  /** the phase's drains so far can be canonical whatever follows (see phaseDoomed) */
+  private doomed = false;
 
   constructor(initial: readonly bigint[], cpus: number) {
     this.value = [...initial];
@@ -109,10 +142,12 @@ export class TsoModel implements MemoryModel {
   }
 
   fence(cpu: number, kind: FenceKind, sink: DrainSink): void {
-    if (kind === 'mb') this.drainCpu(cpu, sink);
+    if (fenceDrains(kind)) this.drainCpu(cpu, sink);
   }
 
   beforeSchedule(choose: Chooser, sink: DrainSink): void {
+    // what the rest of the phase may touch: asked once (no CPU's pending step changes while drains are chosen)
+    let reach: readonly PhaseReach[] | undefined;
     for (;;) {
       const nonEmpty: number[] = [];
       this.buffers.forEach((b, cpu) => {
@@ -125,7 +160,13 @@ export class TsoModel implements MemoryModel {
         this.flushAll(sink);
         return;
       }
-      if (c === 1) return;
+      if (c === 1) {
+        // the phase's drains are all chosen: can they all be needed by what may still touch memory?
+        if (this.reach !== null && this.phase!.length > 0) {
+          this.doomed = !this.mayAllBeNeeded((reach ??= this.reach()), false);
+        }
+        return;
+      }
       const cpu = nonEmpty[c - 2]!;
       if (this.phase) {
         // a chosen drain: recorded in the phase, not as a touch (a touch is what observes the phase's drains)
@@ -135,14 +176,50 @@ export class TsoModel implements MemoryModel {
         this.touched = null;
         this.drainOne(cpu, sink);
         this.touched = touched;
+        if (
+          this.reach !== null &&
+          (!lexOrdered(this.phase, this.phase.length - 1) || !this.mayAllBeNeeded((reach ??= this.reach()), true))
+        ) {
+          this.doomed = true;
+          return;
+        }
       } else this.drainOne(cpu, sink);
     }
   }
 
-  /** Start the canonical-drain bookkeeping (engine `exhaustive`: see phaseCanonical). */
-  trackPhases(): void {
+  /**
+   * Start the canonical-drain bookkeeping (engine `exhaustive`: see phaseCanonical). `reach` tells, while the
+   * drains of a phase are chosen, what may still touch memory until the step that closes it ends: one
+   * PhaseReach per CPU that may take that step. It must over-approximate, for the early prune of phaseDoomed
+   * to be sound.
+   */
+  trackPhases(reach: () => readonly PhaseReach[]): void {
     this.phase = [];
     this.touched = new Set();
+    this.reach = reach;
+  }
+
+  /**
+   * Called after beforeSchedule when trackPhases is on: the drains chosen so far in this phase cannot be in
+   * canonical form, whatever is chosen or run after them until the step that closes the phase ends — every
+   * continuation would fail phaseCanonical, so the run can be pruned now rather than after that step (and
+   * the enumeration does not extend the phase with drains that cannot rescue it). The drain (or the `drain
+   * nothing more` choice) that made it so is the last choice made.
+   *  - the lexicographic order of commuting drains depends on the phase's drains alone: a drain that breaks
+   *    it is known at once;
+   *  - rules (a), (b), (c) are decided, for each CPU whose step may close the phase, with what may still
+   *    happen if it does: the locations touched so far and those its PhaseReach says may be (its step, the
+   *    lock checks, forced drains, the deadlock flush), any store still buffered as a drain that may yet be
+   *    chosen in the phase (while drains may still be chosen), and (c) as if the step were the last, with
+   *    the older stores buffered now (a step only adds younger ones). Each is a superset of what
+   *    phaseCanonical will see after that CPU's step, and `needed` only grows with them: a drain not needed
+   *    here, whichever CPU steps, is not needed there.
+   * A run pruned here may also have been one whose step ends the execution without phaseCanonical (a retry
+   * bound hit, a deadlock): it is then equivalent to the run without its unneeded drains, in the least order,
+   * which the enumeration visits (those drains move into the final flush, as by rule (c)).
+   */
+  phaseDoomed(): boolean {
+    return this.doomed;
   }
 
   /**
@@ -179,29 +256,25 @@ export class TsoModel implements MemoryModel {
     if (phase === null || touched === null) return true;
     this.phase = [];
     this.touched = new Set();
+    this.doomed = false;
     if (this.drainAll) {
       this.drainAll = false;
       return false;
     }
-    if (!this.allNeeded(phase, touched, last)) return false;
-    // the lexicographically least order of commuting drains
-    for (let j = 1; j < phase.length; j++) {
-      const a = phase[j]!;
-      for (let i = j - 1; i >= 0; i--) {
-        const b = phase[i]!;
-        if (b.cpu === a.cpu || b.loc === a.loc) break;
-        if (b.cpu > a.cpu) return false;
-      }
-    }
+    if (!this.allNeeded(phase, (d) => touched.has(d.loc) || (last && this.olderLeft(d)))) return false;
+    for (let j = 1; j < phase.length; j++) if (!lexOrdered(phase, j)) return false;
     return true;
   }
 
-  /** Rules (a), (b) and (c) of phaseCanonical: every chosen drain of the phase is needed. */
-  private allNeeded(phase: readonly PhaseDrain[], touched: Set<number>, last: boolean): boolean {
+  /**
+   * Rules (a), (b) and (c) of phaseCanonical: every chosen drain of the phase is needed — `direct`ly (by (a)
+   * or (c)), or by a later drain of the same CPU or location that is.
+   */
+  private allNeeded(phase: readonly PhaseDrain[], direct: (d: PhaseDrain) => boolean): boolean {
     const needed: boolean[] = new Array<boolean>(phase.length).fill(false);
     for (let j = phase.length - 1; j >= 0; j--) {
       const d = phase[j]!;
-      let n = touched.has(d.loc) || (last && this.olderLeft(d));
+      let n = direct(d);
       for (let i = j + 1; !n && i < phase.length; i++) {
         const e = phase[i]!;
         if (needed[i] && (e.cpu === d.cpu || e.loc === d.loc)) n = true;
@@ -210,6 +283,48 @@ export class TsoModel implements MemoryModel {
       needed[j] = true;
     }
     return true;
+  }
+
+  /**
+   * Could every drain of the phase so far still be needed (rules (a), (b), (c); see phaseDoomed) after the step
+   * of one of the CPUs `reaches` describes, with the locations its reach says may be touched, and, when `more`
+   * drains may still be chosen, any buffered store as such a drain?
+   */
+  private mayAllBeNeeded(reaches: readonly PhaseReach[], more: boolean): boolean {
+    return reaches.length === 0 || reaches.some((r) => this.mayAllBeNeededAfter(r, more));
+  }
+
+  /** mayAllBeNeeded with one CPU's step */
+  private mayAllBeNeededAfter(reach: PhaseReach, more: boolean): boolean {
+    if (reach.locs === null) return true;
+    const hot = new Set(this.touched);
+    for (const l of reach.locs) hot.add(l);
+    for (const cpu of reach.flushed) for (const e of this.buffers[cpu]!) hot.add(e.loc.id);
+    const direct = (d: PhaseDrain): boolean => hot.has(d.loc) || this.olderLeft(d);
+    // most often the phase's drains are needed among themselves: the drains still possible need not be looked at
+    if (this.allNeeded(this.phase!, direct)) return true;
+    if (!more) return false;
+    // the CPUs and locations of the buffered stores that may yet be drained in this phase and be needed
+    // (by (a) or (c), or by one another: their order in the phase is not known, any relation may count)
+    const cpus = new Set<number>();
+    const locs = new Set<number>();
+    const left: PhaseDrain[] = [];
+    this.buffers.forEach((b, cpu) => {
+      for (const e of b) left.push({ cpu, loc: e.loc.id, seq: e.seq });
+    });
+    for (let grew = true; grew;) {
+      grew = false;
+      for (let k = 0; k < left.length; k++) {
+        const e = left[k]!;
+        if (direct(e) || cpus.has(e.cpu) || locs.has(e.loc)) {
+          cpus.add(e.cpu);
+          locs.add(e.loc);
+          left.splice(k--, 1);
+          grew = true;
+        }
+      }
+    }
+    return this.allNeeded(this.phase!, (d) => direct(d) || cpus.has(d.cpu) || locs.has(d.loc));
   }
 
   /** (c): another CPU's buffer still holds an older store to the drain's location (the final flush would put it first). */
