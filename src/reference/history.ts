@@ -383,15 +383,17 @@ function entriesHistory(
   out.values[0] = model.view(cur);
   for (const c of commits) {
     const spec = c.op.mark.spec as EntriesSpec;
+    const b = breaks.get(c.op.id);
+    // the entries a specification is applied to: as the writer's break remembered them, else as they are now
+    // (a specification computes its map at once: `cur` cannot change under it)
+    const held = (id: number): bigint => b?.olds.get(id) ?? cur[at(id, c.op.mark.name)]!;
     if (c.clear !== undefined) {
-      let b = breaks.get(c.op.id);
       if (b === undefined) {
-        const snapshot = [...cur];
-        const brk = spec.transient!.entries((id) => snapshot[at(id, c.op.mark.name)]!);
+        const brk = spec.transient!.entries(held);
         if (brk.size === 0) continue;
-        b = { brk, olds: new Map(), midPainted: new Set(), shown: false, painted: new Set() };
-        breaks.set(c.op.id, b);
-        b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
+        const fresh: Break = { brk, olds: new Map(), midPainted: new Set(), shown: false, painted: new Set() };
+        breaks.set(c.op.id, fresh);
+        fresh.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
         const v = brk.get(c.clear);
         if (v !== undefined) cur[at(c.clear, c.op.mark.name)] = v;
         push(c.op, spec.transient!.describe);
@@ -404,12 +406,10 @@ function entriesHistory(
       states[states.length - 1] = [...cur];
       continue;
     }
-    const b = breaks.get(c.op.id);
     if (c.mid !== undefined) {
       // an entry's repaint by a writer that goes on after it: once the whole break is repainted, a value of its own
       if (b === undefined || !b.olds.has(c.mid)) continue;
-      const snapshot = [...cur];
-      b.repainted ??= spec.repainted!.entries((id) => b.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!);
+      b.repainted ??= spec.repainted!.entries(held);
       const v = b.repainted.get(c.mid);
       if (v !== undefined) cur[at(c.mid, c.op.mark.name)] = v;
       b.midPainted.add(c.mid);
@@ -423,15 +423,8 @@ function entriesHistory(
       out.repaintedIndexOfOp.set(c.op.id, out.values.length - 1);
       continue;
     }
-    const finals = (): ReadonlyMap<number, bigint> => {
-      if (b === undefined) {
-        const snapshot = [...cur];
-        return spec.entries((id) => snapshot[at(id, c.op.mark.name)]!);
-      }
-      const snapshot = [...cur];
-      b.final ??= spec.entries((id) => b.olds.get(id) ?? snapshot[at(id, c.op.mark.name)]!);
-      return b.final;
-    };
+    const finals = (): ReadonlyMap<number, bigint> =>
+      b === undefined ? spec.entries(held) : (b.final ??= spec.entries(held));
     if (c.repaint !== undefined) {
       // the entry's last store of a break-before-make writer: it holds its final value from here on
       if (b === undefined || !b.olds.has(c.repaint)) continue;
