@@ -1,5 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { relative, sep } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import type { TestSpecification } from 'vitest/node';
+import { BaseSequencer } from 'vitest/node';
 
 /** Test files that replace a module (vi.mock): each runs in a fresh process of its own. */
 const MOCKING = ['test/unit/unlistable-folders.test.ts', 'test/unit/fsync-policy.test.ts'];
@@ -7,12 +10,78 @@ const MOCKING = ['test/unit/unlistable-folders.test.ts', 'test/unit/fsync-policy
 /** Both projects' settings (not `extends: true`: a project extending the root would run globalSetup again). */
 const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' } as const;
 
+/**
+ * The files that take more than ~5 s, with their seconds in a full run on the 2-core machine (2 workers): vitest
+ * starts them first, slowest first (longest processing time first), so the two workers finish together instead
+ * of one running a long file alone at the end. vitest orders by the durations it cached on a previous run
+ * (node_modules/.vite/vitest/); a fresh clone — CI — has none and runs the largest files first, and the slowest
+ * files are among the smallest (each self-fuzz half is three lines): they started last. A stale entry only
+ * changes the order, never what runs.
+ */
+const SLOW_FILES: Readonly<Record<string, number>> = {
+  'test/e2e/self-fuzz-scn-2.test.ts': 89,
+  'test/e2e/self-fuzz-scn-1.test.ts': 82,
+  'test/e2e/journey.test.ts': 72,
+  'test/e2e/fuzz-jsfuzz.test.ts': 63,
+  'test/e2e/arm64-scenarios.test.ts': 52,
+  'test/regression/corpus.test.ts': 50,
+  'test/e2e/reader-modules.test.ts': 47,
+  'test/e2e/fuzz.test.ts': 40,
+  'test/e2e/fuzz-jsfuzz-watchdog.test.ts': 38,
+  'test/e2e/parallel.test.ts': 38,
+  'test/e2e/explore.test.ts': 37,
+  'test/e2e/watchdog-threads.test.ts': 35,
+  'test/e2e/errors.test.ts': 34,
+  'test/e2e/main-thread-watchdog.test.ts': 31,
+  'test/e2e/self-fuzz.test.ts': 30,
+  'test/e2e/sigkill.test.ts': 29,
+  'test/e2e/fuzz-minimize-hang.test.ts': 29,
+  'test/e2e/fuzz-diagrams.test.ts': 26,
+  'test/e2e/watchdog.test.ts': 25,
+  'test/e2e/matrix.test.ts': 21,
+  'test/laws/exhaustive-completeness.test.ts': 21,
+  'test/e2e/unreplayed-divergence.test.ts': 19,
+  'test/e2e/startup-signal.test.ts': 18,
+  'test/e2e/corpus.test.ts': 17,
+  'test/e2e/merge-distill.test.ts': 14,
+  'test/e2e/merge-distill-watchdog.test.ts': 13,
+  'test/laws/herd7-counts.test.ts': 11,
+  'test/unit/serialised-writers.test.ts': 10,
+  'test/laws/tso-canonical-drains.test.ts': 9,
+  'test/e2e/litmus.test.ts': 9,
+  'test/e2e/campaign-failures.test.ts': 9,
+  'test/e2e/explore-engines.test.ts': 8,
+  'test/e2e/break-before-make.test.ts': 8,
+  'test/e2e/serialised-writers.test.ts': 8,
+  'test/e2e/scenario-file.test.ts': 7,
+  'test/e2e/fuzz-litmus.test.ts': 7,
+  'test/laws/litmus-lkmm.test.ts': 7,
+  'test/e2e/crash-names.test.ts': 6,
+  'test/e2e/show-litmus.test.ts': 6,
+};
+
+class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const root = this.ctx.config.root;
+    // vitest's order keeps each project's files together (the isolated project first): keep that, and put the
+    // slow files first within a project; the sort is stable, so the others keep vitest's order
+    const project = new Map<string, number>();
+    for (const f of base) if (!project.has(f.project.name)) project.set(f.project.name, project.size);
+    const seconds = (f: TestSpecification): number => SLOW_FILES[relative(root, f.moduleId).split(sep).join('/')] ?? 0;
+    return [...base].sort(
+      (a, b) => project.get(a.project.name)! - project.get(b.project.name)! || seconds(b) - seconds(a),
+    );
+  }
+}
+
 export default defineConfig({
   test: {
     // vitest's default is one worker fewer than the CPUs: one worker on a 2-core machine, idle half the time
     // while a test waits on a child process or a worker thread; two test files side by side use both cores
     maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['test/support/build.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       // a worker process runs file after file without re-importing src/ for each (no test file changes
       // global state it does not restore: the self-fuzz files restore the cwd and the output streams)
