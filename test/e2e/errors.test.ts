@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { corpusFolderName, encodeCorpusEntry } from '../../src/crash';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
+/*
+ * Most cases run the command in this process (cliInProcess: what it prints and the code it returns); a few run the
+ * built binary, for its exit status and stderr as a process: `replay crashes/` (exit 0), a truncated crash file and an
+ * unknown reader (exit 2, one line), and the replay command `sh` runs as `show` printed it.
+ */
 const oneLine = (s: string): void => {
   expect(s.trim().split('\n')).toHaveLength(1);
   expect(hasStackTrace(s)).toBe(false);
@@ -32,32 +37,32 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect(r.stderr).toContain(f);
   });
 
-  test('garbage crash file', () => {
+  test('garbage crash file', async () => {
     const f = join(dir, 'garbage.msgpack');
     writeFileSync(f, 'GIF89a not a crash file');
-    const r = cli(['replay', f]);
+    const r = await cliInProcess(['replay', f]);
     expect(r.code).toBe(2);
     oneLine(r.stderr);
     expect(r.stderr).toContain(f);
   });
 
-  test('unknown format version', () => {
+  test('unknown format version', async () => {
     const f = join(dir, 'future.msgpack');
     const obj = new Unpackr({ useRecords: false }).unpack(bytes) as Record<string, unknown>;
     writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, version: 7 }));
-    const r = cli(['show', f]);
+    const r = await cliInProcess(['show', f]);
     expect(r.code).toBe(2);
     oneLine(r.stderr);
     expect(r.stderr).toContain(`${f}: unsupported crash file format version 7`);
   });
 
-  test('a crash file naming a reader of another architecture: one line, not a TypeError', () => {
+  test('a crash file naming a reader of another architecture: one line, not a TypeError', async () => {
     const pae = readdirSync(join(ROOT, 'crashes')).find((f) => f.startsWith('s1-pae-double-refault.ptep_get.'))!;
     const obj = new Unpackr({ useRecords: false }).unpack(readFileSync(join(ROOT, 'crashes', pae))) as object;
     const f = join(dir, 'cross-arch.msgpack');
     writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, reader: '__ptep_get' }));
     for (const cmd of ['replay', 'show', 'minimize']) {
-      const r = cli([cmd, f]);
+      const r = await cliInProcess([cmd, f]);
       expect(r.code, cmd).toBe(2);
       oneLine(r.stderr);
       expect(r.stderr).toContain(
@@ -66,14 +71,14 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     }
   });
 
-  test('a trace edited to hold a value out of range: replay and show say so, in one line', () => {
+  test('a trace edited to hold a value out of range: replay and show say so, in one line', async () => {
     const obj = new Unpackr({ useRecords: false }).unpack(bytes) as { trace: number[] };
     expect(obj.trace.length).toBeGreaterThan(0);
     const f = join(dir, 'edited-trace.msgpack');
     writeFileSync(f, new Packr({ useRecords: false }).pack({ ...obj, trace: [99, ...obj.trace.slice(1)] }));
     const note =
       /note: trace value 0 is 99, where the execution offered (\d+) options \(a (sched|rf|drain|op) choice, 0–(\d+)\): it wrapped to (\d+) — ptefuzz never records such a value: the trace was edited or damaged, and this run may not be the recorded one\n/;
-    const r = cli(['replay', f]);
+    const r = await cliInProcess(['replay', f]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     const m = note.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
@@ -81,35 +86,37 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect(Number(m![3])).toBe(n - 1);
     expect(Number(m![4])).toBe(99 % n);
     expect(r.stdout.startsWith(`${f}: note: trace value 0`)).toBe(true);
-    const shown = cli(['show', f]);
+    const shown = await cliInProcess(['show', f]);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toMatch(note);
     // the file as ptefuzz wrote it: no note
-    expect(cli(['replay', join(ROOT, 'crashes', good)]).stdout).not.toContain('note: trace');
+    expect((await cliInProcess(['replay', join(ROOT, 'crashes', good)])).stdout).not.toContain('note: trace');
   });
 
-  test('a folder with one bad file among good ones: the good ones still replay, exit 2', () => {
+  test('a folder with one bad file among good ones: the good ones still replay, exit 2', async () => {
     const d = mkdtempSync(join(tmpdir(), 'ptefuzz-mixed-'));
     copyFileSync(join(ROOT, 'crashes', good), join(d, good));
     writeFileSync(join(d, 'zz-bad.msgpack'), 'x');
-    const r = cli(['replay', d]);
+    const r = await cliInProcess(['replay', d]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('1 reproduced');
   });
 
-  test('an empty path, a folder given to show: say so, not ENOENT/EISDIR', () => {
+  test('an empty path, a folder given to show: say so, not ENOENT/EISDIR', async () => {
     for (const cmd of ['replay', 'minimize']) {
-      const r = cli([cmd, '']);
+      const r = await cliInProcess([cmd, '']);
       expect(r.code, cmd).toBe(2);
       expect(r.stderr).toBe(
         "ptefuzz: '': an empty path was given (expected a crash file or a folder of crash files)\n",
       );
     }
-    expect(cli(['show', '']).stderr).toBe("ptefuzz: '': an empty path was given (expected a crash file)\n");
-    expect(cli(['merge', dir, '']).stderr).toBe(
+    expect((await cliInProcess(['show', ''])).stderr).toBe(
+      "ptefuzz: '': an empty path was given (expected a crash file)\n",
+    );
+    expect((await cliInProcess(['merge', dir, ''])).stderr).toBe(
       "ptefuzz: '': an empty path was given (expected a crash or corpus folder)\n",
     );
-    const s = cli(['show', 'crashes']);
+    const s = await cliInProcess(['show', 'crashes']);
     expect(s.code).toBe(2);
     expect(s.stderr).toBe(
       'ptefuzz: crashes: a folder, not a crash file (show takes one crash file; replay and minimize take folders)\n',
@@ -125,28 +132,30 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     );
   });
 
-  test('unknown scenario lists the valid ones', () => {
-    const r = cli(['fuzz', '--scenario', 's9', '--runs', '1']);
+  test('unknown scenario lists the valid ones', async () => {
+    const r = await cliInProcess(['fuzz', '--scenario', 's9', '--runs', '1']);
     expect(r.code).toBe(2);
     oneLine(r.stderr);
     expect(r.stderr).toContain('unknown scenario "s9"; valid: s1-pae-double-refault,');
     expect(r.stderr).toMatch(/, s12-arm64-khugepaged-gup-fast-ipi, or a \.scn or \.litmus file\n$/);
   });
 
-  test('unknown engine lists every engine the command takes, as its --help does', () => {
+  test('unknown engine lists every engine the command takes, as its --help does', async () => {
     const cases: [string, string][] = [
       ['fuzz', 'coverage, random, pct, jsfuzz'],
       ['matrix', 'random, pct, exhaustive'],
     ];
     for (const [cmd, valid] of cases) {
-      const r = cli([cmd, '--engine', 'randm']);
+      const r = await cliInProcess([cmd, '--engine', 'randm']);
       expect(r.code, cmd).toBe(2);
       expect(r.stderr).toBe(`ptefuzz: unknown engine "randm"; valid: ${valid}\n`);
-      expect(cli([cmd, '--help']).stdout.replace(/\s+/g, ' ')).toContain(`engine: ${valid.replaceAll(', ', ' | ')}`);
+      expect((await cliInProcess([cmd, '--help'])).stdout.replace(/\s+/g, ' ')).toContain(
+        `engine: ${valid.replaceAll(', ', ' | ')}`,
+      );
     }
   });
 
-  test("no scenario uses the reader: say why (its architecture and the scenarios', or not named by them)", () => {
+  test("no scenario uses the reader: say why (its architecture and the scenarios', or not named by them)", async () => {
     const cases: [string[], string][] = [
       [
         [
@@ -175,13 +184,13 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       ]),
     ];
     for (const [args, line] of cases) {
-      const r = cli(args);
+      const r = await cliInProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toBe(line);
     }
   });
 
-  test('bad flags', () => {
+  test('bad flags', async () => {
     for (const args of [
       ['fuzz', '--runs', 'many'],
       ['fuzz', '--seed', '-1'],
@@ -199,24 +208,24 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       ['fuzz', '--shard', '1/0', '--seed', '1', '--runs', '1'],
       ['fuzz', '--shard', '1/4', '--runs', '1'],
     ]) {
-      const r = cli(args);
+      const r = await cliInProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       oneLine(r.stderr);
     }
   });
 
-  test('--jobs and --shard name the flag and what was expected', () => {
-    const jobs = cli(['fuzz', '--jobs', '0', '--runs', '1']);
+  test('--jobs and --shard name the flag and what was expected', async () => {
+    const jobs = await cliInProcess(['fuzz', '--jobs', '0', '--runs', '1']);
     expect(jobs.stderr).toContain("option '--jobs <n>' argument '0' is invalid. expected a number of worker threads");
-    const shard = cli(['fuzz', '--shard', '0/4', '--seed', '1', '--runs', '1']);
+    const shard = await cliInProcess(['fuzz', '--shard', '0/4', '--seed', '1', '--runs', '1']);
     expect(shard.stderr).toContain('expected i/N with 1 ≤ i ≤ N (shards are numbered from 1');
-    const seedless = cli(['fuzz', '--shard', '2/4', '--runs', '1']);
+    const seedless = await cliInProcess(['fuzz', '--shard', '2/4', '--runs', '1']);
     expect(seedless.stderr).toBe(
       'ptefuzz: --shard 2/4 needs --seed: every shard must run the same campaign (e.g. --seed 1)\n',
     );
   });
 
-  test('a one-value flag given twice, an empty path, a too large number: one line naming the flag', () => {
+  test('a one-value flag given twice, an empty path, a too large number: one line naming the flag', async () => {
     const cases: [string[], string][] = [
       [
         ['fuzz', '--contract', 'exact', '--contract', 'non-torn', '--runs', '1'],
@@ -237,14 +246,14 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       [['fuzz', '--corpsu', 'x'], "ptefuzz: unknown option '--corpsu' (Did you mean --corpus?)\n"],
     ];
     for (const [args, line] of cases) {
-      const r = cli(args);
+      const r = await cliInProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toBe(line);
     }
   });
 
-  test('a repeatable flag given the same value twice counts it once', () => {
-    const r = cli([
+  test('a repeatable flag given the same value twice counts it once', async () => {
+    const r = await cliInProcess([
       'fuzz',
       '--engine',
       'random',
@@ -274,9 +283,9 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect((JSON.parse(r.stdout) as { targets: unknown[]; executions: number }).targets).toHaveLength(1);
   });
 
-  test('list and list --json describe the same catalogue', () => {
-    const text = cli(['list']);
-    const json = cli(['list', '--json']);
+  test('list and list --json describe the same catalogue', async () => {
+    const text = await cliInProcess(['list']);
+    const json = await cliInProcess(['list', '--json']);
     expect(text.code).toBe(0);
     expect(json.code).toBe(0);
     const c = JSON.parse(json.stdout) as {
@@ -291,13 +300,13 @@ describe('bad input: one line, exit 2, no stack trace', () => {
 });
 
 describe('a path that needs shell quoting', () => {
-  test('show prints a replay command that sh runs as printed', () => {
+  test('show prints a replay command that sh runs as printed', async () => {
     const good = readdirSync(join(ROOT, 'crashes')).find((f) => f.endsWith('.msgpack'))!;
     const d = join(mkdtempSync(join(tmpdir(), 'ptefuzz-quote-')), "it's a $(dir)");
     mkdirSync(d);
     const f = join(d, good);
     copyFileSync(join(ROOT, 'crashes', good), f);
-    const s = cli(['show', f]);
+    const s = await cliInProcess(['show', f]);
     expect(s.code).toBe(0);
     const line = s.stdout.split('\n').find((l) => l.startsWith('replay: '))!;
     expect(line).toBe(`replay: npx ptefuzz replay '${f.replace("'", "'\\''")}'`);
@@ -307,9 +316,9 @@ describe('a path that needs shell quoting', () => {
     expect(r.stdout).toContain(`REPRODUCED ${f}:`);
   });
 
-  test('fuzz prints quoted replay commands for a crash folder that needs it', () => {
+  test('fuzz prints quoted replay commands for a crash folder that needs it', async () => {
     const d = join(mkdtempSync(join(tmpdir(), 'ptefuzz-quote-')), "it's a $(dir)");
-    const r = cli(
+    const r = await cliInProcess(
       ['fuzz', '--scenario', 's10-pae-dontneed-refault-free-before-flush', '--reader', 'ptep_get_lockless'].concat([
         '--engine',
         'random',
@@ -346,9 +355,9 @@ describe('replay and minimize search folders to every depth', () => {
     return out;
   }
 
-  test('replay out/ over shard folders replays every crash file below it, in path order; corpus entries skipped', () => {
+  test('replay out/ over shard folders replays every crash file below it, in path order; corpus entries skipped', async () => {
     const out = shards();
-    const r = cli(['replay', `${out}/`]);
+    const r = await cliInProcess(['replay', `${out}/`]);
     expect(r.code).toBe(0);
     const replayed = [...r.stdout.matchAll(/^REPRODUCED (\S+): /gm)].map((m) => m[1]);
     expect(replayed).toEqual([
@@ -359,22 +368,22 @@ describe('replay and minimize search folders to every depth', () => {
     expect(r.stdout).toMatch(/^3 crash file\(s\): 3 reproduced, 0 not reproduced, 0 unreadable$/m);
     expect(r.stderr).toBe(`INFO: ${out}/: 1 corpus entry (format ptefuzz-corpus) skipped\n`);
     // one folder, with or without its trailing slash, is a folder: one line per file, no diagrams; one file: its diagram
-    const bare = cli(['replay', out]);
+    const bare = await cliInProcess(['replay', out]);
     expect(bare.code).toBe(0);
     expect(bare.stdout).toBe(r.stdout);
     expect(r.stdout).not.toContain('reference history');
-    expect(cli(['replay', join(out, 'shard-2', 'crashes', S1)]).stdout).toContain('reference history');
+    expect((await cliInProcess(['replay', join(out, 'shard-2', 'crashes', S1)])).stdout).toContain('reference history');
     // minimize too (every witness is already minimal: nothing rewritten)
-    const m = cli(['minimize', out]);
+    const m = await cliInProcess(['minimize', out]);
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/^3 crash file\(s\): 0 rewritten, 3 already minimal, 0 not reproduced, 0 unreadable$/m);
   });
 
-  test('no crash file found at all is one line naming the paths, exit 2 — not "0 crash file(s)", exit 0', () => {
+  test('no crash file found at all is one line naming the paths, exit 2 — not "0 crash file(s)", exit 0', async () => {
     const out = shards();
     const empty = [join(out, 'shard-3'), join(out, 'shard-1', 'corpus')];
     for (const cmd of ['replay', 'minimize']) {
-      const r = cli([cmd, ...empty]);
+      const r = await cliInProcess([cmd, ...empty]);
       expect(r.code, cmd).toBe(2);
       expect(r.stdout, cmd).toBe('');
       expect(r.stderr, cmd).toBe(
@@ -382,13 +391,13 @@ describe('replay and minimize search folders to every depth', () => {
       );
     }
     // one empty folder beside crash files: a warning, and the files given are checked
-    const r = cli(['replay', join(out, 'shard-3'), join(out, 'shard-1')]);
+    const r = await cliInProcess(['replay', join(out, 'shard-3'), join(out, 'shard-1')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^1 crash file\(s\): 1 reproduced/m);
     expect(r.stderr).toContain(
       `ptefuzz: warning: ${join(out, 'shard-3')}: no crash file (*.msgpack) in this folder or below\n`,
     );
-    const good = cli(['replay', 'crashes/']);
+    const good = await cliInProcess(['replay', 'crashes/']);
     expect(good.stderr).toBe('');
   });
 });
