@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Unpackr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-mod-'));
 const HLHL = 'harness/readers/pae-hlhl.ts';
@@ -23,16 +24,20 @@ interface Summary {
   divergences: { reader: string; scenario: string; class: string; file: string }[];
 }
 
-function fuzzJson(args: string[]): { code: number; summary: Summary; stderr: string; dir: string } {
+/** `fuzz ARGS --json` into a fresh crash folder: in this process, unless `run` is the built binary (cli). */
+async function fuzzJson(
+  args: string[],
+  run: (args: string[]) => Promise<CliResult> = cliInProcess,
+): Promise<{ code: number; summary: Summary; stderr: string; dir: string }> {
   const dir = tmp();
-  const r = cli(['fuzz', ...args, '--crashes', dir, '--json']);
+  const r = await run(['fuzz', ...args, '--crashes', dir, '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { code: r.code, summary: JSON.parse(r.stdout) as Summary, stderr: r.stderr, dir };
 }
 
 describe('--reader-module: the worked examples', () => {
-  test('pae-hlhl.ts agrees where the kernel loop is torn (S1, -samelow), with races; same schedules', () => {
-    const r = fuzzJson([
+  test('pae-hlhl.ts agrees where the kernel loop is torn (S1, -samelow), with races; same schedules', async () => {
+    const r = await fuzzJson([
       ...['--reader-module', HLHL, '--reader', 'ptep_get_lockless', '--reader', 'ptep_get_lockless_hlhl'],
       ...['--scenario', 's1-pae-double-refault', '--scenario', 's2-pae-zap-reestablish-samelow'],
       ...['--model', 'sc', '--runs', '3000', '--seed', '1'],
@@ -48,8 +53,8 @@ describe('--reader-module: the worked examples', () => {
     expect(r.summary.divergences.every((d) => d.reader === 'ptep_get_lockless')).toBe(true);
   });
 
-  test('pae-buggy.js: module readers run on every scenario of their arch by default; crash files name the module', () => {
-    const r = fuzzJson([
+  test('pae-buggy.js: module readers run on every scenario of their arch by default; crash files name the module', async () => {
+    const r = await fuzzJson([
       ...['--reader-module', BUGGY, '--scenario', 's2-pae-zap-reestablish'],
       ...['--model', 'sc', '--runs', '400', '--seed', '1'],
     ]);
@@ -67,7 +72,7 @@ describe('--reader-module: the worked examples', () => {
     const rec = new Unpackr({ useRecords: false }).unpack(readFileSync(d.file)) as Record<string, unknown>;
     expect(rec['readerModule']).toEqual({ path: BUGGY, sha256: sha256(join(ROOT, BUGGY)) });
 
-    const without = cli(['replay', d.file]);
+    const without = await cliInProcess(['replay', d.file]);
     expect(without.code).toBe(2);
     expect(without.stderr.trim().split('\n')).toEqual([
       `ptefuzz: ${d.file}: reader "ptep_get_recheck_high" comes from a reader module: needs --reader-module ${BUGGY} (sha256 ${sha256(join(ROOT, BUGGY)).slice(0, 12)}…)`,
@@ -76,34 +81,35 @@ describe('--reader-module: the worked examples', () => {
     expect(without.stdout).toBe(
       '1 crash file(s): 0 reproduced, 0 not reproduced, 0 unreadable, 1 not run (needing --reader-module)\n',
     );
-    const minimized = cli(['minimize', d.file]);
+    const minimized = await cliInProcess(['minimize', d.file]);
     expect(minimized.code).toBe(2);
     expect(minimized.stdout).toMatch(/, 0 unreadable, 1 not run \(needing --reader-module\)\n$/);
-    const withIt = cli(['replay', '--reader-module', BUGGY, d.file]);
+    const withIt = await cliInProcess(['replay', '--reader-module', BUGGY, d.file]);
     expect(withIt.code).toBe(0);
     expect(withIt.stdout).toContain(`REPRODUCED ${d.file}: torn`);
     expect(withIt.stdout).not.toContain('note:');
-    expect(cli(['show', '--reader-module', BUGGY, d.file]).stdout).toContain(
+    expect((await cliInProcess(['show', '--reader-module', BUGGY, d.file])).stdout).toContain(
       `replay: npx ptefuzz replay --reader-module ${BUGGY} ${d.file}`,
     );
   });
 
-  test('a changed module source is noted on replay', () => {
+  test('a changed module source is noted on replay', async () => {
     const dir = tmp();
     const mod = join(dir, 'buggy.js');
     writeFileSync(mod, readFileSync(join(ROOT, BUGGY), 'utf8'));
-    const r = fuzzJson([
+    const r = await fuzzJson([
       ...['--reader-module', mod, '--reader', 'ptep_get_recheck_high', '--scenario', 's2-pae-zap-reestablish'],
       ...['--model', 'sc', '--runs', '200', '--seed', '1'],
     ]);
     const file = r.summary.divergences[0]!.file;
     appendFileSync(mod, '// edited\n');
-    const rep = cli(['replay', '--reader-module', mod, file]);
+    const rep = await cliInProcess(['replay', '--reader-module', mod, file]);
     expect(rep.code).toBe(0);
     expect(rep.stdout).toContain(`${file}: note: ${mod} differs from the module source this crash was recorded with`);
   });
 
-  test('an .mjs module outside the repository imports ptefuzz by its package name', () => {
+  // the built binary: the package name resolves to dist/'s API there (in this process, to src/'s)
+  test('an .mjs module outside the repository imports ptefuzz by its package name', async () => {
     const dir = tmp();
     const mod = join(dir, 'atomic.mjs');
     writeFileSync(
@@ -121,18 +127,21 @@ describe('--reader-module: the worked examples', () => {
         '};',
       ].join('\n'),
     );
-    const r = fuzzJson([
-      ...['--reader-module', mod, '--reader', 'my_atomic_read', '--scenario', 's1-pae-double-refault'],
-      ...['--model', 'weak', '--runs', '300', '--seed', '3'],
-    ]);
+    const r = await fuzzJson(
+      [
+        ...['--reader-module', mod, '--reader', 'my_atomic_read', '--scenario', 's1-pae-double-refault'],
+        ...['--model', 'weak', '--runs', '300', '--seed', '3'],
+      ],
+      async (args) => cli(args),
+    );
     expect(r.code).toBe(0);
     expect(r.summary.targets).toHaveLength(1);
     expect(r.summary.targets[0]).toMatchObject({ reader: 'my_atomic_read', verdict: 'agree' });
     expect(r.summary.targets[0]!.races).toBeGreaterThan(0);
   });
 
-  test('list shows module readers with their module', () => {
-    const r = cli(['list', '--json', '--reader-module', HLHL]);
+  test('list shows module readers with their module', async () => {
+    const r = await cliInProcess(['list', '--json', '--reader-module', HLHL]);
     expect(r.code).toBe(0);
     const readers = (JSON.parse(r.stdout) as { readers: { name: string; module?: { path: string } }[] }).readers;
     expect(readers.find((x) => x.name === 'ptep_get_lockless_hlhl')!.module!.path).toBe(HLHL);
@@ -272,10 +281,13 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       'noreturn.js: reader "r" returned without the value read: return v after yield end(v), v a bigint',
     ],
   ];
+  // one case run by the built binary: the typescript package loaded by dist/, and V8's position of the error there
+  const SPAWNED = 'syntax error (.ts)';
   for (const [what, make, message] of cases) {
-    test(what, () => {
+    test(what, async () => {
       const file = make();
-      const r = cli(['fuzz', '--reader-module', file, '--runs', '1', '--seed', '1', '--crashes', tmp()]);
+      const args = ['fuzz', '--reader-module', file, '--runs', '1', '--seed', '1', '--crashes', tmp()];
+      const r = what === SPAWNED ? cli(args) : await cliInProcess(args);
       expect(r.code).toBe(2);
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -286,7 +298,7 @@ describe('--reader-module: a broken module fails with one line naming the file, 
     });
   }
 
-  test('every command that resolves a reader accepts --reader-module', () => {
+  test('every command that resolves a reader accepts --reader-module', async () => {
     const f = join(dir, 'nope.js');
     for (const args of [
       ['explore', '--scenario', 's2-pae-zap-reestablish'],
@@ -302,22 +314,22 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       ['minimize', tmp()],
       ['list'],
     ]) {
-      const r = cli([...args, '--reader-module', f]);
+      const r = await cliInProcess([...args, '--reader-module', f]);
       expect(r.code, args[0]).toBe(2);
       expect(r.stderr.trim(), args[0]).toBe(`ptefuzz: ${f}: no such file (--reader-module)`);
     }
   });
 
-  test("every command's --help names the extensions the loader takes", () => {
+  test("every command's --help names the extensions the loader takes", async () => {
     for (const cmd of ['fuzz', 'explore', 'replay', 'show', 'minimize', 'check', 'merge', 'list', 'matrix']) {
-      const help = cli([cmd, '--help']).stdout.replace(/\s+/g, ' ');
+      const help = (await cliInProcess([cmd, '--help'])).stdout.replace(/\s+/g, ' ');
       expect(help, cmd).toContain(
         '--reader-module <path> load user readers from a .js/.cjs/.mjs/.ts/.mts/.cts module and register them',
       );
     }
     const f = join(dir, 'reader.txt');
     writeFileSync(f, '');
-    expect(cli(['list', '--reader-module', f]).stderr).toBe(
+    expect((await cliInProcess(['list', '--reader-module', f])).stderr).toBe(
       `ptefuzz: ${f}: expected a reader module ending in .js, .cjs, .mjs, .ts, .mts, .cts\n`,
     );
   });
