@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Target } from '../../src/campaign';
 import { runTarget, selectTargets } from '../../src/campaign';
 import type { EnumerateOptions } from '../../src/engines';
@@ -19,7 +19,8 @@ import { shapeByName } from '../../src/litmus-shapes';
 import { S2_NOWMB_SCN } from '../../src/scenario/builtin/s2-pae-zap-reestablish';
 import { EXPECTED, MODELS } from '../laws/expected-outcomes';
 import { bruteForce } from '../support/brute-force';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 /** a fresh crash folder: a divergent explore writes its crash files there, never into the repository's crashes/ */
 const tmpCrashes = (): string => join(mkdtempSync(join(tmpdir(), 'ptefuzz-explore-')), 'crashes');
@@ -96,13 +97,24 @@ function boundHits(t: Target, opts: EnumerateOptions): BoundHits {
   return { executions: x.executions, hits, retries, after };
 }
 
+/**
+ * `explore` of S9 (contpte_ptep_get_lockless, sc, bound 1), in this process: run once, for the tests that read its
+ * bound-hit counts and those that read its decoded fields.
+ */
+let s9Explored: Promise<CliResult> | undefined;
+const s9LocklessScBound1 = (): Promise<CliResult> =>
+  (s9Explored ??= cliInProcess([
+    ...['explore', '--scenario', 's9-contpte-fold-unfold', '--reader', 'contpte_ptep_get_lockless'],
+    ...['--model', 'sc', '--bound', '1', '--crashes', mkdtempSync(join(tmpdir(), 'ptefuzz-explore-arm64-'))],
+  ]));
+
 describe('explore --litmus: herd7 States blocks equal the law tests’ outcome sets', () => {
   test('the MP and SB families are all covered', () => {
     expect(BARRIER_VARIANTS).toEqual(expect.arrayContaining(['MP', 'MP+wmb+rmb', 'SB', 'SB+mb+mb']));
   });
 
-  test.each(BARRIER_VARIANTS)('%s under sc, tso and weak', (name) => {
-    const r = cli(['explore', '--litmus', name, ...MODELS.flatMap((m) => ['--model', m])]);
+  test.each(BARRIER_VARIANTS)('%s under sc, tso and weak', async (name) => {
+    const r = await cliInProcess(['explore', '--litmus', name, ...MODELS.flatMap((m) => ['--model', m])]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const blocks = parseHerd(r.stdout);
@@ -166,8 +178,8 @@ describe('explore --scenario', () => {
     expect(r.stdout).not.toMatch(/ {2}torn|DIVERGENCE/);
   });
 
-  test('an expected bug the bounded search does not reach: NOT FOUND within the bound, named with its reader', () => {
-    const r = cli([
+  test('an expected bug the bounded search does not reach: NOT FOUND within the bound, named with its reader', async () => {
+    const r = await cliInProcess([
       ...['explore', '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless'],
       ...['--model', 'tso', '--bound', '0', '--crashes', tmpCrashes()],
     ]);
@@ -180,11 +192,11 @@ describe('explore --scenario', () => {
     );
   });
 
-  test("without --model, the models fuzz runs: the scenario's own, then those its bug clauses name (S2-nowmb: weak), exit 1", () => {
+  test("without --model, the models fuzz runs: the scenario's own, then those its bug clauses name (S2-nowmb: weak), exit 1", async () => {
     const block = (model: string): string =>
       `reader ptep_get_lockless, contract non-torn, model ${model}, preemption bound 2\n`;
     const args = ['explore', '--scenario', 's2-pae-zap-reestablish-nowmb', '--reader', 'ptep_get_lockless'];
-    const r = cli([...args, '--crashes', tmpCrashes()]);
+    const r = await cliInProcess([...args, '--crashes', tmpCrashes()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('non-torn tso, preemption bound 2 (target 1 of 2)');
     expect(r.stderr).toContain('non-torn weak, preemption bound 2 (target 2 of 2)');
@@ -199,7 +211,7 @@ describe('explore --scenario', () => {
       ),
     ).toBe(true);
     // --model: exactly the models asked
-    const only = cli([...args, '--model', 'tso', '--crashes', tmpCrashes()]);
+    const only = await cliInProcess([...args, '--model', 'tso', '--crashes', tmpCrashes()]);
     expect(only.code).toBe(0);
     expect(only.stdout).not.toContain(block('weak'));
     // … and the clause about weak is unchecked, with the model to run it with
@@ -215,22 +227,30 @@ describe('explore --scenario', () => {
         'model sc',
       ),
     );
-    const scn = cli(['explore', '--scenario', f, '--reader', 'ptep_get_lockless', '--crashes', tmpCrashes()]);
+    const scn = await cliInProcess([
+      'explore',
+      '--scenario',
+      f,
+      '--reader',
+      'ptep_get_lockless',
+      '--crashes',
+      tmpCrashes(),
+    ]);
     expect(scn.code).toBe(1);
     expect(scn.stderr).toContain('nowmb-sc ptep_get_lockless non-torn sc, preemption bound 2 (target 1 of 2)');
     expect(scn.stderr).toContain('nowmb-sc ptep_get_lockless non-torn weak, preemption bound 2 (target 2 of 2)');
     // and --help says so
-    expect(cli(['explore', '--help']).stdout.replace(/\s+/g, ' ')).toContain(
+    expect((await cliInProcess(['explore', '--help'])).stdout.replace(/\s+/g, ' ')).toContain(
       'default: each scenario’s model (its `model` line, else its architecture’s) and the models its reader’s `bug under M` clauses name, as fuzz; weak for litmus shapes and tests judged by their condition',
     );
   });
 
-  test("S1 under sc: Jann Horn's torn value needs 3 preemptions; explore finds it, exit 1", () => {
+  test("S1 under sc: Jann Horn's torn value needs 3 preemptions; explore finds it, exit 1", async () => {
     const crashes = tmpCrashes();
     const args = ['explore', '--scenario', 's1-pae-double-refault', '--reader', 'ptep_get_lockless', '--model', 'sc'];
-    const two = cli([...args, '--bound', '2', '--crashes', crashes]);
+    const two = await cliInProcess([...args, '--bound', '2', '--crashes', crashes]);
     expect(two.stdout).not.toContain('{0x00010002:0x00010067}');
-    const three = cli([...args, '--bound', '3', '--crashes', crashes]);
+    const three = await cliInProcess([...args, '--bound', '3', '--crashes', crashes]);
     expect(three.code).toBe(1);
     expect(three.stdout).toMatch(/^ *\d+ {2}\{0x00010002:0x00010067\} {2}torn$/m);
     expect(three.stdout).toContain('DIVERGENCE: 2 divergent state(s) within bound 3');
@@ -243,21 +263,29 @@ describe('explore --scenario', () => {
     );
   });
 
-  test('a consumer invariant broken while every returned value was acceptable is a divergence (S7 lost-dirty), exit 1', () => {
+  test('a consumer invariant broken while every returned value was acceptable is a divergence (S7 lost-dirty), exit 1', async () => {
     const args = ['explore', '--scenario', 's7-arm64-fault-norecency', '--reader', '__ptep_get', '--model', 'sc'];
     args.push('--crashes', tmpCrashes());
-    const r = cli([...args, '--bound', '3']);
+    const r = await cliInProcess([...args, '--bound', '3']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ *\d+ {2}lost-dirty 0x0068000001234fc3 \(execution-level: .*\) {2}lost-dirty$/m);
     expect(r.stdout).toContain('DIVERGENCE: 1 divergent state(s)');
     expect(r.stdout).not.toContain('no divergence');
     // the fixed PTL recheck (pte_same) explores the same schedules without one
-    const fixed = cli(['explore', '--scenario', 's7-arm64-fault-pte-same', '--reader', '__ptep_get', '--model', 'sc']);
+    const fixed = await cliInProcess([
+      'explore',
+      '--scenario',
+      's7-arm64-fault-pte-same',
+      '--reader',
+      '__ptep_get',
+      '--model',
+      'sc',
+    ]);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toContain('no divergence (complete search)');
   });
 
-  test('a complete search says how many preemptions its executions needed, not that the bound was never reached', () => {
+  test('a complete search says how many preemptions its executions needed, not that the bound was never reached', async () => {
     // S7 with pte_same under weak: some executions need exactly 2 preemptions, none needs 3 (brute force below)
     const scenario = 's7-arm64-fault-pte-same';
     const [t] = selectTargets({ scenarios: [scenario], readers: ['__ptep_get'], models: ['weak'] }, builtinReaders());
@@ -268,7 +296,7 @@ describe('explore --scenario', () => {
     expect(one!.length).toBeLessThan(two!.length);
     const args = ['explore', '--scenario', scenario, '--reader', '__ptep_get', '--model', 'weak'];
     for (const bound of [2, 3]) {
-      const r = cli([...args, '--bound', String(bound)]);
+      const r = await cliInProcess([...args, '--bound', String(bound)]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(
         `Executions ${two!.length} (traces); complete (every trace enumerated: no execution needs more than 2 preemption(s), ` +
@@ -277,12 +305,12 @@ describe('explore --scenario', () => {
       expect(r.stdout).not.toContain('never reached');
       expect(r.stdout).toContain('no divergence (complete search)');
     }
-    const cut = cli([...args, '--bound', '1']);
+    const cut = await cliInProcess([...args, '--bound', '1']);
     expect(cut.stdout).toContain(`Executions ${one!.length} (traces); the preemption bound 1 cut the search`);
     expect(cut.stdout).toContain('no divergence within bound 1');
   });
 
-  test('bound hits: a writer left unfinished (sc), or a read begun after every writer finished re-reading old values (weak)', () => {
+  test('bound hits: a writer left unfinished (sc), or a read begun after every writer finished re-reading old values (weak)', async () => {
     const scenario = 's9-contpte-fold-unfold';
     const reader = 'contpte_ptep_get_lockless';
     const hits = (model: 'sc' | 'weak', bound: number, maxExecutions?: number): BoundHits => {
@@ -295,7 +323,7 @@ describe('explore --scenario', () => {
     const sc = hits('sc', 1);
     expect(sc.hits).toBeGreaterThan(0);
     expect(sc.after).toBe(0);
-    const a = cli(['explore', '--scenario', scenario, '--reader', reader, '--model', 'sc', '--bound', '1']);
+    const a = await s9LocklessScBound1();
     expect(a.stdout).toContain(
       `no divergence within bound 1\n  (${sc.hits} of ${sc.executions} executions hit a bound and were not judged — ` +
         `neither a pass nor a divergence: ${sc.hits} with another CPU's operation unfinished or running during the ` +
@@ -307,7 +335,17 @@ describe('explore --scenario', () => {
     const weak = hits('weak', 0, 500);
     expect(weak.hits).toBeGreaterThan(0);
     expect(weak.after).toBe(weak.hits);
-    const b = cli(['explore', '--scenario', scenario, '--reader', reader, '--bound', '0', '--max-executions', '500']);
+    const b = await cliInProcess([
+      'explore',
+      '--scenario',
+      scenario,
+      '--reader',
+      reader,
+      '--bound',
+      '0',
+      '--max-executions',
+      '500',
+    ]);
     expect(b.stdout).toContain('no divergence in the 500 executions explored (search truncated)');
     expect(b.stdout).toContain(
       `(${weak.hits} of 500 executions hit a bound and were not judged — neither a pass nor a divergence: ` +
@@ -317,7 +355,7 @@ describe('explore --scenario', () => {
     );
   });
 
-  test('a divergence still says how many executions hit a bound and were not judged (S9 under exact, sc, bound 1)', () => {
+  test('a divergence still says how many executions hit a bound and were not judged (S9 under exact, sc, bound 1)', async () => {
     const scenario = 's9-contpte-fold-unfold';
     const reader = 'contpte_ptep_get_lockless';
     const [t] = selectTargets(
@@ -332,7 +370,7 @@ describe('explore --scenario', () => {
     expect(stopped).toBeGreaterThan(0);
     expect(during).toBe(stopped);
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-boundhit-'));
-    const r = cli([
+    const r = await cliInProcess([
       'explore',
       '--scenario',
       scenario,
@@ -357,14 +395,22 @@ describe('explore --scenario', () => {
     );
   });
 
-  test('an execution whose consumer never completed a read is not a divergence (S12 with the IPI), exit 0', () => {
-    const r = cli(['explore', '--scenario', 's12-arm64-khugepaged-gup-fast-ipi', '--model', 'sc', '--bound', '1']);
+  test('an execution whose consumer never completed a read is not a divergence (S12 with the IPI), exit 0', async () => {
+    const r = await cliInProcess([
+      'explore',
+      '--scenario',
+      's12-arm64-khugepaged-gup-fast-ipi',
+      '--model',
+      'sc',
+      '--bound',
+      '1',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ *\d+ {2}no completed read {2}no read$/m);
     expect(r.stdout).not.toContain('DIVERGENCE');
   });
 
-  test('a divergence writes a minimized crash file per distinct witness; the printed command replays it; same bytes twice', () => {
+  test('a divergence writes a minimized crash file per distinct witness; the printed command replays it; same bytes twice', async () => {
     // run from a folder outside the repository, as a user would: the replay command is `node …/bin/ptefuzz.js replay …`
     const args = ['explore', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--bound', '1'];
     const cwd = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-'));
@@ -388,43 +434,44 @@ describe('explore --scenario', () => {
     expect(rep.stdout).toContain(`REPRODUCED ${file}: torn {0x00000000:0x00010067}`);
     expect(rep.status).toBe(0);
     // the diagram explore prints is the file's (the minimizer dropped set_pte: show draws the reduced program)
-    const show = cli(['show', file], cwd);
+    const show = await cliInProcess(['show', file], cwd);
     expect(show.code).toBe(0);
     const dropped = 'dropped from cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067})';
     expect(show.stdout).toContain(dropped);
     const block = /^first witness(?:es)? of .*, minimized.*:\n([\s\S]*?)\treplay: /m.exec(r.stdout)![1]!;
     expect(block).toContain(dropped);
     expect(show.stdout.startsWith(block)).toBe(true);
-    // determinism: same scenario and bound, same output, same file names and bytes
+    // determinism: same scenario and bound, same output, same file names and bytes (run in this process, from
+    // src/: the same as the built binary's)
     const again = mkdtempSync(join(tmpdir(), 'ptefuzz-explore-'));
-    expect(cli([...args, '--crashes', 'crashes'], again).stdout).toBe(r.stdout);
+    expect((await cliInProcess([...args, '--crashes', 'crashes'], again)).stdout).toBe(r.stdout);
     expect(readdirSync(join(again, 'crashes'))).toEqual(files);
     expect(readFileSync(join(again, file)).equals(readFileSync(join(cwd, file)))).toBe(true);
   });
 
-  test('--crashes where no crash file is written (litmus shapes, tests judged by their condition): one line, exit 2', () => {
+  test('--crashes where no crash file is written (litmus shapes, tests judged by their condition): one line, exit 2', async () => {
     for (const [args, what] of [
       [['--litmus', 'MP'], '--crashes does not apply to --litmus'],
       [['--scenario', 'corpus/litmus/MP.litmus'], '--crashes does not apply to corpus/litmus/MP.litmus'],
     ] as const) {
-      const r = cli(['explore', ...args, '--crashes', tmpCrashes()]);
+      const r = await cliInProcess(['explore', ...args, '--crashes', tmpCrashes()]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(what);
       expect(r.stdout).toBe('');
     }
-    const file = cli(['explore', '--scenario', 's2-pae-zap-reestablish', '--crashes', 'README.md']);
+    const file = await cliInProcess(['explore', '--scenario', 's2-pae-zap-reestablish', '--crashes', 'README.md']);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('--crashes README.md: is not a folder');
   });
 
-  test('a crash file in the way of a later target: every target is printed, the unwritten finding with its bytes', () => {
+  test('a crash file in the way of a later target: every target is printed, the unwritten finding with its bytes', async () => {
     const crashes = tmpCrashes();
     // a non-empty folder where ptep_get's crash file goes: writing it fails after ptep_get_lockless was explored
     const name = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
     mkdirSync(join(crashes, name), { recursive: true });
     writeFileSync(join(crashes, name, 'inside'), '');
-    const r = cli([
+    const r = await cliInProcess([
       ...['explore', '--scenario', 's2-pae-zap-reestablish', '--model', 'sc', '--bound', '1'],
       ...['--reader', 'ptep_get_lockless', '--reader', 'ptep_get', '--crashes', crashes],
     ]);
@@ -441,7 +488,7 @@ describe('explore --scenario', () => {
     expect(r.stderr.trim().split('\n').pop()).toMatch(/^ptefuzz: 1 crash file could not be written /);
   });
 
-  test('usage errors: one line, exit 2', () => {
+  test('usage errors: one line, exit 2', async () => {
     for (const args of [
       ['explore'],
       ['explore', '--scenario', 's2-pae-zap-reestablish', '--litmus', 'MP'],
@@ -450,20 +497,20 @@ describe('explore --scenario', () => {
       ['explore', '--scenario', 's9'],
       ['explore', '--scenario', 's2-pae-zap-reestablish', '--bound', '-1'],
     ]) {
-      const r = cli(args);
+      const r = await cliInProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(hasStackTrace(r.stderr)).toBe(false);
     }
-    expect(cli(['explore', '--litmus', 'MP+nothing']).stderr).toContain('valid: MP, MP+wmb+rmb,');
+    expect((await cliInProcess(['explore', '--litmus', 'MP+nothing'])).stderr).toContain('valid: MP, MP+wmb+rmb,');
   });
 });
 
 describe('explore on an arm64 contpte scenario, read by an arm64 developer', () => {
-  const r = cli([
-    ...['explore', '--scenario', 's9-contpte-fold-unfold', '--reader', 'contpte_ptep_get_lockless'],
-    ...['--model', 'sc', '--bound', '1', '--crashes', mkdtempSync(join(tmpdir(), 'ptefuzz-explore-arm64-'))],
-  ]);
+  let r: CliResult;
+  beforeAll(async () => {
+    r = await s9LocklessScBound1();
+  });
 
   test('every state value is decoded into descriptor fields (pfn, cont, rdonly, write, af, dirty)', () => {
     expect(r.code).toBe(0);
