@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-diagrams-'));
 
@@ -32,9 +33,13 @@ interface Run {
   divergences: Divergence[];
 }
 
-function fuzz(args: readonly string[], cwd = ROOT): Run {
+/** `fuzz ARGS --json` into fresh crash and corpus folders: in this process, unless `run` is the built binary (cli). */
+async function fuzz(
+  args: readonly string[],
+  run: (args: readonly string[]) => Promise<CliResult> = cliInProcess,
+): Promise<Run> {
   const crashes = tmp();
-  const r = cli(['fuzz', ...args, '--crashes', crashes, '--corpus', tmp(), '--json'], cwd);
+  const r = await run(['fuzz', ...args, '--crashes', crashes, '--corpus', tmp(), '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   const divergences = (JSON.parse(r.stdout) as { divergences: Divergence[] }).divergences;
   return { ...r, crashes, files: readdirSync(crashes).sort(), divergences };
@@ -60,8 +65,9 @@ const compactLine = (d: Divergence, expectation: string): string =>
 const base = (file: string): string => file.split('/').pop()!;
 
 describe('fuzz: one compact line per new divergence in a campaign over many scenarios', () => {
-  test('the default campaign (every built-in scenario): one line per crash file, under its status line; no diagram', () => {
-    const r = fuzz(['--runs', '300', '--seed', '1']);
+  test('the default campaign (every built-in scenario): one line per crash file, under its status line; no diagram', async () => {
+    // the built binary, as the quick start runs it; 100 runs: 16 crash files (300: 24), the first the README quotes
+    const r = await fuzz(['--runs', '100', '--seed', '1'], async (args) => cli(args));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^INFO: \d+ targets \((\d+) scenarios\)/m);
     expect(Number(/\((\d+) scenarios\)/.exec(r.stderr)![1])).toBeGreaterThan(20);
@@ -95,9 +101,9 @@ describe('fuzz: one compact line per new divergence in a campaign over many scen
     expect(found[0]!.line).toBe(quoted[0]!.replace(' show crashes/', ` show ${r.crashes}/`));
   }, 300_000);
 
-  test('--jobs 2: the same policy (one line per crash file, no diagram of an expected bug)', () => {
+  test('--jobs 2: the same policy (one line per crash file, no diagram of an expected bug)', async () => {
     const scenarios = ['s1-pae-double-refault', 's2-pae-zap-reestablish'].flatMap((s) => ['--scenario', s]);
-    const r = fuzz([...scenarios, '--model', 'tso', '--runs', '3000', '--seed', '42', '--jobs', '2']);
+    const r = await fuzz([...scenarios, '--model', 'tso', '--runs', '3000', '--seed', '42', '--jobs', '2']);
     expect(r.code).toBe(1);
     expect(r.files.length).toBeGreaterThan(0);
     const found = divergenceLines(r.stderr);
@@ -120,9 +126,9 @@ describe('fuzz: the diagrams a campaign prints', () => {
   const TWO = (scn: string): string[] => ['--scenario', scn, '--scenario', 's2-pae-zap-reestablish'];
   const RUNS = ['--runs', '400', '--seed', '1'];
 
-  test('many scenarios: an UNEXPECTED divergence (the scenario expects the reader correct) gets its diagram, an expected bug one line', () => {
+  test('many scenarios: an UNEXPECTED divergence (the scenario expects the reader correct) gets its diagram, an expected bug one line', async () => {
     const { file } = wrongExpectation();
-    const r = fuzz([...TWO(file), ...RUNS]);
+    const r = await fuzz([...TWO(file), ...RUNS]);
     expect(r.code).toBe(1);
     const unexpected = r.divergences.filter((d) => d.scenario === 'pae-fault-ptl');
     const expected = r.divergences.filter((d) => d.scenario === 's2-pae-zap-reestablish');
@@ -148,10 +154,10 @@ describe('fuzz: the diagrams a campaign prints', () => {
     );
   }, 300_000);
 
-  test('--diagrams all: every divergence of a campaign over many scenarios gets its diagram; none: not even the UNEXPECTED one', () => {
+  test('--diagrams all: every divergence of a campaign over many scenarios gets its diagram; none: not even the UNEXPECTED one', async () => {
     const { file } = wrongExpectation();
-    const all = fuzz([...TWO(file), ...RUNS, '--diagrams', 'all']);
-    const none = fuzz([...TWO(file), ...RUNS, '--diagrams', 'none']);
+    const all = await fuzz([...TWO(file), ...RUNS, '--diagrams', 'all']);
+    const none = await fuzz([...TWO(file), ...RUNS, '--diagrams', 'none']);
     expect(all.files.length).toBeGreaterThan(1);
     // what is printed changes nothing else: the same crash files, byte for byte
     expect(none.files).toEqual(all.files);
@@ -169,9 +175,9 @@ describe('fuzz: the diagrams a campaign prints', () => {
     for (const d of none.divergences) expect(lines).toContain(compactLine(d, tag(d)));
   }, 300_000);
 
-  test('one scenario: every divergence gets its diagram (issue 2: the race the user asked about); --diagrams none: one line', () => {
+  test('one scenario: every divergence gets its diagram (issue 2: the race the user asked about); --diagrams none: one line', async () => {
     const args = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc', '--runs', '2000'];
-    const r = fuzz([...args, '--seed', '1']);
+    const r = await fuzz([...args, '--seed', '1']);
     expect(r.code).toBe(1);
     expect(r.divergences).toHaveLength(1);
     const d = r.divergences[0]!;
@@ -181,7 +187,7 @@ describe('fuzz: the diagrams a campaign prints', () => {
     expect(r.stderr).toMatch(/^ +A: ptep_get +B: zap \+ re-establish$/m);
     for (const text of DIAGRAM_TEXT) expect(r.stderr).toMatch(text);
     expect(r.stderr).toContain(`\treplay: npx ptefuzz replay ${d.file}\n`);
-    const none = fuzz([...args, '--seed', '1', '--diagrams', 'none']);
+    const none = await fuzz([...args, '--seed', '1', '--diagrams', 'none']);
     expect(none.files).toEqual(r.files);
     expect(divergenceLines(none.stderr).map((l) => l.line)).toEqual([
       compactLine(none.divergences[0]!, 'expected bug'),
@@ -189,9 +195,9 @@ describe('fuzz: the diagrams a campaign prints', () => {
     for (const text of DIAGRAM_TEXT) expect(none.stderr).not.toMatch(text);
   }, 300_000);
 
-  test('a bad --diagrams value: one line naming the flag and the values it takes, exit 2', () => {
+  test('a bad --diagrams value: one line naming the flag and the values it takes, exit 2', async () => {
     for (const bad of ['some', 'ALL', '']) {
-      const r = cli(['fuzz', '--diagrams', bad, '--runs', '1', '--crashes', tmp()]);
+      const r = await cliInProcess(['fuzz', '--diagrams', bad, '--runs', '1', '--crashes', tmp()]);
       expect(r.code).toBe(2);
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.stderr.trim().split('\n')).toEqual([
@@ -200,7 +206,15 @@ describe('fuzz: the diagrams a campaign prints', () => {
       expect(r.stdout).toBe('');
     }
     // a litmus campaign draws no diagram: the flag is refused there, as the other options of a kernel campaign
-    const litmus = cli(['fuzz', '--scenario', 'corpus/litmus/MP.litmus', '--diagrams', 'all', '--runs', '1']);
+    const litmus = await cliInProcess([
+      'fuzz',
+      '--scenario',
+      'corpus/litmus/MP.litmus',
+      '--diagrams',
+      'all',
+      '--runs',
+      '1',
+    ]);
     expect(litmus.code).toBe(2);
     expect(litmus.stderr.trim().split('\n')).toHaveLength(1);
     expect(litmus.stderr).toContain('--diagrams does not apply to litmus tests');
