@@ -7,7 +7,8 @@ import { ARCHES, builtinReaders } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import { makeTarget, runTarget } from '../../src/campaign';
 import { builtinScenario } from '../../src/scenario';
-import { cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const registry = builtinReaders();
 function target(scenario: string, reader: string, contract?: string) {
@@ -22,8 +23,12 @@ interface Summary {
   targets: { reader: string; executions: number; races: number; verdicts: Record<string, number>; verdict: string }[];
   divergences: { class: string; reader: string }[];
 }
-function fuzz(args: string[]): { code: number; s: Summary } {
-  const r = cli(['fuzz', ...args, '--crashes', mkdtempSync(join(tmpdir(), 'ptefuzz-arm64-')), '--json']);
+/** `fuzz ARGS --json` into a fresh crash folder: in this process, unless `run` is the built binary (cli). */
+async function fuzz(
+  args: string[],
+  run: (args: string[]) => Promise<CliResult> = cliInProcess,
+): Promise<{ code: number; s: Summary }> {
+  const r = await run(['fuzz', ...args, '--crashes', mkdtempSync(join(tmpdir(), 'ptefuzz-arm64-')), '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { code: r.code, s: JSON.parse(r.stdout) as Summary };
 }
@@ -55,32 +60,35 @@ describe('hand-written witnesses (DOMAIN §C, arm64)', () => {
 });
 
 describe('fixed-seed fuzz runs find the bugs', () => {
-  test('S8 pre-fix: livelock in 200 runs; fixed form: no divergence, no bound hit in 500', () => {
-    const pre = fuzz([
-      '--scenario',
-      's8-contpte-set-access-flags',
-      '--reader',
-      'contpte_ptep_get_lockless',
-      '--runs',
-      '200',
-      '--seed',
-      '1',
-    ]);
+  test('S8 pre-fix: livelock in 200 runs; fixed form: no divergence, no bound hit in 500', async () => {
+    const pre = await fuzz(
+      [
+        '--scenario',
+        's8-contpte-set-access-flags',
+        '--reader',
+        'contpte_ptep_get_lockless',
+        '--runs',
+        '200',
+        '--seed',
+        '1',
+      ],
+      async (args) => cli(args),
+    );
     expect(pre.code).toBe(1);
     expect(new Set(pre.s.divergences.map((d) => d.class))).toEqual(new Set(['livelock']));
-    const fixed = fuzz(['--scenario', 's8-contpte-set-access-flags-fixed', '--runs', '500', '--seed', '1']);
+    const fixed = await fuzz(['--scenario', 's8-contpte-set-access-flags-fixed', '--runs', '500', '--seed', '1']);
     expect(fixed.code).toBe(0);
     for (const t of fixed.s.targets) expect(t.verdicts).toEqual({ agree: 500, divergence: 0, boundHit: 0 });
   });
 
-  test('extended SW bits: torn in 500 runs', () => {
-    const r = fuzz(['--scenario', 'ext-sw-bits-zap-refault', '--runs', '500', '--seed', '1']);
+  test('extended SW bits: torn in 500 runs', async () => {
+    const r = await fuzz(['--scenario', 'ext-sw-bits-zap-refault', '--runs', '500', '--seed', '1']);
     expect(r.code).toBe(1);
     expect(new Set(r.s.divergences.map((d) => d.class))).toEqual(new Set(['torn']));
   });
 
-  test('S6 (pct, 2000 runs): plain gather false-dirty under no-false-dirty; the lockless readers agree and raced', () => {
-    const r = fuzz([
+  test('S6 (pct, 2000 runs): plain gather false-dirty under no-false-dirty; the lockless readers agree and raced', async () => {
+    const r = await fuzz([
       '--scenario',
       's6-contpte-remap-false-dirty',
       '--contract',
@@ -103,12 +111,12 @@ describe('fixed-seed fuzz runs find the bugs', () => {
 });
 
 describe('S5 / S9 per contract (coverage engine, seed 1, 1500 runs each)', () => {
-  const verdicts = (scenario: string, contract: string): Record<string, string> => {
-    const r = fuzz(['--scenario', scenario, '--contract', contract, '--runs', '1500', '--seed', '1']);
+  const verdicts = async (scenario: string, contract: string): Promise<Record<string, string>> => {
+    const r = await fuzz(['--scenario', scenario, '--contract', contract, '--runs', '1500', '--seed', '1']);
     return Object.fromEntries(r.s.targets.map((t) => [t.reader, t.verdict]));
   };
-  test('S5: the plain gather and __ptep_get are false-clean under exact only; the lockless forms hold all three', () => {
-    expect(verdicts('s5-contpte-unfold-gather', 'exact')).toEqual({
+  test('S5: the plain gather and __ptep_get are false-clean under exact only; the lockless forms hold all three', async () => {
+    expect(await verdicts('s5-contpte-unfold-gather', 'exact')).toEqual({
       contpte_ptep_get: 'divergence',
       'contpte_ptep_get@2025': 'divergence',
       contpte_ptep_get_lockless: 'agree',
@@ -116,18 +124,18 @@ describe('S5 / S9 per contract (coverage engine, seed 1, 1500 runs each)', () =>
       __ptep_get: 'divergence',
     });
     for (const c of ['ad-relaxed', 'no-false-dirty']) {
-      expect(new Set(Object.values(verdicts('s5-contpte-unfold-gather', c)))).toEqual(new Set(['agree']));
+      expect(new Set(Object.values(await verdicts('s5-contpte-unfold-gather', c)))).toEqual(new Set(['agree']));
     }
   });
-  test('S9 (TLBI and BBML2): the lockless gathers hold ad-relaxed and no-false-dirty; the plain gather only ad-relaxed', () => {
+  test('S9 (TLBI and BBML2): the lockless gathers hold ad-relaxed and no-false-dirty; the plain gather only ad-relaxed', async () => {
     // The coverage engine finds what the random one did not: contpte_ptep_get (documented PTL-held, no
     // validation) read locklessly ORs in the dirty bit that DBM set on pte0 after the unfold — pte0 then
     // maps another page — while its stale read of pte1 still said CONT: a false-positive dirty, S6's bug.
     const lockless = ['contpte_ptep_get_lockless', 'contpte_ptep_get_lockless@2025'];
     const plainClasses = new Set<string>();
     for (const s of ['s9-contpte-fold-unfold', 's9-contpte-fold-unfold-bbml2']) {
-      expect(new Set(Object.values(verdicts(s, 'ad-relaxed')))).toEqual(new Set(['agree']));
-      const r = fuzz(['--scenario', s, '--contract', 'no-false-dirty', '--runs', '1500', '--seed', '1']);
+      expect(new Set(Object.values(await verdicts(s, 'ad-relaxed')))).toEqual(new Set(['agree']));
+      const r = await fuzz(['--scenario', s, '--contract', 'no-false-dirty', '--runs', '1500', '--seed', '1']);
       for (const t of r.s.targets) if (lockless.includes(t.reader)) expect(t.verdict, t.reader).toBe('agree');
       for (const d of r.s.divergences) {
         expect(lockless).not.toContain(d.reader);
