@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import type { CliResult } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-journey-'));
 const BUGGY = join(ROOT, 'harness', 'readers', 'pae-buggy.js');
@@ -43,9 +44,9 @@ describe('a user outside the repository', () => {
     expect(rep.status).toBe(0);
   });
 
-  test('a module reader diverging where every reader diverges (the S10 control) is told so, not left to look guilty', () => {
+  test('a module reader diverging where every reader diverges (the S10 control) is told so, not left to look guilty', async () => {
     const cwd = scratch();
-    const r = cli(
+    const r = await cliInProcess(
       [
         ...['fuzz', '--reader-module', BUGGY, '--reader', 'ptep_get_lockless_normb'],
         ...['--scenario', 's10-pae-dontneed-refault-free-before-flush', '--scenario', 's2-pae-zap-reestablish'],
@@ -63,9 +64,9 @@ describe('a user outside the repository', () => {
     ]);
   });
 
-  test('a torn read under weak that overlapped no writer in time does not say "did not race a writer"', () => {
+  test('a torn read under weak that overlapped no writer in time does not say "did not race a writer"', async () => {
     const cwd = scratch();
-    const r = cli(
+    const r = await cliInProcess(
       [
         ...[
           'fuzz',
@@ -82,11 +83,12 @@ describe('a user outside the repository', () => {
     );
     expect(r.code).toBe(1);
     const files = (JSON.parse(r.stdout) as { divergences: { file: string }[] }).divergences.map((d) => d.file);
-    const heads = files.map((f) => {
-      const show = cli(['show', '--reader-module', BUGGY, f], cwd);
+    const heads: string[] = [];
+    for (const f of files) {
+      const show = await cliInProcess(['show', '--reader-module', BUGGY, f], cwd);
       expect(show.code).toBe(0);
-      return show.stdout.split('\n').find((l) => l.startsWith('ptep_get_lockless_normb on CPU '))!;
-    });
+      heads.push(show.stdout.split('\n').find((l) => l.startsWith('ptep_get_lockless_normb on CPU '))!);
+    }
     expect(
       heads.some((h) =>
         h.includes('overlapped no writer in time, but could still read v0, which a writer had replaced'),
@@ -95,23 +97,34 @@ describe('a user outside the repository', () => {
     for (const h of heads) expect(h).not.toContain('did not race a writer');
   });
 
-  test('check --reader-module: a scenario naming a reader of the user’s module checks', () => {
+  test('check --reader-module: a scenario naming a reader of the user’s module checks', async () => {
     const cwd = scratch();
     writeFileSync(
       join(cwd, 'mine.scn'),
       SCN.replace('reader ptep_get expect bug', 'reader ptep_get_lockless_hlh expect bug'),
     );
-    const without = cli(['check', 'mine.scn'], cwd);
+    const without = await cliInProcess(['check', 'mine.scn'], cwd);
     expect(without.code).toBe(2);
     expect(without.stderr).toContain(
       "found 'ptep_get_lockless_hlh' (a reader of your own is known once its module is loaded: --reader-module PATH)",
     );
-    const r = cli(['check', '--reader-module', HLH, 'mine.scn'], cwd);
+    const r = await cliInProcess(['check', '--reader-module', HLH, 'mine.scn'], cwd);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ptep_get_lockless_hlh (expect bug)');
   });
 });
+
+/**
+ * The commands one after the other in `cwd`: in this process (the first describe runs the built binary as pasted),
+ * but for `explore`, the built binary: its long search (~20 s CPU on the contpte example) costs ~20% more in this
+ * process, where its hot loop runs vitest's transform of src/, than a node start saves.
+ */
+async function runAll(commands: readonly string[][], cwd: string): Promise<CliResult[]> {
+  const results: CliResult[] = [];
+  for (const c of commands) results.push(c[0] === 'explore' ? cli(c, cwd) : await cliInProcess(c, cwd));
+  return results;
+}
 
 /** A README section (from its `## TITLE` to the next `## `) and the contents of its fenced blocks. */
 function readmeSection(title: string): { section: string; blocks: string[] } {
@@ -145,9 +158,9 @@ describe('README "Worked example: settling a proposed reader", run as written', 
     for (const line of blocks[0]!.trim().split('\n')) expect(file).toContain(line);
   });
 
-  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', () => {
+  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', async () => {
     expect(commands.map((c) => c[0])).toEqual(['check', 'fuzz', 'explore', 'show', 'show', 'replay', 'minimize']);
-    const [check, fuzz, explore, show, html, replay, minimize] = commands.map((c) => cli(c, cwd));
+    const [check, fuzz, explore, show, html, replay, minimize] = await runAll(commands, cwd);
     expect(check!.code).toBe(0);
     expect(check!.stdout).toContain(
       'OK s1-pae-nx-double-refault.scn: scenario s1-pae-nx-double-refault — x86-pae, model tso, 4 CPUs (A B C D); readers ',
@@ -199,9 +212,9 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     for (const line of blocks[0]!.trim().split('\n')) expect(file).toContain(line.trim());
   });
 
-  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', () => {
+  test('check, fuzz, explore, show, show --html, replay, minimize print what the README quotes', async () => {
     expect(commands.map((c) => c[0])).toEqual(['check', 'fuzz', 'explore', 'show', 'show', 'replay', 'minimize']);
-    const [check, fuzz, explore, show, html, replay, minimize] = commands.map((c) => cli(c, cwd));
+    const [check, fuzz, explore, show, html, replay, minimize] = await runAll(commands, cwd);
     expect(check!.code).toBe(0);
     expect(check!.stdout).toContain('OK contpte-refold-other-folio.scn: scenario contpte-refold-other-folio — arm64');
     expect(fuzz!.code).toBe(1);
@@ -244,7 +257,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     expect(replay!.stdout).toContain(`REPRODUCED ${FILE}: false-dirty 0x00f8000000041f43`);
     expect(minimize!.code).toBe(0);
     expect(minimize!.stdout).toContain(`UNCHANGED ${FILE}:`);
-    const litmus = cli(['show', '--reader-module', 'contpte-nopfn.ts', FILE, '--litmus'], cwd);
+    const litmus = await cliInProcess(['show', '--reader-module', 'contpte-nopfn.ts', FILE, '--litmus'], cwd);
     expect(litmus.code).toBe(2);
     expect(litmus.stderr.trim().split('\n')).toHaveLength(1);
     expect(litmus.stderr).toContain(
