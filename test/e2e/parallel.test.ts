@@ -15,7 +15,7 @@ import { NO_SHARD, selectTargets } from '../../src/campaign';
 import { runParallel } from '../../src/cli/parallel';
 import type { DivergenceReport } from '../../src/cli/render';
 import { builtinReaders } from '../../src/kernel';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-par-'));
 const sha = (f: string): string => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -36,11 +36,11 @@ describe('fuzz --jobs', () => {
     's2-pae-zap-reestablish-samelow',
   ];
 
-  test('--jobs 1 and --jobs 2 run the same runs: same per-target statistics, the same bugs found', () => {
+  test('--jobs 1 and --jobs 2 run the same runs: same per-target statistics, the same bugs found', async () => {
     const pae = PAE.flatMap((n) => ['--scenario', n]);
-    const go = (jobs: string) => {
+    const go = async (jobs: string) => {
       const dir = tmp();
-      const r = cli([
+      const r = await cliInProcess([
         'fuzz',
         ...pae,
         '--engine',
@@ -62,16 +62,17 @@ describe('fuzz --jobs', () => {
       const bugs = [...new Set(Object.keys(hashes(dir)).map((f) => f.split('.').slice(0, 4).join('.')))].sort();
       return { targets: sum.targets.map((t) => [t.executions, t.races, t.verdicts]), bugs };
     };
-    const one = go('1');
+    const one = await go('1');
     expect(one.bugs.length).toBeGreaterThan(3);
-    expect(go('2')).toEqual(one);
+    expect(await go('2')).toEqual(one);
   });
 
   const s2 = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--model', 'sc', '--seed', '1'];
 
-  test('--jobs 2 finds the naive ptep_get torn reads on S2: one crash file per reduced program, the runs split between the workers, same bytes twice', () => {
+  test('--jobs 2 finds the naive ptep_get torn reads on S2: one crash file per reduced program, the runs split between the workers, same bytes twice', async () => {
     const a = tmp();
     // 2000 runs, 1000 per worker: 223 hits of the torn read at seed 1
+    // the built binary: `2 jobs` on its stderr, exit 1 as a process
     const r = cli(['fuzz', ...s2, '--runs', '2000', '--jobs', '2', '--crashes', a, '--json']);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
@@ -90,9 +91,9 @@ describe('fuzz --jobs', () => {
     expect(sum.divergences.map((d) => d.class)).toEqual(['torn']);
     expect(sum.divergences[0]!.hits).toBeGreaterThan(1);
     expect(readdirSync(a)).toHaveLength(1);
-    expect(cli(['replay', a]).code).toBe(0);
+    expect((await cliInProcess(['replay', a])).code).toBe(0);
     const b = tmp();
-    expect(cli(['fuzz', ...s2, '--runs', '2000', '--jobs', '2', '--crashes', b]).code).toBe(1);
+    expect((await cliInProcess(['fuzz', ...s2, '--runs', '2000', '--jobs', '2', '--crashes', b])).code).toBe(1);
     expect(hashes(b)).toEqual(hashes(a));
   });
 });
@@ -109,11 +110,11 @@ describe('fuzz --engine coverage --jobs 2: the jobs exchange corpus entries at f
         ),
     ) as Record<string, string>;
 
-  test('the same command twice: the same crash files, the same corpus entries, the same statistics', () => {
-    const go = () => {
+  test('the same command twice: the same crash files, the same corpus entries, the same statistics', async () => {
+    const go = async () => {
       const crashes = tmp();
       const corpus = tmp();
-      const r = cli([
+      const r = await cliInProcess([
         'fuzz',
         ...['--scenario', 's1-pae-double-refault', '--scenario', 's2-pae-zap-reestablish'],
         // 1000 runs per job: an exchange at run 500 of each (EXCHANGE_EPOCH_RUNS); 316 corpus entries in 6 folders
@@ -131,12 +132,12 @@ describe('fuzz --engine coverage --jobs 2: the jobs exchange corpus entries at f
       }
       return { crashes: tree(crashes), corpus: tree(corpus), sum };
     };
-    const a = go();
+    const a = await go();
     expect(Object.keys(a.crashes).length).toBeGreaterThan(1);
     // entries of both jobs, in the folders of several targets
     expect(Object.keys(a.corpus).length).toBeGreaterThan(100);
     expect(new Set(Object.keys(a.corpus).map((p) => p.split('/')[0])).size).toBeGreaterThan(4);
-    const b = go();
+    const b = await go();
     expect(b.crashes).toEqual(a.crashes);
     expect(b.corpus).toEqual(a.corpus);
     expect(b.sum).toEqual(a.sum);
@@ -225,7 +226,7 @@ describe('fuzz --shard', () => {
     runs: number;
     targets: { scenario: string; reader: string; model: string; executions: number; races: number; verdicts: object }[];
   }
-  const run = (extra: string[]): Totals => {
+  const run = async (extra: string[]): Promise<Totals> => {
     const pae = [
       's1-pae-double-refault',
       's2-pae-zap-reestablish',
@@ -233,15 +234,15 @@ describe('fuzz --shard', () => {
       's2-pae-zap-reestablish-samelow',
     ];
     const args = ['--engine', 'random', '--runs', '1000', '--seed', '9', '--model', 'sc', '--crashes', tmp(), '--json'];
-    const r = cli(['fuzz', ...pae.flatMap((n) => ['--scenario', n]), ...args, ...extra]);
+    const r = await cliInProcess(['fuzz', ...pae.flatMap((n) => ['--scenario', n]), ...args, ...extra]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     return JSON.parse(r.stdout) as Totals;
   };
 
-  test('shards 1/2 (one job) and 2/2 (two jobs) together do the runs of the whole campaign, none twice', () => {
-    const whole = run([]);
-    const one = run(['--shard', '1/2']);
-    const two = run(['--shard', '2/2', '--jobs', '2']);
+  test('shards 1/2 (one job) and 2/2 (two jobs) together do the runs of the whole campaign, none twice', async () => {
+    const whole = await run([]);
+    const one = await run(['--shard', '1/2']);
+    const two = await run(['--shard', '2/2', '--jobs', '2']);
     expect(one.runs + two.runs).toBe(1000);
     expect(one.runs).toBe(500); // whole rounds of the 4 scenarios: rounds 0, 2, 4 … of 250
     const add = (x: Totals['targets'][number], y: Totals['targets'][number]) => ({
@@ -296,7 +297,18 @@ describe('SIGINT/SIGTERM stop a campaign cleanly', () => {
       const before = hashes(dir);
       // the same campaign again, into the same folder: files keyed by fingerprint, the old ones untouched
       // 100 runs: 14 distinct divergences (300 runs: 25–32, each one minimized)
-      const again = cli(['fuzz', '--runs', '100', '--seed', '5', '--jobs', jobs, '--crashes', dir, '--json']);
+      const again = await cliInProcess([
+        'fuzz',
+        '--runs',
+        '100',
+        '--seed',
+        '5',
+        '--jobs',
+        jobs,
+        '--crashes',
+        dir,
+        '--json',
+      ]);
       expect(again.code).toBe(1);
       const reported = (JSON.parse(again.stdout) as { divergences: { file: string }[] }).divergences.map((d) =>
         d.file.split('/').pop(),
