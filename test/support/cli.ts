@@ -72,6 +72,16 @@ export function inTmp(prefix: string, body: (dir: string) => void): void {
   }
 }
 
+/** `inTmp` for an async `body` (one that runs commands with cliInProcess). */
+export async function inTmpAsync(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `ptefuzz-${prefix}-`));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * A command stopped by one user error (exit 2): `line` is its last stderr line (INFO lines may come before it,
  * `(^|\n)ptefuzz: …\n$`), the only `ptefuzz:` line, no stack trace, and no divergence reported on stdout.
