@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli, hasStackTrace } from '../support/cli';
+import { cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const MP = 'corpus/litmus/MP+wmb+rmb.litmus';
 
@@ -29,15 +29,15 @@ describe('ptefuzz litmus', () => {
       ].join('\n'),
     );
   });
-  test('MP under weak: Sometimes, with the weak state', () => {
-    const r = cli(['litmus', 'corpus/litmus/MP.litmus']);
+  test('MP under weak: Sometimes, with the weak state', async () => {
+    const r = await cliInProcess(['litmus', 'corpus/litmus/MP.litmus']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1:r0=1; 1:r1=0;\n1:r0=1; 1:r1=1;\nOk\n');
     expect(r.stdout).toMatch(/Observation MP Sometimes [1-9]\d* [1-9]\d*\n/);
   });
-  test('a .litmus file is also a --scenario for explore (same herd7 block)', () => {
-    const a = cli(['litmus', MP, '--model', 'weak']);
-    const b = cli(['explore', '--scenario', MP]);
+  test('a .litmus file is also a --scenario for explore (same herd7 block)', async () => {
+    const a = await cliInProcess(['litmus', MP, '--model', 'weak']);
+    const b = await cliInProcess(['explore', '--scenario', MP]);
     expect(b.code).toBe(0);
     expect(b.stdout).toBe(a.stdout);
   });
@@ -72,9 +72,10 @@ describe('ptefuzz litmus', () => {
       "7:2: unsupported construct: 'WRITE_ONC' is outside the C-litmus subset ptefuzz reads (did you mean WRITE_ONCE?)",
     ],
     ['deref.litmus', '\tWRITE_ONCE(x, 1);', "7:13: expected '*' (P0's READ_ONCE/WRITE_ONCE take *x), found 'x'"],
-  ])('%s: one line naming the construct, exit 2', (name, body, msg) => {
+  ])('%s: one line naming the construct, exit 2', async (name, body, msg) => {
     const f = bad(name, body);
-    const r = cli(['litmus', f]);
+    // the first as a process (the real binary's exit status and stderr), the others in this process
+    const r = name === 'if.litmus' ? cli(['litmus', f]) : await cliInProcess(['litmus', f]);
     expect(r.code).toBe(2);
     expect(r.stderr.startsWith(`ptefuzz: ${f}:${msg}`)).toBe(true);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -84,15 +85,15 @@ describe('ptefuzz litmus', () => {
 
 describe('show --litmus is read back by ptefuzz litmus', () => {
   const WITNESS = 'crashes/s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
-  test("S2's committed sc witness, exported and re-imported: its exists outcome is reachable under sc", () => {
-    const shown = cli(['show', WITNESS, '--litmus']);
+  test("S2's committed sc witness, exported and re-imported: its exists outcome is reachable under sc", async () => {
+    const shown = await cliInProcess(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
     const exists = /^exists \((.*)\)$/m.exec(shown.stdout);
     expect(exists, 'the export has an exists clause').not.toBeNull();
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-litmus-'));
     const file = join(dir, 's2-witness.litmus');
     writeFileSync(file, shown.stdout);
-    const r = cli(['litmus', file, '--model', 'sc']);
+    const r = await cliInProcess(['litmus', file, '--model', 'sc']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // the importer read the exporter's condition back unchanged
@@ -103,7 +104,7 @@ describe('show --litmus is read back by ptefuzz litmus', () => {
     const impossible = exists![0].replace('0:r1=0', '0:r1=12345');
     expect(impossible).not.toBe(exists![0]);
     writeFileSync(file, shown.stdout.replace(exists![0], impossible));
-    const never = cli(['litmus', file, '--model', 'sc']);
+    const never = await cliInProcess(['litmus', file, '--model', 'sc']);
     expect(never.code).toBe(0);
     expect(never.stdout).toMatch(/^Observation s2-pae-zap-reestablish\+ptep_get\+sc Never 0 \d+$/m);
   });
@@ -112,8 +113,8 @@ describe('show --litmus is read back by ptefuzz litmus', () => {
 describe('show --litmus of a witness that takes the PTL is read back with its locks', () => {
   // test/fixtures/pae-fault-ptl.scn minimized to the reader and one fault: do_anonymous_page under the PTL
   const WITNESS = 'crashes/pae-fault-ptl.ptep_get.non-torn.weak.torn.8211e1bd37ec.msgpack';
-  test('exported with spin_lock/spin_unlock, imported: Sometimes under weak, Never under sc and when changed', () => {
-    const shown = cli(['show', WITNESS, '--litmus']);
+  test('exported with spin_lock/spin_unlock, imported: Sometimes under weak, Never under sc and when changed', async () => {
+    const shown = await cliInProcess(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('P1(int *pte_low, int *pte_high, spinlock_t *ptl)');
     expect(shown.stdout).toMatch(/\tspin_lock\(ptl\);\n[\s\S]*\tspin_unlock\(ptl\);\n/);
@@ -122,7 +123,7 @@ describe('show --litmus of a witness that takes the PTL is read back with its lo
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-litmus-ptl-'));
     const file = join(dir, 'ptl-witness.litmus');
     writeFileSync(file, shown.stdout);
-    const r = cli(['litmus', file, '--model', 'weak', '--model', 'sc']);
+    const r = await cliInProcess(['litmus', file, '--model', 'weak', '--model', 'sc']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const obs = r.stdout.split('\n').filter((l) => l.startsWith('Observation '));
@@ -132,7 +133,7 @@ describe('show --litmus of a witness that takes the PTL is read back with its lo
     expect(obs[1]).toMatch(/^Observation pae-fault-ptl\+ptep_get\+weak Never 0 \d+$/);
     // control: a high half the fault never stores is Never under weak too
     writeFileSync(file, shown.stdout.replace(exists[0], exists[0].replace('0:r1=0', '0:r1=12345')));
-    const never = cli(['litmus', file, '--model', 'weak']);
+    const never = await cliInProcess(['litmus', file, '--model', 'weak']);
     expect(never.code).toBe(0);
     expect(never.stdout).toMatch(/^Observation pae-fault-ptl\+ptep_get\+weak Never 0 \d+$/m);
   });
