@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { deathReason } from '../../src/cli/parallel';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 import { paeReaderModule } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-fail-'));
@@ -31,7 +31,7 @@ interface Summary {
 }
 
 describe('fuzz: a crash folder that cannot be written', () => {
-  test('the finding is printed as a command that writes its crash file; summary, one line, exit 2', () => {
+  test('the finding is printed as a command that writes its crash file; summary, one line, exit 2', async () => {
     const dir = tmp();
     const crashes = join(dir, 'crashes');
     // RLIMIT_FSIZE: a crash file (~1.4 KB) cannot be written (EFBIG), as on a full disk; stdout/stderr are pipes
@@ -60,7 +60,7 @@ describe('fuzz: a crash folder that cannot be written', () => {
     expect(spawnSync('sh', ['-c', echo.trim()], { cwd: out }).status).toBe(0);
     const rec = loadCrash(join(out, name!));
     expect([rec.reader, rec.model, rec.verdict.class]).toEqual(['ptep_get', 'tso', 'torn']);
-    const replay = cli(['replay', join(out, name!)]);
+    const replay = await cliInProcess(['replay', join(out, name!)]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('REPRODUCED');
   });
@@ -188,10 +188,11 @@ function dyingReaderModule(dieAt: number): string {
 }
 
 describe('fuzz: a worker thread that dies', () => {
-  test('--jobs 2, a worker ends itself on its 100th raced read: summary with what was found, one line per death, exit 2', () => {
+  test('--jobs 2, a worker ends itself on its 100th raced read: summary with what was found, one line per death, exit 2', async () => {
     const crashes = tmp();
     const module = dyingReaderModule(100);
-    const r = cli([
+    // in this process: the worker threads are what dies (a reader module's process.exit ends its thread only)
+    const r = await cliInProcess([
       'fuzz',
       ...S2,
       '--reader-module',
@@ -291,20 +292,20 @@ function underFileSizeLimit(args: readonly string[]): SpawnSyncReturns<string> {
 }
 
 /** The printed `echo … | base64 -d > NAME` lines, each run in a fresh folder: the files they write replay. */
-function writtenByEchoLines(text: string): string[] {
+async function writtenByEchoLines(text: string): Promise<string[]> {
   const echoes = text.split('\n').filter((l) => l.startsWith('\techo '));
   const out = tmp();
   for (const e of echoes) expect(spawnSync('sh', ['-c', e.trim()], { cwd: out }).status).toBe(0);
   const files = readdirSync(out).map((f) => join(out, f));
   if (files.length > 0) {
-    const replay = cli(['replay', ...files]);
+    const replay = await cliInProcess(['replay', ...files]);
     expect(replay.code).toBe(0);
   }
   return readdirSync(out);
 }
 
 describe('explore and matrix: a crash folder that cannot be written', () => {
-  test('explore prints every block, each unsaved finding with the command that writes it, and exits 2', () => {
+  test('explore prints every block, each unsaved finding with the command that writes it, and exits 2', async () => {
     const crashes = join(tmp(), 'crashes');
     const args = ['explore', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--crashes', crashes];
     const r = underFileSizeLimit(args);
@@ -319,12 +320,12 @@ describe('explore and matrix: a crash folder that cannot be written', () => {
     const last = r.stderr.trim().split('\n').pop()!;
     expect(last).toMatch(/^ptefuzz: 1 crash file could not be written \(first: .*crashes: cannot write the crash file/);
     expect(last).toContain('explore searched every target all the same');
-    expect(writtenByEchoLines(r.stdout)).toEqual([
+    expect(await writtenByEchoLines(r.stdout)).toEqual([
       expect.stringMatching(/^s2-pae-zap-reestablish\.ptep_get\.non-torn\.tso\.torn\.[0-9a-f]{12}\.msgpack$/),
     ]);
   });
 
-  test('matrix prints its table and expectations, lists the unsaved files, and exits 2', () => {
+  test('matrix prints its table and expectations, lists the unsaved files, and exits 2', async () => {
     const crashes = join(tmp(), 'crashes');
     const args = ['matrix', '--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get', '--contract', 'non-torn'];
     const r = underFileSizeLimit([...args, '--model', 'tso', '--runs', '200', '--crashes', crashes]);
@@ -341,7 +342,7 @@ describe('explore and matrix: a crash folder that cannot be written', () => {
         `^ptefuzz: ${unsaved.length} crash files? could not be written .*the matrix ran every cell all the same`,
       ),
     );
-    const written = writtenByEchoLines(r.stderr);
+    const written = await writtenByEchoLines(r.stderr);
     expect(written.sort()).toEqual(unsaved.map((l) => /NOT SAVED: .*\/([^/ ]+\.msgpack) /.exec(l)![1]!).sort());
   });
 });
