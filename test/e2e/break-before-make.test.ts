@@ -8,7 +8,7 @@ import { makeTarget, specOf } from '../../src/campaign';
 import { crashFileFrom } from '../support/crash-file';
 import { traceOf } from '../support/schedule';
 import type { CliResult } from '../support/cli';
-import { ROOT, cli, expectOneLineError, inTmp as inTmpDir } from '../support/cli';
+import { ROOT, cli, cliInProcess, expectOneLineError, inTmp as inTmpDir, inTmpAsync } from '../support/cli';
 
 /**
  * A user's scenario that remaps a valid arm64 entry to another folio with a plain `__set_pte`, no clear between
@@ -29,6 +29,7 @@ const ERROR = new RegExp(
 );
 
 const inTmp = (body: (dir: string) => void): void => inTmpDir('bbm', body);
+const inTmpIn = (body: (dir: string) => Promise<void>): Promise<void> => inTmpAsync('bbm', body);
 const expectOneLine = (r: CliResult): void => expectOneLineError(r, ERROR);
 
 describe('a valid arm64 entry remapped without break-before-make: a one-line error, never a verdict', () => {
@@ -46,18 +47,21 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
     });
   });
 
-  test('explore', () => {
-    inTmp((dir) => {
-      expectOneLine(cli(['explore', '--scenario', NO_CLEAR, '--model', 'sc', '--crashes', join(dir, 'c')]));
+  // fuzz above as a process; the other commands in this process
+  test('explore', async () => {
+    await inTmpIn(async (dir) => {
+      expectOneLine(
+        await cliInProcess(['explore', '--scenario', NO_CLEAR, '--model', 'sc', '--crashes', join(dir, 'c')]),
+      );
     });
   });
 
-  test('matrix', () => {
-    expectOneLine(cli(['matrix', '--scenario', NO_CLEAR, '--runs', '100']));
+  test('matrix', async () => {
+    expectOneLine(await cliInProcess(['matrix', '--scenario', NO_CLEAR, '--runs', '100']));
   });
 
-  test('replay of a crash file whose program remaps without the clear', () => {
-    inTmp((dir) => {
+  test('replay of a crash file whose program remaps without the clear', async () => {
+    await inTmpIn(async (dir) => {
       const text = readFileSync(NO_CLEAR, 'utf8');
       const l = loadScn(text, NO_CLEAR, { readers: builtinReaders(), operations: builtinOperations() });
       if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
@@ -75,7 +79,7 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
           trace,
         },
       );
-      const r = cli(['replay', file]);
+      const r = await cliInProcess(['replay', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         'ptefuzz: scenario remap-no-clear: cpu B (__set_pte, steps 11..11) changed the output address of the valid ' +
@@ -86,10 +90,10 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
     });
   });
 
-  test('with the clear first: fuzz runs to the end (sc, tso, weak: agree), explore finds no divergence (sc, tso)', () => {
-    inTmp((dir) => {
+  test('with the clear first: fuzz runs to the end (sc, tso, weak: agree), explore finds no divergence (sc, tso)', async () => {
+    await inTmpIn(async (dir) => {
       const models = ['sc', 'tso', 'weak'].flatMap((m) => ['--model', m]);
-      const f = cli([
+      const f = await cliInProcess([
         'fuzz',
         '--scenario',
         CLEAR,
@@ -107,7 +111,7 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
       expect(f.code).toBe(0);
       expect(f.stderr).toMatch(/remap-clear +contpte_ptep_get_lockless +no-false-dirty +weak +\d+ +\d+ +0 +\d+ +agree/);
       // weak at bound 1 has over a million traces: fuzz above covers it
-      const x = cli([
+      const x = await cliInProcess([
         'explore',
         '--scenario',
         CLEAR,
