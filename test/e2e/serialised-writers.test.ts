@@ -8,7 +8,7 @@ import { makeTarget, specOf } from '../../src/campaign';
 import { crashFileFrom } from '../support/crash-file';
 import { traceOf } from '../support/schedule';
 import type { CliResult } from '../support/cli';
-import { ROOT, cli, expectOneLineError, inTmp as inTmpDir } from '../support/cli';
+import { ROOT, cli, cliInProcess, expectOneLineError, inTmp as inTmpDir, inTmpAsync } from '../support/cli';
 
 /**
  * A user's scenario whose two writer CPUs zap and re-establish one pte with no lock (the audit's s2var.scn): the
@@ -29,12 +29,14 @@ const ERROR = new RegExp(
 );
 
 const inTmp = (body: (dir: string) => void): void => inTmpDir('serial', body);
+const inTmpIn = (body: (dir: string) => Promise<void>): Promise<void> => inTmpAsync('serial', body);
 const expectOneLine = (r: CliResult): void => expectOneLineError(r, ERROR);
-/** `explore --bound 3` of a scenario file, its crash files in `dir` */
-const explore3 = (file: string, dir: string): CliResult =>
-  cli(['explore', '--scenario', file, '--bound', '3', '--crashes', join(dir, 'c')]);
+/** `explore --bound 3` of a scenario file, its crash files in `dir` (in this process) */
+const explore3 = (file: string, dir: string): Promise<CliResult> =>
+  cliInProcess(['explore', '--scenario', file, '--bound', '3', '--crashes', join(dir, 'c')]);
 
 describe('writers of one pte not serialised: a one-line error, never a divergence', () => {
+  // fuzz as a process; the other commands in this process
   test('fuzz (in its worker thread): the audit command stops at the first such execution', () => {
     inTmp((dir) => {
       const crashes = join(dir, 'c');
@@ -51,9 +53,9 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
     });
   });
 
-  test('explore --reader ptep_get_atomic64 --model sc (was: DIVERGENCE {0x00000000:0x00010067} torn)', () => {
-    inTmp((dir) => {
-      const r = cli([
+  test('explore --reader ptep_get_atomic64 --model sc (was: DIVERGENCE {0x00000000:0x00010067} torn)', async () => {
+    await inTmpIn(async (dir) => {
+      const r = await cliInProcess([
         'explore',
         '--scenario',
         UNLOCKED,
@@ -68,12 +70,12 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
     });
   });
 
-  test('matrix', () => {
-    expectOneLine(cli(['matrix', '--scenario', UNLOCKED, '--runs', '300']));
+  test('matrix', async () => {
+    expectOneLine(await cliInProcess(['matrix', '--scenario', UNLOCKED, '--runs', '300']));
   });
 
-  test('replay of a crash file whose trace interleaves the writers', () => {
-    inTmp((dir) => {
+  test('replay of a crash file whose trace interleaves the writers', async () => {
+    await inTmpIn(async (dir) => {
       const text = readFileSync(UNLOCKED, 'utf8');
       const l = loadScn(text, UNLOCKED, { readers: builtinReaders(), operations: builtinOperations() });
       if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
@@ -87,7 +89,7 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
         trace,
         verdict: { kind: 'divergence', class: 'torn', observed: '0x0000000000010067', allowed: [] },
       });
-      const r = cli(['replay', file]);
+      const r = await cliInProcess(['replay', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         'ptefuzz: scenario s2-my-variant: the writers of pte on cpu B (pte_clear, steps 4..6) and cpu C (set_pte, ' +
@@ -98,9 +100,9 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
     });
   });
 
-  test('the same writers under the PTL: explore finds no divergence of ptep_get_atomic64, under sc, tso and weak', () => {
-    inTmp((dir) => {
-      const r = cli([
+  test('the same writers under the PTL: explore finds no divergence of ptep_get_atomic64, under sc, tso and weak', async () => {
+    await inTmpIn(async (dir) => {
+      const r = await cliInProcess([
         'explore',
         '--scenario',
         LOCKED,
@@ -123,17 +125,17 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
     });
   });
 
-  test('a crash file written before lock balance (a bare spin_unlock in its reduced program) still replays and minimizes', () => {
+  test('a crash file written before lock balance (a bare spin_unlock in its reduced program) still replays and minimizes', async () => {
     // the audit's witness: the minimizer had dropped C's spin_lock alone; its reduced program leaves B and C unlocked
     const fixture = join(FIXTURES, 'crash-bare-unlock.msgpack');
-    const r = cli(['replay', fixture]);
+    const r = await cliInProcess(['replay', fixture]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 reproduced');
-    inTmp((dir) => {
+    await inTmpIn(async (dir) => {
       const copy = join(dir, 'old.msgpack');
       writeFileSync(copy, readFileSync(fixture));
-      const m = cli(['minimize', copy]);
+      const m = await cliInProcess(['minimize', copy]);
       expect(m.stderr).toBe('');
       expect(m.code).toBe(0);
       // its schedules that mix the unlocked writers are candidates rejected, not errors
@@ -148,9 +150,9 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
  * one pte with no lock, under tso, whose stores drain in either order.
  */
 describe('one-store writers with no lock: placed where their stores reach memory, no error and no false divergence', () => {
-  test('explore under tso: every state agrees (was: DIVERGENCE, both values stale — the later drain read as before the window)', () => {
-    inTmp((dir) => {
-      const r = explore3(join(FIXTURES, 'unlocked-set-pte.scn'), dir);
+  test('explore under tso: every state agrees (was: DIVERGENCE, both values stale — the later drain read as before the window)', async () => {
+    await inTmpIn(async (dir) => {
+      const r = await explore3(join(FIXTURES, 'unlocked-set-pte.scn'), dir);
       expect(r.stderr).not.toMatch(/ptefuzz:/);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^14 {2}0x0058000000040fc3 {2}agree$/m);
@@ -168,10 +170,10 @@ describe('one-store writers with no lock: placed where their stores reach memory
  * such execution. The same writers under the PTL (access-flags-then-tlbi-ptl.scn) are never refused.
  */
 describe('a writer that decided on a value another CPU replaced: a one-line error, never a divergence', () => {
-  test('explore --bound 3 on the unlocked fixture (was: DIVERGENCE, stale)', () => {
-    inTmp((dir) => {
+  test('explore --bound 3 on the unlocked fixture (was: DIVERGENCE, stale)', async () => {
+    await inTmpIn(async (dir) => {
       const file = join(FIXTURES, 'access-flags-then-tlbi.scn');
-      const r = explore3(file, dir);
+      const r = await explore3(file, dir);
       expectOneLineError(
         r,
         new RegExp(
@@ -184,9 +186,9 @@ describe('a writer that decided on a value another CPU replaced: a one-line erro
     });
   });
 
-  test('explore --bound 3 on the same writers under the PTL: every execution judged, all agree', () => {
-    inTmp((dir) => {
-      const r = explore3(join(FIXTURES, 'access-flags-then-tlbi-ptl.scn'), dir);
+  test('explore --bound 3 on the same writers under the PTL: every execution judged, all agree', async () => {
+    await inTmpIn(async (dir) => {
+      const r = await explore3(join(FIXTURES, 'access-flags-then-tlbi-ptl.scn'), dir);
       expect(r.stderr).not.toMatch(/ptefuzz:/);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Executions 39 (traces); complete');
