@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { TraceSource, execute, DEFAULT_BOUNDS } from '../../src/machine';
 import { parseLitmus, rawHolds, rawMachine } from '../../src/scenario';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const MP = 'corpus/litmus/MP.litmus';
 const MP_FENCED = 'corpus/litmus/MP+wmb+rmb.litmus';
@@ -21,8 +21,9 @@ interface Result {
   first?: { execution: number; state: string; trace: number[] };
 }
 
-function fuzz(args: string[]) {
-  const r = cli(['fuzz', ...args, '--json']);
+/** `fuzz … --json` in this process (the first test runs a litmus campaign as a process) */
+async function fuzz(args: string[]) {
+  const r = await cliInProcess(['fuzz', ...args, '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { ...r, tests: r.code === 2 ? [] : (JSON.parse(r.stdout) as { tests: Result[] }).tests };
 }
@@ -49,8 +50,8 @@ describe('fuzz --scenario FILE.litmus', () => {
     );
     expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);
   });
-  test('MP under weak: witnesses found (exit 1), the first one replays to the exists outcome; none under sc', () => {
-    const r = fuzz([
+  test('MP under weak: witnesses found (exit 1), the first one replays to the exists outcome; none under sc', async () => {
+    const r = await fuzz([
       '--scenario',
       MP,
       '--model',
@@ -81,9 +82,9 @@ describe('fuzz --scenario FILE.litmus', () => {
     expect(rawHolds(t, exec)).toBe(true);
   });
 
-  test('MP+wmb+rmb under weak, pct and coverage: no witness, exit 0, and the line says what was explored', () => {
+  test('MP+wmb+rmb under weak, pct and coverage: no witness, exit 0, and the line says what was explored', async () => {
     for (const engine of ['pct', 'coverage']) {
-      const r = fuzz(['--scenario', MP_FENCED, '--engine', engine, '--runs', '1500', '--seed', '2']);
+      const r = await fuzz(['--scenario', MP_FENCED, '--engine', engine, '--runs', '1500', '--seed', '2']);
       expect(r.code).toBe(0);
       expect(r.tests).toMatchObject([{ test: 'MP+wmb+rmb', model: 'weak', executions: 1500, witnesses: 0 }]);
       expect(r.stderr).toContain(`MP+wmb+rmb weak: no execution reached the outcome of`);
@@ -91,30 +92,30 @@ describe('fuzz --scenario FILE.litmus', () => {
     }
   });
 
-  test('same seed, same runs: the same witnesses and traces', () => {
+  test('same seed, same runs: the same witnesses and traces', async () => {
     const args = ['--scenario', 'corpus/litmus/SB.litmus', '--model', 'tso', '--runs', '1000', '--seed', '7'];
-    expect(fuzz(args).tests).toEqual(fuzz(args).tests);
+    expect((await fuzz(args)).tests).toEqual((await fuzz(args)).tests);
   });
 
-  test('a litmus test with a kernel scenario, or with --reader: one line, exit 2', () => {
-    const mixed = fuzz(['--scenario', MP, '--scenario', 's2-pae-zap-reestablish', '--runs', '1']);
+  test('a litmus test with a kernel scenario, or with --reader: one line, exit 2', async () => {
+    const mixed = await fuzz(['--scenario', MP, '--scenario', 's2-pae-zap-reestablish', '--runs', '1']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(
       /^ptefuzz: --scenario: litmus tests .* cannot share a campaign with kernel scenarios/m,
     );
-    const reader = fuzz(['--scenario', MP, '--reader', 'ptep_get', '--runs', '1']);
+    const reader = await fuzz(['--scenario', MP, '--reader', 'ptep_get', '--runs', '1']);
     expect(reader.code).toBe(2);
     expect(reader.stderr.trim()).toBe(`ptefuzz: --reader does not apply to litmus tests (${MP}): they have no reader`);
-    const timeout = fuzz(['--scenario', MP, '--timeout', '3', '--runs', '1']);
+    const timeout = await fuzz(['--scenario', MP, '--timeout', '3', '--runs', '1']);
     expect(timeout.code).toBe(2);
     expect(timeout.stderr.trim()).toBe(
       `ptefuzz: --timeout does not apply to litmus tests (${MP}): they have no reader`,
     );
-    const crashes = fuzz(['--scenario', MP, '--crashes', 'out', '--runs', '1']);
+    const crashes = await fuzz(['--scenario', MP, '--crashes', 'out', '--runs', '1']);
     expect(crashes.code).toBe(2);
     expect(crashes.stderr.trim()).toBe(
       `ptefuzz: --crashes does not apply to litmus tests (${MP}): a litmus campaign counts the executions reaching the condition and writes no crash file`,
     );
-    expect(fuzz(['--scenario', MP, '--runs', '1']).code).not.toBe(2);
+    expect((await fuzz(['--scenario', MP, '--runs', '1'])).code).not.toBe(2);
   });
 });
