@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const S2 = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
 const S2_LEGACY = 's2-pae-zap-reestablish.ptep_get.sc.torn.22b9400becc7.msgpack';
@@ -27,11 +27,12 @@ describe('a campaign over a folder holding its finding under the legacy name', (
     expect(readdirSync(dir)).toEqual([S2]);
   });
 
+  // the campaign above as a process; the other commands of this file in this process
   for (const jobs of ['1', '2']) {
-    test(`fuzz --jobs ${jobs}: no new file; the legacy file is kept and named as the finding's file`, () => {
+    test(`fuzz --jobs ${jobs}: no new file; the legacy file is kept and named as the finding's file`, async () => {
       const dir = tmp();
       copyFileSync(join(ROOT, 'crashes', S2), join(dir, S2_LEGACY));
-      const r = cli([...FUZZ, '--jobs', jobs, '--crashes', dir]);
+      const r = await cliInProcess([...FUZZ, '--jobs', jobs, '--crashes', dir]);
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.code).toBe(1);
       expect(readdirSync(dir)).toEqual([S2_LEGACY]);
@@ -41,10 +42,10 @@ describe('a campaign over a folder holding its finding under the legacy name', (
     });
   }
 
-  test('explore: no new file either', () => {
+  test('explore: no new file either', async () => {
     const dir = tmp();
     copyFileSync(join(ROOT, 'crashes', S2), join(dir, S2_LEGACY));
-    const r = cli(['explore', ...CAMPAIGN, '--bound', '1', '--crashes', dir]);
+    const r = await cliInProcess(['explore', ...CAMPAIGN, '--bound', '1', '--crashes', dir]);
     expect(r.code).toBe(1);
     expect(readdirSync(dir)).toEqual([S2_LEGACY]);
     expect(r.stdout).toContain(`replay ${join(dir, S2_LEGACY)}`);
@@ -52,7 +53,7 @@ describe('a campaign over a folder holding its finding under the legacy name', (
 });
 
 describe('merge and legacy names', () => {
-  test('a legacy-named file and its new-named twin merge into one file, under the new name', () => {
+  test('a legacy-named file and its new-named twin merge into one file, under the new name', async () => {
     const a = tmp();
     const b = tmp();
     copyFileSync(join(ROOT, 'crashes', S2), join(a, S2_LEGACY));
@@ -62,7 +63,7 @@ describe('merge and legacy names', () => {
       [b, a],
     ]) {
       const out = join(tmp(), 'out');
-      const r = cli(['merge', out, ...inputs]);
+      const r = await cliInProcess(['merge', out, ...inputs]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('1 new, 1 duplicate');
@@ -71,12 +72,12 @@ describe('merge and legacy names', () => {
     }
   });
 
-  test('into an OUT that holds the finding under its legacy name: a duplicate, nothing written', () => {
+  test('into an OUT that holds the finding under its legacy name: a duplicate, nothing written', async () => {
     const out = tmp();
     const b = tmp();
     copyFileSync(join(ROOT, 'crashes', S2), join(out, S2_LEGACY));
     copyFileSync(join(ROOT, 'crashes', S2), join(b, S2));
-    const r = cli(['merge', out, b]);
+    const r = await cliInProcess(['merge', out, b]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('0 new, 1 duplicate');
     expect(readdirSync(out)).toEqual([S2_LEGACY]);
@@ -84,10 +85,10 @@ describe('merge and legacy names', () => {
 });
 
 describe('minimize and legacy names', () => {
-  test('an already minimal legacy-named file is renamed to the new name, bytes unchanged', () => {
+  test('an already minimal legacy-named file is renamed to the new name, bytes unchanged', async () => {
     const dir = tmp();
     copyFileSync(join(ROOT, 'crashes', S2), join(dir, S2_LEGACY));
-    const r = cli(['minimize', dir]);
+    const r = await cliInProcess(['minimize', dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const line = r.stdout.split('\n')[0]!;
@@ -100,11 +101,11 @@ describe('minimize and legacy names', () => {
     expect(readFileSync(join(dir, S2))).toEqual(COMMITTED);
   });
 
-  test('a legacy-named file next to its new-named twin: one file is left, the new name', () => {
+  test('a legacy-named file next to its new-named twin: one file is left, the new name', async () => {
     const dir = tmp();
     copyFileSync(join(ROOT, 'crashes', S2), join(dir, S2_LEGACY));
     copyFileSync(join(ROOT, 'crashes', S2), join(dir, S2));
-    const r = cli(['minimize', dir]);
+    const r = await cliInProcess(['minimize', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`same fingerprint as ${join(dir, S2)}, which is the same file: removed`);
     expect(readdirSync(dir)).toEqual([S2]);
