@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli, hasStackTrace } from '../support/cli';
+import { cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 // minimized programs (issue 5): S2's zap (pte_clear) is dropped, S1's CPU C is dropped
 const S2 = 'crashes/s2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
@@ -77,9 +77,10 @@ describe('show --litmus', () => {
     expect(r.stderr).toContain('pte_low+pte_high');
   });
 
-  test('a divergence judged on the end state (S11 lost-dirty: no reader loads to name) is refused in one line, exit 2', () => {
+  // the two above as a process (exit 0, exit 2); the others in this process
+  test('a divergence judged on the end state (S11 lost-dirty: no reader loads to name) is refused in one line, exit 2', async () => {
     const s11 = 'crashes/s11-pae-file-zap-early-rmap.ptep_get_atomic64.non-torn.tso.lost-dirty.3d05784c5eb2.msgpack';
-    const r = cli(['show', s11, '--litmus']);
+    const r = await cliInProcess(['show', s11, '--litmus']);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -88,8 +89,8 @@ describe('show --litmus', () => {
     );
   });
 
-  test('--litmus with --html is a usage error', () => {
-    const r = cli(['show', S2, '--litmus', '--html', '/tmp/x.html']);
+  test('--litmus with --html is a usage error', async () => {
+    const r = await cliInProcess(['show', S2, '--litmus', '--html', '/tmp/x.html']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -161,8 +162,8 @@ P1(int *pte0, int *pte1, int *pte2, int *pte3)
 exists (0:r0=4 /\\ 0:r1=0 /\\ 0:r2=2 /\\ 0:r3=3 /\\ 0:r4=4)
 `;
 
-  test('S5 contpte false-clean: the accesses on the block, values as labels, the legend maps them back', () => {
-    const r = cli(['show', S5, '--litmus']);
+  test('S5 contpte false-clean: the accesses on the block, values as labels, the legend maps them back', async () => {
+    const r = await cliInProcess(['show', S5, '--litmus']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('C s5-contpte-unfold-gather+contpte_ptep_get+weak\n')).toBe(true);
@@ -170,13 +171,13 @@ exists (0:r0=4 /\\ 0:r1=0 /\\ 0:r2=2 /\\ 0:r3=3 /\\ 0:r4=4)
     expect(r.stdout.slice(r.stdout.indexOf(' *)\n') + 4)).toBe('\n' + S5_BODY);
   });
 
-  test('S5 round trip: fuzzing the exported test under weak reaches its exists outcome', () => {
-    const shown = cli(['show', S5, '--litmus']);
+  test('S5 round trip: fuzzing the exported test under weak reaches its exists outcome', async () => {
+    const shown = await cliInProcess(['show', S5, '--litmus']);
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-litmus-arm64-'));
     try {
       const file = join(dir, 's5.litmus');
       writeFileSync(file, shown.stdout);
-      const r = cli(['fuzz', '--scenario', file, '--runs', '300', '--seed', '1', '--model', 'weak']);
+      const r = await cliInProcess(['fuzz', '--scenario', file, '--runs', '300', '--seed', '1', '--model', 'weak']);
       // the campaign's witness report is on stderr, with its status lines
       expect(r.stderr).toMatch(
         /^s5-contpte-unfold-gather\+contpte_ptep_get\+weak weak: WITNESS — [1-9]\d* of 300 executions reached the outcome of exists \(0:r0=4 \/\\ 0:r1=0 \/\\ 0:r2=2 \/\\ 0:r3=3 \/\\ 0:r4=4\)/m,
@@ -219,8 +220,8 @@ P1(int *pte, int *pte_sw)
 exists (0:r0=1 /\\ 0:r1=0)
 `;
 
-  test('ext-sw torn: exported by hand-checked labels, re-imported exhaustively: Sometimes, Never when changed', () => {
-    const shown = cli(['show', EXT, '--litmus']);
+  test('ext-sw torn: exported by hand-checked labels, re-imported exhaustively: Sometimes, Never when changed', async () => {
+    const shown = await cliInProcess(['show', EXT, '--litmus']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(
       [
@@ -236,14 +237,14 @@ exists (0:r0=1 /\\ 0:r1=0)
     try {
       const file = join(dir, 'ext.litmus');
       writeFileSync(file, shown.stdout);
-      const r = cli(['litmus', file, '--model', 'weak']);
+      const r = await cliInProcess(['litmus', file, '--model', 'weak']);
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain('Condition exists (0:r0=1 /\\ 0:r1=0)');
       expect(r.stdout).toMatch(/^Observation ext-sw-bits-zap-refault\+ptep_get_ext_sw\+weak Sometimes [1-9]\d* \d+$/m);
       expect(r.stdout).toContain('complete (every trace enumerated)');
       // control: a pte_sw value no store writes (label 9) is Never
       writeFileSync(file, shown.stdout.replace('exists (0:r0=1 /\\ 0:r1=0)', 'exists (0:r0=1 /\\ 0:r1=9)'));
-      const never = cli(['litmus', file, '--model', 'weak']);
+      const never = await cliInProcess(['litmus', file, '--model', 'weak']);
       expect(never.stdout).toMatch(/^Observation ext-sw-bits-zap-refault\+ptep_get_ext_sw\+weak Never 0 \d+$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -263,8 +264,8 @@ exists (0:r0=1 /\\ 0:r1=0)
       'crashes/s12-arm64-khugepaged-gup-fast.__ptep_get.ad-relaxed.sc.use-after-free.febaa5f07093.msgpack',
       "pmdp_get_lockless on CPU 0 at step 1: a page-table walk's pmd read (the table page it maps is followed for use-after-free): LKMM has no page tables",
     ],
-  ])('%s is refused saying why and what to run instead, exit 2', (file, why) => {
-    const r = cli(['show', file, '--litmus']);
+  ])('%s is refused saying why and what to run instead, exit 2', async (file, why) => {
+    const r = await cliInProcess(['show', file, '--litmus']);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
