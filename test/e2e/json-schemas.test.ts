@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli } from '../support/cli';
+import { cliInProcess } from '../support/cli';
 
 type Json = Record<string, unknown>;
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-json-'));
@@ -25,8 +25,9 @@ function nulls(v: unknown, path = '$'): string[] {
   return [];
 }
 
-function json(args: readonly string[], code: number): Json {
-  const r = cli(args);
+/** The JSON a command prints (run in this process: these tests are about what it prints). */
+async function json(args: readonly string[], code: number): Promise<Json> {
+  const r = await cliInProcess(args);
   expect(r.code, r.stderr).toBe(code);
   const j = JSON.parse(r.stdout) as Json;
   expect(nulls(j)).toEqual([]);
@@ -40,9 +41,9 @@ const WATCHDOG = ['timeout', 'timeouts', 'restarts', 'dropped', 'minimizeHangs']
 const S2 = ['--scenario', 's2-pae-zap-reestablish'];
 
 describe('fuzz --json', () => {
-  test('random: top level, readers, targets, expectations, divergences', () => {
+  test('random: top level, readers, targets, expectations, divergences', async () => {
     // prettier-ignore
-    const j = json(['fuzz', ...S2, '--reader', 'ptep_get', '--engine', 'random', '--runs', '300', '--seed', '1', '--crashes', tmp(), '--json'], 1);
+    const j = await json(['fuzz', ...S2, '--reader', 'ptep_get', '--engine', 'random', '--runs', '300', '--seed', '1', '--crashes', tmp(), '--json'], 1);
     // prettier-ignore
     expect(keys(j)).toEqual([
       'executions', 'runs', 'seconds', 'execsPerSec', 'seed', 'engine', 'interrupted',
@@ -62,9 +63,9 @@ describe('fuzz --json', () => {
     expect(keys(d!.first)).toEqual(['executions', 'seconds']);
   });
 
-  test('pct, --jobs 2 --shard 1/2: engine, depth, jobs, shard and the pct bound', () => {
+  test('pct, --jobs 2 --shard 1/2: engine, depth, jobs, shard and the pct bound', async () => {
     // prettier-ignore
-    const j = json(['fuzz', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--engine', 'pct', '--runs', '200', '--seed', '1', '--jobs', '2', '--shard', '1/2', '--crashes', tmp(), '--json'], 1);
+    const j = await json(['fuzz', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--engine', 'pct', '--runs', '200', '--seed', '1', '--jobs', '2', '--shard', '1/2', '--crashes', tmp(), '--json'], 1);
     // prettier-ignore
     expect(keys(j)).toEqual([
       'executions', 'runs', 'seconds', 'execsPerSec', 'seed', 'engine', 'depth', 'jobs', 'shard', 'interrupted',
@@ -75,9 +76,9 @@ describe('fuzz --json', () => {
     expect(keys(p)).toEqual([...TARGET, 'depth', 'cpus', 'steps', 'runs', 'counted', 'perRun', 'miss']);
   });
 
-  test('coverage: coverage and stability, in total and per target', () => {
+  test('coverage: coverage and stability, in total and per target', async () => {
     // prettier-ignore
-    const j = json(['fuzz', ...S2, '--reader', 'ptep_get_atomic64', '--model', 'sc', '--runs', '100', '--seed', '1', '--crashes', tmp(), '--json'], 0);
+    const j = await json(['fuzz', ...S2, '--reader', 'ptep_get_atomic64', '--model', 'sc', '--runs', '100', '--seed', '1', '--crashes', tmp(), '--json'], 0);
     // prettier-ignore
     expect(keys(j)).toEqual([
       'executions', 'runs', 'coverage', 'stability', 'seconds', 'execsPerSec', 'seed', 'engine', 'interrupted',
@@ -92,9 +93,9 @@ describe('fuzz --json', () => {
     expect(arr(j, 'divergences')).toEqual([]);
   });
 
-  test('a litmus test: seed, engine, one record per test and model', () => {
+  test('a litmus test: seed, engine, one record per test and model', async () => {
     // prettier-ignore
-    const j = json(['fuzz', '--scenario', 'corpus/litmus/MP+wmb+rmb.litmus', '--model', 'sc', '--model', 'weak', '--engine', 'random', '--runs', '50', '--seed', '2', '--json'], 0);
+    const j = await json(['fuzz', '--scenario', 'corpus/litmus/MP+wmb+rmb.litmus', '--model', 'sc', '--model', 'weak', '--engine', 'random', '--runs', '50', '--seed', '2', '--json'], 0);
     expect(keys(j)).toEqual(['seed', 'engine', 'tests']);
     const tests = arr(j, 'tests');
     expect(tests.map((t) => t.model)).toEqual(['sc', 'weak']);
@@ -107,9 +108,9 @@ describe('matrix --json', () => {
   const cell = [...TARGET.slice(0, 3), 'declared', 'model', ...STATS, 'classes', 'verdict', 'explored'];
   const expectation = ['scenario', 'reader', 'contract', 'expect', 'verdict', 'status', 'detail'];
 
-  test('random with --crashes, pct', () => {
+  test('random with --crashes, pct', async () => {
     // prettier-ignore
-    const m = json(['matrix', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--contract', 'non-torn', '--runs', '100', '--crashes', tmp(), '--json'], 0);
+    const m = await json(['matrix', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--contract', 'non-torn', '--runs', '100', '--crashes', tmp(), '--json'], 0);
     // prettier-ignore
     expect(keys(m)).toEqual(['engine', 'seed', 'runs', 'contracts', 'models', 'cells', 'expectations', 'failed', 'seconds']);
     const [c] = arr(m, 'cells');
@@ -120,7 +121,7 @@ describe('matrix --json', () => {
     expect(keys(arr(m, 'expectations')[0])).toEqual(expectation);
 
     // prettier-ignore
-    const p = json(['matrix', ...S2, '--reader', 'ptep_get_atomic64', '--model', 'sc', '--contract', 'non-torn', '--engine', 'pct', '--runs', '50', '--json'], 0);
+    const p = await json(['matrix', ...S2, '--reader', 'ptep_get_atomic64', '--model', 'sc', '--contract', 'non-torn', '--engine', 'pct', '--runs', '50', '--json'], 0);
     // prettier-ignore
     expect(keys(p)).toEqual(['engine', 'seed', 'runs', 'depth', 'contracts', 'models', 'cells', 'expectations', 'failed', 'seconds']);
     const [pc] = arr(p, 'cells');
@@ -129,9 +130,9 @@ describe('matrix --json', () => {
     expect(keys(pc!.explored)).toEqual(['engine', 'seed', 'runs', 'depth']);
   });
 
-  test('exhaustive', () => {
+  test('exhaustive', async () => {
     // prettier-ignore
-    const m = json(['matrix', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--contract', 'non-torn', '--engine', 'exhaustive', '--bound', '1', '--json'], 0);
+    const m = await json(['matrix', ...S2, '--reader', 'ptep_get', '--model', 'sc', '--contract', 'non-torn', '--engine', 'exhaustive', '--bound', '1', '--json'], 0);
     // prettier-ignore
     expect(keys(m)).toEqual(['engine', 'bound', 'maxExecutions', 'contracts', 'models', 'cells', 'expectations', 'failed', 'seconds']);
     const [c] = arr(m, 'cells');
@@ -141,8 +142,8 @@ describe('matrix --json', () => {
 });
 
 describe('list --json', () => {
-  test('the catalogue', () => {
-    const j = json(['list', '--json'], 0);
+  test('the catalogue', async () => {
+    const j = await json(['list', '--json'], 0);
     // prettier-ignore
     expect(keys(j)).toEqual(['scenarios', 'readers', 'operations', 'contracts', 'models', 'engines', 'instructions']);
     const s2 = arr(j, 'scenarios').find((s) => s.name === 's2-pae-zap-reestablish')!;
