@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
-import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-merge-'));
 
@@ -41,7 +41,7 @@ describe('ptefuzz merge', () => {
     .sort()
     .slice(0, 3);
 
-  test('two shards’ folders: the union, a duplicate counted once, a corrupt file rejected in one line', () => {
+  test('two shards’ folders: the union, a duplicate counted once, a corrupt file rejected in one line', async () => {
     const [c1, c2, c3] = crashes as [string, string, string];
     const a = tmp();
     const b = tmp();
@@ -57,6 +57,7 @@ describe('ptefuzz merge', () => {
     expect(e2).toBe(e1);
 
     const out = join(tmp(), 'merged');
+    // as a process (the others in this process)
     const r = cli(['merge', out, a, b]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
@@ -69,16 +70,16 @@ describe('ptefuzz merge', () => {
     expect(tree(out).sort()).toEqual([c1, c2, c3, e1, e3].sort());
     for (const c of [c1, c2, c3])
       expect(readFileSync(join(out, c)).equals(readFileSync(join(ROOT, 'crashes', c)))).toBe(true);
-    expect(cli(['replay', out]).code).toBe(0);
+    expect((await cliInProcess(['replay', out])).code).toBe(0);
 
     // merging again adds nothing
-    const again = cli(['merge', out, a]);
+    const again = await cliInProcess(['merge', out, a]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(': 0 new, 3 duplicate, 0 rejected');
     expect(tree(out)).toHaveLength(5);
   });
 
-  test('names that would leave OUT (a crafted crash file or corpus entry) are rejected; nothing is written outside', () => {
+  test('names that would leave OUT (a crafted crash file or corpus entry) are rejected; nothing is written outside', async () => {
     const pk = new Packr({ useRecords: false });
     const crash = new Packr({ useRecords: false }).unpack(readFileSync(join(ROOT, 'crashes', crashes[0]!))) as object;
     const root = tmp();
@@ -88,7 +89,7 @@ describe('ptefuzz merge', () => {
     const entry = { format: 'ptefuzz-corpus', version: 1, scenario: 's', reader: 'r', contract: 'c', trace: [1] };
     writeFileSync(join(input, 'b.msgpack'), pk.pack({ ...entry, model: '../../escaped' }));
     const out = join(root, 'a', 'b', 'out');
-    const r = cli(['merge', out, input]);
+    const r = await cliInProcess(['merge', out, input]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       `ptefuzz: ${join(input, 'a.msgpack')}: field "reader": expected a name (not empty, no "/", "\\" or control character: it is part of a file name); skipped`,
@@ -97,12 +98,12 @@ describe('ptefuzz merge', () => {
     expect(tree(root)).toEqual(['in/a.msgpack', 'in/b.msgpack']);
   });
 
-  test('an input that is not a folder: one line, exit 2', () => {
-    const r = cli(['merge', tmp(), join(tmp(), 'missing')]);
+  test('an input that is not a folder: one line, exit 2', async () => {
+    const r = await cliInProcess(['merge', tmp(), join(tmp(), 'missing')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ptefuzz: .*missing: no such folder\n$/);
   });
-  test('a truncated file in OUT under a merged name is replaced (not a "duplicate" that swallows the good one); a folder there is rejected', () => {
+  test('a truncated file in OUT under a merged name is replaced (not a "duplicate" that swallows the good one); a folder there is rejected', async () => {
     const [c1, c2] = crashes as [string, string];
     const a = tmp();
     copyFileSync(join(ROOT, 'crashes', c1), join(a, c1));
@@ -114,7 +115,7 @@ describe('ptefuzz merge', () => {
     mkdirSync(join(out, e1.split('/')[0]!));
     writeFileSync(join(out, e1), '');
     mkdirSync(join(out, c2)); // a folder under a crash file's name
-    const r = cli(['merge', out, a]);
+    const r = await cliInProcess(['merge', out, a]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(
@@ -136,24 +137,24 @@ describe('ptefuzz merge', () => {
     );
     expect(readFileSync(join(out, c1))).toEqual(readFileSync(join(ROOT, 'crashes', c1)));
     expect(readFileSync(join(out, e1))).toEqual(readFileSync(join(a, 'corpus', e1)));
-    expect(cli(['replay', join(out, c1)]).code).toBe(0);
+    expect((await cliInProcess(['replay', join(out, c1)])).code).toBe(0);
   });
 
-  test('a file of a newer crash format under the name is kept (the same fingerprint: the same bug), as a duplicate', () => {
+  test('a file of a newer crash format under the name is kept (the same fingerprint: the same bug), as a duplicate', async () => {
     const [c1] = crashes as [string];
     const a = tmp();
     copyFileSync(join(ROOT, 'crashes', c1), join(a, c1));
     const out = tmp();
     const newer = new Packr({ useRecords: false }).pack({ format: 'ptefuzz-crash', version: 99, future: true });
     writeFileSync(join(out, c1), newer);
-    const r = cli(['merge', out, a]);
+    const r = await cliInProcess(['merge', out, a]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(': 0 new, 1 duplicate, 0 rejected');
     expect(readFileSync(join(out, c1))).toEqual(newer);
   });
 
-  test('witnesses of one fingerprint in several INs: the lightest is kept, whatever the order of the INs (was: the first)', () => {
+  test('witnesses of one fingerprint in several INs: the lightest is kept, whatever the order of the INs (was: the first)', async () => {
     // the committed S2 tso tear (trace [0,1]: 1 preemption); [0,1,0,1] tears the same way (same values
     // read: same signature, same fingerprint) with 2 preemptions; provenance (seed) differs, so do the bytes
     const name = 's2-pae-zap-reestablish.ptep_get.non-torn.tso.torn.219ed5cb8095.msgpack';
@@ -167,7 +168,7 @@ describe('ptefuzz merge', () => {
     writeFileSync(join(a, name), heavy);
     writeFileSync(join(b, name), light);
     writeFileSync(join(c, name), light2);
-    expect(cli(['replay', a]).code).toBe(0); // the heavy witness is a whole crash file that reproduces
+    expect((await cliInProcess(['replay', a])).code).toBe(0); // the heavy witness is a whole crash file that reproduces
     const lightest = Buffer.compare(light, light2) < 0 ? light : light2;
     for (const order of [
       [a, b, c],
@@ -175,7 +176,7 @@ describe('ptefuzz merge', () => {
       [b, a, c],
     ]) {
       const out = join(tmp(), 'merged');
-      const r = cli(['merge', out, ...order]);
+      const r = await cliInProcess(['merge', out, ...order]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(': 1 new, 2 duplicate, 0 rejected');
       expect(tree(out)).toEqual([name]);
