@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { crashFileName, decodeCrash, encodeCrash } from '../../src/crash';
-import { cli, ROOT } from '../support/cli';
+import { cli, cliInProcess, ROOT } from '../support/cli';
 
 /**
  * `ptefuzz minimize` rewrites a file under its fingerprint name; when two
@@ -23,7 +23,7 @@ describe('minimize: duplicates collapse into the lighter witness', () => {
     ['old signature A', 'old signature B'],
     ['old signature B', 'old signature A'],
   ] as const) {
-    test(`lighter witness under "${light}", heavier under "${heavy}"`, () => {
+    test(`lighter witness under "${light}", heavier under "${heavy}"`, async () => {
       const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-collapse-'));
       for (const [signature, trace] of [
         [light, [1, 1]],
@@ -32,7 +32,8 @@ describe('minimize: duplicates collapse into the lighter witness', () => {
         const c = { ...template, signature, trace: [...trace] };
         writeFileSync(join(tmp, crashFileName(c)), encodeCrash(c));
       }
-      const r = cli(['minimize', tmp]);
+      // in this process (the next test runs minimize as a process)
+      const r = await cliInProcess(['minimize', tmp]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const left = readdirSync(tmp);
@@ -61,11 +62,11 @@ describe('minimize: a file under the fingerprint name that is no crash file', ()
 });
 
 describe('minimize: a witness written before the drop-pairs pass', () => {
-  test("loses the clear and the make that go only together, listed under one cpu B, and takes the new witness's name", () => {
+  test("loses the clear and the make that go only together, listed under one cpu B, and takes the new witness's name", async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'ptefuzz-pairs-'));
     const old = 's6-kvm-dirty-check.contpte_ptep_get.exact.weak.false-dirty.ab4a01b54f5d.msgpack';
     writeFileSync(join(tmp, old), readFileSync(join(ROOT, 'test', 'fixtures', 'crash-before-pairs.msgpack')));
-    const r = cli(['minimize', tmp]);
+    const r = await cliInProcess(['minimize', tmp]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
