@@ -6,7 +6,7 @@ import { Packr } from 'msgpackr';
 import { CRASH_VERSION, CrashFileError, decodeCrash, encodeCrash } from '../../src/crash';
 import { replayCrash } from '../../src/campaign';
 import { builtinReaders } from '../../src/kernel';
-import { cli, hasStackTrace } from '../support/cli';
+import { cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'crash-v1.msgpack');
 const bytes = readFileSync(FIXTURE);
@@ -48,13 +48,14 @@ describe('crash file fixture, format version 1', () => {
     expect(r.stdout).toContain(`REPRODUCED ${FIXTURE}: torn {0x00000000:0x00010067} — ptep_get_lockless`);
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
   });
-  test('the CLI refuses a newer version: one line, exit 2', () => {
+  // the replay above as a process; the other commands of this file in this process
+  test('the CLI refuses a newer version: one line, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-fixture-'));
     try {
       const p = new Packr({ useRecords: false });
       const file = join(dir, 'future.msgpack');
       writeFileSync(file, p.pack({ ...(p.unpack(bytes) as object), version: 4 }));
-      const r = cli(['replay', file]);
+      const r = await cliInProcess(['replay', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `ptefuzz: ${file}: unsupported crash file format version 4 (this ptefuzz reads versions 1, 2 and 3)\n`,
@@ -128,8 +129,8 @@ describe('crash file fixture, format version 2', () => {
     expect(r.reproduced).toBe(true);
     expect(r.target.scenario.name).toBe('2-cpu refault');
   });
-  test('ptefuzz show prints the stored scenario', () => {
-    const r = cli(['show', FIXTURE_V2]);
+  test('ptefuzz show prints the stored scenario', async () => {
+    const r = await cliInProcess(['show', FIXTURE_V2]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('scenario (builtin, as stored in the crash file):\n  # DOMAIN §C S1');
     expect(r.stdout).toMatch(/^recorded: torn \{0x[0-9a-f]{8}:0x[0-9a-f]{8}\} \(engine /m);
@@ -160,8 +161,8 @@ describe('crash file fixture, format version 3 (timeout)', () => {
     expect(c.readerModule?.path).toBe('harness/readers/pae-spin.js');
     expect(Buffer.compare(encodeCrash(c), bytesV3)).toBe(0);
   });
-  test('ptefuzz show draws the execution up to the hang (it does not run into it)', () => {
-    const r = cli(['show', '--reader-module', 'harness/readers/pae-spin.js', FIXTURE_V3]);
+  test('ptefuzz show draws the execution up to the hang (it does not run into it)', async () => {
+    const r = await cliInProcess(['show', '--reader-module', 'harness/readers/pae-spin.js', FIXTURE_V3]);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('8                                      smp_wmb()');

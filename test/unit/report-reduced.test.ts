@@ -6,7 +6,7 @@ import { builtinReaders } from '../../src/kernel';
 import { loadCrash } from '../../src/crash';
 import { replayCrash } from '../../src/campaign';
 import { droppedText, runReport } from '../../src/cli/render';
-import { cli } from '../support/cli';
+import { cliInProcess } from '../support/cli';
 
 /**
  * A witness whose program the minimizer reduced is not the named scenario: its report says so on
@@ -78,9 +78,9 @@ describe('the report of a reduced witness says it is a reduction', () => {
     expect(h[2]).toBe('');
   });
 
-  test('show --html: the page heading and notes say the same', () => {
+  test('show --html: the page heading and notes say the same', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ptefuzz-reduced-')), 'r.html');
-    const r = cli(['show', join(dir, S1_GET), '--html', out]);
+    const r = await cliInProcess(['show', join(dir, S1_GET), '--html', out]);
     expect(r.code).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/<h1>s1-pae-double-refault \(reduced: 2 CPUs dropped\): PAE: two zap /);
