@@ -154,6 +154,10 @@ export class FileCorpusStore {
   unsynced = 0;
   /** target folders polled at least once (the first poll is the campaign's start) */
   private readonly polled = new Set<string>();
+  /** target folders an entry could not be written to (the write warning named one of them) */
+  private readonly unwritable = new Set<string>();
+  /** whether a failed sync was warned about */
+  private syncWarned = false;
 
   constructor(
     readonly dir: string,
@@ -177,7 +181,8 @@ export class FileCorpusStore {
    * campaign's start: a folder that cannot be listed, or a file in its place, is a CrashFileError (the campaign
    * does not start). A later poll only syncs entries other workers wrote: if the folder cannot be listed any more
    * (removed and replaced by a file, made unreadable, an I/O error), the campaign goes on with the corpus it has
-   * in memory — one warning (the first such failure of this store), and later polls try again silently.
+   * in memory — one warning (the first such failure of this store, unless an entry could not be written to that
+   * folder: its warning named the folder already), and later polls try again silently.
    */
   poll(t: CorpusTarget): readonly (readonly number[])[] {
     const folder = corpusFolderName(t);
@@ -197,7 +202,9 @@ export class FileCorpusStore {
       );
     } catch (e) {
       if (!started || !(e instanceof CrashFileError)) throw e;
-      if (this.unsynced++ === 0) {
+      this.unsynced++;
+      if (!this.syncWarned && !this.unwritable.has(folder)) {
+        this.syncWarned = true;
         this.warn(
           `${e.message}; entries of other workers are not synced from it while it cannot be listed, the campaign goes on with the corpus it has (the summary counts the failed syncs)`,
         );
@@ -231,6 +238,7 @@ export class FileCorpusStore {
     } catch (e) {
       // The corpus is what the campaign learnt, kept for the next one: a full disk or a folder made
       // read-only must not end a days-long campaign. The entry stays in the engine's corpus in memory.
+      this.unwritable.add(folder);
       if (this.unsaved++ === 0) {
         const why = notAFolder(path)
           ? "not a folder: the corpus keeps each target's entries in a folder of this name"

@@ -127,6 +127,40 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  test('the corpus: a folder replaced by a file that an entry could not be written to first is one warning, whatever syncs follow', () => {
+    // the order of a campaign whose new entry comes before its next 5-s sync (was: a second warning about the same
+    // folder when the campaign ran past that sync — a test depending on the machine's speed)
+    const dir = tmp();
+    const warnings: string[] = [];
+    const store = new FileCorpusStore(dir, (l) => warnings.push(l));
+    const t = { scenario: 's', reader: 'r', contract: 'c', model: 'sc' };
+    const folder = join(dir, 's.r.c.sc');
+    mkdirSync(folder);
+    expect(store.poll(t)).toEqual([]); // the start
+    renameSync(folder, `${folder}.moved`);
+    writeFileSync(folder, 'a file where the folder was');
+    store.save(t, [0, 1]);
+    expect(store.poll(t)).toEqual([]);
+    expect(store.poll(t)).toEqual([]);
+    expect(warnings).toEqual([
+      `${folder}: cannot write the corpus (not a folder: the corpus keeps each target's entries in a folder of this name); new entries are kept in memory only and the campaign goes on (the summary counts them)`,
+    ]);
+    expect([store.unsynced, store.unsaved]).toEqual([2, 1]);
+    // another folder that cannot be synced is still said once
+    const u = { ...t, model: 'tso' };
+    const other = join(dir, 's.r.c.tso');
+    mkdirSync(other);
+    expect(store.poll(u)).toEqual([]);
+    rmSync(other, { recursive: true });
+    writeFileSync(other, 'another file');
+    expect(store.poll(u)).toEqual([]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(
+      /^.*s\.r\.c\.tso: not a folder .*; entries of other workers are not synced from it while it cannot be listed/,
+    );
+    expect(store.unsynced).toBe(3);
+  });
+
   test('merge --distill does not read OUT’s folder of a target it cannot resolve: its new entries are merged whole', async () => {
     const key = { scenario: 'not-built-in', reader: 'ptep_get', contract: 'non-torn', model: 'eio' };
     const folder = 'not-built-in.ptep_get.non-torn.eio';
