@@ -5,7 +5,9 @@
  * the inputs of its corpus first, unmodified, so a corpus holding one
  * known diverging input makes its first execution the crash, and `--runs`
  * (counted by the harness, exact) stops it. That jsfuzz finds the torn read
- * by itself within seconds is shown by hand (README, jsfuzz targets).
+ * by itself within seconds is shown by hand (README, jsfuzz targets). Every command that starts jsfuzz runs
+ * with jsfuzzEnv (test/support/jsfuzz-cache.ts): jsfuzz's worker instruments the harness's modules once per
+ * test run, not once per session.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +18,7 @@ import { describe, expect, test } from 'vitest';
 import { fingerprint, loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { jsfuzzEnv } from '../support/jsfuzz-cache';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-jsfuzz-e2e-'));
 const NATIVE = 's2-pae-zap-reestablish.ptep_get.non-torn.sc.torn.22b9400becc7.msgpack';
@@ -37,12 +40,12 @@ function tornSeedCampaign(): { corpus: string; out: string; args: string[] } {
 let tornSeed: (ReturnType<typeof tornSeedCampaign> & { r: CliResult }) | undefined;
 /**
  * The torn-seed campaign over S2 alone, run once for the two tests that read it (neither changes its folders): a
- * jsfuzz session costs ~7 s of CPU, most of it jsfuzz instrumenting every module the harness loads.
+ * jsfuzz session costs ~2 s of CPU even with jsfuzzEnv's cache of instrumented modules (~9 s without it).
  */
 function tornSeedRun(): ReturnType<typeof tornSeedCampaign> & { r: CliResult } {
   if (tornSeed === undefined) {
     const c = tornSeedCampaign();
-    tornSeed = { ...c, r: cli(['fuzz', '--engine', 'jsfuzz', ...c.args]) };
+    tornSeed = { ...c, r: cli(['fuzz', '--engine', 'jsfuzz', ...c.args], ROOT, jsfuzzEnv()) };
   }
   return tornSeed;
 }
@@ -104,7 +107,11 @@ describe('fuzz --engine jsfuzz', () => {
     expect(one.stderr).toContain(`\treplay: npx ptefuzz replay ${file}\n`);
     // the same seed input with S1 after S2: target 0 is still S2's ptep_get, and its divergence one line
     const many = tornSeedCampaign();
-    const r = cli(['fuzz', '--engine', 'jsfuzz', ...many.args, '--scenario', 's1-pae-double-refault']);
+    const r = cli(
+      ['fuzz', '--engine', 'jsfuzz', ...many.args, '--scenario', 's1-pae-double-refault'],
+      ROOT,
+      jsfuzzEnv(),
+    );
     expect(r.code).toBe(1);
     expect(readdirSync(many.out)).toEqual([NATIVE]);
     const lines = r.stderr.split('\n');
@@ -120,24 +127,9 @@ describe('fuzz --engine jsfuzz', () => {
 
   test('--runs N stops jsfuzz after exactly N executions; a correct reader gives no file, exit 0', () => {
     const out = tmp();
-    const r = cli([
-      'fuzz',
-      '--engine',
-      'jsfuzz',
-      '--scenario',
-      's2-pae-zap-reestablish',
-      '--reader',
-      'ptep_get_lockless',
-      '--model',
-      'sc',
-      '--runs',
-      '200',
-      '--seed',
-      '1',
-      '--crashes',
-      out,
-      '--json',
-    ]);
+    const lockless = S2_PTEP_GET_SC.map((a) => (a === 'ptep_get' ? 'ptep_get_lockless' : a));
+    const args = [...lockless, '--runs', '200', '--seed', '1', '--crashes', out, '--json'];
+    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args], ROOT, jsfuzzEnv());
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as { executions: number; targets: { executions: number; verdict: string }[] };
@@ -177,7 +169,7 @@ describe('fuzz --engine jsfuzz', () => {
     const { out, args } = tornSeedCampaign();
     // a folder where the crash file goes: its write fails (EISDIR) for root too, as a read-only folder or a full disk would
     mkdirSync(join(out, NATIVE));
-    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args]);
+    const r = cli(['fuzz', '--engine', 'jsfuzz', ...args], ROOT, jsfuzzEnv());
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`ptefuzz: ${out}: cannot write the crash file ${NATIVE} (is a folder, EISDIR)\n`);
@@ -245,7 +237,7 @@ if (process.env.PTEFUZZ_JSFUZZ_SELECTION) {
       {
         cwd: ROOT,
         encoding: 'utf8',
-        env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+        env: jsfuzzEnv(preload),
       },
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
@@ -284,7 +276,7 @@ if (process.env.PTEFUZZ_JSFUZZ_SELECTION) {
         'jsfuzz',
         ...args,
       ],
-      { cwd: ROOT, encoding: 'utf8' },
+      { cwd: ROOT, encoding: 'utf8', env: jsfuzzEnv() },
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.status).toBe(2);
