@@ -9,6 +9,8 @@
  * that hangs (jsfuzz runs it first, unmodified), and `--runs 1` ends the campaign after the next session's first
  * execution (the empty input, which does not race: the reader returns). A minimization that hangs keeps the
  * witness unminimized, as the native engines do (HANG_NEW, whose torn witness's minimizer hangs on a candidate).
+ * The campaigns run with jsfuzzEnv: jsfuzz's worker instruments the harness's modules once per test run, not once
+ * per session (~8 s of CPU each).
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 import { HANG_NEW, cliWithin } from '../support/hang-readers';
+import { jsfuzzEnv } from '../support/jsfuzz-cache';
 
 const SPIN = join(ROOT, 'harness', 'readers', 'pae-spin.js');
 const S2_SPIN = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_lockless_spin'];
@@ -36,7 +39,7 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     mkdirSync(join(dir, 'k'));
     writeFileSync(join(dir, 'k', 'hangs'), Buffer.from(HANGING_INPUT));
     const args = ['fuzz', '--engine', 'jsfuzz', '--reader-module', SPIN, ...S2_SPIN, '--runs', '1', '--seed', '3'];
-    const r = cliWithin([...args, '--timeout', '1', '--corpus', 'k', '--crashes', 'c', '--json'], dir);
+    const r = cliWithin([...args, '--timeout', '1', '--corpus', 'k', '--crashes', 'c', '--json'], dir, jsfuzzEnv());
     expect(r.signal).toBeNull();
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
@@ -91,7 +94,11 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     writeFileSync(join(dir, 'k', 'torn'), Buffer.from([0, 0, 1]));
     const s2 = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_hang_new', '--model', 'sc'];
     const args = ['fuzz', '--engine', 'jsfuzz', '--reader-module', './hang-new.js', ...s2, '--runs', '1'];
-    const r = cliWithin([...args, '--seed', '2', '--timeout', '1', '--corpus', 'k', '--crashes', 'c'], dir);
+    const r = cliWithin(
+      [...args, '--seed', '2', '--timeout', '1', '--corpus', 'k', '--crashes', 'c'],
+      dir,
+      jsfuzzEnv(),
+    );
     expect(r.signal).toBeNull();
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);

@@ -213,13 +213,18 @@ export function hangCampaign(
   ];
 }
 
-/** The CLI as cli() runs it, stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
-export function cliWithin(args: readonly string[], cwd: string): CliResult & { signal: string | null } {
+/** The CLI as cli() runs it (`env`: its environment), stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
+export function cliWithin(
+  args: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): CliResult & { signal: string | null } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 90_000,
     killSignal: 'SIGKILL',
+    ...(env ? { env } : {}),
   });
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
