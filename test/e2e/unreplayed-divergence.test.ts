@@ -17,6 +17,7 @@ import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 import { cliWithin, paeReaderModule } from '../support/hang-readers';
+import { jsfuzzEnv } from '../support/jsfuzz-cache';
 
 /**
  * The body of the kernel's LOW_HIGH loop (low, rmb, high, rmb, re-read low; retry if low changed), which also
@@ -139,6 +140,7 @@ describe('a reader that does not replay its divergence', () => {
     const r = cliWithin(
       [...args, '--reader', 'ptep_get_torn_in_jsfuzz', '--runs', '1', '--corpus', 'k', '--crashes', 'c', '--json'],
       dir,
+      jsfuzzEnv(),
     );
     expect(r.signal).toBeNull();
     expect(hasStackTrace(r.stderr)).toBe(false);
