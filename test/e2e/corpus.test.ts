@@ -5,11 +5,12 @@
  * a restart replays the saved corpus, and a corrupt or unknown file is one
  * warning line naming it, then skipped.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
+import type { CliResult } from '../support/cli';
 import { cli, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-corpus-'));
@@ -20,10 +21,35 @@ interface Summary {
   coverage: { cov: number; ft: number; corpus: number; seeds: number };
 }
 
-function fuzz(corpus: string, crashes: string, runs: number) {
-  const r = cli(['fuzz', ...ARGS, '--runs', String(runs), '--corpus', corpus, '--crashes', crashes, '--json']);
+function fuzz(corpus: string, crashes: string, runs: number, jobs: string[] = []) {
+  const r = cli(['fuzz', ...ARGS, '--runs', String(runs), ...jobs, '--corpus', corpus, '--crashes', crashes, '--json']);
   expect(hasStackTrace(r.stderr)).toBe(false);
   return { ...r, summary: JSON.parse(r.stdout) as Summary };
+}
+
+/** The runs of the campaign below. */
+const RUNS = 1500;
+let first: (ReturnType<typeof fuzz> & { corpus: string; crashes: string }) | undefined;
+/**
+ * `fuzz ARGS --runs 1500 --jobs 1` on fresh folders, run once for the four tests that start from it (each of the
+ * CLI runs costs its start-up, far more than its runs): it is the first run of the byte-identity test, the saved
+ * corpus the restart tests load, and the one-job stability figures. Its folders are never changed: a test that
+ * writes to the corpus works on a copy (corpusCopy).
+ */
+function firstCampaign(): ReturnType<typeof fuzz> & { corpus: string; crashes: string } {
+  if (first === undefined) {
+    const corpus = tmp();
+    const crashes = tmp();
+    first = { ...fuzz(corpus, crashes, RUNS, ['--jobs', '1']), corpus, crashes };
+  }
+  return first;
+}
+
+/** A fresh copy of firstCampaign's corpus folder. */
+function corpusCopy(): string {
+  const copy = tmp();
+  cpSync(firstCampaign().corpus, copy, { recursive: true });
+  return copy;
 }
 
 /** Every file under a folder (one level of subfolders), with its bytes. */
@@ -39,10 +65,10 @@ function tree(dir: string): Map<string, Buffer> {
 
 describe('fuzz --corpus', () => {
   test('same seed and runs ⇒ byte-identical corpus folders and crash files; the file format', () => {
-    const a = { corpus: tmp(), crashes: tmp() };
+    const ra = firstCampaign();
+    const a = { corpus: ra.corpus, crashes: ra.crashes };
     const b = { corpus: tmp(), crashes: tmp() };
-    const ra = fuzz(a.corpus, a.crashes, 1500);
-    fuzz(b.corpus, b.crashes, 1500);
+    fuzz(b.corpus, b.crashes, RUNS, ['--jobs', '1']);
     const corpusA = tree(a.corpus);
     expect(corpusA.size).toBe(ra.summary.coverage.corpus);
     expect([...corpusA.keys()].every((k) => new RegExp(`^${FOLDER}/[0-9a-f]{16}\\.msgpack$`).test(k))).toBe(true);
@@ -76,8 +102,8 @@ describe('fuzz --corpus', () => {
   });
 
   test('a restart replays the saved corpus; corrupt and unknown files are one warning each, then skipped', () => {
-    const corpus = tmp();
-    const first = fuzz(corpus, tmp(), 600);
+    const first = firstCampaign();
+    const corpus = corpusCopy();
     const saved = tree(corpus).size;
     expect(saved).toBeGreaterThan(3);
     const bad = join(corpus, FOLDER, '00000000000000aa.msgpack');
@@ -125,8 +151,8 @@ describe('fuzz --corpus', () => {
   });
 
   test("--jobs 2 reports the union of the workers' maps: both replaying a saved corpus cover what it covered", () => {
-    const corpus = tmp();
-    const first = fuzz(corpus, tmp(), 600);
+    const first = firstCampaign();
+    const corpus = corpusCopy();
     const saved = tree(corpus).size;
     // 2 × saved runs of one scenario: each job's share is exactly the saved entries, every one replayed by both
     const r = cli([
@@ -176,26 +202,14 @@ describe('fuzz --corpus', () => {
 
 describe('fuzz --jobs 2, stability', () => {
   test('the main thread adds up the workers’ re-executions: 100 % over more checks than one job makes', () => {
-    const run = (jobs: number) => {
-      const r = cli([
-        'fuzz',
-        ...ARGS,
-        '--runs',
-        '300',
-        '--jobs',
-        String(jobs),
-        '--corpus',
-        tmp(),
-        '--crashes',
-        tmp(),
-        '--json',
-      ]);
+    const run = (r: CliResult) => {
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.stderr).not.toMatch(/unstable corpus entry/);
       return JSON.parse(r.stdout) as { stability: { checked: number; stable: number; percent: number } };
     };
-    const one = run(1);
-    const two = run(2);
+    // the same campaign with one job (firstCampaign) and with two
+    const one = run(firstCampaign());
+    const two = run(fuzz(tmp(), tmp(), RUNS, ['--jobs', '2']));
     expect(one.stability.percent).toBe(100);
     expect(two.stability.percent).toBe(100);
     expect(two.stability.stable).toBe(two.stability.checked);
