@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { corpusFileName, encodeCorpusEntry } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW } from '../support/hang-readers';
+import { HANG, HANG_NEW } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-distill-wd-'));
 const KEY = { scenario: 's2-pae-zap-reestablish', reader: 'ptep_get_hang_new', contract: 'non-torn', model: 'sc' };
@@ -26,7 +26,7 @@ function modules(): { hang: string; fixed: string } {
   const hang = join(dir, 'hang-new.js');
   const fixed = join(dir, 'fixed.js');
   writeFileSync(hang, HANG_NEW);
-  writeFileSync(fixed, HANG_NEW.replace('while (true) {}', '{}'));
+  writeFileSync(fixed, HANG_NEW.replace(HANG, ''));
   return { hang, fixed };
 }
 
@@ -135,7 +135,7 @@ describe('merge --distill under the watchdog (--timeout)', () => {
   test('a replay that ends its worker thread (process.exit in the reader) is set aside the same way', () => {
     const dir = tmp();
     const exits = join(dir, 'exit3.js');
-    writeFileSync(exits, HANG_NEW.replace('while (true) {}', 'process.exit(3);'));
+    writeFileSync(exits, HANG_NEW.replace(HANG, '    process.exit(3);\n'));
     const input = tmp();
     const names = corpus(input, [[0], [1], [0, 0, 0]]);
     const out = join(tmp(), 'out');

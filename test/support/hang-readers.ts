@@ -68,26 +68,41 @@ const waitUntilOpen = (opens: string): string => `  if (!open) open = ${opens};
   }
 `;
 
-/** A spin that never yields (the hang the watchdog has to stop). */
+/**
+ * A spin that never yields (the hang the watchdog has to stop): a core kept busy until the watchdog stops it. The
+ * test readers that hang to exercise what a command does with a hang use HANG; the tests of the spin itself keep it
+ * (harness/readers/pae-spin.js in watchdog.test.ts and fuzz-jsfuzz-watchdog.test.ts — a fuzz worker, replay's
+ * worker, jsfuzz's —, and the main thread's load-time check in main-thread-watchdog.test.ts).
+ */
 export const SPIN = `    // eslint-disable-next-line no-empty
     while (true) {}
 `;
 
 /**
- * A PAE reader module (source text) that spins without yielding when its first load sees the low half of
+ * A call that never returns, as SPIN, but blocked instead of busy: it waits on a shared word nothing ever changes
+ * (`Atomics.wait`, no time limit). The watchdog stops it as it stops a spin — V8 terminates the call (a worker's
+ * `terminate()`, the main thread's `node:vm` limit), which ends the wait too — so for the command it is the same
+ * hang (same steps, lines and files), at no CPU cost: each hang of a hang test takes its second of wall time, and
+ * no core for that second (was: a spin, ~1 s of CPU in every hang).
+ */
+export const HANG = `    for (const stuck = new Int32Array(new SharedArrayBuffer(4)); ; ) Atomics.wait(stuck, 0, 0);
+`;
+
+/**
+ * A PAE reader module (source text) that hangs (HANG) when its first load sees the low half of
  * S2's re-established pte (0x00020067): exactly the executions where the writer (CPU B) ran first. It reads
- * low, then high, so it also returns torn values when the writer runs in between. The same text with
- * `while (true) {}` made `{}` is the reference that does not hang. Used by the watchdog tests of
+ * low, then high, so it also returns torn values when the writer runs in between. The same text without HANG is
+ * the reference that does not hang. Used by the watchdog tests of
  * `merge --distill` (test/e2e/merge-distill-watchdog.test.ts) and of the minimizer's candidates
  * (test/e2e/fuzz-minimize-hang.test.ts).
  */
 export const HANG_NEW = paeReaderModule({
   name: 'ptep_get_hang_new',
   source: 'test: hangs once the writer has re-established the pte',
-  summary: 'low, high; spins forever on the new low half',
+  summary: 'low, high; hangs for ever on the new low half',
   body: `  const lo = yield plain_read(ptep.low);
   if (lo === 0x20067n) {
-${SPIN}  }
+${HANG}  }
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);
@@ -96,25 +111,25 @@ ${SPIN}  }
 });
 /**
  * A PAE reader module (source text) for `fuzz --jobs 2`: it reads low, then high (torn when the writer runs in
- * between), and once it has returned a torn value in a worker thread, spins on its every later call in that
+ * between), and once it has returned a torn value in a worker thread, hangs on its every later call in that
  * thread — so the first candidate of a minimization of its torn witness hangs (a trace pass, on the target
  * itself), and so does the next execution of a worker that hands the witness over unminimized. In the
  * second job's worker (its `workerData.partition.offset` is 1: fuzz-worker.ts's WorkerInput) it returns 0
  * (a non-present value: agree), 20 ms per call, until the crash folder `c/` holds a torn crash file — the one
  * the main thread keeps unminimized once the first job's minimization hung —, and marks its own first torn
- * read by writing the file `job2-torn`. The main thread (replay) reads as the first job does, without the spin.
+ * read by writing the file `job2-torn`. The main thread (replay) reads as the first job does, without the hang.
  */
 export const TORN_ONCE_LATE = paeReaderModule({
   name: 'ptep_get_torn_once',
-  source: 'test: spins after its first torn read in a worker; the second job reads once a torn witness is kept',
-  summary: 'low, high; spins after its first torn read',
+  source: 'test: hangs after its first torn read in a worker; the second job reads once a torn witness is kept',
+  summary: 'low, high; hangs after its first torn read',
   requires: FS_WT,
   head: `${JOB}const nap = new Int32Array(new SharedArrayBuffer(4));
 let open = job !== 1;
 let torn = false;
 `,
   body: `${waitUntilOpen("fs.existsSync('c') && fs.readdirSync('c').some((f) => f.includes('.torn.'))")}  if (torn && job >= 0) {
-${SPIN}  }
+${HANG}  }
   const lo = yield plain_read(ptep.low);
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
@@ -137,7 +152,7 @@ export const hangAllLate = (loads: number): string =>
   paeReaderModule({
     name: 'ptep_get_hang_all',
     source: 'test: hangs on every call in a worker; the second job only once the first was restarted enough',
-    summary: 'low, high; spins on every call in a worker',
+    summary: 'low, high; hangs on every call in a worker',
     requires: FS_WT,
     head: `${JOB}if (job === 0) fs.appendFileSync('loads', 'x');
 const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -145,7 +160,7 @@ const want = ${loads};
 let open = job !== 1;
 `,
     body: `${waitUntilOpen("fs.existsSync('loads') && fs.readFileSync('loads').length >= want")}  if (job >= 0) {
-${SPIN}  }
+${HANG}  }
 ${READ_LOW_HIGH}`,
   });
 /**
@@ -166,12 +181,12 @@ export function hangInWorker(call: number): string {
   return paeReaderModule({
     name: 'ptep_get_hang_first',
     source: 'test: hangs on its first call in a worker thread',
-    summary: 'low, high; spins on its first call in a worker',
+    summary: 'low, high; hangs on its first call in a worker',
     requires: FS_WT,
     head: 'let calls = 0;\n',
     body: `  if (!wt.isMainThread && ++calls === ${call} && !fs.existsSync('hung')) {
     fs.writeFileSync('hung', '');
-${SPIN}  }
+${HANG}  }
 ${READ_LOW_HIGH}`,
   });
 }
@@ -266,28 +281,28 @@ export const READ_TORN = `  const lo = yield plain_read(ptep.low);
 
 /**
  * A PAE reader module (source text) that reads low, then high, and returns what it read (torn when the writer runs in
- * between) — but spins when it reads torn in the **main thread**, which a `fuzz` campaign must never make it do: its
+ * between) — but hangs when it reads torn in the **main thread**, which a `fuzz` campaign must never make it do: its
  * executions all run in watched workers. Was: the main thread replayed every new witness to draw its diagram, and
  * the divergence a hung minimization was minimizing to keep it, unwatched: a reader that hangs there (one that keeps
- * state between calls, or behaves by thread) hung the whole campaign, `--time` included. `spinAfterTorn`: in a worker
- * thread, it also spins on every call after its first torn read — the first candidate of the minimization of its
+ * state between calls, or behaves by thread) hung the whole campaign, `--time` included. `hangAfterTorn`: in a worker
+ * thread, it also hangs on every call after its first torn read — the first candidate of the minimization of its
  * torn witness hangs, and so does the next execution of a worker that hands the witness over unminimized.
- * `inReplay`: it also spins on a torn read in the worker thread of a watched replay that draws a report (its
+ * `inReplay`: it also hangs on a torn read in the worker thread of a watched replay that draws a report (its
  * `workerData.report` is set: replay-watched.ts's ReplayInput), as when `fuzz` draws the diagram of a divergence it
  * kept unminimized.
  */
-export function tornHangsInMain(spinAfterTorn: boolean, inReplay = false): string {
+export function tornHangsInMain(hangAfterTorn: boolean, inReplay = false): string {
   return paeReaderModule({
     name: 'ptep_get_torn_main',
-    source: 'test: spins on a torn read in the main thread',
-    summary: 'low, high; spins on a torn read in the main thread',
+    source: 'test: hangs on a torn read in the main thread',
+    summary: 'low, high; hangs on a torn read in the main thread',
     requires: FS_WT,
     head: 'let torn = false;\n',
     body: `  if (torn) {
-${SPIN}  }
+${HANG}  }
 ${READ_TORN}  if (isTorn && (wt.isMainThread || (${inReplay} && wt.workerData && wt.workerData.report === true))) {
-${SPIN}  }
-  if (isTorn && ${spinAfterTorn}) torn = true;
+${HANG}  }
+  if (isTorn && ${hangAfterTorn}) torn = true;
   yield end(pte);
   return pte;
 `,
@@ -299,14 +314,14 @@ ${SPIN}  }
  * nearly the same moment, and whose minimizations both hang: in a worker thread it reads low, then high; on its
  * first torn read it marks its job by writing the file `ready-<job>` (job: its partition offset), and until both
  * jobs have written theirs it returns 0 (non-present: agree), 20 ms per call; then it returns the next torn value
- * read, and spins on every later call in that thread (so the first candidate of the minimization hangs). Both
+ * read, and hangs on every later call in that thread (so the first candidate of the minimization hangs). Both
  * minimizations are in flight when the first hang is detected, a limit (1 s) after it began. The main thread reads
  * low, then high, and never hangs.
  */
 export const TORN_BOTH_JOBS = paeReaderModule({
   name: 'ptep_get_torn_both',
   source: 'test: both jobs minimize their first torn witness at once, and hang there',
-  summary: 'low, high; spins after its first torn read, once both jobs read torn',
+  summary: 'low, high; hangs after its first torn read, once both jobs read torn',
   requires: FS_WT,
   head: `${JOB}const nap = new Int32Array(new SharedArrayBuffer(4));
 const both = () => fs.existsSync('ready-0') && fs.existsSync('ready-1');
@@ -315,7 +330,7 @@ let open = true;
 let torn = false;
 `,
   body: `  if (torn) {
-${SPIN}  }
+${HANG}  }
 ${waitUntilOpen('both()')}${READ_TORN}  if (isTorn && job >= 0) {
     if (!ready) fs.writeFileSync('ready-' + job, '');
     ready = true;
@@ -332,20 +347,20 @@ ${waitUntilOpen('both()')}${READ_TORN}  if (isTorn && job >= 0) {
 });
 
 /**
- * A PAE reader module (source text) that spins on its 3rd torn read in a worker thread — in a `random` campaign the
+ * A PAE reader module (source text) that hangs on its 3rd torn read in a worker thread — in a `random` campaign the
  * minimizer's statement probe of the first torn witness: the witness itself is the 1st, the minimizer's check that
  * it still diverges the 2nd, the probe that maps the witness's steps to statements (before the first program pass)
  * the 3rd — once per command (the file `hung` marks it). Everywhere else it reads low, then high.
  */
 export const HANG_PROBE = paeReaderModule({
   name: 'ptep_get_hang_probe',
-  source: 'test: spins on its third torn read in a worker (the minimizer statement probe)',
-  summary: 'low, high; spins on its third torn read in a worker',
+  source: 'test: hangs on its third torn read in a worker (the minimizer statement probe)',
+  summary: 'low, high; hangs on its third torn read in a worker',
   requires: FS_WT,
   head: 'let torn = 0;\n',
   body: `${READ_TORN}  if (isTorn && !wt.isMainThread && ++torn === 3 && !fs.existsSync('hung')) {
     fs.writeFileSync('hung', '');
-${SPIN}  }
+${HANG}  }
   yield end(pte);
   return pte;
 `,
