@@ -2,14 +2,15 @@
  * The commands that run readers in the main thread watch them (src/cli/watched-call.ts): a reader module that
  * spins without yielding no longer hangs them for ever — Ctrl-C did nothing there, the JS thread never returned to
  * the event loop. Each test runs the CLI under cliWithin (killed after 90 s), so on a build without the watch it
- * fails instead of hanging. The hanging reader is HANG_NEW (spins on S2's re-established low half); --timeout 1.
+ * fails instead of hanging. The hanging reader is HANG_NEW (hangs on S2's re-established low half); --timeout 1.
+ * The readers hang in HANG, blocked (no CPU); the load-time check's reader spins (SPIN), as a loop that never yields.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { hasStackTrace } from '../support/cli';
-import { HANG_NEW, READ_TORN, SPIN, campaignEnds, cliWithin, paeReaderModule } from '../support/hang-readers';
+import { HANG, HANG_NEW, READ_TORN, SPIN, campaignEnds, cliWithin, paeReaderModule } from '../support/hang-readers';
 
 /** A fresh folder holding HANG_NEW as `hang-new.js`. */
 function folder(): string {
@@ -30,10 +31,10 @@ const S2_SC = ['--scenario', 's2-pae-zap-reestablish', '--model', 'sc'];
 
 /**
  * A reader module (source text) of the reader `name` that reads low, then high, and returns what it read (torn when
- * the writer runs in between) — but spins on a torn read when `when` (a JS condition) holds; `requires` and `head`
+ * the writer runs in between) — but hangs on a torn read when `when` (a JS condition) holds; `requires` and `head`
  * as paeReaderModule's.
  */
-function spinsWhenTorn(name: string, summary: string, when: string, requires: string, head = ''): string {
+function hangsWhenTorn(name: string, summary: string, when: string, requires: string, head = ''): string {
   return paeReaderModule({
     name,
     source: `test: ${summary}`,
@@ -41,7 +42,7 @@ function spinsWhenTorn(name: string, summary: string, when: string, requires: st
     requires,
     head,
     body: `${READ_TORN}  if (isTorn && ${when}) {
-${SPIN}  }
+${HANG}  }
   yield end(pte);
   return pte;
 `,
@@ -49,12 +50,12 @@ ${SPIN}  }
 }
 
 /**
- * Reads low, then high, and returns what it read (torn when the writer runs in between) — but spins on a torn read
+ * Reads low, then high, and returns what it read (torn when the writer runs in between) — but hangs on a torn read
  * once the file `armed` exists in the working folder: a crash file found without it hangs on replay with it.
  */
-const ARMED = spinsWhenTorn(
+const ARMED = hangsWhenTorn(
   'ptep_get_armed',
-  'spins on a torn read once the file armed exists',
+  'hangs on a torn read once the file armed exists',
   "fs.existsSync('armed')",
   "const fs = require('node:fs');\n",
 );
@@ -137,13 +138,13 @@ describe('explore under the watchdog (--timeout)', () => {
 });
 
 /**
- * Reads low, then high, and returns what it read — but spins on its second torn read in a process and every later
+ * Reads low, then high, and returns what it read — but hangs on its second torn read in a process and every later
  * one: S2 under sc at bound 1 has one torn execution, so explore's search returns and the minimization of its
  * witness (whose first candidate replays it) hangs, as does the replay that draws the file.
  */
-const TORN_ONCE = spinsWhenTorn(
+const TORN_ONCE = hangsWhenTorn(
   'ptep_get_torn_once',
-  'spins from its second torn read on',
+  'hangs from its second torn read on',
   '++torn > 1',
   '',
   'let torn = 0;\n',
@@ -208,8 +209,8 @@ const SPIN_ALWAYS = paeReaderModule({
 });
 
 /**
- * In a worker thread, spins after its first load, having written the file `hung`; in the main thread it reads low,
- * then high — until `hung` exists, then it spins as soon as it starts: the main thread's replay of the hung execution
+ * In a worker thread, hangs after its first load, having written the file `hung`; in the main thread it reads low,
+ * then high — until `hung` exists, then it hangs as soon as it starts: the main thread's replay of the hung execution
  * up to its last step (which makes the timeout file) hangs, and the load-time check (before any worker) does not.
  */
 const HANG_THEN_MAIN = paeReaderModule({
@@ -218,11 +219,11 @@ const HANG_THEN_MAIN = paeReaderModule({
   summary: 'spins in a worker; in the main thread once a worker hung',
   requires: "const fs = require('node:fs');\nconst wt = require('node:worker_threads');\n",
   body: `  if (wt.isMainThread && fs.existsSync('hung')) {
-${SPIN}  }
+${HANG}  }
   const lo = yield plain_read(ptep.low);
   if (!wt.isMainThread) {
     fs.writeFileSync('hung', '');
-${SPIN}  }
+${HANG}  }
   const hi = yield plain_read(ptep.high);
   const pte = kernel.paeValue(hi, lo);
   yield end(pte);
