@@ -16,6 +16,7 @@ import { loadCrash } from '../../src/crash';
 import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 import {
+  HANG,
   HANG_NEW,
   HANG_PROBE,
   TORN_ONCE_LATE,
@@ -29,11 +30,12 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-min-hang-'));
 /**
  * Low, high, low; returns a torn value once its loads saw both the cleared pte and the new one (so no program
  * with an operation of the writer dropped diverges: the minimizer only shrinks the target's own schedules),
- * and spins when its first load saw the cleared pte — a schedule the trace passes reach (engine random, seed 2).
+ * and hangs (HANG) when its first load saw the cleared pte — a schedule the trace passes reach (engine random,
+ * seed 2).
  */
 const HANG_ZERO = paeReaderModule({
   name: 'ptep_get_hang_zero',
-  source: 'test: torn across the whole zap and re-establish; spins when its first load sees the cleared pte',
+  source: 'test: torn across the whole zap and re-establish; hangs when its first load sees the cleared pte',
   summary: 'low, high, low',
   body: `  const l1 = yield plain_read(ptep.low);
   const h = yield plain_read(ptep.high);
@@ -42,9 +44,7 @@ const HANG_ZERO = paeReaderModule({
   let pte = 0n;
   if (seen.includes(0n) && (seen.includes(0x20067n) || seen.includes(0x10002n))) {
     if (l1 === 0n) {
-      // eslint-disable-next-line no-empty
-      while (true) {}
-    }
+${HANG}    }
     pte = kernel.paeValue(0x10002n, 0x10067n);
   }
   yield end(pte);
