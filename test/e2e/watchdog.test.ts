@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
+import { HANG } from '../support/hang-readers';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-wd-'));
 const SPIN = 'harness/readers/pae-spin.js';
@@ -100,9 +101,15 @@ describe('fuzz --timeout (watchdog)', () => {
   });
 
   test('every execution hung: the summary says none was judged, no claim — never "No divergence."; exit 1', () => {
+    // the same reader, hung blocked (HANG) instead of spinning: the summary is the subject, not the spin (which the
+    // other tests stop), and its 3 hangs cost no CPU
+    const blocked = join(tmp(), 'pae-block.js');
+    const text = readFileSync(join(ROOT, SPIN), 'utf8');
+    expect(text).toContain('    while (true) {}\n');
+    writeFileSync(blocked, text.replace('    while (true) {}\n', HANG));
     const r = cli([
       'fuzz',
-      ...['--reader-module', SPIN, '--reader', 'ptep_get_lockless_spin', '--scenario', 's2-pae-zap-reestablish'],
+      ...['--reader-module', blocked, '--reader', 'ptep_get_lockless_spin', '--scenario', 's2-pae-zap-reestablish'],
       ...['--runs', '300', '--seed', '1', '--timeout', '1', '--crashes', tmp()],
     ]);
     expect(hasStackTrace(r.stderr)).toBe(false);
