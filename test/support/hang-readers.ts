@@ -228,7 +228,10 @@ export function hangCampaign(
   ];
 }
 
-/** The CLI as cli() runs it (`env`: its environment), stopped (code -1, signal SIGKILL) if it has not ended after 90 s. */
+/**
+ * The CLI as cli() runs it (in the environment `env`, default this process's), stopped (code -1, signal SIGKILL)
+ * if it has not ended after 90 s.
+ */
 export function cliWithin(
   args: readonly string[],
   cwd: string,
