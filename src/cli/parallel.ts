@@ -25,7 +25,7 @@
 import { workerScript } from './worker-script';
 import type { WriteFailure } from './unsaved';
 import { trySaveCrash } from './unsaved';
-import { Worker } from 'node:worker_threads';
+import { releaseWorker, takeWorker } from './worker-pool';
 import type {
   StabilityStats,
   Unstable,
@@ -167,6 +167,8 @@ export type FromWorker =
       readonly when: Unstable['when'];
       readonly detail: string;
     }
+  /** what the worker wrote on its stdout or stderr (fuzz-worker.ts), written on this thread's */
+  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly chunk: string | Uint8Array }
   /** a user-input problem (e.g. a reader module that throws): one line, exit 2 */
   | { readonly type: 'user-error'; readonly message: string }
   /** a corpus file that does not load (skipped): `line` names it and why */
@@ -187,6 +189,12 @@ export type FromWorker =
       /** as in a progress message: final */
       readonly hitsPast?: readonly number[];
     };
+
+/** The next campaign of a worker kept idle after its last one (worker-pool.ts); the corpus exchange's port in the transfer list. */
+export interface ToWorker {
+  readonly type: 'start';
+  readonly input: WorkerInput;
+}
 
 export interface ParallelConfig {
   readonly jobs: number;
@@ -634,16 +642,19 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         reportCorpus: cfg.jobs === 1,
         ...(hub !== undefined ? { exchange: hub.connect(job) } : {}),
       };
-      const w = new Worker(script, {
-        workerData: input,
-        ...(input.exchange !== undefined ? { transferList: [input.exchange.port] } : {}),
-      });
-      watchWorker(w, buf, limitMs, cfg.clock, () => {
+      const { worker: w } = takeWorker(
+        script,
+        input,
+        input.exchange !== undefined ? [input.exchange.port] : [],
+        cfg.jobs,
+      );
+      const unwatch = watchWorker(w, buf, limitMs, cfg.clock, () => {
         ending ??= { kind: 'hang', snap: buf.snapshot() };
       });
-      w.on('message', (m: FromWorker) => {
+      const onMessage = (m: FromWorker): void => {
         try {
-          if (m.type === 'witness') onWitness(job, m, slots);
+          if (m.type === 'output') process[m.stream].write(m.chunk);
+          else if (m.type === 'witness') onWitness(job, m, slots);
           else if (m.type === 'minimizing') minimizing = m;
           else if (m.type === 'unstable') {
             const entry = byKey.get(m.key);
@@ -678,19 +689,33 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         } catch (e) {
           fail(e);
         }
-      });
+        // `done` is the worker's last message of its campaign (every one it posted before has arrived, on the same
+        // port): it ends here, and waits for the next campaign of this process (worker-pool.ts) — unless the watchdog
+        // has just stopped it, or it has thrown (it is exiting)
+        if (m.type === 'done' && ending?.kind === 'done' && died === undefined) {
+          end(undefined);
+          releaseWorker(script, w);
+        }
+      };
+      w.on('message', onMessage);
       /** an uncaught exception in the worker (ERR_WORKER_OUT_OF_MEMORY, …): it exits next */
       let died: unknown;
-      w.on('error', (e) => {
+      const onError = (e: unknown): void => {
         died ??= e;
-      });
+      };
+      w.on('error', onError);
       /** a worker that ended without sending its totals (hung, died): its counts from its shared buffer, its last stability report */
       const settleWithoutTotals = (): void => {
         settle(job, buf, slots, hitsPast, lastCorpus);
         if (lastStab[job]) hungStab = addStability(hungStab, lastStab[job]);
         lastStab[job] = undefined;
       };
-      w.on('exit', (code) => {
+      /** The worker's campaign ended: `done` (it lives on: `code` undefined), or its thread exited with `code`. */
+      const end = (code: number | undefined): void => {
+        unwatch();
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', end);
         hub?.disconnect(job);
         try {
           if (ending?.kind === 'hang') {
@@ -717,7 +742,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
               job,
               ...(inFlight !== undefined ? { target: inFlight } : {}),
               run: snap.run,
-              reason: deathReason(died, code),
+              reason: deathReason(died, code ?? 0),
             });
             Atomics.store(stopFlag, 0, 1);
             interrupted = true;
@@ -727,7 +752,8 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         }
         // every message the worker posted has arrived by now (the divergence it was minimizing among them)
         resolve(ending?.kind === 'hang' && minimizing !== undefined ? { ...ending, minimizing } : ending);
-      });
+      };
+      w.on('exit', end);
     });
 
   const job = async (j: number): Promise<void> => {

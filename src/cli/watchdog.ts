@@ -400,7 +400,8 @@ export class HangDetector {
 }
 
 /**
- * Main side: watch one worker thread until it exits. Its buffer is polled every HangDetector.pollMs(limitMs); the
+ * Main side: watch one worker thread until it exits, or until the returned function is called (its campaign ended
+ * and it lives on, idle: worker-pool.ts). Its buffer is polled every HangDetector.pollMs(limitMs); the
  * first time its execution in flight has hung, `onHang` is called (the worker stands still: its buffer can be read
  * there) and the worker is terminated — a loop that never yields cannot be interrupted any other way.
  */
@@ -410,7 +411,7 @@ export function watchWorker(
   limitMs: number,
   clock: () => number,
   onHang: () => void,
-): void {
+): () => void {
   const detector = new HangDetector(limitMs);
   const poll = setInterval(() => {
     if (!detector.check(clock(), buf.inFlight, buf.counter)) return;
@@ -418,5 +419,10 @@ export function watchWorker(
     onHang();
     void worker.terminate();
   }, HangDetector.pollMs(limitMs));
-  worker.once('exit', () => clearInterval(poll));
+  const stop = (): void => {
+    clearInterval(poll);
+    worker.off('exit', stop);
+  };
+  worker.once('exit', stop);
+  return stop;
 }
