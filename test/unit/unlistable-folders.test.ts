@@ -91,13 +91,19 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
     );
   });
 
-  test('the corpus: a target folder that cannot be listed after the start, or replaced by a file, is one warning; the campaign goes on', () => {
+  /** A corpus store in a fresh folder, its warnings, and the target folder of `t`, created (not yet polled). */
+  const storeWithFolder = () => {
     const dir = tmp();
     const warnings: string[] = [];
     const store = new FileCorpusStore(dir, (l) => warnings.push(l));
     const t = { scenario: 's', reader: 'r', contract: 'c', model: 'sc' };
     const folder = join(dir, 's.r.c.sc');
     mkdirSync(folder);
+    return { dir, warnings, store, t, folder };
+  };
+
+  test('the corpus: a target folder that cannot be listed after the start, or replaced by a file, is one warning; the campaign goes on', () => {
+    const { dir, warnings, store, t, folder } = storeWithFolder();
     const entry = encodeCorpusEntry(t, [1, 2]);
     writeFileSync(join(folder, corpusFileName(entry)), entry);
     expect(store.poll(t)).toEqual([[1, 2]]); // the start
@@ -130,12 +136,7 @@ describe('a folder that cannot be listed: one line naming it and why', () => {
   test('the corpus: a folder replaced by a file that an entry could not be written to first is one warning, whatever syncs follow', () => {
     // the order of a campaign whose new entry comes before its next 5-s sync (was: a second warning about the same
     // folder when the campaign ran past that sync — a test depending on the machine's speed)
-    const dir = tmp();
-    const warnings: string[] = [];
-    const store = new FileCorpusStore(dir, (l) => warnings.push(l));
-    const t = { scenario: 's', reader: 'r', contract: 'c', model: 'sc' };
-    const folder = join(dir, 's.r.c.sc');
-    mkdirSync(folder);
+    const { dir, warnings, store, t, folder } = storeWithFolder();
     expect(store.poll(t)).toEqual([]); // the start
     renameSync(folder, `${folder}.moved`);
     writeFileSync(folder, 'a file where the folder was');
