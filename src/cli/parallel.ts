@@ -642,12 +642,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         reportCorpus: cfg.jobs === 1,
         ...(hub !== undefined ? { exchange: hub.connect(job) } : {}),
       };
-      const { worker: w } = takeWorker(
-        script,
-        input,
-        input.exchange !== undefined ? [input.exchange.port] : [],
-        cfg.jobs,
-      );
+      const w = takeWorker(script, input, input.exchange !== undefined ? [input.exchange.port] : [], cfg.jobs);
       const unwatch = watchWorker(w, buf, limitMs, cfg.clock, () => {
         ending ??= { kind: 'hang', snap: buf.snapshot() };
       });

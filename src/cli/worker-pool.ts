@@ -34,7 +34,7 @@ export function takeWorker(
   first: unknown,
   transfer: readonly TransferListItem[],
   jobs: number,
-): { readonly worker: Worker; readonly reused: boolean } {
+): Worker {
   largestJobs = Math.max(largestJobs, jobs);
   const w = idle.get(script)?.pop();
   if (w !== undefined) {
@@ -42,13 +42,10 @@ export function takeWorker(
     onIdleExit.delete(w);
     w.ref();
     w.postMessage({ type: 'start', input: first }, transfer);
-    return { worker: w, reused: true };
+    return w;
   }
   starts++;
-  return {
-    worker: new Worker(script, { workerData: first, ...(transfer.length > 0 ? { transferList: [...transfer] } : {}) }),
-    reused: false,
-  };
+  return new Worker(script, { workerData: first, ...(transfer.length > 0 ? { transferList: [...transfer] } : {}) });
 }
 
 /**
