@@ -5,7 +5,8 @@
  * no bar, and the output is exactly the status lines.
  */
 export class CampaignOutput {
-  private readonly bar: boolean;
+  /** whether the bar is drawn (a time budget and a terminal on stderr) */
+  readonly bar: boolean;
   private shown = '';
   private lastDraw = 0;
   private info = '';

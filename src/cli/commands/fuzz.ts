@@ -39,7 +39,7 @@ import { DEFAULT_PCT_DEPTH, FUZZ_COMMAND_ENGINES } from '../../engines';
 import { checkOutputFolder, removeStaleTemps } from '../../crash';
 import { corpusFileName, corpusFolderName, encodeCorpusEntry } from '../../crash';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
-import { statusLine } from '../status';
+import { barInfo, statusLine } from '../status';
 import type { DivergenceReport } from '../render';
 import { alignColumns, counted } from '../render';
 import type { Diagrams } from '../divergence-lines';
@@ -288,13 +288,15 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   const unsaved = new Set<string>();
   const diagrams = o.diagrams ?? defaultDiagrams(targets);
   const onStatus = (s: CampaignStatus, event: CampaignEvent, f?: FoundDivergence, report?: DivergenceReport): void => {
-    // a new divergence: its report drawn in a worker thread (the reader runs only there), or a warning line
-    out.write(
-      event === 'new' && f && report !== undefined
-        ? newDivergenceLines(s, f, report, diagrams, unsaved.has(f.file!))
-        : statusLine(s, event) + '\n',
-    );
-    out.setInfo(`#${s.executions} divergences: ${s.findings}`);
+    // a new divergence: its report drawn in a worker thread (the reader runs only there), or a warning line;
+    // a new corpus entry (dozens a second early on) updates the bar instead of scrolling the reports away
+    if (event === 'new' && f && report !== undefined) {
+      out.write(newDivergenceLines(s, f, report, diagrams, unsaved.has(f.file!)));
+    } else if (!(event === 'corpus' && out.bar)) {
+      out.write(statusLine(s, event) + '\n');
+    }
+    out.setInfo(barInfo(s));
+    out.progress((Date.now() - t0) / 1000, Date.now());
   };
   const onWriteFailure = (w: WriteFailure): void => {
     unsaved.add(w.path);
@@ -303,7 +305,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   const onTimeout = (s: CampaignStatus, t: TimeoutFinding, fresh: boolean, dropped: boolean): void => {
     out.write(timeoutLines(s, t, fresh, timeoutSeconds, unsaved.has(t.file)) + '\n');
     if (dropped) out.write(droppedLine(t.target) + '\n');
-    out.setInfo(`#${s.executions} divergences: ${s.findings}`);
+    out.setInfo(barInfo(s));
   };
   const onMinimizeHang = (_s: CampaignStatus, h: MinimizeHang): void => {
     // one warning per target and class: another job's hang on it too is counted (summary, --json), not said again
