@@ -1,6 +1,6 @@
 import type { Bounds, ChoiceSource } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { ProgramCandidate } from '../minimize';
+import type { ProgramCandidate, SearchOutcome } from '../minimize';
 import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
@@ -20,7 +20,11 @@ export interface MinimizedWitness {
   readonly tries: number;
   /** what the program passes dropped (empty for a scenario without a `.scn` form) */
   readonly dropped: readonly string[];
+  /** the program passes' schedule search (`minimize --schedules N`; none asked: no executions) */
+  readonly search: SearchOutcome;
 }
+
+const NO_SEARCH: SearchOutcome = { executions: 0, found: [] };
 
 /**
  * The campaign's predicate on a target, with the statement probe the program passes need. On a program the
@@ -66,7 +70,9 @@ function candidate(
  * the result then runs on the reduced scenario, which keeps the original's
  * name and records what was dropped (`Scenario.reduced`, accumulated over
  * re-minimizations). A scenario without a syntax tree (a TypeScript object:
- * only tests build one) gets the trace passes only. Null when `trace` does not
+ * only tests build one) gets the trace passes only. `schedules` > 0 adds the
+ * program passes' schedule search (`ptefuzz minimize --schedules N`; a
+ * campaign's minimization runs none). Null when `trace` does not
  * show the divergence, or when the minimized trace's final run does not (a
  * reader that does not replay what it did: one that keeps state between calls).
  */
@@ -77,13 +83,17 @@ export function minimizeWitness(
   bounds: Bounds = DEFAULT_BOUNDS,
   /** the watchdog's view of the executions (campaign workers) */
   watch?: ExecutionWatch,
+  /** seeded schedules searched per candidate program the carried-over schedule does not fail (minimizeProgram) */
+  schedules = 0,
 ): MinimizedWitness | null {
   const ast = t.scenario.ast;
   if (ast === undefined) {
     const min = minimizeTrace(trace, sameDivergence(t, cls, bounds, watch));
     if (min === null) return null;
     const run = runTarget(t, new TraceSource(min.trace), bounds, watch);
-    return divergesAs(run, cls) ? { target: t, trace: min.trace, run, tries: min.tries, dropped: [] } : null;
+    return divergesAs(run, cls)
+      ? { target: t, trace: min.trace, run, tries: min.tries, dropped: [], search: NO_SEARCH }
+      : null;
   }
   const targets = new Map<ScnFile, Target>([[ast.file, t]]);
   const lower = (f: ScnFile): ProgramCandidate | null => {
@@ -104,6 +114,8 @@ export function minimizeWitness(
     candidate(t, cls, bounds, ast.file, watch, t.scenario.reduced !== undefined),
     trace,
     lower,
+    undefined,
+    schedules,
   );
   if (min === null) return null;
   let target = targets.get(min.program.file)!;
@@ -117,7 +129,9 @@ export function minimizeWitness(
     throw new Error('[ptefuzz internal bug] program changed with nothing dropped');
   }
   const run = runTarget(target, new TraceSource(min.trace), bounds, watch);
-  return divergesAs(run, cls) ? { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped } : null;
+  return divergesAs(run, cls)
+    ? { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped, search: min.search }
+    : null;
 }
 
 /**

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { ChoiceKind, ChoiceSource, Execution } from '../machine';
 import { TraceSource, wrapChoice } from '../machine';
+import { RandomSource, deriveSeed } from '../engines';
 import type { Call, Item, ScnFile, Stmt } from '../scenario';
-import { lockCall, printValue } from '../scenario';
+import { lockCall, printScn, printValue } from '../scenario';
 import type { MinimizeResult, Pass, Predicate } from './minimize';
 import { TRACE_PASSES, minimizeTrace } from './minimize';
 import { ChoiceKeys, ScheduleSource } from './schedule';
@@ -21,6 +23,14 @@ import { ChoiceKeys, ScheduleSource } from './schedule';
  * and op choices re-keyed as the schedule machinery keys them (per CPU, in
  * that CPU's order; drains in global order). A smaller program is kept
  * whenever it still fails: program size comes before every trace measure.
+ *
+ * With a schedule search (`ptefuzz minimize --schedules N`), a pass round in
+ * which no candidate fails with the carried-over schedule runs each of its
+ * candidates under up to N seeded random schedules of its own (the `random`
+ * engine's source), in the pass's order; the first schedule that fails makes
+ * that candidate the new witness. A candidate may need a schedule the
+ * witness's does not project to: without a call, another interleaving of the
+ * calls left may be the one that shows the divergence.
  */
 
 /** A CPU's next step belongs to statement `stmt` of its body (see BuildOptions.onStatement). */
@@ -41,6 +51,24 @@ export interface ProgramResult extends MinimizeResult {
   readonly program: ProgramCandidate;
   /** what was dropped from the start program, one line each (`cpu D "fault"`, `cpu C: madv_dontneed_pae(pte)`) */
   readonly dropped: readonly string[];
+  /** the schedule search's part (none when it was not asked for) */
+  readonly search: SearchOutcome;
+}
+
+/** What the schedule search of minimizeProgram did. */
+export interface SearchOutcome {
+  /** searched schedules run, over every candidate (each also one of `tries`) */
+  readonly executions: number;
+  /** the candidates it made the witness, in order */
+  readonly found: readonly SearchedDrop[];
+}
+
+/** A candidate program the schedule search found failing. */
+export interface SearchedDrop {
+  /** what the candidate dropped from the program before it, one line each (as ProgramResult.dropped) */
+  readonly dropped: readonly string[];
+  /** the schedules of the candidate run: the last one failed */
+  readonly schedules: number;
 }
 
 interface StepAt {
@@ -250,19 +278,61 @@ export const PROGRAM_PASSES: readonly {
   { name: 'drop-pairs', edits: pairEdits, stuck: true },
 ];
 
+interface Accepted {
+  readonly e: Edit;
+  readonly cand: ProgramCandidate;
+  readonly got: Execution;
+}
+
+/**
+ * The schedule search of minimizeProgram: each candidate program gets up to `schedules` runs of the `random`
+ * engine's source, seeded from `base` (the start witness's trace) and the candidate's printed text — the same crash
+ * file searches the same schedules, and a candidate searched in vain is not searched again.
+ */
+class ScheduleSearch implements SearchOutcome {
+  executions = 0;
+  readonly found: SearchedDrop[] = [];
+  private readonly vain = new Set<string>();
+  constructor(
+    private readonly schedules: number,
+    private readonly base: string,
+  ) {}
+
+  /** The first of `failed` (in order) that a schedule of its own fails, with that execution. */
+  first(failed: readonly { readonly e: Edit; readonly cand: ProgramCandidate }[]): Accepted | undefined {
+    for (const { e, cand } of failed) {
+      const text = printScn(e.file);
+      if (this.vain.has(text)) continue;
+      const seed = createHash('sha256').update(this.base).update('\0').update(text).digest('hex').slice(0, 16);
+      for (let i = 0; i < this.schedules; i++) {
+        this.executions++;
+        const got = cand.holds(new RandomSource(deriveSeed('minimize', seed, i)));
+        if (got === null) continue;
+        this.found.push({ dropped: e.dropped, schedules: i + 1 });
+        return { e, cand, got };
+      }
+      this.vain.add(text);
+    }
+    return undefined;
+  }
+}
+
 /**
  * Minimize a witness on a scenario with a syntax tree: the program passes
  * (drop operations, drop CPUs, drop pairs of operations where neither went —
  * each accepted as soon as the carried-over schedule still fails, then retried
- * on the smaller program), then the trace passes, repeated until the program
- * passes find nothing after the trace passes. Null when the start witness
- * does not fail.
+ * on the smaller program; with `schedules` > 0, a round where none does
+ * searches each candidate's own schedules, up to `schedules` of them, once per
+ * distinct candidate program), then the trace passes, repeated until the
+ * program passes find nothing after the trace passes. Null when the start
+ * witness does not fail.
  */
 export function minimizeProgram(
   start: ProgramCandidate,
   trace: readonly number[],
   lower: LowerProgram,
   passes: readonly Pass[] = TRACE_PASSES,
+  schedules = 0,
 ): ProgramResult | null {
   let tries = 0;
   let program = start;
@@ -271,6 +341,7 @@ export function minimizeProgram(
   if (exec === null) return null;
   let cur: readonly number[] = exec.trace;
   const dropped: string[] = [];
+  const search = new ScheduleSearch(schedules, trace.join(','));
   for (let traceDone = false; ; traceDone = true) {
     let shrunk = false;
     for (const pass of PROGRAM_PASSES) {
@@ -279,19 +350,26 @@ export function minimizeProgram(
         again = false;
         const rec = new StatementRecorder(cur);
         program.probe(rec, rec.onStatement);
+        const failed: { readonly e: Edit; readonly cand: ProgramCandidate }[] = [];
+        let next: Accepted | undefined;
         for (const e of pass.edits(program.file)) {
           const cand = lower(e.file);
           if (cand === null) continue;
           tries++;
           const got = cand.holds(projectSchedule(rec, e.keep, e.renumber));
-          if (got === null) continue;
-          program = cand;
-          exec = got;
-          cur = got.trace;
-          dropped.push(...e.dropped);
-          shrunk = again = true;
-          break;
+          if (got === null) failed.push({ e, cand });
+          else {
+            next = { e, cand, got };
+            break;
+          }
         }
+        if (next === undefined && schedules > 0) next = search.first(failed);
+        if (next === undefined) continue;
+        program = next.cand;
+        exec = next.got;
+        cur = next.got.trace;
+        dropped.push(...next.e.dropped);
+        shrunk = again = true;
       }
     }
     // a fixed point: the program passes found nothing on a trace the trace passes left alone
@@ -302,7 +380,15 @@ export function minimizeProgram(
     cur = t.trace;
     exec = t.exec;
   }
-  return { program, trace: [...cur], exec, tries, dropped: mergeDropped([], dropped) };
+  const { executions, found } = search;
+  return {
+    program,
+    trace: [...cur],
+    exec,
+    tries: tries + executions,
+    dropped: mergeDropped([], dropped),
+    search: { executions, found },
+  };
 }
 
 /**
