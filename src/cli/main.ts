@@ -34,7 +34,7 @@ import type { LitmusOptions } from './commands/litmus';
 import { litmusCommand } from './commands/litmus';
 import type { MergeOptions } from './commands/merge';
 import { mergeCommand } from './commands/merge';
-import { minimizeCommand } from './commands/minimize';
+import { DEFAULT_MINIMIZE_SCHEDULES, minimizeCommand } from './commands/minimize';
 import { replayCommand } from './commands/replay';
 import type { ShowOptions } from './commands/show';
 import { showCommand } from './commands/show';
@@ -249,10 +249,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       `watchdog: an execution (the replay, a candidate of the minimizer) running longer than this is stopped and its file left as it was (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
+    .option(
+      '--schedules <n>',
+      `seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      nonNegativeInt,
+    )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
-    .action((paths: string[], o: { timeout?: number } & ModuleOption) => {
+    .action((paths: string[], o: { timeout?: number; schedules?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
-      code = minimizeCommand(paths, registry, o.timeout);
+      code = minimizeCommand(paths, registry, o.timeout, o.schedules);
     });
 
   program

@@ -33,6 +33,18 @@ import { droppedText } from '../render';
 type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced' | 'hung';
 
 /**
+ * `minimize --schedules N` by default: seeded schedules run per candidate program the carried-over schedule does
+ * not fail (src/minimize/program.ts). Measured on the 125 crash files of crashes/ and `fuzz --runs 20000 --seed 1`:
+ * see README, *Limitations*.
+ */
+export const DEFAULT_MINIMIZE_SCHEDULES = 256;
+
+/** Schedule-search executions of the files minimized (`minimize`'s summary line). */
+interface Searched {
+  executions: number;
+}
+
+/**
  * Re-minimize crash files in place: the file is rewritten atomically under
  * its (possibly new) fingerprint name, and the old file is removed only when
  * the name changed. A file under its legacy name (legacyCrashFileName: before
@@ -43,19 +55,22 @@ type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced' | 'hung'
  * `seconds` stops that file's minimization, the file is left untouched and
  * named on one line (stderr). Exit 0 when every file was minimized, 1 when
  * one no longer shows its recorded divergence or hung (left untouched), 2
- * when one is unreadable.
+ * when one is unreadable. `schedules` > 0: the program passes' schedule search,
+ * that many seeded schedules per candidate program (minimizeWitness).
  */
 export function minimizeCommand(
   paths: readonly string[],
   registry: ReaderRegistry,
   seconds: number = DEFAULT_TIMEOUT_SECONDS,
+  schedules: number = DEFAULT_MINIMIZE_SCHEDULES,
 ): number {
   const files = crashPathsOf(paths);
   const count = { rewritten: 0, unchanged: 0, renamed: 0, 'not-reproduced': 0, hung: 0, unreadable: 0, needModule: 0 };
   const watch = new WatchedExecutions(seconds);
+  const searched: Searched = { executions: 0 };
   for (const file of files) {
     try {
-      count[minimizeFile(file, registry, watch)]++;
+      count[minimizeFile(file, registry, watch, schedules, searched)]++;
     } catch (e) {
       if (e instanceof HungExecution) {
         count.hung++;
@@ -73,13 +88,21 @@ export function minimizeCommand(
       (count.renamed > 0 ? `${count.renamed} already minimal renamed from a legacy name, ` : '') +
       `${count['not-reproduced']} not reproduced, ` +
       (count.hung > 0 ? `${count.hung} hung (left as they were), ` : '') +
-      `${unrunCounts(count.unreadable, count.needModule)}\n`,
+      `${unrunCounts(count.unreadable, count.needModule)}` +
+      (searched.executions > 0 ? `; schedule search: ${searched.executions} execution(s)` : '') +
+      '\n',
   );
   if (count.unreadable > 0 || count.needModule > 0) return EXIT_USAGE;
   return count['not-reproduced'] > 0 || count.hung > 0 ? EXIT_DIVERGENCE : EXIT_OK;
 }
 
-function minimizeFile(file: string, registry: ReaderRegistry, watch: WatchedExecutions): Outcome {
+function minimizeFile(
+  file: string,
+  registry: ReaderRegistry,
+  watch: WatchedExecutions,
+  schedules: number,
+  searched: Searched,
+): Outcome {
   const crash = loadCrash(file);
   const target = crashTarget(crash, file, registry);
   if (crash.verdict.kind === 'timeout') {
@@ -89,7 +112,11 @@ function minimizeFile(file: string, registry: ReaderRegistry, watch: WatchedExec
   }
   const holds = sameDivergence(target, crash.verdict.class, DEFAULT_BOUNDS, watch);
   const before = holds(crash.trace);
-  const min = before === null ? null : minimizeWitness(target, crash.verdict.class, crash.trace, DEFAULT_BOUNDS, watch);
+  const min =
+    before === null
+      ? null
+      : minimizeWitness(target, crash.verdict.class, crash.trace, DEFAULT_BOUNDS, watch, schedules);
+  searched.executions += min?.search.executions ?? 0;
   if (before === null || min === null) {
     process.stdout.write(`NOT REPRODUCED ${file}: no ${crash.verdict.class} divergence on replay; not rewritten\n`);
     return 'not-reproduced';
@@ -101,7 +128,11 @@ function minimizeFile(file: string, registry: ReaderRegistry, watch: WatchedExec
     `trace ${crash.trace.length} → ${min.trace.length} choices, ` +
     `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(min.run.exec.choices)}, ` +
     (min.dropped.length > 0 ? `${droppedText(min.dropped)}; ` : '') +
-    `${min.tries} predicate evaluations`;
+    `${min.tries} predicate evaluations` +
+    (min.search.executions > 0 ? ` (${min.search.executions} in the schedule search)` : '') +
+    min.search.found
+      .map((f) => `; schedule search: ${droppedText(f.dropped)} after ${f.schedules} schedule(s)`)
+      .join('');
   const renamed = resolve(out) !== resolve(file);
   const same = Buffer.compare(readFileSync(file), bytes) === 0;
   if (!renamed && same) {
