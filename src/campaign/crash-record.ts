@@ -7,9 +7,13 @@ import type { Finding } from './campaign';
 import type { Target } from './target';
 import { witnessSignature } from './signature';
 
-/** Where a scenario came from: a built-in (its text unchanged), or a file; a reduced one keeps its original's. */
+/**
+ * Where a scenario came from: a built-in (its text unchanged), or a file; a reduced one keeps its original's, and
+ * one loaded from a crash file what the file says (`Scenario.origin`).
+ */
 export function scenarioSource(s: Scenario): 'builtin' | 'file' {
   if (s.reduced !== undefined) return s.reduced.source;
+  if (s.origin !== undefined) return s.origin;
   const builtin = builtinScenario(s.name);
   return builtin !== undefined && builtin.text === s.text ? 'builtin' : 'file';
 }

@@ -95,7 +95,9 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
       throw new CrashFileError(file, `the stored scenario is named ${s.name}, the file says ${c.scenario.name}`);
     }
     const dropped = c.scenario.dropped;
-    return dropped === undefined ? s : { ...s, reduced: { source: c.scenario.source, dropped } };
+    return dropped === undefined
+      ? { ...s, origin: c.scenario.source }
+      : { ...s, reduced: { source: c.scenario.source, dropped } };
   } catch (e) {
     if (e instanceof ScenarioError) throw new CrashFileError(file, `stored scenario: ${e.message}`);
     throw e;

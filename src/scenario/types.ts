@@ -115,5 +115,11 @@ export interface Scenario {
   readonly file?: string;
   /** set when the minimizer dropped CPUs or operations of the original scenario */
   readonly reduced?: Reduction;
+  /**
+   * A scenario lowered from a crash file's stored text: where the file says it came from. A built-in's text
+   * stored by an earlier version may differ from the built-in's today (an edited `expect` line): it still came
+   * from the built-in, and a re-minimized file says so.
+   */
+  readonly origin?: 'builtin' | 'file';
   build(reader: ReaderDef, arch: Arch, opts?: BuildOptions): BuiltScenario;
 }
