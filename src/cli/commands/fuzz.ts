@@ -57,6 +57,7 @@ import type { MinimizeHang } from '../timeout-ledger';
 import { MAX_TIMEOUTS_PER_TARGET } from '../timeout-ledger';
 import { fuzzRawTests } from './fuzz-raw';
 import { replayCommandFor, timeoutReplayCommand } from '../replay-command';
+import { ptefuzzInvocation } from '../invocation';
 import { shellQuote } from '../../crash';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import type { StopSignals } from '../stop-signals';
@@ -376,7 +377,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   }
   // judged once, for the table and for --json
   const checks = campaignExpectations(result);
-  process.stderr.write(summaryTable(result, signals.signal, checks) + '\n');
+  process.stderr.write(summaryTable(result, signals.signal, checks, (c) => focusCommand(c, result, o)) + '\n');
   // right under the table's "replay with:" line
   for (const f of result.findings)
     process.stderr.write(
@@ -591,6 +592,8 @@ export function summaryTable(
   r: CampaignResult<FoundDivergence>,
   signal?: NodeJS.Signals,
   checks: readonly CampaignExpectation[] = campaignExpectations(r),
+  /** the command of a campaign on one expected bug not found (expectationLines) */
+  focus?: (c: CampaignExpectation) => string | undefined,
 ): string {
   const rows: string[][] = [
     ['scenario', 'reader', 'contract', 'model', 'execs', 'races', 'diverge', 'bound', 'verdict', 'expected'],
@@ -620,7 +623,7 @@ export function summaryTable(
   ];
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0 && sumHangs(r, () => true) === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
-  if (!nothingRun) lines.push(...expectationLines(checks));
+  if (!nothingRun) lines.push(...expectationLines(checks, undefined, focus));
   const counted = divergentExecutions(r);
   if (r.findings.length > 0) lines.push(`${r.findings.length} distinct divergence(s); replay with:`);
   // every divergence becomes a finding, unless its witness never reached ptefuzz (jsfuzz's artifact not written)
@@ -681,6 +684,49 @@ export function campaignExpectations(r: CampaignResult<FoundDivergence>): Campai
 }
 
 /**
+ * The command of a campaign on the target of an expected bug a campaign did not find, alone: this campaign's
+ * command narrowed to that scenario and reader (its `--model`, `--contract`, `--engine`, `--depth`, `--crashes` and
+ * `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused campaign starts from this
+ * one's entries —, its `--reader-module` files for a reader from one), with the default time budget: the target then
+ * gets every execution instead of one in as many as the campaign has targets. Undefined when the campaign ran that
+ * scenario and reader only (the command would be this one again), and when more than one scenario matches the
+ * clause's name (two `.scn` files declaring one scenario name).
+ */
+export function focusCommand(
+  c: CampaignExpectation,
+  r: CampaignResult<FoundDivergence>,
+  o: Pick<
+    FuzzOptions,
+    'model' | 'contract' | 'engine' | 'depth' | 'crashes' | 'crashesGiven' | 'corpus' | 'readerModule'
+  >,
+): string | undefined {
+  const scenarios = [
+    ...new Set(
+      r.targets.filter((t) => t.scenario.name === c.scenario && t.reader.name === c.reader).map((t) => t.scenario),
+    ),
+  ];
+  if (scenarios.length !== 1) return undefined;
+  if (r.targets.every((t) => t.scenario.name === c.scenario && t.reader.name === c.reader)) return undefined;
+  const s = scenarios[0]!;
+  const reader = r.targets.find((t) => t.scenario === s && t.reader.name === c.reader)!.reader;
+  const opt = (flag: string, values: readonly (string | number)[] | undefined): string[] =>
+    (values ?? []).map((v) => `${flag} ${shellQuote(String(v))}`);
+  return [
+    ptefuzzInvocation(),
+    'fuzz',
+    ...opt('--scenario', [s.file ?? s.name]),
+    ...opt('--reader', [c.reader]),
+    ...opt('--model', o.model),
+    ...opt('--contract', o.contract !== undefined ? [o.contract] : undefined),
+    ...opt('--engine', o.engine !== 'coverage' ? [o.engine] : undefined),
+    ...opt('--depth', o.depth !== undefined ? [o.depth] : undefined),
+    ...opt('--reader-module', reader.module !== undefined ? o.readerModule : undefined),
+    ...opt('--crashes', o.crashesGiven === true ? [o.crashes] : undefined),
+    ...opt('--corpus', o.corpus !== undefined ? [o.corpus] : undefined),
+  ].join(' ');
+}
+
+/**
  * What the campaign says about the scenarios' expectations, clause by clause: a
  * count line, then the expected bugs it has not found in the executions it ran
  * (a campaign too short, or a model that misses the race; for a clause without
@@ -697,6 +743,8 @@ export function expectationLines(
   /** the heading of the expected bugs not found (`explore` says its bound) */
   notFound: (n: number) => string = (n) =>
     `expected bug NOT FOUND in the executions run (${n}; a longer campaign may find it):`,
+  /** `fuzz`: the command of a campaign on one expected bug not found alone, printed under its item */
+  focus?: (c: CampaignExpectation) => string | undefined,
 ): string[] {
   if (checks.length === 0) return [];
   const of = (status: ExpectationCheck['status'], verdict?: string) =>
@@ -717,10 +765,13 @@ export function expectationLines(
   if (missed.length > 0)
     lines.push(
       notFound(missed.length),
-      ...missed.map(
-        (c) =>
+      ...missed.flatMap((c) => {
+        const cmd = focus?.(c);
+        return [
           item(c) + (c.models.includes('weak') ? '' : '; weak not run, and a bug under any model shows under weak'),
-      ),
+          ...(cmd !== undefined ? [`    a campaign on it alone: ${cmd}`] : []),
+        ];
+      }),
     );
   const unexpected = of('mismatch', 'correct');
   if (unexpected.length > 0)
