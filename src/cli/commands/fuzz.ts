@@ -685,9 +685,10 @@ export function campaignExpectations(r: CampaignResult<FoundDivergence>): Campai
 
 /**
  * The command of a campaign on the target of an expected bug a campaign did not find, alone: this campaign's
- * command narrowed to that scenario and reader (its `--model`, `--contract`, `--engine`, `--depth`, `--crashes` and
- * `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused campaign starts from this
- * one's entries —, its `--reader-module` files for a reader from one), with the default time budget: the target then
+ * command narrowed to that scenario and reader (its `--model`, `--contract`, `--engine`, `--depth`, `--jobs`,
+ * `--timeout`, `--crashes` and `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused
+ * campaign starts from this one's entries —, its `--reader-module` files for a reader from one), with the default
+ * time budget: the target then
  * gets every execution instead of one in as many as the campaign has targets. Undefined when the campaign ran that
  * scenario and reader only (the command would be this one again), and when more than one scenario matches the
  * clause's name (two `.scn` files declaring one scenario name).
@@ -697,7 +698,16 @@ export function focusCommand(
   r: CampaignResult<FoundDivergence>,
   o: Pick<
     FuzzOptions,
-    'model' | 'contract' | 'engine' | 'depth' | 'crashes' | 'crashesGiven' | 'corpus' | 'readerModule'
+    | 'model'
+    | 'contract'
+    | 'engine'
+    | 'depth'
+    | 'jobs'
+    | 'timeout'
+    | 'crashes'
+    | 'crashesGiven'
+    | 'corpus'
+    | 'readerModule'
   >,
 ): string | undefined {
   const scenarios = [
@@ -720,6 +730,8 @@ export function focusCommand(
     ...opt('--contract', o.contract !== undefined ? [o.contract] : undefined),
     ...opt('--engine', o.engine !== 'coverage' ? [o.engine] : undefined),
     ...opt('--depth', o.depth !== undefined ? [o.depth] : undefined),
+    ...opt('--jobs', o.jobs !== undefined ? [o.jobs] : undefined),
+    ...opt('--timeout', o.timeout !== undefined ? [o.timeout] : undefined),
     ...opt('--reader-module', reader.module !== undefined ? o.readerModule : undefined),
     ...opt('--crashes', o.crashesGiven === true ? [o.crashes] : undefined),
     ...opt('--corpus', o.corpus !== undefined ? [o.corpus] : undefined),
