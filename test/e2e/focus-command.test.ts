@@ -9,6 +9,8 @@ import { cliInProcess, inTmpAsync } from '../support/cli';
 
 const S4 = 's4-pae-gup-fast-recheck-plain';
 const CAMPAIGN = ['fuzz', '--scenario', S4, '--scenario', 's1-pae-double-refault', '--model', 'tso', '--seed', '1'];
+/** What the printed command starts with, for S4's ptep_get_atomic64 after CAMPAIGN (then the folders, jobs, …). */
+const FOCUSED = ['fuzz', '--scenario', S4, '--reader', 'ptep_get_atomic64', '--model', 'tso'];
 
 /** The printed command's arguments after `fuzz` (the invocation before it depends on where ptefuzz is installed). */
 function focusArgs(stderr: string, reader: string): string[] {
@@ -26,19 +28,7 @@ describe('fuzz: an expected bug not found comes with the command of a campaign o
       const first = await cliInProcess([...CAMPAIGN, '--runs', '10', '--crashes', 'c', '--corpus', 'k'], dir);
       expect(first.stderr).toMatch(/^expected bug NOT FOUND in the executions run \(\d+; /m);
       const args = focusArgs(first.stderr, 'ptep_get_atomic64');
-      expect(args).toEqual([
-        'fuzz',
-        '--scenario',
-        S4,
-        '--reader',
-        'ptep_get_atomic64',
-        '--model',
-        'tso',
-        '--crashes',
-        'c',
-        '--corpus',
-        'k',
-      ]);
+      expect(args).toEqual([...FOCUSED, '--crashes', 'c', '--corpus', 'k']);
       // the same command with a fixed budget (it has the default 60 s one): every execution on that target
       const alone = await cliInProcess([...args, '--runs', '6000', '--seed', '1', '--json'], dir);
       expect(alone.code).toBe(1);
@@ -52,19 +42,8 @@ describe('fuzz: an expected bug not found comes with the command of a campaign o
         dir,
       );
       expect(focusArgs(split.stderr, 'ptep_get_atomic64')).toEqual([
-        'fuzz',
-        '--scenario',
-        S4,
-        '--reader',
-        'ptep_get_atomic64',
-        '--model',
-        'tso',
-        '--jobs',
-        '2',
-        '--timeout',
-        '20',
-        '--corpus',
-        'k2',
+        ...FOCUSED,
+        ...['--jobs', '2', '--timeout', '20', '--corpus', 'k2'],
       ]);
       // the campaign on that target alone prints no such command: it would be itself again
       const again = await cliInProcess([...args, '--runs', '5', '--seed', '1'], dir);
