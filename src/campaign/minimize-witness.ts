@@ -1,7 +1,7 @@
 import type { Bounds, ChoiceSource } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import type { ProgramCandidate, SearchOutcome } from '../minimize';
-import { mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
+import { NO_SEARCH, mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { UsageError } from './select';
@@ -23,8 +23,6 @@ export interface MinimizedWitness {
   /** the program passes' schedule search (`minimize --schedules N`; none asked: no executions) */
   readonly search: SearchOutcome;
 }
-
-const NO_SEARCH: SearchOutcome = { executions: 0, found: [] };
 
 /**
  * The campaign's predicate on a target, with the statement probe the program passes need. On a program the

@@ -63,6 +63,9 @@ export interface SearchOutcome {
   readonly found: readonly SearchedDrop[];
 }
 
+/** No schedule search (`schedules` 0: every campaign's minimization). */
+export const NO_SEARCH: SearchOutcome = { executions: 0, found: [] };
+
 /** A candidate program the schedule search found failing. */
 export interface SearchedDrop {
   /** what the candidate dropped from the program before it, one line each (as ProgramResult.dropped) */
@@ -341,7 +344,8 @@ export function minimizeProgram(
   if (exec === null) return null;
   let cur: readonly number[] = exec.trace;
   const dropped: string[] = [];
-  const search = new ScheduleSearch(schedules, trace.join(','));
+  // none for a campaign's minimization: no state, no candidate list kept
+  const search = schedules > 0 ? new ScheduleSearch(schedules, trace.join(',')) : undefined;
   for (let traceDone = false; ; traceDone = true) {
     let shrunk = false;
     for (const pass of PROGRAM_PASSES) {
@@ -357,13 +361,14 @@ export function minimizeProgram(
           if (cand === null) continue;
           tries++;
           const got = cand.holds(projectSchedule(rec, e.keep, e.renumber));
-          if (got === null) failed.push({ e, cand });
-          else {
+          if (got === null) {
+            if (search !== undefined) failed.push({ e, cand });
+          } else {
             next = { e, cand, got };
             break;
           }
         }
-        if (next === undefined && schedules > 0) next = search.first(failed);
+        if (next === undefined) next = search?.first(failed);
         if (next === undefined) continue;
         program = next.cand;
         exec = next.got;
@@ -380,7 +385,7 @@ export function minimizeProgram(
     cur = t.trace;
     exec = t.exec;
   }
-  const { executions, found } = search;
+  const { executions, found } = search ?? NO_SEARCH;
   return {
     program,
     trace: [...cur],
