@@ -688,10 +688,9 @@ export function campaignExpectations(r: CampaignResult<FoundDivergence>): Campai
  * command narrowed to that scenario and reader (its `--model`, `--contract`, `--engine`, `--depth`, `--jobs`,
  * `--timeout`, `--crashes` and `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused
  * campaign starts from this one's entries —, its `--reader-module` files for a reader from one), with the default
- * time budget: the target then
- * gets every execution instead of one in as many as the campaign has targets. Undefined when the campaign ran that
- * scenario and reader only (the command would be this one again), and when more than one scenario matches the
- * clause's name (two `.scn` files declaring one scenario name).
+ * time budget: the target then gets every execution instead of one in as many as the campaign has targets. Undefined
+ * when the campaign ran that scenario and reader only (the command would be this one again), and when more than one
+ * scenario matches the clause's name (two `.scn` files declaring one scenario name).
  */
 export function focusCommand(
   c: CampaignExpectation,
@@ -710,15 +709,9 @@ export function focusCommand(
     | 'readerModule'
   >,
 ): string | undefined {
-  const scenarios = [
-    ...new Set(
-      r.targets.filter((t) => t.scenario.name === c.scenario && t.reader.name === c.reader).map((t) => t.scenario),
-    ),
-  ];
-  if (scenarios.length !== 1) return undefined;
-  if (r.targets.every((t) => t.scenario.name === c.scenario && t.reader.name === c.reader)) return undefined;
-  const s = scenarios[0]!;
-  const reader = r.targets.find((t) => t.scenario === s && t.reader.name === c.reader)!.reader;
+  const mine = r.targets.filter((t) => t.scenario.name === c.scenario && t.reader.name === c.reader);
+  if (mine.length === r.targets.length || new Set(mine.map((t) => t.scenario)).size !== 1) return undefined;
+  const { scenario: s, reader } = mine[0]!;
   const opt = (flag: string, values: readonly (string | number)[] | undefined): string[] =>
     (values ?? []).map((v) => `${flag} ${shellQuote(String(v))}`);
   return [
