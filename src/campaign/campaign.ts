@@ -475,13 +475,15 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
         const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
         const { id } = cfg.onWitness(f);
         const known = findings.get(id);
+        // the finding the class's hits that are not minimized count toward: its first witness's, even when that
+        // one is an earlier finding's (another class whose witness minimized to the same one)
+        if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
         if (known) {
           hit(known);
         } else {
           f.id = id;
           cfg.onHit?.(id);
           findings.set(id, f);
-          if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
           cfg.onStatus?.(status(), 'new', f);
         }
       }
