@@ -1,10 +1,13 @@
+import type { ReaderDef } from '../kernel';
+import { builtinReaders } from '../kernel';
 import type { Bounds, ChoiceSource } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
-import type { ProgramCandidate, SearchOutcome } from '../minimize';
-import { NO_SEARCH, mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
+import type { ControlOutcome, ProgramCandidate, SearchOutcome } from '../minimize';
+import { NO_CONTROLS, NO_SEARCH, mergeDropped, minimizeProgram, minimizeTrace } from '../minimize';
 import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
-import { UsageError } from './select';
+import { UsageError, expectedContract } from './select';
+import { expectationAt } from './expectations';
 import { scenarioSource } from './crash-record';
 import type { Finding } from './campaign';
 import type { ExecutionWatch, Run, Target } from './target';
@@ -22,6 +25,8 @@ export interface MinimizedWitness {
   readonly dropped: readonly string[];
   /** the program passes' schedule search (`minimize --schedules N`; none asked: no executions) */
   readonly search: SearchOutcome;
+  /** the candidates the controls refused (ProgramCandidate.controls) */
+  readonly controls: ControlOutcome;
 }
 
 /**
@@ -61,6 +66,23 @@ function candidate(
   };
 }
 
+const BUILTIN_READERS = builtinReaders();
+
+/**
+ * The controls on a candidate program `s` of a witness on `t` (ProgramCandidate.controls): the
+ * other built-in readers `s` names that its `expect` lines say are correct under `t`'s model and that it judges by
+ * `t`'s contract — the kernel's own readers, whose correctness the scenario states. A reader module's reader is no
+ * control (a module's reader is what is under test).
+ */
+function controlReaders(s: Scenario, t: Target): ReaderDef[] {
+  return s.readers.flatMap((name) => {
+    const r = BUILTIN_READERS.get(name);
+    if (r === undefined || name === t.reader.name) return [];
+    const correct = expectationAt(s, name, t.model) === 'correct' && expectedContract(s, r) === t.contract.name;
+    return correct ? [r] : [];
+  });
+}
+
 /**
  * Minimize a divergent trace with the campaign's predicate (same reader,
  * contract, model and divergence class). A scenario with a `.scn` syntax tree
@@ -90,7 +112,7 @@ export function minimizeWitness(
     if (min === null) return null;
     const run = runTarget(t, new TraceSource(min.trace), bounds, watch);
     return divergesAs(run, cls)
-      ? { target: t, trace: min.trace, run, tries: min.tries, dropped: [], search: NO_SEARCH }
+      ? { target: t, trace: min.trace, run, tries: min.tries, dropped: [], search: NO_SEARCH, controls: NO_CONTROLS }
       : null;
   }
   const targets = new Map<ScnFile, Target>([[ast.file, t]]);
@@ -105,7 +127,14 @@ export function minimizeWitness(
     }
     const nt = makeTarget(s, t.reader, t.contract, t.model, t.arch);
     targets.set(f, nt);
-    return candidate(nt, cls, bounds, f, watch, true);
+    return {
+      ...candidate(nt, cls, bounds, f, watch, true),
+      controls: () =>
+        controlReaders(s, t).map((r) => ({
+          reader: r.name,
+          holds: candidate(makeTarget(s, r, t.contract, t.model, t.arch), cls, bounds, f, watch, true).holds,
+        })),
+    };
   };
   // a crash file's program the minimizer reduced before (`minimize`) is the minimizer's making too
   const min = minimizeProgram(
@@ -128,7 +157,15 @@ export function minimizeWitness(
   }
   const run = runTarget(target, new TraceSource(min.trace), bounds, watch);
   return divergesAs(run, cls)
-    ? { target, trace: min.trace, run, tries: min.tries, dropped: min.dropped, search: min.search }
+    ? {
+        target,
+        trace: min.trace,
+        run,
+        tries: min.tries,
+        dropped: min.dropped,
+        search: min.search,
+        controls: min.controls,
+      }
     : null;
 }
 

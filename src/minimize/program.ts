@@ -42,6 +42,18 @@ export interface ProgramCandidate {
   readonly holds: Predicate;
   /** run `source` on this program with the statement probe attached (any verdict) */
   readonly probe: (source: ChoiceSource, onStatement: StatementProbe) => Execution;
+  /**
+   * The controls (asked only for a candidate found failing): the same predicate — same divergence class, contract
+   * and model — on this program for each reader the scenario expects correct there. One that fails too shows that
+   * the reduction broke the program, not that the reader under test is wrong.
+   */
+  readonly controls?: () => readonly Control[];
+}
+
+/** A reader the scenario expects correct, with the campaign's predicate on a candidate program. */
+export interface Control {
+  readonly reader: string;
+  readonly holds: Predicate;
 }
 
 /** Lowers an edited syntax tree with the same reader, contract and model; null when it does not lower. */
@@ -53,7 +65,26 @@ export interface ProgramResult extends MinimizeResult {
   readonly dropped: readonly string[];
   /** the schedule search's part (none when it was not asked for) */
   readonly search: SearchOutcome;
+  /** what the controls refused */
+  readonly controls: ControlOutcome;
 }
+
+/** What the controls of minimizeProgram did (ProgramCandidate.controls). */
+export interface ControlOutcome {
+  /** control executions run (each also one of `tries`) */
+  readonly executions: number;
+  /** the candidates found failing that a control failed on too, in order */
+  readonly refuted: readonly RefutedDrop[];
+}
+
+/** No control run. */
+export const NO_CONTROLS: ControlOutcome = { executions: 0, refuted: [] };
+
+/**
+ * Seeded schedules each control runs on a candidate program found failing, after that failing execution's own
+ * choices: 64 catch the S2-nowmb `set_pte` over a present pte at the 1st.
+ */
+export const CONTROL_SCHEDULES = 64;
 
 /** What the schedule search of minimizeProgram did. */
 export interface SearchOutcome {
@@ -63,7 +94,7 @@ export interface SearchOutcome {
   readonly found: readonly SearchedDrop[];
 }
 
-/** No schedule search (`schedules` 0: every campaign's minimization). */
+/** No schedule search (`schedules` 0). */
 export const NO_SEARCH: SearchOutcome = { executions: 0, found: [] };
 
 /** A candidate program the schedule search found failing. */
@@ -71,6 +102,18 @@ export interface SearchedDrop {
   /** what the candidate dropped from the program before it, one line each (as ProgramResult.dropped) */
   readonly dropped: readonly string[];
   /** the schedules of the candidate run: the last one failed */
+  readonly schedules: number;
+}
+
+/** A candidate program found failing and refused (ProgramCandidate.controls). */
+export interface RefutedDrop {
+  /** what the candidate dropped from the program before it, one line each (as ProgramResult.dropped) */
+  readonly dropped: readonly string[];
+  /** found failing by the schedule search (else under the witness's schedule carried over) */
+  readonly searched: boolean;
+  /** the reader the scenario expects correct that failed on it in the same way */
+  readonly control: string;
+  /** the control's schedules run: the last one failed (the 1st: the failing execution's own choices) */
   readonly schedules: number;
 }
 
@@ -288,9 +331,42 @@ interface Accepted {
 }
 
 /**
+ * The controls of minimizeProgram: a candidate program found failing — under the witness's schedule carried over or
+ * by the schedule search — is accepted only when none of its controls (the readers the scenario expects correct)
+ * fails in the same way, under that failing execution's own choices or CONTROL_SCHEDULES seeded schedules of the
+ * `random` engine (seeded from the candidate's printed text). Dropping a call can break the program itself, and a
+ * witness on it would show a bug of the reduction, not of the reader: B's `set_pte` without its `pte_clear`
+ * writes over a present PAE pte (`set_pte` requires a non-present one), and `ptep_get_atomic64` reads it
+ * half-written; a lone `__ptep_get_and_clear` of one entry of a contpte block, no unfold, makes the kernel's
+ * `contpte_ptep_get_lockless` report the block's dirt for a pte no longer mapped.
+ */
+class ControlCheck implements ControlOutcome {
+  executions = 0;
+  readonly refuted: RefutedDrop[] = [];
+
+  /** Whether a control refutes `cand` (program `e`), found failing with `got`; a refusal is recorded. */
+  refutes(e: Edit, cand: ProgramCandidate, got: Execution, searched: boolean): boolean {
+    const controls = cand.controls?.() ?? [];
+    if (controls.length === 0) return false;
+    const seed = createHash('sha256').update(printScn(e.file)).digest('hex').slice(0, 16);
+    for (const c of controls) {
+      for (let i = 0; i <= CONTROL_SCHEDULES; i++) {
+        this.executions++;
+        const source = i === 0 ? got.trace : new RandomSource(deriveSeed('control', seed, i - 1));
+        if (c.holds(source) !== null) {
+          this.refuted.push({ dropped: e.dropped, searched, control: c.reader, schedules: i + 1 });
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
+
+/**
  * The schedule search of minimizeProgram: each candidate program gets up to `schedules` runs of the `random`
  * engine's source, seeded from `base` (the start witness's trace) and the candidate's printed text — the same crash
- * file searches the same schedules, and a candidate searched in vain is not searched again.
+ * file searches the same schedules, and a candidate searched in vain (or refused by a control) is not searched again.
  */
 class ScheduleSearch implements SearchOutcome {
   executions = 0;
@@ -299,22 +375,24 @@ class ScheduleSearch implements SearchOutcome {
   constructor(
     private readonly schedules: number,
     private readonly base: string,
+    private readonly check: ControlCheck,
   ) {}
 
-  /** The first of `failed` (in order) that a schedule of its own fails, with that execution. */
+  /** The first of `failed` (in order) that a schedule of its own fails and no control refutes, with that execution. */
   first(failed: readonly { readonly e: Edit; readonly cand: ProgramCandidate }[]): Accepted | undefined {
     for (const { e, cand } of failed) {
       const text = printScn(e.file);
       if (this.vain.has(text)) continue;
+      this.vain.add(text);
       const seed = createHash('sha256').update(this.base).update('\0').update(text).digest('hex').slice(0, 16);
       for (let i = 0; i < this.schedules; i++) {
         this.executions++;
         const got = cand.holds(new RandomSource(deriveSeed('minimize', seed, i)));
         if (got === null) continue;
+        if (this.check.refutes(e, cand, got, true)) break;
         this.found.push({ dropped: e.dropped, schedules: i + 1 });
         return { e, cand, got };
       }
-      this.vain.add(text);
     }
     return undefined;
   }
@@ -326,9 +404,10 @@ class ScheduleSearch implements SearchOutcome {
  * each accepted as soon as the carried-over schedule still fails, then retried
  * on the smaller program; with `schedules` > 0, a round where none does
  * searches each candidate's own schedules, up to `schedules` of them, once per
- * distinct candidate program), then the trace passes, repeated until the
- * program passes find nothing after the trace passes. Null when the start
- * witness does not fail.
+ * distinct candidate program; a candidate found failing either way is
+ * refused when a control fails on it too: ControlCheck), then the trace
+ * passes, repeated until the program passes find nothing after the trace
+ * passes. Null when the start witness does not fail.
  */
 export function minimizeProgram(
   start: ProgramCandidate,
@@ -344,8 +423,9 @@ export function minimizeProgram(
   if (exec === null) return null;
   let cur: readonly number[] = exec.trace;
   const dropped: string[] = [];
-  // none for a campaign's minimization: no state, no candidate list kept
-  const search = schedules > 0 ? new ScheduleSearch(schedules, trace.join(',')) : undefined;
+  const check = new ControlCheck();
+  // none when no search is asked for: no state, no candidate list kept
+  const search = schedules > 0 ? new ScheduleSearch(schedules, trace.join(','), check) : undefined;
   for (let traceDone = false; ; traceDone = true) {
     let shrunk = false;
     for (const pass of PROGRAM_PASSES) {
@@ -363,7 +443,7 @@ export function minimizeProgram(
           const got = cand.holds(projectSchedule(rec, e.keep, e.renumber));
           if (got === null) {
             if (search !== undefined) failed.push({ e, cand });
-          } else {
+          } else if (!check.refutes(e, cand, got, false)) {
             next = { e, cand, got };
             break;
           }
@@ -390,9 +470,10 @@ export function minimizeProgram(
     program,
     trace: [...cur],
     exec,
-    tries: tries + executions,
+    tries: tries + executions + check.executions,
     dropped: mergeDropped([], dropped),
     search: { executions, found },
+    controls: { executions: check.executions, refuted: [...check.refuted] },
   };
 }
 

@@ -203,6 +203,8 @@ export function hangCampaign(
     readonly reader: string;
     readonly runs: number;
     readonly seed: number;
+    /** default s2-pae-zap-reestablish */
+    readonly scenario?: string;
   },
   ...rest: string[]
 ): string[] {
@@ -213,7 +215,7 @@ export function hangCampaign(
     '--reader-module',
     c.module,
     '--scenario',
-    's2-pae-zap-reestablish',
+    c.scenario ?? 's2-pae-zap-reestablish',
     '--reader',
     c.reader,
     '--model',

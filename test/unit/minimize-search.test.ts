@@ -1,21 +1,31 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { builtinReaders } from '../../src/kernel';
+import { arm64, builtinOperations, builtinReaders } from '../../src/kernel';
+import type { ReaderRegistry } from '../../src/kernel';
 import type { ChoiceSource } from '../../src/machine';
 import type { ExecutionWatch } from '../../src/campaign';
-import { crashTarget, minimizeWitness } from '../../src/campaign';
+import { crashTarget, makeTarget, minimizeWitness, runTarget, specOf } from '../../src/campaign';
+import { contractByName } from '../../src/compare';
 import { loadCrash } from '../../src/crash';
+import { RandomSource, deriveSeed } from '../../src/engines';
 import { cpuBlocks } from '../../src/minimize';
+import { loadScn } from '../../src/scenario';
+import { loadReaderModule } from '../../src/cli/reader-modules';
+import { ROOT } from '../support/cli';
+import { traceOf } from '../support/schedule';
 
 /**
  * The program passes' schedule search (`minimize --schedules N`, src/minimize/program.ts). A committed crash file
  * (read, never written): S2-nowmb's torn ptep_get_lockless witness under weak, whose CPU B clears the pte and
- * re-establishes it. Without the pte_clear the program still tears under weak — the re-establish's two halves
- * observed out of order —, but not under the witness's schedule carried over: only under schedules of its own.
+ * re-establishes it. Without the set_pte the program still tears under weak — the barrier-less pte_clear's two
+ * halves observed out of order —, but not under the witness's schedule carried over: only under schedules of its
+ * own. Without the pte_clear it tears too, but so does ptep_get_atomic64 (the search refuses it).
  */
 const NAME = 's2-pae-zap-reestablish-nowmb.ptep_get_lockless.non-torn.weak.torn.263c2d3e9e6a.msgpack';
 const FILE = join(__dirname, '..', '..', 'crashes', NAME);
 const CLEAR = 'cpu B "zap + re-establish": pte_clear(pte, barriers=false)';
+const SET = 'cpu B "zap + re-establish": set_pte(pte, {0x00010002:0x00020067}, barriers=false)';
 
 function minimize(schedules: number, watch?: ExecutionWatch) {
   const crash = loadCrash(FILE);
@@ -31,24 +41,31 @@ const callsOf = (m: ReturnType<typeof minimize>, cpu: string): string[] =>
     .body.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
 
 describe('schedule search of candidate programs', () => {
-  test('with 0 schedules B keeps its pte_clear; with 16 the search drops it, and the new witness replays', () => {
+  test('with 0 schedules B keeps both calls; with 16 the search refuses dropping pte_clear and drops set_pte', () => {
     const kept = minimize(0);
     expect(kept.dropped).toEqual([]);
     expect(kept.search).toEqual({ executions: 0, found: [] });
+    expect(kept.controls.refuted).toEqual([]);
     expect(callsOf(kept, 'B')).toEqual(['pte_clear', 'set_pte']);
 
     const m = minimize(16);
-    expect(m.dropped).toEqual([CLEAR]);
-    expect(callsOf(m, 'B')).toEqual(['set_pte']);
+    // without its pte_clear, B's set_pte writes over a present pte — PAE's set_pte assumes a non-present one — and
+    // ptep_get_atomic64, which the scenario expects correct, reads the half-written pte too: refused
+    expect(m.controls.refuted).toHaveLength(1);
+    expect(m.controls.refuted[0]!.dropped).toEqual([CLEAR]);
+    expect(m.controls.refuted[0]!.control).toBe('ptep_get_atomic64');
+    // without its set_pte, B's barrier-less pte_clear alone tears under weak: the search finds it
+    expect(m.dropped).toEqual([SET]);
+    expect(callsOf(m, 'B')).toEqual(['pte_clear']);
     expect(m.search.found).toHaveLength(1);
-    expect(m.search.found[0]!.dropped).toEqual([CLEAR]);
+    expect(m.search.found[0]!.dropped).toEqual([SET]);
     const n = m.search.found[0]!.schedules;
     expect(n).toBeGreaterThanOrEqual(1);
     expect(n).toBeLessThanOrEqual(16);
     // every searched schedule is a predicate evaluation; the smaller program's own candidates are searched too
     expect(m.search.executions).toBeGreaterThan(n);
     expect(m.tries).toBeGreaterThan(m.search.executions);
-    expect(m.target.scenario.reduced?.dropped).toEqual([CLEAR]);
+    expect(m.target.scenario.reduced?.dropped).toEqual([SET]);
     const v = m.run.judgement.verdict;
     expect(v.kind === 'divergence' && v.class).toBe('torn');
   });
@@ -77,5 +94,75 @@ describe('schedule search of candidate programs', () => {
     expect(m.search.executions).toBeGreaterThan(0);
     // each predicate evaluation is one watched execution, plus the statement probes and the final run
     expect(calls).toBeGreaterThan(m.tries);
+  });
+});
+
+/**
+ * A candidate the search finds failing is refused when a reader the scenario expects correct fails on it the same
+ * way: the README's arm64 worked example (corpus/mailing-list/contpte-refold-other-folio.scn, the proposal
+ * harness/readers/contpte-nopfn.ts), whose witness the passes reduce to B's clears and `__set_pte`s of FolioB and the
+ * refold (unfold and PTL dropped). Searched, B without its `__set_pte(pte[0], …)` and `__set_pte(pte[3], …)` still
+ * returns FolioA's pte1 dirty — but so does the kernel's `contpte_ptep_get_lockless`, pfn check and all (checked
+ * below on that program written out by hand): pte0 and pte3 left cleared and pte1, pte2 remapped is no block the
+ * kernel ever makes, and a witness on it would show the reduction's bug, not the proposal's.
+ */
+describe('the schedule search refuses a program a reader the scenario expects correct fails on', () => {
+  const SCN = join(ROOT, 'corpus', 'mailing-list', 'contpte-refold-other-folio.scn');
+  const text = readFileSync(SCN, 'utf8');
+  const readers: ReaderRegistry = builtinReaders();
+  for (const r of loadReaderModule(join(ROOT, 'harness', 'readers', 'contpte-nopfn.ts'), ROOT)) readers.register(r);
+  const load = (src: string) => {
+    const l = loadScn(src, SCN, { readers, operations: builtinOperations() });
+    if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+    return l.scenario;
+  };
+  const target = (src: string, reader: string) =>
+    makeTarget(load(src), readers.get(reader)!, contractByName('no-false-dirty')!, 'sc', arm64);
+  const t = target(text, 'contpte_ptep_get_lockless_nopfn');
+  // A reads pte1 twice (FolioA); B runs its whole critical section; C's DBM write dirties pte0; A scans
+  const trace = traceOf(specOf(t.built), 'sc', [0, 0, ...Array<number>(33).fill(1), 2]);
+  const REFUSED = [
+    'cpu B "remap the block to FolioB, refold": __set_pte(pte[0], 0x0068000000080bc3)',
+    'cpu B "remap the block to FolioB, refold": __set_pte(pte[3], 0x0068000000083bc3)',
+  ];
+
+  test('with 256 schedules: refused (contpte_ptep_get_lockless fails on it), the witness as with none', () => {
+    const none = minimizeWitness(t, 'false-dirty', trace)!;
+    const m = minimizeWitness(t, 'false-dirty', trace, undefined, undefined, 256)!;
+    expect(m.search.found).toEqual([]);
+    expect(m.controls.refuted).toHaveLength(1);
+    expect(m.controls.refuted[0]!.dropped).toEqual(REFUSED);
+    expect(m.controls.refuted[0]!.control).toBe('contpte_ptep_get_lockless');
+    expect(m.dropped).toEqual(none.dropped);
+    expect(m.trace).toEqual(none.trace);
+    expect(m.target.scenario.text).toBe(none.target.scenario.text);
+  });
+
+  test('the refused program, written out: the kernel reader returns a false-dirty pte1 on it', () => {
+    // the program the passes had reached (spin_lock, contpte_unfold, spin_unlock dropped) minus the refused calls
+    const drop = [
+      '  spin_lock(ptl)',
+      '  contpte_unfold(pte[1])',
+      '  spin_unlock(ptl)',
+      '  __set_pte(pte[0], 0x0068000000080bc3)',
+      '  __set_pte(pte[3], 0x0068000000083bc3)',
+    ];
+    const lines = text.split('\n');
+    for (const d of drop) expect(lines).toContain(d);
+    const reduced = lines.filter((l) => !drop.includes(l)).join('\n');
+    const kernel = target(reduced, 'contpte_ptep_get_lockless');
+    const full = target(text, 'contpte_ptep_get_lockless');
+    const falseDirty = (x: typeof t, i: number): boolean => {
+      const v = runTarget(x, new RandomSource(deriveSeed('refused', i))).judgement.verdict;
+      return v.kind === 'divergence' && v.class === 'false-dirty';
+    };
+    // 13 of 20000 such schedules return it (measured): the first within the first 20000, which on the full
+    // scenario — the block remapped whole, under the PTL — return none
+    let first = -1;
+    for (let i = 0; i < 20000 && first < 0; i++) {
+      if (falseDirty(kernel, i)) first = i;
+      else expect(falseDirty(full, i)).toBe(false);
+    }
+    expect(first).toBeGreaterThanOrEqual(0);
   });
 });

@@ -39,6 +39,15 @@ type Outcome = 'rewritten' | 'unchanged' | 'renamed' | 'not-reproduced' | 'hung'
  */
 export const DEFAULT_MINIMIZE_SCHEDULES = 256;
 
+/** ` (S in the schedule search, C by the controls)`: the parts of a file's predicate evaluations, those not 0. */
+function searchedText(search: number, controls: number): string {
+  const parts = [
+    ...(search > 0 ? [`${search} in the schedule search`] : []),
+    ...(controls > 0 ? [`${controls} by the controls`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 /** Schedule-search executions of the files minimized (`minimize`'s summary line). */
 interface Searched {
   executions: number;
@@ -129,9 +138,15 @@ function minimizeFile(
     `preemptions ${countPreemptions(before.choices)} → ${countPreemptions(min.run.exec.choices)}, ` +
     (min.dropped.length > 0 ? `${droppedText(min.dropped)}; ` : '') +
     `${min.tries} predicate evaluations` +
-    (min.search.executions > 0 ? ` (${min.search.executions} in the schedule search)` : '') +
+    searchedText(min.search.executions, min.controls.executions) +
     min.search.found
       .map((f) => `; schedule search: ${droppedText(f.dropped)} after ${f.schedules} schedule(s)`)
+      .join('') +
+    min.controls.refuted
+      .map(
+        (f) =>
+          `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader)`,
+      )
       .join('');
   const renamed = resolve(out) !== resolve(file);
   const same = Buffer.compare(readFileSync(file), bytes) === 0;
