@@ -9,7 +9,7 @@ import { countRun, emptyStats } from './stats';
 import type { ExecutionWatch, Target } from './target';
 import { runTarget } from './target';
 import type { SettledWitness } from './minimize-witness';
-import { settleWitness, settledFinding } from './minimize-witness';
+import { CAMPAIGN_MINIMIZE_SCHEDULES, settleWitness, settledFinding } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 import type { CorpusExchange, ExchangedEntry } from './exchange';
@@ -168,6 +168,8 @@ export interface CampaignConfig {
    * asked before every minimization, so a set that grows while the campaign runs takes effect at once
    */
   readonly unminimized?: Pick<ReadonlySet<string>, 'has'>;
+  /** the minimizations' schedule search (settleWitness; default CAMPAIGN_MINIMIZE_SCHEDULES) */
+  readonly minimizeSchedules?: number;
 }
 
 /** The key of a target's divergence class in CampaignConfig.unminimized. */
@@ -404,6 +406,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   };
 
   const watch = cfg.watch;
+  const minimizeSchedules = cfg.minimizeSchedules ?? CAMPAIGN_MINIMIZE_SCHEDULES;
   const hit = (f: Finding): void => {
     f.hits++;
     cfg.onHit?.(f.id!);
@@ -466,7 +469,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
           watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
           let min: SettledWitness;
           try {
-            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch);
+            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch, minimizeSchedules);
           } finally {
             watch?.minimizing?.(undefined);
           }

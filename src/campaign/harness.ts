@@ -7,7 +7,7 @@ import { builtinScenarios } from '../scenario';
 import type { Bounds } from '../machine';
 import { DEFAULT_BOUNDS } from '../machine';
 import type { SettledWitness } from './minimize-witness';
-import { settleWitness } from './minimize-witness';
+import { CAMPAIGN_MINIMIZE_SCHEDULES, settleWitness } from './minimize-witness';
 import type { Selection } from './select';
 import { UsageError, selectTargets } from './select';
 import type { ReaderStats } from './stats';
@@ -177,7 +177,7 @@ export type ConvertedArtifact =
  * `minimizing` before the minimization and after it returns — not when it
  * throws (a hung candidate: the watch still holds the divergence, as a worker's
  * buffer does). A target and class of `unminimized` (`minimizeKey`) keep the
- * witness as replayed.
+ * witness as replayed. `schedules`: the minimization's schedule search (settleWitness).
  */
 export function convertArtifact(
   buf: Uint8Array,
@@ -185,6 +185,7 @@ export function convertArtifact(
   bounds: Bounds = DEFAULT_BOUNDS,
   watch?: ExecutionWatch,
   unminimized?: ReadonlySet<string>,
+  schedules: number = CAMPAIGN_MINIMIZE_SCHEDULES,
 ): ConvertedArtifact {
   const { target, trace } = decodeHarnessInput(buf, targets);
   const first = runTarget(target, new TraceSource(trace), bounds, watch);
@@ -194,7 +195,7 @@ export function convertArtifact(
     return { kind: 'divergence', target, class: v.class, raw: first.exec.trace, trace: first.exec.trace, run: first };
   }
   watch?.minimizing?.({ target, class: v.class, ...first });
-  const min = settleWitness(target, v.class, first, bounds, watch);
+  const min = settleWitness(target, v.class, first, bounds, watch, schedules);
   watch?.minimizing?.(undefined);
   return { kind: 'divergence', class: v.class, raw: first.exec.trace, ...min };
 }

@@ -5,7 +5,7 @@ import { ARCHES } from '../kernel';
 import type { Contract } from '../compare';
 import type { Engine, EnumerationSummary, FuzzEngineName } from '../engines';
 import { createEngine, deriveSeed, enumerateSteps } from '../engines';
-import { UnreplayedDivergence, divergesAs, minimizeWitness } from './minimize-witness';
+import { CAMPAIGN_MINIMIZE_SCHEDULES, UnreplayedDivergence, divergesAs, minimizeWitness } from './minimize-witness';
 import type { Scenario } from '../scenario';
 import type { Finding } from './campaign';
 import type { ReaderStats } from './stats';
@@ -69,6 +69,8 @@ export interface MatrixConfig {
   readonly maxExecutions: number;
   /** minimize the first witness of every divergent cell and class (for crash files) */
   readonly minimize: boolean;
+  /** the minimizations' schedule search (minimizeWitness; default CAMPAIGN_MINIMIZE_SCHEDULES) */
+  readonly minimizeSchedules?: number;
   readonly bounds?: Bounds;
   /** the main thread's watch (src/cli/watched-call.ts); without it, nothing is watched */
   readonly watch?: MatrixWatch;
@@ -238,7 +240,8 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
     for (let k = 0; k < cfg.contracts.length; k++) {
       for (const u of units.filter((x) => x.reader === reader)) {
         const c = u.cells[k]!;
-        if (cfg.minimize) minimizeWitnesses(c, bounds, cfg.watch?.executions);
+        if (cfg.minimize)
+          minimizeWitnesses(c, bounds, cfg.watch?.executions, cfg.minimizeSchedules ?? CAMPAIGN_MINIMIZE_SCHEDULES);
         cells.push({ ...c, verdict: overallVerdict(c.stats), explored: c.explored! });
       }
     }
@@ -246,9 +249,9 @@ export function runScenarioMatrix(s: Scenario, readers: readonly ReaderDef[], cf
   return cells;
 }
 
-function minimizeWitnesses(c: MutableCell, bounds: Bounds, watch: ExecutionWatch | undefined): void {
+function minimizeWitnesses(c: MutableCell, bounds: Bounds, watch: ExecutionWatch | undefined, schedules: number): void {
   for (const [cls, trace] of c.witnesses) {
-    const min = minimizeWitness(c.target, cls, trace, bounds, watch);
+    const min = minimizeWitness(c.target, cls, trace, bounds, watch, schedules);
     if (min === null) throw new UnreplayedDivergence(c.target, cls);
     c.witnesses.set(cls, min.trace);
     if (min.target !== c.target) c.witnessTargets.set(cls, min.target);

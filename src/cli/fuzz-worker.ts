@@ -141,6 +141,7 @@ function run(d: WorkerInput): void {
     targets,
     engine: d.engine,
     ...(d.depth !== undefined ? { depth: d.depth } : {}),
+    ...(d.minimizeSchedules !== undefined ? { minimizeSchedules: d.minimizeSchedules } : {}),
     seed: d.seed,
     ...(d.runs !== undefined ? { runs: d.runs } : {}),
     ...(seconds !== undefined ? { seconds } : {}),

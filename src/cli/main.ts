@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { builtinReaders } from '../kernel';
 import { DEFAULT_FUZZ_ENGINE, DEFAULT_PCT_DEPTH, FUZZ_COMMAND_ENGINES } from '../engines';
 import { MODEL_KINDS } from '../machine';
+import { CAMPAIGN_MINIMIZE_SCHEDULES } from '../campaign';
 import { TOOL_VERSION } from '../version';
 import { EXIT_USAGE, reportUserError } from './errors';
 import {
@@ -132,6 +133,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       positiveSeconds,
     )
     .option(
+      '--minimize-schedules <n>',
+      `minimization of a divergence: seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      nonNegativeInt,
+    )
+    .option(
       '--diagrams <which>',
       `the new divergences whose CPU-column diagram is printed: ${DIAGRAM_CHOICES.join(' | ')} (the others get one line with their \`show\` command; default: all for a campaign over one scenario, else unexpected — those the scenario expects correct)`,
       diagramChoice,
@@ -180,6 +186,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       '--timeout <seconds>',
       `watchdog of a scenario's search: an execution running longer than this stops that target's search (no claim about it) and is saved as a timeout crash file (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
+    )
+    .option(
+      '--minimize-schedules <n>',
+      `minimization of a divergent state's witness (--scenario): seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      nonNegativeInt,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (opts: ExploreOptions & ModuleOption, cmd: Command) => {
@@ -353,6 +364,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       DEFAULT_MAX_EXECUTIONS,
     )
     .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder', pathArg)
+    .option(
+      '--minimize-schedules <n>',
+      `with --crashes, minimization of a witness: seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      nonNegativeInt,
+    )
     .option('--json', 'machine-readable result on stdout')
     .option(
       '--timeout <seconds>',

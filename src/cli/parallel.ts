@@ -74,6 +74,8 @@ export interface WorkerInput {
   readonly readerModules: WorkerReaderModules;
   readonly engine: FuzzEngineName;
   readonly depth?: number;
+  /** the minimizations' schedule search (CampaignConfig.minimizeSchedules) */
+  readonly minimizeSchedules?: number;
   readonly seed: string;
   readonly runs?: number;
   /** epoch ms at which the shared time budget ends */
@@ -205,6 +207,8 @@ export interface ParallelConfig {
   readonly readerModules: readonly string[];
   readonly engine: FuzzEngineName;
   readonly depth?: number;
+  /** the minimizations' schedule search (CampaignConfig.minimizeSchedules) */
+  readonly minimizeSchedules?: number;
   readonly seed: string;
   readonly runs?: number;
   readonly seconds?: number;
@@ -629,6 +633,7 @@ export function runParallel(cfg: ParallelConfig): ParallelRun {
         readerModules,
         engine: cfg.engine,
         ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}),
+        ...(cfg.minimizeSchedules !== undefined ? { minimizeSchedules: cfg.minimizeSchedules } : {}),
         seed: cfg.seed,
         ...(cfg.runs !== undefined ? { runs: cfg.runs } : {}),
         ...(deadline !== undefined ? { deadline } : {}),

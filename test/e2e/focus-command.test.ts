@@ -36,14 +36,14 @@ describe('fuzz: an expected bug not found comes with the command of a campaign o
       expect(summary.targets.map((t) => t.reader)).toEqual(['ptep_get_atomic64']);
       expect(summary.executions).toBe(6000);
       expect(alone.stderr).toContain('1 of 1 borne out (bug found 1, correct confirmed 0)');
-      // --jobs and --timeout as given (and no --crashes where the default was used)
+      // --jobs, --timeout and --minimize-schedules as given (and no --crashes where the default was used)
       const split = await cliInProcess(
-        [...CAMPAIGN, '--runs', '10', '--jobs', '2', '--timeout', '20', '--corpus', 'k2'],
+        [...CAMPAIGN, '--runs', '10', '--jobs', '2', '--timeout', '20', '--minimize-schedules', '0', '--corpus', 'k2'],
         dir,
       );
       expect(focusArgs(split.stderr, 'ptep_get_atomic64')).toEqual([
         ...FOCUSED,
-        ...['--jobs', '2', '--timeout', '20', '--corpus', 'k2'],
+        ...['--jobs', '2', '--timeout', '20', '--minimize-schedules', '0', '--corpus', 'k2'],
       ]);
       // the campaign on that target alone prints no such command: it would be itself again
       const again = await cliInProcess([...args, '--runs', '5', '--seed', '1'], dir);

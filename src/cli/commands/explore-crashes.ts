@@ -1,7 +1,14 @@
 import { unlinkSync } from 'node:fs';
 import type { ReaderRegistry } from '../../kernel';
 import type { Finding, Run, Target } from '../../campaign';
-import { UnreplayedDivergence, crashRecord, minimizeWitness, runTarget, witnessTarget } from '../../campaign';
+import {
+  CAMPAIGN_MINIMIZE_SCHEDULES,
+  UnreplayedDivergence,
+  crashRecord,
+  minimizeWitness,
+  runTarget,
+  witnessTarget,
+} from '../../campaign';
 import type { CrashFile } from '../../crash';
 import { encodeCrash, fingerprint, loadIfCrash } from '../../crash';
 import type { Rank } from '../../minimize';
@@ -66,13 +73,15 @@ export function saveExploreCrashes(
   /** the unminimized stand-ins saveUnminimized wrote: replaced where a minimized file takes the same name, else removed */
   standIns: readonly SavedStandIn[] = [],
   watch?: WatchedExecutions,
+  /** the minimizations' schedule search (minimizeWitness) */
+  schedules: number = CAMPAIGN_MINIMIZE_SCHEDULES,
 ): ExploreCrash[] {
   const minimized = new Map<Run, Candidate>(); // one execution may be the first witness of several states
   const byId = new Map<string, Candidate & { states: string[] }>();
   for (const w of witnesses) {
     let c = minimized.get(w.run);
     if (c === undefined) {
-      c = minimize(t, w.run, bound, watch);
+      c = minimize(t, w.run, bound, watch, schedules);
       minimized.set(w.run, c);
     }
     const id = fingerprint(c.record);
@@ -157,13 +166,19 @@ function unminimizedRecord(t: Target, run: Run, bound: number): CrashFile {
   );
 }
 
-function minimize(t: Target, run: Run, bound: number, watch: WatchedExecutions | undefined): Candidate {
+function minimize(
+  t: Target,
+  run: Run,
+  bound: number,
+  watch: WatchedExecutions | undefined,
+  schedules: number,
+): Candidate {
   const v = run.judgement.verdict;
   if (v.kind !== 'divergence')
     throw new Error(`[ptefuzz internal bug] a divergent state of ${t.key} without a divergence`);
   let min: ReturnType<typeof minimizeWitness>;
   try {
-    min = minimizeWitness(t, v.class, run.exec.trace, DEFAULT_BOUNDS, watch);
+    min = minimizeWitness(t, v.class, run.exec.trace, DEFAULT_BOUNDS, watch, schedules);
   } catch (e) {
     if (!(e instanceof HungExecution)) throw e;
     // the minimizer's state is dead: the witness as found (its execution returned during the search)

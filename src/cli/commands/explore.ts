@@ -55,6 +55,8 @@ export interface ExploreOptions {
   crashesGiven?: boolean;
   /** the watchdog of a scenario's target: an execution running longer than this many seconds stops its search */
   timeout?: number;
+  /** the minimizations' schedule search (default CAMPAIGN_MINIMIZE_SCHEDULES) */
+  minimizeSchedules?: number;
 }
 
 /** Preemption bound of `explore --scenario` when `--bound` is not given (CHESS: most bugs need ≤ 2). */
@@ -100,6 +102,11 @@ export async function exploreCommand(
         "--timeout does not apply to --litmus: a litmus shape has no reader (no user code that could hang); it watches the executions of a scenario's reader",
       );
     }
+    if (o.minimizeSchedules !== undefined) {
+      throw new UsageError(
+        '--minimize-schedules does not apply to --litmus: a litmus shape has no reader; explore minimizes no witness and writes no crash file',
+      );
+    }
     const models = o.model?.map(resolveModel) ?? [DEFAULT_LITMUS_MODEL];
     const shapes = o.litmus.map(resolveShape);
     return runSearches(
@@ -120,6 +127,11 @@ export async function exploreCommand(
   if (kernel.length === 0 && o.crashesGiven === true) {
     throw new UsageError(
       `--crashes does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore prints its States block and writes no crash file`,
+    );
+  }
+  if (kernel.length === 0 && o.minimizeSchedules !== undefined) {
+    throw new UsageError(
+      `--minimize-schedules does not apply to ${raw[0]!.file} (a test judged by its condition, no reader): explore minimizes no witness and writes no crash file`,
     );
   }
   if (kernel.length === 0 && o.timeout !== undefined) {
@@ -538,6 +550,7 @@ async function exploreTarget(
       registry,
       standIns,
       new WatchedExecutions(seconds),
+      o.minimizeSchedules,
     );
     unsaved.push(...crashes.flatMap((c) => (c.unsaved ? [c.unsaved] : [])));
     out.push(

@@ -259,6 +259,7 @@ export async function jsfuzzCommand(
             DEFAULT_BOUNDS,
             new WatchedExecutions(timeoutSeconds, record),
             unminimized,
+            o.minimizeSchedules,
           );
         } catch (e) {
           if (!(e instanceof HungExecution)) throw e;

@@ -90,6 +90,8 @@ export interface FuzzOptions {
   readerModule?: string[];
   /** the new divergences whose diagram is printed (default: defaultDiagrams) */
   diagrams?: Diagrams;
+  /** the minimizations' schedule search (default CAMPAIGN_MINIMIZE_SCHEDULES) */
+  minimizeSchedules?: number;
 }
 
 /**
@@ -178,6 +180,11 @@ function rawTestsOf(
       o.crashesGiven === true,
       '--crashes',
       'a litmus campaign counts the executions reaching the condition and writes no crash file',
+    ],
+    [
+      o.minimizeSchedules !== undefined,
+      '--minimize-schedules',
+      'a litmus campaign minimizes no witness (it writes no crash file)',
     ],
   ];
   for (const [given, flag, why] of kernelOnly) {
@@ -337,6 +344,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
         registry,
         engine,
         ...(depth !== undefined ? { depth } : {}),
+        ...(o.minimizeSchedules !== undefined ? { minimizeSchedules: o.minimizeSchedules } : {}),
         seed,
         ...(o.runs !== undefined ? { runs: o.runs } : {}),
         ...(seconds !== undefined ? { seconds } : {}),
@@ -686,7 +694,7 @@ export function campaignExpectations(r: CampaignResult<FoundDivergence>): Campai
 /**
  * The command of a campaign on the target of an expected bug a campaign did not find, alone: this campaign's
  * command narrowed to that scenario and reader (its `--model`, `--contract`, `--engine`, `--depth`, `--jobs`,
- * `--timeout`, `--crashes` and `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused
+ * `--timeout`, `--minimize-schedules`, `--crashes` and `--corpus` as given — the corpus folder keeps one sub-folder per target, so the focused
  * campaign starts from this one's entries —, its `--reader-module` files for a reader from one), with the default
  * time budget: the target then gets every execution instead of one in as many as the campaign has targets. Undefined
  * when the campaign ran that scenario and reader only (the command would be this one again), and when more than one
@@ -703,6 +711,7 @@ export function focusCommand(
     | 'depth'
     | 'jobs'
     | 'timeout'
+    | 'minimizeSchedules'
     | 'crashes'
     | 'crashesGiven'
     | 'corpus'
@@ -725,6 +734,7 @@ export function focusCommand(
     ...opt('--depth', o.depth !== undefined ? [o.depth] : undefined),
     ...opt('--jobs', o.jobs !== undefined ? [o.jobs] : undefined),
     ...opt('--timeout', o.timeout !== undefined ? [o.timeout] : undefined),
+    ...opt('--minimize-schedules', o.minimizeSchedules !== undefined ? [o.minimizeSchedules] : undefined),
     ...opt('--reader-module', reader.module !== undefined ? o.readerModule : undefined),
     ...opt('--crashes', o.crashesGiven === true ? [o.crashes] : undefined),
     ...opt('--corpus', o.corpus !== undefined ? [o.corpus] : undefined),

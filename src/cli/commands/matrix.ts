@@ -49,6 +49,8 @@ export interface MatrixOptions {
   json?: boolean;
   /** the watchdog: an execution running longer than this many seconds stops the matrix */
   timeout?: number;
+  /** the minimizations' schedule search (with --crashes; default CAMPAIGN_MINIMIZE_SCHEDULES) */
+  minimizeSchedules?: number;
 }
 
 /** Runs per scenario: every built-in scenario × reader × model in a few seconds each. */
@@ -125,6 +127,7 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
     bound: o.bound ?? DEFAULT_MATRIX_BOUND,
     maxExecutions: o.maxExecutions,
     minimize: o.crashes !== undefined,
+    ...(o.minimizeSchedules !== undefined ? { minimizeSchedules: o.minimizeSchedules } : {}),
     watch: {
       slice: (work) => {
         const r = watchedSlice(work, limit);
@@ -205,6 +208,11 @@ function parseEngine(o: MatrixOptions): MatrixEngine {
   }
   if (o.bound !== undefined && engine !== 'exhaustive') {
     throw new UsageError(`--bound applies to --engine exhaustive only (engine is ${engine})`);
+  }
+  if (o.minimizeSchedules !== undefined && o.crashes === undefined) {
+    throw new UsageError(
+      '--minimize-schedules applies with --crashes only (matrix minimizes its witnesses only to write crash files)',
+    );
   }
   if (o.runs !== undefined && engine === 'exhaustive') {
     throw new UsageError('--runs does not apply to --engine exhaustive (it enumerates every trace within --bound)');
