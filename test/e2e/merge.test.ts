@@ -155,9 +155,9 @@ describe('ptefuzz merge', () => {
   });
 
   test('witnesses of one fingerprint in several INs: the lightest is kept, whatever the order of the INs (was: the first)', async () => {
-    // the committed S2 tso tear (trace [0,1]: 1 preemption); [0,1,0,1] tears the same way (same values
+    // the committed S2-nowmb sc tear (trace [0,1]: 1 preemption); [0,1,0,1] tears the same way (same values
     // read: same signature, same fingerprint) with 2 preemptions; provenance (seed) differs, so do the bytes
-    const name = 's2-pae-zap-reestablish.ptep_get.non-torn.tso.torn.219ed5cb8095.msgpack';
+    const name = 's2-pae-zap-reestablish-nowmb.ptep_get.non-torn.sc.torn.8d393c148811.msgpack';
     const pk = new Packr({ useRecords: false });
     const light = readFileSync(join(ROOT, 'crashes', name));
     const rec = pk.unpack(light) as { trace: number[]; seed: string };
