@@ -343,17 +343,22 @@ interface Accepted {
 class ControlCheck implements ControlOutcome {
   executions = 0;
   readonly refuted: RefutedDrop[] = [];
+  /** the programs refused so far (printed): a later round's candidate of the same text is refused without a run */
+  private readonly refused = new Set<string>();
 
-  /** Whether a control refutes `cand` (program `e`), found failing with `got`; a refusal is recorded. */
+  /** Whether a control refutes `cand` (program `e`), found failing with `got`; a refusal is recorded once. */
   refutes(e: Edit, cand: ProgramCandidate, got: Execution, searched: boolean): boolean {
+    const text = printScn(e.file);
+    if (this.refused.has(text)) return true;
     const controls = cand.controls?.() ?? [];
     if (controls.length === 0) return false;
-    const seed = createHash('sha256').update(printScn(e.file)).digest('hex').slice(0, 16);
+    const seed = createHash('sha256').update(text).digest('hex').slice(0, 16);
     for (const c of controls) {
       for (let i = 0; i <= CONTROL_SCHEDULES; i++) {
         this.executions++;
         const source = i === 0 ? got.trace : new RandomSource(deriveSeed('control', seed, i - 1));
         if (c.holds(source) !== null) {
+          this.refused.add(text);
           this.refuted.push({ dropped: e.dropped, searched, control: c.reader, schedules: i + 1 });
           return true;
         }
