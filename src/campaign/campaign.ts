@@ -9,7 +9,7 @@ import { countRun, emptyStats } from './stats';
 import type { ExecutionWatch, Target } from './target';
 import { runTarget } from './target';
 import type { SettledWitness } from './minimize-witness';
-import { CAMPAIGN_MINIMIZE_SCHEDULES, settleWitness, settledFinding } from './minimize-witness';
+import { settleWitness, settledFinding } from './minimize-witness';
 import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 import type { CorpusExchange, ExchangedEntry } from './exchange';
@@ -406,7 +406,6 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
   };
 
   const watch = cfg.watch;
-  const minimizeSchedules = cfg.minimizeSchedules ?? CAMPAIGN_MINIMIZE_SCHEDULES;
   const hit = (f: Finding): void => {
     f.hits++;
     cfg.onHit?.(f.id!);
@@ -469,7 +468,7 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
           watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
           let min: SettledWitness;
           try {
-            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch, minimizeSchedules);
+            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch, cfg.minimizeSchedules);
           } finally {
             watch?.minimizing?.(undefined);
           }

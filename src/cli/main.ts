@@ -55,6 +55,12 @@ const MODELS = MODEL_KINDS.join('|');
 const SCENARIO_MODELS =
   'each scenario’s model (its `model` line, else its architecture’s) and the models its reader’s `bug under M` clauses name';
 const READER_MODULE_HELP = `load user readers from a ${MODULE_EXTENSIONS.join('/')} module and register them beside the built-in ones (repeatable)`;
+/** The schedule search of the program passes, as `minimize --schedules` and the campaigns' `--minimize-schedules` say it. */
+const SEARCH_HELP =
+  "seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none";
+/** `--minimize-schedules` of a campaign command, whose minimizations are `what`. */
+const minimizeSchedulesHelp = (what: string): string =>
+  `${what}: ${SEARCH_HELP} (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`;
 
 interface ModuleOption {
   readerModule?: string[];
@@ -132,11 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `watchdog: stop an execution running longer than this, save it as a timeout crash file and continue (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
-    .option(
-      '--minimize-schedules <n>',
-      `minimization of a divergence: seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
-      nonNegativeInt,
-    )
+    .option('--minimize-schedules <n>', minimizeSchedulesHelp('minimization of a divergence'), nonNegativeInt)
     .option(
       '--diagrams <which>',
       `the new divergences whose CPU-column diagram is printed: ${DIAGRAM_CHOICES.join(' | ')} (the others get one line with their \`show\` command; default: all for a campaign over one scenario, else unexpected — those the scenario expects correct)`,
@@ -189,7 +191,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(
       '--minimize-schedules <n>',
-      `minimization of a divergent state's witness (--scenario): seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      minimizeSchedulesHelp("minimization of a divergent state's witness (--scenario)"),
       nonNegativeInt,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
@@ -260,11 +262,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `watchdog: an execution (the replay, a candidate of the minimizer) running longer than this is stopped and its file left as it was (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
       positiveSeconds,
     )
-    .option(
-      '--schedules <n>',
-      `seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${DEFAULT_MINIMIZE_SCHEDULES})`,
-      nonNegativeInt,
-    )
+    .option('--schedules <n>', `${SEARCH_HELP} (default ${DEFAULT_MINIMIZE_SCHEDULES})`, nonNegativeInt)
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((paths: string[], o: { timeout?: number; schedules?: number } & ModuleOption) => {
       registerReaderModules(o.readerModule, registry, { seconds: o.timeout });
@@ -366,7 +364,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--crashes <dir>', 'write a minimized crash file per divergent cell and class to this folder', pathArg)
     .option(
       '--minimize-schedules <n>',
-      `with --crashes, minimization of a witness: seeded random schedules tried on a smaller candidate program that the witness's schedule, carried over, does not fail; 0: none (default ${CAMPAIGN_MINIMIZE_SCHEDULES}; \`ptefuzz minimize\` searches ${DEFAULT_MINIMIZE_SCHEDULES})`,
+      minimizeSchedulesHelp('with --crashes, minimization of a witness'),
       nonNegativeInt,
     )
     .option('--json', 'machine-readable result on stdout')

@@ -330,6 +330,10 @@ interface Accepted {
   readonly got: Execution;
 }
 
+/** A 16-hex-digit seed from text parts (a candidate's printed program, the start witness's trace). */
+const textSeed = (...parts: string[]): string =>
+  createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+
 /**
  * The controls of minimizeProgram: a candidate program found failing — under the witness's schedule carried over or
  * by the schedule search — is accepted only when none of its controls (the readers the scenario expects correct)
@@ -347,12 +351,11 @@ class ControlCheck implements ControlOutcome {
   private readonly refused = new Set<string>();
 
   /** Whether a control refutes `cand` (program `e`), found failing with `got`; a refusal is recorded once. */
-  refutes(e: Edit, cand: ProgramCandidate, got: Execution, searched: boolean): boolean {
-    const text = printScn(e.file);
+  refutes(e: Edit, cand: ProgramCandidate, got: Execution, searched: boolean, text = printScn(e.file)): boolean {
     if (this.refused.has(text)) return true;
     const controls = cand.controls?.() ?? [];
     if (controls.length === 0) return false;
-    const seed = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const seed = textSeed(text);
     for (const c of controls) {
       for (let i = 0; i <= CONTROL_SCHEDULES; i++) {
         this.executions++;
@@ -389,12 +392,12 @@ class ScheduleSearch implements SearchOutcome {
       const text = printScn(e.file);
       if (this.vain.has(text)) continue;
       this.vain.add(text);
-      const seed = createHash('sha256').update(this.base).update('\0').update(text).digest('hex').slice(0, 16);
+      const seed = textSeed(this.base, text);
       for (let i = 0; i < this.schedules; i++) {
         this.executions++;
         const got = cand.holds(new RandomSource(deriveSeed('minimize', seed, i)));
         if (got === null) continue;
-        if (this.check.refutes(e, cand, got, true)) break;
+        if (this.check.refutes(e, cand, got, true, text)) break;
         this.found.push({ dropped: e.dropped, schedules: i + 1 });
         return { e, cand, got };
       }
