@@ -45,7 +45,8 @@ export interface MinimizedWitness {
  * reference's contract (campaign/target.ts OutsideReferenceContract) is a candidate rejected, not an error: the
  * user's program kept to the contract (it ran its schedules without an error), the reduction did not — dropping a
  * spin_lock/spin_unlock pair (src/minimize/program.ts) may leave two CPUs' writers unlocked, dropping an arm64
- * `__ptep_get_and_clear` a `__set_pte` of another page over a valid entry (no break-before-make).
+ * `__ptep_get_and_clear` a `__set_pte` of another page over a valid entry (no break-before-make), dropping a
+ * `contpte_unfold` a block whose entries disagree on CONT (a misprogrammed contiguous range).
  */
 function candidate(
   t: Target,

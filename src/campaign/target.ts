@@ -4,7 +4,7 @@ import type { Arch, ReaderDef } from '../kernel';
 import { arm64, describeFields } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
-import type { Breach, StaleDecision, UnbrokenChange, UnserialisedWriters } from '../reference';
+import type { Breach, MisprogrammedBlock, StaleDecision, UnbrokenChange, UnserialisedWriters } from '../reference';
 import { OutsideContract } from '../reference';
 import type { BuiltScenario, Scenario } from '../scenario';
 import { UsageError } from './usage-error';
@@ -130,7 +130,9 @@ export function judgeTarget(t: Target, exec: Execution): Judgement {
 
 /** The error of a breach of the reference's contract on `t`. */
 export function outsideReferenceContract(t: Target, b: Breach): OutsideReferenceContract {
-  return b.kind === 'bbm' ? new BreakBeforeMakeMissing(t, b) : new WritersNotSerialised(t, b);
+  if (b.kind === 'bbm') return new BreakBeforeMakeMissing(t, b);
+  if (b.kind === 'cont') return new MisprogrammedContiguousRange(t, b);
+  return new WritersNotSerialised(t, b);
 }
 
 /**
@@ -225,6 +227,42 @@ export class BreakBeforeMakeMissing extends OutsideReferenceContract {
         `${entry(found.prev)} to ${entry(found.next)} with no invalid entry between`,
       `arm64 forbids that (break-before-make) — clear the entry first (ptep_clear / ptep_get_and_clear) as the ` +
         `kernel does: break-before-make`,
+    );
+  }
+}
+
+/**
+ * A store that left a contpte block misprogrammed — valid entries that disagree on CONT or are not one aligned range
+ * — or an execution that ended with a block half cleared (reference/contiguous.ts).
+ */
+export class MisprogrammedContiguousRange extends OutsideReferenceContract {
+  constructor(t: Target, found: MisprogrammedBlock) {
+    const ev = found.event;
+    const name = (id: number): string => t.built.locations.locs[id]?.name ?? `location ${id}`;
+    const fields = (v: bigint): string =>
+      describeFields(arm64.decode(v).filter((f) => f.name === 'valid' || f.name === 'pfn' || f.name === 'cont'));
+    const entries = found.locs.map(
+      (id, i) => `${name(id)} ${arm64.format(found.entries[i]!)} (${fields(found.entries[i]!)})`,
+    );
+    const who =
+      found.op !== undefined
+        ? OutsideReferenceContract.op(t, found.op)
+        : `${OutsideReferenceContract.cpu(t, ev.cpu)} (${ev.name})`;
+    const when = ev.kind === 'drain' ? `when its store drained to memory at step ${ev.step}` : `at step ${ev.step}`;
+    const what =
+      found.fault === 'partial'
+        ? `the execution ended with the contpte block ${found.subject} half cleared — some entries valid and CONT, ` +
+          `others invalid: a break nothing repainted (its last store: ${who} ${when})`
+        : `${who} left the contpte block ${found.subject} misprogrammed ${when}: ` +
+          (found.fault === 'mixed'
+            ? 'its valid entries disagree on the CONT bit'
+            : `its valid CONT entries do not map one aligned range (entry i at pfn0 + i, pfn0 a multiple of ${found.locs.length})`);
+    super(
+      t,
+      `${what} — ${entries.join(', ')}`,
+      `arm64 forbids that (a misprogrammed Contiguous bit: the TLB may use any entry's translation for the whole ` +
+        `range) — change an entry of a folded block only after unfolding it (contpte_try_unfold / contpte_unfold), ` +
+        `as the kernel does: misprogrammed contiguous range`,
     );
   }
 }

@@ -112,6 +112,7 @@ export function contpteModel(block: readonly Location[], initial: readonly bigin
     interchangeable: block.filter((_, i) => i !== t).map((l) => l.id),
     ...(block.length > 1
       ? {
+          block: block.map((l) => l.id),
           label: {
             entry: block[t]!.name,
             view: `while valid+CONT, access/dirty OR-ed over ${block[0]!.name}..${block[block.length - 1]!.name}, as ptep_get() returns it`,
@@ -127,4 +128,43 @@ export function contpteModel(block: readonly Location[], initial: readonly bigin
  */
 export function foldedBlock(pfn0: bigint, n: number, template: bigint): bigint[] {
   return Array.from({ length: n }, (_, i) => pfnPte(pfn0 + BigInt(i), template));
+}
+
+/**
+ * How a contpte block's entries can be misprogrammed (Arm ARM DDI 0487, "The Contiguous bit", D8.7.1 in issue K):
+ * - `mixed`: valid entries of the block disagree on the CONT bit;
+ * - `range`: valid CONT entries that do not map one aligned range (entry i at pfn0 + i, pfn0 a multiple of the
+ *   block's entry count);
+ * - `partial`: when the execution ends, some entries valid and CONT, others not valid — a break nothing repaints.
+ */
+export type ContiguousFault = 'mixed' | 'range' | 'partial';
+
+/**
+ * What is wrong with a contpte block whose entries hold `entries` (lowest address first), or undefined: `mixed`
+ * and `range` always, `partial` only when `final` (at the end of an execution: the kernel passes through partly
+ * cleared blocks — `contpte_convert()`'s break, the in-place clear of a fully covered block by
+ * `get_and_clear_full_ptes()` — but finishes them). Invalid entries count for none of the first two: a break clears
+ * entries one by one, a make writes them one by one.
+ */
+export function contiguousFault(entries: readonly bigint[], final: boolean): ContiguousFault | undefined {
+  const n = BigInt(entries.length);
+  let cont = 0;
+  let plain = 0;
+  let base: bigint | undefined;
+  let range = true;
+  entries.forEach((v, i) => {
+    if ((v & ARM64.VALID) === 0n) return;
+    if (!validCont(v)) {
+      plain++;
+      return;
+    }
+    cont++;
+    const b = arm64.pfn(v) - BigInt(i);
+    base ??= b;
+    if (b !== base || b % n !== 0n) range = false;
+  });
+  if (cont > 0 && plain > 0) return 'mixed';
+  if (!range) return 'range';
+  if (final && cont > 0 && cont < entries.length) return 'partial';
+  return undefined;
 }

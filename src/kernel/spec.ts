@@ -107,6 +107,11 @@ export interface EntriesModel {
    * the HW descriptor of a pte with extended SW bits (not its SW word). Absent: no such rule (x86 PAE).
    */
   readonly descriptors?: readonly number[];
+  /**
+   * The entries (location ids) of a contpte block of two or more entries, lowest address first: a block the
+   * Contiguous bit may not misprogram (reference/contiguous.ts). Absent: a lone pte, the extended-SW pair, x86 PAE.
+   */
+  readonly block?: readonly number[];
 }
 
 /**

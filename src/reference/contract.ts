@@ -5,6 +5,8 @@ import type { UnserialisedWriters } from './serial';
 import { unserialisedWriters } from './serial';
 import type { UnbrokenChange } from './bbm';
 import { unbrokenChange } from './bbm';
+import type { MisprogrammedBlock } from './contiguous';
+import { misprogrammedBlock } from './contiguous';
 import type { StaleDecision } from './decided';
 import { staleDecision } from './decided';
 
@@ -12,11 +14,12 @@ import { staleDecision } from './decided';
  * Why the reference cannot judge an execution: it is outside the contract the reference is written for. The
  * reference makes each writer operation atomic where it commits (history.ts), from its documented effect, so it needs the
  * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
- * no valid descriptor changed into another translation without break-before-make (bbm.ts); and a writer it commits
+ * no valid descriptor changed into another translation without break-before-make (bbm.ts), no contpte block left
+ * misprogrammed (contiguous.ts); and a writer it commits
  * at one store (or none) must not have decided on a value another CPU's writer replaced before it committed
  * (decided.ts).
  */
-export type Breach = UnserialisedWriters | UnbrokenChange | StaleDecision;
+export type Breach = UnserialisedWriters | UnbrokenChange | MisprogrammedBlock | StaleDecision;
 
 /** The first breach of the reference's contract on `subject` in one execution, or undefined. */
 export function contractBreach(
@@ -30,6 +33,7 @@ export function contractBreach(
   return (
     unserialisedWriters(exec, subject.name, subject.locIds, outermost, spans) ??
     unbrokenChange(exec, subject, outermost) ??
+    misprogrammedBlock(exec, subject, outermost) ??
     staleDecision(exec, subject, outermost, spans)
   );
 }
@@ -57,6 +61,9 @@ export class OutsideContract extends Error {
         `the writer of ${b.subject} on CPU ${w.cpu} (${w.mark.name}) read location ${b.loc} at step ${b.read.step}, ` +
         `which CPU ${r.cpu} (${r.mark.name}) then stored to before it committed`
       );
+    }
+    if (b.kind === 'cont') {
+      return `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) left the contpte block ${b.subject} misprogrammed (${b.fault})`;
     }
     return (
       `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) changed the ${b.parts.join(' and ')} of a valid ` +

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { arm64, builtinOperations, builtinReaders } from '../../src/kernel';
@@ -124,6 +124,42 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
       expect(x.stderr).not.toMatch(/ptefuzz:/);
       expect(x.code).toBe(0);
       expect(x.stdout.match(/no divergence within bound 1/g)).toHaveLength(2);
+    });
+  });
+});
+
+/**
+ * A folded block's entry remapped to another folio without the unfold (test/fixtures/contpte-remap-no-unfold.scn):
+ * a misprogrammed contiguous range (reference/contiguous.ts), the same one-line error as break-before-make's, and
+ * the line the README quotes (*Scenario files*, "arm64 contpte blocks stay well programmed").
+ */
+describe('a contpte block left misprogrammed: a one-line error, never a verdict', () => {
+  const NO_UNFOLD = 'contpte-remap-no-unfold.scn';
+
+  test('fuzz, explore and matrix stop with the line the README quotes', async () => {
+    await inTmpIn(async (dir) => {
+      copyFileSync(join(FIXTURES, NO_UNFOLD), join(dir, NO_UNFOLD));
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const quoted = readme.split('\n').find((l) => l.startsWith(`ptefuzz: ${NO_UNFOLD}: `));
+      expect(quoted).toBeDefined();
+      const f = await cliInProcess(['fuzz', '--scenario', NO_UNFOLD, '--runs', '50', '--seed', '1'], dir);
+      expect(f.code).toBe(2);
+      expect(f.stderr.split('\n').filter((l) => l.startsWith('ptefuzz: '))).toEqual([quoted]);
+      expect(existsSync(join(dir, 'crashes'))).toBe(false);
+      for (const args of [
+        ['explore', '--scenario', NO_UNFOLD, '--model', 'sc', '--crashes', join(dir, 'c')],
+        ['matrix', '--scenario', NO_UNFOLD, '--runs', '50'],
+      ]) {
+        const r = await cliInProcess(args, dir);
+        expectOneLineError(
+          r,
+          new RegExp(
+            `(^|\\n)ptefuzz: ${NO_UNFOLD.replace('.', '\\.')}: cpu B \\(__set_pte, steps (?<s>\\d+)\\.\\.\\k<s>\\) left ` +
+              'the contpte block pte misprogrammed at step \\d+: its valid entries disagree on the CONT bit — .* ' +
+              'as the kernel does: misprogrammed contiguous range\\n$',
+          ),
+        );
+      }
     });
   });
 });

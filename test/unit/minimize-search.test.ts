@@ -5,7 +5,14 @@ import { arm64, builtinOperations, builtinReaders } from '../../src/kernel';
 import type { ReaderRegistry } from '../../src/kernel';
 import type { ChoiceSource } from '../../src/machine';
 import type { ExecutionWatch } from '../../src/campaign';
-import { crashTarget, makeTarget, minimizeWitness, runTarget, specOf } from '../../src/campaign';
+import {
+  MisprogrammedContiguousRange,
+  crashTarget,
+  makeTarget,
+  minimizeWitness,
+  runTarget,
+  specOf,
+} from '../../src/campaign';
 import { contractByName } from '../../src/compare';
 import { loadCrash } from '../../src/crash';
 import { RandomSource, deriveSeed } from '../../src/engines';
@@ -98,15 +105,15 @@ describe('schedule search of candidate programs', () => {
 });
 
 /**
- * A candidate the search finds failing is refused when a reader the scenario expects correct fails on it the same
- * way: the README's arm64 worked example (corpus/mailing-list/contpte-refold-other-folio.scn, the proposal
- * harness/readers/contpte-nopfn.ts), whose witness the passes reduce to B's clears and `__set_pte`s of FolioB and the
- * refold (unfold and PTL dropped). Searched, B without its `__set_pte(pte[0], …)` and `__set_pte(pte[3], …)` still
- * returns FolioA's pte1 dirty — but so does the kernel's `contpte_ptep_get_lockless`, pfn check and all (checked
- * below on that program written out by hand): pte0 and pte3 left cleared and pte1, pte2 remapped is no block the
- * kernel ever makes, and a witness on it would show the reduction's bug, not the proposal's.
+ * The README's arm64 worked example (corpus/mailing-list/contpte-refold-other-folio.scn, the proposal
+ * harness/readers/contpte-nopfn.ts). Its passes used to reduce B to the clears and `__set_pte`s of FolioB and the
+ * refold, the unfold dropped; searched, B without two of its `__set_pte`s still returned FolioA's pte1 dirty — and so
+ * did the kernel's `contpte_ptep_get_lockless`, pfn check and all, so the controls refused that candidate. Both
+ * programs leave the block misprogrammed: FolioB's non-CONT entries beside FolioA's CONT ones, a block the kernel
+ * never makes (it unfolds before it changes one entry). The reference's misprogrammed-block check
+ * (reference/contiguous.ts) now rejects every such candidate outright: the unfold stays, and no control is needed.
  */
-describe('the schedule search refuses a program a reader the scenario expects correct fails on', () => {
+describe('a candidate that misprograms the contpte block is rejected before any control runs', () => {
   const SCN = join(ROOT, 'corpus', 'mailing-list', 'contpte-refold-other-folio.scn');
   const text = readFileSync(SCN, 'utf8');
   const readers: ReaderRegistry = builtinReaders();
@@ -121,24 +128,22 @@ describe('the schedule search refuses a program a reader the scenario expects co
   const t = target(text, 'contpte_ptep_get_lockless_nopfn');
   // A reads pte1 twice (FolioA); B runs its whole critical section; C's DBM write dirties pte0; A scans
   const trace = traceOf(specOf(t.built), 'sc', [0, 0, ...Array<number>(33).fill(1), 2]);
-  const REFUSED = [
-    'cpu B "remap the block to FolioB, refold": __set_pte(pte[0], 0x0068000000080bc3)',
-    'cpu B "remap the block to FolioB, refold": __set_pte(pte[3], 0x0068000000083bc3)',
+  const LOCKS = [
+    'cpu B "remap the block to FolioB, refold": spin_lock(ptl)',
+    'cpu B "remap the block to FolioB, refold": spin_unlock(ptl)',
   ];
 
-  test('with 256 schedules: refused (contpte_ptep_get_lockless fails on it), the witness as with none', () => {
-    const none = minimizeWitness(t, 'false-dirty', trace)!;
-    const m = minimizeWitness(t, 'false-dirty', trace, undefined, undefined, 256)!;
-    expect(m.search.found).toEqual([]);
-    expect(m.controls.refuted).toHaveLength(1);
-    expect(m.controls.refuted[0]!.dropped).toEqual(REFUSED);
-    expect(m.controls.refuted[0]!.control).toBe('contpte_ptep_get_lockless');
-    expect(m.dropped).toEqual(none.dropped);
-    expect(m.trace).toEqual(none.trace);
-    expect(m.target.scenario.text).toBe(none.target.scenario.text);
+  test('with 256 schedules and with none: only the PTL goes, the unfold stays, no control refuses anything', () => {
+    for (const schedules of [0, 256]) {
+      const m = minimizeWitness(t, 'false-dirty', trace, undefined, undefined, schedules)!;
+      expect(m.dropped, `${schedules} schedules`).toEqual(LOCKS);
+      expect(m.controls.refuted).toEqual([]);
+      expect(m.target.scenario.text).toContain('  contpte_unfold(pte[1])\n  __ptep_get_and_clear(pte[0])');
+      expect(m.run.judgement.verdict.kind === 'divergence' && m.run.judgement.verdict.class).toBe('false-dirty');
+    }
   });
 
-  test('the refused program, written out: the kernel reader returns a false-dirty pte1 on it', () => {
+  test('the program the controls refused, written out: no execution is judged, each is a misprogrammed block', () => {
     // the program the passes had reached (spin_lock, contpte_unfold, spin_unlock dropped) minus the refused calls
     const drop = [
       '  spin_lock(ptl)',
@@ -150,19 +155,30 @@ describe('the schedule search refuses a program a reader the scenario expects co
     const lines = text.split('\n');
     for (const d of drop) expect(lines).toContain(d);
     const reduced = lines.filter((l) => !drop.includes(l)).join('\n');
-    const kernel = target(reduced, 'contpte_ptep_get_lockless');
     const full = target(text, 'contpte_ptep_get_lockless');
-    const falseDirty = (x: typeof t, i: number): boolean => {
-      const v = runTarget(x, new RandomSource(deriveSeed('refused', i))).judgement.verdict;
-      return v.kind === 'divergence' && v.class === 'false-dirty';
-    };
-    // 13 of 20000 such schedules return it (measured): the first within the first 20000, which on the full
-    // scenario — the block remapped whole, under the PTL — return none
-    let first = -1;
-    for (let i = 0; i < 20000 && first < 0; i++) {
-      if (falseDirty(kernel, i)) first = i;
-      else expect(falseDirty(full, i)).toBe(false);
+    for (const reader of ['contpte_ptep_get_lockless', 'contpte_ptep_get_lockless_nopfn']) {
+      const broken = target(reduced, reader);
+      const faults = new Set<string>();
+      for (let i = 0; i < 200; i++) {
+        const source = (): RandomSource => new RandomSource(deriveSeed('misprogrammed', i));
+        let message = '';
+        try {
+          const r = runTarget(broken, source());
+          if (r.judgement.verdict.kind !== 'bound-hit') message = `judged: ${r.judgement.verdict.kind}`;
+        } catch (e) {
+          expect(e).toBeInstanceOf(MisprogrammedContiguousRange);
+          message = (e as Error).message;
+        }
+        if (message === '') continue;
+        // B's __set_pte of FolioB's pte1 lands beside FolioA's CONT pte2 and pte3 (pte0 was cleared: invalid)
+        expect(message).toMatch(
+          /^scenario contpte-refold-other-folio: cpu B \(__set_pte, steps \d+\.\.\d+\) left the contpte block pte misprogrammed at step \d+: its valid entries disagree on the CONT bit — pte0 0x0000000000000000 \(pfn=0x0\), pte1 0x0068000000081bc3 \(valid pfn=0x81\), pte2 0x0078000000042[bf][4c]3 \(valid pfn=0x42 cont\), pte3 0x0078000000043[bf][4c]3 \(valid pfn=0x43 cont\) \(/,
+        );
+        faults.add(message.slice(message.indexOf(' left ')).replace(/step \d+/g, 'step N'));
+        // the full scenario, same seed: judged (the block is unfolded before any entry changes)
+        expect(() => runTarget(full, source())).not.toThrow();
+      }
+      expect(faults.size, reader).toBeGreaterThan(0);
     }
-    expect(first).toBeGreaterThanOrEqual(0);
   });
 });
