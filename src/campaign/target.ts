@@ -195,9 +195,11 @@ export class WritersNotSerialised extends OutsideReferenceContract {
       ev.kind === 'drain' ? `, which drained to memory at step ${ev.step}` : ` at step ${ev.step}`;
     const who = OutsideReferenceContract.cpu(t, w.cpu).slice('cpu '.length);
     const then =
-      own === undefined
-        ? `before ${who} finished at step ${w.end} without a store`
-        : `before ${who}'s own store ${own.kind === 'drain' ? `drained to memory at step ${own.step}` : `at step ${own.step}`}`;
+      own !== undefined
+        ? `before ${who}'s own store ${own.kind === 'drain' ? `drained to memory at step ${own.step}` : `at step ${own.step}`}`
+        : found.stores === 0
+          ? `before ${who} finished at step ${w.end} without a store`
+          : `before ${who} finished at step ${w.end}, where the reference commits its ${found.stores} stores`;
     // weak: the load read an older value than one already stored
     const older = store.index < read.index ? ' (newer than the value that read returned)' : '';
     return (

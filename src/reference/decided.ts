@@ -6,10 +6,10 @@ import { landsInMemory, outermostWriters, ownerOf, storeSpans } from './history'
 import { wordWritten } from './bbm';
 
 /**
- * A writer of at most one store to the subject that read one of its locations, after which — before its store
- * took its place in memory, or before it finished when it made none — another CPU's writer stored to that
- * location: `writer` decided on a value memory no longer held when it committed, and its specification applied
- * there gives another result than its store.
+ * A writer that read one of the subject's locations, after which — before its one store took its place in memory,
+ * or before it finished when it made none or several — another CPU's writer stored to that location: `writer`
+ * decided on a value memory no longer held when it committed, and its specification applied there gives another
+ * result than its stores.
  */
 export interface StaleDecision {
   readonly kind: 'decided';
@@ -23,8 +23,13 @@ export interface StaleDecision {
   readonly racer: OpRecord;
   /** the racing store, where it took its place in memory (under tso its drain) */
   readonly store: Event;
-  /** writer's own store, where it took its place in memory; undefined: it made none and commits where it finished */
+  /**
+   * writer's own store, where it took its place in memory, when it made one; undefined: it made none or several
+   * and commits where it finished (`stores` says which)
+   */
   readonly own: Event | undefined;
+  /** how many stores the writer made to the subject */
+  readonly stores: number;
 }
 
 interface Landing {
@@ -52,12 +57,17 @@ interface Landing {
  * cmpxchg loop that retried (its successful cmpxchg reads what it replaces), a writer whose result does not depend
  * on what it read (a clear), a racing store that changed nothing W's specification looks at.
  *
+ * A writer of two or more stores — committed where it finishes — is checked the same way on an entries subject
+ * (arm64: the pre-2026 `ptep_set_access_flags` per-entry path, one `cmpxchg` per entry of the block, decided on the
+ * pte3 and the gather it read): its specification applied to what the subject held just before it finished, its own
+ * stores left out, against that state with each entry it stored holding its last store. serial.ts orders writers of
+ * several stores among themselves; this catches one that decided on a value a writer of one store replaced. (x86
+ * PAE has no writer of several stores that reads first: `set_pte` and `pte_clear` store blindly.)
+ *
  * Not counted as racing: a hardware access/dirty update (isHardwareUpdate; one atomic RMW the kernel's writers are
  * written to tolerate — the PTL does not hold it off, S8, S9), and a store of W's own CPU (program order: W reads
  * its CPU's earlier stores). Writers under the PTL never race: the next holder's stores land after the previous
- * holder's unlock, after its stores and reads (serial.ts). Writers of two or more stores are serial.ts's: they are
- * not looked at here, as writer W; a racing store may be one of theirs (a writer of several stores that decided on a
- * value a writer of one store replaced is checked by neither: README Limitations).
+ * holder's unlock, after its stores and reads (serial.ts).
  *
  * The first such writer (by operation id) and its first stale read, or undefined.
  */
@@ -72,9 +82,10 @@ export function staleDecision(
   // a hardware update is one atomic RMW: it read nothing before its store, and races nothing
   const hardware = (s: StoreSpan | undefined): boolean =>
     s !== undefined && s.stores === 1 && isHardwareUpdate(s.event);
+  const entries = subject.entries !== undefined;
   const candidates = exec.ops.filter((o) => {
     const s = spans.get(o.id);
-    return outermost.get(o.id) === o.id && o.done && (s?.stores ?? 0) <= 1 && !hardware(s);
+    return outermost.get(o.id) === o.id && o.done && ((s?.stores ?? 0) <= 1 || entries) && !hardware(s);
   });
   // a race needs a store of a writer on another CPU than the candidate's (the CPUs with one)
   const racing = new Set([...spans].filter(([, s]) => !hardware(s)).map(([id]) => exec.ops[id]!.cpu));
@@ -102,12 +113,13 @@ export function staleDecision(
   for (const w of candidates) {
     const read = reads.get(w.id);
     if (read === undefined) continue;
-    const own = spans.get(w.id)?.event as (Event & { readonly wrote: bigint }) | undefined;
-    // where W commits, as an event index: its store's, else the first event after its last step
+    const stores = spans.get(w.id)?.stores ?? 0;
+    const own = stores === 1 ? (spans.get(w.id)!.event as Event & { readonly wrote: bigint }) : undefined;
+    // where W commits, as an event index: its one store's, else the first event after its last step
     const at = own?.index ?? firstAfter(exec, w.end);
     const race = racingStore(exec, w, at, read, landings);
-    if (race === undefined || decidedAlike(subject, w, own, at, landings)) continue;
-    return { kind: 'decided', subject: subject.name, writer: w, own, ...race };
+    if (race === undefined || decidedAlike(subject, w, own, stores, at, landings)) continue;
+    return { kind: 'decided', subject: subject.name, writer: w, own, stores, ...race };
   }
   return undefined;
 }
@@ -150,15 +162,18 @@ function racingStore(
 
 /**
  * Whether W's specification applied to what the subject held where W commits (before event `at`) gives what W
- * did there: its store `own` applied, or nothing changed. An entries subject (arm64) is compared entry by entry;
- * a pte of several locations read as one value (x86 PAE) only where W's store is one RMW over all of them (its
- * read is that value; no other store shows it). A break-before-make writer's specification is never taken as
- * matching one store: the reference evaluates its break at the store's issue (history.ts entriesHistory).
+ * did there: its store `own` applied, or nothing changed — or, for a writer of several stores (`stores` > 1), each
+ * entry it stored holding its last store, the others what they held, W's own stores left out of what it is applied
+ * to. An entries subject (arm64) is compared entry by entry; a pte of several locations read as one value (x86
+ * PAE) only where W's store is one RMW over all of them (its read is that value; no other store shows it). A
+ * break-before-make writer's specification is never taken as matching one store: the reference evaluates its break
+ * at the store's issue (history.ts entriesHistory); of several, its final value is compared.
  */
 function decidedAlike(
   subject: PteSubject,
   w: OpRecord,
   own: (Event & { readonly wrote: bigint }) | undefined,
+  stores: number,
   at: number,
   landings: ReadonlyMap<number, readonly Landing[]>,
 ): boolean {
@@ -173,7 +188,7 @@ function decidedAlike(
     let v = model.initial[i]!;
     for (const l of landings.get(id) ?? []) {
       if (l.ev.index >= at) break;
-      v = wordWritten(l.ev, l.k);
+      if (stores <= 1 || l.owner !== w.id) v = wordWritten(l.ev, l.k);
     }
     return v;
   });
@@ -182,6 +197,11 @@ function decidedAlike(
     const i = model.locIds.indexOf(id);
     if (i >= 0) done[i] = wordWritten(own, k);
   });
+  // several stores: each entry's last (under tso one may drain after W finished: it is still what W did)
+  if (stores > 1)
+    model.locIds.forEach((id, i) => {
+      for (const l of landings.get(id) ?? []) if (l.owner === w.id) done[i] = wordWritten(l.ev, l.k);
+    });
   const spec1 = spec.entries((id) => held[model.locIds.indexOf(id)]!);
   return model.locIds.every((id, i) => (spec1.get(id) ?? held[i]) === done[i]);
 }

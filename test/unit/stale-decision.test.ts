@@ -162,3 +162,62 @@ cpu C "write-protect" {
     expect(r.judgement.verdict.kind).toBe('agree');
   });
 });
+
+describe('a writer of several stores that decided on a read another CPU replaced before it finished: no verdict', () => {
+  // test/fixtures/access-flags-then-tlbi-block.scn: a well-programmed folded block, so B's per-entry path makes one
+  // cmpxchg per entry — four stores, committed where B finishes
+  const unlocked = fixture('access-flags-then-tlbi-block.scn');
+  // B reads pte3 (step 0: CONT, writable); C's __set_pte stores it read-only (1); B gathers (2..5) and, on the pte3
+  // it read, takes its per-entry path: read and cmpxchg pte0, pte1, pte2 (6..11, unchanged), pte3 (12, 13), then
+  // its barrier (14); A reads pte3 (15). On C's read-only pte3 the specification unfolds the block (was: `stale`)
+  const schedule = [1, 2, ...Array<number>(13).fill(1)];
+
+  test('sc: the hand-made witness is an error naming both writers and B’s four stores', () => {
+    const t = target(unlocked, '__ptep_get', 'sc');
+    expect(outcome(t, onSchedule(t, schedule))).toBe(
+      'test/fixtures/access-flags-then-tlbi-block.scn: cpu B (ptep_set_access_flags, steps 0..14) read pte3 at step ' +
+        '0 (0x0078000000043bc3) and decided on it, but cpu C (__set_pte, steps 1..1) stored pte3 (0x0070000000043bc3) ' +
+        'at step 1, before B finished at step 14, where the reference commits its 4 stores: B acted on a value ' +
+        'memory no longer held, and its specification applied to what memory held then is not what B did ' +
+        '(__ptep_get under sc): ' +
+        FIX,
+    );
+  });
+
+  for (const model of ['sc', 'tso', 'weak'] as const) {
+    test(`${model}: no random execution is judged stale; some are refused, the others agree`, () => {
+      const t = target(unlocked, '__ptep_get', model);
+      const got: Record<string, number> = {};
+      for (let i = 0; i < 600; i++) {
+        const r = outcome(t, new RandomSource(`decided-block/${model}/${i}`));
+        const k = typeof r === 'string' ? 'refused' : r.judgement.verdict.kind;
+        got[k] = (got[k] ?? 0) + 1;
+      }
+      expect(got['divergence'], JSON.stringify(got)).toBeUndefined();
+      expect(got['refused'], JSON.stringify(got)).toBeGreaterThan(0);
+      expect(got['agree'], JSON.stringify(got)).toBeGreaterThan(0);
+    });
+  }
+
+  test('the same writers under the PTL: never refused, every execution agrees (sc, tso, weak)', () => {
+    const text = readFileSync(join(ROOT, 'test', 'fixtures', 'access-flags-then-tlbi-block.scn'), 'utf8')
+      .replace(
+        '  ptep_set_access_flags(pte[3], 0x00e8000000040f43, dirty=true, form=gathered)\n',
+        '  spin_lock(ptl)\n  ptep_set_access_flags(pte[3], 0x00e8000000040f43, dirty=true, form=gathered)\n  spin_unlock(ptl)\n',
+      )
+      .replace(
+        '  __set_pte(pte[3], 0x0070000000043bc3)\n',
+        '  spin_lock(ptl)\n  __set_pte(pte[3], 0x0070000000043bc3)\n  spin_unlock(ptl)\n',
+      );
+    expect(text.match(/spin_lock\(ptl\)/g)).toHaveLength(2);
+    const locked = scenario(text, 'locked.scn');
+    for (const model of ['sc', 'tso', 'weak'] as const) {
+      const t = target(locked, '__ptep_get', model);
+      for (let i = 0; i < 300; i++) {
+        const r = outcome(t, new RandomSource(`decided-block-ptl/${model}/${i}`));
+        expect(typeof r, `${model} run ${i}: ${String(r)}`).not.toBe('string');
+        expect((r as Run).judgement.verdict.kind, `${model} run ${i}`).not.toBe('divergence');
+      }
+    }
+  });
+});
