@@ -50,6 +50,9 @@ export interface LogicalHistory {
   readonly placed?: ReadonlyMap<number, Event>;
 }
 
+/** hw_access's operation (kernel/writers/arm64.ts): the MMU's access/dirty update of one descriptor. */
+const isHardwareAccess = (o: OpRecord): boolean => o.mark.name === 'hw_dirty' || o.mark.name === 'hw_young';
+
 /** An operation's finishing step; one cut off by a bound finishes after every other. */
 const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
 
@@ -189,16 +192,18 @@ export function buildHistory(
   /** storeSpans over the subject's locations, when the caller has them already */
   spans?: ReadonlyMap<number, StoreSpan>,
 ): LogicalHistory {
-  const writers = exec.ops.filter((o) => outermost.get(o.id) === o.id);
-  const { at, placed } = commitPoints(
-    writers,
+  const tops = exec.ops.filter((o) => outermost.get(o.id) === o.id);
+  const storeSpansOf =
     spans ??
-      storeSpans(
-        exec,
-        model?.locIds ?? [...new Set(writers.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))],
-        outermost,
-      ),
-  );
+    storeSpans(
+      exec,
+      model?.locIds ?? [...new Set(tops.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))],
+      outermost,
+    );
+  // a hardware access/dirty update is one atomic RMW of memory: one that stored nothing (the descriptor it read was
+  // invalid, or already young/dirty) changed nothing, whatever the logical value is where it finished
+  const writers = tops.filter((o) => !(o.done && isHardwareAccess(o) && !storeSpansOf.has(o.id)));
+  const { at, placed } = commitPoints(writers, storeSpansOf);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];

@@ -1,16 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ChoiceSource, Execution, ModelKind } from '../../src/machine';
 import { execute } from '../../src/machine';
-import { ARCHES, builtinOperations, builtinReaders } from '../../src/kernel';
+import { ARCHES, builtinReaders } from '../../src/kernel';
 import type { Judgement } from '../../src/compare';
 import { contractByName } from '../../src/compare';
-import type { Scenario } from '../../src/scenario';
-import { BUILTIN_NAMES, builtinScenario, loadScn } from '../../src/scenario';
 import { OutsideReferenceContract, judgeTarget, makeTarget, specOf } from '../../src/campaign';
 import { createEngine, deriveSeed, enumerate } from '../../src/engines';
-import { ROOT } from '../support/cli';
+import { REFUSED, lawMaterial } from '../support/law-material';
 
 /**
  * Law (DESIGN §6): a reader that reads its pte in one single-copy-atomic load returns a value memory held while
@@ -32,36 +28,8 @@ const SINGLE_LOAD: Readonly<Record<string, string>> = { arm64: '__ptep_get', 'x8
 const MODELS: readonly ModelKind[] = ['sc', 'tso', 'weak'];
 const RUNS = 50;
 const ENUMERATED = 60;
-/** test/fixtures scenarios written to break the reference's contract (test/fixtures/README.md) */
-const REFUSED = new Set([
-  'remap-no-clear',
-  's2-my-variant',
-  'access-flags-then-tlbi',
-  'access-flags-then-tlbi-block',
-  'contpte-remap-no-unfold',
-]);
-
-function material(): Scenario[] {
-  const out: Scenario[] = BUILTIN_NAMES.map((n) => builtinScenario(n)!);
-  for (const dir of ['corpus/mailing-list', 'test/fixtures']) {
-    for (const f of readdirSync(join(ROOT, dir))
-      .filter((n) => n.endsWith('.scn'))
-      .sort()) {
-      const file = join(ROOT, dir, f);
-      const l = loadScn(readFileSync(file, 'utf8'), file, {
-        readers: builtinReaders(),
-        operations: builtinOperations(),
-      });
-      if (l.kind === 'kernel') out.push(l.scenario);
-    }
-  }
-  // the S8 built-ins are the text of their corpus files: once each
-  const seen = new Set<string>();
-  return out.filter((s) => SINGLE_LOAD[s.arch] !== undefined && !seen.has(s.name) && seen.add(s.name));
-}
-
 describe('law: a single-load reader is never judged wrong', () => {
-  const scenarios = material();
+  const scenarios = lawMaterial((arch) => SINGLE_LOAD[arch] !== undefined);
 
   test('the material covers both architectures and the scenarios made to be refused', () => {
     expect(scenarios.filter((s) => s.arch === 'arm64').length).toBeGreaterThan(20);
