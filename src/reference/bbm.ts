@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { Arm64BbmPart, PteSubject } from '../kernel';
 import { arm64UnbrokenChange } from '../kernel';
-import { landsInMemory, outermostWriters, ownerOf } from './history';
+import { landsInMemory, outermostWriters, storeOp } from './history';
 
 /**
  * A store that changed a valid arm64 descriptor of the subject into another valid translation with no invalid
@@ -71,10 +71,8 @@ export function unbrokenChange(
       cur[i] = next;
       const parts = arm64UnbrokenChange(prev, next);
       if (parts === undefined) continue;
-      const tops = outermost ?? outermostWriters(exec, subject.name);
-      const top = ev.tag !== undefined ? ownerOf(exec, tops, ev.tag) : undefined;
-      const id = top ?? (ev.tag !== undefined && ev.tag >= 0 ? ev.tag : ev.op);
-      return { kind: 'bbm', subject: subject.name, loc: locs[k]!, prev, next, parts, event: ev, op: exec.ops[id] };
+      const op = storeOp(exec, outermost ?? outermostWriters(exec, subject.name), ev);
+      return { kind: 'bbm', subject: subject.name, loc: locs[k]!, prev, next, parts, event: ev, op };
     }
   }
   return undefined;

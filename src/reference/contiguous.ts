@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { ContiguousFault, PteSubject } from '../kernel';
 import { contiguousFault } from '../kernel';
-import { landsInMemory, outermostWriters, ownerOf } from './history';
+import { landsInMemory, outermostWriters, storeOp } from './history';
 import { wordWritten } from './bbm';
 
 /** A store after which a contpte block of the subject was misprogrammed (misprogrammedBlock). */
@@ -55,9 +55,7 @@ export function misprogrammedBlock(
   let fault = contiguousFault(cur, false);
   let last: Event | undefined;
   const found = (ev: Event, f: ContiguousFault): MisprogrammedBlock => {
-    const tops = outermost ?? outermostWriters(exec, subject.name);
-    const top = ev.tag !== undefined ? ownerOf(exec, tops, ev.tag) : undefined;
-    const id = top ?? (ev.tag !== undefined && ev.tag >= 0 ? ev.tag : ev.op);
+    const op = storeOp(exec, outermost ?? outermostWriters(exec, subject.name), ev);
     return {
       kind: 'cont',
       subject: subject.name,
@@ -65,7 +63,7 @@ export function misprogrammedBlock(
       locs: block,
       entries: [...cur],
       event: ev,
-      op: exec.ops[id],
+      op,
     };
   };
   for (const ev of exec.events) {

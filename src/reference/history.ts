@@ -173,6 +173,15 @@ export function ownerOf(exec: Execution, outermost: ReadonlyMap<number, number>,
 }
 
 /**
+ * The operation that made store `ev`, for messages: its outermost writer on the subject (`outermost`), else the
+ * operation its message is tagged with, else its CPU's innermost operation.
+ */
+export function storeOp(exec: Execution, outermost: ReadonlyMap<number, number>, ev: Event): OpRecord | undefined {
+  const top = ev.tag !== undefined ? ownerOf(exec, outermost, ev.tag) : undefined;
+  return exec.ops[top ?? (ev.tag !== undefined && ev.tag >= 0 ? ev.tag : ev.op)];
+}
+
+/**
  * Writer operations on one subject are serialised (by the PTL, by running on
  * one CPU, or — hardware A/D updates — by being one atomic instruction), so
  * each commits atomically at one point: where it finishes, or — a writer that
