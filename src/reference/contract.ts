@@ -15,9 +15,8 @@ import { staleDecision } from './decided';
  * reference makes each writer operation atomic where it commits (history.ts), from its documented effect, so it needs the
  * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
  * no valid descriptor changed into another translation without break-before-make (bbm.ts), no contpte block left
- * misprogrammed (contiguous.ts); and a writer it commits
- * at one store (or none) must not have decided on a value another CPU's writer replaced before it committed
- * (decided.ts).
+ * misprogrammed (contiguous.ts); and a writer must not have decided on a value another CPU's writer replaced
+ * before it committed (decided.ts).
  */
 export type Breach = UnserialisedWriters | UnbrokenChange | MisprogrammedBlock | StaleDecision;
 

@@ -2,7 +2,7 @@ import type { Event, Execution, OpRecord } from '../machine';
 import type { PteSubject } from '../kernel';
 import { isEntriesSpec, isHardwareUpdate, isWriterSpec } from '../kernel';
 import type { StoreSpan } from './history';
-import { landsInMemory, outermostWriters, ownerOf, storeSpans } from './history';
+import { isHardwareAccess, landsInMemory, outermostWriters, ownerOf, storeSpans } from './history';
 import { wordWritten } from './bbm';
 
 /**
@@ -85,7 +85,14 @@ export function staleDecision(
   const entries = subject.entries !== undefined;
   const candidates = exec.ops.filter((o) => {
     const s = spans.get(o.id);
-    return outermost.get(o.id) === o.id && o.done && ((s?.stores ?? 0) <= 1 || entries) && !hardware(s);
+    return (
+      outermost.get(o.id) === o.id &&
+      o.done &&
+      ((s?.stores ?? 0) <= 1 || entries) &&
+      !hardware(s) &&
+      // one that stored nothing is no logical value (history.ts)
+      !(s === undefined && isHardwareAccess(o))
+    );
   });
   // a race needs a store of a writer on another CPU than the candidate's (the CPUs with one)
   const racing = new Set([...spans].filter(([, s]) => !hardware(s)).map(([id]) => exec.ops[id]!.cpu));

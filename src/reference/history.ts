@@ -51,7 +51,7 @@ export interface LogicalHistory {
 }
 
 /** hw_access's operation (kernel/writers/arm64.ts): the MMU's access/dirty update of one descriptor. */
-const isHardwareAccess = (o: OpRecord): boolean => o.mark.name === 'hw_dirty' || o.mark.name === 'hw_young';
+export const isHardwareAccess = (o: OpRecord): boolean => o.mark.name === 'hw_dirty' || o.mark.name === 'hw_young';
 
 /** An operation's finishing step; one cut off by a bound finishes after every other. */
 const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
