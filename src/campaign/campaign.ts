@@ -14,6 +14,7 @@ import type { Partition } from './partition';
 import { WHOLE, partitionRuns } from './partition';
 import type { CorpusExchange, ExchangedEntry } from './exchange';
 import { EXCHANGE_EPOCH_RUNS } from './exchange';
+import { targetExpectation } from './expectations';
 
 export type { EngineName, FuzzEngineName } from '../engines';
 export { DEFAULT_FUZZ_ENGINE, ENGINES, FUZZ_ENGINES } from '../engines';
@@ -105,6 +106,15 @@ export interface CampaignConfig {
   readonly partition?: Partition;
   /** stop after this many seconds (measured with `clock`) */
   readonly seconds?: number;
+  /**
+   * After each run, one more execution of a target its scenario expects to be a bug (targetExpectation `bug`) that
+   * has not diverged yet, round-robin over them (seeded `chase/RUN`); none once each has diverged. Default: a
+   * campaign without `runs` (a time budget): a campaign over many scenarios gives each target one execution in as
+   * many as it has targets, and the deepest expected bugs (S4's ptep_get_atomic64: thousands of executions of its
+   * own, p90 about 12000) go unfound in the default 60 s; `runs` keeps a run's executions exactly its scenario's
+   * targets (same seed, same runs ⇒ same files, as before).
+   */
+  readonly chase?: boolean;
   /** milliseconds; injected so that nothing inside a run reads the clock */
   readonly clock: () => number;
   readonly bounds?: Bounds;
@@ -410,6 +420,69 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     f.hits++;
     cfg.onHit?.(f.id!);
   };
+  /** One execution of `t` from the engine's source seeded `seed`: judged, counted, its divergence minimized and saved. */
+  const executeOne = (t: Target, seed: string): void => {
+    const engine = engines.get(t.key)!;
+    const { exec, judgement } = runTarget(t, engine.source(seed), bounds, watch);
+    const admittedBefore = engine.entries?.().length ?? 0;
+    const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
+    if (cfg.onCoverage) touched.add(t.key);
+    executions++;
+    // every entry is re-executed once on admission (replayed seeds included)
+    if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
+    if (fresh) {
+      cfg.corpus?.save(corpusKey(t), exec.trace);
+      if (cfg.exchange) admitted.push({ target: targetIndex.get(t.key)!, trace: exec.trace });
+      coverageDelta();
+      cfg.onStatus?.(status(), 'corpus');
+    }
+    countRun(perTarget.get(t.key)!, judgement);
+    const v = judgement.verdict;
+    if (v.kind === 'divergence') {
+      const classKey = minimizeKey(t, v.class);
+      const hits = (hitsByClass.get(classKey) ?? 0) + 1;
+      hitsByClass.set(classKey, hits);
+      if (!minimizesHit(hits, partition)) {
+        hit(findings.get(firstIdByClass.get(classKey)!)!);
+        return;
+      }
+      // the witness as executed when a minimization of this class hung before (it diverged and returned);
+      // else minimized — the reduced scenario's target when the program passes dropped something (same key)
+      let w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement' | 'unreplayed'> = {
+        target: t,
+        trace: exec.trace,
+        exec,
+        judgement,
+      };
+      if (!cfg.unminimized?.has(classKey)) {
+        // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
+        watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
+        let min: SettledWitness;
+        try {
+          min = settleWitness(t, v.class, { exec, judgement }, bounds, watch, cfg.minimizeSchedules);
+        } finally {
+          watch?.minimizing?.(undefined);
+        }
+        w = settledFinding(min);
+      }
+      const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
+      const { id } = cfg.onWitness(f);
+      const known = findings.get(id);
+      // the finding the class's hits that are not minimized count toward: its first witness's, even when that
+      // one is an earlier finding's (another class whose witness minimized to the same one)
+      if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
+      if (known) {
+        hit(known);
+      } else {
+        f.id = id;
+        cfg.onHit?.(id);
+        findings.set(id, f);
+        cfg.onStatus?.(status(), 'new', f);
+      }
+    }
+  };
+  const chased = (cfg.chase ?? cfg.runs === undefined) ? cfg.targets.filter((t) => targetExpectation(t) === 'bug') : [];
+  let chaseNext = 0;
   for (const r of runIndices) {
     const skip = cfg.from === undefined ? 0 : r < cfg.from.run ? Infinity : r === cfg.from.run ? cfg.from.pos : 0;
     if (skip === Infinity) {
@@ -430,64 +503,19 @@ export function* campaignSteps(cfg: CampaignConfig): Generator<void, CampaignRes
     for (let pos = skip; pos < group.length; pos++) {
       const t = group[pos]!;
       if (cfg.skip?.has(t.key)) continue;
-      const engine = engines.get(t.key)!;
       cfg.onExecute?.(r, pos);
-      const { exec, judgement } = runTarget(t, engine.source(runSeed), bounds, watch);
-      const admittedBefore = engine.entries?.().length ?? 0;
-      const fresh = engine.observe(exec, verdictLabel(judgement.verdict, judgement.raced));
-      if (cfg.onCoverage) touched.add(t.key);
-      executions++;
-      // every entry is re-executed once on admission (replayed seeds included)
-      if (engine.entries && engine.entries().length > admittedBefore) recheck(t, admittedBefore, 'admission');
-      if (fresh) {
-        cfg.corpus?.save(corpusKey(t), exec.trace);
-        if (cfg.exchange) admitted.push({ target: targetIndex.get(t.key)!, trace: exec.trace });
-        coverageDelta();
-        cfg.onStatus?.(status(), 'corpus');
-      }
-      countRun(perTarget.get(t.key)!, judgement);
-      const v = judgement.verdict;
-      if (v.kind === 'divergence') {
-        const classKey = minimizeKey(t, v.class);
-        const hits = (hitsByClass.get(classKey) ?? 0) + 1;
-        hitsByClass.set(classKey, hits);
-        if (!minimizesHit(hits, partition)) {
-          hit(findings.get(firstIdByClass.get(classKey)!)!);
-          continue;
-        }
-        // the witness as executed when a minimization of this class hung before (it diverged and returned);
-        // else minimized — the reduced scenario's target when the program passes dropped something (same key)
-        let w: Pick<Finding, 'target' | 'trace' | 'exec' | 'judgement' | 'unreplayed'> = {
-          target: t,
-          trace: exec.trace,
-          exec,
-          judgement,
-        };
-        if (!cfg.unminimized?.has(classKey)) {
-          // the watchdog keeps the divergence while its candidates run: one that hangs does not lose it
-          watch?.minimizing?.({ target: t, class: v.class, exec, judgement });
-          let min: SettledWitness;
-          try {
-            min = settleWitness(t, v.class, { exec, judgement }, bounds, watch, cfg.minimizeSchedules);
-          } finally {
-            watch?.minimizing?.(undefined);
-          }
-          w = settledFinding(min);
-        }
-        const f: Finding = { ...w, class: v.class, first: { executions, seconds: elapsed() }, hits: 1 };
-        const { id } = cfg.onWitness(f);
-        const known = findings.get(id);
-        // the finding the class's hits that are not minimized count toward: its first witness's, even when that
-        // one is an earlier finding's (another class whose witness minimized to the same one)
-        if (!firstIdByClass.has(classKey)) firstIdByClass.set(classKey, id);
-        if (known) {
-          hit(known);
-        } else {
-          f.id = id;
-          cfg.onHit?.(id);
-          findings.set(id, f);
-          cfg.onStatus?.(status(), 'new', f);
-        }
+      executeOne(t, runSeed);
+    }
+    // the chase: one execution more for a target whose expected bug is still unfound (position group.length: a
+    // fresh worker resuming after it hung there goes on with the next run)
+    if (chased.length > 0 && skip <= group.length) {
+      for (let k = 0; k < chased.length; k++) {
+        const t = chased[(chaseNext + k) % chased.length]!;
+        if (perTarget.get(t.key)!.verdicts.divergence > 0 || cfg.skip?.has(t.key)) continue;
+        chaseNext = (chaseNext + k + 1) % chased.length;
+        cfg.onExecute?.(r, group.length);
+        executeOne(t, deriveSeed(cfg.seed, 'chase', r));
+        break;
       }
     }
     if (runs % STABILITY_EVERY === 0 && stability.size > 0) {
