@@ -341,8 +341,8 @@ const textSeed = (...parts: string[]): string =>
  * `random` engine (seeded from the candidate's printed text). Dropping a call can break the program itself, and a
  * witness on it would show a bug of the reduction, not of the reader: B's `set_pte` without its `pte_clear`
  * writes over a present PAE pte (`set_pte` requires a non-present one), and `ptep_get_atomic64` reads it
- * half-written; a lone `__ptep_get_and_clear` of one entry of a contpte block, no unfold, makes the kernel's
- * `contpte_ptep_get_lockless` report the block's dirt for a pte no longer mapped.
+ * half-written. (A lone `__ptep_get_and_clear` of one entry of a contpte block, no unfold, was the other example;
+ * the reference now refuses such a program itself, reference/contiguous.ts, before any control runs.)
  */
 class ControlCheck implements ControlOutcome {
   executions = 0;

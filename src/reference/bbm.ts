@@ -1,5 +1,5 @@
 import type { Event, Execution, OpRecord } from '../machine';
-import type { Arm64BbmPart, PteSubject } from '../kernel';
+import type { Arm64BbmPart, EntriesModel, PteSubject } from '../kernel';
 import { arm64UnbrokenChange } from '../kernel';
 import { landsInMemory, outermostWriters, storeOp } from './history';
 
@@ -34,6 +34,49 @@ export function wordWritten(ev: Event & { readonly wrote: bigint }, k: number): 
   return ev.locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(64 * k)) & WORD;
 }
 
+/** A location a store changed (followEntries): its id, and its value in memory before and after. */
+export interface EntryChange {
+  readonly loc: number;
+  readonly prev: bigint;
+  readonly next: bigint;
+}
+
+/** The initial values of entries `ids` of an entries subject (location ids, in `ids`' order). */
+export function entryValues(model: EntriesModel, ids: readonly number[]): bigint[] {
+  return ids.map((id) => model.initial[model.locIds.indexOf(id)]!);
+}
+
+/**
+ * Follow entries `ids` of an entries subject store by store, each store where it takes its place in memory
+ * (landsInMemory, history.ts): from their initial values, each store to one of them updates them, then `visit` gets
+ * the store, the entries' values just after it (in `ids`' order) and what it changed. The first result `visit`
+ * returns other than undefined ends the walk and is returned, with the entries' values then (at the end: their
+ * last values).
+ */
+export function followEntries<T>(
+  exec: Execution,
+  model: EntriesModel,
+  ids: readonly number[],
+  visit: (ev: Event, cur: readonly bigint[], changed: readonly EntryChange[]) => T | undefined,
+): { readonly result: T | undefined; readonly cur: readonly bigint[] } {
+  const cur = entryValues(model, ids);
+  for (const ev of exec.events) {
+    if (!landsInMemory(ev, exec.model)) continue;
+    let changed: EntryChange[] | undefined;
+    for (let k = 0; k < ev.locs.length; k++) {
+      const i = ids.indexOf(ev.locs[k]!);
+      if (i < 0) continue;
+      const next = wordWritten(ev, k);
+      (changed ??= []).push({ loc: ev.locs[k]!, prev: cur[i]!, next });
+      cur[i] = next;
+    }
+    if (changed === undefined) continue;
+    const result = visit(ev, cur, changed);
+    if (result !== undefined) return { result, cur };
+  }
+  return { result: undefined, cur };
+}
+
 /**
  * The reference's other assumption on arm64, checked on one execution: the writers keep to break-before-make on
  * the subject's descriptors (EntriesModel.descriptors — every entry of a contpte block, the HW word of an
@@ -43,7 +86,7 @@ export function wordWritten(ev: Event & { readonly wrote: bigint }, k: number): 
  * reduction that dropped the clear before a `__set_pte`).
  *
  * Each store to a descriptor is compared with the value it replaced in memory: its coherence predecessor, each
- * store taken where it takes its place in memory (landsInMemory, history.ts, as for the serialisation check).
+ * store taken where it takes its place in memory (followEntries, as for the serialisation check).
  * A store that lands on an invalid entry (a make) or writes one (a break) is always allowed, so
  * `contpte_convert()`'s repaint after its clears and a fault's `set_pte_at()` over a none entry pass. The TLBI
  * the Arm ARM also requires between the break and the make is not checked (README Limitations).
@@ -59,21 +102,13 @@ export function unbrokenChange(
   const model = subject.entries;
   const descriptors = model?.descriptors;
   if (model === undefined || descriptors === undefined) return undefined;
-  const cur = descriptors.map((id) => model.initial[model.locIds.indexOf(id)]!);
-  for (const ev of exec.events) {
-    if (!landsInMemory(ev, exec.model)) continue;
-    const locs = ev.locs;
-    for (let k = 0; k < locs.length; k++) {
-      const i = descriptors.indexOf(locs[k]!);
-      if (i < 0) continue;
-      const next = wordWritten(ev, k);
-      const prev = cur[i]!;
-      cur[i] = next;
+  return followEntries(exec, model, descriptors, (ev, _cur, changed): UnbrokenChange | undefined => {
+    for (const { loc, prev, next } of changed) {
       const parts = arm64UnbrokenChange(prev, next);
       if (parts === undefined) continue;
       const op = storeOp(exec, outermost ?? outermostWriters(exec, subject.name), ev);
-      return { kind: 'bbm', subject: subject.name, loc: locs[k]!, prev, next, parts, event: ev, op };
+      return { kind: 'bbm', subject: subject.name, loc, prev, next, parts, event: ev, op };
     }
-  }
-  return undefined;
+    return undefined;
+  }).result;
 }

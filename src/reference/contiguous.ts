@@ -1,8 +1,8 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { ContiguousFault, PteSubject } from '../kernel';
 import { contiguousFault } from '../kernel';
-import { landsInMemory, outermostWriters, storeOp } from './history';
-import { wordWritten } from './bbm';
+import { outermostWriters, storeOp } from './history';
+import { entryValues, followEntries } from './bbm';
 
 /** A store after which a contpte block of the subject was misprogrammed (misprogrammedBlock). */
 export interface MisprogrammedBlock {
@@ -51,36 +51,24 @@ export function misprogrammedBlock(
   const model = subject.entries;
   const block = model?.block;
   if (model === undefined || block === undefined || block.length < 2) return undefined;
-  const cur = block.map((id) => model.initial[model.locIds.indexOf(id)]!);
-  let fault = contiguousFault(cur, false);
+  const found = (ev: Event, f: ContiguousFault, cur: readonly bigint[]): MisprogrammedBlock => ({
+    kind: 'cont',
+    subject: subject.name,
+    fault: f,
+    locs: block,
+    entries: [...cur],
+    event: ev,
+    op: storeOp(exec, outermost ?? outermostWriters(exec, subject.name), ev),
+  });
+  let fault = contiguousFault(entryValues(model, block), false);
   let last: Event | undefined;
-  const found = (ev: Event, f: ContiguousFault): MisprogrammedBlock => {
-    const op = storeOp(exec, outermost ?? outermostWriters(exec, subject.name), ev);
-    return {
-      kind: 'cont',
-      subject: subject.name,
-      fault: f,
-      locs: block,
-      entries: [...cur],
-      event: ev,
-      op,
-    };
-  };
-  for (const ev of exec.events) {
-    if (!landsInMemory(ev, exec.model)) continue;
-    let touched = false;
-    for (let k = 0; k < ev.locs.length; k++) {
-      const i = block.indexOf(ev.locs[k]!);
-      if (i < 0) continue;
-      cur[i] = wordWritten(ev, k);
-      touched = true;
-    }
-    if (!touched) continue;
+  const walk = followEntries(exec, model, block, (ev, cur) => {
     last = ev;
     const before = fault;
     fault = contiguousFault(cur, false);
-    if (fault !== undefined && before === undefined) return found(ev, fault);
-  }
+    return fault !== undefined && before === undefined ? found(ev, fault, cur) : undefined;
+  });
+  if (walk.result !== undefined) return walk.result;
   if (last === undefined || fault !== undefined || !exec.ops.every((o) => o.done)) return undefined;
-  return contiguousFault(cur, true) === 'partial' ? found(last, 'partial') : undefined;
+  return contiguousFault(walk.cur, true) === 'partial' ? found(last, 'partial', walk.cur) : undefined;
 }
