@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import { INIT_TAG } from '../machine';
 import type { EntriesModel, EntriesSpec } from '../kernel';
-import { isEntriesSpec, isWriterSpec } from '../kernel';
+import { isEntriesSpec, isHardwareAccess, isWriterSpec } from '../kernel';
 
 /**
  * The SC reference for one subject: every writer operation takes effect
@@ -49,9 +49,6 @@ export interface LogicalHistory {
    */
   readonly placed?: ReadonlyMap<number, Event>;
 }
-
-/** hw_access's operation (kernel/writers/arm64.ts): the MMU's access/dirty update of one descriptor. */
-export const isHardwareAccess = (o: OpRecord): boolean => o.mark.name === 'hw_dirty' || o.mark.name === 'hw_young';
 
 /** An operation's finishing step; one cut off by a bound finishes after every other. */
 const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
@@ -211,7 +208,7 @@ export function buildHistory(
     );
   // a hardware access/dirty update is one atomic RMW of memory: one that stored nothing (the descriptor it read was
   // invalid, or already young/dirty) changed nothing, whatever the logical value is where it finished
-  const writers = tops.filter((o) => !(o.done && isHardwareAccess(o) && !storeSpansOf.has(o.id)));
+  const writers = tops.filter((o) => !(o.done && isHardwareAccess(o.mark) && !storeSpansOf.has(o.id)));
   const { at, placed } = commitPoints(writers, storeSpansOf);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();

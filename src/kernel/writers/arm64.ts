@@ -89,6 +89,13 @@ export const HW_UPDATE = { dirty: 'hw_dbm_update', young: 'hw_af_update' } as co
 export const isHardwareUpdate = (ev: { readonly name: string }): boolean =>
   ev.name === HW_UPDATE.dirty || ev.name === HW_UPDATE.young;
 
+/** The names of hw_access's operations (a write access, a read access), around its one RMW. */
+export const HW_ACCESS = { dirty: 'hw_dirty', young: 'hw_young' } as const;
+
+/** Whether an operation is hw_access's (the MMU's access/dirty update of one descriptor). */
+export const isHardwareAccess = (mark: { readonly name: string }): boolean =>
+  mark.name === HW_ACCESS.dirty || mark.name === HW_ACCESS.young;
+
 /**
  * A hardware page-table walker with HA/HD (a CPU with FEAT_HAFDBS) accessing
  * the page of `p`: one atomic read-modify-write of a descriptor. For a valid
@@ -109,7 +116,7 @@ export function* hw_access(p: Arm64Ptep, write: boolean, where: 'block' | 'targe
   const what = write ? 'hw: write (AF, DBM clears RDONLY)' : 'hw: access (AF)';
   const spec = entrySpec(`${what} on ${loc.name}`, loc, (old) => hwAccessUpdate(old, write));
   yield begin({
-    name: write ? 'hw_dirty' : 'hw_young',
+    name: write ? HW_ACCESS.dirty : HW_ACCESS.young,
     role: 'writer',
     subject: p.name,
     locs: [loc],
