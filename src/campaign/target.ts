@@ -156,6 +156,13 @@ export abstract class OutsideReferenceContract extends UsageError {
     const colon = name.indexOf(': ');
     return `cpu ${colon < 0 ? name : name.slice(0, colon)}`;
   }
+
+  /** who made store `ev`: its operation (`op`), else its CPU and the store's name */
+  protected static storer(t: Target, op: OpRecord | undefined, ev: Event): string {
+    return op !== undefined
+      ? OutsideReferenceContract.op(t, op)
+      : `${OutsideReferenceContract.cpu(t, ev.cpu)} (${ev.name})`;
+  }
 }
 
 /**
@@ -215,10 +222,7 @@ export class WritersNotSerialised extends OutsideReferenceContract {
 export class BreakBeforeMakeMissing extends OutsideReferenceContract {
   constructor(t: Target, found: UnbrokenChange) {
     const ev = found.event;
-    const who =
-      found.op !== undefined
-        ? OutsideReferenceContract.op(t, found.op)
-        : `${OutsideReferenceContract.cpu(t, ev.cpu)} (${ev.name})`;
+    const who = OutsideReferenceContract.storer(t, found.op, ev);
     const loc = t.built.locations.locs[found.loc]?.name ?? `location ${found.loc}`;
     const when = ev.kind === 'drain' ? `its store drained to memory at step ${ev.step}` : `at step ${ev.step}`;
     const entry = (v: bigint): string =>
@@ -246,10 +250,7 @@ export class MisprogrammedContiguousRange extends OutsideReferenceContract {
     const entries = found.locs.map(
       (id, i) => `${name(id)} ${arm64.format(found.entries[i]!)} (${fields(found.entries[i]!)})`,
     );
-    const who =
-      found.op !== undefined
-        ? OutsideReferenceContract.op(t, found.op)
-        : `${OutsideReferenceContract.cpu(t, ev.cpu)} (${ev.name})`;
+    const who = OutsideReferenceContract.storer(t, found.op, ev);
     const when = ev.kind === 'drain' ? `when its store drained to memory at step ${ev.step}` : `at step ${ev.step}`;
     const what =
       found.fault === 'partial'
