@@ -291,6 +291,11 @@ interface Out {
  * after its repaint (EntriesSpec.repainted) repaints each entry at its first
  * store after its clear and paints it final at its last; once every entry of
  * its break is repainted, the repainted block is a logical value of its own.
+ * Another writer's store that lands on an entry the break has painted lands on
+ * this writer's value for it (a hardware DBM update of pte0 repainted by a
+ * refold that has pte3 still to paint): the writer has taken effect, so it
+ * commits there, just before that store's writer (with a repaint still to
+ * finish, its repainted block does), and not again where it finishes.
  */
 function entriesHistory(
   exec: Execution,
@@ -330,6 +335,8 @@ function entriesHistory(
     readonly midPainted: Set<number>;
     shown: boolean;
     readonly painted: Set<number>;
+    /** the entries whose last store came after their first paint (a writer without `repainted`: every painted one) */
+    readonly paintedLast: Set<number>;
   }
   const breaks = new Map<number, Break>();
   // the steps at which each break-before-make writer first, second and last wrote each location, in one pass
@@ -345,8 +352,19 @@ function entriesHistory(
     if (isEntriesSpec(spec) && spec.transient)
       writes.set(op.id, { first: new Map(), second: new Map(), last: new Map() });
   }
+  // the subject's locations each other writer stored to (where its stores take their place in memory): a store to
+  // an entry a break-before-make writer has painted ends that writer's break (see `finishEarly` below)
+  const stored = new Map<number, Set<number>>();
   if (writes.size > 0) {
     for (const ev of exec.events) {
+      if (landsInMemory(ev, exec.model) && ev.tag !== undefined && ev.tag >= 0) {
+        const w = ownerOf(exec, outermost, ev.tag);
+        if (w !== undefined && !writes.has(w)) {
+          const s = stored.get(w) ?? new Set<number>();
+          for (const l of ev.locs) if (model.locIds.includes(l)) s.add(l);
+          stored.set(w, s);
+        }
+      }
       if (ev.wrote === undefined || ev.op < 0) continue;
       const top = outermost.get(ev.op);
       const w = top === undefined ? undefined : writes.get(top);
@@ -392,17 +410,61 @@ function entriesHistory(
     if (text !== undefined) out.describe.set(out.values.length - 1, text);
   };
   out.values[0] = model.view(cur);
+  /** an operation's commit: its final value (an entry its break painted already keeps what it holds) */
+  const finish = (op: OpRecord, b: Break | undefined, finals: ReadonlyMap<number, bigint>): void => {
+    for (const [id, v] of finals) if (!b?.painted.has(id)) cur[at(id, op.mark.name)] = v;
+    breaks.delete(op.id);
+    push(op);
+    out.indexOfOp.set(op.id, out.values.length - 1);
+  };
+  // the entries a specification is applied to: as the writer's break remembered them, else as they are now
+  // (a specification computes its map at once: `cur` cannot change under it)
+  const heldBy =
+    (op: OpRecord, b: Break | undefined) =>
+    (id: number): bigint =>
+      b?.olds.get(id) ?? cur[at(id, op.mark.name)]!;
+  /** break-before-make writers committed before they finished (a store of another writer landed on their paint) */
+  const finishedEarly = new Set<number>();
+  const finishEarly = (op: OpRecord, b: Break): void => {
+    if (!b.shown && (op.mark.spec as EntriesSpec).repainted) showRepainted(op, b);
+    finish(op, b, (b.final ??= (op.mark.spec as EntriesSpec).entries(heldBy(op, b))));
+    finishedEarly.add(op.id);
+  };
+  /**
+   * A writer that goes on after its repaint: its repainted block as a logical value of its own, once every entry is
+   * repainted — or before, when another writer's store lands on an entry it repainted (entries still to repaint
+   * take their repainted values at once)
+   */
+  const showRepainted = (op: OpRecord, b: Break): void => {
+    const spec = op.mark.spec as EntriesSpec;
+    b.repainted ??= spec.repainted!.entries(heldBy(op, b));
+    for (const id of b.brk.keys()) {
+      if (b.midPainted.has(id)) continue;
+      const v = b.repainted.get(id);
+      if (v !== undefined) cur[at(id, op.mark.name)] = v;
+      b.midPainted.add(id);
+    }
+    b.shown = true;
+    push(op, spec.repainted!.describe);
+    out.repaintedIndexOfOp.set(op.id, out.values.length - 1);
+  };
   for (const c of commits) {
+    if (finishedEarly.has(c.op.id)) continue;
     const spec = c.op.mark.spec as EntriesSpec;
     const b = breaks.get(c.op.id);
-    // the entries a specification is applied to: as the writer's break remembered them, else as they are now
-    // (a specification computes its map at once: `cur` cannot change under it)
-    const held = (id: number): bigint => b?.olds.get(id) ?? cur[at(id, c.op.mark.name)]!;
+    const held = heldBy(c.op, b);
     if (c.clear !== undefined) {
       if (b === undefined) {
         const brk = spec.transient!.entries(held);
         if (brk.size === 0) continue;
-        const fresh: Break = { brk, olds: new Map(), midPainted: new Set(), shown: false, painted: new Set() };
+        const fresh: Break = {
+          brk,
+          olds: new Map(),
+          midPainted: new Set(),
+          shown: false,
+          painted: new Set(),
+          paintedLast: new Set(),
+        };
         breaks.set(c.op.id, fresh);
         fresh.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
         const v = brk.get(c.clear);
@@ -429,9 +491,7 @@ function entriesHistory(
         if (!b.shown) states[states.length - 1] = [...cur];
         continue;
       }
-      b.shown = true;
-      push(c.op, spec.repainted!.describe);
-      out.repaintedIndexOfOp.set(c.op.id, out.values.length - 1);
+      showRepainted(c.op, b);
       continue;
     }
     const finals = (): ReadonlyMap<number, bigint> =>
@@ -442,13 +502,22 @@ function entriesHistory(
       const v = finals().get(c.repaint);
       if (v !== undefined) cur[at(c.repaint, c.op.mark.name)] = v;
       b.painted.add(c.repaint);
+      b.paintedLast.add(c.repaint);
       if (!b.shown) states[states.length - 1] = [...cur];
       continue;
     }
-    for (const [id, v] of finals()) if (!b?.painted.has(id)) cur[at(id, c.op.mark.name)] = v;
-    breaks.delete(c.op.id);
-    push(c.op);
-    out.indexOfOp.set(c.op.id, out.values.length - 1);
+    // another writer's store to an entry an open break has painted lands on that writer's value for the entry
+    // (a hardware DBM update of a repainted pte0 while the fold still has pte3 to paint): that writer has taken
+    // effect, so its value comes first
+    for (const id of stored.get(c.op.id) ?? []) {
+      for (const [w, wb] of breaks) {
+        if (w === c.op.id) continue;
+        const wop = exec.ops[w]!;
+        if (wb.paintedLast.has(id)) finishEarly(wop, wb);
+        else if (wb.midPainted.has(id) && !wb.shown) showRepainted(wop, wb);
+      }
+    }
+    finish(c.op, b, finals());
   }
   return states;
 }

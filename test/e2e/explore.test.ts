@@ -387,7 +387,7 @@ describe('explore --scenario', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `DIVERGENCE: 2 divergent state(s) within bound 1; the first witness of each, minimized: 2 crash file(s) ` +
+      `DIVERGENCE: 1 divergent state(s) within bound 1; the first witness of each, minimized: 1 crash file(s) ` +
         `(one per distinct divergence), in ${dir}/\n` +
         `  (${stopped} of ${h.executions} executions hit a bound and were not judged — neither a pass nor a divergence: ` +
         `${during} with another CPU's operation unfinished or running during the read (typically a writer the ` +

@@ -130,7 +130,8 @@ describe('law: the reference ends where memory ends', () => {
  * refolds (13..25). The reference committed C's update anyway, where it finished, on the unfold's repainted block:
  * a hardware-dirty pte1 memory never held, and A's clean read was judged `false-clean` under `exact`, as were 3422
  * `stale` and 20 `false-clean` executions of `explore --bound 1` over S9 under tso (all agree now but 187 `stale`
- * and 10 `false-clean`, which memory does show, and the 1428 `ad-mixed`).
+ * and 10 `false-clean`, which memory does show — test/unit/history-early-finish.test.ts mends those —, and the 1428
+ * `ad-mixed`).
  */
 describe('a hardware update that stored nothing changes nothing in the reference', () => {
   const TRACE = [1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 2, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
