@@ -1,8 +1,8 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { PteSubject } from '../kernel';
-import { isEntriesSpec, isHardwareAccess, isHardwareUpdate, isWriterSpec } from '../kernel';
+import { isEntriesSpec, isHardwareUpdate, isWriterSpec } from '../kernel';
 import type { StoreSpan } from './history';
-import { landsInMemory, outermostWriters, ownerOf, storeSpans } from './history';
+import { landsInMemory, outermostWriters, ownerOf, storeSpans, storedNothing } from './history';
 import { wordWritten } from './bbm';
 
 /**
@@ -90,8 +90,7 @@ export function staleDecision(
       o.done &&
       ((s?.stores ?? 0) <= 1 || entries) &&
       !hardware(s) &&
-      // one that stored nothing is no logical value (history.ts)
-      !(s === undefined && isHardwareAccess(o.mark))
+      !storedNothing(o, spans)
     );
   });
   // a race needs a store of a writer on another CPU than the candidate's (the CPUs with one)

@@ -64,6 +64,8 @@ export interface StoreSpan {
   /** event index of the last */
   last: number;
   stores: number;
+  /** the locations (of those storeSpans was given) it stored to */
+  readonly locs: Set<number>;
 }
 
 /**
@@ -94,10 +96,12 @@ export function storeSpans(
     const w = ownerOf(exec, outermost, ev.tag);
     if (w === undefined) continue;
     const s = spans.get(w);
-    if (s === undefined) spans.set(w, { event: ev, last: ev.index, stores: 1 });
+    const locs = ev.locs.filter((l) => locIds.includes(l));
+    if (s === undefined) spans.set(w, { event: ev, last: ev.index, stores: 1, locs: new Set(locs) });
     else {
       s.last = ev.index;
       s.stores++;
+      for (const l of locs) s.locs.add(l);
     }
   }
   return spans;
@@ -139,6 +143,16 @@ function commitPoints(
     placed.set(o.id, ev);
   }
   return { at: (o) => points.get(o.id) ?? { time: endOf(o), seq: 0 }, placed };
+}
+
+/**
+ * Whether `o` is a hardware access/dirty update that stored nothing (`spans`: storeSpans over the subject's
+ * locations). It is one atomic RMW of memory: one that stored nothing (the descriptor it read was invalid, or already
+ * young/dirty) changed nothing, whatever the logical value is where it finished — no logical value (buildHistory),
+ * no deciding writer (decided.ts).
+ */
+export function storedNothing(o: OpRecord, spans: ReadonlyMap<number, StoreSpan>): boolean {
+  return o.done && isHardwareAccess(o.mark) && !spans.has(o.id);
 }
 
 /**
@@ -206,9 +220,7 @@ export function buildHistory(
       model?.locIds ?? [...new Set(tops.flatMap((o) => (o.mark.locs ?? []).map((l) => l.id)))],
       outermost,
     );
-  // a hardware access/dirty update is one atomic RMW of memory: one that stored nothing (the descriptor it read was
-  // invalid, or already young/dirty) changed nothing, whatever the logical value is where it finished
-  const writers = tops.filter((o) => !(o.done && isHardwareAccess(o.mark) && !storeSpansOf.has(o.id)));
+  const writers = tops.filter((o) => !storedNothing(o, storeSpansOf));
   const { at, placed } = commitPoints(writers, storeSpansOf);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
@@ -229,7 +241,7 @@ export function buildHistory(
     }
   }
   const states = model
-    ? entriesHistory(exec, subject, model, writers, outermost, at, {
+    ? entriesHistory(exec, subject, model, writers, outermost, storeSpansOf, at, {
         values,
         indexOfOp,
         firstIndexOfOp,
@@ -303,6 +315,7 @@ function entriesHistory(
   model: EntriesModel,
   writers: readonly OpRecord[],
   outermost: ReadonlyMap<number, number>,
+  spans: ReadonlyMap<number, StoreSpan>,
   commitOf: (o: OpRecord) => CommitPoint,
   out: Out,
 ): bigint[][] {
@@ -352,19 +365,8 @@ function entriesHistory(
     if (isEntriesSpec(spec) && spec.transient)
       writes.set(op.id, { first: new Map(), second: new Map(), last: new Map() });
   }
-  // the subject's locations each other writer stored to (where its stores take their place in memory): a store to
-  // an entry a break-before-make writer has painted ends that writer's break (see `finishEarly` below)
-  const stored = new Map<number, Set<number>>();
   if (writes.size > 0) {
     for (const ev of exec.events) {
-      if (landsInMemory(ev, exec.model) && ev.tag !== undefined && ev.tag >= 0) {
-        const w = ownerOf(exec, outermost, ev.tag);
-        if (w !== undefined && !writes.has(w)) {
-          const s = stored.get(w) ?? new Set<number>();
-          for (const l of ev.locs) if (model.locIds.includes(l)) s.add(l);
-          stored.set(w, s);
-        }
-      }
       if (ev.wrote === undefined || ev.op < 0) continue;
       const top = outermost.get(ev.op);
       const w = top === undefined ? undefined : writes.get(top);
@@ -426,8 +428,9 @@ function entriesHistory(
   /** break-before-make writers committed before they finished (a store of another writer landed on their paint) */
   const finishedEarly = new Set<number>();
   const finishEarly = (op: OpRecord, b: Break): void => {
-    if (!b.shown && (op.mark.spec as EntriesSpec).repainted) showRepainted(op, b);
-    finish(op, b, (b.final ??= (op.mark.spec as EntriesSpec).entries(heldBy(op, b))));
+    const spec = op.mark.spec as EntriesSpec;
+    if (!b.shown && spec.repainted) showRepainted(op, b);
+    finish(op, b, (b.final ??= spec.entries(heldBy(op, b))));
     finishedEarly.add(op.id);
   };
   /**
@@ -508,8 +511,9 @@ function entriesHistory(
     }
     // another writer's store to an entry an open break has painted lands on that writer's value for the entry
     // (a hardware DBM update of a repainted pte0 while the fold still has pte3 to paint): that writer has taken
-    // effect, so its value comes first
-    for (const id of stored.get(c.op.id) ?? []) {
+    // effect, so its value comes first (the stores of another break-before-make writer, on another CPU, would be
+    // unserialised: serial.ts)
+    for (const id of writes.has(c.op.id) ? [] : (spans.get(c.op.id)?.locs ?? [])) {
       for (const [w, wb] of breaks) {
         if (w === c.op.id) continue;
         const wop = exec.ops[w]!;
