@@ -109,6 +109,7 @@ export function contpteModel(block: readonly Location[], initial: readonly bigin
     initial: [...initial],
     descriptors: block.map((l) => l.id),
     view: contpteView(t),
+    standalone: (entries) => !validCont(entries[t]!),
     interchangeable: block.filter((_, i) => i !== t).map((l) => l.id),
     ...(block.length > 1
       ? {

@@ -83,6 +83,14 @@ export interface EntriesModel {
   readonly initial: readonly bigint[];
   readonly view: (entries: readonly bigint[]) => bigint;
   /**
+   * Whether the view of `entries` is the target entry's own value, whatever the other entries hold (arm64: the
+   * target is not valid+CONT — a lone pte, or an entry of a block not folded yet). A break-before-make writer's
+   * transient then hides only the entries it has cleared: an entry it has yet to clear is still a pte of its own (a
+   * refold's target before its xchg). Absent, or false: the view reads the block, and from the writer's first clear
+   * the whole block is its transient (a reader must not see a half-broken block as a valid one).
+   */
+  readonly standalone?: (entries: readonly bigint[]) => boolean;
+  /**
    * Entries (location ids) the view treats alike: it depends only on the
    * *set* of their values, not on which of them holds which value nor on how
    * many hold it. A contpte block's entries other than the target: the view

@@ -400,11 +400,22 @@ function entriesHistory(
   const rank = (c: Commit): number =>
     c.clear !== undefined ? 0 : c.mid !== undefined || c.repaint !== undefined ? 1 : 2;
   commits.sort((a, b) => byCommit(a, b) || a.op.start - b.op.start || a.op.id - b.op.id || rank(a) - rank(b));
-  const view = (): bigint => {
+  // the entries an open break has cleared show its values; then, unless the target stands alone on what is left
+  // (EntriesModel.standalone), so does the rest of the break (`whole`: regardless)
+  const view = (whole = false): bigint => {
     const shown = [...cur];
-    for (const b of breaks.values()) if (!b.shown) for (const [id, v] of b.brk) shown[at(id, 'break')] = v;
+    const open = [...breaks.values()].filter((b) => !b.shown);
+    for (const b of open) for (const [id, v] of b.brk) if (b.olds.has(id)) shown[at(id, 'break')] = v;
+    if (whole || model.standalone?.(shown) !== true)
+      for (const b of open) for (const [id, v] of b.brk) shown[at(id, 'break')] = v;
     return model.view(shown);
   };
+  /** a break's logical value: its transient, or — the target standing alone, not cleared yet — how far it got */
+  const breakText = (b: Break, spec: EntriesSpec): string =>
+    view() === view(true)
+      ? spec.transient!.describe
+      : `${spec.transient!.describe}, under way: ${b.olds.size} of ${b.brk.size} entries cleared (the entry read, ` +
+        'not yet cleared, is still a pte of its own)';
   const push = (op: OpRecord, text?: string): void => {
     out.values.push(view());
     out.ops.push(op);
@@ -472,14 +483,16 @@ function entriesHistory(
         fresh.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
         const v = brk.get(c.clear);
         if (v !== undefined) cur[at(c.clear, c.op.mark.name)] = v;
-        push(c.op, spec.transient!.describe);
+        push(c.op, breakText(fresh, spec));
         out.firstIndexOfOp.set(c.op.id, out.values.length - 1);
         continue;
       }
       if (!b.brk.has(c.clear) || b.olds.has(c.clear)) continue;
       b.olds.set(c.clear, cur[at(c.clear, c.op.mark.name)]!);
       cur[at(c.clear, c.op.mark.name)] = b.brk.get(c.clear)!;
-      states[states.length - 1] = [...cur];
+      // a clear of the entry read while it stood alone (a refold clearing its target) is a logical value of its own
+      if (view() !== out.values[out.values.length - 1]) push(c.op, breakText(b, spec));
+      else states[states.length - 1] = [...cur];
       continue;
     }
     if (c.mid !== undefined) {

@@ -204,7 +204,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     join(cwd, 'contpte-refold-other-folio.scn'),
   );
   const FILE =
-    'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.no-false-dirty.sc.false-dirty.8e0ff0e3dfc0.msgpack';
+    'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.no-false-dirty.sc.false-dirty.c736165cd5bd.msgpack';
   const commands = readmeCommands(blocks, FILE);
 
   test('the loop in the README is the committed module’s', () => {
@@ -228,7 +228,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     // one crash file, whose reduced program keeps each clear before its __set_pte (break-before-make: the
     // minimizer rejects a reduction that writes FolioB over FolioA's valid entry; it dropped all four before) and
     // the unfold (a misprogrammed block: FolioB's plain entries beside FolioA's CONT ones; it dropped it before)
-    expect(flat).toContain('it finds 1 distinct divergence (one crash file), `…8e0ff0e3dfc0`');
+    expect(flat).toContain('it finds 1 distinct divergence (one crash file), `…c736165cd5bd`');
     expect(fuzz!.stderr).toContain('1 distinct divergence(s)');
     expect(readdirSync(join(cwd, 'crashes'))).toEqual([FILE.slice('crashes/'.length)]);
     expect(fuzz!.stderr).toContain(
@@ -236,7 +236,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
         'scenario\'s): dropped from cpu B "remap the block to FolioB, refold": spin_lock(ptl), spin_unlock(ptl)\n',
     );
     for (const q of [
-      'no value of its page (pfn=0x41) in the window was; v13 was dirty but maps another page (pfn=0x81)',
+      'no value of its page (pfn=0x41) in the window was; v14 was dirty but maps another page (pfn=0x81)',
       'reference history of pte1, the entry read in block pte (while valid+CONT, access/dirty OR-ed over pte0..pte3,',
     ]) {
       expect(flat).toContain(q);
