@@ -1,4 +1,5 @@
 import type { Execution, OpRecord } from '../machine';
+import { isHardwareAccess } from '../kernel';
 import type { StoreSpan } from './history';
 import { finishOrder, outermostWriters, storeSpans } from './history';
 
@@ -28,10 +29,14 @@ export interface UnserialisedWriters {
  * disjoint stretches of memory order, in the order in which they finish. A
  * writer that makes one store is atomic by itself, and the reference commits
  * it where that store takes its place in memory (history.ts commitPoints),
- * so it needs no order with the others: it may land inside another writer (a
- * hardware A/D update inside a PTL-holding contpte_convert, S8/S9), and is
- * not looked at here (decided.ts checks that it did not decide on a value
- * another CPU's writer replaced before it committed). Stores, not the operations' step windows, are compared: an
+ * so it needs no order with the others that finish before or start after it
+ * (decided.ts checks that it did not decide on a value another CPU's writer
+ * replaced before it committed); but it must not land between two stores of
+ * a writer of several on another CPU: memory then holds a mix the reference
+ * never lists (a set_pte_atomic between PAE set_pte's high and low stores:
+ * {its high : set_pte's low}). Only the hardware may do that — a hardware A/D
+ * update, one atomic RMW, inside a PTL-holding contpte_convert (S8/S9), which
+ * history.ts's breaks and early commits account for. Stores, not the operations' step windows, are compared: an
  * operation that takes the PTL inside itself (the fault path) overlaps the
  * holder's window while it waits for the lock, without harm.
  *
@@ -56,9 +61,8 @@ export function unserialisedWriters(
   spans?: ReadonlyMap<number, StoreSpan>,
 ): UnserialisedWriters | undefined {
   if (outermost.size < 2) return undefined;
-  const multi = [...(spans ?? storeSpans(exec, locIds, outermost))]
-    .filter(([, s]) => s.stores >= 2)
-    .sort((a, b) => a[1].event.index - b[1].event.index);
+  const all = [...(spans ?? storeSpans(exec, locIds, outermost))];
+  const multi = all.filter(([, s]) => s.stores >= 2).sort((a, b) => a[1].event.index - b[1].event.index);
   for (let i = 0; i < multi.length; i++) {
     const [ia, a] = multi[i]!;
     const opA = exec.ops[ia]!;
@@ -70,6 +74,24 @@ export function unserialisedWriters(
       if (b.event.index < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
       if (finishOrder(opA, opB) > 0)
         return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: false };
+    }
+    // a software writer of one store, committed where it lands (history.ts commitPoints), must land outside opA's
+    // stores and on the side of opA's commit (where opA finishes) on which the reference lists it: under tso opA's
+    // drains may land after another CPU's store that came after opA finished (cut off by a bound: by design, not
+    // looked at, as history.ts commits such a writer last)
+    if (!opA.done) continue;
+    for (const [ib, b] of all) {
+      const opB = exec.ops[ib]!;
+      if (b.stores !== 1 || !opB.done || opB.cpu === opA.cpu || isHardwareAccess(opB.mark)) continue;
+      const ev = b.event;
+      if (a.event.index < ev.index && ev.index < a.last)
+        return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
+      const committed = ev.kind === 'drain' ? ev.step - 0.5 : ev.step;
+      const before = ev.index < a.event.index;
+      if (before ? committed > opA.end : committed < opA.end) {
+        const [first, second] = before ? [opB, opA] : [opA, opB];
+        return { kind: 'unserialised', subject, first, second, interleaved: false };
+      }
     }
   }
   return undefined;

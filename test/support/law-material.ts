@@ -17,6 +17,7 @@ export const REFUSED: ReadonlySet<string> = new Set([
   'access-flags-then-tlbi',
   'access-flags-then-tlbi-block',
   'contpte-remap-no-unfold',
+  'unlocked-get-and-clear',
 ]);
 
 /** The kernel scenarios of the architectures `keep` accepts. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Event, Execution, ModelKind, OpRecord } from '../../src/machine';
 import { TraceSource } from '../../src/machine';
-import { arm64, builtinOperations, builtinReaders, clearSpec, setSpec, x86Pae } from '../../src/kernel';
+import { HW_ACCESS, arm64, builtinOperations, builtinReaders, clearSpec, setSpec, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import { unserialisedWriters } from '../../src/reference';
 import type { Scenario } from '../../src/scenario';
@@ -228,14 +228,43 @@ describe('unserialisedWriters: a store counts where it reaches memory', () => {
     const drains = [drain(4, 1, 0, HIGH), drain(4, 1, 0, LOW), drain(4, 2, 1, LOW), drain(4, 2, 1, HIGH)];
     expect(unserialisedWriters(exec('tso', [...issued, ...drains]), 'pte', [LOW, HIGH])).toBeUndefined();
   });
-  test('a one-store writer (an atomic RMW) landing between two stores of another CPU is not flagged', () => {
-    const hw = op(2, 3, 'hw_access', 1, 1, setSpec(0x1n, 'young'));
+  test('a hardware access/dirty update (one atomic RMW) landing between two stores of another CPU is not flagged', () => {
+    const hw = op(2, 3, HW_ACCESS.young, 1, 1, setSpec(0x1n, 'young'));
     const evs = [
       store(0, 1, 0, HIGH),
       { ...store(1, 3, 2, LOW), kind: 'rmw' as const, name: 'cmpxchg' },
       store(2, 1, 0, LOW),
     ];
     expect(unserialisedWriters(exec('weak', evs, [hw]), 'pte', [LOW, HIGH])).toBeUndefined();
+  });
+  // a software writer of one store (set_pte_atomic's xchg64 on cpu 3) against B's set_pte (cpu 1): its store must
+  // land outside B's two, on the side of B's finish (step 2) where the reference commits it (at its store)
+  const atomic = (start: number): OpRecord => op(2, 3, 'set_pte_atomic', start, start, setSpec(0x2n, 'set'));
+  const xchg = (step: number): Omit<Event, 'index'> => ({
+    ...store(step, 3, 2, LOW),
+    kind: 'rmw',
+    name: 'xchg64',
+    locs: [LOW, HIGH],
+  });
+  const shape = (found: ReturnType<typeof unserialisedWriters>) =>
+    found && { first: found.first.id, second: found.second.id, interleaved: found.interleaved };
+  test('a software writer of one store landing between two stores of another CPU is flagged (sc, weak)', () => {
+    for (const model of ['sc', 'weak'] as const) {
+      const evs = [store(0, 1, 0, HIGH), xchg(1), store(2, 1, 0, LOW)];
+      const found = unserialisedWriters(exec(model, evs, [atomic(1)]), 'pte', [LOW, HIGH]);
+      expect(shape(found), model).toEqual({ first: 0, second: 2, interleaved: true });
+    }
+  });
+  test('a software writer of one store before or after the other writer’s stores and finish is not flagged', () => {
+    const before = [xchg(0), store(1, 1, 0, HIGH), store(2, 1, 0, LOW)];
+    const after = [store(0, 1, 0, HIGH), store(1, 1, 0, LOW), xchg(3)];
+    expect(unserialisedWriters(exec('sc', before, [atomic(0)]), 'pte', [LOW, HIGH])).toBeUndefined();
+    expect(unserialisedWriters(exec('sc', after, [atomic(3)]), 'pte', [LOW, HIGH])).toBeUndefined();
+  });
+  test('tso: B finished (step 1), then the one-store writer landed (3), then B drained: the other order', () => {
+    const evs = [store(0, 1, 0, HIGH), store(1, 1, 0, LOW), xchg(3), drain(4, 1, 0, HIGH), drain(4, 1, 0, LOW)];
+    const found = unserialisedWriters(exec('tso', evs, [atomic(3)]), 'pte', [LOW, HIGH]);
+    expect(shape(found)).toEqual({ first: 2, second: 0, interleaved: false });
   });
   test('two writers on one CPU are serialised by program order whatever their stores', () => {
     const same = [op(0, 1, 'set_pte', 0, 3, setSpec(0x1n, 'set')), op(1, 1, 'pte_clear', 1, 2, clearSpec)];
