@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { ModelKind } from '../machine';
 import { MODEL_KINDS } from '../machine';
 import type { ReaderDef, ReaderRegistry } from '../kernel';
@@ -79,6 +80,31 @@ export function resolveScenario(name: string | Scenario | ScenarioText, registry
   return s;
 }
 
+/**
+ * The scenarios of a selection, each once: one given twice (a built-in named twice, one file given twice) counts
+ * once; two different ones of one name are refused — targets, their counters and the summary's rows, corpus
+ * subfolders and crash-file names are all keyed by the scenario's name, so their campaigns would be mixed.
+ */
+export function distinctScenarios(scenarios: readonly Scenario[]): Scenario[] {
+  const byName = new Map<string, Scenario>();
+  const where = (s: Scenario): string => (s.file === undefined ? 'the built-in' : s.file);
+  const source = (s: Scenario): string => (s.file === undefined ? '' : resolvePath(s.file));
+  const out: Scenario[] = [];
+  for (const s of scenarios) {
+    const seen = byName.get(s.name);
+    if (seen === undefined) {
+      byName.set(s.name, s);
+      out.push(s);
+    } else if (source(seen) !== source(s)) {
+      throw new UsageError(
+        `--scenario: two scenarios are named ${s.name} (${where(seen)} and ${where(s)}); campaigns, corpus folders ` +
+          `and crash files are keyed by scenario name — rename one (its \`scenario\` line)`,
+      );
+    }
+  }
+  return out;
+}
+
 export function resolveReader(name: string, registry: ReaderRegistry): ReaderDef {
   const r = registry.get(name);
   if (!r) throw new UsageError(`unknown reader "${name}"; valid: ${list(registry.names())}`);
@@ -153,7 +179,7 @@ export function namedTarget(s: Scenario, reader: ReaderDef, contract: string, mo
 export function selectTargets(sel: Selection, registry: ReaderRegistry): Target[] {
   const scenarios =
     sel.scenarios && sel.scenarios.length > 0
-      ? sel.scenarios.map((x) => resolveScenario(x, registry))
+      ? distinctScenarios(sel.scenarios.map((x) => resolveScenario(x, registry)))
       : builtinScenarios();
   const readers = sel.readers?.map((r) => resolveReader(r, registry));
   const contract = sel.contract === undefined ? undefined : resolveContract(sel.contract);

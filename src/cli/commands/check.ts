@@ -1,4 +1,5 @@
 import type { ReaderRegistry } from '../../kernel';
+import { counted } from '../render';
 import { ScenarioError, expectText, rawConditionText } from '../../scenario';
 import { UsageError } from '../../campaign';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
@@ -37,7 +38,7 @@ function describe(l: LoadedFile): string {
   if (l.kind === 'kernel') {
     const s = l.scenario;
     const readers = s.readers.map((r) => (s.expect[r] ? `${r} (expect ${expectText(s.expect[r])})` : r)).join(', ');
-    return `scenario ${s.name} — ${s.arch}, model ${s.model}, ${l.cpus.length} CPUs (${l.cpus.join(' ')}); readers ${readers}`;
+    return `scenario ${s.name} — ${s.arch}, model ${s.model}, ${counted(l.cpus.length, 'CPU')} (${l.cpus.join(' ')}); readers ${readers}`;
   }
   const t = l.test;
   return `test ${t.name} — ${t.cpus.length} CPUs, locations ${t.locations.map((x) => `${x.name}:u${x.width}`).join(' ')}; ${rawConditionText(t)}`;

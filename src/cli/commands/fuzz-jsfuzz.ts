@@ -24,7 +24,7 @@ import type { ReaderRegistry } from '../../kernel';
 import { DEFAULT_BOUNDS } from '../../machine';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runJsfuzz } from '../../jsfuzz';
-import { divergenceReport } from '../render';
+import { counted, divergenceReport } from '../render';
 import { defaultDiagrams, newDivergenceLines } from '../divergence-lines';
 import { readerModuleCode } from '../reader-modules';
 import { replayCommandFor } from '../replay-command';
@@ -99,7 +99,7 @@ export async function jsfuzzCommand(
   const diagrams = o.diagrams ?? defaultDiagrams(targets);
   if (seedChosen) process.stderr.write(`INFO: Seed: ${seed} (chosen at random; recorded in crash files)\n`);
   process.stderr.write(
-    `INFO: ${targets.length} targets (${new Set(targets.map((t) => t.scenario.name)).size} scenarios), engine jsfuzz ` +
+    `INFO: ${counted(targets.length, 'target')} (${counted(new Set(targets.map((t) => t.scenario.name)).size, 'scenario')}), engine jsfuzz ` +
       `(harness/${family}.fuzz.js, restarted after each crash; not seedable: --seed is only recorded), ` +
       (o.runs !== undefined ? `${o.runs} executions` : `${seconds} s`) +
       `, crashes in ${o.crashes}/\n`,
@@ -334,8 +334,8 @@ export async function jsfuzzCommand(
   // the harness counts every divergent execution, and records its input; each one stops jsfuzz, which writes that
   // input as an artifact. An artifact jsfuzz could not write (a full disk, a file-size limit in its working folder)
   // is a finding lost — not one that reached ptefuzz and replayed otherwise (a hang, no divergence: said above)
-  const counted = divergentExecutions(r);
-  const lost = counted - judgedArtifacts;
+  const divergent = divergentExecutions(r);
+  const lost = divergent - judgedArtifacts;
   if (o.json) {
     const summary = {
       ...jsonSummary(r, seed, { engine: 'jsfuzz' }, checks),
@@ -355,7 +355,7 @@ export async function jsfuzzCommand(
   }
   if (lost > 0) {
     process.stderr.write(
-      `ptefuzz: the harness counted ${counted} divergent execution(s), but only ${counted - lost} reached ptefuzz as ` +
+      `ptefuzz: the harness counted ${divergent} divergent execution(s), but only ${divergent - lost} reached ptefuzz as ` +
         `jsfuzz crash artifacts: ${lost} finding(s) LOST (jsfuzz could not write its artifact in its working folder ` +
         `under ${tmpdir()}: a full disk or a file-size limit?); their targets are the rows with diverge > 0 above\n`,
     );

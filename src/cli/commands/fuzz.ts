@@ -283,7 +283,7 @@ export async function fuzzCommand(o: FuzzOptions, registry: ReaderRegistry, sign
   const splitText =
     (jobs > 1 ? `, ${jobs} jobs` : '') + (shard.count > 1 ? `, shard ${shard.index + 1}/${shard.count}` : '');
   process.stderr.write(
-    `INFO: ${targets.length} targets (${[...new Set(targets.map((t) => t.scenario.name))].length} scenarios), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
+    `INFO: ${counted(targets.length, 'target')} (${counted(new Set(targets.map((t) => t.scenario.name)).size, 'scenario')}), engine ${o.engine}${depth !== undefined ? ` (depth ${depth})` : ''}, ` +
       (o.runs !== undefined ? `${o.runs} runs${shard.count > 1 ? ' (all shards)' : ''}` : `${seconds} s`) +
       `${splitText}, crashes in ${o.crashes}/` +
       (corpusDir !== undefined ? `, corpus in ${corpusDir.replace(/\/+$/, '')}/` : '') +

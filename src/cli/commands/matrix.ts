@@ -22,6 +22,7 @@ import {
   resolveContract,
   resolveModel,
   resolveReader,
+  distinctScenarios,
   resolveScenario,
   runScenarioMatrix,
 } from '../../campaign';
@@ -110,7 +111,7 @@ function runMatrix(o: MatrixOptions, registry: ReaderRegistry): number {
   const engine = parseEngine(o);
   if (o.crashes !== undefined) checkOutputFolder(o.crashes, '--crashes');
   const scenarios = o.scenario
-    ? kernelScenarios(o.scenario, registry).map((s) => resolveScenario(s))
+    ? distinctScenarios(kernelScenarios(o.scenario, registry).map((s) => resolveScenario(s)))
     : builtinScenarios();
   const readers = o.reader?.map((r) => resolveReader(r, registry).name);
   const contracts = o.contract ? o.contract.map(resolveContract) : CONTRACTS;
