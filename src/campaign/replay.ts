@@ -6,6 +6,7 @@ import type { CrashFile } from '../crash';
 import { CrashFileError, shellQuote, toHex } from '../crash';
 import type { WrappedChoice } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, wrapChoice } from '../machine';
+import { DIVERGENCE_CLASSES } from '../compare';
 import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
 import { UsageError, namedTarget, resolveReader, resolveScenario } from './select';
@@ -61,6 +62,12 @@ export function unrunCounts(unreadable: number, needModule: number): string {
 
 /** Rebuild the target a crash file names; an unknown name is an error about the file. */
 export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry): Target {
+  if (c.verdict.kind === 'divergence' && !(DIVERGENCE_CLASSES as readonly string[]).includes(c.verdict.class)) {
+    throw new CrashFileError(
+      file,
+      `field "verdict.class": expected one of ${DIVERGENCE_CLASSES.join(', ')}, got "${c.verdict.class}"`,
+    );
+  }
   try {
     // before the stored scenario is lowered: its `reader` line names the module's reader
     if (c.readerModule && !registry.get(c.reader)) {

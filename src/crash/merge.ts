@@ -132,6 +132,18 @@ export type PreferCrash = (a: MergedCrash, b: MergedCrash) => boolean;
 /** The crash file whose bytes sort first. */
 export const byBytes: PreferCrash = (a, b) => Buffer.compare(a.bytes, b.bytes) < 0;
 
+/**
+ * What a merge knows of crash files beyond their format: which of two witnesses of one fingerprint to keep, and
+ * (`check`, optional) whether a well-formed file names what the tool can run — it throws CrashFileError for one that
+ * `replay`, `show` and `minimize` would refuse (an unknown reader, contract or model, a reader of another
+ * architecture, a stored scenario that does not lower, an unknown divergence class), which the merge then rejects
+ * as it rejects a file that does not decode.
+ */
+export interface CrashPolicy {
+  readonly prefer: PreferCrash;
+  readonly check?: (crash: CrashFile, file: string) => void;
+}
+
 /** The crash files of the inputs under one name not already whole in OUT: the preferred one is written. */
 interface CrashSlot {
   readonly dest: string;
@@ -160,9 +172,9 @@ export function mergeFolders(
   inputs: readonly string[],
   onReject: (e: CrashFileError) => void,
   onReplace?: (e: CrashFileError) => void,
-  prefer: PreferCrash = byBytes,
+  policy: CrashPolicy = { prefer: byBytes },
 ): MergeCounts {
-  const m = new Merge(out, inputs, onReject, onReplace, undefined, prefer);
+  const m = new Merge(out, inputs, onReject, onReplace, undefined, policy);
   try {
     m.readInputs();
   } finally {
@@ -182,11 +194,11 @@ export async function mergeFoldersDistilled(
   onReject: (e: CrashFileError) => void,
   onReplace: ((e: CrashFileError) => void) | undefined,
   distill: CorpusDistiller,
-  prefer: PreferCrash = byBytes,
+  policy: CrashPolicy = { prefer: byBytes },
   onUnreadable: (e: CrashFileError) => void = () => undefined,
 ): Promise<MergeCounts> {
   const pending = new Map<string, Map<string, Pending>>();
-  const m = new Merge(out, inputs, onReject, onReplace, pending, prefer);
+  const m = new Merge(out, inputs, onReject, onReplace, pending, policy);
   const unreadable = (e: CrashFileError): void => {
     m.counts.unreadable = (m.counts.unreadable ?? 0) + 1;
     onUnreadable(e);
@@ -218,7 +230,7 @@ class Merge {
     private readonly onReplace: ((e: CrashFileError) => void) | undefined,
     /** distilling: per target folder, the new corpus entries, written once every input is read */
     private readonly pending: Map<string, Map<string, Pending>> | undefined,
-    private readonly prefer: PreferCrash,
+    private readonly policy: CrashPolicy,
   ) {
     if (out === '') throw emptyPathError('the output folder OUT');
     for (const dir of inputs) {
@@ -289,6 +301,7 @@ class Merge {
             kind = 'corpus';
           } else {
             crash = decodeCrash(bytes, file, 'ptefuzz crash file or corpus entry');
+            this.policy.check?.(crash, file);
             rel = crashFileName(crash);
             kind = 'crashes';
           }
@@ -333,7 +346,7 @@ class Merge {
         continue;
       }
       let best = files[0]!;
-      for (const f of files.slice(1)) if (!f.bytes.equals(best.bytes) && this.prefer(f, best)) best = f;
+      for (const f of files.slice(1)) if (!f.bytes.equals(best.bytes) && this.policy.prefer(f, best)) best = f;
       place(dest, there, best.file, best.bytes, 'crashes');
       counts.crashes.duplicate += files.length - 1;
     }

@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-merge-'));
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A corpus entry in the format fixed for the coverage engine, written by hand. */
 function corpusEntry(dir: string, trace: number[]): string {
@@ -96,6 +97,48 @@ describe('ptefuzz merge', () => {
       `ptefuzz: ${join(input, 'b.msgpack')}: field "model": expected a name (not empty, no "/", "\\" or control character: it is part of a file name); skipped`,
     ]);
     expect(tree(root)).toEqual(['in/a.msgpack', 'in/b.msgpack']);
+  });
+
+  test('a well-formed crash file that replay would refuse is rejected too, in replay’s words (was: merged)', async () => {
+    // an audit's crash files, each one field changed: merge took all five (exit 0) and `replay` of the merged folder
+    // called four unreadable and one NOT REPRODUCED ("recorded weird")
+    const pk = new Packr({ useRecords: false });
+    const template = 's2-pae-zap-reestablish-nowmb.ptep_get.non-torn.sc.torn.8d393c148811.msgpack';
+    const rec = pk.unpack(readFileSync(join(ROOT, 'crashes', template))) as { verdict: object };
+    const input = tmp();
+    const edits: [string, object][] = [
+      ['reader', { reader: 'nope_reader' }],
+      ['arch', { reader: 'contpte_ptep_get' }],
+      ['contract', { contract: 'bogus' }],
+      ['model', { model: 'psc' }],
+      ['class', { verdict: { ...rec.verdict, class: 'weird' } }],
+    ];
+    for (const [name, edit] of edits) writeFileSync(join(input, `${name}.msgpack`), pk.pack({ ...rec, ...edit }));
+    copyFileSync(join(ROOT, 'crashes', template), join(input, 'good.msgpack'));
+    const out = join(tmp(), 'merged');
+    const r = await cliInProcess(['merge', out, input]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(': 1 new, 0 duplicate, 5 rejected');
+    const lines = r.stderr.trim().split('\n');
+    const at = (name: string): string => `ptefuzz: ${join(input, `${name}.msgpack`)}: `;
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${esc(at('arch'))}reader "contpte_ptep_get" reads arm64 ptes, scenario .* is x86-pae`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^${esc(at('class'))}field "verdict.class": expected one of torn, .*, got "weird"; skipped$`),
+      ),
+      expect.stringMatching(new RegExp(`^${esc(at('contract'))}unknown contract "bogus"; valid: exact, .*; skipped$`)),
+      expect.stringMatching(
+        new RegExp(`^${esc(at('model'))}unknown memory model "psc"; valid: sc, tso, weak; skipped$`),
+      ),
+      expect.stringMatching(new RegExp(`^${esc(at('reader'))}unknown reader "nope_reader"; valid: .*; skipped$`)),
+    ]);
+    expect(tree(out)).toEqual([template]);
+    // and replay says the same of the class it used to call NOT REPRODUCED
+    const replay = await cliInProcess(['replay', join(input, 'class.msgpack')]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toContain('field "verdict.class": expected one of torn');
   });
 
   test('an input that is not a folder: one line, exit 2', async () => {

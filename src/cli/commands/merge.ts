@@ -1,6 +1,8 @@
 import type { ReaderRegistry } from '../../kernel';
 import type {
   CorpusDistiller,
+  CrashFile,
+  CrashPolicy,
   DistillDecision,
   DistilledFolder,
   MergeCounts,
@@ -8,7 +10,7 @@ import type {
   PreferCrash,
 } from '../../crash';
 import { CrashFileError, byBytes, mergeFolders, mergeFoldersDistilled } from '../../crash';
-import { UsageError, corpusTarget, crashTarget, sameDivergence } from '../../campaign';
+import { ReaderModuleNeeded, UsageError, corpusTarget, crashTarget, sameDivergence } from '../../campaign';
 import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
 import type { WatchedJob } from '../distill-watched';
@@ -56,8 +58,11 @@ export async function mergeCommand(
   }
   const onReject = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: ${e.message}; skipped\n`);
   const onReplace = (e: CrashFileError): void => void process.stderr.write(`ptefuzz: warning: ${e.message}\n`);
-  const prefer = lighterWitness(registry, o.timeout ?? DEFAULT_TIMEOUT_SECONDS);
-  if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace, prefer));
+  const policy: CrashPolicy = {
+    prefer: lighterWitness(registry, o.timeout ?? DEFAULT_TIMEOUT_SECONDS),
+    ...(registry !== undefined ? { check: runnable(registry) } : {}),
+  };
+  if (o.distill !== true) return printMerged(out, inputs, mergeFolders(out, inputs, onReject, onReplace, policy));
 
   if (registry === undefined) throw new Error('[ptefuzz internal bug] merge --distill needs the reader registry');
   const reg = registry;
@@ -121,9 +126,24 @@ export async function mergeCommand(
       `ptefuzz: warning: ${e.message}; left in ${out} as it is, not replayed (no merged entry has its name; ` +
         'a campaign skips it as well)\n',
     );
-  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill, prefer, onUnreadable);
+  const c = await mergeFoldersDistilled(out, inputs, onReject, onReplace, distill, policy, onUnreadable);
   printDistilled(c.distilled ?? [], replaySeconds, timeoutSeconds);
   return printMerged(out, inputs, c);
+}
+
+/**
+ * A crash file merges only if `replay` could run it: its target is rebuilt (crashTarget: reader, contract, model,
+ * the stored scenario lowered — nothing is executed), else CrashFileError, and the merge rejects the file. One
+ * whose reader comes from a reader module not given (`--reader-module`) is merged unchecked, as before.
+ */
+function runnable(registry: ReaderRegistry): (crash: CrashFile, file: string) => void {
+  return (crash, file) => {
+    try {
+      crashTarget(crash, file, registry);
+    } catch (e) {
+      if (!(e instanceof ReaderModuleNeeded)) throw e;
+    }
+  };
 }
 
 /**
