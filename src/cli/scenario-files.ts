@@ -23,6 +23,8 @@ export type LoadedFile =
   | { readonly kind: 'raw'; readonly test: RawTest; readonly file: string; readonly text: string };
 
 export function readText(file: string): string {
+  // as replay, show and merge say it (crash/store.ts emptyPathError)
+  if (file === '') throw new UsageError("'': an empty path was given (expected a .scn or .litmus file)");
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {

@@ -116,6 +116,12 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     expect((await cliInProcess(['merge', dir, ''])).stderr).toBe(
       "ptefuzz: '': an empty path was given (expected a crash or corpus folder)\n",
     );
+    // was: "ptefuzz: : cannot read (ENOENT)"
+    for (const cmd of ['check', 'litmus']) {
+      const r = await cliInProcess([cmd, '']);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr, cmd).toBe("ptefuzz: '': an empty path was given (expected a .scn or .litmus file)\n");
+    }
     const s = await cliInProcess(['show', 'crashes']);
     expect(s.code).toBe(2);
     expect(s.stderr).toBe(
