@@ -324,7 +324,8 @@ export interface CrashPathsOptions {
  * the same on every machine (`out/` takes the files of every `out/shard-N/crashes`). A
  * symbolic link to a folder is not followed (no cycle); a folder below that cannot be listed is a
  * CrashFileError, as the one given is. `skip` drops files found in folders; a folder given that
- * yields none goes to `onEmptyFolder`.
+ * yields none goes to `onEmptyFolder`. A file reached twice (a folder given twice, or a file and its folder) is taken
+ * once, where it was first reached.
  */
 export function expandCrashPaths(paths: readonly string[], o: CrashPathsOptions = {}): string[] {
   const out: string[] = [];
@@ -342,7 +343,12 @@ export function expandCrashPaths(paths: readonly string[], o: CrashPathsOptions 
       if (found.length === 0) o.onEmptyFolder?.(p);
     } else out.push(p);
   }
-  return out;
+  // a file named twice (`replay c c`, `replay c c/x.msgpack`) is one file: replayed, counted, minimized once
+  const seen = new Set<string>();
+  return out.filter((f) => {
+    const key = resolve(f);
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
 }
 
 /**

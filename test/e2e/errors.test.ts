@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { corpusFolderName, encodeCorpusEntry } from '../../src/crash';
@@ -100,6 +100,20 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     const r = await cliInProcess(['replay', d]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('1 reproduced');
+  });
+
+  test('a file reached twice (a folder given twice, a file and its folder) is replayed and minimized once', async () => {
+    // was: `replay c c` replayed and counted every file twice; `minimize c c` rewrote each twice
+    const d = mkdtempSync(join(tmpdir(), 'ptefuzz-twice-'));
+    copyFileSync(join(ROOT, 'crashes', good), join(d, good));
+    const r = await cliInProcess(['replay', d, d, join(d, good), join(d, '..', basename(d), good)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 crash file(s): 1 reproduced, 0 not reproduced, 0 unreadable');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('REPRODUCED'))).toHaveLength(1);
+    const m = await cliInProcess(['minimize', d, d, '--schedules', '0']);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^1 crash file\(s\)/m);
+    expect(readdirSync(d)).toEqual([good]);
   });
 
   test('an empty path, a folder given to show: say so, not ENOENT/EISDIR', async () => {
