@@ -19,7 +19,7 @@ export function nonNegativeInt(v: string): number {
 export function positiveSeconds(v: string): number {
   const n = Number(v);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || !(n > 0))
-    throw new InvalidArgumentError('expected a positive number of seconds.');
+    throw new InvalidArgumentError('expected a positive number of seconds, in decimal digits (e.g. 30 or 2.5).');
   return n;
 }
 

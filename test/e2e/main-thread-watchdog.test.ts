@@ -128,7 +128,7 @@ describe('explore under the watchdog (--timeout)', () => {
     const bad = ends(['explore', ...S2_SC, '--timeout', '0'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /^ptefuzz: option '--timeout <seconds>' argument '0' is invalid\. expected a positive number of seconds\.\n$/,
+      /^ptefuzz: option '--timeout <seconds>' argument '0' is invalid\. expected a positive number of seconds, in decimal digits \(e\.g\. 30 or 2\.5\)\.\n$/,
     );
     const litmus = ends(['explore', '--litmus', 'MP+wmb+rmb', '--timeout', '1'], dir);
     expect(litmus.code).toBe(2);
