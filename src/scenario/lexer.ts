@@ -195,8 +195,19 @@ export function describeToken(t: Token): string {
   }
 }
 
-/** A number literal: decimal or 0x hex; anything else is an error at the token. */
+/**
+ * A number literal: decimal or 0x hex; anything else is an error at the token. A decimal literal with a leading 0
+ * is refused: C reads 00020067 as octal, this language would have read it as decimal.
+ */
 export function parseNumber(t: Token, file: string): bigint {
+  if (t.kind === 'number' && /^0[0-9]+$/.test(t.text)) {
+    throw new ScenarioError(
+      file,
+      t.line,
+      t.col,
+      `expected a number (decimal or 0x hex), found ${t.text}, a leading 0 (octal in C): write 0x${t.text} for hex, or drop the leading 0 for decimal`,
+    );
+  }
   if (t.kind === 'number' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(t.text)) return BigInt(t.text);
   throw new ScenarioError(file, t.line, t.col, `expected a number (decimal or 0x hex), found ${describeToken(t)}`);
 }

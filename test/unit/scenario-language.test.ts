@@ -55,6 +55,11 @@ describe('.scn: typical mistakes give file:line:col errors', () => {
     ],
     ['missing-body.scn', "4:6: expected '{' opening the body of cpu A, found the end of the line"],
     ['bad-number.scn', "2:23: expected a number (decimal or 0x hex), found '0x0001006g'"],
+    // was: accepted as decimal 10067 (an audit: a C programmer reads 00010067 as octal, and meant hex)
+    [
+      'octal-number.scn',
+      '2:23: expected a number (decimal or 0x hex), found 00010067, a leading 0 (octal in C): write 0x00010067 for hex, or drop the leading 0 for decimal',
+    ],
     ['duplicate-location.scn', "3:1: expected a new location name, found 'x' (already declared at line 1)"],
     // was: accepted (the unlock stored 0 to a free lock), and a minimized witness could keep a bare spin_unlock
     [
