@@ -35,7 +35,7 @@ export function scenarioHead(t: Target): string[] {
   const r = s.reduced;
   return [
     r === undefined ? `${s.name}: ${s.title}` : `${s.name} (reduced: ${droppedCount(r)} dropped): ${s.title}`,
-    `model ${t.model}; source: ${s.source}`,
+    `model ${t.model}; source: ${s.source === '' ? '(none: the scenario has no source line)' : s.source}`,
     ...(r === undefined ? [] : [reducedLine(s.name, r)]),
   ];
 }

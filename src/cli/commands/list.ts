@@ -68,7 +68,7 @@ export function listCommand(registry: ReaderRegistry, json: boolean): number {
           .join(' ')}`,
       );
     }
-    out.push(`      source: ${s.source}`);
+    if (s.source !== '') out.push(`      source: ${s.source}`);
   }
   out.push('Readers:');
   for (const r of c.readers) {
