@@ -4,7 +4,7 @@ import type { ReaderRegistry } from '../kernel';
 import { builtinOperations } from '../kernel';
 import { UsageError } from '../campaign';
 import type { Lowered, RawTest, Scenario } from '../scenario';
-import { loadScn, parseLitmus } from '../scenario';
+import { builtinScenario, loadScn, parseLitmus, programKey } from '../scenario';
 
 /** A scenario argument that names a file rather than a built-in scenario. */
 export function isScenarioPath(arg: string): boolean {
@@ -41,9 +41,27 @@ export function loadScenarioFile(file: string, readers: ReaderRegistry): LoadedF
   const name = basename(file, extname(file));
   if (extname(file) === '.litmus') return { kind: 'raw', test: parseLitmus(text, file), file, text };
   const l: Lowered = loadScn(text, file, { readers, operations: builtinOperations() }, name);
+  if (l.kind === 'kernel') sameProgramAsBuiltin(l.scenario, file);
   return l.kind === 'kernel'
     ? { kind: 'kernel', scenario: { ...l.scenario, file }, file, text: l.text, cpus: l.cpus }
     : { kind: 'raw', test: l.test, file, text: l.text };
+}
+
+/**
+ * A file may reuse a built-in scenario's name only for the built-in's own program (its `corpus/mailing-list` copy,
+ * comments, title, source and claim aside): crash-file names, corpus folders and a campaign's targets are keyed by
+ * scenario name, so another program under that name would take the built-in's witnesses for its own and the
+ * built-in's corpus entries for seeds (an audit: a `.scn` named s1-pae-double-refault with another program was
+ * told its finding was in a crash file that held the built-in's program).
+ */
+function sameProgramAsBuiltin(s: Scenario, file: string): void {
+  const builtin = builtinScenario(s.name);
+  if (builtin?.ast === undefined || s.ast === undefined) return;
+  if (programKey(builtin.ast.file) === programKey(s.ast.file)) return;
+  throw new UsageError(
+    `${file}: scenario ${s.name} is the name of a built-in scenario with another program (crash files, corpus ` +
+      `folders and campaigns are keyed by scenario name): give it a name of its own in its \`scenario\` line`,
+  );
 }
 
 /** `--scenario` values: built-in names stay names; paths are loaded. */

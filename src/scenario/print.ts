@@ -11,6 +11,26 @@ export function printScn(f: ScnFile): string {
   return f.items.map(printItem).join('\n') + '\n';
 }
 
+/**
+ * What a `.scn` file makes run, as text: printScn without comments, blank lines, `title`, `source` and `claim` — two
+ * files with the same program key run the same executions and are judged alike (their `reader` lines included).
+ */
+export function programKey(f: ScnFile): string {
+  const prose = new Set(['blank', 'comment', 'title', 'source', 'claim']);
+  const items = f.items
+    .filter((it) => !prose.has(it.kind))
+    .map((it) =>
+      it.kind === 'cpu'
+        ? {
+            ...it,
+            comment: undefined,
+            body: it.body.filter((st) => st.kind === 'call').map((st) => ({ ...st, comment: undefined })),
+          }
+        : { ...it, comment: undefined },
+    );
+  return printScn({ ...f, items: items as ScnFile['items'] });
+}
+
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const trailing = (c: string | undefined): string => (c === undefined ? '' : c === '' ? ' #' : ` # ${c}`);
 

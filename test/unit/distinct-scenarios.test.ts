@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { builtinReaders } from '../../src/kernel';
 import { UsageError, selectTargets } from '../../src/campaign';
+import { loadScenarioFile } from '../../src/cli/scenario-files';
 import { ROOT } from '../support/cli';
 
 /**
@@ -45,5 +47,43 @@ describe('two scenarios of one name in one selection', () => {
       ...Array<string>(3).fill('s2-pae-zap-reestablish'),
       ...Array<string>(3).fill('s1-pae-double-refault'),
     ]);
+  });
+});
+
+/**
+ * cli/scenario-files.ts: a `.scn` file may use a built-in's name only for the built-in's program. The audit's case: a
+ * file named s1-pae-double-refault with another program; its campaign was told its finding was in a crash file that
+ * held the built-in's witness (same name, same fingerprint), and its own was never written.
+ */
+describe('a .scn file named like a built-in', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-builtin-name-'));
+  const copy = readFileSync(COPY, 'utf8');
+  const write = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  test('the corpus copy, and a copy with other comments, title and source: loaded', () => {
+    expect(loadScenarioFile(COPY, builtinReaders()).kind).toBe('kernel');
+    const prose = copy
+      .replace(/^# DOMAIN/m, '# my notes. DOMAIN')
+      .replace(/^title ".*"$/m, 'title "mine"')
+      .replace(/^(\s*set_pte\(.*\)) # .*$/m, '$1');
+    expect(prose).not.toBe(copy);
+    expect(loadScenarioFile(write('prose.scn', prose), builtinReaders()).kind).toBe('kernel');
+  });
+  test('another program under the name: one line naming the file and the fix', () => {
+    const edited = copy.replace('set_pte(pte, {0x00010002:0x00020067})', 'set_pte(pte, {0x00010003:0x00020067})');
+    expect(edited).not.toBe(copy);
+    const f = write('edited.scn', edited);
+    expect(() => loadScenarioFile(f, builtinReaders())).toThrow(
+      new UsageError(
+        `${f}: scenario s2-pae-zap-reestablish is the name of a built-in scenario with another program (crash files, ` +
+          'corpus folders and campaigns are keyed by scenario name): give it a name of its own in its `scenario` line',
+      ),
+    );
+    // renamed, it loads
+    const renamed = edited.replace(/^scenario s2-pae-zap-reestablish$/m, 'scenario s2-mine');
+    expect(loadScenarioFile(write('renamed.scn', renamed), builtinReaders()).kind).toBe('kernel');
   });
 });
