@@ -36,13 +36,19 @@ export interface Judgement {
 /**
  * Did the reader race a writer? Either a writer operation on its pte (from
  * another CPU) was in progress during the read — which also covers a
- * one-instruction reader landing between two stores of a writer — or another
- * CPU's store to its locations (or a TSO drain of one) happened inside it.
+ * one-instruction reader landing between two stores of a writer; under tso a
+ * writer is in progress until its stores to the pte have drained (a read after
+ * a pte_clear returned can still see its low half cleared and its high half
+ * not) — or another CPU's store to its locations (or a TSO drain of one)
+ * happened inside it.
  */
 export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]): boolean {
+  const drained = exec.model === 'tso' ? lastDrains(exec, locIds) : undefined;
   for (const w of exec.ops) {
     if (w.mark.role !== 'writer' || w.cpu === op.cpu || w.mark.subject !== op.mark.subject) continue;
-    if (w.start <= op.end && (!w.done || w.end >= op.start)) return true;
+    // under tso a writer is in flight until its last store to the pte has drained from its store buffer
+    const end = Math.max(w.end, drained?.get(w.id) ?? -1);
+    if (w.start <= op.end && (!w.done || end >= op.start)) return true;
   }
   for (const ev of exec.events) {
     if (ev.step <= op.start) continue;
@@ -51,6 +57,16 @@ export function raced(exec: Execution, op: OpRecord, locIds: readonly number[]):
     if (ev.locs.some((l) => locIds.includes(l))) return true;
   }
   return false;
+}
+
+/** Per writer operation (the one its stores are tagged with), the step of its last store to `locIds` to drain. */
+function lastDrains(exec: Execution, locIds: readonly number[]): Map<number, number> {
+  const last = new Map<number, number>();
+  for (const ev of exec.events) {
+    if (ev.kind !== 'drain' || ev.tag === undefined || ev.tag < 0) continue;
+    if (ev.locs.some((l) => locIds.includes(l))) last.set(ev.tag, ev.step);
+  }
+  return last;
 }
 
 /**
