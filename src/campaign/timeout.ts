@@ -34,12 +34,15 @@ export interface TimeoutFinding {
 
 /**
  * The execution up to the hang, without hanging: the trace replayed with a
- * step bound of `hang.step`, so the interpreter stops before the step that
- * never returned. Undefined when it hung before the first step.
+ * step bound of `hang.step + 1`, the step that never returned executing its
+ * instruction (a load reads its value: often the one the code then spun on)
+ * but its CPU's code not resumed after it (Bounds.holdLastStep). Undefined
+ * when it hung before the first step.
  */
 export function runToHang(t: Target, hang: Hang, watch?: ExecutionWatch): Run | undefined {
   if (hang.cpu < 0) return undefined;
-  return runTarget(t, new TraceSource(hang.trace), { ...DEFAULT_BOUNDS, steps: hang.step }, watch);
+  const bounds = { ...DEFAULT_BOUNDS, steps: hang.step + 1, holdLastStep: true };
+  return runTarget(t, new TraceSource(hang.trace), bounds, watch);
 }
 
 /** The innermost operation still open on `cpu` in an execution stopped by a bound, or undefined. */

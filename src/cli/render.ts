@@ -125,8 +125,8 @@ export function droppedText(dropped: readonly string[]): string {
 
 /**
  * A timeout crash file: the execution up to the step that never returned (the
- * trace replayed with that step bound — it cannot hang), then what the
- * watchdog recorded.
+ * trace replayed to that step, whose instruction executes and whose code is
+ * not resumed — it cannot hang), then what the watchdog recorded.
  */
 export function hangReport(
   t: Target,
@@ -156,7 +156,7 @@ export function hangReport(
     '',
     `timeout: the execution did not return within ${v.seconds} s: it hung in step ${v.step}${cpu} — the CPU executed that step, then its code did not yield again`,
     `  ${v.detail}`,
-    `  (the diagram shows the ${v.step} steps before; a step that never returns is a loop without a yield in the reader's or an operation's code)`,
+    `  (the diagram shows steps 0..${v.step}, the last one's instruction executed and its code not run after it; a step that never returns is a loop without a yield in the reader's or an operation's code)`,
   ].join('\n');
 }
 

@@ -20,6 +20,12 @@ export const RETRY_BOUND = 64;
 export interface Bounds {
   readonly steps: number;
   readonly retries: number;
+  /**
+   * With the step bound: the last step allowed executes its instruction (its event recorded, a load's value read)
+   * but its CPU's code is not resumed after it — the replay of a hung execution up to the step whose code never
+   * yielded again (campaign/timeout.ts), which must show what that step read without running the code that hung.
+   */
+  readonly holdLastStep?: boolean;
 }
 
 export const DEFAULT_BOUNDS: Bounds = { steps: STEP_BOUND, retries: RETRY_BOUND };
@@ -562,6 +568,7 @@ export function execute(
     events.push(ev);
     st.lastStep = steps;
     steps++;
+    if (bounds.holdLastStep === true && steps >= bounds.steps) return;
     advance(cpu, result);
   };
 

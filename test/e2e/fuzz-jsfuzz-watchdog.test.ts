@@ -25,9 +25,10 @@ const SPIN = join(ROOT, 'harness', 'readers', 'pae-spin.js');
 const S2_SPIN = ['--scenario', 's2-pae-zap-reestablish', '--reader', 'ptep_get_lockless_spin'];
 /**
  * The timeout file of the input below: S2 under tso, the reader's low load raced by the writer, so its re-read of
- * low differs and it spins (fingerprint: the operation in flight and the values it had read).
+ * low differs (0x20067, set_pte's new low half, read in the step that never returned) and it spins (fingerprint:
+ * the operation in flight and the values it had read).
  */
-const TIMEOUT_FILE = 's2-pae-zap-reestablish.ptep_get_lockless_spin.non-torn.tso.timeout.211fa52a0b29.msgpack';
+const TIMEOUT_FILE = 's2-pae-zap-reestablish.ptep_get_lockless_spin.non-torn.tso.timeout.bb08cf1b8d63.msgpack';
 /** byte 0: the (only) target; then the choices of that execution */
 const HANGING_INPUT = [0, 0, 1, 0, 0, 1, 1, 2, 0, 0, 0, 0, 0];
 
@@ -57,7 +58,7 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     expect(r.stderr).toMatch(/^#0\tTIMEOUT\t/m);
     expect(r.stderr).toContain(
       `\ttimeout: ptep_get_lockless_spin on s2-pae-zap-reestablish (non-torn, tso) ran over 1 s -> c/${TIMEOUT_FILE}; restarting jsfuzz\n` +
-        '\tCPU 0 (A: ptep_get_lockless_spin) did not yield again after its step 10 in ptep_get_lockless_spin, having read pte_low=0x10067 pte_high=0x10002 (12 choices)\n',
+        '\tCPU 0 (A: ptep_get_lockless_spin) did not yield again after its step 10 in ptep_get_lockless_spin, having read pte_low=0x10067 pte_high=0x10002 pte_low=0x20067 (12 choices)\n',
     );
     expect(r.stderr).toContain(
       '\ntimeouts: 1 distinct, 1 hung execution(s) stopped after 1 s (s2-pae-zap-reestablish ptep_get_lockless_spin non-torn tso: 1); replay with:\n',
@@ -112,7 +113,8 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     expect(r.stderr).toContain(
       '\nWARNING: minimizing the torn witness of s2-no-controls ptep_get_hang_new non-torn sc hung (a candidate ' +
         'on a program the minimizer reduced (operations dropped): CPU 0 (A: ptep_get_hang_new) did not yield again ' +
-        'after its step 3 in ptep_get_hang_new; no timeout file: not a schedule of the target); kept unminimized: ' +
+        'after its step 3 in ptep_get_hang_new, having read pte_low=0x20067; no timeout file: not a schedule of the ' +
+        'target); kept unminimized: ' +
         `c/${file} (and its later witnesses in this campaign)\n`,
     );
     expect(r.stderr).toContain(

@@ -122,7 +122,7 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     }
     const warning = new RegExp(
       `^WARNING: minimizing the torn witness of ${KEY} hung \\(a candidate on a program the minimizer reduced \\(operations dropped\\): ` +
-        `CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new; no timeout file: not a schedule of the target\\); ` +
+        `CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new, having read pte_low=0x20067; no timeout file: not a schedule of the target\\); ` +
         `kept unminimized: (c/s2-no-controls\\.ptep_get_hang_new\\.non-torn\\.sc\\.torn\\.[0-9a-f]{12}\\.msgpack) \\(and its later witnesses in this campaign\\)$`,
       'm',
     );

@@ -101,7 +101,7 @@ describe('explore under the watchdog (--timeout)', () => {
     expect(r.code).toBe(1);
     const [hung, other] = r.stdout.trimEnd().split('\n\n');
     expect(hung).toMatch(
-      /^TIMEOUT: execution \d+ did not return within 1 s \(reader ptep_get_hang_new: CPU 0 \(A: ptep_get_hang_new\) did not yield again after its step \d+ in ptep_get_hang_new\); the search of this target was stopped after \d+ judged execution\(s\): NO CLAIM about preemption bound 1 for this target$/m,
+      /^TIMEOUT: execution \d+ did not return within 1 s \(reader ptep_get_hang_new: CPU 0 \(A: ptep_get_hang_new\) did not yield again after its step \d+ in ptep_get_hang_new, having read pte_low=0x20067\); the search of this target was stopped after \d+ judged execution\(s\): NO CLAIM about preemption bound 1 for this target$/m,
     );
     expect(hung).not.toMatch(/no divergence|States/);
     // what it found before the hang is kept, unminimized (the minimizer would run the reader again)

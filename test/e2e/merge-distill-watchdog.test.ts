@@ -54,7 +54,7 @@ function merge(args: readonly string[]): CliResult {
 const entries = (out: string): string[] => readdirSync(join(out, FOLDER)).sort();
 const hungLine = (file: string, then: string): RegExp =>
   new RegExp(
-    `^ptefuzz: warning: ${file}: its replay did not return within 1 s \\(CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new\\); ${then}$`,
+    `^ptefuzz: warning: ${file}: its replay did not return within 1 s \\(CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new, having read pte_low=0x20067\\); ${then}$`,
   );
 
 describe('merge --distill under the watchdog (--timeout)', () => {
