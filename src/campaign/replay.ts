@@ -77,7 +77,8 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
       );
     }
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);
-    return namedTarget(s, resolveReader(c.reader, registry), c.contract, c.model);
+    // messages about the program (an execution outside the reference's contract) name the crash file it came from
+    return namedTarget({ ...s, file }, resolveReader(c.reader, registry), c.contract, c.model);
   } catch (e) {
     if (e instanceof UsageError) throw new CrashFileError(file, e.message);
     throw e;

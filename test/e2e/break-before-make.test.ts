@@ -81,8 +81,9 @@ describe('a valid arm64 entry remapped without break-before-make: a one-line err
       );
       const r = await cliInProcess(['replay', file]);
       expect(r.code).toBe(2);
+      // the crash file is named (was: `scenario remap-no-clear`, which names no file the user has)
       expect(r.stderr).toBe(
-        'ptefuzz: scenario remap-no-clear: cpu B (__set_pte, steps 11..11) changed the output address of the valid ' +
+        `ptefuzz: ${file}: cpu B (__set_pte, steps 11..11) changed the output address of the valid ` +
           'entry pte0 at step 11, from 0x0068000000040bc3 (pfn=0x40) to 0x0068000000080bc3 (pfn=0x80) with no ' +
           'invalid entry between (contpte_ptep_get_lockless under sc): arm64 forbids that (break-before-make) — ' +
           'clear the entry first (ptep_clear / ptep_get_and_clear) as the kernel does: break-before-make\n',

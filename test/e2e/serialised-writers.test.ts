@@ -91,8 +91,9 @@ describe('writers of one pte not serialised: a one-line error, never a divergenc
       });
       const r = await cliInProcess(['replay', file]);
       expect(r.code).toBe(2);
+      // the crash file is named (was: `scenario s2-my-variant`, which names no file the user has)
       expect(r.stderr).toBe(
-        'ptefuzz: scenario s2-my-variant: the writers of pte on cpu B (pte_clear, steps 4..6) and cpu C (set_pte, ' +
+        `ptefuzz: ${file}: the writers of pte on cpu B (pte_clear, steps 4..6) and cpu C (set_pte, ` +
           'steps 3..8) interleaved their stores (ptep_get_atomic64 under sc): the reference needs the writers of ' +
           "one pte serialised, as the kernel does with the PTL — put each CPU's writers between spin_lock(ptl) and " +
           'spin_unlock(ptl)\n',
