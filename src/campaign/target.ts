@@ -1,10 +1,17 @@
 import type { Bounds, ChoiceSource, Event, Execution, MachineSpec, ModelKind, OpRecord } from '../machine';
 import { DEFAULT_BOUNDS, TraceSource, execute } from '../machine';
 import type { Arch, ReaderDef } from '../kernel';
-import { arm64, describeFields } from '../kernel';
+import { arm64, describeFields, x86Pae } from '../kernel';
 import type { Contract, Judgement } from '../compare';
 import { judge } from '../compare';
-import type { Breach, MisprogrammedBlock, StaleDecision, UnbrokenChange, UnserialisedWriters } from '../reference';
+import type {
+  Breach,
+  MisprogrammedBlock,
+  SetPteOverPresent,
+  StaleDecision,
+  UnbrokenChange,
+  UnserialisedWriters,
+} from '../reference';
 import { OutsideContract } from '../reference';
 import type { BuiltScenario, Scenario } from '../scenario';
 import { UsageError } from './usage-error';
@@ -132,6 +139,7 @@ export function judgeTarget(t: Target, exec: Execution): Judgement {
 export function outsideReferenceContract(t: Target, b: Breach): OutsideReferenceContract {
   if (b.kind === 'bbm') return new BreakBeforeMakeMissing(t, b);
   if (b.kind === 'cont') return new MisprogrammedContiguousRange(t, b);
+  if (b.kind === 'set-present') return new SetPteOverPresentPte(t, b);
   return new WritersNotSerialised(t, b);
 }
 
@@ -233,6 +241,23 @@ export class BreakBeforeMakeMissing extends OutsideReferenceContract {
         `${entry(found.prev)} to ${entry(found.next)} with no invalid entry between`,
       `arm64 forbids that (break-before-make) — clear the entry first (ptep_clear / ptep_get_and_clear) as the ` +
         `kernel does: break-before-make`,
+    );
+  }
+}
+
+/** A PAE set_pte over a present pte (reference/pae-set.ts). */
+export class SetPteOverPresentPte extends OutsideReferenceContract {
+  constructor(t: Target, found: SetPteOverPresent) {
+    const ev = found.event;
+    const when =
+      ev.kind === 'drain' ? `when its first store drained to memory at step ${ev.step}` : `at step ${ev.step}`;
+    super(
+      t,
+      `${OutsideReferenceContract.op(t, found.op)} wrote over ${found.subject}, a present pte, ${when} ` +
+        `(${x86Pae.format(found.prev)}, ${describeFields(x86Pae.decode(found.prev).filter((f) => f.name === 'present' || f.name === 'pfn'))}): ` +
+        `between its two stores memory holds its high half under the old low half`,
+      `PAE set_pte needs a pte that is not present (arch/x86/include/asm/pgtable-3level.h native_set_pte) — clear it ` +
+        `first (pte_clear / ptep_get_and_clear) as the kernel does, or write it with set_pte_atomic`,
     );
   }
 }

@@ -9,16 +9,18 @@ import type { MisprogrammedBlock } from './contiguous';
 import { misprogrammedBlock } from './contiguous';
 import type { StaleDecision } from './decided';
 import { staleDecision } from './decided';
+import type { SetPteOverPresent } from './pae-set';
+import { setPteOverPresent } from './pae-set';
 
 /**
  * Why the reference cannot judge an execution: it is outside the contract the reference is written for. The
  * reference makes each writer operation atomic where it commits (history.ts), from its documented effect, so it needs the
  * writers of one pte serialised (serial.ts), and — on arm64 — every store they make one the architecture allows:
  * no valid descriptor changed into another translation without break-before-make (bbm.ts), no contpte block left
- * misprogrammed (contiguous.ts); and a writer must not have decided on a value another CPU's writer replaced
- * before it committed (decided.ts).
+ * misprogrammed (contiguous.ts); on x86 PAE, no `set_pte` over a present pte (pae-set.ts); and a writer must not
+ * have decided on a value another CPU's writer replaced before it committed (decided.ts).
  */
-export type Breach = UnserialisedWriters | UnbrokenChange | MisprogrammedBlock | StaleDecision;
+export type Breach = UnserialisedWriters | UnbrokenChange | MisprogrammedBlock | SetPteOverPresent | StaleDecision;
 
 /** The first breach of the reference's contract on `subject` in one execution, or undefined. */
 export function contractBreach(
@@ -33,6 +35,7 @@ export function contractBreach(
     unserialisedWriters(exec, subject.name, subject.locIds, outermost, spans) ??
     unbrokenChange(exec, subject, outermost) ??
     misprogrammedBlock(exec, subject, outermost) ??
+    setPteOverPresent(exec, subject) ??
     staleDecision(exec, subject, outermost, spans)
   );
 }
@@ -60,6 +63,9 @@ export class OutsideContract extends Error {
         `the writer of ${b.subject} on CPU ${w.cpu} (${w.mark.name}) read location ${b.loc} at step ${b.read.step}, ` +
         `which CPU ${r.cpu} (${r.mark.name}) then stored to before it committed`
       );
+    }
+    if (b.kind === 'set-present') {
+      return `CPU ${b.op.cpu} (set_pte) stored over a present pte of ${b.subject} (0x${b.prev.toString(16)})`;
     }
     if (b.kind === 'cont') {
       return `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) left the contpte block ${b.subject} misprogrammed (${b.fault})`;

@@ -5,4 +5,5 @@ export * from './serial';
 export * from './bbm';
 export * from './contiguous';
 export * from './decided';
+export * from './pae-set';
 export * from './contract';

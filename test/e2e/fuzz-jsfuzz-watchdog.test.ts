@@ -8,7 +8,7 @@
  * build without the watch fails instead of hanging the suite. jsfuzz cannot be seeded: its corpus holds one input
  * that hangs (jsfuzz runs it first, unmodified), and `--runs 1` ends the campaign after the next session's first
  * execution (the empty input, which does not race: the reader returns). A minimization that hangs keeps the
- * witness unminimized, as the native engines do (HANG_NEW, whose torn witness's minimizer hangs on a candidate).
+ * witness unminimized, as the native engines do (HANG_CLEARED, whose torn witness's minimizer hangs on a candidate).
  * The campaigns run with jsfuzzEnv: jsfuzz's worker instruments the harness's modules once per test run, not once
  * per session (~8 s of CPU each).
  */
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
-import { HANG_NEW, cliWithin } from '../support/hang-readers';
+import { HANG_CLEARED, cliWithin } from '../support/hang-readers';
 import { jsfuzzEnv } from '../support/jsfuzz-cache';
 
 const SPIN = join(ROOT, 'harness', 'readers', 'pae-spin.js');
@@ -88,16 +88,17 @@ describe('fuzz --engine jsfuzz --timeout', () => {
 
   test("a minimization that hangs: the witness kept unminimized, with the native engines' warning and summary line", () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'hang-new.js'), HANG_NEW);
+    writeFileSync(join(dir, 'hang-cleared.js'), HANG_CLEARED);
     // S2 with no control reader (test/fixtures/s2-no-controls.scn, test/e2e/fuzz-minimize-hang.test.ts): the
-    // minimizer takes B's set_pte without its pte_clear as a smaller program
+    // minimizer takes B's pte_clear without its set_pte as a smaller program
     copyFileSync(join(ROOT, 'test', 'fixtures', 's2-no-controls.scn'), join(dir, 's2-no-controls.scn'));
     mkdirSync(join(dir, 'k'));
-    // the torn read of S2 (byte 0 the only target, then the trace [0, 1]); a candidate that runs the writer first
-    // makes the reader read the new low half, on which it spins
+    // the torn read of S2 (byte 0 the only target, then the trace [0, 1]: the reader's low load, the whole writer,
+    // its high load); the candidate without the set_pte, on that schedule, has the reader read the initial low half
+    // under the cleared high half, on which it spins
     writeFileSync(join(dir, 'k', 'torn'), Buffer.from([0, 0, 1]));
-    const s2 = ['--scenario', 's2-no-controls.scn', '--reader', 'ptep_get_hang_new', '--model', 'sc'];
-    const args = ['fuzz', '--engine', 'jsfuzz', '--reader-module', './hang-new.js', ...s2, '--runs', '1'];
+    const s2 = ['--scenario', 's2-no-controls.scn', '--reader', 'ptep_get_hang_cleared', '--model', 'sc'];
+    const args = ['fuzz', '--engine', 'jsfuzz', '--reader-module', './hang-cleared.js', ...s2, '--runs', '1'];
     const r = cliWithin(
       [...args, '--seed', '2', '--timeout', '1', '--corpus', 'k', '--crashes', 'c'],
       dir,
@@ -106,21 +107,22 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     expect(r.signal).toBeNull();
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.code).toBe(1);
-    // the name the native engines give it (README, Watchdog: the same reader and campaign with --engine coverage)
-    const file = 's2-no-controls.ptep_get_hang_new.non-torn.sc.torn.57f4ab9c8ea5.msgpack';
+    // the name the native engines give it (the same reader and campaign with --engine coverage,
+    // test/e2e/fuzz-minimize-hang.test.ts)
+    const file = 's2-no-controls.ptep_get_hang_cleared.non-torn.sc.torn.7d7a2340dc31.msgpack';
     expect(readdirSync(join(dir, 'c'))).toEqual([file]);
     expect(loadCrash(join(dir, 'c', file)).trace).toEqual([0, 1, 0, 0, 0, 0, 0]);
     expect(r.stderr).toContain(
-      '\nWARNING: minimizing the torn witness of s2-no-controls ptep_get_hang_new non-torn sc hung (a candidate ' +
-        'on a program the minimizer reduced (operations dropped): CPU 0 (A: ptep_get_hang_new) did not yield again ' +
-        'after its step 3 in ptep_get_hang_new, having read pte_low=0x20067; no timeout file: not a schedule of the ' +
-        'target); kept unminimized: ' +
+      '\nWARNING: minimizing the torn witness of s2-no-controls ptep_get_hang_cleared non-torn sc hung (a candidate ' +
+        'on a program the minimizer reduced (operations dropped): CPU 0 (A: ptep_get_hang_cleared) did not yield again ' +
+        'after its step 4 in ptep_get_hang_cleared, having read pte_low=0x10067 pte_high=0x0; no timeout file: not a ' +
+        'schedule of the target); kept unminimized: ' +
         `c/${file} (and its later witnesses in this campaign)\n`,
     );
     expect(r.stderr).toContain(
       '\nminimization hangs: 1 candidate execution(s) of the minimizer stopped after 1 s (1 on a program the minimizer ' +
         'reduced: no timeout file, not a finding about the target; 0 on the target itself: counted as timeouts); the ' +
-        `divergences they were minimizing:\n  s2-no-controls ptep_get_hang_new non-torn sc torn: kept unminimized: c/${file}\n`,
+        `divergences they were minimizing:\n  s2-no-controls ptep_get_hang_cleared non-torn sc torn: kept unminimized: c/${file}\n`,
     );
   });
 

@@ -17,7 +17,7 @@ import type { CliResult } from '../support/cli';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
 import {
   HANG,
-  HANG_NEW,
+  HANG_CLEARED,
   HANG_PROBE,
   TORN_ONCE_LATE,
   campaignEnds,
@@ -81,26 +81,27 @@ interface Summary {
 }
 
 /**
- * S2 with no reader it expects correct (test/fixtures/s2-no-controls.scn): the minimizer has no control there, so it
- * takes B's set_pte without its pte_clear as a smaller program — on which the reader reads the new low half at
- * once, and hangs. On S2 itself the controls refuse that program (ptep_get_atomic64 reads a set_pte over a present
- * pte half-written) before any of its executions hangs.
+ * S2 with no reader it expects correct (test/fixtures/s2-no-controls.scn), and a reader that hangs on a pte zapped
+ * between its two loads (HANG_CLEARED): its torn witness reads the re-established high half; the minimizer's
+ * candidate without B's set_pte runs the same schedule to the zapped pte, and hangs. (Was: HANG_NEW, which hung on
+ * the candidate without B's pte_clear — a set_pte over a present pte, which the reference now refuses before a
+ * reduction can be searched.)
  */
 const NO_CONTROLS = join(ROOT, 'test', 'fixtures', 's2-no-controls.scn');
-const KEY = 's2-no-controls ptep_get_hang_new non-torn sc';
+const KEY = 's2-no-controls ptep_get_hang_cleared non-torn sc';
 
 describe('fuzz: a candidate of the minimizer hangs', () => {
   test('on a reduced program: no stack trace, exit 1, the divergence kept unminimized and replayable, counted; same seed, same files', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'hang-new.js'), HANG_NEW);
+    writeFileSync(join(dir, 'hang-cleared.js'), HANG_CLEARED);
     copyFileSync(NO_CONTROLS, join(dir, 's2-no-controls.scn'));
     const campaign = (crashes: string, corpus: string, json: string[]): Promise<CliResult> =>
       cliAsync(
         hangCampaign(
           {
             engine: 'coverage',
-            module: './hang-new.js',
-            reader: 'ptep_get_hang_new',
+            module: './hang-cleared.js',
+            reader: 'ptep_get_hang_cleared',
             runs: 200,
             seed: 1,
             scenario: 's2-no-controls.scn',
@@ -122,8 +123,8 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
     }
     const warning = new RegExp(
       `^WARNING: minimizing the torn witness of ${KEY} hung \\(a candidate on a program the minimizer reduced \\(operations dropped\\): ` +
-        `CPU 0 \\(A: ptep_get_hang_new\\) did not yield again after its step \\d+ in ptep_get_hang_new, having read pte_low=0x20067; no timeout file: not a schedule of the target\\); ` +
-        `kept unminimized: (c/s2-no-controls\\.ptep_get_hang_new\\.non-torn\\.sc\\.torn\\.[0-9a-f]{12}\\.msgpack) \\(and its later witnesses in this campaign\\)$`,
+        `CPU 0 \\(A: ptep_get_hang_cleared\\) did not yield again after its step \\d+ in ptep_get_hang_cleared, having read pte_low=0x10067 pte_high=0x0; no timeout file: not a schedule of the target\\); ` +
+        `kept unminimized: (c/s2-no-controls\\.ptep_get_hang_cleared\\.non-torn\\.sc\\.torn\\.[0-9a-f]{12}\\.msgpack) \\(and its later witnesses in this campaign\\)$`,
       'm',
     );
     const m = warning.exec(r.stderr);
@@ -137,31 +138,32 @@ describe('fuzz: a candidate of the minimizer hangs', () => {
         `  ${KEY} torn: kept unminimized: ${file}\n`,
     );
     expect(r.stderr).toMatch(
-      /^timeouts: 1 distinct, 4 hung execution\(s\) stopped after 1 s \(.*: 3 \(dropped\); 1 while minimizing, on a program the minimizer reduced\)/m,
+      /^timeouts: 1 distinct, 3 hung execution\(s\) stopped after 1 s \(.*: 2; 1 while minimizing, on a program the minimizer reduced\)/m,
     );
-    expect(r.stderr).toContain(`replay --reader-module hang-new.js ${file}\n`);
+    expect(r.stderr).toContain(`replay --reader-module hang-cleared.js ${file}\n`);
 
     const sum = JSON.parse(again.stdout) as Summary;
     expect(sum.minimizeHangs).toEqual([
       expect.objectContaining({
-        reader: 'ptep_get_hang_new',
+        reader: 'ptep_get_hang_cleared',
         class: 'torn',
         on: 'reduced',
         file: file.replace(/^c\//, 'c2/'),
       }),
     ]);
     expect(sum.minimizeHangs[0]).not.toHaveProperty('timeout');
-    expect(sum.timeouts.map((t) => t.hits)).toEqual([3]);
-    expect(sum.restarts).toBe(4);
+    // the target's own hangs (2: not dropped) and the candidate's, each a worker restart
+    expect(sum.timeouts.map((t) => t.hits)).toEqual([2]);
+    expect(sum.restarts).toBe(3);
     expect(sum.divergences.map((d) => `${d.reader} ${d.class} ${d.file}`)).toEqual([
-      `ptep_get_hang_new torn ${file.replace(/^c\//, 'c2/')}`,
+      `ptep_get_hang_cleared torn ${file.replace(/^c\//, 'c2/')}`,
     ]);
 
     // the kept witness is the divergent execution itself (not a reduced program) and replays
     const rec = loadCrash(join(dir, file));
     expect(rec.scenario.dropped).toBeUndefined();
     expect(rec.verdict).toMatchObject({ kind: 'divergence', class: 'torn' });
-    const replay = cli(['replay', '--reader-module', './hang-new.js', file], dir);
+    const replay = cli(['replay', '--reader-module', './hang-cleared.js', file], dir);
     expect(replay.stdout).toContain(`REPRODUCED ${file}: torn `);
     expect(replay.code).toBe(0);
 

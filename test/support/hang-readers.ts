@@ -110,6 +110,25 @@ ${HANG}  }
 `,
 });
 /**
+ * Low, high; hangs for ever when it read the initial low half under a cleared high half ({0x00000000:0x00010067}:
+ * a zap between its loads). On test/fixtures/s2-no-controls.scn its torn witness reads the re-established high
+ * half; the minimizer's candidate without B's set_pte (the pte_clear alone, a program within the contract) runs
+ * the same schedule to that zapped pte and hangs: a hang on a program the minimizer reduced.
+ */
+export const HANG_CLEARED = paeReaderModule({
+  name: 'ptep_get_hang_cleared',
+  source: 'test: hangs on the old low half under a cleared high half',
+  summary: 'low, high; hangs for ever on {0:old low}',
+  body: `  const lo = yield plain_read(ptep.low);
+  const hi = yield plain_read(ptep.high);
+  if (lo === 0x10067n && hi === 0n) {
+${HANG}  }
+  const pte = kernel.paeValue(hi, lo);
+  yield end(pte);
+  return pte;
+`,
+});
+/**
  * A PAE reader module (source text) for `fuzz --jobs 2`: it reads low, then high (torn when the writer runs in
  * between), and once it has returned a torn value in a worker thread, hangs on its every later call in that
  * thread — so the first candidate of a minimization of its torn witness hangs (a trace pass, on the target

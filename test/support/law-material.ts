@@ -18,6 +18,7 @@ export const REFUSED: ReadonlySet<string> = new Set([
   'access-flags-then-tlbi-block',
   'contpte-remap-no-unfold',
   'unlocked-get-and-clear',
+  'set-pte-over-present',
 ]);
 
 /** The kernel scenarios of the architectures `keep` accepts. */

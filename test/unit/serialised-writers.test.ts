@@ -8,7 +8,7 @@ import type { Scenario } from '../../src/scenario';
 import { builtinScenario, loadScn } from '../../src/scenario';
 import { RandomSource } from '../../src/engines';
 import type { Target } from '../../src/campaign';
-import { WritersNotSerialised, makeTarget, runTarget, specOf } from '../../src/campaign';
+import { SetPteOverPresentPte, WritersNotSerialised, makeTarget, runTarget, specOf } from '../../src/campaign';
 import { traceOf } from '../support/schedule';
 
 /**
@@ -88,8 +88,9 @@ describe('writers of one pte that were not serialised: no verdict, one line nami
           const r = runTarget(t, new RandomSource(`serial/${model}/${i}`));
           expect(r.judgement.verdict.kind, `run ${i}`).not.toBe('divergence');
         } catch (e) {
-          if (!(e instanceof WritersNotSerialised)) throw e;
-          stopped++;
+          // or a set_pte that landed on the other CPU's re-established pte (reference/pae-set.ts)
+          if (!(e instanceof WritersNotSerialised) && !(e instanceof SetPteOverPresentPte)) throw e;
+          if (e instanceof WritersNotSerialised) stopped++;
         }
       }
       // random schedules do interleave the two writers

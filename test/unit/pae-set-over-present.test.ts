@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { ModelKind } from '../../src/machine';
+import { TraceSource, execute } from '../../src/machine';
+import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
+import { contractByName } from '../../src/compare';
+import type { Scenario } from '../../src/scenario';
+import { loadScn } from '../../src/scenario';
+import { enumerate } from '../../src/engines';
+import type { Target } from '../../src/campaign';
+import { OutsideReferenceContract, SetPteOverPresentPte, judgeTarget, makeTarget, specOf } from '../../src/campaign';
+import { ROOT } from '../support/cli';
+import { traceOf } from '../support/schedule';
+
+/**
+ * reference/pae-set.ts: a PAE set_pte (high, smp_wmb, low) must land on a pte that is not present
+ * (pgtable-3level.h native_set_pte). test/fixtures/set-pte-over-present.scn re-establishes the present
+ * {0x00010001:0x00010067} as {0x00010002:0x00020067} with no zap; between set_pte's stores memory holds
+ * {0x00010002:0x00010067}, which `explore --bound 2` reported as a `torn` read of ptep_get_lockless (42 executions
+ * under tso). The same writer after a pte_clear (the kernel's zap) is within the contract.
+ */
+const FILE = join(ROOT, 'test', 'fixtures', 'set-pte-over-present.scn');
+const ctx = { readers: builtinReaders(), operations: builtinOperations() };
+function scenario(text: string): Scenario {
+  const l = loadScn(text, FILE, ctx);
+  if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
+  return { ...l.scenario, file: FILE };
+}
+const OVER = readFileSync(FILE, 'utf8');
+// the same CPU B with the zap first: pte_clear, then set_pte, under the PTL
+const ZAPPED = OVER.replace('  set_pte(pte,', '  pte_clear(pte)\n  set_pte(pte,').replace(
+  'scenario set-pte-over-present',
+  'scenario set-pte-after-zap',
+);
+const target = (s: Scenario, reader: string, model: ModelKind): Target =>
+  makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
+
+/** every verdict of the schedules of at most `bound` preemptions, a refused execution counted by its class name */
+function verdicts(t: Target, model: ModelKind, bound: number): Map<string, number> {
+  const spec = specOf(t.built);
+  const out = new Map<string, number>();
+  enumerate(
+    (source) => {
+      const exec = execute(spec, model, source);
+      let v: string;
+      try {
+        const j = judgeTarget(t, exec).verdict;
+        v = j.kind === 'divergence' ? `divergence ${j.class}` : j.kind;
+      } catch (e) {
+        if (!(e instanceof OutsideReferenceContract)) throw e;
+        v = e.constructor.name;
+      }
+      out.set(v, (out.get(v) ?? 0) + 1);
+      return exec;
+    },
+    () => {},
+    { preemptionBound: bound },
+  );
+  return out;
+}
+
+describe('PAE set_pte over a present pte', () => {
+  test('sc: the execution is a one-line error naming the CPU, the step and the value written over, not a torn read', () => {
+    const t = target(scenario(OVER), 'ptep_get_lockless', 'sc');
+    const spec = specOf(t.built);
+    // B takes the PTL and runs set_pte to its end (steps 0..4), then A reads
+    const exec = execute(spec, 'sc', new TraceSource(traceOf(spec, 'sc', [1])));
+    let err: unknown;
+    try {
+      judgeTarget(t, exec);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SetPteOverPresentPte);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cpu B \\(set_pte, steps \\d+\\.\\.\\d+\\) wrote over pte, a ` +
+          'present pte, at step \\d+ \\(\\{0x00010001:0x00010067\\}, present .*\\): between its two stores memory holds ' +
+          'its high half under the old low half \\(ptep_get_lockless under sc\\): PAE set_pte needs a pte that is not ' +
+          'present \\(arch/x86/include/asm/pgtable-3level.h native_set_pte\\) — clear it first',
+      ),
+    );
+  });
+
+  for (const model of ['sc', 'tso', 'weak'] as const) {
+    test(`${model}: every schedule of at most 2 preemptions is refused; after a zap none is, and none diverges`, () => {
+      for (const reader of ['ptep_get_lockless', 'ptep_get_atomic64']) {
+        // set_pte's first store always lands on the present pte: every execution is outside the contract
+        expect([...verdicts(target(scenario(OVER), reader, model), model, 2).keys()], reader).toEqual([
+          'SetPteOverPresentPte',
+        ]);
+        const zapped = verdicts(target(scenario(ZAPPED), reader, model), model, 2);
+        expect(
+          [...zapped.keys()].filter((k) => k !== 'agree' && k !== 'bound-hit'),
+          reader,
+        ).toEqual([]);
+        expect(zapped.get('agree') ?? 0, reader).toBeGreaterThan(0);
+      }
+    });
+  }
+});
