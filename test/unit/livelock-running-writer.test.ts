@@ -4,6 +4,7 @@ import type { LoopSpec } from '../../src/kernel';
 import { paeMk, setSpec, x86Pae } from '../../src/kernel';
 import { livelockVerdict } from '../../src/compare';
 import { buildHistory } from '../../src/reference';
+import { handExecution } from '../support/hand-execution';
 
 /**
  * DESIGN §6 `livelock` (compare/livelock.ts): a retry-bound hit in a declared
@@ -38,19 +39,10 @@ function exec(writerDone: boolean, value: bigint = X): Execution {
     done: writerDone,
     retries: 0,
   };
-  return {
-    outcome: { kind: 'bound-hit', bound: 'retries', cpu: 0, op: 0 },
-    events: [],
-    ops: [loop, writer],
-    choices: [],
-    trace: [],
-    results: [],
-    final: [0n, 0n],
+  return handExecution('sc', [], [loop, writer], {
     steps: 10,
-    model: 'sc',
-    flush: 'ipi',
-    pages: new Map(),
-  };
+    outcome: { kind: 'bound-hit', bound: 'retries', cpu: 0, op: 0 },
+  });
 }
 
 describe('livelock: not while a writer on the subject is still running', () => {

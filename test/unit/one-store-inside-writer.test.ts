@@ -6,11 +6,12 @@ import { TraceSource, execute } from '../../src/machine';
 import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import { loadScn } from '../../src/scenario';
-import { enumerate } from '../../src/engines';
 import type { Target } from '../../src/campaign';
 import { WritersNotSerialised, judgeTarget, makeTarget, runTarget, specOf } from '../../src/campaign';
 import { ROOT } from '../support/cli';
 import { traceOf } from '../support/schedule';
+import { thrown } from '../support/thrown';
+import { enumeratedVerdicts } from '../support/enumerated-verdicts';
 
 /**
  * reference/serial.ts: a software writer of one store must not land between two stores of another CPU's writer of
@@ -47,12 +48,7 @@ describe('a ptep_get_and_clear between the two stores of another CPU’s set_pte
       const exec = execute(spec, model, new TraceSource(traceOf(spec, model, SCHEDULE)));
       // the mix the reference never listed
       expect(exec.final[0]! | (exec.final[1]! << 32n)).toBe(pae(0n, B_LOW));
-      let err: unknown;
-      try {
-        judgeTarget(t, exec);
-      } catch (e) {
-        err = e;
-      }
+      const err = thrown(() => judgeTarget(t, exec));
       expect(err).toBeInstanceOf(WritersNotSerialised);
       expect((err as Error).message).toBe(
         `${FILE}: the writers of pte on cpu B (set_pte, steps 0..5) and cpu C (ptep_get_and_clear, steps 1..3) ` +
@@ -78,30 +74,12 @@ describe('a ptep_get_and_clear between the two stores of another CPU’s set_pte
   for (const model of ['sc', 'tso', 'weak'] as const) {
     test(`${model}: no schedule of at most 2 preemptions is a divergence of ptep_get_atomic64 or ptep_get_lockless`, () => {
       for (const reader of ['ptep_get_atomic64', 'ptep_get_lockless']) {
-        const t = target(reader, model);
-        const spec = specOf(t.built);
-        const verdicts = new Map<string, number>();
-        enumerate(
-          (source) => {
-            const exec = execute(spec, model, source);
-            let v: string;
-            try {
-              v = judgeTarget(t, exec).verdict.kind;
-            } catch (e) {
-              if (!(e instanceof WritersNotSerialised)) throw e;
-              v = 'outside the contract';
-            }
-            verdicts.set(v, (verdicts.get(v) ?? 0) + 1);
-            return exec;
-          },
-          () => {},
-          { preemptionBound: 2, maxExecutions: 20000 },
-        );
+        const verdicts = enumeratedVerdicts(target(reader, model), model, 2);
         // the interleaving schedules are refused, the others agree
-        expect(verdicts.get('outside the contract') ?? 0, `${reader}`).toBeGreaterThan(0);
+        expect(verdicts.get('WritersNotSerialised') ?? 0, `${reader}`).toBeGreaterThan(0);
         expect(verdicts.get('agree') ?? 0, `${reader}`).toBeGreaterThan(0);
         expect(
-          [...verdicts.keys()].filter((k) => k !== 'agree' && k !== 'outside the contract' && k !== 'bound-hit'),
+          [...verdicts.keys()].filter((k) => k !== 'agree' && k !== 'WritersNotSerialised' && k !== 'bound-hit'),
           `${reader}`,
         ).toEqual([]);
       }

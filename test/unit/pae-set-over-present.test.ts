@@ -7,11 +7,12 @@ import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import type { Scenario } from '../../src/scenario';
 import { loadScn } from '../../src/scenario';
-import { enumerate } from '../../src/engines';
 import type { Target } from '../../src/campaign';
-import { OutsideReferenceContract, SetPteOverPresentPte, judgeTarget, makeTarget, specOf } from '../../src/campaign';
+import { SetPteOverPresentPte, judgeTarget, makeTarget, specOf } from '../../src/campaign';
 import { ROOT } from '../support/cli';
 import { traceOf } from '../support/schedule';
+import { thrown } from '../support/thrown';
+import { enumeratedVerdicts } from '../support/enumerated-verdicts';
 
 /**
  * reference/pae-set.ts: a PAE set_pte (high, smp_wmb, low) must land on a pte that is not present
@@ -36,42 +37,13 @@ const ZAPPED = OVER.replace('  set_pte(pte,', '  pte_clear(pte)\n  set_pte(pte,'
 const target = (s: Scenario, reader: string, model: ModelKind): Target =>
   makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
 
-/** every verdict of the schedules of at most `bound` preemptions, a refused execution counted by its class name */
-function verdicts(t: Target, model: ModelKind, bound: number): Map<string, number> {
-  const spec = specOf(t.built);
-  const out = new Map<string, number>();
-  enumerate(
-    (source) => {
-      const exec = execute(spec, model, source);
-      let v: string;
-      try {
-        const j = judgeTarget(t, exec).verdict;
-        v = j.kind === 'divergence' ? `divergence ${j.class}` : j.kind;
-      } catch (e) {
-        if (!(e instanceof OutsideReferenceContract)) throw e;
-        v = e.constructor.name;
-      }
-      out.set(v, (out.get(v) ?? 0) + 1);
-      return exec;
-    },
-    () => {},
-    { preemptionBound: bound },
-  );
-  return out;
-}
-
 describe('PAE set_pte over a present pte', () => {
   test('sc: the execution is a one-line error naming the CPU, the step and the value written over, not a torn read', () => {
     const t = target(scenario(OVER), 'ptep_get_lockless', 'sc');
     const spec = specOf(t.built);
     // B takes the PTL and runs set_pte to its end (steps 0..4), then A reads
     const exec = execute(spec, 'sc', new TraceSource(traceOf(spec, 'sc', [1])));
-    let err: unknown;
-    try {
-      judgeTarget(t, exec);
-    } catch (e) {
-      err = e;
-    }
+    const err = thrown(() => judgeTarget(t, exec));
     expect(err).toBeInstanceOf(SetPteOverPresentPte);
     expect((err as Error).message).toMatch(
       new RegExp(
@@ -87,10 +59,10 @@ describe('PAE set_pte over a present pte', () => {
     test(`${model}: every schedule of at most 2 preemptions is refused; after a zap none is, and none diverges`, () => {
       for (const reader of ['ptep_get_lockless', 'ptep_get_atomic64']) {
         // set_pte's first store always lands on the present pte: every execution is outside the contract
-        expect([...verdicts(target(scenario(OVER), reader, model), model, 2).keys()], reader).toEqual([
+        expect([...enumeratedVerdicts(target(scenario(OVER), reader, model), model, 2).keys()], reader).toEqual([
           'SetPteOverPresentPte',
         ]);
-        const zapped = verdicts(target(scenario(ZAPPED), reader, model), model, 2);
+        const zapped = enumeratedVerdicts(target(scenario(ZAPPED), reader, model), model, 2);
         expect(
           [...zapped.keys()].filter((k) => k !== 'agree' && k !== 'bound-hit'),
           reader,

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Event, Execution, ModelKind, OpRecord } from '../../src/machine';
 import { clearSpec } from '../../src/kernel';
 import { raced } from '../../src/compare';
+import { handExecution } from '../support/hand-execution';
 
 /**
  * compare/comparator.ts raced: under tso a writer is in flight until its stores to the pte have drained. An audit's
@@ -58,21 +59,8 @@ describe('raced: a writer whose stores are still draining', () => {
     op: 1,
     locs: [LOW, HIGH],
   });
-  function exec(model: ModelKind, evs: Omit<Event, 'index'>[], r: OpRecord): Execution {
-    return {
-      outcome: { kind: 'complete' },
-      events: evs.map((e, index) => ({ ...e, index })),
-      ops: [writer, r],
-      choices: [],
-      trace: [],
-      results: [],
-      final: [0n, 0n],
-      steps: 6,
-      model,
-      flush: 'ipi',
-      pages: new Map(),
-    };
-  }
+  const exec = (model: ModelKind, evs: Omit<Event, 'index'>[], r: OpRecord): Execution =>
+    handExecution(model, evs, [writer, r], { steps: 6 });
   test('tso: a read between the drains of a writer that has returned raced it', () => {
     const evs = [store(0, LOW), store(1, HIGH), drain(3, LOW), load(4), drain(5, HIGH)];
     expect(raced(exec('tso', evs, reader(4)), reader(4), [LOW, HIGH])).toBe(true);

@@ -10,6 +10,7 @@ import { RandomSource } from '../../src/engines';
 import type { Target } from '../../src/campaign';
 import { SetPteOverPresentPte, WritersNotSerialised, makeTarget, runTarget, specOf } from '../../src/campaign';
 import { traceOf } from '../support/schedule';
+import { handExecution } from '../support/hand-execution';
 
 /**
  * The SC reference assumes the writers of one pte serialised (reference/serial.ts). The audit's scenario: two
@@ -189,21 +190,8 @@ describe('unserialisedWriters: a store counts where it reaches memory', () => {
     op: -1,
   });
   const issued = [store(0, 1, 0, HIGH), store(1, 1, 0, LOW), store(2, 2, 1, LOW), store(3, 2, 1, HIGH)];
-  function exec(model: ModelKind, evs: Omit<Event, 'index'>[], extra: OpRecord[] = []): Execution {
-    return {
-      outcome: { kind: 'complete' },
-      events: evs.map((e, index) => ({ ...e, index })),
-      ops: [...ops, ...extra],
-      choices: [],
-      trace: [],
-      results: [],
-      final: [0n, 0n],
-      steps: 4,
-      model,
-      flush: 'ipi',
-      pages: new Map(),
-    };
-  }
+  const exec = (model: ModelKind, evs: Omit<Event, 'index'>[], extra: OpRecord[] = []): Execution =>
+    handExecution(model, evs, [...ops, ...extra], { steps: 4 });
   test('sc: stores issued one writer after the other are serialised', () => {
     expect(unserialisedWriters(exec('sc', issued), 'pte', [LOW, HIGH])).toBeUndefined();
   });
