@@ -57,18 +57,22 @@ function candidate(
   reduced = false,
 ): ProgramCandidate {
   const same = sameDivergence(t, cls, bounds, watch);
+  let outside: string | undefined;
   return {
     file,
     holds: reduced
       ? (choices) => {
+          outside = undefined;
           try {
             return same(choices);
           } catch (e) {
-            if (e instanceof OutsideReferenceContract) return null;
-            throw e;
+            if (!(e instanceof OutsideReferenceContract)) throw e;
+            outside = e.rule;
+            return null;
           }
         }
       : same,
+    outside: () => outside,
     probe: (source: ChoiceSource, onStatement) =>
       // a build of its own (the probe is told each statement start), not the target's cached machine; it runs the
       // reader as the predicate's executions do, so it is watched as they are: in flight for a `fuzz` worker's

@@ -150,6 +150,9 @@ export function outsideReferenceContract(t: Target, b: Breach): OutsideReference
  * the minimizer reduced it is a candidate rejected instead (minimize-witness.ts).
  */
 export abstract class OutsideReferenceContract extends UsageError {
+  /** the rule broken, in a few words ("writers not serialised"): what the minimizer says of a candidate it refused */
+  abstract readonly rule: string;
+
   protected constructor(t: Target, what: string, fix: string) {
     super(`${t.scenario.file ?? `scenario ${t.scenario.name}`}: ${what} (${t.reader.name} under ${t.model}): ${fix}`);
   }
@@ -178,6 +181,8 @@ export abstract class OutsideReferenceContract extends UsageError {
  * writer decided on a value another CPU's writer replaced before it committed (reference/decided.ts).
  */
 export class WritersNotSerialised extends OutsideReferenceContract {
+  readonly rule = 'the writers of one pte not serialised';
+
   constructor(t: Target, found: UnserialisedWriters | StaleDecision) {
     super(
       t,
@@ -228,6 +233,8 @@ export class WritersNotSerialised extends OutsideReferenceContract {
 
 /** An arm64 descriptor changed into another translation in one store (reference/bbm.ts). */
 export class BreakBeforeMakeMissing extends OutsideReferenceContract {
+  readonly rule = 'no break-before-make';
+
   constructor(t: Target, found: UnbrokenChange) {
     const ev = found.event;
     const who = OutsideReferenceContract.storer(t, found.op, ev);
@@ -247,6 +254,8 @@ export class BreakBeforeMakeMissing extends OutsideReferenceContract {
 
 /** A PAE set_pte over a present pte (reference/pae-set.ts). */
 export class SetPteOverPresentPte extends OutsideReferenceContract {
+  readonly rule = 'a PAE set_pte over a present pte';
+
   constructor(t: Target, found: SetPteOverPresent) {
     const ev = found.event;
     const when =
@@ -267,6 +276,8 @@ export class SetPteOverPresentPte extends OutsideReferenceContract {
  * — or an execution that ended with a block half cleared (reference/contiguous.ts).
  */
 export class MisprogrammedContiguousRange extends OutsideReferenceContract {
+  readonly rule = 'a misprogrammed contpte block';
+
   constructor(t: Target, found: MisprogrammedBlock) {
     const ev = found.event;
     const name = (id: number): string => t.built.locations.locs[id]?.name ?? `location ${id}`;

@@ -48,6 +48,11 @@ export interface ProgramCandidate {
    * the reduction broke the program, not that the reader under test is wrong.
    */
   readonly controls?: () => readonly Control[];
+  /**
+   * The rule of the reference's contract the execution of the last `holds` call broke (it returned null for it:
+   * the program, not the reader, is outside what the reference judges), else undefined.
+   */
+  readonly outside?: () => string | undefined;
 }
 
 /** A reader the scenario expects correct, with the campaign's predicate on a candidate program. */
@@ -75,14 +80,27 @@ export interface ControlOutcome {
   readonly executions: number;
   /** the candidates found failing that a control failed on too, in order */
   readonly refuted: readonly RefutedDrop[];
+  /**
+   * the candidates whose run on the witness's schedule carried over was outside the reference's contract (the
+   * reduction broke the program: ProgramCandidate.outside), in order, each program once
+   */
+  readonly outside: readonly OutsideDrop[];
 }
 
 /** No control run. */
-export const NO_CONTROLS: ControlOutcome = { executions: 0, refuted: [] };
+export const NO_CONTROLS: ControlOutcome = { executions: 0, refuted: [], outside: [] };
+
+/** A candidate program the reference refused on the witness's schedule (ControlOutcome.outside). */
+export interface OutsideDrop {
+  /** what the candidate dropped from the program before it, one line each (as ProgramResult.dropped) */
+  readonly dropped: readonly string[];
+  /** the rule it broke (OutsideReferenceContract.rule) */
+  readonly rule: string;
+}
 
 /**
  * Seeded schedules each control runs on a candidate program found failing, after that failing execution's own
- * choices: 64 catch the S2-nowmb `set_pte` over a present pte at the 1st.
+ * choices (64 caught the S2-nowmb `set_pte` over a present pte at the 1st, before the reference refused it itself).
  */
 export const CONTROL_SCHEDULES = 64;
 
@@ -339,16 +357,28 @@ const textSeed = (...parts: string[]): string =>
  * by the schedule search — is accepted only when none of its controls (the readers the scenario expects correct)
  * fails in the same way, under that failing execution's own choices or CONTROL_SCHEDULES seeded schedules of the
  * `random` engine (seeded from the candidate's printed text). Dropping a call can break the program itself, and a
- * witness on it would show a bug of the reduction, not of the reader: B's `set_pte` without its `pte_clear`
- * writes over a present PAE pte (`set_pte` requires a non-present one), and `ptep_get_atomic64` reads it
- * half-written. (A lone `__ptep_get_and_clear` of one entry of a contpte block, no unfold, was the other example;
- * the reference now refuses such a program itself, reference/contiguous.ts, before any control runs.)
+ * witness on it would show a bug of the reduction, not of the reader. (B's `set_pte` without its `pte_clear`, over
+ * a present PAE pte, and a lone `__ptep_get_and_clear` of one entry of a contpte block, no unfold, were the
+ * examples; the reference now refuses both programs itself — reference/pae-set.ts, reference/contiguous.ts —
+ * before any control runs: ControlOutcome.outside.)
  */
 class ControlCheck implements ControlOutcome {
   executions = 0;
   readonly refuted: RefutedDrop[] = [];
+  readonly outside: OutsideDrop[] = [];
   /** the programs refused so far (printed): a later round's candidate of the same text is refused without a run */
   private readonly refused = new Set<string>();
+  private readonly outsideSeen = new Set<string>();
+
+  /** Record that `cand` (program `e`) broke the reference's contract on the carried-over schedule, once per program. */
+  noteOutside(e: Edit, cand: ProgramCandidate): void {
+    const rule = cand.outside?.();
+    if (rule === undefined) return;
+    const text = printScn(e.file);
+    if (this.outsideSeen.has(text)) return;
+    this.outsideSeen.add(text);
+    this.outside.push({ dropped: e.dropped, rule });
+  }
 
   /** Whether a control refutes `cand` (program `e`), found failing with `got`; a refusal is recorded once. */
   refutes(e: Edit, cand: ProgramCandidate, got: Execution, searched: boolean, text = printScn(e.file)): boolean {
@@ -450,6 +480,7 @@ export function minimizeProgram(
           tries++;
           const got = cand.holds(projectSchedule(rec, e.keep, e.renumber));
           if (got === null) {
+            check.noteOutside(e, cand);
             if (search !== undefined) failed.push({ e, cand });
           } else if (!check.refutes(e, cand, got, false)) {
             next = { e, cand, got };
@@ -481,7 +512,7 @@ export function minimizeProgram(
     tries: tries + executions + check.executions,
     dropped: mergeDropped([], dropped),
     search: { executions, found },
-    controls: { executions: check.executions, refuted: [...check.refuted] },
+    controls: { executions: check.executions, refuted: [...check.refuted], outside: [...check.outside] },
   };
 }
 

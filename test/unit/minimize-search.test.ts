@@ -60,6 +60,7 @@ describe('schedule search of candidate programs', () => {
     // reference refuses every execution of that program (reference/pae-set.ts) before any control runs (was: refused
     // by the control, ptep_get_atomic64 reading the half-written pte too)
     expect(m.controls.refuted).toEqual([]);
+    expect(m.controls.outside).toEqual([{ dropped: [CLEAR], rule: 'a PAE set_pte over a present pte' }]);
     expect(m.dropped).not.toContain(CLEAR);
     // without its set_pte, B's barrier-less pte_clear alone tears under weak: the search finds it
     expect(m.dropped).toEqual([SET]);

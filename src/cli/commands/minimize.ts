@@ -147,6 +147,9 @@ function minimizeFile(
         (f) =>
           `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader)`,
       )
+      .join('') +
+    min.controls.outside
+      .map((f) => `; refused: ${droppedText(f.dropped)} (outside the reference's contract: ${f.rule})`)
       .join('');
   const renamed = resolve(out) !== resolve(file);
   const same = Buffer.compare(readFileSync(file), bytes) === 0;
