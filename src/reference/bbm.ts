@@ -23,15 +23,13 @@ export interface UnbrokenChange {
   readonly op: OpRecord | undefined;
 }
 
-const WORD = (1n << 64n) - 1n;
-
 /**
  * The value a write taking its place in memory (landsInMemory) gave its `k`-th location: an RMW over several
- * locations writes them combined, lowest first (machine/location.ts combine). arm64 only: every location of an
- * arm64 pte is one 64-bit word (kernel/layout.ts).
+ * locations writes them combined, lowest first (machine/location.ts combine), each `bits` wide — 64 for an arm64
+ * pte's locations, 32 for the halves of an x86 PAE pte (kernel/layout.ts).
  */
-export function wordWritten(ev: Event & { readonly wrote: bigint }, k: number): bigint {
-  return ev.locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(64 * k)) & WORD;
+export function wordWritten(ev: Event & { readonly wrote: bigint }, k: number, bits = 64): bigint {
+  return ev.locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(bits * k)) & ((1n << BigInt(bits)) - 1n);
 }
 
 /** A location a store changed (followEntries): its id, and its value in memory before and after. */

@@ -1,5 +1,6 @@
 import type { Execution } from '../machine';
 import type { PteSubject } from '../kernel';
+import { x86Pae } from '../kernel';
 import type { StoreSpan } from './history';
 import type { UnserialisedWriters } from './serial';
 import { unserialisedWriters } from './serial';
@@ -65,7 +66,7 @@ export class OutsideContract extends Error {
       );
     }
     if (b.kind === 'set-present') {
-      return `CPU ${b.op.cpu} (set_pte) stored over a present pte of ${b.subject} (0x${b.prev.toString(16)})`;
+      return `CPU ${b.op.cpu} (set_pte) stored over a present pte of ${b.subject} (${x86Pae.format(b.prev)})`;
     }
     if (b.kind === 'cont') {
       return `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) left the contpte block ${b.subject} misprogrammed (${b.fault})`;

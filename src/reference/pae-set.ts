@@ -2,6 +2,7 @@ import type { Event, Execution, OpRecord } from '../machine';
 import type { PteSubject } from '../kernel';
 import { PAE } from '../kernel';
 import { landsInMemory } from './history';
+import { wordWritten } from './bbm';
 
 /**
  * A PAE `set_pte` whose first store landed on a present pte: `prev` is the pte in memory then ({high:low}).
@@ -53,9 +54,8 @@ export function setPteOverPresent(exec: Execution, subject: PteSubject): SetPteO
       }
     }
     for (let k = 0; k < ev.locs.length; k++) {
-      const word = ev.locs.length === 1 ? ev.wrote : (ev.wrote >> BigInt(32 * k)) & HALF;
-      if (ev.locs[k] === lowId) low = word;
-      else if (ev.locs[k] === highId) high = word;
+      if (ev.locs[k] === lowId) low = wordWritten(ev, k, 32);
+      else if (ev.locs[k] === highId) high = wordWritten(ev, k, 32);
     }
   }
   return undefined;
