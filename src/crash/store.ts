@@ -347,7 +347,9 @@ export function expandCrashPaths(paths: readonly string[], o: CrashPathsOptions 
   const seen = new Set<string>();
   return out.filter((f) => {
     const key = resolve(f);
-    return !seen.has(key) && seen.add(key) !== undefined;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
