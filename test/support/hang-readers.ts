@@ -92,9 +92,8 @@ export const HANG = `    for (const stuck = new Int32Array(new SharedArrayBuffer
  * A PAE reader module (source text) that hangs (HANG) when its first load sees the low half of
  * S2's re-established pte (0x00020067): exactly the executions where the writer (CPU B) ran first. It reads
  * low, then high, so it also returns torn values when the writer runs in between. The same text without HANG is
- * the reference that does not hang. Used by the watchdog tests of
- * `merge --distill` (test/e2e/merge-distill-watchdog.test.ts) and of the minimizer's candidates
- * (test/e2e/fuzz-minimize-hang.test.ts).
+ * the reference that does not hang. Used by the watchdog tests of `merge --distill`
+ * (test/e2e/merge-distill-watchdog.test.ts) and of the main thread (test/e2e/main-thread-watchdog.test.ts).
  */
 export const HANG_NEW = paeReaderModule({
   name: 'ptep_get_hang_new',
