@@ -264,9 +264,11 @@ export class SetPteOverPresentPte extends OutsideReferenceContract {
       t,
       `${OutsideReferenceContract.op(t, found.op)} wrote over ${found.subject}, a present pte, ${when} ` +
         `(${x86Pae.format(found.prev)}, ${describeFields(x86Pae.decode(found.prev).filter((f) => f.name === 'present' || f.name === 'pfn'))}): ` +
-        `between its two stores memory holds its high half under the old low half`,
-      `PAE set_pte needs a pte that is not present (arch/x86/include/asm/pgtable-3level.h native_set_pte) — clear it ` +
-        `first (pte_clear / ptep_get_and_clear) as the kernel does, or write it with set_pte_atomic`,
+        `between its two stores memory holds ${x86Pae.format(found.mixed)}, its high half under the old low half, ` +
+        `neither the old pte nor the new one`,
+      `PAE set_pte needs a pte that is not present (arch/x86/include/asm/pgtable-3level.h native_set_pte; over a ` +
+        `present one it may change one half only, as x86 ptep_set_access_flags does) — clear it first ` +
+        `(pte_clear / ptep_get_and_clear) as the kernel does, or write it with set_pte_atomic`,
     );
   }
 }

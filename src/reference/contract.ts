@@ -66,7 +66,10 @@ export class OutsideContract extends Error {
       );
     }
     if (b.kind === 'set-present') {
-      return `CPU ${b.op.cpu} (set_pte) stored over a present pte of ${b.subject} (${x86Pae.format(b.prev)})`;
+      return (
+        `CPU ${b.op.cpu} (set_pte) stored over a present pte of ${b.subject} (${x86Pae.format(b.prev)}), leaving ` +
+        `${x86Pae.format(b.mixed)}`
+      );
     }
     if (b.kind === 'cont') {
       return `CPU ${b.event.cpu} (${b.op?.mark.name ?? b.event.name}) left the contpte block ${b.subject} misprogrammed (${b.fault})`;
