@@ -127,7 +127,7 @@ export const CONSUMER_OPERATIONS: readonly OperationDef[] = [
     locks: ['ptl'],
     consumer: 'handle_pte_fault',
     summary:
-      'orig = lockless read; none: do_anonymous_page; not present: do_swap_page (pte_unmap_same); else PTL recheck + generic ptep_set_access_flags',
+      'orig = lockless read; none: do_anonymous_page; not present: do_swap_page (pte_unmap_same); else PTL recheck + ptep_set_access_flags (generic; x86: write faults only)',
     source: 'mm/memory.c handle_pte_fault() (now; pte_same_norecency: 2024 RFC, never merged)',
     params: [
       PTE,

@@ -20,6 +20,8 @@ import {
   arm64Ops,
   arm64Ptep,
   handle_pte_fault,
+  PAE,
+  paeMk,
   paeOps,
   paePte,
   pteWrprotect,
@@ -94,6 +96,50 @@ describe('do_swap_page: pte_unmap_same only where a pte is wider than a long', (
     const r = swapFault(paeOps, paePte('pte', lo, hi), mem, swp);
     expect(r.locks).toBe(2);
     expect(r.stores.length).toBe(2); // set_pte: high, then low
+  });
+});
+
+describe('ptep_set_access_flags: x86 stores only on a write fault, the generic form whenever the pte changed', () => {
+  // arch/x86/mm/pgtable.c: changed = !pte_same(*ptep, entry); if (changed && dirty) set_pte(ptep, entry);
+  // mm/pgtable-generic.c: changed = !pte_same(*ptep, entry); if (changed) set_pte_at(...)
+  const paeFault = (write: boolean) => {
+    const lo = loc(1, 'pte.low', 32);
+    const hi = loc(2, 'pte.high', 32);
+    const old = paeMk(0x1_00010n, PAE.PRESENT | PAE.RW | PAE.USER); // present, writable, neither young nor dirty
+    const mem = new Map([
+      [lo.id, old & 0xffffffffn],
+      [hi.id, old >> 32n],
+    ]);
+    const r = drive(
+      handle_pte_fault(paeOps, paePte('pte', lo, hi), PTL, () => fixed(old), { write }),
+      mem,
+    );
+    return { ...r, old, pte: (mem.get(hi.id)! << 32n) | mem.get(lo.id)! };
+  };
+
+  test('x86 PAE read fault on an old pte: no store (the hardware sets the accessed bit)', () => {
+    const r = paeFault(false);
+    expect(r.stores).toEqual([]);
+    expect(r.pte).toBe(r.old);
+  });
+
+  test('x86 PAE write fault on a writable clean pte: set_pte of the young, dirty pte (high half, then low half)', () => {
+    const r = paeFault(true);
+    const want = r.old | PAE.ACCESSED | PAE.DIRTY;
+    expect(r.stores).toEqual([want >> 32n, want & 0xffffffffn]);
+    expect(r.pte).toBe(want);
+  });
+
+  test('arm64 (generic form) read fault on an old pte: stores the young pte', () => {
+    const e = loc(1, 'pte0', 64);
+    const old = arm64Mk(0x1234n, { write: true });
+    const mem = new Map([[e.id, old]]);
+    const r = drive(
+      handle_pte_fault(arm64Ops, arm64Ptep('blk', [e], 0), PTL, () => fixed(old)),
+      mem,
+    );
+    expect(r.stores).toEqual([arm64.mkyoung(old)]);
+    expect(arm64.young(mem.get(e.id)!)).toBe(true);
   });
 });
 

@@ -62,4 +62,5 @@ export const arm64Ops: PteOps<Arm64Ptep> = {
   plainDeref: reader('__ptep_get'),
   anonPte: (pfn) => arm64Mk(pfn, { write: true, young: true, dirty: true }),
   pteWiderThanLong: false,
+  accessFlags: 'generic',
 };

@@ -17,8 +17,11 @@
  *   5. entry = orig; write fault: entry = pte_mkdirty(entry) (the pte must
  *      be writable: do_wp_page is not modelled — a write fault on a
  *      read-only pte stops here); entry = pte_mkyoung(entry).
- *   6. ptep_set_access_flags(), generic form (mm/pgtable-generic.c, arches
- *      without hardware A/D): if !pte_same(*ptep, entry) set_pte_at(entry).
+ *   6. ptep_set_access_flags(entry, dirty = write), the arch's form
+ *      (PteOps.accessFlags): generic (mm/pgtable-generic.c, arches without
+ *      hardware A/D; used for arm64 here) if !pte_same(*ptep, entry)
+ *      set_pte_at(entry); x86 (arch/x86/mm/pgtable.c) only if also dirty —
+ *      a read fault never writes an x86 pte.
  *   7. unlock.
  * Every pte store is nested in a `commit` consumer op naming the value it
  * was computed from (ConsumerSpec), which the invariants check against the
@@ -123,10 +126,11 @@ export function* handle_pte_fault<P extends Pte>(
       let entry = orig;
       if (write) entry = a.mkdirty(entry);
       entry = a.mkyoung(entry);
-      // generic ptep_set_access_flags(): if (!pte_same(*ptep, entry)) set_pte_at(entry)
+      // ptep_set_access_flags(vma, addr, ptep, entry, vmf->flags & FAULT_FLAG_WRITE)
       yield begin({ name: 'ptep_set_access_flags', role: 'other', subject: p.name, args: a.format(entry) });
-      const now = yield* ops.readLocked(p);
-      if (now !== entry) yield* commit(ops, p, orig, entry, 'set_pte_at');
+      const changed = (yield* ops.readLocked(p)) !== entry; // !pte_same(*ptep, entry)
+      // generic: if (changed) set_pte_at(); x86: if (changed && dirty) set_pte()
+      if (changed && (ops.accessFlags === 'generic' || write)) yield* commit(ops, p, orig, entry, 'set_pte_at');
       yield end();
     }
     yield spin_unlock(ptl);

@@ -30,6 +30,14 @@ export interface PteOps<P extends Pte = Pte> {
    * of unmatched parts"); on a 64-bit arch it is a no-op.
    */
   readonly pteWiderThanLong: boolean;
+  /**
+   * Which `ptep_set_access_flags(vma, addr, ptep, entry, dirty)` the fault path calls:
+   * - `generic` (mm/pgtable-generic.c, an arch without hardware A/D): stores `entry` whenever it differs from the pte;
+   * - `x86` (arch/x86/mm/pgtable.c): `changed = !pte_same(*ptep, entry); if (changed && dirty) set_pte(ptep, entry)`
+   *   — the hardware sets A/D itself, so only a write fault (`dirty` = FAULT_FLAG_WRITE) stores; a read fault
+   *   never writes the pte.
+   */
+  readonly accessFlags: 'generic' | 'x86';
 }
 
 /**

@@ -4,7 +4,11 @@
  * pte_clear = native_pte_clear (low, wmb, high); ptep_get() = READ_ONCE of a
  * 64-bit pte_t on a 32-bit CPU (two loads, low first, as the `ptep_get`
  * reader); 2022's `pte_val(*ptep)` = two plain 32-bit loads whose order the
- * compiler chooses (an `op` choice: 0 = low first).
+ * compiler chooses (an `op` choice: 0 = low first); ptep_set_access_flags =
+ * x86's (arch/x86/mm/pgtable.c: set_pte only when the pte changed and the
+ * fault is a write: the hardware sets A/D itself). Era: now (the writers'
+ * `era` default, writers/x86-pae.ts). Omitted: the pmd/pud forms, and a PAE
+ * hardware walker (no modelled CPU sets A/D on a PAE pte).
  */
 import type { Program } from '../../machine';
 import { begin, end, pick, plain_read } from '../../machine';
@@ -49,4 +53,5 @@ export const paeOps: PteOps<PaePte> = {
   plainDeref,
   anonPte: (pfn) => paeMk(pfn),
   pteWiderThanLong: true,
+  accessFlags: 'x86',
 };
