@@ -54,7 +54,9 @@ const flag = (v: bigint, bit: bigint): boolean => (v & bit) !== 0n;
 export const x86Pae: Arch = {
   name: 'x86-pae',
   present: (v) => (v & (PAE.PRESENT | PAE.PROTNONE)) !== 0n,
-  none: (v) => v === 0n,
+  // arch/x86/include/asm/pgtable.h pte_none(): !(pte.pte & ~_PAGE_KNL_ERRATUM_MASK), the mask being
+  // _PAGE_DIRTY | _PAGE_ACCESSED under CONFIG_X86_PAE (Knights Landing may set A/D in a non-present pte)
+  none: (v) => (v & ~(PAE.ACCESSED | PAE.DIRTY)) === 0n,
   decode(v): Field[] {
     const p = flag(v, PAE.PRESENT);
     return [

@@ -24,12 +24,17 @@ describe('x86 PAE encoding', () => {
     expect(pfn).toBe(0x1000200020n);
   });
 
-  test('pte_present is P or PROTNONE (G when P is clear); pte_none is all zero', () => {
+  test('pte_present is P or PROTNONE (G when P is clear); pte_none ignores only A and D (_PAGE_KNL_ERRATUM_MASK)', () => {
     expect(x86Pae.present(0x1n)).toBe(true);
     expect(x86Pae.present(0x100n)).toBe(true);
     expect(x86Pae.present(0x0001_0002_0000_0000n)).toBe(false);
     expect(x86Pae.none(0n)).toBe(true);
+    // A (bit 5) and D (bit 6) alone: Knights Landing may set them in a non-present pte, which is still none
+    expect(x86Pae.none(0x20n)).toBe(true);
+    expect(x86Pae.none(0x60n)).toBe(true);
     expect(x86Pae.none(0x0001_0002_0000_0000n)).toBe(false);
+    expect(x86Pae.none(0x61n)).toBe(false);
+    expect(x86Pae.none(0x100n)).toBe(false); // PROTNONE
   });
 
   test('format and decode for display', () => {
