@@ -123,8 +123,9 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
     name: 'contpte_unfold',
     arch: 'arm64',
     role: 'writer',
-    summary: 'contpte_convert to non-CONT: clear every entry (xchg), TLBI+DSB, repaint with the A/D replicated',
-    source: `${CONTPTE} __contpte_try_unfold() → contpte_convert() (v6.9; BBML2 2025)`,
+    summary:
+      'contpte_try_unfold: if the target is valid+CONT, contpte_convert to non-CONT: clear every entry (xchg), TLBI+DSB, repaint with the A/D replicated',
+    source: `${CONTPTE} contpte_try_unfold() → __contpte_try_unfold() → contpte_convert() (v6.9; BBML2 2025)`,
     params: [PTE, TLBI],
     program: (a) => contpte_unfold(ptep(a), { tlbi: a['tlbi'] as boolean }),
   },

@@ -124,6 +124,21 @@ describe('arm64 writers: instruction effect, and the specification agrees when r
     expect(bb.exec.events.some((e) => e.name === 'smp_mb')).toBe(false);
   });
 
+  test('contpte_unfold on a target that is not valid+CONT (contpte_try_unfold): the read only, nothing written', () => {
+    // a block already unfolded, its entries' A/D different: a repaint would OR entry 1's dirty into the others
+    const b = [0, 1, 2, 3].map((i) => clean(i, false));
+    b[1] = (b[1]! | AF) & ~RDONLY;
+    const cleared = [...BLOCK];
+    cleared[0] = 0n; // a CONT block whose target was cleared: not valid
+    for (const block of [b, cleared]) {
+      const m = arm64BlockMemory(block, 0);
+      const r = alone(m, () => contpte_unfold(m.ptep(0)));
+      expect(r.mem).toEqual(block);
+      expect(r.exec.events.map((e) => e.name)).toEqual(['READ_ONCE']);
+      expect(r.exec.ops).toEqual([]);
+    }
+  });
+
   test('contpte_try_fold folds a foldable block (A/D OR-ed) and leaves a non-foldable one alone', () => {
     const b = [0, 1, 2, 3].map((i) => clean(i, false));
     b[2] = b[2]! | AF;

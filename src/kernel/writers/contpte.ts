@@ -87,14 +87,17 @@ function* convertBody(p: Arm64Ptep, pte: bigint, o: ConvertOptions): Program {
 }
 
 /**
- * `__contpte_try_unfold()` → `contpte_convert(pte_mknoncont(pte))`: repaint
- * the block non-CONT. Spec (break-before-make): every entry none, then every
- * entry its own page non-CONT with the block's access/dirty replicated.
+ * `contpte_try_unfold()` (arch/arm64/include/asm/pgtable.h): `if (unlikely(pte_valid_cont(pte)))
+ * __contpte_try_unfold()` → `contpte_convert(pte_mknoncont(pte))`: repaint the block non-CONT. Spec
+ * (break-before-make): every entry none, then every entry its own page non-CONT with the block's access/dirty
+ * replicated. On a target that is not valid+CONT it does nothing after its read (no operation is recorded): every
+ * kernel caller tests that first, and a repaint of a block that is not folded would OR one page's access/dirty into
+ * the others'.
  */
 export function* contpte_unfold(p: Arm64Ptep, o: ConvertOptions = {}): Program {
   // the caller holds the PTL: a plain read of the target, not a reader under test
   const cur = yield READ_ONCE(p.loc);
-  yield* __contpte_try_unfold(p, cur, o);
+  if (validCont(cur)) yield* __contpte_try_unfold(p, cur, o);
 }
 
 /**
