@@ -78,7 +78,7 @@ export const ARM64_OPERATIONS: readonly OperationDef[] = [
     role: 'writer',
     summary:
       'hardware access/dirty update (FEAT_HAFDBS: set AF, a write clears RDONLY when DBM is set), one atomic RMW; on a CONT entry, which entry of the block is a choice; diagrams name it hw_dirty (write) or hw_young (read), its RMW hw_dbm_update or hw_af_update',
-    source: 'Arm ARM D8.5 hardware AF/DBM management; DOMAIN §A3.6',
+    source: 'Arm ARM D8.5 hardware AF/DBM management; DOMAIN §A3.2',
     params: [
       PTE,
       { name: 'write', type: 'bool', default: true, doc: 'a write access (DBM dirtying) or a read (AF only)' },

@@ -10,8 +10,10 @@
  * (TLBI + DSB ISH) and waits for no other CPU (DOMAIN §A3.2 item 5), so it
  * blocks nobody; its only effect on the in-memory descriptors is ordering:
  * the DSB completes every earlier store before any later one. It is modelled
- * as smp_mb() (`tlbi_dsb` below) until the machine's TLB-flush instruction
- * lands; switch that one spot then.
+ * as smp_mb() (`tlbi_dsb` below), not as the machine's `flush_tlb`: that one
+ * also invalidates the modelled TLB entries, and no arm64 scenario has a TLB
+ * (README Limitations, arm64) — a scenario that gives arm64 one (tlb_fill)
+ * must switch this one spot first, or its TLBIs invalidate nothing.
  *
  * The pgtable.h wrappers that call these for core mm (set_ptes,
  * ptep_get_and_clear, pte_clear, wrprotect_ptes) are arm64-contpte-api.ts.

@@ -18,7 +18,11 @@
  * argument relies on). Omitted: the !SMP variants, pmd/pud forms, and the
  * non-atomic native_local_ptep_get_and_clear() that x86's
  * ptep_get_and_clear_full(full = 1) (whole-mm teardown) uses.
- * Checked against torvalds/linux pgtable-3level.h @9a64e8e0 (pxx_xchg64 form).
+ * Checked against: the pxx_xchg64 form, Kingxukai/linux pgtable-3level.h
+ * @0291023e (post-v6.2) and the "x86/mm/pae: Use WRITE_ONCE()" / pxx_xchg64
+ * patches; the 2022 form, the diff of "x86/mm/pae: Don't (ab)use atomic64"
+ * (torvalds/linux @9a64e8e0 is older still: xchg of the low half, then the
+ * high half read and cleared — not modelled). DOMAIN §D.
  */
 import type { Program } from '../../machine';
 import { WRITE_ONCE, begin, cmpxchg, end, plain_read, retry, smp_wmb, xchg } from '../../machine';
