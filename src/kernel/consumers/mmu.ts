@@ -1,7 +1,11 @@
 /**
  * A user access through the MMU, as far as the TLB scenarios need it
  * (DOMAIN §C S10, S11): the hardware page walk that fills the TLB, and an
- * access through whatever translation the TLB holds.
+ * access through whatever translation the TLB holds. Sources: Intel SDM
+ * vol. 3A §4.10 (TLBs: a translation is cached from a walk and used until
+ * invalidated; the operation's `source`, as for tlb_use and user_write) and
+ * DOMAIN §A7 / §C S10–S11 (the stale-TLB threads: a CPU keeps using a cached
+ * translation until the zap's deferred flush reaches it).
  *
  * hw_walk(): the walker reads the pte and, if it permits the access, caches
  * pfn → TLB (tlb_fill). On x86 the walk and the fill belong to one

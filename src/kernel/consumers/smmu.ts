@@ -15,6 +15,11 @@
  * once the reference's entry permits the write (livelock otherwise).
  * The fault path is inlined here (not fault.ts: arm64's contpte
  * ptep_set_access_flags, not the generic one).
+ * Omitted: do_wp_page (the write goes through a writable, DBM pte only),
+ * flush_tlb_fix_spurious_fault and the local TLB invalidation after the
+ * update (there is no TLB on arm64 here), the SMMU's own TLB and ATS
+ * translation caching, and the fault's retry limit (the walk repeats until it
+ * succeeds or the step bound).
  */
 import type { Location, Program } from '../../machine';
 import { READ_ONCE, begin, end, retry, spin_lock, spin_unlock } from '../../machine';

@@ -9,6 +9,9 @@
  * HW, smp_rmb(), SW); clearing exchanges the HW descriptor with 0 first
  * (xchg_relaxed, as __ptep_get_and_clear), then clears the SW word.
  * Spec: the pte (both words) becomes the new value / none at once.
+ * Omitted: every other writer of the pair (access/dirty updates, the hardware
+ * updater, contpte blocks: a pte with extended SW bits is a lone pte here),
+ * and the ptdesc allocation that held the SW words.
  */
 import type { Location, Program } from '../../machine';
 import { WRITE_ONCE, begin, end, smp_wmb, xchg_relaxed } from '../../machine';

@@ -13,7 +13,11 @@
  * Omitted: the kernel-mapping barriers of `__set_pte` (dsb/isb after a valid
  * kernel pte — user ptes get none), page-table-check hooks, POE, the TLB
  * itself: a local TLB invalidation orders nothing for other CPUs and is not
- * modelled; see contpte.ts for the broadcast TLBI+DSB.
+ * modelled; see contpte.ts for the broadcast TLBI+DSB. MADV_FREE's
+ * `__clear_young_dirty_pte` / `contpte_clear_young_dirty_ptes` (a cmpxchg loop
+ * clearing AF and dirty, DOMAIN §A3.2 item 3) is not a writer here: no modelled
+ * operation but writeback's `pte_mkclean` (consumers/file.ts) makes an arm64
+ * pte clean, so a lost dirty through MADV_FREE cannot be exercised.
  */
 import type { Location, Program } from '../../machine';
 import {
