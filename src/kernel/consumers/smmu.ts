@@ -18,8 +18,9 @@
  * Omitted: do_wp_page (the write goes through a writable, DBM pte only),
  * flush_tlb_fix_spurious_fault and the local TLB invalidation after the
  * update (there is no TLB on arm64 here), the SMMU's own TLB and ATS
- * translation caching, and the fault's retry limit (the walk repeats until it
- * succeeds or the step bound).
+ * translation caching; the device's own give-up (the walk and fault repeat
+ * until the write goes through, to the machine's retry bound: the LoopSpec
+ * turns a hit into `livelock` when the reference's entry permitted it).
  */
 import type { Location, Program } from '../../machine';
 import { READ_ONCE, begin, end, retry, spin_lock, spin_unlock } from '../../machine';
