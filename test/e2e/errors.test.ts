@@ -89,6 +89,7 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     const shown = await cliInProcess(['show', f]);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toMatch(note);
+    expect(shown.stderr.startsWith(`${f}: note: trace value 0`), shown.stderr).toBe(true);
     // the file as ptefuzz wrote it: no note
     expect((await cliInProcess(['replay', join(ROOT, 'crashes', good)])).stdout).not.toContain('note: trace');
   });

@@ -106,6 +106,9 @@ describe('--reader-module: the worked examples', () => {
     const rep = await cliInProcess(['replay', '--reader-module', mod, file]);
     expect(rep.code).toBe(0);
     expect(rep.stdout).toContain(`${file}: note: ${mod} differs from the module source this crash was recorded with`);
+    const shown = await cliInProcess(['show', '--reader-module', mod, file]);
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain(`${file}: note: ${mod} differs from the module source this crash was recorded with`);
   });
 
   // the built binary: the package name resolves to dist/'s API there (in this process, to src/'s)

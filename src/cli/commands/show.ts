@@ -31,8 +31,9 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   if (crash.verdict.kind === 'timeout') return showTimeout(file, crash, registry, o, seconds);
   const r = watchedReplay(crash, file, registry, seconds, 'on replay (nothing to show)');
   if (r === undefined) return EXIT_DIVERGENCE;
-  if (r.moduleNote !== undefined) process.stderr.write(r.moduleNote + '\n');
-  if (r.traceNote !== undefined) process.stderr.write(r.traceNote + '\n');
+  // named by the file, as replay names them (replay.ts)
+  if (r.moduleNote !== undefined) process.stderr.write(`${file}: ${r.moduleNote}\n`);
+  if (r.traceNote !== undefined) process.stderr.write(`${file}: ${r.traceNote}\n`);
   if (o.litmus) return printLitmus(file, r);
   const recorded =
     `recorded: ${crash.verdict.class} ${crash.verdict.kind === 'divergence' ? recordedValueText(crash.verdict.observed, r.target) : ''} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
