@@ -259,6 +259,10 @@ export function* ptep_set_access_flags(
       changed = 0n;
     } else if (arm64.write(orig) === arm64.write(entry)) {
       for (const l of p.block) yield* __ptep_set_access_flags({ ...p, loc: l, index: p.block.indexOf(l) }, entry);
+      // the block flush if dirty: broadcast __flush_tlb_range (a barrier here) in the pre-2026 form, the local
+      // local_flush_tlb_contpte (omitted: it orders nothing for other CPUs) in the fixed one. The flush changed in a
+      // commit of its own (release not verified, DOMAIN §D): releases with the local flush but the gathered no-op
+      // check, if any, are not a form here — they would differ from `gathered` by this one barrier at the end.
       if (dirty && form === 'gathered') yield tlbi_dsb();
       changed = 1n;
     } else {
