@@ -62,6 +62,18 @@ describe('access/dirty contracts (arm64 contpte gathers)', () => {
     expect(classify(dirty, [clean, unfoldedDirty], { lo: 0, hi: 1 }, arm64)).toBe('ad-mixed');
   });
 
+  test("no-false-dirty judges a non-present value's dirty bit as no dirt: the exact value held is accepted", () => {
+    // x86 PAE: D alone is none (pte_none ignores A/D); arm64: DBM set, RDONLY clear, not valid — a swap-like entry
+    const paeNoneDirty = 0x40n;
+    const arm64NotPresent = ARM64.DBM;
+    expect(x86Pae.present(paeNoneDirty) || arm64.present(arm64NotPresent)).toBe(false);
+    expect(x86Pae.dirty(paeNoneDirty) && arm64.dirty(arm64NotPresent)).toBe(true);
+    expect(noFalseDirty.accepts(paeNoneDirty, [paeNoneDirty], x86Pae)).toBe(true);
+    expect(noFalseDirty.accepts(arm64NotPresent, [arm64NotPresent], arm64)).toBe(true);
+    // a present dirty value still needs same-page dirt in the window
+    expect(noFalseDirty.accepts(dirty, [clean], arm64)).toBe(false);
+  });
+
   test('each contract summary stands alone: no-false-dirty says what it keeps of ad-relaxed, not just "as ad-relaxed"', () => {
     expect(
       noFalseDirty.summary.startsWith('every field but access/dirty equals a value the pte held during the read'),
