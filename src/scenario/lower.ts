@@ -240,6 +240,8 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   const cpuNames = new Map<string, DirectiveItem>();
   const plans: CpuPlan[] = [];
   const readerPtes: { call: Call; pte: PteRef }[] = [];
+  /** every consumer operation and every operation that runs a reader, with the pte entry it reads */
+  const judgedPtes: { call: Call; pte: PteRef }[] = [];
   let consumer: string | undefined;
   for (const cd of cpuDs) {
     const prev = cpuNames.get(cd.name);
@@ -263,6 +265,8 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         ops: ctx.operations,
         readers: ctx.readers,
       });
+      const judged = judgedPteOf(step);
+      if (judged !== undefined) judgedPtes.push({ call: s, pte: judged });
       const read = readerOf(step);
       if (read !== undefined) {
         readerPtes.push({ call: s, pte: read });
@@ -364,6 +368,18 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       throw err(
         call,
         `the reader under test reading ${refText(subjectRef)} (every read by the reader under test reads the same pte)`,
+        refText(pte),
+      );
+  }
+  // The comparator and the consumer invariants judge every reader invocation and consumer on the subject against
+  // the history of the entry the reader under test reads: one on another entry of its block would be judged
+  // against the wrong entry (a false wrong-page, phantom or lost-dirty).
+  for (const { call, pte } of judgedPtes) {
+    if (pte.name === subjectRef.name && pte.index !== subjectRef.index)
+      throw err(
+        call,
+        `a consumer or reader on ${refText(subjectRef)}, the entry of block ${pte.name} the reader under test reads ` +
+          `(each is judged against that entry's history; writers may use any entry)`,
         refText(pte),
       );
   }
@@ -552,6 +568,16 @@ const RESERVED: Readonly<Record<string, string>> = {
 };
 
 /** The pte the reader under test reads in this step, if it runs there. */
+/** The pte entry a consumer operation, or an operation that runs a reader (any reader), is called on. */
+function judgedPteOf(s: Step): PteRef | undefined {
+  if (s.kind === 'reader') return s.pte;
+  if (s.kind !== 'op') return undefined;
+  if (s.def.consumer === undefined && !s.def.params.some((x) => x.type === 'reader')) return undefined;
+  const pte = s.def.params.find((x) => x.type === 'pte');
+  const v = pte === undefined ? undefined : s.args[pte.name];
+  return isRef(v) && v.ref === 'pte' ? v.pte : undefined;
+}
+
 function readerOf(s: Step): PteRef | undefined {
   if (s.kind === 'reader') return s.pte;
   if (s.kind !== 'op') return undefined;

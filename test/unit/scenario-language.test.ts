@@ -71,6 +71,11 @@ describe('.scn: typical mistakes give file:line:col errors', () => {
       'fault-under-ptl.scn',
       '11:3: expected no call of handle_pte_fault while cpu B holds ptl (handle_pte_fault takes ptl itself: it would wait for ever for the ptl cpu B took at line 9 — a deadlock; call it after spin_unlock(ptl)), found handle_pte_fault(…) inside spin_lock(ptl)',
     ],
+    // was: accepted, and GUP-fast's pin of pte3's page judged against pte1's history — a false wrong-page
+    [
+      'consumer-other-entry.scn',
+      "12:3: expected a consumer or reader on pte[1], the entry of block pte the reader under test reads (each is judged against that entry's history; writers may use any entry), found pte[3]",
+    ],
   ];
   for (const [file, msg] of cases) {
     test(`${file}: ptefuzz check prints one line and exits 2`, async () => {
