@@ -270,6 +270,17 @@ function badCommit(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
   return undefined;
 }
 
+/**
+ * An entries subject (a contpte block, whose entry's logical value ORs the block's A/D): the step cleared entries,
+ * and only those held dirt — the dirt the view lost went with the cleared entries to the clear's caller (a zap's
+ * get_and_clear returns it, clear_full_ptes drops it with the folio), not lost by a writer of the entry.
+ */
+function dirtCleared(before: readonly bigint[], after: readonly bigint[], arch: Arch): boolean {
+  const cleared = before.some((e, i) => e !== 0n && after[i] === 0n);
+  const dirtLeft = before.some((e, i) => after[i] !== 0n && arch.dirty(e));
+  return cleared && !dirtLeft;
+}
+
 function lostDirty(exec: Execution, h: LogicalHistory, arch: Arch): Violation | undefined {
   for (let k = 1; k < h.values.length; k++) {
     const prev = h.values[k - 1]!;
@@ -278,6 +289,7 @@ function lostDirty(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
     if ((op.mark.spec as WriterSpec).cleans === true) continue;
     if (!arch.present(prev) || !arch.present(next) || arch.pfn(prev) !== arch.pfn(next)) continue;
     if (!arch.dirty(prev) || arch.dirty(next)) continue;
+    if (h.states !== undefined && dirtCleared(h.states[k - 1]!, h.states[k]!, arch)) continue;
     return {
       class: 'lost-dirty',
       observed: next,
