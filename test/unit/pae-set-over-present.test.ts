@@ -49,6 +49,10 @@ const SAME_LOW = OVER.replace('{0x00010002:0x00020067}', '{0x00010002:0x00010067
 const target = (s: Scenario, reader: string, model: ModelKind): Target =>
   makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
 
+// the kernel path that does set a present PAE pte: a write fault's x86 ptep_set_access_flags (same page, new flags)
+const WRITE_FAULT_FILE = join(ROOT, 'test', 'fixtures', 'pae-write-fault.scn');
+const WRITE_FAULT = readFileSync(WRITE_FAULT_FILE, 'utf8');
+
 /** Every schedule of at most 2 preemptions is within the contract and agrees (or hits a bound), and some agree. */
 function expectAllAgree(text: string, reader: string, model: ModelKind): void {
   const verdicts = enumeratedVerdicts(target(scenario(text), reader, model), model, 2);
@@ -79,6 +83,18 @@ describe('PAE set_pte over a present pte', () => {
     );
   });
 
+  test("a write fault on a present, writable, clean pte: x86 ptep_set_access_flags' set_pte over it is within the contract", () => {
+    const t = target(scenario(WRITE_FAULT), 'ptep_get_lockless', 'sc');
+    const spec = specOf(t.built);
+    // B's fault runs to its end first, then A reads
+    const exec = execute(spec, 'sc', new TraceSource(traceOf(spec, 'sc', [1])));
+    const set = exec.ops.find((o) => o.mark.name === 'set_pte');
+    expect(set, 'the fault stored the young, dirty pte with set_pte').toBeDefined();
+    const stores = exec.events.filter((e) => e.op === set!.id && e.wrote !== undefined).map((e) => e.wrote);
+    expect(stores).toEqual([0x00010001n, 0x00010067n]); // the same high half, then the low half with A and D
+    expect(judgeTarget(t, exec).verdict.kind).toBe('agree');
+  });
+
   for (const model of ['sc', 'tso', 'weak'] as const) {
     test(`${model}: every schedule of at most 2 preemptions is refused; after a zap none is, and none diverges`, () => {
       for (const reader of ['ptep_get_lockless', 'ptep_get_atomic64']) {
@@ -91,7 +107,7 @@ describe('PAE set_pte over a present pte', () => {
     });
 
     test(`${model}: a set_pte over a present pte that changes one half only is never refused, and never diverges`, () => {
-      for (const text of [SAME_HIGH, SAME_LOW]) {
+      for (const text of [SAME_HIGH, SAME_LOW, WRITE_FAULT]) {
         for (const reader of ['ptep_get_lockless', 'ptep_get_atomic64']) expectAllAgree(text, reader, model);
       }
     });
