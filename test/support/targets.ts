@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import type { ModelKind } from '../../src/machine';
 import { TraceSource } from '../../src/machine';
-import { ARCHES, builtinReaders } from '../../src/kernel';
+import { ARCHES, builtinOperations, builtinReaders } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
-import { builtinScenario } from '../../src/scenario';
+import { builtinScenario, loadScn } from '../../src/scenario';
 import type { Target } from '../../src/campaign';
 import { makeTarget, runCampaign, runTarget } from '../../src/campaign';
 import type { ScriptSource } from './script';
@@ -16,6 +16,17 @@ export function target(scenario: string, reader: string, model: ModelKind = 'sc'
   if (s === undefined) throw new Error(`no scenario ${scenario}`);
   const r = registry.get(reader)!;
   return makeTarget(s, r, contractByName(contract ?? r.contract)!, model, ARCHES[s.arch]!);
+}
+
+/**
+ * A kernel scenario given as `.scn` text (named `file` in its errors, as a scenario file is) with one built-in reader,
+ * under the reader's declared contract.
+ */
+export function scnTarget(text: string, file: string, reader: string, model: ModelKind): Target {
+  const l = loadScn(text, file, { readers: registry, operations: builtinOperations() });
+  if (l.kind !== 'kernel') throw new Error(`${file}: not a kernel scenario`);
+  const r = registry.get(reader)!;
+  return makeTarget({ ...l.scenario, file }, r, contractByName(r.contract)!, model, ARCHES[l.scenario.arch]!);
 }
 
 /** Run a scripted witness; check the script was followed; replaying the recorded trace gives the same verdict. */

@@ -5,11 +5,10 @@
  * that makes a dirty entry clean without clearing anything still is (S7's norecency fault, test/unit/consumers.test.ts).
  */
 import { describe, expect, test } from 'vitest';
-import { makeTarget, runTarget } from '../../src/campaign';
-import { contractByName } from '../../src/compare';
-import { arm64, builtinOperations, builtinReaders } from '../../src/kernel';
-import { loadScn } from '../../src/scenario';
+import { runTarget } from '../../src/campaign';
+import { arm64 } from '../../src/kernel';
 import { ScriptSource } from '../support/script';
+import { scnTarget } from '../support/targets';
 
 // pte0 hardware-dirty (DBM set, RDONLY clear), pte1..pte3 clean; GUP-fast on pte1 so that the consumer invariants run
 const SCN = `scenario block-clear
@@ -29,11 +28,7 @@ cpu B "zap the folio" {
 
 describe('lost-dirty on a contpte block', () => {
   test('clearing the dirty sibling in place loses no dirt of the entry: no lost-dirty', () => {
-    const readers = builtinReaders();
-    const l = loadScn(SCN, 'block-clear.scn', { readers, operations: builtinOperations() });
-    if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
-    const r = readers.get('__ptep_get')!;
-    const t = makeTarget(l.scenario, r, contractByName(r.contract)!, 'sc', arm64);
+    const t = scnTarget(SCN, 'block-clear.scn', '__ptep_get', 'sc');
     // B runs first, to its end, then A
     const run = runTarget(
       t,

@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ModelKind } from '../../src/machine';
 import { TraceSource, execute } from '../../src/machine';
-import { builtinOperations, builtinReaders, x86Pae } from '../../src/kernel';
-import { contractByName } from '../../src/compare';
-import type { Scenario } from '../../src/scenario';
-import { loadScn } from '../../src/scenario';
 import type { Target } from '../../src/campaign';
-import { SetPteOverPresentPte, judgeTarget, makeTarget, specOf } from '../../src/campaign';
+import { SetPteOverPresentPte, judgeTarget, specOf } from '../../src/campaign';
 import { ROOT } from '../support/cli';
 import { traceOf } from '../support/schedule';
 import { thrown } from '../support/thrown';
 import { enumeratedVerdicts } from '../support/enumerated-verdicts';
+import { scnTarget } from '../support/targets';
 
 /**
  * reference/pae-set.ts: a PAE set_pte (high, smp_wmb, low) must land on a pte that is not present
@@ -24,12 +21,6 @@ import { enumeratedVerdicts } from '../support/enumerated-verdicts';
  * pte that is neither the old one nor the new one.
  */
 const FILE = join(ROOT, 'test', 'fixtures', 'set-pte-over-present.scn');
-const ctx = { readers: builtinReaders(), operations: builtinOperations() };
-function scenario(text: string): Scenario {
-  const l = loadScn(text, FILE, ctx);
-  if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
-  return { ...l.scenario, file: FILE };
-}
 const OVER = readFileSync(FILE, 'utf8');
 // the same CPU B with the zap first: pte_clear, then set_pte, under the PTL
 const ZAPPED = OVER.replace('  set_pte(pte,', '  pte_clear(pte)\n  set_pte(pte,').replace(
@@ -46,8 +37,7 @@ const SAME_LOW = OVER.replace('{0x00010002:0x00020067}', '{0x00010002:0x00010067
   'scenario set-pte-over-present',
   'scenario set-pte-same-low',
 );
-const target = (s: Scenario, reader: string, model: ModelKind): Target =>
-  makeTarget(s, builtinReaders().get(reader)!, contractByName('non-torn')!, model, x86Pae);
+const target = (text: string, reader: string, model: ModelKind): Target => scnTarget(text, FILE, reader, model);
 
 // the kernel path that does set a present PAE pte: a write fault's x86 ptep_set_access_flags (same page, new flags)
 const WRITE_FAULT_FILE = join(ROOT, 'test', 'fixtures', 'pae-write-fault.scn');
@@ -55,7 +45,7 @@ const WRITE_FAULT = readFileSync(WRITE_FAULT_FILE, 'utf8');
 
 /** Every schedule of at most 2 preemptions is within the contract and agrees (or hits a bound), and some agree. */
 function expectAllAgree(text: string, reader: string, model: ModelKind): void {
-  const verdicts = enumeratedVerdicts(target(scenario(text), reader, model), model, 2);
+  const verdicts = enumeratedVerdicts(target(text, reader, model), model, 2);
   expect(
     [...verdicts.keys()].filter((k) => k !== 'agree' && k !== 'bound-hit'),
     reader,
@@ -65,7 +55,7 @@ function expectAllAgree(text: string, reader: string, model: ModelKind): void {
 
 describe('PAE set_pte over a present pte', () => {
   test('sc: the execution is a one-line error naming the CPU, the step and the value written over, not a torn read', () => {
-    const t = target(scenario(OVER), 'ptep_get_lockless', 'sc');
+    const t = target(OVER, 'ptep_get_lockless', 'sc');
     const spec = specOf(t.built);
     // B takes the PTL and runs set_pte to its end (steps 0..4), then A reads
     const exec = execute(spec, 'sc', new TraceSource(traceOf(spec, 'sc', [1])));
@@ -84,7 +74,7 @@ describe('PAE set_pte over a present pte', () => {
   });
 
   test("a write fault on a present, writable, clean pte: x86 ptep_set_access_flags' set_pte over it is within the contract", () => {
-    const t = target(scenario(WRITE_FAULT), 'ptep_get_lockless', 'sc');
+    const t = target(WRITE_FAULT, 'ptep_get_lockless', 'sc');
     const spec = specOf(t.built);
     // B's fault runs to its end first, then A reads
     const exec = execute(spec, 'sc', new TraceSource(traceOf(spec, 'sc', [1])));
@@ -99,7 +89,7 @@ describe('PAE set_pte over a present pte', () => {
     test(`${model}: every schedule of at most 2 preemptions is refused; after a zap none is, and none diverges`, () => {
       for (const reader of ['ptep_get_lockless', 'ptep_get_atomic64']) {
         // set_pte's first store always lands on the present pte: every execution is outside the contract
-        expect([...enumeratedVerdicts(target(scenario(OVER), reader, model), model, 2).keys()], reader).toEqual([
+        expect([...enumeratedVerdicts(target(OVER, reader, model), model, 2).keys()], reader).toEqual([
           'SetPteOverPresentPte',
         ]);
         expectAllAgree(ZAPPED, reader, model);

@@ -8,11 +8,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Target } from '../../src/campaign';
-import { makeTarget, runTarget } from '../../src/campaign';
-import { contractByName } from '../../src/compare';
-import { arm64, builtinOperations, builtinReaders } from '../../src/kernel';
-import { loadScn } from '../../src/scenario';
+import { runTarget } from '../../src/campaign';
 import { ScriptSource } from '../support/script';
+import { scnTarget } from '../support/targets';
 
 const SCN = `scenario walker-then-owner
 arch arm64
@@ -32,13 +30,7 @@ cpu CPU1 "khugepaged" {
 }
 `;
 
-function target(): Target {
-  const readers = builtinReaders();
-  const l = loadScn(SCN, 'walker-then-owner.scn', { readers, operations: builtinOperations() });
-  if (l.kind !== 'kernel') throw new Error('not a kernel scenario');
-  const r = readers.get('__ptep_get')!;
-  return makeTarget(l.scenario, r, contractByName(r.contract)!, 'sc', arm64);
-}
+const target = (): Target => scnTarget(SCN, 'walker-then-owner.scn', '__ptep_get', 'sc');
 
 describe('a walker holds its page-table page until its walk ends', () => {
   test('the walk ends, the table is freed, the same CPU reuses the page: no use-after-free', () => {
