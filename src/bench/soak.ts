@@ -48,12 +48,21 @@ export interface SoakFigures {
 
 /**
  * RSS at the mark (the first sample at or after it), at the end (the last
- * sample) and the peak (the larger of the largest sample and the kernel's
- * high-water mark, when known). Null when no sample reached the mark.
+ * sample at or before `endSeconds` — when the campaign printed its DONE line:
+ * after it the worker threads stop and their heaps go, which says nothing of
+ * the campaign's memory — else the last sample) and the peak (the larger of
+ * the largest sample and the kernel's high-water mark, when known). Null when
+ * no sample reached the mark.
  */
-export function soakFigures(samples: readonly RssSample[], markSeconds: number, hwmMb = 0): SoakFigures | null {
+export function soakFigures(
+  samples: readonly RssSample[],
+  markSeconds: number,
+  hwmMb = 0,
+  endSeconds?: number,
+): SoakFigures | null {
   const atMark = samples.find((s) => s.t >= markSeconds);
-  const end = samples[samples.length - 1];
+  const running = endSeconds === undefined ? samples : samples.filter((s) => s.t <= endSeconds);
+  const end = running[running.length - 1] ?? samples[samples.length - 1];
   if (atMark === undefined || end === undefined) return null;
   const peak = Math.max(hwmMb, ...samples.map((s) => s.rssMb));
   return {
@@ -157,6 +166,8 @@ async function soak(o: SoakOptions): Promise<number> {
   const started = Date.now();
   const samples: RssSample[] = [];
   let hwm = 0;
+  /** seconds from the start to the campaign's DONE status line */
+  let doneAt: number | undefined;
   let stdout = '';
   let stackTrace: string | null = null;
   let partial = '';
@@ -169,6 +180,7 @@ async function soak(o: SoakOptions): Promise<number> {
       const rss = fromProc ? null : /\brss: (\d+) MB/.exec(line);
       if (rss) samples.push({ t: (Date.now() - started) / 1000, rssMb: Number(rss[1]) });
       if (/\t(pulse|DONE)\t/.test(line)) process.stderr.write(`soak: ${line}\n`);
+      if (doneAt === undefined && /\tDONE\t/.test(line)) doneAt = (Date.now() - started) / 1000;
     }
   });
   const timer = setInterval(() => {
@@ -186,7 +198,7 @@ async function soak(o: SoakOptions): Promise<number> {
   } catch {
     // reported below as missing figures; the exit code check names the failure
   }
-  const figures = soakFigures(samples, referenceMark(o.time), hwm);
+  const figures = soakFigures(samples, referenceMark(o.time), hwm, doneAt);
   const failures = soakFailures(figures, exitCode, stackTrace);
   const report = {
     time: o.time,
@@ -202,6 +214,9 @@ async function soak(o: SoakOptions): Promise<number> {
     crashFiles: countMsgpack(crashes),
     ...(figures ?? {}),
     samples: samples.length,
+    // the RSS curve, one sample in ten ([seconds, MB]), and where the campaign printed DONE
+    rssCurve: samples.filter((_, i) => i % 10 === 0).map((x) => [Math.round(x.t), Math.round(x.rssMb)]),
+    doneSeconds: doneAt === undefined ? null : Number(doneAt.toFixed(1)),
     failures,
   };
   mkdirSync(o.out, { recursive: true });

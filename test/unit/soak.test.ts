@@ -19,6 +19,20 @@ describe('soak figures', () => {
     expect(f).toEqual({ markSeconds: 60, rssAtMarkMb: 200, rssAtEndMb: 220, peakRssMb: 450, drift: 0.1 });
   });
 
+  it("takes the end at the campaign's DONE line when given: not the samples after it, as the workers stop", () => {
+    const xs = samples([
+      [60, 300],
+      [599, 320],
+      [600, 330],
+      [601, 232],
+      [602, 180],
+    ]);
+    expect(soakFigures(xs, 60, 0, 600.5)!.rssAtEndMb).toBe(330);
+    expect(soakFigures(xs, 60, 0)!.rssAtEndMb).toBe(180);
+    // the peak and the mark are over every sample
+    expect(soakFigures(xs, 60, 0, 600.5)!.peakRssMb).toBe(330);
+  });
+
   it('uses one minute for campaigns of two minutes or more, half the campaign otherwise', () => {
     expect(referenceMark(3600)).toBe(60);
     expect(referenceMark(120)).toBe(60);
