@@ -40,6 +40,7 @@
  *    (DOMAIN §C S11's oracle, stated on the final state).
  */
 import type { Event, Execution, OpRecord } from '../machine';
+import { opWithin, outermostOp } from '../machine';
 import type { Arch, WriterSpec } from '../kernel';
 import type { LogicalHistory } from '../reference';
 import { allowedWindow, isConsumerSpec, valueGenerations } from '../reference';
@@ -128,26 +129,14 @@ function lostWrite(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
   return undefined;
 }
 
-/** The outermost operation enclosing operation `id` (itself at top level; -1 for none). */
-function outermostOp(exec: Execution, id: number): number {
-  let o = id;
-  while (o >= 0 && exec.ops[o]!.parent >= 0) o = exec.ops[o]!.parent;
-  return o;
-}
-
-/** Operation `id` is `ancestor` or nested in it. */
-function withinOp(exec: Execution, id: number, ancestor: number): boolean {
-  for (let o = id; o >= 0; o = exec.ops[o]!.parent) if (o === ancestor) return true;
-  return false;
-}
-
 function useAfterFree(exec: Execution, _arch: Arch): Violation | undefined {
   /**
-   * per CPU: table pfn → the pmdp_get_lockless event that took that table. The walk that took it (its outermost
-   * operation: gup_fast) holds it until it ends; a later operation of that CPU — one that allocates the freed page
-   * and writes it — is that page's new owner, not the walker. A pmd read outside any operation holds it to the end.
+   * per CPU: table pfn → the pmdp_get_lockless event that took that table, and the walk that took it (its outermost
+   * operation: gup_fast), which holds it until it ends; a later operation of that CPU — one that allocates the freed
+   * page and writes it — is that page's new owner, not the walker. A pmd read outside any operation (walker -1) holds
+   * it to the end.
    */
-  const mapped = new Map<number, Map<bigint, Event>>();
+  const mapped = new Map<number, Map<bigint, { readonly ev: Event; readonly walker: number }>>();
   for (const ev of exec.events) {
     const p = ev.page;
     if (ev.maps !== undefined) {
@@ -161,17 +150,17 @@ function useAfterFree(exec: Execution, _arch: Arch): Violation | undefined {
         };
       }
       if (!mapped.has(ev.cpu)) mapped.set(ev.cpu, new Map());
-      mapped.get(ev.cpu)!.set(ev.maps.pfn, ev);
+      mapped.get(ev.cpu)!.set(ev.maps.pfn, { ev, walker: outermostOp(exec, ev.op) });
     }
     const m = ev.mem;
-    const took = m === undefined ? undefined : mapped.get(ev.cpu)?.get(m.pfn);
-    const walker = took === undefined ? -1 : outermostOp(exec, took.op);
+    const taken = m === undefined ? undefined : mapped.get(ev.cpu)?.get(m.pfn);
     if (
       m !== undefined &&
-      took !== undefined &&
-      (walker < 0 || withinOp(exec, ev.op, walker)) &&
-      took.maps!.gen !== m.gen
+      taken !== undefined &&
+      (taken.walker < 0 || opWithin(exec, ev.op, taken.walker)) &&
+      taken.ev.maps!.gen !== m.gen
     ) {
+      const took = taken.ev;
       const state = m.ref === 0 ? 'free' : `reused (gen ${m.gen}, ref ${m.ref})`;
       return {
         class: 'use-after-free',

@@ -1,5 +1,5 @@
 import type { ChoiceContext, ChoiceKind, ChoiceSource, Execution } from '../machine';
-import { wrapChoice } from '../machine';
+import { outermostOp, wrapChoice } from '../machine';
 
 /**
  * One recorded choice of an execution, with what the coverage engine needs to
@@ -104,8 +104,7 @@ export function markReaderWindows(
   const windows: { cpu: number; start: number; end: number }[] = [];
   for (const op of exec.ops) {
     if (op.mark.role !== 'reader') continue;
-    let top = op;
-    while (top.parent >= 0) top = exec.ops[top.parent]!;
+    const top = exec.ops[outermostOp(exec, op.id)]!;
     if (!windows.some((w) => w.cpu === top.cpu && w.start === top.start)) {
       windows.push({ cpu: top.cpu, start: top.start, end: top.end });
     }

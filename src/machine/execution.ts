@@ -64,6 +64,19 @@ export type Outcome =
   | { readonly kind: 'complete' }
   | { readonly kind: 'bound-hit'; readonly bound: BoundKind; readonly cpu: number; readonly op: number };
 
+/** Operation `id` (an event's `op`, -1 for none) is `ancestor` or nested in it. */
+export function opWithin(exec: Execution, id: number, ancestor: number): boolean {
+  for (let o = id; o >= 0; o = exec.ops[o]!.parent) if (o === ancestor) return true;
+  return false;
+}
+
+/** The outermost operation enclosing operation `id`: itself at top level, -1 for none. */
+export function outermostOp(exec: Execution, id: number): number {
+  let o = id;
+  while (o >= 0 && exec.ops[o]!.parent >= 0) o = exec.ops[o]!.parent;
+  return o;
+}
+
 /** Everything one execution did: the raw material of verdicts, coverage and diagrams. */
 export interface Execution {
   readonly outcome: Outcome;

@@ -1,4 +1,5 @@
 import type { Event, Execution, LocationTable } from '../machine';
+import { opWithin } from '../machine';
 import type { Verdict } from '../compare';
 import { HW_UPDATE, isHardwareUpdate } from '../kernel';
 
@@ -96,10 +97,7 @@ function render(input: LitmusInput): string {
   const notReader = `the ${verdict.class} divergence is judged on what ${judged.mark.name}() on CPU ${judged.cpu} did (a ${judged.mark.role === 'writer' ? 'writer' : 'kernel operation'}, not a reader): no loads of a reader for an exists clause`;
   if (judged.mark.role === 'writer') throw new Refusal(notReader);
   const readerCpu = judged.cpu;
-  const inReader = (ev: Event): boolean => {
-    for (let o = ev.op; o >= 0; o = exec.ops[o]!.parent) if (o === readerOp) return true;
-    return false;
-  };
+  const inReader = (ev: Event): boolean => opWithin(exec, ev.op, readerOp);
   const locks = new Set<number>();
   const ints = new Set<number>();
   const skipped = new Set<string>();

@@ -1,5 +1,5 @@
 import type { Event, Execution, OpRecord } from '../machine';
-import { INIT_TAG } from '../machine';
+import { INIT_TAG, opWithin } from '../machine';
 import type { Judgement } from '../compare';
 import type { LogicalHistory } from '../reference';
 import { indexOfTag } from '../reference';
@@ -23,10 +23,7 @@ export function focusReaders(j: Judgement): OpRecord[] {
 
 /** The reader's loads (and atomic reads) of the subject's locations, nested operations included. */
 export function subjectLoads(exec: Execution, op: OpRecord, locIds: readonly number[]): Event[] {
-  const inside = (id: number): boolean => {
-    for (let x = id; x >= 0; x = exec.ops[x]!.parent) if (x === op.id) return true;
-    return false;
-  };
+  const inside = (id: number): boolean => opWithin(exec, id, op.id);
   return exec.events.filter(
     (ev) =>
       ev.kind !== 'drain' &&
