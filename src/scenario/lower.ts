@@ -567,26 +567,28 @@ const RESERVED: Readonly<Record<string, string>> = {
   none: 'no pmd',
 };
 
-/** The pte the reader under test reads in this step, if it runs there. */
-/** The pte entry a consumer operation, or an operation that runs a reader (any reader), is called on. */
-function judgedPteOf(s: Step): PteRef | undefined {
-  if (s.kind === 'reader') return s.pte;
-  if (s.kind !== 'op') return undefined;
-  if (s.def.consumer === undefined && !s.def.params.some((x) => x.type === 'reader')) return undefined;
+/** The pte entry an operation step is called on (its `pte` parameter), if it has one. */
+function pteArgOf(s: Extract<Step, { kind: 'op' }>): PteRef | undefined {
   const pte = s.def.params.find((x) => x.type === 'pte');
   const v = pte === undefined ? undefined : s.args[pte.name];
   return isRef(v) && v.ref === 'pte' ? v.pte : undefined;
 }
 
+/** The pte entry a consumer operation, or an operation that runs a reader (any reader), is called on. */
+function judgedPteOf(s: Step): PteRef | undefined {
+  if (s.kind === 'reader') return s.pte;
+  if (s.kind !== 'op') return undefined;
+  if (s.def.consumer === undefined && !s.def.params.some((x) => x.type === 'reader')) return undefined;
+  return pteArgOf(s);
+}
+
+/** The pte the reader under test reads in this step, if it runs there. */
 function readerOf(s: Step): PteRef | undefined {
   if (s.kind === 'reader') return s.pte;
   if (s.kind !== 'op') return undefined;
   const p = s.def.params.find((x) => x.type === 'reader');
-  const pte = s.def.params.find((x) => x.type === 'pte');
-  if (p === undefined || pte === undefined) return undefined;
-  const r = s.args[p.name];
-  const v = s.args[pte.name];
-  return isRef(r) && r.ref === 'reader' && isRef(v) && v.ref === 'pte' ? v.pte : undefined;
+  const r = p === undefined ? undefined : s.args[p.name];
+  return isRef(r) && r.ref === 'reader' ? pteArgOf(s) : undefined;
 }
 
 /** A pte value: `{high:low}` (PAE, each ≤ 32 bits; arm64-ext-sw `{sw:hw}`, each ≤ 64) or one number of the layout's width. */
