@@ -10,6 +10,7 @@ import {
   storeSpans,
 } from '../reference';
 import { classify } from './classify';
+import { isConsumerSpec } from '../reference';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
 import type { Contract } from './contracts';
@@ -30,6 +31,8 @@ export interface Judgement {
   /** of those, how many raced a writer (a store to their pte from another CPU inside their window) */
   readonly raced: number;
   readonly judged: readonly Judged[];
+  /** completed invocations the contract does not judge: read inside a GUP-fast that gave up (a `gate`d contract) */
+  readonly discarded: number;
   readonly history: LogicalHistory | undefined;
 }
 
@@ -85,8 +88,23 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
 }
 
 /**
+ * Did GUP-fast throw this read away? It ran inside a GUP-fast operation that
+ * returned no page (its permission test, grab or recheck failed: the caller
+ * falls back to the slow path) or that never finished (a bound cut it: what it
+ * would have done with the value is unknown).
+ */
+export function discardedByGupFast(exec: Execution, op: OpRecord): boolean {
+  for (let p = op.parent; p >= 0; p = exec.ops[p]!.parent) {
+    const o = exec.ops[p]!;
+    const spec: unknown = o.mark.spec;
+    if (isConsumerSpec(spec) && spec.consumer === 'gup-fast') return !o.done || o.result === undefined;
+  }
+  return false;
+}
+
+/**
  * Judge every completed invocation of `readerName` against the SC reference
- * under `contract`. The first unacceptable value decides the verdict, unless
+ * under `contract` (a `gate`d contract: every one GUP-fast kept). The first unacceptable value decides the verdict, unless
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
  * bound hit is its own verdict, never a pass. Throws OutsideContract when the
  * execution is outside the reference's contract (reference/contract.ts: the
@@ -117,8 +135,13 @@ export function judge(
   const judged: Judged[] = [];
   let verdict: Verdict | undefined;
   let racedCount = 0;
+  let discarded = 0;
   for (const op of readers) {
     if (!op.done || op.result === undefined) continue;
+    if (contract.gate === 'gup-fast-kept' && discardedByGupFast(exec, op)) {
+      discarded++;
+      continue;
+    }
     const window = allowedWindow(history!, op);
     const accepted = contract.accepts(op.result, window.allowed, arch);
     const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);
@@ -158,5 +181,5 @@ export function judge(
   }
   // the history is reported when a reader ran, or for a livelock
   const shown = verdict.kind === 'divergence' && verdict.class === 'livelock' ? h : history;
-  return { verdict, invocations: judged.length, raced: racedCount, judged, history: shown };
+  return { verdict, invocations: judged.length, raced: racedCount, judged, discarded, history: shown };
 }

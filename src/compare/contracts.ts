@@ -6,6 +6,21 @@ export interface Contract {
   readonly summary: string;
   readonly source: string;
   accepts(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean;
+  /**
+   * `gup-fast-kept`: a read inside a GUP-fast that gave up (its grab or its recheck failed: the caller falls back to
+   * the slow path and the value is thrown away) is not judged. Absent: every completed invocation is judged.
+   */
+  readonly gate?: 'gup-fast-kept';
+}
+
+/** The no-false-dirty predicate, shared by `no-false-dirty` and its GUP-fast-gated form. */
+function noFalseDirty(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean {
+  // the dirty test is of a present pte: a non-present value's dirty bit is no dirty page (x86 pte_none ignores A/D,
+  // a swap entry's bits are its offset), so such a value is judged as by ad-relaxed
+  return (
+    matchesIgnoringAD(observed, allowed, arch) &&
+    (!arch.present(observed) || !arch.dirty(observed) || dirtyOnSamePage(observed, allowed, arch))
+  );
 }
 
 export const CONTRACTS: readonly Contract[] = [
@@ -35,11 +50,16 @@ export const CONTRACTS: readonly Contract[] = [
       "every field but access/dirty equals a value the pte held during the read (as ad-relaxed), and dirty may be reported only if some value the pte held during the read was dirty and mapped the same page (pfn) — another folio's dirt does not count; a missed dirty is tolerated",
     source:
       'David Hildenbrand, 2024-04-15/23 <03cf371d-6473-463b-8586-f3ee794d8ed3@redhat.com>: KVM may map only dirty ptes writable, so a false-positive dirty is a bug; false negatives are reported by MMU notifiers',
-    // the dirty test is of a present pte: a non-present value's dirty bit is no dirty page (x86 pte_none ignores A/D,
-    // a swap entry's bits are its offset), so such a value is judged as by ad-relaxed
-    accepts: (observed, allowed, arch) =>
-      matchesIgnoringAD(observed, allowed, arch) &&
-      (!arch.present(observed) || !arch.dirty(observed) || dirtyOnSamePage(observed, allowed, arch)),
+    accepts: noFalseDirty,
+  },
+  {
+    name: 'gup-no-false-dirty',
+    summary:
+      'no-false-dirty on the reads GUP-fast keeps: a read inside a GUP-fast that gave up (its grab or its recheck failed) is not judged; a read outside GUP-fast is judged as by no-false-dirty',
+    source:
+      'DOMAIN §C S6, Ryan Roberts 2024-04-15 (example 2, answering David Hildenbrand 2024-04-12): a false-positive dirty "caught by the recheck" — if GUP-fast succeeds, a dirty it read must have been the page\'s',
+    accepts: noFalseDirty,
+    gate: 'gup-fast-kept',
   },
 ];
 

@@ -223,10 +223,12 @@ function contractLines(verdict: Verdict, requested: string | undefined): string[
 function verdictLines(j: Judgement, arch: Arch): string[] {
   const v = j.verdict;
   switch (v.kind) {
-    case 'agree':
+    case 'agree': {
+      const gave = j.discarded > 0 ? `; ${j.discarded} read in a GUP-fast that gave up, not judged` : '';
       return j.raced > 0 || j.invocations === 0
-        ? [`verdict   agree (${j.raced} of ${j.invocations} invocations raced a writer)`]
-        : ['verdict   agree, but vacuous here: no invocation raced a writer'];
+        ? [`verdict   agree (${j.raced} of ${j.invocations} invocations raced a writer${gave})`]
+        : [`verdict   agree, but vacuous here: no invocation raced a writer${gave}`];
+    }
     case 'bound-hit':
       return [`verdict   bound-hit (${v.bound}): neither a pass nor a divergence`];
     case 'divergence':

@@ -674,7 +674,7 @@ describe('.scn: lowering', () => {
   });
   test('an unknown contract on a reader line is an error at its line, not a later nameless one', () => {
     expect(errorOf(S2.replace('reader ptep_get_lockless', 'reader ptep_get_lockless contract bogus'))).toMatch(
-      /^test\.scn:\d+:1: expected a contract \(exact, non-torn, ad-relaxed, no-false-dirty\) after 'contract', found 'bogus'$/,
+      /^test\.scn:\d+:1: expected a contract \(exact, non-torn, ad-relaxed, no-false-dirty, gup-no-false-dirty\) after 'contract', found 'bogus'$/,
     );
     // the lowerer's list is the comparator's
     expect(CONTRACT_NAMES).toEqual(CONTRACTS.map((c) => c.name));

@@ -433,6 +433,9 @@ async function exploreTarget(
   const bound = o.bound ?? DEFAULT_SCENARIO_BOUND;
   const unsaved: WriteFailure[] = [];
   let raced = 0;
+  // executions with reads a GUP-fast threw away (a `gate`d contract does not judge them), and those reads
+  let gaveUp = 0;
+  let discardedReads = 0;
   const stats = emptyStats();
   let boundHits = 0;
   let staleHits = 0;
@@ -455,6 +458,10 @@ async function exploreTarget(
         returned++;
         countRun(stats, run.judgement);
         if (run.judgement.raced > 0) raced++;
+        if (run.judgement.discarded > 0) {
+          gaveUp++;
+          discardedReads += run.judgement.discarded;
+        }
         if (run.judgement.verdict.kind === 'bound-hit') {
           boundHits++;
           const o = run.exec.outcome;
@@ -519,6 +526,10 @@ async function exploreTarget(
       : searchLine(x, bound),
   );
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
+  if (gaveUp > 0)
+    out.push(
+      `Not judged (contract ${t.contract.name}): ${discardedReads} reads in a GUP-fast that gave up, in ${gaveUp} of ${x.executions} executions`,
+    );
   if (witnesses.length === 0) {
     out.push(
       stopped !== undefined

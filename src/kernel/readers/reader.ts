@@ -2,10 +2,16 @@ import type { Program } from '../../machine';
 import type { ArchName, Pte } from '../arch';
 
 /** Names of the contracts a reader may declare (see src/compare/contracts.ts). */
-export type ContractName = 'exact' | 'non-torn' | 'ad-relaxed' | 'no-false-dirty';
+export type ContractName = 'exact' | 'non-torn' | 'ad-relaxed' | 'no-false-dirty' | 'gup-no-false-dirty';
 
 /** The same names as values, for the `.scn` lowerer to check `reader NAME contract C` (kept equal to src/compare's by a test). */
-export const CONTRACT_NAMES: readonly ContractName[] = ['exact', 'non-torn', 'ad-relaxed', 'no-false-dirty'];
+export const CONTRACT_NAMES: readonly ContractName[] = [
+  'exact',
+  'non-torn',
+  'ad-relaxed',
+  'no-false-dirty',
+  'gup-no-false-dirty',
+];
 
 /**
  * A lockless pte reader model. `read` must emit begin({role: 'reader'}) …
