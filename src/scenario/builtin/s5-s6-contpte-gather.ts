@@ -27,8 +27,9 @@
  * ORs it in: FolioA reported dirty — `false-dirty`, a violation of
  * `no-false-dirty` at reader level (what David's KVM use — only dirty ptes
  * writable in a secondary MMU — could not tolerate). Whether GUP-fast's
- * recheck then rejects the read (pte{n-1} changed) is a consumer property:
- * checked by the consumers' GUP-fast model, not here.
+ * recheck then rejects the read (pte{n-1} changed) is a consumer property,
+ * not checked here: corpus/mailing-list/s6-contpte-remap-false-dirty-gup.scn
+ * runs the reader inside GUP-fast under the contract `gup-no-false-dirty`.
  * `s6-kvm-dirty-check` is S6 on the real CONT_PTES = 16 with the reader on
  * entry 15 — a KVM-style "is it dirty" check (David Hildenbrand 2024-04-12:
  * "getting false-positive dirty bits would be problematic"); judge it with
