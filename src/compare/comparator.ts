@@ -88,18 +88,26 @@ function consumerOf(exec: Execution, op: OpRecord): OpRecord | undefined {
 }
 
 /**
- * Did GUP-fast throw this read away? It ran inside a GUP-fast operation that
- * returned no page (its permission test, grab or recheck failed: the caller
- * falls back to the slow path) or that never finished (a bound cut it: what it
- * would have done with the value is unknown).
+ * The GUP-fast operation a reader invocation runs inside (its read1 or its
+ * recheck), if any.
  */
-export function discardedByGupFast(exec: Execution, op: OpRecord): boolean {
+function gupFastAround(exec: Execution, op: OpRecord): OpRecord | undefined {
   for (let p = op.parent; p >= 0; p = exec.ops[p]!.parent) {
     const o = exec.ops[p]!;
     const spec: unknown = o.mark.spec;
-    if (isConsumerSpec(spec) && spec.consumer === 'gup-fast') return !o.done || o.result === undefined;
+    if (isConsumerSpec(spec) && spec.consumer === 'gup-fast') return o;
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * A GUP-fast that kept its read: it returned a page. One that returned none
+ * (its permission test, grab or recheck failed: the caller falls back to the
+ * slow path) or never finished (a bound cut it: what it would have done with
+ * the value is unknown) threw the read away.
+ */
+function gupFastKept(g: OpRecord): boolean {
+  return g.done && g.result !== undefined;
 }
 
 /**
@@ -138,11 +146,14 @@ export function judge(
   let discarded = 0;
   for (const op of readers) {
     if (!op.done || op.result === undefined) continue;
-    if (contract.gate === 'gup-fast-kept' && discardedByGupFast(exec, op)) {
+    // a gated contract judges what GUP-fast kept, as of its end: it acts on the value once its recheck confirmed
+    // it, so a value the pte held by then counts (a block refolded dirty by its own page's dirt before the recheck)
+    const gup = contract.gate === 'gup-fast-kept' ? gupFastAround(exec, op) : undefined;
+    if (gup !== undefined && !gupFastKept(gup)) {
       discarded++;
       continue;
     }
-    const window = allowedWindow(history!, op);
+    const window = allowedWindow(history!, gup === undefined ? op : { ...op, end: gup.end });
     const accepted = contract.accepts(op.result, window.allowed, arch);
     const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);
     if (r) racedCount++;
