@@ -9,7 +9,7 @@ import type { Bounds, ModelKind } from '../../src/machine';
 import { DEFAULT_BOUNDS, MODEL_KINDS } from '../../src/machine';
 import { builtinReaders } from '../../src/kernel';
 import type { Target } from '../../src/campaign';
-import { runTarget, selectTargets } from '../../src/campaign';
+import { runTarget, selectTargets, verdictLabel } from '../../src/campaign';
 import { createEngine, deriveSeed, enumerate } from '../../src/engines';
 import type { Lowered, RawTest } from '../../src/scenario';
 import { herdBlock, rawHerdTest } from '../../src/cli/herd';
@@ -19,13 +19,16 @@ import { herdBlock, rawHerdTest } from '../../src/cli/herd';
  * TSO's drain choices make its enumeration explode on 4-CPU scenarios, so
  * TSO kernel scenarios get a fixed-seed random campaign instead. `pct` is the
  * PCT engine (seeded, `depth` = bug depth d) for witnesses that need many
- * context switches. `bounds` replaces the interpreter's step and retry bounds
+ * context switches; `coverage` the coverage engine (seeded, fed each verdict as
+ * a campaign feeds it) for a witness deeper than PCT and random reach in a
+ * test's budget (the S6 ABA). `bounds` replaces the interpreter's step and retry bounds
  * (4000, 64) for that plan; the .expected line then states them.
  */
 export type Plan = (
   | { readonly kind: 'exhaustive'; readonly bound?: number }
   | { readonly kind: 'random'; readonly seed: string; readonly runs: number }
   | { readonly kind: 'pct'; readonly seed: string; readonly runs: number; readonly depth: number }
+  | { readonly kind: 'coverage'; readonly seed: string; readonly runs: number }
 ) & { readonly bounds?: Bounds };
 
 export const KERNEL_PLAN: Readonly<Record<ModelKind, Plan>> = {
@@ -95,6 +98,14 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   's6-kvm-dirty-check': { sc: S6_PCT, tso: S6_PCT, weak: S6_PCT },
   // S6 inside GUP-fast: exhaustive sc bound 2 (1844 executions for the plain gather, 4048 for the lockless one;
   // bound 3: 14753 and 76892), weak bound 1 passes 1000000 for the lockless gather
+  // S6's ABA inside GUP-fast: five context switches at the right steps; 200000 random or PCT (depth 3) runs miss it.
+  // The coverage engine's first hit (seeds 1-3; contpte_ptep_get, @2025): sc 272 (seed 2), 132-1726; tso 8243-10091,
+  // 1559-2850; weak 5289 (seed 2), 178-3153. tso gets 300 random runs (it would take 10000 coverage runs per reader).
+  's6-contpte-aba-gup': {
+    sc: { kind: 'coverage', seed: '2', runs: 2000 },
+    tso: R300,
+    weak: { kind: 'coverage', seed: '2', runs: 6000 },
+  },
   's6-contpte-remap-false-dirty-gup': { sc: { kind: 'exhaustive', bound: 2 }, tso: S6_PCT, weak: S6_PCT },
   's8-contpte-set-access-flags': {
     sc: { kind: 'exhaustive', bound: 3, bounds: S8_BOUNDS },
@@ -159,10 +170,11 @@ function exploreTarget(t: Target, plan: Plan): KernelOutcome {
     });
     for (let i = 0; i < plan.runs; i++) {
       const r = runTarget(t, engine.source(deriveSeed(plan.seed, i)), bounds);
-      engine.observe(r.exec);
+      engine.observe(r.exec, verdictLabel(r.judgement.verdict, r.judgement.raced));
       visit(r);
     }
-    how = `${plan.kind === 'pct' ? `pct depth ${plan.depth}` : 'random'}, seed ${plan.seed}: ${executions} executions`;
+    const name = plan.kind === 'pct' ? `pct depth ${plan.depth}` : plan.kind;
+    how = `${name}, seed ${plan.seed}: ${executions} executions`;
   }
   if (plan.bounds !== undefined) how += `, step bound ${bounds.steps}, retry bound ${bounds.retries}`;
   const verdict =

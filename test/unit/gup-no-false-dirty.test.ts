@@ -135,3 +135,87 @@ cpu A "GUP-fast" {
     expect(runTarget(plain, new ScriptSource([[0, 100]])).judgement.verdict).toMatchObject({ class: 'false-dirty' });
   });
 });
+
+describe('gup-no-false-dirty judges a kept read up to the end of its GUP-fast', () => {
+  // B unfolds FolioA's block; a DBM write dirties pte0 (FolioA's own page); B refolds it, dirty; GUP-fast's read1 of
+  // pte3 began in the clean block and gathered pte0's dirt after the unfold, and its recheck finds the refolded block
+  // dirty: the value it keeps is the block's as of the recheck (the campaign's witness, found by the coverage engine)
+  const SCN = `scenario refold-dirty
+arch arm64
+model sc
+pte pte = [0x0078000000040fc3, 0x0078000000041fc3, 0x0078000000042fc3, 0x0078000000043fc3]
+reader contpte_ptep_get
+cpu A "GUP-fast of pte3" {
+  gup_fast(pte[3])
+}
+cpu B "unfold, refold" {
+  contpte_unfold(pte[0])
+  contpte_try_fold(pte[3])
+}
+cpu C "write via pte0 (DBM)" {
+  hw_access(pte[0], where=target)
+}
+`;
+  // A: IRQs off, pte3; B: unfold up to its repaint of pte0; C: dirty pte0; A: pte0..pte3 (read1 ends);
+  // B: the rest of the unfold, and the refold; A: grab, recheck, IRQs on
+  const script = (): ScriptSource =>
+    new ScriptSource([
+      [0, 2],
+      [1, 7],
+      [2, 1],
+      [0, 4],
+      [1, 16],
+      [0, 100],
+    ]);
+
+  test('kept, dirty as of the recheck: agree; judged against its own read window alone it would be false-dirty', () => {
+    const run = runTarget(target(SCN, 'refold-dirty.scn', 'contpte_ptep_get', 'gup-no-false-dirty'), script());
+    const gup = run.exec.ops.find((o) => o.mark.name === 'gup_fast')!;
+    expect(gup.result).toBe(0x43n);
+    const read1 = run.judgement.judged[0]!;
+    expect(arm64.dirty(read1.op.result!)).toBe(true);
+    expect(read1.window.allowed.some((v) => arm64.dirty(v) && arm64.pfn(v) === 0x43n)).toBe(true);
+    expect(run.judgement.verdict.kind).toBe('agree');
+    const plain = runTarget(target(SCN, 'refold-dirty.scn', 'contpte_ptep_get', 'no-false-dirty'), script());
+    expect(plain.judgement.verdict).toMatchObject({ kind: 'divergence', class: 'false-dirty', op: read1.op.id });
+  });
+});
+
+describe('S6 ABA inside GUP-fast (corpus/mailing-list/s6-contpte-aba-gup.scn): GUP-fast keeps a false dirty', () => {
+  const file = join('corpus', 'mailing-list', 's6-contpte-aba-gup.scn');
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  // A: IRQs off, read1's pte3 (folded, clean); B: FolioB at pte0 (dirty); A: the rest of the gather (FolioB's dirt),
+  // grab; B: FolioA back, refold; A: the recheck's pte3 (folded again, clean); B: FolioB again; A: the rest, IRQs on.
+  // `gather`: read1's loads after pte3: pte0..pte3, or two of pte0 for the 2025 scan, which stops once dirty and
+  // young are both found (its dirty test and its young test each load the entry)
+  const script = (gather: number): ScriptSource =>
+    new ScriptSource([
+      [0, 2],
+      [1, 14],
+      [0, gather + 1],
+      [1, 17],
+      [0, 1],
+      [1, 14],
+      [0, 100],
+    ]);
+
+  for (const [reader, gather] of [
+    ['contpte_ptep_get', 4],
+    ['contpte_ptep_get@2025', 2],
+  ] as const) {
+    test(`${reader}: read1 and the recheck agree on a dirty FolioA never had`, () => {
+      const run = runTarget(target(text, file, reader, 'gup-no-false-dirty'), script(gather));
+      expect(run.exec.ops.find((o) => o.mark.name === 'gup_fast')!.result).toBe(0x43n);
+      const v = run.judgement.verdict;
+      expect(v).toMatchObject({ kind: 'divergence', class: 'false-dirty', observed: 0x00f0000000043fc3n });
+      // no value of pte3 over the whole GUP-fast was dirty
+      expect(run.judgement.judged[0]!.window.allowed.some((a) => arm64.dirty(a))).toBe(false);
+    });
+  }
+
+  test('contpte_ptep_get_lockless: the same schedule finds the FolioB entry, retries, and keeps nothing dirty', () => {
+    const run = runTarget(target(text, file, 'contpte_ptep_get_lockless', 'gup-no-false-dirty'), script(4));
+    expect(run.judgement.verdict.kind).toBe('agree');
+    expect(run.judgement.judged.every((j) => !arm64.dirty(j.op.result!))).toBe(true);
+  });
+});
