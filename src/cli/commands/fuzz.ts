@@ -629,6 +629,12 @@ export function summaryTable(
     `Done: ${r.executions} executions (${r.runs} runs) in ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
     ...alignColumns(rows, new Set([4, 5, 6, 7])),
   ];
+  // a gated contract leaves reads unjudged: the table's races and verdicts are of the reads it judged
+  const gated = [...new Set(r.targets.filter((t) => t.contract.gate !== undefined).map((t) => t.contract.name))];
+  for (const c of gated)
+    lines.push(
+      `contract ${c}: a read inside a GUP-fast that gave up is not judged (races and verdicts above are of the reads judged; \`explore\` counts the others)`,
+    );
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0 && sumHangs(r, () => true) === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
   if (!nothingRun) lines.push(...expectationLines(checks, undefined, focus));
