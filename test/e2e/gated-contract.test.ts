@@ -11,21 +11,26 @@ import { cliInProcess, hasStackTrace } from '../support/cli';
 const SCN = join('corpus', 'mailing-list', 's6-contpte-remap-false-dirty-gup.scn');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-gated-'));
 
+/** explore S6 inside GUP-fast with contpte_ptep_get under sc at bound 2 (and `more` flags), crash files in a fresh folder */
+const explore = (...more: string[]): ReturnType<typeof cliInProcess> =>
+  cliInProcess([
+    'explore',
+    '--scenario',
+    SCN,
+    '--reader',
+    'contpte_ptep_get',
+    '--model',
+    'sc',
+    '--bound',
+    '2',
+    '--crashes',
+    join(tmp(), 'crashes'),
+    ...more,
+  ]);
+
 describe('gup-no-false-dirty on S6 inside GUP-fast', () => {
   test('explore: no divergence within the bound, and how many reads it did not judge', async () => {
-    const r = await cliInProcess([
-      'explore',
-      '--scenario',
-      SCN,
-      '--reader',
-      'contpte_ptep_get',
-      '--model',
-      'sc',
-      '--bound',
-      '2',
-      '--crashes',
-      join(tmp(), 'crashes'),
-    ]);
+    const r = await explore();
     expect(r.code).toBe(0);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.stdout).toContain('reader contpte_ptep_get, contract gup-no-false-dirty, model sc, preemption bound 2');
@@ -37,22 +42,7 @@ describe('gup-no-false-dirty on S6 inside GUP-fast', () => {
   });
 
   test('explore under no-false-dirty: the same search judges those reads and finds the false dirty', async () => {
-    const dir = tmp();
-    const r = await cliInProcess([
-      'explore',
-      '--scenario',
-      SCN,
-      '--reader',
-      'contpte_ptep_get',
-      '--contract',
-      'no-false-dirty',
-      '--model',
-      'sc',
-      '--bound',
-      '2',
-      '--crashes',
-      join(dir, 'crashes'),
-    ]);
+    const r = await explore('--contract', 'no-false-dirty');
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('Not judged');
     expect(r.stdout).toContain('false-dirty');
