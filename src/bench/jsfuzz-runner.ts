@@ -25,7 +25,13 @@ export function jsfuzzRunner(o: JsfuzzBenchOptions): EngineRunner {
   return {
     name: 'jsfuzz',
     maxSeeds: o.repeats,
-    unavailable: (c) => (harnessFamilyOfArch(c.target.arch.name) === undefined ? 'no jsfuzz target' : undefined),
+    // the harnesses run the built-in scenarios only
+    unavailable: (c) =>
+      c.file !== undefined
+        ? 'no jsfuzz target (a scenario file)'
+        : harnessFamilyOfArch(c.target.arch.name) === undefined
+          ? 'no jsfuzz target'
+          : undefined,
     async run(c: BenchCase, seed: number, budget: number): Promise<BenchRow> {
       const r = await runJsfuzz({
         registry: builtinReaders(),

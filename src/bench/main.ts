@@ -14,6 +14,9 @@ import { Command, CommanderError } from 'commander';
 import { writeFileAtomic } from '../crash';
 import { harnessFamilyOfArch, resolveModel, resolveScenario, UsageError } from '../campaign';
 import { collect, nonNegativeInt, positiveInt } from '../cli/parse';
+import { isScenarioPath, loadScenarioFile } from '../cli/scenario-files';
+import { builtinReaders } from '../kernel';
+import type { Scenario } from '../scenario';
 import { knownBugCases } from './cases';
 import type { BenchCase } from './cases';
 import type { BenchRow, EngineRunner, Throughput } from './runners';
@@ -69,10 +72,21 @@ export const DEFAULT_JOBS_RUNS = 300000;
  */
 export const JOBS_REPEATS = 2;
 
+/** A `--scenario` value: a built-in's name, or a kernel scenario file (`.scn`, or a path). */
+function benchScenario(arg: string): Scenario {
+  if (!isScenarioPath(arg)) return resolveScenario(arg);
+  const l = loadScenarioFile(arg, builtinReaders());
+  if (l.kind !== 'kernel')
+    throw new UsageError(
+      `--scenario ${arg}: a litmus test, not a kernel scenario (the bench needs a reader expected buggy)`,
+    );
+  return l.scenario;
+}
+
 async function bench(o: BenchOptions): Promise<number> {
-  for (const s of o.scenario ?? []) resolveScenario(s);
+  const selected = (o.scenario ?? []).map((s) => benchScenario(s));
   const model = o.model === undefined ? undefined : resolveModel(o.model);
-  const cases = knownBugCases(o.scenario, model);
+  const cases = knownBugCases(selected, model);
   if (cases.length === 0) throw new UsageError('--scenario: none of these scenarios has a reader expected to be buggy');
   const jsfuzz = {
     repeats: o.quick ? QUICK.jsfuzzRepeats : o.jsfuzzRepeats,
@@ -124,7 +138,8 @@ async function bench(o: BenchOptions): Promise<number> {
   const jobsRuns = o.quick ? QUICK.jobsRuns : o.jobsRuns;
   let jobs: JobsComparison | undefined;
   if (jobsRuns > 0) {
-    const scenarios = [...new Set(cases.map((c) => c.scenario))];
+    // a child `ptefuzz fuzz` is given a scenario file's path
+    const scenarios = [...new Set(cases.map((c) => c.file ?? c.scenario))];
     jobs = compareJobs(scenarios, jobsRuns, [1, 2], o.quick ? 1 : JOBS_REPEATS);
     for (const r of jobs.results) {
       const all = r.attempts ? ` (best of ${r.attempts.map((x) => Math.round(x)).join(', ')})` : '';
@@ -171,7 +186,7 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: (str, write) => write(`ptefuzz bench: ${str.replace(/^error: /, '').trim()}\n`) })
     .option('--seeds <n>', 'seeds per case and engine', positiveInt, DEFAULT_SEEDS)
     .option('--budget <executions>', 'execution budget of one run', positiveInt, DEFAULT_BUDGET)
-    .option('--scenario <name>', 'only this scenario (repeatable)', collect)
+    .option('--scenario <name>', 'only this scenario: a built-in name or a .scn file (repeatable)', collect)
     .option('--engine <name>', 'only this engine runner (repeatable)', collect)
     .option('--model <model>', "memory model of every case (default: the scenario's, weak where the bug needs it)")
     .option(
