@@ -17,6 +17,7 @@ import { collect, nonNegativeInt, positiveInt } from '../cli/parse';
 import { isScenarioPath, loadScenarioFile } from '../cli/scenario-files';
 import { builtinReaders } from '../kernel';
 import type { Scenario } from '../scenario';
+import { ScenarioError } from '../scenario';
 import { knownBugCases } from './cases';
 import type { BenchCase } from './cases';
 import type { BenchRow, EngineRunner, Throughput } from './runners';
@@ -210,7 +211,8 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? 0 : 2;
-    if (e instanceof UsageError) {
+    // a bad flag, or a scenario file that does not lower (its message names file:line:col)
+    if (e instanceof UsageError || e instanceof ScenarioError) {
       process.stderr.write(`ptefuzz bench: ${e.message}\n`);
       return 2;
     }
