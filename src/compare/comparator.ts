@@ -31,7 +31,7 @@ export interface Judgement {
   /** of those, how many raced a writer (a store to their pte from another CPU inside their window) */
   readonly raced: number;
   readonly judged: readonly Judged[];
-  /** completed invocations the contract does not judge: read inside a GUP-fast that gave up (a `gate`d contract) */
+  /** completed invocations the contract does not judge: read inside a GUP-fast that returned no page (a `gate`d contract) */
   readonly discarded: number;
   readonly history: LogicalHistory | undefined;
 }
@@ -111,6 +111,23 @@ function gupFastKept(g: OpRecord): boolean {
 }
 
 /**
+ * The last step of a GUP-fast's own reads: its CPU's last step before its
+ * local_irq_restore() (the recheck's last load). A value the pte takes after
+ * it is not one the recheck confirmed.
+ */
+function gupFastReadsEnd(exec: Execution, g: OpRecord): number {
+  let last = g.start;
+  for (const ev of exec.events) {
+    if (ev.step < g.start) continue;
+    if (ev.step > g.end) break;
+    if (ev.cpu !== g.cpu || ev.kind === 'drain') continue;
+    if (ev.name === 'local_irq_restore') break;
+    last = ev.step;
+  }
+  return last;
+}
+
+/**
  * Judge every completed invocation of `readerName` against the SC reference
  * under `contract` (a `gate`d contract: every one GUP-fast kept). The first unacceptable value decides the verdict, unless
  * a consumer invariant (invariants.ts) is broken, which outranks it; a
@@ -144,16 +161,22 @@ export function judge(
   let verdict: Verdict | undefined;
   let racedCount = 0;
   let discarded = 0;
+  /** GUP-fast operations whose first read (read1, the value they keep) was judged */
+  const keptRead = new Set<number>();
   for (const op of readers) {
     if (!op.done || op.result === undefined) continue;
-    // a gated contract judges what GUP-fast kept, as of its end: it acts on the value once its recheck confirmed
-    // it, so a value the pte held by then counts (a block refolded dirty by its own page's dirt before the recheck)
+    // a gated contract judges the value GUP-fast kept — its first read, which its recheck found again — as of the
+    // recheck: GUP-fast acts on it once the recheck confirmed it, so a value the pte held by then counts (a block
+    // refolded dirty by its own page's dirt before the recheck). The recheck, when it is an invocation of the reader
+    // too (arm64's ptep_get() is contpte_ptep_get), is not judged on its own window: its value is read1's.
     const gup = contract.gate === 'gup-fast-kept' ? gupFastAround(exec, op) : undefined;
     if (gup !== undefined && !gupFastKept(gup)) {
       discarded++;
       continue;
     }
-    const window = allowedWindow(history!, gup === undefined ? op : { ...op, end: gup.end });
+    if (gup !== undefined && keptRead.has(gup.id)) continue;
+    if (gup !== undefined) keptRead.add(gup.id);
+    const window = allowedWindow(history!, gup === undefined ? op : { ...op, end: gupFastReadsEnd(exec, gup) });
     const accepted = contract.accepts(op.result, window.allowed, arch);
     const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);
     if (r) racedCount++;

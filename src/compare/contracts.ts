@@ -7,10 +7,11 @@ export interface Contract {
   readonly source: string;
   accepts(observed: bigint, allowed: readonly bigint[], arch: Arch): boolean;
   /**
-   * `gup-fast-kept`: a read inside a GUP-fast that gave up (its grab or its recheck failed: the caller falls back to
-   * the slow path and the value is thrown away) is not judged, and one it kept is judged against the values the pte
-   * held from the read's start to GUP-fast's end (its recheck confirmed it). Absent: every completed invocation is
-   * judged against its own window.
+   * `gup-fast-kept`: a read inside a GUP-fast that returned no page (its grab or its recheck failed: the caller falls
+   * back to the slow path and the value is thrown away; or a bound cut it off) is not judged; of one that kept its
+   * value, read1 is judged against the values the pte held from its start to the recheck's last load (the recheck
+   * confirmed it), and the recheck is not judged on its own. Absent: every completed invocation is judged against its
+   * own window.
    */
   readonly gate?: 'gup-fast-kept';
 }
@@ -57,7 +58,7 @@ export const CONTRACTS: readonly Contract[] = [
   {
     name: 'gup-no-false-dirty',
     summary:
-      'no-false-dirty on the reads GUP-fast keeps, judged up to its end (its recheck): a read inside a GUP-fast that gave up (its grab or its recheck failed) is not judged; a read outside GUP-fast is judged as by no-false-dirty',
+      'no-false-dirty on the values GUP-fast keeps, judged up to its recheck: a read inside a GUP-fast that returned no page (its grab or its recheck failed) is not judged; a read outside GUP-fast is judged as by no-false-dirty',
     source:
       'DOMAIN §C S6, Ryan Roberts 2024-04-15 (example 2, answering David Hildenbrand 2024-04-12): a false-positive dirty "caught by the recheck" — if GUP-fast succeeds, a dirty it read must have been the page\'s',
     accepts: noFalseDirty,

@@ -224,7 +224,7 @@ function verdictLines(j: Judgement, arch: Arch): string[] {
   const v = j.verdict;
   switch (v.kind) {
     case 'agree': {
-      const gave = j.discarded > 0 ? `; ${j.discarded} read in a GUP-fast that gave up, not judged` : '';
+      const gave = j.discarded > 0 ? `; ${j.discarded} read in a GUP-fast that returned no page, not judged` : '';
       return j.raced > 0 || j.invocations === 0
         ? [`verdict   agree (${j.raced} of ${j.invocations} invocations raced a writer${gave})`]
         : [`verdict   agree, but vacuous here: no invocation raced a writer${gave}`];

@@ -1,5 +1,5 @@
 /**
- * The contract `gup-no-false-dirty` leaves the reads of a GUP-fast that gave up unjudged: `explore` counts them and
+ * The contract `gup-no-false-dirty` leaves the reads of a GUP-fast that returned no page unjudged: `explore` counts them and
  * `fuzz` says so under its table, so a "no divergence" under it says what it did not judge.
  */
 import { mkdtempSync } from 'node:fs';
@@ -36,9 +36,11 @@ describe('gup-no-false-dirty on S6 inside GUP-fast', () => {
     expect(r.stdout).toContain('reader contpte_ptep_get, contract gup-no-false-dirty, model sc, preemption bound 2');
     expect(r.stdout).toContain('Executions 1844 (traces)');
     expect(r.stdout).toMatch(
-      /^Not judged \(contract gup-no-false-dirty\): 1544 reads in a GUP-fast that gave up, in 842 of 1844 executions$/m,
+      /^Not judged \(contract gup-no-false-dirty\): 1544 reads in a GUP-fast that returned no page, in 842 of 1844 executions$/m,
     );
     expect(r.stdout).toMatch(/^no divergence within bound 2$/m);
+    // the executions whose every read was left unjudged are a state of their own, not "no completed read"
+    expect(r.stdout).toMatch(/^842 {2}no judged read \(GUP-fast returned no page\) {2}no read$/m);
   });
 
   test('explore under no-false-dirty: the same search judges those reads and finds the false dirty', async () => {
@@ -68,7 +70,7 @@ describe('gup-no-false-dirty on S6 inside GUP-fast', () => {
     expect(r.code).toBe(0);
     // the campaign's summary is on stderr
     expect(r.stderr).toMatch(
-      /^contract gup-no-false-dirty: a read inside a GUP-fast that gave up is not judged \(races and verdicts above are of the reads judged; `explore` counts the others\)$/m,
+      /^contract gup-no-false-dirty: a read inside a GUP-fast that returned no page is not judged \(races and verdicts above are of the reads judged; `explore` counts the others\)$/m,
     );
   });
 });

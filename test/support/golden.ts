@@ -99,8 +99,9 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   // S6 inside GUP-fast: exhaustive sc bound 2 (1844 executions for the plain gather, 4048 for the lockless one;
   // bound 3: 14753 and 76892), weak bound 1 passes 1000000 for the lockless gather
   // S6's ABA inside GUP-fast: five context switches at the right steps; 200000 random or PCT (depth 3) runs miss it.
-  // The coverage engine's first hit (seeds 1-3; contpte_ptep_get, @2025): sc 272 (seed 2), 132-1726; tso 8243-10091,
-  // 1559-2850; weak 5289 (seed 2), 178-3153. tso gets 300 random runs (it would take 10000 coverage runs per reader).
+  // The coverage engine's first hit within 20000 runs (seeds 1, 2, 3; contpte_ptep_get, then @2025): sc 10073, 272,
+  // none; 132, 1689, 1726 — tso 10091, 8243, 9475; 2850, 1654, 1559 — weak none, 5289, 8495; 3153, 994, 178.
+  // tso gets 300 random runs (it would take 10000 coverage runs per reader).
   's6-contpte-aba-gup': {
     sc: { kind: 'coverage', seed: '2', runs: 2000 },
     tso: R300,
@@ -186,7 +187,7 @@ function exploreTarget(t: Target, plan: Plan): KernelOutcome {
           ? 'bound-hit'
           : 'agree';
   // only a gated contract (gup-no-false-dirty) leaves reads unjudged
-  const unjudged = discarded > 0 ? `, ${discarded} reads not judged (GUP-fast gave up)` : '';
+  const unjudged = discarded > 0 ? `, ${discarded} reads not judged (GUP-fast returned no page)` : '';
   const line = `${t.reader.name} ${t.contract.name} ${t.model}: ${verdict} — ${how}, ${raced} raced, ${boundHits} bound-hit${unjudged}`;
   return { target: t, line, diverged: divergent.size > 0 };
 }

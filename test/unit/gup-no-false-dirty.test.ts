@@ -219,3 +219,60 @@ describe('S6 ABA inside GUP-fast (corpus/mailing-list/s6-contpte-aba-gup.scn): G
     expect(run.judgement.judged.every((j) => !arm64.dirty(j.op.result!))).toBe(true);
   });
 });
+
+describe("gup-no-false-dirty does not judge GUP-fast's recheck on its own", () => {
+  // pte1 dirty: read1 returns FolioA's CONT pte3 with its block's real dirt. B cleans the block and refolds it, then
+  // remaps FolioB (dirty) at pte0: the recheck's plain gather rebuilds read1's value from FolioB's dirt, and GUP-fast
+  // keeps read1's value. Judged on its own window, the recheck (an invocation of contpte_ptep_get too) was `stale`
+  // in 28 of these 8902 executions; the value GUP-fast kept is read1's, which its own window allows
+  const SCN = `scenario recheck-only
+arch arm64
+model sc
+pte pte = [0x0070000000040fc3, 0x00f0000000041fc3, 0x0070000000042fc3, 0x0070000000043fc3]
+reader contpte_ptep_get
+cpu A "GUP-fast of pte3" {
+  gup_fast(pte[3], write=false)
+}
+cpu B "clean, refold, FolioB" {
+  spin_lock(ptl)
+  contpte_unfold(pte[0])
+  __ptep_get_and_clear(pte[0])
+  __set_pte(pte[0], 0x0060000000040fc3)
+  __ptep_get_and_clear(pte[1])
+  __set_pte(pte[1], 0x0060000000041fc3)
+  __ptep_get_and_clear(pte[2])
+  __set_pte(pte[2], 0x0060000000042fc3)
+  __ptep_get_and_clear(pte[3])
+  __set_pte(pte[3], 0x0060000000043fc3)
+  contpte_try_fold(pte[3])
+  spin_unlock(ptl)
+  spin_lock(ptl)
+  contpte_unfold(pte[0])
+  __ptep_get_and_clear(pte[0])
+  __set_pte(pte[0], 0x00e8000000080f43)
+  spin_unlock(ptl)
+}
+`;
+
+  test('sc, preemption bound 3: no divergence; every kept GUP-fast has one judged read, its read1', () => {
+    const t = target(SCN, 'recheck-only.scn', 'contpte_ptep_get', 'gup-no-false-dirty');
+    const x = explore(t, 3);
+    expect(x.executions).toBe(8902);
+    expect([...x.classes]).toEqual([]);
+    let last: ReturnType<typeof runTarget> | undefined;
+    let kept = 0;
+    enumerate(
+      (source) => (last = runTarget(t, source)).exec,
+      () => {
+        const g = last!.exec.ops.find((o) => o.mark.name === 'gup_fast')!;
+        if (g.result === undefined) return;
+        kept++;
+        const reads = last!.exec.ops.filter((o) => o.mark.name === 'contpte_ptep_get' && o.done);
+        expect(reads.length).toBe(2);
+        expect(last!.judgement.judged.map((j) => j.op.id)).toEqual([reads[0]!.id]);
+      },
+      { preemptionBound: 1 },
+    );
+    expect(kept).toBeGreaterThan(0);
+  });
+});

@@ -372,7 +372,12 @@ export function scenarioStates(t: Target, r: Run, values?: Map<string, bigint>):
       v.class,
     ]);
   } else if (states.length === 0) {
-    const why = exec.outcome.kind === 'bound-hit' ? `bound-hit (${exec.outcome.bound})` : 'no completed read';
+    const why =
+      exec.outcome.kind === 'bound-hit'
+        ? `bound-hit (${exec.outcome.bound})`
+        : judgement.discarded > 0
+          ? 'no judged read (GUP-fast returned no page)'
+          : 'no completed read';
     states.push([why, v.kind === 'bound-hit' ? 'bound-hit' : NO_READ]);
   }
   return states;
@@ -528,7 +533,7 @@ async function exploreTarget(
   out.push(`Raced: the reader overlapped a writer in ${raced} of ${x.executions} executions`);
   if (gaveUp > 0)
     out.push(
-      `Not judged (contract ${t.contract.name}): ${discardedReads} reads in a GUP-fast that gave up, in ${gaveUp} of ${x.executions} executions`,
+      `Not judged (contract ${t.contract.name}): ${discardedReads} reads in a GUP-fast that returned no page, in ${gaveUp} of ${x.executions} executions`,
     );
   if (witnesses.length === 0) {
     out.push(

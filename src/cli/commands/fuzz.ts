@@ -633,7 +633,7 @@ export function summaryTable(
   const gated = [...new Set(r.targets.filter((t) => t.contract.gate !== undefined).map((t) => t.contract.name))];
   for (const c of gated)
     lines.push(
-      `contract ${c}: a read inside a GUP-fast that gave up is not judged (races and verdicts above are of the reads judged; \`explore\` counts the others)`,
+      `contract ${c}: a read inside a GUP-fast that returned no page is not judged (races and verdicts above are of the reads judged; \`explore\` counts the others)`,
     );
   const nothingRun = r.interrupted && r.executions === 0 && r.findings.length === 0 && sumHangs(r, () => true) === 0;
   // nothing was judged: no expectation line (each would be "not found" or "unconfirmed" in no execution)
