@@ -98,14 +98,13 @@ export const PLAN_OVERRIDES: Readonly<Record<string, Partial<Record<ModelKind, P
   's6-kvm-dirty-check': { sc: S6_PCT, tso: S6_PCT, weak: S6_PCT },
   // S6 inside GUP-fast: exhaustive sc bound 2 (1844 executions for the plain gather, 4048 for the lockless one;
   // bound 3: 14753 and 76892), weak bound 1 passes 1000000 for the lockless gather
-  // S6's ABA inside GUP-fast: five context switches at the right steps; 200000 random or PCT (depth 3) runs miss it.
-  // The coverage engine's first hit within 20000 runs (seeds 1, 2, 3; contpte_ptep_get, then @2025): sc 10073, 272,
-  // none; 132, 1689, 1726 — tso 10091, 8243, 9475; 2850, 1654, 1559 — weak none, 5289, 8495; 3153, 994, 178.
-  // tso gets 300 random runs (it would take 10000 coverage runs per reader).
+  // S6's ABA inside GUP-fast: five context switches at the right steps; under sc 200000 random or PCT (depth 3) runs
+  // miss it. The coverage engine's first hit within 20000 runs (seeds 1, 2, 3; contpte_ptep_get, then @2025): sc
+  // 13069, 3697, none; 1379, 4808, 3141 — tso 18017, 2077, none; 5758, 3381, 2874 — weak 2211, 1147, 29; 712, 2999, 29.
   's6-contpte-aba-gup': {
-    sc: { kind: 'coverage', seed: '2', runs: 2000 },
-    tso: R300,
-    weak: { kind: 'coverage', seed: '2', runs: 6000 },
+    sc: { kind: 'coverage', seed: '2', runs: 5000 },
+    tso: { kind: 'coverage', seed: '2', runs: 4000 },
+    weak: { kind: 'coverage', seed: '3', runs: 1000 },
   },
   's6-contpte-remap-false-dirty-gup': { sc: { kind: 'exhaustive', bound: 2 }, tso: S6_PCT, weak: S6_PCT },
   's8-contpte-set-access-flags': {

@@ -191,11 +191,11 @@ describe('S6 ABA inside GUP-fast (corpus/mailing-list/s6-contpte-aba-gup.scn): G
   const script = (gather: number): ScriptSource =>
     new ScriptSource([
       [0, 2],
-      [1, 14],
+      [1, 15],
       [0, gather + 1],
-      [1, 17],
+      [1, 23],
       [0, 1],
-      [1, 14],
+      [1, 15],
       [0, 100],
     ]);
 
