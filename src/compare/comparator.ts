@@ -6,11 +6,11 @@ import {
   allowedWindow,
   buildHistory,
   contractBreach,
+  isConsumerSpec,
   outermostWriters,
   storeSpans,
 } from '../reference';
 import { classify } from './classify';
-import { isConsumerSpec } from '../reference';
 import { checkInvariants, hasConsumers } from './invariants';
 import { livelockVerdict } from './livelock';
 import type { Contract } from './contracts';
@@ -170,12 +170,14 @@ export function judge(
     // refolded dirty by its own page's dirt before the recheck). The recheck, when it is an invocation of the reader
     // too (arm64's ptep_get() is contpte_ptep_get), is not judged on its own window: its value is read1's.
     const gup = contract.gate === 'gup-fast-kept' ? gupFastAround(exec, op) : undefined;
-    if (gup !== undefined && !gupFastKept(gup)) {
-      discarded++;
-      continue;
+    if (gup !== undefined) {
+      if (!gupFastKept(gup)) {
+        discarded++;
+        continue;
+      }
+      if (keptRead.has(gup.id)) continue;
+      keptRead.add(gup.id);
     }
-    if (gup !== undefined && keptRead.has(gup.id)) continue;
-    if (gup !== undefined) keptRead.add(gup.id);
     const window = allowedWindow(history!, gup === undefined ? op : { ...op, end: gupFastReadsEnd(exec, gup) });
     const accepted = contract.accepts(op.result, window.allowed, arch);
     const r = raced(exec, consumerOf(exec, op) ?? op, subject.locIds);

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { ModelKind } from '../../src/machine';
 import { TraceSource } from '../../src/machine';
+import type { ReaderRegistry } from '../../src/kernel';
 import { ARCHES, builtinOperations, builtinReaders } from '../../src/kernel';
 import { contractByName } from '../../src/compare';
 import { builtinScenario, loadScn } from '../../src/scenario';
@@ -19,14 +20,27 @@ export function target(scenario: string, reader: string, model: ModelKind = 'sc'
 }
 
 /**
- * A kernel scenario given as `.scn` text (named `file` in its errors, as a scenario file is) with one built-in reader,
- * under the reader's declared contract.
+ * A kernel scenario given as `.scn` text (named `file` in its errors, as a scenario file is) with one reader — a
+ * built-in, or one of `o.readers` —, under the reader's declared contract (or `o.contract`).
  */
-export function scnTarget(text: string, file: string, reader: string, model: ModelKind): Target {
-  const l = loadScn(text, file, { readers: registry, operations: builtinOperations() });
+export function scnTarget(
+  text: string,
+  file: string,
+  reader: string,
+  model: ModelKind,
+  o: { readonly contract?: string; readonly readers?: ReaderRegistry } = {},
+): Target {
+  const readers = o.readers ?? registry;
+  const l = loadScn(text, file, { readers, operations: builtinOperations() });
   if (l.kind !== 'kernel') throw new Error(`${file}: not a kernel scenario`);
-  const r = registry.get(reader)!;
-  return makeTarget({ ...l.scenario, file }, r, contractByName(r.contract)!, model, ARCHES[l.scenario.arch]!);
+  const r = readers.get(reader)!;
+  return makeTarget(
+    { ...l.scenario, file },
+    r,
+    contractByName(o.contract ?? r.contract)!,
+    model,
+    ARCHES[l.scenario.arch]!,
+  );
 }
 
 /** Run a scripted witness; check the script was followed; replaying the recorded trace gives the same verdict. */

@@ -7,15 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Target } from '../../src/campaign';
-import { makeTarget, runTarget } from '../../src/campaign';
-import { contractByName } from '../../src/compare';
+import { runTarget } from '../../src/campaign';
 import { enumerate } from '../../src/engines';
 import type { Arm64Ptep, ReaderDef } from '../../src/kernel';
-import { ARCHES, arm64, builtinOperations, builtinReaders } from '../../src/kernel';
+import { arm64, builtinReaders } from '../../src/kernel';
 import type { Program } from '../../src/machine';
 import { READ_ONCE, begin, end } from '../../src/machine';
-import { loadScn } from '../../src/scenario';
 import { ScriptSource } from '../support/script';
+import { scnTarget } from '../support/targets';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -36,11 +35,9 @@ const dirtyAlways: ReaderDef<Arm64Ptep> = {
 const registry = builtinReaders();
 registry.register(dirtyAlways as unknown as ReaderDef);
 
-function target(text: string, file: string, reader: string, contract: string, model: 'sc' | 'weak' = 'sc'): Target {
-  const l = loadScn(text, file, { readers: registry, operations: builtinOperations() });
-  if (l.kind !== 'kernel') throw new Error(`${file}: not a kernel scenario`);
-  return makeTarget({ ...l.scenario, file }, registry.get(reader)!, contractByName(contract)!, model, ARCHES.arm64!);
-}
+/** `.scn` text under sc, judged by `contract`, with the built-in readers and dirty_always */
+const target = (text: string, file: string, reader: string, contract: string): Target =>
+  scnTarget(text, file, reader, 'sc', { contract, readers: registry });
 
 function corpusTarget(name: string, reader: string, contract: string): Target {
   const file = join('corpus', 'mailing-list', `${name}.scn`);
