@@ -43,7 +43,7 @@ import type { Event, Execution, OpRecord } from '../machine';
 import { opWithin, outermostOp } from '../machine';
 import type { Arch, WriterSpec } from '../kernel';
 import type { LogicalHistory } from '../reference';
-import { allowedWindow, isConsumerSpec, valueGenerations } from '../reference';
+import { allowedWindow, isConsumerSpec, memoryOrder, valueGenerations } from '../reference';
 import type { DivergenceClass } from './verdict';
 
 export interface Violation {
@@ -111,7 +111,9 @@ function lostWrite(exec: Execution, h: LogicalHistory, arch: Arch): Violation | 
     if ((exec.final[spec.flags]! & spec.dirtyBit) !== 0n) return undefined;
     const pte = h.values[h.values.length - 1]!;
     if (arch.present(pte) && arch.pfn(pte) === spec.pfn && arch.dirty(pte)) return undefined;
-    const last = (loc: number) => [...exec.events].reverse().find((e) => e.wrote !== undefined && e.locs.includes(loc));
+    // the write memory ends with: the coherence-last (under weak not always the last made)
+    const last = (loc: number) =>
+      [...memoryOrder(exec).events].reverse().find((e) => e.wrote !== undefined && e.locs.includes(loc));
     const write = last(spec.data);
     const capture = last(spec.disk);
     const wrote =

@@ -22,7 +22,8 @@ export interface Relations {
  * Which write every read read and the coherence order of every location, from the event log alone, by
  * each model's rules (src/machine/sc.ts, tso.ts, weak.ts): a location's memory is its list of writes in the
  * order they reached memory (the initial value first) —
- *  - sc and weak: every event that wrote (store, unlock, a storing RMW or lock) appends at once;
+ *  - sc and weak: every event that wrote (store, unlock, a storing RMW or lock) appends at once — except a
+ *    weak store or unlock placed before the `co` newest writes (Event.co, WeakModel.place), which goes there;
  *  - tso: stores and unlocks enter their CPU's FIFO buffer, and a `drain` event appends the oldest entry
  *    of its CPU's buffer; RMWs and locks append at once (their forced drains are events before them).
  * A load reads: sc, the newest write; weak, the write `rank` places before the newest (WeakModel.load:
@@ -80,7 +81,11 @@ export function relations(exec: Execution): Relations {
       case 'store':
       case 'unlock':
         if (tso) buffer(e.cpu).push(e);
-        else written(e.locs[0]!).push(e.index);
+        else {
+          // weak: placed before the `co` newest writes (Event.co)
+          const list = written(e.locs[0]!);
+          list.splice(list.length - (e.co ?? 0), 0, e.index);
+        }
         break;
       default:
         break;

@@ -23,6 +23,11 @@ export interface Event {
   readonly wrote?: bigint;
   /** staleness rank of the message read (0 = newest allowed) */
   readonly rank?: number;
+  /**
+   * store or unlock under weak: how many writes already in memory it was placed coherence-before (a `co` choice;
+   * absent when it became coherence-last, as every write does under sc and tso)
+   */
+  readonly co?: number;
   /** tag of the message read or written */
   readonly tag?: number;
   /** innermost operation of the CPU at this event, or -1 */

@@ -102,6 +102,7 @@ const newEvent = (
     read: undefined,
     wrote: undefined,
     rank: undefined,
+    co: undefined,
     tag: undefined,
     op,
     page: undefined,
@@ -158,20 +159,21 @@ export function execute(
   const events: Event[] = [];
   /**
    * A walker that read an older message of a table pointer (weak: rank > 0) took the table as it was while that
-   * pointer was current in memory: the page's generation when the next store to the pointer landed (the
-   * rank-th newest, weak's stores joining coherence order where they execute). A table freed after its pmd was
-   * cleared is then one freed under the walker — use-after-free — however late the walker read the old pmd.
+   * pointer was current in memory: the page's generation when a write coherence-after the one it read was first
+   * made (the rank-th newest of the writes in memory: weak's coherence order, Event.co placing a store before the
+   * `co` newest). A table freed after its pmd was cleared is then one freed under the walker — use-after-free —
+   * however late the walker read the old pmd.
    */
   const genWhenSuperseded = (loc: number, rank: number, pfn: bigint): number => {
-    let newer = 0;
-    let at = -1;
-    for (let i = events.length - 1; i >= 0; i--) {
-      const ev = events[i]!;
-      if (ev.wrote !== undefined && ev.locs.includes(loc) && ++newer === rank) {
-        at = i;
-        break;
-      }
+    const writes: number[] = [];
+    for (const ev of events) {
+      if (ev.wrote === undefined || !ev.locs.includes(loc)) continue;
+      writes.splice(writes.length - (ev.co ?? 0), 0, ev.index);
     }
+    // the writes coherence-after the one read are the `rank` newest; the first of them made ended its reign
+    let at = -1;
+    for (let i = Math.max(0, writes.length - rank); i < writes.length; i++)
+      if (at < 0 || writes[i]! < at) at = writes[i]!;
     for (let i = at - 1; i >= 0; i--) {
       const pg = events[i]!.page;
       if (pg?.pfn === pfn) return pg.gen;

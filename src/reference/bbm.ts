@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { Arm64BbmPart, EntriesModel, PteSubject } from '../kernel';
 import { arm64UnbrokenChange } from '../kernel';
-import { landsInMemory, outermostWriters, storeOp } from './history';
+import { landsInMemory, memoryOrder, outermostWriters, storeOp } from './history';
 
 /**
  * A store that changed a valid arm64 descriptor of the subject into another valid translation with no invalid
@@ -46,7 +46,7 @@ export function entryValues(model: EntriesModel, ids: readonly number[]): bigint
 
 /**
  * Follow entries `ids` of an entries subject store by store, each store where it takes its place in memory
- * (landsInMemory, history.ts): from their initial values, each store to one of them updates them, then `visit` gets
+ * (landsInMemory, in memoryOrder: history.ts): from their initial values, each store to one of them updates them, then `visit` gets
  * the store, the entries' values just after it (in `ids`' order) and what it changed. The first result `visit`
  * returns other than undefined ends the walk and is returned, with the entries' values then (at the end: their
  * last values).
@@ -58,7 +58,7 @@ export function followEntries<T>(
   visit: (ev: Event, cur: readonly bigint[], changed: readonly EntryChange[]) => T | undefined,
 ): { readonly result: T | undefined; readonly cur: readonly bigint[] } {
   const cur = entryValues(model, ids);
-  for (const ev of exec.events) {
+  for (const ev of memoryOrder(exec).events) {
     if (!landsInMemory(ev, exec.model)) continue;
     let changed: EntryChange[] | undefined;
     for (let k = 0; k < ev.locs.length; k++) {

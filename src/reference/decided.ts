@@ -2,7 +2,8 @@ import type { Event, Execution, OpRecord } from '../machine';
 import type { PteSubject } from '../kernel';
 import { isEntriesSpec, isHardwareUpdate, isWriterSpec } from '../kernel';
 import type { StoreSpan } from './history';
-import { landsInMemory, outermostWriters, ownerOf, storeSpans, storedNothing } from './history';
+import type { MemoryOrder } from './history';
+import { landsInMemory, memoryOrder, outermostWriters, ownerOf, storeSpans, storedNothing } from './history';
 import { wordWritten } from './bbm';
 
 /**
@@ -38,6 +39,8 @@ interface Landing {
   readonly k: number;
   /** the outermost writer on the subject it belongs to, or undefined */
   readonly owner: number | undefined;
+  /** where it lands: its position in memoryOrder */
+  readonly at: number;
 }
 
 /**
@@ -100,14 +103,16 @@ export function staleDecision(
   const reads = new Map<number, Event[]>();
   // each operation's outermost writer on the subject, computed once (-1: none)
   const owners = exec.ops.map((o) => ownerOf(exec, outermost, o.id) ?? -1);
-  for (const ev of exec.events) {
+  const memory = memoryOrder(exec);
+  for (const ev of memory.events) {
     let mine = false;
     for (const l of ev.locs) if (landings.has(l)) mine = true;
     if (!mine) continue;
     if (landsInMemory(ev, exec.model)) {
       const top = ev.tag !== undefined && ev.tag >= 0 ? owners[ev.tag]! : -1;
       const owner = top < 0 ? undefined : top;
-      for (let k = 0; k < ev.locs.length; k++) landings.get(ev.locs[k]!)?.push({ ev, k, owner });
+      const at = memory.pos(ev);
+      for (let k = 0; k < ev.locs.length; k++) landings.get(ev.locs[k]!)?.push({ ev, k, owner, at });
     }
     if (ev.read === undefined || ev.op < 0) continue;
     const reader = owners[ev.op]!;
@@ -121,42 +126,51 @@ export function staleDecision(
     if (read === undefined) continue;
     const stores = spans.get(w.id)?.stores ?? 0;
     const own = stores === 1 ? (spans.get(w.id)!.event as Event & { readonly wrote: bigint }) : undefined;
-    // where W commits, as an event index: its one store's, else the first event after its last step
-    const at = own?.index ?? firstAfter(exec, w.end);
-    const race = racingStore(exec, w, at, read, landings);
+    // where W commits, as a position in memory order: its one store's, else the first event after its last step
+    const at = own !== undefined ? memory.pos(own) : firstAfter(memory, w.end);
+    const race = racingStore(exec, memory, w, at, read, landings);
     if (race === undefined || decidedAlike(subject, w, own, stores, at, landings)) continue;
     return { kind: 'decided', subject: subject.name, writer: w, own, stores, ...race };
   }
   return undefined;
 }
 
-/** The index of the first event after step `step` (events are in step order; a drain carries the next step). */
-function firstAfter(exec: Execution, step: number): number {
-  const i = exec.events.findIndex((e) => e.step > step);
-  return i < 0 ? exec.events.length : i;
+/** The position in memory order of the first event after step `step` (events land in step order). */
+function firstAfter(memory: MemoryOrder, step: number): number {
+  const i = memory.events.findIndex((e) => memory.time(e) > step);
+  return i < 0 ? memory.events.length : i;
 }
 
 /** W's first read before `at` whose message another CPU's non-hardware writer replaced before `at`, and that store. */
 function racingStore(
   exec: Execution,
+  memory: MemoryOrder,
   w: OpRecord,
   at: number,
   reads: readonly Event[],
   landings: ReadonlyMap<number, readonly Landing[]>,
 ): { readonly loc: number; readonly read: Event; readonly racer: OpRecord; readonly store: Event } | undefined {
   for (const read of reads) {
-    if (read.index >= at) break;
+    if (memory.pos(read) >= at) break;
     for (const loc of read.locs) {
       const list = landings.get(loc);
       if (list === undefined) continue;
-      // the write the load read: the newest before it, or — under weak — `rank` older (-1: the initial value)
-      let before = 0;
-      while (before < list.length && list[before]!.ev.index < read.index) before++;
-      const m = before - 1 - (read.rank ?? 0);
-      const from = m < 0 ? -1 : list[m]!.ev.index;
+      // the write the load read: the newest of those in memory when it ran (in memory order: under weak one placed
+      // coherence-before them later lands among them, and does not count), or — under weak — `rank` older
+      // (-1: the initial value)
+      let m = -1 - (read.rank ?? 0);
+      for (const l of list) if (l.ev.index < read.index) m++;
+      let from = -1;
       for (const l of list) {
-        if (l.ev.index <= from) continue;
-        if (l.ev.index >= at) break;
+        if (l.ev.index >= read.index) continue;
+        if (m-- === 0) {
+          from = l.at;
+          break;
+        }
+      }
+      for (const l of list) {
+        if (l.at <= from) continue;
+        if (l.at >= at) break;
         if (l.owner === undefined || l.owner === w.id || isHardwareUpdate(l.ev)) continue;
         const racer = exec.ops[l.owner]!;
         if (racer.cpu !== w.cpu) return { loc, read, racer, store: l.ev };
@@ -193,7 +207,7 @@ function decidedAlike(
   const held = model.locIds.map((id, i) => {
     let v = model.initial[i]!;
     for (const l of landings.get(id) ?? []) {
-      if (l.ev.index >= at) break;
+      if (l.at >= at) break;
       if (stores <= 1 || l.owner !== w.id) v = wordWritten(l.ev, l.k);
     }
     return v;

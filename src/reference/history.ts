@@ -1,5 +1,5 @@
 import type { Event, Execution, OpRecord } from '../machine';
-import { INIT_TAG } from '../machine';
+import { INIT_TAG, relations } from '../machine';
 import type { EntriesModel, EntriesSpec } from '../kernel';
 import { isEntriesSpec, isHardwareAccess, isWriterSpec } from '../kernel';
 
@@ -57,11 +57,90 @@ const endOf = (o: OpRecord): number => (o.done ? o.end : Infinity);
 export const finishOrder = (a: OpRecord, b: OpRecord): number =>
   endOf(a) - endOf(b) || a.start - b.start || a.id - b.id;
 
+/**
+ * The events of an execution in the order in which they take their place in memory, for the reference (every check
+ * that follows memory store by store, every commit point). Under sc and tso that is the event log itself: a store
+ * lands at its step, a tso drain between two steps (its step − 1/2). Under weak a store placed coherence-before
+ * writes already in memory (Event.co, WeakModel.place) lands just before its *anchor* — the first write after it in
+ * coherence order that was coherence-last when it was made (one exists: the coherence-last write is one) —, at the
+ * anchor's step − 1/2: where every reader finds it in coherence order, and where memory, followed in this order,
+ * holds each location's coherence order. Every other event keeps its place.
+ */
+export interface MemoryOrder {
+  /** every event, in memory order */
+  readonly events: readonly Event[];
+  /** an event's position in `events` */
+  pos(ev: Event): number;
+  /** when an event lands, in steps (an event between steps s − 1 and s: s − 1/2) */
+  time(ev: Event): number;
+}
+
+const inLogOrder = (exec: Execution): MemoryOrder => ({
+  events: exec.events,
+  pos: (ev) => ev.index,
+  time: (ev) => (ev.kind === 'drain' ? ev.step - 0.5 : ev.step),
+});
+
+const memoryOrders = new WeakMap<Execution, MemoryOrder>();
+
+/** The execution's MemoryOrder (computed once per execution). */
+export function memoryOrder(exec: Execution): MemoryOrder {
+  let order = memoryOrders.get(exec);
+  if (order === undefined) {
+    order = exec.model === 'weak' && exec.events.some((e) => e.co !== undefined) ? placedOrder(exec) : inLogOrder(exec);
+    memoryOrders.set(exec, order);
+  }
+  return order;
+}
+
+function placedOrder(exec: Execution): MemoryOrder {
+  // anchor event index → the writes that land just before it, in coherence order (location by location)
+  const before = new Map<number, number[]>();
+  for (const writes of relations(exec).co.values()) {
+    let anchor = -1;
+    const runs = new Map<number, number[]>();
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      if (exec.events[w]!.co === undefined) anchor = w;
+      else if (anchor < 0)
+        throw new Error(`[ptefuzz internal bug] event ${w} placed after every write of its location`);
+      else {
+        const run = runs.get(anchor);
+        if (run === undefined) runs.set(anchor, [w]);
+        else run.push(w);
+      }
+    }
+    for (const [a, run] of runs) {
+      run.reverse();
+      const all = before.get(a);
+      if (all === undefined) before.set(a, run);
+      else all.push(...run);
+    }
+  }
+  const events: Event[] = [];
+  const pos = new Int32Array(exec.events.length);
+  const time = new Float64Array(exec.events.length);
+  for (const ev of exec.events) {
+    if (ev.co !== undefined) continue;
+    for (const w of before.get(ev.index) ?? []) {
+      pos[w] = events.length;
+      time[w] = ev.step - 0.5;
+      events.push(exec.events[w]!);
+    }
+    pos[ev.index] = events.length;
+    time[ev.index] = ev.step;
+    events.push(ev);
+  }
+  return { events, pos: (ev) => pos[ev.index]!, time: (ev) => time[ev.index]! };
+}
+
 /** The stores of one outermost writer to the subject's locations, by where they take their place in memory. */
 export interface StoreSpan {
-  /** the first one's event (its index: where the span starts) */
+  /** the first one's event */
   readonly event: Event;
-  /** event index of the last */
+  /** where the first one lands: its position in memoryOrder */
+  readonly first: number;
+  /** where the last one lands: its position in memoryOrder */
   last: number;
   stores: number;
   /** the locations (of those storeSpans was given) it stored to */
@@ -70,10 +149,11 @@ export interface StoreSpan {
 
 /**
  * Whether `ev`, of an execution under `model`, is a write taking its place in memory: under sc and weak a store's
- * own event (weak: a store joins its location's coherence order when it executes, so the event log is that
- * order), under tso a plain store's drain from the store buffer, not its issue (an RMW — xchg, cmpxchg, a hardware
- * AF/DBM update — writes memory at its step, after draining its CPU's buffer). The position of a store for the
- * serialisation check, the commit points and the break-before-make check (bbm.ts).
+ * own event (weak: landing where memoryOrder puts it — where it executes, or just before its anchor when it was
+ * placed coherence-before writes already in memory), under tso a plain store's drain from the store buffer, not its
+ * issue (an RMW — xchg, cmpxchg, a hardware AF/DBM update — writes memory at its step, after draining its CPU's
+ * buffer). Followed in memoryOrder, these are the stores of the serialisation check, the commit points and the
+ * break-before-make check (bbm.ts).
  */
 export function landsInMemory(ev: Event, model: Execution['model']): ev is Event & { readonly wrote: bigint } {
   return ev.wrote !== undefined && !(model === 'tso' && ev.kind === 'store');
@@ -90,16 +170,18 @@ export function storeSpans(
   outermost: ReadonlyMap<number, number>,
 ): Map<number, StoreSpan> {
   const spans = new Map<number, StoreSpan>();
-  for (const ev of exec.events) {
+  const memory = memoryOrder(exec);
+  for (const ev of memory.events) {
     if (!landsInMemory(ev, exec.model) || ev.tag === undefined || ev.tag < 0) continue;
     if (!ev.locs.some((l) => locIds.includes(l))) continue;
     const w = ownerOf(exec, outermost, ev.tag);
     if (w === undefined) continue;
     const s = spans.get(w);
     const locs = ev.locs.filter((l) => locIds.includes(l));
-    if (s === undefined) spans.set(w, { event: ev, last: ev.index, stores: 1, locs: new Set(locs) });
+    const at = memory.pos(ev);
+    if (s === undefined) spans.set(w, { event: ev, first: at, last: at, stores: 1, locs: new Set(locs) });
     else {
-      s.last = ev.index;
+      s.last = at;
       s.stores++;
       for (const l of locs) s.locs.add(l);
     }
@@ -108,9 +190,10 @@ export function storeSpans(
 }
 
 /**
- * Where the reference commits a writer: `time` in steps — a drain between steps s - 1 and s counts as s - 1/2 —,
- * then `seq`, the event index among commits at one time (drains between the same two steps; 0 for a writer
- * committed where it finishes, which shares its last step with no other writer).
+ * Where the reference commits a writer: `time` in steps (MemoryOrder.time: a tso drain, or a weak store placed
+ * coherence-before writes already in memory, lands between steps s - 1 and s, at s - 1/2), then `seq`, the position in
+ * memory order among commits at one time (drains between the same two steps, weak stores landing before one anchor; 0
+ * for a writer committed where it finishes, which shares its last step with no other writer).
  */
 interface CommitPoint {
   readonly time: number;
@@ -128,6 +211,7 @@ interface CommitPoint {
  * stores apart, in that order).
  */
 function commitPoints(
+  memory: MemoryOrder,
   writers: readonly OpRecord[],
   spans: ReadonlyMap<number, StoreSpan>,
 ): { readonly at: (o: OpRecord) => CommitPoint; readonly placed: Map<number, Event> } {
@@ -137,9 +221,9 @@ function commitPoints(
     const s = spans.get(o.id);
     if (!o.done || s === undefined || s.stores !== 1) continue;
     const ev = s.event;
-    const time = ev.kind === 'drain' ? ev.step - 0.5 : ev.step;
+    const time = memory.time(ev);
     if (time === o.end) continue;
-    points.set(o.id, { time, seq: ev.index });
+    points.set(o.id, { time, seq: s.first });
     placed.set(o.id, ev);
   }
   return { at: (o) => points.get(o.id) ?? { time: endOf(o), seq: 0 }, placed };
@@ -221,7 +305,7 @@ export function buildHistory(
       outermost,
     );
   const writers = tops.filter((o) => !storedNothing(o, storeSpansOf));
-  const { at, placed } = commitPoints(writers, storeSpansOf);
+  const { at, placed } = commitPoints(memoryOrder(exec), writers, storeSpansOf);
   const values: bigint[] = [initial];
   const indexOfOp = new Map<number, number>();
   const ops: OpRecord[] = [];

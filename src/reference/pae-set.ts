@@ -1,7 +1,7 @@
 import type { Event, Execution, OpRecord } from '../machine';
 import type { PteSubject } from '../kernel';
 import { PAE, isWriterSpec } from '../kernel';
-import { landsInMemory } from './history';
+import { landsInMemory, memoryOrder } from './history';
 import { wordWritten } from './bbm';
 
 /**
@@ -34,7 +34,7 @@ const HALF = 0xffffffffn;
  * between the stores memory holds the old pte, then the new one. Refused is therefore the first store that leaves
  * memory holding neither the old pte nor the new one (both halves change), not every set_pte over a present pte.
  *
- * Memory is followed store by store where each takes its place in memory (landsInMemory), from the subject's
+ * Memory is followed store by store where each takes its place in memory (landsInMemory, in memoryOrder), from the subject's
  * initial value; PAE subjects only (two 32-bit words, low then high: kernel/layout.ts), and only when some operation
  * of the execution is a `set_pte` on it. The first such store, or undefined.
  */
@@ -48,7 +48,7 @@ export function setPteOverPresent(exec: Execution, subject: PteSubject): SetPteO
   let low = subject.initial & HALF;
   let high = subject.initial >> 32n;
   const started = new Set<number>();
-  for (const ev of exec.events) {
+  for (const ev of memoryOrder(exec).events) {
     if (!landsInMemory(ev, exec.model)) continue;
     if (!ev.locs.includes(lowId) && !ev.locs.includes(highId)) continue;
     // a store is tagged with its CPU's innermost writer when it was issued: set_pte's own stores carry its id

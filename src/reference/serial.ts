@@ -1,7 +1,7 @@
 import type { Execution, OpRecord } from '../machine';
 import { isHardwareAccess } from '../kernel';
 import type { StoreSpan } from './history';
-import { finishOrder, outermostWriters, storeSpans } from './history';
+import { finishOrder, memoryOrder, outermostWriters, storeSpans } from './history';
 
 /**
  * Two writer operations on one subject that were not serialised in an
@@ -40,14 +40,16 @@ export interface UnserialisedWriters {
  * operation that takes the PTL inside itself (the fault path) overlaps the
  * holder's window while it waits for the lock, without harm.
  *
- * A store's position is where it takes its place in memory (storeSpans),
- * because that is what every reader reads and what the reference must have
- * listed. Issue order would be unsound under tso: two writers that issue
- * their stores one after the other can still drain them interleaved, or in
- * the other order. Under the PTL neither happens: the next holder's
- * spin_lock reads the lock free only once the previous holder's unlock has
- * drained, after its stores (FIFO), and issues its own stores, so finishes,
- * after that.
+ * A store's position is where it takes its place in memory (storeSpans, in
+ * memoryOrder), because that is what every reader reads and what the reference
+ * must have listed. Issue order would be unsound: under tso two writers that
+ * issue their stores one after the other can still drain them interleaved, or
+ * in the other order; under weak a store may be placed coherence-before
+ * writes its CPU has not seen (WeakModel.place). Under the PTL neither
+ * happens: the next holder's spin_lock reads the lock free only once the
+ * previous holder's unlock has drained, after its stores (FIFO), and issues
+ * its own stores, so finishes, after that; under weak the lock's acquire
+ * gives it the previous holder's stores, which its own follow.
  *
  * Undefined when the writers were serialised.
  */
@@ -62,7 +64,8 @@ export function unserialisedWriters(
 ): UnserialisedWriters | undefined {
   if (outermost.size < 2) return undefined;
   const all = [...(spans ?? storeSpans(exec, locIds, outermost))];
-  const multi = all.filter(([, s]) => s.stores >= 2).sort((a, b) => a[1].event.index - b[1].event.index);
+  const memory = memoryOrder(exec);
+  const multi = all.filter(([, s]) => s.stores >= 2).sort((a, b) => a[1].first - b[1].first);
   for (let i = 0; i < multi.length; i++) {
     const [ia, a] = multi[i]!;
     const opA = exec.ops[ia]!;
@@ -71,7 +74,7 @@ export function unserialisedWriters(
       const opB = exec.ops[ib]!;
       if (opA.cpu === opB.cpu) continue;
       // b's first store is after a's (sorted): it lies between two of a's, or a finished before b began
-      if (b.event.index < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
+      if (b.first < a.last) return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
       if (finishOrder(opA, opB) > 0)
         return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: false };
     }
@@ -83,11 +86,10 @@ export function unserialisedWriters(
     for (const [ib, b] of all) {
       const opB = exec.ops[ib]!;
       if (b.stores !== 1 || !opB.done || opB.cpu === opA.cpu || isHardwareAccess(opB.mark)) continue;
-      const ev = b.event;
-      if (a.event.index < ev.index && ev.index < a.last)
+      if (a.first < b.first && b.first < a.last)
         return { kind: 'unserialised', subject, first: opA, second: opB, interleaved: true };
-      const committed = ev.kind === 'drain' ? ev.step - 0.5 : ev.step;
-      const before = ev.index < a.event.index;
+      const committed = memory.time(b.event);
+      const before = b.first < a.first;
       if (before ? committed > opA.end : committed < opA.end) {
         const [first, second] = before ? [opB, opA] : [opA, opB];
         return { kind: 'unserialised', subject, first, second, interleaved: false };
