@@ -23,7 +23,9 @@ import type { ExecMap } from './coverage-map';
  * Features (each salted with its kind, hit counts bucketed by the map):
  * - `rf`     read-from pair: store site → load site, one hit per load;
  * - `stale`  staleness rank of a read (how many newer messages it could have
- *            read; TSO/weak only, rank ≥ 1, capped at 7) per load site;
+ *            read; TSO/weak only, rank ≥ 1, capped at 7) per load site, and
+ *            of a weak store placed coherence-before the k newest writes
+ *            (Event.co, capped at 7) per store site;
  * - `alias`  conflicting consecutive accesses to one location from two
  *            different CPUs, at least one a write (Krace's alias-coverage
  *            pairs): (site before, site after);
@@ -71,6 +73,7 @@ const INIT_WRITER = hashString('<init>');
 const UNTAGGED_WRITER = hashString('<untagged>');
 const NO_OP = hashString('<no-op>');
 const DRAIN = hashString('drain');
+const PLACED = hashString('placed');
 
 /**
  * Per 32-bit key, how many times it was counted since the last reset: a Map
@@ -261,6 +264,9 @@ export class FeatureExtractor {
           const rank = ev.rank;
           if (rank !== undefined && rank > 0) out.hit(mix(KIND_SALT.stale, mix(site, Math.min(rank, 7))));
         }
+      } else if (ev.co !== undefined) {
+        // a weak store placed coherence-before the `co` newest writes: the write side of staleness
+        out.hit(mix(KIND_SALT.stale, mix(mix(site, PLACED), Math.min(ev.co, 7))));
       } else if (kind === 'rmw') {
         for (let j = 0; j < locs.length; j++) {
           const loc = locs[j]!;
@@ -278,7 +284,8 @@ export class FeatureExtractor {
         accessCpu[loc] = cpu;
         accessSite[loc] = site;
         accessWrite[loc] = write ? 1 : 0;
-        if (write) {
+        // the writer an RMW then reads: the coherence-latest (a store placed before others is not)
+        if (write && ev.co === undefined) {
           writerGen[loc] = gen;
           writerSite[loc] = mix(site, loc);
         }

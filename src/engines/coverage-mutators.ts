@@ -114,14 +114,14 @@ function pickOther(cpus: readonly number[], not: number | undefined, rng: Rng): 
   return undefined;
 }
 
-/** Another value of a non-sched choice of `kind`. */
-function changeValue(kind: ChoiceKind): Mutator {
+/** Another value of a non-sched choice of one of `kinds`. */
+function changeValue(...kinds: ChoiceKind[]): Mutator {
   return (p, rng) => {
-    const i = pickIndex(p.steps, rng, (s) => s.kind === kind && s.n > 1);
+    const i = pickIndex(p.steps, rng, (s) => kinds.includes(s.kind) && s.n > 1);
     if (i < 0) return null;
     const s = p.steps[i]!;
     const value = (s.value + 1 + rng.int(s.n - 1)) % s.n;
-    return { plan: replaced(p, i, { kind, n: s.n, value }), at: i };
+    return { plan: replaced(p, i, { kind: s.kind, n: s.n, value }), at: i };
   };
 }
 
@@ -199,8 +199,8 @@ const MUTATOR_IMPL: Record<MutatorName, Mutator> = {
     return { plan: withSteps(p, steps), at: i };
   },
 
-  /** a load reads from another message (weak; 0 = newest) */
-  'change-rf': changeValue('rf'),
+  /** a load reads from another message, or a store takes another place in coherence order (weak; 0 = newest, last) */
+  'change-rf': changeValue('rf', 'co'),
   /** another TSO drain decision (all, none, oldest entry of one buffer) */
   'change-drain': changeValue('drain'),
   /** a generated operation takes another alternative */

@@ -1,4 +1,4 @@
-import { READ_ONCE, WRITE_ONCE } from '../machine';
+import { READ_ONCE, WRITE_ONCE, xchg_relaxed } from '../machine';
 import { litmus } from './shape';
 
 /**
@@ -79,4 +79,28 @@ export const CoWW = litmus({
   ],
   finals: ['x'],
   interesting: 'x=1',
+});
+
+/**
+ * RMW atomicity: a plain write of x never lands between an xchg_relaxed() of x and the write it read (LKMM:
+ * `empty rmw & (fre ; coe)`). exists (1:r0=0 /\ x=2): the xchg read the initial 0 and wrote 2, and P0's 1 is
+ * neither last nor read by the xchg, so it would sit between the two — also under weak, where a write may be
+ * placed coherence-before writes its CPU has not seen (WeakModel.place), but never just before an RMW's.
+ */
+export const CoWW_xchg_relaxed = litmus({
+  name: 'CoWW+xchg_relaxed',
+  doc: 'a plain write of x against an xchg_relaxed() of x: never between the RMW read and its write',
+  locations: ['x'],
+  cpus: [
+    function* (l) {
+      yield WRITE_ONCE(l.x, 1n);
+      return [];
+    },
+    function* (l) {
+      const r0 = yield xchg_relaxed(l.x, 2n);
+      return [r0];
+    },
+  ],
+  finals: ['x'],
+  interesting: '1:r0=0; x=2',
 });

@@ -1,4 +1,4 @@
-import { READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_wmb } from '../machine';
+import { READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_mb, smp_wmb } from '../machine';
 import { litmus } from './shape';
 
 /**
@@ -62,6 +62,28 @@ export const S_wmb_acquire = litmus({
     },
     function* (l) {
       const r0 = yield smp_load_acquire(l.y);
+      yield WRITE_ONCE(l.x, 1n);
+      return [r0];
+    },
+  ],
+  finals: ['x'],
+  interesting: S_EXISTS,
+});
+
+export const S_wmb_mb = litmus({
+  name: 'S+wmb+mb',
+  doc: 'S with smp_wmb() on P0 and smp_mb() between the read and the write on P1',
+  locations: ['x', 'y'],
+  cpus: [
+    function* (l) {
+      yield WRITE_ONCE(l.x, 2n);
+      yield smp_wmb();
+      yield WRITE_ONCE(l.y, 1n);
+      return [];
+    },
+    function* (l) {
+      const r0 = yield READ_ONCE(l.y);
+      yield smp_mb();
       yield WRITE_ONCE(l.x, 1n);
       return [r0];
     },

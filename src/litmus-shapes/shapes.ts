@@ -1,22 +1,22 @@
-import { CoRR, CoRW, CoWR, CoWW } from './coherence';
+import { CoRR, CoRW, CoWR, CoWW, CoWW_xchg_relaxed } from './coherence';
 import { IRIW, IRIW_mb_mb } from './iriw';
 import { LB, LB_acquire_release, LB_mb_mb } from './lb';
 import { MP, MP_release_acquire, MP_rmb, MP_wmb, MP_wmb_rmb } from './mp';
 import { R, R_mb_mb } from './r';
-import { S, S_wmb, S_wmb_acquire } from './s';
+import { S, S_wmb, S_wmb_acquire, S_wmb_mb } from './s';
 import { SB, SB_mb_mb, SB_xchg_xchg, SB_xchgrelaxed_xchgrelaxed } from './sb';
 import type { LitmusShape } from './shape';
-import { TwoPlusTwoW, TwoPlusTwoW_wmb_wmb } from './two-plus-two-w';
+import { TwoPlusTwoW, TwoPlusTwoW_mb_mb, TwoPlusTwoW_wmb_wmb } from './two-plus-two-w';
 import { WRC, WRC_mb_rmb, WRC_release_acquire, WRC_wmb_rmb } from './wrc';
 
-export { CoRR, CoRW, CoWR, CoWW } from './coherence';
+export { CoRR, CoRW, CoWR, CoWW, CoWW_xchg_relaxed } from './coherence';
 export { IRIW, IRIW_mb_mb } from './iriw';
 export { LB, LB_acquire_release, LB_mb_mb } from './lb';
 export { MP, MP_release_acquire, MP_rmb, MP_wmb, MP_wmb_rmb } from './mp';
 export { R, R_mb_mb } from './r';
-export { S, S_wmb, S_wmb_acquire } from './s';
+export { S, S_wmb, S_wmb_acquire, S_wmb_mb } from './s';
 export { SB, SB_mb_mb, SB_xchg_xchg, SB_xchgrelaxed_xchgrelaxed } from './sb';
-export { TwoPlusTwoW, TwoPlusTwoW_wmb_wmb } from './two-plus-two-w';
+export { TwoPlusTwoW, TwoPlusTwoW_mb_mb, TwoPlusTwoW_wmb_wmb } from './two-plus-two-w';
 export { WRC, WRC_mb_rmb, WRC_release_acquire, WRC_wmb_rmb } from './wrc';
 
 /** Every litmus shape that pins the memory models (DESIGN §5), in a fixed order. */
@@ -37,8 +37,10 @@ export const SHAPES: readonly LitmusShape[] = [
   CoWR,
   CoRW,
   CoWW,
+  CoWW_xchg_relaxed,
   TwoPlusTwoW,
   TwoPlusTwoW_wmb_wmb,
+  TwoPlusTwoW_mb_mb,
   WRC,
   WRC_release_acquire,
   WRC_wmb_rmb,
@@ -50,6 +52,7 @@ export const SHAPES: readonly LitmusShape[] = [
   S,
   S_wmb,
   S_wmb_acquire,
+  S_wmb_mb,
 ];
 
 /** The shape with this herd7 name, or undefined. */

@@ -1,4 +1,4 @@
-import { WRITE_ONCE, smp_wmb } from '../machine';
+import { WRITE_ONCE, smp_mb, smp_wmb } from '../machine';
 import { litmus } from './shape';
 
 /**
@@ -42,6 +42,28 @@ export const TwoPlusTwoW_wmb_wmb = litmus({
     function* (l) {
       yield WRITE_ONCE(l.y, 1n);
       yield smp_wmb();
+      yield WRITE_ONCE(l.x, 2n);
+      return [];
+    },
+  ],
+  finals: ['x', 'y'],
+  interesting: TWO_PLUS_TWO_W_EXISTS,
+});
+
+export const TwoPlusTwoW_mb_mb = litmus({
+  name: '2+2W+mb+mb',
+  doc: 'two writers, two locations, opposite orders, smp_mb() between the writes',
+  locations: ['x', 'y'],
+  cpus: [
+    function* (l) {
+      yield WRITE_ONCE(l.x, 1n);
+      yield smp_mb();
+      yield WRITE_ONCE(l.y, 2n);
+      return [];
+    },
+    function* (l) {
+      yield WRITE_ONCE(l.y, 1n);
+      yield smp_mb();
       yield WRITE_ONCE(l.x, 2n);
       return [];
     },

@@ -3,12 +3,13 @@
  * execution is one call of `choose(kind, n)`; the answer is an index in [0, n).
  * Option 0 is always the default: keep running the current CPU, read the
  * newest message, drain store buffers eagerly, take the first generated
- * alternative. So an all-zero trace is the non-preemptive SC execution, and a
+ * alternative, place a store coherence-last (weak's `co`). So an all-zero trace is the non-preemptive SC execution, and a
  * trace that runs out simply continues with the default policy.
  */
-export type ChoiceKind = 'sched' | 'rf' | 'drain' | 'op';
+export type ChoiceKind = 'sched' | 'rf' | 'drain' | 'op' | 'co';
 
-export const CHOICE_KINDS: readonly ChoiceKind[] = ['sched', 'rf', 'drain', 'op'];
+/** In this order: an index into it is stored (coverage-pack.ts), so a new kind goes last. */
+export const CHOICE_KINDS: readonly ChoiceKind[] = ['sched', 'rf', 'drain', 'op', 'co'];
 
 /**
  * What the interpreter tells a source about a decision beyond its number of

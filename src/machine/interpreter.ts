@@ -409,10 +409,11 @@ export function execute(
         break;
       }
       case 'store': {
-        model.store(cpu, ins.loc, ins.value, ins.how, tag);
+        const co = model.store(cpu, ins.loc, ins.value, ins.how, tag, choose);
         ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
         ev.wrote = ins.value;
         ev.tag = tag;
+        if (co > 0) ev.co = co;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;
@@ -443,12 +444,14 @@ export function execute(
         ev.tag = tag;
         break;
       }
-      case 'unlock':
-        model.store(cpu, ins.lock, 0n, 'unlock', tag);
+      case 'unlock': {
+        const co = model.store(cpu, ins.lock, 0n, 'unlock', tag, choose);
         ev = newEvent(steps, cpu, ins.kind, name, op, [ins.lock.id]);
         ev.wrote = 0n;
         ev.tag = tag;
+        if (co > 0) ev.co = co;
         break;
+      }
       case 'irq': {
         st.irqsOff = ins.disable ? st.irqsOff + 1 : Math.max(0, st.irqsOff - 1);
         ev = newEvent(steps, cpu, ins.kind, name, op, []);

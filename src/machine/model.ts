@@ -47,8 +47,10 @@ export interface MemoryModel {
    * `unlock` is spin_unlock's release store of 0: a release that the CPU's
    * next lock acquisition, of any lock, also orders after (LKMM's
    * po-unlock-lock-po: po ; [UL] ; (po | rf) ; [LKR] ; po).
+   * Returns how many messages already in memory the store was placed coherence-before: 0 under sc and tso (a
+   * store is coherence-last when it reaches memory); under weak a `co` choice (WeakModel.place).
    */
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number): void;
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number, choose: Chooser): number;
   /**
    * `lock` is spin_lock's acquiring RMW: an acquire that is also cumulative
    * (LKMM's po-unlock-lock-po is in cumul-fence); a `lock` RMW that does not

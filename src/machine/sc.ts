@@ -18,9 +18,10 @@ export class ScModel implements MemoryModel {
     return { value: this.value[loc.id]!, rank: 0, tag: this.tag[loc.id]! };
   }
 
-  store(_cpu: number, loc: Location, value: bigint, _how: unknown, tag: number): void {
+  store(_cpu: number, loc: Location, value: bigint, _how: unknown, tag: number): number {
     this.value[loc.id] = value & widthMask(loc.width);
     this.tag[loc.id] = tag;
+    return 0;
   }
 
   rmw(

@@ -102,8 +102,9 @@ export class TsoModel implements MemoryModel {
     return { value: this.value[loc.id]!, rank: 0, tag: this.tag[loc.id]! };
   }
 
-  store(cpu: number, loc: Location, value: bigint, _how: unknown, tag: number): void {
+  store(cpu: number, loc: Location, value: bigint, _how: unknown, tag: number): number {
     this.buffers[cpu]!.push({ loc, value: value & widthMask(loc.width), tag, seq: this.seq++ });
+    return 0;
   }
 
   private drainOne(cpu: number, sink: DrainSink): void {

@@ -11,6 +11,8 @@ interface Message {
   readonly value: bigint;
   readonly view: View;
   readonly tag: number;
+  /** written by an RMW: it is coherence-next to the message the RMW read, so no store may be placed just before it */
+  readonly atomic: boolean;
 }
 
 interface CpuViews {
@@ -38,7 +40,10 @@ function join(into: View, from: View): void {
  * - load x: any message with ts ≥ cur[x] (`rf` choice, 0 = newest); then
  *   cur[x] = ts, acq ⊔= msg.view; smp_load_acquire also does cur ⊔= msg.view.
  * - store x: new message, view = rel ⊔ {x: ts}; smp_store_release uses
- *   cur ⊔ acq ⊔ {x: ts}.
+ *   cur ⊔ acq ⊔ {x: ts}. Its ts is a `co` choice (place(); 0 = coherence-
+ *   last): also before writes of x the CPU has not seen, unless its view is
+ *   already ordered after them, never between an RMW and the write it read —
+ *   LKMM's S, S+wmb and 2+2W outcomes.
  * - smp_wmb: rel ⊔= own latest stores. smp_rmb: cur ⊔= acq.
  * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
  * - RMW: reads the coherence-latest message (atomicity); fully ordered forms
@@ -58,16 +63,17 @@ function join(into: View, from: View): void {
  *   may also let a failed trylock read an older "locked" message — here it
  *   fails only while the lock is held, fewer outcomes).
  *
- * Omitted (each listed in README Limitations): a store takes its coherence
- * position when it executes and a load never reads a store that has not
- * executed yet, so LB, S and 2+2W outcomes that LKMM allows are not produced
- * (fewer outcomes); a failed cmpxchg reads the newest value (LKMM lets it
- * read any value coherence allows: fewer outcomes). In the other direction,
- * address/data/control dependencies are not modelled: a load that depends on an earlier READ_ONCE
- * may still read an old message, so MP+wmb+addr — forbidden by LKMM — is
- * allowed here (more outcomes: a reader that relies only on a dependency can
- * get a false divergence under `weak`; every reader modelled so far uses
- * smp_rmb or acquire instead).
+ * Omitted (each listed in README Limitations): a load never reads a store
+ * that has not executed yet, so LB outcomes that LKMM allows are not
+ * produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
+ * lets it read any value coherence allows: fewer outcomes). In the other
+ * direction, address/data/control dependencies are not modelled: a load that
+ * depends on an earlier READ_ONCE may still read an old message, so
+ * MP+wmb+addr — forbidden by LKMM — is allowed here, and a store
+ * control-dependent on a load may still be placed before writes its CPU has
+ * not seen (S+wmb+ctrl) (more outcomes: a reader that relies only on a
+ * dependency can get a false divergence under `weak`; every reader modelled
+ * so far uses smp_rmb or acquire instead).
  */
 export class WeakModel implements MemoryModel {
   readonly kind = 'weak' as const;
@@ -78,7 +84,7 @@ export class WeakModel implements MemoryModel {
 
   constructor(initial: readonly bigint[], cpus: number) {
     this.n = initial.length;
-    this.msgs = initial.map((value) => [{ value, view: new Int32Array(this.n), tag: INIT_TAG }]);
+    this.msgs = initial.map((value) => [{ value, view: new Int32Array(this.n), tag: INIT_TAG, atomic: false }]);
     this.cpus = Array.from({ length: cpus }, () => ({
       cur: new Int32Array(this.n),
       acq: new Int32Array(this.n),
@@ -102,16 +108,19 @@ export class WeakModel implements MemoryModel {
     return { value: msg.value, rank, tag: msg.tag };
   }
 
-  private append(cpu: number, loc: Location, value: bigint, base: View, tag: number, ts: number): void {
+  private append(cpu: number, loc: Location, value: bigint, base: View, tag: number, ts: number, atomic = false): void {
     const view = base.slice();
     view[loc.id] = Math.max(view[loc.id]!, ts);
-    this.msgs[loc.id]!.push({ value: value & widthMask(loc.width), view, tag });
+    const msg = { value: value & widthMask(loc.width), view, tag, atomic };
+    const list = this.msgs[loc.id]!;
+    if (ts === list.length) list.push(msg);
+    else list.splice(ts, 0, msg);
     const v = this.cpus[cpu]!;
     v.cur[loc.id] = ts;
     v.own[loc.id] = ts;
   }
 
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number): void {
+  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number, choose: Chooser): number {
     const v = this.cpus[cpu]!;
     let base = v.rel;
     if (how === 'release' || how === 'unlock') {
@@ -119,7 +128,68 @@ export class WeakModel implements MemoryModel {
       join(base, v.acq);
       if (how === 'unlock') join(v.unl, base);
     }
-    this.append(cpu, loc, value, base, tag, this.msgs[loc.id]!.length);
+    const len = this.msgs[loc.id]!.length;
+    const ts = v.cur[loc.id]! < len - 1 ? this.place(loc.id, base, v.cur[loc.id]!, choose) : len;
+    if (ts < len) this.shift(loc.id, ts);
+    this.append(cpu, loc, value, base, tag, ts);
+    return len - ts;
+  }
+
+  /**
+   * Where a store to `x` takes its place in coherence order (a `co` choice; option 0 = coherence-last, option j =
+   * the j-th slot counting back): after every message the storing CPU has read or written (`floor`: its cur[x];
+   * LKMM's coherence, CoWW and CoRW), and after every message of `x` that its message's view (`base`) is already
+   * ordered after — through the views of the messages that view covers and of every message coherence-before
+   * them, to a fixpoint (LKMM's propagation: no cycle of co and cumul-fence; 2+2W+wmb+wmb stays forbidden) —,
+   * never between an RMW's message and the one it read (atomicity). A store that the CPU has seen everything of
+   * `x` before has one place, the last, and consults no choice.
+   */
+  private place(x: number, base: View, floor: number, choose: Chooser): number {
+    const list = this.msgs[x]!;
+    const len = list.length;
+    const lo = Math.max(floor, this.reach(base)[x]!);
+    const slots = [len];
+    for (let ts = len - 1; ts > lo; ts--) if (!list[ts]!.atomic) slots.push(ts);
+    return slots.length === 1 ? len : slots[choose('co', slots.length)]!;
+  }
+
+  /** The view closed under "a message it covers, or one coherence-before that, has this view": see place(). */
+  private reach(base: View): View {
+    const t = base.slice();
+    const done = new Int32Array(this.n).fill(-1);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let l = 0; l < this.n; l++) {
+        const list = this.msgs[l]!;
+        for (let ts = done[l]! + 1; ts <= t[l]!; ts++) {
+          const view = list[ts]!.view;
+          for (let i = 0; i < this.n; i++) {
+            if (view[i]! > t[i]!) {
+              t[i] = view[i]!;
+              changed = true;
+            }
+          }
+        }
+        if (t[l]! > done[l]!) done[l] = t[l]!;
+      }
+    }
+    return t;
+  }
+
+  /** Makes room at `ts` in the coherence order of `x`: every view entry for `x` at or after `ts` moves up by one. */
+  private shift(x: number, ts: number): void {
+    const bump = (view: View): void => {
+      if (view[x]! >= ts) view[x] = view[x]! + 1;
+    };
+    for (const list of this.msgs) for (const m of list) bump(m.view);
+    for (const c of this.cpus) {
+      bump(c.cur);
+      bump(c.acq);
+      bump(c.rel);
+      bump(c.own);
+      bump(c.unl);
+    }
+    bump(this.global);
   }
 
   private mb(cpu: number): void {
@@ -180,7 +250,7 @@ export class WeakModel implements MemoryModel {
       for (const m of read) join(base, m.view);
       const tss = locs.map((l) => this.msgs[l.id]!.length);
       locs.forEach((l, i) => (base[l.id] = Math.max(base[l.id]!, tss[i]!)));
-      split(locs, next).forEach((value, i) => this.append(cpu, locs[i]!, value, base, tag, tss[i]!));
+      split(locs, next).forEach((value, i) => this.append(cpu, locs[i]!, value, base, tag, tss[i]!, true));
     }
     if (full) this.mb(cpu);
     return { old, wrote: next !== null };

@@ -1,7 +1,7 @@
 import type { ChoiceSource, Execution } from '../machine';
 import { TraceSource } from '../machine';
 import type { Rank } from './order';
-import { lighter, rankOf, trimTrace } from './order';
+import { isWeakChoice, lighter, rankOf, trimTrace } from './order';
 import type { Schedule } from './schedule';
 import { ScheduleRecorder, ScheduleSource, blocksOf, continueAfter, moveBlock, stepCpus } from './schedule';
 
@@ -118,15 +118,17 @@ export const resetPreemptionsPass: Pass = {
   },
 };
 
-/** A weak read-from goes back to the newest store, a TSO drain back to "drain everything". */
+/**
+ * A weak read-from goes back to the newest store, a weak store back to coherence-last, a TSO drain back to "drain
+ * everything".
+ */
 export const resetWeakPass: Pass = {
   name: 'reset-weak',
   run: (w) => {
     let changed = false;
     for (let i = w.trace.length - 1; i >= 0; i--) {
       const r = w.exec.choices[i];
-      if ((r?.kind === 'rf' || r?.kind === 'drain') && r.value !== 0 && w.tryLighter(zeroAt(w.trace, i)))
-        changed = true;
+      if (r !== undefined && isWeakChoice(r) && w.tryLighter(zeroAt(w.trace, i))) changed = true;
     }
     return changed;
   },

@@ -1,5 +1,12 @@
-import type { Execution } from '../machine';
+import type { ChoiceRecord, Execution } from '../machine';
 import { countPreemptions } from '../machine';
+
+/**
+ * A weak choice away from its default: a read-from other than the newest store, a store placed other than
+ * coherence-last (weak), a TSO drain other than "drain everything".
+ */
+export const isWeakChoice = (r: ChoiceRecord): boolean =>
+  (r.kind === 'rf' || r.kind === 'co' || r.kind === 'drain') && r.value !== 0;
 
 /** Trailing defaults carry no information: a trace that runs out continues with 0. */
 export function trimTrace(trace: readonly number[]): number[] {
@@ -11,8 +18,7 @@ export function trimTrace(trace: readonly number[]): number[] {
 /**
  * How heavy a witness is, compared lexicographically (DESIGN §8: a
  * minimal-preemption, then minimal-weakness witness, then the shortest):
- * preemptions, weak choices (a read-from other than the newest store, a TSO
- * drain other than "drain everything"), trimmed trace length, non-default
+ * preemptions, weak choices (isWeakChoice), trimmed trace length, non-default
  * choices, sum of the choices. Every accepted minimization step makes it
  * strictly lighter, so minimization terminates.
  */
@@ -27,7 +33,7 @@ export function rankOf(exec: Execution): Rank {
     sum += v;
   }
   let weak = 0;
-  for (const r of exec.choices) if ((r.kind === 'rf' || r.kind === 'drain') && r.value !== 0) weak++;
+  for (const r of exec.choices) if (isWeakChoice(r)) weak++;
   return [countPreemptions(exec.choices), weak, t.length, nonZero, sum];
 }
 

@@ -66,8 +66,10 @@ export type RawStmt =
   /**
    * `if (r == c) { … } else { … }` (imported litmus tests; `if (r)` is `r != 0`):
    * a branch on a register, nothing more. No model here orders anything by
-   * the control dependency (README Limitations); weak never lets a store
-   * overtake the load the condition reads, sc and tso keep program order.
+   * the control dependency (README Limitations): weak never lets the load
+   * the condition reads see a later store (no LB), but may place a store in
+   * the branch coherence-before writes its CPU has not seen (S+wmb+ctrl:
+   * Sometimes here, Never under LKMM); sc and tso keep program order.
    */
   | {
       readonly kind: 'if';

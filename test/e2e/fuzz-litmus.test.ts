@@ -45,7 +45,7 @@ describe('fuzz --scenario FILE.litmus', () => {
     const weak = lines.findIndex((l) => l.startsWith('LB weak: no execution reached'));
     expect(lines[weak + 1]).toBe(
       "  warning: P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered under LKMM, but weak never lets a " +
-        'store overtake an earlier access: LKMM outcomes that need it (LB, S, 2+2W) are missing here (README Limitations); ' +
+        'read see a store that executes after it: LKMM outcomes that need it (LB) are missing here (README Limitations); ' +
         'LKMM may have witnesses here',
     );
     expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);

@@ -11,7 +11,7 @@
  * in the Linux tree runs SB+fencembonceonces (our SB+mb+mb) under LKMM and prints `Positive: 0 Negative: 3`.
  *
  * Models: `weak` stands for LKMM (`herd7 -conf linux-kernel.cfg`) only on tests where weak allows the same
- * executions as LKMM — not LB, S, 2+2W and their variants (README: Limitations), none of which is used
+ * executions as LKMM — not LB and its variants, nor tests that order a store by a dependency (README: Limitations), none of which is used
  * here; `sc` for herd7 under sequential consistency; `tso` for herd7's x86-TSO.
  */
 import { readFileSync, readdirSync } from 'node:fs';

@@ -92,7 +92,7 @@ describe('TSO verdicts (x86-TSO relaxes only write→read order)', () => {
 /**
  * Documented gaps: the weak model produces fewer outcomes than LKMM. Each gap
  * has a skipped test asserting the LKMM outcome (it fails today; un-skip it
- * when the model learns promises/late coherence) and a passing test pinning
+ * when the model learns promises) and a passing test pinning
  * the current, smaller outcome set so any change is noticed.
  */
 describe('weak-model gaps against LKMM', () => {
@@ -103,33 +103,6 @@ describe('weak-model gaps against LKMM', () => {
   });
   test('LB: weak currently produces only the SC outcomes (pinned gap)', () => {
     expect(outcomes(shape('LB'), 'weak').outcomes).toEqual(['0:r0=0; 1:r0=0', '0:r0=0; 1:r0=1', '0:r0=1; 1:r0=0']);
-  });
-
-  // A store takes its coherence position when it executes: P1 writes x only
-  // after it has read y=1, hence after P0's x=2 executed, so x=1 is co-last.
-  test.skip('S: LKMM allows 1:r0=1 /\\ x=2 (Limitations: a store is coherence-ordered when it executes)', () => {
-    expect(outcomes(shape('S'), 'weak').outcomes).toContain('1:r0=1; x=2');
-  });
-  test('S: weak currently produces only the SC outcomes (pinned gap)', () => {
-    expect(outcomes(shape('S'), 'weak').outcomes).toEqual(['1:r0=0; x=1', '1:r0=0; x=2', '1:r0=1; x=1']);
-  });
-
-  // Same as S: smp_wmb() on P0 does not order P1's read before its write in
-  // LKMM, so the outcome stays allowed there; the model cannot produce it.
-  test.skip('S+wmb: LKMM allows 1:r0=1 /\\ x=2 (Limitations: a store is coherence-ordered when it executes)', () => {
-    expect(outcomes(shape('S+wmb'), 'weak').outcomes).toContain('1:r0=1; x=2');
-  });
-  test('S+wmb: weak currently produces only the SC outcomes (pinned gap)', () => {
-    expect(outcomes(shape('S+wmb'), 'weak').outcomes).toEqual(['1:r0=0; x=1', '1:r0=0; x=2', '1:r0=1; x=1']);
-  });
-
-  // Each CPU executes its writes in program order and each write becomes
-  // coherence-last when it executes, so both second writes cannot lose.
-  test.skip('2+2W: LKMM allows x=1 /\\ y=1 (Limitations: a store is coherence-ordered when it executes)', () => {
-    expect(outcomes(shape('2+2W'), 'weak').outcomes).toContain('x=1; y=1');
-  });
-  test('2+2W: weak currently produces only the SC outcomes (pinned gap)', () => {
-    expect(outcomes(shape('2+2W'), 'weak').outcomes).toEqual(['x=1; y=2', 'x=2; y=1', 'x=2; y=2']);
   });
 
   test('the gap list names exactly the shapes where weak is stricter than LKMM', () => {

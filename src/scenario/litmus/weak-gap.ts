@@ -1,15 +1,17 @@
 /**
  * Where the `weak` model can answer "Never" while LKMM answers "Sometimes".
  *
- * `weak` (machine/weak.ts) gives a store its coherence position when it
- * executes, and a load only reads stores that have executed: a store never
- * overtakes an access earlier in program order. LKMM lets it whenever nothing
- * orders the two, which is what load buffering (LB+poonceonces), S+poonceonces
- * and 2+2W need. So a raw test whose CPU has an access followed by a store to
- * another location with nothing ordering them may have LKMM outcomes that
- * `weak` never produces (README Limitations).
+ * `weak` (machine/weak.ts) lets a load read only stores that have executed:
+ * a store never overtakes an earlier read of its CPU. LKMM lets it whenever
+ * nothing orders the two, which is what load buffering (LB+poonceonces)
+ * needs. So a raw test whose CPU has a read (a load, or an RMW's read)
+ * followed by a store to another location with nothing ordering them may have
+ * LKMM outcomes that `weak` never produces (README Limitations). A store
+ * followed by a store, or a read followed by a store whose outcome needs only
+ * coherence order (S+poonceonces, 2+2W), is no gap: a store may be placed
+ * coherence-before writes its CPU has not seen (WeakModel.place).
  *
- * What orders an earlier access A before a later store W here (LKMM's ppo and
+ * What orders an earlier read A before a later store W here (LKMM's ppo and
  * fences, tools/memory-model/linux-kernel.cat): A an acquire (smp_load_acquire,
  * an _acquire or fully ordered RMW, spin_lock, spin_trylock); W a release
  * (smp_store_release, a _release or fully ordered RMW, spin_unlock); between
@@ -124,9 +126,9 @@ function fenced(a: Access, between: readonly RawStmt[]): boolean {
 }
 
 /**
- * The first pair of one CPU's statements — an access, then a store to
- * another location — that nothing orders, described in one line; undefined
- * when every such pair is ordered (then `weak` misses no LB/S/2+2W outcome).
+ * The first pair of one CPU's statements — a read (a load or an RMW), then a
+ * store to another location — that nothing orders, described in one line;
+ * undefined when every such pair is ordered (then `weak` misses no LB outcome).
  */
 export function weakStoreReorderGap(t: RawTest): string | undefined {
   const writers = new Map<string, Set<number>>();
@@ -151,14 +153,15 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
       if (!isAccess(w) || !isStore(w) || releases(w)) continue;
       for (let i = 0; i < j; i++) {
         const a = f[i]!.s;
-        if (!isAccess(a) || a.loc === w.loc || acquires(a)) continue;
+        // a plain store first: weak already lets W be placed coherence-before writes its CPU has not seen
+        if (!isAccess(a) || a.kind === 'store' || a.loc === w.loc || acquires(a)) continue;
         if (!together(f[i]!, f[j]!)) continue;
-        // Reordering them shows only if another CPU writes A's location (A could then read, or be
-        // coherence-ordered against, a store that follows W) and another CPU reads or writes W's.
+        // Reordering them shows only if another CPU writes A's location (A could then read a store that
+        // follows W) and another CPU reads or writes W's.
         if (!other(writers, a.loc, n) || !other(users, w.loc, n)) continue;
-        if (a.kind !== 'store' && a.reg !== undefined && a.reg === valueReg(w)) continue;
+        if (a.reg !== undefined && a.reg === valueReg(w)) continue;
         // a control dependency: W in an if after A whose condition tests A's register
-        if (a.kind !== 'store' && f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i)) continue;
+        if (f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i)) continue;
         const between = f.slice(i + 1, j).filter((b) => dominates(b, f[j]!));
         if (
           fenced(
@@ -182,7 +185,7 @@ export function weakGapWarning(t: RawTest): string | undefined {
   const gap = weakStoreReorderGap(t);
   if (gap === undefined) return undefined;
   return (
-    `${gap} under LKMM, but weak never lets a store overtake an earlier access: ` +
-    'LKMM outcomes that need it (LB, S, 2+2W) are missing here (README Limitations)'
+    `${gap} under LKMM, but weak never lets a read see a store that executes after it: ` +
+    'LKMM outcomes that need it (LB) are missing here (README Limitations)'
   );
 }
