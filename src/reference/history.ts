@@ -75,19 +75,20 @@ export interface MemoryOrder {
   time(ev: Event): number;
 }
 
-const inLogOrder = (exec: Execution): MemoryOrder => ({
-  events: exec.events,
-  pos: (ev) => ev.index,
-  time: (ev) => (ev.kind === 'drain' ? ev.step - 0.5 : ev.step),
-});
+const logPos = (ev: Event): number => ev.index;
+const logTime = (ev: Event): number => (ev.kind === 'drain' ? ev.step - 0.5 : ev.step);
+const inLogOrder = (exec: Execution): MemoryOrder => ({ events: exec.events, pos: logPos, time: logTime });
 
+/** weak executions with a store placed early → their MemoryOrder (built once; every other execution's is its log) */
 const memoryOrders = new WeakMap<Execution, MemoryOrder>();
 
-/** The execution's MemoryOrder (computed once per execution). */
+/** The execution's MemoryOrder. */
 export function memoryOrder(exec: Execution): MemoryOrder {
+  if (exec.model !== 'weak') return inLogOrder(exec);
   let order = memoryOrders.get(exec);
   if (order === undefined) {
-    order = exec.model === 'weak' && exec.events.some((e) => e.co !== undefined) ? placedOrder(exec) : inLogOrder(exec);
+    if (!exec.events.some((e) => e.co !== undefined)) return inLogOrder(exec);
+    order = placedOrder(exec);
     memoryOrders.set(exec, order);
   }
   return order;
