@@ -1,4 +1,5 @@
 import { READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_mb, smp_wmb } from '../machine';
+import type { LitmusProgram } from './shape';
 import { litmus } from './shape';
 
 /**
@@ -7,6 +8,14 @@ import { litmus } from './shape';
  * is coherence-before P0's first write.
  */
 const S_EXISTS = '1:r0=1; x=2';
+
+/** P0 of the S+wmb shapes: x = 2; smp_wmb(); y = 1. */
+const writesWithWmb: LitmusProgram<'x' | 'y'> = function* (l) {
+  yield WRITE_ONCE(l.x, 2n);
+  yield smp_wmb();
+  yield WRITE_ONCE(l.y, 1n);
+  return [];
+};
 
 export const S = litmus({
   name: 'S',
@@ -33,12 +42,7 @@ export const S_wmb = litmus({
   doc: 'S with smp_wmb() on P0 only (P1 read-to-write is unordered)',
   locations: ['x', 'y'],
   cpus: [
-    function* (l) {
-      yield WRITE_ONCE(l.x, 2n);
-      yield smp_wmb();
-      yield WRITE_ONCE(l.y, 1n);
-      return [];
-    },
+    writesWithWmb,
     function* (l) {
       const r0 = yield READ_ONCE(l.y);
       yield WRITE_ONCE(l.x, 1n);
@@ -54,12 +58,7 @@ export const S_wmb_acquire = litmus({
   doc: 'S with smp_wmb() on P0 and smp_load_acquire() of y on P1',
   locations: ['x', 'y'],
   cpus: [
-    function* (l) {
-      yield WRITE_ONCE(l.x, 2n);
-      yield smp_wmb();
-      yield WRITE_ONCE(l.y, 1n);
-      return [];
-    },
+    writesWithWmb,
     function* (l) {
       const r0 = yield smp_load_acquire(l.y);
       yield WRITE_ONCE(l.x, 1n);
@@ -75,12 +74,7 @@ export const S_wmb_mb = litmus({
   doc: 'S with smp_wmb() on P0 and smp_mb() between the read and the write on P1',
   locations: ['x', 'y'],
   cpus: [
-    function* (l) {
-      yield WRITE_ONCE(l.x, 2n);
-      yield smp_wmb();
-      yield WRITE_ONCE(l.y, 1n);
-      return [];
-    },
+    writesWithWmb,
     function* (l) {
       const r0 = yield READ_ONCE(l.y);
       yield smp_mb();

@@ -28,46 +28,29 @@ export const TwoPlusTwoW = litmus({
   interesting: TWO_PLUS_TWO_W_EXISTS,
 });
 
-export const TwoPlusTwoW_wmb_wmb = litmus({
-  name: '2+2W+wmb+wmb',
-  doc: 'two writers, two locations, opposite orders, smp_wmb() between the writes',
-  locations: ['x', 'y'],
-  cpus: [
-    function* (l) {
-      yield WRITE_ONCE(l.x, 1n);
-      yield smp_wmb();
-      yield WRITE_ONCE(l.y, 2n);
-      return [];
-    },
-    function* (l) {
-      yield WRITE_ONCE(l.y, 1n);
-      yield smp_wmb();
-      yield WRITE_ONCE(l.x, 2n);
-      return [];
-    },
-  ],
-  finals: ['x', 'y'],
-  interesting: TWO_PLUS_TWO_W_EXISTS,
-});
+/** 2+2W with `fence` between each CPU's two writes. */
+const fenced = (fence: 'wmb' | 'mb') =>
+  litmus({
+    name: `2+2W+${fence}+${fence}`,
+    doc: `two writers, two locations, opposite orders, smp_${fence}() between the writes`,
+    locations: ['x', 'y'],
+    cpus: [
+      function* (l) {
+        yield WRITE_ONCE(l.x, 1n);
+        yield fence === 'wmb' ? smp_wmb() : smp_mb();
+        yield WRITE_ONCE(l.y, 2n);
+        return [];
+      },
+      function* (l) {
+        yield WRITE_ONCE(l.y, 1n);
+        yield fence === 'wmb' ? smp_wmb() : smp_mb();
+        yield WRITE_ONCE(l.x, 2n);
+        return [];
+      },
+    ],
+    finals: ['x', 'y'],
+    interesting: TWO_PLUS_TWO_W_EXISTS,
+  });
 
-export const TwoPlusTwoW_mb_mb = litmus({
-  name: '2+2W+mb+mb',
-  doc: 'two writers, two locations, opposite orders, smp_mb() between the writes',
-  locations: ['x', 'y'],
-  cpus: [
-    function* (l) {
-      yield WRITE_ONCE(l.x, 1n);
-      yield smp_mb();
-      yield WRITE_ONCE(l.y, 2n);
-      return [];
-    },
-    function* (l) {
-      yield WRITE_ONCE(l.y, 1n);
-      yield smp_mb();
-      yield WRITE_ONCE(l.x, 2n);
-      return [];
-    },
-  ],
-  finals: ['x', 'y'],
-  interesting: TWO_PLUS_TWO_W_EXISTS,
-});
+export const TwoPlusTwoW_wmb_wmb = fenced('wmb');
+export const TwoPlusTwoW_mb_mb = fenced('mb');
