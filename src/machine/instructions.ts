@@ -62,6 +62,11 @@ export type Instr =
        * to, or null. The event records that page's state (`maps`).
        */
       readonly table?: (v: bigint) => bigint | null;
+      /**
+       * A name this CPU's later stores can depend on (an imported litmus test's register): under weak the model
+       * remembers what the load read (its message's view) under it. Absent: no store depends on this load.
+       */
+      readonly dep?: string;
     }
   | {
       readonly kind: 'store';
@@ -69,6 +74,12 @@ export type Instr =
       readonly loc: Location;
       readonly value: bigint;
       readonly how: StoreHow;
+      /**
+       * The `dep` names of this CPU's earlier loads the store is control- or data-dependent on (an `if` on a
+       * register, a register as the value): under weak it takes its place in coherence order after what they read,
+       * as LKMM orders them (rwdep). Absent: none.
+       */
+      readonly after?: readonly string[];
     }
   | {
       /**

@@ -391,7 +391,7 @@ export function execute(
     let ev: MutableEvent;
     switch (ins.kind) {
       case 'load': {
-        const r = model.load(cpu, ins.loc, ins.how, choose);
+        const r = model.load(cpu, ins.loc, ins.how, choose, ins.dep);
         result = r.value;
         ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
         ev.read = r.value;
@@ -409,7 +409,7 @@ export function execute(
         break;
       }
       case 'store': {
-        const co = model.store(cpu, ins.loc, ins.value, ins.how, tag, choose);
+        const co = model.store(cpu, ins.loc, ins.value, ins.how, tag, choose, ins.after);
         ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
         ev.wrote = ins.value;
         ev.tag = tag;

@@ -42,7 +42,8 @@ export interface RmwResult {
  */
 export interface MemoryModel {
   readonly kind: ModelKind;
-  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult;
+  /** `dep`: the load's Instr `dep` (weak remembers what it read, for the stores that depend on it) */
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string): ReadResult;
   /**
    * `unlock` is spin_unlock's release store of 0: a release that the CPU's
    * next lock acquisition, of any lock, also orders after (LKMM's
@@ -50,7 +51,16 @@ export interface MemoryModel {
    * Returns how many messages already in memory the store was placed coherence-before: 0 under sc and tso (a
    * store is coherence-last when it reaches memory); under weak a `co` choice (WeakModel.place).
    */
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number, choose: Chooser): number;
+  store(
+    cpu: number,
+    loc: Location,
+    value: bigint,
+    how: StoreHow | 'unlock',
+    tag: number,
+    choose: Chooser,
+    /** the store's Instr `after`: the `dep` names of the loads it depends on */
+    after?: readonly string[],
+  ): number;
   /**
    * `lock` is spin_lock's acquiring RMW: an acquire that is also cumulative
    * (LKMM's po-unlock-lock-po is in cumul-fence); a `lock` RMW that does not

@@ -26,6 +26,8 @@ interface CpuViews {
   readonly own: View;
   /** what this CPU's latest spin_unlock released (cur ⊔ acq then), for its next lock of any lock */
   readonly unl: View;
+  /** per Instr `dep` name, what the CPU's latest load under that name read: its message's view and the message */
+  readonly deps: Map<string, View>;
 }
 
 function join(into: View, from: View): void {
@@ -41,8 +43,9 @@ function join(into: View, from: View): void {
  *   cur[x] = ts, acq ⊔= msg.view; smp_load_acquire also does cur ⊔= msg.view.
  * - store x: new message, view = rel ⊔ {x: ts}; smp_store_release uses
  *   cur ⊔ acq ⊔ {x: ts}. Its ts is a `co` choice (place(); 0 = coherence-
- *   last): also before writes of x the CPU has not seen, unless its view is
- *   already ordered after them, never between an RMW and the write it read —
+ *   last): also before writes of x the CPU has not seen, unless its view —
+ *   or what a load it depends on read (Instr `after`, LKMM's rwdep) — is
+ *   already ordered after them, never between an RMW and the write it read:
  *   LKMM's S, S+wmb and 2+2W outcomes.
  * - smp_wmb: rel ⊔= own latest stores. smp_rmb: cur ⊔= acq.
  * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
@@ -67,13 +70,13 @@ function join(into: View, from: View): void {
  * that has not executed yet, so LB outcomes that LKMM allows are not
  * produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
  * lets it read any value coherence allows: fewer outcomes). In the other
- * direction, address/data/control dependencies are not modelled: a load that
- * depends on an earlier READ_ONCE may still read an old message, so
- * MP+wmb+addr — forbidden by LKMM — is allowed here, and a store
- * control-dependent on a load may still be placed before writes its CPU has
- * not seen (S+wmb+ctrl) (more outcomes: a reader that relies only on a
- * dependency can get a false divergence under `weak`; every reader modelled
- * so far uses smp_rmb or acquire instead).
+ * direction, a dependency never orders a load: a load that depends on an
+ * earlier READ_ONCE may still read an old message, so MP+wmb+addr —
+ * forbidden by LKMM — is allowed here (more outcomes: a reader that relies
+ * only on a dependency can get a false divergence under `weak`; every reader
+ * modelled so far uses smp_rmb or acquire instead); a store's dependencies
+ * order it only when its instruction names them (`after`: imported litmus
+ * tests; the kernel models name none).
  */
 export class WeakModel implements MemoryModel {
   readonly kind = 'weak' as const;
@@ -91,11 +94,12 @@ export class WeakModel implements MemoryModel {
       rel: new Int32Array(this.n),
       own: new Int32Array(this.n).fill(-1),
       unl: new Int32Array(this.n),
+      deps: new Map(),
     }));
     this.global = new Int32Array(this.n);
   }
 
-  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser): ReadResult {
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string): ReadResult {
     const v = this.cpus[cpu]!;
     const list = this.msgs[loc.id]!;
     const floor = v.cur[loc.id]!;
@@ -105,6 +109,11 @@ export class WeakModel implements MemoryModel {
     v.cur[loc.id] = ts;
     join(v.acq, msg.view);
     if (how === 'acquire') join(v.cur, msg.view);
+    if (dep !== undefined) {
+      const read = msg.view.slice();
+      read[loc.id] = Math.max(read[loc.id]!, ts);
+      v.deps.set(dep, read);
+    }
     return { value: msg.value, rank, tag: msg.tag };
   }
 
@@ -120,7 +129,15 @@ export class WeakModel implements MemoryModel {
     v.own[loc.id] = ts;
   }
 
-  store(cpu: number, loc: Location, value: bigint, how: StoreHow | 'unlock', tag: number, choose: Chooser): number {
+  store(
+    cpu: number,
+    loc: Location,
+    value: bigint,
+    how: StoreHow | 'unlock',
+    tag: number,
+    choose: Chooser,
+    after?: readonly string[],
+  ): number {
     const v = this.cpus[cpu]!;
     let base = v.rel;
     if (how === 'release' || how === 'unlock') {
@@ -129,7 +146,8 @@ export class WeakModel implements MemoryModel {
       if (how === 'unlock') join(v.unl, base);
     }
     const len = this.msgs[loc.id]!.length;
-    const ts = v.cur[loc.id]! < len - 1 ? this.place(loc.id, base, v.cur[loc.id]!, choose) : len;
+    const ts =
+      v.cur[loc.id]! < len - 1 ? this.place(loc.id, this.ordered(v, base, after), v.cur[loc.id]!, choose) : len;
     if (ts < len) this.shift(loc.id, ts);
     this.append(cpu, loc, value, base, tag, ts);
     return len - ts;
@@ -151,6 +169,20 @@ export class WeakModel implements MemoryModel {
     const slots = [len];
     for (let ts = len - 1; ts > lo; ts--) if (!list[ts]!.atomic) slots.push(ts);
     return slots.length === 1 ? len : slots[choose('co', slots.length)]!;
+  }
+
+  /**
+   * What a store must be placed after, besides its CPU's floor: its message's view, joined with what the loads it
+   * depends on read (a control or data dependency orders the load before it: LKMM's rwdep).
+   */
+  private ordered(v: CpuViews, base: View, after: readonly string[] | undefined): View {
+    if (after === undefined || after.length === 0) return base;
+    const t = base.slice();
+    for (const d of after) {
+      const read = v.deps.get(d);
+      if (read !== undefined) join(t, read);
+    }
+    return t;
   }
 
   /** The view closed under "a message it covers, or one coherence-before that, has this view": see place(). */
@@ -188,6 +220,7 @@ export class WeakModel implements MemoryModel {
       bump(c.rel);
       bump(c.own);
       bump(c.unl);
+      for (const d of c.deps.values()) bump(d);
     }
     bump(this.global);
   }

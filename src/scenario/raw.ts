@@ -65,11 +65,10 @@ export type RawStmt =
     }
   /**
    * `if (r == c) { … } else { … }` (imported litmus tests; `if (r)` is `r != 0`):
-   * a branch on a register, nothing more. No model here orders anything by
-   * the control dependency (README Limitations): weak never lets the load
-   * the condition reads see a later store (no LB), but may place a store in
-   * the branch coherence-before writes its CPU has not seen (S+wmb+ctrl:
-   * Sometimes here, Never under LKMM); sc and tso keep program order.
+   * a branch on a register: under weak a store in the branch is placed in
+   * coherence order after what the load into that register read (its
+   * Instr `after`, LKMM's rwdep; S+wmb+ctrl is Never); no load is ordered by
+   * it (README Limitations); sc and tso keep program order.
    */
   | {
       readonly kind: 'if';
@@ -168,14 +167,43 @@ function rawValue(e: RawExpr, loc: Location, regs: ReadonlyMap<string, bigint>):
   return (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
 }
 
-/** One instruction of a raw statement, given the registers so far. */
-export function rawInstr(s: RawInstrStmt, loc: Location, regs: ReadonlyMap<string, bigint>): Instr {
+/**
+ * What a CPU's stores may depend on (LKMM's rwdep: a store control- or data-dependent on a load): each register
+ * that holds a loaded value → the `dep` name of that load (a register written otherwise holds no dependency here).
+ */
+export interface RawDeps {
+  readonly of: Map<string, string>;
+  loads: number;
+}
+
+/**
+ * One instruction of a raw statement, given the registers so far, `ctrl` (the `dep` names of the loads whose
+ * registers the enclosing ifs test) and `deps` (RawDeps). A load into a register gets a fresh `dep` name; a store is
+ * `after` the loads it depends on — `ctrl` and the load of the register it writes, if any: under weak it is placed in
+ * coherence order after what they read.
+ */
+export function rawInstr(
+  s: RawInstrStmt,
+  loc: Location,
+  regs: ReadonlyMap<string, bigint>,
+  ctrl: readonly string[] = [],
+  deps: RawDeps = { of: new Map(), loads: 0 },
+): Instr {
   const val = (e: RawExpr): bigint => rawValue(e, loc, regs);
   switch (s.kind) {
-    case 'load':
-      return s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
-    case 'store':
-      return s.how === 'release' ? smp_store_release(loc, val(s.value)) : WRITE_ONCE(loc, val(s.value));
+    case 'load': {
+      const load = s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
+      if (s.reg === undefined) return load;
+      const dep = `${s.reg}#${deps.loads++}`;
+      deps.of.set(s.reg, dep);
+      return { ...load, dep } as Instr;
+    }
+    case 'store': {
+      const store = s.how === 'release' ? smp_store_release(loc, val(s.value)) : WRITE_ONCE(loc, val(s.value));
+      const data = s.value.kind === 'reg' ? deps.of.get(s.value.name) : undefined;
+      const after = data === undefined ? ctrl : [...ctrl, data];
+      return after.length === 0 ? store : ({ ...store, after } as Instr);
+    }
     case 'fence':
       return s.fence === 'rmb' ? smp_rmb() : s.fence === 'wmb' ? smp_wmb() : smp_mb();
     case 'xchg':
@@ -201,19 +229,27 @@ export function* runRaw(
   stmts: readonly RawStmt[],
   locs: ReadonlyMap<string, Location>,
   regs: Map<string, bigint>,
+  /** the `dep` names of the loads whose registers the enclosing ifs test (the statements' control dependencies) */
+  ctrl: readonly string[] = [],
+  /** this CPU's RawDeps, updated in place */
+  deps: RawDeps = { of: new Map(), loads: 0 },
 ): Program<void> {
   for (const s of stmts) {
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
-      yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs);
+      const on = deps.of.get(s.reg);
+      const inner = on === undefined ? ctrl : [...ctrl, on];
+      yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs, inner, deps);
       continue;
     }
     const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
     // an atomic_t RMW's operands are read before it runs (registers of this CPU)
     const operands =
       s.kind === 'atomic' ? [rawValue(s.value, loc!, regs), s.unless ? rawValue(s.unless, loc!, regs) : 0n] : [];
-    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs);
+    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps);
     if (!('reg' in s) || s.reg === undefined) continue;
+    // a register written by anything but a load holds no load's value any more
+    if (s.kind !== 'load') deps.of.delete(s.reg);
     // spin_trylock returns whether it took the lock; its RMW resumes with the old lock value
     if (s.kind === 'trylock') regs.set(s.reg, v === 0n ? 1n : 0n);
     else if (s.kind === 'atomic') regs.set(s.reg, atomicResult(s, v, operands[0]!, operands[1]!, loc!.width));
