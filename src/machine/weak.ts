@@ -13,6 +13,14 @@ interface Message {
   readonly tag: number;
   /** written by an RMW: it is coherence-next to the message the RMW read, so no store may be placed just before it */
   readonly atomic: boolean;
+  /** a release (smp_store_release, spin_unlock, a _release RMW): `view` is A-cumulative, and smp_wmb passes it on */
+  readonly cumulative: boolean;
+  /**
+   * The writes propagated before a strong fence (smp_mb, a fully ordered RMW) that happens before this store
+   * (LKMM's pb = prop ; strong-fence ; hb*): every CPU that this store happens before sees them, and places its
+   * own stores coherence-after them.
+   */
+  readonly strong: View;
 }
 
 interface CpuViews {
@@ -27,7 +35,11 @@ interface CpuViews {
   /** what this CPU's latest spin_unlock released (cur ⊔ acq then), for its next lock of any lock */
   readonly unl: View;
   /** per Instr `dep` name, what the CPU's latest load under that name read: its message's view and the message */
-  readonly deps: Map<string, View>;
+  readonly deps: Map<string, { readonly view: View; readonly strong: View }>;
+  /** Message.strong of everything that happens before this point (an smp_mb, an acquire, a dependency) */
+  readonly sv: View;
+  /** Message.strong of messages read but not ordered yet (applied by smp_rmb to loads, by smp_mb to everything) */
+  readonly sacq: View;
 }
 
 function join(into: View, from: View): void {
@@ -43,12 +55,19 @@ function join(into: View, from: View): void {
  *   cur[x] = ts, acq ⊔= msg.view; smp_load_acquire also does cur ⊔= msg.view.
  * - store x: new message, view = rel ⊔ {x: ts}; smp_store_release uses
  *   cur ⊔ acq ⊔ {x: ts}. Its ts is a `co` choice (place(); 0 = coherence-
- *   last): also before writes of x the CPU has not seen, unless its view —
- *   or what a load it depends on read (Instr `after`, LKMM's rwdep) — is
- *   already ordered after them, never between an RMW and the write it read:
- *   LKMM's S, S+wmb and 2+2W outcomes.
- * - smp_wmb: rel ⊔= own latest stores. smp_rmb: cur ⊔= acq.
- * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids SB+mb+mb).
+ *   last): also before writes of x the CPU has not seen, unless its view,
+ *   what a load it depends on read (Instr `after`, LKMM's rwdep) or its
+ *   strong view is already ordered after them, never between an RMW and the
+ *   write it read: LKMM's S, S+wmb, 2+2W and 2+2W+wmb+wmb outcomes.
+ * - strong views (Message.strong, per CPU `sv`): the writes before an smp_mb
+ *   that happens before a store travel with it through acquires and
+ *   dependencies, so later CPUs read and place stores after them (LKMM's
+ *   pb = prop ; strong-fence ; hb*: Z6.2+mb+acqpo+acqpo is forbidden).
+ * - smp_wmb: rel ⊔= own latest stores, and the views of those that are
+ *   releases (cumul-fence: A-cumul(po-rel) then wmb). smp_rmb: cur ⊔= acq
+ *   and the strong views read.
+ * - smp_mb: cur ⊔= acq ⊔ G; G = cur; rel = cur (one global view G forbids
+ *   SB+mb+mb); sv ⊔= cur.
  * - RMW: reads the coherence-latest message (atomicity); fully ordered forms
  *   act as smp_mb before and after when they store, _acquire/_release as their
  *   one-sided forms. A failed cmpxchg() orders nothing (LKMM: a failing cmpxchg
@@ -87,7 +106,16 @@ export class WeakModel implements MemoryModel {
 
   constructor(initial: readonly bigint[], cpus: number) {
     this.n = initial.length;
-    this.msgs = initial.map((value) => [{ value, view: new Int32Array(this.n), tag: INIT_TAG, atomic: false }]);
+    this.msgs = initial.map((value) => [
+      {
+        value,
+        view: new Int32Array(this.n),
+        tag: INIT_TAG,
+        atomic: false,
+        cumulative: false,
+        strong: new Int32Array(this.n),
+      },
+    ]);
     this.cpus = Array.from({ length: cpus }, () => ({
       cur: new Int32Array(this.n),
       acq: new Int32Array(this.n),
@@ -95,6 +123,8 @@ export class WeakModel implements MemoryModel {
       own: new Int32Array(this.n).fill(-1),
       unl: new Int32Array(this.n),
       deps: new Map(),
+      sv: new Int32Array(this.n),
+      sacq: new Int32Array(this.n),
     }));
     this.global = new Int32Array(this.n);
   }
@@ -108,19 +138,44 @@ export class WeakModel implements MemoryModel {
     const msg = list[ts]!;
     v.cur[loc.id] = ts;
     join(v.acq, msg.view);
-    if (how === 'acquire') join(v.cur, msg.view);
+    if (how === 'acquire') {
+      join(v.cur, msg.view);
+      this.strengthen(v, msg.strong);
+    } else join(v.sacq, msg.strong);
     if (dep !== undefined) {
       const read = msg.view.slice();
       read[loc.id] = Math.max(read[loc.id]!, ts);
-      v.deps.set(dep, read);
+      v.deps.set(dep, { view: read, strong: msg.strong.slice() });
     }
     return { value: msg.value, rank, tag: msg.tag };
   }
 
-  private append(cpu: number, loc: Location, value: bigint, base: View, tag: number, ts: number, atomic = false): void {
+  /** What happens before this point now includes `strong`: the CPU's later accesses see it (cur ⊒ sv). */
+  private strengthen(v: CpuViews, strong: View): void {
+    join(v.sv, strong);
+    join(v.cur, strong);
+  }
+
+  private append(
+    cpu: number,
+    loc: Location,
+    value: bigint,
+    base: View,
+    tag: number,
+    ts: number,
+    /** `strong` becomes the message's own: a fresh view the caller keeps no reference to */
+    o: { readonly atomic: boolean; readonly cumulative: boolean; readonly strong: View },
+  ): void {
     const view = base.slice();
     view[loc.id] = Math.max(view[loc.id]!, ts);
-    const msg = { value: value & widthMask(loc.width), view, tag, atomic };
+    const msg: Message = {
+      value: value & widthMask(loc.width),
+      view,
+      tag,
+      atomic: o.atomic,
+      cumulative: o.cumulative,
+      strong: o.strong,
+    };
     const list = this.msgs[loc.id]!;
     if (ts === list.length) list.push(msg);
     else list.splice(ts, 0, msg);
@@ -139,73 +194,69 @@ export class WeakModel implements MemoryModel {
     after?: readonly string[],
   ): number {
     const v = this.cpus[cpu]!;
+    const release = how === 'release' || how === 'unlock';
     let base = v.rel;
-    if (how === 'release' || how === 'unlock') {
+    // what happens before the store and was propagated before a strong fence: a release orders every earlier access
+    // before it (po-rel), so the strong views of what its CPU read unordered too
+    const strong = v.sv.slice();
+    if (release) {
       base = v.cur.slice();
       join(base, v.acq);
       if (how === 'unlock') join(v.unl, base);
+      join(strong, v.sacq);
+    }
+    // a dependency orders the loads before the store (hb), not what they read before what the store's readers see
+    // (no cumul-fence): it constrains the store's own place only — and passes on what a strong fence propagated
+    let placed = base;
+    const deps = this.dependencies(v, after);
+    if (deps !== undefined) {
+      placed = base.slice();
+      join(placed, deps.view);
+      join(strong, deps.strong);
     }
     const len = this.msgs[loc.id]!.length;
-    const ts =
-      v.cur[loc.id]! < len - 1 ? this.place(loc.id, this.ordered(v, base, after), v.cur[loc.id]!, choose) : len;
+    const ts = v.cur[loc.id]! < len - 1 ? this.place(loc.id, placed, strong, v.cur[loc.id]!, choose) : len;
     if (ts < len) this.shift(loc.id, ts);
-    this.append(cpu, loc, value, base, tag, ts);
+    this.append(cpu, loc, value, base, tag, ts, { atomic: false, cumulative: release, strong });
     return len - ts;
   }
 
   /**
    * Where a store to `x` takes its place in coherence order (a `co` choice; option 0 = coherence-last, option j =
    * the j-th slot counting back): after every message the storing CPU has read or written (`floor`: its cur[x];
-   * LKMM's coherence, CoWW and CoRW), and after every message of `x` that its message's view (`base`) is already
-   * ordered after — through the views of the messages that view covers and of every message coherence-before
-   * them, to a fixpoint (LKMM's propagation: no cycle of co and cumul-fence; 2+2W+wmb+wmb stays forbidden) —,
-   * never between an RMW's message and the one it read (atomicity). A store that the CPU has seen everything of
-   * `x` before has one place, the last, and consults no choice.
+   * LKMM's coherence, CoWW and CoRW — and, cur ⊒ sv, after what a strong fence that happens before it propagated:
+   * pb), after every message of `x` that its message's view (`base`: a cumulative fence's, a release's, the loads
+   * it depends on) or its strong view is ordered after, never between an RMW's message and the one it read
+   * (atomicity). A store that the CPU has seen everything of `x` before has one place, the last, and consults no
+   * choice.
    */
-  private place(x: number, base: View, floor: number, choose: Chooser): number {
+  private place(x: number, base: View, strong: View, floor: number, choose: Chooser): number {
     const list = this.msgs[x]!;
     const len = list.length;
-    const lo = Math.max(floor, this.reach(base)[x]!);
+    const lo = Math.max(floor, base[x]!, strong[x]!);
     const slots = [len];
     for (let ts = len - 1; ts > lo; ts--) if (!list[ts]!.atomic) slots.push(ts);
     return slots.length === 1 ? len : slots[choose('co', slots.length)]!;
   }
 
   /**
-   * What a store must be placed after, besides its CPU's floor: its message's view, joined with what the loads it
-   * depends on read (a control or data dependency orders the load before it: LKMM's rwdep).
+   * What the loads a store depends on read (Instr `after`: a control or data dependency orders the load before
+   * it, LKMM's rwdep): their messages' views and strong views; undefined when it depends on none.
    */
-  private ordered(v: CpuViews, base: View, after: readonly string[] | undefined): View {
-    if (after === undefined || after.length === 0) return base;
-    const t = base.slice();
+  private dependencies(
+    v: CpuViews,
+    after: readonly string[] | undefined,
+  ): { readonly view: View; readonly strong: View } | undefined {
+    if (after === undefined || after.length === 0) return undefined;
+    const view = new Int32Array(this.n);
+    const strong = new Int32Array(this.n);
     for (const d of after) {
       const read = v.deps.get(d);
-      if (read !== undefined) join(t, read);
+      if (read === undefined) continue;
+      join(view, read.view);
+      join(strong, read.strong);
     }
-    return t;
-  }
-
-  /** The view closed under "a message it covers, or one coherence-before that, has this view": see place(). */
-  private reach(base: View): View {
-    const t = base.slice();
-    const done = new Int32Array(this.n).fill(-1);
-    for (let changed = true; changed;) {
-      changed = false;
-      for (let l = 0; l < this.n; l++) {
-        const list = this.msgs[l]!;
-        for (let ts = done[l]! + 1; ts <= t[l]!; ts++) {
-          const view = list[ts]!.view;
-          for (let i = 0; i < this.n; i++) {
-            if (view[i]! > t[i]!) {
-              t[i] = view[i]!;
-              changed = true;
-            }
-          }
-        }
-        if (t[l]! > done[l]!) done[l] = t[l]!;
-      }
-    }
-    return t;
+    return { view, strong };
   }
 
   /** Makes room at `ts` in the coherence order of `x`: every view entry for `x` at or after `ts` moves up by one. */
@@ -213,14 +264,23 @@ export class WeakModel implements MemoryModel {
     const bump = (view: View): void => {
       if (view[x]! >= ts) view[x] = view[x]! + 1;
     };
-    for (const list of this.msgs) for (const m of list) bump(m.view);
+    for (const list of this.msgs)
+      for (const m of list) {
+        bump(m.view);
+        bump(m.strong);
+      }
     for (const c of this.cpus) {
       bump(c.cur);
       bump(c.acq);
       bump(c.rel);
       bump(c.own);
       bump(c.unl);
-      for (const d of c.deps.values()) bump(d);
+      bump(c.sv);
+      bump(c.sacq);
+      for (const d of c.deps.values()) {
+        bump(d.view);
+        bump(d.strong);
+      }
     }
     bump(this.global);
   }
@@ -228,9 +288,12 @@ export class WeakModel implements MemoryModel {
   private mb(cpu: number): void {
     const v = this.cpus[cpu]!;
     join(v.cur, v.acq);
+    join(v.cur, v.sacq);
     join(v.cur, this.global);
     this.global = v.cur.slice();
     v.rel.set(v.cur);
+    // everything before the fence is propagated before what follows it, to every CPU it happens before
+    join(v.sv, v.cur);
   }
 
   rmw(
@@ -272,7 +335,10 @@ export class WeakModel implements MemoryModel {
       const m = read[i]!;
       v.cur[l.id] = this.msgs[l.id]!.length - 1;
       join(v.acq, m.view);
-      if (order === 'acquire' || lock) join(v.cur, m.view);
+      if (order === 'acquire' || lock) {
+        join(v.cur, m.view);
+        this.strengthen(v, m.strong);
+      } else join(v.sacq, m.strong);
       if (lock) join(v.rel, m.view);
     }
     if (next !== null) {
@@ -283,7 +349,16 @@ export class WeakModel implements MemoryModel {
       for (const m of read) join(base, m.view);
       const tss = locs.map((l) => this.msgs[l.id]!.length);
       locs.forEach((l, i) => (base[l.id] = Math.max(base[l.id]!, tss[i]!)));
-      split(locs, next).forEach((value, i) => this.append(cpu, locs[i]!, value, base, tag, tss[i]!, true));
+      const strong = v.sv.slice();
+      if (order === 'release') join(strong, v.sacq);
+      // each message its own copy of the strong view (shift() moves every message's entries once)
+      split(locs, next).forEach((value, i) =>
+        this.append(cpu, locs[i]!, value, base, tag, tss[i]!, {
+          atomic: true,
+          cumulative: order === 'release',
+          strong: i === 0 ? strong : strong.slice(),
+        }),
+      );
     }
     if (full) this.mb(cpu);
     return { old, wrote: next !== null };
@@ -291,9 +366,17 @@ export class WeakModel implements MemoryModel {
 
   fence(cpu: number, kind: FenceKind): void {
     const v = this.cpus[cpu]!;
-    if (kind === 'rmb') join(v.cur, v.acq);
-    else if (kind === 'wmb') join(v.rel, v.own);
-    else this.mb(cpu);
+    if (kind === 'rmb') {
+      join(v.cur, v.acq);
+      join(v.cur, v.sacq);
+    } else if (kind === 'wmb') {
+      join(v.rel, v.own);
+      // a release before the smp_wmb passes on what it released (cumul-fence: A-cumul(po-rel) then wmb)
+      for (let l = 0; l < this.n; l++) {
+        const ts = v.own[l]!;
+        if (ts >= 0 && this.msgs[l]![ts]!.cumulative) join(v.rel, this.msgs[l]![ts]!.view);
+      }
+    } else this.mb(cpu);
   }
 
   beforeSchedule(): void {}

@@ -64,7 +64,11 @@ export const finishOrder = (a: OpRecord, b: OpRecord): number =>
  * writes already in memory (Event.co, WeakModel.place) lands just before its *anchor* — the first write after it in
  * coherence order that was coherence-last when it was made (one exists: the coherence-last write is one) —, at the
  * anchor's step − 1/2: where every reader finds it in coherence order, and where memory, followed in this order,
- * holds each location's coherence order. Every other event keeps its place.
+ * holds each location's coherence order. Every other event keeps its place. It is one order consistent with every
+ * location's coherence order, not the only one: across locations, an early store may land before a store its own
+ * CPU made earlier to another location (ordered by smp_wmb), so a walk over several locations (pae-set.ts, the
+ * interleaving test of serial.ts) can see a combination no CPU read. That takes a writer of several stores racing
+ * another writer of the pte without the PTL, which the reference's contract excludes anyway (serial.ts).
  */
 export interface MemoryOrder {
   /** every event, in memory order */
