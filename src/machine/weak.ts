@@ -26,6 +26,11 @@ interface Message {
 interface CpuViews {
   /** oldest ts this CPU may still read, per location */
   readonly cur: View;
+  /**
+   * the oldest ts this CPU may place a store of each location after (WeakModel.place): cur without what smp_rmb
+   * added — LKMM's rmb orders reads only (S+wmb+rmb is allowed). wcur ⊑ cur.
+   */
+  readonly wcur: View;
   /** views of messages read but not yet applied (by smp_rmb, acquire, mb) */
   readonly acq: View;
   /** view carried by this CPU's next plain stores */
@@ -118,6 +123,7 @@ export class WeakModel implements MemoryModel {
     ]);
     this.cpus = Array.from({ length: cpus }, () => ({
       cur: new Int32Array(this.n),
+      wcur: new Int32Array(this.n),
       acq: new Int32Array(this.n),
       rel: new Int32Array(this.n),
       own: new Int32Array(this.n).fill(-1),
@@ -137,9 +143,10 @@ export class WeakModel implements MemoryModel {
     const ts = list.length - 1 - rank;
     const msg = list[ts]!;
     v.cur[loc.id] = ts;
+    if (ts > v.wcur[loc.id]!) v.wcur[loc.id] = ts;
     join(v.acq, msg.view);
     if (how === 'acquire') {
-      join(v.cur, msg.view);
+      this.raise(v, msg.view);
       this.strengthen(v, msg.strong);
     } else join(v.sacq, msg.strong);
     if (dep !== undefined) {
@@ -150,10 +157,16 @@ export class WeakModel implements MemoryModel {
     return { value: msg.value, rank, tag: msg.tag };
   }
 
-  /** What happens before this point now includes `strong`: the CPU's later accesses see it (cur ⊒ sv). */
+  /** What happens before this point now includes `strong`: the CPU's later accesses see it (cur ⊒ wcur ⊒ sv). */
   private strengthen(v: CpuViews, strong: View): void {
     join(v.sv, strong);
-    join(v.cur, strong);
+    this.raise(v, strong);
+  }
+
+  /** Everything po-after this point is ordered after `view`: later loads read, and later stores are placed, after it. */
+  private raise(v: CpuViews, view: View): void {
+    join(v.cur, view);
+    join(v.wcur, view);
   }
 
   private append(
@@ -180,7 +193,9 @@ export class WeakModel implements MemoryModel {
     if (ts === list.length) list.push(msg);
     else list.splice(ts, 0, msg);
     const v = this.cpus[cpu]!;
-    v.cur[loc.id] = ts;
+    // a store placed under the CPU's read floor (one smp_rmb raised) leaves that floor where it was
+    if (ts > v.cur[loc.id]!) v.cur[loc.id] = ts;
+    v.wcur[loc.id] = ts;
     v.own[loc.id] = ts;
   }
 
@@ -215,7 +230,7 @@ export class WeakModel implements MemoryModel {
       join(strong, deps.strong);
     }
     const len = this.msgs[loc.id]!.length;
-    const ts = v.cur[loc.id]! < len - 1 ? this.place(loc.id, placed, strong, v.cur[loc.id]!, choose) : len;
+    const ts = v.wcur[loc.id]! < len - 1 ? this.place(loc.id, placed, strong, v.wcur[loc.id]!, choose) : len;
     if (ts < len) this.shift(loc.id, ts);
     this.append(cpu, loc, value, base, tag, ts, { atomic: false, cumulative: release, strong });
     return len - ts;
@@ -271,6 +286,7 @@ export class WeakModel implements MemoryModel {
       }
     for (const c of this.cpus) {
       bump(c.cur);
+      bump(c.wcur);
       bump(c.acq);
       bump(c.rel);
       bump(c.own);
@@ -292,6 +308,7 @@ export class WeakModel implements MemoryModel {
     join(v.cur, this.global);
     this.global = v.cur.slice();
     v.rel.set(v.cur);
+    join(v.wcur, v.cur);
     // everything before the fence is propagated before what follows it, to every CPU it happens before
     join(v.sv, v.cur);
   }
@@ -327,16 +344,17 @@ export class WeakModel implements MemoryModel {
       // this lock or another, is ordered before everything after this lock
       // (tools/memory-model/litmus-tests/MP+unlocklockonceonce+fencermbonceonce.litmus:
       // Never with two different locks s and t).
-      join(v.cur, v.unl);
+      this.raise(v, v.unl);
       join(v.rel, v.unl);
     }
     for (let i = 0; i < locs.length; i++) {
       const l = locs[i]!;
       const m = read[i]!;
       v.cur[l.id] = this.msgs[l.id]!.length - 1;
+      v.wcur[l.id] = v.cur[l.id]!;
       join(v.acq, m.view);
       if (order === 'acquire' || lock) {
-        join(v.cur, m.view);
+        this.raise(v, m.view);
         this.strengthen(v, m.strong);
       } else join(v.sacq, m.strong);
       if (lock) join(v.rel, m.view);

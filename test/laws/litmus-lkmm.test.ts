@@ -103,6 +103,25 @@ exists (1:r0=1 /\\ x=2)
   });
 });
 
+describe('more outcomes than LKMM (README Limitations): pinned', () => {
+  // P0's two plain reads are ordered under LKMM by prop edges that land back on P0 (hb includes prop & int): x=1 is
+  // overwritten by x=2, which P2's smp_wmb() carries to the y=2 P0 reads next; y=2 is overwritten by y=1, which P1's
+  // smp_mb() carries to the x=1 P0 read first — an hb cycle, Never. weak orders plain reads only by smp_rmb, acquire
+  // or smp_mb, so it allows it. Pinned so that a model that learns it shows up here.
+  const RR = `C RR+2+2W+mb+wmb
+{}
+P0(int *x, int *y) { int r0; int r1; r0 = READ_ONCE(*x); r1 = READ_ONCE(*y); }
+P1(int *x, int *y) { WRITE_ONCE(*y, 1); smp_mb(); WRITE_ONCE(*x, 1); }
+P2(int *x, int *y) { WRITE_ONCE(*x, 2); smp_wmb(); WRITE_ONCE(*y, 2); }
+exists (0:r0=1 /\\ 0:r1=2 /\\ x=2 /\\ y=1)
+`;
+  test('RR+2+2W+mb+wmb: Sometimes under weak (LKMM: Never), Never under sc', () => {
+    const t = parseLitmus(RR, 'RR+2+2W+mb+wmb.litmus');
+    expect(herdBlock(rawHerdTest(t), 'weak', {}).observation).toBe('Sometimes');
+    expect(herdBlock(rawHerdTest(t), 'sc', {}).observation).toBe('Never');
+  });
+});
+
 describe('split-PTE litmus tests (DOMAIN §A2)', () => {
   const obs = (name: string, model: 'sc' | 'weak'): string =>
     herdBlock(rawHerdTest(parseLitmus(readFileSync(join(dir, `${name}.litmus`), 'utf8'), name)), model, {}).observation;
