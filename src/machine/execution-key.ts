@@ -3,6 +3,15 @@ import type { Event, Execution } from './execution';
 /** A write's identity in `Relations`: the index of its event in the event log, or INIT_WRITE for a location's initial value. */
 export const INIT_WRITE = -1;
 
+/**
+ * Adds write `ev` to `writes`, a location's writes (event indices) in coherence order so far: last, or — a weak
+ * store placed before the `co` newest (Event.co, WeakModel.place) — there.
+ */
+export function addInCoherenceOrder(writes: number[], ev: Event): void {
+  if (ev.co === undefined) writes.push(ev.index);
+  else writes.splice(writes.length - ev.co, 0, ev.index);
+}
+
 /** The reads-from and coherence relations of one execution, recovered from its event log. */
 export interface Relations {
   /**
@@ -81,11 +90,7 @@ export function relations(exec: Execution): Relations {
       case 'store':
       case 'unlock':
         if (tso) buffer(e.cpu).push(e);
-        else {
-          // weak: placed before the `co` newest writes (Event.co)
-          const list = written(e.locs[0]!);
-          list.splice(list.length - (e.co ?? 0), 0, e.index);
-        }
+        else addInCoherenceOrder(written(e.locs[0]!), e);
         break;
       default:
         break;

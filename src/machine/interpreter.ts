@@ -7,6 +7,7 @@ import { PageBug, PagePool } from './pages';
 import type { Location, LocationTable } from './location';
 import type { DrainSink, MemoryModel, ModelKind } from './model';
 import { NO_TAG } from './model';
+import { addInCoherenceOrder } from './execution-key';
 import { ScModel } from './sc';
 import type { PhaseReach } from './tso';
 import { TsoModel, fenceDrains } from './tso';
@@ -166,10 +167,7 @@ export function execute(
    */
   const genWhenSuperseded = (loc: number, rank: number, pfn: bigint): number => {
     const writes: number[] = [];
-    for (const ev of events) {
-      if (ev.wrote === undefined || !ev.locs.includes(loc)) continue;
-      writes.splice(writes.length - (ev.co ?? 0), 0, ev.index);
-    }
+    for (const ev of events) if (ev.wrote !== undefined && ev.locs.includes(loc)) addInCoherenceOrder(writes, ev);
     // the writes coherence-after the one read are the `rank` newest; the first of them made ended its reign
     let at = -1;
     for (let i = Math.max(0, writes.length - rank); i < writes.length; i++)

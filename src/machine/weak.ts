@@ -211,14 +211,11 @@ export class WeakModel implements MemoryModel {
     const v = this.cpus[cpu]!;
     const release = how === 'release' || how === 'unlock';
     let base = v.rel;
-    // what happens before the store and was propagated before a strong fence: a release orders every earlier access
-    // before it (po-rel), so the strong views of what its CPU read unordered too
-    const strong = v.sv.slice();
+    const strong = this.strongOf(v, release);
     if (release) {
       base = v.cur.slice();
       join(base, v.acq);
       if (how === 'unlock') join(v.unl, base);
-      join(strong, v.sacq);
     }
     // a dependency orders the loads before the store (hb), not what they read before what the store's readers see
     // (no cumul-fence): it constrains the store's own place only — and passes on what a strong fence propagated
@@ -237,9 +234,19 @@ export class WeakModel implements MemoryModel {
   }
 
   /**
+   * A new store's strong view (a fresh copy): what happens before it and was propagated before a strong fence — for a
+   * release, which orders every earlier access before it (po-rel), the strong views of what its CPU read unordered too.
+   */
+  private strongOf(v: CpuViews, release: boolean): View {
+    const strong = v.sv.slice();
+    if (release) join(strong, v.sacq);
+    return strong;
+  }
+
+  /**
    * Where a store to `x` takes its place in coherence order (a `co` choice; option 0 = coherence-last, option j =
-   * the j-th slot counting back): after every message the storing CPU has read or written (`floor`: its cur[x];
-   * LKMM's coherence, CoWW and CoRW — and, cur ⊒ sv, after what a strong fence that happens before it propagated:
+   * the j-th slot counting back): after every message the storing CPU has read or written (`floor`: its wcur[x];
+   * LKMM's coherence, CoWW and CoRW — and, wcur ⊒ sv, after what a strong fence that happens before it propagated:
    * pb), after every message of `x` that its message's view (`base`: a cumulative fence's, a release's, the loads
    * it depends on) or its strong view is ordered after, never between an RMW's message and the one it read
    * (atomicity). A store that the CPU has seen everything of `x` before has one place, the last, and consults no
@@ -367,8 +374,7 @@ export class WeakModel implements MemoryModel {
       for (const m of read) join(base, m.view);
       const tss = locs.map((l) => this.msgs[l.id]!.length);
       locs.forEach((l, i) => (base[l.id] = Math.max(base[l.id]!, tss[i]!)));
-      const strong = v.sv.slice();
-      if (order === 'release') join(strong, v.sacq);
+      const strong = this.strongOf(v, order === 'release');
       // each message its own copy of the strong view (shift() moves every message's entries once)
       split(locs, next).forEach((value, i) =>
         this.append(cpu, locs[i]!, value, base, tag, tss[i]!, {

@@ -102,25 +102,19 @@ function placedOrder(exec: Execution): MemoryOrder {
   // anchor event index → the writes that land just before it, in coherence order (location by location)
   const before = new Map<number, number[]>();
   for (const writes of relations(exec).co.values()) {
-    let anchor = -1;
-    const runs = new Map<number, number[]>();
-    for (let i = writes.length - 1; i >= 0; i--) {
-      const w = writes[i]!;
-      if (exec.events[w]!.co === undefined) anchor = w;
-      else if (anchor < 0)
-        throw new Error(`[ptefuzz internal bug] event ${w} placed after every write of its location`);
-      else {
-        const run = runs.get(anchor);
-        if (run === undefined) runs.set(anchor, [w]);
-        else run.push(w);
+    // the early writes since the last write that was coherence-last when made: they land before the next such one
+    let early: number[] = [];
+    for (const w of writes) {
+      if (exec.events[w]!.co !== undefined) early.push(w);
+      else if (early.length > 0) {
+        const all = before.get(w);
+        if (all === undefined) before.set(w, early);
+        else all.push(...early);
+        early = [];
       }
     }
-    for (const [a, run] of runs) {
-      run.reverse();
-      const all = before.get(a);
-      if (all === undefined) before.set(a, run);
-      else all.push(...run);
-    }
+    if (early.length > 0)
+      throw new Error(`[ptefuzz internal bug] event ${early[0]} placed after every write of its location`);
   }
   const events: Event[] = [];
   const pos = new Int32Array(exec.events.length);
