@@ -8,7 +8,7 @@ import type { Scenario, ScnFile } from '../scenario';
 import { ScenarioError } from '../scenario';
 import { UsageError, expectedContract } from './select';
 import { expectationAt } from './expectations';
-import { scenarioSource } from './crash-record';
+import { programId, scenarioSource } from './crash-record';
 import type { Finding } from './campaign';
 import type { ExecutionWatch, Run, Target } from './target';
 import { OutsideReferenceContract, executeWatched, makeTarget, runTarget, sameDivergence, specOf } from './target';
@@ -165,7 +165,7 @@ export function minimizeWitness(
     const was = t.scenario.reduced;
     const source = scenarioSource(t.scenario);
     const dropped = mergeDropped(was?.dropped ?? [], min.dropped);
-    const scenario: Scenario = { ...target.scenario, reduced: { source, dropped } };
+    const scenario: Scenario = { ...target.scenario, reduced: { source, dropped }, program: programId(t.scenario) };
     target = { ...target, scenario };
   } else if (target !== t) {
     throw new Error('[ptefuzz internal bug] program changed with nothing dropped');

@@ -103,9 +103,10 @@ function storedScenario(c: CrashFile, file: string, registry: ReaderRegistry): S
       throw new CrashFileError(file, `the stored scenario is named ${s.name}, the file says ${c.scenario.name}`);
     }
     const dropped = c.scenario.dropped;
+    const program = c.scenario.program;
     return dropped === undefined
-      ? { ...s, origin: c.scenario.source }
-      : { ...s, reduced: { source: c.scenario.source, dropped } };
+      ? { ...s, origin: c.scenario.source, program }
+      : { ...s, reduced: { source: c.scenario.source, dropped }, program };
   } catch (e) {
     if (e instanceof ScenarioError) throw new CrashFileError(file, `stored scenario: ${e.message}`);
     throw e;

@@ -12,12 +12,17 @@ import type { CrashFile } from './format';
  * values in the same class are one bug (S2's naive tear reduces to "the
  * reader and the zap" or to "the reader and the re-establish" — low from v0,
  * high from v1 in both), and a campaign keeps one file for it, the lightest
- * witness.
+ * witness. The program a scenario file's CPUs run is (CrashScenario.program): two
+ * versions of one file — an edited value, CPU or operation — are two programs
+ * under one name, and a finding on the new one must not be reported in the file
+ * that holds the old.
  */
 export function fingerprint(
   c: Pick<CrashFile, 'scenario' | 'model' | 'reader' | 'contract' | 'verdict' | 'signature'>,
 ): string {
-  const key = JSON.stringify([c.scenario.name, c.model, c.reader, c.contract, c.verdict.class, c.signature]);
+  const id = [c.scenario.name, c.model, c.reader, c.contract, c.verdict.class, c.signature];
+  // a scenario file's program (CrashScenario.program): an edited program's finding is not the old one's
+  const key = JSON.stringify(c.scenario.program === undefined ? id : [...id, c.scenario.program]);
   return createHash('sha256').update(key).digest('hex');
 }
 

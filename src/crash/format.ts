@@ -34,6 +34,14 @@ export interface CrashScenario {
    * dropped, so files without it keep their bytes.
    */
   readonly dropped?: readonly string[];
+  /**
+   * A scenario file's program (not a built-in's, nor a file's under a built-in's name, which must be the
+   * built-in's program): sha256[0:16] of its programIdentity — what its CPUs run, comments, title, `reader`,
+   * `expect` and `model` lines aside —, before any reduction. Part of the fingerprint, so a finding of an edited
+   * program is a file of its own, not one holding the old program. Absent otherwise, and in files written
+   * before it existed (their fingerprint, and so their name, is as it was).
+   */
+  readonly program?: string;
 }
 
 export interface CrashDivergenceVerdict {
@@ -129,6 +137,7 @@ export function encodeCrash(c: CrashFile): Buffer {
             ...(c.scenario.dropped !== undefined && c.scenario.dropped.length > 0
               ? { dropped: [...c.scenario.dropped] }
               : {}),
+            ...(c.scenario.program !== undefined ? { program: c.scenario.program } : {}),
           },
     reader: c.reader,
     ...(c.readerModule ? { readerModule: { path: c.readerModule.path, sha256: c.readerModule.sha256 } } : {}),
@@ -213,6 +222,9 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
     const d = scenario['dropped'];
     if (d !== undefined && (!Array.isArray(d) || d.length === 0 || !d.every(isStr) || !isStr(scenario['text'])))
       bad('scenario.dropped', 'a non-empty array of strings, beside the reduced scenario text');
+    const p = scenario['program'];
+    if (p !== undefined && (!isStr(p) || !/^[0-9a-f]{16}$/.test(p) || scenario['source'] !== 'file'))
+      bad('scenario.program', '16 lowercase hex digits, in a scenario from a file');
   }
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
@@ -274,6 +286,7 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
       source: scenario['source'] as 'builtin' | 'file',
       ...(version >= 2 && scenario['text'] !== undefined ? { text: scenario['text'] as string } : {}),
       ...(version >= 2 && scenario['dropped'] !== undefined ? { dropped: scenario['dropped'] as string[] } : {}),
+      ...(version >= 2 && scenario['program'] !== undefined ? { program: scenario['program'] as string } : {}),
     },
     reader: raw['reader'] as string,
     ...(readerModule ? { readerModule: { path: readerModule.path, sha256: readerModule.sha256 } } : {}),

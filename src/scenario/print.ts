@@ -31,6 +31,26 @@ export function programKey(f: ScnFile): string {
   return printScn({ ...f, items: items as ScnFile['items'] });
 }
 
+/**
+ * What a `.scn` file's CPUs execute, as text — the identity of the program a crash file's witness is a schedule
+ * of (`CrashScenario.program`): programKey without the `reader` and `model` lines (a crash file names its reader,
+ * contract and model itself), numbers in one spelling (`0x00010067` and `0x10067` are one program). Editing a
+ * comment, the title, an `expect` clause or which readers a file declares leaves it unchanged; editing a value,
+ * a location, a CPU or an operation changes it.
+ */
+export function programIdentity(f: ScnFile): string {
+  const canon = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(canon);
+    if (typeof x !== 'object' || x === null) return x;
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) o[k] = canon(v);
+    if (typeof o['value'] === 'bigint' && typeof o['raw'] === 'string') o['raw'] = o['value'].toString();
+    return o;
+  };
+  const runs = f.items.filter((it) => it.kind !== 'reader' && it.kind !== 'model');
+  return programKey(canon({ ...f, items: runs }) as ScnFile);
+}
+
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const trailing = (c: string | undefined): string => (c === undefined ? '' : c === '' ? ' #' : ` # ${c}`);
 

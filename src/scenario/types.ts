@@ -121,5 +121,11 @@ export interface Scenario {
    * from the built-in, and a re-minimized file says so.
    */
   readonly origin?: 'builtin' | 'file';
+  /**
+   * Set with `reduced` or `origin` (a program the minimizer reduced, or one loaded from a crash file): the
+   * identity of the program it came from (`CrashScenario.program`), which its own text — reduced — no longer
+   * gives; undefined for a built-in's and for a file written before crash files recorded it.
+   */
+  readonly program?: string | undefined;
   build(reader: ReaderDef, arch: Arch, opts?: BuildOptions): BuiltScenario;
 }

@@ -109,7 +109,7 @@ describe('fuzz --engine jsfuzz --timeout', () => {
     expect(r.code).toBe(1);
     // the name the native engines give it (the same reader and campaign with --engine coverage,
     // test/e2e/fuzz-minimize-hang.test.ts)
-    const file = 's2-no-controls.ptep_get_hang_cleared.non-torn.sc.torn.7d7a2340dc31.msgpack';
+    const file = 's2-no-controls.ptep_get_hang_cleared.non-torn.sc.torn.2ed212fe5c3c.msgpack';
     expect(readdirSync(join(dir, 'c'))).toEqual([file]);
     expect(loadCrash(join(dir, 'c', file)).trace).toEqual([0, 1, 0, 0, 0, 0, 0]);
     expect(r.stderr).toContain(

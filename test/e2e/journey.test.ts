@@ -149,7 +149,7 @@ describe('README "Worked example: settling a proposed reader", run as written', 
   copyFileSync(HLH, join(cwd, 'pae-hlh.ts'));
   writeFileSync(join(cwd, 's1-pae-nx-double-refault.scn'), SCN);
   const P = join(ROOT, 'bin', 'ptefuzz.js');
-  const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.non-torn.sc.torn.ee14e7259c19.msgpack';
+  const FILE = 'crashes/s1-pae-nx-double-refault.ptep_get_lockless_hlh.non-torn.sc.torn.f2d75fbce4ef.msgpack';
   const commands = readmeCommands(blocks, FILE);
 
   test('the module in the README is the committed example', () => {
@@ -204,7 +204,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     join(cwd, 'contpte-refold-other-folio.scn'),
   );
   const FILE =
-    'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.no-false-dirty.sc.false-dirty.c736165cd5bd.msgpack';
+    'crashes/contpte-refold-other-folio.contpte_ptep_get_lockless_nopfn.no-false-dirty.sc.false-dirty.3910c7c3bf01.msgpack';
   const commands = readmeCommands(blocks, FILE);
 
   test('the loop in the README is the committed module’s', () => {
@@ -228,7 +228,7 @@ describe('README "Worked example: an arm64 contpte proposal", run as written', (
     // one crash file, whose reduced program keeps each clear before its __set_pte (break-before-make: the
     // minimizer rejects a reduction that writes FolioB over FolioA's valid entry; it dropped all four before) and
     // the unfold (a misprogrammed block: FolioB's plain entries beside FolioA's CONT ones; it dropped it before)
-    expect(flat).toContain('it finds 1 distinct divergence (one crash file), `…c736165cd5bd`');
+    expect(flat).toContain('it finds 1 distinct divergence (one crash file), `…3910c7c3bf01`');
     expect(fuzz!.stderr).toContain('1 distinct divergence(s)');
     expect(readdirSync(join(cwd, 'crashes'))).toEqual([FILE.slice('crashes/'.length)]);
     expect(fuzz!.stderr).toContain(

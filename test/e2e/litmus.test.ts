@@ -112,7 +112,7 @@ describe('show --litmus is read back by ptefuzz litmus', () => {
 
 describe('show --litmus of a witness that takes the PTL is read back with its locks', () => {
   // test/fixtures/pae-fault-ptl.scn minimized to the reader and one fault: do_anonymous_page under the PTL
-  const WITNESS = 'crashes/pae-fault-ptl.ptep_get.non-torn.weak.torn.8211e1bd37ec.msgpack';
+  const WITNESS = 'crashes/pae-fault-ptl.ptep_get.non-torn.weak.torn.b47329d78591.msgpack';
   test('exported with spin_lock/spin_unlock, imported: Sometimes under weak, Never under sc and when changed', async () => {
     const shown = await cliInProcess(['show', WITNESS, '--litmus']);
     expect(shown.code).toBe(0);
