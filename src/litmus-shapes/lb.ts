@@ -1,28 +1,40 @@
-import { READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_mb, smp_store_release } from '../machine';
+import type { Location } from '../machine';
+import type { RawStmt } from '../scenario/raw';
+import { runRaw } from '../scenario/raw';
+import type { LitmusProgram } from './shape';
 import { litmus } from './shape';
 
 /**
  * Load buffering: each CPU reads one location, then writes the other.
  * exists (0:r0=1 /\ 1:r0=1): each read sees the other CPU's po-later write.
+ *
+ * The CPUs run as an imported litmus test's do (runRaw), so the LB shapes exercise the weak model's load
+ * buffering as it is applied to `.litmus` files: a plain store nothing orders after the read may run ahead of it
+ * (runAhead); `smp_mb()`, an acquire read or a release store keeps it behind.
  */
 const LB_EXISTS = '0:r0=1; 1:r0=1';
+
+type Loc = 'x' | 'y';
+
+/** r0 = READ (r); [fence;] WRITE (w, 1), as raw statements */
+function readThenWrite(r: Loc, w: Loc, how: 'once' | 'ordered', fence?: 'mb'): LitmusProgram<Loc> {
+  const stmts: RawStmt[] = [
+    { kind: 'load', reg: 'r0', loc: r, how: how === 'ordered' ? 'acquire' : 'once' },
+    ...(fence === undefined ? [] : [{ kind: 'fence', fence } as const]),
+    { kind: 'store', loc: w, value: { kind: 'const', value: 1n }, how: how === 'ordered' ? 'release' : 'once' },
+  ];
+  return function* (l: Readonly<Record<Loc, Location>>) {
+    const regs = new Map<string, bigint>();
+    yield* runRaw(stmts, new Map(Object.entries(l)), regs);
+    return [regs.get('r0') ?? 0n];
+  };
+}
 
 export const LB = litmus({
   name: 'LB',
   doc: 'load buffering, no ordering',
   locations: ['x', 'y'],
-  cpus: [
-    function* (l) {
-      const r0 = yield READ_ONCE(l.x);
-      yield WRITE_ONCE(l.y, 1n);
-      return [r0];
-    },
-    function* (l) {
-      const r0 = yield READ_ONCE(l.y);
-      yield WRITE_ONCE(l.x, 1n);
-      return [r0];
-    },
-  ],
+  cpus: [readThenWrite('x', 'y', 'once'), readThenWrite('y', 'x', 'once')],
   interesting: LB_EXISTS,
 });
 
@@ -30,20 +42,7 @@ export const LB_mb_mb = litmus({
   name: 'LB+mb+mb',
   doc: 'load buffering, smp_mb() between read and write on both CPUs',
   locations: ['x', 'y'],
-  cpus: [
-    function* (l) {
-      const r0 = yield READ_ONCE(l.x);
-      yield smp_mb();
-      yield WRITE_ONCE(l.y, 1n);
-      return [r0];
-    },
-    function* (l) {
-      const r0 = yield READ_ONCE(l.y);
-      yield smp_mb();
-      yield WRITE_ONCE(l.x, 1n);
-      return [r0];
-    },
-  ],
+  cpus: [readThenWrite('x', 'y', 'once', 'mb'), readThenWrite('y', 'x', 'once', 'mb')],
   interesting: LB_EXISTS,
 });
 
@@ -51,17 +50,6 @@ export const LB_acquire_release = litmus({
   name: 'LB+acquire+release',
   doc: 'load buffering, smp_load_acquire() reads and smp_store_release() writes',
   locations: ['x', 'y'],
-  cpus: [
-    function* (l) {
-      const r0 = yield smp_load_acquire(l.x);
-      yield smp_store_release(l.y, 1n);
-      return [r0];
-    },
-    function* (l) {
-      const r0 = yield smp_load_acquire(l.y);
-      yield smp_store_release(l.x, 1n);
-      return [r0];
-    },
-  ],
+  cpus: [readThenWrite('x', 'y', 'ordered'), readThenWrite('y', 'x', 'ordered')],
   interesting: LB_EXISTS,
 });

@@ -124,8 +124,12 @@ export function executionKey(exec: Execution): string {
     if (e.kind === 'drain') continue;
     let list = perCpu.get(e.cpu);
     if (list === undefined) perCpu.set(e.cpu, (list = []));
-    name.set(e.index, `${e.cpu}.${list.length}`);
     list.push(e);
+  }
+  for (const [cpu, events] of perCpu) {
+    const po = inProgramOrder(events);
+    perCpu.set(cpu, po);
+    po.forEach((e, i) => name.set(e.index, `${cpu}.${i}`));
   }
   const writeName = (w: number): string => (w === INIT_WRITE ? 'init' : name.get(w)!);
   const cpus = [...perCpu.entries()]
@@ -141,4 +145,29 @@ export function executionKey(exec: Execution): string {
   // how it ended, without the CPU a step or deadlock bound stopped at (the scheduler's, not the execution's)
   const end = exec.outcome.kind === 'complete' ? 'complete' : exec.outcome.bound;
   return [cpus.join(';'), coText.join(';'), end].join(' | ');
+}
+
+/**
+ * One CPU's events (in the order they executed) in program order: a store that ran `ahead` of p program-order-earlier
+ * steps (Event.ahead, load buffering: loads and smp_rmb()s) executed when every po-earlier event but those p had, and
+ * no po-later one (stores run ahead in program order, nothing else does): its program-order position is its
+ * position in execution + p. The other events keep their execution order in the remaining positions.
+ */
+export function inProgramOrder(events: readonly Event[]): Event[] {
+  if (!events.some((e) => e.ahead !== undefined)) return [...events];
+  // an execution a bound stopped may end before the loads a store ran ahead of: their positions stay empty
+  const slots: (Event | undefined)[] = [];
+  events.forEach((e, i) => {
+    if (e.ahead === undefined) return;
+    if (slots[i + e.ahead] !== undefined)
+      throw new Error(`[ptefuzz internal bug] two events of CPU ${e.cpu} at one program-order position`);
+    slots[i + e.ahead] = e;
+  });
+  let k = 0;
+  for (const e of events) {
+    if (e.ahead !== undefined) continue;
+    while (slots[k] !== undefined) k++;
+    slots[k++] = e;
+  }
+  return slots.filter((e): e is Event => e !== undefined);
 }

@@ -80,6 +80,13 @@ export type Instr =
        * as LKMM orders them (rwdep). Absent: none.
        */
       readonly after?: readonly string[];
+      /**
+       * The store runs ahead of this many of its CPU's program-order-earlier steps, not yet executed — loads, and
+       * `smp_rmb()`s between them (load buffering: an imported litmus test's store that nothing orders after them,
+       * run ahead under weak — runAhead in src/scenario/raw.ts).
+       * Recorded in its event, so that an execution's key names events in program order. Absent: none.
+       */
+      readonly ahead?: number;
     }
   | {
       /**
@@ -117,8 +124,11 @@ export type Instr =
    * pfn + 1n on a hit, 0n on a miss. No memory access of its own.
    */
   | { readonly kind: 'tlb'; readonly name: 'tlb_fill' | 'tlb_access'; readonly key: string; readonly pfn?: bigint }
-  /** A generated choice among n alternatives (not a scheduling point). */
-  | { readonly kind: 'pick'; readonly name: string; readonly n: number }
+  /**
+   * A generated choice among n alternatives (not a scheduling point). `weak`: one only the weak memory model
+   * offers (a reordering that sc and tso forbid): under them the program is resumed with 0, no choice made.
+   */
+  | { readonly kind: 'pick'; readonly name: string; readonly n: number; readonly weak?: boolean }
   /** Operation markers (not scheduling points). */
   | { readonly kind: 'begin'; readonly op: OpMark }
   | { readonly kind: 'end'; readonly result?: bigint }
@@ -292,7 +302,8 @@ export const pmdp_get_lockless = (loc: Location, table: (v: bigint) => bigint | 
 export const tlb_fill = (key: string, pfn: bigint): Instr => ({ kind: 'tlb', name: 'tlb_fill', key, pfn });
 export const tlb_access = (key: string): Instr => ({ kind: 'tlb', name: 'tlb_access', key });
 
-export const pick = (name: string, n: number): Instr => ({ kind: 'pick', name, n });
+export const pick = (name: string, n: number, weak = false): Instr =>
+  weak ? { kind: 'pick', name, n, weak } : { kind: 'pick', name, n };
 export const begin = (op: OpMark): Instr => ({ kind: 'begin', op });
 export const end = (result?: bigint): Instr => (result === undefined ? { kind: 'end' } : { kind: 'end', result });
 export const retry = (): Instr => ({ kind: 'retry' });

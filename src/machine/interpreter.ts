@@ -104,6 +104,7 @@ const newEvent = (
     wrote: undefined,
     rank: undefined,
     co: undefined,
+    ahead: undefined,
     tag: undefined,
     op,
     page: undefined,
@@ -273,7 +274,7 @@ export function execute(
           break;
         }
         case 'pick': {
-          next = st.gen.next(BigInt(choose('op', ins.n)));
+          next = st.gen.next(BigInt(ins.weak === true && model.kind !== 'weak' ? 0 : choose('op', ins.n)));
           break;
         }
         default:
@@ -412,6 +413,7 @@ export function execute(
         ev.wrote = ins.value;
         ev.tag = tag;
         if (co > 0) ev.co = co;
+        if (ins.ahead !== undefined && ins.ahead > 0) ev.ahead = ins.ahead;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;

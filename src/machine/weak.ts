@@ -91,8 +91,11 @@ function join(into: View, from: View): void {
  *   fails only while the lock is held, fewer outcomes).
  *
  * Omitted (each listed in README Limitations): a load never reads a store
- * that has not executed yet, so LB outcomes that LKMM allows are not
- * produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
+ * that has not executed yet — load buffering comes from the program, which
+ * may run a plain store ahead of its CPU's earlier plain loads (a `pick` only
+ * this model offers: runAhead in src/scenario/raw.ts, imported litmus tests
+ * only), so LB outcomes LKMM allows across anything else (an smp_wmb(), a
+ * relaxed RMW, an `if`) are not produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
  * lets it read any value coherence allows: fewer outcomes). In the other
  * direction, a dependency never orders a load: a load that depends on an
  * earlier READ_ONCE may still read an old message, so MP+wmb+addr —

@@ -16,6 +16,7 @@ import {
   widthMask,
   xchg,
   byCodeUnit,
+  pick,
 } from '../machine';
 import type { Cond, Quantifier } from './ast';
 import { condAtoms, evalCond, printCond } from './cond';
@@ -234,7 +235,19 @@ export function* runRaw(
   /** this CPU's RawDeps, updated in place */
   deps: RawDeps = { of: new Map(), loads: 0 },
 ): Program<void> {
-  for (const s of stmts) {
+  const hoisted = new Set<number>();
+  for (let k = 0; k < stmts.length; k++) {
+    if (hoisted.has(k)) continue;
+    const s = stmts[k]!;
+    if (s.kind === 'load' && s.how === 'once') {
+      // load buffering: under weak, the next store nothing orders after this load may run first (runAhead)
+      for (let h = runAhead(stmts, k, hoisted); h !== undefined; h = runAhead(stmts, k, hoisted)) {
+        const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
+        if ((yield pick(`${describeRaw(w)} ahead of ${describeRaw(s)}`, 2, true)) === 0n) break;
+        hoisted.add(h.at);
+        yield { ...rawInstr(w, locs.get(w.loc)!, regs, ctrl, deps), ahead: h.steps } as Instr;
+      }
+    }
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
       const on = deps.of.get(s.reg);
@@ -258,6 +271,52 @@ export function* runRaw(
 }
 
 const FENCE_LOC: Location = { id: -1, name: '', width: 64 };
+
+/**
+ * The store that may run ahead of the load `stmts[k]` (load buffering, LKMM's unordered R→W: nothing in ppo orders
+ * them): the first statement after k not yet run that is no plain load, when it is a plain store (`WRITE_ONCE`: a
+ * release is ordered after everything before it) to none of the locations the plain loads from k up to it read
+ * (coherence, CoRW) and whose value is no register those loads write (a data dependency) — with `steps`, how many
+ * of its CPU's steps it passes (the loads, and any `smp_rmb()`: it orders reads only). An `if`, another fence, an
+ * acquire, an RMW or a lock operation in between stops the search (each orders the store — `smp_wmb()` after the
+ * CPU's earlier stores —, or, an `if`, may: a store inside it is control-dependent; what this leaves out, README
+ * Limitations); a store already run ahead is passed over, so stores run ahead in program order (two stores to one
+ * location keep theirs).
+ */
+export function runAhead(
+  stmts: readonly RawStmt[],
+  k: number,
+  hoisted: ReadonlySet<number>,
+): { readonly at: number; readonly steps: number } | undefined {
+  const read = new Set<string>();
+  const wrote = new Set<string>();
+  let steps = 0;
+  for (let m = k; m < stmts.length; m++) {
+    if (hoisted.has(m)) continue;
+    const s = stmts[m]!;
+    if (s.kind === 'load' && s.how === 'once') {
+      read.add(s.loc);
+      if (s.reg !== undefined) wrote.add(s.reg);
+      steps++;
+      continue;
+    }
+    // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts)
+    if (s.kind === 'fence' && s.fence === 'rmb') {
+      steps++;
+      continue;
+    }
+    if (s.kind !== 'store' || s.how !== 'once' || read.has(s.loc)) return undefined;
+    if (s.value.kind === 'reg' && wrote.has(s.value.name)) return undefined;
+    return { at: m, steps };
+  }
+  return undefined;
+}
+
+/** `READ_ONCE(*x)`, `WRITE_ONCE(*y, 1)`, `WRITE_ONCE(*y, r0)`: a plain access as a litmus test writes it. */
+function describeRaw(s: Extract<RawStmt, { kind: 'load' | 'store' }>): string {
+  if (s.kind === 'load') return `READ_ONCE(*${s.loc})`;
+  return `WRITE_ONCE(*${s.loc}, ${s.value.kind === 'const' ? String(s.value.value) : s.value.name})`;
+}
 
 export interface RawCpu {
   readonly name: string;
