@@ -20,25 +20,9 @@ describe('a campaign on an edited scenario file', () => {
   const scn = join(dir, 'faults.scn');
   const crashes = join(dir, 'crashes');
   copyFileSync(join(ROOT, 'test', 'fixtures', 'pae-fault-ptl.scn'), scn);
-  const fuzz = (jobs: string) => [
-    'fuzz',
-    '--scenario',
-    scn,
-    '--reader',
-    'ptep_get',
-    '--model',
-    'weak',
-    '--engine',
-    'random',
-    '--runs',
-    '1500',
-    '--seed',
-    '1',
-    '--jobs',
-    jobs,
-    '--crashes',
-    crashes,
-    '--json',
+  const fuzz = (jobs: string): string[] => [
+    ...'fuzz --reader ptep_get --model weak --engine random --runs 1500 --seed 1 --json'.split(' '),
+    ...['--scenario', scn, '--crashes', crashes, '--jobs', jobs],
   ];
   const files = (): string[] => readdirSync(crashes).sort();
   const reported = (stdout: string): string[] => (JSON.parse(stdout) as Summary).divergences.map((d) => d.file);
