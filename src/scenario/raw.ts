@@ -239,14 +239,12 @@ export function* runRaw(
   for (let k = 0; k < stmts.length; k++) {
     if (hoisted.has(k)) continue;
     const s = stmts[k]!;
-    if (s.kind === 'load' && s.how === 'once') {
-      // load buffering: under weak, the next store nothing orders after this load may run first (runAhead)
-      for (let h = runAhead(stmts, k, hoisted); h !== undefined; h = runAhead(stmts, k, hoisted)) {
-        const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
-        if ((yield pick(`${describeRaw(w)} ahead of ${describeRaw(s)}`, 2, true)) === 0n) break;
-        hoisted.add(h.at);
-        yield { ...rawInstr(w, locs.get(w.loc)!, regs, ctrl, deps), ahead: h.steps } as Instr;
-      }
+    // load buffering: under weak, the next store nothing orders after this read may run first (runAhead)
+    for (let h = runAhead(stmts, k, hoisted); h !== undefined; h = runAhead(stmts, k, hoisted)) {
+      const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
+      if ((yield pick(`${describeAccess(w)} ahead of ${describeAccess(s as RawAccess)}`, 2, true)) === 0n) break;
+      hoisted.add(h.at);
+      yield { ...rawInstr(w, locs.get(w.loc)!, regs, ctrl, deps), ahead: h.steps } as Instr;
     }
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
@@ -272,29 +270,39 @@ export function* runRaw(
 
 const FENCE_LOC: Location = { id: -1, name: '', width: 64 };
 
+/** The accesses of a raw program (lock operations aside): what the `Warning:` check pairs and pick names name. */
+export type RawAccess = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'atomic' }>;
+
+/** A read a store may run ahead of (LKMM orders nothing after it): a plain load, or a relaxed RMW. */
+const unorderedRead = (s: RawStmt): s is Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' }> =>
+  (s.kind === 'load' && s.how === 'once') ||
+  ((s.kind === 'xchg' || s.kind === 'cmpxchg' || s.kind === 'atomic') && s.order === 'relaxed');
+
 /**
- * The store that may run ahead of the load `stmts[k]` (load buffering, LKMM's unordered R→W: nothing in ppo orders
- * them): the first statement after k not yet run that is no plain load, when it is a plain store (`WRITE_ONCE`: a
- * release is ordered after everything before it) to none of the locations the plain loads from k up to it read
- * (coherence, CoRW) and whose value is no register those loads write (a data dependency) — with `steps`, how many
- * of its CPU's steps it passes (the loads, and any `smp_rmb()`: it orders reads only). An `if`, another fence, an
- * acquire, an RMW or a lock operation in between stops the search (each orders the store — `smp_wmb()` after the
- * CPU's earlier stores —, or, an `if`, may: a store inside it is control-dependent; what this leaves out, README
- * Limitations); a store already run ahead is passed over, so stores run ahead in program order (two stores to one
- * location keep theirs).
+ * The store that may run ahead of the read `stmts[k]` (load buffering, LKMM's unordered R→W: nothing in ppo orders
+ * them) — a plain load or a relaxed RMW (`xchg_relaxed`, `cmpxchg_relaxed`, a void `atomic_inc`…), else none: the
+ * first statement after k not yet run that is no such read, when it is a plain store (`WRITE_ONCE`: a release is
+ * ordered after everything before it) to none of the locations the reads from k up to it access (coherence: CoRW,
+ * and an RMW's write) and whose value is no register those reads write (a data dependency; its value is not known
+ * yet) — with `steps`, how many of its CPU's steps it passes (the reads, and any `smp_rmb()`: it orders reads only).
+ * An `if`, another fence, an acquire, a fully ordered or release RMW or a lock operation in between stops the search
+ * (each orders the store — `smp_wmb()` after the CPU's earlier stores —, or, an `if`, may: a store inside it is
+ * control-dependent; what this leaves out, README Limitations); a store already run ahead is passed over, so stores
+ * run ahead in program order (two stores to one location keep theirs).
  */
 export function runAhead(
   stmts: readonly RawStmt[],
   k: number,
   hoisted: ReadonlySet<number>,
 ): { readonly at: number; readonly steps: number } | undefined {
+  if (!unorderedRead(stmts[k]!)) return undefined;
   const read = new Set<string>();
   const wrote = new Set<string>();
   let steps = 0;
   for (let m = k; m < stmts.length; m++) {
     if (hoisted.has(m)) continue;
     const s = stmts[m]!;
-    if (s.kind === 'load' && s.how === 'once') {
+    if (unorderedRead(s)) {
       read.add(s.loc);
       if (s.reg !== undefined) wrote.add(s.reg);
       steps++;
@@ -312,10 +320,24 @@ export function runAhead(
   return undefined;
 }
 
-/** `READ_ONCE(*x)`, `WRITE_ONCE(*y, 1)`, `WRITE_ONCE(*y, r0)`: a plain access as a litmus test writes it. */
-function describeRaw(s: Extract<RawStmt, { kind: 'load' | 'store' }>): string {
-  if (s.kind === 'load') return `READ_ONCE(*${s.loc})`;
-  return `WRITE_ONCE(*${s.loc}, ${s.value.kind === 'const' ? String(s.value.value) : s.value.name})`;
+/** `READ_ONCE(*x)`, `WRITE_ONCE(*y, …)`, `xchg_relaxed(z, …)`, … as a litmus test writes them. */
+export function describeAccess(s: RawAccess): string {
+  switch (s.kind) {
+    case 'load':
+      return s.how === 'acquire' ? `smp_load_acquire(${s.loc})` : `READ_ONCE(*${s.loc})`;
+    case 'store':
+      return s.how === 'release' ? `smp_store_release(${s.loc}, …)` : `WRITE_ONCE(*${s.loc}, …)`;
+    case 'xchg':
+    case 'cmpxchg':
+      return `${s.kind}${s.order === 'full' ? '' : `_${s.order}`}(${s.loc}, …)`;
+    case 'atomic':
+      // atomic_inc(v), atomic_add(i, v), atomic_add_unless(v, a, u) (linux-kernel.def's argument orders)
+      return /inc|dec/.test(s.name)
+        ? `${s.name}(${s.loc})`
+        : s.op === 'add_unless'
+          ? `${s.name}(${s.loc}, …)`
+          : `${s.name}(…, ${s.loc})`;
+  }
 }
 
 export interface RawCpu {

@@ -36,6 +36,10 @@ describe('a store runs ahead of earlier loads under weak only', () => {
       ' r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*z);\n WRITE_ONCE(*y, 1);',
       ' r0 = READ_ONCE(*x);\n smp_rmb();\n WRITE_ONCE(*y, 1);',
       ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*z, 1);\n WRITE_ONCE(*y, 1);',
+      // a relaxed RMW orders nothing: the store runs ahead of it, and of a read that is one
+      ' r0 = READ_ONCE(*x);\n r1 = xchg_relaxed(z, 1);\n WRITE_ONCE(*y, 1);',
+      ' r0 = xchg_relaxed(x, 2);\n WRITE_ONCE(*y, 1);',
+      ' r0 = cmpxchg_relaxed(x, 1, 2);\n WRITE_ONCE(*y, 1);',
     ])
       expect(observe(lb(p0)).observation, p0).toBe('Sometimes');
   });
@@ -56,6 +60,9 @@ describe('what keeps it behind: Never, as LKMM', () => {
     ['an acquire read', ' r0 = smp_load_acquire(x);\n WRITE_ONCE(*y, 1);', false],
     ['a release store', ' r0 = READ_ONCE(*x);\n smp_store_release(y, 1);', false],
     ['a fully ordered xchg()', ' r0 = READ_ONCE(*x);\n r1 = xchg(z, 1);\n WRITE_ONCE(*y, 1);', false],
+    ['a fully ordered xchg() as the read', ' r0 = xchg(x, 2);\n WRITE_ONCE(*y, 1);', false],
+    ['an xchg_acquire() as the read', ' r0 = xchg_acquire(x, 2);\n WRITE_ONCE(*y, 1);', false],
+    ['a store of the register a relaxed RMW returned', ' r0 = xchg_relaxed(x, 2);\n WRITE_ONCE(*y, r0);', false],
   ] as const)('%s', (_what, p0, warns) => {
     const r = observe(lb(p0));
     expect(r.observation).toBe('Never');
@@ -64,6 +71,13 @@ describe('what keeps it behind: Never, as LKMM', () => {
 
   test('a store of a register runs ahead only with the value program order gives it (never a stale register)', () => {
     const r = observe(lb(' r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, r0);', ' WRITE_ONCE(*x, 1);', '0:r0=1 /\\ y=0'));
+    expect(r.observation).toBe('Never');
+  });
+
+  test('coherence: a store never runs ahead of an RMW of its location (CoWW: x is 1 last)', () => {
+    const r = observe(
+      lb(' r0 = READ_ONCE(*z);\n r1 = xchg_relaxed(x, 2);\n WRITE_ONCE(*x, 1);', ' r0 = READ_ONCE(*y);', 'x=2'),
+    );
     expect(r.observation).toBe('Never');
   });
 
@@ -80,8 +94,8 @@ describe('what weak leaves out, with the Warning line (README Limitations)', () 
     // LKMM orders P0's store after its read of y (coherence) but not after its read of x: Sometimes; weak runs a
     // store ahead of the whole run of loads before it or of none
     ['a load of the store’s location between', ' r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*y);\n WRITE_ONCE(*y, 1);'],
-    // a relaxed RMW orders nothing (LKMM: Sometimes); weak runs no store past an RMW
-    ['xchg_relaxed() between', ' r0 = READ_ONCE(*x);\n r1 = xchg_relaxed(z, 1);\n WRITE_ONCE(*y, 1);'],
+    // a release RMW orders what comes before it, not what comes after (LKMM: Sometimes); weak runs no store past it
+    ['xchg_release() between', ' r0 = READ_ONCE(*x);\n r1 = xchg_release(z, 1);\n WRITE_ONCE(*y, 1);'],
   ])('%s: Never under weak, with a Warning', (_what, p0) => {
     const r = observe(lb(p0));
     expect(r.observation).toBe('Never');

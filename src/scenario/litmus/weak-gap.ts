@@ -40,10 +40,11 @@
  * of one if are never paired, and a fence orders a pair only when it runs
  * whenever the store does (not inside a branch the store is outside of).
  */
-import type { RawStmt, RawTest } from '../raw';
+import type { RawAccess, RawStmt, RawTest } from '../raw';
+import { describeAccess, runAhead } from '../raw';
 
 /** The accesses the check pairs: lock operations only order (a lock word is no data). */
-type Access = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'atomic' }>;
+type Access = RawAccess;
 type Rmw = Extract<RawStmt, { kind: 'xchg' | 'cmpxchg' | 'atomic' }>;
 
 const isRmw = (s: RawStmt): s is Rmw => s.kind === 'xchg' || s.kind === 'cmpxchg' || s.kind === 'atomic';
@@ -61,26 +62,6 @@ const fullRmw = (s: RawStmt): boolean => isRmw(s) && s.order === 'full';
 /** The register a store writes, when its value is one. */
 const valueReg = (s: Access): string | undefined =>
   s.kind !== 'load' && s.value.kind === 'reg' ? s.value.name : undefined;
-
-/** `READ_ONCE(*x)`, `WRITE_ONCE(*y, …)`, … as the test writes them. */
-function describe(s: Access): string {
-  switch (s.kind) {
-    case 'load':
-      return s.how === 'acquire' ? `smp_load_acquire(${s.loc})` : `READ_ONCE(*${s.loc})`;
-    case 'store':
-      return s.how === 'release' ? `smp_store_release(${s.loc}, …)` : `WRITE_ONCE(*${s.loc}, …)`;
-    case 'xchg':
-    case 'cmpxchg':
-      return `${s.kind}${s.order === 'full' ? '' : `_${s.order}`}(${s.loc}, …)`;
-    case 'atomic':
-      // atomic_inc(v), atomic_add(i, v), atomic_add_unless(v, a, u) (linux-kernel.def's argument orders)
-      return /inc|dec/.test(s.name)
-        ? `${s.name}(${s.loc})`
-        : s.op === 'add_unless'
-          ? `${s.name}(${s.loc}, …)`
-          : `${s.name}(…, ${s.loc})`;
-  }
-}
 
 /** A statement of a CPU, its if branches flattened into program order. */
 interface Flat {
@@ -130,27 +111,20 @@ function fenced(a: Access, between: readonly RawStmt[]): boolean {
 }
 
 /**
- * Whether weak lets W (f[j]) run ahead of A (f[i]), as runAhead (raw.ts) does when A is about to run: A a plain load,
- * W a plain store of A's block, and every statement from A to W a plain load, an `smp_rmb()` or a plain store, each
- * store to no location a load before it (from A on) reads and of no register such a load writes.
+ * Whether weak lets W (f[j]) run ahead of A (f[i]): A and W in one block, nothing between them but statements of that
+ * block, and runAhead (raw.ts) — what runRaw offers when A is about to run — reaching W, the block's stores before it
+ * run ahead first.
  */
 function runsAhead(f: readonly Flat[], i: number, j: number): boolean {
-  const a = f[i]!;
-  if (a.s.kind !== 'load' || a.s.how !== 'once') return false;
-  const block = a.path.join(' ');
-  const read = new Set<string>();
-  const wrote = new Set<string>();
-  for (let m = i; m <= j; m++) {
-    const { s, path } = f[m]!;
-    if (path.join(' ') !== block) return false;
-    if (s.kind === 'load' && s.how === 'once') {
-      read.add(s.loc);
-      if (s.reg !== undefined) wrote.add(s.reg);
-    } else if (s.kind === 'store' && s.how === 'once') {
-      if (read.has(s.loc) || (s.value.kind === 'reg' && wrote.has(s.value.name))) return false;
-    } else if (s.kind !== 'fence' || s.fence !== 'rmb') return false;
+  const block = f.slice(i, j + 1);
+  if (block.some((x) => x.path.join(' ') !== f[i]!.path.join(' '))) return false;
+  const stmts = block.map((x) => x.s);
+  const hoisted = new Set<number>();
+  for (let h = runAhead(stmts, 0, hoisted); h !== undefined; h = runAhead(stmts, 0, hoisted)) {
+    if (h.at === stmts.length - 1) return true;
+    hoisted.add(h.at);
   }
-  return true;
+  return false;
 }
 
 /**
@@ -200,7 +174,7 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
           continue;
         // weak runs W ahead of A itself (load buffering)
         if (runsAhead(f, i, j)) continue;
-        return `${cpu.name}'s ${describe(a)} and its later ${describe(w)} are unordered`;
+        return `${cpu.name}'s ${describeAccess(a)} and its later ${describeAccess(w)} are unordered`;
       }
     }
   }
@@ -215,7 +189,7 @@ export function weakGapWarning(t: RawTest): string | undefined {
   const gap = weakStoreReorderGap(t);
   if (gap === undefined) return undefined;
   return (
-    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads and smp_rmb() of its ` +
-    'block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
+    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs and ` +
+    'smp_rmb() of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
   );
 }
