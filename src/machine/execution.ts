@@ -28,7 +28,7 @@ export interface Event {
    * absent when it became coherence-last, as every write does under sc and tso)
    */
   readonly co?: number;
-  /** store: how many of its CPU's program-order-earlier steps it ran ahead of (Instr `ahead`; absent: none) */
+  /** store or smp_wmb(): how many of its CPU's program-order-earlier steps it ran ahead of (Instr `ahead`; absent: none) */
   readonly ahead?: number;
   /** tag of the message read or written */
   readonly tag?: number;

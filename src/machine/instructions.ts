@@ -102,7 +102,8 @@ export type Instr =
       readonly order: RmwOrder | 'lock';
       readonly update: (old: bigint) => bigint | null;
     }
-  | { readonly kind: 'fence'; readonly name: string; readonly fence: FenceKind }
+  /** `ahead`: an smp_wmb() run ahead of earlier loads with the store after it (Instr store `ahead`) */
+  | { readonly kind: 'fence'; readonly name: string; readonly fence: FenceKind; readonly ahead?: number }
   | { readonly kind: 'lock'; readonly name: 'spin_lock'; readonly lock: Location }
   | { readonly kind: 'unlock'; readonly name: 'spin_unlock'; readonly lock: Location }
   | { readonly kind: 'irq'; readonly name: string; readonly disable: boolean }

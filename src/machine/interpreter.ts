@@ -435,6 +435,7 @@ export function execute(
       case 'fence':
         model.fence(cpu, ins.fence, sink);
         ev = newEvent(steps, cpu, ins.kind, name, op, []);
+        if (ins.ahead !== undefined && ins.ahead > 0) ev.ahead = ins.ahead;
         break;
       case 'lock': {
         const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);

@@ -242,7 +242,13 @@ export function* runRaw(
     // load buffering: under weak, the next store nothing orders after this read may run first (runAhead)
     for (let h = runAhead(stmts, k, hoisted); h !== undefined; h = runAhead(stmts, k, hoisted)) {
       const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
-      if ((yield pick(`${describeAccess(w)} ahead of ${describeAccess(s as RawAccess)}`, 2, true)) === 0n) break;
+      const what = `${h.wmbs.map(() => 'smp_wmb(); ').join('')}${describeAccess(w)}`;
+      if ((yield pick(`${what} ahead of ${describeAccess(s as RawAccess)}`, 2, true)) === 0n) break;
+      // the smp_wmb()s it passes run ahead first: they still order the CPU's earlier stores before it
+      for (const f of h.wmbs) {
+        hoisted.add(f.at);
+        yield { ...smp_wmb(), ahead: f.steps } as Instr;
+      }
       hoisted.add(h.at);
       yield { ...rawInstr(w, locs.get(w.loc)!, regs, ctrl, deps), ahead: h.steps } as Instr;
     }
@@ -284,20 +290,30 @@ const unorderedRead = (s: RawStmt): s is Extract<RawAccess, { kind: 'load' | 'xc
  * first statement after k not yet run that is no such read, when it is a plain store (`WRITE_ONCE`: a release is
  * ordered after everything before it) to none of the locations the reads from k up to it access (coherence: CoRW,
  * and an RMW's write) and whose value is no register those reads write (a data dependency; its value is not known
- * yet) — with `steps`, how many of its CPU's steps it passes (the reads, and any `smp_rmb()`: it orders reads only).
- * An `if`, another fence, an acquire, a fully ordered or release RMW or a lock operation in between stops the search
- * (each orders the store — `smp_wmb()` after the CPU's earlier stores —, or, an `if`, may: a store inside it is
- * control-dependent; what this leaves out, README Limitations); a store already run ahead is passed over, so stores
- * run ahead in program order (two stores to one location keep theirs).
+ * yet) — with `steps`, how many of its CPU's steps it passes (the reads, and any `smp_rmb()`: it orders reads only),
+ * and `wmbs`, the `smp_wmb()`s between (each with the steps it passes): they order stores only, so they run ahead
+ * with the store, just before it, and still order the CPU's earlier stores before it — unless a relaxed RMW, whose
+ * write a `smp_wmb()` after it orders, lies before one in between. An `if`, `smp_mb()`, an acquire, a fully ordered or
+ * release RMW or a lock operation in between stops the search (each orders the store, or, an `if`, may: a store
+ * inside it is control-dependent; what this leaves out, README Limitations); a store already run ahead is passed
+ * over, so stores run ahead in program order (two stores to one location keep theirs).
  */
 export function runAhead(
   stmts: readonly RawStmt[],
   k: number,
   hoisted: ReadonlySet<number>,
-): { readonly at: number; readonly steps: number } | undefined {
+):
+  | {
+      readonly at: number;
+      readonly steps: number;
+      readonly wmbs: readonly { readonly at: number; readonly steps: number }[];
+    }
+  | undefined {
   if (!unorderedRead(stmts[k]!)) return undefined;
   const read = new Set<string>();
   const wrote = new Set<string>();
+  const wmbs: { at: number; steps: number }[] = [];
+  let rmw = false;
   let steps = 0;
   for (let m = k; m < stmts.length; m++) {
     if (hoisted.has(m)) continue;
@@ -305,7 +321,15 @@ export function runAhead(
     if (unorderedRead(s)) {
       read.add(s.loc);
       if (s.reg !== undefined) wrote.add(s.reg);
+      if (s.kind !== 'load') rmw = true;
       steps++;
+      continue;
+    }
+    // smp_wmb() orders stores only: it runs ahead with the store, before it — unless an RMW before it, whose write
+    // it orders before the store, has not run
+    if (s.kind === 'fence' && s.fence === 'wmb') {
+      if (rmw) return undefined;
+      wmbs.push({ at: m, steps });
       continue;
     }
     // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts)
@@ -315,7 +339,7 @@ export function runAhead(
     }
     if (s.kind !== 'store' || s.how !== 'once' || read.has(s.loc)) return undefined;
     if (s.value.kind === 'reg' && wrote.has(s.value.name)) return undefined;
-    return { at: m, steps };
+    return { at: m, steps, wmbs };
   }
   return undefined;
 }

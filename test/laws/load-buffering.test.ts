@@ -35,6 +35,8 @@ describe('a store runs ahead of earlier loads under weak only', () => {
     for (const p0 of [
       ' r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*z);\n WRITE_ONCE(*y, 1);',
       ' r0 = READ_ONCE(*x);\n smp_rmb();\n WRITE_ONCE(*y, 1);',
+      // smp_wmb() orders stores only: it runs ahead with the store
+      ' r0 = READ_ONCE(*x);\n smp_wmb();\n WRITE_ONCE(*y, 1);',
       ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*z, 1);\n WRITE_ONCE(*y, 1);',
       // a relaxed RMW orders nothing: the store runs ahead of it, and of a read that is one
       ' r0 = READ_ONCE(*x);\n r1 = xchg_relaxed(z, 1);\n WRITE_ONCE(*y, 1);',
@@ -74,6 +76,17 @@ describe('what keeps it behind: Never, as LKMM', () => {
     expect(r.observation).toBe('Never');
   });
 
+  test('an smp_wmb() run ahead still orders the CPU’s earlier stores before the store (MP: Never)', () => {
+    const text =
+      'C T\n{}\nP0(int *x, int *y, int *z) {\n int r0;\n WRITE_ONCE(*z, 1);\n r0 = READ_ONCE(*x);\n smp_wmb();\n' +
+      ' WRITE_ONCE(*y, 1);\n}\nP1(int *x, int *y, int *z) {\n int r0;\n int r1;\n r0 = READ_ONCE(*y);\n smp_rmb();\n' +
+      ' r1 = READ_ONCE(*z);\n WRITE_ONCE(*x, 1);\n}\nexists (1:r0=1 /\\ 1:r1=0)\n';
+    expect(herdBlock(rawHerdTest(parseLitmus(text, 't.litmus')), 'weak', {}).observation).toBe('Never');
+    // and the store does run ahead: P0 reads P1's x, which P1 writes after reading P0's y
+    const lb = text.replace('exists (1:r0=1 /\\ 1:r1=0)', 'exists (0:r0=1 /\\ 1:r0=1 /\\ 1:r1=1)');
+    expect(herdBlock(rawHerdTest(parseLitmus(lb, 't.litmus')), 'weak', {}).observation).toBe('Sometimes');
+  });
+
   test('coherence: a store never runs ahead of an RMW of its location (CoWW: x is 1 last)', () => {
     const r = observe(
       lb(' r0 = READ_ONCE(*z);\n r1 = xchg_relaxed(x, 2);\n WRITE_ONCE(*x, 1);', ' r0 = READ_ONCE(*y);', 'x=2'),
@@ -89,8 +102,12 @@ describe('what keeps it behind: Never, as LKMM', () => {
 
 describe('what weak leaves out, with the Warning line (README Limitations)', () => {
   test.each([
-    // smp_wmb() orders stores only (LKMM: Sometimes); weak does not run a store past it
-    ['smp_wmb() between', ' r0 = READ_ONCE(*x);\n smp_wmb();\n WRITE_ONCE(*y, 1);'],
+    // smp_wmb() orders the relaxed RMW's write before the store, not the load (LKMM: Sometimes); weak runs neither
+    // the RMW nor the store ahead
+    [
+      'an RMW, then smp_wmb(), between',
+      ' r0 = READ_ONCE(*x);\n r1 = xchg_relaxed(z, 1);\n smp_wmb();\n WRITE_ONCE(*y, 1);',
+    ],
     // LKMM orders P0's store after its read of y (coherence) but not after its read of x: Sometimes; weak runs a
     // store ahead of the whole run of loads before it or of none
     ['a load of the store’s location between', ' r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*y);\n WRITE_ONCE(*y, 1);'],

@@ -189,7 +189,7 @@ export function weakGapWarning(t: RawTest): string | undefined {
   const gap = weakStoreReorderGap(t);
   if (gap === undefined) return undefined;
   return (
-    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs and ` +
-    'smp_rmb() of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
+    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs, ` +
+    'smp_rmb() and smp_wmb() of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
   );
 }
