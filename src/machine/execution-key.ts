@@ -149,9 +149,10 @@ export function executionKey(exec: Execution): string {
 
 /**
  * One CPU's events (in the order they executed) in program order: a store that ran `ahead` of p program-order-earlier
- * steps (Event.ahead, load buffering: loads and smp_rmb()s) executed when every po-earlier event but those p had, and
- * no po-later one (stores, and the smp_wmb()s before them, run ahead in program order; nothing else does): its program-order position is its
- * position in execution + p. The other events keep their execution order in the remaining positions.
+ * steps (Event.ahead, load buffering: plain loads, relaxed RMWs, smp_rmb()s) executed when every po-earlier event but
+ * those p had, and no po-later one (stores, and the smp_wmb()s before them, run ahead in program order; nothing else
+ * does): its program-order position is its position in execution + p. The other events keep their execution order in
+ * the remaining positions.
  */
 export function inProgramOrder(events: readonly Event[]): Event[] {
   if (!events.some((e) => e.ahead !== undefined)) return [...events];

@@ -81,9 +81,9 @@ export type Instr =
        */
       readonly after?: readonly string[];
       /**
-       * The store runs ahead of this many of its CPU's program-order-earlier steps, not yet executed — loads, and
-       * `smp_rmb()`s between them (load buffering: an imported litmus test's store that nothing orders after them,
-       * run ahead under weak — runAhead in src/scenario/raw.ts).
+       * The store runs ahead of this many of its CPU's program-order-earlier steps, not yet executed — plain loads,
+       * relaxed RMWs and `smp_rmb()`s (load buffering: an imported litmus test's store that nothing orders after
+       * them, run ahead under weak, an `smp_wmb()` between them just before it — runAhead in src/scenario/raw.ts).
        * Recorded in its event, so that an execution's key names events in program order. Absent: none.
        */
       readonly ahead?: number;

@@ -5,11 +5,12 @@
  * LKMM lets a store overtake an earlier read of its CPU whenever nothing
  * orders the two, which is what load buffering (LB+poonceonces) needs; `weak`
  * lets it only where runAhead (raw.ts) does: a plain store, past the plain
- * loads (and `smp_rmb()`s) of its own block that it neither reads the
- * location of nor takes its value from, its block's earlier stores run ahead
- * first. So a raw test whose CPU has any other read (an RMW's read, a load
- * followed by the store inside an `if`, or with a fence, an RMW, a lock
- * operation between) followed by a store to another location with nothing
+ * loads, relaxed RMWs, `smp_rmb()`s and `smp_wmb()`s of its own block, none
+ * of those reads accessing its location or writing the register it stores,
+ * its block's earlier stores run ahead first. So a raw test whose CPU has any
+ * other read (a release RMW's read, a load followed by the store inside an
+ * `if`, or with a release, a lock operation, an `smp_mb()` between) followed
+ * by a store to another location with nothing
  * ordering them may have LKMM outcomes that `weak` never produces (README
  * Limitations). A store followed by a store, or a read followed by a store
  * whose outcome needs only coherence order (2+2W), is no gap: a store may be
