@@ -67,6 +67,12 @@ export type Instr =
        * remembers what the load read (its message's view) under it. Absent: no store depends on this load.
        */
       readonly dep?: string;
+      /**
+       * The `dep` names of this CPU's earlier loads whose values this load's address was computed from (an imported
+       * litmus test's `READ_ONCE(*r0)` through a pointer register): under weak it reads no older message of its
+       * location than what they read carries, as LKMM orders an address dependency (`addr` in ppo). Absent: none.
+       */
+      readonly after?: readonly string[];
     }
   | {
       readonly kind: 'store';

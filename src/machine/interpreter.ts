@@ -390,7 +390,7 @@ export function execute(
     let ev: MutableEvent;
     switch (ins.kind) {
       case 'load': {
-        const r = model.load(cpu, ins.loc, ins.how, choose, ins.dep);
+        const r = model.load(cpu, ins.loc, ins.how, choose, ins.dep, ins.after);
         result = r.value;
         ev = newEvent(steps, cpu, ins.kind, name, op, [ins.loc.id]);
         ev.read = r.value;

@@ -42,8 +42,11 @@ export interface RmwResult {
  */
 export interface MemoryModel {
   readonly kind: ModelKind;
-  /** `dep`: the load's Instr `dep` (weak remembers what it read, for the stores that depend on it) */
-  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string): ReadResult;
+  /**
+   * `dep`: the load's Instr `dep` (weak remembers what it read, for the accesses that depend on it); `after`: its
+   * Instr `after` (the earlier loads its address depends on: weak reads no message older than what they read carries)
+   */
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string, after?: readonly string[]): ReadResult;
   /**
    * `unlock` is spin_unlock's release store of 0: a release that the CPU's
    * next lock acquisition, of any lock, also orders after (LKMM's

@@ -97,14 +97,19 @@ function join(into: View, from: View): void {
  * src/scenario/raw.ts, imported litmus tests only), so LB outcomes LKMM allows
  * across anything else (a release, a lock operation, an `if`) are not
  * produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
- * lets it read any value coherence allows: fewer outcomes). In the other
- * direction, a dependency never orders a load: a load that depends on an
- * earlier READ_ONCE may still read an old message, so MP+wmb+addr —
- * forbidden by LKMM — is allowed here (more outcomes: a reader that relies
- * only on a dependency can get a false divergence under `weak`; every reader
- * modelled so far uses smp_rmb or acquire instead); a store's dependencies
- * order it only when its instruction names them (`after`: imported litmus
- * tests; the kernel models name none).
+ * lets it read any value coherence allows: fewer outcomes).
+ * - dependencies (Instr `after`, naming earlier loads' `dep`s): a load whose
+ *   address depends on earlier loads (an imported litmus test's
+ *   `READ_ONCE(*r0)`, LKMM's addr) reads no message of its location older than
+ *   what their messages' views and strong views hold — MP+wmb+addr and
+ *   MP+onceassign+derefonce are Never —, and a dependent load passes that on
+ *   to what depends on it (hb is transitive); the CPU's later loads are not
+ *   ordered by it. A store's control, data or address dependency orders where
+ *   it is placed in coherence order (place()). In the other direction, only
+ *   instructions that name their dependencies have them: the kernel models
+ *   name none, so a reader that relied on a dependency alone (every reader
+ *   modelled so far uses smp_rmb or acquire) would get more outcomes than
+ *   LKMM gives it.
  */
 export class WeakModel implements MemoryModel {
   readonly kind = 'weak' as const;
@@ -139,10 +144,15 @@ export class WeakModel implements MemoryModel {
     this.global = new Int32Array(this.n);
   }
 
-  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string): ReadResult {
+  load(cpu: number, loc: Location, how: LoadHow, choose: Chooser, dep?: string, after?: readonly string[]): ReadResult {
     const v = this.cpus[cpu]!;
     const list = this.msgs[loc.id]!;
-    const floor = v.cur[loc.id]!;
+    // an address dependency (LKMM: addr in ppo, so in hb) orders this load after the loads it depends on: it reads
+    // no message older than what their messages carry (their views: a cumulative fence's, a release's) or what a
+    // strong fence before them propagated — for this load only; the CPU's later loads are not ordered by it
+    const deps = this.dependencies(v, after);
+    const floor =
+      deps === undefined ? v.cur[loc.id]! : Math.max(v.cur[loc.id]!, deps.view[loc.id]!, deps.strong[loc.id]!);
     const rank = choose('rf', list.length - floor);
     const ts = list.length - 1 - rank;
     const msg = list[ts]!;
@@ -154,9 +164,16 @@ export class WeakModel implements MemoryModel {
       this.strengthen(v, msg.strong);
     } else join(v.sacq, msg.strong);
     if (dep !== undefined) {
+      // what an access that depends on this load is ordered after: this message, and (hb is transitive) whatever
+      // this load itself was ordered after by its own address dependency
       const read = msg.view.slice();
       read[loc.id] = Math.max(read[loc.id]!, ts);
-      v.deps.set(dep, { view: read, strong: msg.strong.slice() });
+      const strong = msg.strong.slice();
+      if (deps !== undefined) {
+        join(read, deps.view);
+        join(strong, deps.strong);
+      }
+      v.deps.set(dep, { view: read, strong });
     }
     return { value: msg.value, rank, tag: msg.tag };
   }
