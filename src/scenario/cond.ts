@@ -1,4 +1,4 @@
-import type { Cond, Quantifier } from './ast';
+import type { Cond, Num, Quantifier } from './ast';
 import type { Cursor } from './cursor';
 
 /**
@@ -17,22 +17,26 @@ export function parseQuantifier(c: Cursor): Quantifier {
   throw c.error("'exists', '~exists' or 'forall'", t);
 }
 
-export function parseCond(c: Cursor): Cond {
-  let left = parseConj(c);
-  while (c.accept('punct', '\\/')) left = { kind: 'or', left, right: parseConj(c) };
+/** How an atom's value is read: a number, or (imported litmus tests with pointers) also a location's name. */
+export type CondValue = (c: Cursor) => Num;
+const numberValue: CondValue = (c) => c.number();
+
+export function parseCond(c: Cursor, value: CondValue = numberValue): Cond {
+  let left = parseConj(c, value);
+  while (c.accept('punct', '\\/')) left = { kind: 'or', left, right: parseConj(c, value) };
   return left;
 }
 
-function parseConj(c: Cursor): Cond {
-  let left = parseUnary(c);
-  while (c.accept('punct', '/\\')) left = { kind: 'and', left, right: parseUnary(c) };
+function parseConj(c: Cursor, value: CondValue): Cond {
+  let left = parseUnary(c, value);
+  while (c.accept('punct', '/\\')) left = { kind: 'and', left, right: parseUnary(c, value) };
   return left;
 }
 
-function parseUnary(c: Cursor): Cond {
-  if (c.accept('punct', '~')) return { kind: 'not', arg: parseUnary(c) };
+function parseUnary(c: Cursor, value: CondValue): Cond {
+  if (c.accept('punct', '~')) return { kind: 'not', arg: parseUnary(c, value) };
   if (c.accept('punct', '(')) {
-    const arg = parseCond(c);
+    const arg = parseCond(c, value);
     c.punct(')');
     return { kind: 'paren', arg };
   }
@@ -48,8 +52,14 @@ function parseUnary(c: Cursor): Cond {
     throw c.error("':' (a register is written P:reg)");
   }
   c.punct('=');
-  const value = c.number();
-  return { kind: 'atom', ...(cpu !== undefined ? { cpu } : {}), name, value, line: first.line, col: first.col };
+  return {
+    kind: 'atom',
+    ...(cpu !== undefined ? { cpu } : {}),
+    name,
+    value: value(c),
+    line: first.line,
+    col: first.col,
+  };
 }
 
 export function printCond(c: Cond): string {

@@ -27,11 +27,29 @@ import { condAtoms, evalCond, printCond } from './cond';
  * kernel vocabulary on a named location; registers are per-CPU locals.
  */
 export type RawExpr =
-  { readonly kind: 'const'; readonly value: bigint } | { readonly kind: 'reg'; readonly name: string };
+  | { readonly kind: 'const'; readonly value: bigint }
+  | { readonly kind: 'reg'; readonly name: string }
+  /** the address of a location (an imported litmus test's `rcu_assign_pointer(*y, x)`: rawAddress) */
+  | { readonly kind: 'addr'; readonly name: string };
+
+/**
+ * A load or store whose address is a pointer register (`READ_ONCE(*r0)`, imported litmus tests): `loc` names the
+ * register, whose value — a location's rawAddress — says which location it accesses when it runs. The access is
+ * address-dependent on the load that wrote the register (LKMM's `addr`): under weak a load reads no older message
+ * than that load's carries, a store is placed in coherence order after what it read.
+ */
+export interface RawVia {
+  readonly via?: true;
+}
 
 export type RawStmt =
-  | { readonly kind: 'load'; readonly reg?: string; readonly loc: string; readonly how: 'once' | 'acquire' }
-  | { readonly kind: 'store'; readonly loc: string; readonly value: RawExpr; readonly how: 'once' | 'release' }
+  | ({ readonly kind: 'load'; readonly reg?: string; readonly loc: string; readonly how: 'once' | 'acquire' } & RawVia)
+  | ({
+      readonly kind: 'store';
+      readonly loc: string;
+      readonly value: RawExpr;
+      readonly how: 'once' | 'release';
+    } & RawVia)
   | { readonly kind: 'fence'; readonly fence: 'rmb' | 'wmb' | 'mb' }
   /** spin_lock / spin_unlock of a lock location (imported litmus tests: `spinlock_t *l`, initially unlocked) */
   | { readonly kind: 'lock' | 'unlock'; readonly loc: string }
@@ -139,8 +157,19 @@ export function atomicResult(
 export interface RawLocation {
   readonly name: string;
   readonly width: Width;
+  /** a pointer location's initial value is a rawAddress */
   readonly initial: bigint;
+  /** holds a location's address (`int **y` in an imported litmus test): its values print as location names */
+  readonly pointer?: boolean;
 }
+
+/**
+ * The value of a pointer to the location with machine id `id` (imported litmus tests: `y=x;`, `rcu_assign_pointer(*y,
+ * x)`): far above any 32-bit value and any constant a test may write (the importer refuses those), so that a state
+ * prints it back as the location's name, as herd7 does (`1:r0=x;`).
+ */
+export const ADDRESS_BASE = 0x7ad0_0000_0000_0000n;
+export const rawAddress = (id: number): bigint => ADDRESS_BASE + BigInt(id);
 
 /** The raw vocabulary: instruction name → how a call of it reads (for parsers and "did you mean"). */
 export const RAW_INSTRUCTIONS: Readonly<
@@ -163,9 +192,41 @@ export const RAW_INSTRUCTIONS: Readonly<
   cmpxchg_release: { stmt: 'cmpxchg', variant: 'release' },
 };
 
-/** A statement's operand: a constant, or this CPU's register so far (0 before it is written), cut to the location's width. */
-function rawValue(e: RawExpr, loc: Location, regs: ReadonlyMap<string, bigint>): bigint {
-  return (e.kind === 'const' ? e.value : (regs.get(e.name) ?? 0n)) & widthMask(loc.width);
+/**
+ * A statement's operand: a constant, this CPU's register so far (0 before it is written), or a location's address,
+ * cut to the location's width (an address is stored only into a 64-bit pointer location: the importer checks it).
+ */
+function rawValue(
+  e: RawExpr,
+  loc: Location,
+  regs: ReadonlyMap<string, bigint>,
+  locs?: ReadonlyMap<string, Location>,
+): bigint {
+  const v =
+    e.kind === 'const' ? e.value : e.kind === 'reg' ? (regs.get(e.name) ?? 0n) : rawAddress(located(locs, e.name).id);
+  return v & widthMask(loc.width);
+}
+
+function located(locs: ReadonlyMap<string, Location> | undefined, name: string): Location {
+  const l = locs?.get(name);
+  if (l === undefined) throw new Error(`[ptefuzz internal bug] raw program names no location ${name}`);
+  return l;
+}
+
+/**
+ * The location a raw access runs on: its own, or — an access through a pointer register (RawVia) — the one whose
+ * rawAddress the register holds (the importer lets a pointer register hold only addresses, assigned before use).
+ */
+function accessed(
+  s: RawInstrStmt,
+  locs: ReadonlyMap<string, Location>,
+  regs: ReadonlyMap<string, bigint>,
+): Location | undefined {
+  if (!('loc' in s)) return undefined;
+  if (!('via' in s) || s.via !== true) return located(locs, s.loc);
+  const v = regs.get(s.loc);
+  for (const l of locs.values()) if (rawAddress(l.id) === v) return l;
+  throw new Error(`[ptefuzz internal bug] pointer register ${s.loc} holds ${String(v)}, no location's address`);
 }
 
 /**
@@ -189,11 +250,16 @@ export function rawInstr(
   regs: ReadonlyMap<string, bigint>,
   ctrl: readonly string[] = [],
   deps: RawDeps = { of: new Map(), loads: 0 },
+  locs?: ReadonlyMap<string, Location>,
 ): Instr {
-  const val = (e: RawExpr): bigint => rawValue(e, loc, regs);
+  const val = (e: RawExpr): bigint => rawValue(e, loc, regs, locs);
+  // an access through a pointer register depends on the load that wrote the register (LKMM's addr)
+  const addr = s.kind === 'load' || s.kind === 'store' ? (s.via === true ? deps.of.get(s.loc) : undefined) : undefined;
   switch (s.kind) {
     case 'load': {
-      const load = s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
+      let load: Instr = s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
+      // a load is ordered by its address dependency only (LKMM: no ctrl or data dependency orders a read)
+      if (addr !== undefined) load = { ...load, after: [addr] } as Instr;
       if (s.reg === undefined) return load;
       const dep = `${s.reg}#${deps.loads++}`;
       deps.of.set(s.reg, dep);
@@ -202,7 +268,7 @@ export function rawInstr(
     case 'store': {
       const store = s.how === 'release' ? smp_store_release(loc, val(s.value)) : WRITE_ONCE(loc, val(s.value));
       const data = s.value.kind === 'reg' ? deps.of.get(s.value.name) : undefined;
-      const after = data === undefined ? ctrl : [...ctrl, data];
+      const after = [...ctrl, ...(data === undefined ? [] : [data]), ...(addr === undefined ? [] : [addr])];
       return after.length === 0 ? store : ({ ...store, after } as Instr);
     }
     case 'fence':
@@ -240,7 +306,13 @@ export function* runRaw(
     if (hoisted.has(k)) continue;
     const s = stmts[k]!;
     // load buffering: under weak, the next store nothing orders after this read may run first (runAhead)
-    for (let h = runAhead(stmts, k, hoisted); h !== undefined; h = runAhead(stmts, k, hoisted)) {
+    // a pointer register's target, for the accesses through it that runAhead passes or runs ahead
+    const target = (reg: string): string | undefined => {
+      const v = regs.get(reg);
+      for (const l of locs.values()) if (rawAddress(l.id) === v) return l.name;
+      return undefined;
+    };
+    for (let h = runAhead(stmts, k, hoisted, target); h !== undefined; h = runAhead(stmts, k, hoisted, target)) {
       const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
       const what = `${h.wmbs.map(() => 'smp_wmb(); ').join('')}${describeAccess(w)}`;
       if ((yield pick(`${what} ahead of ${describeAccess(s as RawAccess)}`, 2, true)) === 0n) break;
@@ -250,7 +322,7 @@ export function* runRaw(
         yield { ...smp_wmb(), ahead: f.steps } as Instr;
       }
       hoisted.add(h.at);
-      yield { ...rawInstr(w, locs.get(w.loc)!, regs, ctrl, deps), ahead: h.steps } as Instr;
+      yield { ...rawInstr(w, located(locs, h.loc), regs, ctrl, deps, locs), ahead: h.steps } as Instr;
     }
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
@@ -259,11 +331,11 @@ export function* runRaw(
       yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs, inner, deps);
       continue;
     }
-    const loc = 'loc' in s ? locs.get(s.loc)! : undefined;
+    const loc = accessed(s, locs, regs);
     // an atomic_t RMW's operands are read before it runs (registers of this CPU)
     const operands =
       s.kind === 'atomic' ? [rawValue(s.value, loc!, regs), s.unless ? rawValue(s.unless, loc!, regs) : 0n] : [];
-    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps);
+    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs);
     if (!('reg' in s) || s.reg === undefined) continue;
     // a register written by anything but a load holds no load's value any more
     if (s.kind !== 'load') deps.of.delete(s.reg);
@@ -296,15 +368,21 @@ const unorderedRead = (s: RawStmt): s is Extract<RawAccess, { kind: 'load' | 'xc
  * write a `smp_wmb()` after it orders, lies before one in between. An `if`, `smp_mb()`, an acquire, a fully ordered or
  * release RMW or a lock operation in between stops the search (each orders the store, or, an `if`, may: a store
  * inside it is control-dependent; what this leaves out, README Limitations); a store already run ahead is passed
- * over, so stores run ahead in program order (two stores to one location keep theirs).
+ * over, so stores run ahead in program order (two stores to one location keep theirs). An access through a pointer
+ * register (RawVia), in between or as the store, counts as an access of the location `target` says the register
+ * points to now — when those reads do not write the register (a store through it is then address-dependent on one
+ * of them, which orders it, and a load's location is not known yet) and `target` is given (runRaw: the register's
+ * value; the static Warning check has none, so there it stops the search). `loc`: the store's location.
  */
 export function runAhead(
   stmts: readonly RawStmt[],
   k: number,
   hoisted: ReadonlySet<number>,
+  target?: (reg: string) => string | undefined,
 ):
   | {
       readonly at: number;
+      readonly loc: string;
       readonly steps: number;
       readonly wmbs: readonly { readonly at: number; readonly steps: number }[];
     }
@@ -318,8 +396,12 @@ export function runAhead(
   for (let m = k; m < stmts.length; m++) {
     if (hoisted.has(m)) continue;
     const s = stmts[m]!;
+    // the location an access through a pointer register accesses, when it is known now
+    const via = (s.kind === 'load' || s.kind === 'store') && s.via === true;
+    const loc = !via ? ('loc' in s ? s.loc : '') : wrote.has(s.loc) ? undefined : target?.(s.loc);
+    if (loc === undefined) return undefined;
     if (unorderedRead(s)) {
-      read.add(s.loc);
+      read.add(loc);
       if (s.reg !== undefined) wrote.add(s.reg);
       if (s.kind !== 'load') rmw = true;
       steps++;
@@ -337,9 +419,9 @@ export function runAhead(
       steps++;
       continue;
     }
-    if (s.kind !== 'store' || s.how !== 'once' || read.has(s.loc)) return undefined;
+    if (s.kind !== 'store' || s.how !== 'once' || read.has(loc)) return undefined;
     if (s.value.kind === 'reg' && wrote.has(s.value.name)) return undefined;
-    return { at: m, steps, wmbs };
+    return { at: m, loc, steps, wmbs };
   }
   return undefined;
 }
@@ -369,6 +451,8 @@ export interface RawCpu {
   readonly stmts: readonly RawStmt[];
   /** registers in order of first assignment (declared first, in a C litmus test) */
   readonly regs: readonly string[];
+  /** the registers that hold addresses (`int *r0;`): their values print as location names */
+  readonly pointers?: readonly string[];
 }
 
 /** A state variable of the `States` block: a register of a CPU, or a location's final value. */
@@ -398,7 +482,12 @@ export interface RawTest {
 export function rawMachine(t: RawTest): MachineSpec & { readonly table: LocationTable } {
   const table = new Table();
   const locs = new Map<string, Location>();
-  for (const l of t.locations) locs.set(l.name, table.add(l.name, l.width, l.initial));
+  for (const l of t.locations) {
+    const loc = table.add(l.name, l.width, l.initial);
+    // a pointer's value is rawAddress(id): the importer computed the initial ones from the locations' order
+    if (loc.id !== locs.size) throw new Error(`[ptefuzz internal bug] location ${l.name} got id ${loc.id}`);
+    locs.set(l.name, loc);
+  }
   return {
     table,
     locations: table,
@@ -425,12 +514,23 @@ function lookup(t: RawTest, exec: Execution, o: Observed): bigint | undefined {
   return k < 0 ? 0n : (regs[k] as bigint);
 }
 
-/** A `States` line: `0:r0=1; 1:r0=0; x=2;` (an execution stopped by a bound says so). */
+/** A `States` line: `0:r0=1; 1:r0=0; x=2;` (an execution stopped by a bound says so; a pointer's value is a name). */
 export function rawState(t: RawTest, exec: Execution): string {
   if (exec.outcome.kind !== 'complete') return `bound-hit(${exec.outcome.bound})`;
   return t.observed
-    .map((o) => `${o.cpu !== undefined ? `${o.cpu}:` : ''}${o.name}=${String(lookup(t, exec, o) ?? '?')};`)
+    .map((o) => `${o.cpu !== undefined ? `${o.cpu}:` : ''}${o.name}=${valueText(t, o, lookup(t, exec, o))};`)
     .join(' ');
+}
+
+/** A state variable's value as herd7 prints it: a pointer's as the name of the location it points to. */
+function valueText(t: RawTest, o: Observed, v: bigint | undefined): string {
+  if (v === undefined) return '?';
+  const pointer =
+    o.cpu === undefined
+      ? t.locations.some((l) => l.name === o.name && l.pointer === true)
+      : (t.cpus[o.cpu]!.pointers ?? []).includes(o.name);
+  const to = pointer ? t.locations[Number(v - ADDRESS_BASE)] : undefined;
+  return to !== undefined && v >= ADDRESS_BASE ? to.name : String(v);
 }
 
 /** Whether the condition's proposition holds at the end of the execution. */

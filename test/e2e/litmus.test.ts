@@ -71,7 +71,7 @@ describe('ptefuzz litmus', () => {
       '\tWRITE_ONC(*x, 1);',
       "7:2: unsupported construct: 'WRITE_ONC' is outside the C-litmus subset ptefuzz reads (did you mean WRITE_ONCE?)",
     ],
-    ['deref.litmus', '\tWRITE_ONCE(x, 1);', "7:13: expected '*' (P0's READ_ONCE/WRITE_ONCE take *x), found 'x'"],
+    ['deref.litmus', '\tWRITE_ONCE(x, 1);', "7:13: expected '*' (P0's WRITE_ONCE takes *x), found 'x'"],
   ])('%s: one line naming the construct, exit 2', async (name, body, msg) => {
     const f = bad(name, body);
     // the first as a process (the real binary's exit status and stderr), the others in this process

@@ -19,8 +19,25 @@
  * below); `int r0;` / `int r0 = …;`
  * declarations; e is an integer or a register. `int`/`u32`/`unsigned int`
  * locations are 32-bit, `long`/`u64`/`unsigned long`/`long long` 64-bit.
- * Anything else (if, loops, spin_is_locked, atomic64_t, rcu, pointers to
- * pointers, filter, …) is an error naming the construct — never silently dropped.
+ *
+ * Pointers (tools/memory-model/litmus-tests/MP+onceassign+derefonce.litmus):
+ * a location declared `int **y` (or initialised to an address: `y=x;`,
+ * `int *y = &x;`) holds the address of an int location (64-bit, its initial
+ * address required); a register declared `int *r0` holds one. A pointer
+ * register is dereferenced as a location is (`READ_ONCE(*r0)`,
+ * `WRITE_ONCE(*r0, 1)`, `smp_load_acquire(r0)`, `smp_store_release(r0, 1)`):
+ * the access is address-dependent on the load that wrote r0 (raw.ts RawVia).
+ * A location's name where a value is expected is its address
+ * (`WRITE_ONCE(*y, x)`); a condition compares a pointer with a location name
+ * (`1:r0=x`). rcu_dereference(*y) is READ_ONCE(*y) and
+ * rcu_assign_pointer(*y, v) smp_store_release(y, v), as
+ * tools/memory-model/linux-kernel.def defines them; rcu_read_lock() and
+ * rcu_read_unlock() order nothing without a grace period, which is refused
+ * (synchronize_rcu), so they are dropped. Types are checked: only pointers hold
+ * addresses, only int locations are dereferenced, no RMW acts on a pointer.
+ * Anything else (if, loops, spin_is_locked, atomic64_t, grace periods,
+ * pointers to pointers, filter, …) is an error naming the construct — never
+ * silently dropped.
  */
 import type { Cond, Quantifier } from '../ast';
 import { parseCond, parseQuantifier } from '../cond';
@@ -30,7 +47,7 @@ import type { Token } from '../lexer';
 import { describeToken, lex } from '../lexer';
 import type { RmwOrder } from '../../machine';
 import type { AtomicOp, AtomicReturn, Observed, RawCpu, RawExpr, RawLocation, RawStmt, RawTest } from '../raw';
-import { RAW_INSTRUCTIONS, observedOf } from '../raw';
+import { RAW_INSTRUCTIONS, observedOf, rawAddress } from '../raw';
 import { condAtoms } from '../cond';
 
 const TYPES_32 = ['int', 'u32', 'unsigned', 's32', 'u8', 'u16'];
@@ -47,11 +64,8 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   spin_unlock_wait: 'spin_unlock_wait',
   raw_spin_lock: 'raw spinlocks (raw_spin_lock)',
   raw_spin_unlock: 'raw spinlocks (raw_spin_unlock)',
-  rcu_read_lock: 'RCU (rcu_read_lock)',
-  rcu_read_unlock: 'RCU (rcu_read_unlock)',
-  synchronize_rcu: 'RCU (synchronize_rcu)',
-  rcu_dereference: 'RCU (rcu_dereference)',
-  rcu_assign_pointer: 'RCU (rcu_assign_pointer)',
+  synchronize_rcu: 'RCU grace periods (synchronize_rcu)',
+  synchronize_rcu_expedited: 'RCU grace periods (synchronize_rcu_expedited)',
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
   filter: 'filter clauses',
@@ -115,6 +129,15 @@ const ATOMIC_OPS: Readonly<Record<string, AtomicSpec>> = (() => {
   }
   return ops;
 })();
+/**
+ * RCU's pointer accesses, as tools/memory-model/linux-kernel.def defines them: rcu_dereference(X) is
+ * `__load{once}(X)` (READ_ONCE), rcu_assign_pointer(X,V) `__store{release}(X,V)` (smp_store_release); both take *y.
+ */
+const RCU_INSTRUCTIONS: Readonly<Record<string, { readonly stmt: 'load' | 'store'; readonly variant: string }>> = {
+  rcu_dereference: { stmt: 'load', variant: 'once' },
+  rcu_assign_pointer: { stmt: 'store', variant: 'release' },
+};
+
 /** Whether a statement is an atomic RMW (what smp_mb__before/after_atomic() order). */
 const isRmw = (s: RawStmt | undefined): boolean => s?.kind === 'xchg' || s?.kind === 'cmpxchg' || s?.kind === 'atomic';
 const isRmwName = (n: string): boolean =>
@@ -144,18 +167,50 @@ export function parseLitmus(src: string, file: string): RawTest {
     readonly at: Token;
     /** the width came from a C type (not defaulted) */
     readonly typed: boolean;
+    /** a pointer location: holds an address (`int **y`, `y=x;`) */
+    readonly pointer: boolean;
+    /** a pointer's initial target (`y=x;`, `int *y = &x;`), resolved to its rawAddress once every location is known */
+    readonly to?: Token;
   }
   const locs = new Map<string, Loc>();
-  /** init block (`initial` given) or parameter list (`initial` undefined) */
-  const declare = (n: Token, width: 32 | 64 | undefined, initial: bigint | undefined): void => {
+  /**
+   * init block (`initial` or `to` given) or parameter list (both undefined); `pointer`: a pointer location (`int **y`
+   * as a parameter, or initialised to an address)
+   */
+  const declare = (
+    n: Token,
+    width: 32 | 64 | undefined,
+    initial: bigint | undefined,
+    pointer = false,
+    to?: Token,
+  ): void => {
     const prev = locs.get(n.text);
     if (!prev) {
-      locs.set(n.text, { name: n.text, width: width ?? 32, initial: initial ?? 0n, at: n, typed: width !== undefined });
+      locs.set(n.text, {
+        name: n.text,
+        width: pointer ? 64 : (width ?? 32),
+        initial: initial ?? 0n,
+        at: n,
+        typed: pointer || width !== undefined,
+        pointer,
+        ...(to !== undefined ? { to } : {}),
+      });
       return;
     }
-    if (initial !== undefined) {
+    if (initial !== undefined || to !== undefined) {
       throw expected(file, n, 'a location initialised once', `'${n.text}' again (first at line ${prev.at.line})`);
     }
+    if (prev.pointer !== pointer) {
+      throw expected(
+        file,
+        n,
+        prev.pointer
+          ? `int **${n.text} (${n.text} holds an address since line ${prev.at.line})`
+          : `int *${n.text} (${n.text} is an int location since line ${prev.at.line}; a pointer needs an initial address: ${n.text}=x;)`,
+        `${pointer ? 'a pointer' : 'an int'} '${n.text}'`,
+      );
+    }
+    if (pointer) return;
     if (!prev.typed) locs.set(n.text, { ...prev, width: width!, typed: true });
     else if (prev.width !== width) {
       throw expected(
@@ -175,7 +230,7 @@ export function parseLitmus(src: string, file: string): RawTest {
       throw expected(file, n, `a lock name (${n.text} is an int location since line ${prev.at.line})`, `'${n.text}'`);
     }
     if (prev && prev.initial !== 0n) throw expected(file, n, 'a lock initially unlocked (0)', `'${n.text}'`);
-    if (!prev) locs.set(n.text, { name: n.text, width: 32, initial: 0n, at: n, typed: true });
+    if (!prev) locs.set(n.text, { name: n.text, width: 32, initial: 0n, at: n, typed: true, pointer: false });
     lockLocs.add(n.text);
   };
 
@@ -185,7 +240,7 @@ export function parseLitmus(src: string, file: string): RawTest {
     const prev = locs.get(n.text);
     if (prev && lockLocs.has(n.text))
       throw expected(file, n, `an atomic_t name (${n.text} is a spinlock_t since line ${prev.at.line})`, `'${n.text}'`);
-    if (prev && prev.typed && !atomicLocs.has(n.text))
+    if (prev && (prev.typed || prev.pointer) && !atomicLocs.has(n.text))
       throw expected(
         file,
         n,
@@ -194,7 +249,8 @@ export function parseLitmus(src: string, file: string): RawTest {
       );
     if (prev && initial !== undefined)
       throw expected(file, n, 'a location initialised once', `'${n.text}' again (first at line ${prev.at.line})`);
-    if (!prev) locs.set(n.text, { name: n.text, width: 32, initial: initial ?? 0n, at: n, typed: true });
+    if (!prev)
+      locs.set(n.text, { name: n.text, width: 32, initial: initial ?? 0n, at: n, typed: true, pointer: false });
     else if (!prev.typed) locs.set(n.text, { ...prev, width: 32, typed: true });
     atomicLocs.add(n.text);
   };
@@ -229,16 +285,28 @@ export function parseLitmus(src: string, file: string): RawTest {
     unsupportedAt(c);
     if (c.is('number') && c.peek(1).text === ':')
       throw unsupported(file, c.peek(), 'initial register values (P:reg=v in the init block)');
-    if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointer locations (*p in the init block)');
-    const n = c.ident('a location name (x=0; int x; int y=1;) or }');
+    // `int *y = &x;`: a pointer location (MP+onceassign+derefonce writes `y=z;`)
+    const star = width !== undefined && c.accept('punct', '*');
+    if (c.is('punct', '*')) {
+      if (star) throw unsupported(file, c.peek(), 'pointers to pointers');
+      throw c.error('a location name (x=0; int x; int y=1; y=x; int *y = &x;) or }');
+    }
+    const n = c.ident('a location name (x=0; int x; int y=1; y=x; int *y = &x;) or }');
     if (width !== undefined && (c.is('punct', ';') || c.is('punct', '}'))) {
       // `int x;`: a typed declaration without an initialiser starts at 0, as in C and herd7
+      if (star) throw c.error(`an initial address for the pointer ${n.text} (int *${n.text} = &x;)`);
       declare(n, width, 0n);
     } else {
       if (!c.is('punct', '=')) throw c.error(width === undefined ? "'=' (x=0;)" : "'=' or ';' (int x; or int x=0;)");
       c.punct('=');
-      if (c.is('punct', '&')) throw unsupported(file, c.peek(), 'pointers (&x)');
-      declare(n, width, c.number().value);
+      const amp = c.accept('punct', '&');
+      if (amp || c.is('ident')) {
+        if (width !== undefined && !star) throw c.error(`an integer (a pointer is declared int *${n.text} = &x;)`);
+        declare(n, undefined, undefined, true, c.ident('a location name (y=x; or int *y = &x;)'));
+      } else {
+        if (star) throw c.error(`an address for the pointer ${n.text} (&x or x)`);
+        declare(n, width, c.number().value);
+      }
     }
     if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
   }
@@ -283,6 +351,8 @@ export function parseLitmus(src: string, file: string): RawTest {
         const width = typeName(c);
         if (width === undefined) throw c.error('a parameter type (int, long, u32, u64, unsigned long …)');
         c.expect('punct', '*', "'*' (a parameter is a pointer to a shared location)");
+        // `int **y`: y holds the address of an int location
+        const pointer = c.accept('punct', '*') !== undefined;
         if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointers to pointers');
         const n = c.ident('a location name');
         if (lockLocs.has(n.text) || atomicLocs.has(n.text))
@@ -292,14 +362,37 @@ export function parseLitmus(src: string, file: string): RawTest {
             `an int location (${n.text} is ${lockLocs.has(n.text) ? 'a spinlock_t' : 'an atomic_t'} elsewhere)`,
             `'${n.text}'`,
           );
-        declare(n, width, undefined);
-        params.set(n.text, width);
+        declare(n, width, undefined, pointer);
+        params.set(n.text, pointer ? 64 : width);
         if (c.accept('punct', ')')) break;
         c.punct(',');
       }
     }
     c.expect('punct', '{', `'{' opening the body of ${p.text}`);
-    cpus.push(procBody(c, p.text, params, lockParams, atomicParams, file));
+    cpus.push(procBody(c, p.text, params, lockParams, atomicParams, (n) => locs.get(n)?.pointer === true, file));
+  }
+
+  // --- pointers: every location is known, so is its address (rawAddress of its index) ----------------------------
+  const order = [...locs.keys()];
+  /** the address of the int location `t` names (a pointer's target), or an error naming what `t` is instead */
+  const addressOf = (t: Token, what: string): bigint => {
+    const target = locs.get(t.text);
+    if (target === undefined) throw expected(file, t, `${what}: a location (${order.join(', ')})`, `'${t.text}'`);
+    if (target.pointer) throw unsupported(file, t, 'pointers to pointers');
+    if (lockLocs.has(t.text) || atomicLocs.has(t.text))
+      throw expected(
+        file,
+        t,
+        `${what}: an int location`,
+        `'${t.text}' (${lockLocs.has(t.text) ? 'a spinlock_t' : 'an atomic_t'})`,
+      );
+    return rawAddress(order.indexOf(t.text));
+  };
+  for (const [n, l] of locs) {
+    if (!l.pointer) continue;
+    if (l.to === undefined)
+      throw expected(file, l.at, `an initial address for the pointer ${n} (${n}=x; in the init block)`, 'none');
+    locs.set(n, { ...l, initial: addressOf(l.to, `the address ${n} starts with`) });
   }
 
   // --- locations, condition ------------------------------------------------------
@@ -326,7 +419,12 @@ export function parseLitmus(src: string, file: string): RawTest {
     );
   }
   const quantifier: Quantifier = parseQuantifier(c);
-  let cond: Cond = parseCond(c);
+  // `1:r0=x`: a pointer compared with a location's address (checked against the variable's type below)
+  let cond: Cond = parseCond(c, (cc) => {
+    if (!cc.is('ident')) return cc.number();
+    const t = cc.next();
+    return { value: addressOf(t, 'a pointer compared with an address'), raw: t.text, line: t.line, col: t.col };
+  });
   if (cond.kind === 'paren') cond = cond.arg;
   if (!c.is('eof')) {
     unsupportedAt(c);
@@ -335,17 +433,35 @@ export function parseLitmus(src: string, file: string): RawTest {
   if (cpus.length === 0) throw new ScenarioError(file, 1, 1, "expected at least one process 'P0(…) { … }', found none");
 
   const cpuIndex = new Map<string, number>(cpus.map((_, i) => [String(i), i]));
-  const locations = [...locs.values()].map((l) => ({ name: l.name, width: l.width, initial: l.initial }));
+  const locations = [...locs.values()].map((l) => ({
+    name: l.name,
+    width: l.width,
+    initial: l.initial,
+    ...(l.pointer ? { pointer: true } : {}),
+  }));
   for (const a of condAtoms(cond)) {
+    let pointer: boolean;
     if (a.cpu === undefined) {
       if (!locs.has(a.name))
         throw expected(file, a, `a location (${[...locs.keys()].join(', ')}) or P:reg`, `'${a.name}'`);
+      pointer = locs.get(a.name)!.pointer;
     } else {
       const i = cpuIndex.get(a.cpu);
       if (i === undefined) throw expected(file, a, `a process number 0..${cpus.length - 1}`, `'${a.cpu}'`);
       if (!cpus[i]!.regs.includes(a.name)) {
         throw expected(file, a, `a register of P${i} (${cpus[i]!.regs.join(', ') || 'none'})`, `'${a.name}'`);
       }
+      pointer = (cpus[i]!.pointers ?? []).includes(a.name);
+    }
+    // a pointer is compared with a location's name, anything else with a number (herd7 prints them so)
+    if (pointer !== /^[A-Za-z_]/.test(a.value.raw)) {
+      const v = `${a.cpu !== undefined ? `${a.cpu}:` : ''}${a.name}`;
+      throw expected(
+        file,
+        a.value,
+        pointer ? `a location's name (${v} holds an address)` : `a number (${v} holds an integer)`,
+        `'${a.value.raw}'`,
+      );
     }
   }
   for (const o of extra) {
@@ -415,34 +531,101 @@ function procBody(
   params: ReadonlyMap<string, 32 | 64>,
   locks: ReadonlySet<string>,
   atomics: ReadonlySet<string>,
+  /** whether a location holds an address (`int **y`) */
+  isPointer: (name: string) => boolean,
   file: string,
 ): RawCpu {
   /** the statements of the block being read (the body, or a branch of an if) */
   let stmts: RawStmt[] = [];
   const regs: string[] = [];
   const assigned = new Set<string>();
-  const expr = (): RawExpr => {
+  /** the registers declared `int *r` */
+  const pointers: string[] = [];
+  /**
+   * the pointer registers assigned on every path to here (a branch's assignments end with it): only those are
+   * dereferenced or stored, so a pointer register always holds an address when it is used
+   */
+  let holding = new Set<string>();
+  const ints = (): string[] => [...params.keys()].filter((k) => !locks.has(k) && !atomics.has(k));
+  /**
+   * An operand: an integer, a register, or an int parameter's name (its address: `rcu_assign_pointer(*y, x)`).
+   * `pointer`: the value goes into a pointer location (an address, or a pointer register); else into an int one.
+   */
+  const expr = (pointer = false): RawExpr => {
     const t = c.peek();
-    if (t.kind === 'number') return { kind: 'const', value: c.number().value };
-    if (t.kind === 'ident' && regs.includes(t.text)) {
+    let e: RawExpr;
+    if (t.kind === 'number') e = { kind: 'const', value: c.number().value };
+    else if (t.kind === 'ident' && regs.includes(t.text)) {
       c.next();
       if (!assigned.has(t.text)) throw expected(file, t, `a register assigned before use`, `'${t.text}'`);
-      return { kind: 'reg', name: t.text };
+      e = { kind: 'reg', name: t.text };
+    } else if (t.kind === 'ident' && params.has(t.text) && !locks.has(t.text) && !atomics.has(t.text)) {
+      c.next();
+      if (isPointer(t.text)) throw unsupported(file, t, 'pointers to pointers');
+      e = { kind: 'addr', name: t.text };
+    } else if (t.kind === 'punct' && t.text === '&') {
+      throw c.error(`an operand of ${proc} (a location's address is written x, without &)`);
+    } else {
+      unsupportedAt(c);
+      throw c.error(`an integer or a register of ${proc} (${regs.join(', ') || 'none declared'})`);
     }
-    unsupportedAt(c);
-    throw c.error(`an integer or a register of ${proc} (${regs.join(', ') || 'none declared'})`);
+    const isPtr = e.kind === 'addr' || (e.kind === 'reg' && pointers.includes(e.name));
+    if (pointer && !isPtr)
+      throw expected(
+        file,
+        t,
+        `an address (an int location's name, or a pointer register: the location holds a pointer)`,
+        `'${t.text}'`,
+      );
+    if (!pointer && isPtr)
+      throw expected(
+        file,
+        t,
+        `an integer or an int register (only a pointer location holds an address)`,
+        e.kind === 'addr' ? `the address '${t.text}'` : `the pointer register '${t.text}'`,
+      );
+    if (e.kind === 'reg' && isPtr && !holding.has(e.name))
+      throw expected(file, t, `a pointer register assigned on every path before it is stored`, `'${t.text}'`);
+    return e;
   };
-  /** `*x` (READ_ONCE/WRITE_ONCE) or `x` (the others) */
-  const loc = (deref: boolean): string => {
+  /**
+   * What a load or store accesses: a location parameter, or a pointer register's target (RawVia) — `*x` / `*r0`
+   * (READ_ONCE, WRITE_ONCE, rcu_*), `x` / `r0` (smp_load_acquire, smp_store_release).
+   */
+  const target = (
+    deref: boolean,
+    fn: string,
+  ): { readonly loc: string; readonly via?: true; readonly pointer: boolean } => {
+    if (deref) c.expect('punct', '*', `'*' (${proc}'s ${fn} takes *x)`);
+    else if (c.is('punct', '*') || c.is('punct', '&')) throw c.error('a location pointer x (no * or &)');
+    const t = c.peek();
+    if (t.kind === 'ident' && regs.includes(t.text)) {
+      c.next();
+      if (!pointers.includes(t.text))
+        throw expected(
+          file,
+          t,
+          `a location or a pointer register of ${proc} (declare it int *${t.text})`,
+          `the int register '${t.text}'`,
+        );
+      if (!holding.has(t.text))
+        throw expected(file, t, `a pointer register assigned on every path before it is dereferenced`, `'${t.text}'`);
+      return { loc: t.text, via: true, pointer: false };
+    }
+    const n = loc(false, true);
+    return { loc: n, pointer: isPointer(n) };
+  };
+  /** `*x` (READ_ONCE/WRITE_ONCE) or `x` (the others); `pointers`: a pointer location may be named (loads and stores) */
+  const loc = (deref: boolean, pointerOk = false): string => {
     if (deref) c.expect('punct', '*', `'*' (${proc}'s READ_ONCE/WRITE_ONCE take *x)`);
     else if (c.is('punct', '*') || c.is('punct', '&')) throw c.error('a location pointer x (no * or &)');
     const n = c.ident('a location');
+    if (!pointerOk && isPointer(n.text)) throw unsupported(file, n, `an RMW of a pointer location (${n.text})`);
     if (!params.has(n.text) || locks.has(n.text) || atomics.has(n.text)) {
-      const ints = [...params.keys()].filter((k) => !locks.has(k) && !atomics.has(k));
       throw expected(
         file,
         n,
-        `an int parameter of ${proc} (${ints.join(', ') || 'it has none'})`,
+        `an int parameter of ${proc} (${ints().join(', ') || 'it has none'})`,
         `'${n.text}'${locks.has(n.text) ? ' (a spinlock_t: only spin_lock, spin_unlock, spin_trylock)' : atomics.has(n.text) ? ' (an atomic_t: only atomic_* operations)' : ''}`,
       );
     }
@@ -576,9 +759,9 @@ function procBody(
     }
     const atomic = ATOMIC_OPS[fn.text];
     if (atomic) return atomicCall(fn, atomic, reg);
-    const raw = RAW_INSTRUCTIONS[fn.text];
+    const raw = RAW_INSTRUCTIONS[fn.text] ?? RCU_INSTRUCTIONS[fn.text];
     if (!raw) {
-      const close = closeNames(fn.text, Object.keys(RAW_INSTRUCTIONS));
+      const close = closeNames(fn.text, [...Object.keys(RAW_INSTRUCTIONS), ...Object.keys(RCU_INSTRUCTIONS)]);
       throw new ScenarioError(
         file,
         fn.line,
@@ -589,15 +772,35 @@ function procBody(
     c.punct('(');
     let s: RawStmt;
     const r = reg !== undefined ? { reg } : {};
+    // READ_ONCE(*x), WRITE_ONCE(*x, v) and the rcu_ forms take *x; smp_load_acquire(x), smp_store_release(x, v) x
+    const deref = raw.variant === 'once' || fn.text in RCU_INSTRUCTIONS;
     switch (raw.stmt) {
-      case 'load':
-        s = { kind: 'load', loc: loc(raw.variant === 'once'), how: raw.variant as 'once' | 'acquire', ...r };
+      case 'load': {
+        const t = target(deref, fn.text);
+        // a pointer location is loaded into a pointer register, an int location into an int register
+        if (reg !== undefined && t.pointer !== pointers.includes(reg))
+          throw expected(
+            file,
+            fn,
+            t.pointer
+              ? `a pointer register for the pointer ${t.loc} (declare int *${reg})`
+              : `an int register for the int location ${t.via ? `*${t.loc}` : t.loc}`,
+            `${pointers.includes(reg) ? 'the pointer register' : 'the int register'} '${reg}'`,
+          );
+        s = { kind: 'load', loc: t.loc, how: raw.variant as 'once' | 'acquire', ...r, ...(t.via ? { via: true } : {}) };
         break;
+      }
       case 'store': {
         if (reg !== undefined) throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
-        const l = loc(raw.variant === 'once');
+        const t = target(deref, fn.text);
         c.punct(',');
-        s = { kind: 'store', loc: l, value: expr(), how: raw.variant as 'once' | 'release' };
+        s = {
+          kind: 'store',
+          loc: t.loc,
+          value: expr(t.pointer),
+          how: raw.variant as 'once' | 'release',
+          ...(t.via ? { via: true } : {}),
+        };
         break;
       }
       case 'fence':
@@ -628,8 +831,17 @@ function procBody(
       throw unsupported(file, c.peek(), 'register-to-register or constant assignments (r = 1;)');
     }
     if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'plain C accesses (r = *x; LKMM plain accesses)');
-    stmts.push(call(reg.text));
+    const s = call(reg.text);
+    if (pointers.includes(reg.text) && s.kind !== 'load')
+      throw expected(
+        file,
+        reg,
+        `an int register for ${s.kind} (a pointer register holds only a loaded pointer)`,
+        `the pointer register '${reg.text}'`,
+      );
+    stmts.push(s);
     assigned.add(reg.text);
+    if (pointers.includes(reg.text)) holding.add(reg.text);
   };
   const rmwPending = (found: string): void => {
     if (before !== undefined)
@@ -638,6 +850,8 @@ function procBody(
   /** `{ … }` or one statement: the then or else branch of an if */
   const branch = (): RawStmt[] => {
     const outer = stmts;
+    const held = holding;
+    holding = new Set(held);
     stmts = [];
     if (c.accept('punct', '{')) {
       while (!c.accept('punct', '}')) {
@@ -648,6 +862,7 @@ function procBody(
     rmwPending('it last in a branch of an if');
     const inner = stmts;
     stmts = outer;
+    holding = held;
     return inner;
   };
   /**
@@ -664,6 +879,7 @@ function procBody(
       throw c.error(`a register of ${proc} (${regs.join(', ') || 'none declared'}) compared with an integer ${form}`);
     c.next();
     if (!assigned.has(r.text)) throw expected(file, r, `a register assigned before use`, `'${r.text}'`);
+    if (pointers.includes(r.text)) throw unsupported(file, r, `a test of a pointer register (if (${r.text}))`);
     let test: '==' | '!=' = neg ? '==' : '!=';
     let value = 0n;
     if (!neg && (c.is('punct', '==') || c.is('punct', '!='))) {
@@ -679,6 +895,16 @@ function procBody(
   /** One statement of a body or branch, into `stmts`. */
   function statement(): void {
     if (c.accept('ident', 'if')) return ifStmt();
+    if ((c.is('ident', 'rcu_read_lock') || c.is('ident', 'rcu_read_unlock')) && c.peek(1).text === '(') {
+      // LKMM orders nothing by a read-side critical section without a grace period (rcu-order needs one; the
+      // grace periods, synchronize_rcu, are refused): dropped
+      rmwPending(`it before ${c.peek().text}()`);
+      c.next();
+      c.punct('(');
+      c.punct(')');
+      c.punct(';');
+      return;
+    }
     if (c.is('punct', '(') && c.peek(1).text === 'void' && c.peek(2).text === ')') {
       // `(void)atomic_add_unless(v, 1, 0);`: the value is dropped
       c.next();
@@ -694,11 +920,14 @@ function procBody(
     if (w !== undefined) {
       // a register declaration: int r0; int r0 = READ_ONCE(*x); int r0, r1;
       for (;;) {
-        if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'local pointers');
+        // `int *r0;`: a pointer register (it holds an address loaded from a pointer location)
+        const pointer = c.accept('punct', '*');
+        if (c.is('punct', '*')) throw unsupported(file, c.peek(), 'pointers to pointers');
         const r = c.ident('a register name');
         if (regs.includes(r.text)) throw expected(file, r, 'a new register name', `'${r.text}' again`);
         if (params.has(r.text)) throw expected(file, r, 'a register name that is not a parameter', `'${r.text}'`);
         regs.push(r.text);
+        if (pointer) pointers.push(r.text);
         if (c.is('punct', '=')) assign(r);
         if (c.accept('punct', ';')) break;
         c.punct(',');
@@ -724,5 +953,5 @@ function procBody(
     if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
     statement();
   }
-  return { name: proc, stmts, regs };
+  return { name: proc, stmts, regs, ...(pointers.length > 0 ? { pointers } : {}) };
 }

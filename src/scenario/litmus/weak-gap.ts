@@ -40,9 +40,15 @@
  * for stores inside the branch, not after it. Statements of the two branches
  * of one if are never paired, and a fence orders a pair only when it runs
  * whenever the store does (not inside a branch the store is outside of).
+ *
+ * Pointers (raw.ts RawVia): an access through a pointer register may access
+ * any int location whose address the test takes (`y=x;`, a stored `x`), so it
+ * counts as an access of each of them; a store whose address or value comes
+ * from A's register through loads through pointers (`r0 = READ_ONCE(*y); r1 =
+ * READ_ONCE(*r0); WRITE_ONCE(*z, r1)`) is ordered after A (addr ; data).
  */
 import type { RawAccess, RawStmt, RawTest } from '../raw';
-import { describeAccess, runAhead } from '../raw';
+import { ADDRESS_BASE, describeAccess, runAhead } from '../raw';
 
 /** The accesses the check pairs: lock operations only order (a lock word is no data). */
 type Access = RawAccess;
@@ -63,6 +69,9 @@ const fullRmw = (s: RawStmt): boolean => isRmw(s) && s.order === 'full';
 /** The register a store writes, when its value is one. */
 const valueReg = (s: Access): string | undefined =>
   s.kind !== 'load' && s.value.kind === 'reg' ? s.value.name : undefined;
+
+/** An access through a pointer register (its `loc` names the register). */
+const through = (s: Access): boolean => (s.kind === 'load' || s.kind === 'store') && s.via === true;
 
 /** A statement of a CPU, its if branches flattened into program order. */
 interface Flat {
@@ -112,6 +121,26 @@ function fenced(a: Access, between: readonly RawStmt[]): boolean {
 }
 
 /**
+ * Whether W (f[j]) depends on the read A (f[i]) — its value is A's register, or its address or value register was
+ * loaded through a pointer that A's register holds, or that such a load's did (LKMM: data, addr ; data, addr ; addr):
+ * only loads that run whenever W does pass the dependency on; any other write of a register ends it.
+ */
+function dependent(f: readonly Flat[], i: number, j: number): boolean {
+  const a = f[i]!.s as Access;
+  if (a.kind === 'store' || a.reg === undefined) return false;
+  const held = new Set([a.reg]);
+  for (let m = i + 1; m < j; m++) {
+    const s = f[m]!.s;
+    if (!('reg' in s) || s.reg === undefined) continue;
+    if (s.kind === 'load' && s.via === true && held.has(s.loc) && dominates(f[m]!, f[j]!)) held.add(s.reg);
+    else held.delete(s.reg);
+  }
+  const w = f[j]!.s as Access;
+  const value = valueReg(w);
+  return (through(w) && held.has(w.loc)) || (value !== undefined && held.has(value));
+}
+
+/**
  * Whether weak lets W (f[j]) run ahead of A (f[i]): A and W in one block, nothing between them but statements of that
  * block, and runAhead (raw.ts) — what runRaw offers when A is about to run — reaching W, the block's stores before it
  * run ahead first.
@@ -140,15 +169,24 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
     m.set(loc, (m.get(loc) ?? new Set()).add(cpu));
   };
   const flat = t.cpus.map((cpu) => flatten(cpu.stmts, [], [], [], { n: 0 }));
+  // what an access through a pointer may access: every location whose address the test takes
+  const pointees = new Set<string>();
+  for (const l of t.locations)
+    if (l.pointer === true) pointees.add(t.locations[Number(l.initial - ADDRESS_BASE)]!.name);
+  for (const f of flat)
+    for (const { s } of f) if (s.kind === 'store' && s.value.kind === 'addr') pointees.add(s.value.name);
+  const locsOf = (s: Access): readonly string[] => (through(s) ? [...pointees] : [s.loc]);
   t.cpus.forEach((_, n) =>
     flat[n]!.forEach(({ s }) => {
       if (!isAccess(s)) return;
-      add(users, s.loc, n);
-      if (isStore(s)) add(writers, s.loc, n);
+      for (const l of locsOf(s)) {
+        add(users, l, n);
+        if (isStore(s)) add(writers, l, n);
+      }
     }),
   );
-  const other = (m: Map<string, Set<number>>, loc: string, cpu: number): boolean =>
-    [...(m.get(loc) ?? [])].some((c) => c !== cpu);
+  const other = (m: Map<string, Set<number>>, s: Access, cpu: number): boolean =>
+    locsOf(s).some((loc) => [...(m.get(loc) ?? [])].some((c) => c !== cpu));
   for (const [n, cpu] of t.cpus.entries()) {
     const f = flat[n]!;
     for (let j = 0; j < f.length; j++) {
@@ -157,12 +195,14 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
       for (let i = 0; i < j; i++) {
         const a = f[i]!.s;
         // a plain store first: weak already lets W be placed coherence-before writes its CPU has not seen
-        if (!isAccess(a) || a.kind === 'store' || a.loc === w.loc || acquires(a)) continue;
+        if (!isAccess(a) || a.kind === 'store' || acquires(a)) continue;
+        if (!through(a) && !through(w) && a.loc === w.loc) continue;
         if (!together(f[i]!, f[j]!)) continue;
         // Reordering them shows only if another CPU writes A's location (A could then read a store that
         // follows W) and another CPU reads or writes W's.
-        if (!other(writers, a.loc, n) || !other(users, w.loc, n)) continue;
-        if (a.reg !== undefined && a.reg === valueReg(w)) continue;
+        if (!other(writers, a, n) || !other(users, w, n)) continue;
+        // a data dependency, or one through loads through pointers
+        if (dependent(f, i, j)) continue;
         // a control dependency: W in an if after A whose condition tests A's register
         if (f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i)) continue;
         const between = f.slice(i + 1, j).filter((b) => dominates(b, f[j]!));
