@@ -4,7 +4,7 @@ import type { LitmusShape } from '../litmus-shapes';
 import type { Execution, MachineSpec, ModelKind } from '../machine';
 import { execute, executionKey } from '../machine';
 import type { Quantifier, RawTest } from '../scenario';
-import { rawConditionText, rawHolds, rawMachine, rawState, weakGapWarning } from '../scenario';
+import { printCond, rawConditionText, rawHolds, rawKept, rawMachine, rawState, weakGapWarning } from '../scenario';
 
 /** What herd7 prints for a test: its states, and whether each execution satisfies its condition's proposition. */
 export interface HerdTest {
@@ -16,6 +16,8 @@ export interface HerdTest {
   /** the `States` line of an execution, `0:r0=1; 1:r0=0;` */
   state(exec: Execution): string;
   holds(exec: Execution): boolean;
+  /** herd7's `filter (…)`, as written, and whether an execution passes it (absent: every execution counts) */
+  readonly filter?: { readonly text: string; kept(exec: Execution): boolean };
   /** why `weak` may miss LKMM outcomes of this test (scenario/litmus/weak-gap.ts), if it may */
   readonly weakGap?: string;
 }
@@ -39,6 +41,9 @@ export function rawHerdTest(t: RawTest): HerdTest {
     build: () => rawMachine(t),
     state: (exec) => rawState(t, exec),
     holds: (exec) => rawHolds(t, exec),
+    ...(t.filter !== undefined
+      ? { filter: { text: `filter (${printCond(t.filter)})`, kept: (exec) => rawKept(t, exec) } }
+      : {}),
     ...withWeakGap(weakGapWarning(t)),
   };
 }
@@ -56,6 +61,8 @@ export interface HerdResult {
 }
 
 const POSITIVE = 'positive';
+/** the state every execution a filter drops is counted under (no real state line starts with a space) */
+const FILTERED = ' filtered';
 
 const traces = (n: number): string => (n === 1 ? '1 trace' : `${n} traces`);
 
@@ -109,7 +116,10 @@ export function herdSteps(
   const spec = t.build();
   return exhaustSteps(
     (source) => ({ exec: execute(spec, model, source) }),
-    ({ exec }: { exec: Execution }) => [[t.state(exec), t.holds(exec) ? POSITIVE : 'negative']],
+    ({ exec }: { exec: Execution }) =>
+      t.filter !== undefined && !t.filter.kept(exec)
+        ? [[FILTERED, FILTERED]]
+        : [[t.state(exec), t.holds(exec) ? POSITIVE : 'negative']],
     { ...opts, executionKey: ({ exec }: { exec: Execution }) => executionKey(exec) },
   );
 }
@@ -126,10 +136,12 @@ export function herdResult(
   x: Exploration<unknown>,
   stopped?: string,
 ): HerdResult {
-  const states = [...x.states.keys()].sort();
+  const states = [...x.states.keys()].filter((s) => s !== FILTERED).sort();
   let positive = 0;
   for (const s of x.states.values()) positive += s.labels.get(POSITIVE)?.distinct ?? 0;
-  const negative = (x.distinct ?? 0) - positive;
+  // herd7 drops what its filter rejects: neither a state nor a counted execution
+  const filtered = x.states.get(FILTERED)?.labels.get(FILTERED)?.distinct ?? 0;
+  const negative = (x.distinct ?? 0) - positive - filtered;
   const observation: Observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
   const ok = t.quantifier === 'exists' ? positive > 0 : t.quantifier === '~exists' ? positive === 0 : negative === 0;
   const interrupted = stopped !== undefined && x.interrupted;
@@ -150,6 +162,9 @@ export function herdResult(
     interrupted
       ? `Model ${model}; ${countText(x)}; INTERRUPTED by ${stopped}: the states above are partial`
       : `Model ${model}; ${searchLine(x, opts.preemptionBound)}`,
+    ...(t.filter !== undefined
+      ? [`Filter: ${t.filter.text} dropped ${filtered} of ${x.distinct ?? 0} executions${interrupted ? ' so far' : ''}`]
+      : []),
     // more outcomes can only turn Never or Always into Sometimes
     ...(!interrupted && model === 'weak' && observation !== 'Sometimes' && t.weakGap !== undefined
       ? [`Warning: ${t.weakGap}; this ${observation} may be Sometimes under LKMM`]

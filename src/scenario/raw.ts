@@ -477,6 +477,11 @@ export interface RawTest {
   readonly cpuIndex: ReadonlyMap<string, number>;
   /** `expect MODEL never|sometimes|always` lines */
   readonly expect: ReadonlyMap<string, string>;
+  /**
+   * herd7's `filter (…)` (imported litmus tests): only the executions whose final state satisfies it are states,
+   * witnesses and counted executions; the others are dropped, as herd7 drops them (rawKept)
+   */
+  readonly filter?: Cond;
 }
 
 export function rawMachine(t: RawTest): MachineSpec & { readonly table: LocationTable } {
@@ -533,12 +538,25 @@ function valueText(t: RawTest, o: Observed, v: bigint | undefined): string {
   return to !== undefined && v >= ADDRESS_BASE ? to.name : String(v);
 }
 
+/**
+ * Whether an execution counts under the test's filter: it has none, or the final state satisfies it. An execution a
+ * bound stopped has no final state and is kept, to show as `bound-hit` (herd7 has no such executions).
+ */
+export function rawKept(t: RawTest, exec: Execution): boolean {
+  if (t.filter === undefined || exec.outcome.kind !== 'complete') return true;
+  return evalCond(t.filter, finalValue(t, exec));
+}
+
+/** A condition atom's variable at the end of the execution (`cpu` as the condition writes it). */
+const finalValue =
+  (t: RawTest, exec: Execution) =>
+  (cpu: string | undefined, name: string): bigint | undefined =>
+    lookup(t, exec, cpu === undefined ? { name } : { cpu: t.cpuIndex.get(cpu)!, name });
+
 /** Whether the condition's proposition holds at the end of the execution. */
 export function rawHolds(t: RawTest, exec: Execution): boolean {
   if (exec.outcome.kind !== 'complete') return false;
-  return evalCond(t.cond, (cpu, name) =>
-    lookup(t, exec, cpu === undefined ? { name } : { cpu: t.cpuIndex.get(cpu)!, name }),
-  );
+  return evalCond(t.cond, finalValue(t, exec));
 }
 
 /** `exists (0:r0=1 /\ 1:r0=0)` */

@@ -1,7 +1,7 @@
 import type { ModelKind } from '../../machine';
 import { DEFAULT_BOUNDS, execute } from '../../machine';
 import type { RawTest } from '../../scenario';
-import { rawConditionText, rawHolds, rawMachine, rawState, weakGapWarning } from '../../scenario';
+import { rawConditionText, rawHolds, rawKept, rawMachine, rawState, weakGapWarning } from '../../scenario';
 import type { FuzzEngineName } from '../../engines';
 import { createEngine, deriveSeed } from '../../engines';
 import { resolveModel } from '../../campaign';
@@ -30,6 +30,8 @@ export interface RawFuzzResult {
   readonly condition: string;
   readonly executions: number;
   readonly boundHits: number;
+  /** with a `filter (…)`: the executions it dropped (no witness among them) */
+  readonly filtered?: number;
   /** executions whose final state is a witness (satisfies the proposition; violates it under `forall`) */
   readonly witnesses: number;
   readonly first?: { readonly execution: number; readonly state: string; readonly trace: readonly number[] };
@@ -64,13 +66,17 @@ export function fuzzRawTests(
     let executions = 0;
     let boundHits = 0;
     let witnesses = 0;
+    let filtered = 0;
     let first: RawFuzzResult['first'];
     for (let r = 0; r < runs && (r === 0 || clock() < until); r++) {
       const exec = execute(spec, model, engine.source(deriveSeed(o.seed, test.name, model, r)), DEFAULT_BOUNDS);
       executions++;
       if (exec.outcome.kind !== 'complete') boundHits++;
       const holds = rawHolds(test, exec);
-      const witness = exec.outcome.kind === 'complete' && (test.quantifier === 'forall' ? !holds : holds);
+      // an execution the test's filter drops is no witness either way (herd7 drops it)
+      const kept = rawKept(test, exec);
+      if (!kept) filtered++;
+      const witness = exec.outcome.kind === 'complete' && kept && (test.quantifier === 'forall' ? !holds : holds);
       engine.observe(exec, witness ? 'witness' : 'none');
       if (!witness) continue;
       witnesses++;
@@ -83,6 +89,7 @@ export function fuzzRawTests(
       condition: rawConditionText(test),
       executions,
       boundHits,
+      ...(test.filter !== undefined ? { filtered } : {}),
       witnesses,
       ...(first ? { first } : {}),
       ...(model === 'weak' && !first ? gapOf(test) : {}),
@@ -105,7 +112,9 @@ export function rawReport(results: readonly RawFuzzResult[], o: RawFuzzOptions):
   const lines: string[] = [];
   for (const r of results) {
     const q = r.condition.split(' ')[0]!;
-    const explored = `engine ${o.engine}, seed ${o.seed}: ${r.executions} executions, ${r.boundHits} bound-hit`;
+    const explored =
+      `engine ${o.engine}, seed ${o.seed}: ${r.executions} executions, ${r.boundHits} bound-hit` +
+      (r.filtered !== undefined ? `, ${r.filtered} dropped by the filter` : '');
     if (r.first === undefined) {
       lines.push(`${r.test} ${r.model}: no execution ${what(q)} of ${r.condition} — ${explored}`);
       if (r.weakGap !== undefined) lines.push(`  warning: ${r.weakGap}; LKMM may have witnesses here`);

@@ -39,7 +39,7 @@
  * pointers to pointers, filter, …) is an error naming the construct — never
  * silently dropped.
  */
-import type { Cond, Quantifier } from '../ast';
+import type { Cond, Num, Quantifier } from '../ast';
 import { parseCond, parseQuantifier } from '../cond';
 import { Cursor } from '../cursor';
 import { ScenarioError, closeNames, expected } from '../errors';
@@ -68,7 +68,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   synchronize_rcu_expedited: 'RCU grace periods (synchronize_rcu_expedited)',
   smp_mb__after_unlock_lock: 'smp_mb__after_unlock_lock',
   smp_store_mb: 'smp_store_mb',
-  filter: 'filter clauses',
 };
 
 /**
@@ -408,23 +407,36 @@ export function parseLitmus(src: string, file: string): RawTest {
       c.accept('punct', ';');
     }
   }
-  unsupportedAt(c);
-  if (c.is('eof'))
-    throw c.error(
-      cpus.length === 0 ? "a process 'P0(int *x) { … }'" : "a process, 'locations [...]' or an 'exists (…)' clause",
-    );
-  if (!c.is('punct', '~') && !(c.is('ident', 'exists') || c.is('ident', 'forall'))) {
-    throw c.error(
-      cpus.length === 0 ? "a process 'P0(int *x) { … }'" : `P${cpus.length}, 'locations [...]' or 'exists (…)'`,
-    );
-  }
-  const quantifier: Quantifier = parseQuantifier(c);
   // `1:r0=x`: a pointer compared with a location's address (checked against the variable's type below)
-  let cond: Cond = parseCond(c, (cc) => {
+  const condValue = (cc: Cursor): Num => {
     if (!cc.is('ident')) return cc.number();
     const t = cc.next();
     return { value: addressOf(t, 'a pointer compared with an address'), raw: t.text, line: t.line, col: t.col };
-  });
+  };
+  // `filter (…)` (Documentation/litmus-tests/locking/RM-*): only the executions whose final state satisfies it count
+  let filter: Cond | undefined;
+  if (c.accept('ident', 'filter')) {
+    filter = parseCond(c, condValue);
+    if (filter.kind === 'paren') filter = filter.arg;
+  }
+  unsupportedAt(c);
+  if (c.is('eof'))
+    throw c.error(
+      cpus.length === 0
+        ? "a process 'P0(int *x) { … }'"
+        : "a process, 'locations [...]', 'filter (…)' or an 'exists (…)' clause",
+    );
+  if (!c.is('punct', '~') && !(c.is('ident', 'exists') || c.is('ident', 'forall'))) {
+    throw c.error(
+      cpus.length === 0
+        ? "a process 'P0(int *x) { … }'"
+        : filter !== undefined
+          ? "'exists (…)' after the filter"
+          : `P${cpus.length}, 'locations [...]', 'filter (…)' or 'exists (…)'`,
+    );
+  }
+  const quantifier: Quantifier = parseQuantifier(c);
+  let cond: Cond = parseCond(c, condValue);
   if (cond.kind === 'paren') cond = cond.arg;
   if (!c.is('eof')) {
     unsupportedAt(c);
@@ -439,7 +451,7 @@ export function parseLitmus(src: string, file: string): RawTest {
     initial: l.initial,
     ...(l.pointer ? { pointer: true } : {}),
   }));
-  for (const a of condAtoms(cond)) {
+  for (const a of [...condAtoms(cond), ...(filter !== undefined ? condAtoms(filter) : [])]) {
     let pointer: boolean;
     if (a.cpu === undefined) {
       if (!locs.has(a.name))
@@ -483,6 +495,7 @@ export function parseLitmus(src: string, file: string): RawTest {
     observed: observedOf(cond, cpuIndex, extra),
     cpuIndex,
     expect: new Map(),
+    ...(filter !== undefined ? { filter } : {}),
   };
 }
 
