@@ -55,6 +55,11 @@ export type RawStmt =
   | { readonly kind: 'lock' | 'unlock'; readonly loc: string }
   /** `r = spin_trylock(l)`: 1 when it took the lock, 0 when it was held */
   | { readonly kind: 'trylock'; readonly reg?: string; readonly loc: string }
+  /**
+   * `r = spin_is_locked(l)`: a plain read of the lock word, 1 when it reads a held lock (LKMM lock.cat: an RL or RU
+   * event, a read that orders nothing)
+   */
+  | { readonly kind: 'islocked'; readonly reg?: string; readonly loc: string }
   | {
       readonly kind: 'xchg' | 'cmpxchg';
       readonly reg?: string;
@@ -283,6 +288,14 @@ export function rawInstr(
       return spin_unlock(loc);
     case 'trylock':
       return spin_trylock(loc);
+    case 'islocked': {
+      const read = { ...READ_ONCE(loc), name: 'spin_is_locked' } as Instr;
+      if (s.reg === undefined) return read;
+      // its register holds a value computed from the read: a later store of it depends on it
+      const dep = `${s.reg}#${deps.loads++}`;
+      deps.of.set(s.reg, dep);
+      return { ...read, dep } as Instr;
+    }
     case 'atomic': {
       const v = val(s.value);
       const u = s.unless ? val(s.unless) : 0n;
@@ -338,9 +351,10 @@ export function* runRaw(
     const v = yield rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs);
     if (!('reg' in s) || s.reg === undefined) continue;
     // a register written by anything but a load holds no load's value any more
-    if (s.kind !== 'load') deps.of.delete(s.reg);
+    if (s.kind !== 'load' && s.kind !== 'islocked') deps.of.delete(s.reg);
     // spin_trylock returns whether it took the lock; its RMW resumes with the old lock value
     if (s.kind === 'trylock') regs.set(s.reg, v === 0n ? 1n : 0n);
+    else if (s.kind === 'islocked') regs.set(s.reg, v !== 0n ? 1n : 0n);
     else if (s.kind === 'atomic') regs.set(s.reg, atomicResult(s, v, operands[0]!, operands[1]!, loc!.width));
     else regs.set(s.reg, v);
   }
@@ -349,11 +363,14 @@ export function* runRaw(
 const FENCE_LOC: Location = { id: -1, name: '', width: 64 };
 
 /** The accesses of a raw program (lock operations aside): what the `Warning:` check pairs and pick names name. */
-export type RawAccess = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'atomic' }>;
+export type RawAccess = Extract<RawStmt, { kind: 'load' | 'store' | 'xchg' | 'cmpxchg' | 'atomic' | 'islocked' }>;
 
-/** A read a store may run ahead of (LKMM orders nothing after it): a plain load, or a relaxed RMW. */
-const unorderedRead = (s: RawStmt): s is Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' }> =>
+/** A read a store may run ahead of (LKMM orders nothing after it): a plain load, spin_is_locked(), a relaxed RMW. */
+const unorderedRead = (
+  s: RawStmt,
+): s is Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' | 'islocked' }> =>
   (s.kind === 'load' && s.how === 'once') ||
+  s.kind === 'islocked' ||
   ((s.kind === 'xchg' || s.kind === 'cmpxchg' || s.kind === 'atomic') && s.order === 'relaxed');
 
 /**
@@ -436,6 +453,8 @@ export function describeAccess(s: RawAccess): string {
     case 'xchg':
     case 'cmpxchg':
       return `${s.kind}${s.order === 'full' ? '' : `_${s.order}`}(${s.loc}, …)`;
+    case 'islocked':
+      return `spin_is_locked(${s.loc})`;
     case 'atomic':
       // atomic_inc(v), atomic_add(i, v), atomic_add_unless(v, a, u) (linux-kernel.def's argument orders)
       return /inc|dec/.test(s.name)

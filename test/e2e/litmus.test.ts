@@ -59,7 +59,7 @@ describe('ptefuzz litmus', () => {
       '\tspin_lock(x);',
       "7:12: expected a spinlock_t parameter of P0 (it has none: declare 'spinlock_t *l'), found 'x'",
     ],
-    ['islocked.litmus', '\tspin_is_locked(x);', '7:2: unsupported construct: spin_is_locked'],
+    ['unlockwait.litmus', '\tspin_unlock_wait(x);', '7:2: unsupported construct: spin_unlock_wait'],
     [
       'atomic.litmus',
       '\tatomic_inc(x);',

@@ -344,3 +344,21 @@ describe('if (LB+ctrlonceonce+mbonceonce, Documentation/litmus-tests/locking/DCL
     );
   });
 });
+
+describe('spin_is_locked', () => {
+  const src = (body: string): string =>
+    `C T\n{\n spinlock_t l;\n int x;\n}\nP0(spinlock_t *l, int *x)\n{\n int r0;\n${body}\n}\nexists (0:r0=1)\n`;
+  test('a plain read of the lock word; its register is 1 when the lock is held (its own spin_lock here)', () => {
+    const t = parseLitmus(src(' spin_lock(l);\n r0 = spin_is_locked(l);\n spin_unlock(l);'), 't.litmus');
+    expect(t.cpus[0]!.stmts[1]).toEqual({ kind: 'islocked', loc: 'l', reg: 'r0' });
+    const r = herdBlock(rawHerdTest(t), 'weak', {});
+    expect([r.observation, r.positive, r.negative]).toEqual(['Always', 1, 0]);
+    const free = herdBlock(rawHerdTest(parseLitmus(src(' r0 = spin_is_locked(l);'), 't.litmus')), 'sc', {});
+    expect([free.observation, free.positive, free.negative]).toEqual(['Never', 0, 1]);
+  });
+  test('only on a spinlock_t parameter: one line', () => {
+    expect(message(src(' r0 = spin_is_locked(x);'))).toBe(
+      "t.litmus:9:22: expected a spinlock_t parameter of P0 (l), found 'x'",
+    );
+  });
+});

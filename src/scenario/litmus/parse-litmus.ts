@@ -60,7 +60,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, string>> = {
   do: 'loops (do)',
   goto: 'goto',
   return: 'return',
-  spin_is_locked: 'spin_is_locked',
   spin_unlock_wait: 'spin_unlock_wait',
   raw_spin_lock: 'raw spinlocks (raw_spin_lock)',
   raw_spin_unlock: 'raw spinlocks (raw_spin_unlock)',
@@ -761,13 +760,19 @@ function procBody(
         `it before ${fn.text}()`,
       );
     before = undefined;
-    if (fn.text === 'spin_lock' || fn.text === 'spin_unlock' || fn.text === 'spin_trylock') {
-      if (reg !== undefined && fn.text !== 'spin_trylock')
+    if (
+      fn.text === 'spin_lock' ||
+      fn.text === 'spin_unlock' ||
+      fn.text === 'spin_trylock' ||
+      fn.text === 'spin_is_locked'
+    ) {
+      if (reg !== undefined && fn.text !== 'spin_trylock' && fn.text !== 'spin_is_locked')
         throw expected(file, fn, `${fn.text}() as a statement`, `an assignment to ${reg}`);
       c.punct('(');
       const l = lock(fn.text);
       c.punct(')');
       if (fn.text === 'spin_trylock') return { kind: 'trylock', loc: l, ...(reg !== undefined ? { reg } : {}) };
+      if (fn.text === 'spin_is_locked') return { kind: 'islocked', loc: l, ...(reg !== undefined ? { reg } : {}) };
       return { kind: fn.text === 'spin_lock' ? 'lock' : 'unlock', loc: l };
     }
     const atomic = ATOMIC_OPS[fn.text];

@@ -50,8 +50,8 @@
 import type { RawAccess, RawStmt, RawTest } from '../raw';
 import { ADDRESS_BASE, describeAccess, runAhead } from '../raw';
 
-/** The accesses the check pairs: lock operations only order (a lock word is no data). */
-type Access = RawAccess;
+/** The accesses the check pairs: lock operations only order (a lock word is no data), spin_is_locked() included. */
+type Access = Exclude<RawAccess, { kind: 'islocked' }>;
 type Rmw = Extract<RawStmt, { kind: 'xchg' | 'cmpxchg' | 'atomic' }>;
 
 const isRmw = (s: RawStmt): s is Rmw => s.kind === 'xchg' || s.kind === 'cmpxchg' || s.kind === 'atomic';
