@@ -12,7 +12,7 @@
  * Statements: READ_ONCE(*x), WRITE_ONCE(*x, e), smp_load_acquire(x),
  * smp_store_release(x, e), smp_rmb(), smp_wmb(), smp_mb(), xchg(x, e),
  * cmpxchg(x, e, e) and their _relaxed/_acquire/_release forms, each alone or
- * assigned to a register; spin_lock(l), spin_unlock(l) and r = spin_trylock(l)
+ * assigned to a register; spin_lock(l), spin_unlock(l), r = spin_trylock(l) and r = spin_is_locked(l)
  * on `spinlock_t *l` parameters (locks start unlocked; LKMM semantics as far
  * as the weak model goes: machine/weak.ts); the atomic_t operations of
  * tools/memory-model/linux-kernel.def on `atomic_t *v` parameters (ATOMIC_OPS
@@ -35,8 +35,9 @@
  * rcu_read_unlock() order nothing without a grace period, which is refused
  * (synchronize_rcu), so they are dropped. Types are checked: only pointers hold
  * addresses, only int locations are dereferenced, no RMW acts on a pointer.
- * Anything else (if, loops, spin_is_locked, atomic64_t, grace periods,
- * pointers to pointers, filter, …) is an error naming the construct — never
+ * `filter (…)` before the condition drops the executions it rejects (raw.ts
+ * rawKept). Anything else (other ifs, loops, spin_unlock_wait, atomic64_t,
+ * grace periods, pointers to pointers, …) is an error naming the construct — never
  * silently dropped.
  */
 import type { Cond, Num, Quantifier } from '../ast';
