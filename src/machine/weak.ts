@@ -162,6 +162,11 @@ export class WeakModel implements MemoryModel {
     if (how === 'acquire') {
       this.raise(v, msg.view);
       this.strengthen(v, msg.strong);
+      // hb is transitive: what the acquire orders after it is ordered after what its address depends on too
+      if (deps !== undefined) {
+        this.raise(v, deps.view);
+        this.strengthen(v, deps.strong);
+      }
     } else join(v.sacq, msg.strong);
     if (dep !== undefined) {
       // what an access that depends on this load is ordered after: this message, and (hb is transitive) whatever

@@ -7,6 +7,8 @@
  * - MP+wmb+addr: Wx ->cumul-fence Wy ->rfe Ry ->addr Rx ->fre Wx; fre ; cumul-fence ; rfe is `prop`, so Rx -> Ry is
  *   in hb (`(prop \ id) & int`) against Ry ->ppo Rx: a cycle, Never. Without the smp_wmb there is no cumul-fence and
  *   no prop from Rx to Ry: Sometimes (MP+po+addr). A later load that does not depend on Ry is in no ppo: Sometimes.
+ * - an acquire read through the pointer: Rw ->fre Ww ->wmb Wy ->rfe Ry is prop to Ry on Rw's CPU, against Ry ->addr
+ *   Racq ->po Rw (ppo: addr, then [acquire] ; po): Never.
  * - Z6.2+mb+acqpo+addr: Rx ->fre Wx ->mb Wy ->rfe Racq ->acquire Wp ->rfe Rp ->addr Rx is prop ; strong-fence ; hb*,
  *   a pb cycle: Never; without the smp_mb(): Sometimes (P1's plain store carries nothing of x, the acquire notwithstanding).
  * - LB through a pointer: Ry ->addr Wz ->rfe Rz ->mb Wy ->rfe Ry is an hb cycle: Never; without the smp_mb the
@@ -76,6 +78,15 @@ describe('a load through a pointer is ordered after the load of the pointer (wea
         ' WRITE_ONCE(*w, 1);\n smp_wmb();\n WRITE_ONCE(*y, w);',
         ' r0 = READ_ONCE(*y);\n r1 = READ_ONCE(*r0);',
         '1:r0=w /\\ 1:r1=0',
+      ),
+      'Never',
+    ],
+    [
+      'an acquire through the pointer orders later loads after the pointer’s load too (hb is transitive)',
+      mp(
+        ' WRITE_ONCE(*w, 1);\n smp_wmb();\n WRITE_ONCE(*y, x);',
+        ' int r2;\n r0 = READ_ONCE(*y);\n r1 = smp_load_acquire(r0);\n r2 = READ_ONCE(*w);',
+        '1:r0=x /\\ 1:r2=0',
       ),
       'Never',
     ],
