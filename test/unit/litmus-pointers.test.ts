@@ -66,6 +66,14 @@ describe('what is read', () => {
     ]);
   });
 
+  test('a target named only in the init block (y=q;) is an int location starting at 0, as in herd7', () => {
+    const t = parseLitmus(src('y=q;', 'int **y', '', 'y=q'), 't.litmus');
+    expect(t.locations).toEqual([
+      { name: 'y', width: 64, initial: ADDRESS_BASE + 1n, pointer: true },
+      { name: 'q', width: 32, initial: 0n },
+    ]);
+  });
+
   test('a condition compares a pointer with a location name, and keeps the name for printing', () => {
     const t = parseLitmus(src('y=z;\nz=0;', 'int *x, int **y', '\tWRITE_ONCE(*y, x);', 'y=x'), 't.litmus');
     expect(t.cond).toMatchObject({ kind: 'atom', name: 'y', value: { raw: 'x', value: ADDRESS_BASE + 2n } });
@@ -160,9 +168,9 @@ describe('one line for each form outside the subset or ill-typed', () => {
       "t.litmus:13:11: expected a number (x holds an integer), found 'z'",
     ],
     [
-      'an unknown target',
-      src('y=q;', 'int **y', '', 'y=q'),
-      "t.litmus:4:3: expected the address y starts with: a location (y), found 'q'",
+      'a condition naming no location',
+      src('y=z;\nz=0;', 'int *x, int **y', '\tWRITE_ONCE(*y, x);', 'y=q'),
+      "t.litmus:13:11: expected a pointer compared with an address: a location (y, z, x), found 'q'",
     ],
     [
       'a lock as a target',
