@@ -170,8 +170,8 @@ export interface RawLocation {
 
 /**
  * The value of a pointer to the location with machine id `id` (imported litmus tests: `y=x;`, `rcu_assign_pointer(*y,
- * x)`): far above any 32-bit value and any constant a test may write (the importer refuses those), so that a state
- * prints it back as the location's name, as herd7 does (`1:r0=x;`).
+ * x)`): above any 32-bit value. A state prints a pointer variable's value back as the location's name, as herd7 does
+ * (`1:r0=x;`); the importer's type checks keep addresses in pointer variables and everything else out of them.
  */
 export const ADDRESS_BASE = 0x7ad0_0000_0000_0000n;
 export const rawAddress = (id: number): bigint => ADDRESS_BASE + BigInt(id);
@@ -229,9 +229,15 @@ function accessed(
 ): Location | undefined {
   if (!('loc' in s)) return undefined;
   if (!('via' in s) || s.via !== true) return located(locs, s.loc);
-  const v = regs.get(s.loc);
+  const l = pointee(locs, regs.get(s.loc));
+  if (l === undefined) throw new Error(`[ptefuzz internal bug] pointer register ${s.loc} holds no location's address`);
+  return l;
+}
+
+/** The location whose rawAddress `v` is, if any. */
+function pointee(locs: ReadonlyMap<string, Location>, v: bigint | undefined): Location | undefined {
   for (const l of locs.values()) if (rawAddress(l.id) === v) return l;
-  throw new Error(`[ptefuzz internal bug] pointer register ${s.loc} holds ${String(v)}, no location's address`);
+  return undefined;
 }
 
 /**
@@ -315,16 +321,12 @@ export function* runRaw(
   deps: RawDeps = { of: new Map(), loads: 0 },
 ): Program<void> {
   const hoisted = new Set<number>();
+  // a pointer register's target now, for the accesses through it that runAhead passes or runs ahead
+  const target = (reg: string): string | undefined => pointee(locs, regs.get(reg))?.name;
   for (let k = 0; k < stmts.length; k++) {
     if (hoisted.has(k)) continue;
     const s = stmts[k]!;
     // load buffering: under weak, the next store nothing orders after this read may run first (runAhead)
-    // a pointer register's target, for the accesses through it that runAhead passes or runs ahead
-    const target = (reg: string): string | undefined => {
-      const v = regs.get(reg);
-      for (const l of locs.values()) if (rawAddress(l.id) === v) return l.name;
-      return undefined;
-    };
     for (let h = runAhead(stmts, k, hoisted, target); h !== undefined; h = runAhead(stmts, k, hoisted, target)) {
       const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
       const what = `${h.wmbs.map(() => 'smp_wmb(); ').join('')}${describeAccess(w)}`;

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ScenarioError, parseLitmus } from '../../src/scenario';
+import { parseLitmus } from '../../src/scenario';
+import { litmusError as message } from '../support/litmus-error';
 import { herdBlock, rawHerdTest } from '../../src/cli/herd';
 import { fuzzRawTests } from '../../src/cli/commands/fuzz-raw';
 
@@ -62,15 +63,6 @@ describe('filter', () => {
   });
 
   test('its variables are checked as the condition’s: one line naming what is wrong', () => {
-    const message = (src: string): string => {
-      try {
-        parseLitmus(src, 't.litmus');
-      } catch (e) {
-        if (e instanceof ScenarioError) return e.message;
-        throw e;
-      }
-      throw new Error('parsed');
-    };
     expect(message(mp('filter (1:r7=1)', '1:r1=0'))).toBe(
       "t.litmus:13:9: expected a register of P1 (r0, r1), found 'r7'",
     );

@@ -4,21 +4,13 @@
  * accepts and the one-line error for what it does not.
  */
 import { describe, expect, test } from 'vitest';
-import { ScenarioError, parseLitmus } from '../../src/scenario';
+import { parseLitmus } from '../../src/scenario';
+import { litmusError as message } from '../support/litmus-error';
 import { herdBlock, rawHerdTest } from '../../src/cli/herd';
 
 const MP = (init: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tWRITE_ONCE(*y, 1);\n}\n\nexists (x=1)\n`;
 
-const message = (src: string): string => {
-  try {
-    parseLitmus(src, 't.litmus');
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.message;
-    throw e;
-  }
-  throw new Error('parsed');
-};
 
 describe('init block', () => {
   test('`int x;` declares x initially 0, as in C (CoWW+poonceonce, MP+fencewmbonceonce+fencermbonceonce)', () => {

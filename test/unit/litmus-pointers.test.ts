@@ -4,22 +4,14 @@
  * that keep an address out of an int and an int out of a pointer, and the one-line error for each refused form.
  */
 import { describe, expect, test } from 'vitest';
-import { ScenarioError, parseLitmus } from '../../src/scenario';
+import { parseLitmus } from '../../src/scenario';
+import { litmusError as message } from '../support/litmus-error';
 import { ADDRESS_BASE } from '../../src/scenario/raw';
 
 /** A one-process test: `init` in the init block, `params` and `body` for P0, `exists` as the condition. */
 const src = (init: string, params: string, body: string, exists: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(${params})\n{\n${body}\n}\n\nexists (${exists})\n`;
 
-const message = (text: string): string => {
-  try {
-    parseLitmus(text, 't.litmus');
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.message;
-    throw e;
-  }
-  throw new Error('parsed');
-};
 
 describe('what is read', () => {
   test('pointer locations hold the address of their target, 64-bit; pointer registers are listed', () => {
