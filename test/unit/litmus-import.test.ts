@@ -11,7 +11,6 @@ import { herdBlock, rawHerdTest } from '../../src/cli/herd';
 const MP = (init: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tWRITE_ONCE(*y, 1);\n}\n\nexists (x=1)\n`;
 
-
 describe('init block', () => {
   test('`int x;` declares x initially 0, as in C (CoWW+poonceonce, MP+fencewmbonceonce+fencermbonceonce)', () => {
     const t = parseLitmus(MP('\tint x;\n\tint y = 2;'), 't.litmus');

@@ -12,7 +12,6 @@ import { ADDRESS_BASE } from '../../src/scenario/raw';
 const src = (init: string, params: string, body: string, exists: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(${params})\n{\n${body}\n}\n\nexists (${exists})\n`;
 
-
 describe('what is read', () => {
   test('pointer locations hold the address of their target, 64-bit; pointer registers are listed', () => {
     const t = parseLitmus(

@@ -374,8 +374,7 @@ export function parseLitmus(src: string, file: string): RawTest {
   // --- pointers: every location is known, so is its address (rawAddress of its index) ----------------------------
   // a target named only as a pointer's initial value (`y=z;` and no other z) is an int location starting at 0, as in
   // herd7, where every name of the init block is a location
-  for (const l of [...locs.values()])
-    if (l.to !== undefined && !locs.has(l.to.text)) declare(l.to, undefined, 0n);
+  for (const l of [...locs.values()]) if (l.to !== undefined && !locs.has(l.to.text)) declare(l.to, undefined, 0n);
   const order = [...locs.keys()];
   /** the address of the int location `t` names (a pointer's target), or an error naming what `t` is instead */
   const addressOf = (t: Token, what: string): bigint => {
