@@ -148,27 +148,14 @@ export function executionKey(exec: Execution): string {
 }
 
 /**
- * One CPU's events (in the order they executed) in program order: a store that ran `ahead` of p program-order-earlier
- * steps (Event.ahead, load buffering: plain loads, relaxed RMWs, smp_rmb()s) executed when every po-earlier event but
- * those p had, and no po-later one (stores, and the smp_wmb()s before them, run ahead in program order; nothing else
- * does): its program-order position is its position in execution + p. The other events keep their execution order in
- * the remaining positions.
+ * One CPU's events (in the order they executed) in program order. Only a raw program's store (and the smp_wmb()s
+ * before it) runs ahead (Event.ahead, load buffering), and every event of a raw program records its instruction's
+ * place in the program (Event.po, a preorder rank: a statement after an `if` ranks after both its branches), so
+ * sorting by it restores program order — whatever the branches a store ran ahead of turned out to execute.
  */
 export function inProgramOrder(events: readonly Event[]): Event[] {
   if (!events.some((e) => e.ahead !== undefined)) return [...events];
-  // an execution a bound stopped may end before the loads a store ran ahead of: their positions stay empty
-  const slots: (Event | undefined)[] = [];
-  events.forEach((e, i) => {
-    if (e.ahead === undefined) return;
-    if (slots[i + e.ahead] !== undefined)
-      throw new Error(`[ptefuzz internal bug] two events of CPU ${e.cpu} at one program-order position`);
-    slots[i + e.ahead] = e;
-  });
-  let k = 0;
-  for (const e of events) {
-    if (e.ahead !== undefined) continue;
-    while (slots[k] !== undefined) k++;
-    slots[k++] = e;
-  }
-  return slots.filter((e): e is Event => e !== undefined);
+  if (events.some((e) => e.po === undefined))
+    throw new Error(`[ptefuzz internal bug] an event of CPU ${events[0]!.cpu} ran ahead outside a raw program`);
+  return [...events].sort((a, b) => a.po! - b.po!);
 }

@@ -28,8 +28,10 @@ export interface Event {
    * absent when it became coherence-last, as every write does under sc and tso)
    */
   readonly co?: number;
-  /** store or smp_wmb(): how many of its CPU's program-order-earlier steps it ran ahead of (Instr `ahead`; absent: none) */
-  readonly ahead?: number;
+  /** store or smp_wmb(): it ran ahead of program-order-earlier steps of its CPU (Instr `ahead`; absent: no) */
+  readonly ahead?: true;
+  /** its instruction's place in its raw program (Instr `po`; absent: a kernel model's) */
+  readonly po?: number;
   /** tag of the message read or written */
   readonly tag?: number;
   /** innermost operation of the CPU at this event, or -1 */

@@ -44,8 +44,17 @@ export interface OpMark {
   readonly args?: string;
 }
 
+/**
+ * Where an instruction stands in its raw program (src/scenario/raw.ts runRaw: every statement's rank in a preorder
+ * walk of its CPU's program), recorded in its event: when a store ran ahead (`ahead`), an execution's key puts the
+ * CPU's events back in program order by it. Absent: the kernel models' instructions (they never run ahead).
+ */
+export interface ProgramPosition {
+  readonly po?: number;
+}
+
 export type Instr =
-  | {
+  | ({
       readonly kind: 'load';
       readonly name: string;
       readonly loc: Location;
@@ -73,8 +82,8 @@ export type Instr =
        * location than what they read carries, as LKMM orders an address dependency (`addr` in ppo). Absent: none.
        */
       readonly after?: readonly string[];
-    }
-  | {
+    } & ProgramPosition)
+  | ({
       readonly kind: 'store';
       readonly name: string;
       readonly loc: Location;
@@ -87,14 +96,13 @@ export type Instr =
        */
       readonly after?: readonly string[];
       /**
-       * The store runs ahead of this many of its CPU's program-order-earlier steps, not yet executed — plain loads,
-       * relaxed RMWs and `smp_rmb()`s (load buffering: an imported litmus test's store that nothing orders after
-       * them, run ahead under weak, an `smp_wmb()` between them just before it — runAhead in src/scenario/raw.ts).
-       * Recorded in its event, so that an execution's key names events in program order. Absent: none.
+       * The store runs ahead of program-order-earlier steps of its CPU not yet executed (load buffering: a raw
+       * program's store that nothing orders after them, run ahead under weak — runAhead in src/scenario/raw.ts).
+       * Recorded in its event with its `po`, so that an execution's key names events in program order. Absent: no.
        */
-      readonly ahead?: number;
-    }
-  | {
+      readonly ahead?: true;
+    } & ProgramPosition)
+  | ({
       /**
        * Atomic read-modify-write of one location, or of a group of locations
        * at once (cmpxchg8b on a PAE pte). `update` maps the combined old value
@@ -107,11 +115,16 @@ export type Instr =
       /** `lock`: spin_trylock — a cumulative acquire when it stores, no ordering when it fails (LKMM lock.cat: LF) */
       readonly order: RmwOrder | 'lock';
       readonly update: (old: bigint) => bigint | null;
-    }
+    } & ProgramPosition)
   /** `ahead`: an smp_wmb() run ahead of earlier loads with the store after it (Instr store `ahead`) */
-  | { readonly kind: 'fence'; readonly name: string; readonly fence: FenceKind; readonly ahead?: number }
-  | { readonly kind: 'lock'; readonly name: 'spin_lock'; readonly lock: Location }
-  | { readonly kind: 'unlock'; readonly name: 'spin_unlock'; readonly lock: Location }
+  | ({
+      readonly kind: 'fence';
+      readonly name: string;
+      readonly fence: FenceKind;
+      readonly ahead?: true;
+    } & ProgramPosition)
+  | ({ readonly kind: 'lock'; readonly name: 'spin_lock'; readonly lock: Location } & ProgramPosition)
+  | ({ readonly kind: 'unlock'; readonly name: 'spin_unlock'; readonly lock: Location } & ProgramPosition)
   | { readonly kind: 'irq'; readonly name: string; readonly disable: boolean }
   /**
    * A TLB flush of the whole mm (every cached translation on every CPU). A

@@ -1,7 +1,7 @@
 import type { ChoiceSource } from './choice';
 import { ChoiceRecorder, PrunedExecution } from './choice';
 import type { Event, Execution, OpRecord, Outcome } from './execution';
-import type { FlushKind, Instr, Program } from './instructions';
+import type { FlushKind, Instr, Program, ProgramPosition } from './instructions';
 import type { MemPage, PageDecl, TlbEntry } from './pages';
 import { PageBug, PagePool } from './pages';
 import type { Location, LocationTable } from './location';
@@ -105,6 +105,7 @@ const newEvent = (
     rank: undefined,
     co: undefined,
     ahead: undefined,
+    po: undefined,
     tag: undefined,
     op,
     page: undefined,
@@ -413,7 +414,7 @@ export function execute(
         ev.wrote = ins.value;
         ev.tag = tag;
         if (co > 0) ev.co = co;
-        if (ins.ahead !== undefined && ins.ahead > 0) ev.ahead = ins.ahead;
+        if (ins.ahead === true) ev.ahead = true;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;
@@ -435,7 +436,7 @@ export function execute(
       case 'fence':
         model.fence(cpu, ins.fence, sink);
         ev = newEvent(steps, cpu, ins.kind, name, op, []);
-        if (ins.ahead !== undefined && ins.ahead > 0) ev.ahead = ins.ahead;
+        if (ins.ahead === true) ev.ahead = true;
         break;
       case 'lock': {
         const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
@@ -570,6 +571,9 @@ export function execute(
       default:
         throw new Error(`[ptefuzz internal bug] marker ${ins.kind} reached the scheduler`);
     }
+    // a raw program's instruction: its place in the program (execution-key.ts inProgramOrder)
+    const po = (ins as ProgramPosition).po;
+    if (po !== undefined) ev.po = po;
     ev.index = events.length;
     events.push(ev);
     st.lastStep = steps;

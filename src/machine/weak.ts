@@ -92,11 +92,11 @@ function join(into: View, from: View): void {
  *
  * Omitted (each listed in README Limitations): a load never reads a store
  * that has not executed yet — load buffering comes from the program, which
- * may run a plain store ahead of its CPU's earlier plain loads, relaxed RMWs
- * and read/write barriers (a `pick` only this model offers: runAhead in
- * src/scenario/raw.ts, imported litmus tests only), so LB outcomes LKMM allows
- * across anything else (a release, a lock operation, an `if`) are not
- * produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
+ * may run a plain store ahead of its CPU's earlier plain loads, relaxed RMWs,
+ * read/write barriers and ifs of those and of plain stores (a `pick` only this
+ * model offers: runAhead in src/scenario/raw.ts, imported litmus tests only),
+ * so LB outcomes LKMM allows across anything else (a release, a lock
+ * operation, an `if` holding one) are not produced (fewer outcomes); a failed cmpxchg reads the newest value (LKMM
  * lets it read any value coherence allows: fewer outcomes).
  * - dependencies (Instr `after`, naming earlier loads' `dep`s): a load whose
  *   address depends on earlier loads (an imported litmus test's

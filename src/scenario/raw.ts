@@ -310,6 +310,21 @@ export function rawInstr(
   }
 }
 
+/**
+ * Each statement of a raw program, its ifs' branches included, → its rank in a preorder walk (then before else): the
+ * `po` of its events. A statement after an if ranks after every statement of both branches.
+ */
+export function programPositions(stmts: readonly RawStmt[], into = new Map<RawStmt, number>()): Map<RawStmt, number> {
+  for (const s of stmts) {
+    into.set(s, into.size);
+    if (s.kind === 'if') {
+      programPositions(s.then, into);
+      programPositions(s.else, into);
+    }
+  }
+  return into;
+}
+
 /** Run raw statements on a CPU; `regs` is updated in place. */
 export function* runRaw(
   stmts: readonly RawStmt[],
@@ -319,10 +334,15 @@ export function* runRaw(
   ctrl: readonly string[] = [],
   /** this CPU's RawDeps, updated in place */
   deps: RawDeps = { of: new Map(), loads: 0 },
+  /** the CPU's whole program's programPositions (the top call computes them) */
+  at: ReadonlyMap<RawStmt, number> = programPositions(stmts),
 ): Program<void> {
   const hoisted = new Set<number>();
   // a pointer register's target now, for the accesses through it that runAhead passes or runs ahead
   const target = (reg: string): string | undefined => pointee(locs, regs.get(reg))?.name;
+  /** the instruction of `s`, with its place in the program (Instr `po`) */
+  const placed = (s: RawStmt, ins: Instr, ahead?: true): Instr =>
+    ({ ...ins, po: at.get(s)!, ...(ahead ? { ahead } : {}) }) as Instr;
   for (let k = 0; k < stmts.length; k++) {
     if (hoisted.has(k)) continue;
     const s = stmts[k]!;
@@ -330,27 +350,28 @@ export function* runRaw(
     for (let h = runAhead(stmts, k, hoisted, target); h !== undefined; h = runAhead(stmts, k, hoisted, target)) {
       const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
       const what = `${h.wmbs.map(() => 'smp_wmb(); ').join('')}${describeAccess(w)}`;
-      if ((yield pick(`${what} ahead of ${describeAccess(s as RawAccess)}`, 2, true)) === 0n) break;
+      const of = s.kind === 'if' ? `if (${s.reg} …)` : describeAccess(s as RawAccess);
+      if ((yield pick(`${what} ahead of ${of}`, 2, true)) === 0n) break;
       // the smp_wmb()s it passes run ahead first: they still order the CPU's earlier stores before it
       for (const f of h.wmbs) {
-        hoisted.add(f.at);
-        yield { ...smp_wmb(), ahead: f.steps } as Instr;
+        hoisted.add(f);
+        yield placed(stmts[f]!, smp_wmb(), true);
       }
       hoisted.add(h.at);
-      yield { ...rawInstr(w, located(locs, h.loc), regs, ctrl, deps, locs), ahead: h.steps } as Instr;
+      yield placed(w, rawInstr(w, located(locs, h.loc), regs, ctrl, deps, locs), true);
     }
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
       const on = deps.of.get(s.reg);
       const inner = on === undefined ? ctrl : [...ctrl, on];
-      yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs, inner, deps);
+      yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs, inner, deps, at);
       continue;
     }
     const loc = accessed(s, locs, regs);
     // an atomic_t RMW's operands are read before it runs (registers of this CPU)
     const operands =
       s.kind === 'atomic' ? [rawValue(s.value, loc!, regs), s.unless ? rawValue(s.unless, loc!, regs) : 0n] : [];
-    const v = yield rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs);
+    const v = yield placed(s, rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs));
     if (!('reg' in s) || s.reg === undefined) continue;
     // a register written by anything but a load holds no load's value any more
     if (s.kind !== 'load' && s.kind !== 'islocked') deps.of.delete(s.reg);
@@ -377,73 +398,94 @@ const unorderedRead = (
 
 /**
  * The store that may run ahead of the read `stmts[k]` (load buffering, LKMM's unordered R→W: nothing in ppo orders
- * them) — a plain load or a relaxed RMW (`xchg_relaxed`, `cmpxchg_relaxed`, a void `atomic_inc`…), else none: the
- * first statement after k not yet run that is no such read, when it is a plain store (`WRITE_ONCE`: a release is
- * ordered after everything before it) to none of the locations the reads from k up to it access (coherence: CoRW,
- * and an RMW's write) and whose value is no register those reads write (a data dependency; its value is not known
- * yet) — with `steps`, how many of its CPU's steps it passes (the reads, and any `smp_rmb()`: it orders reads only),
- * and `wmbs`, the `smp_wmb()`s between (each with the steps it passes): they order stores only, so they run ahead
- * with the store, just before it, and still order the CPU's earlier stores before it — unless a relaxed RMW, whose
- * write a `smp_wmb()` after it orders, lies before one in between. An `if`, `smp_mb()`, an acquire, a fully ordered or
- * release RMW or a lock operation in between stops the search (each orders the store, or, an `if`, may: a store
- * inside it is control-dependent; what this leaves out, README Limitations); a store already run ahead is passed
- * over, so stores run ahead in program order (two stores to one location keep theirs). An access through a pointer
- * register (RawVia), in between or as the store, counts as an access of the location `target` says the register
- * points to now — when those reads do not write the register (a store through it is then address-dependent on one
- * of them, which orders it, and a load's location is not known yet) and `target` is given (runRaw: the register's
- * value; the static Warning check has none, so there it stops the search). `loc`: the store's location.
+ * them) — a plain load or a relaxed RMW (`xchg_relaxed`, `cmpxchg_relaxed`, a void `atomic_inc`…, `spin_is_locked`),
+ * or an `if` whose branches hold such a read —, else none: the first statement after k not yet run that is no such
+ * read, `smp_rmb()` (it orders reads only), `smp_wmb()` or passable `if`, when it is a plain store (`WRITE_ONCE`: a
+ * release is ordered after everything before it) to none of the locations the statements from k up to it access
+ * (coherence: CoRW, and an RMW's write) and whose value is no register they write (a data dependency; its value is
+ * not known yet). `wmbs`: the `smp_wmb()`s between — they order stores only, so they run ahead with the store, just
+ * before it, and still order the CPU's earlier stores before it —, unless a relaxed RMW (whose write an `smp_wmb()`
+ * after it orders) or a store of a passed if lies before one. An `if` is passed when everything in its branches is
+ * such a read, `smp_rmb()`, a plain store, or an `if` passed in turn: the store after it is not control-dependent on
+ * it (LKMM orders only the stores inside), it goes before the branches' stores (LKMM orders no two stores to
+ * different locations without a barrier), and its event records its place in the program (Instr `po`), so the branch
+ * taken later does not matter. `smp_mb()`, an acquire, a fully ordered or release RMW, a lock operation, or an `if`
+ * holding another statement stops the search (each orders the store, or may; what this leaves out, README
+ * Limitations); a store already run ahead is passed over, so the block's stores run ahead in program order (two
+ * stores to one location keep theirs). An access through a pointer register (RawVia), in between or as the store,
+ * counts as an access of the location `target` says the register points to now — when the statements passed do not
+ * write the register (a store through it is then address-dependent on one of them, which orders it, and a load's
+ * location is not known yet) and `target` is given (runRaw: the register's value; the static Warning check has none,
+ * so there it stops the search); inside a passed if it stops it. `loc`: the store's location.
  */
 export function runAhead(
   stmts: readonly RawStmt[],
   k: number,
   hoisted: ReadonlySet<number>,
   target?: (reg: string) => string | undefined,
-):
-  | {
-      readonly at: number;
-      readonly loc: string;
-      readonly steps: number;
-      readonly wmbs: readonly { readonly at: number; readonly steps: number }[];
-    }
-  | undefined {
-  if (!unorderedRead(stmts[k]!)) return undefined;
+): { readonly at: number; readonly loc: string; readonly wmbs: readonly number[] } | undefined {
+  const first = stmts[k]!;
+  if (!unorderedRead(first) && !(first.kind === 'if' && holdsRead(first))) return undefined;
   const read = new Set<string>();
   const wrote = new Set<string>();
-  const wmbs: { at: number; steps: number }[] = [];
+  const wmbs: number[] = [];
   let rmw = false;
-  let steps = 0;
+  let stored = false;
+  /** a read the store passes: its location and register */
+  const passRead = (
+    s: Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' | 'islocked' }>,
+    loc: string,
+  ): void => {
+    read.add(loc);
+    if (s.reg !== undefined) wrote.add(s.reg);
+    if (s.kind !== 'load' && s.kind !== 'islocked') rmw = true;
+  };
+  /** whether the store may pass everything in an if's branches (what they access and write then counts as passed) */
+  const passIf = (s: Extract<RawStmt, { kind: 'if' }>): boolean =>
+    [...s.then, ...s.else].every((b) => {
+      if (b.kind === 'if') return passIf(b);
+      if ((b.kind === 'load' || b.kind === 'store') && b.via === true) return false;
+      if (unorderedRead(b)) return (passRead(b, b.loc), true);
+      if (b.kind === 'fence' && b.fence === 'rmb') return true;
+      if (b.kind !== 'store' || b.how !== 'once') return false;
+      read.add(b.loc);
+      stored = true;
+      return true;
+    });
   for (let m = k; m < stmts.length; m++) {
     if (hoisted.has(m)) continue;
     const s = stmts[m]!;
+    if (s.kind === 'if') {
+      if (!passIf(s)) return undefined;
+      continue;
+    }
     // the location an access through a pointer register accesses, when it is known now
     const via = (s.kind === 'load' || s.kind === 'store') && s.via === true;
     const loc = !via ? ('loc' in s ? s.loc : '') : wrote.has(s.loc) ? undefined : target?.(s.loc);
     if (loc === undefined) return undefined;
     if (unorderedRead(s)) {
-      read.add(loc);
-      if (s.reg !== undefined) wrote.add(s.reg);
-      if (s.kind !== 'load') rmw = true;
-      steps++;
+      passRead(s, loc);
       continue;
     }
-    // smp_wmb() orders stores only: it runs ahead with the store, before it — unless an RMW before it, whose write
-    // it orders before the store, has not run
+    // smp_wmb() orders stores only: it runs ahead with the store, before it — unless an RMW or a store before it,
+    // whose write it orders before the store, has not run
     if (s.kind === 'fence' && s.fence === 'wmb') {
-      if (rmw) return undefined;
-      wmbs.push({ at: m, steps });
+      if (rmw || stored) return undefined;
+      wmbs.push(m);
       continue;
     }
     // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts)
-    if (s.kind === 'fence' && s.fence === 'rmb') {
-      steps++;
-      continue;
-    }
+    if (s.kind === 'fence' && s.fence === 'rmb') continue;
     if (s.kind !== 'store' || s.how !== 'once' || read.has(loc)) return undefined;
     if (s.value.kind === 'reg' && wrote.has(s.value.name)) return undefined;
-    return { at: m, loc, steps, wmbs };
+    return { at: m, loc, wmbs };
   }
   return undefined;
 }
+
+/** Whether an if's branches hold a read a store could run ahead of (runAhead may start at it). */
+const holdsRead = (s: Extract<RawStmt, { kind: 'if' }>): boolean =>
+  [...s.then, ...s.else].some((b) => unorderedRead(b) || (b.kind === 'if' && holdsRead(b)));
 
 /** `READ_ONCE(*x)`, `WRITE_ONCE(*y, …)`, `xchg_relaxed(z, …)`, … as a litmus test writes them. */
 export function describeAccess(s: RawAccess): string {

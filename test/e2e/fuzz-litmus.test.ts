@@ -45,7 +45,7 @@ describe('fuzz --scenario FILE.litmus', () => {
     const weak = lines.findIndex((l) => l.startsWith('S3+release+wmb+acquire weak: no execution reached'));
     expect(lines[weak + 1]).toBe(
       "  warning: P1's READ_ONCE(*x) and its later WRITE_ONCE(*z, …) are unordered under LKMM, but weak runs a store " +
-        'ahead of an earlier read only past plain loads, relaxed RMWs, smp_rmb() and smp_wmb() of its block: LKMM outcomes that need this store ' +
+        'ahead of an earlier read only past plain loads, relaxed RMWs, smp_rmb(), smp_wmb() and ifs of its block: LKMM outcomes that need this store ' +
         'ahead (LB-shaped) are missing here (README Limitations); LKMM may have witnesses here',
     );
     expect(lines.filter((l) => l.includes('warning'))).toHaveLength(1);

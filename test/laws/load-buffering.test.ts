@@ -100,6 +100,50 @@ describe('what keeps it behind: Never, as LKMM', () => {
   });
 });
 
+describe('a store after an if runs ahead of it (LKMM orders only the stores inside)', () => {
+  // rwdep = (dep | ctrl) ; [W] orders a store inside the if after the load its condition reads; a store after the
+  // if depends on nothing there: Rx ->po Wy is in no ppo, so the LB cycle Rx ; po ; Wy ->rfe ; mb ; ->rfe Rx is
+  // allowed, whatever the branches read or store elsewhere
+  test.each([
+    ['a store inside the if', ' r0 = READ_ONCE(*x);\n if (r0 == 1)\n  WRITE_ONCE(*z, 1);\n WRITE_ONCE(*y, 1);'],
+    ['a load inside the if', ' r0 = READ_ONCE(*x);\n if (r0 == 1)\n  r1 = READ_ONCE(*z);\n WRITE_ONCE(*y, 1);'],
+    [
+      'an if on an earlier acquire’s register, with the read inside it',
+      ' r1 = smp_load_acquire(z);\n if (r1 == 0)\n  r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, 1);',
+    ],
+    [
+      'both branches, one nested if',
+      ' r0 = READ_ONCE(*x);\n if (r0 == 1) {\n  r1 = READ_ONCE(*z);\n  if (r1)\n   WRITE_ONCE(*z, 2);\n } else\n  smp_rmb();\n WRITE_ONCE(*y, 1);',
+    ],
+  ])('%s: Sometimes under weak (LB), Never under sc and tso', (_what, p0) => {
+    const t = lb(p0);
+    expect(observe(t).observation).toBe('Sometimes');
+    expect(observe(t, 'sc').observation).toBe('Never');
+    expect(observe(t, 'tso').observation).toBe('Never');
+  });
+
+  test('LB past an if counts executions as herd7 does: 4 (which branch runs after the store is its program order)', () => {
+    // rf of P0's x (init, P1's) × rf of P1's y (init, P0's): all four allowed by LKMM; z has one write
+    const r = observe(lb(' r0 = READ_ONCE(*x);\n if (r0 == 1)\n  WRITE_ONCE(*z, 1);\n WRITE_ONCE(*y, 1);'));
+    expect([r.observation, r.positive, r.negative]).toEqual(['Sometimes', 1, 3]);
+  });
+
+  test.each([
+    // a store of the same location inside: Wy=2 ->coi Wy=1 (overwrite & int in to-w) after Rx ->rwdep Wy=2: ordered
+    [
+      'a store of its location inside the if',
+      ' r0 = READ_ONCE(*x);\n if (r0 == 1)\n  WRITE_ONCE(*y, 2);\n WRITE_ONCE(*y, 1);',
+    ],
+    // the outcome needs r0=1, so the branch runs its smp_mb()
+    [
+      'an smp_mb() inside the if the outcome takes',
+      ' r0 = READ_ONCE(*x);\n if (r0 == 1)\n  smp_mb();\n WRITE_ONCE(*y, 1);',
+    ],
+  ])('%s: Never under weak, as LKMM', (_what, p0) => {
+    expect(observe(lb(p0)).observation).toBe('Never');
+  });
+});
+
 describe('what weak leaves out, with the Warning line (README Limitations)', () => {
   test.each([
     // smp_wmb() orders the relaxed RMW's write before the store, not the load (LKMM: Sometimes); weak runs neither

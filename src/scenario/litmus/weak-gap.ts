@@ -5,11 +5,12 @@
  * LKMM lets a store overtake an earlier read of its CPU whenever nothing
  * orders the two, which is what load buffering (LB+poonceonces) needs; `weak`
  * lets it only where runAhead (raw.ts) does: a plain store, past the plain
- * loads, relaxed RMWs, `smp_rmb()`s and `smp_wmb()`s of its own block, none
- * of those reads accessing its location or writing the register it stores,
- * its block's earlier stores run ahead first. So a raw test whose CPU has any
- * other read (a release RMW's read, a load followed by the store inside an
- * `if`, or with a release, a lock operation, an `smp_mb()` between) followed
+ * loads, relaxed RMWs, `smp_rmb()`s, `smp_wmb()`s and `if`s (of reads,
+ * `smp_rmb()`s and plain stores) of its own block, none of those accessing its
+ * location or writing the register it stores, its block's earlier stores run
+ * ahead first. So a raw test whose CPU has any other read (a release RMW's
+ * read, a load followed by the store inside an `if`, or with a release, a lock
+ * operation, an `smp_mb()`, an `if` holding one, between) followed
  * by a store to another location with nothing
  * ordering them may have LKMM outcomes that `weak` never produces (README
  * Limitations). A store followed by a store, or a read followed by a store
@@ -141,14 +142,21 @@ function dependent(f: readonly Flat[], i: number, j: number): boolean {
 }
 
 /**
- * Whether weak lets W (f[j]) run ahead of A (f[i]): A and W in one block, nothing between them but statements of that
- * block, and runAhead (raw.ts) — what runRaw offers when A is about to run — reaching W, the block's stores before it
- * run ahead first.
+ * Whether weak lets W (f[j]) run ahead of A (f[i]): A in W's block, or inside an if of it (at any depth) before W,
+ * and runAhead (raw.ts) — what runRaw offers when A, or the if holding it, is about to run — reaching W over the
+ * block's statements between (an if among them with its branches), the block's stores before W run ahead first.
  */
 function runsAhead(f: readonly Flat[], i: number, j: number): boolean {
-  const block = f.slice(i, j + 1);
-  if (block.some((x) => x.path.join(' ') !== f[i]!.path.join(' '))) return false;
-  const stmts = block.map((x) => x.s);
+  if (!dominates(f[j]!, f[i]!)) return false;
+  const block = f[j]!.path.join(' ');
+  const inBlock = (x: Flat): boolean => x.path.join(' ') === block;
+  // A itself, or the if of W's block that holds it (flatten lists an if before its branches)
+  let start = i;
+  while (!inBlock(f[start]!)) start--;
+  const stmts = f
+    .slice(start, j + 1)
+    .filter(inBlock)
+    .map((x) => x.s);
   const hoisted = new Set<number>();
   for (let h = runAhead(stmts, 0, hoisted); h !== undefined; h = runAhead(stmts, 0, hoisted)) {
     if (h.at === stmts.length - 1) return true;
@@ -231,6 +239,6 @@ export function weakGapWarning(t: RawTest): string | undefined {
   if (gap === undefined) return undefined;
   return (
     `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs, ` +
-    'smp_rmb() and smp_wmb() of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
+    'smp_rmb(), smp_wmb() and ifs of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
   );
 }
