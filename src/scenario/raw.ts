@@ -42,6 +42,12 @@ export interface RawVia {
   readonly via?: true;
 }
 
+/** Whether `s` accesses memory through a pointer register (RawVia: its `loc` names the register). */
+export const throughPointer = (
+  s: RawStmt,
+): s is Extract<RawStmt, { kind: 'load' | 'store' }> & { readonly via: true } =>
+  (s.kind === 'load' || s.kind === 'store') && s.via === true;
+
 export type RawStmt =
   | ({ readonly kind: 'load'; readonly reg?: string; readonly loc: string; readonly how: 'once' | 'acquire' } & RawVia)
   | ({
@@ -176,6 +182,10 @@ export interface RawLocation {
 export const ADDRESS_BASE = 0x7ad0_0000_0000_0000n;
 export const rawAddress = (id: number): bigint => ADDRESS_BASE + BigInt(id);
 
+/** The location of a raw test whose rawAddress `v` is (the test's locations are the machine's, in order), if any. */
+export const rawPointee = (t: RawTest, v: bigint): RawLocation | undefined =>
+  v >= ADDRESS_BASE ? t.locations[Number(v - ADDRESS_BASE)] : undefined;
+
 /** The raw vocabulary: instruction name → how a call of it reads (for parsers and "did you mean"). */
 export const RAW_INSTRUCTIONS: Readonly<
   Record<string, { readonly stmt: 'load' | 'store' | 'fence' | 'xchg' | 'cmpxchg'; readonly variant: string }>
@@ -228,7 +238,7 @@ function accessed(
   regs: ReadonlyMap<string, bigint>,
 ): Location | undefined {
   if (!('loc' in s)) return undefined;
-  if (!('via' in s) || s.via !== true) return located(locs, s.loc);
+  if (!throughPointer(s)) return located(locs, s.loc);
   const l = pointee(locs, regs.get(s.loc));
   if (l === undefined) throw new Error(`[ptefuzz internal bug] pointer register ${s.loc} holds no location's address`);
   return l;
@@ -265,16 +275,19 @@ export function rawInstr(
 ): Instr {
   const val = (e: RawExpr): bigint => rawValue(e, loc, regs, locs);
   // an access through a pointer register depends on the load that wrote the register (LKMM's addr)
-  const addr = s.kind === 'load' || s.kind === 'store' ? (s.via === true ? deps.of.get(s.loc) : undefined) : undefined;
+  const addr = throughPointer(s) ? deps.of.get(s.loc) : undefined;
+  /** a read into `reg`: a fresh `dep` name, which the accesses that use the register depend on */
+  const named = (read: Instr, reg: string | undefined): Instr => {
+    if (reg === undefined) return read;
+    const dep = `${reg}#${deps.loads++}`;
+    deps.of.set(reg, dep);
+    return { ...read, dep } as Instr;
+  };
   switch (s.kind) {
     case 'load': {
-      let load: Instr = s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
+      const load = s.how === 'acquire' ? smp_load_acquire(loc) : READ_ONCE(loc);
       // a load is ordered by its address dependency only (LKMM: no ctrl or data dependency orders a read)
-      if (addr !== undefined) load = { ...load, after: [addr] } as Instr;
-      if (s.reg === undefined) return load;
-      const dep = `${s.reg}#${deps.loads++}`;
-      deps.of.set(s.reg, dep);
-      return { ...load, dep } as Instr;
+      return named(addr === undefined ? load : ({ ...load, after: [addr] } as Instr), s.reg);
     }
     case 'store': {
       const store = s.how === 'release' ? smp_store_release(loc, val(s.value)) : WRITE_ONCE(loc, val(s.value));
@@ -294,14 +307,9 @@ export function rawInstr(
       return spin_unlock(loc);
     case 'trylock':
       return spin_trylock(loc);
-    case 'islocked': {
-      const read = { ...READ_ONCE(loc), name: 'spin_is_locked' } as Instr;
-      if (s.reg === undefined) return read;
+    case 'islocked':
       // its register holds a value computed from the read: a later store of it depends on it
-      const dep = `${s.reg}#${deps.loads++}`;
-      deps.of.set(s.reg, dep);
-      return { ...read, dep } as Instr;
-    }
+      return named({ ...READ_ONCE(loc), name: 'spin_is_locked' } as Instr, s.reg);
     case 'atomic': {
       const v = val(s.value);
       const u = s.unless ? val(s.unless) : 0n;
@@ -444,7 +452,7 @@ export function runAhead(
   const passIf = (s: Extract<RawStmt, { kind: 'if' }>): boolean =>
     [...s.then, ...s.else].every((b) => {
       if (b.kind === 'if') return passIf(b);
-      if ((b.kind === 'load' || b.kind === 'store') && b.via === true) return false;
+      if (throughPointer(b)) return false;
       if (unorderedRead(b)) return (passRead(b, b.loc), true);
       if (b.kind === 'fence' && b.fence === 'rmb') return true;
       if (b.kind !== 'store' || b.how !== 'once') return false;
@@ -460,8 +468,7 @@ export function runAhead(
       continue;
     }
     // the location an access through a pointer register accesses, when it is known now
-    const via = (s.kind === 'load' || s.kind === 'store') && s.via === true;
-    const loc = !via ? ('loc' in s ? s.loc : '') : wrote.has(s.loc) ? undefined : target?.(s.loc);
+    const loc = !throughPointer(s) ? ('loc' in s ? s.loc : '') : wrote.has(s.loc) ? undefined : target?.(s.loc);
     if (loc === undefined) return undefined;
     if (unorderedRead(s)) {
       passRead(s, loc);
@@ -597,8 +604,8 @@ function valueText(t: RawTest, o: Observed, v: bigint | undefined): string {
     o.cpu === undefined
       ? t.locations.some((l) => l.name === o.name && l.pointer === true)
       : (t.cpus[o.cpu]!.pointers ?? []).includes(o.name);
-  const to = pointer ? t.locations[Number(v - ADDRESS_BASE)] : undefined;
-  return to !== undefined && v >= ADDRESS_BASE ? to.name : String(v);
+  const to = pointer ? rawPointee(t, v) : undefined;
+  return to !== undefined ? to.name : String(v);
 }
 
 /**

@@ -49,7 +49,7 @@
  * READ_ONCE(*r0); WRITE_ONCE(*z, r1)`) is ordered after A (addr ; data).
  */
 import type { RawAccess, RawStmt, RawTest } from '../raw';
-import { ADDRESS_BASE, describeAccess, runAhead } from '../raw';
+import { describeAccess, rawPointee, runAhead, throughPointer } from '../raw';
 
 /** The accesses the check pairs: lock operations only order (a lock word is no data), spin_is_locked() included. */
 type Access = Exclude<RawAccess, { kind: 'islocked' }>;
@@ -70,9 +70,6 @@ const fullRmw = (s: RawStmt): boolean => isRmw(s) && s.order === 'full';
 /** The register a store writes, when its value is one. */
 const valueReg = (s: Access): string | undefined =>
   s.kind !== 'load' && s.value.kind === 'reg' ? s.value.name : undefined;
-
-/** An access through a pointer register (its `loc` names the register). */
-const through = (s: Access): boolean => (s.kind === 'load' || s.kind === 'store') && s.via === true;
 
 /** A statement of a CPU, its if branches flattened into program order. */
 interface Flat {
@@ -133,12 +130,12 @@ function dependent(f: readonly Flat[], i: number, j: number): boolean {
   for (let m = i + 1; m < j; m++) {
     const s = f[m]!.s;
     if (!('reg' in s) || s.reg === undefined) continue;
-    if (s.kind === 'load' && s.via === true && held.has(s.loc) && dominates(f[m]!, f[j]!)) held.add(s.reg);
+    if (s.kind === 'load' && throughPointer(s) && held.has(s.loc) && dominates(f[m]!, f[j]!)) held.add(s.reg);
     else held.delete(s.reg);
   }
   const w = f[j]!.s as Access;
   const value = valueReg(w);
-  return (through(w) && held.has(w.loc)) || (value !== undefined && held.has(value));
+  return (throughPointer(w) && held.has(w.loc)) || (value !== undefined && held.has(value));
 }
 
 /**
@@ -179,11 +176,10 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
   const flat = t.cpus.map((cpu) => flatten(cpu.stmts, [], [], [], { n: 0 }));
   // what an access through a pointer may access: every location whose address the test takes
   const pointees = new Set<string>();
-  for (const l of t.locations)
-    if (l.pointer === true) pointees.add(t.locations[Number(l.initial - ADDRESS_BASE)]!.name);
+  for (const l of t.locations) if (l.pointer === true) pointees.add(rawPointee(t, l.initial)!.name);
   for (const f of flat)
     for (const { s } of f) if (s.kind === 'store' && s.value.kind === 'addr') pointees.add(s.value.name);
-  const locsOf = (s: Access): readonly string[] => (through(s) ? [...pointees] : [s.loc]);
+  const locsOf = (s: Access): readonly string[] => (throughPointer(s) ? [...pointees] : [s.loc]);
   t.cpus.forEach((_, n) =>
     flat[n]!.forEach(({ s }) => {
       if (!isAccess(s)) return;
@@ -204,7 +200,7 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
         const a = f[i]!.s;
         // a plain store first: weak already lets W be placed coherence-before writes its CPU has not seen
         if (!isAccess(a) || a.kind === 'store' || acquires(a)) continue;
-        if (!through(a) && !through(w) && a.loc === w.loc) continue;
+        if (!throughPointer(a) && !throughPointer(w) && a.loc === w.loc) continue;
         if (!together(f[i]!, f[j]!)) continue;
         // Reordering them shows only if another CPU writes A's location (A could then read a store that
         // follows W) and another CPU reads or writes W's.
