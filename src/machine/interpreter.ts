@@ -414,7 +414,6 @@ export function execute(
         ev.wrote = ins.value;
         ev.tag = tag;
         if (co > 0) ev.co = co;
-        if (ins.ahead === true) ev.ahead = true;
         const mem = memOfLoc(ins.loc);
         if (mem !== undefined) ev.mem = mem;
         break;
@@ -436,7 +435,6 @@ export function execute(
       case 'fence':
         model.fence(cpu, ins.fence, sink);
         ev = newEvent(steps, cpu, ins.kind, name, op, []);
-        if (ins.ahead === true) ev.ahead = true;
         break;
       case 'lock': {
         const r = model.rmw(cpu, [ins.lock], 'lock', (old) => (old === 0n ? 1n : null), tag, sink);
@@ -571,9 +569,10 @@ export function execute(
       default:
         throw new Error(`[ptefuzz internal bug] marker ${ins.kind} reached the scheduler`);
     }
-    // a raw program's instruction: its place in the program (execution-key.ts inProgramOrder)
-    const po = (ins as ProgramPosition).po;
-    if (po !== undefined) ev.po = po;
+    // a raw program's instruction: its place in the program, and whether it ran ahead (execution-key.ts inProgramOrder)
+    const raw = ins as ProgramPosition & { readonly ahead?: true };
+    if (raw.po !== undefined) ev.po = raw.po;
+    if (raw.ahead === true) ev.ahead = true;
     ev.index = events.length;
     events.push(ev);
     st.lastStep = steps;
