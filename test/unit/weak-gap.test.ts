@@ -19,9 +19,11 @@ const two = (p0: string, p1: string) =>
     't.litmus',
   );
 
+/** LB: P0 runs `p0`; P1 reads y, then, after smp_mb(), writes x (its read-then-store is ordered) */
+const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
+
 describe('weakStoreReorderGap', () => {
   test('names the first unordered read-then-store pair weak does not run ahead (a release, an RMW between)', () => {
-    const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
     expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n smp_store_release(z, 1);\n WRITE_ONCE(*y, 1);'))).toBe(
       "P0's READ_ONCE(*x) and its later WRITE_ONCE(*y, …) are unordered",
     );
@@ -37,7 +39,6 @@ describe('weakStoreReorderGap', () => {
   });
   test('no pair weak runs ahead itself: LB, S, S+wmb, and past plain loads, smp_rmb(), smp_wmb(), earlier stores', () => {
     for (const name of ['LB', 'S', 'S+wmb']) expect(weakStoreReorderGap(corpus(name)), name).toBeUndefined();
-    const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
     expect(weakStoreReorderGap(lb(' int r1;\n r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*z);\n WRITE_ONCE(*y, 1);'))).toBe(
       undefined,
     );
@@ -63,7 +64,6 @@ describe('weakStoreReorderGap', () => {
       expect(weakStoreReorderGap(corpus(name)), name).toBeUndefined();
   });
   test('a data dependency, a release and a fully ordered xchg order a load before a store; smp_wmb does not', () => {
-    const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
     // unordered, but no gap: weak runs the store ahead (the previous test), past an smp_wmb() too
     expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
     expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n WRITE_ONCE(*y, r0);'))).toBeUndefined();
@@ -109,29 +109,30 @@ describe('the herd block under weak', () => {
 });
 
 describe('weakStoreReorderGap on atomic_t RMWs (Documentation/atomic_t.txt ORDERING)', () => {
-  const lb = (p0: string) =>
+  const atomicLb = (p0: string) =>
     parseLitmus(
       `C T\n{}\nP0(atomic_t *x, int *y) {\n int r0;\n${p0}\n}\nP1(atomic_t *x, int *y) {\n int r0;\n r0 = READ_ONCE(*y);\n smp_mb();\n atomic_set(x, 1);\n}\nexists (0:r0=1)\n`,
       't.litmus',
     );
   test('a void or _relaxed atomic RMW (unordered) then a store: no gap, weak runs the store ahead of it', () => {
-    expect(weakStoreReorderGap(lb(' atomic_inc(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
-    expect(weakStoreReorderGap(lb(' r0 = atomic_fetch_add_relaxed(2, x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(atomicLb(' atomic_inc(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(atomicLb(' r0 = atomic_fetch_add_relaxed(2, x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
   });
   test('a _release RMW (it orders what comes before it only) then a store is a gap, named as the test writes it', () => {
-    expect(weakStoreReorderGap(lb(' r0 = atomic_fetch_add_release(2, x);\n WRITE_ONCE(*y, 1);'))).toBe(
+    expect(weakStoreReorderGap(atomicLb(' r0 = atomic_fetch_add_release(2, x);\n WRITE_ONCE(*y, 1);'))).toBe(
       "P0's atomic_fetch_add_release(…, x) and its later WRITE_ONCE(*y, …) are unordered",
     );
   });
   test('a value-returning (fully ordered) or _acquire RMW, or smp_mb__after_atomic(), orders it', () => {
-    expect(weakStoreReorderGap(lb(' r0 = atomic_inc_return(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
-    expect(weakStoreReorderGap(lb(' r0 = atomic_fetch_inc_acquire(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
-    expect(weakStoreReorderGap(lb(' atomic_inc(x);\n smp_mb__after_atomic();\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(atomicLb(' r0 = atomic_inc_return(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(weakStoreReorderGap(atomicLb(' r0 = atomic_fetch_inc_acquire(x);\n WRITE_ONCE(*y, 1);'))).toBeUndefined();
+    expect(
+      weakStoreReorderGap(atomicLb(' atomic_inc(x);\n smp_mb__after_atomic();\n WRITE_ONCE(*y, 1);')),
+    ).toBeUndefined();
   });
 });
 
 describe('weakStoreReorderGap with if', () => {
-  const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
   test("a store inside an if on the load's register is control-dependent (LKMM orders it); after the if it is not", () => {
     expect(weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0) WRITE_ONCE(*y, 1);'))).toBeUndefined();
     // after the if it is not ordered, and weak runs it ahead past the if — unless the if holds what it cannot pass
