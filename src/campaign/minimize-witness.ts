@@ -43,10 +43,10 @@ export interface MinimizedWitness {
  * The campaign's predicate on a target, with the statement probe the program passes need. On a program the
  * minimizer reduced (`reduced`: a candidate, or a crash file's reduced program), an execution outside the
  * reference's contract (campaign/target.ts OutsideReferenceContract) is a candidate rejected, not an error: the
- * user's program kept to the contract (it ran its schedules without an error), the reduction did not — dropping a
- * spin_lock/spin_unlock pair (src/minimize/program.ts) may leave two CPUs' writers unlocked, dropping an arm64
- * `__ptep_get_and_clear` a `__set_pte` of another page over a valid entry (no break-before-make), dropping a
- * `contpte_unfold` a block whose entries disagree on CONT (a misprogrammed contiguous range).
+ * user's program kept to the contract (it ran its schedules without an error), the reduction did not — dropping an
+ * arm64 `__ptep_get_and_clear` leaves a `__set_pte` of another page over a valid entry (no break-before-make),
+ * dropping a `contpte_unfold` a block whose entries disagree on CONT (a misprogrammed contiguous range). (A lock
+ * pair that another CPU also takes is never dropped around calls: src/minimize/program.ts dropUnits.)
  */
 function candidate(
   t: Target,
@@ -58,8 +58,10 @@ function candidate(
 ): ProgramCandidate {
   const same = sameDivergence(t, cls, bounds, watch);
   let outside: string | undefined;
+  const takes = t.scenario.ast?.takes;
   return {
     file,
+    ...(takes !== undefined ? { takes } : {}),
     holds: reduced
       ? (choices) => {
           outside = undefined;

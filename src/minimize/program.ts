@@ -53,6 +53,11 @@ export interface ProgramCandidate {
    * the program, not the reader, is outside what the reference judges), else undefined.
    */
   readonly outside?: () => string | undefined;
+  /**
+   * The locks a call of this program takes (ScenarioAst.takes: a `spin_lock`'s, an operation's own); without it no
+   * lock is taken by any call, so every lock pair may go (lockUsers).
+   */
+  readonly takes?: (c: Call) => readonly string[];
 }
 
 /** A reader the scenario expects correct, with the campaign's predicate on a candidate program. */
@@ -242,6 +247,18 @@ function matchingUnlock(calls: readonly Call[], stmt: number): number | undefine
   return undefined;
 }
 
+/** The locks a call takes (ProgramCandidate.takes). */
+export type TakesLocks = (c: Call) => readonly string[];
+
+/** No call takes a lock (a program with no ProgramCandidate.takes). */
+const NO_LOCKS: TakesLocks = () => [];
+
+/** For each CPU of `f`, the locks some other CPU's call takes (a `spin_lock`, an operation taking it itself). */
+function lockUsers(f: ScnFile, takes: TakesLocks): Set<string>[] {
+  const own = cpuBlocks(f).map((b) => new Set(b.body.filter(isCall).flatMap(takes)));
+  return own.map((_, cpu) => new Set(own.flatMap((locks, other) => (other !== cpu ? [...locks] : []))));
+}
+
 interface Edit {
   readonly file: ScnFile;
   /** one line per call or CPU dropped */
@@ -264,13 +281,22 @@ function dropCpuEdit(f: ScnFile, cpu: number): Edit {
  * the spin_unlock that releases it (lowering rejects a lock dropped alone: a bare spin_unlock, a CPU ending holding
  * a lock) — so such a spin_unlock is no unit of its own. A bare spin_unlock (a crash file's witness reduced before
  * pairs) is a unit alone.
+ *
+ * A lock pair around calls is no unit at all when another CPU takes that lock (`shared`: lockUsers) — by a
+ * `spin_lock` or inside an operation (the fault path, a zap: OperationDef.locks): the lock serialises this CPU's
+ * section against that CPU, and the program without it is another program, one the kernel does not run. Its
+ * witness can be valid (the other CPU's fault path only read), yet the program breaks the reference's contract on
+ * other schedules (the fault path's `set_pte` interleaves with the now unlocked `pte_clear`), which neither the
+ * carried-over schedule nor the controls' 64 need meet — was: S3's minimized witness dropped B's PTL, and the
+ * crash-file regression test's 200 schedules met that interleaving. Such a pair goes once its section is empty.
  */
-function dropUnits(calls: readonly Call[]): number[][] {
+function dropUnits(calls: readonly Call[], shared: ReadonlySet<string>): number[][] {
   const pairs = calls.map((_, stmt) => matchingUnlock(calls, stmt));
-  return calls.flatMap((_, stmt) => {
+  return calls.flatMap((c, stmt) => {
     if (pairs.includes(stmt)) return [];
     const pair = pairs[stmt];
-    return [pair !== undefined ? [stmt, pair] : [stmt]];
+    if (pair === undefined) return [[stmt]];
+    return pair > stmt + 1 && shared.has(lockCall(c)!.lock) ? [] : [[stmt, pair]];
   });
 }
 
@@ -287,8 +313,11 @@ function dropCallsEdit(f: ScnFile, cpu: number, stmts: readonly number[]): Edit 
 }
 
 /** Pass 1 candidates: every unit (dropUnits) of every CPU body; the last unit of a CPU drops the CPU. */
-function operationEdits(f: ScnFile): Edit[] {
-  return cpuBlocks(f).flatMap((b, cpu) => dropUnits(b.body.filter(isCall)).map((u) => dropCallsEdit(f, cpu, u)));
+function operationEdits(f: ScnFile, takes: TakesLocks = NO_LOCKS): Edit[] {
+  const shared = lockUsers(f, takes);
+  return cpuBlocks(f).flatMap((b, cpu) =>
+    dropUnits(b.body.filter(isCall), shared[cpu]!).map((u) => dropCallsEdit(f, cpu, u)),
+  );
 }
 
 /** Pass 2 candidates: every whole CPU (with more than one call; single-call CPUs are pass 1's). */
@@ -309,11 +338,12 @@ export const MAX_PAIR_CANDIDATES = 64;
  * entry, without the clear the make breaks break-before-make, a candidate the campaign rejects). Two units that are
  * a whole CPU body are pass 2's candidate.
  */
-function pairEdits(f: ScnFile): Edit[] {
+function pairEdits(f: ScnFile, takes: TakesLocks = NO_LOCKS): Edit[] {
   const pairs: { readonly apart: number; readonly cpu: number; readonly at: number; readonly stmts: number[] }[] = [];
+  const shared = lockUsers(f, takes);
   cpuBlocks(f).forEach((b, cpu) => {
     const calls = b.body.filter(isCall);
-    const units = dropUnits(calls);
+    const units = dropUnits(calls, shared[cpu]!);
     units.forEach((u, i) =>
       units.slice(i + 1).forEach((v, k) => {
         const stmts = [...u, ...v];
@@ -334,7 +364,7 @@ function pairEdits(f: ScnFile): Edit[] {
  */
 export const PROGRAM_PASSES: readonly {
   readonly name: string;
-  readonly edits: (f: ScnFile) => Edit[];
+  readonly edits: (f: ScnFile, takes?: TakesLocks) => Edit[];
   readonly stuck?: true;
 }[] = [
   { name: 'drop-operations', edits: operationEdits },
@@ -474,7 +504,7 @@ export function minimizeProgram(
         program.probe(rec, rec.onStatement);
         const failed: { readonly e: Edit; readonly cand: ProgramCandidate }[] = [];
         let next: Accepted | undefined;
-        for (const e of pass.edits(program.file)) {
+        for (const e of pass.edits(program.file, start.takes)) {
           const cand = lower(e.file);
           if (cand === null) continue;
           tries++;

@@ -427,6 +427,11 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
         if (l.kind !== 'kernel') throw new ScenarioError(file, 1, 1, 'expected a kernel scenario (a pte and a reader)');
         return l.scenario;
       },
+      takes: (c: Call): readonly string[] => {
+        const l = lockCall(c);
+        if (l !== undefined) return l.take ? [l.lock] : [];
+        return ctx.operations.get(c.name)?.locks ?? [];
+      },
     },
     ...(consumer !== undefined ? { consumer } : {}),
     build(reader: ReaderDef, _arch?: unknown, opts: BuildOptions = {}): BuiltScenario {

@@ -1,6 +1,6 @@
 import type { CpuSpec, FlushKind, LocationTable, ModelKind, PageDecl } from '../machine';
 import type { Arch, ArchName, PteSubject, ReaderDef } from '../kernel';
-import type { ScnFile } from './ast';
+import type { Call, ScnFile } from './ast';
 
 /** A pte whose logical history the reference tracks (the scenario's name for the kernel's PteSubject). */
 export type Subject = PteSubject;
@@ -38,6 +38,11 @@ export interface ScenarioAst {
   readonly file: ScnFile;
   /** lower an edited copy (same name); throws a ScenarioError when it does not lower */
   lower(f: ScnFile): Scenario;
+  /**
+   * The locks a call of this program takes: a `spin_lock`'s, an operation's own (OperationDef.locks: the fault
+   * path, a zap), none for any other call — what tells the minimizer which CPUs a lock serialises (program.ts).
+   */
+  takes(c: Call): readonly string[];
 }
 
 /** A scenario the minimizer reduced: where the original came from and what was dropped from it. */
