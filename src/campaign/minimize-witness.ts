@@ -55,7 +55,7 @@ function candidate(
   file: ScnFile,
   watch?: ExecutionWatch,
   reduced = false,
-): ProgramCandidate {
+): ProgramCandidate & Required<Pick<ProgramCandidate, 'outside'>> {
   const same = sameDivergence(t, cls, bounds, watch);
   let outside: string | undefined;
   const takes = t.scenario.ast?.takes;
@@ -147,10 +147,17 @@ export function minimizeWitness(
     return {
       ...candidate(nt, cls, bounds, f, watch, true),
       controls: () =>
-        controlReaders(s, t).map((r) => ({
-          reader: r.name,
-          holds: candidate(makeTarget(s, r, t.contract, t.model, t.arch), cls, bounds, f, watch, true).holds,
-        })),
+        controlReaders(s, t).map((r) => {
+          const { holds, outside } = candidate(
+            makeTarget(s, r, t.contract, t.model, t.arch),
+            cls,
+            bounds,
+            f,
+            watch,
+            true,
+          );
+          return { reader: r.name, holds, outside };
+        }),
     };
   };
   // a crash file's program the minimizer reduced before (`minimize`) is the minimizer's making too

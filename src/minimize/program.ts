@@ -64,6 +64,8 @@ export interface ProgramCandidate {
 export interface Control {
   readonly reader: string;
   readonly holds: Predicate;
+  /** the rule of the reference's contract the execution of the last `holds` call broke (ProgramCandidate.outside) */
+  readonly outside?: () => string | undefined;
 }
 
 /** Lowers an edited syntax tree with the same reader, contract and model; null when it does not lower. */
@@ -134,10 +136,16 @@ export interface RefutedDrop {
   readonly dropped: readonly string[];
   /** found failing by the schedule search (else under the witness's schedule carried over) */
   readonly searched: boolean;
-  /** the reader the scenario expects correct that failed on it in the same way */
+  /** the reader the scenario expects correct that failed on it in the same way (or, with `rule`, ran outside the contract) */
   readonly control: string;
   /** the control's schedules run: the last one failed (the 1st: the failing execution's own choices) */
   readonly schedules: number;
+  /**
+   * set when the control did not diverge but its last schedule broke this rule of the reference's contract
+   * (OutsideReferenceContract: writers of one pte interleaved, no break-before-make…): the program is broken on a
+   * schedule other than the witness's
+   */
+  readonly rule?: string;
 }
 
 interface StepAt {
@@ -420,9 +428,17 @@ class ControlCheck implements ControlOutcome {
       for (let i = 0; i <= CONTROL_SCHEDULES; i++) {
         this.executions++;
         const source = i === 0 ? got.trace : new RandomSource(deriveSeed('control', seed, i - 1));
-        if (c.holds(source) !== null) {
+        const failed = c.holds(source) !== null;
+        const rule = failed ? undefined : c.outside?.();
+        if (failed || rule !== undefined) {
           this.refused.add(text);
-          this.refuted.push({ dropped: e.dropped, searched, control: c.reader, schedules: i + 1 });
+          this.refuted.push({
+            dropped: e.dropped,
+            searched,
+            control: c.reader,
+            schedules: i + 1,
+            ...(rule !== undefined ? { rule } : {}),
+          });
           return true;
         }
       }

@@ -27,6 +27,7 @@ import { DEFAULT_BOUNDS, countPreemptions } from '../../machine';
 import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { preferredWitness, rankOf } from '../../minimize';
+import type { RefutedDrop } from '../../minimize';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { droppedText } from '../render';
 
@@ -67,6 +68,15 @@ interface Searched {
  * when one is unreadable. `schedules` > 0: the program passes' schedule search,
  * that many seeded schedules per candidate program (minimizeWitness).
  */
+/** The `; refused…` part of a file's line for a candidate a control refuted (ControlOutcome.refuted). */
+export function refusedText(f: RefutedDrop): string {
+  const why =
+    f.rule !== undefined
+      ? `outside the reference's contract on schedule ${f.schedules} of the control ${f.control}: ${f.rule}`
+      : `${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader`;
+  return `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${why})`;
+}
+
 export function minimizeCommand(
   paths: readonly string[],
   registry: ReaderRegistry,
@@ -142,12 +152,7 @@ function minimizeFile(
     min.search.found
       .map((f) => `; schedule search: ${droppedText(f.dropped)} after ${f.schedules} schedule(s)`)
       .join('') +
-    min.controls.refuted
-      .map(
-        (f) =>
-          `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader)`,
-      )
-      .join('') +
+    min.controls.refuted.map(refusedText).join('') +
     min.controls.outside
       .map((f) => `; refused: ${droppedText(f.dropped)} (outside the reference's contract: ${f.rule})`)
       .join('');
