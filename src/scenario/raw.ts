@@ -408,10 +408,12 @@ const unorderedRead = (
  * The store that may run ahead of the read `stmts[k]` (load buffering, LKMM's unordered R→W: nothing in ppo orders
  * them) — a plain load or a relaxed RMW (`xchg_relaxed`, `cmpxchg_relaxed`, a void `atomic_inc`…, `spin_is_locked`),
  * or an `if` whose branches hold such a read —, else none: the first statement after k not yet run that is no such
- * read, `smp_rmb()` (it orders reads only), `smp_wmb()` or passable `if`, when it is a plain store (`WRITE_ONCE`: a
- * release is ordered after everything before it) to none of the locations the statements from k up to it access
- * (coherence: CoRW, and an RMW's write) and whose value is no register they write (a data dependency; its value is
- * not known yet). `wmbs`: the `smp_wmb()`s between — they order stores only, so they run ahead with the store, just
+ * read, `smp_rmb()` (it orders reads only), `smp_wmb()`, passable `if` or store that stays, when it is a plain store
+ * (`WRITE_ONCE`: a release is ordered after everything before it) to none of the locations the statements from k up
+ * to it access (coherence: CoRW, CoWW, and an RMW's write) and whose value is no register they write (a data
+ * dependency; its value is not known yet). A store that cannot run ahead — a release, or one those rules keep —
+ * stays, and the search passes it: LKMM orders it after the reads, not a later store to another location after it
+ * (its location counts as accessed, and an `smp_wmb()` after it stops the search, as after a store of a passed if). `wmbs`: the `smp_wmb()`s between — they order stores only, so they run ahead with the store, just
  * before it, and still order the CPU's earlier stores before it —, unless a relaxed RMW (whose write an `smp_wmb()`
  * after it orders) or a store of a passed if lies before one. An `if` is passed when everything in its branches is
  * such a read, `smp_rmb()`, a plain store, or an `if` passed in turn: the store after it is not control-dependent on
@@ -483,9 +485,13 @@ export function runAhead(
     }
     // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts)
     if (s.kind === 'fence' && s.fence === 'rmb') continue;
-    if (s.kind !== 'store' || s.how !== 'once' || read.has(loc)) return undefined;
-    if (s.value.kind === 'reg' && wrote.has(s.value.name)) return undefined;
-    return { at: m, loc, wmbs };
+    if (s.kind !== 'store') return undefined;
+    if (s.how === 'once' && !read.has(loc) && !(s.value.kind === 'reg' && wrote.has(s.value.name)))
+      return { at: m, loc, wmbs };
+    // a store that cannot go — a release, one of a location passed, one of a register a passed read wrote — stays,
+    // and a later store passes it: LKMM orders no two stores to different locations, nor a store after a release
+    read.add(loc);
+    stored = true;
   }
   return undefined;
 }

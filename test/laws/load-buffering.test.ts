@@ -47,6 +47,22 @@ describe('a store runs ahead of earlier loads under weak only', () => {
   });
 });
 
+describe('past a store that cannot run ahead itself (LKMM orders no two stores to different locations)', () => {
+  // LKMM orders that store after the read — a release (po-rel), one of the read's location (overwrite & int), one
+  // of its register (data) — but not the later store, which takes it over. Counts: the brute-force LKMM checker
+  // (linux-kernel.cat, herd7's way of counting) on these three tests, whose P1 is lb()'s.
+  test.each([
+    ['a release store', ' r0 = READ_ONCE(*x);\n smp_store_release(z, 1);\n WRITE_ONCE(*y, 1);', 3],
+    ['a store of the read location', ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*x, 2);\n WRITE_ONCE(*y, 1);', 5],
+    ['a store of the read register', ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*z, r0);\n WRITE_ONCE(*y, 1);', 3],
+  ] as const)('%s between: Sometimes 1 %i, as LKMM, no Warning', (_what, p0, negative) => {
+    const r = observe(lb(p0));
+    expect([r.observation, r.positive, r.negative]).toEqual(['Sometimes', 1, negative]);
+    expect(r.text).not.toContain('\nWarning: ');
+    expect(observe(lb(p0), 'tso').observation).toBe('Never');
+  });
+});
+
 describe('what keeps it behind: Never, as LKMM', () => {
   // the Warning check is a heuristic (src/scenario/litmus/weak-gap.ts): it pairs each read with each later store,
   // so the dependency through the second load leaves the first load's pair named — a false alarm, said "may"
@@ -65,6 +81,22 @@ describe('what keeps it behind: Never, as LKMM', () => {
     ['a fully ordered xchg() as the read', ' r0 = xchg(x, 2);\n WRITE_ONCE(*y, 1);', false],
     ['an xchg_acquire() as the read', ' r0 = xchg_acquire(x, 2);\n WRITE_ONCE(*y, 1);', false],
     ['a store of the register a relaxed RMW returned', ' r0 = xchg_relaxed(x, 2);\n WRITE_ONCE(*y, r0);', false],
+    // the store between is ordered after the read, smp_wmb() the store after it (hb is transitive); was: a Warning
+    [
+      'a release store, then smp_wmb()',
+      ' r0 = READ_ONCE(*x);\n smp_store_release(z, 1);\n smp_wmb();\n WRITE_ONCE(*y, 1);',
+      false,
+    ],
+    [
+      'a store of the read location, then smp_wmb()',
+      ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*x, 2);\n smp_wmb();\n WRITE_ONCE(*y, 1);',
+      false,
+    ],
+    [
+      'a store of the read register, then smp_wmb()',
+      ' r0 = READ_ONCE(*x);\n WRITE_ONCE(*z, r0);\n smp_wmb();\n WRITE_ONCE(*y, 1);',
+      false,
+    ],
   ] as const)('%s', (_what, p0, warns) => {
     const r = observe(lb(p0));
     expect(r.observation).toBe('Never');

@@ -5,12 +5,12 @@
  * LKMM lets a store overtake an earlier read of its CPU whenever nothing
  * orders the two, which is what load buffering (LB+poonceonces) needs; `weak`
  * lets it only where runAhead (raw.ts) does: a plain store, past the plain
- * loads, relaxed RMWs, `smp_rmb()`s, `smp_wmb()`s and `if`s (of reads,
+ * loads, relaxed RMWs, stores, `smp_rmb()`s, `smp_wmb()`s and `if`s (of reads,
  * `smp_rmb()`s and plain stores) of its own block, none of those accessing its
- * location or writing the register it stores, its block's earlier stores run
- * ahead first. So a raw test whose CPU has any other read (a release RMW's
- * read, a load followed by the store inside an `if`, or with a release, a lock
- * operation, an `smp_mb()`, an `if` holding one, between) followed
+ * location or writing the register it stores, its block's earlier stores that
+ * can run ahead run ahead first. So a raw test whose CPU has any other read (a
+ * release RMW's read, a load followed by the store inside an `if`, or with a
+ * release RMW, a lock operation, an `smp_mb()`, an `if` holding one, between) followed
  * by a store to another location with nothing
  * ordering them may have LKMM outcomes that `weak` never produces (README
  * Limitations). A store followed by a store, or a read followed by a store
@@ -106,14 +106,26 @@ const together = (a: Flat, b: Flat): boolean =>
 /** Whether `s` runs whenever `w` does (its branches are among w's). */
 const dominates = (s: Flat, w: Flat): boolean => s.path.every((p, i) => w.path[i] === p);
 
-/** Whether something in `between` (the statements strictly between A and W) orders A before W. */
+/**
+ * Whether something in `between` (the statements strictly between A and W) orders A before W: `smp_mb()`, a fully
+ * ordered RMW, an unlock then a lock, or `smp_wmb()` after A when A is a store — or after a store that is itself
+ * ordered after A (a release: po-rel; one of A's location: `overwrite & int`; one of A's register: data), since
+ * LKMM's hb is transitive.
+ */
 function fenced(a: Access, between: readonly RawStmt[]): boolean {
   let unlocked = false;
+  let storeAfter = isStore(a);
+  const reg = a.kind !== 'store' ? a.reg : undefined;
+  /** A's register still holds what A read */
+  let live = !isStore(a) && reg !== undefined;
   for (const s of between) {
-    if (s.kind === 'fence' && (s.fence === 'mb' || (s.fence === 'wmb' && isStore(a)))) return true;
+    if (s.kind === 'fence' && (s.fence === 'mb' || (s.fence === 'wmb' && storeAfter))) return true;
     if (fullRmw(s)) return true;
     if (s.kind === 'unlock') unlocked = true;
     else if (unlocked && (s.kind === 'lock' || s.kind === 'trylock')) return true;
+    if (isAccess(s) && isStore(s) && !throughPointer(s) && !throughPointer(a))
+      if (releases(s) || s.loc === a.loc || (live && valueReg(s) === reg)) storeAfter = true;
+    if ('reg' in s && s.reg !== undefined && s.reg === reg) live = false;
   }
   return false;
 }
@@ -234,7 +246,7 @@ export function weakGapWarning(t: RawTest): string | undefined {
   const gap = weakStoreReorderGap(t);
   if (gap === undefined) return undefined;
   return (
-    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs, ` +
+    `${gap} under LKMM, but weak runs a store ahead of an earlier read only past plain loads, relaxed RMWs, stores, ` +
     'smp_rmb(), smp_wmb() and ifs of its block: LKMM outcomes that need this store ahead (LB-shaped) are missing here (README Limitations)'
   );
 }
