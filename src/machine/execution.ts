@@ -28,7 +28,7 @@ export interface Event {
    * absent when it became coherence-last, as every write does under sc and tso)
    */
   readonly co?: number;
-  /** store or smp_wmb(): it ran ahead of program-order-earlier steps of its CPU (Instr `ahead`; absent: no) */
+  /** store, smp_wmb() or load: it ran ahead of program-order-earlier steps of its CPU (Instr `ahead`; absent: no) */
   readonly ahead?: true;
   /** its instruction's place in its raw program (Instr `po`; absent: a kernel model's) */
   readonly po?: number;

@@ -82,6 +82,8 @@ export type Instr =
        * location than what they read carries, as LKMM orders an address dependency (`addr` in ppo). Absent: none.
        */
       readonly after?: readonly string[];
+      /** run ahead with a later store of its location (load buffering, runAhead in src/scenario/raw.ts); absent: no */
+      readonly ahead?: true;
     } & ProgramPosition)
   | ({
       readonly kind: 'store';

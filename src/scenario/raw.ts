@@ -355,11 +355,33 @@ export function* runRaw(
     if (hoisted.has(k)) continue;
     const s = stmts[k]!;
     // load buffering: under weak, the next store nothing orders after this read may run first (runAhead)
-    for (let h = runAhead(stmts, k, hoisted, target); h !== undefined; h = runAhead(stmts, k, hoisted, target)) {
+    // the stores offered here and kept in place: a later store may still run ahead past them
+    const declined = new Set<number>();
+    for (
+      let h = runAhead(stmts, k, hoisted, target, declined);
+      h !== undefined;
+      h = runAhead(stmts, k, hoisted, target, declined)
+    ) {
       const w = stmts[h.at] as Extract<RawStmt, { kind: 'store' }>;
-      const what = `${h.wmbs.map(() => 'smp_wmb(); ').join('')}${describeAccess(w)}`;
+      const what = [
+        ...h.loads.map((l) => `${describeAccess(stmts[l] as RawAccess)}; `),
+        ...h.wmbs.map(() => 'smp_wmb(); '),
+        describeAccess(w),
+      ].join('');
       const of = s.kind === 'if' ? `if (${s.reg} …)` : describeAccess(s as RawAccess);
-      if ((yield pick(`${what} ahead of ${of}`, 2, true)) === 0n) break;
+      if ((yield pick(`${what} ahead of ${of}`, 2, true)) === 0n) {
+        // kept in place, a store with no loads to run ahead leaves no later store anything to gain (their stores
+        // run ahead in program order); one with loads keeps its loads in place too, late enough to read a store
+        // another CPU makes after it reads the later store — which then runs ahead past them (runAhead `declined`)
+        if (h.loads.length === 0) break;
+        declined.add(h.at);
+        continue;
+      }
+      // the loads of its location it passes run ahead first, in program order (it stays after them: coherence)
+      for (const l of h.loads) {
+        hoisted.add(l);
+        yield* step(stmts[l] as Exclude<RawStmt, { kind: 'if' }>, true);
+      }
       // the smp_wmb()s it passes run ahead first: they still order the CPU's earlier stores before it
       for (const f of h.wmbs) {
         hoisted.add(f);
@@ -375,12 +397,17 @@ export function* runRaw(
       yield* runRaw((s.test === '==') === (v === s.value) ? s.then : s.else, locs, regs, inner, deps, at);
       continue;
     }
+    yield* step(s);
+  }
+
+  /** Run one statement (no `if`), `ahead` of program order or not, and write its register. */
+  function* step(s: Exclude<RawStmt, { kind: 'if' }>, ahead?: true): Program<void> {
     const loc = accessed(s, locs, regs);
     // an atomic_t RMW's operands are read before it runs (registers of this CPU)
     const operands =
       s.kind === 'atomic' ? [rawValue(s.value, loc!, regs), s.unless ? rawValue(s.unless, loc!, regs) : 0n] : [];
-    const v = yield placed(s, rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs));
-    if (!('reg' in s) || s.reg === undefined) continue;
+    const v = yield placed(s, rawInstr(s, loc ?? FENCE_LOC, regs, ctrl, deps, locs), ahead);
+    if (!('reg' in s) || s.reg === undefined) return;
     // a register written by anything but a load holds no load's value any more
     if (s.kind !== 'load' && s.kind !== 'islocked') deps.of.delete(s.reg);
     // spin_trylock returns whether it took the lock; its RMW resumes with the old lock value
@@ -409,20 +436,23 @@ const unorderedRead = (
  * them) — a plain load or a relaxed RMW (`xchg_relaxed`, `cmpxchg_relaxed`, a void `atomic_inc`…, `spin_is_locked`),
  * or an `if` whose branches hold such a read —, else none: the first statement after k not yet run that is no such
  * read, `smp_rmb()` (it orders reads only), `smp_wmb()`, passable `if` or store that stays, when it is a plain store
- * (`WRITE_ONCE`: a release is ordered after everything before it) to none of the locations the statements from k up
- * to it access (coherence: CoRW, CoWW, and an RMW's write) and whose value is no register they write (a data
- * dependency; its value is not known yet). A store that cannot run ahead — a release, or one those rules keep —
- * stays, and the search passes it: LKMM orders it after the reads, not a later store to another location after it
- * (its location counts as accessed, and an `smp_wmb()` after it stops the search, as after a store of a passed if). `wmbs`: the `smp_wmb()`s between — they order stores only, so they run ahead with the store, just
- * before it, and still order the CPU's earlier stores before it —, unless a relaxed RMW (whose write an `smp_wmb()`
- * after it orders) or a store of a passed if lies before one. An `if` is passed when everything in its branches is
- * such a read, `smp_rmb()`, a plain store, or an `if` passed in turn: the store after it is not control-dependent on
- * it (LKMM orders only the stores inside), it goes before the branches' stores (LKMM orders no two stores to
- * different locations without a barrier), and its event records its place in the program (Instr `po`), so the branch
- * taken later does not matter. `smp_mb()`, an acquire, a fully ordered or release RMW, a lock operation, or an `if`
- * holding another statement stops the search (each orders the store, or may; what this leaves out, README
- * Limitations); a store already run ahead is passed over, so the block's stores run ahead in program order (two
- * stores to one location keep theirs). An access through a pointer register (RawVia), in between or as the store,
+ * (`WRITE_ONCE`: a release is ordered after everything before it) whose value is no register a passed read wrote (a
+ * data dependency; its value is not known yet), to a location the statements from k up to it do not access, or
+ * access only by plain loads after k and before any `smp_rmb()` (`loads`: LKMM orders the store after those — CoRW —
+ * but not after the read at k, so they run ahead first, in program order, when no other statement passed reads or
+ * writes their registers; the store's value may be one of theirs). A store that cannot run ahead — a release, one
+ * those rules keep, one offered with loads and `declined` — stays, and the search passes it: LKMM orders it after the reads,
+ * not a later store to another location after it (its location counts as accessed otherwise, and an `smp_wmb()`
+ * after it stops the search, as after a store of a passed if). `wmbs`: the `smp_wmb()`s between — they order stores
+ * only, so they run ahead with the store, just before it, and still order the CPU's earlier stores before it —,
+ * unless a relaxed RMW (whose write an `smp_wmb()` after it orders) or a store that stays lies before one. An `if`
+ * is passed when everything in its branches is such a read, `smp_rmb()`, a plain store, or an `if` passed in turn:
+ * the store after it is not control-dependent on it (LKMM orders only the stores inside), it goes before the
+ * branches' stores (LKMM orders no two stores to different locations without a barrier), and its event records its
+ * place in the program (Instr `po`), so the branch taken later does not matter. `smp_mb()`, an acquire, a fully
+ * ordered or release RMW, a lock operation, or an `if` holding another statement stops the search (each orders the
+ * store, or may; what this leaves out, README Limitations); a store already run ahead is passed over (two stores to
+ * one location keep their order). An access through a pointer register (RawVia), in between or as the store,
  * counts as an access of the location `target` says the register points to now — when the statements passed do not
  * write the register (a store through it is then address-dependent on one of them, which orders it, and a load's
  * location is not known yet) and `target` is given (runRaw: the register's value; the static Warning check has none,
@@ -433,22 +463,54 @@ export function runAhead(
   k: number,
   hoisted: ReadonlySet<number>,
   target?: (reg: string) => string | undefined,
-): { readonly at: number; readonly loc: string; readonly wmbs: readonly number[] } | undefined {
+  /** stores offered with loads and kept in place (runRaw): each stays, and the search passes it */
+  declined: ReadonlySet<number> = new Set(),
+):
+  | {
+      readonly at: number;
+      readonly loc: string;
+      readonly wmbs: readonly number[];
+      readonly loads: readonly number[];
+    }
+  | undefined {
   const first = stmts[k]!;
   if (!unorderedRead(first) && !(first.kind === 'if' && holdsRead(first))) return undefined;
   const read = new Set<string>();
-  const wrote = new Set<string>();
+  /** the passed reads' registers, each with the statements that write it */
+  const wrote = new Map<string, number[]>();
   const wmbs: number[] = [];
+  /** per location, the plain loads of it passed that may run ahead with a store of it (the result's `loads`) */
+  const loadsOf = new Map<string, number[]>();
+  /** the locations some other passed access reads or writes: the read at k, an RMW, an if's, a store that stays */
+  const fixed = new Set<string>();
   let rmw = false;
   let stored = false;
-  /** a read the store passes: its location and register */
+  let rmb = false;
+  /** a read the store passes (the `m`th statement; -1 in an if): its location and register */
   const passRead = (
     s: Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' | 'islocked' }>,
     loc: string,
+    m = -1,
   ): void => {
     read.add(loc);
-    if (s.reg !== undefined) wrote.add(s.reg);
+    if (s.reg !== undefined) wrote.set(s.reg, [...(wrote.get(s.reg) ?? []), m]);
     if (s.kind !== 'load' && s.kind !== 'islocked') rmw = true;
+    // a plain load after k, not after an smp_rmb() (which orders it after the read at k), may run ahead
+    if (m > k && s.kind === 'load' && !throughPointer(s) && !rmb) loadsOf.set(loc, [...(loadsOf.get(loc) ?? []), m]);
+    else fixed.add(loc);
+  };
+  /** the loads a store to `loc` of register `value` runs ahead with, or undefined when it cannot run ahead */
+  const ahead = (m: number, loc: string, value: string | undefined): readonly number[] | undefined => {
+    if (fixed.has(loc)) return undefined;
+    const loads = read.has(loc) ? loadsOf.get(loc)! : [];
+    // a load run ahead writes its register early: nothing else passed may read or write it
+    for (const l of loads) {
+      const reg = (stmts[l] as Extract<RawStmt, { kind: 'load' }>).reg;
+      if (reg !== undefined && stmts.slice(k, m).some((x, i) => k + i !== l && mentions(x, reg))) return undefined;
+    }
+    // its value: no register a read it does not run ahead with wrote (a data dependency)
+    if (value !== undefined && (wrote.get(value) ?? []).some((w) => !loads.includes(w))) return undefined;
+    return loads;
   };
   /** whether the store may pass everything in an if's branches (what they access and write then counts as passed) */
   const passIf = (s: Extract<RawStmt, { kind: 'if' }>): boolean =>
@@ -459,6 +521,7 @@ export function runAhead(
       if (b.kind === 'fence' && b.fence === 'rmb') return true;
       if (b.kind !== 'store' || b.how !== 'once') return false;
       read.add(b.loc);
+      fixed.add(b.loc);
       stored = true;
       return true;
     });
@@ -473,7 +536,7 @@ export function runAhead(
     const loc = !throughPointer(s) ? ('loc' in s ? s.loc : '') : wrote.has(s.loc) ? undefined : target?.(s.loc);
     if (loc === undefined) return undefined;
     if (unorderedRead(s)) {
-      passRead(s, loc);
+      passRead(s, loc, m);
       continue;
     }
     // smp_wmb() orders stores only: it runs ahead with the store, before it — unless an RMW or a store before it,
@@ -483,17 +546,50 @@ export function runAhead(
       wmbs.push(m);
       continue;
     }
-    // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts)
-    if (s.kind === 'fence' && s.fence === 'rmb') continue;
+    // smp_rmb() orders reads only; the store's place follows the CPU's write floor, which it leaves (weak.ts) — but
+    // it orders the loads after it after the read at k
+    if (s.kind === 'fence' && s.fence === 'rmb') {
+      rmb = true;
+      continue;
+    }
     if (s.kind !== 'store') return undefined;
-    if (s.how === 'once' && !read.has(loc) && !(s.value.kind === 'reg' && wrote.has(s.value.name)))
-      return { at: m, loc, wmbs };
+    const loads =
+      s.how === 'once' && !declined.has(m)
+        ? ahead(m, loc, s.value.kind === 'reg' ? s.value.name : undefined)
+        : undefined;
+    if (loads !== undefined) return { at: m, loc, wmbs, loads };
     // a store that cannot go — a release, one of a location passed, one of a register a passed read wrote — stays,
     // and a later store passes it: LKMM orders no two stores to different locations, nor a store after a release
     read.add(loc);
+    fixed.add(loc);
     stored = true;
   }
   return undefined;
+}
+
+/** Whether `s` (or a statement in its branches) reads or writes register `reg`. */
+function mentions(s: RawStmt, reg: string): boolean {
+  const expr = (e: RawExpr | undefined): boolean => e?.kind === 'reg' && e.name === reg;
+  switch (s.kind) {
+    case 'if':
+      return s.reg === reg || [...s.then, ...s.else].some((b) => mentions(b, reg));
+    case 'fence':
+    case 'lock':
+    case 'unlock':
+      return false;
+    case 'store':
+      return (throughPointer(s) && s.loc === reg) || expr(s.value);
+    case 'load':
+      return s.reg === reg || (throughPointer(s) && s.loc === reg);
+    case 'trylock':
+    case 'islocked':
+      return s.reg === reg;
+    case 'xchg':
+    case 'cmpxchg':
+      return s.reg === reg || expr(s.value) || expr(s.expected);
+    case 'atomic':
+      return s.reg === reg || expr(s.value) || expr(s.unless);
+  }
 }
 
 /** Whether an if's branches hold a read a store could run ahead of (runAhead may start at it). */

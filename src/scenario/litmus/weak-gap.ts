@@ -7,8 +7,8 @@
  * lets it only where runAhead (raw.ts) does: a plain store, past the plain
  * loads, relaxed RMWs, stores, `smp_rmb()`s, `smp_wmb()`s and `if`s (of reads,
  * `smp_rmb()`s and plain stores) of its own block, none of those accessing its
- * location or writing the register it stores, its block's earlier stores that
- * can run ahead run ahead first. So a raw test whose CPU has any other read (a
+ * location (but plain loads of it, which run ahead with it) or writing the
+ * register it stores. So a raw test whose CPU has any other read (a
  * release RMW's read, a load followed by the store inside an `if`, or with a
  * release RMW, a lock operation, an `smp_mb()`, an `if` holding one, between) followed
  * by a store to another location with nothing
@@ -169,7 +169,7 @@ function runsAhead(f: readonly Flat[], i: number, j: number): boolean {
   const hoisted = new Set<number>();
   for (let h = runAhead(stmts, 0, hoisted); h !== undefined; h = runAhead(stmts, 0, hoisted)) {
     if (h.at === stmts.length - 1) return true;
-    hoisted.add(h.at);
+    for (const x of [h.at, ...h.loads, ...h.wmbs]) hoisted.add(x);
   }
   return false;
 }
