@@ -149,9 +149,10 @@ export function executionKey(exec: Execution): string {
 
 /**
  * One CPU's events (in the order they executed) in program order. Only a raw program's store (and the smp_wmb()s
- * and loads of its location before it) runs ahead (Event.ahead, load buffering), and every event of a raw program records its instruction's
- * place in the program (Event.po, a preorder rank: a statement after an `if` ranks after both its branches), so
- * sorting by it restores program order — whatever the branches a store ran ahead of turned out to execute.
+ * and loads of its location before it) runs ahead (Event.ahead, load buffering), and every event of a raw program
+ * records its instruction's place in the program (Event.po, a preorder rank: a statement after an `if` ranks after
+ * both its branches), so sorting by it restores program order — whatever the branches a store ran ahead of turned
+ * out to execute.
  */
 export function inProgramOrder(events: readonly Event[]): Event[] {
   if (!events.some((e) => e.ahead !== undefined)) return [...events];

@@ -136,7 +136,7 @@ export interface RefutedDrop {
   readonly dropped: readonly string[];
   /** found failing by the schedule search (else under the witness's schedule carried over) */
   readonly searched: boolean;
-  /** the reader the scenario expects correct that failed on it in the same way (or, with `rule`, ran outside the contract) */
+  /** the reader the scenario expects correct that failed on it the same way (with `rule`: ran outside the contract) */
   readonly control: string;
   /** the control's schedules run: the last one failed (the 1st: the failing execution's own choices) */
   readonly schedules: number;

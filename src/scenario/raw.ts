@@ -441,18 +441,18 @@ const unorderedRead = (
  * access only by plain loads after k and before any `smp_rmb()` (`loads`: LKMM orders the store after those — CoRW —
  * but not after the read at k, so they run ahead first, in program order, when no other statement passed reads or
  * writes their registers; the store's value may be one of theirs). A store that cannot run ahead — a release, one
- * those rules keep, one offered with loads and `declined` — stays, and the search passes it: LKMM orders it after the reads,
- * not a later store to another location after it (its location counts as accessed otherwise, and an `smp_wmb()`
- * after it stops the search, as after a store of a passed if). `wmbs`: the `smp_wmb()`s between — they order stores
- * only, so they run ahead with the store, just before it, and still order the CPU's earlier stores before it —,
- * unless a relaxed RMW (whose write an `smp_wmb()` after it orders) or a store that stays lies before one. An `if`
- * is passed when everything in its branches is such a read, `smp_rmb()`, a plain store, or an `if` passed in turn:
- * the store after it is not control-dependent on it (LKMM orders only the stores inside), it goes before the
- * branches' stores (LKMM orders no two stores to different locations without a barrier), and its event records its
- * place in the program (Instr `po`), so the branch taken later does not matter. `smp_mb()`, an acquire, a fully
- * ordered or release RMW, a lock operation, or an `if` holding another statement stops the search (each orders the
- * store, or may; what this leaves out, README Limitations); a store already run ahead is passed over (two stores to
- * one location keep their order). An access through a pointer register (RawVia), in between or as the store,
+ * those rules keep, one offered with loads and `declined` — stays, and the search passes it: LKMM orders it after
+ * the reads, not a later store to another location after it (its location counts as accessed otherwise, and an
+ * `smp_wmb()` after it stops the search, as after a store of a passed if). `wmbs`: the `smp_wmb()`s between —
+ * they order stores only, so they run ahead with the store, just before it, and still order the CPU's earlier
+ * stores before it —, unless a relaxed RMW (whose write an `smp_wmb()` after it orders) or a store that stays lies
+ * before one. An `if` is passed when everything in its branches is such a read, `smp_rmb()`, a plain store, or an
+ * `if` passed in turn: the store after it is not control-dependent on it (LKMM orders only the stores inside), it
+ * goes before the branches' stores (LKMM orders no two stores to different locations without a barrier), and its
+ * event records its place in the program (Instr `po`), so the branch taken later does not matter. `smp_mb()`, an
+ * acquire, a fully ordered or release RMW, a lock operation, or an `if` holding another statement stops the search
+ * (each orders the store, or may; what this leaves out, README Limitations); a store already run ahead is passed
+ * over (two stores to one location keep their order). An access through a pointer register (RawVia), in between or as the store,
  * counts as an access of the location `target` says the register points to now — when the statements passed do not
  * write the register (a store through it is then address-dependent on one of them, which orders it, and a load's
  * location is not known yet) and `target` is given (runRaw: the register's value; the static Warning check has none,

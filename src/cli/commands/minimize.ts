@@ -54,6 +54,15 @@ interface Searched {
   executions: number;
 }
 
+/** The `; refused…` part of a file's line for a candidate a control refuted (ControlOutcome.refuted). */
+export function refusedText(f: RefutedDrop): string {
+  const why =
+    f.rule !== undefined
+      ? `outside the reference's contract on schedule ${f.schedules} of the control ${f.control}: ${f.rule}`
+      : `${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader`;
+  return `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${why})`;
+}
+
 /**
  * Re-minimize crash files in place: the file is rewritten atomically under
  * its (possibly new) fingerprint name, and the old file is removed only when
@@ -68,15 +77,6 @@ interface Searched {
  * when one is unreadable. `schedules` > 0: the program passes' schedule search,
  * that many seeded schedules per candidate program (minimizeWitness).
  */
-/** The `; refused…` part of a file's line for a candidate a control refuted (ControlOutcome.refuted). */
-export function refusedText(f: RefutedDrop): string {
-  const why =
-    f.rule !== undefined
-      ? `outside the reference's contract on schedule ${f.schedules} of the control ${f.control}: ${f.rule}`
-      : `${f.control}, which the scenario expects correct, fails on it the same way after ${f.schedules} schedule(s): the reduction, not the reader`;
-  return `; refused${f.searched ? ' (schedule search)' : ''}: ${droppedText(f.dropped)} (${why})`;
-}
-
 export function minimizeCommand(
   paths: readonly string[],
   registry: ReaderRegistry,
