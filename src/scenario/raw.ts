@@ -377,18 +377,12 @@ export function* runRaw(
         declined.add(h.at);
         continue;
       }
-      // the loads of its location it passes run ahead first, in program order (it stays after them: coherence)
-      for (const l of h.loads) {
-        hoisted.add(l);
-        yield* step(stmts[l] as Exclude<RawStmt, { kind: 'if' }>, true);
+      // the loads of its location it passes run ahead first, in program order (it stays after them: coherence), then
+      // the smp_wmb()s it passes (they still order the CPU's earlier stores before it), then the store
+      for (const x of [...h.loads, ...h.wmbs, h.at]) {
+        hoisted.add(x);
+        yield* step(stmts[x] as Exclude<RawStmt, { kind: 'if' }>, true);
       }
-      // the smp_wmb()s it passes run ahead first: they still order the CPU's earlier stores before it
-      for (const f of h.wmbs) {
-        hoisted.add(f);
-        yield placed(stmts[f]!, smp_wmb(), true);
-      }
-      hoisted.add(h.at);
-      yield placed(w, rawInstr(w, located(locs, h.loc), regs, ctrl, deps, locs), true);
     }
     if (s.kind === 'if') {
       const v = regs.get(s.reg) ?? 0n;
@@ -456,7 +450,7 @@ const unorderedRead = (
  * counts as an access of the location `target` says the register points to now — when the statements passed do not
  * write the register (a store through it is then address-dependent on one of them, which orders it, and a load's
  * location is not known yet) and `target` is given (runRaw: the register's value; the static Warning check has none,
- * so there it stops the search); inside a passed if it stops it. `loc`: the store's location.
+ * so there it stops the search); inside a passed if it stops it.
  */
 export function runAhead(
   stmts: readonly RawStmt[],
@@ -465,14 +459,7 @@ export function runAhead(
   target?: (reg: string) => string | undefined,
   /** stores offered with loads and kept in place (runRaw): each stays, and the search passes it */
   declined: ReadonlySet<number> = new Set(),
-):
-  | {
-      readonly at: number;
-      readonly loc: string;
-      readonly wmbs: readonly number[];
-      readonly loads: readonly number[];
-    }
-  | undefined {
+): { readonly at: number; readonly wmbs: readonly number[]; readonly loads: readonly number[] } | undefined {
   const first = stmts[k]!;
   if (!unorderedRead(first) && !(first.kind === 'if' && holdsRead(first))) return undefined;
   const read = new Set<string>();
@@ -486,6 +473,12 @@ export function runAhead(
   let rmw = false;
   let stored = false;
   let rmb = false;
+  /** a store that does not run ahead: a later store passes it, and an `smp_wmb()` after it stops the search */
+  const stay = (loc: string): void => {
+    read.add(loc);
+    fixed.add(loc);
+    stored = true;
+  };
   /** a read the store passes (the `m`th statement; -1 in an if): its location and register */
   const passRead = (
     s: Extract<RawAccess, { kind: 'load' | 'xchg' | 'cmpxchg' | 'atomic' | 'islocked' }>,
@@ -520,9 +513,7 @@ export function runAhead(
       if (unorderedRead(b)) return (passRead(b, b.loc), true);
       if (b.kind === 'fence' && b.fence === 'rmb') return true;
       if (b.kind !== 'store' || b.how !== 'once') return false;
-      read.add(b.loc);
-      fixed.add(b.loc);
-      stored = true;
+      stay(b.loc);
       return true;
     });
   for (let m = k; m < stmts.length; m++) {
@@ -557,12 +548,10 @@ export function runAhead(
       s.how === 'once' && !declined.has(m)
         ? ahead(m, loc, s.value.kind === 'reg' ? s.value.name : undefined)
         : undefined;
-    if (loads !== undefined) return { at: m, loc, wmbs, loads };
+    if (loads !== undefined) return { at: m, wmbs, loads };
     // a store that cannot go — a release, one of a location passed, one of a register a passed read wrote — stays,
     // and a later store passes it: LKMM orders no two stores to different locations, nor a store after a release
-    read.add(loc);
-    fixed.add(loc);
-    stored = true;
+    stay(loc);
   }
   return undefined;
 }
