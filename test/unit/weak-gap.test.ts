@@ -17,14 +17,14 @@ const LB_XCHG = 'LB+poonce-xchgrelaxed+mb';
 const fixture = (name: string) =>
   parseLitmus(readFileSync(join(__dirname, '..', 'fixtures', `${name}.litmus`), 'utf8'), name);
 
-const two = (p0: string, p1: string) =>
+const two = (p0: string, p1: string, exists = '0:r0=1') =>
   parseLitmus(
-    `C T\n{}\nP0(int *x, int *y, int *z) {\n int r0;\n${p0}\n}\nP1(int *x, int *y) {\n int r0;\n${p1}\n}\nexists (0:r0=1)\n`,
+    `C T\n{}\nP0(int *x, int *y, int *z) {\n int r0;\n${p0}\n}\nP1(int *x, int *y) {\n int r0;\n${p1}\n}\nexists (${exists})\n`,
     't.litmus',
   );
 
 /** LB: P0 runs `p0`; P1 reads y, then, after smp_mb(), writes x (its read-then-store is ordered) */
-const lb = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);');
+const lb = (p0: string, exists?: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 1);', exists);
 
 describe('weakStoreReorderGap', () => {
   test('names the first unordered read-then-store pair weak does not run ahead (an RMW between)', () => {
@@ -162,6 +162,39 @@ describe('weakStoreReorderGap with if', () => {
     expect(
       weakStoreReorderGap(lb(' r0 = READ_ONCE(*x);\n if (r0 == 5) { smp_mb(); WRITE_ONCE(*y, 1); }')),
     ).toBeUndefined();
+  });
+  test('smp_rmb() then a read that the store overwrites or depends on orders the read before the store (was: a false alarm)', () => {
+    // LKMM (brute-force checker) and weak: each of these LB tests is Never 0 3 — fence (rmb) ; (overwrite & int | data
+    // | ctrl), or the rmb ordering the read before an RMW's own read
+    const rmb = (b: string, w: string) =>
+      lb(` int r1;\n r0 = READ_ONCE(*x);\n smp_rmb();\n ${b}\n ${w}`, '0:r0=1 /\\ 1:r0=1');
+    const ordered = [
+      rmb('r1 = READ_ONCE(*y);', 'WRITE_ONCE(*y, 1);'),
+      rmb('r1 = READ_ONCE(*z);', 'WRITE_ONCE(*y, r1);'),
+      rmb('r1 = READ_ONCE(*z);', 'if (r1 == 0) WRITE_ONCE(*y, 1);'),
+      rmb('r1 = READ_ONCE(*z);', 'xchg_relaxed(y, 1);'),
+      lb(
+        ' int r1;\n r0 = READ_ONCE(*x);\n r1 = READ_ONCE(*z);\n smp_rmb();\n xchg_relaxed(y, 1);',
+        '0:r0=1 /\\ 1:r0=1',
+      ),
+    ];
+    for (const t of ordered) {
+      expect(weakStoreReorderGap(t)).toBeUndefined();
+      expect(herdBlock(rawHerdTest(t), 'weak', {}).observation).toBe('Never');
+    }
+    // LKMM Sometimes 1 3, weak Never: real gaps, still named — the load before the smp_rmb(), or in a branch the store
+    // is outside of, or the smp_rmb() in such a branch
+    const gap = (w: string) => `P0's READ_ONCE(*x) and its later ${w}(*y, …) are unordered`;
+    const gaps = [
+      [' r1 = READ_ONCE(*z);\n smp_rmb();\n if (r1 == 0) WRITE_ONCE(*y, 1);', gap('WRITE_ONCE')],
+      [' smp_rmb();\n if (r0 == 5) r1 = READ_ONCE(*y);\n WRITE_ONCE(*y, 1);', gap('WRITE_ONCE')],
+      [
+        ' if (r0 == 5) smp_rmb();\n r1 = READ_ONCE(*y);\n xchg_relaxed(y, 1);',
+        "P0's READ_ONCE(*x) and its later xchg_relaxed(y, …) are unordered",
+      ],
+    ] as const;
+    for (const [p0, named] of gaps)
+      expect(weakStoreReorderGap(lb(` int r1;\n r0 = READ_ONCE(*x);\n${p0}`))).toBe(named);
   });
   test('the two branches of one if are never paired', () => {
     const t = (p0: string) => two(p0, ' r0 = READ_ONCE(*y);\n smp_mb();\n WRITE_ONCE(*x, 2);');

@@ -23,7 +23,9 @@
  * (smp_store_release, a _release or fully ordered RMW, spin_unlock); between
  * them smp_mb(), a fully ordered RMW, smp_wmb() when A is a store, or an
  * unlock followed by a lock (po-unlock-lock-po); W's value read by A (a data
- * dependency); the same location (coherence). Lock operations are not paired
+ * dependency); the same location (coherence); `smp_rmb()` then a read that W
+ * overwrites or depends on, or W's own read when W is an RMW (hb is transitive:
+ * `R x; smp_rmb(); R y; W y` is Never). Lock operations are not paired
  * themselves (reordering a lock word's accesses is left out of the check).
  * A pair is reported only when another CPU writes A's location and another
  * CPU accesses W's: otherwise A's place in coherence order is fixed by program
@@ -150,6 +152,32 @@ function dependent(f: readonly Flat[], i: number, j: number): boolean {
   return (throughPointer(w) && held.has(w.loc)) || (value !== undefined && held.has(value));
 }
 
+/** A read that `smp_rmb()` orders (LKMM: `R \ Noreturn`): a load, or an RMW that returns what it read. */
+const rmbRead = (s: RawStmt): s is Exclude<Access, { kind: 'store' }> =>
+  s.kind === 'load' || s.kind === 'xchg' || s.kind === 'cmpxchg' || (s.kind === 'atomic' && s.returns !== 'none');
+
+/**
+ * Whether a read B after A (f[i]) carries the order on to W (f[j]): B after an `smp_rmb()` that follows A (LKMM:
+ * `fence` orders two reads), then W after B — B reads W's location (`overwrite & int`: B reads what W overwrites;
+ * B may be W's own read when W is an RMW), or W depends on B (data, addr, or W in an if on B's register: `rwdep`).
+ * ppo edges chain in hb, which is transitive. B and the `smp_rmb()` must run whenever W does; an RMW with no return
+ * value is no read `smp_rmb()` orders, on either side.
+ */
+function orderedThroughRead(f: readonly Flat[], i: number, j: number): boolean {
+  const w = f[j]!.s as Access;
+  if (!rmbRead(f[i]!.s)) return false;
+  for (let m = i + 1; m <= j; m++) {
+    const b = f[m]!.s;
+    if (!rmbRead(b) || !dominates(f[m]!, f[j]!)) continue;
+    const rmb = f.slice(i + 1, m).some((x) => x.s.kind === 'fence' && x.s.fence === 'rmb' && dominates(x, f[m]!));
+    if (!rmb) continue;
+    // B of W's location, W itself (an RMW) included
+    if (!throughPointer(b) && !throughPointer(w) && b.loc === w.loc) return true;
+    if (dependent(f, m, j) || f[j]!.ctrl.some((k) => k.reg === b.reg && k.at > m)) return true;
+  }
+  return false;
+}
+
 /**
  * Whether weak lets W (f[j]) run ahead of A (f[i]): A in W's block, or inside an if of it (at any depth) before W,
  * and runAhead (raw.ts) — what runRaw offers when A, or the if holding it, is about to run — reaching W over the
@@ -229,6 +257,8 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
           )
         )
           continue;
+        // A before a read (smp_rmb()) that W overwrites or depends on, or W's own read
+        if (orderedThroughRead(f, i, j)) continue;
         // weak runs W ahead of A itself (load buffering)
         if (runsAhead(f, i, j)) continue;
         return `${cpu.name}'s ${describeAccess(a)} and its later ${describeAccess(w)} are unordered`;
