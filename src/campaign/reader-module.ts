@@ -174,6 +174,13 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
   };
   return function* guarded(p: Pte): Program<bigint> {
     const allowed = new Set<Location>(p.locs);
+    // a value no pte of these locations can hold: the report and the crash file would show it wrapped or not at all
+    const bits = p.locs.reduce((n, l) => n + l.width, 0);
+    const outOfRange = (v: bigint, how: string): void => {
+      if (v >= 0n && v >> BigInt(bits) === 0n) return;
+      const shown = v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+      fail(`${how} ${shown}: expected the value read, a ${bits}-bit pte value (0 to 0x${'f'.repeat(bits / 4)})`);
+    };
     let inner: Program<bigint>;
     try {
       inner = read(p);
@@ -202,6 +209,7 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
               : `returned having completed no read; ${readShape(name)}, then return v`,
           );
         }
+        outOfRange(v as bigint, 'returned');
         return r.value;
       }
       const ins: unknown = r.value;
@@ -232,6 +240,7 @@ function guardRead(name: string, read: (p: Pte) => Program<bigint>, ref: ReaderM
         if (depth === 0) fail('yielded end() without a matching begin()');
         if (depth === 1) {
           if (typeof i['result'] !== 'bigint') fail(`ended its read ${notValueRead(i['result'], 'yield end(v)')}`);
+          outOfRange(i['result'] as bigint, 'ended its read with');
           completed = true;
         }
         depth--;
@@ -253,8 +262,14 @@ function notValueRead(v: unknown, how: string): string {
     : `with ${typeof v === 'string' ? 'string ' : ''}${describe(v)}: expected the value read, a bigint (${how})`;
 }
 
-function firstLine(e: unknown): string {
-  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+/** An exception's first line — never throwing itself (a thrown object whose `message` or `toString` throws). */
+export function firstLine(e: unknown): string {
+  let text: string;
+  try {
+    text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return 'an exception whose message cannot be read (its message or toString throws)';
+  }
   return text.split('\n')[0]!;
 }
 

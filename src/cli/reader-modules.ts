@@ -5,9 +5,9 @@ import { SourceMap, createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
 import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
-import { ReaderModuleError, UsageError, probeReader, readersFromModule } from '../campaign';
+import { ReaderModuleError, UsageError, firstLine, probeReader, readersFromModule } from '../campaign';
 import * as api from '../index';
-import { isUserError } from './errors';
+import { EXIT_USAGE, isUserError } from './errors';
 import { HungExecution, WatchedExecutions } from './watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
 
@@ -44,7 +44,13 @@ export function loadReaderModule(
   const m = readModule(file, cwd);
   const ref: ReaderModuleRef = { path: m.shown, sha256: createHash('sha256').update(m.source).digest('hex') };
   const moduleExports = evaluate(transpiled?.get(m.abs) ?? transpile(m.source, m.ext, m.shown), m.abs, m.shown);
-  return readersFromModule(moduleExports, ref);
+  try {
+    return readersFromModule(moduleExports, ref);
+  } catch (e) {
+    // an export whose getter throws, a Proxy whose traps do
+    if (e instanceof ReaderModuleError) throw e;
+    throw new ReaderModuleError(m.shown, `reading its exports threw ${firstLine(e)}`);
+  }
 }
 
 /**
@@ -211,14 +217,52 @@ function evaluate(code: string, abs: string, shown: string): unknown {
     if (!(e instanceof Error)) return fail(`syntax error: ${String(e)}`);
     throw syntaxError(shown, compiledErrorPosition(e, code, abs), e.message.split('\n')[0]!);
   }
+  watchAsyncEscapes(abs, shown);
   try {
     fn.call(mod.exports, mod.exports, moduleRequire, mod, abs, dirname(abs));
   } catch (e) {
-    return fail(
-      `error while loading the module: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.split('\n')[0]!,
-    );
+    return fail(`error while loading the module: ${firstLine(e)}`);
   }
   return mod.exports;
+}
+
+/** The modules evaluated in this process (absolute path → the name reported), for asyncEscape. */
+const evaluated = new Map<string, string>();
+
+/**
+ * An error thrown by a module's own timer or promise (`setTimeout(() => { throw … })`, a rejected promise nobody
+ * awaits) reaches no call ptefuzz watches: Node would print its stack and exit 1, which reads as "divergence found".
+ * When its stack names a module file, it is the module's error: one line, exit 2. Anything else is left to Node
+ * (an error of ptefuzz itself keeps its stack).
+ */
+function asyncEscape(e: unknown): void {
+  let stack = '';
+  try {
+    stack = e instanceof Error ? String(e.stack) : '';
+  } catch {
+    // a stack getter that throws: not attributable
+  }
+  const from = [...evaluated].find(([abs]) => stack.includes(abs));
+  if (from === undefined) {
+    process.off('uncaughtException', asyncEscape);
+    process.off('unhandledRejection', asyncEscape);
+    process.nextTick(() => {
+      throw e;
+    });
+    return;
+  }
+  process.stderr.write(
+    `ptefuzz: ${from[1]}: an error escaped the module outside any read (from a timer or a promise it started): ${firstLine(e)}\n`,
+  );
+  process.exit(EXIT_USAGE);
+}
+
+function watchAsyncEscapes(abs: string, shown: string): void {
+  if (evaluated.size === 0) {
+    process.on('uncaughtException', asyncEscape);
+    process.on('unhandledRejection', asyncEscape);
+  }
+  evaluated.set(abs, shown);
 }
 
 /**

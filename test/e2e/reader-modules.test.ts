@@ -283,17 +283,92 @@ describe('--reader-module: a broken module fails with one line naming the file, 
         ),
       'noreturn.js: reader "r" returned without the value read: return v after yield end(v), v a bigint',
     ],
+    [
+      'ends its read with a negative value: the crash file would hold "0x-5", which no replay reads back',
+      () =>
+        write(
+          'negative.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.end(-5n); return -5n; }`,
+          ),
+        ),
+      'negative.js: reader "r" ended its read with -0x5: expected the value read, a 64-bit pte value (0 to 0xffffffffffffffff)',
+    ],
+    [
+      'returns a value wider than the pte (the report would show it wrapped)',
+      () =>
+        write(
+          'wide.js',
+          reader(
+            `${ok}, read: function* (p) { yield machine.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); yield machine.end(1n); return 1n << 64n; }`,
+          ),
+        ),
+      'wide.js: reader "r" returned 0x10000000000000000: expected the value read, a 64-bit pte value',
+    ],
+    [
+      'an export whose getter throws',
+      () =>
+        write(
+          'getter.js',
+          "module.exports = { reader: { get name() { throw new Error('getter'); }, read: function* () {} } };\n",
+        ),
+      'getter.js: reading its exports threw Error: getter',
+    ],
+    [
+      'throws an object whose message and toString throw',
+      () =>
+        write(
+          'throwobj.js',
+          reader(
+            `${ok}, read: function* () { throw { get message() { throw new Error('a'); }, toString() { throw new Error('b'); } }; }`,
+          ),
+        ),
+      'throwobj.js: reader "r" threw an exception whose message cannot be read (its message or toString throws)',
+    ],
+    ...(
+      [
+        ['a timer it starts throws', "setTimeout(() => { throw new Error('late'); }, 0);", 'Error: late'],
+        ['a promise it rejects is never awaited', "Promise.reject(new Error('rejected'));", 'Error: rejected'],
+      ] as const
+    ).map(([what, code, error], i): [string, () => string, string] => [
+      `${what} (spawned: the error reaches the process)`,
+      () =>
+        write(
+          `escape${i}.js`,
+          `${code}\nconst { machine: m } = require('ptefuzz');\nmodule.exports = { reader: { name: 'r', arch: 'x86-pae', contract: 'exact', read: function* (p) { yield m.begin({ name: 'r', role: 'reader', subject: p.name, locs: p.locs }); const v = yield m.READ_ONCE(p.low); yield m.end(v); return v; } } };\n`,
+        ),
+      `escape${i}.js: an error escaped the module outside any read (from a timer or a promise it started): ${error}`,
+    ]),
   ];
-  // one case run by the built binary: the typescript package loaded by dist/, and V8's position of the error there
-  const SPAWNED = 'syntax error (.ts)';
+  // cases run by the built binary: the typescript package loaded by dist/, and V8's position of the error there; an
+  // error escaping a module's timer or promise, which ends the process
+  const spawned = (what: string) => what === 'syntax error (.ts)' || what.includes('(spawned');
   for (const [what, make, message] of cases) {
     test(what, async () => {
       const file = make();
-      const args = ['fuzz', '--reader-module', file, '--runs', '1', '--seed', '1', '--crashes', tmp()];
-      const r = what === SPAWNED ? cli(args) : await cliInProcess(args);
+      const args = [
+        'fuzz',
+        '--reader-module',
+        file,
+        '--runs',
+        '1',
+        '--seed',
+        '1',
+        '--crashes',
+        tmp(),
+        '--corpus',
+        tmp(),
+      ];
+      const r = spawned(what) ? cli(args) : await cliInProcess(args);
       expect(r.code).toBe(2);
       expect(hasStackTrace(r.stderr)).toBe(false);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // an error escaping a timer or promise comes once the campaign has begun: under its INFO line
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('INFO: ')),
+      ).toHaveLength(1);
       expect(r.stderr).toContain(`ptefuzz: ${file}`);
       expect(r.stderr).toContain(message);
       if (what.startsWith('reads a field'))
