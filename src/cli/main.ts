@@ -15,6 +15,7 @@ import {
   pathArg,
   positiveInt,
   positiveSeconds,
+  watchdogSeconds,
   shardSpec,
 } from './parse';
 import { rejectRepeatedOptions } from './repeated-options';
@@ -136,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog: stop an execution running longer than this, save it as a timeout crash file and continue (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option('--minimize-schedules <n>', minimizeSchedulesHelp('minimization of a divergence'), nonNegativeInt)
     .option(
@@ -187,7 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog of a scenario's search: an execution running longer than this stops that target's search (no claim about it) and is saved as a timeout crash file (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option(
       '--minimize-schedules <n>',
@@ -220,7 +221,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog: a timeout file's replay (in a watched worker thread) counts as hung again after this; a divergence file's replay running longer is stopped and not reproduced (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (paths: string[], o: { diagram?: boolean; timeout?: number } & ModuleOption) => {
@@ -240,7 +241,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog: a replay running longer than this is stopped (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((file: string, o: ShowOptions & ModuleOption) => {
@@ -260,7 +261,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog: an execution (the replay, a candidate of the minimizer) running longer than this is stopped and its file left as it was (exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option('--schedules <n>', `${SEARCH_HELP} (default ${DEFAULT_MINIMIZE_SCHEDULES})`, nonNegativeInt)
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
@@ -315,7 +316,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `with --distill, the watchdog: stop a replay running longer than this; its entry is kept, undistilled (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action(async (out: string, inputs: string[], o: MergeOptions & ModuleOption) => {
@@ -371,7 +372,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(
       '--timeout <seconds>',
       `watchdog: an execution running longer than this stops the matrix (one line, exit 1) (default ${DEFAULT_TIMEOUT_SECONDS})`,
-      positiveSeconds,
+      watchdogSeconds,
     )
     .option(READER_MODULE, READER_MODULE_HELP, collectPath)
     .action((o: MatrixOptions & ModuleOption) => {

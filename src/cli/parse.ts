@@ -23,6 +23,21 @@ export function positiveSeconds(v: string): number {
   return n;
 }
 
+/**
+ * The watchdog's `--timeout`: below this, an execution of a correct reader — slowed by a garbage collection or a
+ * loaded machine — would be stopped as hung, and saved as a timeout finding against it.
+ */
+export const MIN_TIMEOUT_SECONDS = 0.1;
+
+export function watchdogSeconds(v: string): number {
+  const n = positiveSeconds(v);
+  if (n < MIN_TIMEOUT_SECONDS)
+    throw new InvalidArgumentError(
+      `expected a positive number of seconds of at least ${MIN_TIMEOUT_SECONDS}: a shorter watchdog stops executions of correct readers (a garbage collection, a loaded machine) as hung.`,
+    );
+  return n;
+}
+
 /** A repeatable flag: the values in order, each once (`--reader X --reader X` is one target, not two). */
 export function collect(v: string, prev: string[] | undefined): string[] {
   return prev?.includes(v) ? prev : [...(prev ?? []), v];

@@ -156,4 +156,11 @@ describe('fuzz --timeout (watchdog)', () => {
     expect(r.stderr).toContain("option '--timeout <seconds>' argument");
     expect(r.stderr).toContain('expected a positive number of seconds');
   });
+  test('--timeout 0.05: refused, a watchdog that short stops correct readers as hung', () => {
+    const r = cli(['fuzz', '--engine', 'random', '--runs', '1', '--timeout', '0.05']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("option '--timeout <seconds>' argument '0.05' is invalid");
+    expect(r.stderr).toContain('of at least 0.1');
+  });
 });
