@@ -47,3 +47,13 @@ export class Cursor {
     return expected(this.file, at, what, describeToken(at));
   }
 }
+
+/**
+ * A number that must fit `bits` (a location's or register's width): never cut to it, which would run another test
+ * than the one written (`WRITE_ONCE(*x, 4294967296)` storing 0). `why` says whose width it is, when that helps.
+ */
+export function fit(n: Num, bits: 32 | 64 | 128, file: string, why?: string): bigint {
+  if (n.value >= 1n << BigInt(bits))
+    throw expected(file, n, `a number of at most ${bits} bits${why !== undefined ? ` (${why})` : ''}`, `'${n.raw}'`);
+  return n.value;
+}

@@ -12,9 +12,10 @@ import type {
   ReaderRegistry,
 } from '../kernel';
 import { ARCHES, CONTRACT_NAMES, PTE_LAYOUTS, opArches, paramTypeText, signature } from '../kernel';
-import type { Arg, Call, Cond, DirectiveItem, ExpectClauseSyntax, Item, Num, Quantifier, ScnFile, Value } from './ast';
+import type { Arg, Call, Cond, DirectiveItem, ExpectClauseSyntax, Item, Quantifier, ScnFile, Value } from './ast';
 import { lockCall } from './ast';
 import { condAtoms } from './cond';
+import { fit } from './cursor';
 import type { Pos } from './errors';
 import { ScenarioError, closeNames, expected } from './errors';
 import { SCN_NAME, isScnName } from './lexer';
@@ -610,11 +611,6 @@ function pteValue(v: Value, arch: ArchName, file: string): bigint {
   throw expected(file, v, what, `'${printValue(v)}'`);
 }
 
-function fit(n: Num, bits: 32 | 64 | 128, file: string): bigint {
-  if (n.value >= 1n << BigInt(bits)) throw expected(file, n, `a number of at most ${bits} bits`, `'${n.raw}'`);
-  return n.value;
-}
-
 interface CallScope {
   readonly file: string;
   readonly arch: ArchName | undefined;
@@ -870,9 +866,12 @@ function checkCond(
 ): void {
   for (const a of condAtoms(cond)) {
     if (a.cpu === undefined) {
-      if (!locs.some((l) => l.name === a.name)) {
+      const loc = locs.find((l) => l.name === a.name);
+      if (!loc) {
         throw expected(file, a, `a location (${locs.map((l) => l.name).join(', ')}) or P:register`, `'${a.name}'`);
       }
+      // a value the location cannot hold would make the condition silently false
+      fit(a.value, loc.width, file, `${a.name} is ${loc.width}-bit`);
       continue;
     }
     const i = cpuIndex.get(a.cpu);
@@ -885,6 +884,14 @@ function checkCond(
         `'${a.name}'`,
       );
     }
+    // a register holds what its loads and RMWs read: at most as wide as the widest of their locations
+    let w: 32 | 64 = 32;
+    for (const s of plans[i]!.steps) {
+      if (s.kind !== 'raw' || !('reg' in s.stmt) || s.stmt.reg !== a.name || !('loc' in s.stmt)) continue;
+      const read = s.stmt.loc;
+      if (locs.find((l) => l.name === read)?.width === 64) w = 64;
+    }
+    fit(a.value, w, file, `${a.cpu}:${a.name} reads ${w}-bit locations`);
   }
 }
 

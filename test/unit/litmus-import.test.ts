@@ -353,3 +353,97 @@ describe('spin_is_locked', () => {
     );
   });
 });
+
+describe('a constant wider than its location or register is refused, never cut to its width', () => {
+  /** MP+wmb+rmb with `x`'s type, the value P0 stores in x, and the condition. */
+  const mp = (type: string, v: string, exists = '1:r0=1 /\\ 1:r1=0', init = ''): string =>
+    `C MP\n{ ${init} }\nP0(${type} *x, int *y)\n{\n\tWRITE_ONCE(*x, ${v});\n\tsmp_wmb();\n\tWRITE_ONCE(*y, 1);\n}\n` +
+    `P1(${type} *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = READ_ONCE(*y);\n\tsmp_rmb();\n\tr1 = READ_ONCE(*x);\n}\n` +
+    `exists (${exists})\n`;
+  const observation = (src: string): string =>
+    herdBlock(rawHerdTest(parseLitmus(src, 't.litmus')), 'weak', {}).observation;
+  /** The error for `src`: at the last occurrence of `v` in it (`t.litmus:LINE:COL`), `v` too wide for `why`. */
+  const wide = (src: string, v: string, bits: number, why: string): string => {
+    const before = src.slice(0, src.lastIndexOf(v)).split('\n');
+    const at = `${before.length}:${before[before.length - 1]!.length + 1}`;
+    return `t.litmus:${at}: expected a number of at most ${bits} bits (${why}), found '${v}'`;
+  };
+  /** `src`'s error is the one for `v` (its last occurrence). */
+  const refused = (src: string, v: string, bits: number, why: string): void =>
+    expect(message(src)).toBe(wide(src, v, bits, why));
+
+  test('a store: MP+wmb+rmb storing 2^32 to an int was Sometimes (the store became 0); it is an error', () => {
+    refused(mp('int', '4294967296'), '4294967296', 32, 'x is 32-bit');
+    refused(mp('int', '99999999999999999999999'), '99999999999999999999999', 32, 'x is 32-bit');
+    refused(mp('int', '0x100000000'), '0x100000000', 32, 'x is 32-bit');
+    refused(mp('u64', '18446744073709551616'), '18446744073709551616', 64, 'x is 64-bit');
+    // the widest values that fit are the test as written: Never, as MP+wmb+rmb with 1
+    expect(observation(mp('int', '4294967295'))).toBe('Never');
+    expect(observation(mp('int', '0xffffffff'))).toBe('Never');
+    expect(observation(mp('u64', '4294967296'))).toBe('Never');
+    expect(observation(mp('u64', '18446744073709551615'))).toBe('Never');
+  });
+
+  test('an initial value, against the width its location ends with (x=…; takes a later u64 parameter)', () => {
+    refused(mp('int', '1', '1:r0=1', 'x=18446744073709551617;'), '18446744073709551617', 32, 'x is 32-bit');
+    refused(mp('int', '1', '1:r0=1', 'int x = 4294967296;'), '4294967296', 32, 'x is 32-bit');
+    refused(mp('u64', '1', '1:r0=1', 'x=18446744073709551616;'), '18446744073709551616', 64, 'x is 64-bit');
+    expect(parseLitmus(mp('u64', '1', '1:r0=1', 'x=4294967296;'), 't.litmus').locations[0]).toEqual({
+      name: 'x',
+      width: 64,
+      initial: 4294967296n,
+    });
+    const atomic = (init: string): string =>
+      `C T\n{ atomic_t v = ${init}; }\nP0(atomic_t *v)\n{\n\tatomic_inc(v);\n}\nexists (v=2)\n`;
+    refused(atomic('ATOMIC_INIT(4294967296)'), '4294967296', 32, 'v is 32-bit');
+    refused(atomic('4294967296'), '4294967296', 32, 'v is 32-bit');
+  });
+
+  test('RMW operands: xchg, cmpxchg (expected and new), atomic_t operations', () => {
+    const rmw = (body: string): string => `C T\n{}\nP0(int *x, atomic_t *v)\n{\n\tint r0;\n${body}\n}\nexists (x=1)\n`;
+    const v = '4294967297';
+    refused(rmw(`\tr0 = xchg(x, ${v});`), v, 32, 'x is 32-bit');
+    refused(rmw(`\tr0 = cmpxchg_relaxed(x, ${v}, 1);`), v, 32, 'x is 32-bit');
+    refused(rmw(`\tr0 = cmpxchg(x, 0, ${v});`), v, 32, 'x is 32-bit');
+    refused(rmw(`\tatomic_add(${v}, v);`), v, 32, 'an atomic_t is 32-bit');
+    refused(rmw(`\tatomic_set(v, ${v});`), v, 32, 'an atomic_t is 32-bit');
+    refused(rmw(`\tr0 = atomic_cmpxchg(v, ${v}, 1);`), v, 32, 'an atomic_t is 32-bit');
+    refused(rmw(`\tr0 = atomic_cmpxchg(v, 1, ${v});`), v, 32, 'an atomic_t is 32-bit');
+    refused(rmw(`\tr0 = atomic_add_unless(v, 1, ${v});`), v, 32, 'an atomic_t is 32-bit');
+    expect(parseLitmus(rmw('\tr0 = cmpxchg(x, 4294967295, 0xffffffff);'), 't.litmus').cpus[0]!.stmts[0]).toEqual({
+      kind: 'cmpxchg',
+      loc: 'x',
+      expected: { kind: 'const', value: 4294967295n },
+      value: { kind: 'const', value: 4294967295n },
+      order: 'full',
+      reg: 'r0',
+    });
+  });
+
+  test("if comparisons and conditions, against the register's C type or the location's width", () => {
+    refused(mp('int', '1', '1:r0=4294967296'), '4294967296', 32, '1:r0 is 32-bit');
+    refused(mp('int', '1', '1:r0=1 /\\ x=4294967296'), '4294967296', 32, 'x is 32-bit');
+    refused(mp('u64', '1', '~x=18446744073709551616'), '18446744073709551616', 64, 'x is 64-bit');
+    const filtered = mp('int', '1', '1:r0=1').replace('exists', 'filter (1:r1=4294967296)\nexists');
+    refused(filtered, '4294967296', 32, '1:r1 is 32-bit');
+    // a 64-bit register holds a 64-bit location's values
+    expect(observation(mp('u64', '4294967296', '1:r1=4294967296').replace('int r1;', 'u64 r1;'))).toBe('Sometimes');
+    const branch = (r: string, v: string): string =>
+      `C T\n{}\nP0(u64 *x, int *y)\n{\n\t${r} r0;\n\tr0 = READ_ONCE(*x);\n\tif (r0 == ${v}) WRITE_ONCE(*y, 1);\n}\nexists (y=1)\n`;
+    refused(branch('int', '4294967296'), '4294967296', 32, 'r0 is 32-bit');
+    refused(branch('long', '18446744073709551616'), '18446744073709551616', 64, 'r0 is 64-bit');
+    expect(parseLitmus(branch('long', '4294967296'), 't.litmus').cpus[0]!.stmts[1]).toMatchObject({
+      kind: 'if',
+      value: 4294967296n,
+    });
+  });
+
+  test('a store through a pointer register: against the narrowest location a pointer may hold', () => {
+    const via = (v: string): string =>
+      `C T\n{ y=z; }\nP0(int **y, int *z)\n{\n\tint *r0;\n\tr0 = READ_ONCE(*y);\n\tWRITE_ONCE(*r0, ${v});\n}\nexists (z=1)\n`;
+    refused(via('4294967296'), '4294967296', 32, 'a pointer here may hold z, 32-bit');
+    expect(parseLitmus(via('4294967295'), 't.litmus').cpus[0]!.stmts[1]).toMatchObject({
+      value: { kind: 'const', value: 4294967295n },
+    });
+  });
+});

@@ -691,6 +691,25 @@ describe('.scn: lowering', () => {
     ]);
     expect(l.test.observed).toEqual([{ cpu: 0, name: 'r0' }, { name: 'x' }]);
   });
+  test("a raw .scn condition's value must fit its location, or the locations its register reads (never silently false)", () => {
+    const raw = (cond: string): string =>
+      `loc x: u32 = 0\nloc y: u64 = 0\ncpu P0 {\n  r0 = READ_ONCE(x)\n  r1 = xchg(y, 1)\n}\nexists (${cond})\n`;
+    expect(errorOf(raw('x=4294967296'))).toBe(
+      "test.scn:7:11: expected a number of at most 32 bits (x is 32-bit), found '4294967296'",
+    );
+    expect(errorOf(raw('y=18446744073709551616'))).toBe(
+      "test.scn:7:11: expected a number of at most 64 bits (y is 64-bit), found '18446744073709551616'",
+    );
+    expect(errorOf(raw('P0:r0=0x100000000'))).toBe(
+      "test.scn:7:15: expected a number of at most 32 bits (P0:r0 reads 32-bit locations), found '0x100000000'",
+    );
+    expect(errorOf(raw('0:r1=18446744073709551616'))).toBe(
+      "test.scn:7:14: expected a number of at most 64 bits (0:r1 reads 64-bit locations), found '18446744073709551616'",
+    );
+    expect(load(raw('x=4294967295 /\\ y=18446744073709551615 /\\ P0:r0=0xffffffff /\\ P0:r1=4294967296')).kind).toBe(
+      'raw',
+    );
+  });
 });
 
 describe('.scn printer', () => {

@@ -18,7 +18,9 @@
  * tools/memory-model/linux-kernel.def on `atomic_t *v` parameters (ATOMIC_OPS
  * below); `int r0;` / `int r0 = …;`
  * declarations; e is an integer or a register. `int`/`u32`/`unsigned int`
- * locations are 32-bit, `long`/`u64`/`unsigned long`/`long long` 64-bit.
+ * locations are 32-bit, `long`/`u64`/`unsigned long`/`long long` 64-bit. An
+ * integer wider than what it goes into or is compared with (a location, a
+ * register's C type) is an error: cut to the width it would be another test.
  *
  * Pointers (tools/memory-model/litmus-tests/MP+onceassign+derefonce.litmus):
  * a location declared `int **y` (or initialised to an address: `y=x;`,
@@ -42,7 +44,7 @@
  */
 import type { Cond, Num, Quantifier } from '../ast';
 import { parseCond, parseQuantifier } from '../cond';
-import { Cursor } from '../cursor';
+import { Cursor, fit } from '../cursor';
 import { ScenarioError, closeNames, expected } from '../errors';
 import type { Token } from '../lexer';
 import { describeToken, lex } from '../lexer';
@@ -143,6 +145,14 @@ const isRmwName = (n: string): boolean =>
   /^(xchg|cmpxchg)(_relaxed|_acquire|_release)?$/.test(n) ||
   ['rmw', 'xchg', 'cmpxchg'].includes(ATOMIC_OPS[n]?.stmt ?? '');
 
+/** What the processes leave to check once every location (and its width) is known. */
+interface Later {
+  /** the integers stored through a pointer register (`WRITE_ONCE(*r0, 1)`) */
+  readonly throughPointer: Num[];
+  /** the int locations whose address a process stores (`rcu_assign_pointer(*y, x)`) */
+  readonly addressed: Set<string>;
+}
+
 export function parseLitmus(src: string, file: string): RawTest {
   // The test name may contain any non-blank character (MP+wmb+rmb, SB+rfionceonce-poonceonces).
   const head = /^(\s*)C[ \t]+(\S+)/.exec(src);
@@ -172,6 +182,11 @@ export function parseLitmus(src: string, file: string): RawTest {
     readonly to?: Token;
   }
   const locs = new Map<string, Loc>();
+  /**
+   * the initial values as written, checked against their location's width once every declaration is read: `x=1;`
+   * takes the width of a later `u64 *x` parameter
+   */
+  const initNums = new Map<string, Num>();
   /**
    * init block (`initial` or `to` given) or parameter list (both undefined); `pointer`: a pointer location (`int **y`
    * as a parameter, or initialised to an address)
@@ -273,7 +288,9 @@ export function parseLitmus(src: string, file: string): RawTest {
       if (c.accept('punct', '=')) {
         const init = c.accept('ident', 'ATOMIC_INIT');
         if (init) c.punct('(');
-        initial = c.number().value;
+        const v = c.number();
+        initNums.set(n.text, v);
+        initial = v.value;
         if (init) c.punct(')');
       }
       declareAtomic(n, initial ?? 0n);
@@ -304,7 +321,9 @@ export function parseLitmus(src: string, file: string): RawTest {
         declare(n, undefined, undefined, true, c.ident('a location name (y=x; or int *y = &x;)'));
       } else {
         if (star) throw c.error(`an address for the pointer ${n.text} (&x or x)`);
-        declare(n, width, c.number().value);
+        const v = c.number();
+        declare(n, width, v.value);
+        initNums.set(n.text, v);
       }
     }
     if (!c.accept('punct', ';') && !c.is('punct', '}')) throw c.error("';' or '}'");
@@ -312,6 +331,9 @@ export function parseLitmus(src: string, file: string): RawTest {
 
   // --- processes -------------------------------------------------------------
   const cpus: RawCpu[] = [];
+  /** each process's registers' widths */
+  const regWidths: ReadonlyMap<string, 32 | 64>[] = [];
+  const later: Later = { throughPointer: [], addressed: new Set() };
   while (c.is('ident') && /^P[0-9]+$/.test(c.peek().text)) {
     const p = c.next();
     const index = Number(p.text.slice(1));
@@ -368,7 +390,18 @@ export function parseLitmus(src: string, file: string): RawTest {
       }
     }
     c.expect('punct', '{', `'{' opening the body of ${p.text}`);
-    cpus.push(procBody(c, p.text, params, lockParams, atomicParams, (n) => locs.get(n)?.pointer === true, file));
+    const body = procBody(
+      c,
+      p.text,
+      params,
+      lockParams,
+      atomicParams,
+      (n) => locs.get(n)?.pointer === true,
+      file,
+      later,
+    );
+    cpus.push(body.cpu);
+    regWidths.push(body.widths);
   }
 
   // --- pointers: every location is known, so is its address (rawAddress of its index) ----------------------------
@@ -396,6 +429,17 @@ export function parseLitmus(src: string, file: string): RawTest {
       throw expected(file, l.at, `an initial address for the pointer ${n} (${n}=x; in the init block)`, 'none');
     locs.set(n, { ...l, initial: addressOf(l.to, `the address ${n} starts with`) });
   }
+  for (const [n, v] of initNums) {
+    const w = locs.get(n)!.width;
+    fit(v, w, file, `${n} is ${w}-bit`);
+  }
+  // an integer stored through a pointer register lands in whichever location the pointer holds: it must fit each
+  // location a pointer may hold (an initial address, or one a process stores), else the narrowest would cut it
+  const held = new Set([...later.addressed, ...[...locs.values()].flatMap((l) => (l.to ? [l.to.text] : []))]);
+  const narrowest = [...locs.values()].filter((l) => held.has(l.name)).sort((a, b) => a.width - b.width)[0];
+  if (narrowest !== undefined)
+    for (const v of later.throughPointer)
+      fit(v, narrowest.width, file, `a pointer here may hold ${narrowest.name}, ${narrowest.width}-bit`);
 
   // --- locations, condition ------------------------------------------------------
   const extra: Observed[] = [];
@@ -468,15 +512,20 @@ export function parseLitmus(src: string, file: string): RawTest {
       }
       pointer = (cpus[i]!.pointers ?? []).includes(a.name);
     }
+    const v = `${a.cpu !== undefined ? `${a.cpu}:` : ''}${a.name}`;
     // a pointer is compared with a location's name, anything else with a number (herd7 prints them so)
     if (pointer !== /^[A-Za-z_]/.test(a.value.raw)) {
-      const v = `${a.cpu !== undefined ? `${a.cpu}:` : ''}${a.name}`;
       throw expected(
         file,
         a.value,
         pointer ? `a location's name (${v} holds an address)` : `a number (${v} holds an integer)`,
         `'${a.value.raw}'`,
       );
+    }
+    if (!pointer) {
+      // a value the variable cannot hold would make the condition silently false
+      const w = a.cpu === undefined ? locs.get(a.name)!.width : regWidths[cpuIndex.get(a.cpu)!]!.get(a.name)!;
+      fit(a.value, w, file, `${v} is ${w}-bit`);
     }
   }
   for (const o of extra) {
@@ -550,28 +599,49 @@ function procBody(
   /** whether a location holds an address (`int **y`) */
   isPointer: (name: string) => boolean,
   file: string,
-): RawCpu {
+  /** what the test checks once every location is known (parseLitmus) */
+  later: Later,
+): { readonly cpu: RawCpu; readonly widths: ReadonlyMap<string, 32 | 64> } {
   /** the statements of the block being read (the body, or a branch of an if) */
   let stmts: RawStmt[] = [];
   const regs: string[] = [];
   const assigned = new Set<string>();
   /** the registers declared `int *r` */
   const pointers: string[] = [];
+  /** each register's width, from its C type (`int r0` 32-bit, `long r0` 64-bit): what an if or a condition compares it with fits */
+  const widths = new Map<string, 32 | 64>();
   /**
    * the pointer registers assigned on every path to here (a branch's assignments end with it): only those are
    * dereferenced or stored, so a pointer register always holds an address when it is used
    */
   let holding = new Set<string>();
   const ints = (): string[] => [...params.keys()].filter((k) => !locks.has(k) && !atomics.has(k));
+  /** a constant for the int location `x` (a parameter of this process), of its width */
+  const widthOf =
+    (x: string) =>
+    (n: Num): bigint => {
+      const w = params.get(x)!;
+      return fit(n, w, file, `${x} is ${w}-bit`);
+    };
+  const atomicWidth = (n: Num): bigint => fit(n, 32, file, 'an atomic_t is 32-bit');
+  /** a constant stored through a pointer register: checked against the locations it may address (parseLitmus) */
+  const throughPointer = (n: Num): bigint => {
+    later.throughPointer.push(n);
+    return n.value;
+  };
   /**
    * An operand: an integer, a register, or an int parameter's name (its address: `rcu_assign_pointer(*y, x)`).
-   * `pointer`: the value goes into a pointer location (an address, or a pointer register); else into an int one.
+   * `pointer`: the value goes into a pointer location (an address, or a pointer register); else into an int one,
+   * and an integer must fit it (`width`).
    */
-  const expr = (pointer = false): RawExpr => {
+  const expr = (width: (n: Num) => bigint, pointer = false): RawExpr => {
     const t = c.peek();
     let e: RawExpr;
-    if (t.kind === 'number') e = { kind: 'const', value: c.number().value };
-    else if (t.kind === 'ident' && regs.includes(t.text)) {
+    if (t.kind === 'number') {
+      const n = c.number();
+      // an integer for a pointer is refused below, as an integer
+      e = { kind: 'const', value: pointer ? n.value : width(n) };
+    } else if (t.kind === 'ident' && regs.includes(t.text)) {
       c.next();
       if (!assigned.has(t.text)) throw expected(file, t, `a register assigned before use`, `'${t.text}'`);
       e = { kind: 'reg', name: t.text };
@@ -579,6 +649,7 @@ function procBody(
       c.next();
       if (isPointer(t.text)) throw unsupported(file, t, 'pointers to pointers');
       e = { kind: 'addr', name: t.text };
+      later.addressed.add(t.text);
     } else if (t.kind === 'punct' && t.text === '&') {
       throw c.error(`an operand of ${proc} (a location's address is written x, without &)`);
     } else {
@@ -676,18 +747,18 @@ function procBody(
     let v: RawExpr = { kind: 'const', value: 1n };
     let w: RawExpr | undefined;
     if (spec.args === 'VX') {
-      v = expr();
+      v = expr(atomicWidth);
       c.punct(',');
       x = atomicLoc(fn.text);
     } else {
       x = atomicLoc(fn.text);
       if (spec.args !== 'X') {
         c.punct(',');
-        v = expr();
+        v = expr(atomicWidth);
       }
       if (spec.args === 'XVW' || spec.args === 'XVU') {
         c.punct(',');
-        w = expr();
+        w = expr(atomicWidth);
       }
     }
     c.punct(')');
@@ -819,7 +890,7 @@ function procBody(
         s = {
           kind: 'store',
           loc: t.loc,
-          value: expr(t.pointer),
+          value: expr(t.via ? throughPointer : widthOf(t.loc), t.pointer),
           how: raw.variant as 'once' | 'release',
           ...(t.via ? { via: true } : {}),
         };
@@ -832,15 +903,15 @@ function procBody(
       case 'xchg': {
         const l = loc(false);
         c.punct(',');
-        s = { kind: 'xchg', loc: l, value: expr(), order: raw.variant as 'full', ...r };
+        s = { kind: 'xchg', loc: l, value: expr(widthOf(l)), order: raw.variant as 'full', ...r };
         break;
       }
       case 'cmpxchg': {
         const l = loc(false);
         c.punct(',');
-        const e = expr();
+        const e = expr(widthOf(l));
         c.punct(',');
-        s = { kind: 'cmpxchg', loc: l, expected: e, value: expr(), order: raw.variant as 'full', ...r };
+        s = { kind: 'cmpxchg', loc: l, expected: e, value: expr(widthOf(l)), order: raw.variant as 'full', ...r };
         break;
       }
     }
@@ -906,7 +977,8 @@ function procBody(
     let value = 0n;
     if (!neg && (c.is('punct', '==') || c.is('punct', '!='))) {
       test = c.next().text as '==' | '!=';
-      value = c.number().value;
+      const w = widths.get(r.text)!;
+      value = fit(c.number(), w, file, `${r.text} is ${w}-bit`);
     }
     c.expect('punct', ')', `')' ${form}`);
     rmwPending('it before an if');
@@ -949,6 +1021,7 @@ function procBody(
         if (regs.includes(r.text)) throw expected(file, r, 'a new register name', `'${r.text}' again`);
         if (params.has(r.text)) throw expected(file, r, 'a register name that is not a parameter', `'${r.text}'`);
         regs.push(r.text);
+        widths.set(r.text, pointer ? 64 : w);
         if (pointer) pointers.push(r.text);
         if (c.is('punct', '=')) assign(r);
         if (c.accept('punct', ';')) break;
@@ -975,5 +1048,5 @@ function procBody(
     if (c.is('eof')) throw c.error(`'}' closing the body of ${proc}`);
     statement();
   }
-  return { name: proc, stmts, regs, ...(pointers.length > 0 ? { pointers } : {}) };
+  return { cpu: { name: proc, stmts, regs, ...(pointers.length > 0 ? { pointers } : {}) }, widths };
 }
