@@ -22,24 +22,43 @@ export type CondValue = (c: Cursor) => Num;
 const numberValue: CondValue = (c) => c.number();
 
 export function parseCond(c: Cursor, value: CondValue = numberValue): Cond {
-  let left = parseConj(c, value);
-  while (c.accept('punct', '\\/')) left = { kind: 'or', left, right: parseConj(c, value) };
-  return left;
+  const terms = [parseConj(c, value)];
+  while (c.accept('punct', '\\/')) terms.push(parseConj(c, value));
+  return balanced('or', terms);
 }
 
 function parseConj(c: Cursor, value: CondValue): Cond {
-  let left = parseUnary(c, value);
-  while (c.accept('punct', '/\\')) left = { kind: 'and', left, right: parseUnary(c, value) };
-  return left;
+  const terms = [parseUnary(c, value)];
+  while (c.accept('punct', '/\\')) terms.push(parseUnary(c, value));
+  return balanced('and', terms);
 }
 
+/**
+ * `t0 op t1 op … tn` as a balanced tree: `/\` and `\/` are associative, so it means and prints what the
+ * left-leaning tree does, but a chain of thousands of terms stays shallow for the recursive passes over it
+ * (printCond, evalCond, condAtoms), which a left-leaning one of 30000 overflowed.
+ */
+function balanced(kind: 'and' | 'or', terms: readonly Cond[]): Cond {
+  if (terms.length === 1) return terms[0]!;
+  const half = terms.length >> 1;
+  return { kind, left: balanced(kind, terms.slice(0, half)), right: balanced(kind, terms.slice(half)) };
+}
+
+const NESTED = "conditions ('(' and '~')";
+
 function parseUnary(c: Cursor, value: CondValue): Cond {
-  if (c.accept('punct', '~')) return { kind: 'not', arg: parseUnary(c, value) };
-  if (c.accept('punct', '(')) {
-    const arg = parseCond(c, value);
-    c.punct(')');
-    return { kind: 'paren', arg };
-  }
+  if (c.is('punct', '~'))
+    return c.nested(NESTED, () => {
+      c.next();
+      return { kind: 'not', arg: parseUnary(c, value) };
+    });
+  if (c.is('punct', '('))
+    return c.nested(NESTED, () => {
+      c.next();
+      const arg = parseCond(c, value);
+      c.punct(')');
+      return { kind: 'paren', arg };
+    });
   const first = c.peek();
   if (first.kind !== 'ident' && first.kind !== 'number') throw c.error('a condition (P:reg=value or location=value)');
   c.next();

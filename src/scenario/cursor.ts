@@ -3,9 +3,18 @@ import type { Token, TokenKind } from './lexer';
 import { describeToken, parseNumber } from './lexer';
 import type { Num } from './ast';
 
+/**
+ * How deep constructs may nest (parentheses and `~` in a condition, `if` in a litmus body, `[` lists in a `.scn`
+ * value): far beyond any real test, and shallow enough that no recursive pass over the result — the parsers',
+ * printing, evaluation, the runs of an `if` — can exhaust the stack (20000 nested parentheses did: a RangeError).
+ */
+export const MAX_NESTING = 200;
+
 /** A position in a token list with the checks every parser here needs. */
 export class Cursor {
   private i = 0;
+  /** how many nested constructs the parser is inside (MAX_NESTING) */
+  private depth = 0;
   constructor(
     private readonly toks: readonly Token[],
     readonly file: string,
@@ -42,6 +51,19 @@ export class Cursor {
     const value = parseNumber(t, this.file);
     this.next();
     return { value, raw: t.text, line: t.line, col: t.col };
+  }
+  /**
+   * `parse` for a construct opened at the next token, one level deeper: refused there when `what` (plural: 'ifs')
+   * would nest deeper than MAX_NESTING.
+   */
+  nested<T>(what: string, parse: () => T): T {
+    if (this.depth >= MAX_NESTING) throw this.error(`${what} nested at most ${MAX_NESTING} deep`);
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
   }
   error(what: string, at: Token = this.peek()) {
     return expected(this.file, at, what, describeToken(at));

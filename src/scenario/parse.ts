@@ -312,21 +312,23 @@ function value(c: Cursor): Value {
     return { kind: 'pair', high, low, line: t.line, col: t.col };
   }
   if (t.kind === 'punct' && t.text === '[') {
-    c.next();
-    const items: Value[] = [];
-    const skipNewlines = (): void => {
-      while (c.is('newline')) c.next();
-    };
-    skipNewlines();
-    for (;;) {
-      items.push(value(c));
+    return c.nested("lists ('[')", () => {
+      c.next();
+      const items: Value[] = [];
+      const skipNewlines = (): void => {
+        while (c.is('newline')) c.next();
+      };
       skipNewlines();
-      if (c.is('punct', ']')) break;
-      c.expect('punct', ',', "',' or ']'");
-      skipNewlines();
-    }
-    const close = c.next();
-    return { kind: 'list', items, endLine: close.line, line: t.line, col: t.col };
+      for (;;) {
+        items.push(value(c));
+        skipNewlines();
+        if (c.is('punct', ']')) break;
+        c.expect('punct', ',', "',' or ']'");
+        skipNewlines();
+      }
+      const close = c.next();
+      return { kind: 'list', items, endLine: close.line, line: t.line, col: t.col };
+    });
   }
   if (t.kind === 'ident') {
     c.next();

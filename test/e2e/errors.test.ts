@@ -144,6 +144,38 @@ describe('bad input: one line, exit 2, no stack trace', () => {
     );
   });
 
+  test('deeply nested input (20000 parentheses, 2000 ifs): check, litmus and explore --scenario say so in one line', async () => {
+    // was: RangeError: Maximum call stack size exceeded, and its stack trace
+    const scn = join(dir, 'deep.scn');
+    writeFileSync(
+      scn,
+      `loc x: u32 = 0\ncpu A {\n  r0 = READ_ONCE(x)\n}\nexists (${'('.repeat(20000)}A:r0=1${')'.repeat(20000)})\n`,
+    );
+    const litmus = join(dir, 'deep.litmus');
+    writeFileSync(
+      litmus,
+      'C deep\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tr0 = READ_ONCE(*x);\n' +
+        '\tif (r0) {\n'.repeat(2000) +
+        '\tWRITE_ONCE(*y, 1);\n' +
+        '\t}\n'.repeat(2000) +
+        '}\nexists (y=1)\n',
+    );
+    const deepScn = `ptefuzz: ${scn}:5:209: expected conditions ('(' and '~') nested at most 200 deep, found '('\n`;
+    const deepLitmus = `ptefuzz: ${litmus}:207:2: expected if statements ('if') nested at most 200 deep, found 'if'\n`;
+    const runs: [readonly string[], string][] = [
+      [['check', scn], deepScn],
+      [['explore', '--scenario', scn], deepScn],
+      [['litmus', litmus], deepLitmus],
+      [['explore', '--scenario', litmus], deepLitmus],
+    ];
+    for (const [args, line] of runs) {
+      // the first as a process (its own stack, exit status and stderr), the others in this process
+      const r = args === runs[0]![0] ? cli(args) : await cliInProcess(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(line);
+    }
+  });
+
   test('unknown reader lists the valid ones', () => {
     const r = cli(['fuzz', '--reader', 'ptep_get_lockles', '--runs', '1']);
     expect(r.code).toBe(2);

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { parseLitmus } from '../../src/scenario';
 import { litmusError as message } from '../support/litmus-error';
 import { herdBlock, rawHerdTest } from '../../src/cli/herd';
+import { condAtoms, printCond } from '../../src/scenario/cond';
 
 const MP = (init: string): string =>
   `C T\n\n{\n${init}\n}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tWRITE_ONCE(*y, 1);\n}\n\nexists (x=1)\n`;
@@ -445,5 +446,51 @@ describe('a constant wider than its location or register is refused, never cut t
     expect(parseLitmus(via('4294967295'), 't.litmus').cpus[0]!.stmts[1]).toMatchObject({
       value: { kind: 'const', value: 4294967295n },
     });
+  });
+});
+
+describe('nesting is limited to 200 levels (a one-line error, never a RangeError)', () => {
+  const mp = (exists: string): string =>
+    'C MP\n{}\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tsmp_wmb();\n\tWRITE_ONCE(*y, 1);\n}\n' +
+    'P1(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = READ_ONCE(*y);\n\tsmp_rmb();\n\tr1 = READ_ONCE(*x);\n}\n' +
+    `exists ${exists}\n`;
+  /** `src`'s error at its `n`-th `what` (1-based), on the last line but one (the condition's). */
+  const at = (src: string, what: string, n: number): string => {
+    const line = src.split('\n').length - 1;
+    let col = -1;
+    for (let k = 0; k < n; k++) col = src.split('\n')[line - 1]!.indexOf(what, col + 1);
+    return `t.litmus:${line}:${col + 1}`;
+  };
+  const cond = "conditions ('(' and '~') nested at most 200 deep";
+
+  test('parentheses and ~ in a condition: 200 deep is read, 201 refused at the 201st', () => {
+    expect(parseLitmus(mp('('.repeat(200) + '1:r0=1' + ')'.repeat(200)), 't.litmus').cond).toBeDefined();
+    for (const n of [201, 3000, 20000]) {
+      const src = mp('('.repeat(n) + '1:r0=1' + ')'.repeat(n));
+      expect(message(src)).toBe(`${at(src, '(', 201)}: expected ${cond}, found '('`);
+    }
+    // `exists (` opens the first level
+    expect(parseLitmus(mp('(' + '~'.repeat(199) + '1:r0=1)'), 't.litmus').cond).toBeDefined();
+    const nots = mp('(' + '~'.repeat(20000) + '1:r0=1)');
+    expect(message(nots)).toBe(`${at(nots, '~', 200)}: expected ${cond}, found '~'`);
+  });
+
+  test('a chain of 30000 terms is read and judged (a balanced tree: the passes over it stay shallow)', () => {
+    const t = parseLitmus(mp('(' + Array(30000).fill('1:r0=1').join(' /\\ ') + ' \\/ 1:r1=5)'), 't.litmus');
+    expect(printCond(t.cond)).toBe(Array(30000).fill('1:r0=1').join(' /\\ ') + ' \\/ 1:r1=5');
+    expect(condAtoms(t.cond)).toHaveLength(30001);
+    expect(herdBlock(rawHerdTest(t), 'sc', {}).observation).toBe('Sometimes');
+  });
+
+  test('if statements: 200 nested are read and run, 201 refused at the 201st', () => {
+    const ifs = (n: number): string =>
+      'C T\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tr0 = READ_ONCE(*x);\n' +
+      '\tif (r0 == 0) {\n'.repeat(n) +
+      '\tWRITE_ONCE(*y, 1);\n' +
+      '\t}\n'.repeat(n) +
+      '}\nexists (y=1)\n';
+    expect(herdBlock(rawHerdTest(parseLitmus(ifs(200), 't.litmus')), 'weak', {}).observation).toBe('Always');
+    for (const n of [201, 2000])
+      expect(message(ifs(n))).toBe("t.litmus:207:2: expected if statements ('if') nested at most 200 deep, found 'if'");
   });
 });

@@ -712,6 +712,27 @@ describe('.scn: lowering', () => {
   });
 });
 
+describe('.scn: nesting is limited to 200 levels (a one-line error, never a RangeError)', () => {
+  const raw = (cond: string): string => `loc x: u32 = 0\ncpu A {\n  r0 = READ_ONCE(x)\n}\nexists (${cond})\n`;
+  test("a condition's parentheses and ~: 200 deep are read, 201 refused at the 201st", () => {
+    expect(load(raw('('.repeat(200) + 'A:r0=1' + ')'.repeat(200))).kind).toBe('raw');
+    expect(load(raw('~'.repeat(200) + 'A:r0=1')).kind).toBe('raw');
+    const what = "expected conditions ('(' and '~') nested at most 200 deep";
+    // `exists (` (columns 1-8) is the directive's own: the 201st nested '(' is at column 8 + 201
+    expect(errorOf(raw('('.repeat(20000) + 'A:r0=1' + ')'.repeat(20000)))).toBe(`test.scn:5:209: ${what}, found '('`);
+    expect(errorOf(raw('~'.repeat(20000) + 'A:r0=1'))).toBe(`test.scn:5:209: ${what}, found '~'`);
+  });
+  test('a chain of 30000 terms is read and printed back (a balanced tree: the passes over it stay shallow)', () => {
+    const chain = Array(30000).fill('A:r0=1').join(' \\/ ');
+    const l = load(raw(chain));
+    expect(l.text).toBe(raw(chain));
+  });
+  test('lists: 201 nested [ are refused at the 201st', () => {
+    const src = `arch arm64\npte p = ${'['.repeat(20000)}1${']'.repeat(20000)}\n`;
+    expect(errorOf(src)).toBe("test.scn:2:209: expected lists ('[') nested at most 200 deep, found '['");
+  });
+});
+
 describe('.scn printer', () => {
   test('comments, blank lines, trailing comments and number spellings survive; spacing is canonical', () => {
     const messy =

@@ -988,7 +988,11 @@ function procBody(
   };
   /** One statement of a body or branch, into `stmts`. */
   function statement(): void {
-    if (c.accept('ident', 'if')) return ifStmt();
+    if (c.is('ident', 'if'))
+      return c.nested("if statements ('if')", () => {
+        c.next();
+        ifStmt();
+      });
     if ((c.is('ident', 'rcu_read_lock') || c.is('ident', 'rcu_read_unlock')) && c.peek(1).text === '(') {
       // LKMM orders nothing by a read-side critical section without a grace period (rcu-order needs one; the
       // grace periods, synchronize_rcu, are refused): dropped
