@@ -51,7 +51,8 @@ export type ExpectationCell = Pick<MatrixCell, 'target' | 'declared' | 'stats' |
 
 /** The scenario's `expect` clauses for a reader; undefined when it states none (a reader module's reader). */
 export function expectationFor(s: Scenario, reader: string): readonly ExpectClause[] | undefined {
-  return (s.expect as Readonly<Record<string, readonly ExpectClause[] | undefined>>)[reader];
+  // a reader module's reader may be named `constructor`: not Object.prototype's
+  return Object.hasOwn(s.expect, reader) ? s.expect[reader] : undefined;
 }
 
 /** The models a clause is judged on (nesting: `bug under M` on M and weaker, the others on M and stronger). */

@@ -97,7 +97,7 @@ function validateReader(x: unknown, where: string, ref: ReaderModuleRef): Reader
   label = `reader "${name as string}"`;
   const arches = knownArches();
   if (typeof arch !== 'string' || !(arches as string[]).includes(arch)) {
-    const known = typeof arch === 'string' && arch in ARCHES;
+    const known = typeof arch === 'string' && Object.hasOwn(ARCHES, arch);
     fail(
       known
         ? `architecture "${arch}" has no pte encoding in this ptefuzz yet; valid: ${arches.join(', ')}`

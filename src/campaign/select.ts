@@ -116,7 +116,9 @@ export function resolveReader(name: string, registry: ReaderRegistry): ReaderDef
  * one — which the scenario's `expect` for the reader is about.
  */
 export function expectedContract(s: Scenario, r: ReaderDef): string {
-  return s.contracts?.[r.name] ?? r.contract;
+  // a reader module's reader may be named `constructor`: not Object.prototype's
+  const named = s.contracts !== undefined && Object.hasOwn(s.contracts, r.name) ? s.contracts[r.name] : undefined;
+  return named ?? r.contract;
 }
 
 export function resolveContract(name: string): Contract {
@@ -150,7 +152,8 @@ export function readerApplies(s: Scenario, r: ReaderDef): boolean {
  * none): where its scenario expects it to diverge, whatever the scenario's own model.
  */
 export function bugModels(s: Scenario, reader: string): ModelKind[] {
-  const named = (s.expect[reader] ?? []).filter((c) => c.verdict === 'bug' && c.model !== undefined);
+  const clauses = Object.hasOwn(s.expect, reader) ? s.expect[reader]! : [];
+  const named = clauses.filter((c) => c.verdict === 'bug' && c.model !== undefined);
   return MODEL_KINDS.filter((m) => named.some((c) => c.model === m));
 }
 

@@ -23,6 +23,7 @@ import { parseScn } from './parse';
 import { printScn, printValue } from './print';
 import type { RawExpr, RawLocation, RawStmt, RawTest } from './raw';
 import { RAW_INSTRUCTIONS, observedOf, runRaw } from './raw';
+import { own } from './own';
 import type { BuildOptions, BuiltScenario, ExpectClause, Expectation, Scenario } from './types';
 import { EXPECTATIONS, clauseText } from './types';
 
@@ -133,7 +134,7 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
   const archD = one('arch');
   let arch: ArchName | undefined;
   if (archD) {
-    if (!(archD.name in ARCHES))
+    if (!Object.hasOwn(ARCHES, archD.name))
       throw err(archD, `an architecture (${Object.keys(ARCHES).join(', ')})`, `'${archD.name}'`);
     arch = archD.name as ArchName;
     if (!ARCHES[arch] || !PTE_LAYOUTS[arch]) {
@@ -385,8 +386,9 @@ export function lowerScn(f: ScnFile, file: string, ctx: LowerContext, defaultNam
       );
   }
   const readers: string[] = [];
-  const expect: Record<string, readonly ExpectClause[]> = {};
-  const contracts: Record<string, string> = {};
+  // keyed by reader names, which a reader module chooses (`constructor`, `__proto__`): no prototype to find them in
+  const expect = Object.create(null) as Record<string, readonly ExpectClause[]>;
+  const contracts = Object.create(null) as Record<string, string>;
   for (const r of readerDs) {
     const def = ctx.readers.get(r.name);
     if (!def) {
@@ -648,7 +650,7 @@ function lowerCall(c: Call, sc: CallScope): Step {
       );
     return { kind: 'reader', pte };
   }
-  const raw = RAW_INSTRUCTIONS[c.name];
+  const raw = own(RAW_INSTRUCTIONS, c.name);
   if (raw) return { kind: 'raw', stmt: lowerRaw(c, raw, sc) };
   const def = sc.ops.get(c.name);
   if (!def) {

@@ -192,6 +192,12 @@ describe('--reader-module: a broken module fails with one line naming the file, 
       () => write('arch.js', reader("name: 'r', arch: 'riscv', contract: 'exact', read: function* () {}")),
       'arch.js: reader "r": arch: unknown architecture "riscv"; valid: x86-pae',
     ],
+    // was: 'architecture "constructor" has no pte encoding in this ptefuzz yet' (found on Object.prototype)
+    [
+      'an arch named after an Object.prototype member',
+      () => write('archproto.js', reader("name: 'r', arch: 'constructor', contract: 'exact', read: function* () {}")),
+      'archproto.js: reader "r": arch: unknown architecture "constructor"; valid: x86-pae',
+    ],
     [
       'unknown contract',
       () => write('contract.js', reader("name: 'r', arch: 'x86-pae', contract: 'linear', read: function* () {}")),
@@ -410,5 +416,37 @@ describe('--reader-module: a broken module fails with one line naming the file, 
     expect((await cliInProcess(['list', '--reader-module', f])).stderr).toBe(
       `ptefuzz: ${f}: expected a reader module ending in .js, .cjs, .mjs, .ts, .mts, .cts\n`,
     );
+  });
+});
+
+describe('--reader-module: readers named after Object.prototype members are readers like any other', () => {
+  test('check names their expectations (was: TypeError for `constructor`); fuzz runs them with their clauses', async () => {
+    const dir = tmp();
+    const mod = join(dir, 'proto.js');
+    writeFileSync(
+      mod,
+      readFileSync(join(ROOT, BUGGY), 'utf8')
+        .replaceAll('ptep_get_lockless_normb', 'constructor')
+        .replaceAll('ptep_get_recheck_high', '__proto__'),
+    );
+    const scn = join(dir, 'proto.scn');
+    writeFileSync(
+      scn,
+      'scenario proto-readers\narch x86-pae\npte pte = {0x00010001:0x00010067}\nreader constructor\n' +
+        'reader __proto__ expect bug under sc\ncpu A {\n  reader(pte)\n}\ncpu B {\n  pte_clear(pte)\n' +
+        '  set_pte(pte, {0x00010002:0x00020067})\n}\n',
+    );
+    const r = await cliInProcess(['check', scn, '--reader-module', mod]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('readers constructor, __proto__ (expect bug under sc)\n');
+    // `bug under sc`: __proto__ runs under tso (the arch's) and sc; constructor, with no clause, under tso only
+    const f = await fuzzJson(['--reader-module', mod, '--scenario', scn, '--runs', '1', '--seed', '1']);
+    expect(f.code).not.toBe(2);
+    expect(f.summary.targets.map((t) => `${t.reader} ${t.model}`).sort()).toEqual([
+      '__proto__ sc',
+      '__proto__ tso',
+      'constructor tso',
+    ]);
   });
 });

@@ -494,3 +494,36 @@ describe('nesting is limited to 200 levels (a one-line error, never a RangeError
       expect(message(ifs(n))).toBe("t.litmus:207:2: expected if statements ('if') nested at most 200 deep, found 'if'");
   });
 });
+
+describe('names that are Object.prototype members (valid C identifiers) are names like any other', () => {
+  const PROTO = ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty'];
+  const mp = (r0: string, x = 'x'): string =>
+    `C MP\n{}\nP0(int *${x}, int *y)\n{\n\tWRITE_ONCE(*${x}, 1);\n\tsmp_wmb();\n\tWRITE_ONCE(*y, 1);\n}\n` +
+    `P1(int *${x}, int *y)\n{\n\tint ${r0};\n\tint r1;\n\t${r0} = READ_ONCE(*y);\n\tsmp_rmb();\n\tr1 = READ_ONCE(*${x});\n}\n` +
+    `exists (1:${r0}=1 /\\ 1:r1=0)\n`;
+  const run = (src: string): [string, number, number] => {
+    const b = herdBlock(rawHerdTest(parseLitmus(src, 't.litmus')), 'weak', {});
+    return [b.observation, b.positive, b.negative];
+  };
+
+  test('a register: read as r0 is (was: "unsupported construct: function toString() { [native code] }")', () => {
+    for (const name of PROTO) {
+      expect(run(mp(name)), name).toEqual(run(mp('r0')));
+      expect(parseLitmus(mp(name), 't.litmus').cpus[1]!.regs, name).toEqual([name, 'r1']);
+    }
+  });
+
+  test('a call of one: unsupported, by its name; an assignment to an undeclared one: a register to declare', () => {
+    for (const name of PROTO) {
+      expect(message(mp('r0').replace('smp_wmb()', `${name}()`)), name).toBe(
+        `t.litmus:6:2: unsupported construct: '${name}' is outside the C-litmus subset ptefuzz reads`,
+      );
+      expect(message(mp('r0').replace('r0 = READ_ONCE(*y)', `r0 = ${name}(*y)`)), name).toBe(
+        `t.litmus:13:7: unsupported construct: '${name}' is outside the C-litmus subset ptefuzz reads`,
+      );
+      expect(message(mp('r0').replace('r0 = READ_ONCE(*y)', `${name} = READ_ONCE(*y)`)), name).toBe(
+        `t.litmus:13:2: expected a declared register (int ${name};), found '${name}'`,
+      );
+    }
+  });
+});

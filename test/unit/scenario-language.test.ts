@@ -20,6 +20,7 @@ import { TraceSource, execute } from '../../src/machine';
 import { S4_FREE, S4_MAPPED } from '../../src/scenario/builtin/s4-pae-gup-fast-recheck';
 import { S10_FREE, S10_MAPPED } from '../../src/scenario/builtin/s10-pae-dontneed-refault';
 import { cli, cliInProcess, hasStackTrace } from '../support/cli';
+import { bugModels, expectationFor, expectedContract } from '../../src/campaign';
 
 const ctx = { readers: builtinReaders(), operations: builtinOperations() };
 const load = (src: string, file = 'test.scn'): Lowered => loadScn(src, file, ctx);
@@ -709,6 +710,47 @@ describe('.scn: lowering', () => {
     expect(load(raw('x=4294967295 /\\ y=18446744073709551615 /\\ P0:r0=0xffffffff /\\ P0:r1=4294967296')).kind).toBe(
       'raw',
     );
+  });
+});
+
+describe('.scn: names that are Object.prototype members are names like any other', () => {
+  const PROTO = ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty'];
+  test('an arch: refused as unknown, in a kernel scenario (was: a TypeError) and in a raw test (was: accepted)', () => {
+    for (const name of PROTO) {
+      const arch = `test.scn:1:1: expected an architecture (x86-pae, arm64, arm64-ext-sw), found '${name}'`;
+      expect(errorOf(S2.replace('arch x86-pae', `arch ${name}`)), name).toBe(arch);
+      expect(errorOf(`arch ${name}\npte pte = 0x10\nreader ptep_get\ncpu A {\n  reader(pte)\n}\n`), name).toBe(arch);
+      const raw = `arch ${name}\nloc x: u32 = 0\ncpu A {\n  r0 = READ_ONCE(x)\n}\nexists (A:r0=1)\n`;
+      expect(errorOf(raw), name).toBe(arch);
+    }
+  });
+  test("an operation: refused as unknown (was: 'expected undefined argument(s)')", () => {
+    for (const name of PROTO)
+      expect(errorOf(S2.replace('pte_clear(pte)', `${name}(pte)`)), name).toMatch(
+        new RegExp(`^test\\.scn:8:3: expected an operation \\(.*\\), found '${name}'$`),
+      );
+  });
+  test("a reader a module names `constructor` or `__proto__`: its clauses are its own, never Object.prototype's", () => {
+    const registry = builtinReaders();
+    const base = registry.get('ptep_get')!;
+    for (const name of ['constructor', '__proto__', 'toString']) registry.register({ ...base, name });
+    const l = loadScn(
+      S2.replace(
+        'reader ptep_get_lockless',
+        'reader constructor\nreader __proto__ expect bug under sc\nreader toString contract exact',
+      ),
+      'test.scn',
+      { readers: registry, operations: builtinOperations() },
+    );
+    if (l.kind !== 'kernel') throw new Error('expected a kernel scenario');
+    const s = l.scenario;
+    expect(expectationFor(s, 'constructor')).toBeUndefined();
+    expect(expectationFor(s, '__proto__')).toEqual([{ verdict: 'bug', model: 'sc' }]);
+    expect(Object.keys(s.expect)).toEqual(['__proto__']);
+    expect(expectedContract(s, { ...base, name: 'constructor' })).toBe(base.contract);
+    expect(expectedContract(s, { ...base, name: 'toString' })).toBe('exact');
+    expect(bugModels(s, 'constructor')).toEqual([]);
+    expect(bugModels(s, '__proto__')).toEqual(['sc']);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { ReaderRegistry } from '../../kernel';
 import { counted } from '../render';
 import { ScenarioError, expectText, rawConditionText } from '../../scenario';
-import { UsageError } from '../../campaign';
+import { UsageError, expectationFor } from '../../campaign';
 import { EXIT_OK, EXIT_USAGE } from '../errors';
 import type { LoadedFile } from '../scenario-files';
 import { loadScenarioFile } from '../scenario-files';
@@ -37,7 +37,12 @@ export function checkCommand(files: readonly string[], registry: ReaderRegistry,
 function describe(l: LoadedFile): string {
   if (l.kind === 'kernel') {
     const s = l.scenario;
-    const readers = s.readers.map((r) => (s.expect[r] ? `${r} (expect ${expectText(s.expect[r])})` : r)).join(', ');
+    const readers = s.readers
+      .map((r) => {
+        const clauses = expectationFor(s, r);
+        return clauses ? `${r} (expect ${expectText(clauses)})` : r;
+      })
+      .join(', ');
     return `scenario ${s.name} — ${s.arch}, model ${s.model}, ${counted(l.cpus.length, 'CPU')} (${l.cpus.join(' ')}); readers ${readers}`;
   }
   const t = l.test;

@@ -52,6 +52,7 @@ import type { RmwOrder } from '../../machine';
 import type { AtomicOp, AtomicReturn, Observed, RawCpu, RawExpr, RawLocation, RawStmt, RawTest } from '../raw';
 import { RAW_INSTRUCTIONS, observedOf, rawAddress } from '../raw';
 import { condAtoms } from '../cond';
+import { own } from '../own';
 
 const TYPES_32 = ['int', 'u32', 'unsigned', 's32', 'u8', 'u16'];
 const TYPES_64 = ['long', 'u64', 's64'];
@@ -143,7 +144,7 @@ const RCU_INSTRUCTIONS: Readonly<Record<string, { readonly stmt: 'load' | 'store
 const isRmw = (s: RawStmt | undefined): boolean => s?.kind === 'xchg' || s?.kind === 'cmpxchg' || s?.kind === 'atomic';
 const isRmwName = (n: string): boolean =>
   /^(xchg|cmpxchg)(_relaxed|_acquire|_release)?$/.test(n) ||
-  ['rmw', 'xchg', 'cmpxchg'].includes(ATOMIC_OPS[n]?.stmt ?? '');
+  ['rmw', 'xchg', 'cmpxchg'].includes(own(ATOMIC_OPS, n)?.stmt ?? '');
 
 /** What the processes leave to check once every location (and its width) is known. */
 interface Later {
@@ -563,9 +564,9 @@ function unsupported(file: string, t: Token, what: string): ScenarioError {
 /** Error out on a known construct outside the subset, naming it. */
 function unsupportedAt(c: Cursor): void {
   const t = c.peek();
-  const what = t.kind === 'ident' ? KNOWN_UNSUPPORTED[t.text] : undefined;
+  const what = t.kind === 'ident' ? own(KNOWN_UNSUPPORTED, t.text) : undefined;
   if (what !== undefined) throw unsupported(c.file, t, what);
-  if (t.kind === 'ident' && (t.text === 'atomic_t' || ATOMIC_OPS[t.text] !== undefined)) return;
+  if (t.kind === 'ident' && (t.text === 'atomic_t' || own(ATOMIC_OPS, t.text) !== undefined)) return;
   if (t.kind === 'ident' && /^(atomic|atomic64|atomic_long|srcu|local)_/.test(t.text))
     throw unsupported(c.file, t, `'${t.text}'`);
 }
@@ -850,9 +851,9 @@ function procBody(
       if (fn.text === 'spin_is_locked') return { kind: 'islocked', loc: l, ...(reg !== undefined ? { reg } : {}) };
       return { kind: fn.text === 'spin_lock' ? 'lock' : 'unlock', loc: l };
     }
-    const atomic = ATOMIC_OPS[fn.text];
+    const atomic = own(ATOMIC_OPS, fn.text);
     if (atomic) return atomicCall(fn, atomic, reg);
-    const raw = RAW_INSTRUCTIONS[fn.text] ?? RCU_INSTRUCTIONS[fn.text];
+    const raw = own(RAW_INSTRUCTIONS, fn.text) ?? own(RCU_INSTRUCTIONS, fn.text);
     if (!raw) {
       const close = closeNames(fn.text, [...Object.keys(RAW_INSTRUCTIONS), ...Object.keys(RCU_INSTRUCTIONS)]);
       throw new ScenarioError(
@@ -866,7 +867,7 @@ function procBody(
     let s: RawStmt;
     const r = reg !== undefined ? { reg } : {};
     // READ_ONCE(*x), WRITE_ONCE(*x, v) and the rcu_ forms take *x; smp_load_acquire(x), smp_store_release(x, v) x
-    const deref = raw.variant === 'once' || fn.text in RCU_INSTRUCTIONS;
+    const deref = raw.variant === 'once' || Object.hasOwn(RCU_INSTRUCTIONS, fn.text);
     switch (raw.stmt) {
       case 'load': {
         const t = target(deref, fn.text);
@@ -1037,7 +1038,7 @@ function procBody(
     if (t.kind === 'ident' && regs.includes(t.text) && c.peek(1).text === '=') {
       c.next();
       assign(t);
-    } else if (t.kind === 'ident' && c.peek(1).text === '=' && !RAW_INSTRUCTIONS[t.text]) {
+    } else if (t.kind === 'ident' && c.peek(1).text === '=' && own(RAW_INSTRUCTIONS, t.text) === undefined) {
       throw expected(file, t, `a declared register (int ${t.text};)`, `'${t.text}'`);
     } else {
       stmts.push(call(undefined));
