@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { notARegularFile } from './regular-file';
 import type { SourceMapPayload, SourceMapping } from 'node:module';
 import { SourceMap, createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
@@ -72,7 +73,10 @@ function readModule(file: string, cwd: string): { abs: string; shown: string; so
   const ext = extname(abs);
   let source = '';
   try {
-    if (statSync(abs).isDirectory()) fail(`is a directory; expected a reader module (${MODULE_EXTENSIONS.join(', ')})`);
+    const kind = notARegularFile(abs);
+    if (kind === 'a folder') fail(`is a directory; expected a reader module (${MODULE_EXTENSIONS.join(', ')})`);
+    if (kind !== undefined)
+      fail(`is ${kind}, not a regular file; expected a reader module (${MODULE_EXTENSIONS.join(', ')})`);
     source = readFileSync(abs, 'utf8');
   } catch (e) {
     if (e instanceof ReaderModuleError) throw e;

@@ -5,6 +5,7 @@ import { builtinOperations } from '../kernel';
 import { UsageError } from '../campaign';
 import type { Lowered, RawTest, Scenario } from '../scenario';
 import { builtinScenario, loadScn, parseLitmus, programKey } from '../scenario';
+import { notARegularFile } from './regular-file';
 
 /** A scenario argument that names a file rather than a built-in scenario. */
 export function isScenarioPath(arg: string): boolean {
@@ -26,8 +27,12 @@ export function readText(file: string): string {
   // as replay, show and merge say it (crash/store.ts emptyPathError)
   if (file === '') throw new UsageError("'': an empty path was given (expected a .scn or .litmus file)");
   try {
+    const kind = notARegularFile(file);
+    if (kind !== undefined)
+      throw new UsageError(`${file}: ${kind}, not a regular file (expected a .scn or .litmus file)`);
     return readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
@@ -174,6 +174,45 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toBe(line);
     }
+  });
+
+  test('a path that is no regular file (a FIFO, /dev/zero, a folder): one line naming it, before it is read', () => {
+    // was: a FIFO hung check, litmus and explore; /dev/zero hung check and aborted litmus (std::bad_alloc, 134)
+    const fifo = join(dir, 'pipe.litmus');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const folder = join(dir, 'folder.scn');
+    mkdirSync(folder);
+    const run = (args: readonly string[]): { code: number | null; stderr: string } => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'ptefuzz.js'), ...args], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      return { code: r.status, stderr: r.stderr };
+    };
+    const expected = '(expected a .scn or .litmus file)';
+    const runs: [readonly string[], string][] = [
+      [['check', fifo], `${fifo}: a FIFO (named pipe), not a regular file ${expected}`],
+      [['litmus', fifo], `${fifo}: a FIFO (named pipe), not a regular file ${expected}`],
+      [['explore', '--scenario', fifo], `${fifo}: a FIFO (named pipe), not a regular file ${expected}`],
+      [['check', '/dev/zero'], `/dev/zero: a character device, not a regular file ${expected}`],
+      [['litmus', '/dev/zero'], `/dev/zero: a character device, not a regular file ${expected}`],
+      [['check', folder], `${folder}: a folder, not a regular file ${expected}`],
+      [
+        ['list', '--reader-module', fifo],
+        `${fifo}: is a FIFO (named pipe), not a regular file; expected a reader module (.js, .cjs, .mjs, .ts, .mts, .cts)`,
+      ],
+    ];
+    for (const [args, line] of runs) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`ptefuzz: ${line}\n`);
+    }
+    // a symbolic link is followed: one to a scenario file is that file
+    const link = join(dir, 'link.scn');
+    symlinkSync(join(ROOT, 'test', 'fixtures', 'serialised-writers.scn'), link);
+    const linked = run(['check', link]);
+    expect(linked.stderr).toBe('');
+    expect(linked.code).toBe(0);
   });
 
   test('unknown reader lists the valid ones', () => {
