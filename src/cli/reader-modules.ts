@@ -8,6 +8,7 @@ import { compileFunction } from 'node:vm';
 import type { ReaderDef, ReaderModuleRef, ReaderRegistry } from '../kernel';
 import { ReaderModuleError, UsageError, firstLine, probeReader, readersFromModule } from '../campaign';
 import * as api from '../index';
+import { CONTROL } from '../scenario';
 import { EXIT_USAGE, isUserError } from './errors';
 import { HungExecution, WatchedExecutions } from './watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from './watchdog';
@@ -70,6 +71,8 @@ function readModule(file: string, cwd: string): { abs: string; shown: string; so
   const fail = (reason: string): never => {
     throw new ReaderModuleError(shown, reason);
   };
+  // recorded in crash files (readerModule.path) and printed as it is in replay commands, whose loader refuses it
+  if (CONTROL.test(shown)) fail('its path holds a control character: rename the file (or a folder above it)');
   const ext = extname(abs);
   let source = '';
   try {

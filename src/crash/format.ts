@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import { printable } from '../scenario/errors';
+import { CONTROL, printable } from '../scenario/errors';
 
 export const CRASH_FORMAT = 'ptefuzz-crash';
 /**
@@ -182,6 +182,16 @@ export const isNamePart = (x: unknown): x is string =>
 export const NAME_PART = 'a name (not empty, no "/", "\\" or control character: it is part of a file name)';
 
 /**
+ * A free-text field a command prints (`engine`, `seed`, `tool`, `signature`, `verdict.detail`, …): no control
+ * character but a tab — a newline would split the line it is printed on, an escape sequence would drive the
+ * terminal. No field ptefuzz writes holds one: they are its own words, `--seed` digits, module paths and the
+ * scenario's names and labels (the scenario lexer refuses such a character in a string, cli/reader-modules.ts in a
+ * module's path).
+ */
+export const isLine = (x: unknown): x is string => isStr(x) && !CONTROL.test(x);
+const LINE = 'one line of text (no control character but a tab: no newline, no terminal escape)';
+
+/**
  * Decode and validate; every problem is a CrashFileError naming the file. `what`: what a file that is no
  * msgpack at all is said not to be (`merge` reads crash files and corpus entries alike).
  */
@@ -212,6 +222,18 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
   if (!isObj(sc) || !isStr(sc['name'])) bad('scenario', 'a map with a name');
   const scenario = sc as Record<string, unknown>;
   if (version === 1 && scenario['source'] !== 'builtin') bad('scenario.source', '"builtin"');
+  if (version === 1) {
+    // version 1 named a built-in, nothing more: a field of version 2 in it is an edit (a version-2 file whose
+    // version was set to 1 would replay the built-in by name, its stored program silently ignored)
+    for (const f of ['text', 'dropped', 'program']) {
+      if (scenario[f] !== undefined) {
+        throw new CrashFileError(
+          file,
+          `field "scenario.${f}": not in format version 1 (a version-1 file names a built-in only; version 2 added it): the file was edited or damaged`,
+        );
+      }
+    }
+  }
   if (version >= 2) {
     if (scenario['source'] !== 'builtin' && scenario['source'] !== 'file')
       bad('scenario.source', '"builtin" or "file"');
@@ -222,12 +244,16 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
     const d = scenario['dropped'];
     if (d !== undefined && (!Array.isArray(d) || d.length === 0 || !d.every(isStr) || !isStr(scenario['text'])))
       bad('scenario.dropped', 'a non-empty array of strings, beside the reduced scenario text');
+    if (d !== undefined && !(d as string[]).every(isLine)) bad('scenario.dropped', `each entry ${LINE}`);
     const p = scenario['program'];
     if (p !== undefined && (!isStr(p) || !/^[0-9a-f]{16}$/.test(p) || scenario['source'] !== 'file'))
       bad('scenario.program', '16 lowercase hex digits, in a scenario from a file');
   }
   for (const f of ['reader', 'contract', 'model', 'signature', 'engine', 'seed', 'tool']) {
     if (!isStr(raw[f])) bad(f, 'a string');
+  }
+  for (const f of ['signature', 'engine', 'seed', 'tool']) {
+    if (!isLine(raw[f])) bad(f, LINE);
   }
   const sn = (raw['scenario'] as Record<string, unknown>)['name'];
   if (!isNamePart(sn)) bad('scenario.name', NAME_PART);
@@ -239,6 +265,10 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
     bad('readerModule', 'a map with a path and a sha256');
   }
   const readerModule = rm as { path: string; sha256: string } | undefined;
+  if (readerModule !== undefined && (readerModule.path === '' || !isLine(readerModule.path)))
+    bad('readerModule.path', `a path, ${LINE}`);
+  if (readerModule !== undefined && !/^[0-9a-f]{64}$/.test(readerModule.sha256))
+    bad('readerModule.sha256', '64 lowercase hex digits (the sha256 of the module source)');
   const trace = raw['trace'];
   if (!Array.isArray(trace) || !trace.every((v) => Number.isInteger(v) && v >= 0)) {
     bad('trace', 'an array of non-negative integers');
@@ -252,7 +282,7 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
       bad('verdict.seconds', 'a positive number');
     if (!int(v['step'], 0)) bad('verdict.step', 'a non-negative integer');
     if (!int(v['cpu'], -1)) bad('verdict.cpu', 'an integer ≥ -1');
-    if (!isStr(v['detail'])) bad('verdict.detail', 'a string');
+    if (!isLine(v['detail'])) bad('verdict.detail', LINE);
     decoded = {
       kind: 'timeout',
       class: 'timeout',
@@ -269,7 +299,7 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
     const allowed = verdict['allowed'];
     if (!Array.isArray(allowed) || !allowed.every(isHex)) bad('verdict.allowed', 'an array of hex values');
     const detail = verdict['detail'];
-    if (detail !== undefined && !isStr(detail)) bad('verdict.detail', 'a string');
+    if (detail !== undefined && !isLine(detail)) bad('verdict.detail', LINE);
     decoded = {
       kind: 'divergence',
       class: verdict['class'] as string,

@@ -16,6 +16,12 @@ export class ScenarioError extends Error {
 }
 
 /**
+ * A control character (C0, DEL, C1) other than a tab: what a string printed as it is must not hold — a newline
+ * splits its line, an escape sequence drives the terminal (a tab is only wide).
+ */
+export const CONTROL = /(?!\t)\p{Cc}/u;
+
+/**
  * Text fit for one terminal line: every control, format, separator-line,
  * private-use or unassigned character, every lone surrogate and U+FFFD
  * (what a byte that is not UTF-8 decodes to) is shown as `\u{…}`, so an

@@ -1,5 +1,5 @@
 import type { Pos } from './errors';
-import { ScenarioError } from './errors';
+import { CONTROL, ScenarioError } from './errors';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'newline' | 'comment' | 'eof';
 
@@ -108,10 +108,15 @@ export function lex(src: string, file: string, o: LexOptions): Token[] {
       let j = i + 1;
       let text = '';
       while (j < src.length && src[j] !== '"' && src[j] !== '\n') {
-        if (src[j] === '\\' && j + 1 < src.length && src[j + 1] !== '\n') {
-          text += src[j + 1];
-          j += 2;
-        } else text += src[j++];
+        const k = src[j] === '\\' && j + 1 < src.length && src[j + 1] !== '\n' ? j + 1 : j;
+        // a string is printed as it is (a CPU's label heads its diagram column and names it in crash files): a
+        // control character in it would drive the terminal, or make a crash file its loader refuses
+        if (CONTROL.test(src[k]!)) {
+          adv(k - i);
+          fail('a closing " (a string holds no control character but a tab)', describeChar(src, k));
+        }
+        text += src[k];
+        j = k + 1;
       }
       if (src[j] !== '"') {
         adv(j - i);

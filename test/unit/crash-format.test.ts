@@ -89,6 +89,71 @@ describe('crash file format', () => {
       'crashes/x.msgpack: field "verdict.seconds": expected a positive number',
     );
   });
+  test('a version-1 file carrying a field version 1 never had is refused, naming the field', () => {
+    // was: a v1 file's scenario.text, dropped and program were not looked at — a v2 reduced file with its version
+    // set to 1 replayed the built-in by name, its stored program silently ignored
+    const p = new Packr({ useRecords: false });
+    const v1 = { ...sample, version: 1, scenario: { name: sample.scenario.name, source: 'builtin' } };
+    expect(decodeCrash(p.pack(v1), 'f').scenario).toEqual(v1.scenario);
+    for (const [field, value] of [
+      ['text', 'scenario s1-pae-double-refault\n'],
+      ['text', 5],
+      ['dropped', ['cpu C "fault"']],
+      ['program', 7],
+      ['program', '0123456789abcdef'],
+    ] as const) {
+      expect(err(p.pack({ ...v1, scenario: { ...v1.scenario, [field]: value } })), field).toBe(
+        `crashes/x.msgpack: field "scenario.${field}": not in format version 1 (a version-1 file names a built-in only; version 2 added it): the file was edited or damaged`,
+      );
+    }
+  });
+  test('a free-text field holding a control character is refused, naming the field; a tab is kept', () => {
+    // was: `show` printed engine, seed and tool as they were (an ANSI escape drove the terminal, a newline split
+    // the line), and verdict.detail, documented as one line, could hold several
+    const p = new Packr({ useRecords: false });
+    const timeout = { kind: 'timeout', class: 'timeout', seconds: 1, step: 3, cpu: 0, detail: 'x' };
+    const consumer = { ...sample.verdict, detail: 'x' };
+    const reduced = { ...sample.scenario, dropped: ['x'] };
+    const module = { path: 'r.js', sha256: 'ab'.repeat(32) };
+    const ONE_LINE = 'one line of text (no control character but a tab: no newline, no terminal escape)';
+    for (const bad of ['a\u001b[31mred', 'two\nlines', 'cr\r', 'nul\u0000', 'del\u007f', 'csi\u009b2J']) {
+      for (const f of ['signature', 'engine', 'seed', 'tool'])
+        expect(err(p.pack({ ...sample, [f]: bad })), `${f} ${JSON.stringify(bad)}`).toBe(
+          `crashes/x.msgpack: field "${f}": expected ${ONE_LINE}`,
+        );
+      expect(err(p.pack({ ...sample, verdict: { ...consumer, detail: bad } }))).toBe(
+        `crashes/x.msgpack: field "verdict.detail": expected ${ONE_LINE}`,
+      );
+      expect(err(p.pack({ ...sample, version: 3, verdict: { ...timeout, detail: bad } }))).toBe(
+        `crashes/x.msgpack: field "verdict.detail": expected ${ONE_LINE}`,
+      );
+      expect(err(p.pack({ ...sample, scenario: { ...reduced, dropped: ['x', bad] } }))).toBe(
+        `crashes/x.msgpack: field "scenario.dropped": expected each entry ${ONE_LINE}`,
+      );
+      expect(err(p.pack({ ...sample, readerModule: { ...module, path: bad } }))).toBe(
+        `crashes/x.msgpack: field "readerModule.path": expected a path, ${ONE_LINE}`,
+      );
+    }
+    const tab = 'a\tb';
+    const kept: CrashFile = {
+      ...sample,
+      scenario: reduced,
+      readerModule: { ...module, path: tab },
+      signature: tab,
+      engine: tab,
+      seed: tab,
+      tool: tab,
+      verdict: { ...consumer, detail: tab },
+    };
+    expect(decodeCrash(encodeCrash(kept), 'f')).toEqual(kept);
+  });
+  test("readerModule.sha256: a module source's sha256", () => {
+    const p = new Packr({ useRecords: false });
+    for (const sha256 of ['', 'ab'.repeat(31), 'AB'.repeat(32), 'ab'.repeat(32) + '\n'])
+      expect(err(p.pack({ ...sample, readerModule: { path: 'r.js', sha256 } }))).toBe(
+        'crashes/x.msgpack: field "readerModule.sha256": expected 64 lowercase hex digits (the sha256 of the module source)',
+      );
+  });
   test('a field of the wrong type', () => {
     const p = new Packr({ useRecords: false });
     expect(err(p.pack({ ...sample, trace: ['a'] }))).toBe(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadReaderModule } from '../../src/cli/reader-modules';
@@ -43,6 +44,18 @@ describe('loading the worked examples', () => {
  * {0x00000000:l}: present, a value the pte never held. Derived by hand; the
  * writers are the kernel's pte_clear (low, wmb, high) and set_pte (high, wmb, low).
  */
+describe('a module whose path holds a control character', () => {
+  test('is refused, one line: its path goes into crash files, whose loader refuses it', () => {
+    // was: loaded, and recorded as readerModule.path, which `show` prints in its replay line
+    const dir = mkdtempSync(join(tmpdir(), 'ptefuzz-rm-'));
+    const file = join(dir, 'pae\u001b[31m.js');
+    writeFileSync(file, readFileSync(BUGGY, 'utf8'));
+    expect(() => loadReaderModule(file, dir)).toThrow(
+      'pae\\u{001B}[31m.js: its path holds a control character: rename the file (or a folder above it)',
+    );
+  });
+});
+
 describe('pae-hlhl.ts under a double refault with the same low half', () => {
   const initial = paeMk(0x10001_00010n);
   const refault1 = paeMk(0x10002_00010n);

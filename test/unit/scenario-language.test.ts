@@ -172,6 +172,20 @@ describe('.scn: more errors name the place and what was expected', () => {
       "test.scn:5:9: expected a register of CPU 0 (r0), found 'r1'",
     ],
     ['title "unterminated\n', 'test.scn:1:20: expected a closing ", found the end of the line'],
+    // was: accepted, and printed as it was — a CPU's label heads its diagram column and names it in a crash file's
+    // `dropped` lines, whose loader refuses a control character
+    [
+      S2.replace('cpu B {', 'cpu B "zap\u001b[31m" {'),
+      'test.scn:7:11: expected a closing " (a string holds no control character but a tab), found U+001B (a control character)',
+    ],
+    [
+      S2.replace('cpu B {', 'cpu B "zap\\\u0007" {'),
+      'test.scn:7:12: expected a closing " (a string holds no control character but a tab), found U+0007 (a control character)',
+    ],
+    [
+      'title "a\u0085b"\n',
+      'test.scn:1:9: expected a closing " (a string holds no control character but a tab), found U+0085 (a control character)',
+    ],
     [
       'loc x: u32 = 0\ncpu P0 {\n  r0 = READ_ONCE(x)\n}\nexists (0:r0=1)\nexpect sc never\nexpect sc always\n',
       "test.scn:7:1: expected one 'expect' line per model, found 'expect sc' again (the first is at line 6)",
@@ -306,6 +320,14 @@ describe('.scn: "expect CLAUSE, CLAUSE" — an expectation under a memory model'
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('.scn: a tab in a string is kept', () => {
+  const l = load(S2.replace('cpu B {', 'cpu B "zap\tand re-establish" {'));
+  expect(
+    l.kind === 'kernel' &&
+      l.scenario.ast?.file.items.some((it) => it.kind === 'cpu' && it.label === 'zap\tand re-establish'),
+  ).toBe(true);
 });
 
 describe('.scn: a file without a scenario line is named after its file, under the same rule', () => {
