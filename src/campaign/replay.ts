@@ -9,22 +9,30 @@ import { DEFAULT_BOUNDS, TraceSource, wrapChoice } from '../machine';
 import { DIVERGENCE_CLASSES } from '../compare';
 import type { ExecutionWatch, Run, Target } from './target';
 import { makeTarget, runTarget } from './target';
+import { witnessSignature } from './signature';
 import { UsageError, namedTarget, resolveReader, resolveScenario } from './select';
 
 export interface ReplayResult {
   readonly target: Target;
   readonly run: Run;
-  /** the verdict recorded in the file was reproduced exactly (kind, class, observed value) */
+  /** the verdict recorded in the file was reproduced exactly (kind, class, observed value and signature) */
   readonly reproduced: boolean;
   readonly observed: string;
+  /** the replay's witness signature, as a campaign computes a file's (witnessSignature); '' when it did not diverge */
+  readonly signature: string;
+  /** how the replay differs from the file's verdict, for a NOT REPRODUCED line (`replay gave …`); undefined when reproduced */
+  readonly difference?: string;
   /**
    * The crash file was found with a reader module whose source differs from
    * the one loaded now (or the reader is now built in, or now from a module):
    * one line saying so, for the CLI to print; undefined when they match.
    */
   readonly moduleNote?: string;
-  /** The trace held a value out of range where it was used (wrappedChoiceNote); undefined when none. */
-  readonly traceNote?: string;
+  /**
+   * What the trace held that ptefuzz never records, one line each: a value out of range where it was used
+   * (wrappedChoiceNote), values left over when the execution ended (unusedChoicesNote). Empty when none.
+   */
+  readonly traceNotes: readonly string[];
 }
 
 /** One line about a crash file's trace value that wrapped on replay: the file was edited or damaged. */
@@ -34,6 +42,26 @@ export function wrappedChoiceNote(w: WrappedChoice): string {
     `0–${w.n - 1}): it wrapped to ${wrapChoice(w.value, w.n)} — ptefuzz never records such a value: the trace was ` +
     `edited or damaged, and this run may not be the recorded one`
   );
+}
+
+/**
+ * One line about a crash file's trace with values no decision of its execution consulted (`unused` of them, after
+ * the `used` it made): the file was edited or damaged.
+ */
+export function unusedChoicesNote(used: number, unused: number): string {
+  return (
+    `note: the trace has ${unused} value(s) after the ${used} the execution used (trace values ${used}–${used + unused - 1} ` +
+    `were never consulted) — ptefuzz never records such values: the trace was edited or damaged, and this run may ` +
+    `not be the recorded one`
+  );
+}
+
+/** The notes of a replayed trace (ReplayResult.traceNotes): values that wrapped, values left unused. */
+export function traceNotes(source: TraceSource, length: number): string[] {
+  return [
+    ...(source.wrapped ? [wrappedChoiceNote(source.wrapped)] : []),
+    ...(source.unused > 0 ? [unusedChoicesNote(length - source.unused, source.unused)] : []),
+  ];
 }
 
 /** Does the reader that replays a crash file come from the module source it was found with? */
@@ -78,7 +106,15 @@ export function crashTarget(c: CrashFile, file: string, registry: ReaderRegistry
     }
     const s = c.scenario.text === undefined ? resolveScenario(c.scenario.name) : storedScenario(c, file, registry);
     // messages about the program (an execution outside the reference's contract) name the crash file it came from
-    return namedTarget({ ...s, file }, resolveReader(c.reader, registry), c.contract, c.model);
+    const t = namedTarget({ ...s, file }, resolveReader(c.reader, registry), c.contract, c.model);
+    const cpus = t.built.cpus.length;
+    if (c.verdict.kind === 'timeout' && c.verdict.cpu >= cpus) {
+      throw new CrashFileError(
+        file,
+        `field "verdict.cpu": expected -1 (a hang before the first step) or a CPU of the scenario, 0–${cpus - 1}, got ${c.verdict.cpu}`,
+      );
+    }
+    return t;
   } catch (e) {
     if (e instanceof UsageError) throw new CrashFileError(file, e.message);
     throw e;
@@ -156,15 +192,37 @@ export function replayCrash(
   const run = runTarget(target, source, DEFAULT_BOUNDS, watch);
   const v = run.judgement.verdict;
   const observed = v.kind === 'divergence' ? toHex(v.observed) : v.kind;
-  const reproduced = v.kind === 'divergence' && v.class === c.verdict.class && observed === c.verdict.observed;
+  const signature = witnessSignature(run.exec, run.judgement, target.built);
+  const difference = replayDifference(c, target, run, signature);
   const moduleNote = readerModuleNote(c, target.reader);
-  const traceNote = source.wrapped && wrappedChoiceNote(source.wrapped);
   return {
     target,
     run,
-    reproduced,
+    reproduced: difference === undefined,
     observed,
+    signature,
+    ...(difference !== undefined ? { difference } : {}),
     ...(moduleNote !== undefined ? { moduleNote } : {}),
-    ...(traceNote !== undefined ? { traceNote } : {}),
+    traceNotes: traceNotes(source, c.trace.length),
   };
+}
+
+/**
+ * How a replay differs from the verdict its crash file records (`replay gave …`, one line), undefined when it is
+ * the same: kind, class, observed value and witness signature. The signature is the bug's identity within its
+ * class (the fingerprint hashes it): a trace of a sibling bug of the same class and value — or a signature edited
+ * or damaged — gives the same verdict and another signature, and reproduces a bug this file does not name.
+ */
+function replayDifference(c: CrashFile, target: Target, run: Run, signature: string): string | undefined {
+  const v = run.judgement.verdict;
+  if (v.kind !== 'divergence') return `replay gave ${v.kind}`;
+  const value = recordedValueText(toHex(v.observed), target);
+  if (c.verdict.kind !== 'divergence' || v.class !== c.verdict.class) return `replay gave ${v.class} ${value}`;
+  if (toHex(v.observed) !== c.verdict.observed) return `replay gave ${value}`;
+  if (signature === c.signature) return undefined;
+  return (
+    `replay gave ${v.class} ${value} with signature "${signature}", the file records "${c.signature}" (another bug ` +
+    `of this class and value: the trace or the signature was edited or damaged, or the file was written before a ` +
+    `change of the reference renumbered its values)`
+  );
 }

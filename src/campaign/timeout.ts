@@ -5,6 +5,7 @@ import { TIMEOUT_CRASH_VERSION, toHex } from '../crash';
 import { crashHeader } from './crash-record';
 import type { ExecutionWatch, Run, Target } from './target';
 import { runTarget } from './target';
+import { traceNotes, unusedChoicesNote } from './replay';
 
 /**
  * What the watchdog saw of an execution that did not return: the choices it
@@ -45,6 +46,18 @@ export function runToHang(t: Target, hang: Hang, watch?: ExecutionWatch): Run | 
   return runTarget(t, new TraceSource(hang.trace), bounds, watch);
 }
 
+/**
+ * The notes of a timeout file's trace (traceNotes) replayed up to where an execution of it hung (`hang`: its
+ * trace, step and CPU): a value out of range, values left over — a hung execution's trace is every choice it made
+ * before it hung, no more (it made none after its last step began).
+ */
+export function hangTraceNotes(t: Target, hang: Hang, watch?: ExecutionWatch): string[] {
+  if (hang.cpu < 0) return hang.trace.length > 0 ? [unusedChoicesNote(0, hang.trace.length)] : [];
+  const source = new TraceSource(hang.trace);
+  runTarget(t, source, { ...DEFAULT_BOUNDS, steps: hang.step + 1, holdLastStep: true }, watch);
+  return traceNotes(source, hang.trace.length);
+}
+
 /** The innermost operation still open on `cpu` in an execution stopped by a bound, or undefined. */
 function openOp(exec: Execution, cpu: number): Execution['ops'][number] | undefined {
   let found: Execution['ops'][number] | undefined;
@@ -67,6 +80,30 @@ export function describeHang(t: Target, hang: Hang): { signature: string; detail
     };
   }
   const cpuName = t.built.cpus[hang.cpu]?.name ?? `cpu${hang.cpu}`;
+  const { op, reads } = inFlight(t, hang, run);
+  const what = op ? `in ${op.mark.name}` : 'outside any operation';
+  const read = reads.length > 0 ? `, having read ${reads.join(' ')}` : '';
+  return {
+    signature: hangSignature(op, hang, reads),
+    detail: `CPU ${hang.cpu} (${cpuName}) did not yield again after its step ${hang.step} ${what}${read}`,
+  };
+}
+
+/**
+ * describeHang's signature as ptefuzz wrote it in timeout files before 2026-11-23 (d7fe742), when the replay up to a
+ * hang stopped before the step that never returned: without the value that step's load read (the fixture
+ * `test/fixtures/crash-v3-timeout.msgpack` is one). The same hang, described from one step less: `replay` takes it
+ * for the file's hang as it takes describeHang's.
+ */
+export function legacyHangSignature(t: Target, hang: Hang, watch?: ExecutionWatch): string {
+  if (hang.cpu < 0) return 'before the first step';
+  const run = runTarget(t, new TraceSource(hang.trace), { ...DEFAULT_BOUNDS, steps: hang.step }, watch);
+  const { op, reads } = inFlight(t, hang, run);
+  return hangSignature(op, hang, reads);
+}
+
+/** The operation in flight on the hung CPU in `run` (the execution up to the hang) and its loads, `LOC=VALUE`. */
+function inFlight(t: Target, hang: Hang, run: Run): { op: Execution['ops'][number] | undefined; reads: string[] } {
   const op = openOp(run.exec, hang.cpu);
   const reads: string[] = [];
   if (op) {
@@ -76,13 +113,11 @@ export function describeHang(t: Target, hang: Hang): { signature: string; detail
       reads.push(`${locs}=${toHex(ev.read)}`);
     }
   }
-  const what = op ? `in ${op.mark.name}` : 'outside any operation';
-  const read = reads.length > 0 ? `, having read ${reads.join(' ')}` : '';
-  return {
-    signature: `${op ? op.mark.name : '-'} on CPU ${hang.cpu}: ${reads.join(' ')}`,
-    detail: `CPU ${hang.cpu} (${cpuName}) did not yield again after its step ${hang.step} ${what}${read}`,
-  };
+  return { op, reads };
 }
+
+const hangSignature = (op: Execution['ops'][number] | undefined, hang: Hang, reads: readonly string[]): string =>
+  `${op ? op.mark.name : '-'} on CPU ${hang.cpu}: ${reads.join(' ')}`;
 
 /** The crash file of a hang (format version 3, verdict kind `timeout`). */
 export function timeoutRecord(t: Target, hang: Hang, seconds: number, engine: string, seed: string): CrashFile {

@@ -17,8 +17,16 @@ export interface ReplayInput {
 
 /** How a watched replay ended: hung again (stopped after the limit), or returned with a verdict. */
 export type ReplayOutcome =
-  | { readonly hung: true; readonly seconds: number }
-  | { readonly hung: false; readonly verdict: string; readonly steps: number; readonly report?: string }
+  /** `step`, `cpu`: where it hung, as the watch buffer saw it (HangSnapshot) — as a campaign records a hang */
+  | { readonly hung: true; readonly seconds: number; readonly step: number; readonly cpu: number }
+  | {
+      readonly hung: false;
+      readonly verdict: string;
+      readonly steps: number;
+      readonly report?: string;
+      /** the replayed trace's notes (traceNotes) */
+      readonly traceNotes: readonly string[];
+    }
   /** a user-input problem in the worker (e.g. the reader module threw): one line */
   | { readonly hung: false; readonly error: string };
 
@@ -47,7 +55,8 @@ export function replayWatched(
   return new Promise<ReplayOutcome>((resolve, reject) => {
     let outcome: ReplayOutcome | undefined;
     watchWorker(w, buf, seconds * 1000, Date.now, () => {
-      outcome ??= { hung: true, seconds };
+      const { step, cpu } = buf.snapshot();
+      outcome ??= { hung: true, seconds, step, cpu };
     });
     w.on('message', (m: ReplayOutcome) => {
       outcome ??= m;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinReaders } from '../kernel';
-import { crashTarget, runTarget } from '../campaign';
+import { crashTarget, runTarget, traceNotes } from '../campaign';
 import { decodeCrash, loadCrash } from '../crash';
 import { DEFAULT_BOUNDS, TraceSource } from '../machine';
 import { isUserError } from './errors';
@@ -34,7 +34,8 @@ function replay(): ReplayOutcome {
   const crash = d.bytes === undefined ? loadCrash(d.file) : decodeCrash(d.bytes, d.file);
   const target = crashTarget(crash, d.file, registry);
   const watch = new SharedWatch(new WatchBuffer(d.watch, 1), [target]);
-  const run = runTarget(target, new TraceSource(crash.trace), DEFAULT_BOUNDS, watch);
+  const source = new TraceSource(crash.trace);
+  const run = runTarget(target, source, DEFAULT_BOUNDS, watch);
   const v = run.judgement.verdict;
   const outcome: ReplayOutcome = {
     hung: false,
@@ -42,6 +43,7 @@ function replay(): ReplayOutcome {
       v.kind === 'divergence' ? `divergence (${v.class})` : v.kind === 'bound-hit' ? `bound hit (${v.bound})` : 'agree',
     steps: run.exec.steps,
     ...(d.report ? { report: findingReport({ target, ...run }) } : {}),
+    traceNotes: traceNotes(source, crash.trace.length),
   };
   return outcome;
 }

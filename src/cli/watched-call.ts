@@ -12,7 +12,14 @@ import { Script, createContext } from 'node:vm';
 import type { ChoiceSource } from '../machine';
 import type { ExecutionWatch, Hang, MinimizingWitness, Target } from '../campaign';
 import type { ReplayResult } from '../campaign';
-import { describeHang, hangRecord, replayCrash, unreplayedHang } from '../campaign';
+import {
+  describeHang,
+  hangRecord,
+  hangTraceNotes,
+  legacyHangSignature,
+  replayCrash,
+  unreplayedHang,
+} from '../campaign';
 import type { ReaderRegistry } from '../kernel';
 import type { CrashFile } from '../crash';
 import type { SharedWatch } from './watchdog';
@@ -148,6 +155,33 @@ export class WatchedExecutions implements ExecutionWatch {
 export function watchedDescribeHang(t: Target, hang: Hang, seconds: number): { signature: string; detail: string } {
   const r = watchedCall(() => describeHang(t, hang), limitMs(seconds));
   return r.hung ? unreplayedHang(t, hang) : r.value;
+}
+
+/**
+ * The signature of the hang a timeout file's replay ran into (`hang`: the file's trace, and the step and CPU where the
+ * replay hung), as a campaign computes a timeout file's (watchedDescribeHang), and whether the file's `recorded`
+ * signature names that hang: that signature, or — a file written before the replay up to a hang executed the hung
+ * step — legacyHangSignature's.
+ */
+export function watchedHangSignature(
+  t: Target,
+  hang: Hang,
+  recorded: string,
+  seconds: number,
+): { readonly signature: string; readonly same: boolean } {
+  const signature = watchedDescribeHang(t, hang, seconds).signature;
+  if (signature === recorded) return { signature, same: true };
+  const legacy = watchedCall(() => legacyHangSignature(t, hang), limitMs(seconds));
+  return { signature, same: !legacy.hung && legacy.value === recorded };
+}
+
+/**
+ * hangTraceNotes as a watched call of `seconds` (its replay up to the hung step could hang too, as describeHang's):
+ * none when it does not return.
+ */
+export function watchedHangTraceNotes(t: Target, hang: Hang, seconds: number): readonly string[] {
+  const r = watchedCall(() => hangTraceNotes(t, hang), limitMs(seconds));
+  return r.hung ? [] : r.value;
 }
 
 /** timeoutRecord, its replay watched (watchedDescribeHang): the `timeout` crash file of a hang, whatever the reader. */

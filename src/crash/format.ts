@@ -276,12 +276,15 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
   const v = raw['verdict'];
   let decoded: CrashVerdict;
   if (version >= 3 && isObj(v) && v['kind'] === 'timeout') {
-    const int = (x: unknown, min: number): boolean => Number.isInteger(x) && (x as number) >= min;
+    const int = (x: unknown, min: number): boolean => Number.isSafeInteger(x) && (x as number) >= min;
     if (v['class'] !== 'timeout') bad('verdict.class', '"timeout" for a timeout');
     if (typeof v['seconds'] !== 'number' || !(v['seconds'] > 0) || !Number.isFinite(v['seconds']))
       bad('verdict.seconds', 'a positive number');
-    if (!int(v['step'], 0)) bad('verdict.step', 'a non-negative integer');
+    if (!int(v['step'], 0)) bad('verdict.step', 'a non-negative safe integer');
+    // the scenario's CPUs bound it from above: checked with the target (crashTarget)
     if (!int(v['cpu'], -1)) bad('verdict.cpu', 'an integer ≥ -1');
+    // hangRecord writes step 0 for a hang before the first step
+    if (v['cpu'] === -1 && v['step'] !== 0) bad('verdict.step', '0 with cpu -1 (a hang before the first step)');
     if (!isLine(v['detail'])) bad('verdict.detail', LINE);
     decoded = {
       kind: 'timeout',

@@ -97,6 +97,14 @@ export class TraceSource implements ChoiceSource {
    */
   wrapped: WrappedChoice | undefined;
   constructor(private readonly trace: readonly number[]) {}
+  /**
+   * The values of the trace no decision consulted, once the execution has ended: a trace ptefuzz recorded has
+   * none (it records the decisions an execution made, trailing defaults trimmed), so a crash file's trace with
+   * some was edited or damaged.
+   */
+  get unused(): number {
+    return Math.max(0, this.trace.length - this.pos);
+  }
   choose(kind: ChoiceKind, n: number): number {
     if (this.pos >= this.trace.length) {
       this.pos++;

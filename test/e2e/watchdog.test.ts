@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Packr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { loadCrash } from '../../src/crash';
 import { ROOT, cli, hasStackTrace } from '../support/cli';
@@ -147,6 +148,44 @@ describe('fuzz --timeout (watchdog)', () => {
     expect(r.stdout).toContain(`NOT REPRODUCED ${file}: recorded timeout (after 1 s)`);
     expect(r.stdout).toMatch(/replay returned within 1 s: \w+/);
     expect(r.code).toBe(1);
+  });
+
+  test("a timeout file's replay hangs where the file says: its signature is compared; a trace's left-over values are noted", () => {
+    // the fixture was written before the replay up to a hang executed the hung step (d7fe742): its signature lacks
+    // that step's load, as ptefuzz computed it then — the same hang
+    const fixture = join(ROOT, 'test', 'fixtures', 'crash-v3-timeout.msgpack');
+    const p = new Packr({ useRecords: false });
+    const raw = p.unpack(readFileSync(fixture)) as { trace: number[]; signature: string } & Record<string, unknown>;
+    const dir = tmp();
+    let n = 0;
+    const replay = (obj: object) => {
+      const f = join(dir, `mutant-${n++}.msgpack`);
+      writeFileSync(f, p.pack(obj));
+      return { f, r: cli(['replay', '--timeout', '1', '--reader-module', SPIN, f]) };
+    };
+    const genuine = cli(['replay', '--timeout', '1', '--reader-module', SPIN, fixture]);
+    expect(genuine.stdout).toContain(`REPRODUCED ${fixture}: timeout after 1 s (expected: timeout)`);
+    expect(genuine.stdout).not.toContain('note: the trace');
+    expect(genuine.code).toBe(0);
+    // another hang's signature: was REPRODUCED (a hang was all that was checked)
+    const other = 'ptep_get_lockless_spin on CPU 0: pte_low=0x0 pte_high=0x0';
+    const edited = replay({ ...raw, signature: other });
+    expect(edited.r.stdout).toMatch(
+      new RegExp(
+        `^NOT REPRODUCED ${edited.f}: recorded timeout \\(after 1 s\\) — .*; replay hung too, in step 9 on CPU 0 \\(stopped after 1 s\\), with signature "ptep_get_lockless_spin on CPU 0: [^"]*", the file records "${other}"`,
+        'm',
+      ),
+    );
+    expect(edited.r.code).toBe(1);
+    // values after the hang: was not noted for a timeout file (nor for any file)
+    const tail = replay({ ...raw, trace: [...raw.trace, 1, 1, 1] });
+    const note = `${tail.f}: note: the trace has 3 value(s) after the ${raw.trace.length} the execution used`;
+    expect(tail.r.stdout).toContain(note);
+    expect(tail.r.stdout).toContain(`REPRODUCED ${tail.f}: timeout after 1 s`);
+    expect(tail.r.code).toBe(0);
+    const show = cli(['show', '--reader-module', SPIN, tail.f]);
+    expect(show.stderr).toContain(note);
+    expect(show.stdout).toContain(`\nsignature: ${raw.signature}\n`);
   });
 
   test.each([['0'], ['-1'], ['abc'], ['1s']])('--timeout %s: one line naming the flag, exit 2', (v) => {

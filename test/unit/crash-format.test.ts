@@ -154,6 +154,22 @@ describe('crash file format', () => {
         'crashes/x.msgpack: field "readerModule.sha256": expected 64 lowercase hex digits (the sha256 of the module source)',
       );
   });
+  test('a timeout: step a non-negative safe integer, cpu ≥ -1, step 0 before the first step', () => {
+    const p = new Packr({ useRecords: false });
+    const timeout = { kind: 'timeout', class: 'timeout', seconds: 1, step: 3, cpu: 0, detail: 'x' };
+    const bad = (v: object): string => err(p.pack({ ...sample, version: 3, verdict: { ...timeout, ...v } }));
+    for (const step of [-1, 1.5, 2 ** 53, Infinity, '3'])
+      expect(bad({ step }), String(step)).toBe(
+        'crashes/x.msgpack: field "verdict.step": expected a non-negative safe integer',
+      );
+    expect(bad({ cpu: -2 })).toBe('crashes/x.msgpack: field "verdict.cpu": expected an integer ≥ -1');
+    expect(bad({ cpu: -1, step: 4 })).toBe(
+      'crashes/x.msgpack: field "verdict.step": expected 0 with cpu -1 (a hang before the first step)',
+    );
+    expect(
+      decodeCrash(p.pack({ ...sample, version: 3, verdict: { ...timeout, cpu: -1, step: 0 } }), 'f').verdict,
+    ).toEqual({ ...timeout, cpu: -1, step: 0 });
+  });
   test('a field of the wrong type', () => {
     const p = new Packr({ useRecords: false });
     expect(err(p.pack({ ...sample, trace: ['a'] }))).toBe(

@@ -12,7 +12,7 @@ import {
 } from '../../campaign';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE } from '../errors';
 import { runReport, watchedHangReport } from '../render';
-import { watchedReplay } from '../watched-call';
+import { watchedHangSignature, watchedHangTraceNotes, watchedReplay } from '../watched-call';
 import { replayWatched } from '../replay-watched';
 
 /**
@@ -82,14 +82,11 @@ function replayDivergence(
     return false;
   }
   if (r.moduleNote !== undefined) process.stdout.write(`${file}: ${r.moduleNote}\n`);
-  if (r.traceNote !== undefined) process.stdout.write(`${file}: ${r.traceNote}\n`);
+  for (const note of r.traceNotes) process.stdout.write(`${file}: ${note}\n`);
   const v = crash.verdict;
   const what = `${v.class} ${v.kind === 'divergence' ? recordedValueText(v.observed, r.target) : ''} — ${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
   if (r.reproduced) process.stdout.write(`REPRODUCED ${file}: ${what}\n`);
-  else
-    process.stdout.write(
-      `NOT REPRODUCED ${file}: recorded ${what}; replay gave ${recordedValueText(r.observed, r.target)}\n`,
-    );
+  else process.stdout.write(`NOT REPRODUCED ${file}: recorded ${what}; ${r.difference}\n`);
   if (diagram || !r.reproduced) process.stdout.write(runReport(r.target, r.run) + '\n\n');
   return r.reproduced;
 }
@@ -110,13 +107,29 @@ async function replayTimeout(
   const where = `${crash.reader} on ${crash.scenario.name} (${crash.contract}, ${crash.model})`;
   const r = await replayWatched(file, watchdog.readerModules, watchdog.seconds);
   if ('error' in r) throw new UsageError(r.error);
+  let reproduced = r.hung;
   if (r.hung) {
-    process.stdout.write(`REPRODUCED ${file}: timeout after ${r.seconds} s (expected: timeout) — ${where}\n`);
+    // where it hung, described as the campaign described the hang it recorded (watchedTimeoutRecord): the
+    // signature is the hang's identity, as a divergence's is
+    const hang = { trace: crash.trace, step: r.step, cpu: r.cpu };
+    const got = watchedHangSignature(target, hang, crash.signature, watchdog.seconds);
+    for (const note of watchedHangTraceNotes(target, hang, watchdog.seconds))
+      process.stdout.write(`${file}: ${note}\n`);
+    reproduced = got.same;
+    if (reproduced)
+      process.stdout.write(`REPRODUCED ${file}: timeout after ${r.seconds} s (expected: timeout) — ${where}\n`);
+    else
+      process.stdout.write(
+        `NOT REPRODUCED ${file}: recorded timeout (after ${v.seconds} s) — ${where}; replay hung too, in step ${r.step} on CPU ${r.cpu} (stopped after ${r.seconds} s), ` +
+          `with signature "${got.signature}", the file records "${crash.signature}" (another hang: the trace or the signature was edited or damaged)\n`,
+      );
   } else {
+    for (const note of r.traceNotes) process.stdout.write(`${file}: ${note}\n`);
     process.stdout.write(
       `NOT REPRODUCED ${file}: recorded timeout (after ${v.seconds} s) — ${where}; replay returned within ${watchdog.seconds} s: ${r.verdict}, ${r.steps} steps\n`,
     );
   }
-  if (diagram || !r.hung) process.stdout.write(watchedHangReport(target, v, crash.trace, watchdog.seconds) + '\n\n');
-  return r.hung;
+  if (diagram || !reproduced)
+    process.stdout.write(watchedHangReport(target, v, crash.trace, watchdog.seconds) + '\n\n');
+  return reproduced;
 }

@@ -7,7 +7,7 @@ import { litmusText, renderHtmlReport } from '../../report';
 import { EXIT_DIVERGENCE, EXIT_OK } from '../errors';
 import { basename } from 'node:path';
 import { reportInput, runReport, scenarioHead, watchedHangReport } from '../render';
-import { watchedReplay } from '../watched-call';
+import { watchedHangTraceNotes, watchedReplay } from '../watched-call';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { pageReplayCommand, replayCommandFor, showCommandFor, timeoutReplayCommand } from '../replay-command';
 
@@ -33,11 +33,12 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
   if (r === undefined) return EXIT_DIVERGENCE;
   // named by the file, as replay names them (replay.ts)
   if (r.moduleNote !== undefined) process.stderr.write(`${file}: ${r.moduleNote}\n`);
-  if (r.traceNote !== undefined) process.stderr.write(`${file}: ${r.traceNote}\n`);
+  for (const note of r.traceNotes) process.stderr.write(`${file}: ${note}\n`);
   if (o.litmus) return printLitmus(file, r);
   const recorded =
     `recorded: ${crash.verdict.class} ${crash.verdict.kind === 'divergence' ? recordedValueText(crash.verdict.observed, r.target) : ''} (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
-    (r.reproduced ? 'reproduced' : `NOT reproduced (replay gave ${recordedValueText(r.observed, r.target)})`);
+    (r.reproduced ? 'reproduced' : `NOT reproduced (${r.difference})`);
+  const signature = `signature: ${crash.signature}`;
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${replayCommandFor(file, r.target.reader.module?.path)}`;
   if (o.html !== undefined) {
@@ -46,7 +47,9 @@ export function showCommand(file: string, registry: ReaderRegistry, o: ShowOptio
     process.stdout.write(`${recorded}\nwrote ${o.html} (${bytes} bytes)\n`);
   } else {
     const stored = storedLines(crash);
-    process.stdout.write([runReport(r.target, r.run), '', recorded, trace, replay, '', ...stored].join('\n') + '\n');
+    process.stdout.write(
+      [runReport(r.target, r.run), '', recorded, signature, trace, replay, '', ...stored].join('\n') + '\n',
+    );
   }
   return r.reproduced ? EXIT_OK : EXIT_DIVERGENCE;
 }
@@ -87,15 +90,26 @@ function showTimeout(
   const target = crashTarget(crash, file, registry);
   const note = readerModuleNote(crash, target.reader);
   if (note !== undefined) process.stderr.write(note + '\n');
+  // the trace up to the step the file says never returned, as the diagram replays it
+  for (const n of watchedHangTraceNotes(target, { trace: crash.trace, step: v.step, cpu: v.cpu }, seconds))
+    process.stderr.write(`${file}: ${n}\n`);
   const recorded =
     `recorded: timeout after ${v.seconds} s (engine ${crash.engine}, seed ${crash.seed}, ptefuzz ${crash.tool}); ` +
     'not re-run to the hang here: replay runs it under the watchdog';
+  const signature = `signature: ${crash.signature}`;
   const trace = `trace (${crash.trace.length} choices): [${crash.trace.join(', ')}]`;
   const replay = `replay: ${timeoutReplayCommand(file, target.reader.module?.path, v.seconds)}`;
   process.stdout.write(
-    [watchedHangReport(target, v, crash.trace, seconds), '', recorded, trace, replay, '', ...storedLines(crash)].join(
-      '\n',
-    ) + '\n',
+    [
+      watchedHangReport(target, v, crash.trace, seconds),
+      '',
+      recorded,
+      signature,
+      trace,
+      replay,
+      '',
+      ...storedLines(crash),
+    ].join('\n') + '\n',
   );
   return EXIT_OK;
 }
@@ -120,7 +134,7 @@ function printLitmus(file: string, r: ReplayResult): number {
   const t = r.target;
   const v = r.run.judgement.verdict;
   if (!r.reproduced || v.kind !== 'divergence') {
-    process.stderr.write(`ptefuzz: ${file}: does not reproduce its recorded divergence (replay gave ${r.observed})\n`);
+    process.stderr.write(`ptefuzz: ${file}: does not reproduce its recorded divergence (${r.difference})\n`);
     return EXIT_DIVERGENCE;
   }
   const res = litmusText({
