@@ -19,7 +19,8 @@ import {
   crashRecord,
   crashTarget,
   minimizeWitness,
-  sameDivergence,
+  recordedValueText,
+  replayCrash,
   unrunCounts,
 } from '../../campaign';
 import type { Execution } from '../../machine';
@@ -129,14 +130,22 @@ function minimizeFile(
     process.stdout.write(`UNCHANGED ${file}: a timeout file is kept as recorded (not minimized)\n`);
     return 'unchanged';
   }
-  const holds = sameDivergence(target, crash.verdict.class, DEFAULT_BOUNDS, watch);
-  const before = holds(crash.trace);
-  const min =
-    before === null
-      ? null
-      : minimizeWitness(target, crash.verdict.class, crash.trace, DEFAULT_BOUNDS, watch, schedules);
+  // First the file as `replay` judges it (replayCrash): its recorded class, value and signature, exactly. One whose
+  // replay is another divergence — an edited or damaged file, another bug's trace under this bug's name — is left
+  // as it is: minimizing that witness would write another bug in its place, or remove the file as that bug's
+  // duplicate.
+  const replayed = replayCrash(crash, file, registry, watch);
+  for (const note of replayed.traceNotes) process.stdout.write(`${file}: ${note}\n`);
+  if (!replayed.reproduced) {
+    process.stdout.write(
+      `NOT REPRODUCED ${file}: recorded ${crash.verdict.class} ${recordedValueText(crash.verdict.observed, target)}; ${replayed.difference}; not rewritten\n`,
+    );
+    return 'not-reproduced';
+  }
+  const before = replayed.run.exec;
+  const min = minimizeWitness(target, crash.verdict.class, crash.trace, DEFAULT_BOUNDS, watch, schedules);
   searched.executions += min?.search.executions ?? 0;
-  if (before === null || min === null) {
+  if (min === null) {
     process.stdout.write(`NOT REPRODUCED ${file}: no ${crash.verdict.class} divergence on replay; not rewritten\n`);
     return 'not-reproduced';
   }
@@ -202,15 +211,11 @@ function lighterThanFile(
 ): boolean {
   const crash = loadIfCrash(other);
   // a file under the name that is no crash file (truncated, overwritten) loses, as saveCrash replaces it
-  if (crash === undefined) return true;
-  const run = sameDivergence(
-    crashTarget(crash, other, registry),
-    crash.verdict.class,
-    DEFAULT_BOUNDS,
-    watch,
-  )(crash.trace);
-  if (run === null) return true;
-  const [mine, theirs] = [rankOf(exec), rankOf(run)];
+  if (crash === undefined || crash.verdict.kind !== 'divergence') return true;
+  // and so does one that does not reproduce as `replay` judges it (its class, value and signature)
+  const r = replayCrash(crash, other, registry, watch);
+  if (!r.reproduced) return true;
+  const [mine, theirs] = [rankOf(exec), rankOf(r.run.exec)];
   return preferredWitness(mine, bytes, theirs, readFileSync(other));
 }
 
