@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CORPUS_FORMAT, CrashFileError, expandCrashPaths, formatOf } from '../crash';
+import { CORPUS_FORMAT, CrashFileError, expandCrashPaths, formatOf, notARegularFile } from '../crash';
 
 /**
  * The crash files that `replay` / `minimize` PATH… name: files as given, folders searched to
@@ -40,7 +40,8 @@ export function crashPathsOf(paths: readonly string[]): string[] {
 /** A corpus entry (format ptefuzz-corpus): read as a whole; a file that cannot be read is left to the loader. */
 function isCorpusEntry(file: string): boolean {
   try {
-    return formatOf(readFileSync(file)) === CORPUS_FORMAT;
+    // a FIFO or a device found in a folder is left to the loader, which refuses it (nothing read here)
+    return notARegularFile(file) === undefined && formatOf(readFileSync(file)) === CORPUS_FORMAT;
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { notARegularFile } from './regular-file';
+import { notARegularFile } from '../crash';
 import type { SourceMapPayload, SourceMapping } from 'node:module';
 import { SourceMap, createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';

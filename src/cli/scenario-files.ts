@@ -5,7 +5,7 @@ import { builtinOperations } from '../kernel';
 import { UsageError } from '../campaign';
 import type { Lowered, RawTest, Scenario } from '../scenario';
 import { builtinScenario, loadScn, parseLitmus, programKey } from '../scenario';
-import { notARegularFile } from './regular-file';
+import { notARegularFile } from '../crash';
 
 /** A scenario argument that names a file rather than a built-in scenario. */
 export function isScenarioPath(arg: string): boolean {

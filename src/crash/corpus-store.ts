@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { CrashFileError, NAME_PART, isNamePart, msgpackReason } from './format';
 import { fsReason, listFolder, makeFolder, writeFileAtomic } from './store';
+import { notARegularFile } from './regular-file';
 
 /**
  * The persistent corpus of the coverage engine (`ptefuzz fuzz --corpus DIR`,
@@ -290,8 +291,12 @@ export function readCorpusFolder(
     try {
       let buf: Buffer;
       try {
+        // a FIFO would wait for a writer for ever: skipped with a warning, as any entry that does not load
+        const kind = notARegularFile(file);
+        if (kind !== undefined) throw new CrashFileError(file, `${kind}, not a regular file (expected a corpus entry)`);
         buf = readFileSync(file);
       } catch (e) {
+        if (e instanceof CrashFileError) throw e;
         throw new CrashFileError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
       }
       const entry = decodeCorpusEntry(buf, file);

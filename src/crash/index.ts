@@ -4,3 +4,4 @@ export * from './store';
 export * from './corpus-store';
 export * from './merge';
 export * from './shell-quote';
+export * from './regular-file';

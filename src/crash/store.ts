@@ -20,6 +20,7 @@ import { byCodeUnit } from '../machine';
 import type { CrashFile } from './format';
 import { CrashFileError, decodeCrash, encodeCrash } from './format';
 import { crashFileName, fingerprint, legacyCrashFileName } from './fingerprint';
+import { notARegularFile } from './regular-file';
 
 let tmpCounter = 0;
 
@@ -289,8 +290,13 @@ export function loadCrash(path: string): CrashFile {
   if (path === '') throw emptyPathError('a crash file');
   let buf: Buffer;
   try {
+    // a FIFO would wait for a writer for ever, a device such as /dev/zero never end
+    const kind = notARegularFile(path);
+    if (kind !== undefined && kind !== 'a folder')
+      throw new CrashFileError(path, `${kind}, not a regular file (expected a crash file)`);
     buf = readFileSync(path);
   } catch (e) {
+    if (e instanceof CrashFileError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
       throw new CrashFileError(
         path,

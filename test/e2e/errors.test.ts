@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { corpusFolderName, encodeCorpusEntry } from '../../src/crash';
@@ -206,6 +206,21 @@ describe('bad input: one line, exit 2, no stack trace', () => {
       const r = run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toBe(`ptefuzz: ${line}\n`);
+    }
+    // crash files: given, or met in a folder (replay counts it unreadable); a corpus entry that is a FIFO is skipped
+    const crashFifo = join(dir, 'pipes', 'pipe.msgpack');
+    mkdirSync(dirname(crashFifo));
+    expect(spawnSync('mkfifo', [crashFifo]).status).toBe(0);
+    const notCrash = `ptefuzz: ${crashFifo}: a FIFO (named pipe), not a regular file (expected a crash file)\n`;
+    for (const args of [
+      ['show', crashFifo],
+      ['replay', crashFifo],
+      ['replay', dirname(crashFifo)],
+      ['minimize', crashFifo],
+    ]) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(notCrash);
     }
     // a symbolic link is followed: one to a scenario file is that file
     const link = join(dir, 'link.scn');
