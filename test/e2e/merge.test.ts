@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { ROOT, cli, cliInProcess, hasStackTrace } from '../support/cli';
+import { decodeCrash, encodeCrash } from '../../src/crash';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ptefuzz-merge-'));
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -224,6 +225,32 @@ describe('ptefuzz merge', () => {
       expect(r.stdout).toContain(': 1 new, 2 duplicate, 0 rejected');
       expect(tree(out)).toEqual([name]);
       expect(readFileSync(join(out, name)).equals(lightest)).toBe(true);
+    }
+  });
+});
+
+describe('ptefuzz merge ranks two files of one fingerprint as replay judges them', () => {
+  /** S5's two committed bugs of one class and value (test/unit/crash-replay.test.ts): two signatures */
+  const A = 's5-contpte-unfold-gather.contpte_ptep_get.exact.weak.false-clean.2ac40aec3610.msgpack';
+  const B = 's5-contpte-unfold-gather.contpte_ptep_get.exact.weak.false-clean.d4062f0273a4.msgpack';
+  test("a file carrying the other bug's trace (same class and value, another signature) loses to the genuine one", async () => {
+    const genuine = readFileSync(join(ROOT, 'crashes', A));
+    const a = decodeCrash(genuine, A);
+    const b = decodeCrash(readFileSync(join(ROOT, 'crashes', B)), B);
+    // the damaged file is the lighter witness: was kept, as the class was all a merge checked
+    const damaged = encodeCrash({ ...a, trace: b.trace });
+    expect(b.trace.length).toBeLessThan(a.trace.length);
+    const [x, y] = [tmp(), tmp()];
+    writeFileSync(join(x, A), genuine);
+    writeFileSync(join(y, A), damaged);
+    for (const ins of [
+      [x, y],
+      [y, x],
+    ]) {
+      const dest = join(tmp(), 'out');
+      const r = await cliInProcess(['merge', dest, ...ins]);
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(dest, A)).equals(genuine)).toBe(true);
     }
   });
 });

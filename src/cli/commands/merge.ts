@@ -10,7 +10,7 @@ import type {
   PreferCrash,
 } from '../../crash';
 import { CrashFileError, byBytes, mergeFolders, mergeFoldersDistilled } from '../../crash';
-import { ReaderModuleNeeded, UsageError, corpusTarget, crashTarget, sameDivergence } from '../../campaign';
+import { ReaderModuleNeeded, UsageError, corpusTarget, crashTarget, replayCrash } from '../../campaign';
 import type { Rank } from '../../minimize';
 import { preferredWitness, rankOf } from '../../minimize';
 import type { WatchedJob } from '../distill-watched';
@@ -21,7 +21,6 @@ import { scnScenarios } from '../scenario-files';
 import { DEFAULT_TIMEOUT_SECONDS } from '../watchdog';
 import { counted } from '../render';
 import { HungExecution, WatchedExecutions, hungLine } from '../watched-call';
-import { DEFAULT_BOUNDS } from '../../machine';
 
 export interface MergeOptions {
   /** keep only corpus entries that add interleaving coverage for their target (afl-cmin, libFuzzer -merge=1) */
@@ -150,7 +149,7 @@ function runnable(registry: ReaderRegistry): (crash: CrashFile, file: string) =>
  * Of two crash files with one fingerprint, the one a campaign would keep: the lighter witness
  * (src/minimize/order.ts: preemptions, weak choices, length, …), ties broken by bytes. A file that cannot
  * be ranked — a timeout file (it is not replayed: it hangs), a reader module not loaded, a witness that no
- * longer shows its divergence, one whose replay did not return within `seconds` (watched: watched-call.ts; one
+ * longer shows its divergence (class, value and signature, as `replay` judges it), one whose replay did not return within `seconds` (watched: watched-call.ts; one
  * line on stderr) — loses to one that can; two such, by bytes. A strict total order, so the
  * merged folder does not depend on the order of the IN folders. Only files that differ are compared.
  */
@@ -162,9 +161,10 @@ function lighterWitness(registry: ReaderRegistry | undefined, seconds: number): 
     let r: Rank | null = null;
     if (registry !== undefined && c.crash.verdict.kind === 'divergence') {
       try {
-        const target = crashTarget(c.crash, c.file, registry);
-        const exec = sameDivergence(target, c.crash.verdict.class, DEFAULT_BOUNDS, watch)(c.crash.trace);
-        r = exec === null ? null : rankOf(exec);
+        // reproduced as replay judges it — class, value and signature: a file whose trace shows a sibling bug
+        // of its class (edited, damaged) ranks last, whatever its weight
+        const replayed = replayCrash(c.crash, c.file, registry, watch);
+        r = replayed.reproduced ? rankOf(replayed.run.exec) : null;
       } catch (e) {
         if (e instanceof HungExecution) {
           process.stderr.write(
