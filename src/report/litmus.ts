@@ -138,7 +138,8 @@ function render(input: LitmusInput): string {
     };
     switch (ev.kind) {
       case 'load': {
-        const f = LOADS[ev.name];
+        // an instruction a reader module names `constructor` is no key of the table's prototype
+        const f = Object.hasOwn(LOADS, ev.name) ? LOADS[ev.name] : undefined;
         if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
         const r = reg();
@@ -147,7 +148,7 @@ function render(input: LitmusInput): string {
         break;
       }
       case 'store': {
-        const f = STORES[ev.name];
+        const f = Object.hasOwn(STORES, ev.name) ? STORES[ev.name] : undefined;
         if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
         p.body.push(`${f(x, val(loc, ev.wrote!))};`);
