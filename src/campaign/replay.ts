@@ -219,7 +219,13 @@ function replayDifference(c: CrashFile, target: Target, run: Run, signature: str
   const value = recordedValueText(toHex(v.observed), target);
   if (c.verdict.kind !== 'divergence' || v.class !== c.verdict.class) return `replay gave ${v.class} ${value}`;
   if (toHex(v.observed) !== c.verdict.observed) return `replay gave ${value}`;
-  if (signature === c.signature) return undefined;
+  if (signature === c.signature) {
+    // what the contract allowed, as the file lists it: an edited list would misstate the bug
+    const allowed = v.allowed.map(toHex);
+    const recorded = c.verdict.allowed;
+    if (allowed.length === recorded.length && allowed.every((x, i) => x === recorded[i])) return undefined;
+    return `replay gave ${v.class} ${value} with allowed values ${allowed.join(' ')}, the file records ${recorded.join(' ') || 'none'} (edited or damaged)`;
+  }
   return (
     `replay gave ${v.class} ${value} with signature "${signature}", the file records "${c.signature}" (another bug ` +
     `of this class and value: the trace or the signature was edited or damaged, or the file was written before a ` +

@@ -32,6 +32,14 @@ describe('replay compares the witness signature the replay gives with the fileâ€
     expect(r.difference).toContain(`with signature "${b.signature}", the file records "${a.signature}"`);
     expect(r.difference).not.toContain('\n');
   });
+  test('a file whose list of allowed values was edited does not reproduce', () => {
+    // was: REPRODUCED â€” the list the file shows as what the contract allowed was never compared
+    if (a.verdict.kind !== 'divergence') throw new Error(`${A} is a divergence file`);
+    const r = replayCrash({ ...a, verdict: { ...a.verdict, allowed: ['0x1', '0x2'] } }, A, builtinReaders());
+    expect(r.reproduced).toBe(false);
+    expect(r.difference).toContain('the file records 0x1 0x2 (edited or damaged)');
+    expect(replayCrash(a, A, builtinReaders()).reproduced).toBe(true);
+  });
   test('a file whose signature was edited does not reproduce', () => {
     const r = replayCrash({ ...a, signature: b.signature }, A, builtinReaders());
     expect(r.reproduced).toBe(false);
