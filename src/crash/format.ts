@@ -189,6 +189,8 @@ export const NAME_PART = 'a name (not empty, no "/", "\\" or control character: 
  * module's path).
  */
 export const isLine = (x: unknown): x is string => isStr(x) && !CONTROL.test(x);
+/** A `dropped` entry: `cpu B "zap, refault"`, `cpu C "fault": do_anonymous_page(pte)` (the label is optional). */
+const DROPPED = /^cpu [^\s:"]+( "(?:[^"\\]|\\.)*")?(: \S.*)?$/;
 const LINE = 'one line of text (no control character but a tab: no newline, no terminal escape)';
 
 /**
@@ -245,6 +247,12 @@ export function decodeCrash(buf: Uint8Array, file: string, what = 'ptefuzz crash
     if (d !== undefined && (!Array.isArray(d) || d.length === 0 || !d.every(isStr) || !isStr(scenario['text'])))
       bad('scenario.dropped', 'a non-empty array of strings, beside the reduced scenario text');
     if (d !== undefined && !(d as string[]).every(isLine)) bad('scenario.dropped', `each entry ${LINE}`);
+    // as the minimizer writes them (src/minimize/program.ts): a whole CPU, or the calls dropped from one
+    if (d !== undefined && !(d as string[]).every((x) => DROPPED.test(x)))
+      bad(
+        'scenario.dropped',
+        'each entry `cpu NAME "LABEL"` (a CPU dropped) or `cpu NAME "LABEL": CALL, …` (calls dropped from it)',
+      );
     const p = scenario['program'];
     if (p !== undefined && (!isStr(p) || !/^[0-9a-f]{16}$/.test(p) || scenario['source'] !== 'file'))
       bad('scenario.program', '16 lowercase hex digits, in a scenario from a file');

@@ -66,6 +66,21 @@ describe('crash file format', () => {
     expect(err(p.pack({ ...raw, scenario: { ...raw['scenario'], dropped: 'cpu C' } }))).toBe(
       'crashes/x.msgpack: field "scenario.dropped": expected a non-empty array of strings, beside the reduced scenario text',
     );
+    // an entry the minimizer would not write: was shown as "dropped from foo"
+    for (const bad of ['foo', '', 'cpu', 'cpu C "fault":', 'cpu C "fault" extra'])
+      expect(err(p.pack({ ...raw, scenario: { ...raw['scenario'], dropped: [bad] } })), bad).toBe(
+        'crashes/x.msgpack: field "scenario.dropped": expected each entry `cpu NAME "LABEL"` (a CPU dropped) or `cpu NAME "LABEL": CALL, …` (calls dropped from it)',
+      );
+    for (const good of [
+      'cpu B',
+      'cpu C: fault(pte)',
+      'cpu CPU1 "walk, access via TLB": tlb_use(va)',
+      'cpu C "a \\"quoted\\" label"',
+    ])
+      expect(
+        () => decodeCrash(p.pack({ ...raw, scenario: { ...raw['scenario'], dropped: [good] } }), 'x'),
+        good,
+      ).not.toThrow();
   });
   test('truncated file: one line naming the file', () => {
     const buf = encodeCrash(sample);
@@ -113,7 +128,7 @@ describe('crash file format', () => {
     const p = new Packr({ useRecords: false });
     const timeout = { kind: 'timeout', class: 'timeout', seconds: 1, step: 3, cpu: 0, detail: 'x' };
     const consumer = { ...sample.verdict, detail: 'x' };
-    const reduced = { ...sample.scenario, dropped: ['x'] };
+    const reduced = { ...sample.scenario, dropped: ['cpu C'] };
     const module = { path: 'r.js', sha256: 'ab'.repeat(32) };
     const ONE_LINE = 'one line of text (no control character but a tab: no newline, no terminal escape)';
     for (const bad of ['a\u001b[31mred', 'two\nlines', 'cr\r', 'nul\u0000', 'del\u007f', 'csi\u009b2J']) {
@@ -127,7 +142,7 @@ describe('crash file format', () => {
       expect(err(p.pack({ ...sample, version: 3, verdict: { ...timeout, detail: bad } }))).toBe(
         `crashes/x.msgpack: field "verdict.detail": expected ${ONE_LINE}`,
       );
-      expect(err(p.pack({ ...sample, scenario: { ...reduced, dropped: ['x', bad] } }))).toBe(
+      expect(err(p.pack({ ...sample, scenario: { ...reduced, dropped: ['cpu C', bad] } }))).toBe(
         `crashes/x.msgpack: field "scenario.dropped": expected each entry ${ONE_LINE}`,
       );
       expect(err(p.pack({ ...sample, readerModule: { ...module, path: bad } }))).toBe(
