@@ -1,7 +1,7 @@
 import type { ModelKind } from '../machine';
 import { MODEL_KINDS, modelsAtLeastAsStrong, modelsAtMostAsStrong } from '../machine';
 import type { ExpectClause, Expectation, Scenario } from '../scenario';
-import { EXPECTATIONS, clauseText, expectText } from '../scenario';
+import { EXPECTATIONS, clauseText, expectText, own } from '../scenario';
 import type { MatrixCell } from './matrix';
 import type { Target } from './target';
 import { expectedContract } from './select';
@@ -52,7 +52,7 @@ export type ExpectationCell = Pick<MatrixCell, 'target' | 'declared' | 'stats' |
 /** The scenario's `expect` clauses for a reader; undefined when it states none (a reader module's reader). */
 export function expectationFor(s: Scenario, reader: string): readonly ExpectClause[] | undefined {
   // a reader module's reader may be named `constructor`: not Object.prototype's
-  return Object.hasOwn(s.expect, reader) ? s.expect[reader] : undefined;
+  return own(s.expect, reader);
 }
 
 /** The models a clause is judged on (nesting: `bug under M` on M and weaker, the others on M and stronger). */

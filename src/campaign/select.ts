@@ -6,7 +6,7 @@ import { ARCHES, builtinOperations } from '../kernel';
 import type { Contract } from '../compare';
 import { CONTRACTS, contractByName } from '../compare';
 import type { Scenario } from '../scenario';
-import { BUILTIN_NAMES, ScenarioError, builtinScenario, builtinScenarios, loadScn } from '../scenario';
+import { BUILTIN_NAMES, ScenarioError, builtinScenario, builtinScenarios, loadScn, own } from '../scenario';
 import type { Target } from './target';
 import { makeTarget } from './target';
 import { UsageError } from './usage-error';
@@ -117,8 +117,7 @@ export function resolveReader(name: string, registry: ReaderRegistry): ReaderDef
  */
 export function expectedContract(s: Scenario, r: ReaderDef): string {
   // a reader module's reader may be named `constructor`: not Object.prototype's
-  const named = s.contracts !== undefined && Object.hasOwn(s.contracts, r.name) ? s.contracts[r.name] : undefined;
-  return named ?? r.contract;
+  return (s.contracts !== undefined ? own(s.contracts, r.name) : undefined) ?? r.contract;
 }
 
 export function resolveContract(name: string): Contract {
@@ -152,8 +151,7 @@ export function readerApplies(s: Scenario, r: ReaderDef): boolean {
  * none): where its scenario expects it to diverge, whatever the scenario's own model.
  */
 export function bugModels(s: Scenario, reader: string): ModelKind[] {
-  const clauses = Object.hasOwn(s.expect, reader) ? s.expect[reader]! : [];
-  const named = clauses.filter((c) => c.verdict === 'bug' && c.model !== undefined);
+  const named = (own(s.expect, reader) ?? []).filter((c) => c.verdict === 'bug' && c.model !== undefined);
   return MODEL_KINDS.filter((m) => named.some((c) => c.model === m));
 }
 

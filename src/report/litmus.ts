@@ -2,6 +2,7 @@ import type { Event, Execution, LocationTable } from '../machine';
 import { opWithin } from '../machine';
 import type { Verdict } from '../compare';
 import { HW_UPDATE, isHardwareUpdate } from '../kernel';
+import { own } from '../scenario';
 
 /**
  * `ptefuzz show FILE --litmus`: a witness as an LKMM C litmus test, in
@@ -139,7 +140,7 @@ function render(input: LitmusInput): string {
     switch (ev.kind) {
       case 'load': {
         // an instruction a reader module names `constructor` is no key of the table's prototype
-        const f = Object.hasOwn(LOADS, ev.name) ? LOADS[ev.name] : undefined;
+        const f = own(LOADS, ev.name);
         if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
         const r = reg();
@@ -148,7 +149,7 @@ function render(input: LitmusInput): string {
         break;
       }
       case 'store': {
-        const f = Object.hasOwn(STORES, ev.name) ? STORES[ev.name] : undefined;
+        const f = own(STORES, ev.name);
         if (!f) throw new Refusal(outside(ev, at(ev)));
         use('int');
         p.body.push(`${f(x, val(loc, ev.wrote!))};`);

@@ -6,6 +6,7 @@ export * from './lexer';
 export * from './parse';
 export * from './print';
 export * from './cond';
+export * from './own';
 export * from './raw';
 export * from './lower';
 export * from './litmus/parse-litmus';
