@@ -132,6 +132,12 @@ function fenced(a: Access, between: readonly RawStmt[]): boolean {
   return false;
 }
 
+/** Whether W (f[j]) is inside an if after the read f[i] whose condition tests that read's register (LKMM's ctrl). */
+const controlDependent = (f: readonly Flat[], i: number, j: number): boolean => {
+  const a = f[i]!.s;
+  return 'reg' in a && a.reg !== undefined && f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i);
+};
+
 /**
  * Whether W (f[j]) depends on the read A (f[i]) — its value is A's register, or its address or value register was
  * loaded through a pointer that A's register holds, or that such a load's did (LKMM: data, addr ; data, addr ; addr):
@@ -173,7 +179,7 @@ function orderedThroughRead(f: readonly Flat[], i: number, j: number): boolean {
     if (!rmb) continue;
     // B of W's location, W itself (an RMW) included
     if (!throughPointer(b) && !throughPointer(w) && b.loc === w.loc) return true;
-    if (dependent(f, m, j) || f[j]!.ctrl.some((k) => k.reg === b.reg && k.at > m)) return true;
+    if (dependent(f, m, j) || controlDependent(f, m, j)) return true;
   }
   return false;
 }
@@ -248,7 +254,7 @@ export function weakStoreReorderGap(t: RawTest): string | undefined {
         // a data dependency, or one through loads through pointers
         if (dependent(f, i, j)) continue;
         // a control dependency: W in an if after A whose condition tests A's register
-        if (f[j]!.ctrl.some((k) => k.reg === a.reg && k.at > i)) continue;
+        if (controlDependent(f, i, j)) continue;
         const between = f.slice(i + 1, j).filter((b) => dominates(b, f[j]!));
         if (
           fenced(
